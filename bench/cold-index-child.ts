@@ -1,0 +1,15 @@
+/**
+ * Runs in a fresh Node process for the cold-index row: opens an FsVault (which walks, reads and parses every note)
+ * and prints the time as JSON. A fresh process means no warm JIT and no index left over from an earlier run.
+ */
+import { FsVault } from '../src/vault/fs-vault-node';
+
+const [root, configDir] = process.argv.slice(2);
+if (root === undefined || configDir === undefined) throw new Error('usage: cold-index-child <vault root> <configDir>');
+const cpuBefore = process.cpuUsage();
+const started = performance.now();
+const vault = await FsVault.open(root, { configDir });
+const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
+const files = (await vault.list()).length;
+process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, files }) + '\n');

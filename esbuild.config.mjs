@@ -1,0 +1,75 @@
+// Builds two bundles from one source tree:
+//   main.js      the Obsidian plugin (CommonJS, browser platform, loads on mobile: Node builtins stay external
+//                and are only required lazily from *-node.ts modules on desktop)
+//   dist/cli.js  the headless `vault-agent` command (ESM, Node platform)
+import esbuild from 'esbuild';
+import { builtinModules } from 'node:module';
+import process from 'node:process';
+
+const production = process.argv[2] === 'production';
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+/**
+ * gray-matter requires `fs` at load time for a helper the plugin never calls. Mobile has no `fs`, so in the
+ * plugin bundle that one import resolves to an empty module; everything else keeps failing loudly.
+ */
+const emptyFsForLibraries = {
+    name: 'empty-fs-for-libraries',
+    setup(build) {
+        build.onResolve({ filter: /^fs$/ }, (args) =>
+            args.importer.includes('node_modules') ? { path: 'fs', namespace: 'empty-module' } : undefined,
+        );
+        build.onLoad({ filter: /.*/, namespace: 'empty-module' }, () => ({ contents: 'module.exports = {};' }));
+    },
+};
+
+const plugin = {
+    entryPoints: ['src/main.ts'],
+    bundle: true,
+    outfile: 'main.js',
+    format: 'cjs',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['obsidian', 'electron', '@codemirror/*', '@lezer/*', ...nodeBuiltins],
+    plugins: [emptyFsForLibraries],
+    logLevel: 'info',
+    sourcemap: production ? false : 'inline',
+    minify: production,
+    treeShaking: true,
+    legalComments: 'none',
+    metafile: true,
+};
+
+const cli = {
+    entryPoints: ['src/cli/main.ts'],
+    bundle: true,
+    outfile: 'dist/cli.js',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: nodeBuiltins,
+    banner: {
+        js: "#!/usr/bin/env node\nimport { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
+    },
+    logLevel: 'info',
+    sourcemap: production ? false : 'inline',
+    minify: false,
+    legalComments: 'none',
+};
+
+async function main() {
+    const fs = await import('node:fs');
+    const builds = [plugin];
+    if (fs.existsSync('src/cli/main.ts')) builds.push(cli);
+    if (production) {
+        await Promise.all(builds.map((options) => esbuild.build(options)));
+        return;
+    }
+    const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+    await Promise.all(contexts.map((ctx) => ctx.watch()));
+}
+
+main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});

@@ -1,0 +1,100 @@
+/**
+ * What the endpoint can do. Anthropic's own API has every feature; an Anthropic-compatible server (LiteLLM,
+ * Ollama, llama.cpp) often lacks some. Custom endpoints start optimistic and lose a flag the first time they answer
+ * a feature with "unknown", so the engine stops asking and falls back (an estimate instead of a count, plain
+ * requests instead of a batch).
+ */
+import { APIError } from '@anthropic-ai/sdk';
+
+/** The optional features the engine uses. */
+export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList';
+
+/** Every capability, in a stable order. */
+export const CAPABILITIES: readonly Capability[] = ['promptCaching', 'countTokens', 'batches', 'modelsList'];
+
+/** Per-endpoint feature flags; one instance per model client. */
+export class EndpointCapabilities {
+    /** Whether this is a custom (non-Anthropic) endpoint, whose flags can be learned. */
+    readonly custom: boolean;
+    private readonly unsupported = new Set<Capability>();
+
+    constructor({ custom }: { custom: boolean }) {
+        this.custom = custom;
+    }
+
+    /** Whether the engine should use `capability` on this endpoint. */
+    has(capability: Capability): boolean {
+        return !this.unsupported.has(capability);
+    }
+
+    /** Records that the endpoint does not offer `capability`; it stays off for this client's lifetime. */
+    markUnsupported(capability: Capability): void {
+        this.unsupported.add(capability);
+    }
+
+    /**
+     * Flips `capability` off when `error` is a custom endpoint saying it does not know the feature; returns whether
+     * it did. Anthropic's endpoint is never downgraded: a 404 there means a wrong model name, not a missing feature.
+     */
+    learnFrom(capability: Capability, error: unknown): boolean {
+        if (!this.custom || !isUnsupportedResponse(error)) return false;
+        this.markUnsupported(capability);
+        return true;
+    }
+
+    /** The flags as plain data, for settings and diagnostics. */
+    snapshot(): Record<Capability, boolean> {
+        const flags = {} as Record<Capability, boolean>;
+        for (const capability of CAPABILITIES) flags[capability] = this.has(capability);
+        return flags;
+    }
+}
+
+const UNKNOWN_FEATURE_TEXT =
+    /unknown|unrecogni[sz]ed|not supported|unsupported|not implemented|extra inputs|no such|not found/i;
+
+/**
+ * Whether `error` is an endpoint saying "I don't have that": 404, 405 or 501, or a 400 whose message says unknown /
+ * unsupported (how compatible servers reject fields such as `cache_control`).
+ */
+export function isUnsupportedResponse(error: unknown): boolean {
+    const status = statusOf(error);
+    if (status === 404 || status === 405 || status === 501) return true;
+    if (status !== 400 && status !== 422) return false;
+    const text = error instanceof APIError ? `${error.apiMessage ?? ''} ${error.message}` : String(error);
+    return UNKNOWN_FEATURE_TEXT.test(text);
+}
+
+function statusOf(error: unknown): number | undefined {
+    if (typeof error !== 'object' || error === null) return undefined;
+    const status = (error as { status?: unknown }).status;
+    return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * A rough input-token count for endpoints without `count_tokens`: characters / 4, rounded up. English prose runs
+ * about four characters per token on Claude's tokenizers; code, non-Latin scripts and JSON run denser, so callers
+ * budget with headroom. Counts the text of system, messages and tool definitions (as JSON).
+ */
+export function estimateTokens(params: { system?: unknown; messages?: unknown; tools?: unknown }): number {
+    let chars = 0;
+    for (const part of [params.system, params.messages, params.tools]) chars += textLength(part);
+    return Math.ceil(chars / CHARS_PER_TOKEN);
+}
+
+/** The ratio `estimateTokens` assumes. */
+export const CHARS_PER_TOKEN = 4;
+
+function textLength(value: unknown): number {
+    if (value === undefined || value === null) return 0;
+    if (typeof value === 'string') return value.length;
+    if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
+    if (typeof value === 'object') {
+        const record = value as Record<string, unknown>;
+        // Content blocks: count what the model reads, not the JSON scaffolding around it.
+        if (typeof record.text === 'string') return record.text.length;
+        if ('content' in record) return textLength(record.content);
+        return JSON.stringify(value).length;
+    }
+    return typeof value === 'number' || typeof value === 'boolean' ? String(value).length : 0;
+}

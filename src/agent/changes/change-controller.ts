@@ -1,0 +1,309 @@
+/**
+ * The one door for every write a tool wants to make: path safety, exclusions, the mode's policy, the person's
+ * approval (bound to the exact diff shown), the stale check, the atomic write, the read-back, and the checkpoint.
+ * A tool builds a proposal and submits it; whatever happens, the outcome says so in words the model can act on.
+ */
+import type { ExclusionGate } from '../../context/exclusions';
+import { parsePermissionMode, type PermissionModeName } from '../../settings/permission-mode-name';
+import { checkWritablePath, normalizeVaultPath } from '../../vault/path-policy';
+import type { VaultPort } from '../../vault/vault-port';
+import { writeChange, type WriteResult } from './apply-change';
+import { resolveDecision, type ApprovalGate, type ApprovalTrigger, type Decision } from './approval';
+import * as say from './change-messages';
+import { policyFor, type DelegateScope } from './change-policy';
+import type { OpenNoteEditors } from './change-ports';
+import type { CheckpointStore } from './checkpoints';
+import { rebaseHunks } from './hunks';
+import { buildProposal, isProposalIntact, ProposalError, type ChangeProposal } from './proposal';
+import { readState } from './undo';
+
+/** What happened to a submitted change. */
+export interface ChangeOutcome {
+    /** True when the change is now in the vault. */
+    applied: boolean;
+    /** What the MODEL is told: exactly what did or did not happen. */
+    message: string;
+    /** The note concerned. */
+    path: string;
+    /** The checkpoint that can undo it, when applied. */
+    checkpointId?: string;
+    /**
+     * A change that was not written because the note moved on, re-diffed against the note's current text: the
+     * person's version stays on disk, the agent's is kept here for the person's view (not for the model).
+     */
+    unapplied?: ChangeProposal;
+}
+
+/** Where the controller's ports come from. */
+export interface ChangeControllerOptions {
+    /** The vault written to. */
+    vault: VaultPort;
+    /** The exclusion gate: excluded notes are "not found", excluded locations are not written to. */
+    gate: ExclusionGate;
+    /** Asks the person. */
+    approvals: ApprovalGate;
+    /** The permission mode (any unknown value is read as `read-only`). */
+    mode: PermissionModeName;
+    /** Records every applied change for undo. */
+    checkpoints: CheckpointStore;
+    /** Delegate mode: the job's output folder, the only place it may create notes. */
+    scope?: DelegateScope;
+    /** The open-note editors, so an open note is changed through its editor. */
+    editors?: OpenNoteEditors;
+    /** In `auto-edits`, a turn that changes more distinct notes than this asks before each further one. */
+    manyNotesThreshold?: number;
+}
+
+/** How often the person may be asked about one submitted change (stale re-diffs and mismatched bindings). */
+const MAX_ROUNDS = 3;
+const DEFAULT_MANY_NOTES = 5;
+/** Turns remembered for the many-notes rule. */
+const REMEMBERED_TURNS = 20;
+
+/** Applies changes under a permission mode. One per conversation or job. */
+export class ChangeController {
+    private readonly options: ChangeControllerOptions;
+    private readonly mode: PermissionModeName;
+    private readonly scope: DelegateScope | undefined;
+    private readonly turnNotes = new Map<string, string[]>();
+    private writes: Promise<unknown> = Promise.resolve();
+
+    constructor(options: ChangeControllerOptions) {
+        this.options = options;
+        this.mode = parsePermissionMode(options.mode);
+        if (options.scope !== undefined) {
+            const folder = normalizeVaultPath(options.scope.outputFolder);
+            // An unusable output folder becomes one no path is inside, so a delegate job can write nothing.
+            this.scope = { outputFolder: folder.ok ? folder.path : '' };
+        }
+    }
+
+    /** The one door for every write a tool wants: policy (mode × kind), approval, stale check, atomic apply, verify, checkpoint. */
+    async submit(proposal: ChangeProposal, context: { turnId: string; signal?: AbortSignal }): Promise<ChangeOutcome> {
+        if (!isProposalIntact(proposal)) return refused(proposal.path, say.tamperedMessage(proposal.path));
+        const checked = this.checkPaths(proposal);
+        if ('outcome' in checked) return checked.outcome;
+        const current = checked.proposal;
+        const verdict = policyFor(this.mode, current, this.scope);
+        if (verdict.action === 'refuse') return refused(current.path, verdict.message);
+        const hidden = this.hiddenOutcome(current);
+        if (hidden !== null) return hidden;
+        const target =
+            current.kind === 'rename' ? current.newPath : current.kind === 'create' ? current.path : undefined;
+        // Checked before asking, so the person is never asked about a change that cannot happen.
+        if (target !== undefined && (await this.options.vault.stat(target)) !== null) {
+            // An existing note the gate hides (even one not indexed yet) must not be confirmed by "already exists".
+            const hiddenNote = this.options.gate.isExcluded(target);
+            return refused(current.path, hiddenNote ? say.unavailableTargetMessage(target) : say.existsMessage(target));
+        }
+        return this.negotiate(current, verdict.action === 'ask' ? 'policy' : null, context);
+    }
+
+    /** Normalises both paths and refuses protected ones (config folder, `.git`, `.trash`) without asking. */
+    private checkPaths(proposal: ChangeProposal): { proposal: ChangeProposal } | { outcome: ChangeOutcome } {
+        const configDir = this.options.vault.configDir;
+        const source = checkWritablePath(proposal.path, configDir);
+        if (!source.ok) return { outcome: refused(proposal.path, `${source.reason} Nothing was changed.`) };
+        let newPath = proposal.newPath;
+        if (proposal.kind === 'rename') {
+            const target = checkWritablePath(proposal.newPath ?? '', configDir);
+            if (!target.ok) return { outcome: refused(proposal.path, `${target.reason} Nothing was changed.`) };
+            newPath = target.path;
+        }
+        if (source.path === proposal.path && newPath === proposal.newPath) return { proposal };
+        // Rebuilt before anyone was asked, so the binding covers the paths that will really be written.
+        return { proposal: buildProposal({ ...proposal, path: source.path, newPath }) };
+    }
+
+    /** Excluded notes do not exist for the agent; excluded locations cannot be written to. */
+    private hiddenOutcome(proposal: ChangeProposal): ChangeOutcome | null {
+        const { gate } = this.options;
+        if (proposal.kind !== 'create' && gate.isExcluded(proposal.path)) {
+            return refused(proposal.path, say.notFoundMessage(proposal.path));
+        }
+        const target =
+            proposal.kind === 'create' ? proposal.path : proposal.kind === 'rename' ? proposal.newPath : undefined;
+        if (target === undefined) return null;
+        const verdict = gate.check(target);
+        // A path with no note yet has no metadata, which the gate reads as "unindexed"; only rules block a new note.
+        if (verdict.excluded && verdict.reason.kind !== 'unindexed') {
+            return refused(proposal.path, say.unavailableTargetMessage(target));
+        }
+        return null;
+    }
+
+    /** Asks (when needed), writes, and loops when the note moved on or the approval named another version. */
+    private async negotiate(
+        proposal: ChangeProposal,
+        firstTrigger: ApprovalTrigger | null,
+        context: { turnId: string; signal?: AbortSignal },
+    ): Promise<ChangeOutcome> {
+        const { approvals, vault, editors } = this.options;
+        let current = proposal;
+        let trigger = firstTrigger;
+        let rebased = false;
+        for (let round = 0; round < MAX_ROUNDS; round++) {
+            if (isAborted(context.signal)) return refused(current.path, say.cancelledMessage(current));
+            if (current.kind !== 'create') {
+                const onDisk = await readState(vault, current.path);
+                // Checked every round, after the read that re-indexes it: a note can become private meanwhile.
+                if (this.options.gate.isExcluded(current.path)) {
+                    return refused(current.path, say.notFoundMessage(current.path));
+                }
+                if (onDisk !== current.base) {
+                    const fresh = onDisk === null ? null : refreshed(current, onDisk);
+                    if (fresh === null) return staleOutcome(current, onDisk);
+                    current = fresh;
+                    trigger = 'changed-on-disk';
+                    rebased = true;
+                }
+            }
+            const { files, many } = this.filesToList(current, context.turnId);
+            if (trigger === null && many) trigger = 'many-notes';
+
+            let content = current.proposed;
+            let partial: string | undefined;
+            let edited = false;
+            if (trigger !== null) {
+                let decision: Decision;
+                try {
+                    decision = await approvals.request(current, { signal: context.signal, files, trigger });
+                } catch {
+                    return refused(current.path, say.cancelledMessage(current));
+                }
+                const resolution = resolveDecision(decision, current);
+                if (resolution.kind === 'deny')
+                    return refused(current.path, say.declinedMessage(current, resolution.reason));
+                if (resolution.kind === 'invalid') {
+                    trigger = 'binding-mismatch';
+                    continue;
+                }
+                content = resolution.content;
+                edited = decision.kind === 'approve-edited' && content !== current.proposed;
+                if (decision.kind === 'approve-hunks' && content !== current.proposed) {
+                    const accepted = new Set(decision.hunks).size;
+                    partial = `The person accepted ${accepted} of the ${current.hunks.length} changed regions; the others were not applied.`;
+                }
+                if (current.kind === 'edit' && content === current.base) {
+                    return refused(current.path, say.unchangedMessage(current.path));
+                }
+            }
+            if (isAborted(context.signal)) return refused(current.path, say.cancelledMessage(current));
+
+            const change = current;
+            let result: WriteResult;
+            try {
+                result = await this.serially(() => writeChange(vault, editors, change, content));
+            } catch (error) {
+                return refused(current.path, say.failedMessage(current.path, error));
+            }
+            if (result.status === 'exists') return refused(current.path, say.existsMessage(result.path));
+            if (result.status === 'stale') {
+                if (result.current === null) return refused(current.path, say.vanishedMessage(current.path));
+                const fresh = refreshed(current, result.current);
+                if (fresh === null) return staleOutcome(current, result.current);
+                current = fresh;
+                trigger = 'changed-on-disk';
+                rebased = true;
+                continue;
+            }
+            this.remember(context.turnId, current);
+            let message = result.verified
+                ? say.appliedMessage(current, { partial, edited, rebased })
+                : say.unverifiedMessage(current.path);
+            const outcome: ChangeOutcome = { applied: true, message, path: current.path };
+            try {
+                const checkpoint = await this.options.checkpoints.record({
+                    turnId: context.turnId,
+                    kind: current.kind,
+                    path: current.path,
+                    newPath: current.newPath,
+                    before: result.before,
+                    after: result.after,
+                });
+                outcome.checkpointId = checkpoint.id;
+            } catch {
+                message += ' (The undo checkpoint for this change could not be saved.)';
+                outcome.message = message;
+            }
+            return outcome;
+        }
+        return refused(current.path, say.gaveUpMessage(current.path));
+    }
+
+    /**
+     * The files one approval concerns. In `auto-edits`, a turn past the many-notes threshold lists every note it has
+     * changed plus this one, so the person sees the whole batch before it grows.
+     */
+    private filesToList(proposal: ChangeProposal, turnId: string): { files: string[]; many: boolean } {
+        if (proposal.kind === 'rename') {
+            // A rename also rewrites the links in every note that points at it; the person sees those too.
+            const linking = this.options.vault.backlinks(proposal.path).filter((path) => path !== proposal.path);
+            return { files: [proposal.path, proposal.newPath ?? proposal.path, ...linking], many: false };
+        }
+        const own = [proposal.path];
+        if (this.mode !== 'auto-edits') return { files: own, many: false };
+        const touched = this.turnNotes.get(turnId) ?? [];
+        const threshold = this.options.manyNotesThreshold ?? DEFAULT_MANY_NOTES;
+        const fresh = own.filter((path) => !touched.includes(path));
+        if (fresh.length === 0 || touched.length + fresh.length <= threshold) return { files: own, many: false };
+        return { files: [...touched, ...fresh], many: true };
+    }
+
+    private remember(turnId: string, proposal: ChangeProposal): void {
+        const list = this.turnNotes.get(turnId) ?? [];
+        for (const path of [proposal.path, proposal.newPath]) {
+            if (path !== undefined && !list.includes(path)) list.push(path);
+        }
+        this.turnNotes.delete(turnId);
+        this.turnNotes.set(turnId, list);
+        while (this.turnNotes.size > REMEMBERED_TURNS) {
+            const oldest = this.turnNotes.keys().next().value;
+            if (oldest === undefined) break;
+            this.turnNotes.delete(oldest);
+        }
+    }
+
+    /** One write at a time, so two tool calls in one turn never interleave their read-modify-write. */
+    private serially<T>(task: () => Promise<T>): Promise<T> {
+        const run = this.writes.then(task);
+        this.writes = run.catch(() => undefined);
+        return run;
+    }
+}
+
+/**
+ * The same change against the note's current text, or `null` when it no longer fits. An edit keeps only its own
+ * hunks (re-applied where their exact context still stands), so the person's newer text is never reverted; a
+ * rename or delete is simply re-shown with the current text.
+ */
+function refreshed(proposal: ChangeProposal, onDisk: string): ChangeProposal | null {
+    try {
+        if (proposal.kind === 'edit') {
+            const next = rebaseHunks(onDisk, proposal.hunks);
+            return next === null ? null : buildProposal({ ...proposal, base: onDisk, proposed: next });
+        }
+        return buildProposal({ ...proposal, base: onDisk });
+    } catch (error) {
+        if (error instanceof ProposalError) return null;
+        throw error;
+    }
+}
+
+function staleOutcome(proposal: ChangeProposal, onDisk: string | null): ChangeOutcome {
+    if (onDisk === null) return refused(proposal.path, say.vanishedMessage(proposal.path));
+    const outcome = refused(proposal.path, say.staleMessage(proposal.path));
+    if (proposal.proposed !== null && proposal.proposed !== onDisk) {
+        outcome.unapplied = buildProposal({ ...proposal, base: onDisk, proposed: proposal.proposed });
+    }
+    return outcome;
+}
+
+/** A function, not an inline check, so the compiler does not assume the flag cannot change across an `await`. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+    return signal?.aborted === true;
+}
+
+function refused(path: string, message: string): ChangeOutcome {
+    return { applied: false, message, path };
+}

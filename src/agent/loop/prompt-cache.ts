@@ -1,0 +1,137 @@
+/**
+ * Builds each request so the prompt cache can serve it: a stable prefix (tool definitions, the system prompt, the
+ * vault's instructions) marked with `cache_control` breakpoints on the last tool and the last system block, and a
+ * moving breakpoint on the newest message so each request reads the previous history from the cache. The prefix is
+ * built once per session and reused, so it is byte-identical between requests. At most 4 breakpoints: tools, system,
+ * the newest message, and the newest message of the previous request (so the cache's 20-block lookback always finds
+ * it, however many tool results came in between).
+ */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ToolDefinition } from '../tools/tool';
+import type { HistoryMessage } from './conversation';
+
+const EPHEMERAL: Anthropic.CacheControlEphemeral = Object.freeze({ type: 'ephemeral' });
+
+/** What makes up the stable prefix. */
+export interface PromptPrefixInput {
+    /** The engine's own system prompt. */
+    systemPrompt: string;
+    /** The vault's instructions (an instructions note), empty when there are none. */
+    instructions: string;
+    /** The tools offered in this session. */
+    tools: readonly ToolDefinition[];
+}
+
+/** The stable part of every request of one session, in both forms (with and without cache breakpoints). */
+export class PromptPrefix {
+    private readonly plainSystem: readonly Anthropic.TextBlockParam[];
+    private readonly plainTools: readonly Anthropic.Tool[];
+    private readonly cachedSystem: readonly Anthropic.TextBlockParam[];
+    private readonly cachedTools: readonly Anthropic.Tool[];
+
+    constructor(input: PromptPrefixInput) {
+        const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: input.systemPrompt }];
+        if (input.instructions.trim() !== '') {
+            system.push({ type: 'text', text: `The vault's instructions for you:\n\n${input.instructions}` });
+        }
+        this.plainSystem = deepFreeze(system);
+        this.plainTools = deepFreeze(
+            input.tools.map((tool) => ({
+                name: tool.name,
+                description: tool.description,
+                // A copy: freezing must not reach into the tools' own schema objects.
+                input_schema: structuredClone(tool.inputSchema) as Anthropic.Tool.InputSchema,
+            })),
+        );
+        this.cachedSystem = deepFreeze(markLast(this.plainSystem));
+        this.cachedTools = deepFreeze(markLast(this.plainTools));
+    }
+
+    /** The system blocks; the last carries a breakpoint when `caching`. */
+    system(caching: boolean): Anthropic.TextBlockParam[] {
+        return [...(caching ? this.cachedSystem : this.plainSystem)];
+    }
+
+    /** The tool definitions; the last carries a breakpoint when `caching`. */
+    tools(caching: boolean): Anthropic.Tool[] {
+        return [...(caching ? this.cachedTools : this.plainTools)];
+    }
+}
+
+/** What one request is built from. */
+export interface RequestInput {
+    /** Model id. */
+    model: string;
+    /** Output token limit. */
+    maxTokens: number;
+    /** The session's stable prefix. */
+    prefix: PromptPrefix;
+    /** The history, newest last. */
+    messages: readonly HistoryMessage[];
+    /** Index of the newest message of the previous request in this turn, or -1. */
+    previousLast: number;
+    /** False when the endpoint lacks prompt caching: no `cache_control` anywhere. */
+    caching: boolean;
+}
+
+/** The streamed request's parameters; history objects are copied, never marked in place. */
+export function buildRequest(input: RequestInput): Anthropic.MessageStreamParams {
+    const { caching } = input;
+    const marked = new Set<number>();
+    if (caching) {
+        const newest = input.messages.length - 1;
+        if (newest >= 0) marked.add(newest);
+        if (input.previousLast >= 0 && input.previousLast < newest) marked.add(input.previousLast);
+    }
+    const messages = input.messages.map((message, index) =>
+        marked.has(index) ? { ...message, content: markLastCacheable(message.content) } : message,
+    );
+    const tools = input.prefix.tools(caching);
+    return {
+        model: input.model,
+        max_tokens: input.maxTokens,
+        system: input.prefix.system(caching),
+        messages,
+        ...(tools.length > 0 ? { tools } : {}),
+    };
+}
+
+/** How many `cache_control` breakpoints a request carries (the API allows 4). */
+export function countBreakpoints(params: Anthropic.MessageStreamParams): number {
+    let count = 0;
+    const visit = (value: unknown): void => {
+        if (Array.isArray(value)) for (const item of value) visit(item);
+        else if (typeof value === 'object' && value !== null) {
+            if ('cache_control' in value && (value as { cache_control?: unknown }).cache_control) count++;
+            if ('content' in value) visit(value.content);
+        }
+    };
+    visit(params.tools);
+    visit(params.system);
+    visit(params.messages);
+    return count;
+}
+
+function markLast<T extends object>(items: readonly T[]): T[] {
+    return items.map((item, index) => (index === items.length - 1 ? { ...item, cache_control: EPHEMERAL } : item));
+}
+
+/** Thinking blocks cannot carry `cache_control`; the breakpoint goes on the last block that can. */
+function markLastCacheable(content: readonly Anthropic.ContentBlockParam[]): Anthropic.ContentBlockParam[] {
+    const copy = [...content];
+    for (let i = copy.length - 1; i >= 0; i--) {
+        const block = copy[i];
+        if (block === undefined || block.type === 'thinking' || block.type === 'redacted_thinking') continue;
+        copy[i] = { ...block, cache_control: EPHEMERAL };
+        break;
+    }
+    return copy;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const inner of Object.values(value)) deepFreeze(inner);
+    }
+    return value;
+}

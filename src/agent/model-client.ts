@@ -1,0 +1,230 @@
+/**
+ * The one place that builds the Anthropic SDK client. The key comes from this device's secret store and the host
+ * from settings; both are fixed when the client is built, and nothing passed to its methods can change them
+ * (RELIABILITY row 18). SDK retries are off: the turn loop and the queue own retrying and throttling.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
+import type { SecretStore } from '../ports';
+import type { ModelSettings } from '../settings/settings';
+import { EndpointCapabilities, estimateTokens } from './capabilities';
+import { ApiKeyMissing, Cancelled, classifyError, InvalidRequest, type ModelError } from './model-errors';
+
+/** What the client needs: ports and settings, all fixed for the client's lifetime. */
+export interface ModelClientOptions {
+    /** Where the API key lives on this device. */
+    secrets: SecretStore;
+    /** Model, endpoint and the key's secret name. */
+    settings: ModelSettings;
+    /** A `fetch` to use instead of the platform's (tests; the CLI). */
+    fetchImpl?: typeof fetch;
+    /** True on Obsidian desktop: custom endpoints are then reached through Node's HTTP client (no CORS). */
+    isDesktop?: boolean;
+    /** Per-request time limit in ms; the SDK's default (10 minutes) when absent. */
+    timeoutMs?: number;
+}
+
+/** Per-call options: only cancellation. Headers, host and key are not the caller's to choose. */
+export interface CallOptions {
+    /** Aborts the request; the error becomes `Cancelled`. */
+    signal?: AbortSignal;
+}
+
+/** A model the endpoint offers. */
+export interface ModelSummary {
+    /** The id to send as `model`. */
+    id: string;
+    /** A name for people. */
+    displayName: string;
+}
+
+/** The models to offer, and whether the endpoint listed them. */
+export interface ModelList {
+    /** Models, the configured default first. */
+    models: ModelSummary[];
+    /** `endpoint` when the endpoint listed them, `fallback` when it could not. */
+    source: 'endpoint' | 'fallback';
+    /** Why the endpoint's list was not used, when it was not. */
+    error?: ModelError;
+}
+
+/** An input-token count, exact or estimated. */
+export interface TokenCount {
+    /** Input tokens the request would use. */
+    inputTokens: number;
+    /** True when the endpoint cannot count and this is the characters / 4 estimate. */
+    estimated: boolean;
+}
+
+/** Messages-API parameters for a streamed turn. */
+export type StreamParams = Anthropic.MessageStreamParams;
+/** Messages-API parameters for a single non-streamed response. */
+export type CreateParams = Anthropic.MessageCreateParamsNonStreaming;
+/** Parameters for counting a request's input tokens. */
+export type CountParams = Anthropic.MessageCountTokensParams;
+
+/** What the engine uses to talk to the model. */
+export interface ModelClient {
+    /** The endpoint's origin for display: empty for Anthropic's own, else the configured base URL. */
+    readonly baseUrl: string;
+    /** Who answers, as error messages name it: "Anthropic" or the custom endpoint's host. */
+    readonly endpointName: string;
+    /** What this endpoint supports, learned as it answers. */
+    readonly capabilities: EndpointCapabilities;
+    /** Starts a streamed turn; errors surface from the stream and go through `classify`. */
+    stream(params: StreamParams, options?: CallOptions): MessageStream;
+    /** One non-streamed response (compaction, titles). Rejects with a `ModelError`. */
+    create(params: CreateParams, options?: CallOptions): Promise<Anthropic.Message>;
+    /** Counts input tokens, or estimates them where the endpoint cannot count. Rejects with a `ModelError`. */
+    countTokens(params: CountParams, options?: CallOptions): Promise<TokenCount>;
+    /** The endpoint's models, or a fallback list when it has no models route or the call failed. */
+    listModels(options?: CallOptions): Promise<ModelList>;
+    /** Classifies anything this client's calls threw, naming this endpoint in the message. */
+    classify(error: unknown): ModelError;
+}
+
+/**
+ * Models offered when the endpoint cannot list its own (the configured default is added first): Anthropic's current
+ * ones as of 2026-11, none with an announced end of life.
+ */
+export const FALLBACK_MODELS: readonly ModelSummary[] = [
+    { id: 'claude-sonnet-5-5', displayName: 'Claude Sonnet 5.5' },
+    { id: 'claude-opus-5-5', displayName: 'Claude Opus 5.5' },
+    { id: 'claude-fable-5-2', displayName: 'Claude Fable 5.2' },
+    { id: 'claude-haiku-5-5', displayName: 'Claude Haiku 5.5' },
+    { id: 'claude-haiku-4-5', displayName: 'Claude Haiku 4.5' },
+];
+
+const MAX_LISTED_MODELS = 500;
+
+/**
+ * Builds the client. Fails with `ApiKeyMissing` before any request when this device has no key, and with
+ * `InvalidRequest` when the base URL in settings is not an http(s) URL.
+ */
+export async function createModelClient(options: ModelClientOptions): Promise<ModelClient> {
+    const { settings } = options;
+    const apiKey = await readApiKey(options.secrets, settings.apiKeySecretName);
+    const baseUrl = normaliseBaseUrl(settings.baseUrl);
+    const custom = baseUrl !== '';
+    const endpointName = custom ? new URL(baseUrl).host : 'Anthropic';
+    const fetchImpl = options.fetchImpl ?? (custom && options.isDesktop === true ? await loadNodeFetch() : undefined);
+
+    const sdk = new Anthropic({
+        apiKey,
+        // null, not undefined: undefined would let ANTHROPIC_BASE_URL from the environment pick the host.
+        baseURL: custom ? baseUrl : null,
+        dangerouslyAllowBrowser: true,
+        maxRetries: 0,
+        ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+        ...(fetchImpl !== undefined ? { fetch: fetchImpl } : {}),
+        // Fixed here so environment variables cannot turn on request logging (note text) or tracing headers.
+        logLevel: 'warn',
+        openTelemetry: false,
+    });
+    const capabilities = new EndpointCapabilities({ custom });
+    const classify = (error: unknown): ModelError => classifyError(error, { endpointName });
+    const requestOptions = (call?: CallOptions): { signal?: AbortSignal } =>
+        call?.signal !== undefined ? { signal: call.signal } : {};
+
+    const client: ModelClient = {
+        baseUrl,
+        endpointName,
+        capabilities,
+        stream: (params, call) => sdk.messages.stream(params, requestOptions(call)),
+        create: async (params, call) => {
+            try {
+                return await sdk.messages.create(params, requestOptions(call));
+            } catch (e) {
+                throw classify(e);
+            }
+        },
+        countTokens: async (params, call) => {
+            if (capabilities.has('countTokens')) {
+                try {
+                    const counted = await sdk.messages.countTokens(params, requestOptions(call));
+                    return { inputTokens: counted.input_tokens, estimated: false };
+                } catch (e) {
+                    if (!capabilities.learnFrom('countTokens', e)) throw classify(e);
+                }
+            }
+            return { inputTokens: estimateTokens(params), estimated: true };
+        },
+        listModels: async (call) => {
+            if (!capabilities.has('modelsList')) return fallbackList(settings.defaultModel);
+            try {
+                const models: ModelSummary[] = [];
+                for await (const info of sdk.models.list({ limit: 100 }, requestOptions(call))) {
+                    models.push({ id: info.id, displayName: info.display_name || info.id });
+                    if (models.length >= MAX_LISTED_MODELS) break;
+                }
+                return { models: withDefaultFirst(models, settings.defaultModel), source: 'endpoint' };
+            } catch (e) {
+                const error = classify(e);
+                if (error instanceof Cancelled) throw error;
+                capabilities.learnFrom('modelsList', e);
+                return { ...fallbackList(settings.defaultModel), error };
+            }
+        },
+        classify,
+    };
+    return Object.freeze(client);
+}
+
+async function readApiKey(secrets: SecretStore, name: string): Promise<string> {
+    let key: string | null;
+    try {
+        key = await secrets.get(name);
+    } catch (e) {
+        throw new ApiKeyMissing({
+            retryable: false,
+            summary: 'The API key could not be read from this device’s secret storage.',
+            cause: e,
+        });
+    }
+    const trimmed = key?.trim() ?? '';
+    if (trimmed === '') {
+        throw new ApiKeyMissing({
+            retryable: false,
+            summary: 'API key not set on this device; add it in Vault Agent’s settings.',
+        });
+    }
+    return trimmed;
+}
+
+/** '' for Anthropic's own endpoint; otherwise the configured URL without trailing slashes. */
+function normaliseBaseUrl(raw: string): string {
+    const trimmed = raw.trim().replace(/\/+$/, '');
+    if (trimmed === '') return '';
+    let url: URL;
+    try {
+        url = new URL(trimmed);
+    } catch {
+        throw invalidBaseUrl(raw);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidBaseUrl(raw);
+    return trimmed;
+}
+
+function invalidBaseUrl(raw: string): InvalidRequest {
+    return new InvalidRequest({
+        retryable: false,
+        summary: `The base URL in settings (“${raw.trim()}”) is not an http or https address.`,
+    });
+}
+
+async function loadNodeFetch(): Promise<typeof fetch> {
+    const module = await import('./model-fetch-node');
+    return module.nodeFetch;
+}
+
+function fallbackList(defaultModel: string): ModelList {
+    return { models: withDefaultFirst([...FALLBACK_MODELS], defaultModel), source: 'fallback' };
+}
+
+function withDefaultFirst(models: ModelSummary[], defaultModel: string): ModelSummary[] {
+    const id = defaultModel.trim();
+    if (id === '') return models;
+    const rest = models.filter((model) => model.id !== id);
+    const own = models.find((model) => model.id === id) ?? { id, displayName: id };
+    return [own, ...rest];
+}

@@ -1,0 +1,351 @@
+/**
+ * Typed errors at the SDK boundary. Whatever the SDK or `fetch` throws becomes one `ModelError` subclass that says
+ * whether the request may be sent again and what a person should read. The loop and the queue branch on the class,
+ * never on message text.
+ */
+import { APIError, APIConnectionTimeoutError, APIUserAbortError } from '@anthropic-ai/sdk';
+
+/** What every model error carries. */
+export interface ModelErrorFields {
+    /** Whether sending the same request again can succeed (the caller still decides about side effects). */
+    retryable: boolean;
+    /** The endpoint's request id, for support tickets and logs. */
+    requestId?: string;
+    /** The HTTP status, when there was a response. */
+    status?: number;
+    /** What went wrong, in one plain sentence without the request id. */
+    summary: string;
+    /** The original error, for logs. */
+    cause?: unknown;
+}
+
+/** The root of the tree: one sentence for people, flags for code. */
+export abstract class ModelError extends Error {
+    /** Whether sending the same request again can succeed. */
+    readonly retryable: boolean;
+    /** The endpoint's request id, when known. */
+    readonly requestId?: string;
+    /** The HTTP status, when there was a response. */
+    readonly status?: number;
+    /** One plain sentence, without the request id. */
+    readonly summary: string;
+
+    constructor(fields: ModelErrorFields) {
+        super(fields.summary, fields.cause === undefined ? undefined : { cause: fields.cause });
+        // Subclasses set `name` as a literal: a minified bundle renames classes, and logs should still say which.
+        this.name = 'ModelError';
+        this.retryable = fields.retryable;
+        this.requestId = fields.requestId;
+        this.status = fields.status;
+        this.summary = fields.summary;
+    }
+
+    /** The sentence a person reads, with the request id when known. */
+    get userMessage(): string {
+        return `${this.summary}${requestSuffix(this.requestId)}`;
+    }
+
+    /** The sentence a person reads while the caller waits `delayMs` before trying again. */
+    retryMessage(delayMs: number): string {
+        const seconds = Math.max(1, Math.round(delayMs / 1000));
+        return `${this.summary.replace(/\.$/, '')}; retrying in ${seconds} s.${requestSuffix(this.requestId)}`;
+    }
+}
+
+/** 429: too many requests or tokens per minute; wait `retryAfterMs` when the endpoint said how long. */
+export class RateLimited extends ModelError {
+    override readonly name: string = 'RateLimited';
+    /** How long the endpoint asked us to wait (from `retry-after-ms` or `retry-after`). */
+    readonly retryAfterMs?: number;
+
+    constructor(fields: Omit<ModelErrorFields, 'retryable'> & { retryAfterMs?: number }) {
+        super({ ...fields, retryable: true });
+        this.retryAfterMs = fields.retryAfterMs;
+    }
+}
+
+/** A spend, credit or usage limit: waiting does not help, so never retried; the queue pauses. */
+export class SpendCap extends ModelError {
+    override readonly name: string = 'SpendCap';
+}
+/** 529 / 503: the service is busy; back off and retry. */
+export class Overloaded extends ModelError {
+    override readonly name: string = 'Overloaded';
+}
+/** 401 / 403: the key was rejected or may not do this. */
+export class AuthError extends ModelError {
+    override readonly name: string = 'AuthError';
+}
+/** No API key stored on this device; raised before any request is made. */
+export class ApiKeyMissing extends ModelError {
+    override readonly name: string = 'ApiKeyMissing';
+}
+/** 413, or a prompt longer than the model's context window. */
+export class TooLarge extends ModelError {
+    override readonly name: string = 'TooLarge';
+}
+/** 500, 502, 504 and other server-side failures. */
+export class ServerError extends ModelError {
+    override readonly name: string = 'ServerError';
+}
+/** No network, refused connection, or a host name that does not resolve. */
+export class Offline extends ModelError {
+    override readonly name: string = 'Offline';
+}
+/** The connection broke after it was made (reset, socket hang up). */
+export class ConnectionLost extends ModelError {
+    override readonly name: string = 'ConnectionLost';
+}
+/** The request took longer than allowed. */
+export class Timeout extends ModelError {
+    override readonly name: string = 'Timeout';
+}
+/** We aborted the request (Stop pressed, job cancelled). */
+export class Cancelled extends ModelError {
+    override readonly name: string = 'Cancelled';
+}
+/** The endpoint refused the request as malformed or unknown (other 4xx). */
+export class InvalidRequest extends ModelError {
+    override readonly name: string = 'InvalidRequest';
+}
+/** Something we did not anticipate; not retried. */
+export class UnexpectedError extends ModelError {
+    override readonly name: string = 'UnexpectedError';
+}
+
+/** An `event: error` in the middle of a streamed response. */
+export class StreamError extends ModelError {
+    override readonly name: string = 'StreamError';
+    /** The error type the stream named, e.g. `overloaded_error`. */
+    readonly errorType: string;
+
+    constructor(fields: ModelErrorFields & { errorType: string }) {
+        super(fields);
+        this.errorType = fields.errorType;
+    }
+}
+
+/** Context that makes messages precise. */
+export interface ClassifyContext {
+    /** Who answers, as people know it: "Anthropic", or the custom endpoint's host. */
+    endpointName?: string;
+    /** Whether the device says it is online (`navigator.onLine` where there is one). */
+    online?: boolean;
+    /** Milliseconds since the epoch, for `retry-after` given as an HTTP date. */
+    now?: number;
+}
+
+const MAX_CAUSE_DEPTH = 6;
+const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
+const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
+const TIMEOUT_CODES = new Set([
+    'ETIMEDOUT',
+    'ESOCKETTIMEDOUT',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+]);
+const SPEND_TEXT = /spend|credit balance|usage limit|billing|quota/i;
+const TOO_LONG_TEXT = /too long|too large|context window|maximum context|exceeds? the (?:maximum|limit)/i;
+const RETRYABLE_STREAM_TYPES = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
+
+/** Turns anything thrown at the SDK boundary into a `ModelError`; a `ModelError` passes through unchanged. */
+export function classifyError(e: unknown, context: ClassifyContext = {}): ModelError {
+    if (e instanceof ModelError) return e;
+    const who = context.endpointName ?? 'Anthropic';
+    if (e instanceof APIUserAbortError || isAbort(e)) {
+        return new Cancelled({ retryable: false, summary: 'The request was stopped.', cause: e });
+    }
+    if (e instanceof APIError) {
+        const apiError = e as APIError<number | undefined, Headers | undefined>;
+        if (apiError.status !== undefined) return classifyStatus(apiError, apiError.status, who, context);
+        if (apiError.headers !== undefined) return classifyStreamError(apiError, who);
+    }
+    if (e instanceof APIConnectionTimeoutError) {
+        return new Timeout({ retryable: true, summary: `${who} took too long to answer.`, cause: e });
+    }
+    return classifyTransport(e, who, context);
+}
+
+function classifyStatus(e: APIError, status: number, who: string, context: ClassifyContext): ModelError {
+    const base = { status, requestId: e.requestID ?? undefined, cause: e };
+    const text = `${e.apiMessage ?? ''} ${e.errorCode ?? ''} ${e.message}`;
+    const spendCode = e.errorCode !== null && /spend_limit|billing|credit/.test(e.errorCode);
+    if (status === 402 || e.type === 'billing_error' || spendCode || (isSpendStatus(status) && SPEND_TEXT.test(text))) {
+        return new SpendCap({
+            ...base,
+            retryable: false,
+            summary: `${who} refused the request because a spend or credit limit was reached; the queue is paused until you raise it.`,
+        });
+    }
+    if (status === 429) {
+        const retryAfterMs = retryAfterFromHeaders(e.headers, context.now ?? Date.now());
+        return new RateLimited({ ...base, retryAfterMs, summary: `${who} is rate-limiting requests right now.` });
+    }
+    if (status === 401) {
+        return new AuthError({
+            ...base,
+            retryable: false,
+            summary: 'The API key was rejected; check the key in this device’s settings.',
+        });
+    }
+    if (status === 403) {
+        return new AuthError({
+            ...base,
+            retryable: false,
+            summary: 'This API key is not allowed to do that; check its permissions or workspace.',
+        });
+    }
+    if (status === 413 || (status === 400 && TOO_LONG_TEXT.test(text))) {
+        return new TooLarge({
+            ...base,
+            retryable: false,
+            summary: 'The request is too large for the model; attach less context or start a new chat.',
+        });
+    }
+    if (status === 529 || status === 503) {
+        return new Overloaded({ ...base, retryable: true, summary: `${who} is overloaded right now.` });
+    }
+    if (status === 408) {
+        return new Timeout({ ...base, retryable: true, summary: `${who} took too long to answer.` });
+    }
+    if (status >= 500) {
+        return new ServerError({ ...base, retryable: true, summary: `${who} had a server error (${status}).` });
+    }
+    if (status === 404) {
+        return new InvalidRequest({
+            ...base,
+            retryable: false,
+            summary: `${who} does not know this model or route (404); check the model name and base URL.`,
+        });
+    }
+    const detail = e.apiMessage !== null ? `: ${trimSentence(e.apiMessage)}` : '';
+    return new InvalidRequest({
+        ...base,
+        retryable: false,
+        summary: `${who} refused the request (${status})${detail}.`,
+    });
+}
+
+function classifyStreamError(e: APIError, who: string): StreamError {
+    const errorType = e.type ?? 'unknown_error';
+    const detail = e.apiMessage !== null ? `: ${trimSentence(e.apiMessage)}` : '';
+    return new StreamError({
+        errorType,
+        retryable: RETRYABLE_STREAM_TYPES.has(errorType),
+        requestId: e.requestID ?? undefined,
+        summary: `${who} stopped the response midway (${errorType})${detail}.`,
+        cause: e,
+    });
+}
+
+function classifyTransport(e: unknown, who: string, context: ClassifyContext): ModelError {
+    const { codes, text } = collectCauses(e);
+    const has = (set: Set<string>): boolean => codes.some((code) => set.has(code));
+    const online = context.online ?? deviceOnline();
+    if (online === false || has(OFFLINE_CODES)) {
+        const dns = codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN');
+        const summary = dns
+            ? `Can’t find ${who} (the host name does not resolve); check your connection and the base URL.`
+            : `Can’t reach ${who}; check your connection (or that the server is running).`;
+        return new Offline({ retryable: true, summary, cause: e });
+    }
+    if (has(TIMEOUT_CODES) || /timed? ?out/i.test(text)) {
+        return new Timeout({ retryable: true, summary: `${who} took too long to answer.`, cause: e });
+    }
+    if (
+        has(LOST_CODES) ||
+        /socket hang up|other side closed|terminated|connection (?:was )?(?:reset|closed)/i.test(text)
+    ) {
+        return new ConnectionLost({ retryable: true, summary: `The connection to ${who} was lost.`, cause: e });
+    }
+    if (e instanceof APIError || /fetch failed|network|connection error/i.test(text)) {
+        return new Offline({ retryable: true, summary: `Can’t reach ${who}; check your connection.`, cause: e });
+    }
+    return new UnexpectedError({
+        retryable: false,
+        summary: `Something unexpected went wrong talking to ${who}: ${trimSentence(text || String(e))}.`,
+        cause: e,
+    });
+}
+
+/** Milliseconds from `retry-after-ms` or `retry-after` (seconds or an HTTP date), or `undefined`. */
+export function retryAfterFromHeaders(headers: Headers | undefined, now: number): number | undefined {
+    const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+    if (Number.isFinite(ms) && ms >= 0) return Math.round(ms);
+    const raw = headers?.get('retry-after')?.trim();
+    if (raw === undefined || raw === '') return undefined;
+    const seconds = Number(raw);
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+    const date = Date.parse(raw);
+    return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/** How backoff spreads and bounds its waits. */
+export interface BackoffOptions {
+    /** First ceiling in ms; doubles with every attempt. */
+    base?: number;
+    /** Largest ceiling in ms for computed waits. */
+    max?: number;
+    /** A number in [0, 1); injectable so tests are exact. */
+    random?: () => number;
+    /** What the endpoint asked for; honoured even above `max`, since an earlier retry would be refused again. */
+    retryAfterMs?: number;
+}
+
+/**
+ * How long to wait before attempt `attempt + 1` (0-based). Full jitter — a uniform wait below an exponential
+ * ceiling — keeps parallel jobs from retrying in lockstep. With `retryAfterMs` the wait is at least that long, plus
+ * up to `base` of jitter for the same reason.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+    const base = options.base ?? 1000;
+    const max = options.max ?? 60_000;
+    const random = options.random ?? Math.random;
+    if (options.retryAfterMs !== undefined) return Math.round(options.retryAfterMs + random() * base);
+    const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt));
+    return Math.round(random() * ceiling);
+}
+
+function isSpendStatus(status: number): boolean {
+    return status === 429 || status === 400;
+}
+
+function isAbort(e: unknown): boolean {
+    return typeof e === 'object' && e !== null && 'name' in e && e.name === 'AbortError';
+}
+
+function deviceOnline(): boolean | undefined {
+    // Node (the CLI, tests) has no navigator.onLine; only a browser-like host can say it is offline.
+    if (typeof navigator === 'undefined') return undefined;
+    const onLine: unknown = (navigator as { onLine?: unknown }).onLine;
+    return typeof onLine === 'boolean' ? onLine : undefined;
+}
+
+/** Walks `cause` chains and `AggregateError.errors`, collecting error codes and messages. */
+function collectCauses(e: unknown): { codes: string[]; text: string } {
+    const codes: string[] = [];
+    const texts: string[] = [];
+    const visit = (value: unknown, depth: number): void => {
+        if (depth > MAX_CAUSE_DEPTH || typeof value !== 'object' || value === null) {
+            if (typeof value === 'string') texts.push(value);
+            return;
+        }
+        const record = value as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+        if (typeof record.code === 'string') codes.push(record.code);
+        if (typeof record.message === 'string') texts.push(record.message);
+        visit(record.cause, depth + 1);
+        if (Array.isArray(record.errors)) for (const inner of record.errors) visit(inner, depth + 1);
+    };
+    visit(e, 0);
+    return { codes, text: texts.join(' ') };
+}
+
+function requestSuffix(requestId: string | undefined): string {
+    return requestId === undefined ? '' : ` (request ${requestId})`;
+}
+
+function trimSentence(text: string): string {
+    const oneLine = text.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+    return oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
+}

@@ -1,0 +1,93 @@
+/**
+ * Anchored replacements for `edit_note` (DESIGN, "Edits"). Every anchor is located in the same base text (the note as
+ * it is now), must occur there exactly once, and must not overlap another; then all replacements are applied
+ * together. Text outside the anchors is carried over byte for byte (RELIABILITY rows 2 and 7).
+ */
+
+/** One replacement: `old` must occur exactly once in the note. */
+export interface AnchoredEdit {
+    /** The exact text to replace. */
+    old: string;
+    /** The text to put in its place. */
+    new: string;
+}
+
+/** The edited text, or a sentence for the model saying which edit failed and why. */
+export type AnchoredEditResult = { ok: true; text: string } | { ok: false; problem: string };
+
+/** Stop counting matches here; "1,000 or more" says enough. */
+const MAX_COUNTED_MATCHES = 1_000;
+
+/** Applies `edits` to `base`; `path` only names the note in messages. */
+export function applyAnchoredEdits(base: string, edits: AnchoredEdit[], path: string): AnchoredEditResult {
+    const crlf = base.includes('\r\n');
+    const spans: { start: number; end: number; text: string; index: number }[] = [];
+    for (let i = 0; i < edits.length; i++) {
+        const edit = edits[i];
+        if (edit === undefined) continue;
+        const { old, replacement } = matchLineEndings(edit, crlf);
+        const which = edits.length === 1 ? 'The edit' : `Edit ${i + 1} of ${edits.length}`;
+        if (old === '') return fail(`${which} has an empty "old"; give the exact text to replace.`);
+        const positions = occurrences(base, old);
+        if (positions.length !== 1) {
+            const count = positions.length >= MAX_COUNTED_MATCHES ? `${MAX_COUNTED_MATCHES} or more` : positions.length;
+            const hint =
+                positions.length === 0
+                    ? 'Copy it exactly as read_note shows it (without the line number and tab), with the same spaces ' +
+                      'and line breaks, or read the note again: it may have changed.'
+                    : 'Include more of the surrounding text so that it matches one place only.';
+            return fail(
+                `${which}: its "old" text matches ${count} times in "${path}"; it must match exactly once. ${hint}`,
+            );
+        }
+        const start = positions[0] ?? 0;
+        spans.push({ start, end: start + old.length, text: replacement, index: i + 1 });
+    }
+    spans.sort((a, b) => a.start - b.start);
+    let text = '';
+    let at = 0;
+    for (const span of spans) {
+        if (span.start < at) {
+            const other = spans.find((s) => s !== span && s.start < span.end && span.start < s.end);
+            const pair = [other?.index ?? 0, span.index].sort((a, b) => a - b);
+            return fail(`Edits ${pair[0]} and ${pair[1]} overlap in "${path}"; combine them into one edit.`);
+        }
+        text += base.slice(at, span.start) + span.text;
+        at = span.end;
+    }
+    text += base.slice(at);
+    if (text === base) return fail(`The edits would leave "${path}" exactly as it is.`);
+    return { ok: true, text };
+}
+
+/**
+ * In a CRLF note, text typed with bare `\n` line breaks (as read_note shows lines) means `\r\n`: the anchor is
+ * matched, and the replacement written, with the note's own line endings, so the file never ends up with mixed ones.
+ */
+function matchLineEndings(edit: AnchoredEdit, crlf: boolean): { old: string; replacement: string } {
+    if (!crlf) return { old: edit.old, replacement: edit.new };
+    return { old: toCrlf(edit.old), replacement: toCrlf(edit.new) };
+}
+
+function toCrlf(text: string): string {
+    return BARE_LF.test(text) ? text.replace(/\r?\n/gu, '\r\n') : text;
+}
+
+const BARE_LF = /(?<!\r)\n/u;
+
+/** Start of every occurrence of `needle`, overlapping ones included (an anchor matching twice overlapped is ambiguous). */
+function occurrences(haystack: string, needle: string): number[] {
+    const found: number[] = [];
+    let from = 0;
+    while (found.length < MAX_COUNTED_MATCHES) {
+        const at = haystack.indexOf(needle, from);
+        if (at < 0) break;
+        found.push(at);
+        from = at + 1;
+    }
+    return found;
+}
+
+function fail(problem: string): AnchoredEditResult {
+    return { ok: false, problem: `${problem} Nothing was changed.` };
+}

@@ -1,0 +1,143 @@
+/**
+ * The tools that change a note's text: `edit_note` (anchored replacements) and `rewrite_note` (the whole text, only
+ * after the note was read in full and has not changed since). Both compute the change against the note as it is on
+ * disk right now, and refuse before any proposal when the change cannot be made safely (RELIABILITY row 2).
+ */
+import { applyAnchoredEdits, type AnchoredEdit } from './anchored-edits';
+import { defineTool, toolError } from './define-tool';
+import { notFoundMessage, readTextOrNull, resolveNoteToChange } from './note-paths';
+import type { ReadState } from './read-ledger';
+import { submitChange } from './submit-change';
+import type { Tool, ToolContext, ToolResult } from './tool';
+
+/** Most edits in one `edit_note` call. */
+export const MAX_EDITS = 50;
+
+/** Longest text a write tool accepts (about 2 MB of UTF-16). */
+export const MAX_WRITE_CHARS = 1_000_000;
+
+/** `edit_note` input. */
+interface EditNoteInput {
+    /** The note. */
+    path: string;
+    /** Replacements, each anchored on text that occurs exactly once. */
+    edits: AnchoredEdit[];
+}
+
+/** `rewrite_note` input. */
+interface RewriteNoteInput {
+    /** The note. */
+    path: string;
+    /** The complete new text. */
+    content: string;
+}
+
+const PATH_PROPERTY = {
+    type: 'string',
+    minLength: 1,
+    description: 'Vault-relative path of an existing note, e.g. "Projects/Plan.md".',
+} as const;
+
+/** `edit_note`: replace exact passages of a note. */
+export const editNoteTool: Tool = defineTool<EditNoteInput>(
+    {
+        name: 'edit_note',
+        description:
+            'Change parts of an existing note. Each edit replaces the text "old" with "new"; "old" must occur exactly ' +
+            'once in the note as it is now (copy it from read_note without the line numbers, and include enough ' +
+            'context to make it unique). All edits are located in the same current text and must not overlap. ' +
+            'Prefer this to rewrite_note. The person may be asked to approve the change.',
+        inputSchema: {
+            type: 'object',
+            properties: {
+                path: PATH_PROPERTY,
+                edits: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: MAX_EDITS,
+                    description: 'The replacements, applied together.',
+                    items: {
+                        type: 'object',
+                        properties: {
+                            old: {
+                                type: 'string',
+                                minLength: 1,
+                                maxLength: MAX_WRITE_CHARS,
+                                description: 'Exact text to replace.',
+                            },
+                            new: { type: 'string', maxLength: MAX_WRITE_CHARS, description: 'Replacement text.' },
+                        },
+                        required: ['old', 'new'],
+                        additionalProperties: false,
+                    },
+                },
+            },
+            required: ['path', 'edits'],
+            additionalProperties: false,
+        },
+        effect: 'write',
+    },
+    editNote,
+);
+
+/** `rewrite_note`: replace the whole text of a note that was read in full. */
+export const rewriteNoteTool: Tool = defineTool<RewriteNoteInput>(
+    {
+        name: 'rewrite_note',
+        description:
+            'Replace the entire text of an existing note. Only allowed when you have read every line of the note ' +
+            'with read_note in this conversation and it has not changed since; otherwise use edit_note. The person ' +
+            'may be asked to approve the change.',
+        inputSchema: {
+            type: 'object',
+            properties: {
+                path: PATH_PROPERTY,
+                content: { type: 'string', maxLength: MAX_WRITE_CHARS, description: 'The complete new text.' },
+            },
+            required: ['path', 'content'],
+            additionalProperties: false,
+        },
+        effect: 'write',
+    },
+    rewriteNote,
+);
+
+/** The tools of this file, in the order they are offered. */
+export function editTools(): Tool[] {
+    return [editNoteTool, rewriteNoteTool];
+}
+
+async function editNote(input: EditNoteInput, context: ToolContext): Promise<ToolResult> {
+    const resolved = await resolveNoteToChange(input.path, context);
+    if (!resolved.ok) return resolved.result;
+    const path = resolved.path;
+    const base = await readTextOrNull(path, context);
+    if (base === null) return toolError(notFoundMessage(input.path));
+    const edited = applyAnchoredEdits(base, input.edits, path);
+    if (!edited.ok) return toolError(edited.problem);
+    return submitChange({ kind: 'edit', path, base, proposed: edited.text }, context);
+}
+
+async function rewriteNote(input: RewriteNoteInput, context: ToolContext): Promise<ToolResult> {
+    const resolved = await resolveNoteToChange(input.path, context);
+    if (!resolved.ok) return resolved.result;
+    const path = resolved.path;
+    const base = await readTextOrNull(path, context);
+    if (base === null) return toolError(notFoundMessage(input.path));
+    const state = await context.reads.stateOf(path, base);
+    if (state !== 'current') return toolError(rewriteRefusal(path, state));
+    if (input.content === base) return toolError(`The new content is identical to "${path}". Nothing was changed.`);
+    return submitChange({ kind: 'edit', path, base, proposed: input.content }, context);
+}
+
+function rewriteRefusal(path: string, state: Exclude<ReadState, 'current'>): string {
+    const why = {
+        unread: `you have not read "${path}" in this conversation`,
+        partial: `you have read only part of "${path}" (a rewrite must not drop lines you have not seen)`,
+        changed: `"${path}" has changed since you read it`,
+    }[state];
+    return (
+        `Refused: ${why}. Nothing was changed. Read the whole note with read_note (every window, if it has several) ` +
+        'and then rewrite it, or change parts of it with edit_note.'
+    );
+}

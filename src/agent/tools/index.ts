@@ -1,0 +1,11 @@
+/** The vault tools: their shared types, the set offered per permission mode, and the pieces other rooms reuse. */
+export { vaultTools, type Tool, type ToolContext, type ToolDefinition, type ToolResult } from './tool';
+export { ReadLedger, type LineRange, type ReadState } from './read-ledger';
+export { MAX_RESULT_CHARS } from './bounded';
+export { defineTool, toolError, toolOk, type CheckedToolDefinition } from './define-tool';
+export { checkInput, type InputCheck, type SchemaNode } from './input-schema';
+export { listNotesTool, noteOutlineTool, readNoteTool } from './read-tools';
+export { notesWithTagTool, searchNotesTool } from './search-tools';
+export { noteLinksTool } from './link-tools';
+export { editNoteTool, rewriteNoteTool } from './edit-tools';
+export { createNoteTool, deleteNoteTool, renameNoteTool } from './write-tools';

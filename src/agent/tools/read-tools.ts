@@ -1,0 +1,234 @@
+/**
+ * The tools that look at notes and folders: `list_notes`, `read_note`, `note_outline`. They see only what the
+ * exclusion gate lets through; an excluded note is "not found", and a listing counts hidden notes only for the whole
+ * vault, never per folder (a per-folder count would point at where a private note lives).
+ */
+import { boundedList, clip, MAX_LINE_CHARS, MAX_RESULT_CHARS, plural, READ_WINDOW_LINES } from './bounded';
+import { defineTool, toolError, toolOk } from './define-tool';
+import {
+    isInFolder,
+    notFoundMessage,
+    readTextOrNull,
+    resolveFolder,
+    resolveVisibleNote,
+    visibleNotes,
+} from './note-paths';
+import type { Tool, ToolContext, ToolResult } from './tool';
+
+/** `list_notes` input. */
+interface ListNotesInput {
+    /** Folder to list; the whole vault when omitted. */
+    folder?: string;
+    /** List every note beneath the folder instead of its direct notes and subfolders. */
+    recursive?: boolean;
+}
+
+/** `read_note` input. */
+interface ReadNoteInput {
+    /** The note. */
+    path: string;
+    /** First line to show, 1-based. */
+    start_line?: number;
+    /** Last line to show, 1-based, inclusive. */
+    end_line?: number;
+}
+
+/** `note_outline` input. */
+interface PathInput {
+    /** The note. */
+    path: string;
+}
+
+const PATH_PROPERTY = {
+    type: 'string',
+    minLength: 1,
+    description: 'Vault-relative path of the note, e.g. "Projects/Plan.md" (".md" may be left out).',
+} as const;
+
+/** `list_notes`: the notes and subfolders of a folder. */
+export const listNotesTool: Tool = defineTool<ListNotesInput>(
+    {
+        name: 'list_notes',
+        description:
+            'List the notes in a folder of the vault: its notes and its subfolders (with how many notes each holds). ' +
+            'Omit folder for the vault root. Set recursive to list every note beneath the folder.',
+        inputSchema: {
+            type: 'object',
+            properties: {
+                folder: { type: 'string', description: 'Vault-relative folder, e.g. "Projects". Omit for the root.' },
+                recursive: { type: 'boolean', description: 'List all notes beneath the folder. Default false.' },
+            },
+            additionalProperties: false,
+        },
+        effect: 'read',
+    },
+    listNotes,
+);
+
+/** `read_note`: a note's text with line numbers, in windows for big notes. */
+export const readNoteTool: Tool = defineTool<ReadNoteInput>(
+    {
+        name: 'read_note',
+        description:
+            `Read a note. Each line is shown as "<line number><tab><text>"; the number and tab are not part of the ` +
+            `note. Without a range, notes longer than ${READ_WINDOW_LINES} lines come in windows: the result says ` +
+            'which start_line reads on. Reading a note in full (every line, none cut) is required before ' +
+            'rewrite_note.',
+        inputSchema: {
+            type: 'object',
+            properties: {
+                path: PATH_PROPERTY,
+                start_line: { type: 'integer', minimum: 1, description: 'First line to read (1-based). Default 1.' },
+                end_line: { type: 'integer', minimum: 1, description: 'Last line to read (1-based, inclusive).' },
+            },
+            required: ['path'],
+            additionalProperties: false,
+        },
+        effect: 'read',
+    },
+    readNote,
+);
+
+/** `note_outline`: a note's headings with their line numbers. */
+export const noteOutlineTool: Tool = defineTool<PathInput>(
+    {
+        name: 'note_outline',
+        description:
+            'Show the headings of a note with their line numbers, to find the part to read with read_note ' +
+            'start_line/end_line.',
+        inputSchema: {
+            type: 'object',
+            properties: { path: PATH_PROPERTY },
+            required: ['path'],
+            additionalProperties: false,
+        },
+        effect: 'read',
+    },
+    noteOutline,
+);
+
+/** The tools of this file, in the order they are offered. */
+export function readTools(): Tool[] {
+    return [listNotesTool, readNoteTool, noteOutlineTool];
+}
+
+async function listNotes(input: ListNotesInput, context: ToolContext): Promise<ToolResult> {
+    const folder = resolveFolder(input.folder);
+    if (!folder.ok) return folder.result;
+    const root = folder.path;
+    const { notes, excludedCount } = await visibleNotes(context);
+    const inside = notes.filter((note) => isInFolder(note.path, root));
+    // A folder that is missing, excluded, or holds only hidden notes looks the same: not there.
+    if (root !== '' && inside.length === 0) {
+        return toolError(`Not found: there is no folder "${root}" with notes in it. Use list_notes without a folder.`);
+    }
+    const where = root === '' ? 'the vault' : `"${root}"`;
+    const lines: string[] = [];
+    let header: string;
+    if (input.recursive === true) {
+        header = `${plural(inside.length, 'note')} in ${where}:`;
+        for (const note of inside) lines.push(note.path);
+    } else {
+        const subfolders = new Map<string, number>();
+        for (const note of inside) {
+            const rest = note.path.slice(root === '' ? 0 : root.length + 1);
+            const slash = rest.indexOf('/');
+            if (slash < 0) lines.push(note.path);
+            else {
+                const sub = `${root === '' ? '' : `${root}/`}${rest.slice(0, slash)}/`;
+                subfolders.set(sub, (subfolders.get(sub) ?? 0) + 1);
+            }
+        }
+        const folderLines = [...subfolders].map(([sub, count]) => `${sub} (${plural(count, 'note')})`);
+        header =
+            `${plural(lines.length, 'note')} and ${plural(folderLines.length, 'folder')} in ${where}` +
+            `${lines.length + folderLines.length > 0 ? ':' : '.'}`;
+        lines.unshift(...folderLines);
+    }
+    let text = boundedList(
+        header,
+        lines,
+        (rest) => `[… ${plural(rest, 'more entry', 'more entries')} not shown; list a subfolder, or use search_notes]`,
+    );
+    // The count is the only trace of hidden notes, and only for the whole vault (DESIGN: "N notes excluded").
+    if (root === '' && excludedCount > 0) {
+        text += `\n(${plural(excludedCount, 'note is', 'notes are')} excluded by the privacy settings and not shown.)`;
+    }
+    return toolOk(text);
+}
+
+async function readNote(input: ReadNoteInput, context: ToolContext): Promise<ToolResult> {
+    const resolved = await resolveVisibleNote(input.path, context);
+    if (!resolved.ok) return resolved.result;
+    const path = resolved.path;
+    const text = await readTextOrNull(path, context);
+    if (text === null) return toolError(notFoundMessage(input.path));
+
+    const lines = text.replace(/^\uFEFF/u, '').split(/\r?\n/u);
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    const total = text === '' ? 0 : lines.length;
+    if (total === 0) {
+        await context.reads.recordRead(path, text, 0, null);
+        return toolOk(`${path} is empty (0 lines).`);
+    }
+    const start = input.start_line ?? 1;
+    if (start > total) return toolError(`${path} has ${plural(total, 'line')}; start_line ${start} is past the end.`);
+    if (input.end_line !== undefined && input.end_line < start) {
+        return toolError(`end_line (${input.end_line}) is before start_line (${start}).`);
+    }
+    const wanted = Math.min(input.end_line ?? total, total, start + READ_WINDOW_LINES - 1);
+
+    const out: string[] = [];
+    // Room for the header and the notes after the lines, which name the path (twice at most).
+    let used = 2 * path.length + 300;
+    // Lines shown uncut from `start` on; a cut line ends the range the ledger may count as read.
+    let countedEnd = start - 1;
+    let clipped = false;
+    let end = start - 1;
+    for (let n = start; n <= wanted; n++) {
+        const line = lines[n - 1] ?? '';
+        let shown = line;
+        if (line.length > MAX_LINE_CHARS) {
+            const hidden = plural(line.length - MAX_LINE_CHARS, 'more character');
+            shown = `${clip(line, MAX_LINE_CHARS)} [line cut: ${hidden} not shown]`;
+        }
+        const row = `${n}\t${shown}`;
+        if (out.length > 0 && used + row.length + 1 > MAX_RESULT_CHARS) break;
+        if (shown !== line) clipped = true;
+        else if (!clipped) countedEnd = n;
+        out.push(row);
+        used += row.length + 1;
+        end = n;
+    }
+
+    const counted = countedEnd >= start ? { start, end: countedEnd } : null;
+    await context.reads.recordRead(path, text, total, counted);
+    const full = start === 1 && end === total && !clipped;
+    const header = `${path} — lines ${start}–${end} of ${total}${full ? ' (the whole note)' : ''}`;
+    const notes: string[] = [];
+    if (end < total && (input.end_line === undefined || end < input.end_line)) {
+        notes.push(
+            `[Lines ${end + 1}–${total} not shown. Read on with read_note {"path": ${JSON.stringify(path)}, ` +
+                `"start_line": ${end + 1}}.]`,
+        );
+    }
+    if (clipped) notes.push('[Long lines were cut, so the note cannot be rewritten whole; use edit_note instead.]');
+    return toolOk([header, ...out, ...notes].join('\n'));
+}
+
+async function noteOutline(input: PathInput, context: ToolContext): Promise<ToolResult> {
+    const resolved = await resolveVisibleNote(input.path, context);
+    if (!resolved.ok) return resolved.result;
+    const path = resolved.path;
+    const metadata = context.vault.metadata(path);
+    if (metadata === undefined) return toolError(notFoundMessage(input.path));
+    if (metadata.headings.length === 0) return toolOk(`${path} has no headings.`);
+    const rows = metadata.headings.map((h) => `${h.line + 1}\t${'#'.repeat(h.level)} ${h.heading}`);
+    return toolOk(
+        boundedList(
+            `${plural(rows.length, 'heading')} in ${path} (line number, then heading):`,
+            rows,
+            (rest) => `[… ${plural(rest, 'more heading')} not shown; read the note in windows instead]`,
+        ),
+    );
+}

@@ -1,0 +1,212 @@
+/**
+ * The tools that find notes: `search_notes` (text, line by line) and `notes_with_tag`. They look only inside notes
+ * the exclusion gate lets through, so no snippet, path or count ever comes from an excluded note, and "no matches"
+ * reads the same whether a word is nowhere or only in private notes.
+ */
+import {
+    boundedList,
+    DEFAULT_SEARCH_LIMIT,
+    MAX_SEARCH_LIMIT,
+    MAX_SNIPPET_CHARS,
+    plural,
+    snippetAround,
+} from './bounded';
+import { defineTool, toolError, toolOk } from './define-tool';
+import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-paths';
+import { compileSafeRegex, findInLine, MAX_PATTERN_CHARS, type LineSearch } from './safe-regex';
+import type { Tool, ToolContext, ToolResult } from './tool';
+
+/** How long one search may run before it stops and says how far it got. */
+export const SEARCH_TIME_BUDGET_MS = 3_000;
+
+/** Longest plain query accepted. */
+const MAX_QUERY_CHARS = 1_000;
+
+/** `search_notes` input. */
+interface SearchNotesInput {
+    /** Text to find (case-insensitive), or a pattern when `regex` is set. */
+    query: string;
+    /** Treat `query` as a regular expression. */
+    regex?: boolean;
+    /** Only search notes beneath this folder. */
+    folder?: string;
+    /** Most matches to return. */
+    limit?: number;
+}
+
+/** `notes_with_tag` input. */
+interface NotesWithTagInput {
+    /** The tag, with or without `#`. */
+    tag: string;
+}
+
+/** `search_notes`: lines of notes that contain a text or match a pattern. */
+export const searchNotesTool: Tool = defineTool<SearchNotesInput>(
+    {
+        name: 'search_notes',
+        description:
+            'Search the text of the notes, line by line, case-insensitively. Results read "path:line: snippet" ' +
+            '(line numbers as in read_note). By default query is a plain substring; set regex for a JavaScript ' +
+            'regular expression (no backreferences, at most two open-ended repeats such as .* or +).',
+        inputSchema: {
+            type: 'object',
+            properties: {
+                query: { type: 'string', minLength: 1, maxLength: MAX_QUERY_CHARS, description: 'Text or pattern.' },
+                regex: { type: 'boolean', description: 'Treat query as a regular expression. Default false.' },
+                folder: { type: 'string', description: 'Only search beneath this vault-relative folder.' },
+                limit: {
+                    type: 'integer',
+                    minimum: 1,
+                    maximum: MAX_SEARCH_LIMIT,
+                    description: `Most matches to return. Default ${DEFAULT_SEARCH_LIMIT}.`,
+                },
+            },
+            required: ['query'],
+            additionalProperties: false,
+        },
+        effect: 'read',
+    },
+    searchNotes,
+);
+
+/** `notes_with_tag`: notes carrying a tag or any tag beneath it. */
+export const notesWithTagTool: Tool = defineTool<NotesWithTagInput>(
+    {
+        name: 'notes_with_tag',
+        description:
+            'List the notes that carry a tag, in the frontmatter or inline. Nested tags count: "project" also ' +
+            'finds #project/alpha.',
+        inputSchema: {
+            type: 'object',
+            properties: {
+                tag: { type: 'string', minLength: 1, description: 'The tag, e.g. "project" or "#project".' },
+            },
+            required: ['tag'],
+            additionalProperties: false,
+        },
+        effect: 'read',
+    },
+    notesWithTag,
+);
+
+/** The tools of this file, in the order they are offered. */
+export function searchTools(): Tool[] {
+    return [searchNotesTool, notesWithTagTool];
+}
+
+/** Finds a match in one line (its start and length), or `null`, or runs out of time at the deadline. */
+type LineMatcher = (line: string, deadline: number) => LineSearch;
+
+async function searchNotes(input: SearchNotesInput, context: ToolContext): Promise<ToolResult> {
+    const folder = resolveFolder(input.folder);
+    if (!folder.ok) return folder.result;
+    const matcher = buildMatcher(input);
+    if (typeof matcher === 'string') return toolError(matcher);
+    const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
+
+    const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
+    const deadline = Date.now() + SEARCH_TIME_BUDGET_MS;
+    const results: string[] = [];
+    let total = 0;
+    let notesWithMatches = 0;
+    let searched = 0;
+    let stopped = false;
+    for (const note of notes) {
+        if (context.signal?.aborted === true) return toolError('Cancelled: the search was stopped.');
+        if (Date.now() > deadline) {
+            stopped = true;
+            break;
+        }
+        const text = await readTextOrNull(note.path, context);
+        searched++;
+        if (text === null) continue;
+        const found = matchLines(text, matcher, deadline, (line, snippet) => {
+            total++;
+            if (results.length < limit) results.push(`${note.path}:${line}: ${snippet}`);
+        });
+        if (found.matches > 0) notesWithMatches++;
+        if (found.stopped) {
+            stopped = true;
+            break;
+        }
+    }
+
+    const where = folder.path === '' ? '' : ` in "${folder.path}"`;
+    const what = `${input.regex === true ? 'pattern' : 'text'} ${JSON.stringify(input.query)}`;
+    const partial = stopped
+        ? `\n[Search stopped after ${SEARCH_TIME_BUDGET_MS / 1000} s, having searched ${searched} of ` +
+          `${plural(notes.length, 'note')}; narrow it with folder or a more specific query.]`
+        : '';
+    if (total === 0) return toolOk(`No matches for ${what}${where}.${partial}`);
+    const header = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}:`;
+    const text = boundedList(
+        header,
+        results,
+        (rest) => `[… ${plural(rest, 'more match', 'more matches')}; narrow the query or use folder]`,
+        { omitted: total - results.length },
+    );
+    return toolOk(text + partial);
+}
+
+/** A line matcher for the input, or a sentence saying why the query cannot be used. */
+function buildMatcher(input: SearchNotesInput): LineMatcher | string {
+    if (input.regex === true) {
+        if (input.query.length > MAX_PATTERN_CHARS) {
+            return `Regex refused: the pattern is ${input.query.length} characters long; the most is ${MAX_PATTERN_CHARS}.`;
+        }
+        const compiled = compileSafeRegex(input.query);
+        if (!compiled.ok) return compiled.problem;
+        return (line, deadline) => findInLine(compiled, line, deadline);
+    }
+    const needle = input.query.toLowerCase();
+    return (line) => {
+        const at = line.toLowerCase().indexOf(needle);
+        return at < 0 ? null : [at, needle.length];
+    };
+}
+
+/** Calls `onMatch` for every matching line of `text` (1-based), with a bounded snippet; stops at the deadline. */
+function matchLines(
+    text: string,
+    matcher: LineMatcher,
+    deadline: number,
+    onMatch: (line: number, snippet: string) => void,
+): { matches: number; stopped: boolean } {
+    const lines = text.replace(/^\uFEFF/u, '').split(/\r?\n/u);
+    let matches = 0;
+    for (let i = 0; i < lines.length; i++) {
+        // Checking the clock on every line costs more than the matching; every 256 lines bounds the overrun.
+        if ((i & 255) === 255 && Date.now() > deadline) return { matches, stopped: true };
+        const line = lines[i] ?? '';
+        const hit = matcher(line, deadline);
+        if (hit === 'out-of-time') return { matches, stopped: true };
+        if (hit === null) continue;
+        matches++;
+        onMatch(i + 1, snippetAround(line, hit[0], hit[1], MAX_SNIPPET_CHARS));
+    }
+    return { matches, stopped: false };
+}
+
+async function notesWithTag(input: NotesWithTagInput, context: ToolContext): Promise<ToolResult> {
+    const wanted = input.tag.trim().replace(/^#+/u, '').toLowerCase();
+    if (wanted === '' || /\s/u.test(wanted)) {
+        return toolError(`Invalid tag "${input.tag}": give one tag without spaces, e.g. "project".`);
+    }
+    const rows: string[] = [];
+    for (const note of (await visibleNotes(context)).notes) {
+        const tags = context.vault.metadata(note.path)?.tags ?? [];
+        const matching = tags.filter((tag) => {
+            const bare = tag.replace(/^#+/u, '').toLowerCase();
+            return bare === wanted || bare.startsWith(`${wanted}/`);
+        });
+        if (matching.length > 0) rows.push(`${note.path} (${[...new Set(matching)].join(' ')})`);
+    }
+    if (rows.length === 0) return toolOk(`No notes tagged #${wanted}.`);
+    return toolOk(
+        boundedList(
+            `${plural(rows.length, 'note')} tagged #${wanted}:`,
+            rows,
+            (rest) => `[… ${plural(rest, 'more note')} not shown; use a more specific tag]`,
+        ),
+    );
+}

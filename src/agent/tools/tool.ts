@@ -1,0 +1,80 @@
+/**
+ * The shape every vault tool shares, and the set of tools offered in each permission mode. A tool's definition (what
+ * the model is shown) lives apart from its implementation; the turn loop, the CLI, jobs and the MCP server all look
+ * tools up by `definition.name` and pass the model's raw JSON input to `run`, which validates it and never throws.
+ */
+import type { ExclusionGate } from '../../context/exclusions';
+import type { PermissionModeName } from '../../settings/permission-mode-name';
+import type { VaultPort } from '../../vault/vault-port';
+import type { ChangeController } from '../changes/change-controller';
+import { editTools } from './edit-tools';
+import { linkTools } from './link-tools';
+import type { ReadLedger } from './read-ledger';
+import { readTools } from './read-tools';
+import { searchTools } from './search-tools';
+import { createNoteTool, deleteNoteTool, renameNoteTool } from './write-tools';
+
+/** What the model is told about a tool. */
+export interface ToolDefinition {
+    /** The name the model calls, snake_case (`read_note`). */
+    name: string;
+    /** What the tool does and when to use it, written for the model. */
+    description: string;
+    /** JSON schema of the input: an object with `required` fields and `additionalProperties: false`. */
+    inputSchema: Record<string, unknown>;
+    /** Whether the tool only reads or may change the vault (write tools go through the ChangeController). */
+    effect: 'read' | 'write';
+}
+
+/** What a tool may use while it runs; passed per call, never held. */
+export interface ToolContext {
+    /** The vault, through its one port. */
+    vault: VaultPort;
+    /** The exclusion gate: an excluded note does not exist for the tool. */
+    gate: ExclusionGate;
+    /** What this conversation has read in full, for `rewrite_note`. */
+    reads: ReadLedger;
+    /** The one door for writes; `null` in read-only mode, where write tools are not offered. */
+    changes: ChangeController | null;
+    /** The turn (or job) the call belongs to, so its changes can be undone together. */
+    turnId: string;
+    /** Aborted when the person presses Stop or the job is cancelled. */
+    signal?: AbortSignal;
+}
+
+/** What goes back to the model as the `tool_result`. */
+export interface ToolResult {
+    /** The text the model reads; bounded, and says when it was cut. */
+    content: string;
+    /** Set when the call failed (bad input, not found, refused); sent as `is_error`. */
+    isError?: boolean;
+}
+
+/** A tool: its definition and its implementation. */
+export interface Tool<I = unknown> {
+    /** What the model is shown. */
+    definition: ToolDefinition;
+    /** Runs the tool on the model's input; reports every failure as a result, never by throwing. */
+    run(input: I, context: ToolContext): Promise<ToolResult>;
+}
+
+/**
+ * The vault tools offered in a mode. Read-only offers no write tools at all (the model is not even told they exist).
+ * Delegate offers only `create_note`: a job's writes are new notes in its output folder (the ChangeController's scope
+ * refuses every other kind), so edit, rewrite, rename and delete would only waste the job's turns.
+ */
+export function vaultTools(mode: PermissionModeName): Tool[] {
+    const reads = [...readTools(), ...linkTools(), ...searchTools()];
+    switch (mode) {
+        case 'read-only':
+            return reads;
+        case 'delegate':
+            return [...reads, createNoteTool];
+        case 'ask':
+        case 'auto-edits':
+            return [...reads, createNoteTool, ...editTools(), renameNoteTool, deleteNoteTool];
+        default:
+            // A mode name from a newer or corrupt settings file: the safest mode (DESIGN, "Permission modes").
+            return reads;
+    }
+}

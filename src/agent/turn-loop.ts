@@ -1,0 +1,365 @@
+/**
+ * The turn loop: our own loop on `messages.stream` (not the SDK's tool runner, because approvals pause it). One turn
+ * = the person's message, then model calls and tool calls until the model stops, the person presses Stop, an error
+ * ends it, or a budget is reached. Model calls are retried with full-jitter backoff: a call has no side effects (tools
+ * run only after a response is complete, and a half-streamed tool call never runs), so asking again is always safe.
+ * Rate limits go through the shared throttle, so one 429 pauses every session.
+ */
+import type Anthropic from '@anthropic-ai/sdk';
+import { systemClock, type Clock } from '../ports';
+import { costOf, DEFAULT_PRICES, type PriceTable, type UsageLike } from './pricing';
+import type { ModelClient } from './model-client';
+import { backoffDelay, RateLimited, type ModelError } from './model-errors';
+import { BudgetMeter, DEFAULT_TURN_BUDGET, type BudgetExceeded, type TurnBudget } from './loop/budgets';
+import type { Conversation } from './loop/conversation';
+import { buildRequest, type PromptPrefix } from './loop/prompt-cache';
+import { runToolCalls, type ToolCall } from './loop/run-tools';
+import { ModelCallFailed, streamModelCall, type StreamedBlock, type StreamedCall } from './loop/stream-turn';
+import type { Throttle } from './loop/throttle';
+import {
+    addUsage,
+    emptyUsage,
+    type TurnEvent,
+    type TurnListener,
+    type TurnOutcome,
+    type TurnResult,
+} from './loop/turn-events';
+import type { Tool, ToolContext } from './tools/tool';
+import { describeEnd } from './loop/turn-messages';
+
+/** Silence after which a stream counts as stalled, when the caller sets none. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
+
+/** How model calls are retried. */
+export interface RetryPolicy {
+    /** Attempts per model call, the first included. */
+    maxAttempts?: number;
+    /** First backoff ceiling in ms (doubles per attempt). */
+    baseDelayMs?: number;
+    /** Largest backoff ceiling in ms. */
+    maxDelayMs?: number;
+    /** Random source in [0, 1), for exact tests. */
+    random?: () => number;
+}
+
+/** Everything a turn runs with; one set per session. */
+export interface TurnLoopOptions {
+    /** The model client (key and host fixed by settings). */
+    client: ModelClient;
+    /** Model id. */
+    model: string;
+    /** Output token limit per response. */
+    maxOutputTokens: number;
+    /** The stable prompt prefix: system prompt, vault instructions, tool definitions. */
+    prefix: PromptPrefix;
+    /** The tools offered (must match the prefix's definitions). */
+    tools: readonly Tool[];
+    /** Ports the tools use; the turn adds its id and signal. */
+    toolContext: Omit<ToolContext, 'turnId' | 'signal'>;
+    /** The history, appended to by each turn. */
+    conversation: Conversation;
+    /** The rate-limit throttle shared by every session. */
+    throttle: Throttle;
+    /** Time; a fake clock in tests. */
+    clock?: Clock;
+    /** Silence after which a stream counts as stalled, in ms. */
+    idleTimeoutMs?: number;
+    /** Retry policy for model calls. */
+    retry?: RetryPolicy;
+    /** Limits per turn. */
+    budget?: TurnBudget;
+    /** Price table for costs. */
+    prices?: PriceTable;
+    /**
+     * Called when the context window is full; resolves `true` when it made room (compaction, a later issue), and the
+     * turn then goes on. Without it the turn stops with `context-full`.
+     */
+    onContextFull?: (conversation: Conversation, signal: AbortSignal) => Promise<boolean>;
+}
+
+/** One turn's input. */
+export interface TurnInput {
+    /** What the person said. */
+    content: string | Anthropic.ContentBlockParam[];
+    /** The turn id (checkpoints are grouped by it). */
+    turnId: string;
+    /** Stop. */
+    signal: AbortSignal;
+    /** Hears the turn's events. */
+    listener: TurnListener;
+}
+
+const DEFAULT_ATTEMPTS = 4;
+
+/** Why the turn's own controller was aborted, when it was not the person. */
+class WallClockBudget extends Error {}
+
+/** Runs one turn to its end; never rejects (every failure is a `TurnResult`). */
+export async function runTurn(options: TurnLoopOptions, input: TurnInput): Promise<TurnResult> {
+    return new TurnRun(options, input).run();
+}
+
+class TurnRun {
+    private readonly clock: Clock;
+    private readonly meter: BudgetMeter;
+    private readonly internal = new AbortController();
+    private readonly tools: ReadonlyMap<string, Tool>;
+    private readonly result: TurnResult;
+    private readonly texts: string[] = [];
+    private previousLast = -1;
+
+    constructor(
+        private readonly options: TurnLoopOptions,
+        private readonly input: TurnInput,
+    ) {
+        this.clock = options.clock ?? systemClock;
+        this.meter = new BudgetMeter(options.budget ?? DEFAULT_TURN_BUDGET, this.clock);
+        this.tools = new Map(options.tools.map((tool) => [tool.definition.name, tool]));
+        this.result = {
+            outcome: 'done',
+            turnId: input.turnId,
+            text: '',
+            truncated: false,
+            interrupted: false,
+            stopReason: null,
+            message: '',
+            toolCalls: [],
+            modelCalls: 0,
+            usage: emptyUsage(),
+        };
+    }
+
+    async run(): Promise<TurnResult> {
+        const { signal } = this.input;
+        const onAbort = (): void => this.internal.abort(signal.reason);
+        if (signal.aborted) this.internal.abort(signal.reason);
+        else signal.addEventListener('abort', onAbort, { once: true });
+        const wall = this.options.budget?.maxWallMs ?? DEFAULT_TURN_BUDGET.maxWallMs;
+        const timer =
+            wall === undefined ? undefined : setTimeout(() => this.internal.abort(new WallClockBudget()), wall);
+        try {
+            return this.finish(await this.loop());
+        } finally {
+            if (timer !== undefined) clearTimeout(timer);
+            signal.removeEventListener('abort', onAbort);
+        }
+    }
+
+    private async loop(): Promise<TurnOutcome> {
+        const { conversation } = this.options;
+        const mark = conversation.length;
+        conversation.addUser(this.input.content);
+        for (;;) {
+            const call = await this.callModel();
+            if (typeof call === 'string') return call;
+            this.result.stopReason = call.stopReason;
+            const complete = call.blocks.filter((block) => block.complete);
+            switch (call.stopReason) {
+                case 'tool_use': {
+                    this.keep(complete);
+                    const calls = toolCallsOf(complete);
+                    const ran = await runToolCalls({
+                        calls,
+                        tools: this.tools,
+                        context: {
+                            ...this.options.toolContext,
+                            turnId: this.input.turnId,
+                            signal: this.internal.signal,
+                        },
+                        signal: this.internal.signal,
+                        emit: this.emit,
+                        records: this.result.toolCalls,
+                    });
+                    conversation.addToolResults(ran.results);
+                    if (ran.stopped) return this.abortOutcome();
+                    break;
+                }
+                case 'pause_turn':
+                    this.keep(complete);
+                    break;
+                case 'max_tokens':
+                    // Only text survives: a tool call cut off mid-input never runs and leaves no trace in history.
+                    this.keep(complete.filter((block) => block.type !== 'tool_use'));
+                    this.result.truncated = true;
+                    return 'truncated';
+                case 'refusal':
+                    // The refused exchange leaves the history, so the next request does not carry it.
+                    conversation.truncate(mark);
+                    this.texts.length = 0;
+                    return 'refused';
+                case 'model_context_window_exceeded': {
+                    this.keep(complete.filter((block) => block.type !== 'tool_use'));
+                    const compact = this.options.onContextFull;
+                    if (compact !== undefined && (await compact(conversation, this.internal.signal))) break;
+                    return 'context-full';
+                }
+                default:
+                    this.keep(complete);
+                    return 'done';
+            }
+        }
+    }
+
+    /** One model call with retries; the outcome that ends the turn instead, when it must end. */
+    private async callModel(): Promise<StreamedCall | TurnOutcome> {
+        const { client, throttle, conversation } = this.options;
+        const policy = this.options.retry ?? {};
+        const maxAttempts = Math.max(1, policy.maxAttempts ?? DEFAULT_ATTEMPTS);
+        const signal = this.internal.signal;
+        for (let attempt = 0; ; attempt++) {
+            const exceeded = this.meter.exceeded();
+            if (exceeded !== null) return this.overBudget(exceeded);
+            try {
+                await throttle.wait(signal, (remainingMs) => this.emit({ type: 'waiting', remainingMs }));
+            } catch {
+                return this.abortOutcome();
+            }
+            this.meter.countCall();
+            this.result.modelCalls++;
+            const caching = client.capabilities.has('promptCaching');
+            const messages = conversation.snapshot();
+            const params = buildRequest({
+                model: this.options.model,
+                maxTokens: this.options.maxOutputTokens,
+                prefix: this.options.prefix,
+                messages,
+                previousLast: this.previousLast,
+                caching,
+            });
+            const modelCall = this.result.modelCalls;
+            try {
+                const call = await streamModelCall({
+                    client,
+                    params,
+                    signal,
+                    idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+                    onText: (delta) => this.emit({ type: 'text', delta, modelCall, attempt }),
+                });
+                this.previousLast = messages.length - 1;
+                this.account(call.usage);
+                return call;
+            } catch (e) {
+                if (!(e instanceof ModelCallFailed)) throw e;
+                this.account(e.partial.usage);
+                if (signal.aborted) {
+                    this.keepPartial(e.partial);
+                    return this.abortOutcome();
+                }
+                // A custom endpoint that rejects `cache_control` loses the flag; the same request goes again without.
+                if (caching && client.capabilities.learnFrom('promptCaching', e.raw)) continue;
+                const error = e.error;
+                if (!error.retryable || attempt + 1 >= maxAttempts) return this.fail(error, e.partial);
+                if (!(await this.waitBeforeRetry(error, attempt, policy))) return this.abortOutcome();
+            }
+        }
+    }
+
+    /** Waits out the backoff (or the shared throttle for a rate limit); false when stopped meanwhile. */
+    private async waitBeforeRetry(error: ModelError, attempt: number, policy: RetryPolicy): Promise<boolean> {
+        const signal = this.internal.signal;
+        const backoff = { base: policy.baseDelayMs, max: policy.maxDelayMs, random: policy.random };
+        const rateLimit = error instanceof RateLimited;
+        const delayMs = backoffDelay(attempt, rateLimit ? { ...backoff, retryAfterMs: error.retryAfterMs } : backoff);
+        this.emit({ type: 'retry', error, delayMs, attempt: attempt + 1, message: error.retryMessage(delayMs) });
+        try {
+            if (rateLimit) {
+                this.options.throttle.penalize(this.clock.now() + delayMs);
+                await this.options.throttle.wait(signal, (remainingMs) => this.emit({ type: 'waiting', remainingMs }));
+            } else {
+                await this.clock.sleep(delayMs, signal);
+            }
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    private fail(error: ModelError, partial: StreamedCall): TurnOutcome {
+        this.keepPartial(partial);
+        this.result.error = error;
+        this.emit({ type: 'error', error, message: error.userMessage });
+        const progressed = this.texts.length > 0 || this.result.toolCalls.length > 0;
+        this.result.interrupted = progressed;
+        return progressed ? 'interrupted' : 'failed';
+    }
+
+    private overBudget(exceeded: BudgetExceeded): TurnOutcome {
+        this.result.budget = exceeded;
+        return 'budget';
+    }
+
+    /** Stop pressed, or the wall-clock budget ran out. */
+    private abortOutcome(): TurnOutcome {
+        if (this.internal.signal.reason instanceof WallClockBudget) {
+            const limit = this.options.budget?.maxWallMs ?? 0;
+            const used = this.meter.elapsedMs();
+            return this.overBudget({ kind: 'time', limit, used, describe: `${Math.round(limit / 1000)} s` });
+        }
+        return 'stopped';
+    }
+
+    /** Complete text blocks of a failed call; a half-streamed tool call is dropped. */
+    private keepPartial(partial: StreamedCall): void {
+        this.keep(partial.blocks.filter((block) => block.type === 'text' && block.text !== ''));
+    }
+
+    private keep(blocks: StreamedBlock[]): void {
+        const params = blocks.map(toParam);
+        this.options.conversation.addAssistant(params);
+        const text = blocks.map((block) => (block.type === 'text' ? block.text : '')).join('');
+        if (text !== '') this.texts.push(text);
+    }
+
+    private account(usage: UsageLike): void {
+        const cost = costOf(usage, this.options.model, this.options.prices ?? DEFAULT_PRICES);
+        const call = {
+            inputTokens: usage.input_tokens ?? 0,
+            outputTokens: usage.output_tokens ?? 0,
+            cacheReadTokens: usage.cache_read_input_tokens ?? 0,
+            cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
+            costUsd: cost,
+        };
+        if (call.inputTokens + call.outputTokens + call.cacheReadTokens + call.cacheWriteTokens === 0) return;
+        this.result.usage = addUsage(this.result.usage, call);
+        this.meter.addUsage(call.inputTokens + call.outputTokens + call.cacheReadTokens + call.cacheWriteTokens, cost);
+        this.emit({ type: 'usage', call, turn: this.result.usage });
+    }
+
+    private finish(outcome: TurnOutcome): TurnResult {
+        const result = this.result;
+        result.outcome = outcome;
+        result.text = this.texts.join('\n\n');
+        result.message = describeEnd(result);
+        this.emit({ type: 'stop', result });
+        return result;
+    }
+
+    private readonly emit = (event: TurnEvent): void => {
+        try {
+            this.input.listener(event);
+        } catch {
+            // A listener's failure (a view that was closed) must not end the turn.
+        }
+    };
+}
+
+function toolCallsOf(blocks: StreamedBlock[]): ToolCall[] {
+    return blocks.flatMap((block) =>
+        block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : [],
+    );
+}
+
+function toParam(block: StreamedBlock): Anthropic.ContentBlockParam {
+    switch (block.type) {
+        case 'text':
+            return { type: 'text', text: block.text };
+        case 'thinking':
+            return { type: 'thinking', thinking: block.thinking, signature: block.signature };
+        case 'redacted_thinking':
+            return { type: 'redacted_thinking', data: block.data };
+        case 'tool_use':
+            return { type: 'tool_use', id: block.id, name: block.name, input: block.input ?? {} };
+        case 'other':
+            return block.block;
+    }
+}

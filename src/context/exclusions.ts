@@ -1,0 +1,315 @@
+/**
+ * The exclusion gate (DESIGN.md, "Exclusions — one gate, every route"). Every listing, search, mention, embed, tool
+ * call and job input asks this one gate whether a path may exist for the model. It fails closed: unknown metadata,
+ * unreadable settings and odd path spellings all count as excluded.
+ */
+import { Minimatch, type MinimatchOptions } from 'minimatch';
+import type { PrivacySettings } from '../settings/settings';
+import type { VaultPort } from '../vault/vault-port';
+
+/** Why a path is excluded. Shown to the person, never to the model. */
+export type ExclusionReason =
+    | { kind: 'tag'; tag: string }
+    | { kind: 'folder'; rule: string }
+    | { kind: 'system' }
+    | { kind: 'unindexed' }
+    | { kind: 'locked' };
+
+/** The gate's answer for one path. */
+export type ExclusionVerdict = { excluded: false } | { excluded: true; reason: ExclusionReason };
+
+/** What the gate needs: the vault (for metadata and `configDir`) and the privacy rules, `null` while locked. */
+export interface ExclusionGateOptions {
+    /** The vault whose metadata supplies each note's tags. */
+    vault: VaultPort;
+    /** The exclusion rules; `null` means settings could not be read, so everything is excluded. */
+    privacy: PrivacySettings | null;
+}
+
+const VISIBLE: ExclusionVerdict = Object.freeze({ excluded: false });
+const SYSTEM: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'system' }) });
+const UNINDEXED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'unindexed' }) });
+const LOCKED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'locked' }) });
+
+/** Root folders that are never visible besides the vault's own config folder. */
+const ALWAYS_HIDDEN_ROOTS = ['.trash'];
+/** Never visible at any depth: a nested repository's `.git` holds copies of every note ever committed. */
+const ALWAYS_HIDDEN_ANYWHERE = ['.git'];
+
+/**
+ * Vault file systems are often case-insensitive (macOS, Windows, mobile), so `journal/x.md` may be the very file
+ * `Journal/x.md`: globs match without regard to case. Platform is fixed so every device reads a rule the same way.
+ */
+const GLOB_OPTIONS: MinimatchOptions = { nocase: true, dot: true, nonegate: true, nocomment: true, platform: 'linux' };
+
+const GLOB_MAGIC = /[*?[\]{}]|[@+!]\(/;
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * `scanPath` results, as bits: 0 is plain ASCII in canonical form; `DOTTED` has a segment starting with a dot (every
+ * system folder does); `NON_ASCII_CHARS` needs NFC; `IRREGULAR` needs full normalising.
+ */
+const DOTTED = 1;
+const NON_ASCII_CHARS = 2;
+const IRREGULAR = 4;
+
+/** A glob rule: the rule as the person wrote it, and its matchers (the pattern and everything beneath it). */
+interface GlobRule {
+    /** The rule as shown to the person. */
+    rule: string;
+    /** Compiled once; any match excludes. */
+    matchers: Minimatch[];
+}
+
+/** The one exclusion gate. Immutable: build a new one when settings change. */
+export class ExclusionGate {
+    private readonly vault: VaultPort;
+    private readonly locked: boolean;
+    private readonly systemPattern: RegExp;
+    /** False when the config folder's name has no leading dot, so the dot pre-check cannot rule it out. */
+    private readonly systemNeedsDot: boolean;
+    /** Excluded tags, lowercased, without `#`. */
+    private readonly tagRules: string[];
+    /** Matches a path inside any literal excluded folder; `null` when there are none. */
+    private readonly folderPattern: RegExp | null;
+    private readonly folderRules: { rule: string; pattern: RegExp }[];
+    private readonly globRules: GlobRule[];
+    private readonly tagVerdicts = new Map<string, ExclusionVerdict>();
+
+    constructor(options: ExclusionGateOptions) {
+        this.vault = options.vault;
+        this.locked = options.privacy === null;
+        const roots = [trimSlashes(options.vault.configDir), ...ALWAYS_HIDDEN_ROOTS].filter((f) => f !== '');
+        const anywhere = ALWAYS_HIDDEN_ANYWHERE.map(escapeRegExp).join('|');
+        this.systemPattern = new RegExp(`${folderRegExp(roots).source}|(?:^|/)(?:${anywhere})(?:/|$)`, 'iu');
+        this.systemNeedsDot = roots.every((root) => root.startsWith('.'));
+
+        const privacy = options.privacy ?? { excludedTags: [], excludedFolders: [] };
+        this.tagRules = uniqueNonEmpty(privacy.excludedTags.map(normaliseTagRule));
+
+        const folders: string[] = [];
+        this.globRules = [];
+        for (const raw of privacy.excludedFolders) {
+            const rule = trimSlashes(raw.trim().replace(/\\/g, '/')).normalize('NFC');
+            if (rule === '') continue;
+            // A folder may really be called `Archive [2019]`: a rule that looks like a glob also counts as the
+            // literal folder, so reading it as a pattern can only exclude more, never leak the folder it names.
+            if (GLOB_MAGIC.test(rule)) this.globRules.push(compileGlob(rule));
+            folders.push(rule);
+        }
+        const uniqueFolders = uniqueNonEmpty(folders);
+        this.folderPattern = uniqueFolders.length === 0 ? null : folderRegExp(uniqueFolders);
+        this.folderRules = uniqueFolders.map((rule) => ({ rule: `${rule}/`, pattern: folderRegExp([rule]) }));
+    }
+
+    /** Whether `path` is excluded, and why. */
+    check(path: string): ExclusionVerdict {
+        if (this.locked) return LOCKED;
+        const shape = scanPath(path);
+        const canonical =
+            shape & IRREGULAR ? canonicalPath(path) : shape & NON_ASCII_CHARS ? path.normalize('NFC') : path;
+        if (canonical === null) return SYSTEM;
+        const mayBeSystem = shape !== 0 || !this.systemNeedsDot;
+        if (mayBeSystem && this.systemPattern.test(canonical)) return SYSTEM;
+        const byFolder = this.checkFolders(canonical);
+        if (byFolder !== VISIBLE) return byFolder;
+        if (!isMarkdown(canonical)) return VISIBLE;
+        return this.checkTags(canonical);
+    }
+
+    /** True when `path` must not exist for the model. */
+    isExcluded(path: string): boolean {
+        return this.check(path).excluded;
+    }
+
+    /** Filters a list of paths down to the visible ones and counts the rest (never names them). */
+    partition(paths: string[]): { visible: string[]; excludedCount: number } {
+        const visible: string[] = [];
+        let excludedCount = 0;
+        for (const path of paths) {
+            if (this.check(path).excluded) excludedCount++;
+            else visible.push(path);
+        }
+        return { visible, excludedCount };
+    }
+
+    /** A sentence for the PERSON (never the model) saying why, e.g. "tagged #private" / "in excluded folder Journal/". */
+    static describe(reason: ExclusionReason): string {
+        switch (reason.kind) {
+            case 'tag':
+                return `tagged #${reason.tag}`;
+            case 'folder':
+                return reason.rule.endsWith('/')
+                    ? `in excluded folder ${reason.rule}`
+                    : `matches excluded pattern ${reason.rule}`;
+            case 'system':
+                return 'in a protected location (the config folder, .git or .trash)';
+            case 'unindexed':
+                return 'not indexed yet, or its frontmatter could not be read';
+            case 'locked':
+                return 'settings could not be read, so every note is excluded until they are fixed';
+        }
+    }
+
+    private checkFolders(path: string): ExclusionVerdict {
+        if (this.folderPattern !== null && this.folderPattern.test(path)) {
+            // Rare path: find which rule matched so the person can be told.
+            const hit = this.folderRules.find((folder) => folder.pattern.test(path));
+            return folderVerdict(hit?.rule ?? 'excluded folder');
+        }
+        for (const glob of this.globRules) {
+            for (const matcher of glob.matchers) {
+                if (matcher.match(path)) return folderVerdict(glob.rule);
+            }
+        }
+        return VISIBLE;
+    }
+
+    private checkTags(path: string): ExclusionVerdict {
+        const metadata = this.vault.metadata(path);
+        const tags = metadata?.tags;
+        if (tags === undefined) return UNINDEXED;
+        for (const tag of tags) {
+            const rule = matchingTagRule(tag, this.tagRules);
+            if (rule !== null) return this.tagVerdict(rule);
+        }
+        // Tags found next to a broken frontmatter block are only the inline ones; the unread ones may be private.
+        if (metadata?.frontmatterError !== undefined) return UNINDEXED;
+        return VISIBLE;
+    }
+
+    private tagVerdict(tag: string): ExclusionVerdict {
+        let verdict = this.tagVerdicts.get(tag);
+        if (verdict === undefined) {
+            verdict = { excluded: true, reason: { kind: 'tag', tag } };
+            this.tagVerdicts.set(tag, verdict);
+        }
+        return verdict;
+    }
+}
+
+/**
+ * The rule that covers `tag` (`#Private/health` is covered by `private`), or `null`. The gate runs this for every tag
+ * of every note in every listing, so the common case compares characters in place: a length and `/` test rules most
+ * tags out, then an ASCII case-insensitive compare. Only non-ASCII tags that failed it are lowercased whole.
+ */
+function matchingTagRule(tag: string, rules: readonly string[]): string | null {
+    const offset = tag.charCodeAt(0) === 35 ? 1 : 0;
+    for (const rule of rules) {
+        const end = offset + rule.length;
+        if (tag.length < end || (tag.length > end && tag.charCodeAt(end) !== 47)) continue;
+        if (equalsIgnoringAsciiCase(tag, offset, rule)) return rule;
+    }
+    if (!hasNonAscii(tag)) return null;
+    const lower = tag.replace(/^#+/, '').toLowerCase();
+    for (const rule of rules) {
+        if (lower === rule || (lower.startsWith(rule) && lower.charCodeAt(rule.length) === 47)) return rule;
+    }
+    return null;
+}
+
+/** A plain loop: tags are short, and a regex call costs more than reading a dozen characters. */
+function hasNonAscii(text: string): boolean {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 128) return true;
+    return false;
+}
+
+/** `text` from `offset` starts with `lowerRule`, where `text` may have ASCII capitals. */
+function equalsIgnoringAsciiCase(text: string, offset: number, lowerRule: string): boolean {
+    for (let i = 0; i < lowerRule.length; i++) {
+        const c = text.charCodeAt(offset + i);
+        const r = lowerRule.charCodeAt(i);
+        if (c !== r && !(c >= 65 && c <= 90 && c + 32 === r)) return false;
+    }
+    return true;
+}
+
+/** Lowercases a tag rule and strips `#` and surrounding slashes, so `#Private/` and `private` are one rule. */
+function normaliseTagRule(tag: string): string {
+    return trimSlashes(tag.trim().replace(/^#+/, '')).toLowerCase();
+}
+
+function folderVerdict(rule: string): ExclusionVerdict {
+    return { excluded: true, reason: { kind: 'folder', rule } };
+}
+
+/**
+ * A glob without a slash matches at any depth (`*.secret.md` covers `a/b.secret.md`, as in `.gitignore`); a glob
+ * that names a folder covers everything inside it. Both err towards excluding more.
+ */
+function compileGlob(rule: string): GlobRule {
+    const pattern = rule.includes('/') ? rule : `**/${rule}`;
+    const patterns = pattern.endsWith('/**') ? [pattern] : [pattern, `${pattern}/**`];
+    return { rule, matchers: patterns.map((p) => new Minimatch(p, GLOB_OPTIONS)) };
+}
+
+/** Case-insensitive: a folder and everything beneath it, but not a sibling that merely starts with the same name. */
+function folderRegExp(folders: string[]): RegExp {
+    return new RegExp(`^(?:${folders.map(escapeRegExp).join('|')})(?:/|$)`, 'iu');
+}
+
+/**
+ * The port's form of `path`: `/`-separated, no leading slash, no `.`/`..` segments, NFC. Callers should already pass
+ * that form; anything else is normalised here so a guessed spelling cannot slip past a rule. `null` when the path
+ * climbs out of the vault.
+ */
+function canonicalPath(path: string): string | null {
+    const nfc = NON_ASCII.test(path) ? path.normalize('NFC') : path;
+    const segments: string[] = [];
+    for (const segment of nfc.split(/[/\\]/)) {
+        if (segment === '' || segment === '.') continue;
+        if (segment === '..') {
+            if (segments.length === 0) return null;
+            segments.pop();
+        } else {
+            segments.push(segment);
+        }
+    }
+    return segments.join('/');
+}
+
+/** One pass over `path` that tells the hot path what it must do (see `DOTTED`, `NON_ASCII_CHARS`, `IRREGULAR`). */
+function scanPath(path: string): number {
+    let result = 0;
+    let segmentStart = 0;
+    const n = path.length;
+    if (n === 0) return IRREGULAR;
+    for (let i = 0; i <= n; i++) {
+        const c = i < n ? path.charCodeAt(i) : 47;
+        if (c >= 128) result |= NON_ASCII_CHARS;
+        if (c === 92) return IRREGULAR;
+        if (c !== 47) continue;
+        const length = i - segmentStart;
+        if (length === 0) return IRREGULAR;
+        if (path.charCodeAt(segmentStart) === 46) {
+            if (length === 1 || (length === 2 && path.charCodeAt(segmentStart + 1) === 46)) return IRREGULAR;
+            result |= DOTTED;
+        }
+        segmentStart = i + 1;
+    }
+    return result;
+}
+
+/** `.md` in any case, without allocating. */
+function isMarkdown(path: string): boolean {
+    const n = path.length;
+    return (
+        n >= 3 &&
+        path.charCodeAt(n - 3) === 46 &&
+        (path.charCodeAt(n - 2) | 32) === 109 &&
+        (path.charCodeAt(n - 1) | 32) === 100
+    );
+}
+
+function trimSlashes(value: string): string {
+    return value.replace(/^\/+|\/+$/g, '');
+}
+
+function uniqueNonEmpty(values: string[]): string[] {
+    return [...new Set(values.filter((v) => v !== ''))];
+}
+
+function escapeRegExp(value: string): string {
+    return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,195 @@
+/**
+ * Turns the mentions in a prompt into context items, through the exclusion gate. A mention of an excluded target is
+ * not sent, and its text is taken out of the message too (a name alone can leak); the person is told why.
+ */
+import { ExclusionGate } from './exclusions';
+import type { ContextItem } from './bundle';
+import type { EmbedExpander } from './embeds';
+import { parseMentions, type FolderMention, type Mention, type NoteMention, type TagMention } from './mention-parser';
+import { normaliseSubpath, subpathText } from './sections';
+import { tagMatches } from '../vault/tags';
+import { isMarkdownPath, type VaultPort } from '../vault/vault-port';
+
+/** What stands in the message where the person mentioned something excluded. */
+export const EXCLUDED_MENTION = '[excluded mention]';
+/** Default number of notes a folder or tag mention attaches. */
+export const DEFAULT_LIST_LIMIT = 20;
+
+/** What the resolver needs. */
+export interface MentionResolverOptions {
+    /** The vault mentions resolve in. */
+    vault: VaultPort;
+    /** Asked for every target at the moment of resolving. */
+    gate: ExclusionGate;
+    /** Expands embeds in mentioned notes. */
+    embeds: EmbedExpander;
+    /** How many notes a folder or tag mention attaches at most. */
+    listLimit?: number;
+}
+
+/** The items for a prompt's mentions, and the message with excluded mentions taken out. */
+export interface ResolvedMentions {
+    /** One or more items per mention, in prompt order (unsized: the packer counts tokens). */
+    items: ContextItem[];
+    /** The prompt with each excluded mention replaced by `EXCLUDED_MENTION`. */
+    message: string;
+}
+
+/** Resolves mentions like Obsidian resolves links, with aliases, folders and tags. */
+export class MentionResolver {
+    private readonly vault: VaultPort;
+    private readonly gate: ExclusionGate;
+    private readonly embeds: EmbedExpander;
+    private readonly listLimit: number;
+
+    constructor(options: MentionResolverOptions) {
+        this.vault = options.vault;
+        this.gate = options.gate;
+        this.embeds = options.embeds;
+        this.listLimit = options.listLimit ?? DEFAULT_LIST_LIMIT;
+    }
+
+    /** Resolves every mention in `prompt`; links resolve from `sourcePath` (the focused note) when there is one. */
+    async resolve(prompt: string, sourcePath: string | null): Promise<ResolvedMentions> {
+        const items: ContextItem[] = [];
+        const redact: Mention[] = [];
+        const attached = new Set<string>();
+        for (const mention of parseMentions(prompt)) {
+            const found = await this.resolveOne(mention, sourcePath ?? '', attached);
+            items.push(...found);
+            if (found.some((item) => item.kind === 'excluded') && !found.some((item) => item.kind === 'mention')) {
+                redact.push(mention);
+            }
+        }
+        return { items, message: redactMentions(prompt, redact) };
+    }
+
+    private resolveOne(mention: Mention, source: string, attached: Set<string>): Promise<ContextItem[]> {
+        switch (mention.kind) {
+            case 'note':
+                return this.note(mention, source, attached);
+            case 'folder':
+                return this.folder(mention, attached);
+            case 'tag':
+                return this.tag(mention, attached);
+        }
+    }
+
+    private async note(mention: NoteMention, source: string, attached: Set<string>): Promise<ContextItem[]> {
+        const target = this.vault.resolveLink(mention.link, source) ?? (await this.byAlias(mention.link));
+        if (target === null) return [{ kind: 'missing', label: mention.raw, text: '', tokens: 0, remark: 'no such note' }];
+        const verdict = this.gate.check(target);
+        if (verdict.excluded) return [excludedItem(mention.raw, target, ExclusionGate.describe(verdict.reason))];
+        const key = `${target}${normaliseSubpath(mention.subpath)}`;
+        if (attached.has(key)) return [];
+        attached.add(key);
+        return [await this.noteItem(target, mention.subpath, mention.raw)];
+    }
+
+    /** A visible note (or the named part of it) as a mention item. */
+    private async noteItem(path: string, subpath: string, label: string, remark?: string): Promise<ContextItem> {
+        if (!isMarkdownPath(path)) {
+            const text = `[attachment: ${path.slice(path.lastIndexOf('/') + 1)} — its content is not attached]`;
+            return { kind: 'mention', path, label, text, tokens: 0 };
+        }
+        let raw: string;
+        try {
+            raw = await this.vault.read(path);
+        } catch {
+            return { kind: 'missing', label, text: '', tokens: 0, remark: 'could not be read' };
+        }
+        const section = normaliseSubpath(subpath);
+        const part = subpathText(raw, section);
+        const item: ContextItem = { kind: 'mention', path, label, text: '', tokens: 0 };
+        if (part.found) {
+            item.text = await this.embeds.expand(part.text, path);
+            if (section !== '') item.attributes = { section, lines: `${part.fromLine + 1}-${part.toLine + 1}` };
+        } else {
+            item.text = await this.embeds.expand(raw, path);
+            item.remark = `section ${section} not found, the whole note was attached`;
+        }
+        if (remark !== undefined) item.remark = remark;
+        return item;
+    }
+
+    private async folder(mention: FolderMention, attached: Set<string>): Promise<ContextItem[]> {
+        const prefix = mention.folder === '' ? '' : `${mention.folder.toLowerCase()}/`;
+        const inFolder = (await this.vault.list())
+            .map((file) => file.path)
+            .filter((path) => isMarkdownPath(path) && path.toLowerCase().startsWith(prefix))
+            .sort(byFolderThenName);
+        return this.listed(mention.raw, inFolder, attached, 'in this folder');
+    }
+
+    private async tag(mention: TagMention, attached: Set<string>): Promise<ContextItem[]> {
+        const tagged: string[] = [];
+        for (const file of await this.vault.list()) {
+            if (!isMarkdownPath(file.path)) continue;
+            const tags = this.vault.metadata(file.path)?.tags;
+            if (tags?.some((tag) => tagMatches(tag, mention.tag)) === true) tagged.push(file.path);
+        }
+        return this.listed(mention.raw, tagged.sort(byFolderThenName), attached, 'with this tag');
+    }
+
+    /** Attaches the visible notes of a listing, bounded, and one person-only item for the excluded ones. */
+    private async listed(label: string, paths: string[], attached: Set<string>, where: string): Promise<ContextItem[]> {
+        if (paths.length === 0) return [{ kind: 'missing', label, text: '', tokens: 0, remark: `no notes ${where}` }];
+        const visible: string[] = [];
+        const reasons = new Set<string>();
+        for (const path of paths) {
+            const verdict = this.gate.check(path);
+            if (verdict.excluded) reasons.add(ExclusionGate.describe(verdict.reason));
+            else visible.push(path);
+        }
+        const items: ContextItem[] = [];
+        const shown = visible.slice(0, this.listLimit);
+        for (const [index, path] of shown.entries()) {
+            if (attached.has(path)) continue;
+            attached.add(path);
+            const more = visible.length - shown.length;
+            const remark =
+                index === shown.length - 1 && more > 0 ? `${more} more notes ${where} were not attached` : undefined;
+            items.push(await this.noteItem(path, '', label, remark));
+        }
+        const excluded = paths.length - visible.length;
+        if (excluded > 0) {
+            const count = `${excluded} note${excluded === 1 ? '' : 's'} ${where}`;
+            items.push(excludedItem(label, undefined, `${count}: ${[...reasons].join('; ')}`));
+        }
+        return items;
+    }
+
+    /** The note whose frontmatter lists `alias` (case-insensitive), like Obsidian's alias suggestions. */
+    private async byAlias(alias: string): Promise<string | null> {
+        const wanted = alias.trim().toLowerCase();
+        if (wanted === '') return null;
+        const matches: string[] = [];
+        for (const file of await this.vault.list()) {
+            if (!isMarkdownPath(file.path)) continue;
+            const aliases = this.vault.metadata(file.path)?.aliases ?? [];
+            if (aliases.some((a) => a.trim().toLowerCase() === wanted)) matches.push(file.path);
+        }
+        return matches.sort(byFolderThenName)[0] ?? null;
+    }
+}
+
+function excludedItem(label: string, path: string | undefined, reason: string): ContextItem {
+    const item: ContextItem = { kind: 'excluded', label, text: '', tokens: 0, excludedReason: reason };
+    if (path !== undefined) item.path = path;
+    return item;
+}
+
+/** Shallower paths first, then by code-unit order: deterministic, and a folder's own notes before its subfolders'. */
+function byFolderThenName(a: string, b: string): number {
+    const depth = a.split('/').length - b.split('/').length;
+    return depth !== 0 ? depth : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `prompt` with each mention's text replaced by `EXCLUDED_MENTION`. */
+function redactMentions(prompt: string, mentions: readonly Mention[]): string {
+    let out = prompt;
+    for (const mention of [...mentions].sort((a, b) => b.range.start - a.range.start)) {
+        out = out.slice(0, mention.range.start) + EXCLUDED_MENTION + out.slice(mention.range.end);
+    }
+    return out;
+}

@@ -1,0 +1,250 @@
+/**
+ * Mention suggestions for the chat input: notes by name, path and alias, folders and tags, fuzzy-ranked, recently
+ * opened notes first. Excluded notes are never suggested, nor a folder or tag that only excluded notes carry.
+ *
+ * Built for every keystroke on a 20,000-note vault: keys are lowercased once and kept current from vault events;
+ * a character mask rejects most candidates before any scoring; a query that extends the previous one only rescans
+ * the previous matches; the best `limit` are kept in a small sorted array.
+ */
+import type { ExclusionGate } from './exclusions';
+import { charMask, fuzzyScore, NO_MATCH } from './fuzzy';
+import { isMarkdownPath, type VaultChange, type VaultPort } from '../vault/vault-port';
+
+/** One suggestion. */
+export interface MentionSuggestion {
+    /** What it names. */
+    kind: 'note' | 'folder' | 'tag';
+    /** What the person sees: the note's name, the folder path with `/`, the tag with `#`. */
+    label: string;
+    /** Where it is (the note's path), or the alias that matched. */
+    detail: string;
+    /** The mention text to insert, e.g. `@[[Note]]`, `@[[Folder/]]`, `@#tag`. */
+    insert: string;
+    /** Ranking score (higher is better). */
+    score: number;
+}
+
+/** What the suggester needs. */
+export interface MentionSuggesterOptions {
+    /** The vault to index. */
+    vault: VaultPort;
+    /** The current gate (a function, so a gate rebuilt after a settings change is used; call `rebuild` then). */
+    gate: ExclusionGate | (() => ExclusionGate);
+    /** Paths of recently opened notes, most recent first. */
+    recent?: () => string[];
+}
+
+/** One indexed note. */
+interface NoteEntry {
+    path: string;
+    /** Name without `.md`, as written. */
+    name: string;
+    nameLower: string;
+    pathLower: string;
+    aliases: string[];
+    aliasesLower: string[];
+    /** Character mask over path and aliases. */
+    mask: number;
+    folders: string[];
+    tags: string[];
+}
+
+/** A folder or tag and how many visible notes carry it. */
+interface SharedEntry {
+    label: string;
+    lower: string;
+    mask: number;
+    count: number;
+}
+
+const WEIGHT_NAME = 1;
+const WEIGHT_ALIAS = 0.95;
+const WEIGHT_PATH = 0.7;
+const WEIGHT_FOLDER = 0.8;
+const WEIGHT_TAG = 0.8;
+/** Recent notes rank above every other match. */
+const RECENT_BONUS = 1000;
+
+/** The suggestion engine. Call `rebuild()` once (and after the gate changes); `dispose()` stops listening. */
+export class MentionSuggester {
+    private readonly vault: VaultPort;
+    private readonly gateOf: () => ExclusionGate;
+    private readonly recent: () => string[];
+    private readonly notes = new Map<string, NoteEntry>();
+    private readonly folders = new Map<string, SharedEntry>();
+    private readonly tags = new Map<string, SharedEntry>();
+    private readonly nameCounts = new Map<string, number>();
+    private readonly unsubscribe: () => void;
+    private version = 0;
+    private last: { query: string; version: number; notes: NoteEntry[] } | null = null;
+
+    constructor(options: MentionSuggesterOptions) {
+        this.vault = options.vault;
+        const gate = options.gate;
+        this.gateOf = typeof gate === 'function' ? gate : () => gate;
+        this.recent = options.recent ?? (() => []);
+        this.unsubscribe = this.vault.onChange((event) => this.onChange(event));
+    }
+
+    /** Indexes every visible note from scratch. */
+    async rebuild(): Promise<void> {
+        this.notes.clear();
+        this.folders.clear();
+        this.tags.clear();
+        this.nameCounts.clear();
+        for (const file of await this.vault.list()) this.add(file.path);
+        this.version++;
+    }
+
+    /** Stops following vault changes. */
+    dispose(): void {
+        this.unsubscribe();
+    }
+
+    /** Up to `limit` suggestions for `query` (the text after `@`; a leading `#` asks for tags only). */
+    suggest(query: string, limit = 10): MentionSuggestion[] {
+        const trimmed = query.replace(/^\[\[/, '').trim();
+        const tagsOnly = trimmed.startsWith('#');
+        const q = (tagsOnly ? trimmed.slice(1) : trimmed).toLowerCase();
+        const top = new TopK(limit);
+        if (!tagsOnly) {
+            this.suggestNotes(q, top);
+            this.suggestShared(q, this.folders, WEIGHT_FOLDER, top, 'folder');
+        }
+        this.suggestShared(q, this.tags, WEIGHT_TAG, top, 'tag');
+        return top.items();
+    }
+
+    private suggestNotes(q: string, top: TopK): void {
+        const gate = this.gateOf();
+        const recent = this.recent();
+        const recentRank = new Map<string, number>();
+        recent.forEach((path, index) => recentRank.set(path, recent.length - index));
+        const qMask = charMask(q);
+        const previous = this.last;
+        const pool =
+            previous !== null && previous.version === this.version && q.startsWith(previous.query)
+                ? previous.notes
+                : this.notes.values();
+        const matched: NoteEntry[] = [];
+        for (const note of pool) {
+            if ((note.mask & qMask) !== qMask) continue;
+            let score = fuzzyScore(note.pathLower, q);
+            let alias = -1;
+            if (score !== NO_MATCH) {
+                const byName = fuzzyScore(note.nameLower, q);
+                score = Math.max(score * WEIGHT_PATH, byName === NO_MATCH ? NO_MATCH : byName * WEIGHT_NAME + 10);
+            }
+            for (let i = 0; i < note.aliasesLower.length; i++) {
+                const byAlias = fuzzyScore(note.aliasesLower[i] as string, q);
+                if (byAlias !== NO_MATCH && byAlias * WEIGHT_ALIAS > score) {
+                    score = byAlias * WEIGHT_ALIAS;
+                    alias = i;
+                }
+            }
+            if (score === NO_MATCH) continue;
+            matched.push(note);
+            const rank = recentRank.get(note.path);
+            if (rank !== undefined) score += RECENT_BONUS + rank;
+            // The gate is asked again for what would be shown: metadata may have changed since indexing.
+            if (!top.wouldTake(score) || gate.isExcluded(note.path)) continue;
+            top.add(this.noteSuggestion(note, alias, score));
+        }
+        this.last = { query: q, version: this.version, notes: matched };
+    }
+
+    private suggestShared(q: string, map: Map<string, SharedEntry>, weight: number, top: TopK, kind: 'folder' | 'tag'): void {
+        const qMask = charMask(q);
+        for (const entry of map.values()) {
+            if ((entry.mask & qMask) !== qMask) continue;
+            const raw = fuzzyScore(entry.lower, q);
+            if (raw === NO_MATCH) continue;
+            const score = raw * weight;
+            if (!top.wouldTake(score)) continue;
+            const label = kind === 'folder' ? `${entry.label}/` : `#${entry.label}`;
+            const insert = kind === 'tag' ? `@#${entry.label}` : /\s/.test(label) ? `@[[${label}]]` : `@${label}`;
+            top.add({ kind, label, detail: `${entry.count} note${entry.count === 1 ? '' : 's'}`, insert, score });
+        }
+    }
+
+    private noteSuggestion(note: NoteEntry, alias: number, score: number): MentionSuggestion {
+        const unique = (this.nameCounts.get(note.nameLower) ?? 0) <= 1;
+        const link = unique ? note.name : note.path.replace(/\.md$/i, '');
+        const aliasText = note.aliases[alias];
+        const insert = aliasText === undefined ? `@[[${link}]]` : `@[[${link}|${aliasText}]]`;
+        return { kind: 'note', label: aliasText ?? note.name, detail: note.path, insert, score };
+    }
+
+    private onChange(event: VaultChange): void {
+        if (event.type === 'rename') this.remove(event.oldPath);
+        this.remove(event.path);
+        if (event.type !== 'delete') this.add(event.path);
+        this.version++;
+    }
+
+    private add(path: string): void {
+        if (!isMarkdownPath(path) || this.gateOf().isExcluded(path)) return;
+        const metadata = this.vault.metadata(path);
+        const name = path.slice(path.lastIndexOf('/') + 1).replace(/\.md$/i, '');
+        const aliases = metadata?.aliases ?? [];
+        const folders = ancestors(path);
+        const tags = [...new Set((metadata?.tags ?? []).map((t) => t.replace(/^#+/, '')))];
+        const pathLower = path.toLowerCase();
+        const aliasesLower = aliases.map((a) => a.toLowerCase());
+        const mask = aliasesLower.reduce((m, a) => m | charMask(a), charMask(pathLower));
+        const entry: NoteEntry = { path, name, nameLower: name.toLowerCase(), pathLower, aliases, aliasesLower, mask, folders, tags };
+        this.notes.set(path, entry);
+        this.nameCounts.set(entry.nameLower, (this.nameCounts.get(entry.nameLower) ?? 0) + 1);
+        for (const folder of folders) share(this.folders, folder, folder.toLowerCase(), 1);
+        for (const tag of tags) share(this.tags, tag, tag.toLowerCase(), 1);
+    }
+
+    private remove(path: string): void {
+        const entry = this.notes.get(path);
+        if (entry === undefined) return;
+        this.notes.delete(path);
+        this.nameCounts.set(entry.nameLower, (this.nameCounts.get(entry.nameLower) ?? 1) - 1);
+        for (const folder of entry.folders) share(this.folders, folder, folder.toLowerCase(), -1);
+        for (const tag of entry.tags) share(this.tags, tag, tag.toLowerCase(), -1);
+    }
+}
+
+/** Adjusts how many visible notes carry a folder or tag, forgetting it at zero. */
+function share(map: Map<string, SharedEntry>, label: string, lower: string, delta: number): void {
+    const entry = map.get(lower);
+    if (entry === undefined) {
+        if (delta > 0) map.set(lower, { label, lower, mask: charMask(lower), count: delta });
+        return;
+    }
+    entry.count += delta;
+    if (entry.count <= 0) map.delete(lower);
+}
+
+/** `A`, `A/B` for `A/B/note.md`. */
+function ancestors(path: string): string[] {
+    const segments = path.split('/').slice(0, -1);
+    return segments.map((_, i) => segments.slice(0, i + 1).join('/'));
+}
+
+/** The best `limit` suggestions, kept sorted (best first); `limit` is small, so insertion is cheap. */
+class TopK {
+    private readonly list: MentionSuggestion[] = [];
+    constructor(private readonly limit: number) {}
+
+    /** True when a suggestion with `score` would make the list. */
+    wouldTake(score: number): boolean {
+        if (this.limit <= 0) return false;
+        return this.list.length < this.limit || score > (this.list[this.list.length - 1] as MentionSuggestion).score;
+    }
+
+    add(item: MentionSuggestion): void {
+        let at = this.list.length;
+        while (at > 0 && (this.list[at - 1] as MentionSuggestion).score < item.score) at--;
+        this.list.splice(at, 0, item);
+        if (this.list.length > this.limit) this.list.pop();
+    }
+
+    items(): MentionSuggestion[] {
+        return [...this.list];
+    }
+}

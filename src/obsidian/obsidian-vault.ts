@@ -1,0 +1,273 @@
+/**
+ * `VaultPort` over Obsidian's `Vault`, `FileManager` and `MetadataCache`: the host side of the one door to notes.
+ *
+ * Decisions:
+ * - `read` uses `Vault.read` (from disk), never `cachedRead`: what the core reads becomes the base of an edit, and a
+ *   cached copy that lags behind the disk would make a correct stale check report a false conflict (or hide a real
+ *   one). The extra disk read is cheap next to a model call.
+ * - Every path goes through the path policy before any call; writes to protected paths are refused here as well as
+ *   in the tools, because the port is the last line.
+ * - Backlinks come from `metadataCache.resolvedLinks`, inverted once and kept until Obsidian reports that links were
+ *   resolved again or files moved. The inversion is only cached while `watch` is active (after the layout is ready),
+ *   since without the events a cached copy could go stale.
+ */
+import { TFile, TFolder, getAllTags, normalizePath, parseFrontMatterAliases } from 'obsidian';
+import type { App, CachedMetadata, EventRef, ReferenceCache, TAbstractFile } from 'obsidian';
+import { isProtectedPath, normalizeVaultPath, parentOf } from '../vault/path-policy';
+import { collisionKey } from '../vault/safe-names';
+import { VaultError } from '../vault/vault-port';
+import type { FileEntry, LinkReference, NoteMetadata, VaultChange, VaultPort } from '../vault/vault-port';
+
+/** What the adapter needs from the host. */
+export interface ObsidianVaultOptions {
+    /** The running app: its vault, file manager and metadata cache. */
+    app: App;
+}
+
+/** The vault as Obsidian sees it, behind `VaultPort`. */
+export class ObsidianVault implements VaultPort {
+    private readonly app: App;
+    /** target path → paths of notes linking to it; `null` until built or after links changed. */
+    private backlinkIndex: Map<string, string[]> | null = null;
+    private watching = false;
+
+    constructor(options: ObsidianVaultOptions) {
+        this.app = options.app;
+    }
+
+    /** The vault's config folder, as the person configured it. */
+    get configDir(): string {
+        return this.app.vault.configDir;
+    }
+
+    /**
+     * Starts tracking link changes so the backlink index can be cached. Call from `workspace.onLayoutReady` (the vault
+     * fires a `create` for every file while it loads) and pass `plugin.registerEvent` so the handlers go on unload.
+     */
+    watch(registerEvent: (ref: EventRef) => void): void {
+        const invalidate = (): void => {
+            this.backlinkIndex = null;
+        };
+        registerEvent(this.app.metadataCache.on('resolved', invalidate));
+        registerEvent(this.app.metadataCache.on('deleted', invalidate));
+        registerEvent(this.app.vault.on('rename', invalidate));
+        registerEvent(this.app.vault.on('delete', invalidate));
+        this.watching = true;
+        this.backlinkIndex = null;
+    }
+
+    async list(): Promise<FileEntry[]> {
+        return this.app.vault
+            .getFiles()
+            .filter((file) => !isProtectedPath(file.path, this.configDir))
+            .map(entryOf);
+    }
+
+    async stat(path: string): Promise<FileEntry | null> {
+        const file = this.app.vault.getFileByPath(this.checkPath(path));
+        return file ? entryOf(file) : null;
+    }
+
+    async read(path: string): Promise<string> {
+        const file = this.existingFile(this.checkPath(path));
+        return this.host(path, () => this.app.vault.read(file));
+    }
+
+    async create(path: string, content: string): Promise<void> {
+        const target = this.checkWritable(path);
+        this.refuseTaken(target);
+        await this.ensureFolder(parentOf(target));
+        await this.host(target, () => this.app.vault.create(target, content));
+    }
+
+    async process(path: string, fn: (current: string) => string): Promise<string> {
+        const file = this.existingFile(this.checkWritable(path));
+        return this.host(path, () => this.app.vault.process(file, fn));
+    }
+
+    async rename(from: string, to: string): Promise<void> {
+        const file = this.existingFile(this.checkWritable(from));
+        const target = this.checkWritable(to);
+        this.refuseTaken(target, file);
+        await this.ensureFolder(parentOf(target));
+        // FileManager (not Vault.rename) so links to the note are updated as the person's settings say.
+        await this.host(from, () => this.app.fileManager.renameFile(file, target));
+    }
+
+    async trash(path: string): Promise<void> {
+        const file = this.existingFile(this.checkWritable(path));
+        // FileManager respects the person's choice of system trash or the vault's `.trash` folder.
+        await this.host(path, () => this.app.fileManager.trashFile(file));
+    }
+
+    metadata(path: string): NoteMetadata | undefined {
+        const checked = normalizeVaultPath(path);
+        if (!checked.ok) return undefined;
+        const file = this.app.vault.getFileByPath(checked.path);
+        if (!file || file.extension.toLowerCase() !== 'md') return undefined;
+        const cache = this.app.metadataCache.getFileCache(file);
+        return cache ? toNoteMetadata(cache) : undefined;
+    }
+
+    resolveLink(linkpath: string, sourcePath: string): string | null {
+        const target = linkpath.split('#')[0] ?? '';
+        if (target === '') return null;
+        return this.app.metadataCache.getFirstLinkpathDest(target, sourcePath)?.path ?? null;
+    }
+
+    backlinks(path: string): string[] {
+        const checked = normalizeVaultPath(path);
+        if (!checked.ok) return [];
+        const index = this.backlinkIndex ?? invert(this.app.metadataCache.resolvedLinks);
+        if (this.watching) this.backlinkIndex = index;
+        return [...(index.get(checked.path) ?? [])];
+    }
+
+    onChange(listener: (event: VaultChange) => void): () => void {
+        const vault = this.app.vault;
+        const forFiles =
+            (type: 'create' | 'modify' | 'delete') =>
+            (file: TAbstractFile): void => {
+                if (file instanceof TFile) listener({ type, path: file.path });
+            };
+        const refs = [
+            vault.on('create', forFiles('create')),
+            vault.on('modify', forFiles('modify')),
+            vault.on('delete', forFiles('delete')),
+            vault.on('rename', (file: TAbstractFile, oldPath: string) => {
+                if (file instanceof TFile) listener({ type: 'rename', path: file.path, oldPath });
+            }),
+        ];
+        return () => refs.forEach((ref) => vault.offref(ref));
+    }
+
+    private checkPath(path: string): string {
+        const checked = normalizeVaultPath(path);
+        if (!checked.ok) throw new VaultError('invalid-path', checked.reason, path);
+        return normalizePath(checked.path);
+    }
+
+    private checkWritable(path: string): string {
+        const normal = this.checkPath(path);
+        if (isProtectedPath(normal, this.configDir)) {
+            throw new VaultError(
+                'protected',
+                `"${normal}" is inside a protected folder (the config folder, .git or .trash) and is never written to.`,
+                normal,
+            );
+        }
+        return normal;
+    }
+
+    private existingFile(path: string): TFile {
+        const file = this.app.vault.getFileByPath(path);
+        if (!file) throw new VaultError('not-found', `There is no file "${path}".`, path);
+        return file;
+    }
+
+    /** Refuses a target that exists, or whose case-folded/NFC twin does (other than `self`, for a case-only rename). */
+    private refuseTaken(target: string, self?: TFile): void {
+        const existing = this.app.vault.getAbstractFileByPath(target);
+        const key = collisionKey(target);
+        const twin =
+            existing && existing !== self
+                ? existing
+                : this.app.vault.getAllLoadedFiles().find((f) => f !== self && collisionKey(f.path) === key);
+        if (twin) {
+            const same = twin.path === target ? '' : ` ("${twin.path}" differs only in case or accents)`;
+            throw new VaultError('exists', `"${target}" already exists${same}; nothing was overwritten.`, target);
+        }
+    }
+
+    private async ensureFolder(folder: string): Promise<void> {
+        if (folder === '') return;
+        const found = this.app.vault.getAbstractFileByPath(folder);
+        if (found instanceof TFolder) return;
+        if (found) throw new VaultError('exists', `"${folder}" is a file, so it cannot hold notes.`, folder);
+        await this.ensureFolder(parentOf(folder));
+        await this.host(folder, () => this.app.vault.createFolder(folder));
+    }
+
+    /** Runs a host call and turns what it throws into a `VaultError` a person or model can read. */
+    private async host<T>(path: string, call: () => Promise<T>): Promise<T> {
+        try {
+            return await call();
+        } catch (error) {
+            if (error instanceof VaultError) throw error;
+            const message = error instanceof Error ? error.message : String(error);
+            if (/already exists/i.test(message)) {
+                throw new VaultError('exists', `"${path}" already exists; nothing was overwritten.`, path);
+            }
+            throw new VaultError('io', `Obsidian could not complete the change to "${path}": ${message}`, path);
+        }
+    }
+}
+
+function entryOf(file: TFile): FileEntry {
+    return { path: file.path, size: file.stat.size, mtime: file.stat.mtime, ctime: file.stat.ctime || file.stat.mtime };
+}
+
+/** Maps Obsidian's cache to the port's shape. Unparseable frontmatter ⇒ tags unknown, so the gate fails closed. */
+export function toNoteMetadata(cache: CachedMetadata): NoteMetadata {
+    const frontmatter = cache.frontmatter ? { ...cache.frontmatter } : null;
+    const frontmatterError = unparsedFrontmatter(cache);
+    const tags = frontmatterError ? undefined : [...new Set(getAllTags(cache) ?? [])];
+    return {
+        frontmatter,
+        ...(frontmatterError ? { frontmatterError } : {}),
+        tags,
+        aliases: parseFrontMatterAliases(cache.frontmatter ?? null) ?? [],
+        links: (cache.links ?? []).map(toLinkReference),
+        embeds: (cache.embeds ?? []).map(toLinkReference),
+        headings: (cache.headings ?? []).map((h) => ({
+            level: h.level,
+            heading: h.heading,
+            line: h.position.start.line,
+        })),
+        blocks: Object.values(cache.blocks ?? {}).map((b) => ({
+            id: b.id,
+            startLine: b.position.start.line,
+            endLine: b.position.end.line,
+        })),
+    };
+}
+
+/**
+ * Obsidian reports no YAML errors: a frontmatter block (in `frontmatterPosition`, or a leading `yaml` section, which
+ * Obsidian records even when the YAML did not parse) with content but no parsed frontmatter is the sign of one. An
+ * empty block (`---` directly followed by `---`) parses to nothing and is not an error.
+ */
+function unparsedFrontmatter(cache: CachedMetadata): string | undefined {
+    const yamlSection = cache.sections?.[0]?.type === 'yaml' ? cache.sections[0].position : undefined;
+    const position = cache.frontmatterPosition ?? yamlSection;
+    if (!position || cache.frontmatter) return undefined;
+    if (position.end.line - position.start.line <= 1) return undefined;
+    return 'The frontmatter could not be parsed, so its tags are unknown.';
+}
+
+function toLinkReference(ref: ReferenceCache): LinkReference {
+    const hash = ref.link.indexOf('#');
+    const link = hash < 0 ? ref.link : ref.link.slice(0, hash);
+    const subpath = hash < 0 ? '' : ref.link.slice(hash);
+    // Obsidian fills displayText for every link; the port wants it only when the person wrote one.
+    const written = ref.original.includes('|') || /^!?\[(?!\[)/.test(ref.original);
+    return {
+        link,
+        subpath,
+        ...(written && ref.displayText !== undefined ? { displayText: ref.displayText } : {}),
+        original: ref.original,
+        line: ref.position.start.line,
+    };
+}
+
+function invert(resolvedLinks: Record<string, Record<string, number>>): Map<string, string[]> {
+    const index = new Map<string, string[]>();
+    for (const [source, targets] of Object.entries(resolvedLinks)) {
+        for (const target of Object.keys(targets)) {
+            const sources = index.get(target);
+            if (sources) sources.push(source);
+            else index.set(target, [source]);
+        }
+    }
+    return index;
+}

@@ -1,0 +1,108 @@
+/**
+ * The frontmatter block of a note: where it is, and its YAML parsed with gray-matter.
+ *
+ * This is the only file that imports gray-matter (which uses Node's `Buffer`), and only the note parser imports this
+ * file, so nothing that runs inside Obsidian pulls gray-matter in by accident.
+ */
+import matter from 'gray-matter';
+
+/** What the first lines of a note say about its frontmatter. */
+export interface FrontmatterBlock {
+    /** Whether the note starts with a `---` line (so it means to have frontmatter). */
+    present: boolean;
+    /** Zero-based line where the body starts: after the closing delimiter, or 0 when there is no (closed) block. */
+    bodyStart: number;
+    /** The lines between the delimiters (empty when there is no closed block). */
+    yamlLines: string[];
+    /** The parsed mapping; `null` when absent or unparseable. */
+    data: Record<string, unknown> | null;
+    /** Why a block that is present could not be read (not closed, malformed YAML, not a mapping). */
+    error?: string;
+}
+
+/** Thrown by the JavaScript engines we hand gray-matter: they would `eval` the frontmatter. */
+function refuseToEvaluate(): never {
+    throw new Error('JavaScript frontmatter is not supported');
+}
+
+// Always pass options: without them gray-matter caches every string it ever parsed, forever.
+const GRAY_MATTER_OPTIONS = {
+    engines: { js: refuseToEvaluate, javascript: refuseToEvaluate },
+};
+
+/** True when `line` is a delimiter line (`---`, trailing whitespace allowed). */
+function isDashes(line: string): boolean {
+    return line.startsWith('---') && line.trimEnd() === '---';
+}
+
+/**
+ * Finds and parses the frontmatter of a note split into `lines` (line 0 without its BOM). Obsidian reads a block
+ * only when line 0 is `---` and a later line is `---`; we also accept a YAML `...` end line when no `---` follows
+ * (fail closed: a block we fail to see would hide its tags). A block that is opened but never closed is an error,
+ * so its tags count as unknown.
+ */
+export function readFrontmatter(lines: readonly string[]): FrontmatterBlock {
+    const first = lines[0];
+    if (first === undefined || !isDashes(first)) return { present: false, bodyStart: 0, yamlLines: [], data: null };
+    let close = -1;
+    for (let i = 1; i < lines.length; i++) {
+        if (isDashes(lines[i] as string)) {
+            close = i;
+            break;
+        }
+    }
+    if (close === -1) close = lines.findIndex((line, i) => i > 0 && line.trimEnd() === '...');
+    if (close === -1) {
+        return { present: true, bodyStart: 0, yamlLines: [], data: null, error: 'The frontmatter block is not closed' };
+    }
+    const yamlLines = lines.slice(1, close);
+    const parsed = parseYaml(yamlLines.join('\n'));
+    const block: FrontmatterBlock = { present: true, bodyStart: close + 1, yamlLines, data: parsed.data };
+    if (parsed.error !== undefined) block.error = parsed.error;
+    return block;
+}
+
+function parseYaml(yaml: string): { data: Record<string, unknown> | null; error?: string } {
+    // gray-matter would end the block at any line starting with `---`; YAML reads such a line as a second document.
+    if (/(?:^|\n)---/.test(yaml)) return { data: null, error: 'The frontmatter holds more than one YAML document' };
+    let data: unknown;
+    try {
+        data = matter(`---\n${yaml}\n---\n`, GRAY_MATTER_OPTIONS).data;
+    } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        return { data: null, error: `The frontmatter is not valid YAML: ${message}` };
+    }
+    if (data === null || data === undefined) return { data: {} };
+    if (typeof data !== 'object' || Array.isArray(data) || data instanceof Date) {
+        return { data: null, error: 'The frontmatter is not a set of properties (a YAML mapping)' };
+    }
+    return { data: data as Record<string, unknown> };
+}
+
+/** `aliases`/`alias` (any case) from a frontmatter mapping: a list, or a comma-separated string. */
+export function frontmatterAliases(frontmatter: Record<string, unknown>): string[] {
+    const out: string[] = [];
+    for (const key of Object.keys(frontmatter)) {
+        if (/^\s*alias(es)?\s*$/i.test(key)) collectAliases(frontmatter[key], out);
+    }
+    return out;
+}
+
+// YAML anchors can make a short list huge; aliases are only a convenience, so stop reading past this many.
+const MAX_ALIASES = 1_000;
+
+function collectAliases(value: unknown, out: string[]): void {
+    if (typeof value === 'string') {
+        for (const part of value.split(',')) {
+            const alias = part.trim();
+            if (alias !== '' && out.length < MAX_ALIASES) out.push(alias);
+        }
+    } else if (typeof value === 'number' || typeof value === 'boolean') {
+        if (out.length < MAX_ALIASES) out.push(String(value));
+    } else if (Array.isArray(value)) {
+        for (const item of value) {
+            if (out.length >= MAX_ALIASES) return;
+            if (!Array.isArray(item)) collectAliases(item, out);
+        }
+    }
+}

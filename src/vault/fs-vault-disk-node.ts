@@ -1,0 +1,228 @@
+/**
+ * Where vault paths live on disk, and the two atomic primitives FsVault writes with. Node only.
+ *
+ * Locating never trusts a string: every folder on the way is resolved with `realpath` and checked to be inside the
+ * vault's real root, and protection is judged on where a path really leads, so symlinks are no way out or in.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink } from 'node:fs/promises';
+import nodePath from 'node:path';
+import { isProtectedPath } from './path-policy';
+import { collisionKey } from './safe-names';
+import { VaultError } from './vault-port';
+
+/** Where a new file will go. */
+export interface NewTarget {
+    /** Absolute folder that will hold the file (created if missing). */
+    dir: string;
+    /** Absolute path of the file. */
+    abs: string;
+    /** True when the only collision is the file being renamed (a change of case or Unicode form). */
+    isSelf: boolean;
+}
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EXDEV', 'EOPNOTSUPP']);
+
+/** A vault folder on disk: locating, containment, protection on real paths, and no-overwrite writes. */
+export class VaultDisk {
+    constructor(
+        private readonly options: {
+            /** The vault's real root. */
+            root: string;
+            /** The config folder, protected. */
+            configDir: string;
+            /** NFC vault path → on-disk relative path, where they differ; kept up to date by the owner. */
+            diskNames: ReadonlyMap<string, string>;
+        },
+    ) {}
+
+    /** The vault's real root. */
+    get root(): string {
+        return this.options.root;
+    }
+
+    private get configDir(): string {
+        return this.options.configDir;
+    }
+
+    /** Writes `bytes` to a new temp file in `dir`, fsyncs it, hands it to `commit`, and always removes it after. */
+    async placeTemp(dir: string, bytes: Buffer, mode: number, commit: (tmp: string) => Promise<void>): Promise<void> {
+        const tmp = nodePath.join(dir, `.va-tmp-${randomBytes(8).toString('hex')}`);
+        try {
+            const handle = await open(tmp, 'wx', mode);
+            try {
+                await handle.writeFile(bytes);
+                await handle.sync();
+            } finally {
+                await handle.close();
+            }
+            await commit(tmp);
+        } finally {
+            await unlink(tmp).catch(() => undefined);
+        }
+    }
+
+    /** Hard-links `from` to `to` (fails if `to` exists, where rename would overwrite), then drops `from`. */
+    async moveNoOverwrite(from: string, to: string, vaultPath: string, keepSource: boolean): Promise<void> {
+        try {
+            await link(from, to);
+        } catch (e) {
+            if (errorCode(e) === 'EEXIST') throw existsError(vaultPath);
+            if (!NO_HARD_LINKS.has(errorCode(e) ?? '')) this.fail(e, vaultPath);
+            // File systems without hard links (FAT, some shares): an exclusive copy still never overwrites.
+            await copyFile(from, to, constants.COPYFILE_EXCL).catch((copyError: unknown) =>
+                this.fail(copyError, vaultPath),
+            );
+        }
+        if (!keepSource) await unlink(from);
+    }
+
+    /** The real path of `vaultPath` (also found under an NFD spelling), checked to be inside; `null` when absent. */
+    async locate(vaultPath: string): Promise<string | null> {
+        const disk = await this.findOnDisk(vaultPath);
+        if (disk === null) return null;
+        const real = await realpath(this.abs(disk)).catch((e: unknown) => {
+            if (errorCode(e) !== 'ENOENT' && errorCode(e) !== 'ELOOP') this.fail(e, vaultPath);
+            throw new VaultError('outside-vault', `"${vaultPath}" is a symbolic link that leads nowhere.`, vaultPath);
+        });
+        this.assertInside(real, vaultPath);
+        return real;
+    }
+
+    /** Like `locate`, but the path must be an existing file: `not-found` otherwise. */
+    async locateFile(vaultPath: string): Promise<string> {
+        const real = await this.locate(vaultPath);
+        const stats = real === null ? null : await lstat(real).catch(() => null);
+        if (real === null || !stats?.isFile()) {
+            throw new VaultError('not-found', `There is no file "${vaultPath}".`, vaultPath);
+        }
+        return real;
+    }
+
+    /** The directory entry itself (a symlink stays a symlink), for moves; where it points is checked too. */
+    async locateEntry(vaultPath: string): Promise<string> {
+        this.assertNotProtected(await this.locateFile(vaultPath), vaultPath);
+        const abs = this.abs((await this.findOnDisk(vaultPath)) ?? vaultPath);
+        const parent = await realpath(nodePath.dirname(abs));
+        this.assertInside(parent, vaultPath);
+        const entry = nodePath.join(parent, nodePath.basename(abs));
+        this.assertNotProtected(entry, vaultPath);
+        return entry;
+    }
+
+    /** The on-disk relative path of `vaultPath`, trying the NFC spelling, the known map, then each folder's names. */
+    async findOnDisk(vaultPath: string): Promise<string | null> {
+        const mapped = this.options.diskNames.get(vaultPath) ?? vaultPath;
+        const present = await lstat(this.abs(mapped)).then(
+            () => true,
+            () => false,
+        );
+        if (present) return mapped;
+        let disk = '';
+        for (const segment of vaultPath.split('/')) {
+            const dir = await realpath(this.abs(disk)).catch(() => null);
+            if (dir === null) return null;
+            this.assertInside(dir, vaultPath);
+            const names = await readdir(dir).catch(() => [] as string[]);
+            const match = names.find((name) => name.normalize('NFC') === segment);
+            if (match === undefined) return null;
+            disk = disk === '' ? match : `${disk}/${match}`;
+        }
+        return disk;
+    }
+
+    /**
+     * Where a new file goes: existing folders are reused (by NFC spelling); a name that differs from an existing one
+     * only by case or Unicode form is a collision; every existing folder on the way must really be inside the vault.
+     */
+    async locateNew(vaultPath: string, self?: string): Promise<NewTarget> {
+        const segments = vaultPath.split('/');
+        let dir = this.options.root;
+        for (let i = 0; i < segments.length; i++) {
+            const segment = segments[i] ?? '';
+            const real = await realpath(dir).catch(() => null);
+            if (real === null) {
+                const abs = nodePath.join(dir, ...segments.slice(i));
+                return { dir: nodePath.dirname(abs), abs, isSelf: false };
+            }
+            this.assertInside(real, vaultPath);
+            this.assertNotProtected(nodePath.join(real, ...segments.slice(i)), vaultPath);
+            if (!(await lstat(real)).isDirectory()) {
+                throw new VaultError('exists', `"${vaultPath}" would need a folder where a file exists.`, vaultPath);
+            }
+            const names = await readdir(real);
+            const same = names.find((name) => name.normalize('NFC') === segment);
+            const twin = same ?? names.find((name) => collisionKey(name) === collisionKey(segment));
+            if (i === segments.length - 1) {
+                const abs = nodePath.join(real, segment);
+                if (twin === undefined) return { dir: real, abs, isSelf: false };
+                const twinTarget = nodePath.join(real, twin);
+                const isSelf = self !== undefined && twinTarget === self && twin !== segment;
+                if (isSelf) return { dir: real, abs, isSelf };
+                throw existsError(vaultPath, twin === segment ? undefined : twin);
+            }
+            if (twin !== undefined && same === undefined) {
+                throw new VaultError('exists', `A folder "${twin}" already exists; use that spelling.`, vaultPath);
+            }
+            dir = nodePath.join(real, twin ?? segment);
+        }
+        throw new VaultError('invalid-path', `"${vaultPath}" names no file.`, vaultPath);
+    }
+
+    /** Creates `dir` (and parents) and returns its real path, checked to be inside the vault. */
+    async makeFolder(dir: string, vaultPath: string): Promise<string> {
+        await mkdir(dir, { recursive: true }).catch((e: unknown) => this.fail(e, vaultPath));
+        const real = await realpath(dir);
+        this.assertInside(real, vaultPath);
+        return real;
+    }
+
+    /** Containment by `path.relative`, not a string prefix: `/vault-other` is not inside `/vault`. */
+    isInside(real: string): boolean {
+        const relative = nodePath.relative(this.options.root, real);
+        return relative !== '..' && !relative.startsWith(`..${nodePath.sep}`) && !nodePath.isAbsolute(relative);
+    }
+
+    /** Throws `outside-vault` unless `real` is inside the vault. */
+    assertInside(real: string, vaultPath: string): void {
+        if (this.isInside(real)) return;
+        throw new VaultError('outside-vault', `"${vaultPath}" leads outside the vault.`, vaultPath);
+    }
+
+    /** Judges protection on where a path really leads, so a symlink to the config folder is no way in. */
+    assertNotProtected(real: string, vaultPath: string): void {
+        const relative = nodePath.relative(this.options.root, real).split(nodePath.sep).join('/').normalize('NFC');
+        if (relative !== '' && isProtectedPath(relative, this.configDir)) {
+            throw new VaultError('protected', `"${vaultPath}" leads into a protected folder.`, vaultPath);
+        }
+    }
+
+    /** The absolute path of an on-disk relative path. */
+    abs(disk: string): string {
+        return nodePath.join(this.options.root, ...disk.split('/'));
+    }
+
+    /** Rethrows an fs error as a `VaultError`, with this machine's paths taken out of the message. */
+    fail(e: unknown, vaultPath: string): never {
+        if (e instanceof VaultError) throw e;
+        const code = errorCode(e);
+        if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
+            throw new VaultError('not-found', `There is no file "${vaultPath}".`, vaultPath);
+        }
+        if (code === 'EEXIST') throw existsError(vaultPath);
+        const message = (e instanceof Error ? e.message : String(e)).split(this.options.root).join('<vault>');
+        throw new VaultError('io', `Could not access "${vaultPath}": ${message}`, vaultPath);
+    }
+}
+
+/** The `exists` error, naming the twin when the collision is one of case or Unicode form. */
+export function existsError(vaultPath: string, twin?: string): VaultError {
+    const detail = twin === undefined ? '' : ` as "${twin}" (differing only in case or Unicode form)`;
+    return new VaultError('exists', `"${vaultPath}" already exists${detail}; nothing was overwritten.`, vaultPath);
+}
+
+/** The `code` of a Node fs error. */
+export function errorCode(e: unknown): string | undefined {
+    return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}

@@ -1,0 +1,336 @@
+/**
+ * `VaultPort` on a real folder, for the CLI, the MCP server, benchmarks and every core test. Node only.
+ *
+ * Every method runs the path policy before touching the disk, then checks containment on the resolved real path
+ * (so a symlink cannot lead out), and writes atomically: a temp file in the same folder, fsync, then a rename
+ * (edits) or a hard link (new files and moves, which fails instead of overwriting). Writes go through one queue.
+ */
+import type { Stats } from 'node:fs';
+import { lstat, open, readdir, readFile, realpath, rename } from 'node:fs/promises';
+import nodePath from 'node:path';
+import { VaultDisk } from './fs-vault-disk-node';
+import { NoteIndex } from './note-index';
+import { checkWritablePath, isProtectedPath, normalizeVaultPath } from './path-policy';
+import { applyLinkRewrites, planLinkRewrites } from './rename-links';
+import { uniqueNotePath } from './safe-names';
+import { isMarkdownPath, VaultError } from './vault-port';
+import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from './vault-port';
+
+/** Options for `FsVault.open`. */
+export interface FsVaultOptions {
+    /** The vault's configuration folder (Obsidian's `Vault.configDir`), which the caller must know. */
+    configDir: string;
+}
+
+/** What one scan did, so the benchmark can tell a cold scan from a warm one. */
+export interface ScanStats {
+    /** Files found. */
+    files: number;
+    /** Files read and indexed because they were new or changed. */
+    parsed: number;
+    /** Wall time in milliseconds. */
+    ms: number;
+}
+
+/** `process` found the file changed on disk after `fn` saw it; nothing was written. */
+export class StaleWriteError extends VaultError {
+    /** Always true: tells a stale write from other I/O failures. */
+    readonly stale = true;
+    constructor(path: string) {
+        super('io', `"${path}" changed on disk while it was being edited; nothing was written. Read it again.`, path);
+    }
+}
+
+type Found = Map<string, { disk: string; stats: Stats }>;
+
+const SCAN_CONCURRENCY = 32;
+
+/** A vault on a real folder. */
+export class FsVault implements VaultPort {
+    private readonly files = new Map<string, FileEntry>();
+    /** NFC vault path → on-disk relative path, where they differ (NFD names written by macOS or by hand). */
+    private readonly diskNames = new Map<string, string>();
+    private readonly listeners = new Set<(event: VaultChange) => void>();
+    private readonly disk: VaultDisk;
+    private writes: Promise<unknown> = Promise.resolve();
+    private scanned = false;
+
+    private constructor(private readonly options: { root: string; configDir: string; index: NoteIndex }) {
+        this.disk = new VaultDisk({ root: options.root, configDir: options.configDir, diskNames: this.diskNames });
+    }
+
+    /** Opens the folder at `root` (by its real path) and scans it. */
+    static async open(root: string, options: FsVaultOptions): Promise<FsVault> {
+        // Outside Obsidian there is no Vault#configDir to ask, and guessing would be a hard-coded folder name: the
+        // caller (the CLI's --config-dir, a test) always names it.
+        const configDir = normalizeVaultPath(options.configDir);
+        if (!configDir.ok) throw new VaultError('invalid-path', `Config folder: ${configDir.reason}`);
+        const realRoot = await realpath(root).catch(() => null);
+        if (realRoot === null || !(await lstat(realRoot)).isDirectory()) {
+            throw new VaultError('not-found', 'The vault folder does not exist.');
+        }
+        const vault = new FsVault({ root: realRoot, configDir: configDir.path, index: new NoteIndex() });
+        await vault.scan();
+        return vault;
+    }
+
+    /** The vault folder's real path. */
+    get root(): string {
+        return this.options.root;
+    }
+
+    /** The configuration folder, as given to `open`. */
+    get configDir(): string {
+        return this.options.configDir;
+    }
+
+    /** Walks the folder, re-reads only files whose mtime or size changed, drops deleted ones, emits what changed. */
+    async scan(): Promise<ScanStats> {
+        const started = performance.now();
+        const found: Found = new Map();
+        await this.walk('', found);
+        const events: VaultChange[] = [];
+        let parsed = 0;
+        await forEachLimited([...found], async ([path, { disk, stats }]) => {
+            const entry = toEntry(path, stats);
+            if (this.options.index.isFresh(path, entry)) return;
+            const text = isMarkdownPath(path) ? await readFile(this.disk.abs(disk), 'utf8').catch(() => null) : null;
+            if (isMarkdownPath(path) && text === null) return;
+            this.options.index.set(entry, text);
+            parsed++;
+            events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
+            this.files.set(path, entry);
+        });
+        for (const path of [...this.files.keys()].filter((known) => !found.has(known))) {
+            this.forget(path);
+            events.push({ type: 'delete', path });
+        }
+        this.diskNames.clear();
+        for (const [path, { disk }] of found) if (disk !== path) this.diskNames.set(path, disk);
+        if (this.scanned) for (const event of events) this.emit(event);
+        this.scanned = true;
+        return { files: found.size, parsed, ms: performance.now() - started };
+    }
+
+    async list(): Promise<FileEntry[]> {
+        return [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    }
+
+    async stat(path: string): Promise<FileEntry | null> {
+        const vaultPath = this.readablePath(path);
+        const real = await this.disk.locate(vaultPath);
+        const stats = real === null ? null : await lstat(real).catch(() => null);
+        return stats?.isFile() ? toEntry(vaultPath, stats) : null;
+    }
+
+    async read(path: string): Promise<string> {
+        const vaultPath = this.readablePath(path);
+        const real = await this.disk.locateFile(vaultPath);
+        const handle = await open(real, 'r').catch((e: unknown) => this.disk.fail(e, vaultPath));
+        try {
+            const stats = await handle.stat();
+            const text = await handle.readFile('utf8');
+            // Index exactly what was read, so the exclusion gate judges this text and not an older one.
+            const entry = toEntry(vaultPath, stats);
+            if (!this.options.index.isFresh(vaultPath, entry)) this.remember(entry, text);
+            return text;
+        } finally {
+            await handle.close();
+        }
+    }
+
+    async create(path: string, content: string): Promise<void> {
+        const vaultPath = this.writablePath(path);
+        await this.serial(async () => {
+            const target = await this.disk.locateNew(vaultPath);
+            await this.disk.makeFolder(target.dir, vaultPath);
+            await this.disk.placeTemp(target.dir, Buffer.from(content, 'utf8'), 0o666, async (tmp) => {
+                await this.disk.moveNoOverwrite(tmp, target.abs, vaultPath, true);
+            });
+            await this.refresh(vaultPath, target.abs, content);
+            this.emit({ type: 'create', path: vaultPath });
+        });
+    }
+
+    async process(path: string, fn: (current: string) => string): Promise<string> {
+        const vaultPath = this.writablePath(path);
+        return this.serial(() => this.processNow(vaultPath, fn));
+    }
+
+    async rename(from: string, to: string): Promise<void> {
+        const source = this.writablePath(from);
+        const destination = this.writablePath(to);
+        if (source === destination) return;
+        await this.serial(async () => {
+            const entry = await this.disk.locateEntry(source);
+            const target = await this.disk.locateNew(destination, entry);
+            const plan = planLinkRewrites(this.options.index, source, destination);
+            await this.disk.makeFolder(target.dir, destination);
+            if (target.isSelf) await rename(entry, target.abs);
+            else await this.disk.moveNoOverwrite(entry, target.abs, destination, false);
+            this.forget(source);
+            await this.refresh(destination, target.abs, null);
+            this.emit({ type: 'rename', path: destination, oldPath: source });
+            const failed: string[] = [];
+            for (const [note, rewrites] of plan) {
+                const notePath = note === source ? destination : note;
+                await this.processNow(notePath, (text) => applyLinkRewrites(text, rewrites)).catch(() => {
+                    failed.push(notePath);
+                });
+            }
+            if (failed.length > 0) {
+                const names = failed.map((note) => `"${note}"`).join(', ');
+                throw new VaultError(
+                    'io',
+                    `Renamed "${source}" to "${destination}", but links in ${names} were not updated.`,
+                );
+            }
+        });
+    }
+
+    async trash(path: string): Promise<void> {
+        const vaultPath = this.writablePath(path);
+        await this.serial(async () => {
+            const entry = await this.disk.locateEntry(vaultPath);
+            const trashDir = await this.disk.makeFolder(nodePath.join(this.options.root, '.trash'), vaultPath);
+            const name = nodePath.basename(entry).normalize('NFC');
+            const free = await uniqueNotePath(name, () => false, await readdir(trashDir));
+            await this.disk.moveNoOverwrite(entry, nodePath.join(trashDir, free), vaultPath, false);
+            this.forget(vaultPath);
+            this.emit({ type: 'delete', path: vaultPath });
+        });
+    }
+
+    metadata(path: string): NoteMetadata | undefined {
+        return this.options.index.metadata(path);
+    }
+
+    resolveLink(linkpath: string, sourcePath: string): string | null {
+        return this.options.index.resolveLink(linkpath, sourcePath);
+    }
+
+    backlinks(path: string): string[] {
+        return this.options.index.backlinks(path);
+    }
+
+    onChange(listener: (event: VaultChange) => void): () => void {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+
+    private async processNow(vaultPath: string, fn: (current: string) => string): Promise<string> {
+        const real = await this.disk.locateFile(vaultPath);
+        this.disk.assertNotProtected(real, vaultPath);
+        const before = await readFile(real).catch((e: unknown) => this.disk.fail(e, vaultPath));
+        const current = before.toString('utf8');
+        if (!Buffer.from(current, 'utf8').equals(before)) {
+            throw new VaultError('io', `"${vaultPath}" is not valid UTF-8 text; editing it would alter its bytes.`);
+        }
+        const next = fn(current);
+        if (next === current) return current;
+        const { mode } = await lstat(real);
+        await this.disk.placeTemp(nodePath.dirname(real), Buffer.from(next, 'utf8'), mode, async (tmp) => {
+            // The stale check: only replace the bytes `fn` saw. The window left is the rename itself.
+            const onDisk = await readFile(real).catch(() => null);
+            if (onDisk === null || !onDisk.equals(before)) throw new StaleWriteError(vaultPath);
+            await rename(tmp, real);
+        });
+        await this.refresh(vaultPath, real, next);
+        this.emit({ type: 'modify', path: vaultPath });
+        return next;
+    }
+
+    private readablePath(path: string): string {
+        const checked = normalizeVaultPath(path);
+        if (!checked.ok) throw new VaultError('invalid-path', checked.reason, path);
+        return checked.path;
+    }
+
+    private writablePath(path: string): string {
+        const vaultPath = this.readablePath(path);
+        const checked = checkWritablePath(vaultPath, this.configDir);
+        if (checked.ok) return checked.path;
+        throw new VaultError(
+            isProtectedPath(vaultPath, this.configDir) ? 'protected' : 'invalid-path',
+            checked.reason,
+            vaultPath,
+        );
+    }
+
+    private async walk(disk: string, found: Found): Promise<void> {
+        const entries = await readdir(this.disk.abs(disk), { withFileTypes: true }).catch(() => []);
+        const files: string[] = [];
+        for (const entry of entries) {
+            const child = disk === '' ? entry.name : `${disk}/${entry.name}`;
+            if (!this.isListed(child.normalize('NFC'))) continue;
+            if (entry.isDirectory()) await this.walk(child, found);
+            else if (entry.isFile() || entry.isSymbolicLink()) files.push(child);
+        }
+        await forEachLimited(files, async (child) => {
+            // Symlinked files count when they lead to a file inside the vault; symlinked folders are not followed.
+            const real = await realpath(this.disk.abs(child)).catch(() => null);
+            const stats = real !== null && this.disk.isInside(real) ? await lstat(real).catch(() => null) : null;
+            const path = child.normalize('NFC');
+            if (stats?.isFile() && found.get(path)?.disk !== path) found.set(path, { disk: child, stats });
+        });
+    }
+
+    /** Obsidian ignores hidden files and folders (which covers `.git`, `.trash`, temp files); the config folder too. */
+    private isListed(path: string): boolean {
+        const segments = path.split('/');
+        if (segments.some((segment) => segment.startsWith('.') || segment === 'node_modules')) return false;
+        return !isProtectedPath(path, this.configDir);
+    }
+
+    private async refresh(vaultPath: string, abs: string, text: string | null): Promise<void> {
+        const stats = await lstat(abs);
+        this.remember(
+            toEntry(vaultPath, stats),
+            isMarkdownPath(vaultPath) ? (text ?? (await readFile(abs, 'utf8'))) : null,
+        );
+        const disk = nodePath.relative(this.options.root, abs).split(nodePath.sep).join('/');
+        if (disk !== vaultPath) this.diskNames.set(vaultPath, disk);
+        else this.diskNames.delete(vaultPath);
+    }
+
+    private remember(entry: FileEntry, text: string | null): void {
+        if (!this.isListed(entry.path)) return;
+        this.options.index.set(entry, isMarkdownPath(entry.path) ? text : null);
+        this.files.set(entry.path, entry);
+    }
+
+    private forget(vaultPath: string): void {
+        this.options.index.delete(vaultPath);
+        this.files.delete(vaultPath);
+        this.diskNames.delete(vaultPath);
+    }
+
+    private serial<T>(task: () => Promise<T>): Promise<T> {
+        const run = this.writes.then(task, task);
+        this.writes = run.catch(() => undefined);
+        return run;
+    }
+
+    private emit(event: VaultChange): void {
+        for (const listener of this.listeners) {
+            try {
+                listener(event);
+            } catch {
+                // A listener's failure must not turn a write that already happened into an error.
+            }
+        }
+    }
+}
+
+function toEntry(path: string, stats: Stats): FileEntry {
+    const ctime = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.mtimeMs;
+    return { path, size: stats.size, mtime: stats.mtimeMs, ctime };
+}
+
+async function forEachLimited<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+        while (next < items.length) await fn(items[next++] as T);
+    };
+    await Promise.all(Array.from({ length: Math.min(SCAN_CONCURRENCY, items.length) }, worker));
+}

@@ -1,0 +1,148 @@
+/**
+ * The metadata of every note in a vault folder, and the link graph between them, kept current as files change.
+ * FsVault feeds it; it never holds note text.
+ *
+ * Backlinks are resolved lazily: a change marks the notes whose links it can affect as dirty (the changed note
+ * itself, and every note with a link to a file of the same name when a file appears or disappears), and the next
+ * `backlinks` call re-resolves only those. So a link to a note that does not exist yet starts counting the moment
+ * the note appears, and a vault of 20,000 notes is resolved once, not on every change.
+ */
+import { fileNameKey, linkNameKey, LinkResolver } from './link-resolver';
+import { parseNote } from './note-parser';
+import { tagMatches } from './tags';
+import { isMarkdownPath } from './vault-port';
+import type { FileEntry, LinkReference, NoteMetadata } from './vault-port';
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+    const set = map.get(key);
+    if (set === undefined) map.set(key, new Set([value]));
+    else set.add(value);
+}
+
+function removeFrom(map: Map<string, Set<string>>, key: string, value: string): void {
+    const set = map.get(key);
+    if (set === undefined) return;
+    set.delete(value);
+    if (set.size === 0) map.delete(key);
+}
+
+/** Every file of a vault with the parsed metadata of its notes, link resolution and backlinks. */
+export class NoteIndex {
+    private readonly entries = new Map<string, FileEntry>();
+    private readonly notes = new Map<string, NoteMetadata>();
+    private readonly resolver = new LinkResolver();
+    /**
+     * Resolved notes by the `linkNameKey` of each of their links: who needs re-resolving when a file of that name
+     * appears or goes. Notes not resolved yet are dirty anyway, so they need no entry (which keeps `set` cheap).
+     */
+    private readonly sourcesByLinkKey = new Map<string, Set<string>>();
+    private readonly linkKeysOf = new Map<string, string[]>();
+    private readonly outgoing = new Map<string, Set<string>>();
+    private readonly incoming = new Map<string, Set<string>>();
+    /** Paths whose outgoing links must be resolved again before backlinks are answered. */
+    private readonly dirty = new Set<string>();
+
+    /** True when `path` is indexed with exactly this mtime and size (so it need not be re-read). */
+    isFresh(path: string, entry: FileEntry): boolean {
+        const known = this.entries.get(path);
+        if (known === undefined || known.mtime !== entry.mtime || known.size !== entry.size) return false;
+        // A note stored without its text has no metadata yet, so it must be read again.
+        return !isMarkdownPath(path) || this.notes.has(path);
+    }
+
+    /** Parses `text` (if Markdown) and stores it with its entry; registers any file (attachments too) for link resolution. */
+    set(entry: FileEntry, text: string | null): void {
+        const path = entry.path;
+        const isNew = !this.entries.has(path);
+        this.entries.set(path, { ...entry });
+        if (text !== null && isMarkdownPath(path)) this.notes.set(path, parseNote(text));
+        else this.notes.delete(path);
+        this.dirty.add(path);
+        if (isNew) {
+            this.resolver.add(path);
+            this.invalidateLinksTo(path);
+        }
+    }
+
+    /** Forgets a file; links to it become unresolved (or resolve to another file of the same name). */
+    delete(path: string): void {
+        if (!this.entries.delete(path)) return;
+        this.notes.delete(path);
+        this.resolver.remove(path);
+        this.dirty.add(path);
+        this.invalidateLinksTo(path);
+    }
+
+    /** All paths known to the index. */
+    paths(): string[] {
+        return Array.from(this.entries.keys());
+    }
+
+    /** The parsed metadata of a note, or `undefined` when it is not an indexed note. */
+    metadata(path: string): NoteMetadata | undefined {
+        return this.notes.get(path);
+    }
+
+    /** The path `linkpath` points to from `sourcePath` (see `link-resolver.ts`), or `null`. */
+    resolveLink(linkpath: string, sourcePath: string): string | null {
+        return this.resolver.resolve(linkpath, sourcePath);
+    }
+
+    /** Paths of the notes that link to or embed `path` (the note itself excluded), sorted. */
+    backlinks(path: string): string[] {
+        this.resolveDirty();
+        const sources = this.incoming.get(path);
+        return sources === undefined ? [] : Array.from(sources).sort();
+    }
+
+    /**
+     * Paths of notes carrying `tag` (case-insensitive; `#a` also matches `#a/b`), sorted. Notes whose tags are unknown
+     * (unreadable frontmatter) are not listed: callers that exclude must check `metadata(path).tags === undefined`.
+     */
+    notesWithTag(tag: string): string[] {
+        const out: string[] = [];
+        for (const [path, metadata] of this.notes) {
+            if (metadata.tags?.some((t) => tagMatches(t, tag)) === true) out.push(path);
+        }
+        return out.sort();
+    }
+
+    /** Marks dirty every note with a link that could resolve to a file named like `path`. */
+    private invalidateLinksTo(path: string): void {
+        const sources = this.sourcesByLinkKey.get(fileNameKey(path));
+        if (sources !== undefined) for (const source of sources) this.dirty.add(source);
+    }
+
+    private resolveDirty(): void {
+        for (const source of this.dirty) {
+            const oldTargets = this.outgoing.get(source);
+            if (oldTargets !== undefined) for (const target of oldTargets) removeFrom(this.incoming, target, source);
+            const oldKeys = this.linkKeysOf.get(source);
+            if (oldKeys !== undefined) for (const key of oldKeys) removeFrom(this.sourcesByLinkKey, key, source);
+            const metadata = this.notes.get(source);
+            if (metadata === undefined) {
+                this.outgoing.delete(source);
+                this.linkKeysOf.delete(source);
+                continue;
+            }
+            const targets = new Set<string>();
+            const keys: string[] = [];
+            this.resolveAll(metadata.links, source, targets, keys);
+            this.resolveAll(metadata.embeds, source, targets, keys);
+            this.outgoing.set(source, targets);
+            this.linkKeysOf.set(source, keys);
+            for (const target of targets) addTo(this.incoming, target, source);
+            for (const key of keys) addTo(this.sourcesByLinkKey, key, source);
+        }
+        this.dirty.clear();
+    }
+
+    private resolveAll(refs: readonly LinkReference[], source: string, targets: Set<string>, keys: string[]): void {
+        for (const ref of refs) {
+            if (ref.link === '') continue;
+            keys.push(linkNameKey(ref.link));
+            const target = this.resolver.resolve(ref.link, source);
+            if (target !== null && target !== source) targets.add(target);
+        }
+    }
+}

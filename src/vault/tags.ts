@@ -1,0 +1,172 @@
+/**
+ * Tags as Obsidian reads them, and the small helpers the exclusion gate and the index match them with.
+ *
+ * Inline rules (as Obsidian 1.13.7's metadata cache reads them, per published side-by-side comparisons):
+ * - a tag is `#` followed by one or more tag characters: anything but whitespace, ASCII punctuation other than
+ *   `_`, `-` and `/`, and the Unicode punctuation blocks U+2000–U+206F and U+2E00–U+2E7F. So letters and digits of
+ *   any script, emoji, `_`, `-` and `/` (nesting) are in; `#private.` is the tag `#private`;
+ * - a body of ASCII digits only is not a tag (`#123` is not, `#123a` and `#2024/q1` are);
+ * - Obsidian starts a tag only at the start of a line, after whitespace (NBSP and U+3000 included), after `_`,
+ *   after `|` (table cells) or right where another tag ends (`#a#b` is two tags).
+ *
+ * Where we deliberately read MORE than Obsidian (fail closed: a tag we miss is a private note leaked, a tag we read
+ * too many only hides a note): a `#` after an opening bracket, a quote, an emphasis or highlight marker, `>`, `,`,
+ * `;`, `:`, `.`, `!`, `?`, `%` (as in `%%#private%%`) or another `#` also starts a tag, so `(#private)`,
+ * `"#private"` and `Tags:#private` exclude a note. A `#` after a letter, digit, `/`, `\`, `&`, `-` or `$` never does
+ * (`C#`, `page#anchor`, `&#x27;`, `\#escaped`, `$#x$`), and URLs are masked by the parser before tags are read.
+ * Likewise tags inside `%% … %%`, `<!-- … -->`, math and HTML blocks are read (Obsidian hides some of them), while
+ * fenced code, inline code and link targets are not.
+ */
+
+/** Characters that end a tag body, as Obsidian defines them. */
+const TAG_BODY = /[^\s\u2000-\u206F\u2E00-\u2E7F'!"#$%&()*+,.:;<=>?@^`{|}~[\]\\]+/y;
+const ALL_DIGITS = /^[0-9]+$/;
+const WHITESPACE_CHAR = /\s/;
+
+/** ASCII characters after which a `#` may start a tag (whitespace is handled separately). */
+const BOUNDARY_CODES = new Set(Array.from('_|([{"\'*~=>,;:.!?%#', (c) => c.charCodeAt(0)));
+
+/** A half-open `[start, end)` range of a line that must not be read for tags (code spans, links, URLs). */
+export type Range = readonly [number, number];
+
+/** True when `tag` (with or without `#`) is `query` or nested under it, case-insensitively: `#a` covers `#A/b`. */
+export function tagMatches(tag: string, query: string): boolean {
+    const t = stripHashes(tag).toLowerCase();
+    const q = stripHashes(query).toLowerCase();
+    if (q === '') return false;
+    return t === q || (t.length > q.length && t.startsWith(q) && (q.endsWith('/') || t.charCodeAt(q.length) === 47));
+}
+
+/** `tag` with its leading `#`s removed. */
+export function stripHashes(tag: string): string {
+    let i = 0;
+    while (i < tag.length && tag.charCodeAt(i) === 35) i++;
+    return i === 0 ? tag : tag.slice(i);
+}
+
+/** True when a `#` right after `prev` (a single UTF-16 unit, or '' at line start) may start a tag. */
+function isBoundary(prev: string): boolean {
+    if (prev === '') return true;
+    const code = prev.charCodeAt(0);
+    if (code < 128) return BOUNDARY_CODES.has(code) || code === 32 || code === 9;
+    return WHITESPACE_CHAR.test(prev);
+}
+
+function insideAny(index: number, ranges: readonly Range[] | null): boolean {
+    if (ranges === null) return false;
+    for (const [start, end] of ranges) {
+        if (index >= start && index < end) return true;
+    }
+    return false;
+}
+
+/**
+ * `_#private_` is the tag `#private` in emphasis to Obsidian, yet `_` is a tag character: keep both readings so the
+ * note is excluded whether the person meant `private` or `private_`.
+ */
+function pushWithoutEmphasis(body: string, out: string[]): void {
+    if (body.charCodeAt(body.length - 1) !== 95) return;
+    let end = body.length - 1;
+    while (end > 0 && body.charCodeAt(end - 1) === 95) end--;
+    const bare = body.slice(0, end);
+    if (bare !== '' && !ALL_DIGITS.test(bare)) out.push('#' + bare);
+}
+
+/**
+ * Appends every inline tag of `line` to `out` (as written, with `#`), skipping `#`s inside `masked` ranges.
+ * Allocation-free when the line has no `#`.
+ */
+export function scanInlineTags(line: string, masked: readonly Range[] | null, out: string[]): void {
+    let hash = line.indexOf('#');
+    let lastTagEnd = -1;
+    while (hash !== -1) {
+        let next = hash + 1;
+        if ((hash === lastTagEnd || isBoundary(hash === 0 ? '' : line.charAt(hash - 1))) && !insideAny(hash, masked)) {
+            TAG_BODY.lastIndex = hash + 1;
+            const body = TAG_BODY.exec(line);
+            if (body !== null) {
+                next = hash + 1 + body[0].length;
+                if (!ALL_DIGITS.test(body[0])) {
+                    out.push('#' + body[0]);
+                    lastTagEnd = next;
+                    pushWithoutEmphasis(body[0], out);
+                }
+            }
+        }
+        hash = line.indexOf('#', next);
+    }
+}
+
+/**
+ * Tags from a parsed frontmatter object: every key matching `tags`/`tag` in any case, each value a list (nested
+ * lists flattened), a string split on commas and whitespace, with or without `#`. Numbers, booleans and dates are
+ * kept as tags too (Obsidian rejects `#2024` inline, but a frontmatter `tags: 2024` was written as a tag on purpose,
+ * and keeping it can only exclude more). Mappings contribute their keys and values, for the same reason.
+ * Returns `false` when the value is too deep or too large to read in full (the tags are then unknown).
+ */
+export function frontmatterTags(frontmatter: Record<string, unknown>, out: string[]): boolean {
+    const budget = { left: MAX_TAG_VALUES };
+    for (const key of Object.keys(frontmatter)) {
+        if (isTagKey(key)) collectTagValues(frontmatter[key], out, 0, budget);
+    }
+    return budget.left >= 0;
+}
+
+/** True for the frontmatter keys Obsidian reads tags from (`tags`, `tag`, any case; surrounding spaces ignored). */
+export function isTagKey(key: string): boolean {
+    return /^\s*tags?\s*$/i.test(key);
+}
+
+const MAX_DEPTH = 16;
+// YAML anchors can make a small block expand to billions of values; past this many, the tags count as unknown.
+const MAX_TAG_VALUES = 10_000;
+
+function collectTagValues(value: unknown, out: string[], depth: number, budget: { left: number }): void {
+    if (value === null || value === undefined || budget.left < 0) return;
+    if (--budget.left < 0 || depth > MAX_DEPTH) {
+        budget.left = -1;
+        return;
+    }
+    if (typeof value === 'string') {
+        for (const part of value.split(/[,\s]+/)) {
+            const name = stripHashes(part);
+            if (name !== '') out.push('#' + name);
+        }
+    } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+        out.push('#' + String(value));
+    } else if (value instanceof Date) {
+        out.push('#' + (Number.isNaN(value.getTime()) ? String(value) : value.toISOString().slice(0, 10)));
+    } else if (Array.isArray(value)) {
+        for (const item of value) collectTagValues(item, out, depth + 1, budget);
+    } else if (typeof value === 'object') {
+        for (const [key, item] of Object.entries(value)) {
+            collectTagValues(key, out, depth + 1, budget);
+            collectTagValues(item, out, depth + 1, budget);
+        }
+    }
+}
+
+/**
+ * Tags written in the raw text of the `tags:` entry of a frontmatter block, including YAML comments: `tags: #private`
+ * and `- #private` are comments to YAML (so Obsidian shows no tag), but a person who wrote them meant a tag.
+ * `lines` are the frontmatter lines between the delimiters.
+ */
+export function rawFrontmatterTags(lines: readonly string[], out: string[]): void {
+    let inTagEntry = false;
+    for (const line of lines) {
+        const entry = /^(["']?)(tags?)\1\s*:(.*)$/i.exec(line);
+        if (entry !== null) {
+            inTagEntry = true;
+            scanInlineTags(' ' + (entry[3] ?? ''), null, out);
+        } else if (inTagEntry && (line.trim() === '' || /^[\s-]/.test(line))) {
+            scanInlineTags(line, null, out);
+        } else {
+            inTagEntry = false;
+        }
+    }
+}
+
+/** Removes exact duplicates, keeping the first occurrence and the order. */
+export function dedupe(values: string[]): string[] {
+    return values.length < 2 ? values : Array.from(new Set(values));
+}

@@ -1,0 +1,139 @@
+/**
+ * The one door to notes. Everything the core does to a vault goes through this interface; Obsidian's side is
+ * `ObsidianVault`, Node's (CLI, tests, benchmarks) is `FsVault`.
+ *
+ * Paths are vault-relative, `/`-separated, without a leading slash, in Unicode NFC. Callers pass paths that the
+ * path policy (`path-policy.ts`) has already accepted; implementations check again before any I/O.
+ */
+export interface VaultPort {
+    /** The configuration folder of this vault (`Vault.configDir`), e.g. `.obsidian`. Never hard-code it. */
+    readonly configDir: string;
+
+    /** Every file in the vault (not folders), excluding the config folder, `.git` and `.trash`. */
+    list(): Promise<FileEntry[]>;
+    /** The file at `path`, or `null` when there is none (folders are `null` too). */
+    stat(path: string): Promise<FileEntry | null>;
+    /** The text of a note. Rejects with `VaultError('not-found')` when there is no such file. */
+    read(path: string): Promise<string>;
+    /** Creates a new file with `content`, creating parent folders. Rejects with `VaultError('exists')`, never overwrites. */
+    create(path: string, content: string): Promise<void>;
+    /**
+     * Atomic read-modify-write: `fn` receives the current text and returns the new one. Returning the current text
+     * unchanged writes nothing. Resolves to the text now on disk.
+     */
+    process(path: string, fn: (current: string) => string): Promise<string>;
+    /** Moves a file; rejects with `VaultError('exists')` when `to` is taken. Links are updated where the host can. */
+    rename(from: string, to: string): Promise<void>;
+    /** Moves a file to the vault's trash (recoverable), never a hard delete. */
+    trash(path: string): Promise<void>;
+
+    /** Parsed metadata of a Markdown note, or `undefined` while it is not indexed yet (callers must fail closed). */
+    metadata(path: string): NoteMetadata | undefined;
+    /** The path a link points to from `sourcePath`, by Obsidian's shortest-path rules; `null` when unresolved. */
+    resolveLink(linkpath: string, sourcePath: string): string | null;
+    /** Paths of notes that link to or embed `path`. */
+    backlinks(path: string): string[];
+    /** Subscribes to changes made by anyone (the person, sync, other plugins, this plugin). Returns the unsubscribe. */
+    onChange(listener: (event: VaultChange) => void): () => void;
+}
+
+/** A file's identity and size, as the vault reports it. */
+export interface FileEntry {
+    /** Vault-relative path. */
+    path: string;
+    /** Size in bytes. */
+    size: number;
+    /** Last modification time, ms since the epoch. */
+    mtime: number;
+    /** Creation time, ms since the epoch (where the platform knows it; otherwise equal to `mtime`). */
+    ctime: number;
+}
+
+/** What changed in the vault. */
+export type VaultChange =
+    | { type: 'create' | 'modify' | 'delete'; path: string }
+    | { type: 'rename'; path: string; oldPath: string };
+
+/** What a note says about itself and its neighbours, the same shape whether Obsidian or our parser produced it. */
+export interface NoteMetadata {
+    /** The parsed frontmatter, or `null` when the note has none. */
+    frontmatter: Record<string, unknown> | null;
+    /** Set when the note has a frontmatter block that could not be parsed; its tags are then unknown. */
+    frontmatterError?: string;
+    /**
+     * Every tag of the note, frontmatter and inline, with a leading `#` and the case as written (`#Private/health`),
+     * deduplicated. `undefined` when unknown (e.g. unparseable frontmatter): the exclusion gate treats that as excluded.
+     */
+    tags: string[] | undefined;
+    /** `aliases` from the frontmatter, in any of its forms. */
+    aliases: string[];
+    /** Outgoing links (wikilinks and Markdown links to notes), embeds excluded. */
+    links: LinkReference[];
+    /** Embeds: `![[…]]` and `![](…)` to vault files. */
+    embeds: LinkReference[];
+    /** Headings in order. */
+    headings: HeadingInfo[];
+    /** Block ids (`^id`) defined in the note, with their line. */
+    blocks: BlockInfo[];
+}
+
+/** One link or embed as written in a note. */
+export interface LinkReference {
+    /** The link path without subpath: `Note` for `[[Note#Heading|alias]]`. */
+    link: string;
+    /** `#Heading`, `#^block`, or `''`. */
+    subpath: string;
+    /** The alias or Markdown link text, when given. */
+    displayText?: string;
+    /** The full original text, e.g. `![[Note#Heading]]`. */
+    original: string;
+    /** Zero-based line where it appears. */
+    line: number;
+}
+
+/** One heading. */
+export interface HeadingInfo {
+    /** 1 to 6. */
+    level: number;
+    /** The heading text without the leading `#`s. */
+    heading: string;
+    /** Zero-based line. */
+    line: number;
+}
+
+/** A block id (`^abc123`) and the line range of the block it names. */
+export interface BlockInfo {
+    /** The id without `^`. */
+    id: string;
+    /** Zero-based first line of the block. */
+    startLine: number;
+    /** Zero-based last line of the block (where the id stands). */
+    endLine: number;
+}
+
+/** Why a vault operation failed, in terms a caller can act on. */
+export type VaultErrorCode =
+    | 'not-found'
+    | 'exists'
+    | 'invalid-path'
+    | 'outside-vault'
+    | 'protected'
+    | 'not-a-note'
+    | 'io';
+
+/** The one error type vault implementations throw. `message` is fit to show a person or a model. */
+export class VaultError extends Error {
+    constructor(
+        readonly code: VaultErrorCode,
+        message: string,
+        readonly path?: string,
+    ) {
+        super(message);
+        this.name = 'VaultError';
+    }
+}
+
+/** True for `.md` files, which are the notes (other files are attachments). */
+export function isMarkdownPath(path: string): boolean {
+    return path.toLowerCase().endsWith('.md');
+}

@@ -1,0 +1,118 @@
+/**
+ * search_notes and notes_with_tag: case-insensitive substring by default, regex on request within safety bounds,
+ * results as "path:line: snippet" with bounded snippets, and cut results that say how many more there were.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_RESULT_CHARS, MAX_SNIPPET_CHARS } from '../../../src/agent/tools/bounded';
+import { SEARCH_TIME_BUDGET_MS } from '../../../src/agent/tools/search-tools';
+import { makeToolHarness, type ToolHarness } from './tool-fixtures';
+
+let h: ToolHarness | undefined;
+
+afterEach(async () => {
+    await h?.temp.cleanup();
+    h = undefined;
+});
+
+describe('search_notes', () => {
+    it('finds a substring case-insensitively and reports path:line: snippet', async () => {
+        h = await makeToolHarness({ 'A.md': 'intro\nThe Quarterly plan\n', 'B/C.md': 'no\nno\nquarterly review\n' });
+        const result = await h.run('search_notes', { query: 'QUARTERLY' });
+        expect(result.content).toBe(
+            '2 matches in 2 notes for text "QUARTERLY":\nA.md:2: The Quarterly plan\nB/C.md:3: quarterly review',
+        );
+        const inFolder = await h.run('search_notes', { query: 'quarterly', folder: 'B' });
+        expect(inFolder.content).toBe('1 match in 1 note for text "quarterly" in "B":\nB/C.md:3: quarterly review');
+    });
+
+    it('matches a regular expression when asked to', async () => {
+        h = await makeToolHarness({ 'Tasks.md': '- [ ] open one\n- [x] done\n- [ ] open two\n' });
+        const result = await h.run('search_notes', { query: '^- \\[ \\] open \\w+$', regex: true });
+        expect(result.content).toBe(
+            '2 matches in 1 note for pattern "^- \\\\[ \\\\] open \\\\w+$":\nTasks.md:1: - [ ] open one\nTasks.md:3: - [ ] open two',
+        );
+    });
+
+    it('refuses patterns that could backtrack forever, and invalid ones, with a tool error', async () => {
+        h = await makeToolHarness({ 'A.md': `${'a'.repeat(5000)}!\n` });
+        for (const query of ['(a+)+$', '(a|aa)*$', '(\\w+\\s?)*$', '(x)\\1', '.*a.*b.*c', '([a-z]']) {
+            const started = Date.now();
+            const result = await h.run('search_notes', { query, regex: true });
+            expect(result.isError, query).toBe(true);
+            expect(result.content, query).toMatch(/^Regex refused: /u);
+            expect(Date.now() - started).toBeLessThan(1000);
+        }
+    });
+
+    it('stays fast on a long line with an allowed two-repeat pattern', async () => {
+        h = await makeToolHarness({ 'A.md': `${'a'.repeat(200_000)}\n` });
+        const started = Date.now();
+        const result = await h.run('search_notes', { query: 'a.*b.*c', regex: true });
+        expect(result.content).toBe('No matches for pattern "a.*b.*c".');
+        expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('cuts results at the limit and says how many more matched', async () => {
+        const lines = Array.from({ length: 400 }, (_, i) => `todo item ${i}`).join('\n');
+        h = await makeToolHarness({ 'Todo.md': lines });
+        const result = await h.run('search_notes', { query: 'todo', limit: 10 });
+        const out = result.content.split('\n');
+        expect(out[0]).toBe('400 matches in 1 note for text "todo":');
+        expect(out).toHaveLength(12);
+        expect(out.at(-1)).toBe('[… 390 more matches; narrow the query or use folder]');
+    });
+
+    it('bounds snippets of long lines around the match and the whole result in size', async () => {
+        const long = `${'lorem '.repeat(1000)}NEEDLE${' ipsum'.repeat(1000)}`;
+        const files: Record<string, string> = {};
+        for (let i = 0; i < 150; i++) files[`N${i}.md`] = `${long}\n`;
+        h = await makeToolHarness(files);
+        const result = await h.run('search_notes', { query: 'needle', limit: 200 });
+        expect(result.content.length).toBeLessThanOrEqual(MAX_RESULT_CHARS);
+        const first = result.content.split('\n')[1] ?? '';
+        const snippet = first.slice(first.indexOf(': ') + 2);
+        expect(snippet).toContain('NEEDLE');
+        expect(snippet.length).toBeLessThanOrEqual(MAX_SNIPPET_CHARS + 2);
+        expect(result.content).toMatch(/\[… \d+ more matches; narrow the query or use folder\]$/u);
+    });
+
+    it('answers bad input with tool errors', async () => {
+        h = await makeToolHarness({});
+        expect((await h.run('search_notes', { query: '' })).content).toBe(
+            'Invalid input for search_notes: query must not be empty.',
+        );
+        expect((await h.run('search_notes', { query: 'x', limit: 1000 })).content).toBe(
+            'Invalid input for search_notes: limit must be ≤ 200.',
+        );
+        expect((await h.run('search_notes', { query: 'x', regex: 'yes' })).content).toBe(
+            'Invalid input for search_notes: regex must be true or false, not a string.',
+        );
+        expect((await h.run('search_notes', { query: 'x', folder: '../up' })).isError).toBe(true);
+    });
+});
+
+describe('notes_with_tag', () => {
+    it('finds frontmatter and inline tags, nested tags included, case-insensitively', async () => {
+        h = await makeToolHarness({
+            'A.md': '---\ntags: [Project]\n---\n',
+            'B.md': 'inline #project/alpha here\n',
+            'C.md': '#projects is another tag\n',
+        });
+        const result = await h.run('notes_with_tag', { tag: '#project' });
+        expect(result.content).toBe('2 notes tagged #project:\nA.md (#Project)\nB.md (#project/alpha)');
+        expect((await h.run('notes_with_tag', { tag: 'two words' })).isError).toBe(true);
+    });
+});
+
+describe('search_notes time bound', () => {
+    it('stops a slow pattern on a huge line at the time budget and says how far it got', async () => {
+        h = await makeToolHarness({ 'A.md': `${'a'.repeat(2_000_000)}\n`, 'B.md': 'aaa\n' });
+        const started = Date.now();
+        const result = await h.run('search_notes', { query: '\\w*\\w*!', regex: true });
+        expect(Date.now() - started).toBeLessThan(SEARCH_TIME_BUDGET_MS + 2_000);
+        expect(result.content).toBe(
+            'No matches for pattern "\\\\w*\\\\w*!".\n[Search stopped after 3 s, having searched 1 of 2 notes; ' +
+                'narrow it with folder or a more specific query.]',
+        );
+    });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { containsSecret, migrateSettings, stripSecrets } from '../../src/settings/migrate-settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/settings/settings';
+
+const KEY = 'sk-ant-api03-canary-7f3a9c';
+
+function ok(raw: unknown): { settings: Settings; notes: string[] } {
+    const result = migrateSettings(raw);
+    if (!result.ok) throw new Error(`expected ok, got: ${result.error}`);
+    return result;
+}
+
+function failure(raw: unknown): string {
+    const result = migrateSettings(raw);
+    if (result.ok) throw new Error('expected the settings to be refused');
+    return result.error;
+}
+
+describe('migrateSettings: missing and old settings (RELIABILITY row 14)', () => {
+    it('gives the defaults, with #private excluded, when nothing is stored yet', () => {
+        for (const raw of [null, undefined]) {
+            const { settings, notes } = ok(raw);
+            expect(settings).toEqual(DEFAULT_SETTINGS);
+            expect(settings.privacy.excludedTags).toEqual(['private']);
+            expect(notes).toEqual([]);
+        }
+    });
+
+    it('returns a copy that cannot change the defaults', () => {
+        ok(null).settings.privacy.excludedTags.push('changed');
+        expect(DEFAULT_SETTINGS.privacy.excludedTags).toEqual(['private']);
+    });
+
+    it('keeps the default exclusions for an old synced copy that has no privacy section', () => {
+        const { settings, notes } = ok({ model: { defaultModel: 'claude-opus-4-1' }, chat: { defaultMode: 'ask' } });
+        expect(settings.privacy.excludedTags).toEqual(['private']);
+        expect(settings.model.defaultModel).toBe('claude-opus-4-1');
+        expect(notes.join(' ')).toMatch(/exclusions/);
+    });
+
+    it('keeps the default tag exclusions when only the folder list was stored', () => {
+        const { settings } = ok({ privacy: { excludedFolders: ['Journal/'] } });
+        expect(settings.privacy).toEqual({ excludedTags: ['private'], excludedFolders: ['Journal/'] });
+    });
+
+    it('keeps an explicitly empty tag list: that is the person’s choice, not an accident', () => {
+        expect(ok({ privacy: { excludedTags: [], excludedFolders: [] } }).settings.privacy.excludedTags).toEqual([]);
+    });
+});
+
+describe('migrateSettings: invalid exclusions fail closed', () => {
+    it.each([
+        ['a string of tags', { excludedTags: 'private', excludedFolders: [] }],
+        ['a list with a number', { excludedTags: ['private', 3], excludedFolders: [] }],
+        ['null tags', { excludedTags: null, excludedFolders: [] }],
+        ['an object of folders', { excludedTags: ['private'], excludedFolders: { 0: 'Journal' } }],
+    ])('refuses %s instead of reading it as no exclusions', (_label, privacy) => {
+        expect(failure({ privacy })).toMatch(/nothing will be sent/);
+    });
+
+    it.each([null, 'private', ['private'], 42])('refuses a privacy section that is %j', (privacy) => {
+        expect(failure({ privacy })).toMatch(/nothing will be sent/);
+    });
+
+    it.each([[], 'settings', 42, true])('refuses a settings value that is not an object: %j', (raw) => {
+        expect(failure(raw)).toMatch(/does not hold settings/);
+    });
+});
+
+describe('migrateSettings: normalising and repairing fields', () => {
+    it('normalises tags and folders', () => {
+        const { settings } = ok({
+            privacy: {
+                excludedTags: ['#Private', ' health ', '##Work/Secret', '', '#', 'private'],
+                excludedFolders: [' /Journal/', '', 'Clients/*/Private/**'],
+            },
+        });
+        expect(settings.privacy.excludedTags).toEqual(['private', 'health', 'work/secret']);
+        expect(settings.privacy.excludedFolders).toEqual(['Journal/', 'Clients/*/Private/**']);
+    });
+
+    it('reads an unknown chat mode as read-only and says so', () => {
+        const { settings, notes } = ok({ chat: { defaultMode: 'yolo' } });
+        expect(settings.chat.defaultMode).toBe('read-only');
+        expect(notes.join(' ')).toMatch(/defaultMode/);
+    });
+
+    it('falls back to the default for each field of the wrong type, with a note per field', () => {
+        const { settings, notes } = ok({
+            model: { maxOutputTokens: '8192', baseUrl: 'ftp://example.invalid', defaultModel: 7 },
+            chat: { attachFocusedNote: 'yes' },
+            delegate: { concurrency: 0, jobsFolder: '/Queue/', outputFolder: '' },
+        });
+        expect(settings.model).toEqual(DEFAULT_SETTINGS.model);
+        expect(settings.chat.attachFocusedNote).toBe(true);
+        expect(settings.delegate).toEqual({ ...DEFAULT_SETTINGS.delegate, jobsFolder: 'Queue' });
+        expect(notes.filter((n) => / was not valid /.test(n))).toHaveLength(6);
+    });
+
+    it('reads a group of the wrong type as defaults', () => {
+        const { settings, notes } = ok({ model: 'claude', delegate: [1, 2] });
+        expect(settings.model).toEqual(DEFAULT_SETTINGS.model);
+        expect(settings.delegate).toEqual(DEFAULT_SETTINGS.delegate);
+        expect(notes).toHaveLength(3);
+    });
+
+    it('keeps valid values as stored', () => {
+        const stored = {
+            version: 1,
+            model: { defaultModel: 'm', baseUrl: 'http://127.0.0.1:8080', apiKeySecretName: 'k', maxOutputTokens: 100 },
+            privacy: { excludedTags: ['private', 'health'], excludedFolders: ['Journal/'] },
+            chat: { defaultMode: 'auto-edits', attachFocusedNote: false },
+            delegate: { jobsFolder: 'Jobs', outputFolder: 'Out', concurrency: 5 },
+        };
+        expect(migrateSettings(stored)).toEqual({ ok: true, settings: stored, notes: [] });
+    });
+});
+
+describe('migrateSettings: API keys never survive (RELIABILITY row 23)', () => {
+    it.each([
+        { apiKey: KEY },
+        { api_key: KEY },
+        { model: { apiKey: KEY } },
+        { model: { 'x-api-key': 'not-an-anthropic-looking-key' } },
+        { model: { apiKeySecretName: KEY } },
+        { model: { baseUrl: `https://proxy.example.invalid/?k=${KEY}` } },
+        { legacy: [{ token: KEY }] },
+    ])('drops the key from %j and says where it belongs', (raw) => {
+        const { settings, notes } = ok(raw);
+        const out = JSON.stringify(settings);
+        expect(out).not.toContain(KEY);
+        expect(out).not.toContain('not-an-anthropic-looking-key');
+        expect(settings.model).toEqual(DEFAULT_SETTINGS.model);
+        expect(notes.join(' ')).toMatch(/secret storage/);
+        expect(notes.join(' ')).not.toContain(KEY);
+    });
+
+    it('does not mistake the name of the secret for a secret', () => {
+        expect(containsSecret(DEFAULT_SETTINGS)).toBe(false);
+        const { settings, notes } = ok({
+            ...DEFAULT_SETTINGS,
+            model: { ...DEFAULT_SETTINGS.model, apiKeySecretName: 'my-key' },
+        });
+        expect(settings.model.apiKeySecretName).toBe('my-key');
+        expect(notes).toEqual([]);
+    });
+
+    it('strips every key-like entry from a value about to be stored, at any depth', () => {
+        const stripped = stripSecrets({ a: { apiKey: KEY, keep: 1 }, list: [KEY, 'x'], deep: { b: { c: `x${KEY}` } } });
+        expect(stripped).toEqual({ a: { keep: 1 }, list: ['x'], deep: { b: {} } });
+        expect(containsSecret(stripped)).toBe(false);
+    });
+});

@@ -1,0 +1,206 @@
+/**
+ * A small, faithful in-memory stand-in for the parts of the Obsidian API the plugin uses. vitest aliases `obsidian`
+ * here; the bundle-load test bundles this file into a vm. It must not use Node APIs (a browser harness loads it too).
+ * It grows only when a test needs it. Test-only helpers are marked "test helper".
+ */
+
+import { FileManager, MetadataCache, SecretStorage, Vault, Workspace } from './obsidian-stub-vault';
+import type { CachedMetadata, EventRef } from './obsidian-stub-vault';
+import type { PluginSettingTab } from './obsidian-stub-ui';
+
+export * from './obsidian-stub-vault';
+export * from './obsidian-stub-ui';
+
+/** Obsidian's `normalizePath`: `/` separators, no duplicate/leading/trailing slashes, no NBSP, Unicode NFC. */
+export function normalizePath(path: string): string {
+    const cleaned = path
+        .replace(/[\\/]+/g, '/')
+        .replace(/^\/+|\/+$/g, '')
+        .replace(/\u00A0|\u202F/g, ' ');
+    return cleaned === '' ? '/' : cleaned.normalize('NFC');
+}
+
+/** The app: one vault, its caches and managers, and `pluginData` standing in for each plugin's `data.json` text. */
+export class App {
+    vault: Vault;
+    metadataCache: MetadataCache;
+    fileManager: FileManager;
+    workspace = new Workspace();
+    secretStorage = new SecretStorage();
+    /** Raw `data.json` text by plugin id; `undefined` = no file (test helper). */
+    pluginData = new Map<string, string>();
+    constructor(options: { configDir?: string } = {}) {
+        this.vault = new Vault(options.configDir);
+        this.metadataCache = new MetadataCache(this.vault);
+        this.fileManager = new FileManager(this.vault);
+    }
+}
+
+/** Lifecycle with `register*` cleanup, like Obsidian's `Component`. */
+export class Component {
+    private cleanups: (() => unknown)[] = [];
+    private loaded = false;
+    load(): void {
+        this.loaded = true;
+        void this.onload();
+    }
+    onload(): void | Promise<void> {}
+    unload(): void {
+        this.cleanups
+            .splice(0)
+            .reverse()
+            .forEach((cb) => cb());
+        if (this.loaded) this.onunload();
+        this.loaded = false;
+    }
+    onunload(): void {}
+    register(cb: () => unknown): void {
+        this.cleanups.push(cb);
+    }
+    registerEvent(ref: EventRef): void {
+        this.register(() => ref.owner.offref(ref));
+    }
+    addChild<T extends Component>(child: T): T {
+        child.load();
+        this.register(() => child.unload());
+        return child;
+    }
+}
+
+/** A plugin: `loadData` parses `app.pluginData` like Obsidian (throws on bad JSON), `saveData` records payloads. */
+export class Plugin extends Component {
+    /** Every payload given to `saveData`, in order (test helper). */
+    saved: unknown[] = [];
+    settingTabs: PluginSettingTab[] = [];
+    commands: { id: string; name: string }[] = [];
+    constructor(
+        public app: App,
+        public manifest: { id: string; name: string; version: string; [key: string]: unknown },
+    ) {
+        super();
+    }
+    async loadData(): Promise<unknown> {
+        const text = this.app.pluginData.get(this.manifest.id);
+        return text === undefined ? null : JSON.parse(text);
+    }
+    async saveData(data: unknown): Promise<void> {
+        this.saved.push(JSON.parse(JSON.stringify(data)));
+        this.app.pluginData.set(this.manifest.id, JSON.stringify(data, null, 2));
+    }
+    addSettingTab(tab: PluginSettingTab): void {
+        this.settingTabs.push(tab);
+    }
+    addCommand<T extends { id: string; name: string }>(command: T): T {
+        this.commands.push(command);
+        return command;
+    }
+}
+
+/** Obsidian's frontmatter tags: `tags`/`tag` as a list or a comma/space separated string, `#` added. */
+export function parseFrontMatterTags(frontmatter: unknown): string[] | null {
+    const tags = frontMatterValues(frontmatter, /^tags?$/i, /[,\s]+/).map((t) => (t.startsWith('#') ? t : `#${t}`));
+    return tags.length > 0 ? tags : null;
+}
+
+/** Obsidian's aliases: `aliases`/`alias` as a list or a comma separated string. */
+export function parseFrontMatterAliases(frontmatter: unknown): string[] | null {
+    const aliases = frontMatterValues(frontmatter, /^alias(es)?$/i, /,/);
+    return aliases.length > 0 ? aliases : null;
+}
+
+function frontMatterValues(frontmatter: unknown, key: RegExp, separator: RegExp): string[] {
+    if (!frontmatter || typeof frontmatter !== 'object') return [];
+    const values: string[] = [];
+    for (const [name, value] of Object.entries(frontmatter as Record<string, unknown>)) {
+        if (!key.test(name)) continue;
+        const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(separator) : [];
+        for (const item of items) if (typeof item === 'string' && item.trim()) values.push(item.trim());
+    }
+    return values;
+}
+
+/** Frontmatter tags followed by inline tags, as Obsidian combines them (not deduplicated). */
+export function getAllTags(cache: CachedMetadata): string[] | null {
+    const inline = ((cache.tags ?? []) as { tag: string }[]).map((t) => t.tag);
+    return [...(parseFrontMatterTags(cache.frontmatter) ?? []), ...inline];
+}
+
+// Appended for the focus tracker's test; kept apart from the imports above so earlier lines stay untouched.
+import type { TFile } from './obsidian-stub-vault';
+
+/** A cursor position in an editor. */
+export interface EditorPosition {
+    /** Zero-based line. */ line: number;
+    /** Zero-based column. */ ch: number;
+}
+
+/** The part of Obsidian's `Editor` that reads the selection and cursor; positions are set directly (test helper). */
+export class StubEditor {
+    /** Selection anchor and head; equal when nothing is selected. */
+    anchor: EditorPosition = { line: 0, ch: 0 };
+    head: EditorPosition = { line: 0, ch: 0 };
+    constructor(public text = '') {}
+    getValue(): string {
+        return this.text;
+    }
+    /** Selects from `anchor` to `head` (test helper). */
+    select(anchor: EditorPosition, head: EditorPosition = anchor): void {
+        this.anchor = anchor;
+        this.head = head;
+    }
+    getCursor(side: 'from' | 'to' | 'head' | 'anchor' = 'head'): EditorPosition {
+        const [from, to] = comparePositions(this.anchor, this.head) <= 0 ? [this.anchor, this.head] : [this.head, this.anchor];
+        return { ...(side === 'from' ? from : side === 'to' ? to : side === 'anchor' ? this.anchor : this.head) };
+    }
+    getSelection(): string {
+        const from = this.getCursor('from');
+        const to = this.getCursor('to');
+        return this.text.slice(offsetOf(this.text, from), offsetOf(this.text, to));
+    }
+}
+
+function comparePositions(a: EditorPosition, b: EditorPosition): number {
+    return a.line - b.line || a.ch - b.ch;
+}
+
+function offsetOf(text: string, position: EditorPosition): number {
+    const lines = text.split('\n');
+    let offset = 0;
+    for (let i = 0; i < position.line && i < lines.length; i++) offset += (lines[i] ?? '').length + 1;
+    return offset + position.ch;
+}
+
+/** A view in a leaf. */
+export class View {
+    constructor(public leaf: WorkspaceLeaf) {}
+    getViewType(): string {
+        return 'empty';
+    }
+}
+
+/** An editor view of a note; `file` becomes `null` when the view is closed. */
+export class MarkdownView extends View {
+    editor: StubEditor = new StubEditor();
+    file: TFile | null = null;
+    override getViewType(): string {
+        return 'markdown';
+    }
+}
+
+/** A pane; `view` is whatever it shows. */
+export class WorkspaceLeaf {
+    view: View = new View(this);
+}
+
+/** A workspace with leaves: `setActiveLeaf` makes a leaf active and fires `active-leaf-change` (test helper). */
+export class LeafWorkspace extends Workspace {
+    activeLeaf: WorkspaceLeaf | null = null;
+    getActiveViewOfType<T extends View>(type: abstract new (...args: never[]) => T): T | null {
+        const view = this.activeLeaf?.view;
+        return view instanceof type ? view : null;
+    }
+    setActiveLeaf(leaf: WorkspaceLeaf | null): void {
+        this.activeLeaf = leaf;
+        this.trigger('active-leaf-change', leaf);
+    }
+}
