@@ -1,9 +1,18 @@
 /** Every benchmark row, in table order. Add a row: write `bench/rows/<name>.ts` and list it here. */
 import type { BenchRow } from '../bench-row';
+import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
 import { warmRescanRow } from './warm-rescan';
 
 /** The rows `bench/run.ts` runs, top to bottom. */
-export const BENCH_ROWS: BenchRow[] = [bundleSizeRow, coldIndexRow, warmRescanRow, gateDefaultRow, gateGlobRow];
+export const BENCH_ROWS: BenchRow[] = [
+    bundleSizeRow,
+    coldIndexRow,
+    warmRescanRow,
+    gateDefaultRow,
+    gateGlobRow,
+    cacheShareRow,
+    loopOverheadRow,
+];

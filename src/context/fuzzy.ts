@@ -47,14 +47,16 @@ export function fuzzyScore(key: string, query: string): number {
     const m = query.length;
     if (m === 0) return 0;
     if (m > key.length) return NO_MATCH;
-    const first = query.charCodeAt(0);
+    const first = query[0] as string;
     let best = NO_MATCH;
-    let start = indexOfCode(key, first, 0);
+    let start = key.indexOf(first);
+    // Later starts are only worth trying at word starts: elsewhere they cannot beat the first.
     for (let tries = 0; start !== -1 && tries < START_TRIES; tries++) {
         const score = greedyFrom(key, query, start);
         if (score === NO_MATCH) break;
         if (score > best) best = score;
-        start = indexOfCode(key, first, start + 1);
+        start = key.indexOf(first, start + 1);
+        while (start !== -1 && !isWordStart(key, start)) start = key.indexOf(first, start + 1);
     }
     if (best === NO_MATCH) return NO_MATCH;
     const at = key.indexOf(query);
@@ -70,7 +72,7 @@ function greedyFrom(key: string, query: string, start: number): number {
     let position = start;
     for (let i = 0; i < query.length; i++) {
         if (i > 0) {
-            position = indexOfCode(key, query.charCodeAt(i), previous + 1);
+            position = key.indexOf(query[i] as string, previous + 1);
             if (position === -1) return NO_MATCH;
         }
         score += BONUS_CHAR;
@@ -82,9 +84,4 @@ function greedyFrom(key: string, query: string, start: number): number {
         previous = position;
     }
     return score;
-}
-
-function indexOfCode(text: string, code: number, from: number): number {
-    for (let i = from; i < text.length; i++) if (text.charCodeAt(i) === code) return i;
-    return -1;
 }

@@ -16,7 +16,7 @@ export interface MentionSuggestion {
     kind: 'note' | 'folder' | 'tag';
     /** What the person sees: the note's name, the folder path with `/`, the tag with `#`. */
     label: string;
-    /** Where it is (the note's path), or the alias that matched. */
+    /** For a note its path; for a folder or tag how many visible notes carry it. */
     detail: string;
     /** The mention text to insert, e.g. `@[[Note]]`, `@[[Folder/]]`, `@#tag`. */
     insert: string;
@@ -60,10 +60,14 @@ interface SharedEntry {
 const WEIGHT_NAME = 1;
 const WEIGHT_ALIAS = 0.95;
 const WEIGHT_PATH = 0.7;
+/** A match in the name itself beats the same letters spread over the folders. */
+const NAME_BONUS = 10;
 const WEIGHT_FOLDER = 0.8;
 const WEIGHT_TAG = 0.8;
 /** Recent notes rank above every other match. */
 const RECENT_BONUS = 1000;
+/** Extra candidates kept for the final gate check. */
+const GATE_SLACK = 5;
 
 /** The suggestion engine. Call `rebuild()` once (and after the gate changes); `dispose()` stops listening. */
 export class MentionSuggester {
@@ -76,7 +80,11 @@ export class MentionSuggester {
     private readonly nameCounts = new Map<string, number>();
     private readonly unsubscribe: () => void;
     private version = 0;
-    private last: { query: string; version: number; notes: NoteEntry[] } | null = null;
+    private last: { query: string; version: number; notes: NoteEntry[]; count: number } | null = null;
+    private entryList: NoteEntry[] = [];
+    private entriesVersion = -1;
+    private readonly bufferA: NoteEntry[] = [];
+    private readonly bufferB: NoteEntry[] = [];
 
     constructor(options: MentionSuggesterOptions) {
         this.vault = options.vault;
@@ -106,35 +114,44 @@ export class MentionSuggester {
         const trimmed = query.replace(/^\[\[/, '').trim();
         const tagsOnly = trimmed.startsWith('#');
         const q = (tagsOnly ? trimmed.slice(1) : trimmed).toLowerCase();
-        const top = new TopK(limit);
+        // Room for a few extra, so that notes the gate refuses at the last moment do not leave the list short.
+        const top = new TopK(limit + GATE_SLACK);
         if (!tagsOnly) {
             this.suggestNotes(q, top);
             this.suggestShared(q, this.folders, WEIGHT_FOLDER, top, 'folder');
         }
         this.suggestShared(q, this.tags, WEIGHT_TAG, top, 'tag');
-        return top.items();
+        // The index follows vault events; the gate is still asked for what is shown, in case metadata moved first.
+        const gate = this.gateOf();
+        return top
+            .items()
+            .filter((item) => item.kind !== 'note' || !gate.isExcluded(item.detail))
+            .slice(0, Math.max(0, limit));
     }
 
     private suggestNotes(q: string, top: TopK): void {
-        const gate = this.gateOf();
         const recent = this.recent();
         const recentRank = new Map<string, number>();
         recent.forEach((path, index) => recentRank.set(path, recent.length - index));
         const qMask = charMask(q);
         const previous = this.last;
-        const pool =
-            previous !== null && previous.version === this.version && q.startsWith(previous.query)
-                ? previous.notes
-                : this.notes.values();
-        const matched: NoteEntry[] = [];
-        for (const note of pool) {
+        const extends_ = previous !== null && previous.version === this.version && q.startsWith(previous.query);
+        const pool = extends_ ? previous.notes : this.entries();
+        const poolLength = extends_ ? previous.count : pool.length;
+        // Two buffers swap roles, so a keystroke allocates no array of matches.
+        const matched = pool === this.bufferA ? this.bufferB : this.bufferA;
+        let count = 0;
+        for (let n = 0; n < poolLength; n++) {
+            const note = pool[n] as NoteEntry;
             if ((note.mask & qMask) !== qMask) continue;
-            let score = fuzzyScore(note.pathLower, q);
-            let alias = -1;
-            if (score !== NO_MATCH) {
-                const byName = fuzzyScore(note.nameLower, q);
-                score = Math.max(score * WEIGHT_PATH, byName === NO_MATCH ? NO_MATCH : byName * WEIGHT_NAME + 10);
+            // The path holds the name, so a name match always outranks the path's; the path is scored only without one.
+            const byName = fuzzyScore(note.nameLower, q);
+            let score = byName !== NO_MATCH ? byName * WEIGHT_NAME + NAME_BONUS : NO_MATCH;
+            if (score === NO_MATCH) {
+                const byPath = fuzzyScore(note.pathLower, q);
+                if (byPath !== NO_MATCH) score = byPath * WEIGHT_PATH;
             }
+            let alias = -1;
             for (let i = 0; i < note.aliasesLower.length; i++) {
                 const byAlias = fuzzyScore(note.aliasesLower[i] as string, q);
                 if (byAlias !== NO_MATCH && byAlias * WEIGHT_ALIAS > score) {
@@ -143,14 +160,21 @@ export class MentionSuggester {
                 }
             }
             if (score === NO_MATCH) continue;
-            matched.push(note);
+            matched[count++] = note;
             const rank = recentRank.get(note.path);
             if (rank !== undefined) score += RECENT_BONUS + rank;
-            // The gate is asked again for what would be shown: metadata may have changed since indexing.
-            if (!top.wouldTake(score) || gate.isExcluded(note.path)) continue;
-            top.add(this.noteSuggestion(note, alias, score));
+            if (top.wouldTake(score)) top.add(this.noteSuggestion(note, alias, score));
         }
-        this.last = { query: q, version: this.version, notes: matched };
+        this.last = { query: q, version: this.version, notes: matched, count };
+    }
+
+    /** Every indexed note as an array, rebuilt only after the index changed. */
+    private entries(): NoteEntry[] {
+        if (this.entriesVersion !== this.version) {
+            this.entryList = Array.from(this.notes.values());
+            this.entriesVersion = this.version;
+        }
+        return this.entryList;
     }
 
     private suggestShared(q: string, map: Map<string, SharedEntry>, weight: number, top: TopK, kind: 'folder' | 'tag'): void {

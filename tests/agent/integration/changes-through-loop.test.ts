@@ -81,7 +81,11 @@ describe('changes proposed by the model go through the one door', () => {
     });
 
     it('asks before a delete even in auto-edits, names the file, and trashes on approval (row 4)', async () => {
-        engine = await makeEngine({ mode: 'auto-edits', files: { 'Old.md': 'old\n', 'Keep.md': 'keep\n' }, script: [deny] });
+        engine = await makeEngine({
+            mode: 'auto-edits',
+            files: { 'Old.md': 'old\n', 'Keep.md': 'keep\n' },
+            script: [deny],
+        });
         engine.server.enqueue(
             toolUseTurn([{ name: 'delete_note', input: { path: 'Keep.md' } }]),
             toolUseTurn([{ name: 'delete_note', input: { path: 'Old.md' } }]),
@@ -188,7 +192,9 @@ describe('hidden instructions in notes (row 16)', () => {
         expect(result.toolCalls[1]?.result?.isError).toBe(true);
         expect(engine.approvals.requests).toHaveLength(0);
         expect(await snapshot(engine.temp.root)).toEqual(before);
-        const offered = (engine.server.messageRequests()[0]!.body as { tools: { name: string }[] }).tools.map((t) => t.name);
+        const offered = (engine.server.messageRequests()[0]!.body as { tools: { name: string }[] }).tools.map(
+            (t) => t.name,
+        );
         expect(offered).not.toContain('delete_note');
     });
 

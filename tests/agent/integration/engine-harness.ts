@@ -90,7 +90,9 @@ export async function makeEngine(options: EngineOptions = {}): Promise<Engine> {
     const server = options.server ?? (await startMessagesApiServer({ apiKey: TEST_KEY }));
     const temp = await makeTempVault(options.files ?? {});
     const client = await createModelClient({
-        secrets: { get: (name) => Promise.resolve(name === DEFAULT_SETTINGS.model.apiKeySecretName ? server.apiKey : null) },
+        secrets: {
+            get: (name) => Promise.resolve(name === DEFAULT_SETTINGS.model.apiKeySecretName ? server.apiKey : null),
+        },
         settings: { ...DEFAULT_SETTINGS.model, baseUrl: server.baseURL },
     });
     const gate = new ExclusionGate({

@@ -116,7 +116,11 @@ describe('errors mid-stream (row 25)', () => {
 
     it('re-asks the model after an error following a partial tool call, and runs only the complete call', async () => {
         engine = await makeEngine({ mode: 'auto-edits' });
-        engine.server.enqueue(streamError({ after: 'partial-tool' }), toolUseTurn([{ name: 'create_note', input: { path: 'Out.md', content: 'Done.' } }]), textTurn('Created.'));
+        engine.server.enqueue(
+            streamError({ after: 'partial-tool' }),
+            toolUseTurn([{ name: 'create_note', input: { path: 'Out.md', content: 'Done.' } }]),
+            textTurn('Created.'),
+        );
         const result = await engine.session.send('Draft a note');
         expect(result.outcome).toBe('done');
         expect(result.toolCalls.map((c) => c.name)).toEqual(['create_note']);

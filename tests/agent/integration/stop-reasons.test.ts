@@ -24,9 +24,12 @@ describe('the turn loop on each stop reason', () => {
         engine.server.enqueue(textTurn('Hello from the vault.'));
         const result = await engine.session.send('Hi');
         expect(result).toMatchObject({ outcome: 'done', text: 'Hello from the vault.', truncated: false });
-        expect(engine.events.filter((e) => e.type === 'text').map((e) => (e.type === 'text' ? e.delta : '')).join('')).toBe(
-            'Hello from the vault.',
-        );
+        expect(
+            engine.events
+                .filter((e) => e.type === 'text')
+                .map((e) => (e.type === 'text' ? e.delta : ''))
+                .join(''),
+        ).toBe('Hello from the vault.');
         expect(engine.events.at(-1)).toMatchObject({ type: 'stop', result: { outcome: 'done' } });
     });
 
@@ -47,7 +50,14 @@ describe('the turn loop on each stop reason', () => {
         expect(results[0]!.text).toContain('Plan.md');
         expect(results[1]!.text).toContain('Ship it.');
         const kinds = engine.events.map((e) => e.type).filter((t) => t.startsWith('tool'));
-        expect(kinds).toEqual(['tool-proposed', 'tool-proposed', 'tool-running', 'tool-done', 'tool-running', 'tool-done']);
+        expect(kinds).toEqual([
+            'tool-proposed',
+            'tool-proposed',
+            'tool-running',
+            'tool-done',
+            'tool-running',
+            'tool-done',
+        ]);
     });
 
     it('keeps text cut by max_tokens and flags the turn truncated', async () => {
@@ -59,7 +69,9 @@ describe('the turn loop on each stop reason', () => {
 
     it('never runs a tool call cut off by max_tokens, and leaves it out of the history', async () => {
         engine = await makeEngine({ mode: 'auto-edits' });
-        engine.server.enqueue(maxTokensInToolUse({ call: { name: 'create_note', input: { path: 'New.md', content: 'x'.repeat(80) } } }));
+        engine.server.enqueue(
+            maxTokensInToolUse({ call: { name: 'create_note', input: { path: 'New.md', content: 'x'.repeat(80) } } }),
+        );
         engine.server.enqueue(textTurn('ok'));
         const result = await engine.session.send('Write a note');
         expect(result).toMatchObject({ outcome: 'truncated', truncated: true });

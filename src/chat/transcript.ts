@@ -1,0 +1,186 @@
+/**
+ * The transcript of one chat as it is kept and shown: what the person said, what the agent answered, every tool
+ * call with its input and result, and the model history needed to resume the chat after a restart. Pure data and
+ * pure functions, so the chat view, the chat store and the tests share one model.
+ */
+import type { HistoryMessage } from '../agent/loop/conversation';
+import { addUsage, emptyUsage, type TurnEvent, type TurnOutcome, type UsageTotals } from '../agent/loop/turn-events';
+
+/** The stored shape's version, for later migrations. */
+export const CHAT_RECORD_VERSION = 1;
+
+/** One line of the transcript. */
+export type ChatEntry =
+    /** What the person sent, and what the context chips said was attached or left out. */
+    | { kind: 'user'; text: string; context: string[]; time: number }
+    /** The agent's text of one model answer; `outcome` is set when the turn ended. */
+    | { kind: 'assistant'; turnId: string; text: string; outcome?: TurnOutcome; message?: string }
+    /** A tool call and, once it finished, its result. */
+    | { kind: 'tool'; turnId: string; id: string; name: string; input: unknown; result?: string; isError?: boolean };
+
+/** One chat, as persisted. */
+export interface ChatRecord {
+    /** Shape version. */
+    version: number;
+    /** Stable id; also the file name in the chat store. */
+    id: string;
+    /** A short title from the first message. */
+    title: string;
+    /** When the chat began, ms since the epoch. */
+    created: number;
+    /** When it last changed, ms since the epoch. */
+    updated: number;
+    /** The permission mode the chat runs in. */
+    mode: string;
+    /** The model id. */
+    model: string;
+    /** What the person sees, in order. */
+    entries: ChatEntry[];
+    /** What the model sees on the next turn (blocks as sent), so a resumed chat continues where it stopped. */
+    history: HistoryMessage[];
+    /** Tokens and cost of every turn so far. */
+    usage: UsageTotals;
+    /** Context tokens of the last request (input plus cache), for the footer. */
+    contextTokens: number;
+    /** Turn ids that applied changes, oldest first (what "Undo" can target). */
+    changedTurns: string[];
+}
+
+/** What a chat list shows. */
+export interface ChatSummary {
+    /** The chat's id. */
+    id: string;
+    /** Its title. */
+    title: string;
+    /** Last change, ms since the epoch. */
+    updated: number;
+}
+
+/** A fresh, empty chat. */
+export function newChatRecord(options: { id: string; mode: string; model: string; now: number }): ChatRecord {
+    return {
+        version: CHAT_RECORD_VERSION,
+        id: options.id,
+        title: 'New chat',
+        created: options.now,
+        updated: options.now,
+        mode: options.mode,
+        model: options.model,
+        entries: [],
+        history: [],
+        usage: emptyUsage(),
+        contextTokens: 0,
+        changedTurns: [],
+    };
+}
+
+/** A title from the person's first message: its first line, mentions kept, at most 60 characters. */
+export function titleFrom(text: string): string {
+    const line = text.trim().split('\n')[0]?.trim() ?? '';
+    if (line === '') return 'New chat';
+    return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+}
+
+/**
+ * Folds one turn event into the record. Text of a retried attempt is dropped (the `retry` event says the attempt's
+ * text is void), so the transcript holds what the model finally said.
+ */
+export function applyTurnEvent(record: ChatRecord, turnId: string, event: TurnEvent): void {
+    switch (event.type) {
+        case 'text': {
+            const last = record.entries[record.entries.length - 1];
+            if (last?.kind === 'assistant' && last.turnId === turnId && last.outcome === undefined) last.text += event.delta;
+            else record.entries.push({ kind: 'assistant', turnId, text: event.delta });
+            break;
+        }
+        case 'retry': {
+            const last = record.entries[record.entries.length - 1];
+            if (last?.kind === 'assistant' && last.turnId === turnId && last.outcome === undefined) last.text = '';
+            break;
+        }
+        case 'tool-proposed':
+            record.entries.push({ kind: 'tool', turnId, id: event.id, name: event.name, input: event.input });
+            break;
+        case 'tool-done': {
+            const entry = record.entries.find((e) => e.kind === 'tool' && e.id === event.id);
+            if (entry?.kind === 'tool') {
+                entry.result = event.result.content;
+                if (event.result.isError === true) entry.isError = true;
+            }
+            break;
+        }
+        case 'usage':
+            record.contextTokens = event.call.inputTokens + event.call.cacheReadTokens + event.call.cacheWriteTokens;
+            break;
+        case 'stop': {
+            record.usage = addUsage(record.usage, event.result.usage);
+            const last = lastAssistantOf(record, turnId);
+            if (last === undefined) {
+                record.entries.push({
+                    kind: 'assistant',
+                    turnId,
+                    text: '',
+                    outcome: event.result.outcome,
+                    message: event.result.message,
+                });
+            } else {
+                last.outcome = event.result.outcome;
+                last.message = event.result.message;
+            }
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+function lastAssistantOf(record: ChatRecord, turnId: string): Extract<ChatEntry, { kind: 'assistant' }> | undefined {
+    for (let i = record.entries.length - 1; i >= 0; i--) {
+        const entry = record.entries[i];
+        if (entry?.kind === 'assistant' && entry.turnId === turnId) return entry;
+        if (entry?.kind === 'user') return undefined;
+    }
+    return undefined;
+}
+
+/** The chat as a Markdown note: the person's messages as quotes, answers as written, tool calls as a list. */
+export function transcriptToMarkdown(record: ChatRecord): string {
+    const lines: string[] = [
+        '---',
+        `vault-agent: chat`,
+        `chat: ${record.id}`,
+        `model: ${record.model}`,
+        `created: ${new Date(record.created).toISOString()}`,
+        '---',
+        '',
+        `# ${record.title}`,
+        '',
+    ];
+    for (const entry of record.entries) {
+        if (entry.kind === 'user') {
+            lines.push('**You**', '', ...entry.text.split('\n').map((line) => `> ${line}`), '');
+        } else if (entry.kind === 'assistant') {
+            if (entry.text !== '') lines.push('**Agent**', '', entry.text, '');
+            if (entry.outcome !== undefined && entry.outcome !== 'done') lines.push(`*${entry.message ?? ''}*`, '');
+        } else {
+            lines.push(`- Tool \`${entry.name}\`: ${toolSummary(entry.name, entry.input)}`, '');
+        }
+    }
+    return lines.join('\n');
+}
+
+/** One line saying what a tool call was about: its path or query, else its input in short. */
+export function toolSummary(name: string, input: unknown): string {
+    if (input !== null && typeof input === 'object') {
+        const record = input as Record<string, unknown>;
+        for (const key of ['path', 'query', 'tag', 'folder', 'from', 'pattern']) {
+            const value = record[key];
+            if (typeof value === 'string' && value !== '') {
+                const to = typeof record.to === 'string' ? ` → ${record.to}` : '';
+                return `${value}${to}`;
+            }
+        }
+    }
+    const json = JSON.stringify(input) ?? '';
+    return json.length > 80 ? `${json.slice(0, 79)}…` : json || name;
+}
