@@ -26,7 +26,13 @@ function typedQueries(paths: string[], seed: number): string[] {
         const roll = random();
         if (roll < 0.6) queries.push(name.slice(0, 4 + Math.floor(random() * 8)));
         else if (roll < 0.75) queries.push(path.slice(0, 6 + Math.floor(random() * 10)));
-        else if (roll < 0.9) queries.push(name.split(/\s+/).map((word) => word.slice(0, 2)).join(''));
+        else if (roll < 0.9)
+            queries.push(
+                name
+                    .split(/\s+/)
+                    .map((word) => word.slice(0, 2))
+                    .join(''),
+            );
         else queries.push(i % 2 === 0 ? 'xqzw' : '#pro');
     }
     return queries;

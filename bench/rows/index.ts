@@ -1,5 +1,6 @@
 /** Every benchmark row, in table order. Add a row: write `bench/rows/<name>.ts` and list it here. */
 import type { BenchRow } from '../bench-row';
+import { contextSuggestRow } from '../context-suggest';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
@@ -13,6 +14,7 @@ export const BENCH_ROWS: BenchRow[] = [
     warmRescanRow,
     gateDefaultRow,
     gateGlobRow,
+    contextSuggestRow,
     cacheShareRow,
     loopOverheadRow,
 ];

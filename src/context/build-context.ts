@@ -74,7 +74,11 @@ export class ContextBuilder implements ContextProvider {
     }
 
     /** The focused note and the selection, or one excluded item when the focused note is excluded. */
-    private async focusItems(request: ContextRequest, gate: ExclusionGate, embeds: EmbedExpander): Promise<ContextItem[]> {
+    private async focusItems(
+        request: ContextRequest,
+        gate: ExclusionGate,
+        embeds: EmbedExpander,
+    ): Promise<ContextItem[]> {
         const focus = request.focus;
         const path = focus?.note ?? null;
         if (focus === undefined || path === null) return [];

@@ -5,14 +5,7 @@
  */
 
 /** What an item is. `excluded`, `missing` and `dropped` items carry no text for the model. */
-export type ContextItemKind =
-    | 'instructions'
-    | 'focus'
-    | 'selection'
-    | 'mention'
-    | 'excluded'
-    | 'missing'
-    | 'dropped';
+export type ContextItemKind = 'instructions' | 'focus' | 'selection' | 'mention' | 'excluded' | 'missing' | 'dropped';
 
 /** One piece of context. */
 export interface ContextItem {

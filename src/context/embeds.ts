@@ -112,13 +112,20 @@ export class EmbedExpander {
         return neutralise(original);
     }
 
-    private async embed(found: LinkReference, source: string, depth: number, chain: string[], run: Run): Promise<string> {
+    private async embed(
+        found: LinkReference,
+        source: string,
+        depth: number,
+        chain: string[],
+        run: Run,
+    ): Promise<string> {
         const ref = withBlockSubpath(found);
         const target = ref.link === '' ? source : this.vault.resolveLink(ref.link, source);
         if (target === null || this.gate.isExcluded(target)) return EMBED_UNAVAILABLE;
         if (!isMarkdownPath(target)) return `[attachment: ${neutralise(baseName(target))}]`;
         const label = neutralise(`${baseName(target).replace(/\.md$/i, '')}${ref.subpath}`);
-        if (chain.includes(target) && ref.subpath === '') return `[embedded note not expanded: it embeds itself: ${label}]`;
+        if (chain.includes(target) && ref.subpath === '')
+            return `[embedded note not expanded: it embeds itself: ${label}]`;
         if (depth >= this.maxDepth) return `[embedded note not expanded: nested too deep: ${label}]`;
         if (run.expanded >= this.maxEmbeds) return `[embedded note not expanded: too many embeds: ${label}]`;
         run.expanded++;

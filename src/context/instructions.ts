@@ -58,7 +58,9 @@ export class InstructionFinder {
             for (const candidate of folderInstructionPaths(path)) {
                 if (seen.has(candidate) || (await this.vault.stat(candidate)) === null) continue;
                 seen.add(candidate);
-                items.push(await this.item(candidate, `instructions for ${candidate.slice(0, candidate.lastIndexOf('/'))}/`));
+                items.push(
+                    await this.item(candidate, `instructions for ${candidate.slice(0, candidate.lastIndexOf('/'))}/`),
+                );
             }
         }
         return items;

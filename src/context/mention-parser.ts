@@ -63,8 +63,16 @@ export interface TagMention {
 export type Mention = NoteMention | FolderMention | TagMention;
 
 // `@` at the start or after something that is not part of a word (so e-mail addresses are not mentions).
-const MENTION =
-    /(?<![\p{L}\p{N}_.@])@(?:\[\[([^\]\n]+?)\]\]|#([\p{L}\p{N}_\-/]*[\p{L}\p{N}_\-])|((?:[^\s@#[\]|/]+\/)+)(?=$|[\s,;:!?)]|\.(?:\s|$)))/gu;
+const MENTION = new RegExp(
+    [
+        String.raw`(?<![\p{L}\p{N}_.@])@(?:`,
+        String.raw`\[\[([^\]\n]+?)\]\]`,
+        String.raw`|#([\p{L}\p{N}_/-]*[\p{L}\p{N}_-])`,
+        String.raw`|((?:[^\s@#[\]|/]+\/)+)(?=$|[\s,;:!?)]|\.(?:\s|$))`,
+        ')',
+    ].join(''),
+    'gu',
+);
 
 /** Every mention in `text`, in order. */
 export function parseMentions(text: string): Mention[] {
@@ -86,7 +94,8 @@ export function parseMentions(text: string): Mention[] {
 
 function wikiMention(inner: string, raw: string, range: TextRange): Mention {
     const ref = wikilinkReference(inner, raw, 0);
-    if (ref.subpath === '' && ref.link.endsWith('/')) return { kind: 'folder', folder: trimFolder(ref.link), raw, range };
+    if (ref.subpath === '' && ref.link.endsWith('/'))
+        return { kind: 'folder', folder: trimFolder(ref.link), raw, range };
     let link = ref.link;
     let subpath = ref.subpath;
     // `Note^block` is how people often type a block mention; Obsidian writes `Note#^block`.

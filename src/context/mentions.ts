@@ -77,7 +77,8 @@ export class MentionResolver {
 
     private async note(mention: NoteMention, source: string, attached: Set<string>): Promise<ContextItem[]> {
         const target = this.vault.resolveLink(mention.link, source) ?? (await this.byAlias(mention.link));
-        if (target === null) return [{ kind: 'missing', label: mention.raw, text: '', tokens: 0, remark: 'no such note' }];
+        if (target === null)
+            return [{ kind: 'missing', label: mention.raw, text: '', tokens: 0, remark: 'no such note' }];
         const verdict = this.gate.check(target);
         if (verdict.excluded) return [excludedItem(mention.raw, target, ExclusionGate.describe(verdict.reason))];
         const key = `${target}${normaliseSubpath(mention.subpath)}`;

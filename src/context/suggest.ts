@@ -177,7 +177,13 @@ export class MentionSuggester {
         return this.entryList;
     }
 
-    private suggestShared(q: string, map: Map<string, SharedEntry>, weight: number, top: TopK, kind: 'folder' | 'tag'): void {
+    private suggestShared(
+        q: string,
+        map: Map<string, SharedEntry>,
+        weight: number,
+        top: TopK,
+        kind: 'folder' | 'tag',
+    ): void {
         const qMask = charMask(q);
         for (const entry of map.values()) {
             if ((entry.mask & qMask) !== qMask) continue;
@@ -216,7 +222,17 @@ export class MentionSuggester {
         const pathLower = path.toLowerCase();
         const aliasesLower = aliases.map((a) => a.toLowerCase());
         const mask = aliasesLower.reduce((m, a) => m | charMask(a), charMask(pathLower));
-        const entry: NoteEntry = { path, name, nameLower: name.toLowerCase(), pathLower, aliases, aliasesLower, mask, folders, tags };
+        const entry: NoteEntry = {
+            path,
+            name,
+            nameLower: name.toLowerCase(),
+            pathLower,
+            aliases,
+            aliasesLower,
+            mask,
+            folders,
+            tags,
+        };
         this.notes.set(path, entry);
         this.nameCounts.set(entry.nameLower, (this.nameCounts.get(entry.nameLower) ?? 0) + 1);
         for (const folder of folders) share(this.folders, folder, folder.toLowerCase(), 1);

@@ -17,7 +17,9 @@ beforeEach(async () => {
     fixture = await makeCanaryVault();
     server = await startMessagesApiServer();
     server.setDefault(textTurn('Noted.'));
-    const secrets = { get: (name: string) => Promise.resolve(name === DEFAULT_SETTINGS.model.apiKeySecretName ? server.apiKey : null) };
+    const secrets = {
+        get: (name: string) => Promise.resolve(name === DEFAULT_SETTINGS.model.apiKeySecretName ? server.apiKey : null),
+    };
     client = await createModelClient({ secrets, settings: { ...DEFAULT_SETTINGS.model, baseUrl: server.baseURL } });
 });
 
@@ -127,7 +129,10 @@ describe('ContextBuilder: nothing excluded reaches the model (rows 11 and 12)', 
 
     it('fails closed when settings are locked: nothing from the vault is sent', async () => {
         const locked = new ExclusionGate({ vault: fixture.vault, privacy: null });
-        const bundle = await builder({ gate: locked }).build({ message: 'Read @[[Public]]', focus: focusOn('Public.md') });
+        const bundle = await builder({ gate: locked }).build({
+            message: 'Read @[[Public]]',
+            focus: focusOn('Public.md'),
+        });
         await send(bundle);
         expect(server.allRequestText()).not.toContain('gardens');
         expect(bundle.sentItems()).toEqual([]);
@@ -180,16 +185,26 @@ describe('ContextBuilder: what it attaches', () => {
     it('attaches the focused note with its cursor line and the selection with its lines', async () => {
         const bundle = await builder().build({
             message: 'Improve this',
-            focus: { note: 'Projects/Alpha.md', selection: { text: 'Alpha intro.', fromLine: 4, toLine: 4 }, cursorLine: 4 },
+            focus: {
+                note: 'Projects/Alpha.md',
+                selection: { text: 'Alpha intro.', fromLine: 4, toLine: 4 },
+                cursorLine: 4,
+            },
         });
         const prompt = bundle.toPrompt();
         expect(prompt).toContain('<note path="Projects/Alpha.md" kind="focus" cursor-line="5">');
-        expect(prompt).toContain('<selection path="Projects/Alpha.md" kind="selection" lines="5-5">\nAlpha intro.\n</selection>');
+        expect(prompt).toContain(
+            '<selection path="Projects/Alpha.md" kind="selection" lines="5-5">\nAlpha intro.\n</selection>',
+        );
         expect(prompt.endsWith('Improve this')).toBe(true);
     });
 
     it('attaches nothing from the editor when auto-attach is off for the chat', async () => {
-        const bundle = await builder().build({ message: 'Hi', focus: focusOn('Projects/Alpha.md'), attachFocusedNote: false });
+        const bundle = await builder().build({
+            message: 'Hi',
+            focus: focusOn('Projects/Alpha.md'),
+            attachFocusedNote: false,
+        });
         expect(bundle.items.filter((item) => item.kind !== 'instructions')).toEqual([]);
     });
 

@@ -8,7 +8,10 @@ afterEach(() => temp?.cleanup());
 
 async function expanderFor(files: Record<string, string>, maxDepth?: number) {
     temp = await makeTempVault(files);
-    const gate = new ExclusionGate({ vault: temp.vault, privacy: { excludedTags: ['private'], excludedFolders: ['Secret/'] } });
+    const gate = new ExclusionGate({
+        vault: temp.vault,
+        privacy: { excludedTags: ['private'], excludedFolders: ['Secret/'] },
+    });
     return new EmbedExpander({ vault: temp.vault, gate, maxDepth });
 }
 
@@ -25,7 +28,10 @@ describe('EmbedExpander', () => {
     });
 
     it('stops at the depth limit and says so', async () => {
-        const expander = await expanderFor({ 'A.md': '![[B]]', 'B.md': 'b ![[C]]', 'C.md': 'c ![[D]]', 'D.md': 'DDD' }, 3);
+        const expander = await expanderFor(
+            { 'A.md': '![[B]]', 'B.md': 'b ![[C]]', 'C.md': 'c ![[D]]', 'D.md': 'DDD' },
+            3,
+        );
         const text = await expander.expand('![[B]]', 'A.md');
         expect(text).toContain('b ');
         expect(text).toContain('c [embedded note not expanded: nested too deep: D]');
@@ -45,7 +51,12 @@ describe('EmbedExpander', () => {
     });
 
     it('names nothing for excluded and missing targets, and the same placeholder for both', async () => {
-        const expander = await expanderFor({ 'A.md': '', 'P.md': '#private x', 'Secret/S.md': 's', 'Secret/img.png': 'png' });
+        const expander = await expanderFor({
+            'A.md': '',
+            'P.md': '#private x',
+            'Secret/S.md': 's',
+            'Secret/img.png': 'png',
+        });
         const text = await expander.expand('![[P]] ![[Secret/S]] ![[Gone]] ![[img.png]]', 'A.md');
         expect(text).toBe([EMBED_UNAVAILABLE, EMBED_UNAVAILABLE, EMBED_UNAVAILABLE, EMBED_UNAVAILABLE].join(' '));
     });

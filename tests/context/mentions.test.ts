@@ -6,9 +6,18 @@ import { makeCanaryVault, type CanaryVault } from './context-fixtures';
 
 describe('parseMentions', () => {
     it('reads every mention kind with its range', () => {
-        const text = 'See @[[Note]], @[[Note#Heading]], @[[Note^b1]], @[[Note#^b2]], @[[Note|Alias]], @Projects/Alpha/, @[[My Folder/]] and @#team/core.';
+        const text =
+            'See @[[Note]], @[[Note#Heading]], @[[Note^b1]], @[[Note#^b2]], @[[Note|Alias]], @Projects/Alpha/, @[[My Folder/]] and @#team/core.';
         const mentions = parseMentions(text);
-        expect(mentions.map((m) => (m.kind === 'note' ? [m.kind, m.link, m.subpath, m.display] : m.kind === 'folder' ? [m.kind, m.folder] : [m.kind, m.tag]))).toEqual([
+        expect(
+            mentions.map((m) =>
+                m.kind === 'note'
+                    ? [m.kind, m.link, m.subpath, m.display]
+                    : m.kind === 'folder'
+                      ? [m.kind, m.folder]
+                      : [m.kind, m.tag],
+            ),
+        ).toEqual([
             ['note', 'Note', '', undefined],
             ['note', 'Note', '#Heading', undefined],
             ['note', 'Note', '#^b1', undefined],

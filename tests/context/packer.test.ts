@@ -8,7 +8,9 @@ function note(path: string, text: string, kind: ContextItem['kind'] = 'mention')
 }
 
 function longNote(lines: number): string {
-    return Array.from({ length: lines }, (_, i) => (i % 50 === 0 ? `## Section ${i / 50}` : `line ${i} of the note`)).join('\n');
+    return Array.from({ length: lines }, (_, i) =>
+        i % 50 === 0 ? `## Section ${i / 50}` : `line ${i} of the note`,
+    ).join('\n');
 }
 
 describe('pack', () => {
@@ -21,7 +23,11 @@ describe('pack', () => {
         fc.assert(
             fc.property(fc.array(item, { maxLength: 8 }), fc.integer({ min: 0, max: 6000 }), (specs, budget) => {
                 const items = specs.map((spec, i) => ({
-                    ...note(`n${i}.md`, Array.from({ length: spec.lines }, (_, l) => `${l}`.padEnd(spec.width, 'x')).join('\n'), spec.kind),
+                    ...note(
+                        `n${i}.md`,
+                        Array.from({ length: spec.lines }, (_, l) => `${l}`.padEnd(spec.width, 'x')).join('\n'),
+                        spec.kind,
+                    ),
                     ...(spec.kind === 'excluded' ? { text: '', excludedReason: 'tagged #private' } : {}),
                 }));
                 const bundle = pack(items, 'question', { budgetTokens: budget });
@@ -43,9 +49,13 @@ describe('pack', () => {
     });
 
     it('keeps small items whole and in order, instructions apart in the system part', () => {
-        const bundle = pack([note('AGENTS.md', 'Be brief.', 'instructions'), note('A.md', 'alpha'), note('B.md', 'beta')], 'Hi', {
-            budgetTokens: 10_000,
-        });
+        const bundle = pack(
+            [note('AGENTS.md', 'Be brief.', 'instructions'), note('A.md', 'alpha'), note('B.md', 'beta')],
+            'Hi',
+            {
+                budgetTokens: 10_000,
+            },
+        );
         expect(bundle.items.map((i) => i.kind)).toEqual(['instructions', 'mention', 'mention']);
         expect(bundle.system()).toContain('Be brief.');
         expect(bundle.toPrompt().indexOf('alpha')).toBeLessThan(bundle.toPrompt().indexOf('beta'));
@@ -70,7 +80,11 @@ describe('pack', () => {
     });
 
     it('gives the selection priority over mentions when space is short', () => {
-        const items = [note('A.md', longNote(400), 'focus'), note('A.md', 'the selected line', 'selection'), note('M.md', longNote(400))];
+        const items = [
+            note('A.md', longNote(400), 'focus'),
+            note('A.md', 'the selected line', 'selection'),
+            note('M.md', longNote(400)),
+        ];
         const bundle = pack(items, 'Go', { budgetTokens: 300 });
         expect(bundle.items[1]?.kind).toBe('selection');
         expect(bundle.items[1]?.text).toBe('the selected line');

@@ -36,7 +36,19 @@ describe('MentionSuggester', () => {
     });
 
     it('never suggests an excluded note, nor a folder or tag only excluded notes carry', () => {
-        for (const query of ['', 'q', 'quokka', 'journal', 'platy', 'marsupial', '#priv', 'private', 'w', 'jour/', '#']) {
+        for (const query of [
+            '',
+            'q',
+            'quokka',
+            'journal',
+            'platy',
+            'marsupial',
+            '#priv',
+            'private',
+            'w',
+            'jour/',
+            '#',
+        ]) {
             const shown = suggester.suggest(query, 50);
             expect(leakedNames(JSON.stringify(shown))).toEqual([]);
             expect(shown.map((s) => s.label)).not.toContain('Journal/');
@@ -47,12 +59,17 @@ describe('MentionSuggester', () => {
     it('finds notes by name, path and alias, with a ready mention to insert', () => {
         expect(suggester.suggest('alpha', 1)[0]).toMatchObject({ kind: 'note', label: 'Alpha', insert: '@[[Alpha]]' });
         expect(suggester.suggest('proj/bet', 1)[0]).toMatchObject({ detail: 'Projects/Beta.md' });
-        expect(suggester.suggest('project a', 1)[0]).toMatchObject({ label: 'Project A', insert: '@[[Alpha|Project A]]' });
+        expect(suggester.suggest('project a', 1)[0]).toMatchObject({
+            label: 'Project A',
+            insert: '@[[Alpha|Project A]]',
+        });
     });
 
     it('suggests folders and tags carried by visible notes', () => {
         expect(suggester.suggest('projects', 5).map((s) => s.insert)).toContain('@Projects/');
-        expect(suggester.suggest('#tea', 5)).toEqual([expect.objectContaining({ kind: 'tag', insert: '@#team', detail: '1 note' })]);
+        expect(suggester.suggest('#tea', 5)).toEqual([
+            expect.objectContaining({ kind: 'tag', insert: '@#team', detail: '1 note' }),
+        ]);
     });
 
     it('puts recently opened notes first', () => {

@@ -14,7 +14,10 @@ function markdownLeaf(path: string, text: string): { leaf: WorkspaceLeaf; view: 
 
 function tracker(workspace: LeafWorkspace): { focus: FocusTracker; refs: EventRef[] } {
     const refs: EventRef[] = [];
-    const focus = new FocusTracker({ workspace: workspace as unknown as Workspace, registerEvent: (ref) => refs.push(ref) });
+    const focus = new FocusTracker({
+        workspace: workspace as unknown as Workspace,
+        registerEvent: (ref) => refs.push(ref),
+    });
     return { focus, refs };
 }
 

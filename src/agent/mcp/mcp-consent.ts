@@ -102,8 +102,15 @@ function sortedEntries(record: Record<string, string>): [string, string][] {
     return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** POSIX-shell style quoting, so what the person reads is unambiguous about where each argument starts and ends. */
+/** Control, zero-width and direction-changing characters, which could make a command line read as another one. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+
+/**
+ * POSIX-shell style quoting, so what the person reads is unambiguous about where each argument starts and ends;
+ * invisible characters are spelled out as `\u{…}` so nothing in the command is hidden from them.
+ */
 function quoteArgument(argument: string): string {
     if (argument !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(argument)) return argument;
-    return `'${argument.replace(/'/g, `'\\''`)}'`;
+    const visible = argument.replace(INVISIBLE, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
+    return `'${visible.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,0 +1,115 @@
+/**
+ * Writes the queue's state back into a job note: only the queue's own frontmatter keys change, and log lines are
+ * appended under `## Log`. The brief, the person's keys, comments, blank lines, the BOM and the line endings stay
+ * byte-identical. Used inside `vault.process`, so every write is atomic and based on the text on disk right now.
+ */
+import { LOG_HEADING, ownValue, splitFrontmatter, type JobLease, type JobStatus, type JobUsage, type OwnKey, type ScheduleState } from './job-note';
+import { formatEntry, type YamlEntry, type YamlValue } from './yaml-subset';
+
+/** A change to the queue's keys; fields left out stay as they are. */
+export interface JobPatch {
+    /** The job id. */
+    id?: string;
+    /** The new status. */
+    status?: JobStatus;
+    /** The lease, or `null` to release it. */
+    lease?: JobLease | null;
+    /** Runs started. */
+    attempts?: number;
+    /** The result note as a wikilink. */
+    artifact?: string;
+    /** Tokens and cost. */
+    usage?: JobUsage;
+    /** The last error ('' clears it). */
+    error?: string;
+    /** The Message Batch id. */
+    batchId?: string;
+    /** Template bookkeeping. */
+    scheduleState?: ScheduleState;
+}
+
+/**
+ * `text` with `patch` applied and `log` lines appended, or `null` when the note has no readable frontmatter block
+ * (the caller then leaves it alone). Returns `text` itself when nothing changes.
+ */
+export function editJobText(text: string, patch: JobPatch, log: readonly string[] = []): string | null {
+    const split = splitFrontmatter(text);
+    if (split === null) return null;
+    const entries = split.entries.map((entry) => ({ key: entry.key, lines: [...entry.lines] }));
+    for (const [key, value] of patchEntries(patch)) setEntry(entries, key, value);
+    const head = [split.lines[0] ?? '---', ...entries.flatMap((entry) => entry.lines)];
+    const body = appendLog(split.lines.slice(split.closeLine + 1), log);
+    return [...head, split.lines[split.closeLine] ?? '---', ...body].join(split.eol);
+}
+
+/** A log line: `- 2026-11-21T08:00:00Z message`, on one line whatever `message` holds. */
+export function logLine(now: number, message: string): string {
+    return `- ${new Date(now).toISOString().replace(/\.\d{3}Z$/u, 'Z')} ${message.replace(/\s*\r?\n\s*/gu, ' ')}`;
+}
+
+function patchEntries(patch: JobPatch): [OwnKey, YamlValue][] {
+    const out: [OwnKey, YamlValue][] = [];
+    if (patch.id !== undefined) out.push(['id', patch.id]);
+    if (patch.status !== undefined) out.push(['status', patch.status]);
+    if (patch.lease !== undefined) out.push(['lease', ownValue('lease', { ...EMPTY, lease: patch.lease })]);
+    if (patch.attempts !== undefined) out.push(['attempts', patch.attempts]);
+    if (patch.artifact !== undefined) out.push(['artifact', patch.artifact]);
+    if (patch.usage !== undefined) out.push(['usage', ownValue('usage', { ...EMPTY, usage: patch.usage })]);
+    if (patch.error !== undefined) out.push(['error', patch.error]);
+    if (patch.batchId !== undefined) out.push(['batch-id', patch.batchId]);
+    if (patch.scheduleState !== undefined) {
+        out.push(['schedule-state', ownValue('schedule-state', { ...EMPTY, scheduleState: patch.scheduleState })]);
+    }
+    return out;
+}
+
+const EMPTY = {
+    lease: null,
+    usage: { input: 0, output: 0, cacheRead: 0, usd: 0 },
+    scheduleState: { last: '', failures: 0, paused: false },
+};
+
+/** Replaces the entry for `key` (keeping blank lines that follow it) or adds one after the last entry. */
+function setEntry(entries: YamlEntry[], key: OwnKey, value: YamlValue): void {
+    const line = formatEntry(key, value);
+    const entry = entries.find((candidate) => candidate.key === key);
+    if (entry !== undefined) {
+        let lastContent = 0;
+        entry.lines.forEach((candidate, i) => {
+            if (candidate.trim() !== '') lastContent = i;
+        });
+        entry.lines.splice(0, lastContent + 1, line);
+        return;
+    }
+    let at = entries.length;
+    while (at > 0 && entries[at - 1]?.key === null && entries[at - 1]?.lines.every((l) => l.trim() === '')) at--;
+    entries.splice(at, 0, { key, lines: [line] });
+}
+
+/** The body lines with `log` appended at the end of the log section (made when missing). */
+function appendLog(body: string[], log: readonly string[]): string[] {
+    if (log.length === 0) return body;
+    const out = [...body];
+    const heading = out.findIndex((line) => line.trimEnd() === LOG_HEADING);
+    if (heading === -1) {
+        const endsWithNewline = out.length > 0 && out[out.length - 1] === '';
+        if (endsWithNewline) out.pop();
+        while (out.length > 0 && out[out.length - 1]?.trim() === '') out.pop();
+        out.push('', LOG_HEADING, '', ...log, '');
+        return out;
+    }
+    let end = out.length;
+    for (let i = heading + 1; i < out.length; i++) {
+        if (/^#{1,2} /u.test(out[i] ?? '')) {
+            end = i;
+            break;
+        }
+    }
+    let last = end - 1;
+    while (last > heading && (out[last] ?? '').trim() === '') last--;
+    const insertAt = last === heading ? heading + 1 : last + 1;
+    const blankAfterHeading = last === heading ? [''] : [];
+    out.splice(insertAt, 0, ...blankAfterHeading, ...log);
+    if (out[out.length - 1] !== '') out.push('');
+    return out;
+}

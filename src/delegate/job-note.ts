@@ -1,0 +1,355 @@
+/**
+ * Job notes (DESIGN.md, "Delegate jobs are notes"): a Markdown note whose frontmatter says `vault-agent: job`, whose
+ * body is the brief, and under whose `## Log` heading the queue appends what the job did. This file reads one into a
+ * `JobNote`; `job-note-edit.ts` writes the queue's keys back without touching anything else.
+ *
+ * Reading is forgiving about what a person left out (defaults) and strict about what is there: a job note whose
+ * frontmatter or whose own keys cannot be read is reported as quarantined and never rewritten (RELIABILITY row 29).
+ */
+import type { NoteMetadata } from '../vault/vault-port';
+import { entryValue, splitEntries, YamlSubsetError, type YamlEntry, type YamlValue } from './yaml-subset';
+
+/** Where a job is. */
+export const JOB_STATUSES = [
+    'queued',
+    'running',
+    'needs-approval',
+    'done',
+    'failed',
+    'cancelled',
+    'interrupted',
+] as const;
+
+/** One of the job statuses. */
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Limits for one job; any left out is unlimited (the runner adds a default turn limit). */
+export interface JobBudget {
+    /** Most model calls. */
+    turns?: number;
+    /** Most tokens, input and output. */
+    tokens?: number;
+    /** Most cost in USD. */
+    usd?: number;
+    /** Most wall-clock minutes. */
+    minutes?: number;
+}
+
+/** Who runs the job, until when. */
+export interface JobLease {
+    /** The runner's device id. */
+    device: string;
+    /** ISO time after which the lease counts as abandoned. */
+    until: string;
+}
+
+/** Tokens and cost a job used so far. */
+export interface JobUsage {
+    /** Uncached input tokens. */
+    input: number;
+    /** Output tokens. */
+    output: number;
+    /** Input tokens read from the prompt cache. */
+    cacheRead: number;
+    /** Cost in USD. */
+    usd: number;
+}
+
+/** A template's schedule bookkeeping. */
+export interface ScheduleState {
+    /** ISO time of the last due run that spawned a job ('' when none yet). */
+    last: string;
+    /** Spawned jobs that failed in a row. */
+    failures: number;
+    /** True once three runs failed in a row; the person clears it to resume. */
+    paused: boolean;
+}
+
+/** A parsed job note. */
+export interface JobNote {
+    /** The note's vault path. */
+    path: string;
+    /** The stable job id (`job-7f3a…`), written by the queue the first time it touches the job; '' before. */
+    id: string;
+    /** Where the job is. */
+    status: JobStatus;
+    /** ISO creation time as written ('' when absent). */
+    created: string;
+    /** Context references: `[[Note]]`, `Folder/`, `#tag`. */
+    context: string[];
+    /** The output folder ('' = the settings' default). */
+    output: string;
+    /** The model id ('' = the settings' default). */
+    model: string;
+    /** The permission mode as written; anything but `delegate` runs read-only. */
+    mode: string;
+    /** A schedule expression: set on template jobs, which spawn a job per due run. */
+    schedule: string;
+    /** The job's limits. */
+    budget: JobBudget;
+    /** The current lease, or `null` when none is held. */
+    lease: JobLease | null;
+    /** Runs started so far. */
+    attempts: number;
+    /** The result note as a wikilink, '' when none. */
+    artifact: string;
+    /** Tokens and cost so far. */
+    usage: JobUsage;
+    /** The last error, in words for the person. */
+    error: string;
+    /** True for single-turn jobs sent through the Message Batches API. */
+    batch: boolean;
+    /** The Message Batch id once submitted ('' before). */
+    batchId: string;
+    /** The template this job was spawned from, as a wikilink ('' for none). */
+    template: string;
+    /** Template bookkeeping (templates only). */
+    scheduleState: ScheduleState;
+    /** The brief: the body without the frontmatter and without the log section. */
+    brief: string;
+}
+
+/** The frontmatter keys the queue may write; every other key stays byte-identical. */
+export const OWN_KEYS = [
+    'id',
+    'status',
+    'lease',
+    'attempts',
+    'artifact',
+    'usage',
+    'error',
+    'batch-id',
+    'schedule-state',
+] as const;
+
+/** One of the keys the queue writes. */
+export type OwnKey = (typeof OWN_KEYS)[number];
+
+/** The heading under which the queue appends its log. */
+export const LOG_HEADING = '## Log';
+
+/** What reading a note as a job gave. */
+export type JobRead =
+    | { kind: 'job'; job: JobNote }
+    | { kind: 'not-a-job' }
+    | { kind: 'quarantined'; path: string; reason: string };
+
+/** The frontmatter block of a note's text, split into entries, and where the body starts. */
+export interface FrontmatterSplit {
+    /** The entries between the delimiters. */
+    entries: YamlEntry[];
+    /** Index in `lines` of the closing delimiter. */
+    closeLine: number;
+    /** The note's lines (without line endings; a BOM stays on line 0). */
+    lines: string[];
+    /** The line ending the note uses. */
+    eol: '\n' | '\r\n';
+}
+
+const JOB_MARKER = /^vault-agent:\s*["']?job["']?\s*(?:#.*)?$/mu;
+
+/** Splits `text` into frontmatter entries; `null` when there is no closed block. */
+export function splitFrontmatter(text: string): FrontmatterSplit | null {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const lines = text.split(/\r?\n/u);
+    if ((lines[0] ?? '').replace(/^\uFEFF/u, '').trimEnd() !== '---') return null;
+    const closeLine = lines.findIndex((line, i) => i > 0 && line.trimEnd() === '---');
+    if (closeLine === -1) return null;
+    return { entries: splitEntries(lines.slice(1, closeLine)), closeLine, lines, eol };
+}
+
+/**
+ * Reads `text` (the note at `path`) as a job. `metadata` is the vault's parse of the same note, used for a key our
+ * subset cannot read (a person's exotic YAML); it must describe this text, so pass it only when it is fresh.
+ */
+export function readJobNote(path: string, text: string, metadata?: NoteMetadata): JobRead {
+    const split = splitFrontmatter(text);
+    if (split === null) {
+        // A note that says it is a job but whose frontmatter is broken is reported, never treated as "not a job".
+        return JOB_MARKER.test(text.slice(0, 2000))
+            ? { kind: 'quarantined', path, reason: 'its frontmatter block is not closed' }
+            : { kind: 'not-a-job' };
+    }
+    const fallback = metadata?.frontmatterError === undefined ? (metadata?.frontmatter ?? null) : null;
+    const values = new Map<string, unknown>();
+    const problems: string[] = [];
+    for (const entry of split.entries) {
+        if (entry.key === null) continue;
+        if (values.has(entry.key)) problems.push(`the key "${entry.key}" appears twice`);
+        try {
+            values.set(entry.key, entryValue(entry));
+        } catch (e) {
+            if (!(e instanceof YamlSubsetError)) throw e;
+            if (fallback !== null && entry.key in fallback) values.set(entry.key, fallback[entry.key]);
+            else if (isJobKey(entry.key)) problems.push(`"${entry.key}" could not be read`);
+        }
+    }
+    if (values.get('vault-agent') !== 'job') return { kind: 'not-a-job' };
+    if (problems.length > 0) return { kind: 'quarantined', path, reason: problems.join('; ') };
+    const status = values.get('status') ?? 'queued';
+    if (typeof status !== 'string' || !(JOB_STATUSES as readonly string[]).includes(status)) {
+        return { kind: 'quarantined', path, reason: `"status" is not one of ${JOB_STATUSES.join(', ')}` };
+    }
+    try {
+        return { kind: 'job', job: toJob(path, status as JobStatus, values, bodyOf(split)) };
+    } catch (e) {
+        if (e instanceof JobFieldError) return { kind: 'quarantined', path, reason: e.message };
+        throw e;
+    }
+}
+
+/** The job id for a note that has none yet: random, short, and in artifact names. */
+export function newJobId(): string {
+    return `job-${crypto.randomUUID().replace(/-/gu, '').slice(0, 8)}`;
+}
+
+/** The title of a job: its note's file name without `.md`. */
+export function jobTitle(path: string): string {
+    return (path.split('/').pop() ?? path).replace(/\.md$/iu, '');
+}
+
+class JobFieldError extends Error {}
+
+const JOB_KEYS = new Set<string>([
+    ...OWN_KEYS,
+    'vault-agent',
+    'created',
+    'context',
+    'output',
+    'model',
+    'mode',
+    'schedule',
+    'budget',
+    'batch',
+    'template',
+]);
+
+function isJobKey(key: string): boolean {
+    return JOB_KEYS.has(key);
+}
+
+function toJob(path: string, status: JobStatus, values: Map<string, unknown>, brief: string): JobNote {
+    return {
+        path,
+        id: text(values, 'id'),
+        status,
+        created: text(values, 'created'),
+        context: list(values, 'context'),
+        output: text(values, 'output'),
+        model: text(values, 'model'),
+        mode: text(values, 'mode') || 'delegate',
+        schedule: text(values, 'schedule'),
+        budget: budgetOf(values.get('budget')),
+        lease: leaseOf(values.get('lease')),
+        attempts: count(values.get('attempts'), 'attempts'),
+        artifact: text(values, 'artifact'),
+        usage: usageOf(values.get('usage')),
+        error: text(values, 'error'),
+        batch: values.get('batch') === true,
+        batchId: text(values, 'batch-id'),
+        template: text(values, 'template'),
+        scheduleState: scheduleStateOf(values.get('schedule-state')),
+        brief,
+    };
+}
+
+/** The body below the frontmatter, with the log section taken off. */
+function bodyOf(split: FrontmatterSplit): string {
+    const body = split.lines.slice(split.closeLine + 1);
+    const log = body.findIndex((line) => line.trimEnd() === LOG_HEADING);
+    return (log === -1 ? body : body.slice(0, log)).join('\n').trim();
+}
+
+function text(values: Map<string, unknown>, key: string): string {
+    const value = values.get(key);
+    if (value === undefined || value === null) return '';
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
+    throw new JobFieldError(`"${key}" should be text`);
+}
+
+function list(values: Map<string, unknown>, key: string): string[] {
+    const value = values.get(key);
+    if (value === undefined || value === null || value === '') return [];
+    const items = Array.isArray(value) ? (value as unknown[]) : [value];
+    return items.flatMap((item) => {
+        if (typeof item === 'string') return item.trim() === '' ? [] : [item.trim()];
+        // `- [[Note]]` read by a full YAML parser is a nested sequence.
+        if (Array.isArray(item) && item.length === 1 && typeof item[0] === 'string') return [`[[${item[0]}]]`];
+        throw new JobFieldError(`"${key}" should be a list of links, folders and tags`);
+    });
+}
+
+function record(value: unknown, key: string): Record<string, unknown> {
+    if (value === undefined || value === null || value === '') return {};
+    if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    throw new JobFieldError(`"${key}" should be a mapping`);
+}
+
+function count(value: unknown, key: string): number {
+    if (value === undefined || value === null || value === '') return 0;
+    const number = typeof value === 'string' ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
+        throw new JobFieldError(`"${key}" should be a number`);
+    }
+    return number;
+}
+
+function optionalNumber(map: Record<string, unknown>, key: string, owner: string): number | undefined {
+    const value = map[key];
+    if (value === undefined || value === null || value === '') return undefined;
+    return count(value, `${owner}.${key}`);
+}
+
+function budgetOf(value: unknown): JobBudget {
+    const map = record(value, 'budget');
+    const budget: JobBudget = {};
+    for (const key of ['turns', 'tokens', 'usd', 'minutes'] as const) {
+        const number = optionalNumber(map, key, 'budget');
+        if (number !== undefined) budget[key] = number;
+    }
+    return budget;
+}
+
+function leaseOf(value: unknown): JobLease | null {
+    const map = record(value, 'lease');
+    const device = typeof map.device === 'string' ? map.device : '';
+    const until = map.until instanceof Date ? map.until.toISOString() : typeof map.until === 'string' ? map.until : '';
+    return device === '' ? null : { device, until };
+}
+
+function usageOf(value: unknown): JobUsage {
+    const map = record(value, 'usage');
+    return {
+        input: optionalNumber(map, 'input', 'usage') ?? 0,
+        output: optionalNumber(map, 'output', 'usage') ?? 0,
+        cacheRead: optionalNumber(map, 'cache_read', 'usage') ?? 0,
+        usd: optionalNumber(map, 'usd', 'usage') ?? 0,
+    };
+}
+
+function scheduleStateOf(value: unknown): ScheduleState {
+    const map = record(value, 'schedule-state');
+    const last = map.last instanceof Date ? map.last.toISOString() : typeof map.last === 'string' ? map.last : '';
+    return { last, failures: optionalNumber(map, 'failures', 'schedule-state') ?? 0, paused: map.paused === true };
+}
+
+/** The YAML form of each own key's value. */
+export function ownValue(key: OwnKey, job: Pick<JobNote, 'lease' | 'usage' | 'scheduleState'>): YamlValue {
+    switch (key) {
+        case 'lease':
+            return job.lease === null ? { device: '', until: '' } : { device: job.lease.device, until: job.lease.until };
+        case 'usage':
+            return {
+                input: job.usage.input,
+                output: job.usage.output,
+                cache_read: job.usage.cacheRead,
+                usd: Math.round(job.usage.usd * 10_000) / 10_000,
+            };
+        case 'schedule-state':
+            return { ...job.scheduleState };
+        default:
+            throw new Error(`ownValue: ${key} is a plain value`);
+    }
+}

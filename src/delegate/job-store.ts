@@ -1,0 +1,90 @@
+/**
+ * Job notes through the vault port: listing the jobs folder, reading each note as a job, and atomic updates that
+ * re-read the note inside `vault.process` so a write never rests on an old copy. A note that cannot be read as a
+ * job is never written to.
+ */
+import { isMarkdownPath, VaultError, type VaultPort } from '../vault/vault-port';
+import { readJobNote, type JobNote, type JobRead } from './job-note';
+import { editJobText, logLine, type JobPatch } from './job-note-edit';
+import type { Clock } from '../ports';
+
+/** What an update wants written: a patch and log messages (timestamps are added), or nothing. */
+export interface JobUpdate {
+    /** The keys to change. */
+    patch: JobPatch;
+    /** Log messages to append, one line each. */
+    log?: string[];
+}
+
+/** What `JobStore` needs. */
+export interface JobStoreOptions {
+    /** The vault holding the job notes. */
+    vault: VaultPort;
+    /** Time, for log lines. */
+    clock: Clock;
+}
+
+/** Reads and updates job notes. */
+export class JobStore {
+    private readonly vault: VaultPort;
+    private readonly clock: Clock;
+
+    constructor(options: JobStoreOptions) {
+        this.vault = options.vault;
+        this.clock = options.clock;
+    }
+
+    /** Every Markdown note under `folder`, read as jobs (notes that are not jobs left out). */
+    async list(folder: string): Promise<(JobRead & { kind: 'job' | 'quarantined' })[]> {
+        const prefix = `${folder.replace(/\/+$/u, '')}/`;
+        const files = (await this.vault.list()).filter((file) => file.path.startsWith(prefix) && isMarkdownPath(file.path));
+        files.sort((a, b) => a.ctime - b.ctime || a.path.localeCompare(b.path));
+        const reads = await Promise.all(files.map((file) => this.read(file.path)));
+        return reads.filter((read): read is JobRead & { kind: 'job' | 'quarantined' } => read.kind !== 'not-a-job');
+    }
+
+    /** The note at `path` read as a job; a note that vanished reads as "not a job". */
+    async read(path: string): Promise<JobRead> {
+        let text: string;
+        try {
+            text = await this.vault.read(path);
+        } catch (e) {
+            if (e instanceof VaultError && e.code === 'not-found') return { kind: 'not-a-job' };
+            throw e;
+        }
+        return readJobNote(path, text);
+    }
+
+    /**
+     * Atomically applies what `decide` returns for the job as it is on disk now. Resolves to the job after the write
+     * (or as it was, when `decide` returned `null`), or `null` when the note is no longer a readable job or changed
+     * under the write (a runner on another device got there first).
+     */
+    async update(path: string, decide: (job: JobNote) => JobUpdate | null): Promise<JobNote | null> {
+        let result: JobNote | null = null;
+        try {
+            await this.vault.process(path, (current) => {
+                result = null;
+                const read = readJobNote(path, current);
+                if (read.kind !== 'job') return current;
+                const update = decide(read.job);
+                if (update === null) {
+                    result = read.job;
+                    return current;
+                }
+                const now = this.clock.now();
+                const next = editJobText(current, update.patch, (update.log ?? []).map((m) => logLine(now, m)));
+                if (next === null) return current;
+                const reread = readJobNote(path, next);
+                // Never write what we could not read back as the same job.
+                if (reread.kind !== 'job') return current;
+                result = reread.job;
+                return next;
+            });
+        } catch (e) {
+            if (e instanceof VaultError) return null;
+            throw e;
+        }
+        return result;
+    }
+}
