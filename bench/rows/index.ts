@@ -6,6 +6,7 @@ import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
 import { warmRescanRow } from './warm-rescan';
+import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 
 /** The rows `bench/run.ts` runs, top to bottom. */
 export const BENCH_ROWS: BenchRow[] = [
@@ -17,4 +18,6 @@ export const BENCH_ROWS: BenchRow[] = [
     contextSuggestRow,
     cacheShareRow,
     loopOverheadRow,
+    queueThroughputRow,
+    queueRateLimitRow,
 ];

@@ -12,14 +12,26 @@ import type { ApprovalGate } from './changes/approval';
 import { ChangeController } from './changes/change-controller';
 import type { OpenNoteEditors } from './changes/change-ports';
 import type { CheckpointStore } from './changes/checkpoints';
+import { ChangeLog, type ChangeRecord } from './compaction/compact-record';
+import { ContextManager, type CompactionNotice, type CompactionSettings } from './compaction/context-manager';
+import type { ContextMeterValue } from './compaction/context-window';
 import type { TurnBudget } from './loop/budgets';
 import { Conversation } from './loop/conversation';
 import { PromptPrefix } from './loop/prompt-cache';
 import { SYSTEM_PROMPT } from './loop/system-prompt';
 import type { Throttle } from './loop/throttle';
-import type { TurnListener, TurnResult } from './loop/turn-events';
+import {
+    addUsage,
+    emptyUsage,
+    type TurnEvent,
+    type TurnListener,
+    type TurnResult,
+    type UsageTotals,
+} from './loop/turn-events';
 import type { ModelClient } from './model-client';
 import type { PriceTable } from './pricing';
+import { SessionSpend, type SessionSpendOptions } from './spend/session-spend';
+import { sendSummaryCall } from './compaction/summary-call';
 import { ReadLedger } from './tools/read-ledger';
 import { vaultTools, type Tool } from './tools/tool';
 import { runTurn, type RetryPolicy, type TurnLoopOptions } from './turn-loop';
@@ -60,8 +72,31 @@ export interface AgentSessionOptions {
     budget?: TurnBudget;
     /** Price table. */
     prices?: PriceTable;
-    /** The compaction seam: called when the context window is full. */
+    /**
+     * Called when the endpoint says the context window is full; replaces the session's own answer (compact, then
+     * retry once) when given.
+     */
     onContextFull?: TurnLoopOptions['onContextFull'];
+    /** Tools offered next to the vault tools (MCP tools, `use_skill`, `run_subtasks`); names must not clash. */
+    extraTools?: readonly Tool[];
+    /** Deterministic text appended to the cached system prefix (the skills index); must not change per request. */
+    prefixExtras?: string;
+    /** Compaction settings, or `false` to send requests as they are (the turn then stops at `context-full`). */
+    compaction?: CompactionSettings | false;
+    /** Spend control: the device's daily cap and this chat's or job's budget. Absent = no spend limits. */
+    spend?: SessionSpendOptions;
+}
+
+/** Thrown at construction when an extra tool's name is taken (by a vault tool or another extra tool). */
+export class ToolNameClashError extends Error {
+    override readonly name: string = 'ToolNameClashError';
+
+    constructor(
+        /** The name offered twice. */
+        readonly toolName: string,
+    ) {
+        super(`Two tools are named "${toolName}"; an extra tool must not reuse a vault tool's or another tool's name.`);
+    }
 }
 
 /** Thrown by `send` while a turn is still running. */
@@ -86,10 +121,17 @@ export class AgentSession {
     private current: AbortController | null = null;
     private turns = 0;
     private readonly sessionId = randomId();
+    private readonly context: ContextManager;
+    private readonly changeLog = new ChangeLog();
+    private readonly notesRead = new Set<string>();
+    private readonly readCalls = new Map<string, string>();
+    private readonly spend: SessionSpend | null;
+    private totals: UsageTotals = emptyUsage();
+    private currentTurnId: string | null = null;
 
-    constructor(options: AgentSessionOptions) {
+    constructor(private readonly options: AgentSessionOptions) {
         this.mode = parsePermissionMode(options.mode);
-        this.tools = vaultTools(this.mode);
+        this.tools = withExtraTools(vaultTools(this.mode), options.extraTools ?? []);
         const changes =
             this.mode === 'read-only'
                 ? null
@@ -102,15 +144,53 @@ export class AgentSession {
                       scope: options.scope,
                       editors: options.editors,
                   });
-        this.loopOptions = {
-            client: options.client,
+        const prefix = new PromptPrefix({
+            systemPrompt: SYSTEM_PROMPT,
+            instructions: options.instructions ?? '',
+            tools: this.tools.map((tool) => tool.definition),
+            extras: options.prefixExtras,
+        });
+        this.spend = options.spend === undefined ? null : new SessionSpend(options.spend, options.model);
+        const client = options.client;
+        this.context = new ContextManager({
+            prefix,
             model: options.model,
             maxOutputTokens: options.maxOutputTokens,
-            prefix: new PromptPrefix({
-                systemPrompt: SYSTEM_PROMPT,
-                instructions: options.instructions ?? '',
-                tools: this.tools.map((tool) => tool.definition),
-            }),
+            settings: options.compaction === false ? {} : options.compaction,
+            caching: () => client.capabilities.has('promptCaching'),
+            call: (params, signal) =>
+                sendSummaryCall({
+                    client,
+                    params,
+                    signal,
+                    throttle: options.throttle,
+                    spend: this.spend,
+                    spentUsd: this.totals.costUsd,
+                    prices: options.prices,
+                    clock: options.clock,
+                    account: (usage) => (this.totals = addUsage(this.totals, usage)),
+                }),
+            facts: () => this.facts(),
+            count: async (messages, signal) => {
+                if (!client.capabilities.has('countTokens')) return null;
+                const system = prefix.system(false);
+                const tools = prefix.tools(false);
+                const params = {
+                    model: options.model,
+                    system,
+                    messages: [...messages],
+                    ...(tools.length > 0 ? { tools } : {}),
+                };
+                const counted = await client.countTokens(params, { signal });
+                return counted.estimated ? null : counted.inputTokens;
+            },
+        });
+        const compacting = options.compaction !== false;
+        this.loopOptions = {
+            client,
+            model: options.model,
+            maxOutputTokens: options.maxOutputTokens,
+            prefix,
             tools: this.tools,
             toolContext: { vault: options.vault, gate: options.gate, reads: new ReadLedger(), changes },
             conversation: this.conversation,
@@ -120,8 +200,49 @@ export class AgentSession {
             retry: options.retry,
             budget: options.budget,
             prices: options.prices,
-            onContextFull: options.onContextFull,
+            onContextFull:
+                options.onContextFull ??
+                (compacting
+                    ? async (_, signal) => (await this.compactWith('context-full', signal)) !== null
+                    : undefined),
+            context: compacting ? this.context : undefined,
+            spend: this.spend?.forLoop(() => this.totals.costUsd),
         };
+    }
+
+    /** Tokens, cost and model calls of every turn and every compaction of this session so far. */
+    get usage(): UsageTotals {
+        return { ...this.totals };
+    }
+
+    /** How full the context is for the next request (the chat footer, the job view). */
+    contextMeter(): ContextMeterValue {
+        return this.context.meter(this.conversation.snapshot());
+    }
+
+    /** Every change applied in this session, in order (what a compaction record lists). */
+    changes(): readonly ChangeRecord[] {
+        return this.changeLog.all();
+    }
+
+    /**
+     * Compacts now (`/compact`): older turns become a record, the newest stay. `null` when there was nothing to
+     * compact. Rejects when busy, when the summarising call fails (a `ModelError`), or over a spend limit.
+     */
+    async compact(options: { signal?: AbortSignal } = {}): Promise<CompactionNotice | null> {
+        if (this.current !== null) throw new SessionBusyError();
+        const controller = new AbortController();
+        this.current = controller;
+        const outer = options.signal;
+        const onAbort = (): void => controller.abort(outer?.reason);
+        if (outer?.aborted === true) controller.abort(outer.reason);
+        else outer?.addEventListener('abort', onAbort, { once: true });
+        try {
+            return await this.compactWith('requested', controller.signal);
+        } finally {
+            outer?.removeEventListener('abort', onAbort);
+            this.current = null;
+        }
     }
 
     /** Whether a turn is running. */
@@ -147,17 +268,19 @@ export class AgentSession {
         const onAbort = (): void => controller.abort(outer?.reason);
         if (outer?.aborted === true) controller.abort(outer.reason);
         else outer?.addEventListener('abort', onAbort, { once: true });
+        const turnId = `${this.sessionId}-${++this.turns}`;
+        this.currentTurnId = turnId;
         try {
             return await runTurn(this.loopOptions, {
                 content,
-                turnId: `${this.sessionId}-${++this.turns}`,
+                turnId,
                 signal: controller.signal,
-                listener: (event) => {
-                    for (const listener of this.listeners) listener(event);
-                },
+                listener: (event) => this.hear(event),
             });
         } finally {
             outer?.removeEventListener('abort', onAbort);
+            await this.collectChanges(turnId);
+            this.currentTurnId = null;
             this.current = null;
         }
     }
@@ -166,6 +289,60 @@ export class AgentSession {
     stop(): void {
         this.current?.abort();
     }
+
+    private async compactWith(
+        reason: CompactionNotice['reason'],
+        signal: AbortSignal,
+    ): Promise<CompactionNotice | null> {
+        const notice = await this.context.compact(this.conversation, reason, signal);
+        if (notice !== null) this.hear({ type: 'compacted', notice });
+        return notice;
+    }
+
+    /** Keeps the session's own records (notes read, totals), then tells every listener. */
+    private hear(event: TurnEvent): void {
+        if (event.type === 'tool-proposed' && event.name === 'read_note') {
+            const path = (event.input as { path?: unknown } | undefined)?.path;
+            if (typeof path === 'string') this.readCalls.set(event.id, path);
+        } else if (event.type === 'tool-done' && event.result.isError !== true) {
+            const path = this.readCalls.get(event.id);
+            if (path !== undefined) this.notesRead.add(path);
+        } else if (event.type === 'usage') {
+            this.totals = addUsage(this.totals, event.call);
+        }
+        for (const listener of this.listeners) {
+            try {
+                listener(event);
+            } catch {
+                // A listener's failure (a view that was closed) must not end the turn.
+            }
+        }
+    }
+
+    /** The facts a compaction record lists, including changes of the turn still running. */
+    private async facts(): Promise<{ changes: readonly ChangeRecord[]; notesRead: readonly string[] }> {
+        if (this.currentTurnId !== null) await this.collectChanges(this.currentTurnId);
+        return { changes: this.changeLog.all(), notesRead: [...this.notesRead] };
+    }
+
+    private async collectChanges(turnId: string): Promise<void> {
+        try {
+            this.changeLog.add(await this.options.checkpoints.list(turnId));
+        } catch {
+            // Unreadable checkpoint persistence: the record then lists what was collected before.
+        }
+    }
+}
+
+/** The vault tools plus the extra ones; throws `ToolNameClashError` on any repeated name. */
+function withExtraTools(vault: Tool[], extra: readonly Tool[]): Tool[] {
+    const taken = new Set([...vaultTools('ask'), ...vault].map((tool) => tool.definition.name));
+    for (const tool of extra) {
+        const name = tool.definition.name;
+        if (taken.has(name)) throw new ToolNameClashError(name);
+        taken.add(name);
+    }
+    return [...vault, ...extra];
 }
 
 function randomId(): string {

@@ -7,87 +7,31 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { systemClock, type Clock } from '../ports';
-import { costOf, DEFAULT_PRICES, type PriceTable, type UsageLike } from './pricing';
-import type { ModelClient } from './model-client';
-import { backoffDelay, RateLimited, type ModelError } from './model-errors';
-import { BudgetMeter, DEFAULT_TURN_BUDGET, type BudgetExceeded, type TurnBudget } from './loop/budgets';
-import type { Conversation } from './loop/conversation';
-import { buildRequest, type PromptPrefix } from './loop/prompt-cache';
+import { estimateTokens } from './capabilities';
+import { costOf, DEFAULT_PRICES, type UsageLike } from './pricing';
+import { backoffDelay, ModelError, RateLimited } from './model-errors';
+import { SpendRefused, type SpendReservation } from './spend/spend-control';
+import { BudgetMeter, DEFAULT_TURN_BUDGET, type BudgetExceeded } from './loop/budgets';
+import type { RetryPolicy, TurnInput, TurnLoopOptions } from './loop/loop-options';
+import { buildRequest } from './loop/prompt-cache';
 import { runToolCalls, type ToolCall } from './loop/run-tools';
 import { ModelCallFailed, streamModelCall, type StreamedBlock, type StreamedCall } from './loop/stream-turn';
-import type { Throttle } from './loop/throttle';
 import {
     addUsage,
     emptyUsage,
     type TurnEvent,
-    type TurnListener,
     type TurnOutcome,
     type TurnResult,
+    type UsageTotals,
 } from './loop/turn-events';
-import type { Tool, ToolContext } from './tools/tool';
+import type { Tool } from './tools/tool';
 import { describeEnd } from './loop/turn-messages';
 
 /** Silence after which a stream counts as stalled, when the caller sets none. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
 
-/** How model calls are retried. */
-export interface RetryPolicy {
-    /** Attempts per model call, the first included. */
-    maxAttempts?: number;
-    /** First backoff ceiling in ms (doubles per attempt). */
-    baseDelayMs?: number;
-    /** Largest backoff ceiling in ms. */
-    maxDelayMs?: number;
-    /** Random source in [0, 1), for exact tests. */
-    random?: () => number;
-}
-
-/** Everything a turn runs with; one set per session. */
-export interface TurnLoopOptions {
-    /** The model client (key and host fixed by settings). */
-    client: ModelClient;
-    /** Model id. */
-    model: string;
-    /** Output token limit per response. */
-    maxOutputTokens: number;
-    /** The stable prompt prefix: system prompt, vault instructions, tool definitions. */
-    prefix: PromptPrefix;
-    /** The tools offered (must match the prefix's definitions). */
-    tools: readonly Tool[];
-    /** Ports the tools use; the turn adds its id and signal. */
-    toolContext: Omit<ToolContext, 'turnId' | 'signal'>;
-    /** The history, appended to by each turn. */
-    conversation: Conversation;
-    /** The rate-limit throttle shared by every session. */
-    throttle: Throttle;
-    /** Time; a fake clock in tests. */
-    clock?: Clock;
-    /** Silence after which a stream counts as stalled, in ms. */
-    idleTimeoutMs?: number;
-    /** Retry policy for model calls. */
-    retry?: RetryPolicy;
-    /** Limits per turn. */
-    budget?: TurnBudget;
-    /** Price table for costs. */
-    prices?: PriceTable;
-    /**
-     * Called when the context window is full; resolves `true` when it made room (compaction, a later issue), and the
-     * turn then goes on. Without it the turn stops with `context-full`.
-     */
-    onContextFull?: (conversation: Conversation, signal: AbortSignal) => Promise<boolean>;
-}
-
-/** One turn's input. */
-export interface TurnInput {
-    /** What the person said. */
-    content: string | Anthropic.ContentBlockParam[];
-    /** The turn id (checkpoints are grouped by it). */
-    turnId: string;
-    /** Stop. */
-    signal: AbortSignal;
-    /** Hears the turn's events. */
-    listener: TurnListener;
-}
+/** The loop's options and seams, defined beside it. */
+export type { LoopContext, LoopSpend, RetryPolicy, TurnInput, TurnLoopOptions } from './loop/loop-options';
 
 const DEFAULT_ATTEMPTS = 4;
 
@@ -107,6 +51,7 @@ class TurnRun {
     private readonly result: TurnResult;
     private readonly texts: string[] = [];
     private previousLast = -1;
+    private contextRetried = false;
 
     constructor(
         private readonly options: TurnLoopOptions,
@@ -189,8 +134,18 @@ class TurnRun {
                     return 'refused';
                 case 'model_context_window_exceeded': {
                     this.keep(complete.filter((block) => block.type !== 'tool_use'));
+                    // Compact and retry once; a second "full" in the same turn means compaction cannot make room.
                     const compact = this.options.onContextFull;
-                    if (compact !== undefined && (await compact(conversation, this.internal.signal))) break;
+                    if (compact === undefined || this.contextRetried) return 'context-full';
+                    this.contextRetried = true;
+                    try {
+                        if (await compact(conversation, this.internal.signal)) {
+                            this.previousLast = -1;
+                            break;
+                        }
+                    } catch (e) {
+                        return this.guardFailure(e);
+                    }
                     return 'context-full';
                 }
                 default:
@@ -214,8 +169,8 @@ class TurnRun {
             } catch {
                 return this.abortOutcome();
             }
-            this.meter.countCall();
-            this.result.modelCalls++;
+            const fits = await this.makeRoom();
+            if (fits !== null) return fits;
             const caching = client.capabilities.has('promptCaching');
             const messages = conversation.snapshot();
             const params = buildRequest({
@@ -226,7 +181,21 @@ class TurnRun {
                 previousLast: this.previousLast,
                 caching,
             });
+            const sentBlocks = conversation.blockCount();
+            let reservation: SpendReservation | null = null;
+            if (this.options.spend !== undefined) {
+                const inputTokens = this.options.context?.meter(messages).usedTokens ?? estimateTokens(params);
+                const reserved = await this.options.spend.reserve({
+                    inputTokens,
+                    maxOutputTokens: this.options.maxOutputTokens,
+                });
+                if (!('settle' in reserved)) return this.overBudget(reserved);
+                reservation = reserved;
+            }
+            this.meter.countCall();
+            this.result.modelCalls++;
             const modelCall = this.result.modelCalls;
+            let spent: UsageTotals = emptyUsage();
             try {
                 const call = await streamModelCall({
                     client,
@@ -236,11 +205,12 @@ class TurnRun {
                     onText: (delta) => this.emit({ type: 'text', delta, modelCall, attempt }),
                 });
                 this.previousLast = messages.length - 1;
-                this.account(call.usage);
+                spent = this.account(call.usage);
+                this.options.context?.observe(sentBlocks, call.usage);
                 return call;
             } catch (e) {
                 if (!(e instanceof ModelCallFailed)) throw e;
-                this.account(e.partial.usage);
+                spent = this.account(e.partial.usage);
                 if (signal.aborted) {
                     this.keepPartial(e.partial);
                     return this.abortOutcome();
@@ -250,8 +220,36 @@ class TurnRun {
                 const error = e.error;
                 if (!error.retryable || attempt + 1 >= maxAttempts) return this.fail(error, e.partial);
                 if (!(await this.waitBeforeRetry(error, attempt, policy))) return this.abortOutcome();
+            } finally {
+                reservation?.settle(spent);
             }
         }
+    }
+
+    /** Compacts when the context nears the window; the outcome that ends the turn when the request cannot be sent. */
+    private async makeRoom(): Promise<TurnOutcome | null> {
+        const context = this.options.context;
+        if (context === undefined) return null;
+        try {
+            const verdict = await context.beforeCall(this.options.conversation, this.internal.signal);
+            if (verdict.kind === 'full') return 'context-full';
+            if (verdict.compacted !== null) {
+                // The history was replaced: the previous request's breakpoint index means nothing any more.
+                this.previousLast = -1;
+                this.emit({ type: 'compacted', notice: verdict.compacted });
+            }
+            return null;
+        } catch (e) {
+            return this.guardFailure(e);
+        }
+    }
+
+    /** How a failed compaction ends the turn: stopped, over a spend limit, the summary call's error, or full. */
+    private guardFailure(e: unknown): TurnOutcome {
+        if (this.internal.signal.aborted) return this.abortOutcome();
+        if (e instanceof SpendRefused) return this.overBudget(e.budget);
+        if (e instanceof ModelError) return this.fail(e, { blocks: [], stopReason: null, usage: {}, finished: false });
+        return 'context-full';
     }
 
     /** Waits out the backoff (or the shared throttle for a rate limit); false when stopped meanwhile. */
@@ -310,7 +308,7 @@ class TurnRun {
         if (text !== '') this.texts.push(text);
     }
 
-    private account(usage: UsageLike): void {
+    private account(usage: UsageLike): UsageTotals {
         const cost = costOf(usage, this.options.model, this.options.prices ?? DEFAULT_PRICES);
         const call = {
             inputTokens: usage.input_tokens ?? 0,
@@ -319,10 +317,11 @@ class TurnRun {
             cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
             costUsd: cost,
         };
-        if (call.inputTokens + call.outputTokens + call.cacheReadTokens + call.cacheWriteTokens === 0) return;
+        if (call.inputTokens + call.outputTokens + call.cacheReadTokens + call.cacheWriteTokens === 0) return call;
         this.result.usage = addUsage(this.result.usage, call);
         this.meter.addUsage(call.inputTokens + call.outputTokens + call.cacheReadTokens + call.cacheWriteTokens, cost);
         this.emit({ type: 'usage', call, turn: this.result.usage });
+        return call;
     }
 
     private finish(outcome: TurnOutcome): TurnResult {

@@ -6,6 +6,7 @@
  */
 import type { ExclusionGate } from './exclusions';
 import { neutralise } from './bundle';
+import { isHiddenLink, redactHiddenLinks } from './hidden-links';
 import { subpathText } from './sections';
 import { codeSpans, markdownReference, wikilinkReference } from '../vault/links';
 import { isMarkdownPath, type LinkReference, type VaultPort } from '../vault/vault-port';
@@ -75,12 +76,12 @@ export class EmbedExpander {
             const marker = FENCE.exec(line)?.[1];
             if (fence !== null) {
                 if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-                out.push(neutralise(line));
+                out.push(this.plain(line, source));
                 continue;
             }
             if (marker !== undefined) {
                 fence = marker;
-                out.push(neutralise(line));
+                out.push(this.plain(line, source));
                 continue;
             }
             out.push(await this.expandLine(line, source, depth, chain, run));
@@ -90,25 +91,32 @@ export class EmbedExpander {
 
     private async expandLine(line: string, source: string, depth: number, chain: string[], run: Run): Promise<string> {
         const found = findLinks(line);
-        if (found.length === 0) return neutralise(line);
+        if (found.length === 0) return this.plain(line, source);
         let result = '';
         let at = 0;
         for (const link of found) {
-            result += neutralise(line.slice(at, link.start));
+            result += this.plain(line.slice(at, link.start), source);
             const original = line.slice(link.start, link.end);
             result += link.embed
                 ? await this.embed(link.ref, source, depth, chain, run)
                 : this.link(link.ref, source, original);
             at = link.end;
         }
-        return result + neutralise(line.slice(at));
+        return result + this.plain(line.slice(at), source);
     }
 
-    /** A plain link keeps its text unless its target is excluded. */
+    /**
+     * Text that is not expanded (code, inline code, prose between links) still loses links that name hidden notes:
+     * the same rule the read tools apply (`hidden-links.ts`), so no route shows what another hides.
+     */
+    private plain(text: string, source: string): string {
+        return neutralise(redactHiddenLinks(text, source, { vault: this.vault, gate: this.gate }).text);
+    }
+
+    /** A plain link keeps its text unless it names a hidden note. */
     private link(ref: LinkReference, source: string, original: string): string {
         if (ref.link === '') return neutralise(original);
-        const target = this.vault.resolveLink(ref.link, source);
-        if (target !== null && this.gate.isExcluded(target)) return LINK_UNAVAILABLE;
+        if (isHiddenLink(ref, source, { vault: this.vault, gate: this.gate })) return LINK_UNAVAILABLE;
         return neutralise(original);
     }
 
@@ -120,6 +128,7 @@ export class EmbedExpander {
         run: Run,
     ): Promise<string> {
         const ref = withBlockSubpath(found);
+        if (isHiddenLink(found, source, { vault: this.vault, gate: this.gate })) return EMBED_UNAVAILABLE;
         const target = ref.link === '' ? source : this.vault.resolveLink(ref.link, source);
         if (target === null || this.gate.isExcluded(target)) return EMBED_UNAVAILABLE;
         if (!isMarkdownPath(target)) return `[attachment: ${neutralise(baseName(target))}]`;

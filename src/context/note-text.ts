@@ -22,7 +22,11 @@ export function noteBody(text: string): string {
     const lines = withoutBom.split('\n');
     if (lines[0]?.trimEnd() !== '---') return withoutBom.trim();
     for (let i = 1; i < lines.length; i++) {
-        if ((lines[i] as string).trimEnd() === '---') return lines.slice(i + 1).join('\n').trim();
+        if ((lines[i] as string).trimEnd() === '---')
+            return lines
+                .slice(i + 1)
+                .join('\n')
+                .trim();
     }
     return withoutBom.trim();
 }

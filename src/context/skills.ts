@@ -12,7 +12,7 @@ import { parseNote } from '../vault/note-parser';
 import { normalizeVaultPath } from '../vault/path-policy';
 import { isMarkdownPath, VaultError, type VaultPort } from '../vault/vault-port';
 import type { ExclusionGate, ExclusionVerdict } from './exclusions';
-import { MetadataOverlay, type HiddenFolderReader } from './hidden-folder';
+import { MetadataOverlay, type HiddenFolderReader, type HiddenListing } from './hidden-folder';
 import { skillProblems, type SkillCandidate } from './skill-checks';
 import { nameKey, noteBody, type GuidanceProblem } from './note-text';
 
@@ -277,7 +277,9 @@ export class SkillCatalog {
         origin: Origin,
         problems: GuidanceProblem[],
     ): Promise<{ paths: string[]; excludedCount: number }> {
-        const listing = await hidden.list(CLAUDE_SKILLS_FOLDER).catch(() => ({ files: [], folders: [] }));
+        const listing = await hidden
+            .list(CLAUDE_SKILLS_FOLDER)
+            .catch((): HiddenListing => ({ files: [], folders: [] }));
         const paths: string[] = [];
         let excludedCount = 0;
         for (const folder of [...listing.folders].sort(compareNames)) {
@@ -286,7 +288,7 @@ export class SkillCatalog {
                 excludedCount++;
                 continue;
             }
-            const inside = await hidden.list(folder).catch(() => ({ files: [], folders: [] }));
+            const inside = await hidden.list(folder).catch((): HiddenListing => ({ files: [], folders: [] }));
             const skillFile = `${folder}/${SKILL_FILE}`;
             if (inside.files.includes(skillFile)) paths.push(skillFile);
             else problems.push(missingSkillFile(folder));
@@ -325,7 +327,7 @@ export function renderLoadedSkills(loaded: readonly LoadedSkill[]): string {
 
 /** Lists every file under `folder` in a hidden folder, to `depth` levels. */
 async function walkHidden(hidden: HiddenFolderReader, folder: string, depth: number): Promise<string[]> {
-    const listing = await hidden.list(folder).catch(() => ({ files: [], folders: [] }));
+    const listing = await hidden.list(folder).catch((): HiddenListing => ({ files: [], folders: [] }));
     const out = [...listing.files];
     if (depth > 1) for (const sub of listing.folders) out.push(...(await walkHidden(hidden, sub, depth - 1)));
     return out.sort(compareNames);

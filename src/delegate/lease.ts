@@ -12,7 +12,7 @@ import type { JobStore } from './job-store';
 /** How long a lease lasts without renewal, by default. */
 export const DEFAULT_LEASE_MS = 120_000;
 /** How long to wait between writing a lease and reading it back, by default. */
-export const DEFAULT_SETTLE_MS = 30;
+export const DEFAULT_SETTLE_MS = 0;
 
 /** What the lease keeper needs. */
 export interface LeaseKeeperOptions {

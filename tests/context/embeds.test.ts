@@ -50,6 +50,15 @@ describe('EmbedExpander', () => {
         expect(text).not.toContain('bee');
     });
 
+    it('drops the names of hidden notes from links in code, block links and Markdown links, as the read tools do', async () => {
+        const expander = await expanderFor({ 'A.md': '', 'Quokka.md': '#private x', 'Secret/Okapi.md': 'o' });
+        const text = await expander.expand(
+            '```\nsee [[Quokka]]\n```\n`[[Secret/Okapi]]` and [[Quokka^b1]] and [doc](Quokka.md) and ![[Quokka^b1]]',
+            'A.md',
+        );
+        expect(text).not.toMatch(/Quokka|Okapi/);
+    });
+
     it('names nothing for excluded and missing targets, and the same placeholder for both', async () => {
         const expander = await expanderFor({
             'A.md': '',

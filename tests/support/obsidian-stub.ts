@@ -157,6 +157,31 @@ export class StubEditor {
         const to = this.getCursor('to');
         return this.text.slice(offsetOf(this.text, from), offsetOf(this.text, to));
     }
+    setValue(text: string): void {
+        this.text = text;
+    }
+    posToOffset(position: EditorPosition): number {
+        return offsetOf(this.text, position);
+    }
+    offsetToPos(offset: number): EditorPosition {
+        const before = this.text.slice(0, offset).split('\n');
+        return { line: before.length - 1, ch: (before[before.length - 1] ?? '').length };
+    }
+    /** Replaces a range; the cursor and selection move with the text around them, as in CodeMirror. */
+    replaceRange(replacement: string, from: EditorPosition, to: EditorPosition = from): void {
+        const start = this.posToOffset(from);
+        const end = this.posToOffset(to);
+        const anchor = this.posToOffset(this.anchor);
+        const head = this.posToOffset(this.head);
+        const shift = (offset: number): number =>
+            offset >= end ? offset + replacement.length - (end - start) : Math.min(offset, start);
+        this.text = this.text.slice(0, start) + replacement + this.text.slice(end);
+        this.anchor = this.offsetToPos(shift(anchor));
+        this.head = this.offsetToPos(shift(head));
+        this.replacements.push({ from: start, to: end, text: replacement });
+    }
+    /** Every `replaceRange` made, in order (test helper). */
+    replacements: { from: number; to: number; text: string }[] = [];
 }
 
 function comparePositions(a: EditorPosition, b: EditorPosition): number {
@@ -203,4 +228,54 @@ export class LeafWorkspace extends Workspace {
         this.activeLeaf = leaf;
         this.trigger('active-leaf-change', leaf);
     }
+    /** Every open leaf besides the active one (test helper). */
+    leaves: WorkspaceLeaf[] = [];
+    getLeavesOfType(type: string): WorkspaceLeaf[] {
+        return leavesOfType(this, type);
+    }
+}
+
+// Appended for the chat view and its browser harness (issue 5).
+export * from './obsidian-stub-dom';
+
+/** A view with a header and a content element, like Obsidian's (the DOM helpers must be installed first). */
+export class ItemView extends Component {
+    /** The app, taken from the leaf (the harness sets `leaf.app`). */
+    app: App;
+    containerEl: HTMLElement;
+    contentEl: HTMLElement;
+    constructor(public leaf: WorkspaceLeaf) {
+        super();
+        this.app = (leaf as WorkspaceLeaf & { app: App }).app;
+        this.containerEl = createDiv({ cls: 'view-content-container' });
+        this.containerEl.createDiv({ cls: 'view-header' });
+        this.contentEl = this.containerEl.createDiv({ cls: 'view-content' });
+    }
+    getViewType(): string {
+        return 'item';
+    }
+    getDisplayText(): string {
+        return '';
+    }
+    getIcon(): string {
+        return 'document';
+    }
+    /** Opens the view as Obsidian does when a leaf shows it. */
+    async open(): Promise<void> {
+        this.load();
+        await this.onOpen();
+    }
+    /** Closes it. */
+    async close(): Promise<void> {
+        await this.onClose();
+        this.unload();
+    }
+    async onOpen(): Promise<void> {}
+    async onClose(): Promise<void> {}
+}
+
+/** Leaves whose view has `type`, from a `LeafWorkspace`'s `leaves` and its active leaf. */
+export function leavesOfType(workspace: LeafWorkspace & { leaves?: WorkspaceLeaf[] }, type: string): WorkspaceLeaf[] {
+    const all = [...(workspace.leaves ?? []), ...(workspace.activeLeaf ? [workspace.activeLeaf] : [])];
+    return [...new Set(all)].filter((leaf) => leaf.view.getViewType() === type);
 }

@@ -17,8 +17,8 @@ export interface TurnBudget {
     maxWallMs?: number;
 }
 
-/** Which limit was reached. */
-export type BudgetKind = 'model-calls' | 'tokens' | 'cost' | 'time';
+/** Which limit was reached; `daily-spend` and `job-spend` stop a request before it is sent. */
+export type BudgetKind = 'model-calls' | 'tokens' | 'cost' | 'time' | 'daily-spend' | 'job-spend';
 
 /** A limit that was reached. */
 export interface BudgetExceeded {
@@ -30,6 +30,8 @@ export interface BudgetExceeded {
     used: number;
     /** The limit in words, e.g. "30 model calls". */
     describe: string;
+    /** A fuller explanation for the person, when the limit has one (what was not sent, and why). */
+    detail?: string;
 }
 
 /** A budget of 30 model calls: what a chat turn gets when its caller sets none. */

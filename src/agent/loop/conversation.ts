@@ -48,6 +48,20 @@ export class Conversation {
         this.messages.splice(Math.max(0, length));
     }
 
+    /** Replaces the whole history (compaction); the messages are copied so later appends never reach the caller's. */
+    replace(messages: readonly HistoryMessage[]): void {
+        this.messages.splice(
+            0,
+            this.messages.length,
+            ...messages.map((m) => ({ role: m.role, content: [...m.content] })),
+        );
+    }
+
+    /** How many content blocks the history holds; appends only grow it, so it marks what a request already carried. */
+    blockCount(): number {
+        return this.messages.reduce((sum, message) => sum + message.content.length, 0);
+    }
+
     /** The newest message, if any. */
     last(): HistoryMessage | undefined {
         return this.messages[this.messages.length - 1];

@@ -20,6 +20,8 @@ export interface PromptPrefixInput {
     instructions: string;
     /** The tools offered in this session. */
     tools: readonly ToolDefinition[];
+    /** Deterministic text for the end of the prefix (the skills index); empty or absent adds nothing. */
+    extras?: string;
 }
 
 /** The stable part of every request of one session, in both forms (with and without cache breakpoints). */
@@ -34,6 +36,8 @@ export class PromptPrefix {
         if (input.instructions.trim() !== '') {
             system.push({ type: 'text', text: `The vault's instructions for you:\n\n${input.instructions}` });
         }
+        const extras = input.extras ?? '';
+        if (extras.trim() !== '') system.push({ type: 'text', text: extras });
         this.plainSystem = deepFreeze(system);
         this.plainTools = deepFreeze(
             input.tools.map((tool) => ({
@@ -55,6 +59,11 @@ export class PromptPrefix {
     /** The tool definitions; the last carries a breakpoint when `caching`. */
     tools(caching: boolean): Anthropic.Tool[] {
         return [...(caching ? this.cachedTools : this.plainTools)];
+    }
+
+    /** The system blocks and tool definitions without breakpoints, for token estimates. */
+    plain(): { system: readonly Anthropic.TextBlockParam[]; tools: readonly Anthropic.Tool[] } {
+        return { system: this.plainSystem, tools: this.plainTools };
     }
 }
 

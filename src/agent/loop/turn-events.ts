@@ -3,6 +3,7 @@
  * UI: it emits these typed events and resolves with a `TurnResult`.
  */
 import type { StopReason } from '@anthropic-ai/sdk/resources/messages';
+import type { CompactionNotice } from '../compaction/context-manager';
 import type { ModelError } from '../model-errors';
 import type { ToolResult } from '../tools/tool';
 import type { BudgetExceeded } from './budgets';
@@ -98,6 +99,8 @@ export type TurnEvent =
     | { type: 'waiting'; remainingMs: number }
     /** The error that ends the turn, in words for people (with the request id). */
     | { type: 'error'; error: ModelError; message: string }
+    /** Older turns were compacted into a record here (automatically, on request, or because the window was full). */
+    | { type: 'compacted'; notice: CompactionNotice }
     /** The turn ended. */
     | { type: 'stop'; result: TurnResult };
 

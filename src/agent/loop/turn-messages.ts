@@ -15,6 +15,8 @@ export function describeEnd(result: TurnResult): string {
         case 'stopped':
             return `Stopped. ${doneSoFar(result)}`;
         case 'budget':
+            if (result.budget?.detail !== undefined)
+                return `Stopped at ${result.budget.describe}. ${result.budget.detail}`;
             return `Stopped at this turn’s limit of ${result.budget?.describe ?? 'its budget'}. ${doneSoFar(result)}`;
         case 'interrupted':
             return `${result.error?.userMessage ?? 'The turn was interrupted.'} The partial answer was kept; the turn did not finish.`;

@@ -199,10 +199,14 @@ export class McpConnection {
         const timedOut = isTimeout(error);
         const protocol = this.lastProtocolError === null ? '' : `; ${this.lastProtocolError}`;
         if (timedOut && during === 'connect') {
-            return new McpServerError('connect-timeout', `${server} did not answer in time when connecting${protocol}.`);
+            return new McpServerError(
+                'connect-timeout',
+                `${server} did not answer in time when connecting${protocol}.`,
+            );
         }
         if (timedOut) return new McpServerError('call-timeout', `${server} did not answer in time${protocol}.`);
-        if (this.lastProtocolError !== null) return new McpServerError('protocol', `${server}: ${this.lastProtocolError}.`);
+        if (this.lastProtocolError !== null)
+            return new McpServerError('protocol', `${server}: ${this.lastProtocolError}.`);
         return new McpServerError('protocol', `${server} failed (${errorName(error)}).`);
     }
 }
@@ -224,13 +228,18 @@ function sortKeys(value: unknown): unknown {
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new McpServerError('call-timeout', 'timed out')), ms);
+        timer = setTimeout(() => reject(new DeadlineError()), ms);
     });
     return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** Our own backstop deadline passed (turned into a worded `McpServerError` by `describe`). */
+class DeadlineError extends Error {
+    override readonly name = 'DeadlineError';
+}
+
 function isTimeout(error: unknown): boolean {
-    if (error instanceof McpServerError) return error.code === 'call-timeout' || error.code === 'connect-timeout';
+    if (error instanceof DeadlineError) return true;
     const code = (error as { code?: unknown } | null)?.code;
     // -32001 is the SDK's RequestTimeout error code.
     return code === -32001 || (error instanceof Error && /timed? ?out/i.test(error.message));

@@ -103,6 +103,7 @@ function sortedEntries(record: Record<string, string>): [string, string][] {
 }
 
 /** Control, zero-width and direction-changing characters, which could make a command line read as another one. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are spelled out.
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
 
 /**

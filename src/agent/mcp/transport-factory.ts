@@ -23,9 +23,8 @@ export function createTransportFactory(options: TransportFactoryOptions): McpTra
                 const { openStdioTransport } = await import('./stdio-transport-node');
                 return openStdioTransport(server);
             }
-            const { StreamableHTTPClientTransport } = await import(
-                '@modelcontextprotocol/sdk/client/streamableHttp.js'
-            );
+            const { StreamableHTTPClientTransport } =
+                await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
             return {
                 transport: new StreamableHTTPClientTransport(new URL(server.url), {
                     requestInit: { headers: server.headers },

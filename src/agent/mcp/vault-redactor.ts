@@ -119,7 +119,10 @@ export class VaultRedactor {
 
 /** A line as compared: trimmed, NFC, with JSON's escaped quotes and backslashes read back. */
 function normaliseLine(line: string): string {
-    return line.replace(/\\(["\\/])/g, '$1').trim().normalize('NFC');
+    return line
+        .replace(/\\(["\\/])/g, '$1')
+        .trim()
+        .normalize('NFC');
 }
 
 function escapeRegExp(text: string): string {

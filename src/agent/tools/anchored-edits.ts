@@ -20,8 +20,33 @@ const MAX_COUNTED_MATCHES = 1_000;
 
 /** Applies `edits` to `base`; `path` only names the note in messages. */
 export function applyAnchoredEdits(base: string, edits: AnchoredEdit[], path: string): AnchoredEditResult {
+    const located = locateAnchoredEdits(base, edits, path);
+    if (!located.ok) return located;
+    return spliceEdits(base, located.spans, path);
+}
+
+/** Where one edit goes: `[start, end)` of the text it was located in is replaced by `text`. */
+export interface LocatedEdit {
+    /** Start of the matched `old`. */
+    start: number;
+    /** End (exclusive) of the matched `old`. */
+    end: number;
+    /** The replacement, in the note's line endings. */
+    text: string;
+    /** 1-based position of the edit in the call, for messages. */
+    index: number;
+}
+
+/** The located edits, sorted and not overlapping, or a sentence for the model saying which edit failed and why. */
+export type LocatedEdits = { ok: true; spans: LocatedEdit[] } | { ok: false; problem: string };
+
+/**
+ * Locates every edit's `old` in `base` (exactly once each, no two overlapping) without applying anything, so that a
+ * caller can locate the anchors in the text the model was shown and apply them to another (see `edit-tools.ts`).
+ */
+export function locateAnchoredEdits(base: string, edits: AnchoredEdit[], path: string): LocatedEdits {
     const crlf = base.includes('\r\n');
-    const spans: { start: number; end: number; text: string; index: number }[] = [];
+    const spans: LocatedEdit[] = [];
     for (let i = 0; i < edits.length; i++) {
         const edit = edits[i];
         if (edit === undefined) continue;
@@ -44,14 +69,22 @@ export function applyAnchoredEdits(base: string, edits: AnchoredEdit[], path: st
         spans.push({ start, end: start + old.length, text: replacement, index: i + 1 });
     }
     spans.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < spans.length; i++) {
+        const span = spans[i] as LocatedEdit;
+        const previous = spans[i - 1] as LocatedEdit;
+        if (span.start < previous.end) {
+            const pair = [previous.index, span.index].sort((a, b) => a - b);
+            return fail(`Edits ${pair[0]} and ${pair[1]} overlap in "${path}"; combine them into one edit.`);
+        }
+    }
+    return { ok: true, spans };
+}
+
+/** `base` with the sorted, non-overlapping `spans` replaced; refused when nothing would change. */
+export function spliceEdits(base: string, spans: readonly LocatedEdit[], path: string): AnchoredEditResult {
     let text = '';
     let at = 0;
     for (const span of spans) {
-        if (span.start < at) {
-            const other = spans.find((s) => s !== span && s.start < span.end && span.start < s.end);
-            const pair = [other?.index ?? 0, span.index].sort((a, b) => a - b);
-            return fail(`Edits ${pair[0]} and ${pair[1]} overlap in "${path}"; combine them into one edit.`);
-        }
         text += base.slice(at, span.start) + span.text;
         at = span.end;
     }
@@ -88,6 +121,6 @@ function occurrences(haystack: string, needle: string): number[] {
     return found;
 }
 
-function fail(problem: string): AnchoredEditResult {
+function fail(problem: string): { ok: false; problem: string } {
     return { ok: false, problem: `${problem} Nothing was changed.` };
 }

@@ -2,8 +2,26 @@
  * The tools that change a note's text: `edit_note` (anchored replacements) and `rewrite_note` (the whole text, only
  * after the note was read in full and has not changed since). Both compute the change against the note as it is on
  * disk right now, and refuse before any proposal when the change cannot be made safely (RELIABILITY row 2).
+ *
+ * The model reads notes with links to hidden notes replaced by a placeholder (`hidden-links.ts`), so it never sees
+ * their real text: anchors are located in that redacted view and applied to the real text, an edit may not touch a
+ * placeholder, and a note with any such link cannot be rewritten whole (the rewrite would destroy the person's links).
  */
-import { applyAnchoredEdits, type AnchoredEdit } from './anchored-edits';
+import {
+    containsHiddenPlaceholder,
+    HIDDEN_LINK,
+    originalOffset,
+    redactHiddenLinks,
+    touchesRedaction,
+    type RedactedText,
+} from '../../context/hidden-links';
+import {
+    locateAnchoredEdits,
+    spliceEdits,
+    type AnchoredEdit,
+    type AnchoredEditResult,
+    type LocatedEdit,
+} from './anchored-edits';
 import { defineTool, toolError } from './define-tool';
 import { notFoundMessage, readTextOrNull, resolveNoteToChange } from './note-paths';
 import type { ReadState } from './read-ledger';
@@ -111,11 +129,44 @@ async function editNote(input: EditNoteInput, context: ToolContext): Promise<Too
     const resolved = await resolveNoteToChange(input.path, context);
     if (!resolved.ok) return resolved.result;
     const path = resolved.path;
+    if (input.edits.some((edit) => containsHiddenPlaceholder(edit.old) || containsHiddenPlaceholder(edit.new))) {
+        return toolError(
+            `Refused: ${HIDDEN_LINK} stands for a link to a note hidden by the privacy settings; it cannot be ` +
+                'matched, moved, copied or written. Leave it out of both "old" and "new", anchoring on the text ' +
+                'around it. Nothing was changed.',
+        );
+    }
     const base = await readTextOrNull(path, context);
     if (base === null) return toolError(notFoundMessage(input.path));
-    const edited = applyAnchoredEdits(base, input.edits, path);
+    const view = redactHiddenLinks(base, path, context);
+    const edited = editAround(view, base, input.edits, path);
     if (!edited.ok) return toolError(edited.problem);
     return submitChange({ kind: 'edit', path, base, proposed: edited.text }, context);
+}
+
+/**
+ * Locates the anchors in the redacted text the model was shown (the note itself when it links to no hidden note), so that match counts never depend on the hidden
+ * links' text (a guessed name matches nothing, exactly as for a name that is nowhere), then applies them to the real
+ * text. The text outside placeholders is the same in both, so each anchor replaces the very bytes the model saw.
+ */
+function editAround(view: RedactedText, base: string, edits: AnchoredEdit[], path: string): AnchoredEditResult {
+    const located = locateAnchoredEdits(view.text, edits, path);
+    if (!located.ok) return located;
+    const spans: LocatedEdit[] = [];
+    for (const span of located.spans) {
+        if (touchesRedaction(view, span.start, span.end)) {
+            const which = edits.length === 1 ? 'The edit' : `Edit ${span.index} of ${edits.length}`;
+            return {
+                ok: false,
+                problem:
+                    `Refused: ${which} reaches into ${HIDDEN_LINK}, a link to a note hidden by the privacy settings, ` +
+                    'which cannot be changed. Anchor on text that ends before it or starts after it. Nothing was ' +
+                    'changed.',
+            };
+        }
+        spans.push({ ...span, start: originalOffset(view, span.start), end: originalOffset(view, span.end) });
+    }
+    return spliceEdits(base, spans, path);
 }
 
 async function rewriteNote(input: RewriteNoteInput, context: ToolContext): Promise<ToolResult> {
@@ -124,6 +175,13 @@ async function rewriteNote(input: RewriteNoteInput, context: ToolContext): Promi
     const path = resolved.path;
     const base = await readTextOrNull(path, context);
     if (base === null) return toolError(notFoundMessage(input.path));
+    if (redactHiddenLinks(base, path, context).redactions > 0) {
+        return toolError(
+            `Refused: "${path}" links to notes hidden by the privacy settings (shown to you as ${HIDDEN_LINK}), and ` +
+                'a rewrite would destroy those links. Nothing was changed. Use edit_note with anchors on the parts ' +
+                'to change instead.',
+        );
+    }
     const state = await context.reads.stateOf(path, base);
     if (state !== 'current') return toolError(rewriteRefusal(path, state));
     if (input.content === base) return toolError(`The new content is identical to "${path}". Nothing was changed.`);

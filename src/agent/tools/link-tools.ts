@@ -3,6 +3,7 @@
  * are dropped without a trace (no name, no count), so the link graph never reveals a private note (RELIABILITY
  * row 12).
  */
+import { isHiddenLink } from '../../context/hidden-links';
 import type { LinkReference } from '../../vault/vault-port';
 import { boundedList, plural } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
@@ -69,8 +70,8 @@ function visibleLinks(references: LinkReference[], source: string, context: Tool
     const rows: string[] = [];
     for (const reference of references) {
         // `[[#Heading]]` points into the note itself.
+        if (isHiddenLink(reference, source, context)) continue;
         const target = reference.link === '' ? source : context.vault.resolveLink(reference.link, source);
-        if (target !== null && context.gate.isExcluded(target)) continue;
         const where = target === null ? 'unresolved' : `${target}${reference.subpath}`;
         rows.push(`${reference.line + 1}\t${reference.original} → ${where}`);
     }

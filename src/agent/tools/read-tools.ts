@@ -1,8 +1,10 @@
 /**
  * The tools that look at notes and folders: `list_notes`, `read_note`, `note_outline`. They see only what the
  * exclusion gate lets through; an excluded note is "not found", and a listing counts hidden notes only for the whole
- * vault, never per folder (a per-folder count would point at where a private note lives).
+ * vault, never per folder (a per-folder count would point at where a private note lives). A visible note's text and
+ * headings come with their links to excluded notes replaced by a placeholder (`hidden-links.ts`).
  */
+import { HIDDEN_LINK, redactHiddenLinks } from '../../context/hidden-links';
 import { boundedList, clip, MAX_LINE_CHARS, MAX_RESULT_CHARS, plural, READ_WINDOW_LINES } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
 import {
@@ -164,7 +166,9 @@ async function readNote(input: ReadNoteInput, context: ToolContext): Promise<Too
     const text = await readTextOrNull(path, context);
     if (text === null) return toolError(notFoundMessage(input.path));
 
-    const lines = text.replace(/^\uFEFF/u, '').split(/\r?\n/u);
+    // Redaction keeps every line break, so line numbers and the ledger's line ranges are those of the real text.
+    const shown = redactHiddenLinks(text, path, context);
+    const lines = shown.text.replace(/^\uFEFF/u, '').split(/\r?\n/u);
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
     const total = text === '' ? 0 : lines.length;
     if (total === 0) {
@@ -187,14 +191,14 @@ async function readNote(input: ReadNoteInput, context: ToolContext): Promise<Too
     let end = start - 1;
     for (let n = start; n <= wanted; n++) {
         const line = lines[n - 1] ?? '';
-        let shown = line;
+        let visible = line;
         if (line.length > MAX_LINE_CHARS) {
             const hidden = plural(line.length - MAX_LINE_CHARS, 'more character');
-            shown = `${clip(line, MAX_LINE_CHARS)} [line cut: ${hidden} not shown]`;
+            visible = `${clip(line, MAX_LINE_CHARS)} [line cut: ${hidden} not shown]`;
         }
-        const row = `${n}\t${shown}`;
+        const row = `${n}\t${visible}`;
         if (out.length > 0 && used + row.length + 1 > MAX_RESULT_CHARS) break;
-        if (shown !== line) clipped = true;
+        if (visible !== line) clipped = true;
         else if (!clipped) countedEnd = n;
         out.push(row);
         used += row.length + 1;
@@ -213,6 +217,12 @@ async function readNote(input: ReadNoteInput, context: ToolContext): Promise<Too
         );
     }
     if (clipped) notes.push('[Long lines were cut, so the note cannot be rewritten whole; use edit_note instead.]');
+    if (shown.redactions > 0) {
+        notes.push(
+            `[${HIDDEN_LINK} stands for a link to a note hidden by the privacy settings. This note cannot be ` +
+                'rewritten whole; with edit_note, leave the placeholder out of "old" and "new".]',
+        );
+    }
     return toolOk([header, ...out, ...notes].join('\n'));
 }
 
@@ -223,7 +233,9 @@ async function noteOutline(input: PathInput, context: ToolContext): Promise<Tool
     const metadata = context.vault.metadata(path);
     if (metadata === undefined) return toolError(notFoundMessage(input.path));
     if (metadata.headings.length === 0) return toolOk(`${path} has no headings.`);
-    const rows = metadata.headings.map((h) => `${h.line + 1}\t${'#'.repeat(h.level)} ${h.heading}`);
+    const rows = metadata.headings.map(
+        (h) => `${h.line + 1}\t${'#'.repeat(h.level)} ${redactHiddenLinks(h.heading, path, context).text}`,
+    );
     return toolOk(
         boundedList(
             `${plural(rows.length, 'heading')} in ${path} (line number, then heading):`,

@@ -1,8 +1,11 @@
 /**
  * The tools that find notes: `search_notes` (text, line by line) and `notes_with_tag`. They look only inside notes
  * the exclusion gate lets through, so no snippet, path or count ever comes from an excluded note, and "no matches"
- * reads the same whether a word is nowhere or only in private notes.
+ * reads the same whether a word is nowhere or only in private notes. Each visible note is searched as `read_note`
+ * shows it, with links to excluded notes replaced by a placeholder, so a hidden note's name neither appears in a
+ * snippet nor makes a line match.
  */
+import { redactHiddenLinks } from '../../context/hidden-links';
 import {
     boundedList,
     DEFAULT_SEARCH_LIMIT,
@@ -120,7 +123,8 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
         const text = await readTextOrNull(note.path, context);
         searched++;
         if (text === null) continue;
-        const found = matchLines(text, matcher, deadline, (line, snippet) => {
+        const shown = redactHiddenLinks(text, note.path, context).text;
+        const found = matchLines(shown, matcher, deadline, (line, snippet) => {
             total++;
             if (results.length < limit) results.push(`${note.path}:${line}: ${snippet}`);
         });

@@ -40,7 +40,10 @@ const PUBLIC_NOTES: Record<string, string> = {
 
 /** Public notes that embed and link private ones (row 12's embed routes). */
 const EMBEDDING_NOTES: Record<string, string> = {
-    'Embeds.md': 'Whole: ![[Quokka]]\nHeading: ![[Narwhal#Secret heading]]\nBlock: ![[Axolotl^b1]]\nLink: [[Okapi]]\n',
+    'Embeds.md':
+        'Whole: ![[Quokka]]\nHeading: ![[Narwhal#Secret heading]]\nBlock: ![[Axolotl^b1]]\nLink: [[Okapi]]\n' +
+        'Alias: [[Okapi|Okapi visit]]\nMarkdown: [see](Notes/Pangolin.md) and ![pic](Journal/Tapir.md)\n' +
+        '## Heading naming [[Journal/Deep/Wombat]]\n```\n[[Quokka]] in code is still a name\n```\n',
 };
 
 // The model knows the canary's form, not its value: it searches for the prefix, so the value appears only if leaked.
@@ -140,18 +143,14 @@ describe('the curious model (rows 11 and 12)', () => {
         expect(sent).not.toContain(CANARY);
     });
 
-    it.fails(
-        // KNOWN GAP, reported: read_note and search_notes return a public note's text verbatim, so `![[Quokka]]`,
-        // `![[Narwhal#H]]`, `![[Axolotl^b1]]` and `[[Okapi]]` show the private notes' names. DESIGN.md wants a
-        // placeholder there. Remove `.fails` once the read tools redact links to excluded notes.
-        'does not reveal a private note’s name through an embed or link in a public note',
-        async () => {
-            await explore({ ...PUBLIC_NOTES, ...EMBEDDING_NOTES });
-            const results = engine.server
-                .messageRequests()
-                .flatMap((request) => toolResultsOf(request).map((r) => r.text));
-            const text = results.join('\n');
-            for (const name of ['Quokka', 'Narwhal', 'Axolotl', 'Okapi']) expect(text).not.toContain(name);
-        },
-    );
+    it('does not reveal a private note’s name through an embed or link in a public note', async () => {
+        await explore({ ...PUBLIC_NOTES, ...EMBEDDING_NOTES });
+        const results = engine.server.messageRequests().flatMap((request) => toolResultsOf(request).map((r) => r.text));
+        // As above, "Not found" and "No matches" quote the model's own guesses; the names must not appear elsewhere.
+        const text = results.join('\n').replace(/"[^"\n]*"/g, '""');
+        for (const name of PRIVATE_NAMES) expect(text).not.toContain(name);
+        // The public note was read, with a placeholder where each private note was linked.
+        expect(text).toContain('Whole: ![[hidden note]]');
+        expect(text).toContain('Link: [[hidden note]]');
+    });
 });

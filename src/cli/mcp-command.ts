@@ -1,0 +1,117 @@
+/**
+ * `vault-agent mcp --vault DIR`: serves the vault over stdio to an MCP client. Refuses to start when the vault is
+ * missing or its Vault Agent settings exist but cannot be used (an MCP client must never get a vault without its
+ * exclusions). While running, every call rescans the vault and rereads the settings, so a note made private or an
+ * exclusion added in Obsidian applies to the very next call; settings that turn unreadable lock the gate.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { ApprovalGate } from '../agent/changes/approval';
+import { ChangeController } from '../agent/changes/change-controller';
+import type { CheckpointPersistence } from '../agent/changes/change-ports';
+import { CheckpointStore } from '../agent/changes/checkpoints';
+import { ExclusionGate } from '../context/exclusions';
+import type { PrivacySettings } from '../settings/settings';
+import { FsVault } from '../vault/fs-vault-node';
+import { VaultError } from '../vault/vault-port';
+import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
+import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
+
+/** The server could not start; `message` is the line to print on stderr. */
+export class McpCommandError extends Error {
+    override readonly name = 'McpCommandError';
+}
+
+/** What `vault-agent mcp` runs on. */
+export interface RunMcpServerOptions {
+    /** The vault folder. */
+    vaultRoot: string;
+    /** The vault's config folder (`--config-dir`, default `.obsidian`). */
+    configDir: string;
+    /** Where MCP messages come in (the process's stdin). */
+    stdin: Readable;
+    /** Where they go out (the process's stdout; nothing else may be written there). */
+    stdout: Writable;
+    /** Where notes for the person go (settings notes); defaults to nowhere. */
+    stderr?: Writable;
+    /** Reported to clients. */
+    version?: string;
+}
+
+/**
+ * Nobody sits between an MCP client and the vault to approve a change. The delegate-mode controller never asks for
+ * a create inside its scope and refuses everything else without asking, so this answer is a backstop only.
+ */
+const NOBODY_TO_ASK: ApprovalGate = {
+    request: () => Promise.resolve({ kind: 'deny', reason: 'no person can approve changes made over MCP' }),
+};
+
+/**
+ * Checkpoints of notes created over MCP, for this process only: an MCP client has no undo command, and the plugin's
+ * undo history belongs to its own chats and jobs.
+ */
+class ProcessCheckpoints implements CheckpointPersistence {
+    private value: unknown = null;
+
+    load(): Promise<unknown> {
+        return Promise.resolve(this.value);
+    }
+
+    save(data: unknown): Promise<void> {
+        this.value = data;
+        return Promise.resolve();
+    }
+}
+
+/** Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start. */
+export async function runMcpServer(options: RunMcpServerOptions): Promise<void> {
+    const { vaultRoot, configDir } = options;
+    const vault = await FsVault.open(vaultRoot, { configDir }).catch((error: unknown) => {
+        const why = error instanceof VaultError ? error.message : 'it could not be opened';
+        throw new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
+    });
+    const initial = await loadVaultSettings({ vaultRoot, configDir }).catch((error: unknown) => {
+        if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
+        throw error;
+    });
+    for (const note of initial.notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
+    const outputFolder = initial.settings.delegate.outputFolder;
+    const checkpoints = new CheckpointStore({ vault, persistence: new ProcessCheckpoints() });
+
+    const prepare = async (): Promise<VaultMcpCallContext> => {
+        await vault.scan();
+        let privacy: PrivacySettings | null;
+        try {
+            privacy = (await loadVaultSettings({ vaultRoot, configDir })).settings.privacy;
+        } catch {
+            // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
+            privacy = null;
+        }
+        const gate = new ExclusionGate({ vault, privacy });
+        const changes =
+            privacy === null
+                ? null
+                : new ChangeController({
+                      vault,
+                      gate,
+                      approvals: NOBODY_TO_ASK,
+                      mode: 'delegate',
+                      checkpoints,
+                      scope: { outputFolder },
+                  });
+        return { vault, gate, changes, outputFolder };
+    };
+
+    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? '0.1.0' });
+    const transport = new StdioServerTransport(options.stdin, options.stdout);
+    const closed = new Promise<void>((resolve) => {
+        server.server.onclose = () => resolve();
+        const end = (): void => {
+            void server.close().finally(resolve);
+        };
+        options.stdin.once('end', end);
+        options.stdin.once('close', end);
+    });
+    await server.connect(transport);
+    await closed;
+}

@@ -1,0 +1,119 @@
+/**
+ * The vault as an MCP server: the vault tools of `src/agent/tools/` offered to any MCP client (Claude Desktop, Claude
+ * Code, …) under the same names, with the same inputs and through the same exclusion gate. Nothing is re-implemented
+ * here: a call is handed to the very `Tool` the agent itself uses.
+ *
+ * Writes: an MCP client has no person in our loop to approve a change, so only `create_note` is offered, and it runs
+ * through the ChangeController in `delegate` mode scoped to the delegate output folder: new notes there, nothing else
+ * (no edits, renames or deletes; see docs/decisions, "vault MCP server writes").
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+    CallToolRequestSchema,
+    ListToolsRequestSchema,
+    type CallToolResult,
+    type Tool as McpToolDescription,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { ChangeController } from '../agent/changes/change-controller';
+import { ReadLedger } from '../agent/tools/read-ledger';
+import {
+    createNoteTool,
+    listNotesTool,
+    noteLinksTool,
+    noteOutlineTool,
+    notesWithTagTool,
+    readNoteTool,
+    searchNotesTool,
+} from '../agent/tools/index';
+import type { Tool, ToolResult } from '../agent/tools/tool';
+import type { ExclusionGate } from '../context/exclusions';
+import type { VaultPort } from '../vault/vault-port';
+
+/** The vault tools the server offers, by the names the agent knows them. */
+export const VAULT_MCP_TOOLS: readonly Tool[] = [
+    listNotesTool,
+    readNoteTool,
+    searchNotesTool,
+    noteOutlineTool,
+    noteLinksTool,
+    notesWithTagTool,
+    createNoteTool,
+];
+
+/** What one call runs against: fresh each call, so edits, new exclusions and changed settings apply at once. */
+export interface VaultMcpCallContext {
+    /** The vault. */
+    vault: VaultPort;
+    /** The gate built from the current settings (locked when they cannot be read). */
+    gate: ExclusionGate;
+    /** The delegate-mode controller scoped to the output folder; `null` refuses every write. */
+    changes: ChangeController | null;
+    /** The folder new notes must go in, for the tool description. */
+    outputFolder: string;
+}
+
+/** What the server needs. */
+export interface VaultMcpServerOptions {
+    /** Prepares each call (rescan the vault, reread the settings). */
+    prepare(): Promise<VaultMcpCallContext>;
+    /** The output folder named in `create_note`'s description. */
+    outputFolder: string;
+    /** The version reported to clients. */
+    version: string;
+}
+
+/** Builds the server; connect it to a transport (stdio in the CLI, an in-memory pair in tests). */
+export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer {
+    const server = new McpServer(
+        { name: 'vault-agent', version: options.version },
+        {
+            capabilities: { tools: {} },
+            instructions:
+                'Tools for an Obsidian vault. Some notes are excluded by the owner and do not exist for these tools. ' +
+                `New notes can be created only inside "${options.outputFolder}/"; existing notes are never changed.`,
+        },
+    );
+    const reads = new ReadLedger();
+    let calls = 0;
+    server.server.setRequestHandler(ListToolsRequestSchema, () => ({
+        tools: VAULT_MCP_TOOLS.map((tool) => describe(tool, options.outputFolder)),
+    }));
+    server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+        const tool = VAULT_MCP_TOOLS.find((t) => t.definition.name === request.params.name);
+        if (tool === undefined)
+            return toCallResult({ content: `Unknown tool "${request.params.name}".`, isError: true });
+        const context = await options.prepare();
+        const result = await tool.run(request.params.arguments ?? {}, {
+            vault: context.vault,
+            gate: context.gate,
+            reads,
+            changes: context.changes,
+            turnId: `mcp-${++calls}`,
+            signal: extra.signal,
+        });
+        return toCallResult(result);
+    });
+    return server;
+}
+
+function describe(tool: Tool, outputFolder: string): McpToolDescription {
+    const { definition } = tool;
+    const readOnly = definition.effect === 'read';
+    const description =
+        definition.name === 'create_note'
+            ? `${definition.description} Over MCP, new notes can only be created inside "${outputFolder}/".`
+            : definition.description;
+    return {
+        name: definition.name,
+        description,
+        inputSchema: definition.inputSchema as McpToolDescription['inputSchema'],
+        annotations: { readOnlyHint: readOnly, destructiveHint: false, idempotentHint: readOnly, openWorldHint: false },
+    };
+}
+
+function toCallResult(result: ToolResult): CallToolResult {
+    return {
+        content: [{ type: 'text', text: result.content === '' ? '(empty result)' : result.content }],
+        ...(result.isError === true ? { isError: true } : {}),
+    };
+}

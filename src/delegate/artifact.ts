@@ -1,0 +1,104 @@
+/**
+ * Artifacts: the result of a job is a NEW note in its output folder, named after the job and carrying the job id
+ * (`Summary of customer calls (job-7f3a2b1c).md`), with provenance frontmatter (job, sources, model, created,
+ * `status: complete | incomplete`) and links to its sources. It is written with `vault.create`, which never
+ * overwrites; a retry first looks for an artifact of the same job id, so a job never leaves two.
+ */
+import { checkWritablePath, normalizeVaultPath } from '../vault/path-policy';
+import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
+import { VaultError, type VaultPort } from '../vault/vault-port';
+import { formatEntry } from './yaml-subset';
+
+/** What an artifact is made of. */
+export interface ArtifactInput {
+    /** The job id, carried in the file name. */
+    jobId: string;
+    /** The job's title (its note's name). */
+    title: string;
+    /** The job note's path, linked from the artifact. */
+    jobPath: string;
+    /** The output folder (vault-relative). */
+    outputFolder: string;
+    /** The result text (the model's final answer). */
+    text: string;
+    /** Paths of the notes the job was given. */
+    sources: string[];
+    /** The model that wrote it. */
+    model: string;
+    /** ms since the epoch. */
+    now: number;
+    /** `null` when complete, else why it is not (shown at the top of the note). */
+    incomplete: string | null;
+}
+
+/** Thrown when the output folder is not a place a job may write. */
+export class ArtifactError extends Error {
+    override readonly name: string = 'ArtifactError';
+}
+
+/**
+ * The artifact of `jobId` already in `outputFolder`, if one exists: first where it would be named (asked of the disk,
+ * so one written by another runner counts), then any note in the folder carrying the id.
+ */
+export async function findArtifact(
+    vault: VaultPort,
+    outputFolder: string,
+    jobId: string,
+    title: string,
+): Promise<string | null> {
+    if (jobId === '') return null;
+    const prefix = `${outputFolder.replace(/\/+$/u, '')}/`;
+    const expected = normalizeVaultPath(`${prefix}${sanitizeNoteName(`${title} (${jobId}).md`)}`);
+    if (expected.ok && (await vault.stat(expected.path)) !== null) return expected.path;
+    const marker = `(${jobId})`;
+    const found = (await vault.list()).find((file) => file.path.startsWith(prefix) && file.path.includes(marker));
+    return found?.path ?? null;
+}
+
+/** A wikilink to a vault path, without `.md`. */
+export function linkTo(path: string): string {
+    return `[[${path.replace(/\.md$/iu, '')}]]`;
+}
+
+/** Writes the artifact as a new note and resolves to its path. Never overwrites: a taken name gets a suffix. */
+export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Promise<string> {
+    const folder = normalizeVaultPath(input.outputFolder);
+    if (!folder.ok || folder.path === '') throw new ArtifactError(`The output folder "${input.outputFolder}" is not usable.`);
+    const name = sanitizeNoteName(`${input.title} (${input.jobId}).md`);
+    const desired = checkWritablePath(`${folder.path}/${name}`, vault.configDir);
+    if (!desired.ok) throw new ArtifactError(`The output folder "${input.outputFolder}" is not writable: ${desired.reason}`);
+    const content = renderArtifact(input);
+    let path = desired.path;
+    for (let attempt = 0; ; attempt++) {
+        try {
+            await vault.create(path, content);
+            return path;
+        } catch (e) {
+            if (!(e instanceof VaultError) || e.code !== 'exists' || attempt >= 3) throw e;
+            path = await uniqueNotePath(desired.path, async (candidate) => (await vault.stat(candidate)) !== null);
+        }
+    }
+}
+
+/** The artifact's text: provenance frontmatter, a title, the result, and links to the sources. */
+export function renderArtifact(input: ArtifactInput): string {
+    const created = new Date(input.now).toISOString();
+    const head = [
+        '---',
+        formatEntry('vault-agent', 'artifact'),
+        formatEntry('job', linkTo(input.jobPath)),
+        formatEntry('sources', input.sources.map(linkTo)),
+        formatEntry('model', input.model),
+        formatEntry('created', created),
+        formatEntry('status', input.incomplete === null ? 'complete' : 'incomplete'),
+        '---',
+        '',
+        `# ${input.title}`,
+        '',
+    ];
+    const warning =
+        input.incomplete === null ? [] : [`> [!warning] Incomplete result`, `> ${input.incomplete}`, ''];
+    const sources =
+        input.sources.length === 0 ? [] : ['', '## Sources', '', ...input.sources.map((path) => `- ${linkTo(path)}`)];
+    return [...head, ...warning, input.text.trim(), ...sources, ''].join('\n');
+}

@@ -1,0 +1,70 @@
+/**
+ * A job's first message: its context references (`[[Note]]`, `Folder/`, `#tag`) resolved when the job RUNS, through
+ * the exclusion gate as it is then (a note made private after the job was queued is not sent — RELIABILITY row 13),
+ * followed by the brief.
+ */
+import { ContextBuilder } from '../context/build-context';
+import type { ContextBundle } from '../context/bundle';
+import type { ExclusionGate } from '../context/exclusions';
+import type { VaultPort } from '../vault/vault-port';
+
+/** What a job sends first, and what the person and the artifact are told about it. */
+export interface JobPrompt {
+    /** The whole first user message. */
+    prompt: string;
+    /** The vault's instructions for the cached system prefix. */
+    instructions: string;
+    /** Paths of the notes sent, for the artifact's provenance. */
+    sources: string[];
+    /** How many references were left out by the privacy settings (never their names). */
+    excluded: number;
+    /** References that resolved to nothing, as written. */
+    missing: string[];
+    /** The bundle itself. */
+    bundle: ContextBundle;
+}
+
+/** Turns one context reference into the mention syntax of `context/mention-parser.ts`. */
+export function referenceToMention(reference: string): string {
+    const ref = reference.trim();
+    if (ref.startsWith('#')) return `@${ref}`;
+    const link = /^!?\[\[([^\]]+)\]\]$/u.exec(ref)?.[1] ?? ref;
+    return `@[[${link}]]`;
+}
+
+/** What to tell the model about its job: the rules of an unattended job. */
+export function jobPreamble(mode: 'delegate' | 'read-only', outputFolder: string): string {
+    const writes =
+        mode === 'delegate'
+            ? `You may create new notes only inside "${outputFolder}/"; you may not edit, rename or delete any note.`
+            : 'You may not change the vault.';
+    return (
+        'You are running a delegated job unattended: nobody will answer questions until it is done. ' +
+        `${writes} Your final answer is saved as the job's result note, so write it as that note's content.`
+    );
+}
+
+/** Resolves the job's references now and builds its first message. */
+export async function buildJobPrompt(options: {
+    vault: VaultPort;
+    gate: ExclusionGate;
+    references: readonly string[];
+    brief: string;
+    preamble: string;
+    budgetTokens?: number;
+}): Promise<JobPrompt> {
+    const builder = new ContextBuilder({ vault: options.vault, gate: options.gate, budgetTokens: options.budgetTokens });
+    const message = options.references.map(referenceToMention).join(' ');
+    const bundle = await builder.build({ message, attachFocusedNote: false });
+    const sources = [...new Set(bundle.sentItems().flatMap((item) => (item.kind === 'instructions' || item.path === undefined ? [] : [item.path])))];
+    const context = bundle.context();
+    const brief = `<job-brief>\n${options.brief.trim()}\n</job-brief>`;
+    return {
+        prompt: [options.preamble, context, brief].filter((part) => part !== '').join('\n\n'),
+        instructions: bundle.system(),
+        sources,
+        excluded: bundle.items.filter((item) => item.kind === 'excluded').length,
+        missing: bundle.items.filter((item) => item.kind === 'missing').map((item) => item.label),
+        bundle,
+    };
+}

@@ -1,0 +1,474 @@
+/**
+ * The delegate queue as a service: scans the jobs folder, recovers jobs whose runner vanished, runs up to N jobs at
+ * once under leases, and reacts to what they report — a spend cap pauses the WHOLE queue with a notice, offline
+ * pauses and resumes by itself with backoff, retryable failures come back later with jittered backoff. Views call
+ * `subscribe`, `snapshot`, `enqueue`, `pause`, `resume`, `cancel` and `retry`; nothing here knows about UI.
+ */
+import type { CheckpointStore } from '../agent/changes/checkpoints';
+import type { Throttle } from '../agent/loop/throttle';
+import type { ModelClient } from '../agent/model-client';
+import { backoffDelay, classifyError } from '../agent/model-errors';
+import type { RetryPolicy } from '../agent/turn-loop';
+import type { ExclusionGate } from '../context/exclusions';
+import { systemClock, type Clock, type Notifier } from '../ports';
+import type { DelegateSettings, ModelSettings } from '../settings/settings';
+import type { VaultPort } from '../vault/vault-port';
+import { createJobNote, type JobSpec } from './job-spec';
+import { jobTitle, type JobNote } from './job-note';
+import { JobAbort, runJob, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
+import { JobStore } from './job-store';
+import { LeaseKeeper } from './lease';
+import type { PauseInfo, QueueSnapshot, JobView } from './queue-snapshot';
+import type { QueueExtension } from './queue-extension';
+
+/** Ports and knobs of the queue. */
+export interface JobQueueOptions {
+    /** The vault holding jobs, context and outputs. */
+    vault: VaultPort;
+    /** The exclusion gate as it is NOW (asked when each job runs, not when it was queued). */
+    gate: () => ExclusionGate;
+    /** Builds the model client; a failure (no key on this device) pauses the queue. */
+    client: () => Promise<ModelClient>;
+    /** The one rate-limit throttle shared by every job and chat. */
+    throttle: Throttle;
+    /** Notices for the person. */
+    notifier: Notifier;
+    /** Checkpoints of notes jobs create. */
+    checkpoints: CheckpointStore;
+    /** Current settings (jobs folder, output folder, concurrency, model). */
+    settings: () => { delegate: DelegateSettings; model: ModelSettings };
+    /** This runner's id, unique per running process. */
+    deviceId: string;
+    /** Time. */
+    clock?: Clock;
+    /** Lease length, ms. */
+    leaseMs?: number;
+    /** Wait between writing a lease and confirming it, ms. */
+    settleMs?: number;
+    /** How often the jobs folder is scanned for new jobs, ms. */
+    pollMs?: number;
+    /** Attempts before an interrupted job is given up. */
+    maxAttempts?: number;
+    /** Retry policy for model calls inside a job. */
+    retry?: RetryPolicy;
+    /** First backoff before a failed job runs again, ms. */
+    jobRetryBaseMs?: number;
+    /** First wait before trying again while offline, ms (doubles up to five minutes). */
+    offlineBaseMs?: number;
+    /** Stall timeout for streams, ms. */
+    idleTimeoutMs?: number;
+    /** Model calls when a job's budget names none. */
+    defaultTurns?: number;
+    /** Batches and schedules plug in here. */
+    extensions?: QueueExtension[];
+}
+
+/** Hears every change of the queue. */
+export type QueueListener = (snapshot: QueueSnapshot) => void;
+
+const MAX_OFFLINE_WAIT_MS = 300_000;
+
+interface Running {
+    controller: AbortController;
+    progress: JobProgress | null;
+}
+
+/** The delegate job queue. One per plugin (or CLI run). */
+export class JobQueue {
+    private readonly options: JobQueueOptions;
+    private readonly clock: Clock;
+    private readonly store: JobStore;
+    private readonly leases: LeaseKeeper;
+    private readonly jobs = new Map<string, JobNote>();
+    private readonly quarantined = new Map<string, string>();
+    private readonly running = new Map<string, Running>();
+    private readonly notBefore = new Map<string, number>();
+    private readonly listeners = new Set<QueueListener>();
+    private pauseInfo: PauseInfo | null = null;
+    private offlineWaitMs: number;
+    private loop: Promise<void> | null = null;
+    private stopped = false;
+    private wakeUp: (() => void) | null = null;
+    private wakePending = false;
+    private clientPromise: Promise<ModelClient> | null = null;
+    private scanned = false;
+
+    constructor(options: JobQueueOptions) {
+        this.options = options;
+        this.clock = options.clock ?? systemClock;
+        this.store = new JobStore({ vault: options.vault, clock: this.clock });
+        this.leases = new LeaseKeeper({
+            store: this.store,
+            clock: this.clock,
+            deviceId: options.deviceId,
+            leaseMs: options.leaseMs,
+            settleMs: options.settleMs,
+        });
+        this.offlineWaitMs = options.offlineBaseMs ?? 5_000;
+    }
+
+    /** Starts working the queue in the background until `stop`. */
+    start(): void {
+        this.stopped = false;
+        this.loop ??= this.work(false).finally(() => (this.loop = null));
+    }
+
+    /** Works the queue until nothing is running and nothing is runnable (or it is paused); for the CLI and tests. */
+    async runUntilIdle(): Promise<void> {
+        this.stopped = false;
+        if (this.loop !== null) throw new Error('The queue is already running in the background.');
+        this.loop = this.work(true).finally(() => (this.loop = null));
+        await this.loop;
+    }
+
+    /** Stops: running jobs end as `interrupted` (they run again later), and the loop ends. */
+    async stop(): Promise<void> {
+        this.stopped = true;
+        for (const entry of this.running.values()) entry.controller.abort(new JobAbort('shutdown'));
+        this.wake();
+        await this.loop;
+        while (this.running.size > 0) await this.clock.sleep(10);
+    }
+
+    /** Hears every change; returns the unsubscribe function. */
+    subscribe(listener: QueueListener): () => void {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+
+    /** The queue as it is now. */
+    snapshot(): QueueSnapshot {
+        const views: JobView[] = [...this.jobs.values()].map((job) => ({
+            path: job.path,
+            id: job.id,
+            title: jobTitle(job.path),
+            status: job.status,
+            attempts: job.attempts,
+            artifact: job.artifact,
+            error: job.error,
+            schedule: job.schedule,
+            template: job.template,
+            usage: job.usage,
+            progress: this.running.get(job.path)?.progress ?? null,
+        }));
+        return {
+            state: this.pauseInfo !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
+            pause: this.pauseInfo,
+            jobs: views,
+            quarantined: [...this.quarantined].map(([path, reason]) => ({ path, reason })),
+        };
+    }
+
+    /** Writes a new job note (status `queued`) and resolves to its path. */
+    async enqueue(spec: JobSpec): Promise<string> {
+        const path = await createJobNote(this.options.vault, this.options.settings().delegate.jobsFolder, spec, this.clock.now());
+        const read = await this.store.read(path);
+        if (read.kind === 'job') this.jobs.set(path, read.job);
+        this.changed();
+        this.wake();
+        return path;
+    }
+
+    /** Stops starting jobs (running ones finish). */
+    pause(): void {
+        this.pauseInfo = { reason: 'person', message: 'Paused.' };
+        this.changed();
+    }
+
+    /** Starts jobs again after any pause, a spend cap included (the person raised the limit). */
+    resume(): void {
+        this.pauseInfo = null;
+        this.changed();
+        this.wake();
+    }
+
+    /** Cancels a job: a running one is stopped, a waiting one is marked `cancelled`. */
+    async cancel(path: string): Promise<void> {
+        const running = this.running.get(path);
+        if (running !== undefined) {
+            running.controller.abort(new JobAbort('cancel'));
+            return;
+        }
+        const waiting = new Set(['queued', 'interrupted', 'needs-approval']);
+        this.remember(
+            await this.store.update(path, (job) =>
+                waiting.has(job.status) ? { patch: { status: 'cancelled', lease: null }, log: ['Cancelled by the person.'] } : null,
+            ),
+        );
+    }
+
+    /** Queues a failed, cancelled or interrupted job again, with its attempts reset. */
+    async retry(path: string): Promise<void> {
+        const again = new Set(['failed', 'cancelled', 'interrupted']);
+        this.notBefore.delete(path);
+        this.remember(
+            await this.store.update(path, (job) =>
+                again.has(job.status)
+                    ? { patch: { status: 'queued', attempts: 0, error: '' }, log: ['Queued again by the person.'] }
+                    : null,
+            ),
+        );
+        this.wake();
+    }
+
+    /** Whether `job` may start now. Templates (jobs with a schedule) never run themselves. */
+    isRunnable(job: JobNote): boolean {
+        if (job.schedule !== '') return false;
+        const maxAttempts = this.options.maxAttempts ?? 3;
+        const ready = (this.notBefore.get(job.path) ?? 0) <= this.clock.now();
+        return ready && (job.status === 'queued' || (job.status === 'interrupted' && job.attempts < maxAttempts));
+    }
+
+    private async work(untilIdle: boolean): Promise<void> {
+        await this.scan();
+        for (;;) {
+            if (this.stopped) return;
+            if (this.pauseInfo?.reason === 'offline' && (this.pauseInfo.resumesAt ?? 0) <= this.clock.now()) {
+                this.pauseInfo = null;
+                this.changed();
+            }
+            if (this.pauseInfo === null) await this.fill();
+            if (untilIdle && this.running.size === 0 && this.idle()) return;
+            const woken = await this.waitForWake(this.options.pollMs ?? 2_000);
+            if (!woken) await this.scan();
+        }
+    }
+
+    /** Nothing left to do while nothing runs: paused (not for being offline), or no job will become runnable. */
+    private idle(): boolean {
+        if (this.pauseInfo !== null) return this.pauseInfo.reason !== 'offline';
+        const maxAttempts = this.options.maxAttempts ?? 3;
+        return ![...this.jobs.values()].some(
+            (job) =>
+                job.schedule === '' &&
+                (job.status === 'queued' || (job.status === 'interrupted' && job.attempts < maxAttempts)),
+        );
+    }
+
+    /** Reads the jobs folder: jobs, quarantined notes, and jobs whose runner is gone (recovered). */
+    private async scan(): Promise<void> {
+        const atStartup = !this.scanned;
+        this.scanned = true;
+        const folder = this.options.settings().delegate.jobsFolder;
+        const reads = await this.store.list(folder);
+        this.jobs.clear();
+        for (const read of reads) {
+            if (read.kind === 'quarantined') {
+                if (!this.quarantined.has(read.path)) {
+                    this.options.notifier.notify(`Vault Agent cannot read the job note "${read.path}" (${read.reason}); it was left as it is.`, 'error');
+                }
+                this.quarantined.set(read.path, read.reason);
+                continue;
+            }
+            this.quarantined.delete(read.job.path);
+            let job = read.job;
+            if (job.status === 'running' && !this.running.has(job.path)) {
+                job = (await this.leases.recover(job.path, atStartup)) ?? job;
+                if (job.status === 'interrupted' && job.attempts >= (this.options.maxAttempts ?? 3)) {
+                    job = (await this.store.update(job.path, () => ({
+                        patch: { status: 'failed', error: `Gave up after ${job.attempts} interrupted attempts.` },
+                        log: [`Failed: gave up after ${job.attempts} interrupted attempts.`],
+                    }))) ?? job;
+                }
+            }
+            this.jobs.set(job.path, job);
+        }
+        for (const extension of this.options.extensions ?? []) await extension.afterScan?.(this.extensionContext());
+        this.changed();
+    }
+
+    /** Starts runnable jobs until the concurrency limit is reached. */
+    private async fill(): Promise<void> {
+        const limit = Math.max(1, this.options.settings().delegate.concurrency);
+        const candidates = [...this.jobs.values()].filter((job) => !this.running.has(job.path) && this.isRunnable(job));
+        if (candidates.length === 0 || this.running.size >= limit) return;
+        let client: ModelClient;
+        try {
+            client = await this.ensureClient();
+        } catch (e) {
+            const error = classifyError(e);
+            this.pauseInfo = { reason: 'setup', message: error.userMessage };
+            this.options.notifier.notify(`Vault Agent paused the job queue: ${error.userMessage}`, 'error');
+            this.changed();
+            return;
+        }
+        for (const job of candidates) {
+            if (this.running.size >= limit || this.pauseInfo !== null) break;
+            this.launch(job, client);
+        }
+    }
+
+    private launch(job: JobNote, client: ModelClient): void {
+        const entry: Running = { controller: new AbortController(), progress: null };
+        this.running.set(job.path, entry);
+        void this.runOne(job, client, entry).finally(() => {
+            this.running.delete(job.path);
+            this.changed();
+            this.wake();
+        });
+    }
+
+    private async runOne(queued: JobNote, client: ModelClient, entry: Running): Promise<void> {
+        const taken = await this.leases.take(
+            queued.path,
+            (job) => this.isRunnable(job),
+            (job) => `Started on ${this.leases.deviceId} (attempt ${job.attempts}).`,
+        );
+        if (taken === null) {
+            const read = await this.store.read(queued.path);
+            if (read.kind === 'job') this.jobs.set(queued.path, read.job);
+            return;
+        }
+        this.jobs.set(taken.path, taken);
+        entry.progress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: this.clock.now(), waitingMs: 0 };
+        this.changed();
+        const control = {
+            signal: entry.controller.signal,
+            abort: (reason: JobAbort) => entry.controller.abort(reason),
+            onProgress: (progress: JobProgress) => {
+                entry.progress = progress;
+                this.changed();
+            },
+        };
+        const runner = (this.options.extensions ?? []).find((extension) => extension.runs?.(taken) === true);
+        let end: { job: JobNote | null; signal: QueueSignal };
+        try {
+            end = runner?.run !== undefined ? await runner.run(taken, this.deps(client), control) : await runJob(this.deps(client), taken, control);
+        } catch (e) {
+            // A bug or an I/O failure: record it on the job rather than leaving it `running`.
+            const message = e instanceof Error ? e.message : String(e);
+            end = {
+                job: await this.store.update(taken.path, () => ({
+                    patch: { status: 'failed', lease: null, error: message },
+                    log: [`Failed: ${message}`],
+                })),
+                signal: null,
+            };
+        }
+        this.remember(end.job);
+        if (end.job !== null) {
+            for (const extension of this.options.extensions ?? []) await extension.afterJob?.(end.job, this.extensionContext());
+        }
+        this.react(taken, end.signal);
+    }
+
+    /** What a job's end means for the whole queue. */
+    private react(job: JobNote, signal: QueueSignal): void {
+        if (signal === null) {
+            this.offlineWaitMs = this.options.offlineBaseMs ?? 5_000;
+            return;
+        }
+        switch (signal.kind) {
+            case 'spend-cap':
+                if (this.pauseInfo?.reason !== 'spend-cap') {
+                    this.pauseInfo = { reason: 'spend-cap', message: signal.message };
+                    this.options.notifier.notify(`Vault Agent paused the job queue: ${signal.message}`, 'error');
+                }
+                // No request after a spend cap: the other running jobs stop too and run again after Resume.
+                for (const entry of this.running.values()) entry.controller.abort(new JobAbort('pause'));
+                break;
+            case 'offline': {
+                const resumesAt = this.clock.now() + this.offlineWaitMs;
+                if (this.pauseInfo === null) {
+                    this.options.notifier.notify('Vault Agent is offline; the job queue will resume when the connection is back.', 'info');
+                }
+                if (this.pauseInfo === null || this.pauseInfo.reason === 'offline') {
+                    this.pauseInfo = { reason: 'offline', message: signal.message, resumesAt };
+                }
+                this.offlineWaitMs = Math.min(MAX_OFFLINE_WAIT_MS, this.offlineWaitMs * 2);
+                break;
+            }
+            case 'retry-later': {
+                const base = this.options.jobRetryBaseMs ?? 10_000;
+                const delay = signal.delayMs + backoffDelay(job.attempts, { base, random: this.options.retry?.random });
+                this.notBefore.set(job.path, this.clock.now() + delay);
+                break;
+            }
+        }
+        this.changed();
+    }
+
+    private deps(client: ModelClient): JobRunDeps {
+        const settings = this.options.settings();
+        return {
+            vault: this.options.vault,
+            store: this.store,
+            leases: this.leases,
+            clock: this.clock,
+            throttle: this.options.throttle,
+            checkpoints: this.options.checkpoints,
+            client,
+            gate: this.options.gate(),
+            outputFolder: settings.delegate.outputFolder,
+            model: settings.model.defaultModel,
+            maxOutputTokens: settings.model.maxOutputTokens,
+            retry: this.options.retry,
+            idleTimeoutMs: this.options.idleTimeoutMs,
+            maxAttempts: this.options.maxAttempts ?? 3,
+            defaultTurns: this.options.defaultTurns ?? 30,
+        };
+    }
+
+    private extensionContext(): Parameters<NonNullable<QueueExtension['afterScan']>>[0] {
+        return {
+            vault: this.options.vault,
+            store: this.store,
+            clock: this.clock,
+            notifier: this.options.notifier,
+            jobsFolder: this.options.settings().delegate.jobsFolder,
+            jobs: [...this.jobs.values()],
+            remember: (job) => this.remember(job),
+        };
+    }
+
+    private ensureClient(): Promise<ModelClient> {
+        this.clientPromise ??= this.options.client().catch((e: unknown) => {
+            this.clientPromise = null;
+            throw e;
+        });
+        return this.clientPromise;
+    }
+
+    private remember(job: JobNote | null): void {
+        if (job === null) return;
+        this.jobs.set(job.path, job);
+        this.changed();
+    }
+
+    private changed(): void {
+        if (this.listeners.size === 0) return;
+        const snapshot = this.snapshot();
+        for (const listener of this.listeners) {
+            try {
+                listener(snapshot);
+            } catch {
+                // A closed view's listener must not stop the queue.
+            }
+        }
+    }
+
+    private wake(): void {
+        if (this.wakeUp === null) this.wakePending = true;
+        else this.wakeUp();
+    }
+
+    /** Resolves true when woken (a job ended, a job was queued, resumed), false when the poll interval passed. */
+    private async waitForWake(ms: number): Promise<boolean> {
+        if (this.wakePending) {
+            this.wakePending = false;
+            return true;
+        }
+        const timer = new AbortController();
+        let woken = false;
+        const wakeUp = new Promise<void>((resolve) => {
+            this.wakeUp = () => {
+                woken = true;
+                resolve();
+            };
+        });
+        await Promise.race([wakeUp, this.clock.sleep(ms, timer.signal).catch(() => undefined)]);
+        timer.abort();
+        this.wakeUp = null;
+        return woken;
+    }
+}

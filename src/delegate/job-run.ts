@@ -1,0 +1,322 @@
+/**
+ * Runs one leased job to its end: context resolved now through the gate, an `AgentSession` in `delegate` mode (scope
+ * = its output folder) or `read-only`, the lease renewed while it runs, the result written as an artifact, and the
+ * job note updated once at the end. What the queue must do next (pause for a spend cap, wait while offline, retry
+ * later) comes back as a signal; the job itself never decides for the whole queue.
+ */
+import { AgentSession } from '../agent/agent-session';
+import type { ApprovalGate } from '../agent/changes/approval';
+import type { CheckpointStore } from '../agent/changes/checkpoints';
+import type { TurnBudget } from '../agent/loop/budgets';
+import type { Throttle } from '../agent/loop/throttle';
+import { type TurnEvent, type TurnResult, type UsageTotals } from '../agent/loop/turn-events';
+import type { ModelClient } from '../agent/model-client';
+import { Offline, SpendCap, type ModelError } from '../agent/model-errors';
+import type { RetryPolicy } from '../agent/turn-loop';
+import type { ExclusionGate } from '../context/exclusions';
+import type { Clock } from '../ports';
+import type { VaultPort } from '../vault/vault-port';
+import { findArtifact, linkTo, writeArtifact } from './artifact';
+import { buildJobPrompt, jobPreamble } from './job-context';
+import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
+import type { JobPatch } from './job-note-edit';
+import type { JobStore, JobUpdate } from './job-store';
+import type { LeaseKeeper } from './lease';
+
+/** Why the queue stopped a running job. */
+export type JobAbortKind = 'cancel' | 'pause' | 'shutdown' | 'lease-lost';
+
+/** The abort reason the queue gives a job's controller. */
+export class JobAbort extends Error {
+    override readonly name: string = 'JobAbort';
+    constructor(
+        /** Why. */
+        readonly kind: JobAbortKind,
+    ) {
+        super(`Job stopped (${kind})`);
+    }
+}
+
+/** What the queue as a whole must do after a job ended. */
+export type QueueSignal =
+    | { kind: 'spend-cap'; message: string }
+    | { kind: 'offline'; message: string }
+    | { kind: 'retry-later'; delayMs: number }
+    | null;
+
+/** A job's live progress, for the queue view. */
+export interface JobProgress {
+    /** Model calls so far. */
+    modelCalls: number;
+    /** Tokens so far, input and output. */
+    tokens: number;
+    /** Cost so far, USD. */
+    costUsd: number;
+    /** When it started (ms since the epoch). */
+    startedAt: number;
+    /** Remaining wait for the shared rate-limit throttle, ms (0 when not waiting). */
+    waitingMs: number;
+}
+
+/** Everything one job run uses. */
+export interface JobRunDeps {
+    /** The vault. */
+    vault: VaultPort;
+    /** Job notes. */
+    store: JobStore;
+    /** This runner's leases. */
+    leases: LeaseKeeper;
+    /** Time. */
+    clock: Clock;
+    /** The one throttle shared by every job and chat. */
+    throttle: Throttle;
+    /** Checkpoints of notes jobs create (undo). */
+    checkpoints: CheckpointStore;
+    /** The model client. */
+    client: ModelClient;
+    /** The exclusion gate as it is now. */
+    gate: ExclusionGate;
+    /** Output folder when a job names none. */
+    outputFolder: string;
+    /** Model when a job names none. */
+    model: string;
+    /** Output tokens per response. */
+    maxOutputTokens: number;
+    /** Retry policy for model calls. */
+    retry?: RetryPolicy;
+    /** Stall timeout for streams, ms. */
+    idleTimeoutMs?: number;
+    /** Attempts before an interrupted job is given up. */
+    maxAttempts: number;
+    /** Model calls when a job's budget names none. */
+    defaultTurns: number;
+}
+
+/** Nobody watches a job: a change that would need a person is denied (delegate's policy never asks anyway). */
+export const UNATTENDED: ApprovalGate = {
+    request: () => Promise.resolve({ kind: 'deny', reason: 'Nobody is there to approve changes during a job.' }),
+};
+
+/** The job budget as a turn budget. */
+export function turnBudgetOf(budget: JobBudget, defaultTurns: number): TurnBudget {
+    return {
+        maxModelCalls: budget.turns ?? defaultTurns,
+        ...(budget.tokens !== undefined ? { maxTokens: budget.tokens } : {}),
+        ...(budget.usd !== undefined ? { maxCostUsd: budget.usd } : {}),
+        ...(budget.minutes !== undefined ? { maxWallMs: budget.minutes * 60_000 } : {}),
+    };
+}
+
+/** The job's usage plus a turn's. */
+export function addJobUsage(usage: JobUsage, turn: UsageTotals): JobUsage {
+    return {
+        input: usage.input + turn.inputTokens + turn.cacheWriteTokens,
+        output: usage.output + turn.outputTokens,
+        cacheRead: usage.cacheRead + turn.cacheReadTokens,
+        usd: usage.usd + turn.costUsd,
+    };
+}
+
+/** Runs `job` (leased by us) to its end and writes the outcome into its note. */
+export async function runJob(
+    deps: JobRunDeps,
+    job: JobNote,
+    control: { signal: AbortSignal; abort(reason: JobAbort): void; onProgress(progress: JobProgress): void },
+): Promise<{ job: JobNote | null; signal: QueueSignal }> {
+    const output = job.output || deps.outputFolder;
+    const title = jobTitle(job.path);
+    // `attempts` counts this run: on the first one no earlier attempt can have left an artifact.
+    const existing = job.attempts <= 1 ? null : await findArtifact(deps.vault, output, job.id, title);
+    if (existing !== null) {
+        // The artifact was written before the runner stopped: finish the job without running it again.
+        return finish(deps, job, {
+            patch: { status: 'done', artifact: linkTo(existing), lease: null },
+            log: [`Found the result of an earlier attempt: ${linkTo(existing)}.`],
+        });
+    }
+    const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
+    const prompt = await buildJobPrompt({
+        vault: deps.vault,
+        gate: deps.gate,
+        references: job.context,
+        brief: job.brief,
+        preamble: jobPreamble(mode, output),
+    });
+    const model = job.model || deps.model;
+    const session = new AgentSession({
+        client: deps.client,
+        vault: deps.vault,
+        gate: deps.gate,
+        mode,
+        approvals: UNATTENDED,
+        checkpoints: deps.checkpoints,
+        throttle: deps.throttle,
+        model,
+        maxOutputTokens: deps.maxOutputTokens,
+        instructions: prompt.instructions,
+        scope: { outputFolder: output },
+        clock: deps.clock,
+        retry: deps.retry,
+        idleTimeoutMs: deps.idleTimeoutMs,
+        budget: turnBudgetOf(job.budget, deps.defaultTurns),
+    });
+    const progress: JobProgress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: deps.clock.now(), waitingMs: 0 };
+    session.subscribe((event) => {
+        if (track(progress, event)) control.onProgress({ ...progress });
+    });
+    const renew = setInterval(() => {
+        void deps.leases.renew(job.path).then((ours) => {
+            // Another runner took the job over: this one stops and writes nothing more.
+            if (!ours && !control.signal.aborted) control.abort(new JobAbort('lease-lost'));
+        });
+    }, deps.leases.leaseMs / 3);
+    let result: TurnResult;
+    try {
+        result = await session.send(prompt.prompt, { signal: control.signal });
+    } finally {
+        clearInterval(renew);
+    }
+    const reason = control.signal.reason instanceof JobAbort ? control.signal.reason.kind : null;
+    if (reason === 'lease-lost') return { job: null, signal: null };
+    const notes = [
+        prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
+        prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
+        ...refusedWrites(result),
+    ].filter((line) => line !== '');
+    const usage = addJobUsage(job.usage, result.usage);
+    const ended = await decide(deps, job, result, reason, { output, title, model, sources: prompt.sources });
+    return finish(deps, job, { patch: { ...ended.update.patch, usage }, log: [...notes, ...(ended.update.log ?? [])] }, ended.signal);
+}
+
+/** What the outcome of the turn means for the job (and the artifact it leaves). */
+async function decide(
+    deps: JobRunDeps,
+    job: JobNote,
+    result: TurnResult,
+    abort: JobAbortKind | null,
+    artifact: { output: string; title: string; model: string; sources: string[] },
+): Promise<{ update: JobUpdate; signal: QueueSignal }> {
+    const spent = `${result.modelCalls} model call(s), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.usage.costUsd.toFixed(4)}`;
+    const write = async (incomplete: string | null): Promise<string> =>
+        linkTo(
+            await writeArtifact(deps.vault, {
+                jobId: job.id,
+                title: artifact.title,
+                jobPath: job.path,
+                outputFolder: artifact.output,
+                text: result.text,
+                sources: artifact.sources,
+                model: artifact.model,
+                now: deps.clock.now(),
+                incomplete,
+            }),
+        );
+    const stopped = (status: 'cancelled' | 'interrupted', message: string): { update: JobUpdate; signal: QueueSignal } => ({
+        update: { patch: { status, lease: null, error: status === 'cancelled' ? '' : message }, log: [message] },
+        signal: null,
+    });
+    if (abort === 'cancel') return stopped('cancelled', 'Cancelled by the person.');
+    if (abort === 'pause') return stopped('interrupted', 'Stopped because the queue was paused; it will run again.');
+    if (abort === 'shutdown') return stopped('interrupted', 'Stopped because the queue shut down; it will run again.');
+    const failed = (error: string, extra: Partial<JobPatch> = {}): { update: JobUpdate; signal: QueueSignal } => ({
+        update: { patch: { status: 'failed', lease: null, error, ...extra }, log: [`Failed: ${error} (${spent})`] },
+        signal: null,
+    });
+    switch (result.outcome) {
+        case 'done': {
+            const link = await write(null);
+            return {
+                update: { patch: { status: 'done', lease: null, artifact: link, error: '' }, log: [`Done: ${link} (${spent}).`] },
+                signal: null,
+            };
+        }
+        case 'truncated':
+        case 'context-full':
+        case 'budget': {
+            const why =
+                result.outcome === 'budget'
+                    ? `Stopped by its budget (${result.budget?.describe ?? 'limit reached'}).`
+                    : result.message;
+            if (result.text.trim() === '') return failed(why);
+            const link = await write(why);
+            return failed(`${why} The result ${link} is incomplete.`, { artifact: link });
+        }
+        case 'refused':
+            return failed(result.message);
+        case 'stopped':
+            return stopped('interrupted', 'Stopped before it finished; it will run again.');
+        case 'interrupted':
+        case 'failed':
+            return afterError(job, result, deps.maxAttempts, spent);
+    }
+}
+
+/** A model error ended the turn: pause the queue, retry later, or give up — never a partial artifact (row 25). */
+function afterError(
+    job: JobNote,
+    result: TurnResult,
+    maxAttempts: number,
+    spent: string,
+): { update: JobUpdate; signal: QueueSignal } {
+    const error: ModelError | undefined = result.error;
+    const message = error?.userMessage ?? result.message;
+    const interrupted = (signal: QueueSignal, log: string): { update: JobUpdate; signal: QueueSignal } => ({
+        update: { patch: { status: 'interrupted', lease: null, error: message }, log: [log] },
+        signal,
+    });
+    if (error instanceof SpendCap) return interrupted({ kind: 'spend-cap', message }, `Paused: ${message}`);
+    const sideEffects = result.toolCalls.some((call) => WRITE_TOOLS.has(call.name) && !refused(call));
+    const give = (why: string): { update: JobUpdate; signal: QueueSignal } => ({
+        update: { patch: { status: 'failed', lease: null, error: why }, log: [`Failed: ${why} (${spent})`] },
+        signal: null,
+    });
+    if (sideEffects) return give(`${message} It had already created notes, so it is not retried by itself; press Retry.`);
+    if (error instanceof Offline) return interrupted({ kind: 'offline', message }, `Waiting for the connection: ${message}`);
+    if (error?.retryable !== true) return give(message);
+    if (job.attempts >= maxAttempts) return give(`${message} Gave up after ${job.attempts} attempts.`);
+    return interrupted({ kind: 'retry-later', delayMs: 0 }, `Will retry: ${message}`);
+}
+
+async function finish(
+    deps: JobRunDeps,
+    job: JobNote,
+    update: JobUpdate,
+    signal: QueueSignal = null,
+): Promise<{ job: JobNote | null; signal: QueueSignal }> {
+    const written = await deps.store.update(job.path, (current) =>
+        current.lease?.device === deps.leases.deviceId ? update : null,
+    );
+    return { job: written, signal };
+}
+
+const WRITE_TOOLS = new Set(['create_note', 'edit_note', 'rewrite_note', 'rename_note', 'delete_note']);
+/** How the ChangeController's refusals and denials end (they are ordinary results, not errors). */
+const NOTHING_DONE = /Nothing was (?:written|changed)/u;
+
+/** True when a write tool call did not change the vault (an error, a refusal, a denial). */
+function refused(call: TurnResult['toolCalls'][number]): boolean {
+    return call.result === null || call.result.isError === true || NOTHING_DONE.test(call.result.content);
+}
+
+/** Write attempts the job's scope refused, for the log (row 16). */
+function refusedWrites(result: TurnResult): string[] {
+    return result.toolCalls
+        .filter((call) => WRITE_TOOLS.has(call.name) && refused(call))
+        .map((call) => `Refused ${call.name}: ${call.result?.content.split('\n')[0] ?? 'not run'}`);
+}
+
+function track(progress: JobProgress, event: TurnEvent): boolean {
+    switch (event.type) {
+        case 'usage':
+            progress.modelCalls++;
+            progress.tokens = event.turn.inputTokens + event.turn.outputTokens + event.turn.cacheReadTokens;
+            progress.costUsd = event.turn.costUsd;
+            progress.waitingMs = 0;
+            return true;
+        case 'waiting':
+            progress.waitingMs = event.remainingMs;
+            return true;
+        default:
+            return false;
+    }
+}

@@ -1,0 +1,72 @@
+/** Writing a new job note from what the enqueue modal, the CLI or a schedule asks for. */
+import { normalizeVaultPath } from '../vault/path-policy';
+import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
+import { VaultError, type VaultPort } from '../vault/vault-port';
+import type { JobBudget } from './job-note';
+import { formatEntry, type YamlValue } from './yaml-subset';
+
+/** A job to queue. */
+export interface JobSpec {
+    /** The job note's name (sanitised). */
+    title: string;
+    /** The brief: what the job should do. */
+    brief: string;
+    /** Context references: `[[Note]]`, `Folder/`, `#tag`. */
+    context?: string[];
+    /** Output folder ('' = the settings' default). */
+    output?: string;
+    /** Model ('' = default). */
+    model?: string;
+    /** `delegate` (creates notes in its output folder) or `read-only`. */
+    mode?: 'delegate' | 'read-only';
+    /** Limits. */
+    budget?: JobBudget;
+    /** A schedule: makes this note a template that spawns a job per due run. */
+    schedule?: string;
+    /** Send through the Message Batches API (single turn, no tools). */
+    batch?: boolean;
+    /** The template this job was spawned from, as a wikilink. */
+    template?: string;
+}
+
+/** The text of a new job note. */
+export function renderJobNote(spec: JobSpec, now: number): string {
+    const budget: { [key: string]: YamlValue } = { ...spec.budget };
+    const lines = [
+        '---',
+        formatEntry('vault-agent', 'job'),
+        formatEntry('status', 'queued'),
+        formatEntry('created', new Date(now).toISOString()),
+        formatEntry('context', spec.context ?? []),
+        formatEntry('output', spec.output ?? ''),
+        formatEntry('model', spec.model ?? ''),
+        formatEntry('mode', spec.mode ?? 'delegate'),
+        formatEntry('schedule', spec.schedule ?? ''),
+        formatEntry('budget', budget),
+        ...(spec.batch === true ? [formatEntry('batch', true)] : []),
+        ...(spec.template !== undefined ? [formatEntry('template', spec.template)] : []),
+        formatEntry('attempts', 0),
+        formatEntry('artifact', ''),
+        '---',
+        spec.brief.trim(),
+        '',
+    ];
+    return lines.join('\n');
+}
+
+/** Creates the job note in `jobsFolder` under a unique name; resolves to its path. */
+export async function createJobNote(vault: VaultPort, jobsFolder: string, spec: JobSpec, now: number): Promise<string> {
+    const folder = normalizeVaultPath(jobsFolder);
+    if (!folder.ok || folder.path === '') throw new VaultError('invalid-path', `The jobs folder "${jobsFolder}" is not usable.`);
+    const desired = `${folder.path}/${sanitizeNoteName(`${spec.title}.md`)}`;
+    const text = renderJobNote(spec, now);
+    for (let attempt = 0; ; attempt++) {
+        const path = await uniqueNotePath(desired, async (candidate) => (await vault.stat(candidate)) !== null);
+        try {
+            await vault.create(path, text);
+            return path;
+        } catch (e) {
+            if (!(e instanceof VaultError) || e.code !== 'exists' || attempt >= 3) throw e;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/**
+ * How schedules and batches plug into the queue without the queue knowing them: hooks after each scan and after each
+ * job, and an alternative runner for the jobs an extension claims (batch jobs).
+ */
+import type { Clock, Notifier } from '../ports';
+import type { VaultPort } from '../vault/vault-port';
+import type { JobNote } from './job-note';
+import type { JobAbort, JobProgress, JobRunDeps, QueueSignal } from './job-run';
+import type { JobStore } from './job-store';
+
+/** What an extension may use. */
+export interface ExtensionContext {
+    /** The vault. */
+    vault: VaultPort;
+    /** Job notes. */
+    store: JobStore;
+    /** Time. */
+    clock: Clock;
+    /** Notices. */
+    notifier: Notifier;
+    /** The jobs folder. */
+    jobsFolder: string;
+    /** Every readable job as of the last scan. */
+    jobs: JobNote[];
+    /** Tells the queue about a job note that changed or was created. */
+    remember(job: JobNote): void;
+}
+
+/** A queue extension; every member is optional. */
+export interface QueueExtension {
+    /** Runs after every scan of the jobs folder. */
+    afterScan?(context: ExtensionContext): Promise<void>;
+    /** Runs after a job ended (its note already updated). */
+    afterJob?(job: JobNote, context: ExtensionContext): Promise<void>;
+    /** True for jobs this extension runs instead of the agent session. */
+    runs?(job: JobNote): boolean;
+    /** Runs a claimed, leased job to its end. */
+    run?(
+        job: JobNote,
+        deps: JobRunDeps,
+        control: { signal: AbortSignal; abort(reason: JobAbort): void; onProgress(progress: JobProgress): void },
+    ): Promise<{ job: JobNote | null; signal: QueueSignal }>;
+}

@@ -1,0 +1,232 @@
+/**
+ * The message list of the chat view: the person's messages with what was attached or left out, the agent's answers
+ * streamed as Markdown, tool calls as compact rows that expand to show input and result, approval cards in the
+ * order they were asked, and the end of each turn with its "Undo" when it changed notes.
+ */
+import type { TurnEvent } from '../agent/loop/turn-events';
+import type { ChatEntry, ChatRecord } from '../chat/transcript';
+import { toolSummary } from '../chat/transcript';
+import type { ApprovalCard } from './approval-card';
+import { StreamingMarkdown, type MarkdownRenderFn } from './markdown-block';
+
+/** What the transcript needs. */
+export interface ChatTranscriptOptions {
+    /** Where it goes. */
+    parent: HTMLElement;
+    /** Renders Markdown (safely). */
+    render: MarkdownRenderFn;
+    /** Opens a note from an internal link. */
+    openLink(linktext: string): void;
+}
+
+/** The rendered transcript. */
+export class ChatTranscript {
+    /** The scrolling list element. */
+    readonly el: HTMLElement;
+    private readonly render: MarkdownRenderFn;
+    private turnEl: HTMLElement | null = null;
+    private stream: StreamingMarkdown | null = null;
+    private statusEl: HTMLElement | null = null;
+    private readonly toolRows = new Map<string, HTMLElement>();
+    private cards: ApprovalCard[] = [];
+    private scrollPending = false;
+
+    constructor(options: ChatTranscriptOptions) {
+        this.render = options.render;
+        this.el = options.parent.createDiv({ cls: 'vault-agent-messages', attr: { 'aria-live': 'polite' } });
+        this.el.addEventListener('click', (event) => {
+            const link = (event.target as HTMLElement | null)?.closest('a.internal-link');
+            if (link === null || link === undefined) return;
+            event.preventDefault();
+            options.openLink(link.getAttr('data-href') ?? link.getAttr('href') ?? '');
+        });
+    }
+
+    /** Renders a whole stored chat. */
+    show(record: ChatRecord): void {
+        this.el.empty();
+        this.turnEl = null;
+        this.stream = null;
+        this.toolRows.clear();
+        this.cards = [];
+        if (record.entries.length === 0) {
+            this.el.createDiv({ cls: 'vault-agent-empty', text: 'Ask about your notes, or ask for a change.' });
+            return;
+        }
+        for (const entry of record.entries) this.showEntry(entry);
+        this.endTurn();
+    }
+
+    /** Adds the person's message and opens the turn that answers it. */
+    addUser(entry: Extract<ChatEntry, { kind: 'user' }>): void {
+        this.el.querySelector('.vault-agent-empty')?.remove();
+        this.endTurn();
+        const message = this.el.createDiv({ cls: 'vault-agent-message vault-agent-user' });
+        message.createDiv({ cls: 'vault-agent-user-text', text: entry.text });
+        if (entry.context.length > 0) {
+            const details = message.createEl('details', { cls: 'vault-agent-context' });
+            details.createEl('summary', { text: contextSummary(entry.context) });
+            for (const line of entry.context) {
+                details.createDiv({ cls: line.startsWith('Attached') ? 'vault-agent-ctx-ok' : 'vault-agent-ctx-warn', text: line });
+            }
+        }
+        this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' });
+        this.scroll();
+    }
+
+    /** Shows one event of the running turn. */
+    onTurnEvent(event: TurnEvent): void {
+        const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+        switch (event.type) {
+            case 'text':
+                this.setStatus(null);
+                (this.stream ??= new StreamingMarkdown({ parent: turn, render: this.render })).append(event.delta);
+                break;
+            case 'retry':
+                this.stream?.reset('');
+                this.setStatus(event.message);
+                break;
+            case 'waiting':
+                this.setStatus(`Waiting for the rate limit: ${Math.ceil(event.remainingMs / 1000)} s`);
+                break;
+            case 'tool-proposed':
+                this.finishStream();
+                this.addToolRow(turn, event.id, event.name, event.input);
+                break;
+            case 'tool-done':
+                this.fillToolRow(event.id, event.result.content, event.result.isError === true);
+                break;
+            case 'error':
+                this.setStatus(null);
+                turn.createDiv({ cls: 'vault-agent-error', text: event.message });
+                break;
+            case 'stop':
+                this.finishStream();
+                this.setStatus(null);
+                if (event.result.outcome !== 'done') {
+                    turn.createDiv({ cls: `vault-agent-outcome is-${event.result.outcome}`, text: event.result.message });
+                }
+                break;
+            default:
+                break;
+        }
+        this.scroll();
+    }
+
+    /** Places an approval card in the running turn. */
+    addCard(card: ApprovalCard): void {
+        this.finishStream();
+        const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+        turn.appendChild(card.el);
+        this.cards.push(card);
+        this.scroll();
+    }
+
+    /** Offers undo for the turn that just ended: on its approved cards and on the turn itself. */
+    offerUndo(undo: () => Promise<string>, confirmUndo: (parent: HTMLElement) => void): void {
+        for (const card of this.cards) card.offerUndo(undo);
+        if (this.turnEl === null) return;
+        const row = this.turnEl.createDiv({ cls: 'vault-agent-turn-actions' });
+        const button = row.createEl('button', { text: 'Undo this turn', cls: 'vault-agent-undo-turn' });
+        button.addEventListener('click', () => {
+            button.disabled = true;
+            confirmUndo(row);
+        });
+    }
+
+    /** Adds a line from the chat itself (undo results, errors before the model was asked). */
+    addNote(text: string, cls = 'vault-agent-note'): HTMLElement {
+        const note = (this.turnEl ?? this.el).createDiv({ cls, text });
+        this.scroll();
+        return note;
+    }
+
+    /** Closes the running turn's stream and card list. */
+    endTurn(): void {
+        this.finishStream();
+        this.cards = [];
+    }
+
+    private showEntry(entry: ChatEntry): void {
+        if (entry.kind === 'user') {
+            this.addUser(entry);
+        } else if (entry.kind === 'tool') {
+            this.finishStream();
+            const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+            this.addToolRow(turn, entry.id, entry.name, entry.input);
+            if (entry.result !== undefined) this.fillToolRow(entry.id, entry.result, entry.isError === true);
+        } else {
+            const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+            if (entry.text !== '') {
+                this.finishStream();
+                const stream = new StreamingMarkdown({ parent: turn, render: this.render });
+                stream.append(entry.text);
+                stream.finish();
+            }
+            if (entry.outcome !== undefined && entry.outcome !== 'done') {
+                turn.createDiv({ cls: `vault-agent-outcome is-${entry.outcome}`, text: entry.message ?? '' });
+            }
+        }
+    }
+
+    private addToolRow(turn: HTMLElement, id: string, name: string, input: unknown): void {
+        const row = turn.createEl('details', { cls: 'vault-agent-tool', attr: { 'data-tool': name } });
+        const summary = row.createEl('summary', { cls: 'vault-agent-tool-summary' });
+        summary.createSpan({ cls: 'vault-agent-tool-name', text: TOOL_VERBS[name] ?? name });
+        summary.createSpan({ cls: 'vault-agent-tool-target', text: toolSummary(name, input) });
+        summary.createSpan({ cls: 'vault-agent-tool-state', text: '…' });
+        row.createEl('pre', { cls: 'vault-agent-tool-input', text: JSON.stringify(input, null, 2) });
+        this.toolRows.set(id, row);
+    }
+
+    private fillToolRow(id: string, result: string, isError: boolean): void {
+        const row = this.toolRows.get(id);
+        if (row === undefined) return;
+        row.toggleClass('is-error', isError);
+        row.querySelector('.vault-agent-tool-state')?.setText(isError ? 'failed' : 'done');
+        // Tool results are shown as text, never rendered: they can carry note text with markup in it.
+        row.createEl('pre', { cls: 'vault-agent-tool-result', text: result });
+    }
+
+    private finishStream(): void {
+        this.stream?.finish();
+        this.stream = null;
+    }
+
+    private setStatus(text: string | null): void {
+        if (text === null) {
+            this.statusEl?.remove();
+            this.statusEl = null;
+            return;
+        }
+        this.statusEl ??= (this.turnEl ?? this.el).createDiv({ cls: 'vault-agent-status' });
+        this.statusEl.setText(text);
+    }
+
+    private scroll(): void {
+        // Once per frame: reading scrollHeight forces a layout, which per streamed delta would grow with the chat.
+        if (this.scrollPending) return;
+        this.scrollPending = true;
+        window.requestAnimationFrame(() => {
+            this.scrollPending = false;
+            this.el.scrollTop = this.el.scrollHeight;
+        });
+    }
+}
+
+const TOOL_VERBS: Record<string, string> = {
+    read_note: 'Read',
+    search_notes: 'Searched',
+    list_notes: 'Listed',
+    edit_note: 'Edit',
+    rewrite_note: 'Rewrite',
+    create_note: 'Create',
+    rename_note: 'Rename',
+    delete_note: 'Delete',
+};
+
+function contextSummary(lines: string[]): string {
+    const attached = lines.filter((line) => line.startsWith('Attached')).length;
+    const left = lines.length - attached;
+    return left === 0 ? `Context: ${attached} attached` : `Context: ${attached} attached, ${left} left out`;
+}

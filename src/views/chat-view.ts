@@ -1,0 +1,299 @@
+/**
+ * The co-pilot chat, an `ItemView` for the right sidebar: a header with the permission mode, the model, new chat,
+ * past chats and "Save chat as note"; the transcript; the context chips; the input; Send/Stop; and a footer with
+ * tokens, cost and context used. All logic lives in `ChatService`; this file wires it to the DOM.
+ */
+import { ItemView, type WorkspaceLeaf } from 'obsidian';
+import type { ApprovalGate } from '../agent/changes/approval';
+import type { UndoReport } from '../agent/changes/checkpoints';
+import type { ChatService, ChatServiceEvent } from '../chat/chat-service';
+import type { ChatStore } from '../chat/chat-store';
+import { transcriptToMarkdown } from '../chat/transcript';
+import type { FocusSource } from '../context/focus';
+import type { MentionSuggestion } from '../context/suggest';
+import { ChatApprovalGate } from './approval-card';
+import { ChatInput, type SlashCommand } from './chat-input';
+import { ChatTranscript } from './chat-transcript';
+import { ContextChips } from './context-chips';
+import { obsidianMarkdown, type MarkdownRenderFn } from './markdown-block';
+
+/** The chat view's type id. */
+export const VIEW_TYPE_CHAT = 'vault-agent-chat';
+
+/** The modes a chat offers, with their names in the UI. */
+export const CHAT_MODES: readonly { id: string; label: string }[] = [
+    { id: 'ask', label: 'Ask before edits' },
+    { id: 'auto-edits', label: 'Auto-accept edits' },
+    { id: 'read-only', label: 'Read-only' },
+];
+
+/** What the view is built from (the plugin passes services; the view holds no global state). */
+export interface ChatViewServices {
+    /** Builds the chat for this view, with the view's approval cards as its gate. */
+    createChat(approvals: ApprovalGate): ChatService;
+    /** Stored chats. */
+    store: ChatStore;
+    /** The person's focus. */
+    focus: FocusSource;
+    /** Mention suggestions. */
+    suggest(query: string): MentionSuggestion[];
+    /** Why a path is excluded (for the person), or `null`. */
+    whyExcluded(path: string): string | null;
+    /** The path a link points to, or `null`. */
+    resolveLink(link: string): string | null;
+    /** Opens a note or link. */
+    openLink(linktext: string): void;
+    /** Writes a new note (unique name) and resolves with its path. */
+    saveNote(title: string, markdown: string): Promise<string>;
+    /** Renders Markdown; Obsidian's renderer when absent. */
+    render?: MarkdownRenderFn;
+}
+
+/** The chat view. */
+export class ChatView extends ItemView {
+    private chat!: ChatService;
+    private transcript!: ChatTranscript;
+    private input!: ChatInput;
+    private chips!: ContextChips;
+    private modeSelect!: HTMLSelectElement;
+    private modelEl!: HTMLElement;
+    private sendButton!: HTMLButtonElement;
+    private footerEl!: HTMLElement;
+    private historyEl!: HTMLElement;
+    private unsubscribe: (() => void) | null = null;
+
+    constructor(
+        leaf: WorkspaceLeaf,
+        private readonly services: ChatViewServices,
+    ) {
+        super(leaf);
+    }
+
+    getViewType(): string {
+        return VIEW_TYPE_CHAT;
+    }
+
+    getDisplayText(): string {
+        return 'Vault Agent';
+    }
+
+    override getIcon(): string {
+        return 'message-square';
+    }
+
+    /** The chat shown (commands such as "add note to chat" use it). */
+    get service(): ChatService {
+        return this.chat;
+    }
+
+    /** Puts text into the input (commands "add current note / selection"). */
+    insertIntoInput(text: string): void {
+        this.input.insert(text);
+        this.chips.refresh(this.input.textarea.value);
+    }
+
+    /** Re-reads the focus for the chips (call when the active note changes). */
+    refreshContext(): void {
+        this.chips?.refresh(this.input.textarea.value);
+    }
+
+    override async onOpen(): Promise<void> {
+        const root = this.contentEl;
+        root.empty();
+        root.addClass('vault-agent-chat');
+        const gate = new ChatApprovalGate({ mount: (card) => this.transcript.addCard(card) });
+        this.chat = this.services.createChat(gate);
+        this.buildHeader(root.createDiv({ cls: 'vault-agent-header' }));
+        this.historyEl = root.createDiv({ cls: 'vault-agent-history' });
+        this.historyEl.hide();
+        const render = this.services.render ?? obsidianMarkdown(this.app, this);
+        this.transcript = new ChatTranscript({ parent: root, render, openLink: (l) => this.services.openLink(l) });
+        this.chips = new ContextChips({
+            parent: root,
+            focus: this.services.focus,
+            whyExcluded: (path) => this.services.whyExcluded(path),
+            resolve: (link) => this.services.resolveLink(link),
+            openNote: (path) => this.services.openLink(path),
+            attached: () => this.chat.attachFocusedNote,
+            toggleAttached: () => (this.chat.attachFocusedNote = !this.chat.attachFocusedNote),
+        });
+        this.input = new ChatInput({
+            parent: root,
+            suggest: (query) => this.services.suggest(query),
+            commands: () => this.commands(),
+            onSend: (text) => void this.chat.send(text),
+            onStop: () => this.chat.stop(),
+            isBusy: () => this.chat.busy,
+        });
+        this.input.textarea.addEventListener('input', () => this.chips.refresh(this.input.textarea.value));
+        const controls = root.createDiv({ cls: 'vault-agent-controls' });
+        this.sendButton = controls.createEl('button', { text: 'Send', cls: 'mod-cta vault-agent-send' });
+        this.sendButton.addEventListener('click', () => {
+            if (this.chat.busy) this.chat.stop();
+            else this.input.textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+        });
+        this.footerEl = root.createDiv({ cls: 'vault-agent-footer' });
+        this.unsubscribe = this.chat.subscribe((event) => this.onChatEvent(event));
+        this.transcript.show(this.chat.record);
+        this.chips.refresh('');
+        this.updateHeader();
+    }
+
+    override async onClose(): Promise<void> {
+        this.unsubscribe?.();
+        this.chat?.dispose();
+    }
+
+    private buildHeader(header: HTMLElement): void {
+        this.modeSelect = header.createEl('select', { cls: 'dropdown vault-agent-mode', attr: { 'aria-label': 'Mode' } });
+        for (const mode of CHAT_MODES) this.modeSelect.createEl('option', { text: mode.label, value: mode.id });
+        this.modeSelect.addEventListener('change', () => this.chat.setMode(this.modeSelect.value));
+        this.modelEl = header.createSpan({ cls: 'vault-agent-model' });
+        const buttons = header.createDiv({ cls: 'vault-agent-header-buttons' });
+        const add = (label: string, cls: string, run: () => void): void => {
+            buttons.createEl('button', { text: label, cls }).addEventListener('click', run);
+        };
+        add('New chat', 'vault-agent-new-chat', () => this.chat.newChat());
+        add('History', 'vault-agent-history-button', () => void this.toggleHistory());
+        add('Save as note', 'vault-agent-save-note', () => void this.saveAsNote());
+    }
+
+    private updateHeader(): void {
+        this.modeSelect.value = this.chat.record.mode;
+        this.modelEl.setText(this.chat.record.model);
+        const { usage, contextTokens } = this.chat.record;
+        const input = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+        this.footerEl.setText(
+            `${input.toLocaleString('en-US')} in · ${usage.outputTokens.toLocaleString('en-US')} out · ` +
+                `$${usage.costUsd.toFixed(4)} · context ${contextTokens.toLocaleString('en-US')} tokens`,
+        );
+    }
+
+    private onChatEvent(event: ChatServiceEvent): void {
+        switch (event.type) {
+            case 'reset':
+                this.transcript.show(event.record);
+                this.updateHeader();
+                break;
+            case 'user':
+                this.transcript.addUser(event.entry);
+                break;
+            case 'turn':
+                this.transcript.onTurnEvent(event.event);
+                if (event.event.type === 'usage' || event.event.type === 'stop') this.updateHeader();
+                break;
+            case 'busy':
+                this.sendButton.setText(event.busy ? 'Stop' : 'Send');
+                this.sendButton.toggleClass('is-stop', event.busy);
+                this.contentEl.toggleClass('is-busy', event.busy);
+                if (!event.busy) void this.afterTurn();
+                break;
+            case 'undo':
+                this.transcript.addNote(undoSummary(event.report), 'vault-agent-undo-result');
+                break;
+            case 'error':
+                this.transcript.addNote(event.message, 'vault-agent-error');
+                break;
+        }
+    }
+
+    private async afterTurn(): Promise<void> {
+        this.transcript.endTurn();
+        const turnId = this.chat.record.changedTurns[this.chat.record.changedTurns.length - 1];
+        const lastUndoable = await this.chat.lastUndoableTurn();
+        if (turnId === undefined || lastUndoable !== turnId || this.offered.has(turnId)) return;
+        this.offered.add(turnId);
+        this.transcript.offerUndo(
+            async () => undoSummary((await this.chat.undo(turnId)) ?? emptyReport(turnId)),
+            (parent) => void this.confirmUndo(turnId, parent),
+        );
+    }
+
+    private readonly offered = new Set<string>();
+
+    /** Names what undo will restore and what it cannot, then undoes on confirmation (RELIABILITY row 5). */
+    private async confirmUndo(turnId: string, parent: HTMLElement): Promise<void> {
+        const plan = await this.chat.undo(turnId, { dryRun: true });
+        if (plan === null) return;
+        const box = parent.createDiv({ cls: 'vault-agent-undo-plan' });
+        for (const action of plan.restored) box.createDiv({ text: `Will restore: ${action.description}` });
+        for (const problem of plan.notRestored) box.createDiv({ cls: 'vault-agent-ctx-warn', text: `Cannot restore: ${problem.why}` });
+        const confirm = box.createEl('button', { text: 'Confirm undo', cls: 'mod-warning vault-agent-confirm-undo' });
+        confirm.addEventListener('click', () => {
+            box.remove();
+            void this.chat.undo(turnId);
+        });
+    }
+
+    private commands(): SlashCommand[] {
+        return [
+            { name: 'new', description: 'Start a new chat', run: () => this.chat.newChat() },
+            {
+                name: 'mode',
+                description: 'Set the mode: ask, auto-edits or read-only',
+                run: (arg) => {
+                    const mode = CHAT_MODES.find((m) => m.id === arg || m.label.toLowerCase() === arg.toLowerCase());
+                    if (mode === undefined) this.transcript.addNote(`Unknown mode “${arg}”: use ask, auto-edits or read-only.`);
+                    else {
+                        this.chat.setMode(mode.id);
+                        this.updateHeader();
+                    }
+                },
+            },
+            {
+                name: 'model',
+                description: 'Use another model for this chat',
+                run: (arg) => {
+                    if (arg !== '') this.chat.setModel(arg);
+                    this.updateHeader();
+                },
+            },
+            { name: 'undo', description: 'Undo the last turn that changed notes', run: () => this.undoLast() },
+            { name: 'export', description: 'Save this chat as a note', run: () => this.saveAsNote() },
+        ];
+    }
+
+    private async undoLast(): Promise<void> {
+        const turnId = await this.chat.lastUndoableTurn();
+        if (turnId === null) this.transcript.addNote('Nothing to undo in this chat.');
+        else await this.confirmUndo(turnId, this.transcript.addNote('Undo the last change:'));
+    }
+
+    private async saveAsNote(): Promise<void> {
+        const record = this.chat.record;
+        if (record.entries.length === 0) return;
+        const path = await this.services.saveNote(record.title, transcriptToMarkdown(record));
+        this.transcript.addNote(`Saved as ${path}`, 'vault-agent-saved');
+    }
+
+    private async toggleHistory(): Promise<void> {
+        if (this.historyEl.isShown()) {
+            this.historyEl.hide();
+            return;
+        }
+        this.historyEl.empty();
+        const chats = await this.services.store.list();
+        if (chats.length === 0) this.historyEl.createDiv({ text: 'No saved chats yet.' });
+        for (const chat of chats) {
+            const row = this.historyEl.createEl('button', { cls: 'vault-agent-history-item', text: chat.title });
+            row.createSpan({ cls: 'vault-agent-history-date', text: new Date(chat.updated).toLocaleString() });
+            row.addEventListener('click', () => {
+                this.historyEl.hide();
+                void this.chat.resume(chat.id);
+            });
+        }
+        this.historyEl.show();
+    }
+}
+
+function undoSummary(report: UndoReport): string {
+    const restored = report.restored.map((a) => a.description);
+    const missed = report.notRestored.map((p) => p.why);
+    const parts = [restored.length > 0 ? `Undone: ${restored.join('; ')}.` : 'Nothing was undone.'];
+    if (missed.length > 0) parts.push(`Not restored: ${missed.join('; ')}.`);
+    return parts.join(' ');
+}
+
+function emptyReport(turnId: string): UndoReport {
+    return { turnId, dryRun: false, restored: [], notRestored: [] };
+}

@@ -1,0 +1,164 @@
+/**
+ * The page the browser tests drive: the real chat view (and everything behind it: ChatService, AgentSession, the
+ * turn loop, tools, ChangeController, CheckpointStore, ContextBuilder, MentionSuggester, ExclusionGate) mounted on
+ * the `obsidian` stub, over the example vault held in memory, with the real SDK talking to the local Messages-API
+ * server through the harness server (same origin, so no CORS). Chats persist in `localStorage`, so a reload is a
+ * restart. `window.harness` lets tests look inside.
+ */
+import './buffer-shim';
+import { App, LeafWorkspace, MarkdownView, TFile, WorkspaceLeaf, installDomHelpers } from '../../support/obsidian-stub';
+import { AgentSession } from '../../../src/agent/agent-session';
+import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
+import { Throttle } from '../../../src/agent/loop/throttle';
+import { createModelClient } from '../../../src/agent/model-client';
+import { AdapterChatStore, type ChatFileAdapter } from '../../../src/chat/chat-store';
+import { ChatService } from '../../../src/chat/chat-service';
+import { ContextBuilder } from '../../../src/context/build-context';
+import { ExclusionGate } from '../../../src/context/exclusions';
+import type { FocusSource } from '../../../src/context/focus';
+import { MentionSuggester } from '../../../src/context/suggest';
+import { EditorWriter } from '../../../src/obsidian/editor-writer';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/settings/settings';
+import { sanitizeNoteName } from '../../../src/vault/safe-names';
+import { ChatView } from '../../../src/views/chat-view';
+import { MemoryVault } from './memory-vault';
+
+interface HarnessConfig {
+    files: Record<string, string>;
+    settings: Settings;
+    apiKey: string;
+    configDir: string;
+}
+
+/** `localStorage` as Obsidian's `DataAdapter`, so chats survive a reload like files survive a restart. */
+const localAdapter: ChatFileAdapter = {
+    exists: async (path) => Object.keys(localStorage).some((key) => key === path || key.startsWith(`${path}/`)),
+    read: async (path) => {
+        const text = localStorage.getItem(path);
+        if (text === null) throw new Error(`No such file: ${path}`);
+        return text;
+    },
+    write: async (path, data) => localStorage.setItem(path, data),
+    list: async (path) => ({ files: Object.keys(localStorage).filter((k) => k.startsWith(`${path}/`)), folders: [] }),
+    mkdir: async () => undefined,
+};
+
+async function main(): Promise<void> {
+    installDomHelpers();
+    const config = (await (await fetch('/config.json')).json()) as HarnessConfig;
+    const settings = config.settings;
+    const vault = new MemoryVault(config.configDir, config.files);
+    const gate = new ExclusionGate({ vault, privacy: settings.privacy });
+    const suggester = new MentionSuggester({ vault, gate });
+    await suggester.rebuild();
+    const app = new App({ configDir: config.configDir });
+    const workspace = new LeafWorkspace();
+    app.workspace = workspace;
+    const opened: string[] = [];
+    const openNote = (path: string): void => {
+        opened.push(path);
+        const leaf = new WorkspaceLeaf();
+        const view = new MarkdownView(leaf);
+        view.file = new TFile(app.vault, path);
+        view.editor.setValue(vault.snapshot()[path] ?? '');
+        leaf.view = view;
+        workspace.setActiveLeaf(leaf);
+        chatView.refreshContext();
+    };
+    const focus: FocusSource = {
+        focusedNote: () => (workspace.activeLeaf?.view instanceof MarkdownView ? workspace.activeLeaf.view.file?.path ?? null : null),
+        selection: () => null,
+        cursorLine: () => null,
+    };
+    const checkpoints = new CheckpointStore({ vault, persistence: { load: async () => null, save: async () => undefined } });
+    const throttle = new Throttle();
+    const client = await createModelClient({
+        secrets: { get: async () => config.apiKey },
+        settings: { ...settings.model, baseUrl: `${location.origin}/model` },
+    });
+    const editors = new EditorWriter({ app: app as never });
+    const store = new AdapterChatStore({ adapter: localAdapter, folder: 'vault-agent/chats' });
+    const context = new ContextBuilder({ vault, gate });
+
+    const leaf = new WorkspaceLeaf() as WorkspaceLeaf & { app: App };
+    leaf.app = app;
+    const chatView = new ChatView(leaf as never, {
+        createChat: (approvals) =>
+            new ChatService({
+                store,
+                context,
+                focus,
+                checkpoints,
+                approvals,
+                defaults: () => ({
+                    mode: settings.chat.defaultMode,
+                    model: settings.model.defaultModel,
+                    attachFocusedNote: settings.chat.attachFocusedNote,
+                }),
+                createSession: async (options) =>
+                    new AgentSession({
+                        client,
+                        vault,
+                        gate,
+                        mode: options.mode,
+                        approvals: options.approvals,
+                        checkpoints,
+                        throttle,
+                        model: options.model,
+                        maxOutputTokens: settings.model.maxOutputTokens,
+                        editors,
+                    }),
+            }),
+        store,
+        focus,
+        suggest: (query) => suggester.suggest(query),
+        whyExcluded: (path) => {
+            const verdict = gate.check(path);
+            return verdict.excluded ? ExclusionGate.describe(verdict.reason) : null;
+        },
+        resolveLink: (link) => vault.resolveLink(link, ''),
+        openLink: (linktext) => {
+            const path = vault.resolveLink(linktext, '') ?? linktext;
+            openNote(path);
+        },
+        saveNote: async (title, markdown) => {
+            const base = `Agent/Chats/${sanitizeNoteName(title)}`;
+            let path = `${base}.md`;
+            for (let n = 2; (await vault.stat(path)) !== null; n++) path = `${base} ${n}.md`;
+            await vault.create(path, markdown);
+            return path;
+        },
+    });
+    const host = document.getElementById('sidebar');
+    if (host === null) throw new Error('The harness page has no #sidebar');
+    host.appendChild(chatView.containerEl);
+    await chatView.open();
+
+    const editorOf = (): MarkdownView | null =>
+        workspace.activeLeaf?.view instanceof MarkdownView ? workspace.activeLeaf.view : null;
+    Object.assign(window, {
+        harness: {
+            vault,
+            view: chatView,
+            opened,
+            openNote,
+            editorText: () => editorOf()?.editor.getValue() ?? null,
+            /** Types at the end of the open note, as a person would while the agent works. */
+            typeAtEnd: (text: string) => {
+                const editor = editorOf()?.editor;
+                if (editor === undefined) return;
+                const end = editor.offsetToPos(editor.getValue().length);
+                editor.replaceRange(text, end, end);
+            },
+            undoableTurns: () => checkpoints.undoableTurns(),
+            ready: true,
+        },
+    });
+}
+
+main().catch((error: unknown) => {
+    const pre = document.createElement('pre');
+    pre.className = 'harness-error';
+    pre.textContent = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+    document.body.appendChild(pre);
+});

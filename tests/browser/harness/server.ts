@@ -1,0 +1,154 @@
+/**
+ * The harness server: bundles `entry.ts` with esbuild (`obsidian` → the stub), and serves on 127.0.0.1 the page, the
+ * plugin's `styles.css`, the example vault with its settings (as `/config.json`), and `/model/*`, a proxy to the
+ * local Messages-API server. Going through one origin means the page's `fetch` needs no CORS from the test server.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import esbuild from 'esbuild';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/settings/settings';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository root. */
+export const REPO_ROOT = join(HERE, '..', '..', '..');
+const EXAMPLE_VAULT = join(REPO_ROOT, 'example-vault');
+const CONFIG_DIR = '.obsidian';
+
+/** A running harness. */
+export interface HarnessServer {
+    /** The page's address. */
+    url: string;
+    /** Stops the server. */
+    close(): Promise<void>;
+}
+
+/** What the page is given. */
+export interface HarnessOptions {
+    /** The Messages-API server's base URL (`http://127.0.0.1:port`). */
+    modelBaseURL: string;
+    /** The key it expects. */
+    apiKey: string;
+    /** Extra files on top of the example vault (path → text). */
+    extraFiles?: Record<string, string>;
+    /** Changes to the example vault's settings. */
+    settings?: (settings: Settings) => Settings;
+}
+
+let bundled: Promise<string> | null = null;
+
+/** The harness bundle (built once per process). */
+export function harnessBundle(): Promise<string> {
+    bundled ??= esbuild
+        .build({
+            entryPoints: [join(HERE, 'entry.ts')],
+            bundle: true,
+            write: false,
+            format: 'esm',
+            platform: 'browser',
+            target: 'es2022',
+            alias: { obsidian: join(REPO_ROOT, 'tests', 'support', 'obsidian-stub.ts') },
+            plugins: [
+                {
+                    // gray-matter requires `fs` for a helper nothing calls (the plugin build does the same), and the
+                    // Node `fetch` (model-fetch-node.ts) is only loaded on Obsidian desktop: a page never runs either.
+                    name: 'empty-node-modules',
+                    setup(build) {
+                        build.onResolve({ filter: /^(fs|node:.*)$/ }, (args) => ({ path: args.path, namespace: 'empty' }));
+                        build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' }));
+                    },
+                },
+            ],
+            logLevel: 'silent',
+        })
+        .then((result) => result.outputFiles[0]?.text ?? '');
+    return bundled;
+}
+
+async function readVault(root: string): Promise<Record<string, string>> {
+    const files: Record<string, string> = {};
+    const walk = async (dir: string): Promise<void> => {
+        for (const entry of await readdir(dir, { withFileTypes: true })) {
+            const full = join(dir, entry.name);
+            if (entry.isDirectory()) {
+                if (entry.name !== CONFIG_DIR) await walk(full);
+            } else if (entry.name.endsWith('.md')) {
+                files[relative(root, full).split(sep).join('/')] = await readFile(full, 'utf8');
+            }
+        }
+    };
+    await walk(root);
+    return files;
+}
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Vault Agent harness</title>
+<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/styles.css"></head>
+<body class="theme-light"><div class="workspace"><div class="main-area"></div><div id="sidebar" class="sidebar"></div></div>
+<script type="module" src="/bundle.js"></script></body></html>`;
+
+/** Starts the harness server on 127.0.0.1 with a random port. */
+export async function startHarness(options: HarnessOptions): Promise<HarnessServer> {
+    const files = { ...(await readVault(EXAMPLE_VAULT)), ...options.extraFiles };
+    const stored = JSON.parse(
+        await readFile(join(EXAMPLE_VAULT, CONFIG_DIR, 'plugins', 'vault-agent', 'data.json'), 'utf8'),
+    ) as Settings;
+    const base: Settings = { ...DEFAULT_SETTINGS, ...stored, model: { ...stored.model, defaultModel: 'claude-sonnet-5-5' } };
+    const settings = options.settings ? options.settings(base) : base;
+    const config = JSON.stringify({ files, settings, apiKey: options.apiKey, configDir: CONFIG_DIR });
+    const model = new URL(options.modelBaseURL);
+    const sockets = new Set<Socket>();
+
+    const server = createServer((req, res) => {
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        if (path.startsWith('/model/')) return proxy(req, res, model, path.slice('/model'.length));
+        void serve(path, res, config).catch((error: unknown) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(String(error));
+        });
+    });
+    server.on('connection', (socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}/`,
+        close: () =>
+            new Promise<void>((resolve) => {
+                for (const socket of sockets) socket.destroy();
+                server.close(() => resolve());
+            }),
+    };
+}
+
+async function serve(path: string, res: ServerResponse, config: string): Promise<void> {
+    const send = (type: string, body: string): void => {
+        res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+        res.end(body);
+    };
+    if (path === '/') return send('text/html', PAGE);
+    if (path === '/bundle.js') return send('text/javascript', await harnessBundle());
+    if (path === '/config.json') return send('application/json', config);
+    if (path === '/styles.css') return send('text/css', await readFile(join(REPO_ROOT, 'styles.css'), 'utf8'));
+    if (path === '/theme.css') return send('text/css', await readFile(join(HERE, 'theme.css'), 'utf8'));
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+}
+
+/** Forwards a request to the model server; a page that aborts (Stop) aborts the upstream request too. */
+function proxy(req: IncomingMessage, res: ServerResponse, target: URL, path: string): void {
+    const upstream = request(
+        { host: target.hostname, port: target.port, method: req.method, path, headers: { ...req.headers, host: target.host } },
+        (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+        },
+    );
+    upstream.on('error', () => res.destroy());
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+}
