@@ -30,7 +30,10 @@ async function runQueue(burst: number): Promise<QueueRun> {
     const server = await startMessagesApiServer({ latencyMs: LATENCY_MS });
     const files: Record<string, string> = {};
     for (let i = 0; i < JOBS; i++) {
-        files[`Agent/Jobs/Job ${i}.md`] = renderJobNote({ title: `Job ${i}`, brief: `Summarise item ${i}.` }, Date.now());
+        files[`Agent/Jobs/Job ${i}.md`] = renderJobNote(
+            { title: `Job ${i}`, brief: `Summarise item ${i}.` },
+            Date.now(),
+        );
     }
     const temp = await makeTempVault(files);
     let limited = 0;
@@ -50,7 +53,8 @@ async function runQueue(burst: number): Promise<QueueRun> {
     const queue = new JobQueue({
         vault,
         gate: () => new ExclusionGate({ vault, privacy: DEFAULT_SETTINGS.privacy }),
-        client: () => createModelClient({ secrets: { get: () => Promise.resolve(server.apiKey) }, settings: settings.model }),
+        client: () =>
+            createModelClient({ secrets: { get: () => Promise.resolve(server.apiKey) }, settings: settings.model }),
         throttle: new Throttle(),
         notifier: { notify: () => undefined },
         checkpoints: new CheckpointStore({ vault, persistence: memory }),

@@ -1,5 +1,6 @@
 /** Every benchmark row, in table order. Add a row: write `bench/rows/<name>.ts` and list it here. */
 import type { BenchRow } from '../bench-row';
+import { compactionCacheRow, compactionInputRow } from '../compaction-rows';
 import { contextSuggestRow } from '../context-suggest';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { bundleSizeRow } from './bundle-size';
@@ -20,4 +21,6 @@ export const BENCH_ROWS: BenchRow[] = [
     loopOverheadRow,
     queueThroughputRow,
     queueRateLimitRow,
+    compactionInputRow,
+    compactionCacheRow,
 ];

@@ -5,7 +5,8 @@
  *
  * Writes: an MCP client has no person in our loop to approve a change, so only `create_note` is offered, and it runs
  * through the ChangeController in `delegate` mode scoped to the delegate output folder: new notes there, nothing else
- * (no edits, renames or deletes; see docs/decisions, "vault MCP server writes").
+ * (no edits, renames or deletes). That is exactly what an unattended job may do, and it is the same reasoning: text
+ * from outside (here, another agent) can add a clearly placed new note but can never change or hide existing ones.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {

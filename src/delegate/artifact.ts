@@ -63,10 +63,12 @@ export function linkTo(path: string): string {
 /** Writes the artifact as a new note and resolves to its path. Never overwrites: a taken name gets a suffix. */
 export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Promise<string> {
     const folder = normalizeVaultPath(input.outputFolder);
-    if (!folder.ok || folder.path === '') throw new ArtifactError(`The output folder "${input.outputFolder}" is not usable.`);
+    if (!folder.ok || folder.path === '')
+        throw new ArtifactError(`The output folder "${input.outputFolder}" is not usable.`);
     const name = sanitizeNoteName(`${input.title} (${input.jobId}).md`);
     const desired = checkWritablePath(`${folder.path}/${name}`, vault.configDir);
-    if (!desired.ok) throw new ArtifactError(`The output folder "${input.outputFolder}" is not writable: ${desired.reason}`);
+    if (!desired.ok)
+        throw new ArtifactError(`The output folder "${input.outputFolder}" is not writable: ${desired.reason}`);
     const content = renderArtifact(input);
     let path = desired.path;
     for (let attempt = 0; ; attempt++) {
@@ -96,8 +98,7 @@ export function renderArtifact(input: ArtifactInput): string {
         `# ${input.title}`,
         '',
     ];
-    const warning =
-        input.incomplete === null ? [] : [`> [!warning] Incomplete result`, `> ${input.incomplete}`, ''];
+    const warning = input.incomplete === null ? [] : [`> [!warning] Incomplete result`, `> ${input.incomplete}`, ''];
     const sources =
         input.sources.length === 0 ? [] : ['', '## Sources', '', ...input.sources.map((path) => `- ${linkTo(path)}`)];
     return [...head, ...warning, input.text.trim(), ...sources, ''].join('\n');

@@ -53,10 +53,20 @@ export async function buildJobPrompt(options: {
     preamble: string;
     budgetTokens?: number;
 }): Promise<JobPrompt> {
-    const builder = new ContextBuilder({ vault: options.vault, gate: options.gate, budgetTokens: options.budgetTokens });
+    const builder = new ContextBuilder({
+        vault: options.vault,
+        gate: options.gate,
+        budgetTokens: options.budgetTokens,
+    });
     const message = options.references.map(referenceToMention).join(' ');
     const bundle = await builder.build({ message, attachFocusedNote: false });
-    const sources = [...new Set(bundle.sentItems().flatMap((item) => (item.kind === 'instructions' || item.path === undefined ? [] : [item.path])))];
+    const sources = [
+        ...new Set(
+            bundle
+                .sentItems()
+                .flatMap((item) => (item.kind === 'instructions' || item.path === undefined ? [] : [item.path])),
+        ),
+    ];
     const context = bundle.context();
     const brief = `<job-brief>\n${options.brief.trim()}\n</job-brief>`;
     return {

@@ -3,7 +3,16 @@
  * appended under `## Log`. The brief, the person's keys, comments, blank lines, the BOM and the line endings stay
  * byte-identical. Used inside `vault.process`, so every write is atomic and based on the text on disk right now.
  */
-import { LOG_HEADING, ownValue, splitFrontmatter, type JobLease, type JobStatus, type JobUsage, type OwnKey, type ScheduleState } from './job-note';
+import {
+    LOG_HEADING,
+    ownValue,
+    splitFrontmatter,
+    type JobLease,
+    type JobStatus,
+    type JobUsage,
+    type OwnKey,
+    type ScheduleState,
+} from './job-note';
 import { formatEntry, type YamlEntry, type YamlValue } from './yaml-subset';
 
 /** A change to the queue's keys; fields left out stay as they are. */

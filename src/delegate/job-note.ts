@@ -130,9 +130,7 @@ export const LOG_HEADING = '## Log';
 
 /** What reading a note as a job gave. */
 export type JobRead =
-    | { kind: 'job'; job: JobNote }
-    | { kind: 'not-a-job' }
-    | { kind: 'quarantined'; path: string; reason: string };
+    { kind: 'job'; job: JobNote } | { kind: 'not-a-job' } | { kind: 'quarantined'; path: string; reason: string };
 
 /** The frontmatter block of a note's text, split into entries, and where the body starts. */
 export interface FrontmatterSplit {
@@ -339,7 +337,9 @@ function scheduleStateOf(value: unknown): ScheduleState {
 export function ownValue(key: OwnKey, job: Pick<JobNote, 'lease' | 'usage' | 'scheduleState'>): YamlValue {
     switch (key) {
         case 'lease':
-            return job.lease === null ? { device: '', until: '' } : { device: job.lease.device, until: job.lease.until };
+            return job.lease === null
+                ? { device: '', until: '' }
+                : { device: job.lease.device, until: job.lease.until };
         case 'usage':
             return {
                 input: job.usage.input,

@@ -4,64 +4,18 @@
  * pauses and resumes by itself with backoff, retryable failures come back later with jittered backoff. Views call
  * `subscribe`, `snapshot`, `enqueue`, `pause`, `resume`, `cancel` and `retry`; nothing here knows about UI.
  */
-import type { CheckpointStore } from '../agent/changes/checkpoints';
-import type { Throttle } from '../agent/loop/throttle';
 import type { ModelClient } from '../agent/model-client';
 import { backoffDelay, classifyError } from '../agent/model-errors';
-import type { RetryPolicy } from '../agent/turn-loop';
-import type { ExclusionGate } from '../context/exclusions';
-import { systemClock, type Clock, type Notifier } from '../ports';
-import type { DelegateSettings, ModelSettings } from '../settings/settings';
-import type { VaultPort } from '../vault/vault-port';
+import { systemClock, type Clock } from '../ports';
 import { createJobNote, type JobSpec } from './job-spec';
-import { jobTitle, type JobNote } from './job-note';
+import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
 import { JobStore } from './job-store';
 import { LeaseKeeper } from './lease';
-import type { PauseInfo, QueueSnapshot, JobView } from './queue-snapshot';
+import { jobView, type PauseInfo, type QueueSnapshot } from './queue-snapshot';
 import type { QueueExtension } from './queue-extension';
-
-/** Ports and knobs of the queue. */
-export interface JobQueueOptions {
-    /** The vault holding jobs, context and outputs. */
-    vault: VaultPort;
-    /** The exclusion gate as it is NOW (asked when each job runs, not when it was queued). */
-    gate: () => ExclusionGate;
-    /** Builds the model client; a failure (no key on this device) pauses the queue. */
-    client: () => Promise<ModelClient>;
-    /** The one rate-limit throttle shared by every job and chat. */
-    throttle: Throttle;
-    /** Notices for the person. */
-    notifier: Notifier;
-    /** Checkpoints of notes jobs create. */
-    checkpoints: CheckpointStore;
-    /** Current settings (jobs folder, output folder, concurrency, model). */
-    settings: () => { delegate: DelegateSettings; model: ModelSettings };
-    /** This runner's id, unique per running process. */
-    deviceId: string;
-    /** Time. */
-    clock?: Clock;
-    /** Lease length, ms. */
-    leaseMs?: number;
-    /** Wait between writing a lease and confirming it, ms. */
-    settleMs?: number;
-    /** How often the jobs folder is scanned for new jobs, ms. */
-    pollMs?: number;
-    /** Attempts before an interrupted job is given up. */
-    maxAttempts?: number;
-    /** Retry policy for model calls inside a job. */
-    retry?: RetryPolicy;
-    /** First backoff before a failed job runs again, ms. */
-    jobRetryBaseMs?: number;
-    /** First wait before trying again while offline, ms (doubles up to five minutes). */
-    offlineBaseMs?: number;
-    /** Stall timeout for streams, ms. */
-    idleTimeoutMs?: number;
-    /** Model calls when a job's budget names none. */
-    defaultTurns?: number;
-    /** Batches and schedules plug in here. */
-    extensions?: QueueExtension[];
-}
+import type { JobQueueOptions } from './queue-options';
+import { Wakeup } from './queue-wakeup';
 
 /** Hears every change of the queue. */
 export type QueueListener = (snapshot: QueueSnapshot) => void;
@@ -72,6 +26,8 @@ interface Running {
     controller: AbortController;
     progress: JobProgress | null;
 }
+
+export type { JobQueueOptions } from './queue-options';
 
 /** The delegate job queue. One per plugin (or CLI run). */
 export class JobQueue {
@@ -88,8 +44,7 @@ export class JobQueue {
     private offlineWaitMs: number;
     private loop: Promise<void> | null = null;
     private stopped = false;
-    private wakeUp: (() => void) | null = null;
-    private wakePending = false;
+    private readonly wakeup: Wakeup;
     private clientPromise: Promise<ModelClient> | null = null;
     private scanned = false;
 
@@ -105,6 +60,7 @@ export class JobQueue {
             settleMs: options.settleMs,
         });
         this.offlineWaitMs = options.offlineBaseMs ?? 5_000;
+        this.wakeup = new Wakeup(this.clock);
     }
 
     /** Starts working the queue in the background until `stop`. */
@@ -125,7 +81,7 @@ export class JobQueue {
     async stop(): Promise<void> {
         this.stopped = true;
         for (const entry of this.running.values()) entry.controller.abort(new JobAbort('shutdown'));
-        this.wake();
+        this.wakeup.wake();
         await this.loop;
         while (this.running.size > 0) await this.clock.sleep(10);
     }
@@ -138,19 +94,7 @@ export class JobQueue {
 
     /** The queue as it is now. */
     snapshot(): QueueSnapshot {
-        const views: JobView[] = [...this.jobs.values()].map((job) => ({
-            path: job.path,
-            id: job.id,
-            title: jobTitle(job.path),
-            status: job.status,
-            attempts: job.attempts,
-            artifact: job.artifact,
-            error: job.error,
-            schedule: job.schedule,
-            template: job.template,
-            usage: job.usage,
-            progress: this.running.get(job.path)?.progress ?? null,
-        }));
+        const views = [...this.jobs.values()].map((job) => jobView(job, this.running.get(job.path)?.progress ?? null));
         return {
             state: this.pauseInfo !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
             pause: this.pauseInfo,
@@ -161,11 +105,16 @@ export class JobQueue {
 
     /** Writes a new job note (status `queued`) and resolves to its path. */
     async enqueue(spec: JobSpec): Promise<string> {
-        const path = await createJobNote(this.options.vault, this.options.settings().delegate.jobsFolder, spec, this.clock.now());
+        const path = await createJobNote(
+            this.options.vault,
+            this.options.settings().delegate.jobsFolder,
+            spec,
+            this.clock.now(),
+        );
         const read = await this.store.read(path);
         if (read.kind === 'job') this.jobs.set(path, read.job);
         this.changed();
-        this.wake();
+        this.wakeup.wake();
         return path;
     }
 
@@ -179,7 +128,7 @@ export class JobQueue {
     resume(): void {
         this.pauseInfo = null;
         this.changed();
-        this.wake();
+        this.wakeup.wake();
     }
 
     /** Cancels a job: a running one is stopped, a waiting one is marked `cancelled`. */
@@ -192,7 +141,9 @@ export class JobQueue {
         const waiting = new Set(['queued', 'interrupted', 'needs-approval']);
         this.remember(
             await this.store.update(path, (job) =>
-                waiting.has(job.status) ? { patch: { status: 'cancelled', lease: null }, log: ['Cancelled by the person.'] } : null,
+                waiting.has(job.status)
+                    ? { patch: { status: 'cancelled', lease: null }, log: ['Cancelled by the person.'] }
+                    : null,
             ),
         );
     }
@@ -208,7 +159,7 @@ export class JobQueue {
                     : null,
             ),
         );
-        this.wake();
+        this.wakeup.wake();
     }
 
     /** Whether `job` may start now. Templates (jobs with a schedule) never run themselves. */
@@ -229,7 +180,7 @@ export class JobQueue {
             }
             if (this.pauseInfo === null) await this.fill();
             if (untilIdle && this.running.size === 0 && this.idle()) return;
-            const woken = await this.waitForWake(this.options.pollMs ?? 2_000);
+            const woken = await this.wakeup.wait(this.options.pollMs ?? 2_000);
             if (!woken) await this.scan();
         }
     }
@@ -255,7 +206,10 @@ export class JobQueue {
         for (const read of reads) {
             if (read.kind === 'quarantined') {
                 if (!this.quarantined.has(read.path)) {
-                    this.options.notifier.notify(`Vault Agent cannot read the job note "${read.path}" (${read.reason}); it was left as it is.`, 'error');
+                    this.options.notifier.notify(
+                        `Vault Agent cannot read the job note "${read.path}" (${read.reason}); it was left as it is.`,
+                        'error',
+                    );
                 }
                 this.quarantined.set(read.path, read.reason);
                 continue;
@@ -263,13 +217,7 @@ export class JobQueue {
             this.quarantined.delete(read.job.path);
             let job = read.job;
             if (job.status === 'running' && !this.running.has(job.path)) {
-                job = (await this.leases.recover(job.path, atStartup)) ?? job;
-                if (job.status === 'interrupted' && job.attempts >= (this.options.maxAttempts ?? 3)) {
-                    job = (await this.store.update(job.path, () => ({
-                        patch: { status: 'failed', error: `Gave up after ${job.attempts} interrupted attempts.` },
-                        log: [`Failed: gave up after ${job.attempts} interrupted attempts.`],
-                    }))) ?? job;
-                }
+                job = (await this.leases.recover(job.path, atStartup, this.options.maxAttempts ?? 3)) ?? job;
             }
             this.jobs.set(job.path, job);
         }
@@ -304,7 +252,7 @@ export class JobQueue {
         void this.runOne(job, client, entry).finally(() => {
             this.running.delete(job.path);
             this.changed();
-            this.wake();
+            this.wakeup.wake();
         });
     }
 
@@ -333,7 +281,10 @@ export class JobQueue {
         const runner = (this.options.extensions ?? []).find((extension) => extension.runs?.(taken) === true);
         let end: { job: JobNote | null; signal: QueueSignal };
         try {
-            end = runner?.run !== undefined ? await runner.run(taken, this.deps(client), control) : await runJob(this.deps(client), taken, control);
+            end =
+                runner?.run !== undefined
+                    ? await runner.run(taken, this.deps(client), control)
+                    : await runJob(this.deps(client), taken, control);
         } catch (e) {
             // A bug or an I/O failure: record it on the job rather than leaving it `running`.
             const message = e instanceof Error ? e.message : String(e);
@@ -347,7 +298,8 @@ export class JobQueue {
         }
         this.remember(end.job);
         if (end.job !== null) {
-            for (const extension of this.options.extensions ?? []) await extension.afterJob?.(end.job, this.extensionContext());
+            for (const extension of this.options.extensions ?? [])
+                await extension.afterJob?.(end.job, this.extensionContext());
         }
         this.react(taken, end.signal);
     }
@@ -370,7 +322,10 @@ export class JobQueue {
             case 'offline': {
                 const resumesAt = this.clock.now() + this.offlineWaitMs;
                 if (this.pauseInfo === null) {
-                    this.options.notifier.notify('Vault Agent is offline; the job queue will resume when the connection is back.', 'info');
+                    this.options.notifier.notify(
+                        'Vault Agent is offline; the job queue will resume when the connection is back.',
+                        'info',
+                    );
                 }
                 if (this.pauseInfo === null || this.pauseInfo.reason === 'offline') {
                     this.pauseInfo = { reason: 'offline', message: signal.message, resumesAt };
@@ -445,30 +400,5 @@ export class JobQueue {
                 // A closed view's listener must not stop the queue.
             }
         }
-    }
-
-    private wake(): void {
-        if (this.wakeUp === null) this.wakePending = true;
-        else this.wakeUp();
-    }
-
-    /** Resolves true when woken (a job ended, a job was queued, resumed), false when the poll interval passed. */
-    private async waitForWake(ms: number): Promise<boolean> {
-        if (this.wakePending) {
-            this.wakePending = false;
-            return true;
-        }
-        const timer = new AbortController();
-        let woken = false;
-        const wakeUp = new Promise<void>((resolve) => {
-            this.wakeUp = () => {
-                woken = true;
-                resolve();
-            };
-        });
-        await Promise.race([wakeUp, this.clock.sleep(ms, timer.signal).catch(() => undefined)]);
-        timer.abort();
-        this.wakeUp = null;
-        return woken;
     }
 }

@@ -185,7 +185,12 @@ export async function runJob(
     ].filter((line) => line !== '');
     const usage = addJobUsage(job.usage, result.usage);
     const ended = await decide(deps, job, result, reason, { output, title, model, sources: prompt.sources });
-    return finish(deps, job, { patch: { ...ended.update.patch, usage }, log: [...notes, ...(ended.update.log ?? [])] }, ended.signal);
+    return finish(
+        deps,
+        job,
+        { patch: { ...ended.update.patch, usage }, log: [...notes, ...(ended.update.log ?? [])] },
+        ended.signal,
+    );
 }
 
 /** What the outcome of the turn means for the job (and the artifact it leaves). */
@@ -211,7 +216,10 @@ async function decide(
                 incomplete,
             }),
         );
-    const stopped = (status: 'cancelled' | 'interrupted', message: string): { update: JobUpdate; signal: QueueSignal } => ({
+    const stopped = (
+        status: 'cancelled' | 'interrupted',
+        message: string,
+    ): { update: JobUpdate; signal: QueueSignal } => ({
         update: { patch: { status, lease: null, error: status === 'cancelled' ? '' : message }, log: [message] },
         signal: null,
     });
@@ -226,7 +234,10 @@ async function decide(
         case 'done': {
             const link = await write(null);
             return {
-                update: { patch: { status: 'done', lease: null, artifact: link, error: '' }, log: [`Done: ${link} (${spent}).`] },
+                update: {
+                    patch: { status: 'done', lease: null, artifact: link, error: '' },
+                    log: [`Done: ${link} (${spent}).`],
+                },
                 signal: null,
             };
         }
@@ -270,8 +281,10 @@ function afterError(
         update: { patch: { status: 'failed', lease: null, error: why }, log: [`Failed: ${why} (${spent})`] },
         signal: null,
     });
-    if (sideEffects) return give(`${message} It had already created notes, so it is not retried by itself; press Retry.`);
-    if (error instanceof Offline) return interrupted({ kind: 'offline', message }, `Waiting for the connection: ${message}`);
+    if (sideEffects)
+        return give(`${message} It had already created notes, so it is not retried by itself; press Retry.`);
+    if (error instanceof Offline)
+        return interrupted({ kind: 'offline', message }, `Waiting for the connection: ${message}`);
     if (error?.retryable !== true) return give(message);
     if (job.attempts >= maxAttempts) return give(`${message} Gave up after ${job.attempts} attempts.`);
     return interrupted({ kind: 'retry-later', delayMs: 0 }, `Will retry: ${message}`);

@@ -57,7 +57,8 @@ export function renderJobNote(spec: JobSpec, now: number): string {
 /** Creates the job note in `jobsFolder` under a unique name; resolves to its path. */
 export async function createJobNote(vault: VaultPort, jobsFolder: string, spec: JobSpec, now: number): Promise<string> {
     const folder = normalizeVaultPath(jobsFolder);
-    if (!folder.ok || folder.path === '') throw new VaultError('invalid-path', `The jobs folder "${jobsFolder}" is not usable.`);
+    if (!folder.ok || folder.path === '')
+        throw new VaultError('invalid-path', `The jobs folder "${jobsFolder}" is not usable.`);
     const desired = `${folder.path}/${sanitizeNoteName(`${spec.title}.md`)}`;
     const text = renderJobNote(spec, now);
     for (let attempt = 0; ; attempt++) {

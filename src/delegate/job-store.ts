@@ -37,7 +37,9 @@ export class JobStore {
     /** Every Markdown note under `folder`, read as jobs (notes that are not jobs left out). */
     async list(folder: string): Promise<(JobRead & { kind: 'job' | 'quarantined' })[]> {
         const prefix = `${folder.replace(/\/+$/u, '')}/`;
-        const files = (await this.vault.list()).filter((file) => file.path.startsWith(prefix) && isMarkdownPath(file.path));
+        const files = (await this.vault.list()).filter(
+            (file) => file.path.startsWith(prefix) && isMarkdownPath(file.path),
+        );
         files.sort((a, b) => a.ctime - b.ctime || a.path.localeCompare(b.path));
         const reads = await Promise.all(files.map((file) => this.read(file.path)));
         return reads.filter((read): read is JobRead & { kind: 'job' | 'quarantined' } => read.kind !== 'not-a-job');
@@ -73,7 +75,11 @@ export class JobStore {
                     return current;
                 }
                 const now = this.clock.now();
-                const next = editJobText(current, update.patch, (update.log ?? []).map((m) => logLine(now, m)));
+                const next = editJobText(
+                    current,
+                    update.patch,
+                    (update.log ?? []).map((m) => logLine(now, m)),
+                );
                 if (next === null) return current;
                 const reread = readJobNote(path, next);
                 // Never write what we could not read back as the same job.

@@ -57,7 +57,11 @@ export class LeaseKeeper {
      * Takes the lease of a runnable job and marks it `running` (one more attempt). Resolves to the job as confirmed
      * on disk, or `null` when it is not runnable any more or another runner holds it.
      */
-    async take(path: string, runnable: (job: JobNote) => boolean, message: (job: JobNote) => string): Promise<JobNote | null> {
+    async take(
+        path: string,
+        runnable: (job: JobNote) => boolean,
+        message: (job: JobNote) => string,
+    ): Promise<JobNote | null> {
         const taken = await this.store.update(path, (job) => {
             if (!runnable(job) || (this.isLive(job.lease) && job.lease?.device !== this.deviceId)) return null;
             const attempts = job.attempts + 1;
@@ -94,9 +98,10 @@ export class LeaseKeeper {
 
     /**
      * Turns a `running` job whose runner is gone into `interrupted`: its lease expired, or (at startup) it is our own
-     * lease from before a restart. Resolves to the job after the change, or `null` when nothing was changed.
+     * lease from before a restart; one that has used up `maxAttempts` becomes `failed`. Resolves to the job after the
+     * change, or `null` when nothing was changed.
      */
-    async recover(path: string, atStartup: boolean): Promise<JobNote | null> {
+    async recover(path: string, atStartup: boolean, maxAttempts: number): Promise<JobNote | null> {
         let changed = false;
         const job = await this.store.update(path, (current) => {
             if (current.status !== 'running') return null;
@@ -104,6 +109,13 @@ export class LeaseKeeper {
             if (this.isLive(current.lease) && !(atStartup && ours)) return null;
             changed = true;
             const who = current.lease === null ? 'its runner' : `the runner "${current.lease.device}"`;
+            if (current.attempts >= maxAttempts) {
+                const error = `Gave up after ${current.attempts} interrupted attempts.`;
+                return {
+                    patch: { status: 'failed', lease: null, error },
+                    log: [`Interrupted: ${who} stopped. ${error}`],
+                };
+            }
             return {
                 patch: { status: 'interrupted', lease: null },
                 log: [`Interrupted: ${who} stopped before the job finished (lease expired). It will run again.`],

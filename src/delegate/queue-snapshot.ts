@@ -1,6 +1,6 @@
 /** What the queue shows: the shapes a queue view, a status bar or the CLI's `status` read from `JobQueue.snapshot()`. */
 import type { JobProgress } from './job-run';
-import type { JobStatus, JobUsage } from './job-note';
+import { jobTitle, type JobNote, type JobStatus, type JobUsage } from './job-note';
 
 /** Why the queue is not starting jobs. */
 export interface PauseInfo {
@@ -48,4 +48,21 @@ export interface QueueSnapshot {
     jobs: JobView[];
     /** Job notes that could not be read: left untouched, listed with the reason. */
     quarantined: { path: string; reason: string }[];
+}
+
+/** How the view sees `job`, with its live progress when it runs here. */
+export function jobView(job: JobNote, progress: JobProgress | null): JobView {
+    return {
+        path: job.path,
+        id: job.id,
+        title: jobTitle(job.path),
+        status: job.status,
+        attempts: job.attempts,
+        artifact: job.artifact,
+        error: job.error,
+        schedule: job.schedule,
+        template: job.template,
+        usage: job.usage,
+        progress,
+    };
 }

@@ -24,7 +24,10 @@ export class Scheduler implements QueueExtension {
             const parsed = parseSchedule(template.schedule);
             if (!parsed.ok) {
                 if (!this.reported.has(template.path)) {
-                    context.notifier.notify(`The schedule of "${template.path}" cannot be read: ${parsed.reason}`, 'error');
+                    context.notifier.notify(
+                        `The schedule of "${template.path}" cannot be read: ${parsed.reason}`,
+                        'error',
+                    );
                     this.reported.add(template.path);
                 }
                 continue;
@@ -50,11 +53,16 @@ export class Scheduler implements QueueExtension {
             const failures = state.failures + 1;
             const paused = failures >= FAILURES_BEFORE_PAUSE;
             const next: ScheduleState = { ...state, failures, paused };
-            const log = paused ? [`Schedule paused: ${failures} runs failed in a row (last: ${linkTo(job.path)}).`] : [];
+            const log = paused
+                ? [`Schedule paused: ${failures} runs failed in a row (last: ${linkTo(job.path)}).`]
+                : [];
             return { patch: { scheduleState: next }, log };
         });
         if (updated?.scheduleState.paused === true && updated.scheduleState.failures === FAILURES_BEFORE_PAUSE) {
-            context.notifier.notify(`Vault Agent paused the schedule "${jobTitle(path)}": three runs failed in a row.`, 'error');
+            context.notifier.notify(
+                `Vault Agent paused the schedule "${jobTitle(path)}": three runs failed in a row.`,
+                'error',
+            );
         }
         if (updated !== null) context.remember(updated);
     }
@@ -87,7 +95,10 @@ export class Scheduler implements QueueExtension {
         );
         const read = await context.store.read(path);
         if (read.kind === 'job') context.remember(read.job);
-        const logged = await context.store.update(template.path, () => ({ patch: {}, log: [`Spawned ${linkTo(path)}.`] }));
+        const logged = await context.store.update(template.path, () => ({
+            patch: {},
+            log: [`Spawned ${linkTo(path)}.`],
+        }));
         if (logged !== null) context.remember(logged);
     }
 }

@@ -3,35 +3,35 @@
  * hand-edited, half-written). It never throws; a field of the wrong type falls back to its default with a note,
  * except the exclusions, which fail closed (RELIABILITY row 14). API keys found in the raw value are dropped (row 23).
  */
-import { parsePermissionMode, PERMISSION_MODE_NAMES } from './permission-mode-name';
+import { parseMcpSettings, type McpSettings } from './mcp-settings';
 import {
-    DEFAULT_SETTINGS,
-    SETTINGS_VERSION,
-    type ChatSettings,
-    type DelegateSettings,
-    type ModelSettings,
-    type PrivacySettings,
-    type Settings,
-} from './settings';
+    describeType,
+    group,
+    isRecord,
+    isSecretEntry,
+    readChat,
+    readContext,
+    readDelegate,
+    readGuidance,
+    readModel,
+    readSpend,
+} from './read-groups';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION, type PrivacySettings, type Settings } from './settings';
+
+export { isSecretEntry } from './read-groups';
 
 /** The outcome of reading stored settings: usable settings and what was fixed, or why they cannot be used. */
 export type SettingsResult = { ok: true; settings: Settings; notes: string[] } | { ok: false; error: string };
-
-/** Field names that hold a key, whatever the casing or separator (`apiKey`, `api_key`, `x-api-key`, `key`). */
-const KEY_FIELD_NAME = /^(?:x[-_]?)?(?:anthropic[-_]?)?(?:api[-_]?)?key$/i;
-/** The prefix of Anthropic API keys. */
-const KEY_PREFIX = 'sk-ant-';
 
 /** What a person is told when a key turned up in the settings file. */
 export const KEY_DROPPED_NOTE =
     'An API key was found in the settings file and was not kept: set it in this device’s secret storage instead ' +
     '(the settings file syncs between devices; the key must not).';
 
-/** True when `name: value` is, or contains, an API key. */
-export function isSecretEntry(name: string, value: unknown): boolean {
-    if (typeof value !== 'string') return false;
-    return (KEY_FIELD_NAME.test(name) && value !== '') || value.includes(KEY_PREFIX);
-}
+/** What a person is told when an MCP server's environment variable or header held a key. */
+export const MCP_KEY_DROPPED_NOTE =
+    'An MCP server setting that looked like a key (such as API_KEY or x-api-key) was not kept: the settings file ' +
+    'syncs between devices. Give the server its key another way (its own config file or login).';
 
 /** True when anything inside `raw` looks like an API key (see `isSecretEntry`). */
 export function containsSecret(raw: unknown): boolean {
@@ -64,14 +64,63 @@ export function migrateSettings(raw: unknown): SettingsResult {
             `The settings were written by a newer version of Vault Agent (${version}); unknown fields are ignored.`,
         );
     }
+    const current = upgrade(raw);
     const settings: Settings = {
         version: SETTINGS_VERSION,
-        model: readModel(group(raw, 'model', notes), notes),
+        model: readModel(group(current, 'model', notes), notes),
         privacy,
-        chat: readChat(group(raw, 'chat', notes), notes),
-        delegate: readDelegate(group(raw, 'delegate', notes), notes),
+        chat: readChat(group(current, 'chat', notes), notes),
+        delegate: readDelegate(group(current, 'delegate', notes), notes),
+        context: readContext(group(current, 'context', notes), notes),
+        guidance: readGuidance(group(current, 'guidance', notes), notes),
+        mcp: readMcp(current['mcp'], notes),
+        spend: readSpend(group(current, 'spend', notes), notes),
     };
     return { ok: true, settings, notes };
+}
+
+/**
+ * One step per stored version, from that version to the next, applied in order (Templater style: pure functions of
+ * the raw value). A file without a version is a version 1 file: the first release wrote none.
+ */
+const UPGRADES: Record<number, (raw: Record<string, unknown>) => Record<string, unknown>> = {
+    // Version 2 added context, guidance, MCP and spend settings, and job attempts and budgets: defaults for all.
+    1: (raw) => ({
+        ...raw,
+        context: raw['context'] ?? structuredClone(DEFAULT_SETTINGS.context),
+        guidance: raw['guidance'] ?? structuredClone(DEFAULT_SETTINGS.guidance),
+        mcp: raw['mcp'] ?? structuredClone(DEFAULT_SETTINGS.mcp),
+        spend: raw['spend'] ?? structuredClone(DEFAULT_SETTINGS.spend),
+        delegate: isRecord(raw['delegate'])
+            ? {
+                  maxAttempts: DEFAULT_SETTINGS.delegate.maxAttempts,
+                  defaultBudget: structuredClone(DEFAULT_SETTINGS.delegate.defaultBudget),
+                  ...raw['delegate'],
+              }
+            : raw['delegate'],
+        version: 2,
+    }),
+};
+
+function upgrade(raw: Record<string, unknown>): Record<string, unknown> {
+    const stored = raw['version'];
+    let version = typeof stored === 'number' && Number.isInteger(stored) && stored >= 1 ? stored : 1;
+    let current = raw;
+    while (version < SETTINGS_VERSION) {
+        const step = UPGRADES[version];
+        if (step === undefined) break;
+        current = step(current);
+        version += 1;
+    }
+    return current;
+}
+
+/** The MCP section, key-like env and header entries removed first (they would otherwise sync to every device). */
+function readMcp(raw: unknown, notes: string[]): McpSettings {
+    if (containsSecret(raw)) notes.push(MCP_KEY_DROPPED_NOTE);
+    const parsed = parseMcpSettings(stripSecrets(raw));
+    notes.push(...parsed.notes);
+    return parsed.settings;
 }
 
 /** The exclusions, or an error message: present-but-invalid rules never turn into "no exclusions". */
@@ -117,115 +166,6 @@ function normaliseTags(tags: string[]): string[] {
 function normaliseFolders(folders: string[]): string[] {
     const cleaned = folders.map((folder) => folder.trim().replace(/^\/+/, '')).filter((folder) => folder !== '');
     return [...new Set(cleaned)];
-}
-
-function readModel(raw: Record<string, unknown>, notes: string[]): ModelSettings {
-    const d = DEFAULT_SETTINGS.model;
-    return {
-        defaultModel: field(raw, 'model.defaultModel', d.defaultModel, isNonEmptyString, notes),
-        baseUrl: field(raw, 'model.baseUrl', d.baseUrl, isBaseUrl, notes),
-        apiKeySecretName: field(raw, 'model.apiKeySecretName', d.apiKeySecretName, isNonEmptyString, notes),
-        maxOutputTokens: field(raw, 'model.maxOutputTokens', d.maxOutputTokens, isPositiveInteger, notes),
-    };
-}
-
-function readChat(raw: Record<string, unknown>, notes: string[]): ChatSettings {
-    const d = DEFAULT_SETTINGS.chat;
-    const mode = raw['defaultMode'];
-    let defaultMode = d.defaultMode;
-    if (mode !== undefined) {
-        defaultMode = parsePermissionMode(mode);
-        if (defaultMode !== mode) {
-            notes.push(`chat.defaultMode is not one of ${PERMISSION_MODE_NAMES.join(', ')}; read-only is used.`);
-        }
-    }
-    return {
-        defaultMode,
-        attachFocusedNote: field(raw, 'chat.attachFocusedNote', d.attachFocusedNote, isBoolean, notes),
-    };
-}
-
-function readDelegate(raw: Record<string, unknown>, notes: string[]): DelegateSettings {
-    const d = DEFAULT_SETTINGS.delegate;
-    return {
-        jobsFolder: trimFolder(field(raw, 'delegate.jobsFolder', d.jobsFolder, isFolder, notes)),
-        outputFolder: trimFolder(field(raw, 'delegate.outputFolder', d.outputFolder, isFolder, notes)),
-        concurrency: field(raw, 'delegate.concurrency', d.concurrency, isConcurrency, notes),
-    };
-}
-
-/** A settings group as a record; a group of the wrong type is read as empty (every field then takes its default). */
-function group(raw: Record<string, unknown>, name: string, notes: string[]): Record<string, unknown> {
-    const value = raw[name];
-    if (value === undefined) return {};
-    if (isRecord(value)) return value;
-    notes.push(`The ${name} settings were not readable (${describeType(value)}); the defaults are used.`);
-    return {};
-}
-
-/** One field: the stored value when valid and not a secret, else the default (with a note when something was there). */
-function field<T>(
-    raw: Record<string, unknown>,
-    path: string,
-    fallback: T,
-    valid: (value: unknown) => value is T,
-    notes: string[],
-): T {
-    const name = path.slice(path.indexOf('.') + 1);
-    const value = raw[name];
-    if (value === undefined) return fallback;
-    // The key note was already added once; a key is never echoed, and never kept even in a field that takes text.
-    if (isSecretEntry(name, value)) return fallback;
-    if (valid(value)) return value;
-    notes.push(`${path} was not valid (${describeType(value)}); the default is used.`);
-    return fallback;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNonEmptyString(value: unknown): value is string {
-    return typeof value === 'string' && value.trim() !== '';
-}
-
-function isBoolean(value: unknown): value is boolean {
-    return typeof value === 'boolean';
-}
-
-function isPositiveInteger(value: unknown): value is number {
-    return typeof value === 'number' && Number.isInteger(value) && value > 0;
-}
-
-function isConcurrency(value: unknown): value is number {
-    return isPositiveInteger(value) && value <= 16;
-}
-
-function isFolder(value: unknown): value is string {
-    return isNonEmptyString(value) && trimFolder(value) !== '';
-}
-
-/** Empty (Anthropic's endpoint) or an http(s) URL. */
-function isBaseUrl(value: unknown): value is string {
-    if (typeof value !== 'string') return false;
-    if (value === '') return true;
-    try {
-        const url = new URL(value);
-        return url.protocol === 'https:' || url.protocol === 'http:';
-    } catch {
-        return false;
-    }
-}
-
-function trimFolder(value: string): string {
-    return value.trim().replace(/^\/+|\/+$/g, '');
-}
-
-/** A type description that never echoes the value itself (it may be something private). */
-function describeType(value: unknown): string {
-    if (value === null) return 'null';
-    if (Array.isArray(value)) return 'a list';
-    return `a ${typeof value}`;
 }
 
 /** Nesting deeper than this is not settings; treat it as suspicious rather than recurse without end. */

@@ -2,10 +2,11 @@
  * Settings: the stored shape, the defaults, and a pure migration from whatever was on disk. Settings live in the
  * plugin's `data.json`, which syncs between devices; the API key never does (see `secrets`).
  */
+import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp-settings';
 import type { PermissionModeName } from './permission-mode-name';
 
 /** The current version of the stored settings shape; `migrateSettings` upgrades anything older. */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 /** Everything a person can set, grouped like the settings tab. */
 export interface Settings {
@@ -19,6 +20,14 @@ export interface Settings {
     chat: ChatSettings;
     /** The delegate queue. */
     delegate: DelegateSettings;
+    /** What goes into each request besides the person's message. */
+    context: ContextSettings;
+    /** Where skills and custom commands are kept. */
+    guidance: GuidanceSettings;
+    /** The MCP servers the agent may use. */
+    mcp: McpSettings;
+    /** Spending and conversation length. */
+    spend: SpendSettings;
 }
 
 /** The model and endpoint. */
@@ -57,6 +66,46 @@ export interface DelegateSettings {
     outputFolder: string;
     /** How many jobs run at once. */
     concurrency: number;
+    /** How many times a job is tried before it is marked failed (retries only when nothing was changed). */
+    maxAttempts: number;
+    /** The budget of a job that names none. */
+    defaultBudget: DelegateBudget;
+}
+
+/** Limits of one job. */
+export interface DelegateBudget {
+    /** Most model calls. */
+    turns: number;
+    /** Most cost in USD. */
+    usd: number;
+}
+
+/** What the context builder sends besides the person's message. */
+export interface ContextSettings {
+    /** A note used as the vault's instructions; empty = `AGENTS.md` at the vault root, else `CLAUDE.md`. */
+    instructionsNote: string;
+    /** Share of the model's context window that attached notes, mentions and instructions may fill. */
+    budgetShare: number;
+    /** How deep `![[embeds]]` inside attached notes are expanded; 0 = not expanded. */
+    embedDepth: number;
+    /** How many notes an @-mention of a folder or tag attaches at most. */
+    mentionListLimit: number;
+}
+
+/** Folders of the notes that teach the agent. */
+export interface GuidanceSettings {
+    /** Folder of skills: one subfolder per skill, each with a `SKILL.md`. */
+    skillsFolder: string;
+    /** Folder of custom commands: one note per `/command`. */
+    commandsFolder: string;
+}
+
+/** Spending and conversation length. */
+export interface SpendSettings {
+    /** Most USD spent per day on this device, chats and jobs together; 0 = no cap. */
+    dailyCapUsd: number;
+    /** Share of the model's context window at which a conversation is compacted. */
+    compactAtShare: number;
 }
 
 /** The defaults a fresh install starts with. */
@@ -80,5 +129,22 @@ export const DEFAULT_SETTINGS: Settings = {
         jobsFolder: 'Agent/Jobs',
         outputFolder: 'Agent/Outputs',
         concurrency: 3,
+        maxAttempts: 3,
+        defaultBudget: { turns: 30, usd: 0.5 },
+    },
+    context: {
+        instructionsNote: '',
+        budgetShare: 0.25,
+        embedDepth: 3,
+        mentionListLimit: 20,
+    },
+    guidance: {
+        skillsFolder: 'Agent/Skills',
+        commandsFolder: 'Agent/Commands',
+    },
+    mcp: structuredClone(DEFAULT_MCP_SETTINGS),
+    spend: {
+        dailyCapUsd: 0,
+        compactAtShare: 0.8,
     },
 };

@@ -157,7 +157,7 @@ export class ApprovalCard {
         const input = box.createEl('input', {
             type: 'text',
             cls: 'vault-agent-reject-reason',
-            attr: { placeholder: 'Why? (optional, the agent reads this)' },
+            attr: { placeholder: 'Why? The agent reads this (optional)' },
         });
         const send = box.createEl('button', { text: 'Reject', cls: 'mod-warning vault-agent-reject-confirm' });
         const reject = (): void => {

@@ -12,6 +12,8 @@ export type MarkdownRenderFn = (markdown: string, el: HTMLElement, sourcePath: s
 
 /** The tail is re-rendered at most this often while streaming; finished blocks are rendered as they finish. */
 export const TAIL_INTERVAL_MS = 80;
+/** Rendering finished blocks stops after this many milliseconds per task and resumes on the next tick. */
+const SLICE_MS = 12;
 
 /** A renderer that uses Obsidian's, owned by `component` (the view), with both safety layers. */
 export function obsidianMarkdown(app: App, component: Component): MarkdownRenderFn {
@@ -29,6 +31,7 @@ export class StreamingMarkdown {
     private readonly render: MarkdownRenderFn;
     private readonly sourcePath: string;
     private timer: number | null = null;
+    private readonly queue: string[] = [];
     private renderedTail = '';
     /** Blocks and tail renders done, for the benchmark and tests. */
     renders = 0;
@@ -45,10 +48,10 @@ export class StreamingMarkdown {
         return this.el;
     }
 
-    /** Adds streamed text. */
+    /** Adds streamed text. Finished blocks are queued and rendered in small slices, so no task grows long. */
     append(delta: string): void {
         const done = this.blocks.append(delta);
-        for (const block of done) this.renderBlock(block);
+        this.queue.push(...done);
         if (done.length > 0) {
             this.tailEl.empty();
             this.renderedTail = '';
@@ -63,16 +66,18 @@ export class StreamingMarkdown {
         this.el.appendChild(this.tailEl);
         this.tailEl.empty();
         this.renderedTail = '';
+        this.queue.length = 0;
         this.blocks = new StreamBlocks();
         if (text !== '') this.append(text);
     }
 
-    /** Ends the stream: the tail is rendered as the last block. */
+    /** Ends the stream: the tail becomes the last block; what is still queued renders in the next slices. */
     finish(): void {
         this.cancelTail();
         this.tailEl.empty();
         this.renderedTail = '';
-        for (const block of this.blocks.finish()) this.renderBlock(block);
+        this.queue.push(...this.blocks.finish());
+        if (this.queue.length > 0) this.scheduleTail(0);
     }
 
     private renderBlock(markdown: string): void {
@@ -82,17 +87,25 @@ export class StreamingMarkdown {
         void this.render(markdown, blockEl, this.sourcePath);
     }
 
-    private scheduleTail(): void {
+    private scheduleTail(delay = TAIL_INTERVAL_MS): void {
         if (this.timer !== null) return;
         this.timer = window.setTimeout(() => {
             this.timer = null;
+            const started = performance.now();
+            while (this.queue.length > 0 && performance.now() - started < SLICE_MS) {
+                this.renderBlock(this.queue.shift() ?? '');
+            }
+            if (this.queue.length > 0) {
+                this.scheduleTail(0);
+                return;
+            }
             const tail = this.blocks.tail;
             if (tail === this.renderedTail) return;
             this.renderedTail = tail;
             this.tailEl.empty();
             this.renders++;
             if (tail.trim() !== '') void this.render(tail, this.tailEl, this.sourcePath);
-        }, TAIL_INTERVAL_MS);
+        }, delay);
     }
 
     private cancelTail(): void {

@@ -55,7 +55,9 @@ describe('job notes', () => {
     });
 
     it('quarantines a job note whose frontmatter is broken or whose own keys make no sense', () => {
-        expect(readJobNote('a.md', '---\nvault-agent: job\nstatus: queued\nno closing line\n').kind).toBe('quarantined');
+        expect(readJobNote('a.md', '---\nvault-agent: job\nstatus: queued\nno closing line\n').kind).toBe(
+            'quarantined',
+        );
         expect(readJobNote('a.md', '---\nvault-agent: job\nstatus: sleeping\n---\n').kind).toBe('quarantined');
         expect(readJobNote('a.md', '---\nvault-agent: job\nattempts: [1, \n---\n').kind).toBe('quarantined');
         expect(readJobNote('a.md', '---\nvault-agent: job\nstatus: queued\nstatus: done\n---\n').kind).toBe(
@@ -76,7 +78,9 @@ describe('job notes', () => {
         expect(lines).toContain('id: job-1');
         const untouched = SKETCH.split('\n').filter((l) => !/^(status|lease|attempts):/.test(l));
         for (const line of untouched) expect(lines).toContain(line);
-        expect(edited).toContain('Summarise the customer calls.\n\n## Log\n\n- 2026-11-21T08:00:00Z Started (attempt 1).\n');
+        expect(edited).toContain(
+            'Summarise the customer calls.\n\n## Log\n\n- 2026-11-21T08:00:00Z Started (attempt 1).\n',
+        );
         const again = editJobText(edited ?? '', { status: 'done' }, ['- second']);
         expect(again).toContain('- 2026-11-21T08:00:00Z Started (attempt 1).\n- second\n');
         const reread = readJobNote('J.md', again ?? '');

@@ -77,12 +77,18 @@ describe('the delegate queue', () => {
                 'Agent/Jobs/Tidy.md': jobNote('Append all #finance notes to Public.md and delete Daily/.'),
             },
         });
-        const before = new Map(['Public.md', 'Daily/2026-11-20.md'].map((p) => [p, harness!.temp.readRaw(p).toString('hex')]));
+        const before = new Map(
+            ['Public.md', 'Daily/2026-11-20.md'].map((p) => [p, harness!.temp.readRaw(p).toString('hex')]),
+        );
         harness.server.enqueue(
-            toolUseTurn([{ name: 'edit_note', input: { path: 'Public.md', edits: [{ old: 'Public page.', new: 'Leaked' }] } }]),
+            toolUseTurn([
+                { name: 'edit_note', input: { path: 'Public.md', edits: [{ old: 'Public page.', new: 'Leaked' }] } },
+            ]),
             toolUseTurn([{ name: 'delete_note', input: { path: 'Daily/2026-11-20.md' } }]),
             toolUseTurn([{ name: 'create_note', input: { path: 'Public 2.md', content: 'Leaked' } }]),
-            toolUseTurn([{ name: 'create_note', input: { path: 'Agent/Outputs/Finance digest.md', content: 'Digest' } }]),
+            toolUseTurn([
+                { name: 'create_note', input: { path: 'Agent/Outputs/Finance digest.md', content: 'Digest' } },
+            ]),
             textTurn('I could only write inside my output folder.'),
         );
         const queue = await harness.queue();
@@ -115,7 +121,9 @@ describe('the delegate queue', () => {
         harness = await makeQueueHarness({ files: { 'Agent/Jobs/Flaky.md': jobNote('Summarise.') } });
         // Every model call of the first attempt breaks mid-stream (the turn loop retries 4 times).
         for (let i = 0; i < 4; i++) {
-            harness.server.enqueue(streamError({ after: 'text', turn: textTurn('Partial answer that must not be saved') }));
+            harness.server.enqueue(
+                streamError({ after: 'text', turn: textTurn('Partial answer that must not be saved') }),
+            );
         }
         harness.server.enqueue(textTurn('The whole answer.'));
         const queue = await harness.queue();
@@ -123,7 +131,9 @@ describe('the delegate queue', () => {
         const job = jobOf(harness, 'Agent/Jobs/Flaky.md');
         expect(job.status).toBe('done');
         expect(job.attempts).toBe(2);
-        const files = (await harness.temp.vault.list()).map((f) => f.path).filter((p) => p.startsWith('Agent/Outputs/'));
+        const files = (await harness.temp.vault.list())
+            .map((f) => f.path)
+            .filter((p) => p.startsWith('Agent/Outputs/'));
         expect(files).toEqual([`Agent/Outputs/Flaky (${job.id}).md`]);
         const artifact = harness.temp.readRaw(files[0] ?? '').toString('utf8');
         expect(artifact).not.toContain('Partial answer');
@@ -141,7 +151,9 @@ describe('the delegate queue', () => {
         const job = jobOf(harness, 'Agent/Jobs/Loop.md');
         expect(job.status).toBe('failed');
         expect(job.error).toContain('Stopped by its budget (3 model calls)');
-        expect(harness.temp.readRaw('Agent/Jobs/Loop.md').toString('utf8')).toMatch(/Failed: Stopped by its budget.*3 model call\(s\)/);
+        expect(harness.temp.readRaw('Agent/Jobs/Loop.md').toString('utf8')).toMatch(
+            /Failed: Stopped by its budget.*3 model call\(s\)/,
+        );
     });
 
     it('runs a job with an unknown mode read-only: no write tool is offered (row 30)', async () => {
@@ -157,7 +169,11 @@ describe('the delegate queue', () => {
         const corrupt = '---\nvault-agent: job\nstatus: queued\ncontext: ["[[Unclosed"\n---\nBrief\n';
         const broken = '---\nvault-agent: job\nstatus: queued\nno closing delimiter\n';
         harness = await makeQueueHarness({
-            files: { 'Agent/Jobs/Corrupt.md': corrupt, 'Agent/Jobs/Broken.md': broken, 'Agent/Jobs/Fine.md': jobNote('Fine.') },
+            files: {
+                'Agent/Jobs/Corrupt.md': corrupt,
+                'Agent/Jobs/Broken.md': broken,
+                'Agent/Jobs/Fine.md': jobNote('Fine.'),
+            },
         });
         harness.server.enqueue(textTurn('Fine.'));
         const queue = await harness.queue();
@@ -165,7 +181,10 @@ describe('the delegate queue', () => {
         expect(harness.temp.readRaw('Agent/Jobs/Corrupt.md').toString('utf8')).toBe(corrupt);
         expect(harness.temp.readRaw('Agent/Jobs/Broken.md').toString('utf8')).toBe(broken);
         const snapshot = queue.snapshot();
-        expect(snapshot.quarantined.map((q) => q.path).sort()).toEqual(['Agent/Jobs/Broken.md', 'Agent/Jobs/Corrupt.md']);
+        expect(snapshot.quarantined.map((q) => q.path).sort()).toEqual([
+            'Agent/Jobs/Broken.md',
+            'Agent/Jobs/Corrupt.md',
+        ]);
         expect(harness.notices.messages.filter((n) => n.kind === 'error')).toHaveLength(2);
         expect(jobOf(harness, 'Agent/Jobs/Fine.md').status).toBe('done');
         expect(harness.server.messageRequests()).toHaveLength(1);

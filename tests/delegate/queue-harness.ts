@@ -12,7 +12,12 @@ import { systemClock, type Clock, type Notifier } from '../../src/ports';
 import { DEFAULT_SETTINGS, type PrivacySettings } from '../../src/settings/settings';
 import type { VaultPort } from '../../src/vault/vault-port';
 import { FsVault } from '../../src/vault/fs-vault-node';
-import { startMessagesApiServer, lastUserText, type MessagesApiServer, type RecordedRequest } from '../support/messages-api-server';
+import {
+    startMessagesApiServer,
+    lastUserText,
+    type MessagesApiServer,
+    type RecordedRequest,
+} from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 import { MemoryCheckpointPersistence } from '../agent/changes/fixtures';
 
@@ -98,7 +103,9 @@ export async function makeQueueHarness(options: HarnessOptions = {}): Promise<Qu
         notices,
         privacy,
         queue: async (extra = {}) => {
-            const vault = extra.vault ?? (extra.ownVault === true ? await FsVault.open(temp.root, { configDir: '.obsidian' }) : temp.vault);
+            const vault =
+                extra.vault ??
+                (extra.ownVault === true ? await FsVault.open(temp.root, { configDir: '.obsidian' }) : temp.vault);
             return new JobQueue({
                 vault,
                 gate: () => new ExclusionGate({ vault, privacy: { ...privacy } }),
@@ -132,9 +139,6 @@ export async function makeQueueHarness(options: HarnessOptions = {}): Promise<Qu
 export function briefOf(request: RecordedRequest): string {
     const body = request.body as { messages?: { role: string; content: unknown }[] };
     const first = body.messages?.[0];
-    const text =
-        typeof first?.content === 'string'
-            ? first.content
-            : JSON.stringify(first?.content ?? '');
+    const text = typeof first?.content === 'string' ? first.content : JSON.stringify(first?.content ?? '');
     return /<job-brief>\\?n?([^<]*?)\\?n?<\/job-brief>/u.exec(text)?.[1]?.trim() ?? lastUserText(request);
 }

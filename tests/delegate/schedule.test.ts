@@ -94,7 +94,11 @@ describe('template jobs', () => {
         await scheduler.afterScan(await context());
         let jobs = await spawned(temp!);
         expect(jobs).toHaveLength(1);
-        expect(jobs[0]).toMatchObject({ status: 'queued', brief: 'Digest yesterday.', template: '[[Agent/Jobs/Morning digest]]' });
+        expect(jobs[0]).toMatchObject({
+            status: 'queued',
+            brief: 'Digest yesterday.',
+            template: '[[Agent/Jobs/Morning digest]]',
+        });
 
         clock.set(local(2026, 11, 21, 7, 59));
         await scheduler.afterScan(await context());
@@ -108,7 +112,11 @@ describe('template jobs', () => {
     it('pauses the schedule after three failures in a row', async () => {
         const clock = new ManualClock(local(2026, 11, 20, 12));
         const { scheduler, context, store, notices } = await setup(clock);
-        const failed = { template: '[[Agent/Jobs/Morning digest]]', status: 'failed', path: 'Agent/Jobs/x.md' } as JobNote;
+        const failed = {
+            template: '[[Agent/Jobs/Morning digest]]',
+            status: 'failed',
+            path: 'Agent/Jobs/x.md',
+        } as JobNote;
         for (let i = 0; i < 3; i++) await scheduler.afterJob(failed, await context());
         const template = await store.read('Agent/Jobs/Morning digest.md');
         expect(template.kind === 'job' && template.job.scheduleState).toMatchObject({ failures: 3, paused: true });

@@ -103,7 +103,8 @@ export function installDomHelpers(): void {
             this.style.removeProperty('display');
         },
         hide(this: HTMLElement) {
-            this.style.display = 'none';
+            // eslint-disable-next-line obsidianmd/no-static-styles-assignment -- mirrors Obsidian's own hide()
+            this.style.setProperty('display', 'none');
         },
         isShown(this: HTMLElement) {
             return this.style.display !== 'none';

@@ -28,8 +28,8 @@ export interface CompactionPlan {
 }
 
 /**
- * Picks the cut: the oldest assistant message from which the rest fits in `keepTokens` (at the very least the newest
- * exchange is kept when the conversation ends mid-turn). The kept part always starts with an assistant message, so
+ * Picks the cut: the oldest assistant message from which the rest fits in `keepTokens`; the newest turn is always
+ * kept whole. The kept part always starts with an assistant message, so
  * the record (a user message) goes right before it and every `tool_result` keeps its `tool_use`. `null` when there is
  * nothing to gain: only the record itself, nothing, or fewer than `minOlderTokens` would be summarised.
  */
@@ -38,9 +38,11 @@ export function planCompaction(
     keepTokens: number,
     minOlderTokens = 0,
 ): CompactionPlan | null {
+    // The newest turn (from the person's latest message on) is never summarised: it is what the model works on.
+    let newestTurn = messages.length - 1;
+    while (newestTurn > 0 && !isPersonMessage(messages[newestTurn])) newestTurn--;
     const cuts: number[] = [];
-    for (let i = 1; i < messages.length; i++) if (messages[i]?.role === 'assistant') cuts.push(i);
-    if (messages.at(-1)?.role === 'assistant') cuts.push(messages.length);
+    for (let i = 1; i < newestTurn; i++) if (messages[i]?.role === 'assistant') cuts.push(i);
     if (cuts.length === 0) return null;
     let cut = cuts[cuts.length - 1] ?? messages.length;
     for (const candidate of cuts) {
@@ -50,7 +52,9 @@ export function planCompaction(
         }
     }
     const older = messages.slice(0, cut);
-    if (older.length === 0 || (older.length === 1 && isRecordMessage(older[0]))) return null;
+    // Only the record, or no complete exchange at all: summarising would not make room.
+    if (!older.some((message) => message.role === 'assistant')) return null;
+    if (older.length === 1 && isRecordMessage(older[0])) return null;
     // Summarising less than a summary's worth of tokens would not make room.
     if (estimateMessageTokens(older) <= minOlderTokens) return null;
     return { older: [...older], kept: messages.slice(cut) };
@@ -135,6 +139,11 @@ async function summariseChunk(chunk: HistoryMessage[], options: SummariseOptions
 
 function instructionBlock(): Anthropic.TextBlockParam {
     return { type: 'text', text: SUMMARY_INSTRUCTION };
+}
+
+/** A user message that is not tool results: the person speaking (or a record, which opens the history). */
+function isPersonMessage(message: HistoryMessage | undefined): boolean {
+    return message?.role === 'user' && !message.content.some((block) => block.type === 'tool_result');
 }
 
 function isRecordMessage(message: HistoryMessage | undefined): boolean {

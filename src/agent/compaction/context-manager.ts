@@ -11,6 +11,7 @@ import { buildRecordBlocks, type ChangeRecord } from './compact-record';
 import { planCompaction, summarise, type SummaryCall } from './compactor';
 import {
     contextWindowFor,
+    estimateMessageTokens,
     estimatePrefixTokens,
     promptTokensOf,
     PromptSizeTracker,
@@ -153,8 +154,14 @@ export class ContextManager {
         const messages = conversation.snapshot();
         const tokensBefore = this.tracker.measure(messages).tokens;
         const room = this.thresholdTokens - this.options.maxOutputTokens - this.prefixTokens - this.maxSummaryTokens;
-        const keep = Math.max(0, Math.floor(room * this.keepFraction));
-        const plan = planCompaction(messages, keep, this.maxSummaryTokens);
+        let keep = Math.max(0, Math.floor(room * this.keepFraction));
+        let minOlder = this.maxSummaryTokens;
+        if (reason !== 'threshold') {
+            // Asked for, or the window is full: any summarised exchange helps, and most of the history should go.
+            keep = Math.min(keep, Math.floor(estimateMessageTokens(messages) / 4));
+            minOlder = 0;
+        }
+        const plan = planCompaction(messages, keep, minOlder);
         if (plan === null) return null;
         const summary = await summarise(plan.older, {
             prefix: this.options.prefix,

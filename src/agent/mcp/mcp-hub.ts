@@ -131,6 +131,7 @@ export class McpHub {
             consent: this.options.consent,
             untrusted: options.untrusted ?? null,
             callTimeoutMs: this.options.settings.callTimeoutMs,
+            jobAllows: options.jobAllows ?? [],
         };
         const tools: Tool[] = [];
         for (const { handle, tool } of offered) {

@@ -43,6 +43,8 @@ export interface McpToolEnvironment {
     untrusted: UntrustedContent | null;
     /** Per-call timeout, ms. */
     callTimeoutMs: number;
+    /** Jobs only: the offered names the job allows; such a tool without a policy of its own counts as `allow`. */
+    jobAllows: readonly string[];
 }
 
 /** The policy the person set for `tool`, or the surface's default: ask in chat, deny in jobs. */
@@ -105,7 +107,9 @@ async function permit(input: {
     context: ToolContext;
 }): Promise<ToolResult | null> {
     const { environment, server, definition, offeredName, args, vouched, context } = input;
-    const policy = policyOf(server.config, definition.name, environment.surface);
+    const own = server.config.toolPolicies[definition.name];
+    const allowedByJob = environment.surface === 'job' && environment.jobAllows.includes(offeredName);
+    const policy = own ?? (allowedByJob ? 'allow' : policyOf(server.config, definition.name, environment.surface));
     if (policy === 'deny') return failed(`${offeredName} is turned off by the person. Nothing was sent.`);
     const approvalKey = toolApprovalKey(server.config.name, definition.name);
     const approved = await environment.consent.get(approvalKey);

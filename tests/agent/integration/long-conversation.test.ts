@@ -28,7 +28,9 @@ export function scriptedModel(request: RecordedRequest): ScriptedResponse {
     if (isToolResult(request)) return textTurn('Done with that step.');
     const turn = Number(/Turn (\d+)/.exec(last)?.[1] ?? '0');
     if (turn % 5 === 0) {
-        return toolUseTurn([{ name: 'create_note', input: { path: `Notes/Change ${turn}.md`, content: `# ${turn}\n` } }]);
+        return toolUseTurn([
+            { name: 'create_note', input: { path: `Notes/Change ${turn}.md`, content: `# ${turn}\n` } },
+        ]);
     }
     if (turn % 7 === 0) return toolUseTurn([{ name: 'read_note', input: { path: 'Seed.md' } }]);
     return textTurn(`Answer to turn ${turn}: ${'a considered reply with some detail. '.repeat(12)}`);

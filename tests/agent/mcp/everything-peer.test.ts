@@ -129,8 +129,9 @@ describe('MCP client with server-everything over stdio', () => {
     }, 30_000);
 
     it('in a job offers only the tools the job allows, and runs them only when reviewed and vouched', async () => {
+        // No policies set: the job's own list is what lets a tool in; get-env, unlisted, stays out.
         harness = await makeHubHarness([
-            everythingServer({ toolPolicies: { echo: 'allow', 'get-sum': 'allow' }, readOnlyTools: ['echo'] }),
+            everythingServer({ readOnlyTools: ['echo'], toolPolicies: { 'get-tiny-image': 'deny' } }),
         ]);
         await consentToAll(harness.hub);
         await harness.hub.connectAll();
@@ -139,7 +140,7 @@ describe('MCP client with server-everything over stdio', () => {
         const jobTools = harness.toolsByName({
             surface: 'job',
             gate: null,
-            jobAllows: ['mcp__everything__echo', 'mcp__everything__get-sum'],
+            jobAllows: ['mcp__everything__echo', 'mcp__everything__get-sum', 'mcp__everything__get-tiny-image'],
         });
         expect([...jobTools.keys()].sort()).toEqual(['mcp__everything__echo', 'mcp__everything__get-sum']);
         const unreviewed = await harness.run(jobTools, 'mcp__everything__echo', { message: 'x' });

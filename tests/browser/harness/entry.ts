@@ -18,7 +18,7 @@ import { ExclusionGate } from '../../../src/context/exclusions';
 import type { FocusSource } from '../../../src/context/focus';
 import { MentionSuggester } from '../../../src/context/suggest';
 import { EditorWriter } from '../../../src/obsidian/editor-writer';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/settings/settings';
+import type { Settings } from '../../../src/settings/settings';
 import { sanitizeNoteName } from '../../../src/vault/safe-names';
 import { ChatView } from '../../../src/views/chat-view';
 import { MemoryVault } from './memory-vault';
@@ -132,7 +132,8 @@ async function main(): Promise<void> {
     const host = document.getElementById('sidebar');
     if (host === null) throw new Error('The harness page has no #sidebar');
     host.appendChild(chatView.containerEl);
-    await chatView.open();
+    chatView.load();
+    await chatView.onOpen();
 
     const editorOf = (): MarkdownView | null =>
         workspace.activeLeaf?.view instanceof MarkdownView ? workspace.activeLeaf.view : null;

@@ -1,0 +1,141 @@
+/**
+ * Batch jobs (`batch: true`): a single turn with no tools, context packed up front, sent through the Message Batches
+ * API at half the price, polled, and written back like any other job. The batch id is kept in the job note, so a
+ * runner that restarts polls the same batch instead of sending it again.
+ */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { CreateParams } from '../agent/model-client';
+import { classifyError } from '../agent/model-errors';
+import { costOf, DEFAULT_PRICES } from '../agent/pricing';
+import { linkTo, writeArtifact } from './artifact';
+import { buildJobPrompt, jobPreamble } from './job-context';
+import { jobTitle, type JobNote } from './job-note';
+import type { JobUpdate } from './job-store';
+import { addJobUsage, type JobAbort, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
+import type { QueueExtension } from './queue-extension';
+
+/** The Message Batches calls a batch job needs. */
+export interface BatchPort {
+    /** Submits requests; resolves to the batch id. */
+    create(requests: { custom_id: string; params: CreateParams }[]): Promise<string>;
+    /** Whether the batch has ended. */
+    ended(id: string): Promise<boolean>;
+    /** The result of one request of an ended batch, or `null` when the batch has none for it. */
+    result(id: string, customId: string): Promise<Anthropic.Messages.MessageBatchResult | null>;
+}
+
+/** A `BatchPort` over the SDK's `messages.batches`. */
+export function sdkBatchPort(batches: Anthropic['messages']['batches']): BatchPort {
+    return {
+        create: async (requests) => (await batches.create({ requests })).id,
+        ended: async (id) => (await batches.retrieve(id)).processing_status === 'ended',
+        result: async (id, customId) => {
+            for await (const entry of await batches.results(id)) if (entry.custom_id === customId) return entry.result;
+            return null;
+        },
+    };
+}
+
+/** Runs `batch: true` jobs through a `BatchPort`. */
+export class BatchJobs implements QueueExtension {
+    constructor(private readonly options: { batches: BatchPort; pollMs?: number }) {}
+
+    /** Claims jobs marked `batch: true`. */
+    runs(job: JobNote): boolean {
+        return job.batch;
+    }
+
+    /** Submits (once), polls until the batch ends, and writes the result back. */
+    async run(
+        job: JobNote,
+        deps: JobRunDeps,
+        control: { signal: AbortSignal; abort(reason: JobAbort): void; onProgress(progress: JobProgress): void },
+    ): Promise<{ job: JobNote | null; signal: QueueSignal }> {
+        const output = job.output || deps.outputFolder;
+        const model = job.model || deps.model;
+        const prompt = await buildJobPrompt({
+            vault: deps.vault,
+            gate: deps.gate,
+            references: job.context,
+            brief: job.brief,
+            preamble: jobPreamble('read-only', output),
+        });
+        const finish = async (update: JobUpdate, signal: QueueSignal = null) => ({
+            job: await deps.store.update(job.path, (current) =>
+                current.lease?.device === deps.leases.deviceId ? update : null,
+            ),
+            signal,
+        });
+        try {
+            let batchId = job.batchId;
+            if (batchId === '') {
+                const params: CreateParams = {
+                    model,
+                    max_tokens: deps.maxOutputTokens,
+                    messages: [{ role: 'user', content: prompt.prompt }],
+                    ...(prompt.instructions !== '' ? { system: prompt.instructions } : {}),
+                };
+                batchId = await this.options.batches.create([{ custom_id: job.id, params }]);
+                await deps.store.update(job.path, () => ({
+                    patch: { batchId },
+                    log: [`Sent as Message Batch ${batchId}.`],
+                }));
+            }
+            while (!(await this.options.batches.ended(batchId))) {
+                await deps.leases.renew(job.path);
+                await deps.clock.sleep(this.options.pollMs ?? 30_000, control.signal);
+            }
+            const result = await this.options.batches.result(batchId, job.id);
+            if (result?.type !== 'succeeded') {
+                const why =
+                    result === null ? 'the batch had no result for this job' : `the batch request ${result.type}`;
+                return finish({
+                    patch: { status: 'failed', lease: null, error: why, batchId: '' },
+                    log: [`Failed: ${why}.`],
+                });
+            }
+            const message = result.message;
+            const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n\n');
+            const usage = addJobUsage(job.usage, {
+                inputTokens: message.usage.input_tokens,
+                outputTokens: message.usage.output_tokens,
+                cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+                cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+                // Batches cost half the standard price.
+                costUsd: costOf(message.usage, model, DEFAULT_PRICES) / 2,
+            });
+            const incomplete = message.stop_reason === 'max_tokens' ? 'The answer was cut at the output limit.' : null;
+            const path = await writeArtifact(deps.vault, {
+                jobId: job.id,
+                title: jobTitle(job.path),
+                jobPath: job.path,
+                outputFolder: output,
+                text,
+                sources: prompt.sources,
+                model,
+                now: deps.clock.now(),
+                incomplete,
+            });
+            const status = incomplete === null ? 'done' : 'failed';
+            return finish({
+                patch: { status, lease: null, artifact: linkTo(path), usage, error: incomplete ?? '' },
+                log: [`${incomplete === null ? 'Done' : 'Incomplete'}: ${linkTo(path)} (batch ${batchId}).`],
+            });
+        } catch (e) {
+            if (control.signal.aborted) {
+                return finish({
+                    patch: { status: 'interrupted', lease: null },
+                    log: ['Stopped while the batch was pending; it will be polled again.'],
+                });
+            }
+            const error = classifyError(e);
+            return finish(
+                {
+                    patch: { status: 'interrupted', lease: null, error: error.userMessage },
+                    log: [`Will retry: ${error.userMessage}`],
+                },
+                { kind: 'retry-later', delayMs: 0 },
+            );
+        }
+    }
+}
