@@ -2,6 +2,7 @@
 import type { BenchRow } from '../bench-row';
 import { compactionCacheRow, compactionInputRow } from '../compaction-rows';
 import { contextSuggestRow } from '../context-suggest';
+import { renderStreamingRow } from '../render-streaming';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
@@ -17,6 +18,7 @@ export const BENCH_ROWS: BenchRow[] = [
     gateDefaultRow,
     gateGlobRow,
     contextSuggestRow,
+    renderStreamingRow,
     cacheShareRow,
     loopOverheadRow,
     queueThroughputRow,

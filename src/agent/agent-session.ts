@@ -4,7 +4,11 @@
  * events, sends messages and presses Stop; nothing here knows about UI.
  */
 import type Anthropic from '@anthropic-ai/sdk';
+import type { ContextProvider } from '../context/build-context';
+import type { ContextBundle } from '../context/bundle';
+import { DEFAULT_EMBED_DEPTH } from '../context/embeds';
 import type { ExclusionGate } from '../context/exclusions';
+import type { FocusSnapshot } from '../context/focus';
 import type { Clock } from '../ports';
 import { parsePermissionMode, type PermissionModeName } from '../settings/permission-mode-name';
 import type { VaultPort } from '../vault/vault-port';
@@ -32,8 +36,10 @@ import type { ModelClient } from './model-client';
 import type { PriceTable } from './pricing';
 import { SessionSpend, type SessionSpendOptions } from './spend/session-spend';
 import { sendSummaryCall } from './compaction/summary-call';
+import type { UntrustedContent } from './mcp/tool-call-gate';
 import { ReadLedger } from './tools/read-ledger';
 import { vaultTools, type Tool } from './tools/tool';
+import { linkedSources } from './tools/tool-sources';
 import { runTurn, type RetryPolicy, type TurnLoopOptions } from './turn-loop';
 
 /** What a session is built from. */
@@ -42,8 +48,11 @@ export interface AgentSessionOptions {
     client: ModelClient;
     /** The vault. */
     vault: VaultPort;
-    /** The exclusion gate for every path the tools touch. */
-    gate: ExclusionGate;
+    /**
+     * The exclusion gate for every path the tools touch; a function returns the CURRENT gate (rebuilt when settings
+     * change), and every tool call, every change and the history re-check before each request then use that one.
+     */
+    gate: ExclusionGate | (() => ExclusionGate);
     /** The permission mode as stored (any string); an unknown value is read as `read-only`. */
     mode: string;
     /** Asks the person about changes. */
@@ -85,6 +94,46 @@ export interface AgentSessionOptions {
     compaction?: CompactionSettings | false;
     /** Spend control: the device's daily cap and this chat's or job's budget. Absent = no spend limits. */
     spend?: SessionSpendOptions;
+    /** Builds the context of a message sent with `send(…, { context })`; `SendOptions.context.provider` wins. */
+    contextProvider?: ContextProvider;
+    /** How deep attached notes' embeds are expanded (settings `context.embedDepth`), for the provenance of context. */
+    embedDepth?: number;
+    /**
+     * Which turns carry untrusted text, shared with the MCP tools: marked at turn start when notes are attached or the
+     * history holds vault text, and after every tool result.
+     */
+    untrusted?: UntrustedContent;
+}
+
+/** What `send` accepts besides the message. */
+export interface SendOptions {
+    /** Stop. */
+    signal?: AbortSignal;
+    /**
+     * Attach context: the session builds it now, through the current gate, from the message text, sends
+     * `toPrompt()`'s parts as the user turn (with their provenance), puts the bundle's instructions in the prefix,
+     * and emits a `context` event with what the person should see.
+     */
+    context?: SendContext;
+}
+
+/** How to build a message's context. */
+export interface SendContext {
+    /** The builder; the session's `contextProvider` when absent. */
+    provider?: ContextProvider;
+    /** The focus when the person sent the message; none for jobs and the CLI. */
+    focus?: FocusSnapshot;
+    /** Whether the focused note and selection are attached; true when absent. */
+    attachFocusedNote?: boolean;
+}
+
+/** Thrown by `send` when context is asked for and the session has no context provider. */
+export class NoContextProviderError extends Error {
+    override readonly name: string = 'NoContextProviderError';
+
+    constructor() {
+        super('This session has no context provider; pass one in send(…, { context: { provider } }).');
+    }
 }
 
 /** Thrown at construction when an extra tool's name is taken (by a vault tool or another extra tool). */
@@ -128,28 +177,35 @@ export class AgentSession {
     private readonly spend: SessionSpend | null;
     private totals: UsageTotals = emptyUsage();
     private currentTurnId: string | null = null;
+    private readonly currentGate: () => ExclusionGate;
+    private readonly prefix: PromptPrefix;
+    /** The notes behind the context's instructions in the prefix, re-checked like the history. */
+    private instructionSources: string[] = [];
 
     constructor(private readonly options: AgentSessionOptions) {
         this.mode = parsePermissionMode(options.mode);
+        const given = options.gate;
+        this.currentGate = typeof given === 'function' ? given : () => given;
+        const gate = liveGate(this.currentGate);
         this.tools = withExtraTools(vaultTools(this.mode), options.extraTools ?? []);
         const changes =
             this.mode === 'read-only'
                 ? null
                 : new ChangeController({
                       vault: options.vault,
-                      gate: options.gate,
+                      gate,
                       approvals: options.approvals,
                       mode: this.mode,
                       checkpoints: options.checkpoints,
                       scope: options.scope,
                       editors: options.editors,
                   });
-        const prefix = new PromptPrefix({
+        const prefix = (this.prefix = new PromptPrefix({
             systemPrompt: SYSTEM_PROMPT,
             instructions: options.instructions ?? '',
             tools: this.tools.map((tool) => tool.definition),
             extras: options.prefixExtras,
-        });
+        }));
         this.spend = options.spend === undefined ? null : new SessionSpend(options.spend, options.model);
         const client = options.client;
         this.context = new ContextManager({
@@ -192,7 +248,7 @@ export class AgentSession {
             maxOutputTokens: options.maxOutputTokens,
             prefix,
             tools: this.tools,
-            toolContext: { vault: options.vault, gate: options.gate, reads: new ReadLedger(), changes },
+            toolContext: { vault: options.vault, gate, reads: new ReadLedger(), changes },
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,
@@ -207,6 +263,7 @@ export class AgentSession {
                     : undefined),
             context: compacting ? this.context : undefined,
             spend: this.spend?.forLoop(() => this.totals.costUsd),
+            recheck: (conversation) => this.recheck(conversation),
         };
     }
 
@@ -256,11 +313,11 @@ export class AgentSession {
         return () => this.listeners.delete(listener);
     }
 
-    /** Runs one turn. Never rejects for model or tool failures (they are in the result); rejects when busy. */
-    async send(
-        content: string | Anthropic.ContentBlockParam[],
-        options: { signal?: AbortSignal } = {},
-    ): Promise<TurnResult> {
+    /**
+     * Runs one turn. Never rejects for model or tool failures (they are in the result); rejects when busy, and when
+     * the context asked for cannot be built (no provider, an unreadable vault).
+     */
+    async send(content: string | Anthropic.ContentBlockParam[], options: SendOptions = {}): Promise<TurnResult> {
         if (this.current !== null) throw new SessionBusyError();
         const controller = new AbortController();
         this.current = controller;
@@ -271,8 +328,19 @@ export class AgentSession {
         const turnId = `${this.sessionId}-${++this.turns}`;
         this.currentTurnId = turnId;
         try {
+            let sources: (string[] | undefined)[] | undefined;
+            let attached = false;
+            if (options.context !== undefined) {
+                const built = await this.attachContext(content, options.context);
+                content = built.blocks;
+                sources = built.sources;
+                attached = built.attached;
+            }
+            // Notes in this message, or vault text earlier in the history: an MCP tool must not act on it unasked.
+            if (attached || this.historyHoldsVaultText()) this.options.untrusted?.mark(turnId);
             return await runTurn(this.loopOptions, {
                 content,
+                sources,
                 turnId,
                 signal: controller.signal,
                 listener: (event) => this.hear(event),
@@ -288,6 +356,72 @@ export class AgentSession {
     /** Stop: ends the running turn within a second, mid-stream, mid-retry-wait or mid-approval alike. */
     stop(): void {
         this.current?.abort();
+    }
+
+    /** Builds the message's context now and turns it into the user turn's blocks, each with its provenance. */
+    private async attachContext(
+        content: string | Anthropic.ContentBlockParam[],
+        context: SendContext,
+    ): Promise<{ blocks: Anthropic.ContentBlockParam[]; sources: (string[] | undefined)[]; attached: boolean }> {
+        const provider = context.provider ?? this.options.contextProvider;
+        if (provider === undefined) throw new NoContextProviderError();
+        const message =
+            typeof content === 'string'
+                ? content
+                : content.map((block) => (block.type === 'text' ? block.text : '')).join('\n\n');
+        const bundle = await provider.build({
+            message,
+            ...(context.focus !== undefined ? { focus: context.focus } : {}),
+            ...(context.attachFocusedNote !== undefined ? { attachFocusedNote: context.attachFocusedNote } : {}),
+        });
+        const depth = this.options.embedDepth ?? DEFAULT_EMBED_DEPTH;
+        const gate = this.currentGate();
+        const hidden = (path: string): boolean => gate.isExcluded(path);
+        const paths = (kinds: (item: ContextBundle['items'][number]) => boolean): string[] =>
+            bundle.sentItems().flatMap((item) => (kinds(item) && item.path !== undefined ? [item.path] : []));
+        const instructionPaths = paths((item) => item.kind === 'instructions');
+        this.prefix.setContextInstructions(bundle.system());
+        this.instructionSources = linkedSources(this.options.vault, instructionPaths, hidden, depth);
+        const attachedPaths = paths((item) => item.kind !== 'instructions');
+        const sent = bundle.sentItems().filter((item) => item.kind !== 'instructions').length;
+        const excluded = bundle.items.filter((item) => item.kind === 'excluded').length;
+        this.hear({ type: 'context', lines: bundle.forPerson(), attached: sent, excluded });
+        // Two blocks: the attached notes, and the person's words, which name only the notes they mention.
+        const blocks: Anthropic.ContentBlockParam[] = [];
+        const sources: (string[] | undefined)[] = [];
+        const attachedText = bundle.context();
+        if (attachedText !== '') {
+            blocks.push({ type: 'text', text: attachedText });
+            sources.push(linkedSources(this.options.vault, attachedPaths, hidden, depth));
+        }
+        const mentioned = paths((item) => item.kind === 'mention');
+        blocks.push({ type: 'text', text: bundle.message === '' ? '(no message)' : bundle.message });
+        sources.push(mentioned.length === 0 ? undefined : mentioned);
+        return { blocks, sources, attached: sent > 0 };
+    }
+
+    /** Withholds history blocks (and the prefix's context instructions) that carry a now-excluded note. */
+    private recheck(conversation: Conversation): number {
+        const gate = this.currentGate();
+        const excluded = (path: string): boolean => gate.isExcluded(path);
+        let replaced = conversation.withhold(excluded);
+        if (this.instructionSources.some(excluded)) {
+            this.prefix.setContextInstructions('');
+            this.instructionSources = [];
+            replaced++;
+        }
+        return replaced;
+    }
+
+    /** Whether an earlier turn left vault text (a tool result, attached notes) in the history. */
+    private historyHoldsVaultText(): boolean {
+        return this.conversation
+            .snapshot()
+            .some((message) =>
+                message.content.some(
+                    (block) => block.type === 'tool_result' || this.conversation.sourcesOf(block) !== undefined,
+                ),
+            );
     }
 
     private async compactWith(
@@ -310,6 +444,8 @@ export class AgentSession {
         } else if (event.type === 'usage') {
             this.totals = addUsage(this.totals, event.call);
         }
+        // Whatever a tool returned is text nobody vetted; MCP tools check this before acting without asking.
+        if (event.type === 'tool-done' && this.currentTurnId !== null) this.options.untrusted?.mark(this.currentTurnId);
         for (const listener of this.listeners) {
             try {
                 listener(event);
@@ -322,7 +458,12 @@ export class AgentSession {
     /** The facts a compaction record lists, including changes of the turn still running. */
     private async facts(): Promise<{ changes: readonly ChangeRecord[]; notesRead: readonly string[] }> {
         if (this.currentTurnId !== null) await this.collectChanges(this.currentTurnId);
-        return { changes: this.changeLog.all(), notesRead: [...this.notesRead] };
+        // A note made private since it was read is not named in the record.
+        const gate = this.currentGate();
+        return {
+            changes: this.changeLog.all(),
+            notesRead: [...this.notesRead].filter((path) => !gate.isExcluded(path)),
+        };
     }
 
     private async collectChanges(turnId: string): Promise<void> {
@@ -348,4 +489,18 @@ function withExtraTools(vault: Tool[], extra: readonly Tool[]): Tool[] {
 function randomId(): string {
     // Web Crypto exists in Obsidian (desktop and mobile) and in Node.
     return crypto.randomUUID().slice(0, 8);
+}
+
+/**
+ * An `ExclusionGate` that answers with whichever gate `current()` returns at each call, for the parts built once per
+ * session (the ChangeController, the tool context), so a gate rebuilt after a settings change applies at once.
+ */
+function liveGate(current: () => ExclusionGate): ExclusionGate {
+    return new Proxy(current(), {
+        get(_target, property) {
+            const gate = current();
+            const value: unknown = Reflect.get(gate, property, gate);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(gate) : value;
+        },
+    });
 }

@@ -63,6 +63,25 @@ export type CreateParams = Anthropic.MessageCreateParamsNonStreaming;
 /** Parameters for counting a request's input tokens. */
 export type CountParams = Anthropic.MessageCountTokensParams;
 
+/** One request of a Message Batch: an id of the caller's choosing and the Messages-API parameters. */
+export type BatchRequest = Anthropic.Messages.BatchCreateParams.Request;
+/** A Message Batch as the endpoint reports it. */
+export type MessageBatch = Anthropic.Messages.MessageBatch;
+/** One entry of an ended batch's results. */
+export type BatchResultEntry = Anthropic.Messages.MessageBatchIndividualResponse;
+
+/** The Message Batches API (half-price, asynchronous); every call rejects with a `ModelError`. */
+export interface MessageBatches {
+    /** Submits requests as one batch. */
+    create(requests: BatchRequest[], options?: CallOptions): Promise<MessageBatch>;
+    /** The batch as it is now (`processing_status` says whether it ended). */
+    retrieve(id: string, options?: CallOptions): Promise<MessageBatch>;
+    /** The results of an ended batch, one entry per request, read as they arrive. */
+    results(id: string, options?: CallOptions): AsyncIterable<BatchResultEntry>;
+    /** Asks the endpoint to stop a batch; requests already processed keep their results. */
+    cancel(id: string, options?: CallOptions): Promise<MessageBatch>;
+}
+
 /** What the engine uses to talk to the model. */
 export interface ModelClient {
     /** The endpoint's origin for display: empty for Anthropic's own, else the configured base URL. */
@@ -79,6 +98,8 @@ export interface ModelClient {
     countTokens(params: CountParams, options?: CallOptions): Promise<TokenCount>;
     /** The endpoint's models, or a fallback list when it has no models route or the call failed. */
     listModels(options?: CallOptions): Promise<ModelList>;
+    /** The Message Batches API, with the same key, host and error classification. */
+    readonly batches: MessageBatches;
     /** Classifies anything this client's calls threw, naming this endpoint in the message. */
     classify(error: unknown): ModelError;
 }
@@ -165,9 +186,39 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
                 return { ...fallbackList(settings.defaultModel), error };
             }
         },
+        batches: batchesOf(sdk.messages.batches, classify, requestOptions),
         classify,
     };
     return Object.freeze(client);
+}
+
+/** The SDK's batches with every failure classified, so batch jobs react to errors like streamed turns do. */
+function batchesOf(
+    batches: Anthropic['messages']['batches'],
+    classify: (error: unknown) => ModelError,
+    requestOptions: (call?: CallOptions) => { signal?: AbortSignal },
+): MessageBatches {
+    const classified = async <T>(call: () => Promise<T>): Promise<T> => {
+        try {
+            return await call();
+        } catch (e) {
+            throw classify(e);
+        }
+    };
+    return Object.freeze({
+        create: (requests: BatchRequest[], call?: CallOptions) =>
+            classified(() => batches.create({ requests }, requestOptions(call))),
+        retrieve: (id: string, call?: CallOptions) => classified(() => batches.retrieve(id, null, requestOptions(call))),
+        cancel: (id: string, call?: CallOptions) => classified(() => batches.cancel(id, null, requestOptions(call))),
+        results: async function* (id: string, call?: CallOptions): AsyncGenerator<BatchResultEntry> {
+            const decoder = await classified(() => batches.results(id, undefined, requestOptions(call)));
+            try {
+                for await (const entry of decoder) yield entry;
+            } catch (e) {
+                throw classify(e);
+            }
+        },
+    });
 }
 
 async function readApiKey(secrets: SecretStore, name: string): Promise<string> {

@@ -52,6 +52,8 @@ class TurnRun {
     private readonly texts: string[] = [];
     private previousLast = -1;
     private contextRetried = false;
+    /** Every vault path this turn has put before the model; what the model writes after may quote any of them. */
+    private readonly taint = new Set<string>();
 
     constructor(
         private readonly options: TurnLoopOptions,
@@ -93,7 +95,15 @@ class TurnRun {
     private async loop(): Promise<TurnOutcome> {
         const { conversation } = this.options;
         const mark = conversation.length;
-        conversation.addUser(this.input.content);
+        const { content, sources } = this.input;
+        const blocks: Anthropic.ContentBlockParam[] =
+            typeof content === 'string' ? [{ type: 'text', text: content }] : [...content];
+        conversation.addUser(blocks);
+        blocks.forEach((block, index) => {
+            const paths = sources?.[index];
+            conversation.tag(block, paths);
+            paths?.forEach((path) => this.taint.add(path));
+        });
         for (;;) {
             const call = await this.callModel();
             if (typeof call === 'string') return call;
@@ -115,7 +125,8 @@ class TurnRun {
                         emit: this.emit,
                         records: this.result.toolCalls,
                     });
-                    conversation.addToolResults(ran.results);
+                    conversation.addToolResults(ran.results, ran.sources);
+                    for (const paths of ran.sources) paths?.forEach((path) => this.taint.add(path));
                     if (ran.stopped) return this.abortOutcome();
                     break;
                 }
@@ -169,8 +180,11 @@ class TurnRun {
             } catch {
                 return this.abortOutcome();
             }
+            // Before compaction (its summary call must not carry a now-private note either) and after (its record may).
+            this.recheck();
             const fits = await this.makeRoom();
             if (fits !== null) return fits;
+            this.recheck();
             const caching = client.capabilities.has('promptCaching');
             const messages = conversation.snapshot();
             const params = buildRequest({
@@ -224,6 +238,12 @@ class TurnRun {
                 reservation?.settle(spent);
             }
         }
+    }
+
+    /** Withholds history blocks that carry a note excluded since they were added; tells the listener how many. */
+    private recheck(): void {
+        const replaced = this.options.recheck?.(this.options.conversation) ?? 0;
+        if (replaced > 0) this.emit({ type: 'withheld', blocks: replaced });
     }
 
     /** Compacts when the context nears the window; the outcome that ends the turn when the request cannot be sent. */
@@ -303,7 +323,7 @@ class TurnRun {
 
     private keep(blocks: StreamedBlock[]): void {
         const params = blocks.map(toParam);
-        this.options.conversation.addAssistant(params);
+        this.options.conversation.addAssistant(params, this.taint.size === 0 ? undefined : [...this.taint]);
         const text = blocks.map((block) => (block.type === 'text' ? block.text : '')).join('');
         if (text !== '') this.texts.push(text);
     }

@@ -4,14 +4,14 @@
  * runner that restarts polls the same batch instead of sending it again.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { CreateParams } from '../agent/model-client';
-import { classifyError } from '../agent/model-errors';
+import type { CreateParams, MessageBatches } from '../agent/model-client';
+import { classifyError, Offline, SpendCap } from '../agent/model-errors';
 import { costOf, DEFAULT_PRICES } from '../agent/pricing';
 import { linkTo, writeArtifact } from './artifact';
 import { buildJobPrompt, jobPreamble } from './job-context';
 import { jobTitle, type JobNote } from './job-note';
 import type { JobUpdate } from './job-store';
-import { addJobUsage, type JobAbort, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
+import { addJobUsage, JobAbort, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
 import type { QueueExtension } from './queue-extension';
 
 /** The Message Batches calls a batch job needs. */
@@ -22,23 +22,28 @@ export interface BatchPort {
     ended(id: string): Promise<boolean>;
     /** The result of one request of an ended batch, or `null` when the batch has none for it. */
     result(id: string, customId: string): Promise<Anthropic.Messages.MessageBatchResult | null>;
+    /** Asks the endpoint to stop the batch (the job was cancelled). */
+    cancel(id: string): Promise<void>;
 }
 
-/** A `BatchPort` over the SDK's `messages.batches`. */
-export function sdkBatchPort(batches: Anthropic['messages']['batches']): BatchPort {
+/** A `BatchPort` over the model client's Message Batches (same key and host, errors classified). */
+export function clientBatchPort(batches: MessageBatches): BatchPort {
     return {
-        create: async (requests) => (await batches.create({ requests })).id,
+        create: async (requests) => (await batches.create(requests)).id,
         ended: async (id) => (await batches.retrieve(id)).processing_status === 'ended',
         result: async (id, customId) => {
-            for await (const entry of await batches.results(id)) if (entry.custom_id === customId) return entry.result;
+            for await (const entry of batches.results(id)) if (entry.custom_id === customId) return entry.result;
             return null;
+        },
+        cancel: async (id) => {
+            await batches.cancel(id);
         },
     };
 }
 
-/** Runs `batch: true` jobs through a `BatchPort`. */
+/** Runs `batch: true` jobs through the queue's model client (or the `BatchPort` given, for tests of odd endpoints). */
 export class BatchJobs implements QueueExtension {
-    constructor(private readonly options: { batches: BatchPort; pollMs?: number }) {}
+    constructor(private readonly options: { batches?: BatchPort; pollMs?: number } = {}) {}
 
     /** Claims jobs marked `batch: true`. */
     runs(job: JobNote): boolean {
@@ -60,6 +65,7 @@ export class BatchJobs implements QueueExtension {
             brief: job.brief,
             preamble: jobPreamble('read-only', output),
         });
+        const batches = this.options.batches ?? clientBatchPort(deps.client.batches);
         const finish = async (update: JobUpdate, signal: QueueSignal = null) => ({
             job: await deps.store.update(job.path, (current) =>
                 current.lease?.device === deps.leases.deviceId ? update : null,
@@ -75,17 +81,17 @@ export class BatchJobs implements QueueExtension {
                     messages: [{ role: 'user', content: prompt.prompt }],
                     ...(prompt.instructions !== '' ? { system: prompt.instructions } : {}),
                 };
-                batchId = await this.options.batches.create([{ custom_id: job.id, params }]);
+                batchId = await batches.create([{ custom_id: job.id, params }]);
                 await deps.store.update(job.path, () => ({
                     patch: { batchId },
                     log: [`Sent as Message Batch ${batchId}.`],
                 }));
             }
-            while (!(await this.options.batches.ended(batchId))) {
+            while (!(await batches.ended(batchId))) {
                 await deps.leases.renew(job.path);
                 await deps.clock.sleep(this.options.pollMs ?? 30_000, control.signal);
             }
-            const result = await this.options.batches.result(batchId, job.id);
+            const result = await batches.result(batchId, job.id);
             if (result?.type !== 'succeeded') {
                 const why =
                     result === null ? 'the batch had no result for this job' : `the batch request ${result.type}`;
@@ -123,19 +129,40 @@ export class BatchJobs implements QueueExtension {
             });
         } catch (e) {
             if (control.signal.aborted) {
+                const current = await deps.store.read(job.path);
+                const batchId = current.kind === 'job' ? current.job.batchId : '';
+                if (isCancel(control.signal) && batchId !== '') {
+                    // The person cancelled: the endpoint stops the batch too (best effort; it may have ended).
+                    await batches.cancel(batchId).catch(() => undefined);
+                    return finish({
+                        patch: { status: 'cancelled', lease: null, batchId: '' },
+                        log: [`Cancelled by the person; Message Batch ${batchId} was cancelled.`],
+                    });
+                }
                 return finish({
                     patch: { status: 'interrupted', lease: null },
                     log: ['Stopped while the batch was pending; it will be polled again.'],
                 });
             }
             const error = classifyError(e);
+            const message = error.userMessage;
+            const signal: QueueSignal =
+                error instanceof SpendCap
+                    ? { kind: 'spend-cap', message }
+                    : error instanceof Offline
+                      ? { kind: 'offline', message }
+                      : { kind: 'retry-later', delayMs: 0 };
+            if (!error.retryable && signal.kind === 'retry-later') {
+                return finish({ patch: { status: 'failed', lease: null, error: message }, log: [`Failed: ${message}`] });
+            }
             return finish(
-                {
-                    patch: { status: 'interrupted', lease: null, error: error.userMessage },
-                    log: [`Will retry: ${error.userMessage}`],
-                },
-                { kind: 'retry-later', delayMs: 0 },
+                { patch: { status: 'interrupted', lease: null, error: message }, log: [`Will retry: ${message}`] },
+                signal,
             );
         }
     }
+}
+
+function isCancel(signal: AbortSignal): boolean {
+    return signal.reason instanceof JobAbort && signal.reason.kind === 'cancel';
 }

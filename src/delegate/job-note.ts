@@ -33,6 +33,8 @@ export interface JobBudget {
     usd?: number;
     /** Most wall-clock minutes. */
     minutes?: number;
+    /** Most notes the job may write (its artifact not counted). */
+    files?: number;
 }
 
 /** Who runs the job, until when. */
@@ -103,6 +105,10 @@ export interface JobNote {
     batchId: string;
     /** The template this job was spawned from, as a wikilink ('' for none). */
     template: string;
+    /** Skills loaded up front, by name (`skills: [weekly-review]`). */
+    skills: string[];
+    /** MCP tools the job may use, by offered name (`mcp__server__tool`); none when empty. */
+    mcpTools: string[];
     /** Template bookkeeping (templates only). */
     scheduleState: ScheduleState;
     /** The brief: the body without the frontmatter and without the log section. */
@@ -220,6 +226,8 @@ const JOB_KEYS = new Set<string>([
     'budget',
     'batch',
     'template',
+    'skills',
+    'mcp-tools',
 ]);
 
 function isJobKey(key: string): boolean {
@@ -246,6 +254,8 @@ function toJob(path: string, status: JobStatus, values: Map<string, unknown>, br
         batch: values.get('batch') === true,
         batchId: text(values, 'batch-id'),
         template: text(values, 'template'),
+        skills: list(values, 'skills'),
+        mcpTools: list(values, 'mcp-tools'),
         scheduleState: scheduleStateOf(values.get('schedule-state')),
         brief,
     };
@@ -303,7 +313,7 @@ function optionalNumber(map: Record<string, unknown>, key: string, owner: string
 function budgetOf(value: unknown): JobBudget {
     const map = record(value, 'budget');
     const budget: JobBudget = {};
-    for (const key of ['turns', 'tokens', 'usd', 'minutes'] as const) {
+    for (const key of ['turns', 'tokens', 'usd', 'minutes', 'files'] as const) {
         const number = optionalNumber(map, key, 'budget');
         if (number !== undefined) budget[key] = number;
     }

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../ports';
 import { createJobNote, type JobSpec } from './job-spec';
 import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
-import { JobStore } from './job-store';
+import { JobStore, type JobUpdate } from './job-store';
 import { LeaseKeeper } from './lease';
 import { jobView, type PauseInfo, type QueueSnapshot } from './queue-snapshot';
 import type { QueueExtension } from './queue-extension';
@@ -21,6 +21,7 @@ import { Wakeup } from './queue-wakeup';
 export type QueueListener = (snapshot: QueueSnapshot) => void;
 
 const MAX_OFFLINE_WAIT_MS = 300_000;
+const WAITING = new Set(['queued', 'interrupted', 'needs-approval']);
 
 interface Running {
     controller: AbortController;
@@ -138,14 +139,8 @@ export class JobQueue {
             running.controller.abort(new JobAbort('cancel'));
             return;
         }
-        const waiting = new Set(['queued', 'interrupted', 'needs-approval']);
-        this.remember(
-            await this.store.update(path, (job) =>
-                waiting.has(job.status)
-                    ? { patch: { status: 'cancelled', lease: null }, log: ['Cancelled by the person.'] }
-                    : null,
-            ),
-        );
+        const cancel: JobUpdate = { patch: { status: 'cancelled', lease: null }, log: ['Cancelled by the person.'] };
+        this.remember(await this.store.update(path, (job) => (WAITING.has(job.status) ? cancel : null)));
     }
 
     /** Queues a failed, cancelled or interrupted job again, with its attempts reset. */

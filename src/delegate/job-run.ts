@@ -165,10 +165,13 @@ export async function runJob(
         if (track(progress, event)) control.onProgress({ ...progress });
     });
     const renew = setInterval(() => {
-        void deps.leases.renew(job.path).then((ours) => {
-            // Another runner took the job over: this one stops and writes nothing more.
-            if (!ours && !control.signal.aborted) control.abort(new JobAbort('lease-lost'));
-        });
+        void deps.leases
+            .renew(job.path)
+            .then((ours) => {
+                // Another runner took the job over: this one stops and writes nothing more.
+                if (!ours && !control.signal.aborted) control.abort(new JobAbort('lease-lost'));
+            })
+            .catch(() => undefined);
     }, deps.leases.leaseMs / 3);
     let result: TurnResult;
     try {

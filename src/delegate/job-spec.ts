@@ -27,6 +27,10 @@ export interface JobSpec {
     batch?: boolean;
     /** The template this job was spawned from, as a wikilink. */
     template?: string;
+    /** Skills to load up front, by name. */
+    skills?: string[];
+    /** MCP tools the job may use (`mcp__server__tool`). */
+    mcpTools?: string[];
 }
 
 /** The text of a new job note. */
@@ -45,6 +49,8 @@ export function renderJobNote(spec: JobSpec, now: number): string {
         formatEntry('budget', budget),
         ...(spec.batch === true ? [formatEntry('batch', true)] : []),
         ...(spec.template !== undefined ? [formatEntry('template', spec.template)] : []),
+        ...(spec.skills !== undefined && spec.skills.length > 0 ? [formatEntry('skills', spec.skills)] : []),
+        ...(spec.mcpTools !== undefined && spec.mcpTools.length > 0 ? [formatEntry('mcp-tools', spec.mcpTools)] : []),
         formatEntry('attempts', 0),
         formatEntry('artifact', ''),
         '---',

@@ -90,6 +90,8 @@ export class Scheduler implements QueueExtension {
                 budget: template.budget,
                 batch: template.batch,
                 template: linkTo(template.path),
+                skills: template.skills,
+                mcpTools: template.mcpTools,
             },
             context.clock.now(),
         );

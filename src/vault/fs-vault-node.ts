@@ -12,7 +12,7 @@ import { VaultDisk } from './fs-vault-disk-node';
 import { NoteIndex } from './note-index';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from './path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
-import { uniqueNotePath } from './safe-names';
+import { collisionKey, uniqueNotePath } from './safe-names';
 import { isMarkdownPath, VaultError } from './vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from './vault-port';
 
@@ -51,7 +51,10 @@ export class FsVault implements VaultPort {
     private readonly diskNames = new Map<string, string>();
     private readonly listeners = new Set<(event: VaultChange) => void>();
     private readonly disk: VaultDisk;
-    private writes: Promise<unknown> = Promise.resolve();
+    /** The last queued write per file (by collision key, so case and NFC twins queue together). */
+    private readonly writeTails = new Map<string, Promise<unknown>>();
+    /** The last write that needed the whole vault to itself (a rename rewrites links in other notes). */
+    private exclusiveTail: Promise<unknown> = Promise.resolve();
     private scanned = false;
 
     private constructor(private readonly options: { root: string; configDir: string; index: NoteIndex }) {
@@ -148,7 +151,7 @@ export class FsVault implements VaultPort {
 
     async create(path: string, content: string): Promise<void> {
         const vaultPath = this.writablePath(path);
-        await this.serial(async () => {
+        await this.serial([vaultPath], async () => {
             const target = await this.disk.locateNew(vaultPath);
             await this.disk.makeFolder(target.dir, vaultPath);
             await this.disk.placeTemp(target.dir, Buffer.from(content, 'utf8'), 0o666, async (tmp) => {
@@ -161,14 +164,14 @@ export class FsVault implements VaultPort {
 
     async process(path: string, fn: (current: string) => string): Promise<string> {
         const vaultPath = this.writablePath(path);
-        return this.serial(() => this.processNow(vaultPath, fn));
+        return this.serial([vaultPath], () => this.processNow(vaultPath, fn));
     }
 
     async rename(from: string, to: string): Promise<void> {
         const source = this.writablePath(from);
         const destination = this.writablePath(to);
         if (source === destination) return;
-        await this.serial(async () => {
+        await this.serial(null, async () => {
             const entry = await this.disk.locateEntry(source);
             const target = await this.disk.locateNew(destination, entry);
             const plan = planLinkRewrites(this.options.index, source, destination);
@@ -197,7 +200,8 @@ export class FsVault implements VaultPort {
 
     async trash(path: string): Promise<void> {
         const vaultPath = this.writablePath(path);
-        await this.serial(async () => {
+        // Trashes also queue behind each other: two notes with one name pick their free names in the same folder.
+        await this.serial([vaultPath, '.trash'], async () => {
             const entry = await this.disk.locateEntry(vaultPath);
             const trashDir = await this.disk.makeFolder(nodePath.join(this.options.root, '.trash'), vaultPath);
             const name = nodePath.basename(entry).normalize('NFC');
@@ -328,9 +332,26 @@ export class FsVault implements VaultPort {
         this.diskNames.delete(vaultPath);
     }
 
-    private serial<T>(task: () => Promise<T>): Promise<T> {
-        const run = this.writes.then(task, task);
-        this.writes = run.catch(() => undefined);
+    /**
+     * Queues a write behind earlier writes to the same files, so writes to different notes run side by side (the
+     * queue runs many jobs at once) while two writes to one note never interleave. `null` waits for every write and
+     * holds the whole vault: a rename also rewrites links in other notes.
+     */
+    private serial<T>(paths: string[] | null, task: () => Promise<T>): Promise<T> {
+        const keys = paths?.map(collisionKey) ?? [];
+        const prior = paths === null ? [this.exclusiveTail, ...this.writeTails.values()] : [this.exclusiveTail];
+        for (const key of keys) prior.push(this.writeTails.get(key) ?? Promise.resolve());
+        const run = Promise.allSettled(prior).then(task);
+        const done = run.catch(() => undefined);
+        if (paths === null) {
+            this.exclusiveTail = done;
+            this.writeTails.clear();
+            return run;
+        }
+        for (const key of keys) this.writeTails.set(key, done);
+        void done.then(() => {
+            for (const key of keys) if (this.writeTails.get(key) === done) this.writeTails.delete(key);
+        });
         return run;
     }
 

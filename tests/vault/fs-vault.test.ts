@@ -293,6 +293,40 @@ describe('FsVault: atomic writes', () => {
         await Promise.all(Array.from({ length: 20 }, (_, i) => temp.vault.process('n.md', (t) => `${t}${i},`)));
         expect(temp.readRaw('n.md').toString().split(',').filter(Boolean)).toHaveLength(20);
     });
+
+    it('lets exactly one of two racing creates of case twins win, the other is told it exists', async () => {
+        const temp = await vaultWith({});
+        const results = await Promise.allSettled([
+            temp.vault.create('Notes.md', 'upper'),
+            temp.vault.create('notes.md', 'lower'),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const rejected = results.find((r) => r.status === 'rejected');
+        expect((rejected?.reason as VaultError).code).toBe('exists');
+    });
+
+    it('keeps concurrent edits of different notes and a rename in between consistent', async () => {
+        const files = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`n${i}.md`, `[[target]] ${i}`]));
+        const temp = await vaultWith({ ...files, 'target.md': 't' });
+        await Promise.all([
+            ...Array.from({ length: 10 }, (_, i) => temp.vault.process(`n${i}.md`, (t) => `${t} edited`)),
+            temp.vault.rename('target.md', 'moved.md'),
+        ]);
+        for (let i = 0; i < 10; i++) {
+            expect(temp.readRaw(`n${i}.md`).toString()).toBe(`[[moved]] ${i} edited`);
+        }
+    });
+
+    it('gives two trashed notes of the same name different names in .trash, racing or not', async () => {
+        const temp = await vaultWith({ 'A/same.md': 'a', 'B/same.md': 'b' });
+        await Promise.all([temp.vault.trash('A/same.md'), temp.vault.trash('B/same.md')]);
+        const trashed = readdirSync(nodePath.join(temp.root, '.trash')).sort();
+        expect(trashed).toHaveLength(2);
+        expect(trashed.map((name) => readFileSync(nodePath.join(temp.root, '.trash', name), 'utf8')).sort()).toEqual([
+            'a',
+            'b',
+        ]);
+    });
 });
 
 describe('FsVault: trash and rename', () => {

@@ -61,6 +61,12 @@ export interface TurnLoopOptions {
     context?: LoopContext;
     /** Reserves each request's most cost against the daily cap and the job's budget; absent = no spend limits. */
     spend?: LoopSpend;
+    /**
+     * Re-checks, before every request, the vault paths the history carries against the exclusions as they are NOW,
+     * replacing blocks that carry a now-excluded note; returns how many were replaced (RELIABILITY row 13). Absent =
+     * nothing is re-checked.
+     */
+    recheck?: (conversation: Conversation) => number;
 }
 
 /** The context seam of the loop (the session's ContextManager). */
@@ -83,6 +89,11 @@ export interface LoopSpend {
 export interface TurnInput {
     /** What the person said. */
     content: string | Anthropic.ContentBlockParam[];
+    /**
+     * The vault paths each block of `content` carries (a string is one block), for the re-check before each request:
+     * the attached context's notes, the notes the message mentions.
+     */
+    sources?: readonly (readonly string[] | undefined)[];
     /** The turn id (checkpoints are grouped by it). */
     turnId: string;
     /** Stop. */

@@ -22,23 +22,24 @@ export interface PromptPrefixInput {
     tools: readonly ToolDefinition[];
     /** Deterministic text for the end of the prefix (the skills index); empty or absent adds nothing. */
     extras?: string;
+    /** The instructions of the attached context (`ContextBundle.system()`), already framed; empty adds nothing. */
+    contextInstructions?: string;
 }
 
-/** The stable part of every request of one session, in both forms (with and without cache breakpoints). */
+/**
+ * The stable part of every request of one session, in both forms (with and without cache breakpoints). Only the
+ * context's instructions may change, between turns, when the person edits them (`setContextInstructions`); tools
+ * come first in a request, so their cache survives such a change.
+ */
 export class PromptPrefix {
-    private readonly plainSystem: readonly Anthropic.TextBlockParam[];
+    private readonly input: PromptPrefixInput;
+    private plainSystem: readonly Anthropic.TextBlockParam[] = [];
     private readonly plainTools: readonly Anthropic.Tool[];
-    private readonly cachedSystem: readonly Anthropic.TextBlockParam[];
+    private cachedSystem: readonly Anthropic.TextBlockParam[] = [];
     private readonly cachedTools: readonly Anthropic.Tool[];
 
     constructor(input: PromptPrefixInput) {
-        const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: input.systemPrompt }];
-        if (input.instructions.trim() !== '') {
-            system.push({ type: 'text', text: `The vault's instructions for you:\n\n${input.instructions}` });
-        }
-        const extras = input.extras ?? '';
-        if (extras.trim() !== '') system.push({ type: 'text', text: extras });
-        this.plainSystem = deepFreeze(system);
+        this.input = { ...input };
         this.plainTools = deepFreeze(
             input.tools.map((tool) => ({
                 name: tool.name,
@@ -47,8 +48,16 @@ export class PromptPrefix {
                 input_schema: structuredClone(tool.inputSchema) as Anthropic.Tool.InputSchema,
             })),
         );
-        this.cachedSystem = deepFreeze(markLast(this.plainSystem));
         this.cachedTools = deepFreeze(markLast(this.plainTools));
+        this.buildSystem();
+    }
+
+    /** The context's instructions now; `true` when they differ from before (the system prefix then changes). */
+    setContextInstructions(text: string): boolean {
+        if ((this.input.contextInstructions ?? '') === text) return false;
+        this.input.contextInstructions = text;
+        this.buildSystem();
+        return true;
     }
 
     /** The system blocks; the last carries a breakpoint when `caching`. */
@@ -64,6 +73,20 @@ export class PromptPrefix {
     /** The system blocks and tool definitions without breakpoints, for token estimates. */
     plain(): { system: readonly Anthropic.TextBlockParam[]; tools: readonly Anthropic.Tool[] } {
         return { system: this.plainSystem, tools: this.plainTools };
+    }
+
+    private buildSystem(): void {
+        const input = this.input;
+        const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: input.systemPrompt }];
+        if (input.instructions.trim() !== '') {
+            system.push({ type: 'text', text: `The vault's instructions for you:\n\n${input.instructions}` });
+        }
+        const attached = input.contextInstructions ?? '';
+        if (attached.trim() !== '') system.push({ type: 'text', text: attached });
+        const extras = input.extras ?? '';
+        if (extras.trim() !== '') system.push({ type: 'text', text: extras });
+        this.plainSystem = deepFreeze(system);
+        this.cachedSystem = deepFreeze(markLast(this.plainSystem));
     }
 }
 

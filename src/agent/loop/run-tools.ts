@@ -22,6 +22,8 @@ export interface ToolCall {
 export interface ToolRunOutcome {
     /** One result block per call, in order. */
     results: Anthropic.ToolResultBlockParam[];
+    /** The vault paths each result carries (`ToolResult.sources`), parallel to `results`. */
+    sources: (string[] | undefined)[];
     /** True when the turn was stopped before every call finished. */
     stopped: boolean;
 }
@@ -38,6 +40,7 @@ export async function runToolCalls(input: {
     const { calls, tools, context, signal, emit, records } = input;
     for (const call of calls) emit({ type: 'tool-proposed', id: call.id, name: call.name, input: call.input });
     const results: Anthropic.ToolResultBlockParam[] = [];
+    const sources: (string[] | undefined)[] = [];
     let stopped = false;
     for (const call of calls) {
         const record: ToolCallRecord = { id: call.id, name: call.name, input: call.input, result: null };
@@ -45,6 +48,7 @@ export async function runToolCalls(input: {
         if (signal.aborted) {
             stopped = true;
             results.push(resultBlock(call.id, { content: 'Not run: the person stopped the turn.', isError: true }));
+            sources.push(undefined);
             continue;
         }
         emit({ type: 'tool-running', id: call.id, name: call.name });
@@ -52,13 +56,15 @@ export async function runToolCalls(input: {
         if (result === null) {
             stopped = true;
             results.push(resultBlock(call.id, { content: 'Stopped: the person stopped the turn.', isError: true }));
+            sources.push(undefined);
             continue;
         }
         record.result = result;
         emit({ type: 'tool-done', id: call.id, name: call.name, result });
         results.push(resultBlock(call.id, result));
+        sources.push(result.sources);
     }
-    return { results, stopped };
+    return { results, sources, stopped };
 }
 
 /** The tool's result, or `null` when Stop came first. */

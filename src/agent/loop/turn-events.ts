@@ -101,6 +101,13 @@ export type TurnEvent =
     | { type: 'error'; error: ModelError; message: string }
     /** Older turns were compacted into a record here (automatically, on request, or because the window was full). */
     | { type: 'compacted'; notice: CompactionNotice }
+    /**
+     * The context attached to the person's message, built as the turn started: one line per item for the person
+     * (attached, shortened, left out and why; `ContextBundle.forPerson()`), never sent as such to the model.
+     */
+    | { type: 'context'; lines: string[]; attached: number; excluded: number }
+    /** `blocks` history blocks carried a note that is now excluded; they were replaced before this request. */
+    | { type: 'withheld'; blocks: number }
     /** The turn ended. */
     | { type: 'stop'; result: TurnResult };
 

@@ -9,6 +9,7 @@ import { boundedList, plural } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
 import { notFoundMessage, resolveVisibleNote } from './note-paths';
 import type { Tool, ToolContext, ToolResult } from './tool';
+import { hiddenIn, linkedSources } from './tool-sources';
 
 /** `note_links` input. */
 interface NoteLinksInput {
@@ -62,7 +63,9 @@ async function noteLinks(input: NoteLinksInput, context: ToolContext): Promise<T
     rows.push(links.length === 0 ? 'Links: none.' : `Links (${links.length}):`, ...links);
     rows.push(embeds.length === 0 ? 'Embeds: none.' : `Embeds (${embeds.length}):`, ...embeds);
     rows.push(backlinks.length === 0 ? 'Backlinks: none.' : `Backlinks (${backlinks.length}):`, ...backlinks);
-    return toolOk(boundedList(`Links of ${path}:`, rows, (rest) => `[… ${plural(rest, 'more line')} not shown]`));
+    const text = boundedList(`Links of ${path}:`, rows, (rest) => `[… ${plural(rest, 'more line')} not shown]`);
+    const linked = linkedSources(context.vault, [path], hiddenIn(context));
+    return { ...toolOk(text), sources: [...new Set([...linked, ...backlinks])].sort() };
 }
 
 /** One row per link whose target is visible or does not exist; links to excluded notes are left out entirely. */

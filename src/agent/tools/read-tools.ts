@@ -16,6 +16,7 @@ import {
     visibleNotes,
 } from './note-paths';
 import type { Tool, ToolContext, ToolResult } from './tool';
+import { hiddenIn, linkedSources } from './tool-sources';
 
 /** `list_notes` input. */
 interface ListNotesInput {
@@ -156,7 +157,9 @@ async function listNotes(input: ListNotesInput, context: ToolContext): Promise<T
     if (root === '' && excludedCount > 0) {
         text += `\n(${plural(excludedCount, 'note is', 'notes are')} excluded by the privacy settings and not shown.)`;
     }
-    return toolOk(text);
+    // Subfolder names come with counts only; the notes named are the direct ones (or all, when recursive).
+    const named = input.recursive === true ? inside : inside.filter((note) => isInFolder(note.path, root, false));
+    return { ...toolOk(text), sources: named.map((note) => note.path) };
 }
 
 async function readNote(input: ReadNoteInput, context: ToolContext): Promise<ToolResult> {
@@ -173,7 +176,7 @@ async function readNote(input: ReadNoteInput, context: ToolContext): Promise<Too
     const total = text === '' ? 0 : lines.length;
     if (total === 0) {
         await context.reads.recordRead(path, text, 0, null);
-        return toolOk(`${path} is empty (0 lines).`);
+        return { ...toolOk(`${path} is empty (0 lines).`), sources: [path] };
     }
     const start = input.start_line ?? 1;
     if (start > total) return toolError(`${path} has ${plural(total, 'line')}; start_line ${start} is past the end.`);
@@ -223,7 +226,8 @@ async function readNote(input: ReadNoteInput, context: ToolContext): Promise<Too
                 'rewritten whole; with edit_note, leave the placeholder out of "old" and "new".]',
         );
     }
-    return toolOk([header, ...out, ...notes].join('\n'));
+    const sources = linkedSources(context.vault, [path], hiddenIn(context));
+    return { ...toolOk([header, ...out, ...notes].join('\n')), sources };
 }
 
 async function noteOutline(input: PathInput, context: ToolContext): Promise<ToolResult> {
@@ -232,15 +236,14 @@ async function noteOutline(input: PathInput, context: ToolContext): Promise<Tool
     const path = resolved.path;
     const metadata = context.vault.metadata(path);
     if (metadata === undefined) return toolError(notFoundMessage(input.path));
-    if (metadata.headings.length === 0) return toolOk(`${path} has no headings.`);
+    if (metadata.headings.length === 0) return { ...toolOk(`${path} has no headings.`), sources: [path] };
     const rows = metadata.headings.map(
         (h) => `${h.line + 1}\t${'#'.repeat(h.level)} ${redactHiddenLinks(h.heading, path, context).text}`,
     );
-    return toolOk(
-        boundedList(
-            `${plural(rows.length, 'heading')} in ${path} (line number, then heading):`,
-            rows,
-            (rest) => `[… ${plural(rest, 'more heading')} not shown; read the note in windows instead]`,
-        ),
+    const text = boundedList(
+        `${plural(rows.length, 'heading')} in ${path} (line number, then heading):`,
+        rows,
+        (rest) => `[… ${plural(rest, 'more heading')} not shown; read the note in windows instead]`,
     );
+    return { ...toolOk(text), sources: linkedSources(context.vault, [path], hiddenIn(context)) };
 }

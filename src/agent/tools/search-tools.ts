@@ -18,6 +18,7 @@ import { defineTool, toolError, toolOk } from './define-tool';
 import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-paths';
 import { compileSafeRegex, findInLine, MAX_PATTERN_CHARS, type LineSearch } from './safe-regex';
 import type { Tool, ToolContext, ToolResult } from './tool';
+import { hiddenIn, linkedSources } from './tool-sources';
 
 /** How long one search may run before it stops and says how far it got. */
 export const SEARCH_TIME_BUDGET_MS = 3_000;
@@ -110,6 +111,7 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
     const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
     const deadline = Date.now() + SEARCH_TIME_BUDGET_MS;
     const results: string[] = [];
+    const shownNotes = new Set<string>();
     let total = 0;
     let notesWithMatches = 0;
     let searched = 0;
@@ -126,7 +128,10 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
         const shown = redactHiddenLinks(text, note.path, context).text;
         const found = matchLines(shown, matcher, deadline, (line, snippet) => {
             total++;
-            if (results.length < limit) results.push(`${note.path}:${line}: ${snippet}`);
+            if (results.length < limit) {
+                results.push(`${note.path}:${line}: ${snippet}`);
+                shownNotes.add(note.path);
+            }
         });
         if (found.matches > 0) notesWithMatches++;
         if (found.stopped) {
@@ -149,7 +154,8 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
         (rest) => `[… ${plural(rest, 'more match', 'more matches')}; narrow the query or use folder]`,
         { omitted: total - results.length },
     );
-    return toolOk(text + partial);
+    // A snippet may quote a link, so the notes the matching notes link to count as sources too.
+    return { ...toolOk(text + partial), sources: linkedSources(context.vault, shownNotes, hiddenIn(context)) };
 }
 
 /** A line matcher for the input, or a sentence saying why the query cannot be used. */
@@ -197,20 +203,23 @@ async function notesWithTag(input: NotesWithTagInput, context: ToolContext): Pro
         return toolError(`Invalid tag "${input.tag}": give one tag without spaces, e.g. "project".`);
     }
     const rows: string[] = [];
+    const tagged: string[] = [];
     for (const note of (await visibleNotes(context)).notes) {
         const tags = context.vault.metadata(note.path)?.tags ?? [];
         const matching = tags.filter((tag) => {
             const bare = tag.replace(/^#+/u, '').toLowerCase();
             return bare === wanted || bare.startsWith(`${wanted}/`);
         });
-        if (matching.length > 0) rows.push(`${note.path} (${[...new Set(matching)].join(' ')})`);
+        if (matching.length > 0) {
+            rows.push(`${note.path} (${[...new Set(matching)].join(' ')})`);
+            tagged.push(note.path);
+        }
     }
     if (rows.length === 0) return toolOk(`No notes tagged #${wanted}.`);
-    return toolOk(
-        boundedList(
-            `${plural(rows.length, 'note')} tagged #${wanted}:`,
-            rows,
-            (rest) => `[… ${plural(rest, 'more note')} not shown; use a more specific tag]`,
-        ),
+    const text = boundedList(
+        `${plural(rows.length, 'note')} tagged #${wanted}:`,
+        rows,
+        (rest) => `[… ${plural(rest, 'more note')} not shown; use a more specific tag]`,
     );
+    return { ...toolOk(text), sources: tagged };
 }

@@ -48,6 +48,12 @@ export interface ToolResult {
     content: string;
     /** Set when the call failed (bad input, not found, refused); sent as `is_error`. */
     isError?: boolean;
+    /**
+     * The vault paths whose text or names the content carries (the note read, the notes a search or listing shows,
+     * the notes they link to). The session re-checks them before every later request, so a note made private after
+     * the call drops this result from the history (RELIABILITY row 13). Never sent to the model.
+     */
+    sources?: string[];
 }
 
 /** A tool: its definition and its implementation. */

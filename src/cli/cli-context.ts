@@ -1,0 +1,190 @@
+/**
+ * What every `vault-agent` subcommand starts from: the vault folder opened with FsVault, the plugin's own settings
+ * read from it (fail closed), the key from the environment, the endpoint from the flag or the environment, and the
+ * per-user state folder. Each failure becomes a `CliError` whose message a person can act on.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type { CheckpointPersistence } from '../agent/changes/change-ports';
+import { createModelClient, type ModelClient } from '../agent/model-client';
+import { ApiKeyMissing, ModelError } from '../agent/model-errors';
+import { ExclusionGate } from '../context/exclusions';
+import type { Notifier, SecretStore } from '../ports';
+import type { ModelSettings, Settings } from '../settings/settings';
+import { FsVault } from '../vault/fs-vault-node';
+import { VaultError } from '../vault/vault-port';
+import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
+
+/** Exit code of a command that ran and found work failed (a job failed, a turn ended in an error). */
+export const EXIT_FAILED = 1;
+/** Exit code of a command that could not start: bad usage, missing vault, unusable settings, no key. */
+export const EXIT_SETUP = 2;
+
+/** A command could not do what was asked; `message` is the line for the person, `exitCode` the process's. */
+export class CliError extends Error {
+    override readonly name = 'CliError';
+
+    constructor(
+        message: string,
+        /** The process exit code. */
+        readonly exitCode: number = EXIT_SETUP,
+    ) {
+        super(message);
+    }
+}
+
+/** The process's streams and environment, passed in so commands never reach for globals. */
+export interface CliIo {
+    /** Answers (paths, JSON, streamed text) go here and nowhere else. */
+    stdout: Writable & { isTTY?: boolean };
+    /** Progress, notes and errors. */
+    stderr: Writable & { isTTY?: boolean };
+    /** The person's answers to y/n prompts. */
+    stdin: Readable & { isTTY?: boolean };
+    /** The environment (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `XDG_CONFIG_HOME`, `HOME`). */
+    env: Record<string, string | undefined>;
+}
+
+/** Options every vault subcommand takes. */
+export interface VaultOptions {
+    /** `--vault`. */
+    vaultRoot: string;
+    /** `--config-dir`. */
+    configDir: string;
+    /** `--verbose`: say which endpoint, settings file and state folder are used. */
+    verbose: boolean;
+}
+
+/** A vault opened for a command. */
+export interface CliVault {
+    /** The vault on disk. */
+    vault: FsVault;
+    /** The plugin's settings from this vault. */
+    settings: Settings;
+    /** The exclusion gate as it is now (rebuilt per call, so a rescan's metadata counts). */
+    gate: () => ExclusionGate;
+}
+
+/** Opens the vault and its settings; refuses when either is unusable (RELIABILITY row 14). */
+export async function openCliVault(options: VaultOptions, io: CliIo): Promise<CliVault> {
+    const { vaultRoot, configDir } = options;
+    const vault = await FsVault.open(vaultRoot, { configDir }).catch((error: unknown) => {
+        if (error instanceof VaultError && error.code === 'not-found') {
+            throw new CliError(`The vault folder "${vaultRoot}" does not exist or is not a folder.`);
+        }
+        throw new CliError(`The vault "${vaultRoot}" could not be opened: ${describe(error)}`);
+    });
+    const loaded = await loadVaultSettings({ vaultRoot: vault.root, configDir }).catch((error: unknown) => {
+        if (error instanceof VaultSettingsError) throw new CliError(`Nothing was done. ${error.message}`);
+        throw error;
+    });
+    for (const note of loaded.notes) io.stderr.write(`vault-agent: ${note}\n`);
+    if (options.verbose) io.stderr.write(`vault-agent: settings from ${loaded.file}\n`);
+    const privacy = loaded.settings.privacy;
+    return { vault, settings: loaded.settings, gate: () => new ExclusionGate({ vault, privacy }) };
+}
+
+/** The key for the CLI: `ANTHROPIC_API_KEY`, whatever secret name the settings use on devices. */
+export function environmentSecrets(env: CliIo['env']): SecretStore {
+    return { get: () => Promise.resolve(env.ANTHROPIC_API_KEY?.trim() || null) };
+}
+
+/** Where the endpoint came from, for `--verbose`. */
+export interface Endpoint {
+    /** The base URL ('' = Anthropic's own). */
+    baseUrl: string;
+    /** Which setting chose it. */
+    source: '--base-url' | 'ANTHROPIC_BASE_URL' | 'the vault settings' | 'the default';
+}
+
+/** The endpoint: `--base-url`, else `ANTHROPIC_BASE_URL`, else the vault's settings, else Anthropic's own. */
+export function chooseEndpoint(flag: string | undefined, env: CliIo['env'], settings: ModelSettings): Endpoint {
+    if (flag !== undefined && flag.trim() !== '') return { baseUrl: flag.trim(), source: '--base-url' };
+    const fromEnv = env.ANTHROPIC_BASE_URL?.trim() ?? '';
+    if (fromEnv !== '') return { baseUrl: fromEnv, source: 'ANTHROPIC_BASE_URL' };
+    if (settings.baseUrl.trim() !== '') return { baseUrl: settings.baseUrl.trim(), source: 'the vault settings' };
+    return { baseUrl: '', source: 'the default' };
+}
+
+/** Builds the model client now, so a missing key or a bad URL stops the command before any work. */
+export async function openModelClient(options: {
+    settings: ModelSettings;
+    baseUrlFlag: string | undefined;
+    io: CliIo;
+    verbose: boolean;
+}): Promise<{ client: ModelClient; settings: ModelSettings }> {
+    const endpoint = chooseEndpoint(options.baseUrlFlag, options.io.env, options.settings);
+    const settings: ModelSettings = { ...options.settings, baseUrl: endpoint.baseUrl };
+    if (options.verbose) {
+        const where = endpoint.baseUrl === '' ? 'Anthropic’s API' : endpoint.baseUrl;
+        options.io.stderr.write(`vault-agent: endpoint ${where} (from ${endpoint.source})\n`);
+    }
+    try {
+        const client = await createModelClient({ secrets: environmentSecrets(options.io.env), settings });
+        return { client, settings };
+    } catch (error) {
+        if (error instanceof ApiKeyMissing) {
+            throw new CliError('ANTHROPIC_API_KEY is not set. Export your Anthropic API key in that variable.');
+        }
+        if (error instanceof ModelError) throw new CliError(error.userMessage);
+        throw error;
+    }
+}
+
+/** The per-user state folder: `$XDG_CONFIG_HOME/vault-agent/`, else `~/.config/vault-agent/`. */
+export function userStateDir(env: CliIo['env']): string {
+    const xdg = env.XDG_CONFIG_HOME?.trim() ?? '';
+    const base = xdg !== '' && nodePath.isAbsolute(xdg) ? xdg : nodePath.join(env.HOME ?? os.homedir(), '.config');
+    return nodePath.join(base, 'vault-agent');
+}
+
+/** The file in the state folder that belongs to one vault (vaults are told apart by their real path). */
+export function vaultStateFile(env: CliIo['env'], vaultRoot: string, kind: string): string {
+    let hash = 0x811c9dc5;
+    for (const char of vaultRoot) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+    const name = `${nodePath.basename(vaultRoot).replace(/[^\w.-]+/g, '_')}-${hash.toString(16)}`;
+    return nodePath.join(userStateDir(env), 'vaults', name, `${kind}.json`);
+}
+
+/** This process as a queue runner: never the plugin's id, and two CLI runs on one machine differ too. */
+export function cliDeviceId(): string {
+    return `cli-${os.hostname()}-${process.pid}`;
+}
+
+/** Notices for the person go to stderr, one line each. */
+export function stderrNotifier(io: CliIo): Notifier {
+    return { notify: (message, kind) => io.stderr.write(`vault-agent${kind === 'error' ? ' error' : ''}: ${message}\n`) };
+}
+
+/** Checkpoints (undo records) of CLI runs, kept in one JSON file per vault in the state folder. */
+export class JsonFileCheckpoints implements CheckpointPersistence {
+    constructor(private readonly file: string) {}
+
+    /** The saved value, or `null` when there is none yet. */
+    async load(): Promise<unknown> {
+        try {
+            return JSON.parse(await fs.readFile(this.file, 'utf8')) as unknown;
+        } catch (error) {
+            // A missing or damaged file means "no undo history", never a reason to stop working.
+            if ((error as { code?: unknown }).code === 'ENOENT' || error instanceof SyntaxError) return null;
+            throw error;
+        }
+    }
+
+    /** Replaces the saved value atomically (temp file, then rename). */
+    async save(data: unknown): Promise<void> {
+        await fs.mkdir(nodePath.dirname(this.file), { recursive: true });
+        const temp = `${this.file}.${process.pid}.tmp`;
+        await fs.writeFile(temp, JSON.stringify(data), 'utf8');
+        await fs.rename(temp, this.file);
+    }
+}
+
+/** One sentence about an unexpected failure, without stack or file contents. */
+export function describe(error: unknown): string {
+    if (error instanceof ModelError) return error.userMessage;
+    if (error instanceof Error) return error.message;
+    return String(error);
+}

@@ -1,0 +1,83 @@
+/**
+ * `vault-agent enqueue`: writes a job note exactly as the plugin's enqueue modal would (the same `job-spec.ts`), so a
+ * job queued from a terminal, a cron line or another agent is picked up by the plugin or by `vault-agent run`.
+ */
+import { CommandCatalog } from '../context/commands';
+import { createJobNote, type JobSpec } from '../delegate/job-spec';
+import { VaultError } from '../vault/vault-port';
+import {
+    CliUsageError,
+    listFlag,
+    readArgs,
+    stringFlag,
+    VAULT_FLAGS,
+    vaultOptions,
+    type FlagSpec,
+} from './cli-args';
+import { CliError, openCliVault, type CliIo } from './cli-context';
+import { ENQUEUE_USAGE } from './usage';
+
+const FLAGS = {
+    ...VAULT_FLAGS,
+    context: { type: 'string', multiple: true },
+    output: { type: 'string' },
+    model: { type: 'string' },
+    title: { type: 'string' },
+    command: { type: 'string' },
+    'read-only': { type: 'boolean' },
+} satisfies Record<string, FlagSpec>;
+
+/** Longest name derived from a brief; the rest of the brief stays in the note's body. */
+const TITLE_CHARS = 60;
+
+/** Runs `enqueue`; resolves to the exit code. */
+export async function enqueueCommand(args: string[], io: CliIo): Promise<number> {
+    const parsed = readArgs(args, FLAGS, ENQUEUE_USAGE);
+    const options = vaultOptions(parsed, ENQUEUE_USAGE);
+    const commandName = stringFlag(parsed, 'command');
+    const words = parsed.positionals.join(' ').trim();
+    if (commandName === undefined && words === '') {
+        throw new CliUsageError('The brief is missing: say what the job should do.', ENQUEUE_USAGE);
+    }
+    const opened = await openCliVault(options, io);
+    const spec: JobSpec = {
+        title: '',
+        brief: words,
+        context: listFlag(parsed, 'context'),
+        output: stringFlag(parsed, 'output') ?? '',
+        model: stringFlag(parsed, 'model') ?? '',
+        mode: parsed.values['read-only'] === true ? 'read-only' : 'delegate',
+    };
+    if (commandName !== undefined) {
+        const catalog = new CommandCatalog({
+            vault: opened.vault,
+            gate: opened.gate,
+            commandsFolder: opened.settings.guidance.commandsFolder,
+        });
+        const expanded = await catalog.expand(commandName, words);
+        if (!expanded.ok) throw new CliError(expanded.message);
+        spec.brief = expanded.prompt;
+        if (expanded.mode === 'read-only') spec.mode = 'read-only';
+        if (spec.model === '' && expanded.model !== undefined) spec.model = expanded.model;
+        spec.title = `${expanded.command.name}${words === '' ? '' : ` ${words}`}`;
+    }
+    spec.title = titleOf(stringFlag(parsed, 'title') ?? (spec.title || spec.brief));
+    let path: string;
+    try {
+        path = await createJobNote(opened.vault, opened.settings.delegate.jobsFolder, spec, Date.now());
+    } catch (error) {
+        if (error instanceof VaultError) throw new CliError(`The job note could not be written: ${error.message}`);
+        throw error;
+    }
+    io.stdout.write(`${path}\n`);
+    return 0;
+}
+
+/** A job note's name from free text: its first line, cut at a word near `TITLE_CHARS`. */
+export function titleOf(text: string): string {
+    const line = (text.split('\n').find((candidate) => candidate.trim() !== '') ?? '').trim();
+    if (line.length <= TITLE_CHARS) return line === '' ? 'Job' : line;
+    const cut = line.slice(0, TITLE_CHARS);
+    const space = cut.lastIndexOf(' ');
+    return `${(space > TITLE_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}

@@ -1,0 +1,84 @@
+/** The help texts of `vault-agent` and its subcommands. */
+
+const COMMON = `Options of every command:
+  --vault DIR          the vault folder (required)
+  --config-dir DIR     the vault's config folder (default .obsidian)
+  --base-url URL       the Messages API endpoint (else ANTHROPIC_BASE_URL, else the vault settings)
+  --verbose            say which endpoint, settings file and state folder are used
+  -h, --help           this help
+
+The API key is read from ANTHROPIC_API_KEY. Exclusions, the jobs folder and the output folder come from the
+plugin's settings in <vault>/<config-dir>/plugins/vault-agent/data.json; unreadable settings stop every command.`;
+
+/** `vault-agent --help`. */
+export const MAIN_USAGE = `Usage: vault-agent <command> --vault DIR [options]
+
+Commands:
+  enqueue   Queue a delegate job; prints the job note's path.
+  run       Run queued and due scheduled jobs, then exit (or keep watching with --watch).
+  status    Show the job queue.
+  ask       One co-pilot turn in the terminal, streaming the answer.
+  mcp       Serve the vault to an MCP client (Claude Desktop, Claude Code, ...) over stdio.
+
+Run "vault-agent <command> --help" for a command's options.
+
+${COMMON}
+`;
+
+/** `vault-agent enqueue --help`. */
+export const ENQUEUE_USAGE = `Usage: vault-agent enqueue --vault DIR [--context REF]... [--output FOLDER] [--model M]
+                         [--title NAME] [--read-only] "brief"
+       vault-agent enqueue --vault DIR --command NAME [args...]
+
+Writes a new job note (status: queued) to the jobs folder and prints its path.
+  --context REF      context for the job: "[[Note]]", "Folder/" or "#tag" (repeatable)
+  --output FOLDER    where the job writes its result (default: the settings' output folder)
+  --model M          the model (default: the settings' default model)
+  --title NAME       the job note's name (default: the start of the brief)
+  --read-only        the job may read but not create notes
+  --command NAME     expand the custom command NAME (a note in the commands folder) with the words after it
+
+${COMMON}
+`;
+
+/** `vault-agent run --help`. */
+export const RUN_USAGE = `Usage: vault-agent run --vault DIR [--concurrency N] [--watch]
+
+Runs queued jobs and due scheduled jobs. Progress goes to stderr, one line per change of a job's state, and a
+summary at the end. The exit code is 1 when a job failed or the queue had to stop, else 0.
+Ctrl-C stops gracefully: running jobs end "interrupted" and run again next time.
+  --concurrency N    jobs at once (default: the settings' concurrency)
+  --watch            keep running and pick up new jobs until stopped
+
+${COMMON}
+`;
+
+/** `vault-agent status --help`. */
+export const STATUS_USAGE = `Usage: vault-agent status --vault DIR [--json]
+
+Shows every job note in the jobs folder and the notes that could not be read.
+  --json             print the queue as JSON
+
+${COMMON}
+`;
+
+/** `vault-agent ask --help`. */
+export const ASK_USAGE = `Usage: vault-agent ask --vault DIR [--mode read-only|ask] [--model M] "prompt with @[[mentions]]"
+
+One co-pilot turn: the notes you @-mention are attached (through the exclusions), and the answer is streamed
+to stdout. In read-only mode (the default) no note is changed. In ask mode every proposed change is shown as a
+diff and needs a "y" on the terminal; without a terminal every change is refused.
+  --mode MODE        read-only (default) or ask
+  --model M          the model (default: the settings' default model)
+
+${COMMON}
+`;
+
+/** `vault-agent mcp --help`. */
+export const MCP_USAGE = `Usage: vault-agent mcp --vault DIR [--config-dir DIR]
+
+Serves the vault over stdio to an MCP client: list, read, search, outline, links, tags and create note, with
+the vault's exclusions applied to every result. Nothing but MCP messages is written to stdout.
+  --vault DIR        the vault folder
+  --config-dir DIR   the vault's config folder (default .obsidian)
+`;

@@ -1,0 +1,133 @@
+/**
+ * The Model and Privacy sections. The API key is picked with Obsidian's secret picker: settings store only the
+ * secret's name (RELIABILITY row 23). The privacy section says how many notes the exclusions hide right now.
+ */
+import { SecretComponent, Setting } from 'obsidian';
+import type { App } from 'obsidian';
+import { ExclusionGate } from '../../context/exclusions';
+import type { SecretStore } from '../../ports';
+import { isMarkdownPath, type VaultPort } from '../../vault/vault-port';
+import type { Settings } from '../settings';
+import { errorIn, fail, lines, ok, parseInteger, type Parsed, type TabKit } from './tab-kit';
+
+const SECRET_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Renders the Model section. */
+export function renderModelSection(
+    el: HTMLElement,
+    settings: Settings,
+    kit: TabKit,
+    host: { app: App; secrets: SecretStore },
+): void {
+    new Setting(el).setName('Model').setHeading();
+    kit.field(el, {
+        name: 'Default model',
+        desc: 'Model used when a chat or job names none.',
+        value: settings.model.defaultModel,
+        parse: (raw) => (/^\S+$/.test(raw.trim()) ? ok(raw.trim()) : fail('Enter a model id such as claude-sonnet-4-5.')),
+        apply: (draft, value) => (draft.model.defaultModel = value),
+    });
+    kit.field(el, {
+        name: 'Base URL',
+        desc: "Leave empty to use Anthropic's API. Any server that speaks the Anthropic Messages API works.",
+        value: settings.model.baseUrl,
+        placeholder: 'https://…',
+        parse: parseBaseUrl,
+        apply: (draft, value) => (draft.model.baseUrl = value),
+    });
+    const keySetting = new Setting(el)
+        .setName('API key')
+        .setDesc("Kept in this device's secret storage; the settings file stores only its name. Set it on each device.");
+    const statusEl = keySetting.descEl.createDiv({ cls: 'vault-agent-secret-status' });
+    const errorEl = errorIn(keySetting);
+    const showStatus = async (name: string): Promise<void> => {
+        const secret = await host.secrets.get(name);
+        statusEl.setText(secret === null ? 'API key not set on this device.' : 'Set on this device.');
+        statusEl.toggleClass('vault-agent-secret-missing', secret === null);
+    };
+    void showStatus(settings.model.apiKeySecretName);
+    keySetting.addComponent((controlEl) =>
+        new SecretComponent(host.app, controlEl).setValue(settings.model.apiKeySecretName).onChange((name) => {
+            if (!SECRET_NAME.test(name)) {
+                errorEl.setText('Secret names use lowercase letters, digits and dashes.');
+                return;
+            }
+            kit.save(
+                errorEl,
+                (draft) => (draft.model.apiKeySecretName = name),
+                () => void showStatus(name),
+            );
+        }),
+    );
+    kit.field(el, {
+        name: 'Max output tokens',
+        desc: 'Upper bound on the length of each model response.',
+        value: String(settings.model.maxOutputTokens),
+        parse: (raw) => parseInteger(raw, 1, 128_000),
+        apply: (draft, value) => (draft.model.maxOutputTokens = value),
+    });
+}
+
+/** Renders the Privacy section with the live count of excluded notes. */
+export function renderPrivacySection(el: HTMLElement, settings: Settings, kit: TabKit, vault: VaultPort): void {
+    new Setting(el).setName('Privacy').setHeading();
+    el.createDiv({
+        cls: 'vault-agent-settings-explainer',
+        text:
+            'Excluded notes do not exist for the agent: not in context, search, links, listings or jobs, not even ' +
+            'their names. Notes Obsidian has not indexed yet count as excluded.',
+    });
+    const countEl = el.createDiv({ cls: 'vault-agent-excluded-count' });
+    const showCount = async (): Promise<void> => {
+        const privacy = kit.store.settings?.privacy;
+        if (!privacy) return;
+        const notes = (await vault.list()).map((f) => f.path).filter(isMarkdownPath);
+        const { excludedCount } = new ExclusionGate({ vault, privacy }).partition(notes);
+        countEl.setText(`${excludedCount} of ${notes.length} notes are currently excluded.`);
+    };
+    kit.field(el, {
+        name: 'Excluded tags',
+        desc: 'One tag per line, with or without #. A tag covers its subtags: private also covers #private/health.',
+        value: settings.privacy.excludedTags.join('\n'),
+        multiline: true,
+        parse: parseTags,
+        apply: (draft, value) => (draft.privacy.excludedTags = value),
+        afterSave: () => void showCount(),
+    });
+    kit.field(el, {
+        name: 'Excluded folders',
+        desc: 'One per line: a folder (Journal/ covers its subfolders) or a glob pattern such as **/*.secret.md.',
+        value: settings.privacy.excludedFolders.join('\n'),
+        multiline: true,
+        parse: parseFolderRules,
+        apply: (draft, value) => (draft.privacy.excludedFolders = value),
+        afterSave: () => void showCount(),
+    });
+    void showCount();
+}
+
+function parseBaseUrl(raw: string): Parsed<string> {
+    const text = raw.trim();
+    if (text === '') return ok('');
+    try {
+        const url = new URL(text);
+        if (url.protocol === 'http:' || url.protocol === 'https:') return ok(text);
+    } catch {
+        // Falls through to the message below.
+    }
+    return fail('Enter a full URL starting with https:// (or http:// for a local server), or leave it empty.');
+}
+
+function parseTags(raw: string): Parsed<string[]> {
+    const tags = lines(raw).map((line) => line.replace(/^#+/, '').toLowerCase());
+    const bad = tags.find((tag) => tag === '' || /[\s,#]/.test(tag));
+    if (bad !== undefined) return fail(`"${bad}" is not a tag: tags have no spaces, commas or inner #.`);
+    return ok([...new Set(tags)]);
+}
+
+function parseFolderRules(raw: string): Parsed<string[]> {
+    const rules = lines(raw).map((line) => line.replace(/^\/+/, ''));
+    const bad = rules.find((rule) => rule === '' || rule.split('/').includes('..'));
+    if (bad !== undefined) return fail(`"${bad}" cannot be used: rules are paths inside the vault.`);
+    return ok([...new Set(rules)]);
+}
