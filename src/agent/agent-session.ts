@@ -5,10 +5,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ContextProvider } from '../context/build-context';
-import type { ContextBundle } from '../context/bundle';
-import { DEFAULT_EMBED_DEPTH } from '../context/embeds';
 import type { ExclusionGate } from '../context/exclusions';
-import type { FocusSnapshot } from '../context/focus';
 import type { Clock } from '../ports';
 import { parsePermissionMode, type PermissionModeName } from '../settings/permission-mode-name';
 import type { VaultPort } from '../vault/vault-port';
@@ -20,6 +17,13 @@ import { ChangeLog, type ChangeRecord } from './compaction/compact-record';
 import { ContextManager, type CompactionNotice, type CompactionSettings } from './compaction/context-manager';
 import type { ContextMeterValue } from './compaction/context-window';
 import type { TurnBudget } from './loop/budgets';
+
+import { SessionBusyError, withExtraTools } from './loop/session-tools';
+
+/** What `send` accepts, and the session's errors; defined beside the context turn and the tool set. */
+export { SessionBusyError, ToolNameClashError } from './loop/session-tools';
+export { NoContextProviderError, type SendContext, type SendOptions } from './loop/context-turn';
+import { buildContextTurn, liveGate, type ContextTurn, type SendContext, type SendOptions } from './loop/context-turn';
 import { Conversation } from './loop/conversation';
 import { PromptPrefix } from './loop/prompt-cache';
 import { SYSTEM_PROMPT } from './loop/system-prompt';
@@ -39,7 +43,6 @@ import { sendSummaryCall } from './compaction/summary-call';
 import type { UntrustedContent } from './mcp/tool-call-gate';
 import { ReadLedger } from './tools/read-ledger';
 import { vaultTools, type Tool } from './tools/tool';
-import { linkedSources } from './tools/tool-sources';
 import { runTurn, type RetryPolicy, type TurnLoopOptions } from './turn-loop';
 
 /** What a session is built from. */
@@ -103,58 +106,6 @@ export interface AgentSessionOptions {
      * history holds vault text, and after every tool result.
      */
     untrusted?: UntrustedContent;
-}
-
-/** What `send` accepts besides the message. */
-export interface SendOptions {
-    /** Stop. */
-    signal?: AbortSignal;
-    /**
-     * Attach context: the session builds it now, through the current gate, from the message text, sends
-     * `toPrompt()`'s parts as the user turn (with their provenance), puts the bundle's instructions in the prefix,
-     * and emits a `context` event with what the person should see.
-     */
-    context?: SendContext;
-}
-
-/** How to build a message's context. */
-export interface SendContext {
-    /** The builder; the session's `contextProvider` when absent. */
-    provider?: ContextProvider;
-    /** The focus when the person sent the message; none for jobs and the CLI. */
-    focus?: FocusSnapshot;
-    /** Whether the focused note and selection are attached; true when absent. */
-    attachFocusedNote?: boolean;
-}
-
-/** Thrown by `send` when context is asked for and the session has no context provider. */
-export class NoContextProviderError extends Error {
-    override readonly name: string = 'NoContextProviderError';
-
-    constructor() {
-        super('This session has no context provider; pass one in send(…, { context: { provider } }).');
-    }
-}
-
-/** Thrown at construction when an extra tool's name is taken (by a vault tool or another extra tool). */
-export class ToolNameClashError extends Error {
-    override readonly name: string = 'ToolNameClashError';
-
-    constructor(
-        /** The name offered twice. */
-        readonly toolName: string,
-    ) {
-        super(`Two tools are named "${toolName}"; an extra tool must not reuse a vault tool's or another tool's name.`);
-    }
-}
-
-/** Thrown by `send` while a turn is still running. */
-export class SessionBusyError extends Error {
-    override readonly name: string = 'SessionBusyError';
-
-    constructor() {
-        super('A turn is still running in this session; wait for it or press Stop.');
-    }
 }
 
 /** One conversation with the agent. */
@@ -337,7 +288,7 @@ export class AgentSession {
                 attached = built.attached;
             }
             // Notes in this message, or vault text earlier in the history: an MCP tool must not act on it unasked.
-            if (attached || this.historyHoldsVaultText()) this.options.untrusted?.mark(turnId);
+            if (attached || this.conversation.holdsVaultText()) this.options.untrusted?.mark(turnId);
             return await runTurn(this.loopOptions, {
                 content,
                 sources,
@@ -358,46 +309,23 @@ export class AgentSession {
         this.current?.abort();
     }
 
-    /** Builds the message's context now and turns it into the user turn's blocks, each with its provenance. */
+    /** Builds the message's context now: instructions into the prefix, the notes into the turn's blocks. */
     private async attachContext(
         content: string | Anthropic.ContentBlockParam[],
         context: SendContext,
-    ): Promise<{ blocks: Anthropic.ContentBlockParam[]; sources: (string[] | undefined)[]; attached: boolean }> {
-        const provider = context.provider ?? this.options.contextProvider;
-        if (provider === undefined) throw new NoContextProviderError();
-        const message =
-            typeof content === 'string'
-                ? content
-                : content.map((block) => (block.type === 'text' ? block.text : '')).join('\n\n');
-        const bundle = await provider.build({
-            message,
-            ...(context.focus !== undefined ? { focus: context.focus } : {}),
-            ...(context.attachFocusedNote !== undefined ? { attachFocusedNote: context.attachFocusedNote } : {}),
+    ): Promise<ContextTurn> {
+        const turn = await buildContextTurn({
+            content,
+            context,
+            provider: context.provider ?? this.options.contextProvider,
+            vault: this.options.vault,
+            gate: this.currentGate(),
+            embedDepth: this.options.embedDepth,
         });
-        const depth = this.options.embedDepth ?? DEFAULT_EMBED_DEPTH;
-        const gate = this.currentGate();
-        const hidden = (path: string): boolean => gate.isExcluded(path);
-        const paths = (kinds: (item: ContextBundle['items'][number]) => boolean): string[] =>
-            bundle.sentItems().flatMap((item) => (kinds(item) && item.path !== undefined ? [item.path] : []));
-        const instructionPaths = paths((item) => item.kind === 'instructions');
-        this.prefix.setContextInstructions(bundle.system());
-        this.instructionSources = linkedSources(this.options.vault, instructionPaths, hidden, depth);
-        const attachedPaths = paths((item) => item.kind !== 'instructions');
-        const sent = bundle.sentItems().filter((item) => item.kind !== 'instructions').length;
-        const excluded = bundle.items.filter((item) => item.kind === 'excluded').length;
-        this.hear({ type: 'context', lines: bundle.forPerson(), attached: sent, excluded });
-        // Two blocks: the attached notes, and the person's words, which name only the notes they mention.
-        const blocks: Anthropic.ContentBlockParam[] = [];
-        const sources: (string[] | undefined)[] = [];
-        const attachedText = bundle.context();
-        if (attachedText !== '') {
-            blocks.push({ type: 'text', text: attachedText });
-            sources.push(linkedSources(this.options.vault, attachedPaths, hidden, depth));
-        }
-        const mentioned = paths((item) => item.kind === 'mention');
-        blocks.push({ type: 'text', text: bundle.message === '' ? '(no message)' : bundle.message });
-        sources.push(mentioned.length === 0 ? undefined : mentioned);
-        return { blocks, sources, attached: sent > 0 };
+        this.prefix.setContextInstructions(turn.instructions);
+        this.instructionSources = turn.instructionSources;
+        this.hear(turn.event);
+        return turn;
     }
 
     /** Withholds history blocks (and the prefix's context instructions) that carry a now-excluded note. */
@@ -411,17 +339,6 @@ export class AgentSession {
             replaced++;
         }
         return replaced;
-    }
-
-    /** Whether an earlier turn left vault text (a tool result, attached notes) in the history. */
-    private historyHoldsVaultText(): boolean {
-        return this.conversation
-            .snapshot()
-            .some((message) =>
-                message.content.some(
-                    (block) => block.type === 'tool_result' || this.conversation.sourcesOf(block) !== undefined,
-                ),
-            );
     }
 
     private async compactWith(
@@ -475,32 +392,7 @@ export class AgentSession {
     }
 }
 
-/** The vault tools plus the extra ones; throws `ToolNameClashError` on any repeated name. */
-function withExtraTools(vault: Tool[], extra: readonly Tool[]): Tool[] {
-    const taken = new Set([...vaultTools('ask'), ...vault].map((tool) => tool.definition.name));
-    for (const tool of extra) {
-        const name = tool.definition.name;
-        if (taken.has(name)) throw new ToolNameClashError(name);
-        taken.add(name);
-    }
-    return [...vault, ...extra];
-}
-
 function randomId(): string {
     // Web Crypto exists in Obsidian (desktop and mobile) and in Node.
     return crypto.randomUUID().slice(0, 8);
-}
-
-/**
- * An `ExclusionGate` that answers with whichever gate `current()` returns at each call, for the parts built once per
- * session (the ChangeController, the tool context), so a gate rebuilt after a settings change applies at once.
- */
-function liveGate(current: () => ExclusionGate): ExclusionGate {
-    return new Proxy(current(), {
-        get(_target, property) {
-            const gate = current();
-            const value: unknown = Reflect.get(gate, property, gate);
-            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(gate) : value;
-        },
-    });
 }

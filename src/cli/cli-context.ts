@@ -155,7 +155,9 @@ export function cliDeviceId(): string {
 
 /** Notices for the person go to stderr, one line each. */
 export function stderrNotifier(io: CliIo): Notifier {
-    return { notify: (message, kind) => io.stderr.write(`vault-agent${kind === 'error' ? ' error' : ''}: ${message}\n`) };
+    return {
+        notify: (message, kind) => io.stderr.write(`vault-agent${kind === 'error' ? ' error' : ''}: ${message}\n`),
+    };
 }
 
 /** Checkpoints (undo records) of CLI runs, kept in one JSON file per vault in the state folder. */

@@ -1,80 +1,85 @@
 /**
- * The `vault-agent` command. For now it dispatches `mcp --vault DIR [--config-dir D]`; the other subcommands (enqueue,
- * run, status, ask) are wired in here by the CLI's own module.
+ * The `vault-agent` command: dispatches to its subcommands and turns their typed failures into one clear line on
+ * stderr and an exit code (1 = work failed, 2 = could not start). Nothing else writes to stdout, so `enqueue`'s path,
+ * `status --json` and `ask`'s answer can be piped, and `mcp` keeps stdout for MCP messages only.
  */
 import process from 'node:process';
+import { askCommand } from './ask-command';
+import { CliUsageError, readArgs, vaultOptions, wantsHelp, type FlagSpec } from './cli-args';
+import { CliError, describe, EXIT_SETUP, type CliIo } from './cli-context';
+import { enqueueCommand } from './enqueue-command';
 import { McpCommandError, runMcpServer } from './mcp-command';
+import { runCommand } from './run-command';
+import { statusCommand } from './status-command';
+import { ASK_USAGE, ENQUEUE_USAGE, MAIN_USAGE, MCP_USAGE, RUN_USAGE, STATUS_USAGE } from './usage';
 
-/**
- * Outside Obsidian there is no `Vault#configDir` to ask; Obsidian's own default is the only sensible default for a
- * folder the person can override with --config-dir.
- */
-const DEFAULT_CONFIG_DIR = '.obsidian';
-
-const USAGE = `Usage: vault-agent mcp --vault DIR [--config-dir DIR]
-
-  mcp   Serve the vault to an MCP client (Claude Desktop, Claude Code, ...) over stdio.
-        --vault DIR        the vault folder
-        --config-dir DIR   the vault's config folder (default .obsidian)
-`;
-
-/** Reads `--name value` pairs; unknown flags are errors, so a typo never silently changes what runs. */
-function parseFlags(args: string[], known: readonly string[]): Map<string, string> | string {
-    const flags = new Map<string, string>();
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i] ?? '';
-        const [name, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
-        if (name === undefined || !known.includes(name)) return `Unknown argument "${arg}".`;
-        const value = inline ?? args[++i];
-        if (value === undefined) return `--${name} needs a value.`;
-        flags.set(name, value);
-    }
-    return flags;
+/** A subcommand: its help text and what runs it. */
+interface Subcommand {
+    usage: string;
+    run(args: string[], io: CliIo): Promise<number>;
 }
 
-async function main(argv: string[]): Promise<number> {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-        process.stdout.write(USAGE);
-        return command === undefined ? 1 : 0;
+const MCP_FLAGS = { vault: { type: 'string' }, 'config-dir': { type: 'string' } } satisfies Record<string, FlagSpec>;
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+    enqueue: { usage: ENQUEUE_USAGE, run: enqueueCommand },
+    run: { usage: RUN_USAGE, run: runCommand },
+    status: { usage: STATUS_USAGE, run: statusCommand },
+    ask: { usage: ASK_USAGE, run: askCommand },
+    mcp: { usage: MCP_USAGE, run: mcpCommand },
+};
+
+/** Runs the command line `argv` (without `node` and the script); resolves to the exit code. */
+async function main(argv: string[], io: CliIo): Promise<number> {
+    const [name, ...rest] = argv;
+    if (name === undefined) {
+        io.stderr.write(MAIN_USAGE);
+        return EXIT_SETUP;
     }
-    if (command !== 'mcp') {
-        process.stderr.write(`vault-agent: unknown command "${command}".\n${USAGE}`);
-        return 2;
-    }
-    if (rest.includes('--help')) {
-        process.stdout.write(USAGE);
+    if (name === '--help' || name === '-h' || name === 'help') {
+        io.stdout.write(MAIN_USAGE);
         return 0;
     }
-    const flags = parseFlags(rest, ['vault', 'config-dir']);
-    if (typeof flags === 'string') {
-        process.stderr.write(`vault-agent mcp: ${flags}\n${USAGE}`);
-        return 2;
+    const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+    if (command === undefined) {
+        io.stderr.write(`vault-agent: unknown command "${name}".\n\n${MAIN_USAGE}`);
+        return EXIT_SETUP;
     }
-    const vaultRoot = flags.get('vault');
-    if (vaultRoot === undefined) {
-        process.stderr.write(`vault-agent mcp: --vault is required.\n${USAGE}`);
-        return 2;
+    if (wantsHelp(rest)) {
+        io.stdout.write(command.usage);
+        return 0;
     }
     try {
-        await runMcpServer({
-            vaultRoot,
-            configDir: flags.get('config-dir') ?? DEFAULT_CONFIG_DIR,
-            stdin: process.stdin,
-            stdout: process.stdout,
-            stderr: process.stderr,
-        });
+        return await command.run(rest, io);
+    } catch (error) {
+        if (error instanceof CliUsageError) {
+            io.stderr.write(`vault-agent ${name}: ${error.message}\n\n${error.usage}`);
+            return error.exitCode;
+        }
+        if (error instanceof CliError) {
+            io.stderr.write(`vault-agent ${name}: ${error.message}\n`);
+            return error.exitCode;
+        }
+        io.stderr.write(`vault-agent ${name}: unexpected failure: ${describe(error)}\n`);
+        return 1;
+    }
+}
+
+async function mcpCommand(args: string[], io: CliIo): Promise<number> {
+    const parsed = readArgs(args, MCP_FLAGS, MCP_USAGE);
+    const { vaultRoot, configDir } = vaultOptions(parsed, MCP_USAGE);
+    try {
+        await runMcpServer({ vaultRoot, configDir, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr });
         return 0;
     } catch (error) {
-        if (error instanceof McpCommandError) {
-            process.stderr.write(`vault-agent mcp: ${error.message}\n`);
-            return 1;
-        }
+        if (error instanceof McpCommandError) throw new CliError(error.message);
         throw error;
     }
 }
 
-main(process.argv.slice(2)).then(
+const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+
+main(process.argv.slice(2), processIo).then(
     (code) => {
         process.exitCode = code;
     },

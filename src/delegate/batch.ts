@@ -153,7 +153,10 @@ export class BatchJobs implements QueueExtension {
                       ? { kind: 'offline', message }
                       : { kind: 'retry-later', delayMs: 0 };
             if (!error.retryable && signal.kind === 'retry-later') {
-                return finish({ patch: { status: 'failed', lease: null, error: message }, log: [`Failed: ${message}`] });
+                return finish({
+                    patch: { status: 'failed', lease: null, error: message },
+                    log: [`Failed: ${message}`],
+                });
             }
             return finish(
                 { patch: { status: 'interrupted', lease: null, error: message }, log: [`Will retry: ${message}`] },

@@ -7,20 +7,21 @@
 import type { ModelClient } from '../agent/model-client';
 import { backoffDelay, classifyError } from '../agent/model-errors';
 import { systemClock, type Clock } from '../ports';
+import { DEFAULT_SETTINGS } from '../settings/settings';
 import { createJobNote, type JobSpec } from './job-spec';
 import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
 import { JobStore, type JobUpdate } from './job-store';
 import { LeaseKeeper } from './lease';
-import { jobView, type PauseInfo, type QueueSnapshot } from './queue-snapshot';
-import type { QueueExtension } from './queue-extension';
-import type { JobQueueOptions } from './queue-options';
+import { QueuePause } from './queue-pause';
+import { jobView, type QueueSnapshot } from './queue-snapshot';
+import type { ExtensionContext } from './queue-extension';
+import type { JobQueueOptions, QueueSettings } from './queue-options';
 import { Wakeup } from './queue-wakeup';
 
 /** Hears every change of the queue. */
 export type QueueListener = (snapshot: QueueSnapshot) => void;
 
-const MAX_OFFLINE_WAIT_MS = 300_000;
 const WAITING = new Set(['queued', 'interrupted', 'needs-approval']);
 
 interface Running {
@@ -41,8 +42,8 @@ export class JobQueue {
     private readonly running = new Map<string, Running>();
     private readonly notBefore = new Map<string, number>();
     private readonly listeners = new Set<QueueListener>();
-    private pauseInfo: PauseInfo | null = null;
-    private offlineWaitMs: number;
+    private readonly pauses: QueuePause;
+    private lastSettings: QueueSettings | null = null;
     private loop: Promise<void> | null = null;
     private stopped = false;
     private readonly wakeup: Wakeup;
@@ -60,7 +61,11 @@ export class JobQueue {
             leaseMs: options.leaseMs,
             settleMs: options.settleMs,
         });
-        this.offlineWaitMs = options.offlineBaseMs ?? 5_000;
+        this.pauses = new QueuePause({
+            notifier: options.notifier,
+            clock: this.clock,
+            offlineBaseMs: options.offlineBaseMs ?? 5_000,
+        });
         this.wakeup = new Wakeup(this.clock);
     }
 
@@ -97,21 +102,18 @@ export class JobQueue {
     snapshot(): QueueSnapshot {
         const views = [...this.jobs.values()].map((job) => jobView(job, this.running.get(job.path)?.progress ?? null));
         return {
-            state: this.pauseInfo !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
-            pause: this.pauseInfo,
+            state: this.pauses.info !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
+            pause: this.pauses.info,
             jobs: views,
             quarantined: [...this.quarantined].map(([path, reason]) => ({ path, reason })),
         };
     }
 
-    /** Writes a new job note (status `queued`) and resolves to its path. */
+    /** Writes a new job note (status `queued`) and resolves to its path; rejects while the settings are locked. */
     async enqueue(spec: JobSpec): Promise<string> {
-        const path = await createJobNote(
-            this.options.vault,
-            this.options.settings().delegate.jobsFolder,
-            spec,
-            this.clock.now(),
-        );
+        const settings = this.settings();
+        if (settings === null) throw new Error(this.pauses.info?.message ?? 'The settings are locked.');
+        const path = await createJobNote(this.options.vault, settings.delegate.jobsFolder, spec, this.clock.now());
         const read = await this.store.read(path);
         if (read.kind === 'job') this.jobs.set(path, read.job);
         this.changed();
@@ -121,13 +123,13 @@ export class JobQueue {
 
     /** Stops starting jobs (running ones finish). */
     pause(): void {
-        this.pauseInfo = { reason: 'person', message: 'Paused.' };
+        this.pauses.byPerson();
         this.changed();
     }
 
     /** Starts jobs again after any pause, a spend cap included (the person raised the limit). */
     resume(): void {
-        this.pauseInfo = null;
+        this.pauses.clear();
         this.changed();
         this.wakeup.wake();
     }
@@ -159,21 +161,22 @@ export class JobQueue {
 
     /** Whether `job` may start now. Templates (jobs with a schedule) never run themselves. */
     isRunnable(job: JobNote): boolean {
-        if (job.schedule !== '') return false;
+        return this.mayRun(job) && (this.notBefore.get(job.path) ?? 0) <= this.clock.now();
+    }
+
+    /** Queued, or interrupted with attempts left; templates (jobs with a schedule) never run themselves. */
+    private mayRun(job: JobNote): boolean {
         const maxAttempts = this.options.maxAttempts ?? 3;
-        const ready = (this.notBefore.get(job.path) ?? 0) <= this.clock.now();
-        return ready && (job.status === 'queued' || (job.status === 'interrupted' && job.attempts < maxAttempts));
+        if (job.schedule !== '') return false;
+        return job.status === 'queued' || (job.status === 'interrupted' && job.attempts < maxAttempts);
     }
 
     private async work(untilIdle: boolean): Promise<void> {
         await this.scan();
         for (;;) {
             if (this.stopped) return;
-            if (this.pauseInfo?.reason === 'offline' && (this.pauseInfo.resumesAt ?? 0) <= this.clock.now()) {
-                this.pauseInfo = null;
-                this.changed();
-            }
-            if (this.pauseInfo === null) await this.fill();
+            if (this.pauses.expireOffline()) this.changed();
+            if (this.pauses.info === null) await this.fill();
             if (untilIdle && this.running.size === 0 && this.idle()) return;
             const woken = await this.wakeup.wait(this.options.pollMs ?? 2_000);
             if (!woken) await this.scan();
@@ -182,20 +185,18 @@ export class JobQueue {
 
     /** Nothing left to do while nothing runs: paused (not for being offline), or no job will become runnable. */
     private idle(): boolean {
-        if (this.pauseInfo !== null) return this.pauseInfo.reason !== 'offline';
-        const maxAttempts = this.options.maxAttempts ?? 3;
-        return ![...this.jobs.values()].some(
-            (job) =>
-                job.schedule === '' &&
-                (job.status === 'queued' || (job.status === 'interrupted' && job.attempts < maxAttempts)),
-        );
+        if (this.pauses.info !== null) return this.pauses.info.reason !== 'offline';
+        return ![...this.jobs.values()].some((job) => this.mayRun(job));
     }
 
     /** Reads the jobs folder: jobs, quarantined notes, and jobs whose runner is gone (recovered). */
     private async scan(): Promise<void> {
+        const settings = this.settings();
+        // Locked settings: the jobs folder is unknown; the jobs known so far stay as they were.
+        if (settings === null) return;
         const atStartup = !this.scanned;
         this.scanned = true;
-        const folder = this.options.settings().delegate.jobsFolder;
+        const folder = settings.delegate.jobsFolder;
         const reads = await this.store.list(folder);
         this.jobs.clear();
         for (const read of reads) {
@@ -222,36 +223,36 @@ export class JobQueue {
 
     /** Starts runnable jobs until the concurrency limit is reached. */
     private async fill(): Promise<void> {
-        const limit = Math.max(1, this.options.settings().delegate.concurrency);
+        const settings = this.settings();
+        if (settings === null) return;
+        const limit = Math.max(1, settings.delegate.concurrency);
         const candidates = [...this.jobs.values()].filter((job) => !this.running.has(job.path) && this.isRunnable(job));
         if (candidates.length === 0 || this.running.size >= limit) return;
         let client: ModelClient;
         try {
             client = await this.ensureClient();
         } catch (e) {
-            const error = classifyError(e);
-            this.pauseInfo = { reason: 'setup', message: error.userMessage };
-            this.options.notifier.notify(`Vault Agent paused the job queue: ${error.userMessage}`, 'error');
+            this.pauses.noClient(classifyError(e).userMessage);
             this.changed();
             return;
         }
         for (const job of candidates) {
-            if (this.running.size >= limit || this.pauseInfo !== null) break;
-            this.launch(job, client);
+            if (this.running.size >= limit || this.pauses.info !== null) break;
+            this.launch(job, client, settings);
         }
     }
 
-    private launch(job: JobNote, client: ModelClient): void {
+    private launch(job: JobNote, client: ModelClient, settings: QueueSettings): void {
         const entry: Running = { controller: new AbortController(), progress: null };
         this.running.set(job.path, entry);
-        void this.runOne(job, client, entry).finally(() => {
+        void this.runOne(job, this.deps(client, settings), entry).finally(() => {
             this.running.delete(job.path);
             this.changed();
             this.wakeup.wake();
         });
     }
 
-    private async runOne(queued: JobNote, client: ModelClient, entry: Running): Promise<void> {
+    private async runOne(queued: JobNote, deps: JobRunDeps, entry: Running): Promise<void> {
         const taken = await this.leases.take(
             queued.path,
             (job) => this.isRunnable(job),
@@ -277,19 +278,10 @@ export class JobQueue {
         let end: { job: JobNote | null; signal: QueueSignal };
         try {
             end =
-                runner?.run !== undefined
-                    ? await runner.run(taken, this.deps(client), control)
-                    : await runJob(this.deps(client), taken, control);
+                runner?.run !== undefined ? await runner.run(taken, deps, control) : await runJob(deps, taken, control);
         } catch (e) {
             // A bug or an I/O failure: record it on the job rather than leaving it `running`.
-            const message = e instanceof Error ? e.message : String(e);
-            end = {
-                job: await this.store.update(taken.path, () => ({
-                    patch: { status: 'failed', lease: null, error: message },
-                    log: [`Failed: ${message}`],
-                })),
-                signal: null,
-            };
+            end = { job: await this.store.fail(taken.path, e instanceof Error ? e.message : String(e)), signal: null };
         }
         this.remember(end.job);
         if (end.job !== null) {
@@ -302,32 +294,18 @@ export class JobQueue {
     /** What a job's end means for the whole queue. */
     private react(job: JobNote, signal: QueueSignal): void {
         if (signal === null) {
-            this.offlineWaitMs = this.options.offlineBaseMs ?? 5_000;
+            this.pauses.reachable();
             return;
         }
         switch (signal.kind) {
             case 'spend-cap':
-                if (this.pauseInfo?.reason !== 'spend-cap') {
-                    this.pauseInfo = { reason: 'spend-cap', message: signal.message };
-                    this.options.notifier.notify(`Vault Agent paused the job queue: ${signal.message}`, 'error');
-                }
+                this.pauses.spendCap(signal.message);
                 // No request after a spend cap: the other running jobs stop too and run again after Resume.
-                for (const entry of this.running.values()) entry.controller.abort(new JobAbort('pause'));
+                this.stopRunning();
                 break;
-            case 'offline': {
-                const resumesAt = this.clock.now() + this.offlineWaitMs;
-                if (this.pauseInfo === null) {
-                    this.options.notifier.notify(
-                        'Vault Agent is offline; the job queue will resume when the connection is back.',
-                        'info',
-                    );
-                }
-                if (this.pauseInfo === null || this.pauseInfo.reason === 'offline') {
-                    this.pauseInfo = { reason: 'offline', message: signal.message, resumesAt };
-                }
-                this.offlineWaitMs = Math.min(MAX_OFFLINE_WAIT_MS, this.offlineWaitMs * 2);
+            case 'offline':
+                this.pauses.offline(signal.message);
                 break;
-            }
             case 'retry-later': {
                 const base = this.options.jobRetryBaseMs ?? 10_000;
                 const delay = signal.delayMs + backoffDelay(job.attempts, { base, random: this.options.retry?.random });
@@ -338,8 +316,23 @@ export class JobQueue {
         this.changed();
     }
 
-    private deps(client: ModelClient): JobRunDeps {
+    /** The settings now, or `null` while locked (then the queue pauses, running jobs stop, and nothing is sent). */
+    private settings(): QueueSettings | null {
         const settings = this.options.settings();
+        if (this.pauses.followSettings(settings === null ? (this.options.lockedReason?.() ?? '') : null)) {
+            if (settings === null) this.stopRunning();
+            this.changed();
+            this.wakeup.wake();
+        }
+        if (settings !== null) this.lastSettings = settings;
+        return settings;
+    }
+
+    private stopRunning(): void {
+        for (const entry of this.running.values()) entry.controller.abort(new JobAbort('pause'));
+    }
+
+    private deps(client: ModelClient, settings: QueueSettings): JobRunDeps {
         return {
             vault: this.options.vault,
             store: this.store,
@@ -356,16 +349,20 @@ export class JobQueue {
             idleTimeoutMs: this.options.idleTimeoutMs,
             maxAttempts: this.options.maxAttempts ?? 3,
             defaultTurns: this.options.defaultTurns ?? 30,
+            skills: this.options.skills,
+            mcp: this.options.mcp,
+            spend: this.options.spend,
+            childTurns: this.options.childTurns,
         };
     }
 
-    private extensionContext(): Parameters<NonNullable<QueueExtension['afterScan']>>[0] {
+    private extensionContext(): ExtensionContext {
         return {
             vault: this.options.vault,
             store: this.store,
             clock: this.clock,
             notifier: this.options.notifier,
-            jobsFolder: this.options.settings().delegate.jobsFolder,
+            jobsFolder: (this.lastSettings ?? DEFAULT_SETTINGS).delegate.jobsFolder,
             jobs: [...this.jobs.values()],
             remember: (job) => this.remember(job),
         };

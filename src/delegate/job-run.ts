@@ -4,7 +4,6 @@
  * job note updated once at the end. What the queue must do next (pause for a spend cap, wait while offline, retry
  * later) comes back as a signal; the job itself never decides for the whole queue.
  */
-import { AgentSession } from '../agent/agent-session';
 import type { ApprovalGate } from '../agent/changes/approval';
 import type { CheckpointStore } from '../agent/changes/checkpoints';
 import type { TurnBudget } from '../agent/loop/budgets';
@@ -22,9 +21,10 @@ import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-not
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
 import type { LeaseKeeper } from './lease';
+import { buildJobSession, type JobExtras } from './job-session';
 
 /** Why the queue stopped a running job. */
-export type JobAbortKind = 'cancel' | 'pause' | 'shutdown' | 'lease-lost';
+export type JobAbortKind = 'cancel' | 'pause' | 'shutdown' | 'lease-lost' | 'budget';
 
 /** The abort reason the queue gives a job's controller. */
 export class JobAbort extends Error {
@@ -58,8 +58,8 @@ export interface JobProgress {
     waitingMs: number;
 }
 
-/** Everything one job run uses. */
-export interface JobRunDeps {
+/** Everything one job run uses (the extras: skills, MCP tools, spend control, sub-agent turns). */
+export interface JobRunDeps extends JobExtras {
     /** The vault. */
     vault: VaultPort;
     /** Job notes. */
@@ -143,23 +143,10 @@ export async function runJob(
         preamble: jobPreamble(mode, output),
     });
     const model = job.model || deps.model;
-    const session = new AgentSession({
-        client: deps.client,
-        vault: deps.vault,
-        gate: deps.gate,
-        mode,
-        approvals: UNATTENDED,
-        checkpoints: deps.checkpoints,
-        throttle: deps.throttle,
-        model,
-        maxOutputTokens: deps.maxOutputTokens,
-        instructions: prompt.instructions,
-        scope: { outputFolder: output },
-        clock: deps.clock,
-        retry: deps.retry,
-        idleTimeoutMs: deps.idleTimeoutMs,
-        budget: turnBudgetOf(job.budget, deps.defaultTurns),
+    const built = await buildJobSession(deps, job, { mode, output, model, instructions: prompt.instructions }, () => {
+        if (!control.signal.aborted) control.abort(new JobAbort('budget'));
     });
+    const session = built.session;
     const progress: JobProgress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: deps.clock.now(), waitingMs: 0 };
     session.subscribe((event) => {
         if (track(progress, event)) control.onProgress({ ...progress });
@@ -175,19 +162,21 @@ export async function runJob(
     }, deps.leases.leaseMs / 3);
     let result: TurnResult;
     try {
-        result = await session.send(prompt.prompt, { signal: control.signal });
+        result = await session.send(withSkills(prompt.prompt, built.skills), { signal: control.signal });
     } finally {
         clearInterval(renew);
     }
     const reason = control.signal.reason instanceof JobAbort ? control.signal.reason.kind : null;
     if (reason === 'lease-lost') return { job: null, signal: null };
     const notes = [
+        ...built.notes,
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
         prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
         ...refusedWrites(result),
     ].filter((line) => line !== '');
-    const usage = addJobUsage(job.usage, result.usage);
-    const ended = await decide(deps, job, result, reason, { output, title, model, sources: prompt.sources });
+    const usage = addJobUsage(addJobUsage(job.usage, result.usage), built.childUsage());
+    const files = job.budget.files ?? 0;
+    const ended = await decide(deps, job, result, reason, { output, title, model, sources: prompt.sources, files });
     return finish(
         deps,
         job,
@@ -202,7 +191,7 @@ async function decide(
     job: JobNote,
     result: TurnResult,
     abort: JobAbortKind | null,
-    artifact: { output: string; title: string; model: string; sources: string[] },
+    artifact: { output: string; title: string; model: string; sources: string[]; files: number },
 ): Promise<{ update: JobUpdate; signal: QueueSignal }> {
     const spent = `${result.modelCalls} model call(s), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.usage.costUsd.toFixed(4)}`;
     const write = async (incomplete: string | null): Promise<string> =>
@@ -233,6 +222,12 @@ async function decide(
         update: { patch: { status: 'failed', lease: null, error, ...extra }, log: [`Failed: ${error} (${spent})`] },
         signal: null,
     });
+    const budgetStop = async (why: string): Promise<{ update: JobUpdate; signal: QueueSignal }> => {
+        if (result.text.trim() === '') return failed(why);
+        const link = await write(why);
+        return failed(`${why} The result ${link} is incomplete.`, { artifact: link });
+    };
+    if (abort === 'budget') return budgetStop(`Stopped by its budget (${artifact.files} new note(s)).`);
     switch (result.outcome) {
         case 'done': {
             const link = await write(null);
@@ -246,15 +241,12 @@ async function decide(
         }
         case 'truncated':
         case 'context-full':
-        case 'budget': {
-            const why =
+        case 'budget':
+            return budgetStop(
                 result.outcome === 'budget'
                     ? `Stopped by its budget (${result.budget?.describe ?? 'limit reached'}).`
-                    : result.message;
-            if (result.text.trim() === '') return failed(why);
-            const link = await write(why);
-            return failed(`${why} The result ${link} is incomplete.`, { artifact: link });
-        }
+                    : result.message,
+            );
         case 'refused':
             return failed(result.message);
         case 'stopped':
@@ -303,6 +295,14 @@ async function finish(
         current.lease?.device === deps.leases.deviceId ? update : null,
     );
     return { job: written, signal };
+}
+
+/** The first message with the loaded skills just before the brief, which they serve. */
+function withSkills(prompt: string, skills: string): string {
+    if (skills === '') return prompt;
+    const at = prompt.lastIndexOf('<job-brief>');
+    const block = `<loaded-skills>\n${skills}\n</loaded-skills>\n\n`;
+    return at === -1 ? `${prompt}\n\n${block}` : `${prompt.slice(0, at)}${block}${prompt.slice(at)}`;
 }
 
 const WRITE_TOOLS = new Set(['create_note', 'edit_note', 'rewrite_note', 'rename_note', 'delete_note']);

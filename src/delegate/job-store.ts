@@ -57,6 +57,14 @@ export class JobStore {
         return readJobNote(path, text);
     }
 
+    /** Marks the job `failed` with `message` (and releases its lease). */
+    fail(path: string, message: string): Promise<JobNote | null> {
+        return this.update(path, () => ({
+            patch: { status: 'failed', lease: null, error: message },
+            log: [`Failed: ${message}`],
+        }));
+    }
+
     /**
      * Atomically applies what `decide` returns for the job as it is on disk now. Resolves to the job after the write
      * (or as it was, when `decide` returned `null`), or `null` when the note is no longer a readable job or changed

@@ -8,9 +8,18 @@ import type { Clock, Notifier } from '../ports';
 import type { DelegateSettings, ModelSettings } from '../settings/settings';
 import type { VaultPort } from '../vault/vault-port';
 import type { QueueExtension } from './queue-extension';
+import type { JobExtras } from './job-session';
 
-/** Ports and knobs of the queue. */
-export interface JobQueueOptions {
+/** The settings the queue reads. */
+export interface QueueSettings {
+    /** Jobs folder, output folder, concurrency. */
+    delegate: DelegateSettings;
+    /** Model, endpoint, output tokens. */
+    model: ModelSettings;
+}
+
+/** Ports and knobs of the queue; the extras (skills catalog, MCP hub, spend control) are optional. */
+export interface JobQueueOptions extends JobExtras {
     /** The vault holding jobs, context and outputs. */
     vault: VaultPort;
     /** The exclusion gate as it is NOW (asked when each job runs, not when it was queued). */
@@ -23,8 +32,14 @@ export interface JobQueueOptions {
     notifier: Notifier;
     /** Checkpoints of notes jobs create. */
     checkpoints: CheckpointStore;
-    /** Current settings (jobs folder, output folder, concurrency, model). */
-    settings: () => { delegate: DelegateSettings; model: ModelSettings };
+    /**
+     * Current settings (jobs folder, output folder, concurrency, model), or `null` while they are locked (unreadable
+     * or invalid): the queue then pauses for `setup`, stops running jobs, sends nothing, and resumes by itself once
+     * settings are back (RELIABILITY row 14).
+     */
+    settings: () => QueueSettings | null;
+    /** Why the settings are locked, for the person (e.g. `SettingsStore`'s error); a generic sentence when absent. */
+    lockedReason?: () => string;
     /** This runner's id, unique per running process. */
     deviceId: string;
     /** Time. */

@@ -87,10 +87,10 @@ const UPGRADES: Record<number, (raw: Record<string, unknown>) => Record<string, 
     // Version 2 added context, guidance, MCP and spend settings, and job attempts and budgets: defaults for all.
     1: (raw) => ({
         ...raw,
-        context: raw['context'] ?? structuredClone(DEFAULT_SETTINGS.context),
-        guidance: raw['guidance'] ?? structuredClone(DEFAULT_SETTINGS.guidance),
-        mcp: raw['mcp'] ?? structuredClone(DEFAULT_SETTINGS.mcp),
-        spend: raw['spend'] ?? structuredClone(DEFAULT_SETTINGS.spend),
+        context: raw['context'] === undefined ? structuredClone(DEFAULT_SETTINGS.context) : raw['context'],
+        guidance: raw['guidance'] === undefined ? structuredClone(DEFAULT_SETTINGS.guidance) : raw['guidance'],
+        mcp: raw['mcp'] === undefined ? structuredClone(DEFAULT_SETTINGS.mcp) : raw['mcp'],
+        spend: raw['spend'] === undefined ? structuredClone(DEFAULT_SETTINGS.spend) : raw['spend'],
         delegate: isRecord(raw['delegate'])
             ? {
                   maxAttempts: DEFAULT_SETTINGS.delegate.maxAttempts,

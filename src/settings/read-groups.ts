@@ -192,7 +192,7 @@ function isSafeFolder(value: unknown): value is string {
 
 /** Empty (the default instruction notes) or a vault-relative path. */
 function isOptionalNotePath(value: unknown): value is string {
-    return typeof value === 'string' && (value.trim() === '' || normalizeVaultPath(value.trim()).ok);
+    return typeof value === 'string' && (value.trim() === '' || normalizeVaultPath(trimFolder(value)).ok);
 }
 
 function normalisedPath(value: string): string {

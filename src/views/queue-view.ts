@@ -137,7 +137,10 @@ export class QueueView extends ItemView {
                 cls: 'vault-agent-queue-group',
                 attr: { 'data-status': group.status, role: 'group', 'aria-label': group.label },
             });
-            section.createEl('h4', { cls: 'vault-agent-queue-group-title', text: `${group.label} (${group.jobs.length})` });
+            section.createEl('h4', {
+                cls: 'vault-agent-queue-group-title',
+                text: `${group.label} (${group.jobs.length})`,
+            });
             for (const job of group.jobs) this.renderJob(section, job);
         }
         if (templates.length > 0) this.renderTemplates(root, templates);
@@ -161,9 +164,10 @@ export class QueueView extends ItemView {
                 this.services.queue.resume(),
             );
         }
-        const newJob = this.services.newJob;
-        if (newJob !== undefined) {
-            this.button(buttons, 'New job', 'vault-agent-queue-new mod-cta', 'queue:new', () => newJob());
+        if (this.services.newJob !== undefined) {
+            this.button(buttons, 'New job', 'vault-agent-queue-new mod-cta', 'queue:new', () =>
+                this.services.newJob?.(),
+            );
         }
     }
 
@@ -270,13 +274,13 @@ export class QueueView extends ItemView {
     }
 
     private renderUsageSection(root: HTMLElement, snapshot: QueueSnapshot): void {
-        const read = this.services.usage;
-        if (read === undefined) return;
+        if (this.services.usage === undefined) return;
         const section = root.createDiv({ cls: 'vault-agent-queue-usage' });
         if (this.usage !== null) renderUsage(section, this.usage, snapshot.jobs);
         if (Date.now() - this.usageReadAt < USAGE_INTERVAL_MS) return;
         this.usageReadAt = Date.now();
-        read().then(
+        const reading = this.services.usage();
+        reading.then(
             (usage) => {
                 this.usage = usage;
                 section.empty();

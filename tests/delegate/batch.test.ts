@@ -1,6 +1,5 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BatchJobs, sdkBatchPort } from '../../src/delegate/batch';
+import { BatchJobs } from '../../src/delegate/batch';
 import { readJobNote } from '../../src/delegate/job-note';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
@@ -15,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('batch jobs', () => {
-    it('sends a batch job through the Message Batches API, polls it, and writes the result back', async () => {
+    it('sends a batch job through the model client’s Message Batches, polls it, and writes the result back', async () => {
         server = await startMessagesApiServer({ batchPollsBeforeEnd: 2 });
         harness = await makeQueueHarness({
             server,
@@ -25,10 +24,7 @@ describe('batch jobs', () => {
             },
         });
         server.enqueue(textTurn('Digest: exports.'));
-        const sdk = new Anthropic({ apiKey: server.apiKey, baseURL: server.baseURL, maxRetries: 0 });
-        const queue = await harness.queue({
-            extensions: [new BatchJobs({ batches: sdkBatchPort(sdk.messages.batches), pollMs: 10 })],
-        });
+        const queue = await harness.queue({ extensions: [new BatchJobs({ pollMs: 10 })] });
         await queue.runUntilIdle();
 
         expect(server.countOf('/v1/messages/batches', 'POST')).toBe(1);
@@ -44,5 +40,28 @@ describe('batch jobs', () => {
         expect(artifact).toContain('Digest: exports.');
         expect(artifact).toContain('status: complete');
         expect(server.allRequestText()).toContain('Acme wants exports.');
+    });
+
+    it('cancelling a job whose batch is pending cancels the batch at the endpoint', async () => {
+        server = await startMessagesApiServer({ batchPollsBeforeEnd: 1_000 });
+        harness = await makeQueueHarness({
+            server,
+            files: { 'Agent/Jobs/Slow batch.md': jobNote('Digest slowly.', { batch: 'true' }) },
+        });
+        server.enqueue(textTurn('Never read.'));
+        const queue = await harness.queue({ extensions: [new BatchJobs({ pollMs: 10 })] });
+        const done = queue.runUntilIdle();
+        while (server.countOf('/v1/messages/batches', 'POST') === 0) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 50));
+        await queue.cancel('Agent/Jobs/Slow batch.md');
+        await done;
+
+        const read = readJobNote(
+            'Agent/Jobs/Slow batch.md',
+            harness.temp.readRaw('Agent/Jobs/Slow batch.md').toString('utf8'),
+        );
+        expect(read.kind === 'job' && read.job.status).toBe('cancelled');
+        const cancels = server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/cancel'));
+        expect(cancels).toHaveLength(1);
     });
 });

@@ -83,6 +83,13 @@ export class Conversation {
         return [...all].sort();
     }
 
+    /** Whether the history holds vault text: a tool result, or any block with sources. */
+    holdsVaultText(): boolean {
+        return this.messages.some((message) =>
+            message.content.some((block) => block.type === 'tool_result' || this.provenance.has(block)),
+        );
+    }
+
     /**
      * Replaces, in place, every block with a source that `isExcluded` now, by `WITHHELD_TEXT`: a tool result keeps
      * its id (and error flag), a tool call its id and name with an empty input, so tool pairing stays valid. Returns

@@ -3,10 +3,10 @@
  * this tool loads a skill's instructions (or one of its files) when the model decides a request needs them. The
  * catalog scans and asks the gate on every call, so an excluded or deleted skill is "not found", never named.
  */
-import type { SkillCatalog } from '../../context/skills';
+import type { LoadedSkill, SkillCatalog } from '../../context/skills';
 import { MAX_RESULT_CHARS, plural } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
-import type { Tool } from './tool';
+import type { Tool, ToolResult } from './tool';
 
 /** The tool's name, as the model calls it (and as the chat looks it up to show which skills were used). */
 export const USE_SKILL_TOOL = 'use_skill';
@@ -48,7 +48,8 @@ export function useSkillTool(catalog: SkillCatalog): Tool {
             if (input.file !== undefined) {
                 const file = await catalog.loadFile(input.name, input.file);
                 if (!file.ok) return toolError(file.message);
-                return toolOk(bounded(`File ${file.path} of skill "${input.name}":\n\n`, file.text));
+                const shown = toolOk(bounded(`File ${file.path} of skill "${input.name}":\n\n`, file.text));
+                return withSources(shown, await catalog.load(input.name), [file.path]);
             }
             const loaded = await catalog.load(input.name);
             if (loaded === null) {
@@ -63,9 +64,17 @@ export function useSkillTool(catalog: SkillCatalog): Tool {
                     ? ''
                     : `\n\n[This skill has ${plural(files.length, 'file')}, loadable with use_skill and file: ` +
                       `${files.join(', ')}]`;
-            return toolOk(bounded(header, body, footer));
+            return withSources(toolOk(bounded(header, body, footer)), loaded, [skill.path]);
         },
     );
+}
+
+/**
+ * Skills from the vault's skills folder name their notes as sources, so a skill made private later is withheld from
+ * the next request like any note. `.claude/skills/` is outside the vault index; the catalog judged it at load time.
+ */
+function withSources(result: ToolResult, loaded: LoadedSkill | null, paths: string[]): ToolResult {
+    return loaded?.skill.source === 'vault' ? { ...result, sources: paths } : result;
 }
 
 /** `header + text + footer` within the result bound; a cut text says so. */

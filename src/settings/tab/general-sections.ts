@@ -7,16 +7,7 @@ import type { PermissionModeName } from '../permission-mode-name';
 import { LIMITS } from '../read-groups';
 import type { Settings } from '../settings';
 import { isProtectedPath, normalizeVaultPath } from '../../vault/path-policy';
-import {
-    fail,
-    ok,
-    parseDecimal,
-    parseInteger,
-    parsePercent,
-    percentText,
-    type Parsed,
-    type TabKit,
-} from './tab-kit';
+import { fail, ok, parseDecimal, parseInteger, parsePercent, percentText, type Parsed, type TabKit } from './tab-kit';
 
 const CHAT_MODES: Record<Exclude<PermissionModeName, 'delegate'>, string> = {
     ask: 'Ask before every change',

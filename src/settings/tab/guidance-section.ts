@@ -31,7 +31,12 @@ export interface GuidanceSources {
 }
 
 /** Renders the section; the list fills in when the scans finish. */
-export function renderGuidanceSection(el: HTMLElement, settings: Settings, kit: TabKit, sources: GuidanceSources): void {
+export function renderGuidanceSection(
+    el: HTMLElement,
+    settings: Settings,
+    kit: TabKit,
+    sources: GuidanceSources,
+): void {
     new Setting(el).setName('Skills and commands').setHeading();
     // Created below the folder fields and the Refresh row; the fields' saves refresh it.
     let listEl: HTMLElement | null = null;
@@ -96,7 +101,8 @@ function renderSkills(el: HTMLElement, result: ScanResult<SkillScan>): void {
     for (const skill of skills) {
         const item = box.createDiv({ cls: 'vault-agent-guidance-item' });
         item.createSpan({ cls: 'vault-agent-guidance-name', text: skill.name });
-        if (skill.source === 'claude') item.createSpan({ cls: 'vault-agent-guidance-source', text: ' (.claude/skills)' });
+        if (skill.source === 'claude')
+            item.createSpan({ cls: 'vault-agent-guidance-source', text: ' (.claude/skills)' });
         item.createDiv({ cls: 'vault-agent-guidance-desc', text: skill.description });
     }
     renderProblems(box, problems);
@@ -107,7 +113,10 @@ function renderCommands(el: HTMLElement, result: ScanResult<CommandScan>): void 
     const box = el.createDiv({ cls: 'vault-agent-guidance-group' });
     box.createDiv({ cls: 'vault-agent-guidance-title', text: 'Commands' });
     if (!result.ok) {
-        box.createDiv({ cls: 'vault-agent-guidance-error', text: `The commands could not be listed: ${result.message}` });
+        box.createDiv({
+            cls: 'vault-agent-guidance-error',
+            text: `The commands could not be listed: ${result.message}`,
+        });
         return;
     }
     const { commands, problems, excludedCount } = result.scan;

@@ -6,32 +6,14 @@
  */
 import { Setting } from 'obsidian';
 import type { McpServerStatus } from '../../agent/mcp/mcp-hub';
-import {
-    MCP_TOOL_POLICIES,
-    parseServer,
-    type McpServerConfig,
-    type McpToolPolicy,
-} from '../mcp-settings';
-import { isSecretEntry } from '../read-groups';
-import { errorIn, fail, lines, ok, type Parsed, type TabKit } from './tab-kit';
+import { MCP_TOOL_POLICIES, type McpToolPolicy } from '../mcp-settings';
+import { ENV_LINE, HEADER_LINE, pairsText, setPairs, validateDraft, type ServerDraft } from './mcp-server-draft';
+import { errorIn, lines, ok, type Parsed, type TabKit } from './tab-kit';
+
+export { draftOf, newDraft, validateDraft, type ServerDraft } from './mcp-server-draft';
 
 /** A server's status as the tab reads it; `tools` (the listed tool names) when the hub reports them. */
 export type McpServerStatusView = McpServerStatus & { tools?: readonly string[] };
-
-/** Every field of a server, both transports' fields kept so switching back and forth loses nothing typed. */
-export interface ServerDraft {
-    /** Name. */ name: string;
-    /** Transport. */ transport: 'stdio' | 'http';
-    /** On or off. */ enabled: boolean;
-    /** Whether the person says it can read the vault. */ readsVault: boolean;
-    /** Program (stdio). */ command: string;
-    /** Arguments (stdio). */ args: string[];
-    /** Environment (stdio). */ env: Record<string, string>;
-    /** Endpoint (http). */ url: string;
-    /** Request headers (http). */ headers: Record<string, string>;
-    /** Policy per tool. */ toolPolicies: Record<string, McpToolPolicy>;
-    /** Tools the person vouches only read. */ readOnlyTools: string[];
-}
 
 /** What one block needs. */
 export interface ServerBlockOptions {
@@ -56,72 +38,6 @@ const POLICY_LABELS: Record<McpToolPolicy, string> = {
     allow: 'Allow',
     deny: 'Never offer',
 };
-const ENV_LINE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
-const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/;
-
-/** The editable copy of a stored server. */
-export function draftOf(server: McpServerConfig): ServerDraft {
-    const base = {
-        name: server.name,
-        transport: server.transport,
-        enabled: server.enabled,
-        readsVault: server.readsVault,
-        toolPolicies: { ...server.toolPolicies },
-        readOnlyTools: [...server.readOnlyTools],
-    };
-    return server.transport === 'stdio'
-        ? { ...base, command: server.command, args: [...server.args], env: { ...server.env }, url: '', headers: {} }
-        : { ...base, command: '', args: [], env: {}, url: server.url, headers: { ...server.headers } };
-}
-
-/** A fresh server: on, named `server-N`, stdio on desktop and http elsewhere. */
-export function newDraft(takenNames: readonly string[], isDesktop: boolean): ServerDraft {
-    const taken = new Set(takenNames.map((n) => n.toLowerCase()));
-    let n = 1;
-    while (taken.has(`server-${n}`)) n++;
-    return {
-        name: `server-${n}`,
-        transport: isDesktop ? 'stdio' : 'http',
-        enabled: true,
-        readsVault: false,
-        command: '',
-        args: [],
-        env: {},
-        url: '',
-        headers: {},
-        toolPolicies: {},
-        readOnlyTools: [],
-    };
-}
-
-/** The server to store, or what to tell the person. */
-export function validateDraft(draft: ServerDraft, otherNames: readonly string[]): Parsed<McpServerConfig> {
-    const settingsOf = draft.transport === 'stdio' ? draft.env : draft.headers;
-    const secret = Object.entries(settingsOf).find(([name, value]) => isSecretEntry(name, value));
-    if (secret !== undefined) {
-        return fail(
-            `"${secret[0]}" holds a key. Keys are not kept in settings, which sync between devices: give the ` +
-                'server its key another way (its own config file or login).',
-        );
-    }
-    const common = {
-        name: draft.name.trim(),
-        enabled: draft.enabled,
-        readsVault: draft.readsVault,
-        toolPolicies: draft.toolPolicies,
-        readOnlyTools: draft.readOnlyTools,
-    };
-    const candidate =
-        draft.transport === 'stdio'
-            ? { ...common, transport: 'stdio', command: draft.command.trim(), args: draft.args, env: draft.env }
-            : { ...common, transport: 'http', url: draft.url.trim(), headers: draft.headers };
-    const parsed = parseServer(candidate);
-    if (typeof parsed === 'string') return fail(`Not saved yet: ${parsed}`);
-    if (otherNames.some((name) => name.toLowerCase() === parsed.name.toLowerCase())) {
-        return fail(`Another server is already called "${parsed.name}".`);
-    }
-    return ok(parsed);
-}
 
 /** Renders one server's block into `el`. */
 export function renderServerBlock(el: HTMLElement, options: ServerBlockOptions): void {
@@ -144,20 +60,24 @@ export function renderServerBlock(el: HTMLElement, options: ServerBlockOptions):
             errorEl.setText(parsed.message);
             return;
         }
-        const previous = savedName;
+        let previous = savedName;
         kit.save(
             errorEl,
             (settings) => {
+                // Changes are applied one after another; the name is taken at apply time, so a second edit typed
+                // before the first was saved replaces the server the first one stored rather than adding another.
+                previous = savedName;
                 const list = settings.mcp.servers;
                 const at = previous === null ? -1 : list.findIndex((s) => s.name === previous);
                 if (at === -1) list.push(parsed.value);
                 else list[at] = parsed.value;
+                savedName = parsed.value.name;
             },
             () => {
-                savedName = parsed.value.name;
-                title.setName(savedName).setDesc('');
+                title.setName(parsed.value.name).setDesc('');
                 options.onSaved();
             },
+            () => (savedName = previous),
         );
     };
     const text = (
@@ -203,15 +123,18 @@ export function renderServerBlock(el: HTMLElement, options: ServerBlockOptions):
     const renderTransportFields = (): void => {
         fieldsEl.empty();
         if (draft.transport === 'stdio') {
-            textArea(fieldsEl, 'Command', 'The program, then one argument per line. Run without a shell.', [
-                draft.command,
-                ...draft.args,
-            ].join('\n'), (raw) => {
-                const [command = '', ...args] = lines(raw);
-                draft.command = command;
-                draft.args = args;
-                return ok(null);
-            });
+            textArea(
+                fieldsEl,
+                'Command',
+                'The program, then one argument per line. Run without a shell.',
+                [draft.command, ...draft.args].join('\n'),
+                (raw) => {
+                    const [command = '', ...args] = lines(raw);
+                    draft.command = command;
+                    draft.args = args;
+                    return ok(null);
+                },
+            );
             textArea(fieldsEl, 'Environment', 'One NAME=value per line.', pairsText(draft.env, '='), (raw) =>
                 setPairs(raw, ENV_LINE, 'NAME=value', (pairs) => (draft.env = pairs)),
             );
@@ -283,11 +206,14 @@ function renderTools(
     }
     toolsEl.createDiv({
         cls: 'vault-agent-settings-explainer',
-        text: 'Per tool: ask, allow or never offer. Only tools you vouch for as read-only run without asking once a ' +
+        text:
+            'Per tool: ask, allow or never offer. Only tools you vouch for as read-only run without asking once a ' +
             'note or web page is in the conversation; a server’s own claims never count.',
     });
     for (const tool of names.sort()) {
-        const row = new Setting(toolsEl).setName(tool).setDesc('When it may run; and the switch: on if you vouch that it only reads.');
+        const row = new Setting(toolsEl)
+            .setName(tool)
+            .setDesc('When it may run; and the switch: on if you vouch that it only reads.');
         const errorEl = errorIn(row);
         row.addDropdown((dropdown) =>
             dropdown
@@ -302,14 +228,12 @@ function renderTools(
         );
         row.addToggle((toggle) => {
             toggle.toggleEl.setAttr('aria-label', 'Read-only (I vouch for it)');
-            toggle
-                .setValue(draft.readOnlyTools.includes(tool))
-                .onChange((on) => {
-                    draft.readOnlyTools = on
-                        ? [...new Set([...draft.readOnlyTools, tool])]
-                        : draft.readOnlyTools.filter((t) => t !== tool);
-                    commit(errorEl);
-                });
+            toggle.setValue(draft.readOnlyTools.includes(tool)).onChange((on) => {
+                draft.readOnlyTools = on
+                    ? [...new Set([...draft.readOnlyTools, tool])]
+                    : draft.readOnlyTools.filter((t) => t !== tool);
+                commit(errorEl);
+            });
         });
     }
 }
@@ -346,26 +270,4 @@ function renderRemove(el: HTMLElement, savedName: () => string | null, options: 
         }),
     );
     row.settingEl.addClass('vault-agent-mcp-remove');
-}
-
-function pairsText(pairs: Record<string, string>, separator: string): string {
-    return Object.entries(pairs)
-        .map(([name, value]) => `${name}${separator}${value}`)
-        .join('\n');
-}
-
-function setPairs(
-    raw: string,
-    pattern: RegExp,
-    shape: string,
-    set: (pairs: Record<string, string>) => void,
-): Parsed<null> {
-    const pairs: Record<string, string> = {};
-    for (const line of lines(raw)) {
-        const match = pattern.exec(line);
-        if (match === null) return fail(`"${line}" is not in the form ${shape}.`);
-        pairs[match[1] ?? ''] = match[2] ?? '';
-    }
-    set(pairs);
-    return ok(null);
 }

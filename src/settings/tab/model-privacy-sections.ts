@@ -24,7 +24,8 @@ export function renderModelSection(
         name: 'Default model',
         desc: 'Model used when a chat or job names none.',
         value: settings.model.defaultModel,
-        parse: (raw) => (/^\S+$/.test(raw.trim()) ? ok(raw.trim()) : fail('Enter a model id such as claude-sonnet-4-5.')),
+        parse: (raw) =>
+            /^\S+$/.test(raw.trim()) ? ok(raw.trim()) : fail('Enter a model id such as claude-sonnet-4-5.'),
         apply: (draft, value) => (draft.model.defaultModel = value),
     });
     kit.field(el, {
@@ -37,7 +38,9 @@ export function renderModelSection(
     });
     const keySetting = new Setting(el)
         .setName('API key')
-        .setDesc("Kept in this device's secret storage; the settings file stores only its name. Set it on each device.");
+        .setDesc(
+            "Kept in this device's secret storage; the settings file stores only its name. Set it on each device.",
+        );
     const statusEl = keySetting.descEl.createDiv({ cls: 'vault-agent-secret-status' });
     const errorEl = errorIn(keySetting);
     const showStatus = async (name: string): Promise<void> => {

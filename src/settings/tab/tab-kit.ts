@@ -48,12 +48,20 @@ export class TabKit {
         readonly configDir: string,
     ) {}
 
-    /** Applies `change` through the store; on failure says why under the field. */
-    save(errorEl: HTMLElement, change: (draft: Settings) => void, afterSave?: () => void): void {
+    /** Applies `change` through the store; on failure says why under the field and runs `onFailure`. */
+    save(
+        errorEl: HTMLElement,
+        change: (draft: Settings) => void,
+        afterSave?: () => void,
+        onFailure?: () => void,
+    ): void {
         errorEl.setText('');
         this.store.update(change).then(
             () => afterSave?.(),
-            (error: unknown) => errorEl.setText(`Not saved: ${messageOf(error)}`),
+            (error: unknown) => {
+                errorEl.setText(`Not saved: ${messageOf(error)}`);
+                onFailure?.();
+            },
         );
     }
 

@@ -70,6 +70,17 @@ describe('use_skill', () => {
         );
     });
 
+    it('names a vault skill note as its source, so it is withheld if it turns private; .claude skills name none', async () => {
+        const { tool, context } = await setup();
+        expect((await tool.run({ name: 'meeting-brief' }, context)).sources).toEqual([
+            'Agent/Skills/meeting-brief/SKILL.md',
+        ]);
+        expect((await tool.run({ name: 'meeting-brief', file: 'template.md' }, context)).sources).toEqual([
+            'Agent/Skills/meeting-brief/template.md',
+        ]);
+        expect((await tool.run({ name: 'pdf-notes' }, context)).sources).toBeUndefined();
+    });
+
     it('loads a .claude/skills skill the same way', async () => {
         const { tool, context } = await setup();
         expect((await tool.run({ name: 'pdf-notes' }, context)).content).toContain('Claude body.');

@@ -37,13 +37,15 @@ export interface HarnessOptions {
     settings?: (settings: Settings) => Settings;
 }
 
-let bundled: Promise<string> | null = null;
+const bundles = new Map<string, Promise<string>>();
 
-/** The harness bundle (built once per process). */
-export function harnessBundle(): Promise<string> {
-    bundled ??= esbuild
+/** The harness bundle of `entry` (the chat page's `entry.ts` by default), built once per process. */
+export function harnessBundle(entry = 'entry.ts'): Promise<string> {
+    const known = bundles.get(entry);
+    if (known !== undefined) return known;
+    const bundled = esbuild
         .build({
-            entryPoints: [join(HERE, 'entry.ts')],
+            entryPoints: [join(HERE, entry)],
             bundle: true,
             write: false,
             format: 'esm',
@@ -64,6 +66,7 @@ export function harnessBundle(): Promise<string> {
             logLevel: 'silent',
         })
         .then((result) => result.outputFiles[0]?.text ?? '');
+    bundles.set(entry, bundled);
     return bundled;
 }
 
@@ -88,6 +91,9 @@ const PAGE = `<!doctype html>
 <link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/styles.css"></head>
 <body class="theme-light"><div class="workspace"><div class="main-area"></div><div id="sidebar" class="sidebar"></div></div>
 <script type="module" src="/bundle.js"></script></body></html>`;
+
+/** The queue page (`/queue`): the same frame, with `queue-entry.ts` mounted instead of the chat. */
+const QUEUE_PAGE = PAGE.replace('/bundle.js', '/queue-bundle.js');
 
 /** Starts the harness server on 127.0.0.1 with a random port. */
 export async function startHarness(options: HarnessOptions): Promise<HarnessServer> {
@@ -132,6 +138,8 @@ async function serve(path: string, res: ServerResponse, config: string): Promise
     };
     if (path === '/') return send('text/html', PAGE);
     if (path === '/bundle.js') return send('text/javascript', await harnessBundle());
+    if (path === '/queue') return send('text/html', QUEUE_PAGE);
+    if (path === '/queue-bundle.js') return send('text/javascript', await harnessBundle('queue-entry.ts'));
     if (path === '/config.json') return send('application/json', config);
     if (path === '/styles.css') return send('text/css', await readFile(join(REPO_ROOT, 'styles.css'), 'utf8'));
     if (path === '/theme.css') return send('text/css', await readFile(join(HERE, 'theme.css'), 'utf8'));

@@ -1,0 +1,227 @@
+/**
+ * The one place that builds sessions, for the chat, the job runner and the CLI alike: the mode (a chat never runs in
+ * `delegate`, a job only in `delegate` or `read-only`), the model and limits from settings, compaction at the
+ * settings' share of the window, spend scoped to the chat or the job, the skills index and `use_skill`, a job's
+ * skills loaded up front, and the MCP tools of the surface, all sharing one untrusted-content tracker with the session.
+ */
+import type { ContextProvider } from '../context/build-context';
+import type { ExclusionGate } from '../context/exclusions';
+import { renderLoadedSkills, skillsIndex, type SkillCatalog } from '../context/skills';
+import type { Clock } from '../ports';
+import type { Settings } from '../settings/settings';
+import { parsePermissionMode, type PermissionModeName } from '../settings/permission-mode-name';
+import type { VaultPort } from '../vault/vault-port';
+import { AgentSession, type AgentSessionOptions } from './agent-session';
+import type { ApprovalGate } from './changes/approval';
+import type { OpenNoteEditors } from './changes/change-ports';
+import type { CheckpointStore } from './changes/checkpoints';
+import type { CompactionSettings } from './compaction/context-manager';
+import type { TurnBudget } from './loop/budgets';
+import type { Throttle } from './loop/throttle';
+import type { McpHub } from './mcp/mcp-hub';
+import { UntrustedContent, type ToolCallGate } from './mcp/tool-call-gate';
+import type { ModelClient } from './model-client';
+import type { PriceTable } from './pricing';
+import type { SpendControl } from './spend/spend-control';
+import { useSkillTool } from './tools/skill-tools';
+import type { Tool } from './tools/tool';
+import type { RetryPolicy } from './turn-loop';
+
+/** What every session of one plugin instance (or CLI run) is built from. */
+export interface SessionServices {
+    /** The model client; key and host from settings. */
+    client: ModelClient;
+    /** The vault. */
+    vault: VaultPort;
+    /** The current exclusion gate (rebuilt when settings change). */
+    gate: () => ExclusionGate;
+    /** The current settings. */
+    settings: () => Settings;
+    /** Asks the person about changes (a job runner passes its unattended gate). */
+    approvals: ApprovalGate;
+    /** Records applied changes for undo. */
+    checkpoints: CheckpointStore;
+    /** The rate-limit throttle shared by every session. */
+    throttle: Throttle;
+    /** The device's spend control. */
+    spend: SpendControl;
+    /** The open-note editors (Obsidian only). */
+    editors?: OpenNoteEditors;
+    /** The MCP servers, when any are set up (only `tools` is used). */
+    mcp?: Pick<McpHub, 'tools'>;
+    /** Asks the person before an MCP tool runs in a chat; without it a chat is offered no MCP tools. */
+    toolCallGate?: ToolCallGate;
+    /** The vault's skills. */
+    skills?: SkillCatalog;
+    /** Builds the context of chat messages sent with `send(…, { context })`. */
+    contextBuilder?: ContextProvider;
+    /** Time; a fake clock in tests. */
+    clock?: Clock;
+    /** Price table. */
+    prices?: PriceTable;
+    /** Retry policy for model calls. */
+    retry?: RetryPolicy;
+    /** Silence after which a stream counts as stalled, in ms. */
+    idleTimeoutMs?: number;
+}
+
+/** What a job adds. */
+export interface JobSessionSpec {
+    /** The job's id (its spend scope). */
+    id: string;
+    /** The only folder a `delegate` job may create notes in. */
+    outputFolder: string;
+    /** The job's `budget.usd`; 0 or absent = only the daily cap applies. */
+    budgetUsd?: number;
+    /** USD the job spent in earlier runs. */
+    spentUsd?: number;
+    /** Skills the job names, loaded into its prefix up front. */
+    skills?: readonly string[];
+    /** MCP tools the job allows, by offered name (`mcp__server__tool`). */
+    mcpTools?: readonly string[];
+    /** The job's limits per turn. */
+    budget?: TurnBudget;
+    /** Instructions resolved for the job (its vault instructions), for the prefix. */
+    instructions?: string;
+}
+
+/** One session to build. */
+export interface CreateSessionOptions {
+    /** What every session is built from. */
+    services: SessionServices;
+    /** A chat (a person in the loop) or a job (nobody to ask). */
+    kind: 'chat' | 'job';
+    /** The permission mode as stored; unknown values, and modes the surface does not offer, read as `read-only`. */
+    mode: string;
+    /** Model id; the settings' default when absent or empty. */
+    model?: string;
+    /** The chat's id, for its spend scope; a fresh one when absent. */
+    chatId?: string;
+    /** The approval gate of this chat, when it is not the services' one. */
+    approvals?: ApprovalGate;
+    /** Required for `kind: 'job'`. */
+    job?: JobSessionSpec;
+}
+
+/** A built session and what building it found. */
+export interface CreatedSession {
+    /** The session. */
+    session: AgentSession;
+    /** The tracker the session and its MCP tools share. */
+    untrusted: UntrustedContent;
+    /** Skills a job named that match no usable skill (the job log says so). */
+    missingSkills: string[];
+}
+
+/** Thrown when a job session is asked for without its job. */
+export class MissingJobError extends Error {
+    override readonly name: string = 'MissingJobError';
+
+    constructor() {
+        super('A job session needs its job (id, output folder).');
+    }
+}
+
+/** Builds a chat or job session with everything wired. */
+export async function createAgentSession(options: CreateSessionOptions): Promise<CreatedSession> {
+    const { services, kind } = options;
+    const job = options.job;
+    if (kind === 'job' && job === undefined) throw new MissingJobError();
+    const settings = services.settings();
+    const mode = surfaceMode(kind, options.mode);
+    const model = options.model !== undefined && options.model !== '' ? options.model : settings.model.defaultModel;
+    const untrusted = new UntrustedContent();
+
+    const extraTools: Tool[] = [];
+    const extras: string[] = [];
+    let missingSkills: string[] = [];
+    if (services.skills !== undefined) {
+        extras.push(skillsIndex((await services.skills.scan()).skills));
+        extraTools.push(useSkillTool(services.skills));
+        if (job?.skills !== undefined && job.skills.length > 0) {
+            const { loaded, missing } = await services.skills.loadSkills(job.skills);
+            missingSkills = missing;
+            if (loaded.length > 0) {
+                extras.push(`Skills loaded for this job; follow their instructions:\n\n${renderLoadedSkills(loaded)}`);
+            }
+        }
+    } else if (job?.skills !== undefined) {
+        missingSkills = [...job.skills];
+    }
+    extraTools.push(...mcpTools(services, kind, mode, untrusted, job));
+
+    const sessionOptions: AgentSessionOptions = {
+        client: services.client,
+        vault: services.vault,
+        gate: services.gate,
+        mode,
+        approvals: options.approvals ?? services.approvals,
+        checkpoints: services.checkpoints,
+        throttle: services.throttle,
+        model,
+        maxOutputTokens: settings.model.maxOutputTokens,
+        extraTools,
+        prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
+        compaction: compactionOf(settings),
+        spend: {
+            control: services.spend,
+            scope: job === undefined ? { kind: 'chat', id: options.chatId ?? randomId() } : { kind: 'job', id: job.id },
+            ...(job?.budgetUsd !== undefined ? { budgetUsd: job.budgetUsd } : {}),
+            ...(job?.spentUsd !== undefined ? { spentUsd: job.spentUsd } : {}),
+        },
+        untrusted,
+        embedDepth: settings.context.embedDepth,
+        ...(job !== undefined ? { scope: { outputFolder: job.outputFolder } } : {}),
+        ...(job?.budget !== undefined ? { budget: job.budget } : {}),
+        ...(job?.instructions !== undefined ? { instructions: job.instructions } : {}),
+        ...(kind === 'chat' && services.contextBuilder !== undefined
+            ? { contextProvider: services.contextBuilder }
+            : {}),
+        ...(services.editors !== undefined ? { editors: services.editors } : {}),
+        ...(services.clock !== undefined ? { clock: services.clock } : {}),
+        ...(services.prices !== undefined ? { prices: services.prices } : {}),
+        ...(services.retry !== undefined ? { retry: services.retry } : {}),
+        ...(services.idleTimeoutMs !== undefined ? { idleTimeoutMs: services.idleTimeoutMs } : {}),
+    };
+    return { session: new AgentSession(sessionOptions), untrusted, missingSkills };
+}
+
+/** The mode a surface runs in: chats offer ask, auto-edits and read-only; jobs delegate and read-only. */
+function surfaceMode(kind: 'chat' | 'job', stored: string): PermissionModeName {
+    const mode = parsePermissionMode(stored);
+    if (kind === 'job') return mode === 'delegate' ? 'delegate' : 'read-only';
+    return mode === 'delegate' ? 'read-only' : mode;
+}
+
+/** The MCP tools of the surface; in read-only mode only the ones the person vouched for as read-only. */
+function mcpTools(
+    services: SessionServices,
+    kind: 'chat' | 'job',
+    mode: PermissionModeName,
+    untrusted: UntrustedContent,
+    job: JobSessionSpec | undefined,
+): Tool[] {
+    const hub = services.mcp;
+    if (hub === undefined) return [];
+    let tools: Tool[];
+    if (kind === 'chat') {
+        if (services.toolCallGate === undefined) return [];
+        tools = hub.tools({ surface: 'chat', gate: services.toolCallGate, untrusted });
+    } else {
+        const allows = job?.mcpTools ?? [];
+        if (allows.length === 0) return [];
+        tools = hub.tools({ surface: 'job', gate: null, untrusted, jobAllows: allows });
+    }
+    return mode === 'read-only' ? tools.filter((tool) => tool.definition.effect === 'read') : tools;
+}
+
+/** Compaction at the settings' share of the window; the engine's default when the value is unusable. */
+function compactionOf(settings: Settings): CompactionSettings {
+    const share = settings.spend?.compactAtShare;
+    return typeof share === 'number' && Number.isFinite(share) && share > 0 && share <= 1 ? { threshold: share } : {};
+}
+
+function randomId(): string {
+    // Web Crypto exists in Obsidian (desktop and mobile) and in Node.
+    return crypto.randomUUID().slice(0, 8);
+}

@@ -1,0 +1,157 @@
+/**
+ * `vault-agent ask`: one co-pilot turn in the terminal, built by the same session factory as the chat. `@[[mentions]]`
+ * are resolved by the `ContextBuilder` through the exclusions; the answer streams to stdout and everything else (what
+ * was attached or left out, tool calls, retries, diffs, errors) goes to stderr, so `ask … > answer.md` keeps only the
+ * answer. Read-only unless `--mode ask`, where each change needs a "y" on the terminal.
+ */
+import nodePath from 'node:path';
+import { CheckpointStore } from '../agent/changes/checkpoints';
+import { Throttle } from '../agent/loop/throttle';
+import type { TurnEvent } from '../agent/loop/turn-events';
+import { createAgentSession } from '../agent/session-factory';
+import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
+import { SpendControl } from '../agent/spend/spend-control';
+import { ContextBuilder } from '../context/build-context';
+import { ExclusionGate } from '../context/exclusions';
+import { SkillCatalog } from '../context/skills';
+import { CliUsageError, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
+import {
+    EXIT_FAILED,
+    JsonFileCheckpoints,
+    openCliVault,
+    openModelClient,
+    userStateDir,
+    vaultStateFile,
+    type CliIo,
+} from './cli-context';
+import { TerminalApprovals } from './terminal-approvals';
+import { ASK_USAGE } from './usage';
+
+const FLAGS = { ...VAULT_FLAGS, mode: { type: 'string' }, model: { type: 'string' } } satisfies Record<
+    string,
+    FlagSpec
+>;
+
+/** The modes `ask` offers: nobody can watch a terminal turn apply edits unasked, so `auto-edits` is not one. */
+const ASK_MODES = ['read-only', 'ask'] as const;
+
+/** Runs `ask`; resolves to the exit code. */
+export async function askCommand(args: string[], io: CliIo): Promise<number> {
+    const parsed = readArgs(args, FLAGS, ASK_USAGE);
+    const options = vaultOptions(parsed, ASK_USAGE);
+    const mode = stringFlag(parsed, 'mode') ?? 'read-only';
+    if (!(ASK_MODES as readonly string[]).includes(mode)) {
+        throw new CliUsageError(`--mode must be read-only or ask, not "${mode}".`, ASK_USAGE);
+    }
+    const prompt = parsed.positionals.join(' ').trim();
+    if (prompt === '') throw new CliUsageError('The prompt is missing.', ASK_USAGE);
+    const opened = await openCliVault(options, io);
+    const { client } = await openModelClient({
+        settings: opened.settings.model,
+        baseUrlFlag: stringFlag(parsed, 'base-url'),
+        io,
+        verbose: options.verbose,
+    });
+    const { vault, settings } = opened;
+    const spendFile = nodePath.join(userStateDir(io.env), 'spend.json');
+    if (options.verbose) io.stderr.write(`vault-agent: spend recorded in ${spendFile}\n`);
+    const contextBuilder = new ContextBuilder({
+        vault,
+        gate: opened.gate,
+        instructionsNote: settings.context.instructionsNote,
+        embedDepth: settings.context.embedDepth,
+        mentionListLimit: settings.context.mentionListLimit,
+    });
+    const approvals = new TerminalApprovals(io);
+    const { session } = await createAgentSession({
+        services: {
+            client,
+            vault,
+            gate: opened.gate,
+            settings: () => settings,
+            approvals,
+            checkpoints: new CheckpointStore({
+                vault,
+                persistence: new JsonFileCheckpoints(vaultStateFile(io.env, vault.root, 'checkpoints')),
+            }),
+            throttle: new Throttle(),
+            spend: new SpendControl({
+                ledger: new JsonFileSpendLedger({ file: spendFile }),
+                dailyCapUsd: settings.spend.dailyCapUsd,
+            }),
+            skills: new SkillCatalog({
+                vault,
+                exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
+                skillsFolder: settings.guidance.skillsFolder,
+            }),
+            contextBuilder,
+        },
+        kind: 'chat',
+        mode,
+        model: stringFlag(parsed, 'model') ?? '',
+    });
+    const printer = new AnswerPrinter(io);
+    session.subscribe((event) => printer.hear(event));
+    const onSigint = (): void => session.stop();
+    process.on('SIGINT', onSigint);
+    try {
+        const result = await session.send(prompt, { context: { attachFocusedNote: false } });
+        printer.end();
+        const ok = result.outcome === 'done';
+        if (!ok || options.verbose) io.stderr.write(`vault-agent ask: ${result.message}\n`);
+        return ok ? 0 : EXIT_FAILED;
+    } finally {
+        process.off('SIGINT', onSigint);
+    }
+}
+
+/** Streams the answer to stdout and the rest of the turn to stderr. */
+class AnswerPrinter {
+    private attempt = -1;
+    private call = -1;
+    private wroteText = false;
+    private endsWithNewline = true;
+
+    constructor(private readonly io: CliIo) {}
+
+    hear(event: TurnEvent): void {
+        switch (event.type) {
+            case 'text':
+                if (this.wroteText && (event.attempt !== this.attempt || event.modelCall !== this.call)) {
+                    // A retried attempt's text is void; the person sees where the answer started again.
+                    if (event.modelCall === this.call) this.note('(the answer was cut off; starting again)');
+                }
+                this.attempt = event.attempt;
+                this.call = event.modelCall;
+                this.io.stdout.write(event.delta);
+                this.wroteText = true;
+                this.endsWithNewline = event.delta.endsWith('\n');
+                break;
+            case 'context':
+                for (const line of event.lines) this.note(line);
+                break;
+            case 'tool-running':
+                this.note(`· ${event.name}`);
+                break;
+            case 'retry':
+                this.note(event.message);
+                break;
+            case 'error':
+                this.note(event.message);
+                break;
+            case 'withheld':
+                this.note(`${event.blocks} earlier item(s) are now excluded and were withheld.`);
+                break;
+            default:
+                break;
+        }
+    }
+
+    end(): void {
+        if (this.wroteText && !this.endsWithNewline) this.io.stdout.write('\n');
+    }
+
+    private note(line: string): void {
+        this.io.stderr.write(`vault-agent ask: ${line}\n`);
+    }
+}

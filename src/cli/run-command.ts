@@ -1,0 +1,128 @@
+/**
+ * `vault-agent run`: the plugin's own job queue (`JobQueue` with schedules and batches) on a vault folder, so jobs run
+ * without Obsidian open. It runs under its own device id: a lease taken by the plugin on another device (or by another
+ * CLI process) is respected, and leases this process takes are released when it stops.
+ */
+import { CheckpointStore } from '../agent/changes/checkpoints';
+import { Throttle } from '../agent/loop/throttle';
+import { BatchJobs } from '../delegate/batch';
+import { JobQueue } from '../delegate/job-queue';
+import { Scheduler } from '../delegate/scheduler';
+import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
+import {
+    cliDeviceId,
+    EXIT_FAILED,
+    JsonFileCheckpoints,
+    openCliVault,
+    openModelClient,
+    stderrNotifier,
+    vaultStateFile,
+    type CliIo,
+} from './cli-context';
+import { RunProgress } from './run-progress';
+import { RUN_USAGE } from './usage';
+
+const FLAGS = {
+    ...VAULT_FLAGS,
+    concurrency: { type: 'string' },
+    watch: { type: 'boolean' },
+} satisfies Record<string, FlagSpec>;
+
+/** How often `--watch` rescans the vault folder for job notes written by others (the plugin, Sync, a person). */
+const WATCH_SCAN_MS = 2_000;
+
+/** Exit code of a one-shot run stopped with Ctrl-C (the shell's convention for SIGINT). */
+const EXIT_INTERRUPTED = 130;
+
+/** Runs `run`; resolves to the exit code. */
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+    const parsed = readArgs(args, FLAGS, RUN_USAGE);
+    const options = vaultOptions(parsed, RUN_USAGE);
+    const concurrency = countFlag(parsed, 'concurrency', RUN_USAGE);
+    const watch = parsed.values.watch === true;
+    const opened = await openCliVault(options, io);
+    const { client, settings: model } = await openModelClient({
+        settings: opened.settings.model,
+        baseUrlFlag: stringFlag(parsed, 'base-url'),
+        io,
+        verbose: options.verbose,
+    });
+    const { vault } = opened;
+    const delegate = { ...opened.settings.delegate, concurrency: concurrency ?? opened.settings.delegate.concurrency };
+    const checkpointFile = vaultStateFile(io.env, vault.root, 'checkpoints');
+    if (options.verbose) io.stderr.write(`vault-agent: undo records in ${checkpointFile}\n`);
+    const deviceId = cliDeviceId();
+    const queue = new JobQueue({
+        vault,
+        gate: opened.gate,
+        client: () => Promise.resolve(client),
+        throttle: new Throttle(),
+        notifier: stderrNotifier(io),
+        checkpoints: new CheckpointStore({ vault, persistence: new JsonFileCheckpoints(checkpointFile) }),
+        settings: () => ({ delegate, model }),
+        deviceId,
+        maxAttempts: delegate.maxAttempts,
+        extensions: [new Scheduler(), new BatchJobs()],
+    });
+    if (options.verbose) io.stderr.write(`vault-agent: running as ${deviceId}, ${delegate.concurrency} at once\n`);
+
+    const progress = new RunProgress(io.stderr);
+    progress.start(queue.snapshot());
+    // Set from listeners and signal handlers, hence an object: what stopped the run, if anything did.
+    const ending: { stopping: Promise<void> | null; unreachable: boolean } = { stopping: null, unreachable: false };
+    const stop = (why: string): Promise<void> => {
+        if (ending.stopping === null) {
+            io.stderr.write(`vault-agent run: ${why}\n`);
+            ending.stopping = queue.stop();
+        }
+        return ending.stopping;
+    };
+    const unsubscribe = queue.subscribe((snapshot) => {
+        progress.update(snapshot);
+        // Offline pauses resume by themselves; a one-shot run does not wait for the network to come back.
+        if (!watch && snapshot.pause?.reason === 'offline') {
+            ending.unreachable = true;
+            void stop(`stopping: ${snapshot.pause.message}`);
+        }
+    });
+    const onSigint = (): void => {
+        if (ending.stopping !== null) {
+            io.stderr.write('vault-agent run: stopping anyway.\n');
+            process.exit(130);
+        }
+        void stop('stopping (running jobs end "interrupted" and run again next time; Ctrl-C again to quit now)…');
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    let rescan: ReturnType<typeof setInterval> | null = null;
+    try {
+        if (watch) {
+            rescan = setInterval(() => void vault.scan().catch(() => undefined), WATCH_SCAN_MS);
+            queue.start();
+            await new Promise<void>((resolve) => {
+                const check = setInterval(() => {
+                    if (ending.stopping !== null) {
+                        clearInterval(check);
+                        void ending.stopping.then(resolve);
+                    }
+                }, 100);
+            });
+        } else {
+            await queue.runUntilIdle();
+        }
+        if (ending.stopping !== null) await ending.stopping;
+    } finally {
+        if (rescan !== null) clearInterval(rescan);
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+        unsubscribe();
+    }
+    const summary = progress.finish();
+    if (summary.pause !== null && summary.pause.reason !== 'person' && !ending.unreachable) {
+        io.stderr.write(`vault-agent run: the queue stopped: ${summary.pause.message}\n`);
+        return EXIT_FAILED;
+    }
+    if (summary.failed > 0 || ending.unreachable) return EXIT_FAILED;
+    // Ctrl-C ends a --watch run normally; a one-shot run it cut short did not finish its work.
+    return ending.stopping !== null && !watch ? EXIT_INTERRUPTED : 0;
+}

@@ -1,0 +1,110 @@
+/**
+ * What `vault-agent run` says on stderr: one line per change of a job's state (so a log file reads well), a spinner
+ * line only when stderr is a terminal, and a summary of the jobs this run touched at the end.
+ */
+import type { Writable } from 'node:stream';
+import type { JobStatus } from '../delegate/job-note';
+import type { PauseInfo, QueueSnapshot } from '../delegate/queue-snapshot';
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const SPIN_MS = 120;
+
+/** The end of a run, as the summary reports it. */
+export interface RunSummary {
+    /** Final status of every job this run saw running, by path. */
+    ran: Map<string, JobStatus>;
+    /** Jobs of this run that failed. */
+    failed: number;
+    /** Why the queue stopped starting jobs, when it did. */
+    pause: PauseInfo | null;
+}
+
+/** Hears queue snapshots and writes progress lines. */
+export class RunProgress {
+    private readonly seen = new Map<string, JobStatus>();
+    private readonly ran = new Map<string, JobStatus>();
+    private lastPause = '';
+    private lastSnapshot: QueueSnapshot | null = null;
+    private spinner: ReturnType<typeof setInterval> | null = null;
+    private frame = 0;
+    private spinning = false;
+
+    constructor(
+        private readonly out: Writable & { isTTY?: boolean },
+        private readonly now: () => number = Date.now,
+    ) {}
+
+    /** Notes the statuses before the run, so only changes are reported. */
+    start(initial: QueueSnapshot): void {
+        for (const job of initial.jobs) this.seen.set(job.path, job.status);
+        if (this.out.isTTY === true) {
+            this.spinner = setInterval(() => this.spin(), SPIN_MS);
+            this.spinner.unref();
+        }
+    }
+
+    /** Reports what changed since the last snapshot. */
+    update(snapshot: QueueSnapshot): void {
+        this.lastSnapshot = snapshot;
+        for (const job of snapshot.jobs) {
+            const before = this.seen.get(job.path);
+            if (before === job.status) continue;
+            this.seen.set(job.path, job.status);
+            if (job.status === 'running' || this.ran.has(job.path)) this.ran.set(job.path, job.status);
+            if (before === undefined && job.status === 'queued') {
+                this.line(`queued      ${job.path}`);
+                continue;
+            }
+            const detail =
+                job.status === 'done'
+                    ? ` → ${job.artifact}`
+                    : job.error !== '' && job.status !== 'running'
+                      ? `: ${job.error}`
+                      : '';
+            this.line(`${job.status.padEnd(11)} ${job.path}${detail}`);
+        }
+        const pause = snapshot.pause === null ? '' : `${snapshot.pause.reason}: ${snapshot.pause.message}`;
+        if (pause !== this.lastPause) {
+            this.lastPause = pause;
+            if (snapshot.pause !== null) this.line(`paused      ${snapshot.pause.message}`);
+        }
+    }
+
+    /** Stops the spinner and writes the summary. */
+    finish(): RunSummary {
+        if (this.spinner !== null) clearInterval(this.spinner);
+        this.clearSpinner();
+        const counts = new Map<JobStatus, number>();
+        for (const status of this.ran.values()) counts.set(status, (counts.get(status) ?? 0) + 1);
+        const parts = [...counts].map(([status, count]) => `${count} ${status}`);
+        const waiting = (this.lastSnapshot?.jobs ?? []).filter(
+            (job) => job.schedule === '' && job.status === 'queued',
+        ).length;
+        const tail = waiting > 0 ? `; ${waiting} still queued` : '';
+        this.out.write(
+            `vault-agent run: ${this.ran.size === 0 ? 'no job ran' : `${this.ran.size} job(s) ran: ${parts.join(', ')}`}${tail}.\n`,
+        );
+        return { ran: new Map(this.ran), failed: counts.get('failed') ?? 0, pause: this.lastSnapshot?.pause ?? null };
+    }
+
+    private line(text: string): void {
+        this.clearSpinner();
+        const time = new Date(this.now()).toISOString().slice(11, 19);
+        this.out.write(`[${time}] ${text}\n`);
+    }
+
+    private spin(): void {
+        const jobs = this.lastSnapshot?.jobs ?? [];
+        const running = jobs.filter((job) => job.status === 'running').length;
+        const queued = jobs.filter((job) => job.schedule === '' && job.status === 'queued').length;
+        this.frame = (this.frame + 1) % SPINNER.length;
+        this.out.write(`\r${SPINNER[this.frame] ?? ''} ${running} running, ${queued} queued\u001b[K`);
+        this.spinning = true;
+    }
+
+    private clearSpinner(): void {
+        if (!this.spinning) return;
+        this.out.write('\r\u001b[K');
+        this.spinning = false;
+    }
+}

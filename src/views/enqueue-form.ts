@@ -1,0 +1,129 @@
+/**
+ * What the enqueue modal's fields mean, as pure functions: the text typed becomes a `JobSpec`, or the first problem
+ * with the field it belongs to. Nothing here throws at a person. Context comes from @-mentions (the same syntax and
+ * popover as the chat), in the context field and in the brief.
+ */
+import { parseMentions, type Mention } from '../context/mention-parser';
+import type { JobSpec } from '../delegate/job-spec';
+import { parseSchedule } from '../delegate/schedule';
+import { normalizeVaultPath } from '../vault/path-policy';
+
+/** The modal's fields as typed. */
+export interface EnqueueFields {
+    /** The job note's name; '' = from the brief's first line. */
+    title: string;
+    /** The brief. */
+    brief: string;
+    /** @-mentions of notes, folders and tags. */
+    context: string;
+    /** Output folder; '' = the settings' default. */
+    output: string;
+    /** Model id; '' = the default. */
+    model: string;
+    /** `delegate` or `read-only`. */
+    mode: string;
+    /** Most model calls, as typed. */
+    turns: string;
+    /** Most cost in USD, as typed ('' = no cost limit). */
+    usd: string;
+    /** `now` or `schedule`. */
+    when: string;
+    /** The schedule, when `when` is `schedule`. */
+    schedule: string;
+}
+
+/** The field a problem belongs to. */
+export type EnqueueField = keyof EnqueueFields;
+
+/** A job to queue, or the first problem found. */
+export type EnqueueRead = { ok: true; spec: JobSpec } | { ok: false; field: EnqueueField; message: string };
+
+/** The longest title taken from a brief. */
+const TITLE_LENGTH = 60;
+
+/** A job reference (`[[Note]]`, `Folder/`, `#tag`) for one mention. */
+export function mentionReference(mention: Mention): string {
+    switch (mention.kind) {
+        case 'note':
+            return `[[${mention.link}${mention.subpath}]]`;
+        case 'folder':
+            return `${mention.folder}/`;
+        case 'tag':
+            return `#${mention.tag}`;
+    }
+}
+
+/** The job references in `texts`' @-mentions, first occurrence kept, in order. */
+export function contextReferences(...texts: string[]): string[] {
+    return [...new Set(texts.flatMap((text) => parseMentions(text).map(mentionReference)))];
+}
+
+/** The mention text for a job reference, to prefill the context field (`#tag` → `@#tag`). */
+export function referenceMention(reference: string): string {
+    if (reference.startsWith('#')) return `@${reference}`;
+    const inner = /^\[\[([^\]]+)\]\]$/u.exec(reference)?.[1] ?? reference;
+    return `@[[${inner}]]`;
+}
+
+/** A title from the brief's first non-empty line, mentions and Markdown marks removed, cut at a word. */
+export function titleFromBrief(brief: string): string {
+    const line =
+        brief
+            .split('\n')
+            .map((l) =>
+                l
+                    .replace(/@\[\[([^\]|]+)(\|[^\]]*)?\]\]/gu, '$1')
+                    .replace(/(^|\s)@(?=\S)/gu, '$1')
+                    .replace(/[#>*_`[\]]/gu, '')
+                    .trim(),
+            )
+            .find((l) => l !== '') ?? '';
+    if (line.length <= TITLE_LENGTH) return line;
+    const cut = line.slice(0, TITLE_LENGTH);
+    const space = cut.lastIndexOf(' ');
+    return `${(space > 20 ? cut.slice(0, space) : cut).trim()}…`;
+}
+
+/** Reads the fields into a job spec. */
+export function readEnqueueFields(fields: EnqueueFields): EnqueueRead {
+    const brief = fields.brief.trim();
+    if (brief === '') return { ok: false, field: 'brief', message: 'Write a brief: what should the job do?' };
+    const title = fields.title.trim() !== '' ? fields.title.trim() : titleFromBrief(brief);
+    if (title === '') return { ok: false, field: 'title', message: 'Give the job a name.' };
+    let output = '';
+    if (fields.output.trim() !== '') {
+        const check = normalizeVaultPath(fields.output.trim().replace(/\/+$/u, ''));
+        if (!check.ok) return { ok: false, field: 'output', message: `Output folder: ${check.reason}` };
+        output = check.path;
+    }
+    const turns = Number(fields.turns.trim());
+    if (fields.turns.trim() === '' || !Number.isInteger(turns) || turns < 1) {
+        return { ok: false, field: 'turns', message: 'Turns should be a whole number, 1 or more.' };
+    }
+    const budget: JobSpec['budget'] = { turns };
+    if (fields.usd.trim() !== '') {
+        const usd = Number(fields.usd.trim());
+        if (!Number.isFinite(usd) || usd <= 0) {
+            return { ok: false, field: 'usd', message: 'The cost limit should be an amount in dollars, e.g. 0.50.' };
+        }
+        budget.usd = usd;
+    }
+    const spec: JobSpec = {
+        title,
+        brief,
+        context: contextReferences(fields.context, brief),
+        output,
+        model: fields.model.trim(),
+        mode: fields.mode === 'read-only' ? 'read-only' : 'delegate',
+        budget,
+    };
+    if (fields.when === 'schedule') {
+        const parsed = parseSchedule(fields.schedule);
+        if (fields.schedule.trim() === '') {
+            return { ok: false, field: 'schedule', message: 'Write a schedule, e.g. "daily 08:00".' };
+        }
+        if (!parsed.ok) return { ok: false, field: 'schedule', message: `Schedule: ${parsed.reason}` };
+        spec.schedule = parsed.schedule.source;
+    }
+    return { ok: true, spec };
+}

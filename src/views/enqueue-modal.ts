@@ -1,0 +1,305 @@
+/**
+ * The enqueue modal: a brief, its context (@-mentions with the chat's own popover, `ChatInput`), an optional job
+ * template from the custom commands, output folder, model, mode, budget, and run now or on a schedule. Enter in a
+ * field queues the job (Shift+Enter is a new line in the brief), Esc closes; problems are shown under the form,
+ * never thrown.
+ */
+import { Modal, type App } from 'obsidian';
+import type { CommandScan, ExpandedCommand } from '../context/commands';
+import type { MentionSuggestion } from '../context/suggest';
+import type { JobSpec } from '../delegate/job-spec';
+import { ChatInput } from './chat-input';
+import { contextReferences, readEnqueueFields, referenceMention, type EnqueueFields } from './enqueue-form';
+
+/** Job templates: the custom commands (a `CommandCatalog` fits). */
+export interface JobTemplates {
+    /** The usable commands. */
+    scan(): Promise<Pick<CommandScan, 'commands'>>;
+    /** A command's prompt with `args` filled in. */
+    expand(name: string, args?: string): Promise<ExpandedCommand>;
+}
+
+/** What the modal is built from. */
+export interface EnqueueModalServices {
+    /** Writes the job note; resolves to its path (`JobQueue.enqueue`). */
+    enqueue(spec: JobSpec): Promise<string>;
+    /** Mention suggestions (the chat's engine, which never offers an excluded note). */
+    suggest(query: string): MentionSuggestion[];
+    /** Job templates; no template picker when absent. */
+    templates?: JobTemplates;
+    /** The defaults shown in the fields. */
+    defaults(): { outputFolder: string; model: string; turns: number; usd: number };
+    /** After the job was queued (e.g. reveal the queue view). */
+    onQueued?(path: string): void;
+}
+
+/** What the modal opens with: the note, selection, folder or tag it was opened from. */
+export interface EnqueuePrefill {
+    /** The brief (a selection). */
+    brief?: string;
+    /** Context references: `[[Note]]`, `Folder/`, `#tag`. */
+    context?: string[];
+    /** The job's name. */
+    title?: string;
+}
+
+/** The modal. */
+export class EnqueueModal extends Modal {
+    private brief!: ChatInput;
+    private contextInput!: ChatInput;
+    private chipsEl!: HTMLElement;
+    private errorEl!: HTMLElement;
+    private readonly inputs = new Map<keyof EnqueueFields, HTMLInputElement | HTMLSelectElement>();
+    private submitting = false;
+
+    constructor(
+        app: App,
+        private readonly services: EnqueueModalServices,
+        private readonly prefill: EnqueuePrefill = {},
+    ) {
+        super(app);
+    }
+
+    override onOpen(): void {
+        const defaults = this.services.defaults();
+        this.setTitle('Delegate a job');
+        const root = this.contentEl;
+        root.empty();
+        root.addClass('vault-agent-enqueue');
+        this.errorEl = root.createDiv({ cls: 'vault-agent-enqueue-error', attr: { role: 'alert' } });
+        const form = root.createDiv({ cls: 'vault-agent-enqueue-form' });
+        const picker = this.field(form, 'Template', 'template');
+        void this.fillTemplates(picker);
+        this.text(form, 'title', 'Name', this.prefill.title ?? '', 'From the brief when empty');
+
+        const briefField = this.field(form, 'Brief', 'brief');
+        this.brief = new ChatInput({
+            parent: briefField,
+            suggest: (query) => this.services.suggest(query),
+            commands: () => [],
+            onSend: (text) => this.submitWith({ brief: text }),
+            onStop: () => undefined,
+            isBusy: () => this.submitting,
+        });
+        this.brief.textarea.setAttr('placeholder', 'What should the job do? @ to mention a note, folder or tag');
+        this.brief.textarea.setAttr('aria-label', 'Brief');
+        this.brief.textarea.addClass('vault-agent-enqueue-brief');
+        this.brief.textarea.value = this.prefill.brief ?? '';
+        this.brief.textarea.addEventListener('input', () => this.showChips());
+
+        const contextField = this.field(form, 'Context', 'context');
+        this.contextInput = new ChatInput({
+            parent: contextField,
+            suggest: (query) => this.services.suggest(query),
+            commands: () => [],
+            onSend: (text) => this.submitWith({ context: text }),
+            onStop: () => undefined,
+            isBusy: () => this.submitting,
+        });
+        const context = this.contextInput.textarea;
+        context.setAttr('rows', '1');
+        context.setAttr('placeholder', '@ a note, a folder or a #tag');
+        context.setAttr('aria-label', 'Context');
+        context.addClass('vault-agent-enqueue-context');
+        context.value = (this.prefill.context ?? []).map((ref) => `${referenceMention(ref)} `).join('');
+        context.addEventListener('input', () => this.showChips());
+        this.chipsEl = contextField.createDiv({ cls: 'vault-agent-chips vault-agent-enqueue-chips' });
+
+        this.text(form, 'output', 'Output folder', defaults.outputFolder, defaults.outputFolder);
+        this.text(form, 'model', 'Model', '', defaults.model === '' ? 'Default' : `Default (${defaults.model})`);
+        this.select(form, 'mode', 'Mode', [
+            ['delegate', 'Create notes in the output folder'],
+            ['read-only', 'Read only'],
+        ]);
+        const budget = form.createDiv({ cls: 'vault-agent-enqueue-row' });
+        this.text(budget, 'turns', 'Turns at most', String(defaults.turns), '', 'number');
+        this.text(
+            budget,
+            'usd',
+            'Cost at most (USD)',
+            defaults.usd > 0 ? String(defaults.usd) : '',
+            'No limit',
+            'number',
+        );
+        const when = form.createDiv({ cls: 'vault-agent-enqueue-row' });
+        const whenSelect = this.select(when, 'when', 'When', [
+            ['now', 'Run now'],
+            ['schedule', 'On a schedule'],
+        ]);
+        const schedule = this.text(when, 'schedule', 'Schedule', '', 'daily 08:00, weekdays 09:30, weekly mon 09:00');
+        const scheduleField = schedule.parentElement;
+        const syncSchedule = (): void => scheduleField?.toggleClass('is-hidden', whenSelect.value !== 'schedule');
+        whenSelect.addEventListener('change', syncSchedule);
+        syncSchedule();
+
+        const buttons = root.createDiv({ cls: 'vault-agent-enqueue-buttons' });
+        const cancel = buttons.createEl('button', { cls: 'vault-agent-enqueue-cancel', text: 'Cancel' });
+        cancel.addEventListener('click', () => this.close());
+        const queue = buttons.createEl('button', { cls: 'vault-agent-enqueue-submit mod-cta', text: 'Queue job' });
+        queue.addEventListener('click', () => this.submitWith({}));
+        this.modalEl.addEventListener('keydown', (event) => {
+            // The popover handles Esc itself (and prevents the default); otherwise Esc closes the modal.
+            if (event.key === 'Escape' && !event.defaultPrevented) {
+                event.preventDefault();
+                this.close();
+            }
+        });
+        this.showChips();
+        window.setTimeout(() => this.brief.textarea.focus(), 0);
+    }
+
+    override onClose(): void {
+        this.contentEl.empty();
+    }
+
+    /** The fields as typed; `overrides` carries a textarea's text that `ChatInput` just cleared on Enter. */
+    private fields(overrides: Partial<EnqueueFields>): EnqueueFields {
+        const value = (key: keyof EnqueueFields): string => this.inputs.get(key)?.value ?? '';
+        return {
+            title: value('title'),
+            brief: overrides.brief ?? this.brief.textarea.value,
+            context: overrides.context ?? this.contextInput.textarea.value,
+            output: value('output'),
+            model: value('model'),
+            mode: value('mode'),
+            turns: value('turns'),
+            usd: value('usd'),
+            when: value('when'),
+            schedule: value('schedule'),
+        };
+    }
+
+    private submitWith(overrides: Partial<EnqueueFields>): void {
+        // ChatInput empties its textarea before `onSend`; put the text back so nothing typed is lost on a problem.
+        if (overrides.brief !== undefined) this.brief.textarea.value = overrides.brief;
+        if (overrides.context !== undefined) this.contextInput.textarea.value = overrides.context;
+        void this.submit(this.fields(overrides));
+    }
+
+    private async submit(fields: EnqueueFields): Promise<void> {
+        if (this.submitting) return;
+        const read = readEnqueueFields(fields);
+        this.modalEl.querySelectorAll('.is-invalid').forEach((el) => el.removeClass('is-invalid'));
+        if (!read.ok) {
+            this.showError(read.message);
+            const input =
+                read.field === 'brief'
+                    ? this.brief.textarea
+                    : read.field === 'context'
+                      ? this.contextInput.textarea
+                      : this.inputs.get(read.field);
+            input?.addClass('is-invalid');
+            input?.focus();
+            return;
+        }
+        this.submitting = true;
+        this.showError('');
+        try {
+            const path = await this.services.enqueue(read.spec);
+            this.close();
+            this.services.onQueued?.(path);
+        } catch (e) {
+            this.showError(`The job could not be queued: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+            this.submitting = false;
+        }
+    }
+
+    private showError(message: string): void {
+        this.errorEl.setText(message);
+        this.errorEl.toggleClass('is-hidden', message === '');
+    }
+
+    private showChips(): void {
+        this.chipsEl.empty();
+        const refs = contextReferences(this.contextInput.textarea.value, this.brief.textarea.value);
+        if (refs.length === 0) {
+            this.chipsEl.createSpan({
+                cls: 'vault-agent-enqueue-hint',
+                text: 'No context: the job sees only its brief.',
+            });
+            return;
+        }
+        for (const ref of refs)
+            this.chipsEl.createSpan({ cls: 'vault-agent-chip vault-agent-chip-mention', text: ref });
+    }
+
+    private async fillTemplates(field: HTMLElement): Promise<void> {
+        const templates = this.services.templates;
+        const commands =
+            templates === undefined ? [] : (await templates.scan().catch(() => ({ commands: [] }))).commands;
+        if (templates === undefined || commands.length === 0) {
+            field.addClass('is-hidden');
+            return;
+        }
+        const select = field.createEl('select', { cls: 'dropdown vault-agent-enqueue-template' });
+        select.createEl('option', { text: 'None', value: '' });
+        for (const command of commands) {
+            select.createEl('option', { text: `${command.name}: ${command.description}`, value: command.name });
+        }
+        select.addEventListener('change', () => void this.applyTemplate(templates, select.value));
+    }
+
+    private async applyTemplate(templates: JobTemplates, name: string): Promise<void> {
+        if (name === '') return;
+        const expanded = await templates.expand(name, '');
+        if (!expanded.ok) {
+            this.showError(expanded.message);
+            return;
+        }
+        this.brief.textarea.value = expanded.prompt;
+        const title = this.inputs.get('title');
+        if (title !== undefined && title.value === '') title.value = expanded.command.description.replace(/\.$/u, '');
+        const model = this.inputs.get('model');
+        if (model !== undefined && expanded.model !== undefined) model.value = expanded.model;
+        const mode = this.inputs.get('mode');
+        if (mode !== undefined && expanded.mode === 'read-only') mode.value = 'read-only';
+        this.showChips();
+    }
+
+    private field(parent: HTMLElement, label: string, key: string): HTMLElement {
+        const field = parent.createDiv({ cls: `vault-agent-enqueue-field is-${key}` });
+        field.createEl('label', { cls: 'vault-agent-enqueue-label', text: label });
+        return field;
+    }
+
+    private text(
+        parent: HTMLElement,
+        key: keyof EnqueueFields,
+        label: string,
+        value: string,
+        hint: string,
+        type = 'text',
+    ): HTMLInputElement {
+        const field = this.field(parent, label, key);
+        const input = field.createEl('input', {
+            cls: `vault-agent-enqueue-${key}`,
+            attr: { type, 'aria-label': label },
+        });
+        if (hint !== '') input.setAttr('placeholder', hint);
+        input.value = value;
+        input.addEventListener('keydown', (event) => {
+            if (event.key !== 'Enter' || event.isComposing) return;
+            event.preventDefault();
+            this.submitWith({});
+        });
+        this.inputs.set(key, input);
+        return input;
+    }
+
+    private select(
+        parent: HTMLElement,
+        key: keyof EnqueueFields,
+        label: string,
+        options: [string, string][],
+    ): HTMLSelectElement {
+        const field = this.field(parent, label, key);
+        const select = field.createEl('select', {
+            cls: `dropdown vault-agent-enqueue-${key}`,
+            attr: { 'aria-label': label },
+        });
+        for (const [value, text] of options) select.createEl('option', { value, text });
+        this.inputs.set(key, select);
+        return select;
+    }
+}

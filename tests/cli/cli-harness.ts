@@ -1,0 +1,101 @@
+/**
+ * Runs the BUILT `dist/cli.js` as a child process, the way a person or a cron line does: a clean environment (no
+ * inherited ANTHROPIC_* variables), a temp home for the per-user state folder, stdin closed, and stdout and stderr
+ * captured separately.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import nodePath from 'node:path';
+import { build } from 'esbuild';
+
+/** The repository root. */
+export const REPO = nodePath.resolve(__dirname, '../..');
+/** The built command. */
+export const CLI = nodePath.join(REPO, 'dist/cli.js');
+
+const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
+/**
+ * Builds `dist/cli.js` with the options of `esbuild.config.mjs`'s CLI bundle (ESM, shebang, Node builtins external).
+ * Only the CLI bundle: the plugin bundle is not what these tests run.
+ */
+export async function buildCli(): Promise<void> {
+    await build({
+        absWorkingDir: REPO,
+        entryPoints: ['src/cli/main.ts'],
+        bundle: true,
+        outfile: CLI,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        external: NODE_BUILTINS,
+        banner: {
+            js: "#!/usr/bin/env node\nimport { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
+        },
+        logLevel: 'silent',
+        legalComments: 'none',
+    });
+}
+
+/** What one run printed and how it ended. */
+export interface CliRun {
+    /** Exit code. */
+    code: number | null;
+    /** Everything written to stdout. */
+    stdout: string;
+    /** Everything written to stderr. */
+    stderr: string;
+}
+
+/** A temp HOME / XDG_CONFIG_HOME so the per-user state (spend ledger, undo records) never touches the real one. */
+export interface CliHome {
+    /** The folder. */
+    dir: string;
+    /** Removes it. */
+    cleanup(): Promise<void>;
+}
+
+/** Makes a temp home. */
+export async function makeCliHome(): Promise<CliHome> {
+    const dir = await mkdtemp(nodePath.join(os.tmpdir(), 'vault-agent-cli-home-'));
+    return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Runs `node dist/cli.js …args` with exactly `env` (plus PATH and a temp HOME); resolves when it exits. */
+export function runCli(
+    args: string[],
+    options: {
+        env?: Record<string, string>;
+        home: string;
+        timeoutMs?: number;
+        /** Hears the child once started (to send it a signal). */
+        onSpawn?: (child: ChildProcessWithoutNullStreams) => void;
+    },
+): Promise<CliRun> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, ...args], {
+            cwd: REPO,
+            env: {
+                PATH: process.env.PATH ?? '',
+                HOME: options.home,
+                XDG_CONFIG_HOME: nodePath.join(options.home, 'config'),
+                ...options.env,
+            },
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stdin.end();
+        options.onSpawn?.(child);
+        const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
