@@ -1,50 +1,81 @@
 /**
- * Vault Agent's lifecycle: build the host adapters and the services, register the settings tab. Wiring only; anything
- * that scans the vault waits for `workspace.onLayoutReady`, so opening Obsidian is not slowed down.
+ * Vault Agent's lifecycle: build the services, register the views, the settings tab, the status bar and the
+ * commands. Wiring only; anything that scans the vault or starts work waits for `workspace.onLayoutReady`, so opening
+ * Obsidian is not slowed down, and everything started is stopped on unload.
  */
-import { Plugin } from 'obsidian';
-import { ObsidianNotifier } from './obsidian/notifier';
-import { ObsidianVault } from './obsidian/obsidian-vault';
-import { ObsidianSecretStore } from './obsidian/secret-store';
+import { Platform, Plugin } from 'obsidian';
+import { PluginUi } from './obsidian/plugin-commands';
+import { PluginServices } from './obsidian/plugin-services';
 import { DEFAULT_SETTINGS } from './settings/settings';
-import { SettingsStore } from './settings/settings-store';
 import { VaultAgentSettingTab } from './settings/settings-tab';
+import { ChatView, VIEW_TYPE_CHAT } from './views/chat-view';
+import { JobNotices } from './views/job-notices';
+import { QueueStatusBar } from './views/queue-status-bar';
+import { QueueView, VIEW_TYPE_QUEUE } from './views/queue-view';
 
 /** The plugin. It holds services, never views or logic. */
 export default class VaultAgentPlugin extends Plugin {
+    private services: PluginServices | null = null;
+
     override async onload(): Promise<void> {
-        const notifier = new ObsidianNotifier();
-        const secrets = new ObsidianSecretStore({ app: this.app });
-        const vault = new ObsidianVault({ app: this.app });
-        const store = new SettingsStore({
-            persistence: { load: () => this.loadData(), save: (data) => this.saveData(data) },
+        const services = new PluginServices({
+            app: this.app,
+            pluginDir: this.manifest.dir ?? `${this.app.vault.configDir}/plugins/${this.manifest.id}`,
+            loadData: () => this.loadData(),
+            saveData: (data) => this.saveData(data),
+            registerEvent: (ref) => this.registerEvent(ref),
+            isDesktop: Platform.isDesktop,
         });
+        this.services = services;
+        await services.load();
+        const ui = new PluginUi({ app: this.app, services });
 
-        const state = await store.load();
-        if (state.status === 'locked') {
-            notifier.notify(
-                `Vault Agent is paused: its settings could not be read. ${state.error} ` +
-                    'Nothing is sent until they are fixed or reset in its settings tab.',
-                'error',
-            );
-        }
-
+        this.registerView(VIEW_TYPE_CHAT, (leaf) => new ChatView(leaf, ui.chatViewServices()));
+        this.registerView(VIEW_TYPE_QUEUE, (leaf) => new QueueView(leaf, ui.queueViewServices()));
         this.addSettingTab(
             new VaultAgentSettingTab({
                 app: this.app,
                 plugin: this,
-                store,
-                secrets,
-                vault,
+                store: services.store,
+                secrets: services.secrets,
+                vault: services.vault,
                 resetToDefaults: async () => {
                     await this.saveData(structuredClone(DEFAULT_SETTINGS));
-                    await store.load();
+                    await services.store.load();
                 },
+                isDesktop: Platform.isDesktop,
+                skills: () => services.skills,
+                commands: () => services.commands,
+                mcpHub: () => services.hub,
+                onMcpConsentGranted: () => void services.hub.connectAll(),
             }),
         );
+        ui.register(this);
+        this.registerEvent(this.app.workspace.on('active-leaf-change', () => ui.refreshChatContext()));
 
-        this.app.workspace.onLayoutReady(() => {
-            vault.watch((ref) => this.registerEvent(ref));
+        const openLink = (linktext: string, sourcePath: string): void =>
+            void this.app.workspace.openLinkText(linktext, sourcePath);
+        const bar = new QueueStatusBar({
+            el: this.addStatusBarItem(),
+            queue: services.queue,
+            openQueue: () => void ui.reveal(VIEW_TYPE_QUEUE),
         });
+        const notices = new JobNotices({ queue: services.queue, openLink });
+        this.app.workspace.onLayoutReady(() => {
+            services.start();
+            bar.start();
+            notices.start();
+        });
+        // Registered cleanups run on every unload path; running jobs become `interrupted`, never half-written.
+        this.register(() => {
+            notices.stop();
+            bar.stop();
+            void services.stop();
+        });
+    }
+
+    /** Obsidian calls this when `data.json` changed on disk (Sync): the gate and everything else follow the reload. */
+    override async onExternalSettingsChange(): Promise<void> {
+        await this.services?.store.load();
     }
 }

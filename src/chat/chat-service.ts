@@ -1,14 +1,16 @@
 /**
- * One co-pilot chat without any UI: builds the context for each message, runs the turn on an `AgentSession`, keeps
- * the transcript, saves it after every message and turn, resumes stored chats (replaying their model history into a
- * fresh session), and undoes a turn's changes. The chat view subscribes and renders; tests drive it directly.
+ * One co-pilot chat without any UI: builds its session with the session factory (the same one jobs and the CLI use),
+ * sends each message with the focus captured at send time so the session builds the context itself (attached notes
+ * keep their sources, so a note made private later leaves the history — RELIABILITY row 13), keeps the transcript,
+ * saves it after every message and turn, resumes stored chats (replaying their model history into a fresh session),
+ * and undoes a turn's changes. The chat view subscribes and renders; tests drive it directly.
  */
 import type { AgentSession } from '../agent/agent-session';
 import type { ApprovalGate } from '../agent/changes/approval';
 import type { CheckpointStore, UndoReport } from '../agent/changes/checkpoints';
 import type { TurnEvent, TurnResult } from '../agent/loop/turn-events';
-import type { ContextProvider } from '../context/build-context';
-import { captureFocus, type FocusSource } from '../context/focus';
+import { createAgentSession, type SessionServices } from '../agent/session-factory';
+import { captureFocus, type FocusSnapshot, type FocusSource } from '../context/focus';
 import { systemClock, type Clock } from '../ports';
 import type { ChatStore } from './chat-store';
 import { applyTurnEvent, newChatRecord, titleFrom, type ChatEntry, type ChatRecord } from './transcript';
@@ -17,16 +19,17 @@ import { applyTurnEvent, newChatRecord, titleFrom, type ChatEntry, type ChatReco
 export interface ChatServiceOptions {
     /** Where chats are kept. */
     store: ChatStore;
-    /** Builds each message's context through the exclusion gate. */
-    context: ContextProvider;
     /** What the person is looking at when they send. */
     focus: FocusSource;
     /** The vault's checkpoints, for undo. */
     checkpoints: CheckpointStore;
-    /** Asks the person about changes (the approval cards). */
+    /** Asks the person about changes (the approval cards); every session of this chat uses it. */
     approvals: ApprovalGate;
-    /** Builds a session for a mode and model (the model client is built from settings and the secret store). */
-    createSession(options: { mode: string; model: string; approvals: ApprovalGate }): Promise<AgentSession>;
+    /**
+     * What sessions are built from (its `contextBuilder` builds each message's context). Rejects when nothing may be
+     * sent (settings locked, no key on this device); the chat then shows the reason and sends nothing.
+     */
+    services(): Promise<Omit<SessionServices, 'approvals'>>;
     /** Mode, model and focus attachment a new chat starts with, read from settings when the chat starts. */
     defaults(): { mode: string; model: string; attachFocusedNote: boolean };
     /** Time. */
@@ -56,6 +59,8 @@ export class ChatService {
     private session: AgentSession | null = null;
     private unsubscribeSession: (() => void) | null = null;
     private turnKey = '';
+    /** The person's message, shown once the session says what context went with it (or the turn failed first). */
+    private pendingUser: Extract<ChatEntry, { kind: 'user' }> | null = null;
     private running = false;
     private stopRequested = false;
     /** The chat shown now. */
@@ -88,26 +93,24 @@ export class ChatService {
         this.running = true;
         this.stopRequested = false;
         this.emit({ type: 'busy', busy: true });
+        const focus: FocusSnapshot = captureFocus(this.options.focus);
+        this.pendingUser = { kind: 'user', text, context: [], time: this.clock.now() };
+        if (this.record.entries.length === 0) this.record.title = titleFrom(text);
         try {
-            const bundle = await this.options.context.build({
-                message: text,
-                focus: captureFocus(this.options.focus),
-                attachFocusedNote: this.attachFocusedNote,
-            });
-            const entry: ChatEntry = { kind: 'user', text, context: bundle.forPerson(), time: this.clock.now() };
-            if (this.record.entries.length === 0) this.record.title = titleFrom(text);
-            this.record.entries.push(entry);
-            this.emit({ type: 'user', entry });
             const session = await this.ensureSession();
             if (this.stopRequested) return null;
             this.turnKey = `pending-${this.clock.now()}`;
-            const result = await session.send(bundle.toPrompt());
+            const result = await session.send(text, {
+                context: { focus, attachFocusedNote: this.attachFocusedNote },
+            });
             await this.finishTurn(session, result);
             return result;
         } catch (error) {
+            this.showUser();
             this.emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
             return null;
         } finally {
+            this.showUser();
             this.running = false;
             this.record.updated = this.clock.now();
             await this.persist();
@@ -125,6 +128,7 @@ export class ChatService {
     newChat(): void {
         if (this.running) this.stop();
         this.dropSession();
+        this.pendingUser = null;
         this.record = this.freshRecord();
         this.emit({ type: 'reset', record: this.record });
     }
@@ -135,6 +139,7 @@ export class ChatService {
         if (record === null) return false;
         if (this.running) this.stop();
         this.dropSession();
+        this.pendingUser = null;
         this.record = record;
         this.emit({ type: 'reset', record });
         return true;
@@ -182,14 +187,23 @@ export class ChatService {
 
     private freshRecord(): ChatRecord {
         const defaults = this.options.defaults();
-        return newChatRecord({ id: newChatId(this.clock), mode: defaults.mode, model: defaults.model, now: this.clock.now() });
+        return newChatRecord({
+            id: newChatId(this.clock),
+            mode: defaults.mode,
+            model: defaults.model,
+            now: this.clock.now(),
+        });
     }
 
     private async ensureSession(): Promise<AgentSession> {
         if (this.session !== null) return this.session;
-        const session = await this.options.createSession({
+        const services = await this.options.services();
+        const { session } = await createAgentSession({
+            services: { ...services, approvals: this.options.approvals },
+            kind: 'chat',
             mode: this.record.mode,
             model: this.record.model,
+            chatId: this.record.id,
             approvals: this.options.approvals,
         });
         // A resumed chat (or one whose mode or model changed) continues with the history the model saw before.
@@ -199,11 +213,25 @@ export class ChatService {
             else session.conversation.addAssistant(blocks);
         }
         this.unsubscribeSession = session.subscribe((event) => {
+            // The context event opens every turn sent with context: the message is shown with what went with it.
+            if (event.type === 'context') {
+                if (this.pendingUser !== null) this.pendingUser.context = event.lines;
+                this.showUser();
+            }
             applyTurnEvent(this.record, this.turnKey, event);
             this.emit({ type: 'turn', turnKey: this.turnKey, event });
         });
         this.session = session;
         return session;
+    }
+
+    /** Adds the pending message to the transcript once. */
+    private showUser(): void {
+        const entry = this.pendingUser;
+        if (entry === null) return;
+        this.pendingUser = null;
+        this.record.entries.push(entry);
+        this.emit({ type: 'user', entry });
     }
 
     private async finishTurn(session: AgentSession, result: TurnResult): Promise<void> {

@@ -1,13 +1,13 @@
 /**
  * The delegate queue as a service: scans the jobs folder, recovers jobs whose runner vanished, runs up to N jobs at
  * once under leases, and reacts to what they report — a spend cap pauses the WHOLE queue with a notice, offline
- * pauses and resumes by itself with backoff, retryable failures come back later with jittered backoff. Views call
+ * pauses and resumes by itself with backoff, locked settings pause it (nothing sent) until they can be read again,
+ * retryable failures come back later with jittered backoff. Views call
  * `subscribe`, `snapshot`, `enqueue`, `pause`, `resume`, `cancel` and `retry`; nothing here knows about UI.
  */
 import type { ModelClient } from '../agent/model-client';
 import { backoffDelay, classifyError } from '../agent/model-errors';
 import { systemClock, type Clock } from '../ports';
-import { DEFAULT_SETTINGS } from '../settings/settings';
 import { createJobNote, type JobSpec } from './job-spec';
 import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
@@ -49,6 +49,7 @@ export class JobQueue {
     private readonly wakeup: Wakeup;
     private clientPromise: Promise<ModelClient> | null = null;
     private scanned = false;
+    private notifying = false;
 
     constructor(options: JobQueueOptions) {
         this.options = options;
@@ -297,21 +298,16 @@ export class JobQueue {
             this.pauses.reachable();
             return;
         }
-        switch (signal.kind) {
-            case 'spend-cap':
-                this.pauses.spendCap(signal.message);
-                // No request after a spend cap: the other running jobs stop too and run again after Resume.
-                this.stopRunning();
-                break;
-            case 'offline':
-                this.pauses.offline(signal.message);
-                break;
-            case 'retry-later': {
-                const base = this.options.jobRetryBaseMs ?? 10_000;
-                const delay = signal.delayMs + backoffDelay(job.attempts, { base, random: this.options.retry?.random });
-                this.notBefore.set(job.path, this.clock.now() + delay);
-                break;
-            }
+        if (signal.kind === 'retry-later') {
+            const base = this.options.jobRetryBaseMs ?? 10_000;
+            const delay = signal.delayMs + backoffDelay(job.attempts, { base, random: this.options.retry?.random });
+            this.notBefore.set(job.path, this.clock.now() + delay);
+        } else if (signal.kind === 'offline') {
+            this.pauses.offline(signal.message);
+        } else {
+            this.pauses.spendCap(signal.message);
+            // No request after a spend cap: the other running jobs stop too and run again after Resume.
+            this.stopRunning();
         }
         this.changed();
     }
@@ -362,7 +358,7 @@ export class JobQueue {
             store: this.store,
             clock: this.clock,
             notifier: this.options.notifier,
-            jobsFolder: (this.lastSettings ?? DEFAULT_SETTINGS).delegate.jobsFolder,
+            jobsFolder: this.lastSettings?.delegate.jobsFolder ?? '',
             jobs: [...this.jobs.values()],
             remember: (job) => this.remember(job),
         };
@@ -382,15 +378,20 @@ export class JobQueue {
         this.changed();
     }
 
+    /** Tells listeners, once per burst of changes: a snapshot lists every job, so it is not rebuilt per event. */
     private changed(): void {
-        if (this.listeners.size === 0) return;
-        const snapshot = this.snapshot();
-        for (const listener of this.listeners) {
-            try {
-                listener(snapshot);
-            } catch {
-                // A closed view's listener must not stop the queue.
+        if (this.listeners.size === 0 || this.notifying) return;
+        this.notifying = true;
+        queueMicrotask(() => {
+            this.notifying = false;
+            const snapshot = this.snapshot();
+            for (const listener of this.listeners) {
+                try {
+                    listener(snapshot);
+                } catch {
+                    // A closed view's listener must not stop the queue.
+                }
             }
-        }
+        });
     }
 }

@@ -134,11 +134,7 @@ export async function buildJobSession(
  * The vault as the job's session sees it: `create` counts the notes written and refuses (nothing written) once the
  * `files` budget is used up. Reserved before the write, so parallel tool calls cannot slip past the limit together.
  */
-function filesBudgetVault(
-    vault: VaultPort,
-    limit: number | undefined,
-    onExceeded: () => void,
-): { vault: VaultPort } {
+function filesBudgetVault(vault: VaultPort, limit: number | undefined, onExceeded: () => void): { vault: VaultPort } {
     let written = 0;
     if (limit === undefined) return { vault };
     const create = async (path: string, text: string): Promise<void> => {

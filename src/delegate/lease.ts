@@ -78,7 +78,6 @@ export class LeaseKeeper {
         });
         if (taken === null || taken.status !== 'running' || taken.lease?.device !== this.deviceId) return null;
         if (this.settleMs > 0) await this.clock.sleep(this.settleMs);
-        if (process.env.H22_SKIP === '1') return taken;
         const confirmed = await this.store.read(path);
         if (confirmed.kind !== 'job') return null;
         const job = confirmed.job;

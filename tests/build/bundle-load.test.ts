@@ -1,16 +1,21 @@
 /**
  * Proof that `main.js` loads on Obsidian mobile: the built bundle runs in a bare `node:vm` context whose `require`
- * serves only `obsidian` (the stub, bundled into the same context) and throws for everything else, with no `process`
- * or `Buffer`. Then `onload` runs against a stub app, and must not scan the vault before the layout is ready.
+ * serves only `obsidian` (the stub, bundled into the same context, with the plugin host's additions) and throws for
+ * everything else, with no `process` or `Buffer`. Then `onload` runs against a stub app, must not scan the vault
+ * before the layout is ready, and every service starts on layout-ready and stops on unload. On a desktop-like host
+ * Node builtins are served, but only lazily: nothing but `obsidian` is required until a desktop-only path runs.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Stub from '../support/obsidian-stub';
+import { hostApp, hostModule, type HostPluginShape } from '../obsidian/plugin-host';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MANIFEST = { id: 'vault-agent', name: 'Vault Agent', version: '0.1.0' };
@@ -39,17 +44,31 @@ function runCommonJs(code: string, context: vm.Context, filename: string, requir
     return module.exports;
 }
 
-/** A fresh mobile-like context with the stub loaded; `requested` records every module the bundle asked for. */
-function mobileSandbox(stubCode: string) {
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+const nodeRequire = createRequire(import.meta.url);
+/**
+ * Modules js-yaml (inside gray-matter, which the skill and command catalogs' note parser uses) probes for inside a
+ * try/catch at load time and does without; refusing them is what mobile does, and loading still succeeds.
+ */
+const LIBRARY_PROBES = new Set(['buffer', 'esprima']);
+
+/**
+ * A fresh mobile-like context with the stub loaded; `requested` records every module the bundle asked for. With
+ * `desktop`, `Platform.isDesktop` is true and Node builtins are served (the desktop app has them), still recorded.
+ */
+function mobileSandbox(stubCode: string, options: { desktop?: boolean } = {}) {
+    const desktop = options.desktop === true;
     const context = vm.createContext(mobileGlobals());
     vm.runInContext('globalThis.window = globalThis; globalThis.self = globalThis;', context);
     const stub = runCommonJs(stubCode, context, 'obsidian-stub.js', () => {
         throw new Error('the stub must not require anything');
     }) as typeof Stub;
+    const obsidian = hostModule(stub, { isDesktop: desktop, isMobile: !desktop });
     const requested: string[] = [];
     const require = (id: string): unknown => {
         requested.push(id);
-        if (id === 'obsidian') return stub;
+        if (id === 'obsidian') return obsidian;
+        if (desktop && NODE_BUILTINS.has(id)) return nodeRequire(id);
         throw new Error(`Cannot find module '${id}': not available on Obsidian mobile`);
     };
     return { context, stub, requested, load: (code: string) => runCommonJs(code, context, 'main.js', require) };
@@ -92,13 +111,21 @@ beforeAll(async () => {
     stubCode = stub.outputFiles[0]?.text ?? '';
 });
 
-async function loadPlugin(stub: typeof Stub, load: (code: string) => unknown, app: Stub.App) {
+/** What the wiring exposes to these tests (private fields keep their names in the bundle). */
+interface LoadedPlugin extends HostPluginShape {
+    services: {
+        queue: { loop: Promise<void> | null; snapshot(): { state: string } };
+        skills: { scan(): Promise<{ skills: { name: string }[] }> };
+    };
+}
+
+async function loadPlugin(stub: typeof Stub, load: (code: string) => unknown, app: Stub.App): Promise<LoadedPlugin> {
     const exports = load(mainCode) as { default?: new (app: Stub.App, manifest: object) => Stub.Plugin };
     const PluginClass = exports.default;
     if (!PluginClass) throw new Error('main.js has no default export');
     const plugin = new PluginClass(app, MANIFEST);
     await plugin.onload();
-    return plugin;
+    return plugin as unknown as LoadedPlugin;
 }
 
 describe('main.js on a mobile-like host', () => {
@@ -112,12 +139,12 @@ describe('main.js on a mobile-like host', () => {
 
     it('loads with nothing but obsidian, and onload leaves the vault alone until the layout is ready', async () => {
         const { stub, requested, load } = mobileSandbox(stubCode);
-        const app = new stub.App();
+        const app = hostApp(stub);
         await app.vault.create('Note.md', 'hello');
         app.vault.calls = [];
 
         const plugin = await loadPlugin(stub, load, app);
-        expect(requested.every((id) => id === 'obsidian')).toBe(true);
+        expect(requested.filter((id) => id !== 'obsidian' && !LIBRARY_PROBES.has(id))).toEqual([]);
         expect(plugin.settingTabs).toHaveLength(1);
         expect(app.vault.calls).toEqual([]);
         expect(app.metadataCache.listenerCount('resolved')).toBe(0);
@@ -131,7 +158,7 @@ describe('main.js on a mobile-like host', () => {
 
     it('pauses with a notice and stays locked when loadData throws (RELIABILITY row 14)', async () => {
         const { stub, load } = mobileSandbox(stubCode);
-        const app = new stub.App();
+        const app = hostApp(stub);
         app.pluginData.set('vault-agent', '{"privacy": {"excludedTags": ["priv');
 
         const plugin = await loadPlugin(stub, load, app);
@@ -144,5 +171,70 @@ describe('main.js on a mobile-like host', () => {
         expect(text).not.toMatch(/Default model/);
         expect(plugin.saved).toEqual([]);
         expect(app.pluginData.get('vault-agent')).toBe('{"privacy": {"excludedTags": ["priv');
+    });
+
+    it('starts every service on layout-ready and stops them on unload, still needing nothing but obsidian', async () => {
+        const { stub, requested, load } = mobileSandbox(stubCode);
+        const app = hostApp(stub);
+        await app.vault.createFolder('Agent');
+        app.vault.calls = [];
+
+        const plugin = await loadPlugin(stub, load, app);
+        expect([...plugin.views.keys()]).toEqual(['vault-agent-chat', 'vault-agent-queue']);
+        expect(plugin.commands.length).toBeGreaterThanOrEqual(11);
+        expect(plugin.statusBar).toHaveLength(1);
+        expect(plugin.services.queue.loop).toBeNull();
+        expect(app.vault.calls).toEqual([]);
+
+        app.workspace.fireLayoutReady();
+        expect(plugin.services.queue.loop).not.toBeNull();
+        await plugin.services.skills.scan();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(app.vault.calls.length).toBeGreaterThan(0);
+        expect(stub.notices).toEqual([]);
+
+        const loop = plugin.services.queue.loop;
+        plugin.unload();
+        await loop;
+        expect(plugin.services.queue.loop).toBeNull();
+        expect(plugin.views.size).toBe(0);
+        expect(requested.filter((id) => id !== 'obsidian' && !LIBRARY_PROBES.has(id))).toEqual([]);
+    });
+
+    // Known gap, kept visible: gray-matter (via the note parser that skills and commands use) calls `Buffer`, which
+    // mobile lacks, so a skill's frontmatter does not parse there. When the parser stops needing Buffer this test
+    // starts passing and `it.fails` turns red: then make it a plain `it`.
+    it.fails('parses a skill note on mobile without Node', async () => {
+        const { stub, load } = mobileSandbox(stubCode);
+        const app = hostApp(stub);
+        for (const folder of ['Agent', 'Agent/Skills', 'Agent/Skills/tidy']) await app.vault.createFolder(folder);
+        await app.vault.create('Agent/Skills/tidy/SKILL.md', '---\nname: tidy\ndescription: Tidies.\n---\nSort.\n');
+        app.metadataCache.setCache('Agent/Skills/tidy/SKILL.md', { frontmatter: { name: 'tidy', description: 'x' } });
+        const plugin = await loadPlugin(stub, load, app);
+        app.workspace.fireLayoutReady();
+        try {
+            expect(await plugin.services.skills.scan()).toMatchObject({ skills: [{ name: 'tidy' }] });
+        } finally {
+            plugin.unload();
+        }
+    });
+
+    it('on desktop requires Node builtins only lazily, when a desktop-only path first runs', async () => {
+        const root = mkdtempSync(join(tmpdir(), 'vault-agent-desktop-'));
+        try {
+            const { stub, requested, load } = mobileSandbox(stubCode, { desktop: true });
+            const app = hostApp(stub, { basePath: root });
+            const plugin = await loadPlugin(stub, load, app);
+            app.workspace.fireLayoutReady();
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            expect(requested.filter((id) => id !== 'obsidian' && !LIBRARY_PROBES.has(id))).toEqual([]);
+
+            // The skills scan reads `.claude/skills/` through the Node reader on desktop: loaded now, not before.
+            await plugin.services.skills.scan();
+            expect(requested.some((id) => /^(node:)?fs(\/promises)?$/.test(id))).toBe(true);
+            plugin.unload();
+        } finally {
+            rmSync(root, { recursive: true, force: true });
+        }
     });
 });

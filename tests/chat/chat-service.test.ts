@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentSession } from '../../src/agent/agent-session';
 import type { ApprovalGate } from '../../src/agent/changes/approval';
 import { CheckpointStore } from '../../src/agent/changes/checkpoints';
 import { Throttle } from '../../src/agent/loop/throttle';
 import { createModelClient } from '../../src/agent/model-client';
+import { SpendControl } from '../../src/agent/spend/spend-control';
+import { MemorySpendLedger } from '../../src/agent/spend/spend-ledger';
 import { ChatService } from '../../src/chat/chat-service';
 import { MemoryChatStore } from '../../src/chat/chat-store';
 import { transcriptToMarkdown } from '../../src/chat/transcript';
 import { ContextBuilder } from '../../src/context/build-context';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { FixedFocus } from '../../src/context/focus';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/settings/settings';
 import { startMessagesApiServer, textTurn, toolUseTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 
@@ -30,44 +31,54 @@ afterEach(async () => {
     await temp.cleanup();
 });
 
-async function makeChat(store = new MemoryChatStore(), approve = true): Promise<ChatService> {
+async function makeChat(
+    store = new MemoryChatStore(),
+    approve = true,
+    settings = DEFAULT_SETTINGS,
+): Promise<ChatService> {
     const vault = temp.vault;
-    const gate = new ExclusionGate({ vault, privacy: DEFAULT_SETTINGS.privacy });
-    const client = await createModelClient({
-        secrets: { get: async () => api.apiKey },
-        settings: { ...DEFAULT_SETTINGS.model, baseUrl: api.baseURL },
+    const current: { settings: Settings } = { settings };
+    const gate = (): ExclusionGate => new ExclusionGate({ vault, privacy: current.settings.privacy });
+    const checkpoints = new CheckpointStore({
+        vault,
+        persistence: { load: async () => null, save: async () => undefined },
     });
-    const checkpoints = new CheckpointStore({ vault, persistence: { load: async () => null, save: async () => undefined } });
     const approvals: ApprovalGate = {
         request: async (proposal) => (approve ? { kind: 'approve', binding: proposal.binding } : { kind: 'deny' }),
     };
-    return new ChatService({
+    const throttle = new Throttle();
+    const spend = new SpendControl({ ledger: new MemorySpendLedger() });
+    const chat = new ChatService({
         store,
-        context: new ContextBuilder({ vault, gate }),
         focus: new FixedFocus({ note: 'Notes/Plan.md', selection: null, cursorLine: null }),
         checkpoints,
         approvals,
         defaults: () => ({ mode: 'ask', model: 'claude-sonnet-5-5', attachFocusedNote: true }),
-        createSession: async (options) =>
-            new AgentSession({
-                client,
-                vault,
-                gate,
-                mode: options.mode,
-                approvals: options.approvals,
-                checkpoints,
-                throttle: new Throttle(),
-                model: options.model,
-                maxOutputTokens: 1024,
+        services: async () => ({
+            client: await createModelClient({
+                secrets: { get: async () => api.apiKey },
+                settings: { ...current.settings.model, baseUrl: api.baseURL },
             }),
+            vault,
+            gate,
+            settings: () => current.settings,
+            checkpoints,
+            throttle,
+            spend,
+            contextBuilder: new ContextBuilder({ vault, gate }),
+        }),
     });
+    return Object.assign(chat, { changeSettings: (next: Settings) => (current.settings = next) });
 }
 
 describe('ChatService', () => {
     it('keeps the full transcript with tool calls and saves it after the turn', async () => {
         const store = new MemoryChatStore();
         const chat = await makeChat(store);
-        api.enqueue(toolUseTurn([{ name: 'read_note', input: { path: 'Notes/Plan.md' } }]), textTurn('It ships in May.'));
+        api.enqueue(
+            toolUseTurn([{ name: 'read_note', input: { path: 'Notes/Plan.md' } }]),
+            textTurn('It ships in May.'),
+        );
         const result = await chat.send('When do we ship?');
         expect(result?.outcome).toBe('done');
         const saved = await store.load(chat.record.id);
@@ -95,7 +106,9 @@ describe('ChatService', () => {
     it('undoes the turn that changed a note, restoring it byte for byte', async () => {
         const chat = await makeChat();
         api.enqueue(
-            toolUseTurn([{ name: 'edit_note', input: { path: 'Notes/Plan.md', edits: [{ old: 'May', new: 'June' }] } }]),
+            toolUseTurn([
+                { name: 'edit_note', input: { path: 'Notes/Plan.md', edits: [{ old: 'May', new: 'June' }] } },
+            ]),
             textTurn('Moved to June.'),
         );
         await chat.send('Move the launch to June');
@@ -113,5 +126,55 @@ describe('ChatService', () => {
         const user = chat.record.entries[0];
         expect(user?.kind === 'user' ? user.context.join('\n') : '').toMatch(/Not sent: .*Health/);
         expect(api.allRequestText()).not.toContain('PRIVATE-CANARY');
+    });
+
+    it('drops a note attached earlier from the next request once it is made private (RELIABILITY row 13)', async () => {
+        await temp.write('Notes/Later.md', '# Later\n\nLATER-CANARY\n');
+        await temp.vault.scan();
+        const chat = await makeChat();
+        api.enqueue(textTurn('Read it.'), textTurn('Fine.'));
+        await chat.send('Summarise @[[Later]]');
+        expect(JSON.stringify(api.messageRequests().at(-1)?.body)).toContain('LATER-CANARY');
+        await temp.write('Notes/Later.md', '---\ntags: [private]\n---\n# Later\n\nLATER-CANARY\n');
+        await temp.vault.scan();
+        await chat.send('And now?');
+        expect(JSON.stringify(api.messageRequests().at(-1)?.body)).not.toContain('LATER-CANARY');
+    });
+
+    it('shows the context chips of the message from the session that built the context', async () => {
+        const chat = await makeChat();
+        const users: string[][] = [];
+        chat.subscribe((event) => {
+            if (event.type === 'user') users.push(event.entry.context);
+        });
+        api.enqueue(textTurn('Noted.'));
+        await chat.send('What is in this note?');
+        expect(users).toHaveLength(1);
+        expect(users[0]?.join('\n')).toMatch(/Plan/);
+        expect(JSON.stringify(api.messageRequests().at(-1)?.body)).toContain('Ship in May.');
+    });
+
+    it('sends nothing and shows why when its services cannot be built (locked settings)', async () => {
+        const errors: string[] = [];
+        const chat = new ChatService({
+            store: new MemoryChatStore(),
+            focus: new FixedFocus({ note: 'Notes/Plan.md', selection: null, cursorLine: null }),
+            checkpoints: new CheckpointStore({
+                vault: temp.vault,
+                persistence: { load: async () => null, save: async () => undefined },
+            }),
+            approvals: { request: async () => ({ kind: 'deny' }) },
+            defaults: () => ({ mode: 'ask', model: 'claude-sonnet-5-5', attachFocusedNote: true }),
+            services: async () => {
+                throw new Error('Vault Agent is paused: its settings could not be read.');
+            },
+        });
+        chat.subscribe((event) => {
+            if (event.type === 'error') errors.push(event.message);
+        });
+        expect(await chat.send('Hello')).toBeNull();
+        expect(errors.join('\n')).toMatch(/paused/);
+        expect(chat.record.entries.map((e) => e.kind)).toEqual(['user']);
+        expect(api.requests).toHaveLength(0);
     });
 });

@@ -7,10 +7,11 @@
  */
 import './buffer-shim';
 import { App, LeafWorkspace, MarkdownView, TFile, WorkspaceLeaf, installDomHelpers } from '../../support/obsidian-stub';
-import { AgentSession } from '../../../src/agent/agent-session';
 import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
 import { Throttle } from '../../../src/agent/loop/throttle';
 import { createModelClient } from '../../../src/agent/model-client';
+import { SpendControl } from '../../../src/agent/spend/spend-control';
+import { MemorySpendLedger } from '../../../src/agent/spend/spend-ledger';
 import { AdapterChatStore, type ChatFileAdapter } from '../../../src/chat/chat-store';
 import { ChatService } from '../../../src/chat/chat-service';
 import { ContextBuilder } from '../../../src/context/build-context';
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     const editors = new EditorWriter({ app: app as never });
     const store = new AdapterChatStore({ adapter: localAdapter, folder: 'vault-agent/chats' });
     const context = new ContextBuilder({ vault, gate });
+    const spend = new SpendControl({ ledger: new MemorySpendLedger() });
 
     const leaf = new WorkspaceLeaf() as WorkspaceLeaf & { app: App };
     leaf.app = app;
@@ -86,7 +88,6 @@ async function main(): Promise<void> {
         createChat: (approvals) =>
             new ChatService({
                 store,
-                context,
                 focus,
                 checkpoints,
                 approvals,
@@ -95,19 +96,17 @@ async function main(): Promise<void> {
                     model: settings.model.defaultModel,
                     attachFocusedNote: settings.chat.attachFocusedNote,
                 }),
-                createSession: async (options) =>
-                    new AgentSession({
-                        client,
-                        vault,
-                        gate,
-                        mode: options.mode,
-                        approvals: options.approvals,
-                        checkpoints,
-                        throttle,
-                        model: options.model,
-                        maxOutputTokens: settings.model.maxOutputTokens,
-                        editors,
-                    }),
+                services: async () => ({
+                    client,
+                    vault,
+                    gate: () => gate,
+                    settings: () => settings,
+                    checkpoints,
+                    throttle,
+                    spend,
+                    editors,
+                    contextBuilder: context,
+                }),
             }),
         store,
         focus,

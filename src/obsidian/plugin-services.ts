@@ -1,0 +1,319 @@
+/**
+ * The composition root on Obsidian: every service of the plugin, built once from `app` and the plugin's own calls.
+ * Settings drive the rest: the exclusion gate is rebuilt on every settings change (and is "exclude everything" while
+ * settings are locked), the catalogs, the MCP hub and the daily cap follow, and no model client is built while locked
+ * (the chat says why, the queue pauses — RELIABILITY row 14). Nothing here scans the vault before `start`, which the
+ * plugin calls when the layout is ready.
+ */
+import type { App, EventRef } from 'obsidian';
+import type { ApprovalGate } from '../agent/changes/approval';
+import { CheckpointStore } from '../agent/changes/checkpoints';
+import { contextWindowFor } from '../agent/compaction/context-window';
+import { Throttle } from '../agent/loop/throttle';
+import { McpHub } from '../agent/mcp/mcp-hub';
+import { createTransportFactory } from '../agent/mcp/transport-factory';
+import { createModelClient, type ModelClient } from '../agent/model-client';
+import type { SessionServices } from '../agent/session-factory';
+import { SpendControl } from '../agent/spend/spend-control';
+import { KeyValueSpendLedger } from '../agent/spend/spend-ledger';
+import { ChatService } from '../chat/chat-service';
+import { AdapterChatStore } from '../chat/chat-store';
+import { ContextBuilder } from '../context/build-context';
+import { CommandCatalog } from '../context/commands';
+import { ExclusionGate } from '../context/exclusions';
+import { SkillCatalog } from '../context/skills';
+import { MentionSuggester } from '../context/suggest';
+import { BatchJobs } from '../delegate/batch';
+import { JobQueue } from '../delegate/job-queue';
+import { Scheduler } from '../delegate/scheduler';
+import { DEFAULT_SETTINGS, type Settings } from '../settings/settings';
+import { SettingsStore, type SettingsState } from '../settings/settings-store';
+import { ModalToolCallGate } from '../views/tool-call-modal';
+import { EditorWriter } from './editor-writer';
+import { FocusTracker } from './focus-tracker';
+import { hiddenFolderReader } from './hidden-folder-reader';
+import { deviceIdOf, LOCAL_KEYS, LocalConsentStore, localKeyValue } from './local-storage';
+import { ObsidianNotifier } from './notifier';
+import { ObsidianVault } from './obsidian-vault';
+import { ObsidianSecretStore } from './secret-store';
+
+/** What the services need from the plugin. */
+export interface PluginHost {
+    /** The running app. */
+    app: App;
+    /** The plugin's folder (`manifest.dir`), where chats and checkpoints are kept. */
+    pluginDir: string;
+    /** `Plugin.loadData`. */
+    loadData(): Promise<unknown>;
+    /** `Plugin.saveData`. */
+    saveData(data: unknown): Promise<void>;
+    /** `Plugin.registerEvent`, so every subscription ends with the plugin. */
+    registerEvent(ref: EventRef): void;
+    /** `Platform.isDesktop`: Node-only parts (stdio MCP servers, the Node file reader) load only then. */
+    isDesktop: boolean;
+}
+
+/** Thrown when something would be sent while the settings are locked. */
+export class SettingsLockedError extends Error {
+    override readonly name: string = 'SettingsLockedError';
+
+    constructor(reason: string) {
+        super(`Vault Agent is paused: its settings could not be read. ${reason} Nothing is sent until they are fixed.`);
+    }
+}
+
+/** Every service of one plugin instance. */
+export class PluginServices {
+    /** Notices. */
+    readonly notifier = new ObsidianNotifier();
+    /** This device's secrets. */
+    readonly secrets: ObsidianSecretStore;
+    /** The vault behind `VaultPort`. */
+    readonly vault: ObsidianVault;
+    /** The settings and the locked state. */
+    readonly store: SettingsStore;
+    /** One rate-limit throttle for every chat and job. */
+    readonly throttle = new Throttle();
+    /** The vault's one checkpoint store (undo), kept in the plugin's folder. */
+    readonly checkpoints: CheckpointStore;
+    /** The device's spend ledger and daily cap. */
+    readonly spend: SpendControl;
+    /** Stored chats. */
+    readonly chats: AdapterChatStore;
+    /** The last Markdown view the person used. */
+    readonly focus: FocusTracker;
+    /** The open notes' editors, so the agent edits them without losing keystrokes. */
+    readonly editors: EditorWriter;
+    /** Asks before MCP tool calls in the chat. */
+    readonly toolCallGate: ModalToolCallGate;
+    /** The delegate queue (started with `start`). */
+    readonly queue: JobQueue;
+    /** Skills of the current settings' folder. */
+    skills: SkillCatalog;
+    /** Custom commands of the current settings' folder. */
+    commands: CommandCatalog;
+    /** The MCP servers of the current settings. */
+    hub: McpHub;
+    /** Mention suggestions; `null` until the layout is ready. */
+    suggester: MentionSuggester | null = null;
+    private gate: ExclusionGate;
+    private mcpShape = '';
+    private started = false;
+    private readonly host: PluginHost;
+
+    constructor(host: PluginHost) {
+        this.host = host;
+        const { app } = host;
+        this.secrets = new ObsidianSecretStore({ app });
+        this.vault = new ObsidianVault({ app });
+        this.store = new SettingsStore({ persistence: { load: () => host.loadData(), save: (d) => host.saveData(d) } });
+        this.gate = new ExclusionGate({ vault: this.vault, privacy: null });
+        const adapter = app.vault.adapter;
+        const stateFile = `${host.pluginDir}/checkpoints.json`;
+        this.checkpoints = new CheckpointStore({
+            vault: this.vault,
+            persistence: {
+                load: async () =>
+                    (await adapter.exists(stateFile)) ? (JSON.parse(await adapter.read(stateFile)) as unknown) : null,
+                save: async (data) => adapter.write(stateFile, JSON.stringify(data)),
+            },
+        });
+        this.spend = new SpendControl({
+            ledger: new KeyValueSpendLedger({ storage: localKeyValue(app), key: LOCAL_KEYS.spend }),
+        });
+        this.chats = new AdapterChatStore({ adapter, folder: `${host.pluginDir}/chats` });
+        this.focus = new FocusTracker({ workspace: app.workspace, registerEvent: (ref) => host.registerEvent(ref) });
+        this.editors = new EditorWriter({ app });
+        this.toolCallGate = new ModalToolCallGate({ app });
+        const settings = this.settingsOrDefaults();
+        this.skills = this.skillCatalog(settings);
+        this.commands = this.commandCatalog(settings);
+        this.hub = this.mcpHub(settings);
+        this.queue = new JobQueue({
+            vault: this.vault,
+            gate: () => this.gate,
+            client: () => this.client(),
+            throttle: this.throttle,
+            notifier: this.notifier,
+            checkpoints: this.checkpoints,
+            settings: () => this.store.settings,
+            lockedReason: () => (this.store.state.status === 'locked' ? this.store.state.error : ''),
+            deviceId: deviceIdOf(app),
+            extensions: [new Scheduler(), new BatchJobs()],
+            skills: live(() => this.skills),
+            mcp: { tools: (options) => this.hub.tools(options) },
+            spend: this.spend,
+        });
+        this.store.onChange((state) => this.onSettings(state));
+    }
+
+    /** Reads the settings; a locked state is announced once, and everything then fails closed. */
+    async load(): Promise<SettingsState> {
+        const state = await this.store.load();
+        if (state.status === 'locked') {
+            this.notifier.notify(
+                `Vault Agent is paused: its settings could not be read. ${state.error} ` +
+                    'Nothing is sent until they are fixed or reset in its settings tab.',
+                'error',
+            );
+        }
+        return state;
+    }
+
+    /** After the layout is ready: watch the vault, index mentions, connect consented MCP servers, start the queue. */
+    start(): void {
+        this.started = true;
+        this.vault.watch((ref) => this.host.registerEvent(ref));
+        this.suggester = new MentionSuggester({ vault: this.vault, gate: () => this.gate });
+        void this.suggester.rebuild();
+        if (this.store.settings !== null) void this.hub.connectAll();
+        this.queue.start();
+    }
+
+    /** On unload: stop the queue (running jobs become `interrupted`), close MCP servers, stop indexing. */
+    async stop(): Promise<void> {
+        this.started = false;
+        this.suggester?.dispose();
+        this.suggester = null;
+        try {
+            await this.queue.stop();
+        } finally {
+            await this.hub.close();
+        }
+    }
+
+    /** The exclusion gate of the settings as they are now. */
+    currentGate(): ExclusionGate {
+        return this.gate;
+    }
+
+    /** Builds the model client from settings and this device's key; rejects while settings are locked. */
+    async client(): Promise<ModelClient> {
+        const settings = this.lockedOrSettings();
+        return createModelClient({ secrets: this.secrets, settings: settings.model, isDesktop: this.host.isDesktop });
+    }
+
+    /** What a chat session is built from; rejects while settings are locked (the chat shows the reason). */
+    async sessionServices(): Promise<Omit<SessionServices, 'approvals'>> {
+        const settings = this.lockedOrSettings();
+        const gate = (): ExclusionGate => this.gate;
+        const window = contextWindowFor(settings.model.defaultModel);
+        return {
+            client: await this.client(),
+            vault: this.vault,
+            gate,
+            settings: () => this.store.settings ?? settings,
+            checkpoints: this.checkpoints,
+            throttle: this.throttle,
+            spend: this.spend,
+            editors: this.editors,
+            mcp: this.hub,
+            toolCallGate: this.toolCallGate,
+            skills: this.skills,
+            contextBuilder: new ContextBuilder({
+                vault: this.vault,
+                gate,
+                budgetTokens: Math.floor(window * settings.context.budgetShare),
+                instructionsNote: settings.context.instructionsNote,
+                embedDepth: settings.context.embedDepth,
+                mentionListLimit: settings.context.mentionListLimit,
+            }),
+        };
+    }
+
+    /** A chat whose approvals are the given gate (the chat view's cards). */
+    createChat(approvals: ApprovalGate): ChatService {
+        return new ChatService({
+            store: this.chats,
+            focus: this.focus,
+            checkpoints: this.checkpoints,
+            approvals,
+            services: () => this.sessionServices(),
+            defaults: () => {
+                const settings = this.settingsOrDefaults();
+                return {
+                    mode: settings.chat.defaultMode,
+                    model: settings.model.defaultModel,
+                    attachFocusedNote: settings.chat.attachFocusedNote,
+                };
+            },
+        });
+    }
+
+    /** The settings, or the defaults for what only shapes the UI while locked (never for what is sent). */
+    settingsOrDefaults(): Settings {
+        return this.store.settings ?? DEFAULT_SETTINGS;
+    }
+
+    private lockedOrSettings(): Settings {
+        const state = this.store.state;
+        if (state.status === 'locked') throw new SettingsLockedError(state.error);
+        return state.settings;
+    }
+
+    private onSettings(state: SettingsState): void {
+        const settings = state.status === 'ready' ? state.settings : null;
+        this.gate = new ExclusionGate({ vault: this.vault, privacy: settings?.privacy ?? null });
+        const current = settings ?? DEFAULT_SETTINGS;
+        this.spend.setDailyCap(current.spend.dailyCapUsd);
+        this.skills = this.skillCatalog(current);
+        this.commands = this.commandCatalog(current);
+        if (JSON.stringify(current.mcp) !== this.mcpShape) {
+            const old = this.hub;
+            this.hub = this.mcpHub(current);
+            void old.close().then(() => (settings !== null && this.started ? this.hub.connectAll() : null));
+        }
+        // Suggestions are indexed through the gate: a note made private must leave them now.
+        if (this.suggester !== null) void this.suggester.rebuild();
+    }
+
+    private skillCatalog(settings: Settings): SkillCatalog {
+        const { app } = this.host;
+        return new SkillCatalog({
+            vault: this.vault,
+            exclusions: (vault) => new ExclusionGate({ vault, privacy: this.store.settings?.privacy ?? null }),
+            hidden: hiddenFolderReader({
+                adapter: app.vault.adapter,
+                configDir: app.vault.configDir,
+                isDesktop: this.host.isDesktop,
+            }),
+            skillsFolder: settings.guidance.skillsFolder,
+        });
+    }
+
+    private commandCatalog(settings: Settings): CommandCatalog {
+        return new CommandCatalog({
+            vault: this.vault,
+            gate: () => this.gate,
+            commandsFolder: settings.guidance.commandsFolder,
+        });
+    }
+
+    private mcpHub(settings: Settings): McpHub {
+        this.mcpShape = JSON.stringify(settings.mcp);
+        const adapter = this.host.app.vault.adapter as { getBasePath?: () => string };
+        return new McpHub({
+            settings: settings.mcp,
+            consent: new LocalConsentStore({ app: this.host.app }),
+            transports: createTransportFactory({ allowStdio: this.host.isDesktop }),
+            notifier: this.notifier,
+            vault: this.vault,
+            gate: live(() => this.gate),
+            ...(typeof adapter.getBasePath === 'function' ? { vaultRoot: adapter.getBasePath() } : {}),
+        });
+    }
+}
+
+/**
+ * An object that forwards every property to whatever `current()` returns at that moment, for services handed out
+ * once (the queue's skill catalog, the hub's gate) whose backing instance is rebuilt when settings change.
+ */
+function live<T extends object>(current: () => T): T {
+    return new Proxy(current(), {
+        get(_target, property) {
+            const target = current();
+            const value: unknown = Reflect.get(target, property, target);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+    });
+}
