@@ -7,21 +7,19 @@ import { builtinModules } from 'node:module';
 import process from 'node:process';
 
 const production = process.argv[2] === 'production';
-const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
-/**
- * gray-matter requires `fs` at load time for a helper the plugin never calls. Mobile has no `fs`, so in the
- * plugin bundle that one import resolves to an empty module; everything else keeps failing loudly.
- */
-const emptyFsForLibraries = {
-    name: 'empty-fs-for-libraries',
+/** The MCP SDK's ajv-based default validator is swapped for one without code generation (see the module's note). */
+const mcpValidatorWithoutCodegen = {
+    name: 'mcp-validator-without-codegen',
     setup(build) {
-        build.onResolve({ filter: /^fs$/ }, (args) =>
-            args.importer.includes('node_modules') ? { path: 'fs', namespace: 'empty-module' } : undefined,
+        build.onResolve({ filter: /validation\/ajv-provider\.js$/ }, (args) =>
+            args.importer.includes('@modelcontextprotocol')
+                ? { path: new URL('./scripts/mcp-validator-without-codegen.mjs', import.meta.url).pathname }
+                : undefined,
         );
-        build.onLoad({ filter: /.*/, namespace: 'empty-module' }, () => ({ contents: 'module.exports = {};' }));
     },
 };
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 const plugin = {
     entryPoints: ['src/main.ts'],
@@ -31,7 +29,7 @@ const plugin = {
     platform: 'browser',
     target: 'es2022',
     external: ['obsidian', 'electron', '@codemirror/*', '@lezer/*', ...nodeBuiltins],
-    plugins: [emptyFsForLibraries],
+    plugins: [mcpValidatorWithoutCodegen],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',
     minify: production,
@@ -48,6 +46,7 @@ const cli = {
     platform: 'node',
     target: 'node20',
     external: nodeBuiltins,
+    plugins: [mcpValidatorWithoutCodegen],
     banner: {
         js: "#!/usr/bin/env node\nimport { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
     },

@@ -21,8 +21,10 @@ export interface BenchResult {
 
 /** What every row may use. */
 export interface BenchContext {
-    /** True for `--quick` (a smaller vault, for CI). */
+    /** True for `--quick` and `--ci` (a smaller vault and fewer repetitions). */
     quick: boolean;
+    /** True for `--ci`: targets that only make sense at full size are reported, not checked. */
+    ci: boolean;
     /** The repository root (where `main.js` is built). */
     repoRoot: string;
     /** The generated vault the rows measure. */
@@ -37,6 +39,10 @@ export interface BenchContext {
 export interface BenchRow {
     /** Short name shown in the first column. */
     name: string;
+    /** The target is for the full 20,000-note vault: in `--ci` the figure is reported, not checked. */
+    fullSizeOnly?: boolean;
+    /** Wall-clock figures a shared machine disturbs: in `--ci` the row runs up to 3 times and keeps the best. */
+    noisy?: boolean;
     /** Measures and returns the figure. */
     run(context: BenchContext): Promise<BenchResult>;
 }

@@ -1,10 +1,10 @@
 /**
- * The frontmatter block of a note: where it is, and its YAML parsed with gray-matter.
+ * The frontmatter block of a note: where it is, and its YAML parsed with js-yaml's default (safe) schema.
  *
- * This is the only file that imports gray-matter (which uses Node's `Buffer`), and only the note parser imports this
- * file, so nothing that runs inside Obsidian pulls gray-matter in by accident.
+ * The parser runs inside Obsidian too (skills in `.claude/skills/` are not in Obsidian's metadata cache), including on
+ * mobile, so it must need neither Node's `Buffer` nor `eval` — see docs/decisions/0010-yaml-without-gray-matter.md.
  */
-import matter from 'gray-matter';
+import { load as loadYaml } from 'js-yaml';
 
 /** What the first lines of a note say about its frontmatter. */
 export interface FrontmatterBlock {
@@ -19,16 +19,6 @@ export interface FrontmatterBlock {
     /** Why a block that is present could not be read (not closed, malformed YAML, not a mapping). */
     error?: string;
 }
-
-/** Thrown by the JavaScript engines we hand gray-matter: they would `eval` the frontmatter. */
-function refuseToEvaluate(): never {
-    throw new Error('JavaScript frontmatter is not supported');
-}
-
-// Always pass options: without them gray-matter caches every string it ever parsed, forever.
-const GRAY_MATTER_OPTIONS = {
-    engines: { js: refuseToEvaluate, javascript: refuseToEvaluate },
-};
 
 /** True when `line` is a delimiter line (`---`, trailing whitespace allowed). */
 function isDashes(line: string): boolean {
@@ -63,11 +53,11 @@ export function readFrontmatter(lines: readonly string[]): FrontmatterBlock {
 }
 
 function parseYaml(yaml: string): { data: Record<string, unknown> | null; error?: string } {
-    // gray-matter would end the block at any line starting with `---`; YAML reads such a line as a second document.
+    // A line starting with `---` inside the block would start a second YAML document.
     if (/(?:^|\n)---/.test(yaml)) return { data: null, error: 'The frontmatter holds more than one YAML document' };
     let data: unknown;
     try {
-        data = matter(`---\n${yaml}\n---\n`, GRAY_MATTER_OPTIONS).data;
+        data = loadYaml(yaml);
     } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         return { data: null, error: `The frontmatter is not valid YAML: ${message}` };

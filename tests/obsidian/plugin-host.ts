@@ -54,7 +54,7 @@ export function hostModule(stub: typeof Stub, platform: HostPlatform): typeof St
             return el;
         }
     }
-    return { ...stub, Plugin: HostPlugin as unknown as typeof Stub.Plugin, Platform: platform };
+    return { ...stub, Plugin: HostPlugin, Platform: platform };
 }
 
 /** A stub app with local storage, an adapter over `files`, and a leaf workspace; `basePath` only on desktop. */

@@ -4,6 +4,7 @@
  * crashes, or writes something that is not JSON-RPC (RELIABILITY row 21). Nothing waits without a timeout.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../../settings/mcp-settings';
@@ -83,7 +84,8 @@ export class McpConnection {
         const opened = await options.transports.open(options.server).catch((error: unknown) => {
             throw new McpServerError('spawn', `"${options.server.name}" could not be started (${errorName(error)}).`);
         });
-        const client = new Client(CLIENT_INFO, { capabilities: {} });
+        // Schema checks without code generation: ajv compiles schemas with `new Function`, which this plugin never runs.
+        const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
         const connection = new McpConnection(client, opened, options);
         client.onclose = () => {
             connection.closedBecause ??= 'the server closed the connection or exited';

@@ -172,15 +172,20 @@ async function call(
     }
     let text = resultText(result);
     let note = '';
+    let sources: string[] | undefined;
     if (server.redactor !== null) {
+        // Withheld whole when it held text of an excluded note; otherwise names redacted, and the notes it carries
+        // recorded so a note made private later takes this result out of the history (rows 13 and 15).
         const redacted = await server.redactor.redact(text);
         text = redacted.text;
+        sources = redacted.sources;
         if (redacted.replaced > 0) {
-            note = `\n[${redacted.replaced} passage(s) from notes excluded from the agent were removed from this result]`;
+            note = `\n[${redacted.replaced} name(s) of notes excluded from the agent were removed from this result]`;
         }
     }
     const bounded = bound(text) + note;
-    return result.isError === true ? failed(bounded) : { content: bounded };
+    const withSources = sources === undefined || sources.length === 0 ? {} : { sources };
+    return result.isError === true ? { ...failed(bounded), ...withSources } : { content: bounded, ...withSources };
 }
 
 /** The result's content as text: text parts as they are, other kinds named, never fetched. */

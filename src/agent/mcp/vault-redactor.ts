@@ -1,81 +1,178 @@
 /**
- * Scans results from an MCP server that can read the vault by itself (a filesystem server pointed at it, say) for
- * excluded content before the model sees them (RELIABILITY row 15). Such a server does not know our exclusions, so
- * we remove what we can recognise: the paths and names of excluded notes, and every distinctive line of their text.
- * A line counts as distinctive when it holds at least `MIN_LINE_CHARS` characters after trimming; shorter lines
- * ("## Notes", "- [ ] call") are shared by too many notes to recognise one by them. Lines are also split at escaped
- * `\n`, so a note's text inside a JSON string is caught too.
+ * Scans results from an MCP server that can read the vault by itself (a filesystem server pointed at it, say) before
+ * the model sees them (RELIABILITY rows 12, 13 and 15). Such a server does not know our exclusions, so we judge what
+ * it returned against the notes of the vault:
+ *
+ * - A result holding ANY content of an excluded note (one of its distinctive lines, or the whole text of a note too
+ *   short to have one) is withheld whole. Fail closed: a file server returning a private file is returning that file,
+ *   frontmatter (`aliases:`, `tags:`) and short lines included, which line-by-line redaction used to let through.
+ * - A result that only names excluded notes (a directory listing, a link) keeps its text with those names replaced:
+ *   paths, file names, base names and aliases.
+ * - Every result records which notes (public ones included) it carries text or names of: its `sources`. The session
+ *   re-judges those with the CURRENT gate before every request, so a note made private later takes this result out
+ *   of the history like a `read_note` result (row 13). Provenance is taken at call time, when the vault can be read;
+ *   the re-check before a request is synchronous, and a note is often edited in the same breath as it is made
+ *   private, so matching its later text would miss what the result actually carried.
+ *
+ * A line is distinctive when it holds at least `MIN_LINE_CHARS` characters after trimming; shorter lines ("## Notes",
+ * "- [ ] call") are shared by too many notes to recognise one by them. Lines are also split at escaped `\n`, so a
+ * note's text inside a JSON string is caught too. Lines are kept as 53-bit hashes, not text, so the index of a large
+ * vault stays small; a collision can only withhold too much, never too little.
  */
 import type { ExclusionGate } from '../../context/exclusions';
-import { isMarkdownPath, type VaultPort } from '../../vault/vault-port';
+import { isMarkdownPath, type FileEntry, type VaultPort } from '../../vault/vault-port';
 
-/** What replaces a line that belongs to an excluded note. */
-export const REDACTED_LINE = '[redacted: text of a note excluded from the agent]';
 /** What replaces the name or path of an excluded note. */
 export const REDACTED_NAME = '[redacted]';
+/** What the model gets instead of a result that held text of an excluded note. Names nothing. */
+export const WITHHELD_RESULT = '[result withheld: it contained text from notes hidden by the privacy settings]';
 
 const MIN_LINE_CHARS = 20;
 /** Shorter names are ordinary words ("Plan", "Todo"); redacting them everywhere would garble every result. */
 const MIN_NAME_CHARS = 4;
+const WORD = /[\p{L}\p{N}]+/gu;
 
 /** What the redactor needs. */
 export interface VaultRedactorOptions {
-    /** The vault whose excluded notes are looked for. */
+    /** The vault whose notes are looked for. */
     vault: VaultPort;
-    /** Which notes are excluded. */
+    /** Which notes are excluded; asked at every scan, so it may answer differently over time. */
     gate: ExclusionGate;
 }
 
-/** What one redaction removed. */
+/** What one scan found. */
 export interface RedactionReport {
-    /** The text with excluded content replaced. */
+    /** The text with excluded names replaced, or `WITHHELD_RESULT` when it held text of an excluded note. */
     text: string;
-    /** How many lines and names were replaced (0 = untouched). */
+    /** How many names were replaced (0 = untouched); 0 when withheld. */
     replaced: number;
+    /** True when the whole text was withheld. */
+    withheld: boolean;
+    /** The notes whose text or names the returned text carries, sorted; empty when withheld. */
+    sources: string[];
 }
 
-/** Knows the excluded notes of one vault and removes their traces from text. Rebuilds after the vault changes. */
+/** What the redactor remembers of one note. */
+interface NoteTraces {
+    /** When it was read, to reuse the traces while the file is unchanged. */
+    mtime: number;
+    /** Its size then. */
+    size: number;
+    /** Hashes of its distinctive lines. */
+    lines: number[];
+    /** Its whole text (trimmed, LF) when it has no distinctive line but is long enough; recognised only whole. */
+    whole: string | null;
+}
+
+/** One name of a note, found in text by the first word in it. */
+interface NameEntry {
+    /** The name, lower case. */
+    name: string;
+    /** Where its first word starts in it. */
+    offset: number;
+    /** The note it names. */
+    path: string;
+}
+
+/** Knows the notes of one vault and judges text against them. Re-reads changed notes before the next scan. */
 export class VaultRedactor {
     private readonly options: VaultRedactorOptions;
-    private lines = new Set<string>();
-    private names: RegExp | null = null;
+    private traces = new Map<string, NoteTraces>();
+    private names = new Map<string, string[]>();
+    private lineOwners = new Map<number, string[]>();
+    private nameIndex = new Map<string, NameEntry[]>();
+    private excludedKey = '';
+    private excludedNames: RegExp | null = null;
+    private dirty = new Set<string>();
     private stale = true;
     private building: Promise<void> | null = null;
     private readonly unsubscribe: () => void;
 
     constructor(options: VaultRedactorOptions) {
         this.options = options;
-        this.unsubscribe = options.vault.onChange(() => {
+        this.unsubscribe = options.vault.onChange((change) => {
             this.stale = true;
+            this.dirty.add(change.path);
+            if (change.type === 'rename') this.dirty.add(change.oldPath);
         });
     }
 
-    /** Removes every recognisable trace of an excluded note from `text`. */
+    /** Judges `text` against the notes as they are now and the exclusions as they are now. */
     async redact(text: string): Promise<RedactionReport> {
         await this.refresh();
+        const excluded = [...this.traces.keys()].filter((path) => this.options.gate.isExcluded(path));
+        const isExcluded = new Set(excluded);
+        const carried = this.linesIn(text);
+        if ([...carried].some((path) => isExcluded.has(path)) || this.holdsWholeNote(text, excluded)) {
+            return { text: WITHHELD_RESULT, replaced: 0, withheld: true, sources: [] };
+        }
         let replaced = 0;
-        // Splitting keeps the separators, so text around a redacted line is returned byte for byte.
-        const parts = text.split(/(\r?\n|\\r\\n|\\n)/);
-        for (let i = 0; i < parts.length; i += 2) {
-            const part = parts[i] ?? '';
-            if (part.length >= MIN_LINE_CHARS && this.lines.has(normaliseLine(part))) {
-                parts[i] = REDACTED_LINE;
-                replaced++;
-            }
+        const names = this.excludedNamePattern(excluded);
+        const out =
+            names === null
+                ? text
+                : text.replace(names, () => {
+                      replaced++;
+                      return REDACTED_NAME;
+                  });
+        for (const path of this.namesIn(out)) carried.add(path);
+        // A name of an excluded note that survived the replacement (a form it does not know): fail closed.
+        if ([...carried].some((path) => isExcluded.has(path))) {
+            return { text: WITHHELD_RESULT, replaced: 0, withheld: true, sources: [] };
         }
-        let out = parts.join('');
-        if (this.names !== null) {
-            out = out.replace(this.names, () => {
-                replaced++;
-                return REDACTED_NAME;
-            });
-        }
-        return { text: out, replaced };
+        return { text: out, replaced, withheld: false, sources: [...carried].sort() };
     }
 
     /** Stops listening to the vault. */
     dispose(): void {
         this.unsubscribe();
+    }
+
+    /** The notes one of whose distinctive lines `text` holds. */
+    private linesIn(text: string): Set<string> {
+        const found = new Set<string>();
+        for (const part of text.split(/\r?\n|\\r\\n|\\n/)) {
+            if (part.length < MIN_LINE_CHARS) continue;
+            const normal = normaliseLine(part);
+            if (normal.length < MIN_LINE_CHARS) continue;
+            this.lineOwners.get(lineHash(normal))?.forEach((path) => found.add(path));
+        }
+        return found;
+    }
+
+    /** Whether `text` holds the whole text of an excluded note that has no distinctive line. */
+    private holdsWholeNote(text: string, excluded: readonly string[]): boolean {
+        const plain = text.replace(/\r\n/g, '\n');
+        const unescaped = unescapeJson(plain);
+        return excluded.some((path) => {
+            const whole = this.traces.get(path)?.whole;
+            return whole !== null && whole !== undefined && (plain.includes(whole) || unescaped.includes(whole));
+        });
+    }
+
+    /** The notes `text` names (path, file name, base name or alias), found word by word. */
+    private namesIn(text: string): Set<string> {
+        const found = new Set<string>();
+        const lower = fold(text);
+        for (const match of lower.matchAll(WORD)) {
+            for (const entry of this.nameIndex.get(match[0]) ?? []) {
+                const at = match.index - entry.offset;
+                if (at >= 0 && lower.startsWith(entry.name, at)) found.add(entry.path);
+            }
+        }
+        return found;
+    }
+
+    private excludedNamePattern(excluded: readonly string[]): RegExp | null {
+        const key = excluded.join('\n');
+        if (key !== this.excludedKey) {
+            this.excludedKey = key;
+            const all = new Set(excluded.flatMap((path) => this.names.get(path) ?? []));
+            // Longest first, so a path is replaced whole rather than leaving its folder part behind.
+            const sorted = [...all].sort((a, b) => b.length - a.length).map(escapeRegExp);
+            this.excludedNames = sorted.length === 0 ? null : new RegExp(sorted.join('|'), 'giu');
+        }
+        return this.excludedNames;
     }
 
     private async refresh(): Promise<void> {
@@ -91,30 +188,80 @@ export class VaultRedactor {
     }
 
     private async build(): Promise<void> {
-        const { vault, gate } = this.options;
-        const lines = new Set<string>();
-        const names = new Set<string>();
+        const { vault } = this.options;
+        const dirty = this.dirty;
+        this.dirty = new Set();
+        const traces = new Map<string, NoteTraces>();
         for (const entry of await vault.list()) {
-            if (!isMarkdownPath(entry.path) || !gate.isExcluded(entry.path)) continue;
-            names.add(entry.path);
-            const base = entry.path.slice(entry.path.lastIndexOf('/') + 1).replace(/\.md$/i, '');
-            if (base.length >= MIN_NAME_CHARS) names.add(base);
-            let content: string;
-            try {
-                content = await vault.read(entry.path);
-            } catch {
-                continue;
+            if (!isMarkdownPath(entry.path)) continue;
+            const known = this.traces.get(entry.path);
+            const unchanged =
+                known !== undefined && !dirty.has(entry.path) && known.mtime === entry.mtime && known.size === entry.size;
+            const note = unchanged ? known : await readTraces(vault, entry);
+            if (note !== null) traces.set(entry.path, note);
+        }
+        this.traces = traces;
+        this.index();
+    }
+
+    /** Rebuilds the lookups from the traces; names come from the metadata now (aliases may change without a write). */
+    private index(): void {
+        const lineOwners = new Map<number, string[]>();
+        const names = new Map<string, string[]>();
+        const nameIndex = new Map<string, NameEntry[]>();
+        for (const [path, note] of this.traces) {
+            for (const hash of note.lines) {
+                const owners = lineOwners.get(hash);
+                if (owners === undefined) lineOwners.set(hash, [path]);
+                else if (owners[owners.length - 1] !== path) owners.push(path);
             }
-            for (const line of content.split(/\r?\n/)) {
-                const normal = normaliseLine(line);
-                if (normal.length >= MIN_LINE_CHARS) lines.add(normal);
+            const own = namesOf(path, this.options.vault.metadata(path)?.aliases ?? []);
+            names.set(path, own);
+            for (const name of own) {
+                const lower = fold(name);
+                const first = /[\p{L}\p{N}]+/u.exec(lower);
+                if (first === null) continue;
+                const entries = nameIndex.get(first[0]) ?? [];
+                entries.push({ name: lower, offset: first.index, path });
+                nameIndex.set(first[0], entries);
             }
         }
-        this.lines = lines;
-        // Longest first, so a path is replaced whole rather than leaving its folder part behind.
-        const sorted = [...names].sort((a, b) => b.length - a.length).map(escapeRegExp);
-        this.names = sorted.length === 0 ? null : new RegExp(sorted.join('|'), 'giu');
+        this.lineOwners = lineOwners;
+        this.names = names;
+        this.nameIndex = nameIndex;
+        this.excludedKey = '\u0000';
     }
+}
+
+/** Reads one note's traces; `null` when it cannot be read (gone since it was listed). */
+async function readTraces(vault: VaultPort, entry: FileEntry): Promise<NoteTraces | null> {
+    let content: string;
+    try {
+        content = await vault.read(entry.path);
+    } catch {
+        return null;
+    }
+    const lines = new Set<number>();
+    for (const line of content.split(/\r?\n/)) {
+        const normal = normaliseLine(line);
+        if (normal.length >= MIN_LINE_CHARS) lines.add(lineHash(normal));
+    }
+    const whole = content.replace(/\r\n/g, '\n').trim();
+    return {
+        mtime: entry.mtime,
+        size: entry.size,
+        lines: [...lines],
+        // A shorter note is as common as a short line ("ok", "- [ ] call"): recognising it would withhold everything.
+        whole: lines.size === 0 && whole.length >= MIN_LINE_CHARS ? whole : null,
+    };
+}
+
+/** The names a note goes by in text: its path, file name, base name and aliases (the short ones are words). */
+function namesOf(path: string, aliases: readonly string[]): string[] {
+    const file = path.slice(path.lastIndexOf('/') + 1);
+    const base = file.replace(/\.md$/i, '');
+    const names = [path, file, base, ...aliases].map((name) => name.trim().normalize('NFC'));
+    return [...new Set(names.filter((name) => name.length >= MIN_NAME_CHARS))];
 }
 
 /** A line as compared: trimmed, NFC, with JSON's escaped quotes and backslashes read back. */
@@ -123,6 +270,26 @@ function normaliseLine(line: string): string {
         .replace(/\\(["\\/])/g, '$1')
         .trim()
         .normalize('NFC');
+}
+
+function unescapeJson(text: string): string {
+    return text.replace(/\\r\\n|\\n/g, '\n').replace(/\\(["\\/])/g, '$1');
+}
+
+function fold(text: string): string {
+    return text.normalize('NFC').toLowerCase();
+}
+
+/** Two 32-bit FNV-style hashes with different multipliers, joined into one 53-bit number (a safe integer). */
+function lineHash(line: string): number {
+    let a = 0x811c9dc5;
+    let b = 0x9747b28c;
+    for (let i = 0; i < line.length; i++) {
+        const code = line.charCodeAt(i);
+        a = Math.imul(a ^ code, 0x01000193);
+        b = Math.imul(b ^ code, 0x5bd1e995);
+    }
+    return (a >>> 0) * 0x200000 + ((b >>> 0) >>> 11);
 }
 
 function escapeRegExp(text: string): string {

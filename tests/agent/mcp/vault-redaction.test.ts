@@ -1,12 +1,13 @@
 /**
- * RELIABILITY row 15: an MCP server that can read the vault by itself (a "filesystem-like" server pointed at it, or
- * one the person marked) returns a private note; its names and text are removed before the model sees the result,
- * and the person is warned on connect.
+ * RELIABILITY rows 12, 13 and 15: an MCP server that can read the vault by itself (a "filesystem-like" server pointed
+ * at it, or one the person marked) returns a private note; a result holding its text is withheld whole (frontmatter
+ * included), one only naming it has the names removed, every result records the notes it carries so the history can
+ * drop it once one of them turns private, and the person is warned on connect.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { REDACTED_LINE, VaultRedactor } from '../../../src/agent/mcp/vault-redactor';
+import { REDACTED_NAME, VaultRedactor, WITHHELD_RESULT } from '../../../src/agent/mcp/vault-redactor';
 import { ExclusionGate } from '../../../src/context/exclusions';
-import { makeTempVault } from '../../support/temp-vault';
+import { makeTempVault, type TempVault } from '../../support/temp-vault';
 import {
     consentToAll,
     makeHubHarness,
@@ -47,13 +48,15 @@ describe('results of servers that can read the vault', () => {
             const privateNote = await harness.run(tools, 'mcp__shady__read_file', { path: 'Health.md' });
             const journal = await harness.run(tools, 'mcp__shady__read_file', { path: 'Journal/Monday.md' });
             const publicNote = await harness.run(tools, 'mcp__shady__read_file', { path: 'Public.md' });
-            expect(privateNote.content).not.toContain(CANARY);
-            expect(privateNote.content).toContain(REDACTED_LINE);
-            expect(privateNote.content).toContain('removed from this result');
-            expect(journal.content).not.toContain(CANARY);
+            expect(privateNote.content).toBe(WITHHELD_RESULT);
+            expect(privateNote.sources).toBeUndefined();
+            expect(journal.content).toBe(WITHHELD_RESULT);
             expect(publicNote.content).toContain('A perfectly ordinary public line of text.');
-            // Its link names the excluded note: the name goes too.
+            // Its link names the excluded note: the name goes too, and the person is told.
             expect(publicNote.content).not.toContain('[[Health]]');
+            expect(publicNote.content).toContain('removed from this result');
+            // The result carries Public.md: once that note is private, the history drops it (row 13).
+            expect(publicNote.sources).toEqual(['Public.md']);
         } finally {
             await withVault.cleanup();
         }
@@ -108,6 +111,62 @@ describe('results of servers that can read the vault', () => {
             await temp.cleanup();
         }
     });
+    it('withholds a whole private file, its frontmatter alias and tags included', async () => {
+        await withRedactor(async (redactor) => {
+            const file = FILES_WITH_ALIAS['Notes/Quokka.md'];
+            for (const text of [file, JSON.stringify({ content: file })]) {
+                const report = await redactor.redact(text);
+                expect(report).toEqual({ text: WITHHELD_RESULT, replaced: 0, withheld: true, sources: [] });
+            }
+            // Only its frontmatter and title, as a server that returns the head of a file would.
+            const head = await redactor.redact(`---\naliases: [Bilby]\ntags:\n  - private\n---\n# Quokka\n`);
+            expect(head.text).not.toContain('Bilby');
+            expect(head.text).not.toContain('Quokka');
+        });
+    });
+
+    it('removes the aliases of excluded notes from a result that only names them, and keeps the rest', async () => {
+        await withRedactor(async (redactor) => {
+            const report = await redactor.redact('Notes/Quokka.md\nBilby.md\nPublic.md\nSee [[Bilby]] soon.');
+            expect(report.withheld).toBe(false);
+            expect(report.text).not.toMatch(/quokka|bilby/i);
+            expect(report.text).toBe(
+                `${REDACTED_NAME}\n${REDACTED_NAME}.md\nPublic.md\nSee [[${REDACTED_NAME}]] soon.`,
+            );
+            expect(report.sources).toEqual(['Public.md']);
+        });
+    });
+
+    it('withholds a short private note that has no distinctive line when a result holds it whole', async () => {
+        await withRedactor(async (redactor) => {
+            const pin = FILES_WITH_ALIAS['Pin.md'];
+            expect((await redactor.redact(JSON.stringify({ text: pin }))).withheld).toBe(true);
+            expect((await redactor.redact(`file: Pin.md\n${pin}`)).withheld).toBe(true);
+            // Its short lines alone are everyday text.
+            expect((await redactor.redact('PIN 4711 is not a secret here')).withheld).toBe(false);
+        });
+    });
+
+    it('records which notes a result carries, by a line of their text or by their name', async () => {
+        await withRedactor(async (redactor) => {
+            const line = await redactor.redact('> A perfectly ordinary public line of text.');
+            expect(line.sources).toEqual(['Public.md']);
+            const named = await redactor.redact('- projects/alpha.md (1 KB)\n- unrelated.txt');
+            expect(named.sources).toEqual(['Projects/Alpha.md']);
+            expect((await redactor.redact('Nothing from the vault at all.')).sources).toEqual([]);
+        });
+    });
+
+    it('withholds the same text once the note it came from is private (judged with the gate of now)', async () => {
+        await withRedactor(async (redactor, temp) => {
+            const text = 'Alpha: the first step of a long public plan.';
+            expect((await redactor.redact(text)).text).toBe(text);
+            await temp.write('Projects/Alpha.md', `---\ntags: [private]\n---\n${text}\n`);
+            await temp.vault.scan();
+            expect((await redactor.redact(text)).withheld).toBe(true);
+        });
+    });
+
 });
 
 function gateOf(withVault: HubHarness): ExclusionGate {
@@ -115,4 +174,23 @@ function gateOf(withVault: HubHarness): ExclusionGate {
         vault: withVault.temp.vault,
         privacy: { excludedTags: ['private'], excludedFolders: ['Journal/'] },
     });
+}
+
+const FILES_WITH_ALIAS = {
+    'Notes/Quokka.md': `---\naliases: [Bilby]\ntags:\n  - private\n---\n# Quokka\n\n${CANARY} list form ^b1\n`,
+    'Pin.md': '---\ntags: [private]\n---\nPIN 4711\n',
+    'Public.md': '# Public\nA perfectly ordinary public line of text.\n',
+    'Projects/Alpha.md': 'Alpha: the first step of a long public plan.\n',
+};
+
+async function withRedactor(body: (redactor: VaultRedactor, temp: TempVault) => Promise<void>): Promise<void> {
+    const temp = await makeTempVault(FILES_WITH_ALIAS);
+    const gate = new ExclusionGate({ vault: temp.vault, privacy: { excludedTags: ['private'], excludedFolders: [] } });
+    const redactor = new VaultRedactor({ vault: temp.vault, gate });
+    try {
+        await body(redactor, temp);
+    } finally {
+        redactor.dispose();
+        await temp.cleanup();
+    }
 }

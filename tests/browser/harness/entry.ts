@@ -5,7 +5,6 @@
  * server through the harness server (same origin, so no CORS). Chats persist in `localStorage`, so a reload is a
  * restart. `window.harness` lets tests look inside.
  */
-import './buffer-shim';
 import { App, LeafWorkspace, MarkdownView, TFile, WorkspaceLeaf, installDomHelpers } from '../../support/obsidian-stub';
 import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
 import { Throttle } from '../../../src/agent/loop/throttle';

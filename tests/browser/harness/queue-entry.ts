@@ -4,7 +4,6 @@
  * talking to the local Messages-API server through the harness server. Notices are drawn into the page (with their
  * button) instead of Obsidian's notice layer. `window.harness` lets tests look inside.
  */
-import './buffer-shim';
 import { App, WorkspaceLeaf, installDomHelpers } from '../../support/obsidian-stub';
 import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
 import { Throttle } from '../../../src/agent/loop/throttle';

@@ -54,8 +54,8 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
             alias: { obsidian: join(REPO_ROOT, 'tests', 'support', 'obsidian-stub.ts') },
             plugins: [
                 {
-                    // gray-matter requires `fs` for a helper nothing calls (the plugin build does the same), and the
-                    // Node `fetch` (model-fetch-node.ts) is only loaded on Obsidian desktop: a page never runs either.
+                    // The Node `fetch` (model-fetch-node.ts) and the desktop-only readers are loaded only on Obsidian
+                    // desktop: a page never runs them.
                     name: 'empty-node-modules',
                     setup(build) {
                         build.onResolve({ filter: /^(fs|node:.*)$/ }, (args) => ({ path: args.path, namespace: 'empty' }));

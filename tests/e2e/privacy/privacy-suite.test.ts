@@ -93,11 +93,9 @@ describe('one vault, every route at once', () => {
         expect(sent).not.toContain(pv.canaries.content);
     }, 60_000);
 
-    // LEAK (row 13, route: a vault-reading MCP server's result in the chat history): once Notes/Turncoat.md is private,
-    // the withheld-history pass removes read_note/search results about it but not the earlier `mcp__shady__read_file`
-    // result, so its text is sent again with every later request. Fix in src/agent/loop/conversation.ts (withholding)
-    // with src/agent/mcp/vault-redactor.ts / mcp-tools.ts recording which notes an MCP result carried.
-    it.fails(
+    // Row 13 through a vault-reading MCP server's result in the chat history: the result recorded the notes it carried
+    // (src/agent/mcp/vault-redactor.ts), so once Notes/Turncoat.md is private the re-check withholds it like a read_note.
+    it(
         'chat: a note made private mid-chat is not sent again (row 13)',
         async () => {
             await temp.write(TURNCOAT, pv.madePrivate[TURNCOAT] ?? '');
@@ -212,7 +210,7 @@ describe('one vault, every route at once', () => {
         expect(routes.some((r) => r.startsWith('file Agent/Outputs/'))).toBe(true);
         expect(routes.some((r) => r.startsWith(`file ${CHATS_FOLDER}/`))).toBe(true);
         expect(routes).toContain('notice');
-        const leaks = recorder.leaks().filter((leak) => !isMcpAliasLeak(leak));
+        const leaks = recorder.leaks();
         expect([
             ...new Set(
                 leaks.map((l) => `${l.route.replace(/ #\d+$/, '')} ${l.kind} ${l.found} :: ${l.excerpt.slice(0, 160)}`),
@@ -220,10 +218,9 @@ describe('one vault, every route at once', () => {
         ]).toEqual([]);
     });
 
-    // LEAK (rows 12 and 15, route: a vault-reading MCP server's result): the redactor replaces the private note's text
-    // but keeps its frontmatter, so `aliases: [Bilby]` (a private note's other name) reaches the model. Fix in
-    // src/agent/mcp/vault-redactor.ts: redact the frontmatter of excluded notes too (or the whole file).
-    it.fails('never sends a private note’s alias from a vault-reading MCP server’s result', () => {
+    // Rows 12 and 15 through a vault-reading MCP server's result: a result holding a private note's text is withheld
+    // whole, so its frontmatter (`aliases: [Bilby]`) never reaches the model; names alone are redacted, aliases too.
+    it('never sends a private note’s alias from a vault-reading MCP server’s result', () => {
         expect(recorder.leaks().filter(isMcpAliasLeak)).toEqual([]);
     });
 });
