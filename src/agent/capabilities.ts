@@ -4,7 +4,7 @@
  * a feature with "unknown", so the engine stops asking and falls back (an estimate instead of a count, plain
  * requests instead of a batch).
  */
-import { APIError } from '@anthropic-ai/sdk';
+import { APIError } from '@anthropic-ai/sdk/core/error';
 
 /** The optional features the engine uses. */
 export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList';

@@ -3,7 +3,10 @@
  * from settings; both are fixed when the client is built, and nothing passed to its methods can change them
  * (RELIABILITY row 18). SDK retries are off: the turn loop and the queue own retrying and throttling.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { BaseAnthropic } from '@anthropic-ai/sdk/client';
+import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
+import { Models } from '@anthropic-ai/sdk/resources/models';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import type { SecretStore } from '../ports';
 import type { ModelSettings } from '../settings/settings';
@@ -130,7 +133,7 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
     const endpointName = custom ? new URL(baseUrl).host : 'Anthropic';
     const fetchImpl = options.fetchImpl ?? (custom && options.isDesktop === true ? await loadNodeFetch() : undefined);
 
-    const sdk = new Anthropic({
+    const sdk = new MessagesOnlyClient({
         apiKey,
         // null, not undefined: undefined would let ANTHROPIC_BASE_URL from the environment pick the host.
         baseURL: custom ? baseUrl : null,
@@ -278,4 +281,15 @@ function withDefaultFirst(models: ModelSummary[], defaultModel: string): ModelSu
     const rest = models.filter((model) => model.id !== id);
     const own = models.find((model) => model.id === id) ?? { id, displayName: id };
     return [own, ...rest];
+}
+
+/**
+ * The SDK client with only the resources we use (messages with token counting and batches, models). The full
+ * `Anthropic` class carries every beta resource too, about 250 KB of the plugin bundle that no request needs.
+ */
+class MessagesOnlyClient extends BaseAnthropic {
+    /** Messages, token counting, batches. */
+    messages: Messages = new Messages(this);
+    /** The models list. */
+    models: Models = new Models(this);
 }

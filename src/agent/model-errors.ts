@@ -3,7 +3,7 @@
  * whether the request may be sent again and what a person should read. The loop and the queue branch on the class,
  * never on message text.
  */
-import { APIError, APIConnectionTimeoutError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { APIError, APIConnectionTimeoutError, APIUserAbortError } from '@anthropic-ai/sdk/core/error';
 
 /** What every model error carries. */
 export interface ModelErrorFields {

@@ -169,8 +169,10 @@ export function splitFrontmatter(text: string): FrontmatterSplit | null {
 export function readJobNote(path: string, text: string, metadata?: NoteMetadata): JobRead {
     const split = splitFrontmatter(text);
     if (split === null) {
-        // A note that says it is a job but whose frontmatter is broken is reported, never treated as "not a job".
-        return JOB_MARKER.test(text.slice(0, 2000))
+        // A note that opens frontmatter saying it is a job, but never closes it, is reported, never treated as "not a
+        // job". A note without frontmatter that merely shows the marker (in a code block, say) is just a note.
+        const opensFrontmatter = /^\uFEFF?---[ \t]*\r?$/u.test(text.split('\n', 1)[0] ?? '');
+        return opensFrontmatter && JOB_MARKER.test(text.slice(0, 2000))
             ? { kind: 'quarantined', path, reason: 'its frontmatter block is not closed' }
             : { kind: 'not-a-job' };
     }

@@ -4,7 +4,10 @@ import { jobTitle, type JobNote, type JobStatus, type JobUsage } from './job-not
 
 /** Why the queue is not starting jobs. */
 export interface PauseInfo {
-    /** `person` pressed Pause; `spend-cap` a spend limit was hit; `offline` no connection; `setup` no key or client. */
+    /**
+     * `person` pressed Pause; `spend-cap` a spend limit was hit; `offline` no connection; `setup` no key or client, or
+     * the settings are locked (unreadable or invalid; that pause ends by itself once they are back).
+     */
     reason: 'person' | 'spend-cap' | 'offline' | 'setup';
     /** One sentence for the person. */
     message: string;

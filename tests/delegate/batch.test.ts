@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createModelClient } from '../../src/agent/model-client';
+import { ModelError } from '../../src/agent/model-errors';
 import { BatchJobs } from '../../src/delegate/batch';
+import { DEFAULT_SETTINGS } from '../../src/settings/settings';
 import { readJobNote } from '../../src/delegate/job-note';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
@@ -63,5 +66,27 @@ describe('batch jobs', () => {
         expect(read.kind === 'job' && read.job.status).toBe('cancelled');
         const cancels = server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/cancel'));
         expect(cancels).toHaveLength(1);
+    });
+
+    it('reaches the Message Batches API through the model client, with errors classified like streamed calls', async () => {
+        server = await startMessagesApiServer({ batchPollsBeforeEnd: 0 });
+        const live = server;
+        const client = await createModelClient({
+            secrets: { get: () => Promise.resolve(live.apiKey) },
+            settings: { ...DEFAULT_SETTINGS.model, baseUrl: live.baseURL },
+        });
+        server.enqueue(textTurn('Batched answer.'));
+        const params = {
+            model: 'claude-sonnet-5-5',
+            max_tokens: 100,
+            messages: [{ role: 'user' as const, content: 'Hi' }],
+        };
+        const batch = await client.batches.create([{ custom_id: 'one', params }]);
+        expect((await client.batches.retrieve(batch.id)).processing_status).toBe('ended');
+        const entries = [];
+        for await (const entry of client.batches.results(batch.id)) entries.push(entry);
+        expect(entries.map((entry) => [entry.custom_id, entry.result.type])).toEqual([['one', 'succeeded']]);
+        await expect(client.batches.retrieve('msgbatch_unknown')).rejects.toBeInstanceOf(ModelError);
+        expect(server.allRequestText()).toContain(`/v1/messages/batches/${batch.id}`);
     });
 });

@@ -54,6 +54,11 @@ describe('job notes', () => {
         expect(readJobNote('a.md', '---\ntitle: x\n---\nbody').kind).toBe('not-a-job');
     });
 
+    it('does not quarantine a plain note that shows the job marker in a code block (like the jobs folder README)', () => {
+        const readme = '# Jobs\n\nA job note starts like this:\n\n```yaml\n---\nvault-agent: job\nstatus: queued\n```\n';
+        expect(readJobNote('Agent/Jobs/README.md', readme).kind).toBe('not-a-job');
+    });
+
     it('quarantines a job note whose frontmatter is broken or whose own keys make no sense', () => {
         expect(readJobNote('a.md', '---\nvault-agent: job\nstatus: queued\nno closing line\n').kind).toBe(
             'quarantined',

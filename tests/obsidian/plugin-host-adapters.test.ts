@@ -43,7 +43,10 @@ describe('hidden folders through the adapter (mobile)', () => {
     const app = hostApp(stub);
     app.files.set('.claude/skills/tidy/SKILL.md', '---\nname: tidy\n---\n');
     app.files.set('.obsidian/plugins/vault-agent/data.json', '{}');
-    const reader = new AdapterHiddenFolderReader({ adapter: app.vault.adapter as never, configDir: '.obsidian' });
+    const reader = new AdapterHiddenFolderReader({
+        adapter: (app.vault as unknown as { adapter: never }).adapter,
+        configDir: '.obsidian',
+    });
 
     it('lists and reads a skill folder the vault does not index', async () => {
         expect(await reader.list('.claude/skills')).toEqual({ files: [], folders: ['.claude/skills/tidy'] });

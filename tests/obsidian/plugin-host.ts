@@ -22,6 +22,10 @@ export interface HostApp extends Stub.App {
     files: Map<string, string>;
     /** Links opened with `openLinkText` (test helper). */
     opened: string[];
+    /** Obsidian's per-vault, per-device storage. */
+    loadLocalStorage(key: string): unknown;
+    /** Obsidian's per-vault, per-device storage. */
+    saveLocalStorage(key: string, value: unknown): void;
 }
 
 /** A plugin as the host records it. */

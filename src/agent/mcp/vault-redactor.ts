@@ -31,6 +31,8 @@ const MIN_LINE_CHARS = 20;
 /** Shorter names are ordinary words ("Plan", "Todo"); redacting them everywhere would garble every result. */
 const MIN_NAME_CHARS = 4;
 const WORD = /[\p{L}\p{N}]+/gu;
+/** Names are looked up by up to this many characters from their first word on, then checked in full. */
+const KEY_CHARS = 16;
 
 /** What the redactor needs. */
 export interface VaultRedactorOptions {
@@ -64,7 +66,7 @@ interface NoteTraces {
     whole: string | null;
 }
 
-/** One name of a note, found in text by the first word in it. */
+/** One name of a note, found in text by the characters from its first word on. */
 interface NameEntry {
     /** The name, lower case. */
     name: string;
@@ -81,6 +83,7 @@ export class VaultRedactor {
     private names = new Map<string, string[]>();
     private lineOwners = new Map<number, string[]>();
     private nameIndex = new Map<string, NameEntry[]>();
+    private keyLengths: number[] = [];
     private excludedKey = '';
     private excludedNames: RegExp | null = null;
     private dirty = new Set<string>();
@@ -155,9 +158,12 @@ export class VaultRedactor {
         const found = new Set<string>();
         const lower = fold(text);
         for (const match of lower.matchAll(WORD)) {
-            for (const entry of this.nameIndex.get(match[0]) ?? []) {
-                const at = match.index - entry.offset;
-                if (at >= 0 && lower.startsWith(entry.name, at)) found.add(entry.path);
+            // A few keys per word, whatever the vault's size: names sharing a first word ("Meeting …") stay cheap.
+            for (const length of this.keyLengths) {
+                for (const entry of this.nameIndex.get(lower.slice(match.index, match.index + length)) ?? []) {
+                    const at = match.index - entry.offset;
+                    if (at >= 0 && lower.startsWith(entry.name, at)) found.add(entry.path);
+                }
             }
         }
         return found;
@@ -168,9 +174,10 @@ export class VaultRedactor {
         if (key !== this.excludedKey) {
             this.excludedKey = key;
             const all = new Set(excluded.flatMap((path) => this.names.get(path) ?? []));
-            // Longest first, so a path is replaced whole rather than leaving its folder part behind.
+            // Longest first, so a path is replaced whole rather than leaving its folder part behind. No `u` flag: with
+            // `i` it makes a long alternation about a hundred times slower, and the names are matched as literals.
             const sorted = [...all].sort((a, b) => b.length - a.length).map(escapeRegExp);
-            this.excludedNames = sorted.length === 0 ? null : new RegExp(sorted.join('|'), 'giu');
+            this.excludedNames = sorted.length === 0 ? null : new RegExp(sorted.join('|'), 'gi');
         }
         return this.excludedNames;
     }
@@ -196,7 +203,10 @@ export class VaultRedactor {
             if (!isMarkdownPath(entry.path)) continue;
             const known = this.traces.get(entry.path);
             const unchanged =
-                known !== undefined && !dirty.has(entry.path) && known.mtime === entry.mtime && known.size === entry.size;
+                known !== undefined &&
+                !dirty.has(entry.path) &&
+                known.mtime === entry.mtime &&
+                known.size === entry.size;
             const note = unchanged ? known : await readTraces(vault, entry);
             if (note !== null) traces.set(entry.path, note);
         }
@@ -209,6 +219,7 @@ export class VaultRedactor {
         const lineOwners = new Map<number, string[]>();
         const names = new Map<string, string[]>();
         const nameIndex = new Map<string, NameEntry[]>();
+        const keyLengths = new Set<number>();
         for (const [path, note] of this.traces) {
             for (const hash of note.lines) {
                 const owners = lineOwners.get(hash);
@@ -219,16 +230,19 @@ export class VaultRedactor {
             names.set(path, own);
             for (const name of own) {
                 const lower = fold(name);
-                const first = /[\p{L}\p{N}]+/u.exec(lower);
+                const first = /[\p{L}\p{N}]/u.exec(lower);
                 if (first === null) continue;
-                const entries = nameIndex.get(first[0]) ?? [];
+                const key = lower.slice(first.index, first.index + KEY_CHARS);
+                keyLengths.add(key.length);
+                const entries = nameIndex.get(key) ?? [];
                 entries.push({ name: lower, offset: first.index, path });
-                nameIndex.set(first[0], entries);
+                nameIndex.set(key, entries);
             }
         }
         this.lineOwners = lineOwners;
         this.names = names;
         this.nameIndex = nameIndex;
+        this.keyLengths = [...keyLengths];
         this.excludedKey = '\u0000';
     }
 }

@@ -87,7 +87,10 @@ describe('Conversation provenance', () => {
         const marker = `MARKER-${Math.random().toString(36).slice(2)}`;
         const temp = await makeTempVault({ 'Notes/Turncoat.md': `# Turncoat\n\nStill public: ${marker}.\n` });
         vaults.push(temp);
-        const gate = new ExclusionGate({ vault: temp.vault, privacy: { excludedTags: ['private'], excludedFolders: [] } });
+        const gate = new ExclusionGate({
+            vault: temp.vault,
+            privacy: { excludedTags: ['private'], excludedFolders: [] },
+        });
         // A file server pointed at the vault, which the person marked as reading it: its results are scanned.
         harness = await makeHubHarness([misbehavingServer(['--root', temp.root], { readsVault: true })], {
             hub: { vault: temp.vault, gate, vaultRoot: temp.root },

@@ -166,7 +166,6 @@ describe('results of servers that can read the vault', () => {
             expect((await redactor.redact(text)).withheld).toBe(true);
         });
     });
-
 });
 
 function gateOf(withVault: HubHarness): ExclusionGate {

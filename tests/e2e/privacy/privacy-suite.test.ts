@@ -95,21 +95,17 @@ describe('one vault, every route at once', () => {
 
     // Row 13 through a vault-reading MCP server's result in the chat history: the result recorded the notes it carried
     // (src/agent/mcp/vault-redactor.ts), so once Notes/Turncoat.md is private the re-check withholds it like a read_note.
-    it(
-        'chat: a note made private mid-chat is not sent again (row 13)',
-        async () => {
-            await temp.write(TURNCOAT, pv.madePrivate[TURNCOAT] ?? '');
-            await temp.vault.scan();
-            const from = server.requests.length;
-            const result = await world.chat.send('Anything new since? Look again.');
-            expect(result?.outcome).toBe('done');
-            expect(server.requests.length).toBeGreaterThan(from);
-            const after = sentSince(from);
-            const at = after.indexOf(pv.turncoatMarker);
-            expect(at === -1 ? '' : after.slice(Math.max(0, at - 300), at + 60)).toBe('');
-        },
-        60_000,
-    );
+    it('chat: a note made private mid-chat is not sent again (row 13)', async () => {
+        await temp.write(TURNCOAT, pv.madePrivate[TURNCOAT] ?? '');
+        await temp.vault.scan();
+        const from = server.requests.length;
+        const result = await world.chat.send('Anything new since? Look again.');
+        expect(result?.outcome).toBe('done');
+        expect(server.requests.length).toBeGreaterThan(from);
+        const after = sentSince(from);
+        const at = after.indexOf(pv.turncoatMarker);
+        expect(at === -1 ? '' : after.slice(Math.max(0, at - 300), at + 60)).toBe('');
+    }, 60_000);
 
     it('delegate: a queued job whose context note became private, and its fan-out', async () => {
         await temp.write(
