@@ -27,6 +27,16 @@ import { useSkillTool } from './tools/skill-tools';
 import type { Tool } from './tools/tool';
 import type { RetryPolicy } from './turn-loop';
 
+/** The settings a session is built from: the model's, and optionally the context's and spend's. */
+export interface SessionSettings {
+    /** Default model and output limit. */
+    model: Pick<Settings['model'], 'defaultModel' | 'maxOutputTokens'>;
+    /** How deep attached notes' embeds go; absent = the session's default. */
+    context?: Pick<Settings['context'], 'embedDepth'>;
+    /** When to compact; absent = the engine's default. */
+    spend?: Partial<Pick<Settings['spend'], 'compactAtShare'>>;
+}
+
 /** What every session of one plugin instance (or CLI run) is built from. */
 export interface SessionServices {
     /** The model client; key and host from settings. */
@@ -35,16 +45,16 @@ export interface SessionServices {
     vault: VaultPort;
     /** The current exclusion gate (rebuilt when settings change). */
     gate: () => ExclusionGate;
-    /** The current settings. */
-    settings: () => Settings;
+    /** The current settings (only the parts sessions use; the job queue passes its narrower ones). */
+    settings: () => SessionSettings;
     /** Asks the person about changes (a job runner passes its unattended gate). */
     approvals: ApprovalGate;
     /** Records applied changes for undo. */
     checkpoints: CheckpointStore;
     /** The rate-limit throttle shared by every session. */
     throttle: Throttle;
-    /** The device's spend control. */
-    spend: SpendControl;
+    /** The device's spend control; absent = no daily cap and no per-chat or per-job spend limit. */
+    spend?: SpendControl;
     /** The open-note editors (Obsidian only). */
     editors?: OpenNoteEditors;
     /** The MCP servers, when any are set up (only `tools` is used). */
@@ -101,6 +111,8 @@ export interface CreateSessionOptions {
     approvals?: ApprovalGate;
     /** Required for `kind: 'job'`. */
     job?: JobSessionSpec;
+    /** Tools appended after the ones the factory builds (e.g. `run_subtasks`); a name clash is rejected. */
+    extraTools?: readonly Tool[];
 }
 
 /** A built session and what building it found. */
@@ -111,6 +123,8 @@ export interface CreatedSession {
     untrusted: UntrustedContent;
     /** Skills a job named that match no usable skill (the job log says so). */
     missingSkills: string[];
+    /** MCP tools of the surface that were not offered because the session is read-only and they change things. */
+    withheldMcpTools: string[];
 }
 
 /** Thrown when a job session is asked for without its job. */
@@ -148,7 +162,8 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
     } else if (job?.skills !== undefined) {
         missingSkills = [...job.skills];
     }
-    extraTools.push(...mcpTools(services, kind, mode, untrusted, job));
+    const mcp = mcpTools(services, kind, mode, untrusted, job);
+    extraTools.push(...mcp.offered, ...(options.extraTools ?? []));
 
     const sessionOptions: AgentSessionOptions = {
         client: services.client,
@@ -163,14 +178,21 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         extraTools,
         prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
         compaction: compactionOf(settings),
-        spend: {
-            control: services.spend,
-            scope: job === undefined ? { kind: 'chat', id: options.chatId ?? randomId() } : { kind: 'job', id: job.id },
-            ...(job?.budgetUsd !== undefined ? { budgetUsd: job.budgetUsd } : {}),
-            ...(job?.spentUsd !== undefined ? { spentUsd: job.spentUsd } : {}),
-        },
+        ...(services.spend !== undefined
+            ? {
+                  spend: {
+                      control: services.spend,
+                      scope:
+                          job === undefined
+                              ? { kind: 'chat' as const, id: options.chatId ?? randomId() }
+                              : { kind: 'job' as const, id: job.id },
+                      ...(job?.budgetUsd !== undefined ? { budgetUsd: job.budgetUsd } : {}),
+                      ...(job?.spentUsd !== undefined ? { spentUsd: job.spentUsd } : {}),
+                  },
+              }
+            : {}),
         untrusted,
-        embedDepth: settings.context.embedDepth,
+        ...(settings.context !== undefined ? { embedDepth: settings.context.embedDepth } : {}),
         ...(job !== undefined ? { scope: { outputFolder: job.outputFolder } } : {}),
         ...(job?.budget !== undefined ? { budget: job.budget } : {}),
         ...(job?.instructions !== undefined ? { instructions: job.instructions } : {}),
@@ -183,7 +205,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         ...(services.retry !== undefined ? { retry: services.retry } : {}),
         ...(services.idleTimeoutMs !== undefined ? { idleTimeoutMs: services.idleTimeoutMs } : {}),
     };
-    return { session: new AgentSession(sessionOptions), untrusted, missingSkills };
+    return { session: new AgentSession(sessionOptions), untrusted, missingSkills, withheldMcpTools: mcp.withheld };
 }
 
 /** The mode a surface runs in: chats offer ask, auto-edits and read-only; jobs delegate and read-only. */
@@ -200,23 +222,27 @@ function mcpTools(
     mode: PermissionModeName,
     untrusted: UntrustedContent,
     job: JobSessionSpec | undefined,
-): Tool[] {
+): { offered: Tool[]; withheld: string[] } {
+    const none = { offered: [], withheld: [] };
     const hub = services.mcp;
-    if (hub === undefined) return [];
+    if (hub === undefined) return none;
     let tools: Tool[];
     if (kind === 'chat') {
-        if (services.toolCallGate === undefined) return [];
+        if (services.toolCallGate === undefined) return none;
         tools = hub.tools({ surface: 'chat', gate: services.toolCallGate, untrusted });
     } else {
         const allows = job?.mcpTools ?? [];
-        if (allows.length === 0) return [];
+        if (allows.length === 0) return none;
         tools = hub.tools({ surface: 'job', gate: null, untrusted, jobAllows: allows });
     }
-    return mode === 'read-only' ? tools.filter((tool) => tool.definition.effect === 'read') : tools;
+    if (mode !== 'read-only') return { offered: tools, withheld: [] };
+    const offered = tools.filter((tool) => tool.definition.effect === 'read');
+    const withheld = tools.filter((tool) => !offered.includes(tool)).map((tool) => tool.definition.name);
+    return { offered, withheld };
 }
 
 /** Compaction at the settings' share of the window; the engine's default when the value is unusable. */
-function compactionOf(settings: Settings): CompactionSettings {
+function compactionOf(settings: SessionSettings): CompactionSettings {
     const share = settings.spend?.compactAtShare;
     return typeof share === 'number' && Number.isFinite(share) && share > 0 && share <= 1 ? { threshold: share } : {};
 }

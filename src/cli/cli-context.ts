@@ -8,6 +8,7 @@ import os from 'node:os';
 import nodePath from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
+import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { createModelClient, type ModelClient } from '../agent/model-client';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { ExclusionGate } from '../context/exclusions';
@@ -165,23 +166,57 @@ export class JsonFileCheckpoints implements CheckpointPersistence {
     constructor(private readonly file: string) {}
 
     /** The saved value, or `null` when there is none yet. */
-    async load(): Promise<unknown> {
-        try {
-            return JSON.parse(await fs.readFile(this.file, 'utf8')) as unknown;
-        } catch (error) {
-            // A missing or damaged file means "no undo history", never a reason to stop working.
-            if ((error as { code?: unknown }).code === 'ENOENT' || error instanceof SyntaxError) return null;
-            throw error;
-        }
+    load(): Promise<unknown> {
+        return readJsonFile(this.file);
     }
 
     /** Replaces the saved value atomically (temp file, then rename). */
-    async save(data: unknown): Promise<void> {
-        await fs.mkdir(nodePath.dirname(this.file), { recursive: true });
-        const temp = `${this.file}.${process.pid}.tmp`;
-        await fs.writeFile(temp, JSON.stringify(data), 'utf8');
-        await fs.rename(temp, this.file);
+    save(data: unknown): Promise<void> {
+        return writeJsonFile(this.file, data);
     }
+}
+
+/**
+ * MCP consent on this device for the CLI: one JSON object per vault in the state folder, never in the vault (which
+ * syncs). `vault-agent mcp-allow` writes it after showing the exact command line.
+ */
+export class JsonFileConsentStore implements ConsentStore {
+    constructor(private readonly file: string) {}
+
+    async get(key: string): Promise<string | null> {
+        const value = (await this.entries())[key];
+        return typeof value === 'string' ? value : null;
+    }
+
+    async set(key: string, value: string): Promise<void> {
+        await writeJsonFile(this.file, { ...(await this.entries()), [key]: value });
+    }
+
+    private async entries(): Promise<Record<string, unknown>> {
+        const stored = await readJsonFile(this.file);
+        return typeof stored === 'object' && stored !== null && !Array.isArray(stored)
+            ? (stored as Record<string, unknown>)
+            : {};
+    }
+}
+
+/** A JSON file's value; `null` when it is missing or damaged. */
+async function readJsonFile(file: string): Promise<unknown> {
+    try {
+        return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
+    } catch (error) {
+        // A missing or damaged file means "nothing recorded yet", never a reason to stop working.
+        if ((error as { code?: unknown }).code === 'ENOENT' || error instanceof SyntaxError) return null;
+        throw error;
+    }
+}
+
+/** Replaces a JSON file atomically (temp file, then rename). */
+async function writeJsonFile(file: string, data: unknown): Promise<void> {
+    await fs.mkdir(nodePath.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(temp, JSON.stringify(data), 'utf8');
+    await fs.rename(temp, file);
 }
 
 /** One sentence about an unexpected failure, without stack or file contents. */

@@ -3,8 +3,16 @@
  * without Obsidian open. It runs under its own device id: a lease taken by the plugin on another device (or by another
  * CLI process) is respected, and leases this process takes are released when it stops.
  */
+import nodePath from 'node:path';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
+import { McpHub } from '../agent/mcp/mcp-hub';
+import { createTransportFactory } from '../agent/mcp/transport-factory';
+import { SpendControl } from '../agent/spend/spend-control';
+import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
+import { ExclusionGate } from '../context/exclusions';
+import { FsHiddenFolderReader } from '../context/hidden-folder-node';
+import { SkillCatalog } from '../context/skills';
 import { BatchJobs } from '../delegate/batch';
 import { JobQueue } from '../delegate/job-queue';
 import { Scheduler } from '../delegate/scheduler';
@@ -13,11 +21,14 @@ import {
     cliDeviceId,
     EXIT_FAILED,
     JsonFileCheckpoints,
+    JsonFileConsentStore,
     openCliVault,
     openModelClient,
     stderrNotifier,
+    userStateDir,
     vaultStateFile,
     type CliIo,
+    type CliVault,
 } from './cli-context';
 import { RunProgress } from './run-progress';
 import { RUN_USAGE } from './usage';
@@ -52,6 +63,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const checkpointFile = vaultStateFile(io.env, vault.root, 'checkpoints');
     if (options.verbose) io.stderr.write(`vault-agent: undo records in ${checkpointFile}\n`);
     const deviceId = cliDeviceId();
+    const { settings } = opened;
+    // The same ledger as `ask`, so the daily cap counts every CLI run of this user, chats and jobs together.
+    const spendFile = nodePath.join(userStateDir(io.env), 'spend.json');
+    if (options.verbose) io.stderr.write(`vault-agent: spend recorded in ${spendFile}\n`);
+    const mcp = await connectMcp(opened, io);
     const queue = new JobQueue({
         vault,
         gate: opened.gate,
@@ -63,6 +79,17 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         deviceId,
         maxAttempts: delegate.maxAttempts,
         extensions: [new Scheduler(), new BatchJobs()],
+        spend: new SpendControl({
+            ledger: new JsonFileSpendLedger({ file: spendFile }),
+            dailyCapUsd: settings.spend.dailyCapUsd,
+        }),
+        skills: new SkillCatalog({
+            vault,
+            exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
+            hidden: new FsHiddenFolderReader({ root: vault.root, configDir: options.configDir }),
+            skillsFolder: settings.guidance.skillsFolder,
+        }),
+        ...(mcp !== null ? { mcp } : {}),
     });
     if (options.verbose) io.stderr.write(`vault-agent: running as ${deviceId}, ${delegate.concurrency} at once\n`);
 
@@ -116,6 +143,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
         unsubscribe();
+        await mcp?.close();
     }
     const summary = progress.finish();
     if (summary.pause !== null && summary.pause.reason !== 'person' && !ending.unreachable) {
@@ -125,4 +153,38 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     if (summary.failed > 0 || ending.unreachable) return EXIT_FAILED;
     // Ctrl-C ends a --watch run normally; a one-shot run it cut short did not finish its work.
     return ending.stopping !== null && !watch ? EXIT_INTERRUPTED : 0;
+}
+
+/**
+ * The vault's MCP servers that the person allowed on this device, connected; `null` when none are enabled. A server
+ * without consent here (it may have arrived in a synced settings file) is not started, and stderr says how to allow it.
+ */
+async function connectMcp(opened: CliVault, io: CliIo): Promise<McpHub | null> {
+    const { vault, settings } = opened;
+    if (!settings.mcp.servers.some((server) => server.enabled)) return null;
+    const hub = new McpHub({
+        settings: settings.mcp,
+        consent: new JsonFileConsentStore(vaultStateFile(io.env, vault.root, 'mcp-consent')),
+        transports: createTransportFactory({ allowStdio: true }),
+        notifier: stderrNotifier(io),
+        vault,
+        gate: opened.gate(),
+        vaultRoot: vault.root,
+    });
+    for (const launch of await hub.launchesNeedingConsent()) {
+        io.stderr.write(
+            `vault-agent run: MCP server "${launch.server}" was not started: it has no consent on this device to run ` +
+                `${launch.commandLine}. To allow it: vault-agent mcp-allow --vault ${quoted(vault.root)} ${quoted(launch.server)}\n`,
+        );
+    }
+    for (const status of await hub.connectAll()) {
+        if (status.state === 'failed')
+            io.stderr.write(`vault-agent run: MCP server "${status.server}": ${status.message}\n`);
+    }
+    return hub;
+}
+
+/** `text` as one shell word, for a command line a person can paste. */
+function quoted(text: string): string {
+    return /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -128,10 +128,19 @@ export async function runJob(
     // `attempts` counts this run: on the first one no earlier attempt can have left an artifact.
     const existing = job.attempts <= 1 ? null : await findArtifact(deps.vault, output, job.id, title);
     if (existing !== null) {
-        // The artifact was written before the runner stopped: finish the job without running it again.
+        // The artifact was written before the runner stopped: finish the job without running it again, and as what
+        // that attempt really was — a cut-off result stays a failure, never passed off as done.
+        const incomplete = INCOMPLETE_ARTIFACT.test(await deps.vault.read(existing).catch(() => 'status: incomplete'));
         return finish(deps, job, {
-            patch: { status: 'done', artifact: linkTo(existing), lease: null },
-            log: [`Found the result of an earlier attempt: ${linkTo(existing)}.`],
+            patch: incomplete
+                ? {
+                      status: 'failed',
+                      artifact: linkTo(existing),
+                      lease: null,
+                      error: `An earlier attempt stopped early; its result ${linkTo(existing)} is incomplete.`,
+                  }
+                : { status: 'done', artifact: linkTo(existing), lease: null },
+            log: [`Found the result of an earlier attempt: ${linkTo(existing)}${incomplete ? ' (incomplete)' : ''}.`],
         });
     }
     const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
@@ -336,3 +345,6 @@ function track(progress: JobProgress, event: TurnEvent): boolean {
             return false;
     }
 }
+
+/** The provenance line an artifact carries when its job's output was cut short. */
+const INCOMPLETE_ARTIFACT = /^status: incomplete\s*$/mu;

@@ -1,14 +1,14 @@
 /**
  * Builds the agent session one job runs in: its mode and scope, its budget, the `run_subtasks` fan-out, the skills it
  * names loaded up front, the MCP tools it allows, and the `files` budget (notes written). Kept apart from the run's
- * flow in `job-run.ts`; when a shared session factory exists, this is the part that moves there.
+ * flow in `job-run.ts`; the sessions themselves (parent and sub-agents) come from the shared session factory.
  */
-import { AgentSession } from '../agent/agent-session';
+import type { AgentSession } from '../agent/agent-session';
 import type { TurnBudget } from '../agent/loop/budgets';
 import { addUsage, emptyUsage, type UsageTotals } from '../agent/loop/turn-events';
 import type { McpToolsOptions } from '../agent/mcp/mcp-hub';
+import { createAgentSession, type SessionServices } from '../agent/session-factory';
 import type { SpendControl } from '../agent/spend/spend-control';
-import { useSkillTool } from '../agent/tools/skill-tools';
 import type { Tool } from '../agent/tools/tool';
 import { renderLoadedSkills, type SkillCatalog } from '../context/skills';
 import { VaultError, type VaultPort } from '../vault/vault-port';
@@ -49,7 +49,7 @@ export interface JobSession {
 /** Sub-agent model calls when nothing else is set. */
 export const DEFAULT_CHILD_TURNS = 6;
 
-/** Builds `job`'s session. `onFilesExceeded` runs when the job tries to write past its `files` budget. */
+/** Builds `job`'s session through the session factory. `onFilesExceeded` runs when the job writes past `files`. */
 export async function buildJobSession(
     deps: JobRunDeps,
     job: JobNote,
@@ -60,25 +60,24 @@ export async function buildJobSession(
     let children = emptyUsage();
     const budget = turnBudgetOf(job.budget, deps.defaultTurns);
     const files = filesBudgetVault(deps.vault, job.budget.files, onFilesExceeded);
-    const spend = (budgetUsd?: number) =>
-        deps.spend === undefined
-            ? undefined
-            : { control: deps.spend, scope: { kind: 'job' as const, id: job.id }, budgetUsd, spentUsd: job.usage.usd };
-    const common = {
+    const services = (vault: VaultPort, extras: Pick<SessionServices, 'skills' | 'mcp'>): SessionServices => ({
         client: deps.client,
-        gate: deps.gate,
+        vault,
+        gate: () => deps.gate,
+        settings: () => ({ model: { defaultModel: setup.model, maxOutputTokens: deps.maxOutputTokens } }),
         approvals: UNATTENDED,
         checkpoints: deps.checkpoints,
         throttle: deps.throttle,
-        model: setup.model,
-        maxOutputTokens: deps.maxOutputTokens,
-        instructions: setup.instructions,
         clock: deps.clock,
-        retry: deps.retry,
-        idleTimeoutMs: deps.idleTimeoutMs,
-    };
+        ...extras,
+        ...(deps.spend !== undefined ? { spend: deps.spend } : {}),
+        ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
+        ...(deps.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.idleTimeoutMs } : {}),
+    });
+    const spec = { id: job.id, outputFolder: setup.output, spentUsd: job.usage.usd, instructions: setup.instructions };
     let parent: AgentSession | null = null;
-    const child = (): AgentSession => {
+    // Sub-agents only read: no skills, no MCP tools, and what is left of the job's USD budget.
+    const child = async (): Promise<AgentSession> => {
         const spent = (parent?.usage.costUsd ?? 0) + children.costUsd;
         const remaining = job.budget.usd === undefined ? undefined : Math.max(0, job.budget.usd - spent);
         const childBudget: TurnBudget = {
@@ -86,18 +85,18 @@ export async function buildJobSession(
             ...(remaining !== undefined ? { maxCostUsd: remaining } : {}),
             ...(budget.maxWallMs !== undefined ? { maxWallMs: budget.maxWallMs } : {}),
         };
-        return new AgentSession({
-            ...common,
-            vault: deps.vault,
+        const built = await createAgentSession({
+            services: services(deps.vault, {}),
+            kind: 'job',
             mode: 'read-only',
-            budget: childBudget,
-            spend: spend(remaining),
+            job: { ...spec, budget: childBudget, ...(remaining !== undefined ? { budgetUsd: remaining } : {}) },
         });
+        return built.session;
     };
-    const extraTools: Tool[] = [runSubtasksTool({ child, onUsage: (usage) => (children = addUsage(children, usage)) })];
+    const subtasks = runSubtasksTool({ child, onUsage: (usage) => (children = addUsage(children, usage)) });
+    // The loaded skills go into the first message (job-run.ts), so the factory only gets the catalog for `use_skill`.
     let skills = '';
     if (deps.skills !== undefined) {
-        extraTools.push(useSkillTool(deps.skills));
         if (job.skills.length > 0) {
             const { loaded, missing } = await deps.skills.loadSkills(job.skills);
             skills = renderLoadedSkills(loaded);
@@ -106,27 +105,29 @@ export async function buildJobSession(
     } else if (job.skills.length > 0) {
         notes.push(`Skills are not available here, so ${job.skills.join(', ')} were not loaded.`);
     }
-    if (job.mcpTools.length > 0) {
-        const all = deps.mcp?.tools({ surface: 'job', gate: null, jobAllows: job.mcpTools }) ?? [];
-        // A read-only job gets only the MCP tools that only read, whatever the job note allows.
-        const offered = setup.mode === 'read-only' ? all.filter((tool) => tool.definition.effect === 'read') : all;
-        extraTools.push(...offered);
-        const names = new Set(all.map((tool) => tool.definition.name));
-        const absent = job.mcpTools.filter((name) => !names.has(name));
-        const writing = all.filter((tool) => !offered.includes(tool)).map((tool) => tool.definition.name);
-        if (absent.length > 0) notes.push(`MCP tools not available: ${absent.join(', ')}.`);
-        if (writing.length > 0)
-            notes.push(`Not offered to a read-only job (they change things): ${writing.join(', ')}.`);
-    }
-    parent = new AgentSession({
-        ...common,
-        vault: files.vault,
+    const built = await createAgentSession({
+        services: services(files.vault, {
+            ...(deps.skills !== undefined ? { skills: deps.skills } : {}),
+            ...(deps.mcp !== undefined ? { mcp: deps.mcp } : {}),
+        }),
+        kind: 'job',
         mode: setup.mode,
-        scope: { outputFolder: setup.output },
-        budget,
-        extraTools,
-        spend: spend(job.budget.usd),
+        job: {
+            ...spec,
+            budget,
+            mcpTools: job.mcpTools,
+            ...(job.budget.usd !== undefined ? { budgetUsd: job.budget.usd } : {}),
+        },
+        extraTools: [subtasks],
     });
+    parent = built.session;
+    if (job.mcpTools.length > 0) {
+        const known = new Set([...parent.tools.map((tool) => tool.definition.name), ...built.withheldMcpTools]);
+        const absent = job.mcpTools.filter((name) => !known.has(name));
+        if (absent.length > 0) notes.push(`MCP tools not available: ${absent.join(', ')}.`);
+        if (built.withheldMcpTools.length > 0)
+            notes.push(`Not offered to a read-only job (they change things): ${built.withheldMcpTools.join(', ')}.`);
+    }
     return { session: parent, skills, notes, childUsage: () => ({ ...children }) };
 }
 

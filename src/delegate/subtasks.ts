@@ -33,7 +33,7 @@ export const MAX_CHILD_ANSWER_CHARS = 4_000;
 /** What the tool needs from the job that offers it. */
 export interface SubtasksOptions {
     /** Builds a fresh read-only child session (same gate, vault, client, throttle and spend; a small budget). */
-    child: () => AgentSession;
+    child: () => AgentSession | Promise<AgentSession>;
     /** Hears what each child used when it ends, to add to the job's usage. */
     onUsage: (usage: UsageTotals) => void;
 }
@@ -133,7 +133,7 @@ async function runChild(
 ): Promise<ChildAnswer> {
     const notes = await readNotes(task.notes ?? [], context);
     const prompt = [PREAMBLE, ...notes.blocks, `<subtask>\n${task.instruction.trim()}\n</subtask>`].join('\n\n');
-    const session = options.child();
+    const session = await options.child();
     let result: TurnResult;
     try {
         result = await session.send(prompt, context.signal !== undefined ? { signal: context.signal } : {});

@@ -1,10 +1,10 @@
 /**
- * The frontmatter block of a note: where it is, and its YAML parsed with js-yaml's default (safe) schema.
+ * The frontmatter block of a note: where it is, and its YAML parsed with the `yaml` package's core schema.
  *
  * The parser runs inside Obsidian too (skills in `.claude/skills/` are not in Obsidian's metadata cache), including on
  * mobile, so it must need neither Node's `Buffer` nor `eval` — see docs/decisions/0010-yaml-without-gray-matter.md.
  */
-import { load as loadYaml } from 'js-yaml';
+import { parse as parseYamlText } from 'yaml';
 
 /** What the first lines of a note say about its frontmatter. */
 export interface FrontmatterBlock {
@@ -57,7 +57,8 @@ function parseYaml(yaml: string): { data: Record<string, unknown> | null; error?
     if (/(?:^|\n)---/.test(yaml)) return { data: null, error: 'The frontmatter holds more than one YAML document' };
     let data: unknown;
     try {
-        data = loadYaml(yaml);
+        // The core schema builds plain data only; the alias cap stops a tiny note from expanding into millions of values.
+        data = parseYamlText(yaml, { schema: 'core', maxAliasCount: 100, uniqueKeys: true });
     } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         return { data: null, error: `The frontmatter is not valid YAML: ${message}` };

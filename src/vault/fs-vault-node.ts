@@ -5,7 +5,17 @@
  * (so a symlink cannot lead out), and writes atomically: a temp file in the same folder, fsync, then a rename
  * (edits) or a hard link (new files and moves, which fails instead of overwriting). Writes go through one queue.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
+import {
+    closeSync,
+    fstatSync,
+    lstatSync,
+    openSync,
+    readdirSync,
+    readFileSync,
+    realpathSync,
+    type Dirent,
+    type Stats,
+} from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { VaultDisk } from './fs-vault-disk-node';
@@ -135,6 +145,8 @@ export class FsVault implements VaultPort {
 
     async read(path: string): Promise<string> {
         const vaultPath = this.readablePath(path);
+        const known = this.readKnownFile(vaultPath);
+        if (known !== null) return known;
         const real = await this.disk.locateFile(vaultPath);
         const handle = await open(real, 'r').catch((e: unknown) => this.disk.fail(e, vaultPath));
         try {
@@ -266,6 +278,35 @@ export class FsVault implements VaultPort {
             checked.reason,
             vaultPath,
         );
+    }
+
+    /**
+     * Reads a file the last scan found, with plain system calls: a search reads thousands of notes, and seven thread-pool
+     * round trips each made it wait on the pool rather than the disk. The checks are the same as on the slow path: the
+     * real path must be inside the vault and outside protected folders, and it must be a regular file. `null` sends the
+     * caller down the slow path (unknown file, a twin spelling, anything unexpected), which decides and explains.
+     */
+    private readKnownFile(vaultPath: string): string | null {
+        if (!this.files.has(vaultPath)) return null;
+        let fd: number | null = null;
+        try {
+            const real = realpathSync.native(this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath));
+            this.disk.assertInside(real, vaultPath);
+            this.disk.assertNotProtected(real, vaultPath);
+            fd = openSync(real, 'r');
+            const stats = fstatSync(fd);
+            if (!stats.isFile()) return null;
+            const text = readFileSync(fd, 'utf8');
+            // Index exactly what was read, so the exclusion gate judges this text and not an older one.
+            const entry = toEntry(vaultPath, stats);
+            if (!this.options.index.isFresh(vaultPath, entry)) this.remember(entry, text);
+            return text;
+        } catch (e) {
+            if (e instanceof VaultError) throw e;
+            return null;
+        } finally {
+            if (fd !== null) closeSync(fd);
+        }
     }
 
     private walk(disk: string, found: Found): void {

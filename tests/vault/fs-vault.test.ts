@@ -10,12 +10,12 @@ import type { TempVault } from '../support/temp-vault';
 
 // Counts every call into node:fs/promises, to prove that hostile paths are refused before any I/O.
 const fsCalls = vi.hoisted(() => ({ count: 0 }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-    const actual = await importOriginal<Record<string, unknown>>();
+/** Both the promise and the plain file-system APIs, each function counted, so "before any I/O" means none at all. */
+const countedModule = vi.hoisted(() => (actual: Record<string, unknown>) => {
     const counted = Object.fromEntries(
         Object.entries(actual).map(([name, value]) => [
             name,
-            typeof value === 'function'
+            typeof value === 'function' && !/^[A-Z]/.test(name)
                 ? (...args: unknown[]) => {
                       fsCalls.count++;
                       return (value as (...a: unknown[]) => unknown)(...args);
@@ -25,6 +25,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     );
     return { ...counted, default: counted };
 });
+vi.mock('node:fs/promises', async (importOriginal) => countedModule(await importOriginal<Record<string, unknown>>()));
+vi.mock('node:fs', async (importOriginal) => countedModule(await importOriginal<Record<string, unknown>>()));
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -109,6 +109,9 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
     const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
 
     const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
+    // A plain query can be ruled out on the raw text at once; redaction only swaps links for a placeholder, so a
+    // note whose raw text lacks the query cannot match after it. Most notes stop here, before redaction and lines.
+    const needle = input.regex === true ? null : input.query.toLowerCase();
     const deadline = Date.now() + SEARCH_TIME_BUDGET_MS;
     const results: string[] = [];
     const shownNotes = new Set<string>();
@@ -125,6 +128,7 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
         const text = await readTextOrNull(note.path, context);
         searched++;
         if (text === null) continue;
+        if (needle !== null && !text.toLowerCase().includes(needle)) continue;
         const shown = redactHiddenLinks(text, note.path, context).text;
         const found = matchLines(shown, matcher, deadline, (line, snippet) => {
             total++;

@@ -35,9 +35,9 @@ const JOB = [
     '',
 ].join('\n');
 
-// Known bug, reported to the lead: `runJob` (src/delegate/job-run.ts) takes any artifact of an earlier attempt as
-// the job's result. `it.fails` keeps the suite green until the fix lands; then this fails and becomes a plain `it`.
-it.fails('never marks a job done with the incomplete artifact a killed runner left behind (rows 27, 29)', async () => {
+// A runner that wrote a cut-off job's artifact and died before marking the job failed leaves that artifact behind;
+// the next runner must not take it as the job's result.
+it('never marks a job done with the incomplete artifact a killed runner left behind (rows 27, 29)', async () => {
     server = await startMessagesApiServer({ defaultResponse: textTurn('A complete answer.') });
     const incomplete = renderArtifact({
         jobId: 'job-7f3a2b1c',
