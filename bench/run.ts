@@ -3,9 +3,10 @@
  * table (name | figure | target | pass/fail). Results also go to `bench/out/results.json`.
  *
  * Flags: `--ci` (2,000 notes, fewer repetitions; rows whose targets are for 20,000 notes are reported, not checked;
- * noisy rows keep the best of 3 runs), `--quick` (the small vault, every target checked), `--json` (print the JSON
+ * noisy rows keep the best of 3 runs, and a noisy row that still misses is reported as "missed (timing)" without failing
+ * the run), `--quick` (the small vault, every target checked), `--json` (print the JSON
  * instead of the table), `--only <text>` (rows whose name contains the text), `--notes <n>`, `--seed <n>`.
- * Exits with 1 when a checked row misses its target.
+ * Exits with 1 when a checked row misses its target (in `--ci`, a deterministic row).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -60,10 +61,22 @@ interface MeasuredRow {
     checked: boolean;
     /** Runs it took (noisy rows in `--ci` run up to 3 times). */
     runs: number;
+    /** A wall-clock row measured in `--ci`: a miss is reported, but does not fail CI (see `gates`). */
+    timingInCi: boolean;
 }
 
-function verdict({ result, checked }: MeasuredRow): string {
+/**
+ * Whether a miss fails the run. On CI's shared 2-core machine a wall-clock ratio (throughput, search vs ripgrep) says as
+ * much about the neighbours as about us, so there a timing row's miss is reported in the table and JSON, not gating;
+ * deterministic rows (size, cache share, request counts, compaction) gate everywhere, and every row gates outside CI.
+ */
+function gates(row: MeasuredRow): boolean {
+    return row.checked && row.result.pass === false && !row.timingInCi;
+}
+
+function verdict({ result, checked, timingInCi }: MeasuredRow): string {
     if (!checked) return 'not checked in CI';
+    if (timingInCi && result.pass === false) return 'missed (timing)';
     return result.pass === null ? 'report' : result.pass ? 'pass' : 'FAIL';
 }
 
@@ -89,9 +102,9 @@ async function measureRow(row: BenchRow, context: BenchContext, ci: boolean): Pr
     }
     if (ci && row.fullSizeOnly === true) {
         const note = `not checked in CI: the target is for the 20,000-note vault; ${result.note ?? ''}`;
-        return { name: row.name, result: { ...result, pass: null, note }, checked: false, runs };
+        return { name: row.name, result: { ...result, pass: null, note }, checked: false, runs, timingInCi: false };
     }
-    return { name: row.name, result, checked: true, runs };
+    return { name: row.name, result, checked: true, runs, timingInCi: ci && row.noisy === true };
 }
 
 function table(rows: MeasuredRow[]): string {
@@ -156,12 +169,13 @@ async function main(): Promise<void> {
             reused: vault.cached,
             generationMs,
         },
-        rows: rows.map(({ name, result, checked, runs }) => ({
+        rows: rows.map(({ name, result, checked, runs, timingInCi }) => ({
             name,
             ...result,
             value: Number.isNaN(result.value) ? null : result.value,
             checked,
             runs,
+            gating: !timingInCi,
         })),
     };
     await mkdir(join(BENCH_DIR, 'out'), { recursive: true });
@@ -177,7 +191,7 @@ async function main(): Promise<void> {
         );
         process.stdout.write(table(rows) + '\n');
     }
-    process.exitCode = rows.some(({ result }) => result.pass === false) ? 1 : 0;
+    process.exitCode = rows.some(gates) ? 1 : 0;
 }
 
 await main();
