@@ -6,7 +6,16 @@
 import process from 'node:process';
 import { askCommand } from './ask-command';
 import { CliUsageError, readArgs, vaultOptions, wantsHelp, type FlagSpec } from './cli-args';
-import { CliError, describe, EXIT_SETUP, type CliIo } from './cli-context';
+import { describeLaunch, grantLaunchConsent } from '../agent/mcp/mcp-consent';
+import {
+    CliError,
+    describe,
+    EXIT_SETUP,
+    JsonFileConsentStore,
+    openCliVault,
+    vaultStateFile,
+    type CliIo,
+} from './cli-context';
 import { enqueueCommand } from './enqueue-command';
 import { McpCommandError, runMcpServer } from './mcp-command';
 import { runCommand } from './run-command';
@@ -21,12 +30,19 @@ interface Subcommand {
 
 const MCP_FLAGS = { vault: { type: 'string' }, 'config-dir': { type: 'string' } } satisfies Record<string, FlagSpec>;
 
+const MCP_ALLOW_USAGE = `Usage: vault-agent mcp-allow --vault DIR [--config-dir DIR] SERVER
+
+Allows the MCP server SERVER from the vault's settings to run on this device, for \`vault-agent run\`. Prints the
+exact command line (or URL) it allows; any later change to it needs allowing again.
+`;
+
 const SUBCOMMANDS: Record<string, Subcommand> = {
     enqueue: { usage: ENQUEUE_USAGE, run: enqueueCommand },
     run: { usage: RUN_USAGE, run: runCommand },
     status: { usage: STATUS_USAGE, run: statusCommand },
     ask: { usage: ASK_USAGE, run: askCommand },
     mcp: { usage: MCP_USAGE, run: mcpCommand },
+    'mcp-allow': { usage: MCP_ALLOW_USAGE, run: mcpAllowCommand },
 };
 
 /** Runs the command line `argv` (without `node` and the script); resolves to the exit code. */
@@ -75,6 +91,24 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
         if (error instanceof McpCommandError) throw new CliError(error.message);
         throw error;
     }
+}
+
+/** Records consent on this device for one configured server, after printing exactly what it allows. */
+async function mcpAllowCommand(args: string[], io: CliIo): Promise<number> {
+    const parsed = readArgs(args, { ...MCP_FLAGS, verbose: { type: 'boolean' } }, MCP_ALLOW_USAGE);
+    const { vaultRoot, configDir } = vaultOptions(parsed, MCP_ALLOW_USAGE);
+    const name = parsed.positionals.join(' ').trim();
+    if (name === '') throw new CliUsageError('The server name is missing.', MCP_ALLOW_USAGE);
+    const opened = await openCliVault({ vaultRoot, configDir, verbose: parsed.values.verbose === true }, io);
+    const server = opened.settings.mcp.servers.find((s) => s.name === name);
+    if (server === undefined) throw new CliError(`The vault settings name no MCP server "${name}".`);
+    const launch = describeLaunch(server);
+    await grantLaunchConsent(
+        new JsonFileConsentStore(vaultStateFile(io.env, opened.vault.root, 'mcp-consent')),
+        launch,
+    );
+    io.stderr.write(`vault-agent mcp-allow: "${name}" may now run on this device: ${launch.commandLine}\n`);
+    return 0;
 }
 
 const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };

@@ -19,6 +19,7 @@ Commands:
   status    Show the job queue.
   ask       One co-pilot turn in the terminal, streaming the answer.
   mcp       Serve the vault to an MCP client (Claude Desktop, Claude Code, ...) over stdio.
+  mcp-allow Allow a configured MCP server to run on this device (used by run).
 
 Run "vault-agent <command> --help" for a command's options.
 

@@ -248,14 +248,21 @@ async function decide(
                 signal: null,
             };
         }
+        case 'budget':
+            if (result.budget?.kind === 'daily-spend') {
+                // This device's daily cap, like the API's spend cap, pauses the whole queue; the job waits, not fails.
+                return {
+                    update: {
+                        patch: { status: 'interrupted', lease: null, error: result.message },
+                        log: [`Paused: ${result.message}`],
+                    },
+                    signal: { kind: 'spend-cap', message: result.message },
+                };
+            }
+            return budgetStop(`Stopped by its budget (${result.budget?.describe ?? 'limit reached'}).`);
         case 'truncated':
         case 'context-full':
-        case 'budget':
-            return budgetStop(
-                result.outcome === 'budget'
-                    ? `Stopped by its budget (${result.budget?.describe ?? 'limit reached'}).`
-                    : result.message,
-            );
+            return budgetStop(result.message);
         case 'refused':
             return failed(result.message);
         case 'stopped':

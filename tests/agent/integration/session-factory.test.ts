@@ -213,4 +213,41 @@ describe('untrusted-content marking', () => {
         await session.send('And again, without attaching anything');
         expect(toolResultsOf(engine.server.messageRequests()[3]!)[0]?.text).toBe('untrusted=true');
     });
+
+    it('appends extra tools after its own, and builds a job from narrow settings without spend control', async () => {
+        engine = await makeEngine();
+        const services = await servicesFor(engine);
+        const extra: Tool = {
+            definition: {
+                name: 'run_subtasks',
+                description: 'Fans out.',
+                inputSchema: { type: 'object' },
+                effect: 'read',
+            },
+            run: () => Promise.resolve({ content: 'ok' }),
+        };
+        const { session } = await createAgentSession({
+            services: {
+                ...services,
+                spend: undefined,
+                skills: undefined,
+                settings: () => ({ model: { defaultModel: TEST_MODEL, maxOutputTokens: 1024 } }),
+            },
+            kind: 'job',
+            mode: 'read-only',
+            job: { id: 'job-1', outputFolder: 'Agent/Outputs' },
+            extraTools: [extra],
+        });
+        expect(toolNames(session.tools).at(-1)).toBe('run_subtasks');
+        engine.server.enqueue(textTurn('Done.'));
+        expect((await session.send('Go')).outcome).toBe('done');
+        await expect(
+            createAgentSession({
+                services,
+                kind: 'chat',
+                mode: 'ask',
+                extraTools: [{ ...extra, definition: { ...extra.definition, name: 'read_note' } }],
+            }),
+        ).rejects.toThrow();
+    });
 });

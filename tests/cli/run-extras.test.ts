@@ -1,0 +1,112 @@
+/**
+ * `vault-agent run` with the device's spend control and the vault's MCP servers: the built `dist/cli.js` against the
+ * local Messages-API server. The daily cap from the vault's settings stops the run with nothing sent past it
+ * (RELIABILITY row 24), and a configured MCP server without consent on this device is never started (row 20).
+ */
+import { readFileSync } from 'node:fs';
+import nodePath from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
+import { makeTempVault, type TempVault } from '../support/temp-vault';
+import { buildCli, makeCliHome, runCli, type CliHome } from './cli-harness';
+
+const SETTINGS_FILE = '.obsidian/plugins/vault-agent/data.json';
+
+function settings(extra: Record<string, unknown>): string {
+    return JSON.stringify({
+        version: 2,
+        privacy: { excludedTags: ['private'], excludedFolders: [] },
+        delegate: { jobsFolder: 'Agent/Jobs', outputFolder: 'Agent/Outputs', concurrency: 1 },
+        ...extra,
+    });
+}
+
+let server: MessagesApiServer;
+let home: CliHome;
+const vaults: TempVault[] = [];
+
+async function vaultWith(extra: Record<string, unknown>): Promise<TempVault> {
+    const temp = await makeTempVault({ 'Plan.md': '# Plan\n', [SETTINGS_FILE]: settings(extra) });
+    vaults.push(temp);
+    return temp;
+}
+
+function cli(args: string[], root: string): ReturnType<typeof runCli> {
+    return runCli([args[0] ?? '', '--vault', root, ...args.slice(1)], {
+        env: { ANTHROPIC_API_KEY: server.apiKey, ANTHROPIC_BASE_URL: server.baseURL },
+        home: home.dir,
+    });
+}
+
+beforeAll(async () => {
+    await buildCli();
+    server = await startMessagesApiServer();
+    home = await makeCliHome();
+}, 60_000);
+
+afterAll(async () => {
+    await server.close();
+    await home.cleanup();
+    for (const temp of vaults) await temp.cleanup();
+});
+
+describe('vault-agent run with spend control and MCP servers', () => {
+    it('pauses the queue at the daily cap from the vault settings and sends nothing past it', async () => {
+        // $10 per million output tokens: the first answer costs $0.30, past the $0.20 cap.
+        server.setResponder(() => textTurn('Result.', { usage: { output_tokens: 30_000 } }));
+        const temp = await vaultWith({ spend: { dailyCapUsd: 0.2, compactAtShare: 0.8 } });
+        const jobs: string[] = [];
+        for (const n of [1, 2, 3]) jobs.push((await cli(['enqueue', `Brief number ${n}`], temp.root)).stdout.trim());
+        const before = server.messageRequests().length;
+        const run = await cli(['run'], temp.root);
+        expect(server.messageRequests().length - before).toBe(1);
+        expect(run.code).toBe(1);
+        const notes = jobs.map((path) => temp.readRaw(path).toString());
+        expect(notes.filter((note) => note.includes('status: done'))).toHaveLength(1);
+        // The cap pauses the whole queue (row 24): the job that hit it waits as interrupted, the last one stays queued;
+        // neither is failed, and both run once the cap allows.
+        expect(notes.filter((note) => note.includes('status: failed'))).toHaveLength(0);
+        expect(notes.filter((note) => /status: (interrupted|queued)/.test(note))).toHaveLength(2);
+        expect(notes.join('\n')).toContain('spend cap of $0.20');
+        expect(run.stderr).toContain('the queue stopped');
+        const ledger = readFileSync(nodePath.join(home.dir, 'config', 'vault-agent', 'spend.json'), 'utf8');
+        expect(ledger.length).toBeGreaterThan(0);
+    }, 60_000);
+
+    it('never starts an MCP server that has no consent on this device, and says how to allow it', async () => {
+        server.setResponder(() => textTurn('Done.'));
+        const marker = nodePath.join(home.dir, 'server-was-started');
+        const temp = await vaultWith({
+            mcp: {
+                servers: [
+                    {
+                        name: 'notes-sync',
+                        enabled: true,
+                        transport: 'stdio',
+                        command: process.execPath,
+                        args: ['-e', `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'started')`],
+                        env: {},
+                        toolPolicies: {},
+                        readOnlyTools: [],
+                        readsVault: false,
+                    },
+                ],
+            },
+        });
+        const job = (await cli(['enqueue', 'A brief'], temp.root)).stdout.trim();
+        const run = await cli(['run'], temp.root);
+        expect(run.stderr).toContain('MCP server "notes-sync" was not started: it has no consent on this device');
+        expect(run.stderr).toContain(`vault-agent mcp-allow --vault`);
+        expect(run.code).toBe(0);
+        expect(temp.readRaw(job).toString()).toContain('status: done');
+        expect(() => readFileSync(marker)).toThrow();
+
+        const allow = await cli(['mcp-allow', 'notes-sync'], temp.root);
+        expect(allow.code).toBe(0);
+        expect(allow.stderr).toContain(`"notes-sync" may now run on this device: ${process.execPath} -e`);
+        await cli(['enqueue', 'Another brief'], temp.root);
+        const again = await cli(['run'], temp.root);
+        expect(again.stderr).not.toContain('was not started');
+        expect(readFileSync(marker, 'utf8')).toBe('started');
+    }, 60_000);
+});
