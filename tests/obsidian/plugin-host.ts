@@ -44,15 +44,15 @@ export function hostModule(stub: typeof Stub, platform: HostPlatform): typeof St
         views = new Map<string, (leaf: Stub.WorkspaceLeaf) => unknown>();
         ribbon: { icon: string; title: string }[] = [];
         statusBar: HTMLElement[] = [];
-        registerView(type: string, factory: (leaf: Stub.WorkspaceLeaf) => unknown): void {
+        override registerView(type: string, factory: (leaf: Stub.WorkspaceLeaf) => unknown): void {
             this.views.set(type, factory);
             this.register(() => this.views.delete(type));
         }
-        addRibbonIcon(icon: string, title: string): HTMLElement {
+        override addRibbonIcon(icon: string, title: string): HTMLElement {
             this.ribbon.push({ icon, title });
             return stub.createContainer();
         }
-        addStatusBarItem(): HTMLElement {
+        override addStatusBarItem(): HTMLElement {
             const el = stub.createContainer();
             this.statusBar.push(el);
             return el;

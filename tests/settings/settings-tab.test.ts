@@ -16,6 +16,8 @@ import {
     type DropdownComponent,
     type ButtonComponent,
 } from '../support/obsidian-stub';
+import * as stub from '../support/obsidian-stub';
+import { hostApp } from '../obsidian/plugin-host';
 
 const MANIFEST = {
     id: 'vault-agent',
@@ -28,7 +30,7 @@ const MANIFEST = {
 const CANARY = 'sk-ant-api03-canary-7f3a9c1e5b';
 
 /** Loads the real plugin against the stub app and opens its settings tab. */
-async function openSettings(app = new App(), dataJson?: string) {
+async function openSettings(app: App = hostApp(stub), dataJson?: string) {
     if (dataJson !== undefined) app.pluginData.set('vault-agent', dataJson);
     const plugin = new VaultAgentPlugin(app as unknown as ObsidianApp, MANIFEST);
     await plugin.onload();
@@ -86,7 +88,7 @@ describe('the settings tab and the API key (RELIABILITY row 23)', () => {
         (first.row('API key').components[0] as SecretComponent).createAndSelect('my-anthropic-key', CANARY);
         await settle();
 
-        const secondDevice = new App();
+        const secondDevice = hostApp(stub);
         const second = await openSettings(secondDevice, first.app.pluginData.get('vault-agent'));
         const secrets = new ObsidianSecretStore({ app: secondDevice as unknown as ObsidianApp });
         await expect(secrets.get('my-anthropic-key')).resolves.toBeNull();
@@ -95,7 +97,7 @@ describe('the settings tab and the API key (RELIABILITY row 23)', () => {
     });
 
     it('drops a key pasted into data.json and never writes it back', async () => {
-        const { app } = await openSettings(new App(), JSON.stringify({ model: { apiKey: CANARY } }));
+        const { app } = await openSettings(hostApp(stub), JSON.stringify({ model: { apiKey: CANARY } }));
         await settle();
         expect(app.pluginData.get('vault-agent') ?? '').not.toContain(CANARY);
     });
@@ -132,7 +134,7 @@ describe('the settings tab fields', () => {
     });
 
     it('saves the chat mode and says how many notes the exclusions hide', async () => {
-        const app = new App();
+        const app = hostApp(stub);
         for (const [path, cache] of [
             ['Public.md', {}],
             ['Health.md', { frontmatter: { tags: 'Private/health' } }],
@@ -160,7 +162,7 @@ describe('the settings tab fields', () => {
 describe('locked settings (RELIABILITY row 14, plugin level)', () => {
     it('pauses with a notice and shows the error and a confirmed reset instead of the fields', async () => {
         const before = notices.length;
-        const { app, plugin, text, row } = await openSettings(new App(), '{"privacy": {"excludedTags": ["priv');
+        const { app, plugin, text, row } = await openSettings(hostApp(stub), '{"privacy": {"excludedTags": ["priv');
         expect(notices.slice(before).join('\n')).toMatch(/Vault Agent is paused: its settings could not be read/);
         expect(text()).toMatch(/not valid JSON/);
         expect(() => row('Default model')).toThrow();

@@ -6,7 +6,7 @@
 
 import { FileManager, MetadataCache, SecretStorage, Vault, Workspace } from './obsidian-stub-vault';
 import type { CachedMetadata, EventRef } from './obsidian-stub-vault';
-import type { PluginSettingTab } from './obsidian-stub-ui';
+import { createContainer, type PluginSettingTab } from './obsidian-stub-ui';
 
 export * from './obsidian-stub-vault';
 export * from './obsidian-stub-ui';
@@ -93,6 +93,18 @@ export class Plugin extends Component {
     addCommand<T extends { id: string; name: string }>(command: T): T {
         this.commands.push(command);
         return command;
+    }
+    /** Records view factories by type (test helper: `viewFactories`). */
+    readonly viewFactories = new Map<string, (leaf: WorkspaceLeaf) => unknown>();
+    registerView(type: string, factory: (leaf: WorkspaceLeaf) => unknown): void {
+        this.viewFactories.set(type, factory);
+        this.register(() => this.viewFactories.delete(type));
+    }
+    addRibbonIcon(_icon: string, _title: string, _callback?: () => unknown): HTMLElement {
+        return createContainer();
+    }
+    addStatusBarItem(): HTMLElement {
+        return createContainer();
     }
 }
 
@@ -279,3 +291,6 @@ export function leavesOfType(workspace: LeafWorkspace & { leaves?: WorkspaceLeaf
     const all = [...(workspace.leaves ?? []), ...(workspace.activeLeaf ? [workspace.activeLeaf] : [])];
     return [...new Set(all)].filter((leaf) => leaf.view.getViewType() === type);
 }
+
+/** Obsidian's platform flags; the stub is a phone by default, the stricter case (no Node, no stdio MCP servers). */
+export const Platform = { isDesktop: false, isMobile: true };
