@@ -74,10 +74,20 @@ describe('the co-pilot chat in a browser', () => {
         await page.locator('.vault-agent-chip-mention', { hasText: 'Forgetting curve' }).waitFor();
 
         const before = api.messageRequests().length;
-        api.enqueue(textTurn('It says retention **drops steeply** within a day.\n\nSee [[Spaced repetition]].'));
+        api.enqueue(
+            toolUseTurn([{ name: 'search_notes', input: { query: 'spacing' } }], {
+                preface: 'Let me check what else the vault says about spacing.',
+            }),
+            textTurn(
+                'The note says retention **drops steeply** within the first day, then levels off:\n\n' +
+                    '- each re-learning flattens the curve;\n- meaningful material decays more slowly;\n' +
+                    '- overlearning slows the decay.\n\nThe practical answer is in [[Spaced repetition]].',
+            ),
+        );
         await input.press('Enter');
         await page.locator('.vault-agent-assistant strong', { hasText: 'drops steeply' }).waitFor();
         await idle(page);
+        await page.screenshot({ path: join(IMAGES, 'chat.png') });
         const sent = JSON.stringify(api.messageRequests()[before]?.body);
         expect(sent).toContain('Ebbinghaus measured how fast he forgot');
         expect(sent).not.toContain('Sessions every other Tuesday');
@@ -97,7 +107,6 @@ describe('the co-pilot chat in a browser', () => {
         await idle(page);
         await expect.poll(() => page.locator('.vault-agent-assistant .vault-agent-md-block').count()).toBe(60);
         expect(midway).toBeLessThan(60);
-        await page.screenshot({ path: join(IMAGES, 'chat.png') });
     });
 
     it('applies one accepted hunk, leaves the rejected one, then undoes the turn byte for byte (rows 3, 5)', async () => {
