@@ -165,6 +165,7 @@ export class AgentSession {
             maxOutputTokens: options.maxOutputTokens,
             settings: options.compaction === false ? {} : options.compaction,
             caching: () => client.capabilities.has('promptCaching'),
+            serverCompaction: () => client.capabilities.has('serverCompaction'),
             call: (params, signal) =>
                 sendSummaryCall({
                     client,

@@ -7,10 +7,25 @@
 import { APIError } from '@anthropic-ai/sdk/core/error';
 
 /** The optional features the engine uses. */
-export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList';
+export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction';
 
-/** Every capability, in a stable order. */
+/** The capabilities every endpoint starts with and may lose, in a stable order (what `snapshot` reports). */
 export const CAPABILITIES: readonly Capability[] = ['promptCaching', 'countTokens', 'batches', 'modelsList'];
+
+/**
+ * Server-side compaction (`context_management` with the `compact_20260112` edit, beta `compact-2026-01-12`): on for
+ * Anthropic's endpoint, off for a custom one unless its settings say it has it, because a compatible server that
+ * ignores the field would let the context overflow instead of answering "unknown".
+ */
+export const SERVER_COMPACTION: Capability = 'serverCompaction';
+
+/** How an endpoint's flags start. */
+export interface EndpointCapabilitiesOptions {
+    /** Whether this is a custom (non-Anthropic) endpoint, whose flags can be learned. */
+    custom: boolean;
+    /** Overrides whether server-side compaction starts on (default: on for Anthropic, off for custom endpoints). */
+    serverCompaction?: boolean;
+}
 
 /** Per-endpoint feature flags; one instance per model client. */
 export class EndpointCapabilities {
@@ -18,8 +33,9 @@ export class EndpointCapabilities {
     readonly custom: boolean;
     private readonly unsupported = new Set<Capability>();
 
-    constructor({ custom }: { custom: boolean }) {
+    constructor({ custom, serverCompaction }: EndpointCapabilitiesOptions) {
         this.custom = custom;
+        if (!(serverCompaction ?? !custom)) this.unsupported.add(SERVER_COMPACTION);
     }
 
     /** Whether the engine should use `capability` on this endpoint. */
@@ -37,7 +53,9 @@ export class EndpointCapabilities {
      * it did. Anthropic's endpoint is never downgraded: a 404 there means a wrong model name, not a missing feature.
      */
     learnFrom(capability: Capability, error: unknown): boolean {
-        if (!this.custom || !isUnsupportedResponse(error)) return false;
+        // A model without compaction says so in a 400 even on Anthropic's endpoint; our own summary then takes over.
+        const rejectedCompaction = capability === SERVER_COMPACTION && isCompactionRejected(error);
+        if (!rejectedCompaction && (!this.custom || !isUnsupportedResponse(error))) return false;
         this.markUnsupported(capability);
         return true;
     }
@@ -63,6 +81,16 @@ export function isUnsupportedResponse(error: unknown): boolean {
     if (status !== 400 && status !== 422) return false;
     const text = error instanceof APIError ? `${error.apiMessage ?? ''} ${error.message}` : String(error);
     return UNKNOWN_FEATURE_TEXT.test(text);
+}
+
+const COMPACTION_FIELD_TEXT = /context_management|compact/i;
+
+/** Whether `error` is a 400 that rejects the compaction field or its beta (unknown field, model without it). */
+export function isCompactionRejected(error: unknown): boolean {
+    const status = statusOf(error);
+    if (status !== 400 && status !== 422) return false;
+    const text = error instanceof APIError ? `${error.apiMessage ?? ''} ${error.message}` : String(error);
+    return COMPACTION_FIELD_TEXT.test(text);
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -25,6 +25,8 @@ export interface ModelClientOptions {
     isDesktop?: boolean;
     /** Per-request time limit in ms; the SDK's default (10 minutes) when absent. */
     timeoutMs?: number;
+    /** Whether the endpoint compacts server-side; default on for Anthropic's, off for a custom endpoint. */
+    serverCompaction?: boolean;
 }
 
 /** Per-call options: only cancellation. Headers, host and key are not the caller's to choose. */
@@ -32,6 +34,25 @@ export interface CallOptions {
     /** Aborts the request; the error becomes `Cancelled`. */
     signal?: AbortSignal;
 }
+
+/** Server-side compaction asked for on one streamed turn; sent only where the endpoint has the capability. */
+export interface ServerCompactionRequest {
+    /** Input tokens past which the endpoint compacts; raised to the API's minimum. */
+    triggerTokens: number;
+}
+
+/** Per-stream options: cancellation, and whether the endpoint may compact the history itself. */
+export interface StreamOptions extends CallOptions {
+    /** Ask the endpoint to compact older turns past a trigger (ignored where it lacks the capability). */
+    compaction?: ServerCompactionRequest;
+}
+
+/** The beta that enables server-side compaction. */
+export const COMPACTION_BETA = 'compact-2026-01-12';
+/** The `context_management` edit that asks for server-side compaction. */
+export const COMPACTION_EDIT_TYPE = 'compact_20260112';
+/** The smallest trigger the API accepts, in input tokens. */
+export const MIN_COMPACTION_TRIGGER = 50_000;
 
 /** A model the endpoint offers. */
 export interface ModelSummary {
@@ -94,7 +115,7 @@ export interface ModelClient {
     /** What this endpoint supports, learned as it answers. */
     readonly capabilities: EndpointCapabilities;
     /** Starts a streamed turn; errors surface from the stream and go through `classify`. */
-    stream(params: StreamParams, options?: CallOptions): MessageStream;
+    stream(params: StreamParams, options?: StreamOptions): MessageStream;
     /** One non-streamed response (compaction, titles). Rejects with a `ModelError`. */
     create(params: CreateParams, options?: CallOptions): Promise<Anthropic.Message>;
     /** Counts input tokens, or estimates them where the endpoint cannot count. Rejects with a `ModelError`. */
@@ -145,7 +166,10 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
         logLevel: 'warn',
         openTelemetry: false,
     });
-    const capabilities = new EndpointCapabilities({ custom });
+    const capabilities = new EndpointCapabilities({
+        custom,
+        ...(options.serverCompaction !== undefined ? { serverCompaction: options.serverCompaction } : {}),
+    });
     const classify = (error: unknown): ModelError => classifyError(error, { endpointName });
     const requestOptions = (call?: CallOptions): { signal?: AbortSignal } =>
         call?.signal !== undefined ? { signal: call.signal } : {};
@@ -154,7 +178,15 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
         baseUrl,
         endpointName,
         capabilities,
-        stream: (params, call) => sdk.messages.stream(params, requestOptions(call)),
+        stream: (params, call) => {
+            const compaction = capabilities.has('serverCompaction') ? call?.compaction : undefined;
+            if (compaction === undefined) return sdk.messages.stream(params, requestOptions(call));
+            // The beta travels as a header of this request only; the slim client carries no beta resources.
+            return sdk.messages.stream(withCompaction(params, compaction), {
+                ...requestOptions(call),
+                headers: { 'anthropic-beta': COMPACTION_BETA },
+            });
+        },
         create: async (params, call) => {
             try {
                 return await sdk.messages.create(params, requestOptions(call));
@@ -193,6 +225,13 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
         classify,
     };
     return Object.freeze(client);
+}
+
+/** `params` with the compaction edit; the field is not in the stable SDK's types, so it is added as plain JSON. */
+function withCompaction(params: StreamParams, compaction: ServerCompactionRequest): StreamParams {
+    const value = Math.max(MIN_COMPACTION_TRIGGER, Math.floor(compaction.triggerTokens));
+    const edit = { type: COMPACTION_EDIT_TYPE, trigger: { type: 'input_tokens', value } };
+    return { ...params, context_management: { edits: [edit] } } as StreamParams;
 }
 
 /** The SDK's batches with every failure classified, so batch jobs react to errors like streamed turns do. */

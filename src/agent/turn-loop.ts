@@ -210,6 +210,7 @@ class TurnRun {
             this.result.modelCalls++;
             const modelCall = this.result.modelCalls;
             let spent: UsageTotals = emptyUsage();
+            const compaction = this.options.context?.serverCompaction?.();
             try {
                 const call = await streamModelCall({
                     client,
@@ -217,10 +218,15 @@ class TurnRun {
                     signal,
                     idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
                     onText: (delta) => this.emit({ type: 'text', delta, modelCall, attempt }),
+                    ...(compaction !== undefined ? { compaction } : {}),
                 });
                 this.previousLast = messages.length - 1;
                 spent = this.account(call.usage);
                 this.options.context?.observe(sentBlocks, call.usage);
+                const compacted = (await this.options.context?.serverCompacted?.(call.blocks, messages)) ?? null;
+                // The endpoint compacted the history itself: the previous breakpoint index means nothing any more.
+                if (compacted !== null) this.previousLast = -1;
+                if (compacted !== null) this.emit({ type: 'compacted', notice: compacted });
                 return call;
             } catch (e) {
                 if (!(e instanceof ModelCallFailed)) throw e;
@@ -231,6 +237,8 @@ class TurnRun {
                 }
                 // A custom endpoint that rejects `cache_control` loses the flag; the same request goes again without.
                 if (caching && client.capabilities.learnFrom('promptCaching', e.raw)) continue;
+                // One that rejects the compaction field (or a model without it) goes on with our own compaction.
+                if (compaction !== undefined && client.capabilities.learnFrom('serverCompaction', e.raw)) continue;
                 const error = e.error;
                 if (!error.retryable || attempt + 1 >= maxAttempts) return this.fail(error, e.partial);
                 if (!(await this.waitBeforeRetry(error, attempt, policy))) return this.abortOutcome();

@@ -3,17 +3,31 @@
  * sends each message with the focus captured at send time so the session builds the context itself (attached notes
  * keep their sources, so a note made private later leaves the history — RELIABILITY row 13), keeps the transcript,
  * saves it after every message and turn, resumes stored chats (replaying their model history into a fresh session),
- * and undoes a turn's changes. The chat view subscribes and renders; tests drive it directly.
+ * undoes a turn's changes, runs the vault's custom `/commands` (their prompt and mode/model for one turn), compacts on
+ * request, and notes under each answer which instructions and skills guided it. The chat view subscribes and renders;
+ * tests drive it directly.
  */
 import type { AgentSession } from '../agent/agent-session';
 import type { ApprovalGate } from '../agent/changes/approval';
 import type { CheckpointStore, UndoReport } from '../agent/changes/checkpoints';
+import type { CompactionNotice } from '../agent/compaction/context-manager';
 import type { TurnEvent, TurnResult } from '../agent/loop/turn-events';
 import { createAgentSession, type SessionServices } from '../agent/session-factory';
+import type { ContextBundle, ContextItem } from '../context/bundle';
+import type { ContextProvider } from '../context/build-context';
+import { parseSlashCommand, type CommandCatalog } from '../context/commands';
 import { captureFocus, type FocusSnapshot, type FocusSource } from '../context/focus';
+import { guidanceInEffect } from '../context/guidance';
 import { systemClock, type Clock } from '../ports';
 import type { ChatStore } from './chat-store';
-import { applyTurnEvent, newChatRecord, titleFrom, type ChatEntry, type ChatRecord } from './transcript';
+import {
+    applyTurnEvent,
+    guidanceEntry,
+    newChatRecord,
+    titleFrom,
+    type ChatEntry,
+    type ChatRecord,
+} from './transcript';
 
 /** What a chat needs. */
 export interface ChatServiceOptions {
@@ -32,8 +46,16 @@ export interface ChatServiceOptions {
     services(): Promise<Omit<SessionServices, 'approvals'>>;
     /** Mode, model and focus attachment a new chat starts with, read from settings when the chat starts. */
     defaults(): { mode: string; model: string; attachFocusedNote: boolean };
+    /** The vault's custom commands (the current catalog); without it, `/name` is sent as typed. */
+    commands?: () => Pick<CommandCatalog, 'expand'>;
     /** Time. */
     clock?: Clock;
+}
+
+/** The mode and model one turn runs with. */
+interface TurnSettings {
+    mode: string;
+    model: string;
 }
 
 /** What a chat tells its view. */
@@ -48,6 +70,10 @@ export type ChatServiceEvent =
     | { type: 'busy'; busy: boolean }
     /** A turn's changes were undone (or an undo was planned). */
     | { type: 'undo'; report: UndoReport }
+    /** Which instructions and skills guided the turn that just ended (already in the record). */
+    | { type: 'guidance'; entry: Extract<ChatEntry, { kind: 'guidance' }> }
+    /** A line from the chat itself, e.g. an unknown command or what `/compact` did; nothing was sent. */
+    | { type: 'notice'; message: string }
     /** Something failed before the model was asked (e.g. the key is not set); in words for the person. */
     | { type: 'error'; message: string };
 
@@ -58,6 +84,10 @@ export class ChatService {
     private readonly listeners = new Set<(event: ChatServiceEvent) => void>();
     private session: AgentSession | null = null;
     private unsubscribeSession: (() => void) | null = null;
+    /** The mode and model the current session was built with (a command may ask for others for one turn). */
+    private sessionKey = '';
+    /** The builder of the current session's context, wrapped per turn to learn what the turn was sent with. */
+    private provider: ContextProvider | undefined;
     private turnKey = '';
     /** The person's message, shown once the session says what context went with it (or the turn failed first). */
     private pendingUser: Extract<ChatEntry, { kind: 'user' }> | null = null;
@@ -87,27 +117,88 @@ export class ChatService {
         return this.running;
     }
 
-    /** Sends a message and runs the turn; resolves with its result, or `null` when it never reached the model. */
+    /**
+     * Sends a message and runs the turn; resolves with its result, or `null` when it never reached the model. With a
+     * command catalog, `/name args` runs the custom command: its prompt is sent (its mentions resolved like typed
+     * ones) in its mode and model for this turn only, while the transcript keeps what the person typed. An unknown
+     * command sends nothing and says so.
+     */
     async send(text: string): Promise<TurnResult | null> {
         if (this.running || text.trim() === '') return null;
+        const slash = this.options.commands === undefined ? null : parseSlashCommand(text);
+        if (slash === null || this.options.commands === undefined) return this.run(text, text, this.chatSettings());
+        const expanded = await this.options.commands().expand(slash.name, slash.args);
+        if (!expanded.ok) {
+            this.emit({ type: 'notice', message: `${expanded.message} Nothing was sent.` });
+            return null;
+        }
+        return this.run(text, expanded.prompt, {
+            mode: expanded.mode ?? this.record.mode,
+            model: expanded.model ?? this.record.model,
+        });
+    }
+
+    /**
+     * Compacts the conversation now (`/compact`): older messages become a record, a divider marks the place, and
+     * the chat says what happened. Resolves with the notice, or `null` when there was nothing to compact or it failed.
+     */
+    async compact(): Promise<CompactionNotice | null> {
+        if (this.running) return null;
+        this.running = true;
+        this.stopRequested = false;
+        this.emit({ type: 'busy', busy: true });
+        try {
+            const session = await this.ensureSession(this.chatSettings());
+            if (this.stopRequested) return null;
+            this.turnKey = `compact-${this.clock.now()}`;
+            const notice = await session.compact();
+            if (notice === null) this.emit({ type: 'notice', message: 'Nothing to compact yet.' });
+            else {
+                this.record.history = structuredClone([...session.conversation.snapshot()]);
+                const saved = notice.tokensBefore - notice.tokensAfter;
+                this.emit({
+                    type: 'notice',
+                    message: `Compacted: ${notice.summarisedMessages} messages summarised, ${notice.keptMessages} kept, ` +
+                        `about ${Math.max(0, saved).toLocaleString('en-US')} tokens freed.`,
+                });
+            }
+            return notice;
+        } catch (error) {
+            this.emit({ type: 'error', message: `Could not compact: ${messageOf(error)}` });
+            return null;
+        } finally {
+            this.running = false;
+            this.record.updated = this.clock.now();
+            await this.persist();
+            this.emit({ type: 'busy', busy: false });
+        }
+    }
+
+    private async run(shown: string, prompt: string, settings: TurnSettings): Promise<TurnResult | null> {
         this.running = true;
         this.stopRequested = false;
         this.emit({ type: 'busy', busy: true });
         const focus: FocusSnapshot = captureFocus(this.options.focus);
-        this.pendingUser = { kind: 'user', text, context: [], time: this.clock.now() };
-        if (this.record.entries.length === 0) this.record.title = titleFrom(text);
+        this.pendingUser = { kind: 'user', text: shown, context: [], time: this.clock.now() };
+        if (this.record.entries.length === 0) this.record.title = titleFrom(shown);
         try {
-            const session = await this.ensureSession();
+            const session = await this.ensureSession(settings);
             if (this.stopRequested) return null;
             this.turnKey = `pending-${this.clock.now()}`;
-            const result = await session.send(text, {
-                context: { focus, attachFocusedNote: this.attachFocusedNote },
-            });
+            let items: readonly ContextItem[] = [];
+            const provider = this.provider && recording(this.provider, (bundle) => (items = bundle.items));
+            const context = { focus, attachFocusedNote: this.attachFocusedNote };
+            const result = await session.send(prompt, { context: provider ? { ...context, provider } : context });
             await this.finishTurn(session, result);
+            const guidance = guidanceEntry(result.turnId, guidanceInEffect({ items, toolCalls: result.toolCalls }));
+            if (guidance !== null) {
+                this.record.entries.push(guidance);
+                this.emit({ type: 'guidance', entry: guidance });
+            }
             return result;
         } catch (error) {
             this.showUser();
-            this.emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+            this.emit({ type: 'error', message: messageOf(error) });
             return null;
         } finally {
             this.showUser();
@@ -195,14 +286,21 @@ export class ChatService {
         });
     }
 
-    private async ensureSession(): Promise<AgentSession> {
-        if (this.session !== null) return this.session;
+    private chatSettings(): TurnSettings {
+        return { mode: this.record.mode, model: this.record.model };
+    }
+
+    /** The session for a turn in `settings`; rebuilt from the chat's history when they differ from the last turn's. */
+    private async ensureSession(settings: TurnSettings): Promise<AgentSession> {
+        const key = `${settings.mode}\n${settings.model}`;
+        if (this.session !== null && this.sessionKey === key) return this.session;
+        this.dropSession();
         const services = await this.options.services();
         const { session } = await createAgentSession({
             services: { ...services, approvals: this.options.approvals },
             kind: 'chat',
-            mode: this.record.mode,
-            model: this.record.model,
+            mode: settings.mode,
+            model: settings.model,
             chatId: this.record.id,
             approvals: this.options.approvals,
         });
@@ -222,6 +320,8 @@ export class ChatService {
             this.emit({ type: 'turn', turnKey: this.turnKey, event });
         });
         this.session = session;
+        this.sessionKey = key;
+        this.provider = services.contextBuilder;
         return session;
     }
 
@@ -236,7 +336,7 @@ export class ChatService {
 
     private async finishTurn(session: AgentSession, result: TurnResult): Promise<void> {
         for (const entry of this.record.entries) {
-            if (entry.kind !== 'user' && entry.turnId === this.turnKey) entry.turnId = result.turnId;
+            if ((entry.kind === 'assistant' || entry.kind === 'tool') && entry.turnId === this.turnKey) entry.turnId = result.turnId;
         }
         this.record.history = structuredClone([...session.conversation.snapshot()]);
         const applied = await this.options.checkpoints.list(result.turnId);
@@ -249,6 +349,8 @@ export class ChatService {
         this.unsubscribeSession?.();
         this.unsubscribeSession = null;
         this.session = null;
+        this.sessionKey = '';
+        this.provider = undefined;
     }
 
     private async persist(): Promise<void> {
@@ -263,6 +365,21 @@ export class ChatService {
     private emit(event: ChatServiceEvent): void {
         for (const listener of this.listeners) listener(event);
     }
+}
+
+/** The provider, telling `seen` each bundle it builds (the guidance line reads which instructions went out). */
+function recording(provider: ContextProvider, seen: (bundle: ContextBundle) => void): ContextProvider {
+    return {
+        build: async (request) => {
+            const bundle = await provider.build(request);
+            seen(bundle);
+            return bundle;
+        },
+    };
+}
+
+function messageOf(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
 }
 
 function newChatId(clock: Clock): string {

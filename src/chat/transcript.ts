@@ -5,6 +5,7 @@
  */
 import type { HistoryMessage } from '../agent/loop/conversation';
 import { addUsage, emptyUsage, type TurnEvent, type TurnOutcome, type UsageTotals } from '../agent/loop/turn-events';
+import type { GuidanceReport } from '../context/guidance';
 
 /** The stored shape's version, for later migrations. */
 export const CHAT_RECORD_VERSION = 1;
@@ -16,7 +17,11 @@ export type ChatEntry =
     /** The agent's text of one model answer; `outcome` is set when the turn ended. */
     | { kind: 'assistant'; turnId: string; text: string; outcome?: TurnOutcome; message?: string }
     /** A tool call and, once it finished, its result. */
-    | { kind: 'tool'; turnId: string; id: string; name: string; input: unknown; result?: string; isError?: boolean };
+    | { kind: 'tool'; turnId: string; id: string; name: string; input: unknown; result?: string; isError?: boolean }
+    /** Older messages were summarised into a record here (automatically or by `/compact`). */
+    | { kind: 'compacted'; reason: string; summarisedMessages: number; changesKept: number }
+    /** Which instruction notes and skills guided a turn; for the person only, never sent to the model. */
+    | { kind: 'guidance'; turnId: string; instructions: string[]; skills: string[] };
 
 /** One chat, as persisted. */
 export interface ChatRecord {
@@ -109,6 +114,14 @@ export function applyTurnEvent(record: ChatRecord, turnId: string, event: TurnEv
             }
             break;
         }
+        case 'compacted':
+            record.entries.push({
+                kind: 'compacted',
+                reason: event.notice.reason,
+                summarisedMessages: event.notice.summarisedMessages,
+                changesKept: event.notice.changesKept,
+            });
+            break;
         case 'usage':
             record.contextTokens = event.call.inputTokens + event.call.cacheReadTokens + event.call.cacheWriteTokens;
             break;
@@ -132,6 +145,32 @@ export function applyTurnEvent(record: ChatRecord, turnId: string, event: TurnEv
         default:
             break;
     }
+}
+
+/** The divider's words where a compaction happened. */
+export function compactionText(entry: Extract<ChatEntry, { kind: 'compacted' }>): string {
+    const messages = `${entry.summarisedMessages} message${entry.summarisedMessages === 1 ? '' : 's'}`;
+    const changes = `${entry.changesKept} change${entry.changesKept === 1 ? '' : 's'}`;
+    return `Earlier messages summarised — ${messages}, ${changes} kept`;
+}
+
+/**
+ * The guidance entry of a turn: the instruction notes whose text was sent and the skills loaded. Instruction notes
+ * that were not used are left out entirely, so an excluded one is never named. `null` when nothing guided the turn.
+ */
+export function guidanceEntry(turnId: string, report: GuidanceReport): Extract<ChatEntry, { kind: 'guidance' }> | null {
+    const instructions = report.instructions.filter((item) => item.used).map((item) => item.path);
+    const skills = report.skills.map((skill) => skill.name);
+    if (instructions.length === 0 && skills.length === 0) return null;
+    return { kind: 'guidance', turnId, instructions, skills };
+}
+
+/** The quiet line under an answer: `Instructions: AGENTS.md · Skills: meeting-brief`. */
+export function guidanceText(entry: Extract<ChatEntry, { kind: 'guidance' }>): string {
+    const parts: string[] = [];
+    if (entry.instructions.length > 0) parts.push(`Instructions: ${entry.instructions.join(', ')}`);
+    if (entry.skills.length > 0) parts.push(`Skills: ${entry.skills.join(', ')}`);
+    return parts.join(' · ');
 }
 
 function lastAssistantOf(record: ChatRecord, turnId: string): Extract<ChatEntry, { kind: 'assistant' }> | undefined {
@@ -162,8 +201,10 @@ export function transcriptToMarkdown(record: ChatRecord): string {
         } else if (entry.kind === 'assistant') {
             if (entry.text !== '') lines.push('**Agent**', '', entry.text, '');
             if (entry.outcome !== undefined && entry.outcome !== 'done') lines.push(`*${entry.message ?? ''}*`, '');
-        } else {
+        } else if (entry.kind === 'tool') {
             lines.push(`- Tool \`${entry.name}\`: ${toolSummary(entry.name, entry.input)}`, '');
+        } else if (entry.kind === 'compacted') {
+            lines.push(`*${compactionText(entry)}*`, '');
         }
     }
     return lines.join('\n');

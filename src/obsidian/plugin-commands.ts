@@ -41,6 +41,7 @@ export class PluginUi {
         const s = this.services;
         return {
             createChat: (approvals) => s.createChat(approvals),
+            customCommands: async () => (await s.commands.scan()).commands,
             store: s.chats,
             focus: s.focus,
             suggest: (query) => s.suggester?.suggest(query) ?? [],

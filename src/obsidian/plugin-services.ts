@@ -229,6 +229,7 @@ export class PluginServices {
             checkpoints: this.checkpoints,
             approvals,
             services: () => this.sessionServices(),
+            commands: () => this.commands,
             defaults: () => {
                 const settings = this.settingsOrDefaults();
                 return {

@@ -11,6 +11,8 @@ export interface SlashCommand {
     name: string;
     /** What it does, in sentence case. */
     description: string;
+    /** It talks to the model, so it waits (keeping the typed text) while a turn runs. */
+    sends?: boolean;
     /** Runs it with the text after the command name. */
     run(argument: string): void | Promise<void>;
 }
@@ -92,7 +94,10 @@ export class ChatInput {
             }
             if (event.key === 'Enter' || event.key === 'Tab') {
                 event.preventDefault();
-                this.items[this.active]?.apply();
+                // A command typed in full runs on Enter, rather than taking a second Enter after picking itself.
+                const picked = this.items[this.active];
+                if (event.key === 'Enter' && picked?.label === this.textarea.value.trim()) this.submit();
+                else picked?.apply();
                 return;
             }
             if (event.key === 'Escape') {
@@ -119,6 +124,7 @@ export class ChatInput {
         if (command !== null) {
             const found = this.options.commands().find((c) => c.name === command[1]);
             if (found !== undefined) {
+                if (found.sends === true && this.options.isBusy()) return;
                 this.textarea.value = '';
                 this.closePopover();
                 void found.run((command[2] ?? '').trim());

@@ -1,11 +1,12 @@
 /**
  * The message list of the chat view: the person's messages with what was attached or left out, the agent's answers
  * streamed as Markdown, tool calls as compact rows that expand to show input and result, approval cards in the
- * order they were asked, and the end of each turn with its "Undo" when it changed notes.
+ * order they were asked, the end of each turn with its "Undo" when it changed notes and a quiet line naming the
+ * instructions and skills that guided it, and a divider where older messages were summarised.
  */
 import type { TurnEvent } from '../agent/loop/turn-events';
 import type { ChatEntry, ChatRecord } from '../chat/transcript';
-import { toolSummary } from '../chat/transcript';
+import { compactionText, guidanceText, toolSummary } from '../chat/transcript';
 import type { ApprovalCard } from './approval-card';
 import { StreamingMarkdown, type MarkdownRenderFn } from './markdown-block';
 
@@ -100,6 +101,14 @@ export class ChatTranscript {
                 this.setStatus(null);
                 turn.createDiv({ cls: 'vault-agent-error', text: event.message });
                 break;
+            case 'compacted':
+                this.addDivider({
+                    kind: 'compacted',
+                    reason: event.notice.reason,
+                    summarisedMessages: event.notice.summarisedMessages,
+                    changesKept: event.notice.changesKept,
+                });
+                break;
             case 'stop':
                 this.finishStream();
                 this.setStatus(null);
@@ -141,6 +150,23 @@ export class ChatTranscript {
         return note;
     }
 
+    /** Adds the quiet line saying which instructions and skills guided the turn. */
+    addGuidance(entry: Extract<ChatEntry, { kind: 'guidance' }>): void {
+        const turn = this.turnEl ?? this.el;
+        turn.createDiv({ cls: 'vault-agent-guidance', text: guidanceText(entry) });
+        this.scroll();
+    }
+
+    /** Marks where older messages were summarised; what follows starts a new block. */
+    addDivider(entry: Extract<ChatEntry, { kind: 'compacted' }>): void {
+        this.finishStream();
+        this.setStatus(null);
+        const divider = this.el.createDiv({ cls: 'vault-agent-compacted', attr: { role: 'separator' } });
+        divider.createSpan({ text: compactionText(entry) });
+        this.turnEl = null;
+        this.scroll();
+    }
+
     /** Closes the running turn's stream and card list. */
     endTurn(): void {
         this.finishStream();
@@ -155,6 +181,11 @@ export class ChatTranscript {
             const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
             this.addToolRow(turn, entry.id, entry.name, entry.input);
             if (entry.result !== undefined) this.fillToolRow(entry.id, entry.result, entry.isError === true);
+        } else if (entry.kind === 'compacted') {
+            this.addDivider(entry);
+        } else if (entry.kind === 'guidance') {
+            this.finishStream();
+            this.addGuidance(entry);
         } else {
             const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
             if (entry.text !== '') {

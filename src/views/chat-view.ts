@@ -9,6 +9,7 @@ import type { UndoReport } from '../agent/changes/checkpoints';
 import type { ChatService, ChatServiceEvent } from '../chat/chat-service';
 import type { ChatStore } from '../chat/chat-store';
 import { transcriptToMarkdown } from '../chat/transcript';
+import type { CustomCommand } from '../context/commands';
 import type { FocusSource } from '../context/focus';
 import type { MentionSuggestion } from '../context/suggest';
 import { ChatApprovalGate } from './approval-card';
@@ -47,6 +48,8 @@ export interface ChatViewServices {
     saveNote(title: string, markdown: string): Promise<string>;
     /** Renders Markdown; Obsidian's renderer when absent. */
     render?: MarkdownRenderFn;
+    /** The vault's custom commands for the `/` list (the chat expands them itself); none when absent. */
+    customCommands?(): Promise<CustomCommand[]>;
 }
 
 /** The chat view. */
@@ -61,6 +64,8 @@ export class ChatView extends ItemView {
     private footerEl!: HTMLElement;
     private historyEl!: HTMLElement;
     private unsubscribe: (() => void) | null = null;
+    /** The custom commands as last scanned; the `/` list is built synchronously from these. */
+    private custom: CustomCommand[] = [];
 
     constructor(
         leaf: WorkspaceLeaf,
@@ -126,6 +131,8 @@ export class ChatView extends ItemView {
             isBusy: () => this.chat.busy,
         });
         this.input.textarea.addEventListener('input', () => this.chips.refresh(this.input.textarea.value));
+        this.input.textarea.addEventListener('focus', () => void this.refreshCustomCommands());
+        void this.refreshCustomCommands();
         const controls = root.createDiv({ cls: 'vault-agent-controls' });
         this.sendButton = controls.createEl('button', { text: 'Send', cls: 'mod-cta vault-agent-send' });
         this.sendButton.addEventListener('click', () => {
@@ -194,6 +201,12 @@ export class ChatView extends ItemView {
             case 'error':
                 this.transcript.addNote(event.message, 'vault-agent-error');
                 break;
+            case 'guidance':
+                this.transcript.addGuidance(event.entry);
+                break;
+            case 'notice':
+                this.transcript.addNote(event.message);
+                break;
         }
     }
 
@@ -225,7 +238,29 @@ export class ChatView extends ItemView {
         });
     }
 
+    /** Re-reads the custom commands (on open and whenever the input gets focus), so a new command note shows up. */
+    private async refreshCustomCommands(): Promise<void> {
+        try {
+            this.custom = (await this.services.customCommands?.()) ?? [];
+        } catch {
+            // An unreadable commands folder leaves the list as it was; sending `/name` still asks the catalog.
+        }
+    }
+
     private commands(): SlashCommand[] {
+        const builtIn = this.builtInCommands();
+        const custom = this.custom
+            .filter((command) => !builtIn.some((known) => known.name === command.name))
+            .map((command): SlashCommand => ({
+                name: command.name,
+                description: command.argumentHint === '' ? command.description : `${command.argumentHint} — ${command.description}`,
+                sends: true,
+                run: (arg) => void this.chat.send(arg === '' ? `/${command.name}` : `/${command.name} ${arg}`),
+            }));
+        return [...builtIn, ...custom];
+    }
+
+    private builtInCommands(): SlashCommand[] {
         return [
             { name: 'new', description: 'Start a new chat', run: () => this.chat.newChat() },
             {
@@ -250,6 +285,12 @@ export class ChatView extends ItemView {
             },
             { name: 'undo', description: 'Undo the last turn that changed notes', run: () => this.undoLast() },
             { name: 'export', description: 'Save this chat as a note', run: () => this.saveAsNote() },
+            {
+                name: 'compact',
+                description: 'Summarise earlier messages to free up context',
+                sends: true,
+                run: () => void this.chat.compact(),
+            },
         ];
     }
 

@@ -255,4 +255,52 @@ describe('the co-pilot chat in a browser', () => {
         expect(sent).toContain('The launch goal is a first public version.');
         expect(sent).toContain('Is that still true?');
     });
+    it('runs a custom command from the vault: lists it after /, sends its expanded prompt, shows what guided the answer', async () => {
+        const { page } = await openHarnessPage(browser, harness.url);
+        const input = page.locator('.vault-agent-textarea');
+        await input.click();
+        await input.pressSequentially('/week');
+        const item = page.locator('.vault-agent-popover-item', { hasText: '/weekly-digest' });
+        await item.waitFor();
+        expect(await item.innerText()).toContain('customer meetings');
+        await input.press('Enter');
+        await expect.poll(() => input.inputValue()).toBe('/weekly-digest ');
+
+        const before = api.messageRequests().length;
+        api.enqueue(textTurn('This week: pricing came up with two customers.'));
+        await input.pressSequentially('pricing');
+        await input.press('Enter');
+        await idle(page);
+        const sent = api.messageRequests()[before];
+        expect(sent?.rawBody).toContain('Write a weekly digest of the customer meetings');
+        expect(sent?.rawBody).toContain('Pay particular attention to: pricing');
+        expect(sent?.rawBody).not.toContain('$ARGUMENTS');
+        expect(await page.locator('.vault-agent-user-text').last().innerText()).toBe('/weekly-digest pricing');
+        expect(await page.locator('.vault-agent-guidance').last().innerText()).toContain('Instructions: AGENTS.md');
+
+        await send(page, '/no-such-command');
+        await page.locator('.vault-agent-note', { hasText: 'no command called' }).waitFor();
+        expect(api.messageRequests()).toHaveLength(before + 1);
+    });
+    it('marks where /compact summarised earlier messages, and a resumed chat still shows the divider', async () => {
+        const first = await openHarnessPage(browser, harness.url);
+        const long = 'The plan has many parts worth discussing at length. '.repeat(60);
+        for (const question of ['Tell me about the plan (compact test)', 'More', 'Even more']) {
+            api.enqueue(textTurn(long));
+            await send(first.page, question);
+            await idle(first.page);
+        }
+        api.enqueue(textTurn('Summary: the person is reading about the plan.'));
+        await send(first.page, '/compact');
+        const divider = first.page.locator('.vault-agent-compacted');
+        await divider.waitFor();
+        expect(await divider.innerText()).toMatch(/^Earlier messages summarised — \d+ messages?, 0 changes kept$/);
+        await first.page.locator('.vault-agent-note', { hasText: 'Compacted:' }).waitFor();
+        await first.page.close();
+
+        const { page } = await openHarnessPage(browser, harness.url);
+        await page.locator('.vault-agent-history-button').click();
+        await page.locator('.vault-agent-history-item', { hasText: 'compact test' }).click();
+        await page.locator('.vault-agent-compacted').waitFor();
+    });
 });

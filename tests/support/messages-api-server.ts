@@ -7,6 +7,7 @@ import { BatchStore } from './messages-api/batch-store';
 import { AnswerWriter, Pacer } from './messages-api/answer-writer';
 import { flatHeaders, isRecord, parseJson, readBody, sendError } from './messages-api/http';
 import { PromptCache } from './messages-api/prompt-cache';
+import { decideCompaction, withCompactionBlock } from './messages-api/server-compaction';
 import { randomId, renderTurn } from './messages-api/render';
 import * as routes from './messages-api/side-routes';
 import type {
@@ -22,6 +23,7 @@ export * from './messages-api/request-helpers';
 export type * from './messages-api/types';
 export { estimateTokens } from './messages-api/prompt-cache';
 export { LISTED_MODELS } from './messages-api/side-routes';
+export { COMPACTION_BETA, COMPACTION_EDIT } from './messages-api/server-compaction';
 
 /** A running local Messages API that the real SDK talks to over HTTP. */
 export interface MessagesApiServer {
@@ -74,12 +76,14 @@ class LocalMessagesApi implements MessagesApiServer {
     private latencyMs: number;
     private readonly pacer = new Pacer();
     private readonly writer: AnswerWriter;
+    private readonly serverCompaction: boolean;
 
     constructor(options: MessagesApiServerOptions) {
         this.apiKey = options.apiKey ?? 'test-key';
         this.responder = options.responder;
         this.defaultResponse = options.defaultResponse;
         this.latencyMs = options.latencyMs ?? 0;
+        this.serverCompaction = options.serverCompaction ?? true;
         this.writer = new AnswerWriter({ pacer: this.pacer, eventDelayMs: options.eventDelayMs ?? 0 });
         this.cache = new PromptCache(options.minCacheableTokens ?? 0);
         this.batches = new BatchStore({
@@ -230,6 +234,11 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message });
             return;
         }
+        const compaction = decideCompaction(body, request.headers, this.serverCompaction);
+        if (compaction.kind === 'rejected') {
+            sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: compaction.message });
+            return;
+        }
         const answer = await this.answerFor(request);
         if (answer === undefined) {
             const message = `messages-api-server: no scripted response for request #${request.index} (POST /v1/messages); enqueue one or set a responder`;
@@ -242,7 +251,12 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, answer);
             return;
         }
-        const rendered = renderTurn(answer.turn, {
+        let turn = answer.turn;
+        if (compaction.kind === 'compact') {
+            request.serverCompaction = compaction.record;
+            turn = withCompactionBlock(turn, compaction.record.summary);
+        }
+        const rendered = renderTurn(turn, {
             model: typeof body.model === 'string' ? body.model : 'unknown',
             prompt: this.cache.account(body),
             serviceTier: 'standard',

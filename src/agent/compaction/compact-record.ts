@@ -72,6 +72,11 @@ export function buildRecordBlocks(input: RecordInput): Anthropic.TextBlockParam[
         '',
         input.summary.trim() === '' ? '(The summary came back empty.)' : input.summary.trim(),
     ].join('\n');
+    return [{ type: 'text', text: summary }, buildFactsBlock(input)];
+}
+
+/** The facts block alone: every change and every note read, exact (also what follows a server-side compaction). */
+export function buildFactsBlock(input: Pick<RecordInput, 'changes' | 'notesRead'>): Anthropic.TextBlockParam {
     const lines = [RECORD_FACTS_HEADING, '', `Changes applied to the vault (${input.changes.length}, oldest first):`];
     if (input.changes.length === 0) lines.push('- none');
     for (const change of input.changes) lines.push(`- ${describeChange(change)}`);
@@ -81,10 +86,7 @@ export function buildRecordBlocks(input: RecordInput): Anthropic.TextBlockParam[
     if (input.notesRead.length > MAX_NOTES_LISTED) {
         lines.push(`- … and ${input.notesRead.length - MAX_NOTES_LISTED} more`);
     }
-    return [
-        { type: 'text', text: summary },
-        { type: 'text', text: lines.join('\n') },
-    ];
+    return { type: 'text', text: lines.join('\n') };
 }
 
 /** One change in words, e.g. "turn 3f2a-4: renamed Notes/A.md → Notes/B.md". */

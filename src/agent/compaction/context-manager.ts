@@ -6,6 +6,8 @@
  */
 import type { Conversation, HistoryMessage } from '../loop/conversation';
 import type { PromptPrefix } from '../loop/prompt-cache';
+import type { StreamedBlock } from '../loop/stream-turn';
+import type { ServerCompactionRequest } from '../model-client';
 import type { UsageLike } from '../pricing';
 import { buildRecordBlocks, type ChangeRecord } from './compact-record';
 import { planCompaction, summarise, type SummaryCall } from './compactor';
@@ -18,6 +20,13 @@ import {
     type ContextMeterValue,
     type ContextWindowTable,
 } from './context-window';
+import {
+    attachFactsAfterCompaction,
+    compactionSummary,
+    effectiveHistory,
+    flattenServerCompaction,
+    lastCompactionIndex,
+} from './server-compaction';
 
 /** How compaction behaves; every field has a default. */
 export interface CompactionSettings {
@@ -43,8 +52,8 @@ export type CompactionReason = 'threshold' | 'requested' | 'context-full';
 export interface CompactionNotice {
     /** Why it ran. */
     reason: CompactionReason;
-    /** How: our own summarising call. */
-    method: 'summary';
+    /** How: our own summarising call, or the endpoint's server-side compaction. */
+    method: 'summary' | 'server';
     /** Messages replaced by the record. */
     summarisedMessages: number;
     /** Messages kept verbatim after the record. */
@@ -85,6 +94,8 @@ export interface ContextManagerOptions {
     facts: () => Promise<RecordFacts>;
     /** Counts a request's prompt tokens exactly; `null` where the endpoint can only estimate. */
     count?: (messages: readonly HistoryMessage[], signal: AbortSignal) => Promise<number | null>;
+    /** Whether the endpoint compacts server-side now; absent = never (our own summarising call does). */
+    serverCompaction?: () => boolean;
 }
 
 /** What `beforeCall` decided. */
@@ -114,7 +125,7 @@ export class ContextManager {
 
     /** How full the context is for a request carrying `messages`. */
     meter(messages: readonly HistoryMessage[]): ContextMeterValue {
-        const measured = this.tracker.measure(messages);
+        const measured = this.measure(messages);
         return {
             usedTokens: measured.tokens,
             windowTokens: this.windowTokens,
@@ -134,7 +145,14 @@ export class ContextManager {
      * or when it was stopped.
      */
     async beforeCall(conversation: Conversation, signal: AbortSignal): Promise<CallVerdict> {
-        if (this.need(conversation) <= this.thresholdTokens) return { kind: 'ok', compacted: null };
+        if (lastCompactionIndex(conversation.snapshot()) >= 0) {
+            // The endpoint dropped what its summary covers: our facts must follow it before the next message goes.
+            attachFactsAfterCompaction(conversation.snapshot(), await this.options.facts());
+        }
+        const need = this.need(conversation);
+        if (need <= this.thresholdTokens) return { kind: 'ok', compacted: null };
+        // The endpoint compacts past the same threshold; ours runs only when the request would not fit at all.
+        if (this.serverCompacts() && need <= this.windowTokens) return { kind: 'ok', compacted: null };
         let compacted: CompactionNotice | null = null;
         try {
             compacted = await this.compact(conversation, 'threshold', signal);
@@ -145,12 +163,50 @@ export class ContextManager {
         return this.need(conversation) <= this.windowTokens ? { kind: 'ok', compacted } : { kind: 'full' };
     }
 
+    /** The compaction to ask the endpoint for on the next turn request; `undefined` where it cannot. */
+    serverCompaction(): ServerCompactionRequest | undefined {
+        return this.serverCompacts() ? { triggerTokens: this.thresholdTokens } : undefined;
+    }
+
+    /**
+     * What the chat shows when a response carried the endpoint's compaction block (it summarised every message of
+     * the request, `sent`); `null` when it did not.
+     */
+    async serverCompacted(
+        blocks: readonly StreamedBlock[],
+        sent: readonly HistoryMessage[],
+    ): Promise<CompactionNotice | null> {
+        const tokensBefore = this.meter(sent).usedTokens;
+        const summary = blocks
+            .map((block) => (block.type === 'other' ? compactionSummary(block.block) : null))
+            .find((text) => text !== null);
+        if (summary === undefined || summary === null) return null;
+        const facts = await this.options.facts();
+        const summaryTokens = estimateMessageTokens([{ role: 'assistant', content: [{ type: 'text', text: summary }] }]);
+        return {
+            reason: 'threshold',
+            method: 'server',
+            summarisedMessages: effectiveHistory(sent).length,
+            keptMessages: 0,
+            tokensBefore,
+            tokensAfter: this.prefixTokens + summaryTokens,
+            changesKept: facts.changes.length,
+            notesKept: facts.notesRead.length,
+        };
+    }
+
     /** Compacts now; `null` when there was nothing to compact. Rejects when the summarising call fails. */
     async compact(
         conversation: Conversation,
         reason: CompactionReason,
         signal: AbortSignal,
     ): Promise<CompactionNotice | null> {
+        const flat = flattenServerCompaction(conversation.snapshot(), await this.options.facts());
+        if (flat !== null) {
+            // Our summarising request goes without the beta: the endpoint's summary becomes our own record first.
+            conversation.replace(flat);
+            this.tracker.reset();
+        }
         const messages = conversation.snapshot();
         const tokensBefore = this.tracker.measure(messages).tokens;
         const room = this.thresholdTokens - this.options.maxOutputTokens - this.prefixTokens - this.maxSummaryTokens;
@@ -201,7 +257,17 @@ export class ContextManager {
 
     /** Tokens the next request needs: its prompt plus room for the answer. */
     private need(conversation: Conversation): number {
-        return this.tracker.measure(conversation.snapshot()).tokens + this.options.maxOutputTokens;
+        return this.measure(conversation.snapshot()).tokens + this.options.maxOutputTokens;
+    }
+
+    /** The prompt size; after a server-side compaction, only what the endpoint reads counts (an estimate). */
+    private measure(messages: readonly HistoryMessage[]): { tokens: number; estimated: boolean } {
+        if (lastCompactionIndex(messages) < 0) return this.tracker.measure(messages);
+        return { tokens: this.prefixTokens + estimateMessageTokens(effectiveHistory(messages)), estimated: true };
+    }
+
+    private serverCompacts(): boolean {
+        return this.options.serverCompaction?.() ?? false;
     }
 
     /** An exact count where the endpoint offers one; a failed count only means the estimate is used. */

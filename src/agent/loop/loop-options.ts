@@ -1,7 +1,9 @@
 /** What the turn loop runs with: its options, seams (context, spend) and one turn's input. */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Clock } from '../../ports';
-import type { CallVerdict } from '../compaction/context-manager';
+import type { CallVerdict, CompactionNotice } from '../compaction/context-manager';
+import type { ServerCompactionRequest } from '../model-client';
+import type { StreamedBlock } from './stream-turn';
 import type { ModelClient } from '../model-client';
 import type { PriceTable, UsageLike } from '../pricing';
 import type { SpendReservation } from '../spend/spend-control';
@@ -77,6 +79,10 @@ export interface LoopContext {
     observe(blocks: number, usage: UsageLike): void;
     /** Prompt tokens of a request carrying `messages` (leaning high). */
     meter(messages: readonly HistoryMessage[]): { usedTokens: number };
+    /** The server-side compaction to ask for on the next request; `undefined` where the endpoint cannot. */
+    serverCompaction?(): ServerCompactionRequest | undefined;
+    /** The notice for a response that carried the endpoint's compaction block; `null` when it did not. */
+    serverCompacted?(blocks: readonly StreamedBlock[], sent: readonly HistoryMessage[]): Promise<CompactionNotice | null>;
 }
 
 /** The spend seam of the loop. */

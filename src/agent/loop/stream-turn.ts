@@ -6,7 +6,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent, StopReason } from '@anthropic-ai/sdk/resources/messages';
-import type { ModelClient, StreamParams } from '../model-client';
+import type { ModelClient, ServerCompactionRequest, StreamParams } from '../model-client';
 import { Cancelled, ConnectionLost, Timeout, type ModelError } from '../model-errors';
 import type { UsageLike } from '../pricing';
 
@@ -69,6 +69,8 @@ export interface StreamCallOptions {
     idleTimeoutMs: number;
     /** Hears text as it streams. */
     onText?: (delta: string) => void;
+    /** Lets the endpoint compact older turns itself, where it can. */
+    compaction?: ServerCompactionRequest;
 }
 
 /** Streams one response; rejects with `ModelCallFailed`, whose `partial` holds what arrived. */
@@ -91,7 +93,11 @@ export async function streamModelCall(options: StreamCallOptions): Promise<Strea
     };
     arm();
     try {
-        const stream = client.stream(options.params, { signal: controller.signal });
+        const compaction = options.compaction;
+        const stream = client.stream(options.params, {
+            signal: controller.signal,
+            ...(compaction !== undefined ? { compaction } : {}),
+        });
         stream.on('connect', arm);
         stream.on('streamEvent', (event) => {
             arm();
@@ -162,6 +168,7 @@ function apply(call: StreamedCall, event: MessageStreamEvent, onText?: (delta: s
                 block.json += delta.partial_json;
             else if (block?.type === 'thinking' && delta.type === 'thinking_delta') block.thinking += delta.thinking;
             else if (block?.type === 'thinking' && delta.type === 'signature_delta') block.signature += delta.signature;
+            else if (block?.type === 'other') applyCompactionDelta(block.block, delta);
             break;
         }
         case 'content_block_stop': {
@@ -171,6 +178,22 @@ function apply(call: StreamedCall, event: MessageStreamEvent, onText?: (delta: s
             if (block.type === 'tool_use') block.input = parseInput(block.json);
             break;
         }
+    }
+}
+
+/**
+ * A server-side compaction block arrives empty and gets its summary (and opaque metadata) in `compaction_delta`
+ * events, which the stable SDK's types do not name; the block is sent back exactly as assembled.
+ */
+function applyCompactionDelta(block: Anthropic.ContentBlock, delta: unknown): void {
+    const target = block as unknown as Record<string, unknown>;
+    const change = delta as Record<string, unknown>;
+    if (target.type !== 'compaction' || change.type !== 'compaction_delta') return;
+    for (const field of ['content', 'encrypted_content'] as const) {
+        const value = change[field];
+        if (typeof value !== 'string') continue;
+        const before = target[field];
+        target[field] = typeof before === 'string' ? before + value : value;
     }
 }
 
@@ -185,7 +208,8 @@ function startBlock(block: Anthropic.ContentBlock): StreamedBlock {
         case 'tool_use':
             return { type: 'tool_use', id: block.id, name: block.name, json: '', input: undefined, complete: false };
         default:
-            return { type: 'other', block, complete: false };
+            // A copy: compaction deltas are written into it.
+            return { type: 'other', block: { ...block }, complete: false };
     }
 }
 

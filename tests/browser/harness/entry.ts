@@ -14,6 +14,7 @@ import { MemorySpendLedger } from '../../../src/agent/spend/spend-ledger';
 import { AdapterChatStore, type ChatFileAdapter } from '../../../src/chat/chat-store';
 import { ChatService } from '../../../src/chat/chat-service';
 import { ContextBuilder } from '../../../src/context/build-context';
+import { CommandCatalog } from '../../../src/context/commands';
 import { ExclusionGate } from '../../../src/context/exclusions';
 import type { FocusSource } from '../../../src/context/focus';
 import { MentionSuggester } from '../../../src/context/suggest';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     const store = new AdapterChatStore({ adapter: localAdapter, folder: 'vault-agent/chats' });
     const context = new ContextBuilder({ vault, gate });
     const spend = new SpendControl({ ledger: new MemorySpendLedger() });
+    const commands = new CommandCatalog({ vault, gate });
 
     const leaf = new WorkspaceLeaf() as WorkspaceLeaf & { app: App };
     leaf.app = app;
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
                 focus,
                 checkpoints,
                 approvals,
+                commands: () => commands,
                 defaults: () => ({
                     mode: settings.chat.defaultMode,
                     model: settings.model.defaultModel,
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
             }),
         store,
         focus,
+        customCommands: async () => (await commands.scan()).commands,
         suggest: (query) => suggester.suggest(query),
         whyExcluded: (path) => {
             const verdict = gate.check(path);

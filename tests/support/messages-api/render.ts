@@ -139,6 +139,10 @@ function streamEvents(message: Message, blocks: IdentifiedBlock[]): { events: Ss
                 index,
                 delta: { type: 'signature_delta', signature: signatureOf(block) },
             });
+        } else if (block.type === 'compaction') {
+            // The stable SDK's types lack the compaction delta; the wire format is the beta's.
+            const delta = { type: 'compaction_delta', content: block.content, encrypted_content: null };
+            push({ type: 'content_block_delta', index, delta } as unknown as RawMessageStreamEvent);
         } else {
             for (const partial_json of chunk(toolJson(block), 20, 3)) {
                 push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } });
@@ -195,20 +199,28 @@ function signatureOf(block: IdentifiedBlock & { type: 'thinking' }): string {
 function blockTokens(block: IdentifiedBlock): number {
     if (block.type === 'text') return estimateTokens(block.text);
     if (block.type === 'thinking') return estimateTokens(block.thinking);
+    if (block.type === 'compaction') return estimateTokens(block.content ?? '');
     return estimateTokens(toolJson(block));
 }
 
 function startBlock(block: IdentifiedBlock): ContentBlock {
     if (block.type === 'text') return { type: 'text', text: '', citations: null };
     if (block.type === 'thinking') return { type: 'thinking', thinking: '', signature: '' };
+    if (block.type === 'compaction') return compactionBlock(null);
     return { type: 'tool_use', id: block.id, name: block.name, input: {}, caller: { type: 'direct' } };
 }
 
 function finalBlock(block: IdentifiedBlock): ContentBlock {
     if (block.type === 'text') return { type: 'text', text: block.text, citations: null };
     if (block.type === 'thinking') return { type: 'thinking', thinking: block.thinking, signature: signatureOf(block) };
+    if (block.type === 'compaction') return compactionBlock(block.content);
     const input = block.truncateJsonAt === undefined ? block.input : parseOr(toolJson(block), {});
     return { type: 'tool_use', id: block.id, name: block.name, input, caller: { type: 'direct' } };
+}
+
+/** A compaction block as the beta sends it; not among the stable SDK's content block types. */
+function compactionBlock(content: string | null): ContentBlock {
+    return { type: 'compaction', content, encrypted_content: null } as unknown as ContentBlock;
 }
 
 function parseOr(json: string, fallback: unknown): unknown {

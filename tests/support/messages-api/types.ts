@@ -27,6 +27,12 @@ export type ScriptedBlock =
           id?: string;
           /** When set, only this many characters of the input JSON are sent: a tool call cut off mid-input. */
           truncateJsonAt?: number;
+      }
+    | {
+          /** A server-side compaction summary; streamed as one `compaction_delta` after an empty start. */
+          type: 'compaction';
+          /** The summary; `null` when the server failed to make one. */
+          content: string | null;
       };
 
 /** Usage numbers a script may force instead of the server's estimates. */
@@ -154,6 +160,20 @@ export interface RecordedRequest {
     anthropicVersion: string | undefined;
     /** For a request inside a Message Batch: its `custom_id` (the path is then `/v1/messages`). */
     batchCustomId?: string;
+    /** Set when the server compacted this request's history itself before answering. */
+    serverCompaction?: ServerCompactionRecord;
+}
+
+/** What a server-side compaction did. */
+export interface ServerCompactionRecord {
+    /** Input tokens the server counted (from the newest compaction block on), which crossed the trigger. */
+    inputTokens: number;
+    /** The trigger the request asked for. */
+    triggerTokens: number;
+    /** How many messages it summarised. */
+    summarisedMessages: number;
+    /** The summary it put in the compaction block. */
+    summary: string;
 }
 
 /** Reacts to what was sent; `undefined` falls through to the default response. */
@@ -177,4 +197,9 @@ export interface MessagesApiServerOptions {
     batchPollsBeforeEnd?: number;
     /** Prefixes shorter than this many tokens are never cached (the real API's minimum); default 0. */
     minCacheableTokens?: number;
+    /**
+     * Whether the server offers server-side compaction (`context_management` with the beta header); default true.
+     * False answers the field, and any compaction block, like a compatible server that lacks it: a 400.
+     */
+    serverCompaction?: boolean;
 }
