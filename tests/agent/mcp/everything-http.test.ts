@@ -20,7 +20,11 @@ async function freePort(): Promise<number> {
         probe.once('error', reject);
         probe.listen(0, '127.0.0.1', () => {
             const address = probe.address();
-            probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject()));
+            probe.close(() =>
+                typeof address === 'object' && address !== null
+                    ? resolve(address.port)
+                    : reject(new Error('no port was assigned')),
+            );
         });
     });
 }
