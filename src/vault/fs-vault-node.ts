@@ -5,20 +5,11 @@
  * (so a symlink cannot lead out), and writes atomically: a temp file in the same folder, fsync, then a rename
  * (edits) or a hard link (new files and moves, which fails instead of overwriting). Writes go through one queue.
  */
-import {
-    closeSync,
-    fstatSync,
-    lstatSync,
-    openSync,
-    readdirSync,
-    readFileSync,
-    realpathSync,
-    type Dirent,
-    type Stats,
-} from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, realpathSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { VaultDisk } from './fs-vault-disk-node';
+import { readTextOrNull, walkVault, type Found } from './fs-vault-walk-node';
 import { NoteIndex } from './note-index';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from './path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
@@ -51,7 +42,6 @@ export class StaleWriteError extends VaultError {
     }
 }
 
-type Found = Map<string, { disk: string; stats: Stats }>;
 
 
 /** A vault on a real folder. */
@@ -106,7 +96,7 @@ export class FsVault implements VaultPort {
     async scan(): Promise<ScanStats> {
         const started = performance.now();
         const found: Found = new Map();
-        this.walk('', found);
+        walkVault(this.disk, this.configDir, found);
         const events: VaultChange[] = [];
         let parsed = 0;
         for (const [path, { disk, stats }] of found) {
@@ -309,40 +299,6 @@ export class FsVault implements VaultPort {
         }
     }
 
-    private walk(disk: string, found: Found): void {
-        let entries: Dirent[];
-        try {
-            entries = readdirSync(this.disk.abs(disk), { withFileTypes: true });
-        } catch {
-            return;
-        }
-        for (const entry of entries) {
-            // Obsidian ignores hidden files and folders (which covers `.git`, `.trash`, temp files).
-            if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-            const child = disk === '' ? entry.name : `${disk}/${entry.name}`;
-            const path = ASCII.test(child) ? child : child.normalize('NFC');
-            if (entry.isDirectory()) {
-                // Symlinked folders are not followed, so every regular file below the real root is inside it.
-                if (!isProtectedPath(path, this.configDir)) this.walk(child, found);
-                continue;
-            }
-            const stats = entry.isFile() ? statOrNull(this.disk.abs(child)) : this.linkedFileStats(child);
-            if (stats?.isFile() !== true) continue;
-            if (disk === '' && isProtectedPath(path, this.configDir)) continue;
-            if (found.get(path)?.disk !== path) found.set(path, { disk: child, stats });
-        }
-    }
-
-    /** A symlinked file counts when it leads to a file inside the vault. */
-    private linkedFileStats(child: string): Stats | null {
-        try {
-            const real = realpathSync(this.disk.abs(child));
-            return this.disk.isInside(real) ? lstatSync(real) : null;
-        } catch {
-            return null;
-        }
-    }
-
     /** Obsidian ignores hidden files and folders (which covers `.git`, `.trash`, temp files); the config folder too. */
     private isListed(path: string): boolean {
         const segments = path.split('/');
@@ -410,22 +366,4 @@ export class FsVault implements VaultPort {
 function toEntry(path: string, stats: Stats): FileEntry {
     const ctime = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.mtimeMs;
     return { path, size: stats.size, mtime: stats.mtimeMs, ctime };
-}
-
-const ASCII = /^[\x20-\x7e]*$/;
-
-function statOrNull(abs: string): Stats | null {
-    try {
-        return lstatSync(abs);
-    } catch {
-        return null;
-    }
-}
-
-function readTextOrNull(abs: string): string | null {
-    try {
-        return readFileSync(abs, 'utf8');
-    } catch {
-        return null;
-    }
 }
