@@ -56,6 +56,8 @@ export interface JobProgress {
     startedAt: number;
     /** Remaining wait for the shared rate-limit throttle, ms (0 when not waiting). */
     waitingMs: number;
+    /** The conversation's size against the model's window, after the latest model call (the job's context meter). */
+    context?: { usedTokens: number; windowTokens: number };
 }
 
 /** Everything one job run uses (the extras: skills, MCP tools, spend control, sub-agent turns). */
@@ -158,7 +160,10 @@ export async function runJob(
     const session = built.session;
     const progress: JobProgress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: deps.clock.now(), waitingMs: 0 };
     session.subscribe((event) => {
-        if (track(progress, event)) control.onProgress({ ...progress });
+        if (!track(progress, event)) return;
+        const meter = session.contextMeter();
+        progress.context = { usedTokens: meter.usedTokens, windowTokens: meter.windowTokens };
+        control.onProgress({ ...progress });
     });
     const renew = setInterval(() => {
         void deps.leases

@@ -76,6 +76,11 @@ export function progressLine(job: JobView, now: number): string {
             `${formatTokens(progress.tokens)} tokens`,
             formatDuration(now - progress.startedAt),
             formatUsd(progress.costUsd),
+            ...(progress.context === undefined
+                ? []
+                : [
+                      `context ${formatTokens(progress.context.usedTokens)} of ${formatTokens(progress.context.windowTokens)}`,
+                  ]),
         ];
         if (progress.waitingMs > 0) parts.push(`waiting ${formatDuration(progress.waitingMs)} for the rate limit`);
         return parts.join(' · ');

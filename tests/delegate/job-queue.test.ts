@@ -48,6 +48,29 @@ describe('the delegate queue', () => {
         expect(harness.temp.readRaw('Agent/Jobs/Summarise calls.md').toString('utf8')).toContain('## Log');
     });
 
+    it('shows a running job\'s context meter (used tokens of the model\'s window) in its live progress', async () => {
+        harness = await makeQueueHarness({
+            files: {
+                'Notes.md': 'Some notes.\n',
+                'Agent/Jobs/Read.md': jobNote('Read the notes.', { context: '["[[Notes]]"]', mode: 'read-only' }),
+            },
+        });
+        harness.server.enqueue(
+            toolUseTurn([{ name: 'read_note', input: { path: 'Notes.md' } }]),
+            textTurn('Read them.'),
+        );
+        const queue = await harness.queue();
+        const meters: { usedTokens: number; windowTokens: number }[] = [];
+        queue.subscribe(() => {
+            for (const job of queue.snapshot().jobs) if (job.progress?.context) meters.push(job.progress.context);
+        });
+        await queue.runUntilIdle();
+        expect(meters.length).toBeGreaterThan(0);
+        const last = meters[meters.length - 1];
+        expect(last?.usedTokens).toBeGreaterThan(0);
+        expect(last?.windowTokens).toBeGreaterThan(last?.usedTokens ?? 0);
+    });
+
     it('re-checks exclusions when the job runs: a note made private after queuing is not sent (row 13)', async () => {
         harness = await makeQueueHarness({
             files: {

@@ -157,6 +157,17 @@ describe('the queue view text', () => {
                 0,
             ),
         ).toBe('attempt 1 · 1.0k tokens · $0.01');
+        const metered = job('m', 'running', {
+            progress: {
+                modelCalls: 1,
+                tokens: 5000,
+                costUsd: 0.01,
+                startedAt: 0,
+                waitingMs: 0,
+                context: { usedTokens: 4200, windowTokens: 200_000 },
+            },
+        });
+        expect(progressLine(metered, 1000)).toBe('1 turn · 5.0k tokens · 1 s · $0.01 · context 4.2k of 200k');
     });
 
     it('says when an offline queue tries again and what to do after a spend cap', () => {
