@@ -9,7 +9,7 @@ import { ExclusionGate } from '../src/context/exclusions';
 import { MentionSuggester } from '../src/context/suggest';
 import { DEFAULT_SETTINGS } from '../src/settings/settings';
 import type { BenchContext, BenchResult, BenchRow } from './bench-row';
-import { mulberry32 } from './generate-vault';
+import { seededRandom } from '../tests/support/seeded-random';
 
 const TARGET_MS = 5;
 const QUERIES = 60;
@@ -17,7 +17,7 @@ const WARMUP_QUERIES = 5;
 
 /** Queries a person might type, from the vault's own names. */
 function typedQueries(paths: string[], seed: number): string[] {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const pick = (): string => paths[Math.floor(random() * paths.length)] ?? '';
     const queries: string[] = [];
     for (let i = 0; i < QUERIES; i++) {

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../tests/support/seeded-random';
 
 /** Bump when the generated content changes, so cached vaults are rebuilt. */
 export const GENERATOR_VERSION = 1;
@@ -35,18 +36,6 @@ export interface GeneratedVault {
     seed: number;
     /** True when an existing cached vault was reused. */
     cached: boolean;
-}
-
-/** mulberry32: tiny, fast and good enough to make varied text; not for anything secret. */
-export function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 const WORDS = (
@@ -106,7 +95,7 @@ export function cachedVault(options: { notes: number; seed: number }): Generated
 
 /** Writes a fresh vault of `notes` notes into `root` (which should not exist or be empty). */
 export function generateVault(options: { root: string; notes: number; seed: number }): GeneratedVault {
-    const random = mulberry32(options.seed);
+    const random = seededRandom(options.seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const folders = planFolders(random, pick);
     const plan: PlannedNote[] = [];

@@ -29,7 +29,10 @@ function answerOf(tokens: number): string {
     return parts.join('\n\n');
 }
 
-async function taskSeconds(page: Page, session: { send(m: 'Performance.getMetrics'): Promise<{ metrics: { name: string; value: number }[] }> }): Promise<number> {
+async function taskSeconds(
+    page: Page,
+    session: { send(m: 'Performance.getMetrics'): Promise<{ metrics: { name: string; value: number }[] }> },
+): Promise<number> {
     const { metrics } = await session.send('Performance.getMetrics');
     return metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
 }
@@ -64,10 +67,16 @@ export const renderStreamingRow: BenchRow = {
                 const started = await now();
                 await page.locator('.vault-agent-textarea').fill(`Stream ${tokens} tokens`);
                 await page.locator('.vault-agent-textarea').press('Enter');
-                await page.waitForFunction(() => document.querySelector('.vault-agent-chat')?.classList.contains('is-busy'));
-                await page.waitForFunction(() => !document.querySelector('.vault-agent-chat')?.classList.contains('is-busy'), undefined, {
-                    timeout: 120_000,
-                });
+                await page.waitForFunction(() =>
+                    document.querySelector('.vault-agent-chat')?.classList.contains('is-busy'),
+                );
+                await page.waitForFunction(
+                    () => !document.querySelector('.vault-agent-chat')?.classList.contains('is-busy'),
+                    undefined,
+                    {
+                        timeout: 120_000,
+                    },
+                );
                 // Until every finished block is on screen (they render in slices after the stream ends).
                 await page.waitForTimeout(300);
                 const after = await taskSeconds(page, cdp);
@@ -77,7 +86,9 @@ export const renderStreamingRow: BenchRow = {
                 await page.locator('.vault-agent-new-chat').click();
             }
             // Only tasks while an answer streams and renders count (clearing a chat between sizes is not streaming).
-            const longTasks = (await page.evaluate(() => (window as unknown as { longTasks: [number, number][] }).longTasks))
+            const longTasks = (
+                await page.evaluate(() => (window as unknown as { longTasks: [number, number][] }).longTasks)
+            )
                 .filter(([start]) => windows.some(([from, to]) => start >= from && start <= to))
                 .map(([, duration]) => duration);
             const longest = longTasks.length === 0 ? 0 : Math.max(...longTasks);

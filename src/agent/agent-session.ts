@@ -234,24 +234,31 @@ export class AgentSession {
         return this.changeLog.all();
     }
 
-    /**
-     * Compacts now (`/compact`): older turns become a record, the newest stay. `null` when there was nothing to
-     * compact. Rejects when busy, when the summarising call fails (a `ModelError`), or over a spend limit.
-     */
+    /** `/compact`: older turns become a record (`null`: nothing to compact); rejects when busy or on failure. */
     async compact(options: { signal?: AbortSignal } = {}): Promise<CompactionNotice | null> {
+        const claim = this.claim(options.signal);
+        try {
+            return await this.compactWith('requested', claim.signal);
+        } finally {
+            claim.release();
+        }
+    }
+
+    /** Takes the session for one turn or compaction (busy otherwise), with a Stop signal linked to the caller's. */
+    private claim(outer: AbortSignal | undefined): { signal: AbortSignal; release(): void } {
         if (this.current !== null) throw new SessionBusyError();
         const controller = new AbortController();
         this.current = controller;
-        const outer = options.signal;
         const onAbort = (): void => controller.abort(outer?.reason);
         if (outer?.aborted === true) controller.abort(outer.reason);
         else outer?.addEventListener('abort', onAbort, { once: true });
-        try {
-            return await this.compactWith('requested', controller.signal);
-        } finally {
-            outer?.removeEventListener('abort', onAbort);
-            this.current = null;
-        }
+        return {
+            signal: controller.signal,
+            release: () => {
+                outer?.removeEventListener('abort', onAbort);
+                this.current = null;
+            },
+        };
     }
 
     /** Whether a turn is running. */
@@ -270,13 +277,7 @@ export class AgentSession {
      * the context asked for cannot be built (no provider, an unreadable vault).
      */
     async send(content: string | Anthropic.ContentBlockParam[], options: SendOptions = {}): Promise<TurnResult> {
-        if (this.current !== null) throw new SessionBusyError();
-        const controller = new AbortController();
-        this.current = controller;
-        const outer = options.signal;
-        const onAbort = (): void => controller.abort(outer?.reason);
-        if (outer?.aborted === true) controller.abort(outer.reason);
-        else outer?.addEventListener('abort', onAbort, { once: true });
+        const claim = this.claim(options.signal);
         const turnId = `${this.sessionId}-${++this.turns}`;
         this.currentTurnId = turnId;
         try {
@@ -294,14 +295,13 @@ export class AgentSession {
                 content,
                 sources,
                 turnId,
-                signal: controller.signal,
+                signal: claim.signal,
                 listener: (event) => this.hear(event),
             });
         } finally {
-            outer?.removeEventListener('abort', onAbort);
             await this.collectChanges(turnId);
             this.currentTurnId = null;
-            this.current = null;
+            claim.release();
         }
     }
 

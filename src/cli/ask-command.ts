@@ -24,7 +24,8 @@ import {
     vaultStateFile,
     type CliIo,
 } from './cli-context';
-import { TerminalApprovals } from './terminal-approvals';
+import { connectMcp } from './cli-mcp';
+import { TerminalApprovals, TerminalToolCalls } from './terminal-approvals';
 import { ASK_USAGE } from './usage';
 
 const FLAGS = { ...VAULT_FLAGS, mode: { type: 'string' }, model: { type: 'string' } } satisfies Record<
@@ -63,45 +64,52 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
         mentionListLimit: settings.context.mentionListLimit,
     });
     const approvals = new TerminalApprovals(io);
-    const { session } = await createAgentSession({
-        services: {
-            client,
-            vault,
-            gate: opened.gate,
-            settings: () => settings,
-            approvals,
-            checkpoints: new CheckpointStore({
-                vault,
-                persistence: new JsonFileCheckpoints(vaultStateFile(io.env, vault.root, 'checkpoints')),
-            }),
-            throttle: new Throttle(),
-            spend: new SpendControl({
-                ledger: new JsonFileSpendLedger({ file: spendFile }),
-                dailyCapUsd: settings.spend.dailyCapUsd,
-            }),
-            skills: new SkillCatalog({
-                vault,
-                exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
-                skillsFolder: settings.guidance.skillsFolder,
-            }),
-            contextBuilder,
-        },
-        kind: 'chat',
-        mode,
-        model: stringFlag(parsed, 'model') ?? '',
-    });
-    const printer = new AnswerPrinter(io);
-    session.subscribe((event) => printer.hear(event));
-    const onSigint = (): void => session.stop();
-    process.on('SIGINT', onSigint);
+    // Only MCP servers allowed on this device start; a call shows its full input and asks on the terminal (row 18).
+    const mcp = await connectMcp(opened, io, 'ask');
     try {
-        const result = await session.send(prompt, { context: { attachFocusedNote: false } });
-        printer.end();
-        const ok = result.outcome === 'done';
-        if (!ok || options.verbose) io.stderr.write(`vault-agent ask: ${result.message}\n`);
-        return ok ? 0 : EXIT_FAILED;
+        const { session } = await createAgentSession({
+            services: {
+                client,
+                vault,
+                gate: opened.gate,
+                settings: () => settings,
+                approvals,
+                checkpoints: new CheckpointStore({
+                    vault,
+                    persistence: new JsonFileCheckpoints(vaultStateFile(io.env, vault.root, 'checkpoints')),
+                }),
+                throttle: new Throttle(),
+                spend: new SpendControl({
+                    ledger: new JsonFileSpendLedger({ file: spendFile }),
+                    dailyCapUsd: settings.spend.dailyCapUsd,
+                }),
+                skills: new SkillCatalog({
+                    vault,
+                    exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
+                    skillsFolder: settings.guidance.skillsFolder,
+                }),
+                contextBuilder,
+                ...(mcp !== null ? { mcp: mcp, toolCallGate: new TerminalToolCalls(io) } : {}),
+            },
+            kind: 'chat',
+            mode,
+            model: stringFlag(parsed, 'model') ?? '',
+        });
+        const printer = new AnswerPrinter(io);
+        session.subscribe((event) => printer.hear(event));
+        const onSigint = (): void => session.stop();
+        process.on('SIGINT', onSigint);
+        try {
+            const result = await session.send(prompt, { context: { attachFocusedNote: false } });
+            printer.end();
+            const ok = result.outcome === 'done';
+            if (!ok || options.verbose) io.stderr.write(`vault-agent ask: ${result.message}\n`);
+            return ok ? 0 : EXIT_FAILED;
+        } finally {
+            process.off('SIGINT', onSigint);
+        }
     } finally {
-        process.off('SIGINT', onSigint);
+        await mcp?.close();
     }
 }
 

@@ -6,8 +6,6 @@
 import nodePath from 'node:path';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
-import { McpHub } from '../agent/mcp/mcp-hub';
-import { createTransportFactory } from '../agent/mcp/transport-factory';
 import { SpendControl } from '../agent/spend/spend-control';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { ExclusionGate } from '../context/exclusions';
@@ -30,6 +28,7 @@ import {
     type CliIo,
     type CliVault,
 } from './cli-context';
+import { connectMcp } from './cli-mcp';
 import { RunProgress } from './run-progress';
 import { RUN_USAGE } from './usage';
 
@@ -67,7 +66,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     // The same ledger as `ask`, so the daily cap counts every CLI run of this user, chats and jobs together.
     const spendFile = nodePath.join(userStateDir(io.env), 'spend.json');
     if (options.verbose) io.stderr.write(`vault-agent: spend recorded in ${spendFile}\n`);
-    const mcp = await connectMcp(opened, io);
+    const mcp = await connectMcp(opened, io, 'run');
     const queue = new JobQueue({
         vault,
         gate: opened.gate,
@@ -153,38 +152,4 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     if (summary.failed > 0 || ending.unreachable) return EXIT_FAILED;
     // Ctrl-C ends a --watch run normally; a one-shot run it cut short did not finish its work.
     return ending.stopping !== null && !watch ? EXIT_INTERRUPTED : 0;
-}
-
-/**
- * The vault's MCP servers that the person allowed on this device, connected; `null` when none are enabled. A server
- * without consent here (it may have arrived in a synced settings file) is not started, and stderr says how to allow it.
- */
-async function connectMcp(opened: CliVault, io: CliIo): Promise<McpHub | null> {
-    const { vault, settings } = opened;
-    if (!settings.mcp.servers.some((server) => server.enabled)) return null;
-    const hub = new McpHub({
-        settings: settings.mcp,
-        consent: new JsonFileConsentStore(vaultStateFile(io.env, vault.root, 'mcp-consent')),
-        transports: createTransportFactory({ allowStdio: true }),
-        notifier: stderrNotifier(io),
-        vault,
-        gate: opened.gate(),
-        vaultRoot: vault.root,
-    });
-    for (const launch of await hub.launchesNeedingConsent()) {
-        io.stderr.write(
-            `vault-agent run: MCP server "${launch.server}" was not started: it has no consent on this device to run ` +
-                `${launch.commandLine}. To allow it: vault-agent mcp-allow --vault ${quoted(vault.root)} ${quoted(launch.server)}\n`,
-        );
-    }
-    for (const status of await hub.connectAll()) {
-        if (status.state === 'failed')
-            io.stderr.write(`vault-agent run: MCP server "${status.server}": ${status.message}\n`);
-    }
-    return hub;
-}
-
-/** `text` as one shell word, for a command line a person can paste. */
-function quoted(text: string): string {
-    return /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,11 +1,13 @@
 /**
- * The CLI's `ApprovalGate`: shows a proposed change as unified-diff hunks on stderr and asks "y/N" on the terminal.
- * Without a terminal there is nobody to ask, so every change is denied and the person is told why; a piped "y" never
- * counts as approval (RELIABILITY row 3: only a person approves).
+ * The CLI's gates: `TerminalApprovals` (an `ApprovalGate`: a proposed change as unified-diff hunks) and
+ * `TerminalToolCalls` (a `ToolCallGate`: an MCP tool call with its full description and input). Both show what is asked
+ * on stderr and ask "y/N" on the terminal. Without a terminal there is nobody to ask, so everything is denied and the
+ * person is told why; a piped "y" never counts as approval (RELIABILITY rows 3 and 18: only a person approves).
  */
 import { createInterface } from 'node:readline';
 import type { ApprovalGate, ApprovalRequestOptions, Decision } from '../agent/changes/approval';
 import type { ChangeProposal } from '../agent/changes/proposal';
+import type { ToolCallDecision, ToolCallGate, ToolCallRequest } from '../agent/mcp/tool-call-gate';
 import type { CliIo } from './cli-context';
 
 /** Lines of a diff shown before the rest is summarised, so a huge change cannot scroll the question away. */
@@ -15,36 +17,30 @@ const MAX_DIFF_LINES = 400;
 export const NO_TERMINAL_REASON =
     'nobody can approve changes here: vault-agent ask was not run in a terminal, so every change is refused';
 
-/** Asks on the terminal; denies everything when stdin or stderr is not one. */
-export class TerminalApprovals implements ApprovalGate {
-    private warned = false;
+/** Why an MCP tool call was refused when no terminal is attached. */
+export const NO_TERMINAL_TOOL_REASON =
+    'nobody can approve MCP tool calls here: vault-agent was not run in a terminal, so every such call is refused';
+
+/** One y/N question at a time on the terminal; `null` when the turn stopped before an answer. */
+class TerminalQuestions {
     private queue: Promise<unknown> = Promise.resolve();
 
     constructor(private readonly io: CliIo) {}
 
-    /** Shows `proposal` and resolves with the person's answer. Questions are asked one at a time. */
-    request(proposal: ChangeProposal, options: ApprovalRequestOptions): Promise<Decision> {
-        const next = this.queue.then(() => this.ask(proposal, options));
-        this.queue = next.catch(() => undefined);
-        return next;
+    /** Whether a person can answer: stdin and stderr are both a terminal. */
+    get available(): boolean {
+        return this.io.stdin.isTTY === true && this.io.stderr.isTTY === true;
     }
 
-    private async ask(proposal: ChangeProposal, options: ApprovalRequestOptions): Promise<Decision> {
-        if (this.io.stdin.isTTY !== true || this.io.stderr.isTTY !== true) {
-            if (!this.warned) {
-                this.io.stderr.write(
-                    `vault-agent ask: a change to "${proposal.path}" was refused: ${NO_TERMINAL_REASON}.\n`,
-                );
-                this.warned = true;
-            }
-            return { kind: 'deny', reason: NO_TERMINAL_REASON };
-        }
-        this.io.stderr.write(`\n${renderProposal(proposal, options)}`);
-        const answer = await this.question('Apply this change? [y/N] ', options.signal);
-        if (answer === null) return { kind: 'deny', reason: 'the person stopped the turn' };
-        return /^y(es)?$/i.test(answer.trim())
-            ? { kind: 'approve', binding: proposal.binding }
-            : { kind: 'deny', reason: 'the person said no' };
+    /** Shows `shown`, then asks `prompt`; true only for an explicit yes. */
+    confirm(shown: string, prompt: string, signal: AbortSignal | undefined): Promise<boolean | null> {
+        const next = this.queue.then(async () => {
+            this.io.stderr.write(`\n${shown}`);
+            const answer = await this.question(prompt, signal);
+            return answer === null ? null : /^y(es)?$/i.test(answer.trim());
+        });
+        this.queue = next.catch(() => undefined);
+        return next;
     }
 
     private question(prompt: string, signal: AbortSignal | undefined): Promise<string | null> {
@@ -65,6 +61,75 @@ export class TerminalApprovals implements ApprovalGate {
             rl.question(prompt, (answer) => done(answer));
         });
     }
+}
+
+/** Asks about changes on the terminal; denies everything when stdin or stderr is not one. */
+export class TerminalApprovals implements ApprovalGate {
+    private warned = false;
+    private readonly questions: TerminalQuestions;
+
+    constructor(private readonly io: CliIo) {
+        this.questions = new TerminalQuestions(io);
+    }
+
+    /** Shows `proposal` and resolves with the person's answer. Questions are asked one at a time. */
+    async request(proposal: ChangeProposal, options: ApprovalRequestOptions): Promise<Decision> {
+        if (!this.questions.available) {
+            if (!this.warned) {
+                this.io.stderr.write(
+                    `vault-agent ask: a change to "${proposal.path}" was refused: ${NO_TERMINAL_REASON}.\n`,
+                );
+                this.warned = true;
+            }
+            return { kind: 'deny', reason: NO_TERMINAL_REASON };
+        }
+        const yes = await this.questions.confirm(
+            renderProposal(proposal, options),
+            'Apply this change? [y/N] ',
+            options.signal,
+        );
+        if (yes === null) return { kind: 'deny', reason: 'the person stopped the turn' };
+        return yes ? { kind: 'approve', binding: proposal.binding } : { kind: 'deny', reason: 'the person said no' };
+    }
+}
+
+/**
+ * Asks about MCP tool calls on the terminal. The full description and input are shown before any answer, also when
+ * there is no terminal and the call is refused, so the person sees what the model tried to send (row 18).
+ */
+export class TerminalToolCalls implements ToolCallGate {
+    private readonly questions: TerminalQuestions;
+
+    constructor(private readonly io: CliIo) {
+        this.questions = new TerminalQuestions(io);
+    }
+
+    /** Shows `request` in full and resolves with the person's answer. */
+    async request(request: ToolCallRequest, options: { signal?: AbortSignal }): Promise<ToolCallDecision> {
+        const shown = renderToolCall(request);
+        if (!this.questions.available) {
+            this.io.stderr.write(`${shown}Refused: ${NO_TERMINAL_TOOL_REASON}.\n`);
+            return { kind: 'deny', reason: NO_TERMINAL_TOOL_REASON };
+        }
+        const yes = await this.questions.confirm(shown, 'Run this tool? [y/N] ', options.signal);
+        if (yes === null) return { kind: 'deny', reason: 'the person stopped the turn' };
+        return yes ? { kind: 'allow', binding: request.binding } : { kind: 'deny', reason: 'the person said no' };
+    }
+}
+
+/** An MCP tool call for the terminal: server, tool, the description as the server sent it, the full input, why asked. */
+export function renderToolCall(request: ToolCallRequest): string {
+    const lines = [
+        `MCP tool call: ${request.offeredName} (server "${request.server}")`,
+        'Description, as the server sent it:',
+        ...(request.definition.description ?? '(none)').split('\n').map((line) => `  ${line}`),
+        'Input:',
+        ...JSON.stringify(request.input, null, 2)
+            .split('\n')
+            .map((line) => `  ${line}`),
+        `Asked because: ${request.reasons.join(', ')}`,
+    ];
+    return `${lines.map(withoutControls).join('\n')}\n`;
 }
 
 /** A proposal for the terminal: what, where, why (in the model's words), every file concerned, and the hunks. */

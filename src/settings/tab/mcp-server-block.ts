@@ -80,7 +80,9 @@ export function renderServerBlock(el: HTMLElement, options: ServerBlockOptions):
             () => (savedName = previous),
         );
     };
-    const text = (
+    /** A text field (or a multi-line one) that saves when what was typed parses, and says why when it does not. */
+    const textField = (
+        multiline: boolean,
         into: HTMLElement,
         name: string,
         desc: string,
@@ -88,15 +90,18 @@ export function renderServerBlock(el: HTMLElement, options: ServerBlockOptions):
         set: (raw: string) => Parsed<unknown>,
     ): void => {
         const row = new Setting(into).setName(name).setDesc(desc);
+        if (multiline) row.settingEl.addClass('vault-agent-setting-multiline');
         const errorEl = errorIn(row);
-        row.addText((input) =>
-            input.setValue(value).onChange((raw) => {
-                const result = set(raw);
-                if (result.ok) commit(errorEl);
-                else errorEl.setText(result.message);
-            }),
-        );
+        const onChange = (raw: string): void => {
+            const result = set(raw);
+            if (result.ok) commit(errorEl);
+            else errorEl.setText(result.message);
+        };
+        if (multiline) row.addTextArea((input) => input.setValue(value).onChange(onChange));
+        else row.addText((input) => input.setValue(value).onChange(onChange));
     };
+    const text = (...args: TextFieldArgs): void => textField(false, ...args);
+    const textArea = (...args: TextFieldArgs): void => textField(true, ...args);
     text(block, 'Name', 'Its tools are offered to the agent as mcp__name__tool.', draft.name, (raw) => {
         draft.name = raw.trim();
         return ok(null);
@@ -147,24 +152,6 @@ export function renderServerBlock(el: HTMLElement, options: ServerBlockOptions):
                 setPairs(raw, HEADER_LINE, 'Name: value', (pairs) => (draft.headers = pairs)),
             );
         }
-    };
-    const textArea = (
-        into: HTMLElement,
-        name: string,
-        desc: string,
-        value: string,
-        set: (raw: string) => Parsed<unknown>,
-    ): void => {
-        const row = new Setting(into).setName(name).setDesc(desc);
-        row.settingEl.addClass('vault-agent-setting-multiline');
-        const errorEl = errorIn(row);
-        row.addTextArea((input) =>
-            input.setValue(value).onChange((raw) => {
-                const result = set(raw);
-                if (result.ok) commit(errorEl);
-                else errorEl.setText(result.message);
-            }),
-        );
     };
     renderTransportFields();
     const toggle = (name: string, desc: string, value: boolean, set: (on: boolean) => void): void => {
@@ -271,3 +258,12 @@ function renderRemove(el: HTMLElement, savedName: () => string | null, options: 
     );
     row.settingEl.addClass('vault-agent-mcp-remove');
 }
+
+/** Where a text field goes, its name and description, its value, and how to read what was typed. */
+type TextFieldArgs = [
+    into: HTMLElement,
+    name: string,
+    desc: string,
+    value: string,
+    set: (raw: string) => Parsed<unknown>,
+];

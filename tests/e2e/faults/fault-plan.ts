@@ -18,6 +18,7 @@ import {
     type ToolCall,
     type TurnResponse,
 } from '../../support/messages-api-server';
+import { seededRandom } from '../../support/seeded-random';
 
 /** Every kind of fault the suite injects. */
 export const FAULT_KINDS = [
@@ -42,18 +43,6 @@ export const DEFAULT_FAULT_SEED = 20_261_121;
 const FAULT_RATE = 0.3;
 /** 429s with `retry-after: 1` hold every job for a second; a few prove the point without slowing the suite. */
 const MAX_RETRY_AFTER = 3;
-
-/** mulberry32: a small seeded PRNG (test data, nothing secret). */
-export function seededRandom(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 /** FNV-1a of a string mixed with the seed: one PRNG seed per request key. */
 function keySeed(seed: number, key: string): number {

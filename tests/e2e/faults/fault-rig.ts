@@ -17,7 +17,8 @@ import { systemClock, type Clock, type Notifier } from '../../../src/ports';
 import { DEFAULT_SETTINGS } from '../../../src/settings/settings';
 import { VaultError, type VaultPort } from '../../../src/vault/vault-port';
 import type { MessagesApiServer } from '../../support/messages-api-server';
-import { draftPath, seededRandom, sourceMarker, type JobLayout } from './fault-plan';
+import { seededRandom } from '../../support/seeded-random';
+import { draftPath, sourceMarker, type JobLayout } from './fault-plan';
 
 /** Jobs in the vault. */
 export const JOB_COUNT = 50;
