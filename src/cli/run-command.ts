@@ -19,14 +19,12 @@ import {
     cliDeviceId,
     EXIT_FAILED,
     JsonFileCheckpoints,
-    JsonFileConsentStore,
     openCliVault,
     openModelClient,
     stderrNotifier,
     userStateDir,
     vaultStateFile,
     type CliIo,
-    type CliVault,
 } from './cli-context';
 import { connectMcp } from './cli-mcp';
 import { RunProgress } from './run-progress';
