@@ -20,7 +20,7 @@ export default defineConfig([
         files: ['**/*.{ts,mjs}'],
         languageOptions: {
             parserOptions: {
-                projectService: { allowDefaultProject: ['eslint.config.mjs', 'esbuild.config.mjs', 'scripts/*.mjs'] },
+                projectService: { allowDefaultProject: ['eslint.config.mjs', 'esbuild.config.mjs', 'scripts/*.mjs', 'bench/*.mjs'] },
                 tsconfigRootDir: import.meta.dirname,
             },
         },

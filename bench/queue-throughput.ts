@@ -2,8 +2,10 @@
  * Queue throughput rows: 100 jobs at concurrency 8 against the local Messages API with a fixed model latency must
  * finish within 1.15× of the ideal schedule (ceil(100 / 8) × latency); under a scripted burst of 429s the total number
  * of model requests must stay within 1.2× of the number of jobs (one shared throttle, no stampede). Real FsVault on a
- * temp folder, the real SDK, real leases and artifacts.
+ * temp folder, the real SDK, real leases and artifacts; the model server runs in a worker thread, as the real one runs
+ * on another machine.
  */
+import { Worker } from 'node:worker_threads';
 import { createModelClient } from '../src/agent/model-client';
 import { CheckpointStore } from '../src/agent/changes/checkpoints';
 import { Throttle } from '../src/agent/loop/throttle';
@@ -11,7 +13,6 @@ import { ExclusionGate } from '../src/context/exclusions';
 import { JobQueue } from '../src/delegate/job-queue';
 import { renderJobNote } from '../src/delegate/job-spec';
 import { DEFAULT_SETTINGS } from '../src/settings/settings';
-import { rateLimited, startMessagesApiServer, textTurn } from '../tests/support/messages-api-server';
 import { makeTempVault } from '../tests/support/temp-vault';
 import type { BenchResult, BenchRow } from './bench-row';
 
@@ -26,8 +27,38 @@ interface QueueRun {
     done: number;
 }
 
+/** The worker-thread model server, as the queue rows use it. */
+interface WorkerServer {
+    baseURL: string;
+    apiKey: string;
+    requests(): Promise<number>;
+    close(): Promise<void>;
+}
+
+async function startWorkerServer(latencyMs: number, burst: number): Promise<WorkerServer> {
+    const worker = new Worker(new URL('./model-server-worker.mjs', import.meta.url), {
+        workerData: { latencyMs, burst },
+    });
+    const ask = <T>(message: string | null): Promise<T> =>
+        new Promise<T>((resolve, reject) => {
+            worker.once('message', resolve);
+            worker.once('error', reject);
+            if (message !== null) worker.postMessage(message);
+        });
+    const { baseURL, apiKey } = await ask<{ baseURL: string; apiKey: string }>(null);
+    return {
+        baseURL,
+        apiKey,
+        requests: async () => (await ask<{ count: number }>('count')).count,
+        close: async () => {
+            await ask('close');
+            await worker.terminate();
+        },
+    };
+}
+
 async function runQueue(burst: number): Promise<QueueRun> {
-    const server = await startMessagesApiServer({ latencyMs: LATENCY_MS });
+    const server = await startWorkerServer(LATENCY_MS, burst);
     const files: Record<string, string> = {};
     for (let i = 0; i < JOBS; i++) {
         files[`Agent/Jobs/Job ${i}.md`] = renderJobNote(
@@ -36,14 +67,6 @@ async function runQueue(burst: number): Promise<QueueRun> {
         );
     }
     const temp = await makeTempVault(files);
-    let limited = 0;
-    server.setResponder(() => {
-        if (limited < burst) {
-            limited++;
-            return rateLimited({ retryAfter: 1 });
-        }
-        return textTurn('A short summary.');
-    });
     const settings = {
         model: { ...DEFAULT_SETTINGS.model, baseUrl: server.baseURL },
         delegate: { ...DEFAULT_SETTINGS.delegate, concurrency: CONCURRENCY },
@@ -66,7 +89,7 @@ async function runQueue(burst: number): Promise<QueueRun> {
         await queue.runUntilIdle();
         const wallMs = performance.now() - started;
         const done = queue.snapshot().jobs.filter((job) => job.status === 'done').length;
-        return { wallMs, requests: server.messageRequests().length, done };
+        return { wallMs, requests: await server.requests(), done };
     } finally {
         await server.close();
         await temp.cleanup();

@@ -11,7 +11,7 @@ import { linkTo, writeArtifact } from './artifact';
 import { buildJobPrompt, jobPreamble } from './job-context';
 import { jobTitle, type JobNote } from './job-note';
 import type { JobUpdate } from './job-store';
-import { addJobUsage, JobAbort, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
+import { addJobUsage, JobAbort, type JobControl, type JobRunDeps, type QueueSignal } from './job-run';
 import type { QueueExtension } from './queue-extension';
 
 /** The Message Batches calls a batch job needs. */
@@ -54,7 +54,7 @@ export class BatchJobs implements QueueExtension {
     async run(
         job: JobNote,
         deps: JobRunDeps,
-        control: { signal: AbortSignal; abort(reason: JobAbort): void; onProgress(progress: JobProgress): void },
+        control: JobControl,
     ): Promise<{ job: JobNote | null; signal: QueueSignal }> {
         const output = job.output || deps.outputFolder;
         const model = job.model || deps.model;

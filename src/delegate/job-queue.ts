@@ -10,7 +10,7 @@ import { backoffDelay, classifyError } from '../agent/model-errors';
 import { systemClock, type Clock } from '../ports';
 import { createJobNote, type JobSpec } from './job-spec';
 import type { JobNote } from './job-note';
-import { JobAbort, runJob, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
+import { JobAbort, runJob, type JobControl, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
 import { JobStore, type JobUpdate } from './job-store';
 import { LeaseKeeper } from './lease';
 import { QueuePause } from './queue-pause';
@@ -27,6 +27,8 @@ const WAITING = new Set(['queued', 'interrupted', 'needs-approval']);
 interface Running {
     controller: AbortController;
     progress: JobProgress | null;
+    /** Counts against the concurrency limit: until the job is done with the model (see `JobControl.release`). */
+    holdsSlot: boolean;
 }
 
 export type { JobQueueOptions } from './queue-options';
@@ -228,7 +230,7 @@ export class JobQueue {
         if (settings === null) return;
         const limit = Math.max(1, settings.delegate.concurrency);
         const candidates = [...this.jobs.values()].filter((job) => !this.running.has(job.path) && this.isRunnable(job));
-        if (candidates.length === 0 || this.running.size >= limit) return;
+        if (candidates.length === 0 || this.slotsInUse() >= limit) return;
         let client: ModelClient;
         try {
             client = await this.ensureClient();
@@ -238,13 +240,13 @@ export class JobQueue {
             return;
         }
         for (const job of candidates) {
-            if (this.running.size >= limit || this.pauses.info !== null) break;
+            if (this.slotsInUse() >= limit || this.pauses.info !== null) break;
             this.launch(job, client, settings);
         }
     }
 
     private launch(job: JobNote, client: ModelClient, settings: QueueSettings): void {
-        const entry: Running = { controller: new AbortController(), progress: null };
+        const entry: Running = { controller: new AbortController(), progress: null, holdsSlot: true };
         this.running.set(job.path, entry);
         void this.runOne(job, this.deps(client, settings), entry).finally(() => {
             this.running.delete(job.path);
@@ -267,12 +269,16 @@ export class JobQueue {
         this.jobs.set(taken.path, taken);
         entry.progress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: this.clock.now(), waitingMs: 0 };
         this.changed();
-        const control = {
+        const control: JobControl = {
             signal: entry.controller.signal,
             abort: (reason: JobAbort) => entry.controller.abort(reason),
             onProgress: (progress: JobProgress) => {
                 entry.progress = progress;
                 this.changed();
+            },
+            release: () => {
+                entry.holdsSlot = false;
+                this.wakeup.wake();
             },
         };
         const runner = (this.options.extensions ?? []).find((extension) => extension.runs?.(taken) === true);
@@ -322,6 +328,13 @@ export class JobQueue {
         }
         if (settings !== null) this.lastSettings = settings;
         return settings;
+    }
+
+    /** Running jobs still holding a place in the concurrency limit. */
+    private slotsInUse(): number {
+        let used = 0;
+        for (const entry of this.running.values()) if (entry.holdsSlot) used++;
+        return used;
     }
 
     private stopRunning(): void {

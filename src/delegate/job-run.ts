@@ -60,6 +60,22 @@ export interface JobProgress {
     context?: { usedTokens: number; windowTokens: number };
 }
 
+/** How the queue and a running job talk. */
+export interface JobControl {
+    /** Aborted when the queue stops the job (the reason is a `JobAbort`). */
+    signal: AbortSignal;
+    /** Stops the job for `reason`. */
+    abort(reason: JobAbort): void;
+    /** The job's live progress. */
+    onProgress(progress: JobProgress): void;
+    /**
+     * The job is done with the model and only writes its result now: its place in the queue's concurrency goes to the
+     * next job, so result writing overlaps the next model call. Not called when the turn ended in an error, which the
+     * queue must hear about (a spend cap, an outage) before it starts anything else.
+     */
+    release?(): void;
+}
+
 /** Everything one job run uses (the extras: skills, MCP tools, spend control, sub-agent turns). */
 export interface JobRunDeps extends JobExtras {
     /** The vault. */
@@ -123,7 +139,7 @@ export function addJobUsage(usage: JobUsage, turn: UsageTotals): JobUsage {
 export async function runJob(
     deps: JobRunDeps,
     job: JobNote,
-    control: { signal: AbortSignal; abort(reason: JobAbort): void; onProgress(progress: JobProgress): void },
+    control: JobControl,
 ): Promise<{ job: JobNote | null; signal: QueueSignal }> {
     const output = job.output || deps.outputFolder;
     const title = jobTitle(job.path);
@@ -182,6 +198,7 @@ export async function runJob(
     }
     const reason = control.signal.reason instanceof JobAbort ? control.signal.reason.kind : null;
     if (reason === 'lease-lost') return { job: null, signal: null };
+    if (reason === null && result.outcome === 'done') control.release?.();
     const notes = [
         ...built.notes,
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',

@@ -5,7 +5,7 @@
 import type { Clock, Notifier } from '../ports';
 import type { VaultPort } from '../vault/vault-port';
 import type { JobNote } from './job-note';
-import type { JobAbort, JobProgress, JobRunDeps, QueueSignal } from './job-run';
+import type { JobControl, JobRunDeps, QueueSignal } from './job-run';
 import type { JobStore } from './job-store';
 
 /** What an extension may use. */
@@ -35,9 +35,5 @@ export interface QueueExtension {
     /** True for jobs this extension runs instead of the agent session. */
     runs?(job: JobNote): boolean;
     /** Runs a claimed, leased job to its end. */
-    run?(
-        job: JobNote,
-        deps: JobRunDeps,
-        control: { signal: AbortSignal; abort(reason: JobAbort): void; onProgress(progress: JobProgress): void },
-    ): Promise<{ job: JobNote | null; signal: QueueSignal }>;
+    run?(job: JobNote, deps: JobRunDeps, control: JobControl): Promise<{ job: JobNote | null; signal: QueueSignal }>;
 }

@@ -2,7 +2,7 @@
  * The frontmatter block of a note: where it is, and its YAML parsed with the `yaml` package's core schema.
  *
  * The parser runs inside Obsidian too (skills in `.claude/skills/` are not in Obsidian's metadata cache), including on
- * mobile, so it must need neither Node's `Buffer` nor `eval` — see docs/decisions/0010-yaml-without-gray-matter.md.
+ * mobile, so it must need neither Node's `Buffer` nor `eval` — see docs/decisions/0010-no-code-generation-in-the-bundle.md.
  */
 import { parse as parseYamlText } from 'yaml';
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink } from './fs-calls-node';
 import nodePath from 'node:path';
 import { isProtectedPath } from './path-policy';
 import { collisionKey } from './safe-names';
@@ -21,6 +21,9 @@ export interface NewTarget {
     /** True when the only collision is the file being renamed (a change of case or Unicode form). */
     isSelf: boolean;
 }
+
+/** What `path.join` would change: an empty, `.` or `..` segment (normalized vault paths have none). */
+const NEEDS_JOIN = /(?:^|\/)\.{0,2}(?:\/|$)/u;
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EXDEV', 'EOPNOTSUPP']);
 
@@ -200,6 +203,8 @@ export class VaultDisk {
 
     /** The absolute path of an on-disk relative path. */
     abs(disk: string): string {
+        // Vault paths are already normalized, so on POSIX joining is concatenation (a search calls this per note).
+        if (nodePath.sep === '/' && disk !== '' && !NEEDS_JOIN.test(disk)) return `${this.options.root}/${disk}`;
         return nodePath.join(this.options.root, ...disk.split('/'));
     }
 

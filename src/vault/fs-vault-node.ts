@@ -4,13 +4,26 @@
  * Every method runs the path policy before touching the disk, then checks containment on the resolved real path
  * (so a symlink cannot lead out), and writes atomically: a temp file in the same folder, fsync, then a rename
  * (edits) or a hard link (new files and moves, which fails instead of overwriting). Writes go through one queue.
+ * File-system calls are plain system calls (`fs-calls-node.ts`); a file already checked is known by its device and
+ * inode, and its text is kept while the file is unchanged (see docs/decisions/0012).
  */
-import { closeSync, fstatSync, openSync, readFileSync, realpathSync, type Stats } from 'node:fs';
-import { lstat, open, readdir, readFile, realpath, rename } from 'node:fs/promises';
+import {
+    closeSync,
+    constants,
+    fstatSync,
+    lstatSync,
+    openSync,
+    readFileSync,
+    readSync,
+    realpathSync,
+    type Stats,
+} from 'node:fs';
+import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
 import nodePath from 'node:path';
 import { VaultDisk } from './fs-vault-disk-node';
 import { readTextOrNull, walkVault, type Found } from './fs-vault-walk-node';
 import { NoteIndex } from './note-index';
+import { TextCache } from './text-cache';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from './path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
 import { collisionKey, uniqueNotePath } from './safe-names';
@@ -42,13 +55,23 @@ export class StaleWriteError extends VaultError {
     }
 }
 
-
-
 /** A vault on a real folder. */
 export class FsVault implements VaultPort {
     private readonly files = new Map<string, FileEntry>();
     /** NFC vault path → on-disk relative path, where they differ (NFD names written by macOS or by hand). */
     private readonly diskNames = new Map<string, string>();
+    /**
+     * The file (device and inode) each vault path was last seen to be, where that file was checked to be a regular file
+     * inside the vault and outside protected folders: by the walk (which follows no symlinks), a checked read or a write.
+     */
+    private readonly verified = new Map<string, FileIdentity>();
+    /**
+     * The change time (ctime) of each file when its text last went into the index. Size and modification time alone
+     * miss an edit that keeps the size and restores the old mtime, and the gate must judge the tags the text has now.
+     */
+    private readonly indexedChange = new Map<string, number>();
+    /** Texts read, served again only while their file is unchanged (see `text-cache.ts`). */
+    private readonly texts = new TextCache();
     private readonly listeners = new Set<(event: VaultChange) => void>();
     private readonly disk: VaultDisk;
     /** The last queued write per file (by collision key, so case and NFC twins queue together). */
@@ -101,11 +124,12 @@ export class FsVault implements VaultPort {
         let parsed = 0;
         for (const [path, { disk, stats }] of found) {
             const entry = toEntry(path, stats);
-            if (this.options.index.isFresh(path, entry)) continue;
+            if (this.isIndexed(path, stats)) continue;
             const markdown = isMarkdownPath(path);
             const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
             if (markdown && text === null) continue;
             this.options.index.set(entry, text);
+            this.indexedChange.set(path, stats.ctimeMs);
             parsed++;
             events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
             this.files.set(path, entry);
@@ -115,7 +139,12 @@ export class FsVault implements VaultPort {
             events.push({ type: 'delete', path });
         }
         this.diskNames.clear();
-        for (const [path, { disk }] of found) if (disk !== path) this.diskNames.set(path, disk);
+        this.verified.clear();
+        this.texts.clear();
+        for (const [path, { disk, stats, linked }] of found) {
+            if (disk !== path) this.diskNames.set(path, disk);
+            if (!linked) this.verified.set(path, identityOf(stats));
+        }
         if (this.scanned) for (const event of events) this.emit(event);
         this.scanned = true;
         await Promise.resolve();
@@ -134,7 +163,8 @@ export class FsVault implements VaultPort {
     }
 
     async read(path: string): Promise<string> {
-        const vaultPath = this.readablePath(path);
+        // A path the vault lists is already in normal form (normalizing is idempotent), so it needs no second look.
+        const vaultPath = this.files.has(path) ? path : this.readablePath(path);
         const known = this.readKnownFile(vaultPath);
         if (known !== null) return known;
         const real = await this.disk.locateFile(vaultPath);
@@ -142,9 +172,7 @@ export class FsVault implements VaultPort {
         try {
             const stats = await handle.stat();
             const text = await handle.readFile('utf8');
-            // Index exactly what was read, so the exclusion gate judges this text and not an older one.
-            const entry = toEntry(vaultPath, stats);
-            if (!this.options.index.isFresh(vaultPath, entry)) this.remember(entry, text);
+            this.indexRead(vaultPath, stats, text);
             return text;
         } finally {
             await handle.close();
@@ -273,23 +301,36 @@ export class FsVault implements VaultPort {
     /**
      * Reads a file the last scan found, with plain system calls: a search reads thousands of notes, and seven thread-pool
      * round trips each made it wait on the pool rather than the disk. The checks are the same as on the slow path: the
-     * real path must be inside the vault and outside protected folders, and it must be a regular file. `null` sends the
-     * caller down the slow path (unknown file, a twin spelling, anything unexpected), which decides and explains.
+     * file must be a regular file inside the vault and outside protected folders. When the file opened (without
+     * following a symlink) is the very file that was last checked — same device and inode — it is that file, wherever
+     * the path's folders lead now; otherwise its real path is checked again. `null` sends the caller down the slow path
+     * (unknown file, a twin spelling, anything unexpected), which decides and explains.
      */
     private readKnownFile(vaultPath: string): string | null {
         if (!this.files.has(vaultPath)) return null;
+        const abs = this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath);
+        const cached = this.cachedText(vaultPath, abs);
+        if (cached !== null) return cached;
         let fd: number | null = null;
         try {
-            const real = realpathSync.native(this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath));
-            this.disk.assertInside(real, vaultPath);
-            this.disk.assertNotProtected(real, vaultPath);
-            fd = openSync(real, 'r');
+            fd = this.openVerified(vaultPath, abs);
+            const checked = fd === null;
+            if (fd === null) {
+                const real = realpathSync.native(abs);
+                this.disk.assertInside(real, vaultPath);
+                this.disk.assertNotProtected(real, vaultPath);
+                fd = openSync(real, 'r');
+            }
             const stats = fstatSync(fd);
             if (!stats.isFile()) return null;
-            const text = readFileSync(fd, 'utf8');
-            // Index exactly what was read, so the exclusion gate judges this text and not an older one.
-            const entry = toEntry(vaultPath, stats);
-            if (!this.options.index.isFresh(vaultPath, entry)) this.remember(entry, text);
+            if (checked) {
+                // Known by identity from now on — unless the path itself is a symlink, checked on every read.
+                if (lstatSync(abs).isFile()) this.verified.set(vaultPath, identityOf(stats));
+                else this.verified.delete(vaultPath);
+            }
+            const text = readOpenFile(fd, stats.size);
+            this.texts.set(vaultPath, stats, text, Date.now());
+            this.indexRead(vaultPath, stats, text);
             return text;
         } catch (e) {
             if (e instanceof VaultError) throw e;
@@ -297,6 +338,51 @@ export class FsVault implements VaultPort {
         } finally {
             if (fd !== null) closeSync(fd);
         }
+    }
+
+    /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
+    private isIndexed(vaultPath: string, stats: Stats): boolean {
+        return (
+            this.options.index.isFresh(vaultPath, toEntry(vaultPath, stats)) &&
+            this.indexedChange.get(vaultPath) === stats.ctimeMs
+        );
+    }
+
+    /** Indexes exactly what was read, so the exclusion gate judges this text and not an older one. */
+    private indexRead(vaultPath: string, stats: Stats, text: string): void {
+        if (this.isIndexed(vaultPath, stats)) return;
+        this.remember(toEntry(vaultPath, stats), text);
+        this.indexedChange.set(vaultPath, stats.ctimeMs);
+    }
+
+    /** The text last read from `vaultPath`, when `abs` is still that verified file, unchanged; else `null`. */
+    private cachedText(vaultPath: string, abs: string): string | null {
+        const known = this.verified.get(vaultPath);
+        if (known === undefined || !this.texts.has(vaultPath)) return null;
+        let stats: Stats;
+        try {
+            stats = lstatSync(abs);
+        } catch {
+            return null;
+        }
+        if (!stats.isFile() || stats.ino !== known.ino || stats.dev !== known.dev) return null;
+        return this.texts.get(vaultPath, stats);
+    }
+
+    /** `abs` opened without following a final symlink, when it is the file last verified for `vaultPath`; else `null`. */
+    private openVerified(vaultPath: string, abs: string): number | null {
+        const known = this.verified.get(vaultPath);
+        if (known === undefined) return null;
+        let fd: number;
+        try {
+            fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+        } catch {
+            return null;
+        }
+        const stats = fstatSync(fd);
+        if (stats.isFile() && stats.ino === known.ino && stats.dev === known.dev) return fd;
+        closeSync(fd);
+        return null;
     }
 
     /** Obsidian ignores hidden files and folders (which covers `.git`, `.trash`, temp files); the config folder too. */
@@ -307,11 +393,16 @@ export class FsVault implements VaultPort {
     }
 
     private async refresh(vaultPath: string, abs: string, text: string | null): Promise<void> {
+        this.texts.delete(vaultPath);
         const stats = await lstat(abs);
+        // `abs` was located and checked just now; a symlink (a renamed one) is checked again on its next read.
+        if (stats.isFile()) this.verified.set(vaultPath, identityOf(stats));
+        else this.verified.delete(vaultPath);
         this.remember(
             toEntry(vaultPath, stats),
             isMarkdownPath(vaultPath) ? (text ?? (await readFile(abs, 'utf8'))) : null,
         );
+        this.indexedChange.set(vaultPath, stats.ctimeMs);
         const disk = nodePath.relative(this.options.root, abs).split(nodePath.sep).join('/');
         if (disk !== vaultPath) this.diskNames.set(vaultPath, disk);
         else this.diskNames.delete(vaultPath);
@@ -319,7 +410,8 @@ export class FsVault implements VaultPort {
 
     private remember(entry: FileEntry, text: string | null): void {
         if (!this.isListed(entry.path)) return;
-        this.options.index.set(entry, isMarkdownPath(entry.path) ? text : null);
+        // Parsed when first asked: a job note is rewritten several times per job and nobody reads it in between.
+        this.options.index.set(entry, isMarkdownPath(entry.path) ? text : null, 'when-asked');
         this.files.set(entry.path, entry);
     }
 
@@ -327,6 +419,9 @@ export class FsVault implements VaultPort {
         this.options.index.delete(vaultPath);
         this.files.delete(vaultPath);
         this.diskNames.delete(vaultPath);
+        this.verified.delete(vaultPath);
+        this.indexedChange.delete(vaultPath);
+        this.texts.delete(vaultPath);
     }
 
     /**
@@ -361,6 +456,29 @@ export class FsVault implements VaultPort {
             }
         }
     }
+}
+
+/** The text of an open file `size` bytes long (as `fstat` said just before), read as UTF-8 like `readFileSync`. */
+function readOpenFile(fd: number, size: number): string {
+    if (size === 0) return readFileSync(fd, 'utf8');
+    const buffer = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+        const read = readSync(fd, buffer, filled, size - filled, null);
+        if (read === 0) break;
+        filled += read;
+    }
+    return buffer.toString('utf8', 0, filled);
+}
+
+/** Which file a path named when it was checked. */
+interface FileIdentity {
+    dev: number;
+    ino: number;
+}
+
+function identityOf(stats: Stats): FileIdentity {
+    return { dev: stats.dev, ino: stats.ino };
 }
 
 function toEntry(path: string, stats: Stats): FileEntry {

@@ -7,8 +7,11 @@ import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type S
 import type { VaultDisk } from './fs-vault-disk-node';
 import { isProtectedPath } from './path-policy';
 
-/** What a walk found: vault path (NFC) → its on-disk relative path and stats. */
-export type Found = Map<string, { disk: string; stats: Stats }>;
+/**
+ * What a walk found: vault path (NFC) → its on-disk relative path and stats, and whether it is a symlink to a file
+ * (then `stats` are the target's).
+ */
+export type Found = Map<string, { disk: string; stats: Stats; linked: boolean }>;
 
 const ASCII = /^[\x20-\x7e]*$/;
 
@@ -33,10 +36,11 @@ export function walkVault(disk: VaultDisk, configDir: string, found: Found, fold
             if (!isProtectedPath(path, configDir)) walkVault(disk, configDir, found, child);
             continue;
         }
-        const stats = entry.isFile() ? statOrNull(disk.abs(child)) : linkedFileStats(disk, child);
+        const linked = !entry.isFile();
+        const stats = linked ? linkedFileStats(disk, child) : statOrNull(disk.abs(child));
         if (stats?.isFile() !== true) continue;
         if (folder === '' && isProtectedPath(path, configDir)) continue;
-        if (found.get(path)?.disk !== path) found.set(path, { disk: child, stats });
+        if (found.get(path)?.disk !== path) found.set(path, { disk: child, stats, linked });
     }
 }
 

@@ -1,6 +1,8 @@
 /**
  * The metadata of every note in a vault folder, and the link graph between them, kept current as files change.
- * FsVault feeds it; it never holds note text.
+ * FsVault feeds it. It holds no note text, except the text of a note written since anyone last asked about it: a
+ * write is parsed when its metadata is first needed, not at once (the delegate queue rewrites each job note several
+ * times per job and nobody reads its metadata in between).
  *
  * Backlinks are resolved lazily: a change marks the notes whose links it can affect as dirty (the changed note
  * itself, and every note with a link to a file of the same name when a file appears or disappears), and the next
@@ -30,6 +32,8 @@ function removeFrom(map: Map<string, Set<string>>, key: string, value: string): 
 export class NoteIndex {
     private readonly entries = new Map<string, FileEntry>();
     private readonly notes = new Map<string, NoteMetadata>();
+    /** Texts stored with `parse: 'when-asked'`, parsed into `notes` the first time anything reads them. */
+    private readonly unparsed = new Map<string, string>();
     private readonly resolver = new LinkResolver();
     /**
      * Resolved notes by the `linkNameKey` of each of their links: who needs re-resolving when a file of that name
@@ -47,16 +51,24 @@ export class NoteIndex {
         const known = this.entries.get(path);
         if (known === undefined || known.mtime !== entry.mtime || known.size !== entry.size) return false;
         // A note stored without its text has no metadata yet, so it must be read again.
-        return !isMarkdownPath(path) || this.notes.has(path);
+        return !isMarkdownPath(path) || this.notes.has(path) || this.unparsed.has(path);
     }
 
-    /** Parses `text` (if Markdown) and stores it with its entry; registers any file (attachments too) for link resolution. */
-    set(entry: FileEntry, text: string | null): void {
+    /**
+     * Stores a file's entry and, for a note, its metadata: parsed from `text` now, or (`'when-asked'`) the first time
+     * anything asks. Registers any file (attachments too) for link resolution.
+     */
+    set(entry: FileEntry, text: string | null, parse: 'now' | 'when-asked' = 'now'): void {
         const path = entry.path;
         const isNew = !this.entries.has(path);
         this.entries.set(path, { ...entry });
-        if (text !== null && isMarkdownPath(path)) this.notes.set(path, parseNote(text));
-        else this.notes.delete(path);
+        this.unparsed.delete(path);
+        if (text === null || !isMarkdownPath(path)) this.notes.delete(path);
+        else if (parse === 'now') this.notes.set(path, parseNote(text));
+        else {
+            this.notes.delete(path);
+            this.unparsed.set(path, text);
+        }
         this.dirty.add(path);
         if (isNew) {
             this.resolver.add(path);
@@ -68,6 +80,7 @@ export class NoteIndex {
     delete(path: string): void {
         if (!this.entries.delete(path)) return;
         this.notes.delete(path);
+        this.unparsed.delete(path);
         this.resolver.remove(path);
         this.dirty.add(path);
         this.invalidateLinksTo(path);
@@ -80,6 +93,11 @@ export class NoteIndex {
 
     /** The parsed metadata of a note, or `undefined` when it is not an indexed note. */
     metadata(path: string): NoteMetadata | undefined {
+        const text = this.unparsed.get(path);
+        if (text !== undefined) {
+            this.unparsed.delete(path);
+            this.notes.set(path, parseNote(text));
+        }
         return this.notes.get(path);
     }
 
@@ -100,6 +118,7 @@ export class NoteIndex {
      * (unreadable frontmatter) are not listed: callers that exclude must check `metadata(path).tags === undefined`.
      */
     notesWithTag(tag: string): string[] {
+        for (const path of [...this.unparsed.keys()]) this.metadata(path);
         const out: string[] = [];
         for (const [path, metadata] of this.notes) {
             if (metadata.tags?.some((t) => tagMatches(t, tag)) === true) out.push(path);
@@ -119,7 +138,7 @@ export class NoteIndex {
             if (oldTargets !== undefined) for (const target of oldTargets) removeFrom(this.incoming, target, source);
             const oldKeys = this.linkKeysOf.get(source);
             if (oldKeys !== undefined) for (const key of oldKeys) removeFrom(this.sourcesByLinkKey, key, source);
-            const metadata = this.notes.get(source);
+            const metadata = this.metadata(source);
             if (metadata === undefined) {
                 this.outgoing.delete(source);
                 this.linkKeysOf.delete(source);

@@ -12,14 +12,30 @@ import type { TempVault } from '../support/temp-vault';
 const fsCalls = vi.hoisted(() => ({ count: 0 }));
 /** Both the promise and the plain file-system APIs, each function counted, so "before any I/O" means none at all. */
 const countedModule = vi.hoisted(() => (actual: Record<string, unknown>) => {
+    const countedProperties = (fn: Record<string, unknown>): Record<string, unknown> =>
+        Object.fromEntries(
+            Object.entries(fn).map(([key, inner]) => [
+                key,
+                typeof inner === 'function'
+                    ? (...args: unknown[]) => {
+                          fsCalls.count++;
+                          return (inner as (...a: unknown[]) => unknown)(...args);
+                      }
+                    : inner,
+            ]),
+        );
     const counted = Object.fromEntries(
         Object.entries(actual).map(([name, value]) => [
             name,
             typeof value === 'function' && !/^[A-Z]/.test(name)
-                ? (...args: unknown[]) => {
-                      fsCalls.count++;
-                      return (value as (...a: unknown[]) => unknown)(...args);
-                  }
+                ? // Properties such as `realpathSync.native` stay reachable, and are counted too.
+                  Object.assign(
+                      (...args: unknown[]) => {
+                          fsCalls.count++;
+                          return (value as (...a: unknown[]) => unknown)(...args);
+                      },
+                      countedProperties(value as unknown as Record<string, unknown>),
+                  )
                 : value,
         ]),
     );

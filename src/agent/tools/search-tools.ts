@@ -110,7 +110,8 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
 
     const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
     // A plain query can be ruled out on the raw text at once; redaction only swaps links for a placeholder, so a
-    // note whose raw text lacks the query cannot match after it. Most notes stop here, before redaction and lines.
+    // note whose raw text lacks the query cannot match after it. Most notes stop here, before redaction and lines; in
+    // the others only the lines holding the query are redacted and matched (a hidden link never spans lines).
     const needle = input.regex === true ? null : input.query.toLowerCase();
     const deadline = Date.now() + SEARCH_TIME_BUDGET_MS;
     const results: string[] = [];
@@ -128,15 +129,23 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
         const text = await readTextOrNull(note.path, context);
         searched++;
         if (text === null) continue;
-        if (needle !== null && !text.toLowerCase().includes(needle)) continue;
-        const shown = redactHiddenLinks(text, note.path, context).text;
-        const found = matchLines(shown, matcher, deadline, (line, snippet) => {
+        const redact = (line: string): string =>
+            line.includes('[') ? redactHiddenLinks(line, note.path, context).text : line;
+        const onMatch = (line: number, snippet: () => string): void => {
             total++;
             if (results.length < limit) {
-                results.push(`${note.path}:${line}: ${snippet}`);
+                results.push(`${note.path}:${line}: ${snippet()}`);
                 shownNotes.add(note.path);
             }
-        });
+        };
+        let found: { matches: number; stopped: boolean };
+        if (needle === null) {
+            found = matchLines(redact(text), matcher, deadline, onMatch);
+        } else {
+            const lower = text.toLowerCase();
+            if (!lower.includes(needle)) continue;
+            found = matchCandidateLines(text, lower, needle, redact, matcher, deadline, onMatch);
+        }
         if (found.matches > 0) notesWithMatches++;
         if (found.stopped) {
             stopped = true;
@@ -174,17 +183,37 @@ function buildMatcher(input: SearchNotesInput): LineMatcher | string {
     }
     const needle = input.query.toLowerCase();
     return (line) => {
-        const at = line.toLowerCase().indexOf(needle);
-        return at < 0 ? null : [at, needle.length];
+        const lower = line.toLowerCase();
+        const at = lower.indexOf(needle);
+        if (at < 0) return null;
+        if (lower.length === line.length) return [at, needle.length];
+        // Some letters lower-case to two ("İ"): map the match back onto the line as written.
+        const start = offsetBeforeLowering(line, at);
+        return [start, offsetBeforeLowering(line, at + needle.length) - start];
     };
 }
+
+/** The offset in `line` of offset `lowered` in `line.toLowerCase()` (the end of the character it falls in). */
+function offsetBeforeLowering(line: string, lowered: number): number {
+    let at = 0;
+    let inLower = 0;
+    for (const char of line) {
+        if (inLower >= lowered) return at;
+        inLower += char.toLowerCase().length;
+        at += char.length;
+    }
+    return at;
+}
+
+/** What a matching line is reported with: its 1-based number and its snippet, made only when it is shown. */
+type OnMatch = (line: number, snippet: () => string) => void;
 
 /** Calls `onMatch` for every matching line of `text` (1-based), with a bounded snippet; stops at the deadline. */
 function matchLines(
     text: string,
     matcher: LineMatcher,
     deadline: number,
-    onMatch: (line: number, snippet: string) => void,
+    onMatch: OnMatch,
 ): { matches: number; stopped: boolean } {
     const lines = text.replace(/^\uFEFF/u, '').split(/\r?\n/u);
     let matches = 0;
@@ -196,7 +225,52 @@ function matchLines(
         if (hit === 'out-of-time') return { matches, stopped: true };
         if (hit === null) continue;
         matches++;
-        onMatch(i + 1, snippetAround(line, hit[0], hit[1], MAX_SNIPPET_CHARS));
+        onMatch(i + 1, () => snippetAround(line, hit[0], hit[1], MAX_SNIPPET_CHARS));
+    }
+    return { matches, stopped: false };
+}
+
+/**
+ * `matchLines` for a plain query, visiting only the lines whose lower-cased text holds `needle`: each is redacted
+ * (`redact`) and matched as `matchLines` would. When lower-casing changed the text's length (a few letters, such as
+ * "İ", lower-case to two), offsets no longer line up and every line is matched instead.
+ */
+function matchCandidateLines(
+    text: string,
+    lower: string,
+    needle: string,
+    redact: (line: string) => string,
+    matcher: LineMatcher,
+    deadline: number,
+    onMatch: OnMatch,
+): { matches: number; stopped: boolean } {
+    if (lower.length !== text.length) return matchLines(redact(text), matcher, deadline, onMatch);
+    let matches = 0;
+    let visited = 0;
+    let lineNumber = 1;
+    let lineStart = 0;
+    for (let at = lower.indexOf(needle); at !== -1;) {
+        // As in `matchLines`: the clock is read every 256 lines.
+        if ((++visited & 255) === 0 && Date.now() > deadline) return { matches, stopped: true };
+        for (let nl = lower.indexOf('\n', lineStart); nl !== -1 && nl < at; nl = lower.indexOf('\n', lineStart)) {
+            lineNumber++;
+            lineStart = nl + 1;
+        }
+        const newline = lower.indexOf('\n', at);
+        const lineEnd = newline === -1 ? text.length : newline;
+        let line = text.slice(lineStart, text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
+        if (lineStart === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+        const shown = redact(line);
+        const hit = matcher(shown, deadline);
+        if (hit === 'out-of-time') return { matches, stopped: true };
+        if (hit !== null) {
+            matches++;
+            onMatch(lineNumber, () => snippetAround(shown, hit[0], hit[1], MAX_SNIPPET_CHARS));
+        }
+        if (newline === -1) break;
+        lineNumber++;
+        lineStart = newline + 1;
+        at = lower.indexOf(needle, lineStart);
     }
     return { matches, stopped: false };
 }

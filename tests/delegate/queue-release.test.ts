@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VaultPort } from '../../src/vault/vault-port';
+import { httpError, textTurn } from '../support/messages-api-server';
+import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
+
+let harness: QueueHarness | undefined;
+afterEach(async () => {
+    await harness?.cleanup();
+    harness = undefined;
+});
+
+/** The harness vault with `create` held until `open()` is called: a slow disk under the result writes. */
+function slowCreates(vault: VaultPort): { vault: VaultPort; held: () => number; open: () => void } {
+    let held = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow = Object.create(vault) as VaultPort;
+    slow.create = async (path, content) => {
+        held++;
+        await gate;
+        return vault.create(path, content);
+    };
+    return { vault: slow, held: () => held, open: () => open() };
+}
+
+const twoJobs = {
+    'Agent/Jobs/First.md': jobNote('Summarise the first thing.'),
+    'Agent/Jobs/Second.md': jobNote('Summarise the second thing.'),
+};
+
+describe("the queue gives a job's place to the next one once it is done with the model", () => {
+    it('starts the next job while the finished one is still writing its result (concurrency 1)', async () => {
+        harness = await makeQueueHarness({ files: twoJobs, concurrency: 1 });
+        harness.server.setDefault(textTurn('A summary.'));
+        const disk = slowCreates(harness.temp.vault);
+        const queue = await harness.queue({ vault: disk.vault });
+        const run = queue.runUntilIdle();
+        // The first result write is held; the second job's model call still goes out.
+        await expect.poll(() => harness?.server.messageRequests().length, { timeout: 5_000 }).toBe(2);
+        expect(disk.held()).toBeGreaterThanOrEqual(1);
+        expect(queue.snapshot().jobs.filter((job) => job.status === 'done')).toHaveLength(0);
+        disk.open();
+        await run;
+        expect(queue.snapshot().jobs.map((job) => job.status)).toEqual(['done', 'done']);
+    });
+
+    it('keeps the place of a job whose turn failed until its note says so', async () => {
+        harness = await makeQueueHarness({ files: twoJobs, concurrency: 1 });
+        harness.server.enqueue(httpError(400, 'invalid_request_error', 'Bad request.'));
+        harness.server.setDefault(textTurn('A summary.'));
+        const queue = await harness.queue();
+        const seen: string[] = [];
+        harness.server.setResponder(() => {
+            // When the second request arrives, the first job's failure is already in its note.
+            seen.push(
+                queue
+                    .snapshot()
+                    .jobs.map((job) => job.status)
+                    .join(','),
+            );
+            return undefined;
+        });
+        await queue.runUntilIdle();
+        expect(harness.server.messageRequests()).toHaveLength(2);
+        // The responder hears only the second request (the scripted error answered the first).
+        expect(seen).toHaveLength(1);
+        expect(seen[0]).toMatch(/failed/u);
+    });
+});
