@@ -23,6 +23,8 @@ import { Wakeup } from './queue-wakeup';
 export type QueueListener = (snapshot: QueueSnapshot) => void;
 
 const WAITING = new Set(['queued', 'interrupted', 'needs-approval']);
+/** The longest a finished job waits for the next one to take its lease before writing its result. */
+const HANDOFF_WAIT_MS = 1_000;
 
 interface Running {
     controller: AbortController;
@@ -50,6 +52,8 @@ export class JobQueue {
     private stopped = false;
     private readonly wakeup: Wakeup;
     private clientPromise: Promise<ModelClient> | null = null;
+    /** Jobs that gave their place away, waiting for the job started in it to hold its lease (`JobControl.release`). */
+    private handoffs: (() => void)[] = [];
     private scanned = false;
     private notifying = false;
 
@@ -89,6 +93,7 @@ export class JobQueue {
     /** Stops: running jobs end as `interrupted` (they run again later), and the loop ends. */
     async stop(): Promise<void> {
         this.stopped = true;
+        this.settleHandoffs();
         for (const entry of this.running.values()) entry.controller.abort(new JobAbort('shutdown'));
         this.wakeup.wake();
         await this.loop;
@@ -180,6 +185,7 @@ export class JobQueue {
             if (this.stopped) return;
             if (this.pauses.expireOffline()) this.changed();
             if (this.pauses.info === null) await this.fill();
+            this.settleHandoffs();
             if (untilIdle && this.running.size === 0 && this.idle()) return;
             const woken = await this.wakeup.wait(this.options.pollMs ?? 2_000);
             if (!woken) await this.scan();
@@ -241,26 +247,33 @@ export class JobQueue {
         }
         for (const job of candidates) {
             if (this.slotsInUse() >= limit || this.pauses.info !== null) break;
-            this.launch(job, client, settings);
+            this.launch(job, client, settings, this.handoffs.shift());
         }
     }
 
-    private launch(job: JobNote, client: ModelClient, settings: QueueSettings): void {
+    /** Lets every job still waiting on a handoff go on: no job is starting in its place now. */
+    private settleHandoffs(): void {
+        for (const settle of this.handoffs.splice(0)) settle();
+    }
+
+    private launch(job: JobNote, client: ModelClient, settings: QueueSettings, handoff?: () => void): void {
         const entry: Running = { controller: new AbortController(), progress: null, holdsSlot: true };
         this.running.set(job.path, entry);
-        void this.runOne(job, this.deps(client, settings), entry).finally(() => {
+        void this.runOne(job, this.deps(client, settings), entry, handoff).finally(() => {
             this.running.delete(job.path);
             this.changed();
             this.wakeup.wake();
         });
     }
 
-    private async runOne(queued: JobNote, deps: JobRunDeps, entry: Running): Promise<void> {
-        const taken = await this.leases.take(
-            queued.path,
-            (job) => this.isRunnable(job),
-            (job) => `Started on ${this.leases.deviceId} (attempt ${job.attempts}).`,
-        );
+    private async runOne(queued: JobNote, deps: JobRunDeps, entry: Running, handoff?: () => void): Promise<void> {
+        const taken = await this.leases
+            .take(
+                queued.path,
+                (job) => this.isRunnable(job),
+                (job) => `Started on ${this.leases.deviceId} (attempt ${job.attempts}).`,
+            )
+            .finally(handoff);
         if (taken === null) {
             const read = await this.store.read(queued.path);
             if (read.kind === 'job') this.jobs.set(queued.path, read.job);
@@ -278,7 +291,17 @@ export class JobQueue {
             },
             release: () => {
                 entry.holdsSlot = false;
-                this.wakeup.wake();
+                if (this.stopped) return Promise.resolve();
+                return new Promise<void>((resolve) => {
+                    // However the loop is held up, the result is written within a second.
+                    const timer = setTimeout(settle, HANDOFF_WAIT_MS);
+                    function settle(): void {
+                        clearTimeout(timer);
+                        resolve();
+                    }
+                    this.handoffs.push(settle);
+                    this.wakeup.wake();
+                });
             },
         };
         const runner = (this.options.extensions ?? []).find((extension) => extension.runs?.(taken) === true);

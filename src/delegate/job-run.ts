@@ -70,10 +70,11 @@ export interface JobControl {
     onProgress(progress: JobProgress): void;
     /**
      * The job is done with the model and only writes its result now: its place in the queue's concurrency goes to the
-     * next job, so result writing overlaps the next model call. Not called when the turn ended in an error, which the
-     * queue must hear about (a spend cap, an outage) before it starts anything else.
+     * next job, so result writing overlaps the next model call. Resolves once that job holds its lease (or none
+     * starts), so the lease write does not queue behind this job's result writes. Not called when the turn ended in an
+     * error, which the queue must hear about (a spend cap, an outage) before it starts anything else.
      */
-    release?(): void;
+    release?(): Promise<void>;
 }
 
 /** Everything one job run uses (the extras: skills, MCP tools, spend control, sub-agent turns). */
@@ -198,7 +199,7 @@ export async function runJob(
     }
     const reason = control.signal.reason instanceof JobAbort ? control.signal.reason.kind : null;
     if (reason === 'lease-lost') return { job: null, signal: null };
-    if (reason === null && result.outcome === 'done') control.release?.();
+    if (reason === null && result.outcome === 'done') await control.release?.();
     const notes = [
         ...built.notes,
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',

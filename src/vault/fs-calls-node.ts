@@ -1,30 +1,29 @@
 /**
- * The file-system calls FsVault makes, as plain system calls behind the promise signatures it is written against.
+ * The file-system calls FsVault makes: calls that only look (lstat, realpath, readdir, reading a file) are plain system
+ * calls behind promise signatures; calls that change the file system (creating, renaming, linking, removing, fsync) go
+ * to libuv's thread pool as usual.
  *
- * Why not `node:fs/promises`: each of its calls is a round trip through libuv's thread pool (four threads by default).
- * A note write is about twenty small calls, and the delegate queue writes from eight jobs at once, so calls queued
- * behind other jobs' calls and a lease write waited tens of milliseconds for a pool thread, not for the disk. Plain
- * calls on small notes take microseconds, and FsVault serves the CLI, the MCP server and tests — there is
- * no interface thread to keep free (Obsidian itself uses ObsidianVault). Errors still arrive as rejections, so callers
- * handle them as before. Only `fsync`, which may wait on the disk for long, still goes to the pool.
+ * Why the split: through `node:fs/promises` every call is a round trip through the pool (four threads by default). A
+ * search looks at every note, and a note write is about twenty small calls, so with eight delegate jobs at once a
+ * lease write queued behind the other jobs' calls and waited for a pool thread, not for the disk. Looking is served
+ * from the kernel's caches in microseconds. Changing may wait for the file system's journal (another process's fsync,
+ * a commit in progress) for milliseconds, and that wait must not hold the event loop. FsVault serves the CLI, the MCP
+ * server and tests; Obsidian itself uses ObsidianVault. Errors arrive as rejections either way.
  */
 import {
     closeSync,
-    copyFileSync,
     fstatSync,
     fsync,
-    linkSync,
     lstatSync,
-    mkdirSync,
+    open as openAsync,
     openSync,
     readdirSync,
     readFileSync,
     realpathSync,
-    renameSync,
-    unlinkSync,
     writeSync,
     type Stats,
 } from 'node:fs';
+import * as pool from 'node:fs/promises';
 
 /** Runs `call` now; its result or its error as a settled promise. */
 function settled<T>(call: () => T): Promise<T> {
@@ -59,29 +58,15 @@ export function readFile(path: string, encoding?: 'utf8'): Promise<Buffer | stri
 }
 
 /** `rename`, replacing `to`. */
-export function rename(from: string, to: string): Promise<void> {
-    return settled(() => renameSync(from, to));
-}
-
-/** Creates a folder and its parents. */
-export function mkdir(path: string, options: { recursive: true }): Promise<string | undefined> {
-    return settled(() => mkdirSync(path, options));
-}
-
+export const rename = pool.rename;
+/** Creates a folder (with `recursive`, and its parents). */
+export const mkdir = pool.mkdir;
 /** Removes a file. */
-export function unlink(path: string): Promise<void> {
-    return settled(() => unlinkSync(path));
-}
-
+export const unlink = pool.unlink;
 /** A hard link `to` of `from`; fails when `to` exists. */
-export function link(from: string, to: string): Promise<void> {
-    return settled(() => linkSync(from, to));
-}
-
+export const link = pool.link;
 /** Copies `from` to `to` (`mode`: e.g. `COPYFILE_EXCL`, which fails when `to` exists). */
-export function copyFile(from: string, to: string, mode: number): Promise<void> {
-    return settled(() => copyFileSync(from, to, mode));
-}
+export const copyFile = pool.copyFile;
 
 /** An open file, with the few operations FsVault uses. */
 export interface OpenFile {
@@ -97,20 +82,23 @@ export interface OpenFile {
     close(): Promise<void>;
 }
 
-/** Opens `path` with `flags` (`'r'`, `'wx'`…) and, for a new file, `mode`. */
-export function open(path: string, flags: string, mode?: number): Promise<OpenFile> {
-    return settled(() => {
-        const fd = openSync(path, flags, mode);
-        return {
-            writeFile: (bytes) =>
-                settled(() => {
-                    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
-                }),
-            // The one call that may wait on the disk for long: it alone goes to the thread pool.
-            sync: () => new Promise<void>((resolve, reject) => fsync(fd, (e) => (e === null ? resolve() : reject(e)))),
-            stat: () => settled(() => fstatSync(fd)),
-            readFile: (encoding) => settled(() => readFileSync(fd, encoding)),
-            close: () => settled(() => closeSync(fd)),
-        };
-    });
+/** Opens `path` to read (`'r'`, a plain call) or to write (`'wx'`…, which creates: in the pool), with `mode` if new. */
+export async function open(path: string, flags: string, mode?: number): Promise<OpenFile> {
+    const fd =
+        flags === 'r'
+            ? openSync(path, flags)
+            : await new Promise<number>((resolve, reject) =>
+                  openAsync(path, flags, mode, (e, opened) => (e === null ? resolve(opened) : reject(e))),
+              );
+    return {
+        // Into the page cache: no wait on the disk (that is `sync`).
+        writeFile: (bytes) =>
+            settled(() => {
+                for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+            }),
+        sync: () => { const t = performance.now(); return new Promise<void>((resolve, reject) => fsync(fd, (e) => { ((globalThis as any).FSYNC ??= []).push(performance.now() - t); e === null ? resolve() : reject(e); })); },
+        stat: () => settled(() => fstatSync(fd)),
+        readFile: (encoding) => settled(() => readFileSync(fd, encoding)),
+        close: () => settled(() => closeSync(fd)),
+    };
 }

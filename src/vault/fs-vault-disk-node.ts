@@ -52,6 +52,7 @@ export class VaultDisk {
     /** Writes `bytes` to a new temp file in `dir`, fsyncs it, hands it to `commit`, and always removes it after. */
     async placeTemp(dir: string, bytes: Buffer, mode: number, commit: (tmp: string) => Promise<void>): Promise<void> {
         const tmp = nodePath.join(dir, `.va-tmp-${randomBytes(8).toString('hex')}`);
+        let committed = false;
         try {
             const handle = await open(tmp, 'wx', mode);
             try {
@@ -61,8 +62,17 @@ export class VaultDisk {
                 await handle.close();
             }
             await commit(tmp);
+            committed = true;
         } finally {
-            await unlink(tmp).catch(() => undefined);
+            // After a rename the temp name is gone; after a hard link (kept source) it is still there.
+            if (
+                !committed ||
+                (await lstat(tmp).then(
+                    () => true,
+                    () => false,
+                ))
+            )
+                await unlink(tmp).catch(() => undefined);
         }
     }
 

@@ -44,6 +44,29 @@ describe("the queue gives a job's place to the next one once it is done with the
         expect(queue.snapshot().jobs.map((job) => job.status)).toEqual(['done', 'done']);
     });
 
+    it("writes the finished job's result after the next job holds its lease, so the lease does not wait behind it", async () => {
+        harness = await makeQueueHarness({ files: twoJobs, concurrency: 1 });
+        harness.server.setDefault(textTurn('A summary.'));
+        const base = harness.temp.vault;
+        const order: string[] = [];
+        const watched = Object.create(base) as VaultPort;
+        watched.create = async (path, content) => {
+            order.push(`create ${path.split('/').pop() ?? ''}`);
+            return base.create(path, content);
+        };
+        watched.process = async (path, fn) => {
+            const text = await base.process(path, fn);
+            if (/^status: running$/mu.test(text)) order.push(`lease ${path.split('/').pop() ?? ''}`);
+            return text;
+        };
+        const queue = await harness.queue({ vault: watched });
+        await queue.runUntilIdle();
+        const first = order.findIndex((entry) => entry.startsWith('create First'));
+        expect(order.indexOf('lease Second.md')).toBeGreaterThan(order.indexOf('lease First.md'));
+        expect(order.indexOf('lease Second.md')).toBeLessThan(first);
+        expect(queue.snapshot().jobs.map((job) => job.status)).toEqual(['done', 'done']);
+    });
+
     it('keeps the place of a job whose turn failed until its note says so', async () => {
         harness = await makeQueueHarness({ files: twoJobs, concurrency: 1 });
         harness.server.enqueue(httpError(400, 'invalid_request_error', 'Bad request.'));
