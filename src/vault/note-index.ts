@@ -93,7 +93,8 @@ export class NoteIndex {
 
     /** The parsed metadata of a note, or `undefined` when it is not an indexed note. */
     metadata(path: string): NoteMetadata | undefined {
-        const text = this.unparsed.get(path);
+        // The gate asks this for every note of every listing: the common case (nothing unparsed) costs one lookup.
+        const text = this.unparsed.size === 0 ? undefined : this.unparsed.get(path);
         if (text !== undefined) {
             this.unparsed.delete(path);
             this.notes.set(path, parseNote(text));
