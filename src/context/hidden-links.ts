@@ -39,6 +39,11 @@ export interface HiddenLinkPorts {
     vault: VaultPort;
     /** Decides which targets are excluded. */
     gate: ExclusionGate;
+    /**
+     * Verdicts already reached, by source folder and link, shared across calls while neither the vault nor the gate
+     * changes (within one search): a link resolves the same way from every note of a folder.
+     */
+    verdicts?: Map<string, boolean>;
 }
 
 /** One replaced link: where it was in the note, and where its placeholder is in the redacted text. */
@@ -136,10 +141,11 @@ interface LinkSpan {
 
 function hiddenLinkSpans(text: string, sourcePath: string, ports: HiddenLinkPorts): LinkSpan[] {
     const found: LinkSpan[] = [];
-    // One source, one answer per target: a hub note may link the same note many times.
-    const verdicts = new Map<string, boolean>();
+    // One answer per target and source folder: a hub note may link the same note many times.
+    const verdicts = ports.verdicts ?? new Map<string, boolean>();
+    const folder = sourcePath.slice(0, Math.max(0, sourcePath.lastIndexOf('/')));
     const hidden = (ref: LinkReference): boolean => {
-        const key = ref.link;
+        const key = `${folder}\u0000${ref.link}`;
         let verdict = verdicts.get(key);
         if (verdict === undefined) {
             verdict = isHiddenLink(ref, sourcePath, ports);

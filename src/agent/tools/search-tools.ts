@@ -19,9 +19,13 @@ import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-
 import { compileSafeRegex, findInLine, MAX_PATTERN_CHARS, type LineSearch } from './safe-regex';
 import type { Tool, ToolContext, ToolResult } from './tool';
 import { hiddenIn, linkedSources } from './tool-sources';
+import type { FileEntry } from '../../vault/vault-port';
 
 /** How long one search may run before it stops and says how far it got. */
 export const SEARCH_TIME_BUDGET_MS = 3_000;
+
+/** Notes read at once by `search_notes`. */
+const READ_BATCH = 64;
 
 /** Longest plain query accepted. */
 const MAX_QUERY_CHARS = 1_000;
@@ -120,36 +124,49 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
     let notesWithMatches = 0;
     let searched = 0;
     let stopped = false;
-    for (const note of notes) {
+    // Links resolve the same way throughout one search: each (folder, link) is judged once.
+    const links = { vault: context.vault, gate: context.gate, verdicts: new Map<string, boolean>() };
+    // Notes are read a batch at a time: one wait per batch, not per note.
+    for (let first = 0; first < notes.length && !stopped; first += READ_BATCH) {
         if (context.signal?.aborted === true) return toolError('Cancelled: the search was stopped.');
         if (Date.now() > deadline) {
             stopped = true;
             break;
         }
-        const text = await readTextOrNull(note.path, context);
-        searched++;
-        if (text === null) continue;
-        const redact = (line: string): string =>
-            line.includes('[') ? redactHiddenLinks(line, note.path, context).text : line;
-        const onMatch = (line: number, snippet: () => string): void => {
-            total++;
-            if (results.length < limit) {
-                results.push(`${note.path}:${line}: ${snippet()}`);
-                shownNotes.add(note.path);
+        const batch = notes.slice(first, first + READ_BATCH);
+        const judged = batch.map((note) => context.vault.metadata(note.path));
+        const texts = await Promise.all(batch.map((note) => readTextOrNull(note.path, context)));
+        for (let i = 0; i < batch.length; i++) {
+            const path = (batch[i] as FileEntry).path;
+            const text = texts[i] ?? null;
+            searched++;
+            if (text === null) continue;
+            // Reading may have found the note changed on disk and indexed it anew (say, now tagged private): judge
+            // it again.
+            const stale = (): boolean => context.vault.metadata(path) !== judged[i] && context.gate.isExcluded(path);
+            const redact = (line: string): string =>
+                line.includes('[') ? redactHiddenLinks(line, path, links).text : line;
+            const onMatch = (line: number, snippet: () => string): void => {
+                total++;
+                if (results.length < limit) {
+                    results.push(`${path}:${line}: ${snippet()}`);
+                    shownNotes.add(path);
+                }
+            };
+            let found: { matches: number; stopped: boolean };
+            if (needle === null) {
+                if (stale()) continue;
+                found = matchLines(redact(text), matcher, deadline, onMatch);
+            } else {
+                const lower = text.toLowerCase();
+                if (!lower.includes(needle) || stale()) continue;
+                found = matchCandidateLines(text, lower, needle, redact, matcher, deadline, onMatch);
             }
-        };
-        let found: { matches: number; stopped: boolean };
-        if (needle === null) {
-            found = matchLines(redact(text), matcher, deadline, onMatch);
-        } else {
-            const lower = text.toLowerCase();
-            if (!lower.includes(needle)) continue;
-            found = matchCandidateLines(text, lower, needle, redact, matcher, deadline, onMatch);
-        }
-        if (found.matches > 0) notesWithMatches++;
-        if (found.stopped) {
-            stopped = true;
-            break;
+            if (found.matches > 0) notesWithMatches++;
+            if (found.stopped) {
+                stopped = true;
+                break;
+            }
         }
     }
 
