@@ -94,9 +94,9 @@ export async function open(path: string, flags: string, mode?: number): Promise<
         // Into the page cache: no wait on the disk (that is `sync`).
         writeFile: (bytes) =>
             settled(() => {
-                for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+                for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
             }),
-        sync: () => { const t = performance.now(); return new Promise<void>((resolve, reject) => fsync(fd, (e) => { ((globalThis as any).FSYNC ??= []).push(performance.now() - t); e === null ? resolve() : reject(e); })); },
+        sync: () => new Promise<void>((resolve, reject) => fsync(fd, (e) => (e === null ? resolve() : reject(e)))),
         stat: () => settled(() => fstatSync(fd)),
         readFile: (encoding) => settled(() => readFileSync(fd, encoding)),
         close: () => settled(() => closeSync(fd)),
