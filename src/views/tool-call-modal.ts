@@ -50,6 +50,8 @@ export class ToolCallModal extends Modal {
         allow.addEventListener('click', () => this.decide({ kind: 'allow', binding: request.binding }));
         const deny = buttons.createEl('button', { text: 'Deny', cls: 'mod-cta vault-agent-tool-call-deny' });
         deny.addEventListener('click', () => this.decide({ kind: 'deny', reason: 'The person denied this call.' }));
+        // The safe answer has the focus, so a key pressed at once never lands in the chat box behind the dialog.
+        deny.focus();
     }
 
     override onClose(): void {

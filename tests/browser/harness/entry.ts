@@ -4,9 +4,17 @@
  * the `obsidian` stub, over the example vault held in memory, with the real SDK talking to the local Messages-API
  * server through the harness server (same origin, so no CORS). Chats persist in `localStorage`, so a reload is a
  * restart. `window.harness` lets tests look inside.
+ *
+ * MCP servers named in the settings (`settings.mcp.servers`) are connected through the real `McpHub` and the
+ * plugin's own transports, with launch consent given on this "device" up front, and the chat asks through the real
+ * `ModalToolCallGate`; an HTTP server's URL may be relative to the page (`/mcp-peer/mcp`, see `server.ts`). With no
+ * server configured (the example vault), nothing changes.
  */
-import { App, LeafWorkspace, MarkdownView, TFile, WorkspaceLeaf, installDomHelpers } from '../../support/obsidian-stub';
+import { App, LeafWorkspace, MarkdownView, Modal, TFile, WorkspaceLeaf, installDomHelpers } from '../../support/obsidian-stub';
 import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
+import { MapConsentStore, describeLaunch, grantLaunchConsent } from '../../../src/agent/mcp/mcp-consent';
+import { McpHub, type McpServerStatus } from '../../../src/agent/mcp/mcp-hub';
+import { createTransportFactory } from '../../../src/agent/mcp/transport-factory';
 import { Throttle } from '../../../src/agent/loop/throttle';
 import { createModelClient } from '../../../src/agent/model-client';
 import { SpendControl } from '../../../src/agent/spend/spend-control';
@@ -22,6 +30,7 @@ import { EditorWriter } from '../../../src/obsidian/editor-writer';
 import type { Settings } from '../../../src/settings/settings';
 import { sanitizeNoteName } from '../../../src/vault/safe-names';
 import { ChatView } from '../../../src/views/chat-view';
+import { ModalToolCallGate } from '../../../src/views/tool-call-modal';
 import { MemoryVault } from './memory-vault';
 
 interface HarnessConfig {
@@ -44,8 +53,71 @@ const localAdapter: ChatFileAdapter = {
     mkdir: async () => undefined,
 };
 
+/**
+ * What Obsidian's own `Modal` does and the stub's does not: Escape closes the topmost open modal (Obsidian registers
+ * it on the modal's keymap scope), and a close button (`.modal-close-button`) sits in the corner. Both end in
+ * `close()`, so `onClose` is what the product sees, as in Obsidian. The Escape listener runs in the capture phase, so
+ * with a modal open it wins over the chat input's own Escape (Stop); the tests press it with focus in the modal.
+ */
+function installObsidianModalBehaviour(): void {
+    const proto = Modal.prototype;
+    if ((proto as { harnessKeys?: boolean }).harnessKeys === true) return;
+    (proto as { harnessKeys?: boolean }).harnessKeys = true;
+    // The stub's own methods, taken off the prototype before they are wrapped.
+    const open = Object.getOwnPropertyDescriptor(proto, 'open')?.value as (this: Modal) => void;
+    const close = Object.getOwnPropertyDescriptor(proto, 'close')?.value as (this: Modal) => void;
+    const stack: Modal[] = [];
+    proto.open = function (this: Modal): void {
+        stack.push(this);
+        if (this.modalEl.querySelector(':scope > .modal-close-button') === null) {
+            const button = this.modalEl.createDiv({ cls: 'modal-close-button', attr: { 'aria-label': 'Close' }, prepend: true });
+            button.addEventListener('click', () => this.close());
+        }
+        open.call(this);
+    };
+    proto.close = function (this: Modal): void {
+        const at = stack.indexOf(this);
+        if (at >= 0) stack.splice(at, 1);
+        close.call(this);
+    };
+    document.addEventListener(
+        'keydown',
+        (event) => {
+            const top = stack.at(-1);
+            if (event.key !== 'Escape' || top === undefined) return;
+            event.preventDefault();
+            event.stopPropagation();
+            top.close();
+        },
+        true,
+    );
+}
+
+/** The MCP servers of the settings, connected; `null` when none is configured. */
+async function connectMcp(
+    settings: Settings,
+    vault: MemoryVault,
+    gate: ExclusionGate,
+): Promise<{ hub: McpHub; status: McpServerStatus[] } | null> {
+    const servers = (settings.mcp?.servers ?? []).map((server) =>
+        server.transport === 'http' ? { ...server, url: new URL(server.url, location.origin).href } : server,
+    );
+    if (servers.length === 0) return null;
+    const consent = new MapConsentStore();
+    for (const server of servers) await grantLaunchConsent(consent, describeLaunch(server));
+    const hub = new McpHub({
+        settings: { ...settings.mcp, servers },
+        consent,
+        transports: createTransportFactory({ allowStdio: false }),
+        vault,
+        gate,
+    });
+    return { hub, status: await hub.connectAll() };
+}
+
 async function main(): Promise<void> {
     installDomHelpers();
+    installObsidianModalBehaviour();
     const config = (await (await fetch('/config.json')).json()) as HarnessConfig;
     const settings = config.settings;
     const vault = new MemoryVault(config.configDir, config.files);
@@ -53,6 +125,8 @@ async function main(): Promise<void> {
     const suggester = new MentionSuggester({ vault, gate });
     await suggester.rebuild();
     const app = new App({ configDir: config.configDir });
+    const mcp = await connectMcp(settings, vault, gate);
+    const toolCallGate = mcp === null ? null : new ModalToolCallGate({ app: app as never });
     const workspace = new LeafWorkspace();
     app.workspace = workspace;
     const opened: string[] = [];
@@ -108,6 +182,7 @@ async function main(): Promise<void> {
                     spend,
                     editors,
                     contextBuilder: context,
+                    ...(mcp !== null && toolCallGate !== null ? { mcp: mcp.hub, toolCallGate } : {}),
                 }),
             }),
         store,
@@ -154,6 +229,8 @@ async function main(): Promise<void> {
                 editor.replaceRange(text, end, end);
             },
             undoableTurns: () => checkpoints.undoableTurns(),
+            /** Where each configured MCP server stood after connecting (empty without servers). */
+            mcpStatus: mcp?.status ?? [],
             ready: true,
         },
     });

@@ -5,6 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { builtinModules } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +36,17 @@ export interface HarnessOptions {
     extraFiles?: Record<string, string>;
     /** Changes to the example vault's settings. */
     settings?: (settings: Settings) => Settings;
+    /**
+     * An MCP server's base URL (`http://127.0.0.1:port`), proxied at `/mcp-peer/*` so the page reaches it on its own
+     * origin; an HTTP server configured with a URL relative to the page (`/mcp-peer/mcp`) lands there.
+     */
+    mcpBaseURL?: string;
 }
 
 const bundles = new Map<string, Promise<string>>();
+
+/** Node's builtin modules, bare or `node:`-prefixed (the plugin's own build keeps them external). */
+const NODE_BUILTIN = new RegExp(`^(node:.*|${builtinModules.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
 
 /** The harness bundle of `entry` (the chat page's `entry.ts` by default), built once per process. */
 export function harnessBundle(entry = 'entry.ts'): Promise<string> {
@@ -54,11 +63,11 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
             alias: { obsidian: join(REPO_ROOT, 'tests', 'support', 'obsidian-stub.ts') },
             plugins: [
                 {
-                    // The Node `fetch` (model-fetch-node.ts) and the desktop-only readers are loaded only on Obsidian
-                    // desktop: a page never runs them.
+                    // The Node `fetch` (model-fetch-node.ts), the desktop-only readers and the stdio MCP transport
+                    // (Node builtins such as `child_process`) are loaded only on Obsidian desktop: a page never runs them.
                     name: 'empty-node-modules',
                     setup(build) {
-                        build.onResolve({ filter: /^(fs|node:.*)$/ }, (args) => ({ path: args.path, namespace: 'empty' }));
+                        build.onResolve({ filter: NODE_BUILTIN }, (args) => ({ path: args.path, namespace: 'empty' }));
                         build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' }));
                     },
                 },
@@ -105,11 +114,13 @@ export async function startHarness(options: HarnessOptions): Promise<HarnessServ
     const settings = options.settings ? options.settings(base) : base;
     const config = JSON.stringify({ files, settings, apiKey: options.apiKey, configDir: CONFIG_DIR });
     const model = new URL(options.modelBaseURL);
+    const mcp = options.mcpBaseURL === undefined ? null : new URL(options.mcpBaseURL);
     const sockets = new Set<Socket>();
 
     const server = createServer((req, res) => {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
         if (path.startsWith('/model/')) return proxy(req, res, model, path.slice('/model'.length));
+        if (mcp !== null && path.startsWith('/mcp-peer/')) return proxy(req, res, mcp, path.slice('/mcp-peer'.length));
         void serve(path, res, config).catch((error: unknown) => {
             res.writeHead(500, { 'content-type': 'text/plain' });
             res.end(String(error));
@@ -147,7 +158,7 @@ async function serve(path: string, res: ServerResponse, config: string): Promise
     res.end('not found');
 }
 
-/** Forwards a request to the model server; a page that aborts (Stop) aborts the upstream request too. */
+/** Forwards a request to the model server (or the MCP peer); a page that aborts (Stop) aborts the upstream request too. */
 function proxy(req: IncomingMessage, res: ServerResponse, target: URL, path: string): void {
     const upstream = request(
         { host: target.hostname, port: target.port, method: req.method, path, headers: { ...req.headers, host: target.host } },
