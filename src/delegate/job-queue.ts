@@ -13,18 +13,17 @@ import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobControl, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
 import { JobStore, type JobUpdate } from './job-store';
 import { LeaseKeeper } from './lease';
+import { Handoffs } from './queue-handoff';
 import { QueuePause } from './queue-pause';
 import { jobView, type QueueSnapshot } from './queue-snapshot';
 import type { ExtensionContext } from './queue-extension';
-import type { JobQueueOptions, QueueSettings } from './queue-options';
+import { jobRunDeps, type JobQueueOptions, type QueueSettings } from './queue-options';
 import { Wakeup } from './queue-wakeup';
 
 /** Hears every change of the queue. */
 export type QueueListener = (snapshot: QueueSnapshot) => void;
 
 const WAITING = new Set(['queued', 'interrupted', 'needs-approval']);
-/** The longest a finished job waits for the next one to take its lease before writing its result. */
-const HANDOFF_WAIT_MS = 1_000;
 
 interface Running {
     controller: AbortController;
@@ -53,7 +52,7 @@ export class JobQueue {
     private readonly wakeup: Wakeup;
     private clientPromise: Promise<ModelClient> | null = null;
     /** Jobs that gave their place away, waiting for the job started in it to hold its lease (`JobControl.release`). */
-    private handoffs: (() => void)[] = [];
+    private readonly handoffs = new Handoffs();
     private scanned = false;
     private notifying = false;
 
@@ -93,7 +92,7 @@ export class JobQueue {
     /** Stops: running jobs end as `interrupted` (they run again later), and the loop ends. */
     async stop(): Promise<void> {
         this.stopped = true;
-        this.settleHandoffs();
+        this.handoffs.settleAll();
         for (const entry of this.running.values()) entry.controller.abort(new JobAbort('shutdown'));
         this.wakeup.wake();
         await this.loop;
@@ -185,7 +184,7 @@ export class JobQueue {
             if (this.stopped) return;
             if (this.pauses.expireOffline()) this.changed();
             if (this.pauses.info === null) await this.fill();
-            this.settleHandoffs();
+            this.handoffs.settleAll();
             if (untilIdle && this.running.size === 0 && this.idle()) return;
             const woken = await this.wakeup.wait(this.options.pollMs ?? 2_000);
             if (!woken) await this.scan();
@@ -247,13 +246,8 @@ export class JobQueue {
         }
         for (const job of candidates) {
             if (this.slotsInUse() >= limit || this.pauses.info !== null) break;
-            this.launch(job, client, settings, this.handoffs.shift());
+            this.launch(job, client, settings, this.handoffs.next());
         }
-    }
-
-    /** Lets every job still waiting on a handoff go on: no job is starting in its place now. */
-    private settleHandoffs(): void {
-        for (const settle of this.handoffs.splice(0)) settle();
     }
 
     private launch(job: JobNote, client: ModelClient, settings: QueueSettings, handoff?: () => void): void {
@@ -292,16 +286,9 @@ export class JobQueue {
             release: () => {
                 entry.holdsSlot = false;
                 if (this.stopped) return Promise.resolve();
-                return new Promise<void>((resolve) => {
-                    // However the loop is held up, the result is written within a second.
-                    const timer = setTimeout(settle, HANDOFF_WAIT_MS);
-                    function settle(): void {
-                        clearTimeout(timer);
-                        resolve();
-                    }
-                    this.handoffs.push(settle);
-                    this.wakeup.wake();
-                });
+                const handedOver = this.handoffs.wait();
+                this.wakeup.wake();
+                return handedOver;
             },
         };
         const runner = (this.options.extensions ?? []).find((extension) => extension.runs?.(taken) === true);
@@ -355,9 +342,7 @@ export class JobQueue {
 
     /** Running jobs still holding a place in the concurrency limit. */
     private slotsInUse(): number {
-        let used = 0;
-        for (const entry of this.running.values()) if (entry.holdsSlot) used++;
-        return used;
+        return [...this.running.values()].filter((entry) => entry.holdsSlot).length;
     }
 
     private stopRunning(): void {
@@ -365,27 +350,8 @@ export class JobQueue {
     }
 
     private deps(client: ModelClient, settings: QueueSettings): JobRunDeps {
-        return {
-            vault: this.options.vault,
-            store: this.store,
-            leases: this.leases,
-            clock: this.clock,
-            throttle: this.options.throttle,
-            checkpoints: this.options.checkpoints,
-            client,
-            gate: this.options.gate(),
-            outputFolder: settings.delegate.outputFolder,
-            model: settings.model.defaultModel,
-            maxOutputTokens: settings.model.maxOutputTokens,
-            retry: this.options.retry,
-            idleTimeoutMs: this.options.idleTimeoutMs,
-            maxAttempts: this.options.maxAttempts ?? 3,
-            defaultTurns: this.options.defaultTurns ?? 30,
-            skills: this.options.skills,
-            mcp: this.options.mcp,
-            spend: this.options.spend,
-            childTurns: this.options.childTurns,
-        };
+        const runner = { store: this.store, leases: this.leases, clock: this.clock };
+        return jobRunDeps(this.options, runner, client, settings);
     }
 
     private extensionContext(): ExtensionContext {

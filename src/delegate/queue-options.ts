@@ -9,6 +9,9 @@ import type { DelegateSettings, ModelSettings } from '../settings/settings';
 import type { VaultPort } from '../vault/vault-port';
 import type { QueueExtension } from './queue-extension';
 import type { JobExtras } from './job-session';
+import type { JobRunDeps } from './job-run';
+import type { JobStore } from './job-store';
+import type { LeaseKeeper } from './lease';
 
 /** The settings the queue reads. */
 export interface QueueSettings {
@@ -64,4 +67,32 @@ export interface JobQueueOptions extends JobExtras {
     defaultTurns?: number;
     /** Batches and schedules plug in here. */
     extensions?: QueueExtension[];
+}
+
+/** What one job run uses: the queue's ports and knobs, this runner's job notes and leases, the settings now. */
+export function jobRunDeps(
+    options: JobQueueOptions,
+    runner: { store: JobStore; leases: LeaseKeeper; clock: Clock },
+    client: ModelClient,
+    settings: QueueSettings,
+): JobRunDeps {
+    return {
+        ...runner,
+        vault: options.vault,
+        throttle: options.throttle,
+        checkpoints: options.checkpoints,
+        client,
+        gate: options.gate(),
+        outputFolder: settings.delegate.outputFolder,
+        model: settings.model.defaultModel,
+        maxOutputTokens: settings.model.maxOutputTokens,
+        retry: options.retry,
+        idleTimeoutMs: options.idleTimeoutMs,
+        maxAttempts: options.maxAttempts ?? 3,
+        defaultTurns: options.defaultTurns ?? 30,
+        skills: options.skills,
+        mcp: options.mcp,
+        spend: options.spend,
+        childTurns: options.childTurns,
+    };
 }

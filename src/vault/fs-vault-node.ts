@@ -7,23 +7,13 @@
  * File-system calls are plain system calls (`fs-calls-node.ts`); a file already checked is known by its device and
  * inode, and its text is kept while the file is unchanged (see docs/decisions/0012).
  */
-import {
-    closeSync,
-    constants,
-    fstatSync,
-    lstatSync,
-    openSync,
-    readFileSync,
-    readSync,
-    realpathSync,
-    type Stats,
-} from 'node:fs';
+import type { Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
 import nodePath from 'node:path';
 import { VaultDisk } from './fs-vault-disk-node';
 import { readTextOrNull, walkVault, type Found } from './fs-vault-walk-node';
+import { KnownFiles } from './fs-vault-known-node';
 import { NoteIndex } from './note-index';
-import { TextCache } from './text-cache';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from './path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
 import { collisionKey, uniqueNotePath } from './safe-names';
@@ -60,18 +50,13 @@ export class FsVault implements VaultPort {
     private readonly files = new Map<string, FileEntry>();
     /** NFC vault path → on-disk relative path, where they differ (NFD names written by macOS or by hand). */
     private readonly diskNames = new Map<string, string>();
-    /**
-     * The file (device and inode) each vault path was last seen to be, where that file was checked to be a regular file
-     * inside the vault and outside protected folders: by the walk (which follows no symlinks), a checked read or a write.
-     */
-    private readonly verified = new Map<string, FileIdentity>();
+    /** Identities of checked files and the texts read from them, for reads without a second real-path check. */
+    private readonly known: KnownFiles;
     /**
      * The change time (ctime) of each file when its text last went into the index. Size and modification time alone
      * miss an edit that keeps the size and restores the old mtime, and the gate must judge the tags the text has now.
      */
     private readonly indexedChange = new Map<string, number>();
-    /** Texts read, served again only while their file is unchanged (see `text-cache.ts`). */
-    private readonly texts = new TextCache();
     private readonly listeners = new Set<(event: VaultChange) => void>();
     private readonly disk: VaultDisk;
     /** The last queued write per file (by collision key, so case and NFC twins queue together). */
@@ -82,6 +67,7 @@ export class FsVault implements VaultPort {
 
     private constructor(private readonly options: { root: string; configDir: string; index: NoteIndex }) {
         this.disk = new VaultDisk({ root: options.root, configDir: options.configDir, diskNames: this.diskNames });
+        this.known = new KnownFiles(this.disk);
     }
 
     /** Opens the folder at `root` (by its real path) and scans it. */
@@ -139,11 +125,10 @@ export class FsVault implements VaultPort {
             events.push({ type: 'delete', path });
         }
         this.diskNames.clear();
-        this.verified.clear();
-        this.texts.clear();
+        this.known.clear();
         for (const [path, { disk, stats, linked }] of found) {
             if (disk !== path) this.diskNames.set(path, disk);
-            if (!linked) this.verified.set(path, identityOf(stats));
+            if (!linked) this.known.trust(path, stats);
         }
         if (this.scanned) for (const event of events) this.emit(event);
         this.scanned = true;
@@ -299,45 +284,16 @@ export class FsVault implements VaultPort {
     }
 
     /**
-     * Reads a file the last scan found, with plain system calls: a search reads thousands of notes, and seven thread-pool
-     * round trips each made it wait on the pool rather than the disk. The checks are the same as on the slow path: the
-     * file must be a regular file inside the vault and outside protected folders. When the file opened (without
-     * following a symlink) is the very file that was last checked — same device and inode — it is that file, wherever
-     * the path's folders lead now; otherwise its real path is checked again. `null` sends the caller down the slow path
-     * (unknown file, a twin spelling, anything unexpected), which decides and explains.
+     * Reads a file the last scan found, with plain system calls and without a second real-path check when it is the
+     * very file checked before (see `fs-vault-known-node.ts`). `null` sends the caller down the slow path (unknown file,
+     * a twin spelling, anything unexpected), which decides and explains.
      */
     private readKnownFile(vaultPath: string): string | null {
         if (!this.files.has(vaultPath)) return null;
-        const abs = this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath);
-        const cached = this.cachedText(vaultPath, abs);
-        if (cached !== null) return cached;
-        let fd: number | null = null;
-        try {
-            fd = this.openVerified(vaultPath, abs);
-            const checked = fd === null;
-            if (fd === null) {
-                const real = realpathSync.native(abs);
-                this.disk.assertInside(real, vaultPath);
-                this.disk.assertNotProtected(real, vaultPath);
-                fd = openSync(real, 'r');
-            }
-            const stats = fstatSync(fd);
-            if (!stats.isFile()) return null;
-            if (checked) {
-                // Known by identity from now on — unless the path itself is a symlink, checked on every read.
-                if (lstatSync(abs).isFile()) this.verified.set(vaultPath, identityOf(stats));
-                else this.verified.delete(vaultPath);
-            }
-            const text = readOpenFile(fd, stats.size);
-            this.texts.set(vaultPath, stats, text, Date.now());
-            this.indexRead(vaultPath, stats, text);
-            return text;
-        } catch (e) {
-            if (e instanceof VaultError) throw e;
-            return null;
-        } finally {
-            if (fd !== null) closeSync(fd);
-        }
+        const read = this.known.read(vaultPath, this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath));
+        if (read === null) return null;
+        if (read.stats !== null) this.indexRead(vaultPath, read.stats, read.text);
+        return read.text;
     }
 
     /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
@@ -355,36 +311,6 @@ export class FsVault implements VaultPort {
         this.indexedChange.set(vaultPath, stats.ctimeMs);
     }
 
-    /** The text last read from `vaultPath`, when `abs` is still that verified file, unchanged; else `null`. */
-    private cachedText(vaultPath: string, abs: string): string | null {
-        const known = this.verified.get(vaultPath);
-        if (known === undefined || !this.texts.has(vaultPath)) return null;
-        let stats: Stats;
-        try {
-            stats = lstatSync(abs);
-        } catch {
-            return null;
-        }
-        if (!stats.isFile() || stats.ino !== known.ino || stats.dev !== known.dev) return null;
-        return this.texts.get(vaultPath, stats);
-    }
-
-    /** `abs` opened without following a final symlink, when it is the file last verified for `vaultPath`; else `null`. */
-    private openVerified(vaultPath: string, abs: string): number | null {
-        const known = this.verified.get(vaultPath);
-        if (known === undefined) return null;
-        let fd: number;
-        try {
-            fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
-        } catch {
-            return null;
-        }
-        const stats = fstatSync(fd);
-        if (stats.isFile() && stats.ino === known.ino && stats.dev === known.dev) return fd;
-        closeSync(fd);
-        return null;
-    }
-
     /** Obsidian ignores hidden files and folders (which covers `.git`, `.trash`, temp files); the config folder too. */
     private isListed(path: string): boolean {
         const segments = path.split('/');
@@ -393,11 +319,9 @@ export class FsVault implements VaultPort {
     }
 
     private async refresh(vaultPath: string, abs: string, text: string | null): Promise<void> {
-        this.texts.delete(vaultPath);
         const stats = await lstat(abs);
         // `abs` was located and checked just now; a symlink (a renamed one) is checked again on its next read.
-        if (stats.isFile()) this.verified.set(vaultPath, identityOf(stats));
-        else this.verified.delete(vaultPath);
+        this.known.trust(vaultPath, stats);
         this.remember(
             toEntry(vaultPath, stats),
             isMarkdownPath(vaultPath) ? (text ?? (await readFile(abs, 'utf8'))) : null,
@@ -419,9 +343,8 @@ export class FsVault implements VaultPort {
         this.options.index.delete(vaultPath);
         this.files.delete(vaultPath);
         this.diskNames.delete(vaultPath);
-        this.verified.delete(vaultPath);
+        this.known.forget(vaultPath);
         this.indexedChange.delete(vaultPath);
-        this.texts.delete(vaultPath);
     }
 
     /**
@@ -456,29 +379,6 @@ export class FsVault implements VaultPort {
             }
         }
     }
-}
-
-/** The text of an open file `size` bytes long (as `fstat` said just before), read as UTF-8 like `readFileSync`. */
-function readOpenFile(fd: number, size: number): string {
-    if (size === 0) return readFileSync(fd, 'utf8');
-    const buffer = Buffer.allocUnsafe(size);
-    let filled = 0;
-    while (filled < size) {
-        const read = readSync(fd, buffer, filled, size - filled, null);
-        if (read === 0) break;
-        filled += read;
-    }
-    return buffer.toString('utf8', 0, filled);
-}
-
-/** Which file a path named when it was checked. */
-interface FileIdentity {
-    dev: number;
-    ino: number;
-}
-
-function identityOf(stats: Stats): FileIdentity {
-    return { dev: stats.dev, ino: stats.ino };
 }
 
 function toEntry(path: string, stats: Stats): FileEntry {

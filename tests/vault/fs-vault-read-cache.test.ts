@@ -44,12 +44,12 @@ async function waitOutRacyWindow(): Promise<void> {
 
 /** The vault's text cache (private), to check that a test really had a cached text to get wrong. */
 function textsOf(vault: FsVault): TextCache {
-    return (vault as unknown as { texts: TextCache }).texts;
+    return (vault as unknown as { known: { texts: TextCache } }).known.texts;
 }
 
 /** The paths the vault trusts by device and inode (private). */
 function trustedOf(vault: FsVault): ReadonlyMap<string, unknown> {
-    return (vault as unknown as { verified: ReadonlyMap<string, unknown> }).verified;
+    return (vault as unknown as { known: { verified: ReadonlyMap<string, unknown> } }).known.verified;
 }
 
 function abs(temp: TempVault, path: string): string {

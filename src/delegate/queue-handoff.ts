@@ -1,0 +1,36 @@
+/**
+ * A finished job handing its place in the queue to the next one (`JobControl.release`): the job waits to write its
+ * result until the job started in its place holds its lease, so the lease write does not queue behind the result
+ * writes — or until no job starts there, or at most `maxWaitMs`.
+ */
+
+/** The longest a finished job waits, by default, for the next one to take its lease before writing its result. */
+export const HANDOFF_WAIT_MS = 1_000;
+
+export class Handoffs {
+    private waiting: (() => void)[] = [];
+
+    constructor(private readonly maxWaitMs: number = HANDOFF_WAIT_MS) {}
+
+    /** Settles when the job started in the freed place holds its lease, when none starts, or after `maxWaitMs`. */
+    wait(): Promise<void> {
+        return new Promise<void>((resolve) => {
+            const timer = setTimeout(settle, this.maxWaitMs);
+            function settle(): void {
+                clearTimeout(timer);
+                resolve();
+            }
+            this.waiting.push(settle);
+        });
+    }
+
+    /** The oldest waiting handoff, for the job starting now: call it once that job holds its lease. */
+    next(): (() => void) | undefined {
+        return this.waiting.shift();
+    }
+
+    /** Lets every waiting job go on: no job is starting in its place now. */
+    settleAll(): void {
+        for (const settle of this.waiting.splice(0)) settle();
+    }
+}
