@@ -20,6 +20,8 @@ export interface NewTarget {
     abs: string;
     /** True when the only collision is the file being renamed (a change of case or Unicode form). */
     isSelf: boolean;
+    /** True when `dir` exists and is its real path, checked inside the vault (no folder to make). */
+    dirExists: boolean;
 }
 
 /** What `path.join` would change: an empty, `.` or `..` segment (normalized vault paths have none). */
@@ -157,7 +159,7 @@ export class VaultDisk {
             const real = await realpath(dir).catch(() => null);
             if (real === null) {
                 const abs = nodePath.join(dir, ...segments.slice(i));
-                return { dir: nodePath.dirname(abs), abs, isSelf: false };
+                return { dir: nodePath.dirname(abs), abs, isSelf: false, dirExists: false };
             }
             this.assertInside(real, vaultPath);
             this.assertNotProtected(nodePath.join(real, ...segments.slice(i)), vaultPath);
@@ -169,10 +171,10 @@ export class VaultDisk {
             const twin = same ?? names.find((name) => collisionKey(name) === collisionKey(segment));
             if (i === segments.length - 1) {
                 const abs = nodePath.join(real, segment);
-                if (twin === undefined) return { dir: real, abs, isSelf: false };
+                if (twin === undefined) return { dir: real, abs, isSelf: false, dirExists: true };
                 const twinTarget = nodePath.join(real, twin);
                 const isSelf = self !== undefined && twinTarget === self && twin !== segment;
-                if (isSelf) return { dir: real, abs, isSelf };
+                if (isSelf) return { dir: real, abs, isSelf, dirExists: true };
                 throw existsError(vaultPath, twin === segment ? undefined : twin);
             }
             if (twin !== undefined && same === undefined) {

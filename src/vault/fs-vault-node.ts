@@ -168,7 +168,7 @@ export class FsVault implements VaultPort {
         const vaultPath = this.writablePath(path);
         await this.serial([vaultPath], async () => {
             const target = await this.disk.locateNew(vaultPath);
-            await this.disk.makeFolder(target.dir, vaultPath);
+            if (!target.dirExists) await this.disk.makeFolder(target.dir, vaultPath);
             await this.disk.placeTemp(target.dir, Buffer.from(content, 'utf8'), 0o666, async (tmp) => {
                 await this.disk.moveNoOverwrite(tmp, target.abs, vaultPath, true);
             });
@@ -190,7 +190,7 @@ export class FsVault implements VaultPort {
             const entry = await this.disk.locateEntry(source);
             const target = await this.disk.locateNew(destination, entry);
             const plan = planLinkRewrites(this.options.index, source, destination);
-            await this.disk.makeFolder(target.dir, destination);
+            if (!target.dirExists) await this.disk.makeFolder(target.dir, destination);
             if (target.isSelf) await rename(entry, target.abs);
             else await this.disk.moveNoOverwrite(entry, target.abs, destination, false);
             this.forget(source);
@@ -273,7 +273,8 @@ export class FsVault implements VaultPort {
     }
 
     private writablePath(path: string): string {
-        const vaultPath = this.readablePath(path);
+        // As in `read`: a listed path is already in normal form.
+        const vaultPath = this.files.has(path) ? path : this.readablePath(path);
         const checked = checkWritablePath(vaultPath, this.configDir);
         if (checked.ok) return checked.path;
         throw new VaultError(
