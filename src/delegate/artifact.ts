@@ -2,8 +2,11 @@
  * Artifacts: the result of a job is a NEW note in its output folder, named after the job and carrying the job id
  * (`Summary of customer calls (job-7f3a2b1c).md`), with provenance frontmatter (job, sources, model, created,
  * `status: complete | incomplete`) and links to its sources. It is written with `vault.create`, which never
- * overwrites; a retry first looks for an artifact of the same job id, so a job never leaves two.
+ * overwrites; a retry first looks for an artifact of the same job id, so a job never leaves two. Nobody reviews it
+ * before it lands, so code other plugins would run (Dataview JS, Templater, …) is made inert first, and the job log
+ * says so.
  */
+import { neutraliseExecutable, neutralisedLogLine } from '../vault/executable-content';
 import { checkWritablePath, normalizeVaultPath } from '../vault/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
 import { VaultError, type VaultPort } from '../vault/vault-port';
@@ -60,8 +63,16 @@ export function linkTo(path: string): string {
     return `[[${path.replace(/\.md$/iu, '')}]]`;
 }
 
-/** Writes the artifact as a new note and resolves to its path. Never overwrites: a taken name gets a suffix. */
-export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Promise<string> {
+/** A written artifact. */
+export interface WrittenArtifact {
+    /** Where it was written. */
+    path: string;
+    /** The job-log line saying what executable content was made inert, or `null` when there was none. */
+    neutralised: string | null;
+}
+
+/** Writes the artifact as a new note. Never overwrites: a taken name gets a suffix. */
+export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Promise<WrittenArtifact> {
     const folder = normalizeVaultPath(input.outputFolder);
     if (!folder.ok || folder.path === '')
         throw new ArtifactError(`The output folder "${input.outputFolder}" is not usable.`);
@@ -69,12 +80,12 @@ export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Pro
     const desired = checkWritablePath(`${folder.path}/${name}`, vault.configDir);
     if (!desired.ok)
         throw new ArtifactError(`The output folder "${input.outputFolder}" is not writable: ${desired.reason}`);
-    const content = renderArtifact(input);
+    const { content, neutralised } = renderArtifact(input);
     let path = desired.path;
     for (let attempt = 0; ; attempt++) {
         try {
             await vault.create(path, content);
-            return path;
+            return { path, neutralised };
         } catch (e) {
             if (!(e instanceof VaultError) || e.code !== 'exists' || attempt >= 3) throw e;
             path = await uniqueNotePath(desired.path, async (candidate) => (await vault.stat(candidate)) !== null);
@@ -82,8 +93,11 @@ export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Pro
     }
 }
 
-/** The artifact's text: provenance frontmatter, a title, the result, and links to the sources. */
-export function renderArtifact(input: ArtifactInput): string {
+/**
+ * The artifact's text: provenance frontmatter, a title, the result, and links to the sources; everything after the
+ * frontmatter with executable content made inert (`neutralised` says what, for the job log).
+ */
+export function renderArtifact(input: ArtifactInput): { content: string; neutralised: string | null } {
     const created = new Date(input.now).toISOString();
     const head = [
         '---',
@@ -95,11 +109,10 @@ export function renderArtifact(input: ArtifactInput): string {
         formatEntry('status', input.incomplete === null ? 'complete' : 'incomplete'),
         '---',
         '',
-        `# ${input.title}`,
-        '',
     ];
     const warning = input.incomplete === null ? [] : [`> [!warning] Incomplete result`, `> ${input.incomplete}`, ''];
     const sources =
         input.sources.length === 0 ? [] : ['', '## Sources', '', ...input.sources.map((path) => `- ${linkTo(path)}`)];
-    return [...head, ...warning, input.text.trim(), ...sources, ''].join('\n');
+    const body = neutraliseExecutable([`# ${input.title}`, '', ...warning, input.text.trim(), ...sources, ''].join('\n'));
+    return { content: [...head, body.text].join('\n'), neutralised: neutralisedLogLine(body.found) };
 }

@@ -111,7 +111,7 @@ export class BatchJobs implements QueueExtension {
                 costUsd: costOf(message.usage, model, DEFAULT_PRICES) / 2,
             });
             const incomplete = message.stop_reason === 'max_tokens' ? 'The answer was cut at the output limit.' : null;
-            const path = await writeArtifact(deps.vault, {
+            const made = await writeArtifact(deps.vault, {
                 jobId: job.id,
                 title: jobTitle(job.path),
                 jobPath: job.path,
@@ -123,9 +123,10 @@ export class BatchJobs implements QueueExtension {
                 incomplete,
             });
             const status = incomplete === null ? 'done' : 'failed';
+            const done = `${incomplete === null ? 'Done' : 'Incomplete'}: ${linkTo(made.path)} (batch ${batchId}).`;
             return finish({
-                patch: { status, lease: null, artifact: linkTo(path), usage, error: incomplete ?? '' },
-                log: [`${incomplete === null ? 'Done' : 'Incomplete'}: ${linkTo(path)} (batch ${batchId}).`],
+                patch: { status, lease: null, artifact: linkTo(made.path), usage, error: incomplete ?? '' },
+                log: made.neutralised === null ? [done] : [made.neutralised, done],
             });
         } catch (e) {
             if (control.signal.aborted) {

@@ -208,11 +208,13 @@ export async function runJob(
     ].filter((line) => line !== '');
     const usage = addJobUsage(addJobUsage(job.usage, result.usage), built.childUsage());
     const files = job.budget.files ?? 0;
-    const ended = await decide(deps, job, result, reason, { output, title, model, sources: prompt.sources, files });
+    const written: string[] = [];
+    const artifact = { output, title, model, sources: prompt.sources, files };
+    const ended = await decide(deps, job, result, reason, artifact, written);
     return finish(
         deps,
         job,
-        { patch: { ...ended.update.patch, usage }, log: [...notes, ...(ended.update.log ?? [])] },
+        { patch: { ...ended.update.patch, usage }, log: [...notes, ...written, ...(ended.update.log ?? [])] },
         ended.signal,
     );
 }
@@ -224,22 +226,25 @@ async function decide(
     result: TurnResult,
     abort: JobAbortKind | null,
     artifact: { output: string; title: string; model: string; sources: string[]; files: number },
+    /** Receives job-log lines about the written result (what was made inert in it). */
+    written: string[],
 ): Promise<{ update: JobUpdate; signal: QueueSignal }> {
     const spent = `${result.modelCalls} model call(s), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.usage.costUsd.toFixed(4)}`;
-    const write = async (incomplete: string | null): Promise<string> =>
-        linkTo(
-            await writeArtifact(deps.vault, {
-                jobId: job.id,
-                title: artifact.title,
-                jobPath: job.path,
-                outputFolder: artifact.output,
-                text: result.text,
-                sources: artifact.sources,
-                model: artifact.model,
-                now: deps.clock.now(),
-                incomplete,
-            }),
-        );
+    const write = async (incomplete: string | null): Promise<string> => {
+        const made = await writeArtifact(deps.vault, {
+            jobId: job.id,
+            title: artifact.title,
+            jobPath: job.path,
+            outputFolder: artifact.output,
+            text: result.text,
+            sources: artifact.sources,
+            model: artifact.model,
+            now: deps.clock.now(),
+            incomplete,
+        });
+        if (made.neutralised !== null) written.push(made.neutralised);
+        return linkTo(made.path);
+    };
     const stopped = (
         status: 'cancelled' | 'interrupted',
         message: string,

@@ -8,6 +8,7 @@
 import type { ApprovalGate, ApprovalRequestOptions, Decision } from '../agent/changes/approval';
 import type { ChangeProposal, Hunk } from '../agent/changes/proposal';
 import { wordDiff } from '../agent/changes/word-diff';
+import { addedExecutable, describeExecutable } from '../vault/executable-content';
 
 type HunkChoice = 'accept' | 'reject' | null;
 
@@ -62,6 +63,16 @@ export class ApprovalCard {
         else if (kind === 'edit') what.setText(`Changes ${this.proposal.hunks.length} part(s) of ${path}.`);
         else if (kind === 'rename') what.setText(`Moves ${path} to ${newPath ?? ''}; links to it are updated.`);
         else what.setText(`Moves ${path} to the trash (recoverable from there); nothing is deleted for good.`);
+        // Code another plugin runs when the note is shown or created (Dataview, Templater): said plainly, before the diff.
+        const executable = addedExecutable(this.proposal.base, this.proposal.proposed);
+        if (executable.length > 0) {
+            this.el.createDiv({
+                cls: ['vault-agent-approval-warning', 'vault-agent-approval-executable'],
+                text:
+                    `This change contains code that other plugins run: ${describeExecutable(executable)}. ` +
+                    'Accept it only if you trust what it does.',
+            });
+        }
         if (options.trigger === 'changed-on-disk') {
             this.el.createDiv({
                 cls: 'vault-agent-approval-warning',

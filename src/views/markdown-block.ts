@@ -5,7 +5,7 @@
  */
 import { MarkdownRenderer, type App, type Component } from 'obsidian';
 import { StreamBlocks } from '../chat/stream-blocks';
-import { neutraliseMarkdown, sanitiseRendered } from './markdown-safety';
+import { prepareMarkdown, restoreCode, sanitiseRendered } from './markdown-safety';
 
 /** Renders one piece of Markdown into `el` (swappable, so a test or the harness can count or replace renders). */
 export type MarkdownRenderFn = (markdown: string, el: HTMLElement, sourcePath: string) => Promise<void>;
@@ -15,11 +15,16 @@ export const TAIL_INTERVAL_MS = 80;
 /** Rendering finished blocks stops after this many milliseconds per task and resumes on the next tick. */
 const SLICE_MS = 12;
 
-/** A renderer that uses Obsidian's, owned by `component` (the view), with both safety layers. */
+/**
+ * A renderer that uses Obsidian's, owned by `component` (the view), with both safety layers. Code is shown by us, as
+ * text, after Obsidian's renderer (and every processor other plugins registered with it) has finished.
+ */
 export function obsidianMarkdown(app: App, component: Component): MarkdownRenderFn {
     return async (markdown, el, sourcePath) => {
-        await MarkdownRenderer.render(app, neutraliseMarkdown(markdown), el, sourcePath, component);
+        const prepared = prepareMarkdown(markdown);
+        await MarkdownRenderer.render(app, prepared.markdown, el, sourcePath, component);
         sanitiseRendered(el);
+        restoreCode(el, prepared);
     };
 }
 

@@ -8,8 +8,11 @@
  * 2. After rendering, the DOM is swept: script-like elements are removed, `on*` handlers and `javascript:` links are
  *    stripped, and any image that still points off the device is replaced by an inert label.
  *
- * Code (fenced blocks and inline spans) is left exactly as written: it is shown as text anyway.
+ * Code (fenced blocks and inline spans) never reaches the renderer: it is taken out before and put back after, as
+ * text, so no other plugin's code-block processor or post-processor runs on it (issue: a `dataviewjs` block in an
+ * answer ran JavaScript). The sweep checks elements by tag name, so it works on pop-out windows' elements too.
  */
+import { inlineCodeText, scanFences, splitContainer, splitInlineCode } from '../vault/markdown-code';
 
 /** Schemes a rendered link may keep (anything else, `javascript:` and `data:` included, loses its target). */
 const SAFE_LINK = /^(https?:|mailto:|obsidian:|#)/i;
@@ -27,31 +30,115 @@ export function hostOf(url: string): string {
     }
 }
 
-/** Rewrites Markdown so rendering it cannot fetch anything or run anything (layer 1). */
-export function neutraliseMarkdown(markdown: string): string {
-    const out: string[] = [];
-    let fence: string | null = null;
-    for (const line of markdown.split('\n')) {
-        const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-        if (fence !== null) {
-            if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-            out.push(line);
-            continue;
-        }
-        if (marker !== undefined) {
-            fence = marker;
-            out.push(line);
-            continue;
-        }
-        out.push(neutraliseLine(line));
-    }
-    return out.join('\n');
+/** Markdown ready for the renderer: no code left in it, and the code taken out, to be shown by `restoreCode`. */
+export interface PreparedMarkdown {
+    /** What the renderer is given. */
+    markdown: string;
+    /** The code taken out, in order; each stands in the Markdown as a placeholder word. */
+    code: { block: boolean; text: string; language: string }[];
+    /** The placeholder word's unguessable part (fresh per call, so model text cannot forge a placeholder). */
+    nonce: string;
 }
 
-function neutraliseLine(line: string): string {
-    // Inline code spans stay verbatim; only the text between them is rewritten.
-    const parts = line.split(/(`+[^`]*?`+)/);
-    return parts.map((part, i) => (i % 2 === 1 ? part : neutraliseText(part))).join('');
+/**
+ * Rewrites Markdown so rendering it cannot fetch anything or run anything (layer 1). Code never reaches the renderer,
+ * so no code-block processor or post-processor (Dataview's `dataviewjs`, its inline `$=`, `query`, …) ever sees it:
+ * fenced blocks and inline spans are taken out and shown by `restoreCode` as text. Whatever the scan did not take
+ * out cannot become code either: every remaining backtick and every run of three tildes is written as an entity,
+ * and a line indented like an indented code block starts with a zero-width space, so such a block's text never
+ * starts with a query prefix.
+ */
+export function prepareMarkdown(markdown: string, nonce = randomNonce()): PreparedMarkdown {
+    const code: PreparedMarkdown['code'] = [];
+    const token = (block: boolean, text: string, language = ''): string => {
+        code.push({ block, text, language });
+        return `${PLACEHOLDER}${nonce}${block ? 'B' : 'I'}${code.length - 1}E`;
+    };
+    const out: string[] = [];
+    for (const segment of scanFences(markdown)) {
+        if (segment.kind === 'fence') {
+            out.push(`${segment.prefix}${token(true, segment.body, segment.open.language)}`);
+            continue;
+        }
+        const parts = splitInlineCode(segment.line.text);
+        const line = parts
+            .map((part) => (part.code ? token(false, inlineCodeText(part.content)) : neutraliseText(part.text)))
+            .join('');
+        out.push(inertIndent(line));
+    }
+    return { markdown: out.join('\n'), code, nonce };
+}
+
+/** Puts the code `prepareMarkdown` took out back into the rendered element, as `<pre><code>` / `<code>` text. */
+export function restoreCode(root: HTMLElement, prepared: PreparedMarkdown): void {
+    if (prepared.code.length === 0) return;
+    const doc = root.ownerDocument;
+    const pattern = new RegExp(`${PLACEHOLDER}${prepared.nonce}([BI])(\\d+)E`, 'g');
+    const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const texts: Text[] = [];
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) texts.push(node as Text);
+    for (const node of texts) {
+        const value = node.data;
+        pattern.lastIndex = 0;
+        if (!pattern.test(value)) continue;
+        pattern.lastIndex = 0;
+        const pieces: Node[] = [];
+        let last = 0;
+        for (const m of value.matchAll(pattern)) {
+            const at = m.index ?? 0;
+            if (at > last) pieces.push(doc.createTextNode(value.slice(last, at)));
+            last = at + m[0].length;
+            const piece = prepared.code[Number(m[2])];
+            if (piece !== undefined) pieces.push(codeElement(doc, piece));
+        }
+        if (last < value.length) pieces.push(doc.createTextNode(value.slice(last)));
+        const parent = node.parentElement;
+        // A block standing alone in a paragraph replaces the paragraph, as a rendered code block would.
+        if (parent !== null && parent.tagName === 'P' && pieces.length === 1 && parent.childNodes.length === 1) {
+            const only = pieces[0] as HTMLElement;
+            if (only.tagName === 'PRE') {
+                parent.replaceWith(only);
+                continue;
+            }
+        }
+        node.replaceWith(...pieces);
+    }
+}
+
+function codeElement(doc: Document, piece: PreparedMarkdown['code'][number]): HTMLElement {
+    const code = doc.createElement('code');
+    code.textContent = piece.text;
+    if (!piece.block) {
+        code.className = 'vault-agent-code';
+        return code;
+    }
+    const pre = doc.createElement('pre');
+    pre.className = 'vault-agent-code-block';
+    if (piece.language !== '') pre.setAttribute('data-language', piece.language);
+    pre.appendChild(code);
+    return pre;
+}
+
+/** The fixed part of a placeholder word (letters only, so no Markdown rule splits or styles it). */
+const PLACEHOLDER = 'vaultagentcode';
+
+function randomNonce(): string {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => (b % 26 + 10).toString(36)).join('');
+}
+
+/**
+ * A line indented like an indented code block (4+ columns after its quote and list markers, however nested) gets a
+ * zero-width space before its text, so such a block's text never starts with a query prefix such as `$=`. A list
+ * item (a nested list) is left alone: its text starts with its marker.
+ */
+function inertIndent(line: string): string {
+    const { prefix, rest } = splitContainer(line);
+    const indent = /^[ \t]*/.exec(rest)?.[0] ?? '';
+    const text = rest.slice(indent.length);
+    if (indent.replace(/\t/g, '    ').length < 4 || text === '') return line;
+    return `${prefix}${indent}\u200b${text}`;
 }
 
 function neutraliseText(text: string): string {
@@ -61,7 +148,9 @@ function neutraliseText(text: string): string {
             imageLink(alt, url),
         )
         .replace(/!\[/g, '\\![')
-        .replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+        .replace(/<(?=[A-Za-z/!?])/g, '&lt;')
+        .replace(/`/g, '&#96;')
+        .replace(/~{3,}/g, (run) => '&#126;'.repeat(run.length));
 }
 
 function imageLink(alt: string, url: string): string {
@@ -86,18 +175,19 @@ export function sanitiseRendered(root: HTMLElement): number {
                 fixed++;
             }
         }
-        if (el instanceof HTMLAnchorElement) {
+        // Tag names, not `instanceof`: an element of a pop-out window is not an instance of this window's classes.
+        if (el.tagName === 'A') {
             const href = el.getAttribute('href') ?? '';
             if (href !== '' && !SAFE_LINK.test(href.trim()) && !isRelative(href)) {
                 el.removeAttribute('href');
-                el.addClass('vault-agent-blocked-link');
+                el.classList.add('vault-agent-blocked-link');
                 fixed++;
             }
         }
-        if (el instanceof HTMLImageElement) {
+        if (el.tagName === 'IMG') {
             const src = el.getAttribute('src') ?? '';
             if (!LOCAL_IMAGE.test(src) && !isRelative(src)) {
-                el.replaceWith(inertImage(el.getAttribute('alt') ?? '', src));
+                el.replaceWith(inertImage(el.ownerDocument, el.getAttribute('alt') ?? '', src));
                 fixed++;
             }
         }
@@ -109,10 +199,11 @@ function isRelative(url: string): boolean {
     return url !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(url.trim()) && !url.trim().startsWith('//');
 }
 
-function inertImage(alt: string, src: string): HTMLElement {
+/** The label standing for an image, made by the image's own document (a pop-out window's, when it is there). */
+function inertImage(doc: Document, alt: string, src: string): HTMLElement {
     const host = hostOf(src);
-    return createSpan({
-        cls: 'vault-agent-inert-image',
-        text: `Image from ${host === '' ? 'an unknown source' : host}${alt === '' ? '' : `: ${alt}`} (not loaded)`,
-    });
+    const span = doc.createElement('span');
+    span.className = 'vault-agent-inert-image';
+    span.textContent = `Image from ${host === '' ? 'an unknown source' : host}${alt === '' ? '' : `: ${alt}`} (not loaded)`;
+    return span;
 }

@@ -182,50 +182,173 @@ export class Menu {
     showAtMouseEvent(_event: MouseEvent): void {}
 }
 
-/** Obsidian's renderer, here a small CommonMark subset built with `createEl`; see `renderMarkdown`. */
-export const MarkdownRenderer = {
-    async render(_app: App, markdown: string, el: HTMLElement, _sourcePath: string, _component: unknown): Promise<void> {
-        renderMarkdown(markdown, el);
+/** What a processor is given besides the element (the parts of Obsidian's context the tests look at). */
+export interface MarkdownPostProcessorContext {
+    /** The note the Markdown belongs to. */
+    sourcePath: string;
+    /** Frontmatter of the note (none here). */
+    frontmatter: unknown;
+    /** Keeps a child component alive with the rendered element. */
+    addChild(child: unknown): void;
+    /** Where the section came from (unknown here). */
+    getSectionInfo(el: HTMLElement): null;
+}
+
+/** A post-processor, as `Plugin.registerMarkdownPostProcessor` takes it. */
+export type MarkdownPostProcessor = (el: HTMLElement, ctx: MarkdownPostProcessorContext) => Promise<unknown> | void;
+/** A code-block processor, as `Plugin.registerMarkdownCodeBlockProcessor` takes it. */
+export type CodeBlockProcessor = (
+    source: string,
+    el: HTMLElement,
+    ctx: MarkdownPostProcessorContext,
+) => Promise<unknown> | void;
+
+/**
+ * The app-wide processor registry, like Obsidian's: every plugin's code-block processors (by language) and
+ * post-processors run on everything `MarkdownRenderer.render` renders, whoever asked for the render.
+ */
+export const markdownProcessors = {
+    codeBlocks: new Map<string, CodeBlockProcessor>(),
+    post: [] as MarkdownPostProcessor[],
+};
+
+/** Obsidian's static registry of post-processors. */
+export const MarkdownPreviewRenderer = {
+    registerPostProcessor(processor: MarkdownPostProcessor): void {
+        markdownProcessors.post.push(processor);
+    },
+    unregisterPostProcessor(processor: MarkdownPostProcessor): void {
+        const at = markdownProcessors.post.indexOf(processor);
+        if (at >= 0) markdownProcessors.post.splice(at, 1);
     },
 };
 
 /**
- * Renders paragraphs, headings, fenced code, lists, quotes, and inline code, emphasis, links, wikilinks
- * (`a.internal-link` with `data-href`) and images. Like Obsidian's, it creates a real `<img>` for `![](url)` and for an
- * inline `<img src>` tag (which Obsidian's sanitiser lets through), so the chat's own defences are what is tested.
+ * Obsidian's renderer, here a small CommonMark subset built with `createEl`; see `renderMarkdown`. Like Obsidian's,
+ * it hands every fenced block whose language has a registered processor to that processor (in a
+ * `div.block-language-<lang>`), and then runs every registered post-processor over what it rendered, before the
+ * returned promise settles. What it cannot show: Obsidian's exact parser (tables, footnotes, HTML blocks, lazy
+ * continuation); the fence, list, quote and indented-code rules that decide what becomes code are followed.
  */
-export function renderMarkdown(markdown: string, el: HTMLElement): void {
-    const lines = markdown.split('\n');
+export const MarkdownRenderer = {
+    async render(_app: App, markdown: string, el: HTMLElement, sourcePath: string, _component: unknown): Promise<void> {
+        const ctx: MarkdownPostProcessorContext = {
+            sourcePath,
+            frontmatter: null,
+            addChild: () => undefined,
+            getSectionInfo: () => null,
+        };
+        const pending: Promise<unknown>[] = [];
+        renderMarkdown(markdown, el, (language, source, block) => {
+            const processor = markdownProcessors.codeBlocks.get(language);
+            if (processor === undefined) return false;
+            pending.push(Promise.resolve(processor(source, block, ctx)));
+            return true;
+        });
+        await Promise.all(pending);
+        for (const processor of [...markdownProcessors.post]) await processor(el, ctx);
+    },
+};
+
+/** Hands a fenced block to a registered processor; false when none is registered for its language. */
+type CodeBlockHook = (language: string, source: string, el: HTMLElement) => boolean;
+
+const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})(.*)$/;
+const LIST_ITEM = /^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+|$)/;
+
+function columns(text: string): number {
+    return (/^[ \t]*/.exec(text)?.[0] ?? '').replace(/\t/g, '    ').length;
+}
+
+/**
+ * Renders paragraphs, headings, fenced code (backticks or tildes, closed by a fence of the same character at least as
+ * long, or by the end of its container), indented code, lists (whose items hold blocks), quotes and callouts, and
+ * inline code, emphasis, links, wikilinks (`a.internal-link` with `data-href`) and images. Like Obsidian's, it creates
+ * a real `<img>` for `![](url)` and for an inline `<img src>` tag (which Obsidian's sanitiser lets through), so the
+ * chat's own defences are what is tested. Line endings are `\n`, `\r\n` or `\r`, as in CommonMark.
+ */
+export function renderMarkdown(markdown: string, el: HTMLElement, hook: CodeBlockHook = () => false): void {
+    const lines = markdown.split(/\r\n|\r|\n/);
     let i = 0;
     while (i < lines.length) {
         const line = lines[i] ?? '';
-        const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-        if (fence !== null) {
+        const fence = FENCE_OPEN.exec(line);
+        if (fence !== null && !((fence[2] ?? '').startsWith('`') && (fence[3] ?? '').includes('`'))) {
+            const run = fence[2] ?? '```';
+            const indent = (fence[1] ?? '').length;
             const body: string[] = [];
             i++;
-            while (i < lines.length && !(lines[i] ?? '').trim().startsWith(fence[1] ?? '```')) body.push(lines[i++] ?? '');
+            while (i < lines.length) {
+                const close = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(lines[i] ?? '')?.[1];
+                if (close !== undefined && close[0] === run[0] && close.length >= run.length) break;
+                body.push((lines[i++] ?? '').replace(new RegExp(`^ {0,${indent}}`), ''));
+            }
             i++;
+            const language = ((fence[3] ?? '').trim().split(/\s+/)[0] ?? '').toLowerCase();
+            const source = body.join('\n');
+            const block = createDiv({ cls: `block-language-${language}` });
+            if (language !== '' && hook(language, source, block)) {
+                el.appendChild(block);
+            } else {
+                const code = el.createEl('pre').createEl('code', { text: source });
+                if (language !== '') code.addClass(`language-${language}`);
+            }
+            continue;
+        }
+        if (columns(line) >= 4 && line.trim() !== '') {
+            const body: string[] = [];
+            while (i < lines.length && (columns(lines[i] ?? '') >= 4 || (lines[i] ?? '').trim() === '')) {
+                body.push((lines[i++] ?? '').replace(/^( {4}|\t| {0,3}\t)/, ''));
+            }
+            while (body.length > 0 && (body[body.length - 1] ?? '').trim() === '') body.pop();
             el.createEl('pre').createEl('code', { text: body.join('\n') });
             continue;
         }
-        const heading = /^(#{1,6})\s+(.*)$/.exec(line);
+        const heading = /^ {0,3}(#{1,6})\s+(.*)$/.exec(line);
         if (heading !== null) {
             inline(el.createEl(`h${(heading[1] ?? '#').length}` as 'h1'), heading[2] ?? '');
             i++;
             continue;
         }
-        if (/^\s*([-*+]|\d+\.)\s+/.test(line)) {
+        if (LIST_ITEM.test(line)) {
             const list = el.createEl(/^\s*\d/.test(line) ? 'ol' : 'ul');
-            while (i < lines.length && /^\s*([-*+]|\d+\.)\s+/.test(lines[i] ?? '')) {
-                inline(list.createEl('li'), (lines[i++] ?? '').replace(/^\s*([-*+]|\d+\.)\s+/, ''));
+            while (i < lines.length && LIST_ITEM.test(lines[i] ?? '')) {
+                const first = lines[i++] ?? '';
+                const found = LIST_ITEM.exec(first);
+                const bare = `${found?.[1] ?? ''}${found?.[2] ?? ''}`;
+                // Five or more columns after the marker: the content starts one column after it (indented code).
+                const gap = columns(found?.[3] ?? '');
+                const rest = first.slice(bare.length).replace(/\t/g, '    ');
+                const width = gap >= 5 || rest.trim() === '' ? 1 : gap;
+                const offset = bare.length + width;
+                const item = [rest.slice(width)];
+                // The item holds the lines indented at least to its content, and blank lines between them.
+                while (i < lines.length) {
+                    const next = lines[i] ?? '';
+                    if (next.trim() === '') {
+                        const after = lines.slice(i + 1).find((l) => l.trim() !== '');
+                        if (after === undefined || columns(after) < offset) break;
+                        item.push('');
+                        i++;
+                        continue;
+                    }
+                    if (columns(next) < offset) break;
+                    item.push(next.replace(/\t/g, '    ').slice(offset));
+                    i++;
+                }
+                const li = list.createEl('li');
+                renderMarkdown(item.join('\n'), li, hook);
+                // A tight item holds its text directly, as Obsidian renders it.
+                const only = li.firstElementChild;
+                if (li.childElementCount === 1 && only?.tagName === 'P') only.replaceWith(...Array.from(only.childNodes));
             }
             continue;
         }
-        if (line.startsWith('>')) {
+        if (/^ {0,3}>/.test(line)) {
             const quote = el.createEl('blockquote');
             const body: string[] = [];
-            while (i < lines.length && (lines[i] ?? '').startsWith('>')) body.push((lines[i++] ?? '').replace(/^>\s?/, ''));
-            renderMarkdown(body.join('\n'), quote);
+            while (i < lines.length && /^ {0,3}>/.test(lines[i] ?? '')) body.push((lines[i++] ?? '').replace(/^ {0,3}> ?/, ''));
+            renderMarkdown(body.join('\n'), quote, hook);
             continue;
         }
         if (line.trim() === '') {
@@ -233,7 +356,11 @@ export function renderMarkdown(markdown: string, el: HTMLElement): void {
             continue;
         }
         const para: string[] = [];
-        while (i < lines.length && (lines[i] ?? '').trim() !== '' && !/^(#{1,6}\s|>|\s*([-*+]|\d+\.)\s|\s{0,3}(```|~~~))/.test(lines[i] ?? '')) {
+        while (
+            i < lines.length &&
+            (lines[i] ?? '').trim() !== '' &&
+            !/^ {0,3}(#{1,6}\s|>|([-*+]|\d{1,9}[.)])(\s|$)|```|~~~)/.test(lines[i] ?? '')
+        ) {
             para.push(lines[i++] ?? '');
         }
         inline(el.createEl('p'), para.join('\n'));

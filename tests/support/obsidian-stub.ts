@@ -7,6 +7,7 @@
 import { FileManager, MetadataCache, SecretStorage, Vault, Workspace } from './obsidian-stub-vault';
 import type { CachedMetadata, EventRef } from './obsidian-stub-vault';
 import { createContainer, type PluginSettingTab } from './obsidian-stub-ui';
+import { markdownProcessors, type CodeBlockProcessor, type MarkdownPostProcessor } from './obsidian-stub-dom';
 
 export * from './obsidian-stub-vault';
 export * from './obsidian-stub-ui';
@@ -99,6 +100,21 @@ export class Plugin extends Component {
     registerView(type: string, factory: (leaf: WorkspaceLeaf) => unknown): void {
         this.viewFactories.set(type, factory);
         this.register(() => this.viewFactories.delete(type));
+    }
+    /** Registers a processor for fenced blocks of `language`, app-wide, until the plugin unloads (as in Obsidian). */
+    registerMarkdownCodeBlockProcessor(language: string, handler: CodeBlockProcessor): MarkdownPostProcessor {
+        markdownProcessors.codeBlocks.set(language, handler);
+        this.register(() => markdownProcessors.codeBlocks.delete(language));
+        return () => undefined;
+    }
+    /** Registers a post-processor run over everything rendered, app-wide, until the plugin unloads. */
+    registerMarkdownPostProcessor(processor: MarkdownPostProcessor): MarkdownPostProcessor {
+        markdownProcessors.post.push(processor);
+        this.register(() => {
+            const at = markdownProcessors.post.indexOf(processor);
+            if (at >= 0) markdownProcessors.post.splice(at, 1);
+        });
+        return processor;
     }
     addRibbonIcon(_icon: string, _title: string, _callback?: () => unknown): HTMLElement {
         return createContainer();

@@ -10,7 +10,16 @@
  * `ModalToolCallGate`; an HTTP server's URL may be relative to the page (`/mcp-peer/mcp`, see `server.ts`). With no
  * server configured (the example vault), nothing changes.
  */
-import { App, LeafWorkspace, MarkdownView, Modal, TFile, WorkspaceLeaf, installDomHelpers } from '../../support/obsidian-stub';
+import {
+    App,
+    LeafWorkspace,
+    MarkdownRenderer,
+    MarkdownView,
+    Modal,
+    TFile,
+    WorkspaceLeaf,
+    installDomHelpers,
+} from '../../support/obsidian-stub';
 import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
 import { MapConsentStore, describeLaunch, grantLaunchConsent } from '../../../src/agent/mcp/mcp-consent';
 import { McpHub, type McpServerStatus } from '../../../src/agent/mcp/mcp-hub';
@@ -30,6 +39,9 @@ import { EditorWriter } from '../../../src/obsidian/editor-writer';
 import type { Settings } from '../../../src/settings/settings';
 import { sanitizeNoteName } from '../../../src/vault/safe-names';
 import { ChatView } from '../../../src/views/chat-view';
+import { obsidianMarkdown } from '../../../src/views/markdown-block';
+import { sanitiseRendered } from '../../../src/views/markdown-safety';
+import { installDataviewLike } from '../../support/dataview-like';
 import { ModalToolCallGate } from '../../../src/views/tool-call-modal';
 import { MemoryVault } from './memory-vault';
 
@@ -118,6 +130,8 @@ async function connectMcp(
 async function main(): Promise<void> {
     installDomHelpers();
     installObsidianModalBehaviour();
+    // Another plugin's processors, registered app-wide as Dataview's are: every render of the page passes them.
+    const dataview = installDataviewLike();
     const config = (await (await fetch('/config.json')).json()) as HarnessConfig;
     const settings = config.settings;
     const vault = new MemoryVault(config.configDir, config.files);
@@ -229,6 +243,22 @@ async function main(): Promise<void> {
                 editor.replaceRange(text, end, end);
             },
             undoableTurns: () => checkpoints.undoableTurns(),
+            /** Every run of the Dataview-like plugin's processors, whatever rendered it. */
+            executed: dataview.executed,
+            /** Renders Markdown the way the chat renders an answer, into a new element on the page; returns it. */
+            renderAnswer: async (markdown: string): Promise<HTMLElement> => {
+                const el = document.body.createDiv({ cls: 'harness-rendered' });
+                await obsidianMarkdown(app as never, chatView as never)(markdown, el, '');
+                return el;
+            },
+            /** Renders Markdown with the stub's `MarkdownRenderer` alone, as another plugin's view would (no chat safety). */
+            renderRaw: async (markdown: string): Promise<HTMLElement> => {
+                const el = document.body.createDiv({ cls: 'harness-rendered' });
+                await MarkdownRenderer.render(app, markdown, el, '', chatView);
+                return el;
+            },
+            /** The chat's rendered-output sweep, for elements of any document (a pop-out window's too). */
+            sanitiseRendered,
             /** Where each configured MCP server stood after connecting (empty without servers). */
             mcpStatus: mcp?.status ?? [],
             ready: true,

@@ -39,7 +39,7 @@ const JOB = [
 // the next runner must not take it as the job's result.
 it('never marks a job done with the incomplete artifact a killed runner left behind (rows 27, 29)', async () => {
     server = await startMessagesApiServer({ defaultResponse: textTurn('A complete answer.') });
-    const incomplete = renderArtifact({
+    const { content: incomplete } = renderArtifact({
         jobId: 'job-7f3a2b1c',
         title: 'Job 1',
         jobPath: 'Agent/Jobs/Job 1.md',
