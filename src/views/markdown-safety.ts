@@ -89,7 +89,7 @@ export function restoreCode(root: HTMLElement, prepared: PreparedMarkdown): void
             if (at > last) pieces.push(doc.createTextNode(value.slice(last, at)));
             last = at + m[0].length;
             const piece = prepared.code[Number(m[2])];
-            if (piece !== undefined) pieces.push(codeElement(doc, piece));
+            if (piece !== undefined) pieces.push(codeElement(root, piece));
         }
         if (last < value.length) pieces.push(doc.createTextNode(value.slice(last)));
         const parent = node.parentElement;
@@ -105,17 +105,12 @@ export function restoreCode(root: HTMLElement, prepared: PreparedMarkdown): void
     }
 }
 
-function codeElement(doc: Document, piece: PreparedMarkdown['code'][number]): HTMLElement {
-    const code = doc.createElement('code');
-    code.textContent = piece.text;
-    if (!piece.block) {
-        code.className = 'vault-agent-code';
-        return code;
-    }
-    const pre = doc.createElement('pre');
-    pre.className = 'vault-agent-code-block';
-    if (piece.language !== '') pre.setAttribute('data-language', piece.language);
-    pre.appendChild(code);
+/** A code element, made under `root` (so by its document, a pop-out window's when it is there) and moved in place after. */
+function codeElement(root: HTMLElement, piece: PreparedMarkdown['code'][number]): HTMLElement {
+    if (!piece.block) return root.createEl('code', { cls: 'vault-agent-code', text: piece.text });
+    const attr: Record<string, string> = piece.language === '' ? {} : { 'data-language': piece.language };
+    const pre = root.createEl('pre', { cls: 'vault-agent-code-block', attr });
+    pre.createEl('code', { text: piece.text });
     return pre;
 }
 
@@ -187,7 +182,7 @@ export function sanitiseRendered(root: HTMLElement): number {
         if (el.tagName === 'IMG') {
             const src = el.getAttribute('src') ?? '';
             if (!LOCAL_IMAGE.test(src) && !isRelative(src)) {
-                el.replaceWith(inertImage(el.ownerDocument, el.getAttribute('alt') ?? '', src));
+                el.replaceWith(inertImage(root, el.getAttribute('alt') ?? '', src));
                 fixed++;
             }
         }
@@ -199,11 +194,11 @@ function isRelative(url: string): boolean {
     return url !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(url.trim()) && !url.trim().startsWith('//');
 }
 
-/** The label standing for an image, made by the image's own document (a pop-out window's, when it is there). */
-function inertImage(doc: Document, alt: string, src: string): HTMLElement {
+/** The label standing for an image, made under `root` (by its document, a pop-out window's when it is there). */
+function inertImage(root: HTMLElement, alt: string, src: string): HTMLElement {
     const host = hostOf(src);
-    const span = doc.createElement('span');
-    span.className = 'vault-agent-inert-image';
-    span.textContent = `Image from ${host === '' ? 'an unknown source' : host}${alt === '' ? '' : `: ${alt}`} (not loaded)`;
-    return span;
+    return root.createSpan({
+        cls: 'vault-agent-inert-image',
+        text: `Image from ${host === '' ? 'an unknown source' : host}${alt === '' ? '' : `: ${alt}`} (not loaded)`,
+    });
 }

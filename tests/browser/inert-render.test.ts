@@ -234,21 +234,26 @@ describe('the sanitiser in another window', () => {
         const result = await page.evaluate(() => {
             const frame = document.createElement('iframe');
             document.body.appendChild(frame);
+            const h = (window as unknown as {
+                harness: {
+                    sanitiseRendered(el: HTMLElement): number;
+                    installDomHelpers(win: Window): void;
+                };
+            }).harness;
+            // A pop-out window: its own document and classes, with Obsidian's helpers installed as Obsidian does.
+            h.installDomHelpers(frame.contentWindow as Window);
             const doc = frame.contentDocument as Document;
             const root = doc.createElement('div');
             doc.body.appendChild(root);
             const link = doc.createElement('a');
             link.setAttribute('href', 'javascript:window.__pwned=1');
-            link.textContent = 'click';
+            link.textContent = 'Click';
             const img = doc.createElement('img');
             img.setAttribute('alt', 'chart');
             img.setAttribute('data-src', 'https://evil.example/p.png');
             root.append(link, img);
-            // Set after building so the element is another window's before the sweep sees it.
             img.setAttribute('src', 'https://evil.example/p.png');
-            const sanitise = (window as unknown as { harness: { sanitiseRendered(el: HTMLElement): number } }).harness
-                .sanitiseRendered;
-            const fixed = sanitise(root);
+            const fixed = h.sanitiseRendered(root);
             const out = {
                 fixed,
                 isForeign: !(link instanceof HTMLAnchorElement),

@@ -33,9 +33,14 @@ export interface DomElementInfo {
 
 type Info = DomElementInfo | string | undefined;
 
-function build<K extends keyof HTMLElementTagNameMap>(tag: K, o: Info, parent: Node | null): HTMLElementTagNameMap[K] {
+function build<K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    o: Info,
+    parent: Node | null,
+    doc: Document = parent?.ownerDocument ?? document,
+): HTMLElementTagNameMap[K] {
     const info: DomElementInfo = typeof o === 'string' ? { cls: o } : (o ?? {});
-    const el = document.createElement(tag);
+    const el = doc.createElement(tag);
     const classes = [info.cls ?? []].flat().flatMap((c) => c.split(' ')).filter(Boolean);
     if (classes.length > 0) el.classList.add(...classes);
     if (info.text !== undefined) el.textContent = info.text;
@@ -55,8 +60,12 @@ function build<K extends keyof HTMLElementTagNameMap>(tag: K, o: Info, parent: N
     return el;
 }
 
-/** Installs Obsidian's DOM helpers on the real DOM (browser harness only). Idempotent. */
-export function installDomHelpers(): void {
+/**
+ * Installs Obsidian's DOM helpers on the real DOM of `win` (browser harness only; Obsidian installs them in every
+ * window, pop-outs included). Idempotent. Elements are made by the document of the element (or window) asked.
+ */
+export function installDomHelpers(win: Window & typeof globalThis = window): void {
+    const HTMLElement = win.HTMLElement;
     const proto = HTMLElement.prototype as unknown as Record<string, unknown>;
     if (typeof proto.createEl === 'function') return;
     const helpers: Record<string, unknown> = {
@@ -116,18 +125,31 @@ export function installDomHelpers(): void {
     for (const [name, fn] of Object.entries(helpers)) {
         Object.defineProperty(HTMLElement.prototype, name, { value: fn, configurable: true, writable: true });
     }
-    Object.defineProperty(Node.prototype, 'appendText', {
+    Object.defineProperty(win.Node.prototype, 'appendText', {
         value(this: Node, text: string) {
-            this.appendChild(document.createTextNode(text));
+            this.appendChild((this.ownerDocument ?? win.document).createTextNode(text));
         },
         configurable: true,
         writable: true,
     });
-    const g = globalThis as unknown as Record<string, unknown>;
-    g.createEl = (tag: keyof HTMLElementTagNameMap, o?: Info) => build(tag, o, null);
-    g.createDiv = (o?: Info) => build('div', o, null);
-    g.createSpan = (o?: Info) => build('span', o, null);
-    g.createFragment = () => document.createDocumentFragment();
+    // Obsidian's `node.doc` / `node.win`: the document and window a node belongs to.
+    Object.defineProperty(win.Node.prototype, 'doc', {
+        get(this: Node) {
+            return this.ownerDocument ?? (this as Document);
+        },
+        configurable: true,
+    });
+    Object.defineProperty(win.Node.prototype, 'win', {
+        get(this: Node) {
+            return (this.ownerDocument ?? (this as Document)).defaultView ?? win;
+        },
+        configurable: true,
+    });
+    const g = win as unknown as Record<string, unknown>;
+    g.createEl = (tag: keyof HTMLElementTagNameMap, o?: Info) => build(tag, o, null, win.document);
+    g.createDiv = (o?: Info) => build('div', o, null, win.document);
+    g.createSpan = (o?: Info) => build('span', o, null, win.document);
+    g.createFragment = () => win.document.createDocumentFragment();
 }
 
 /** Icons: a labelled empty `svg`-free span, so layout and accessibility match without shipping icon art. */

@@ -248,7 +248,7 @@ async function main(): Promise<void> {
             /** Renders Markdown the way the chat renders an answer, into a new element on the page; returns it. */
             renderAnswer: async (markdown: string): Promise<HTMLElement> => {
                 const el = document.body.createDiv({ cls: 'harness-rendered' });
-                await obsidianMarkdown(app as never, chatView as never)(markdown, el, '');
+                await obsidianMarkdown(app as never, chatView)(markdown, el, '');
                 return el;
             },
             /** Renders Markdown with the stub's `MarkdownRenderer` alone, as another plugin's view would (no chat safety). */
@@ -259,6 +259,8 @@ async function main(): Promise<void> {
             },
             /** The chat's rendered-output sweep, for elements of any document (a pop-out window's too). */
             sanitiseRendered,
+            /** Obsidian's DOM helpers for another window (Obsidian installs them in every pop-out window). */
+            installDomHelpers,
             /** Where each configured MCP server stood after connecting (empty without servers). */
             mcpStatus: mcp?.status ?? [],
             ready: true,
