@@ -86,7 +86,9 @@ describe('vault-agent mcp and a request over the line limit', () => {
 
         // The id last, where the SDK's own clients put it: the error names it.
         const path = 'p'.repeat(ELEVEN_MB);
-        send(`{"method":"tools/call","params":{"name":"read_note","arguments":{"path":"${path}"}},"jsonrpc":"2.0","id":2}`);
+        send(
+            `{"method":"tools/call","params":{"name":"read_note","arguments":{"path":"${path}"}},"jsonrpc":"2.0","id":2}`,
+        );
         const tooBig = await responses.next();
         expect(tooBig).toMatchObject({ jsonrpc: '2.0', id: 2, error: { code: -32600 } });
 
