@@ -213,7 +213,7 @@ describe('locked settings (RELIABILITY row 14, plugin level)', () => {
         app.workspace.fireLayoutReady();
         await settle();
         await expect(services.client()).rejects.toThrow(/Vault Agent is paused/);
-        await expect(services.queue.enqueue({ brief: 'Do something' })).rejects.toThrow(why);
+        await expect(services.queue.enqueue({ title: 'Job', brief: 'Do something' })).rejects.toThrow(why);
         expect(services.queue.snapshot()).toMatchObject({ state: 'paused' });
         expect(services.currentGate().check('Plan.md').excluded).toBe(true);
         expect(plugin.saved).toEqual([]);
@@ -233,7 +233,7 @@ describe('locked settings (RELIABILITY row 14, plugin level)', () => {
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         expect(services.queue.snapshot().state).not.toBe('paused');
-        await (plugin as unknown as { unload(): void }).unload();
+        (plugin as unknown as { unload(): void }).unload();
     });
 
     it('starts from the defaults when there is no data.json at all (a fresh install)', async () => {
