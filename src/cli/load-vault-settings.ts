@@ -121,8 +121,7 @@ async function readSettingsText(file: string): Promise<string | null> {
         refuseUnlessSettingsFile(file, opened);
         if (opened.ino !== stats.ino || opened.dev !== stats.dev) {
             throw new VaultSettingsError(
-                `The Vault Agent settings file (${file}) was replaced while it was being read. Nothing was done; ` +
-                    'try again.',
+                `The Vault Agent settings file (${file}) was replaced while it was being read. Try again.`,
             );
         }
         const buffer = Buffer.alloc(MAX_SETTINGS_BYTES + 1);
@@ -146,7 +145,7 @@ function refuseUnlessSettingsFile(file: string, stats: Stats): void {
     if (!stats.isFile()) {
         throw new VaultSettingsError(
             `The Vault Agent settings path (${file}) is ${kindOf(stats)}, not a regular file, so it was not read. ` +
-                'Nothing was done; replace it with the settings file Obsidian writes.',
+                'Replace it with the settings file Obsidian writes.',
         );
     }
     if (stats.size > MAX_SETTINGS_BYTES) throw tooBig(file);
@@ -155,8 +154,8 @@ function refuseUnlessSettingsFile(file: string, stats: Stats): void {
 function tooBig(file: string): VaultSettingsError {
     return new VaultSettingsError(
         `The Vault Agent settings file (${file}) is larger than any settings file can be ` +
-            `(over ${MAX_SETTINGS_BYTES / 1024 / 1024} MB), so it was not read. Nothing was done; replace it with the ` +
-            'settings file Obsidian writes, or reset the settings in Obsidian.',
+            `(over ${MAX_SETTINGS_BYTES / 1024 / 1024} MB), so it was not read. Replace it with the settings file ` +
+            'Obsidian writes, or reset the settings in Obsidian.',
     );
 }
 
@@ -182,8 +181,7 @@ function codeOf(error: unknown): string {
 
 function missingMessage(file: string, elsewhere: string[]): string {
     const lines = [
-        `There are no Vault Agent settings in this vault (${file}), so it cannot be known which notes are private. ` +
-            'Nothing was done.',
+        `There are no Vault Agent settings in this vault (${file}), so it cannot be known which notes are private.`,
         ...elsewhere.map((found) => `Vault Agent settings were found elsewhere: ${found}.`),
         elsewhere.length > 0
             ? 'Point --vault (and --config-dir) at the vault those settings belong to.'

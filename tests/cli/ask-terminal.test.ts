@@ -142,6 +142,21 @@ describe('vault-agent ask in a real terminal', () => {
         expect(JSON.stringify(toolResultsOf(server.messageRequests().at(-1)!))).toContain('the person said no');
     }, 60_000);
 
+    it('asks about each change in turn: "y" to the first applies it, "n" to the second does not', async () => {
+        server.enqueue(
+            toolUseTurn([
+                { name: 'create_note', input: { path: 'First.md', content: 'first\n' } },
+                { name: 'create_note', input: { path: 'Second.md', content: 'second\n' } },
+            ]),
+            textTurn('One of two.'),
+        );
+        const run = await askInTerminal(['--mode', 'ask', 'Create two notes'], CHANGE_PROMPT, ['y\r', 'n\r']);
+        expect(run.screen.split(CHANGE_PROMPT).length - 1).toBe(2);
+        expect(run.code).toBe(0);
+        expect(temp.exists('First.md')).toBe(true);
+        expect(temp.exists('Second.md')).toBe(false);
+    }, 60_000);
+
     it('stops the turn on Ctrl-C at the question, applies nothing and sends nothing more', async () => {
         server.enqueue(
             toolUseTurn([{ name: 'create_note', input: { path: 'Stopped.md', content: 'made with Ctrl-C\n' } }]),

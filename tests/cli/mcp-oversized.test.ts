@@ -92,6 +92,10 @@ describe('vault-agent mcp and a request over the line limit', () => {
         const tooBig = await responses.next();
         expect(tooBig).toMatchObject({ jsonrpc: '2.0', id: 2, error: { code: -32600 } });
 
+        // The id first: read from the start of the line.
+        send(`{"jsonrpc":"2.0","id":"first-${'f'.repeat(8)}","method":"tools/list","params":{"pad":"${path}"}}`);
+        expect(await responses.next()).toMatchObject({ id: 'first-ffffffff', error: { code: -32600 } });
+
         // No id to be seen: id null, as JSON-RPC asks.
         send('a'.repeat(ELEVEN_MB));
         expect(await responses.next()).toMatchObject({ id: null, error: { code: -32600 } });

@@ -141,6 +141,13 @@ describe('a settings path that is not a sane file is refused at once, never read
         expect(run.stderr).toContain('is a device, not a regular file');
     });
 
+    it('a folder', async () => {
+        const temp = await vault();
+        mkdirSync(nodePath.join(temp.root, SETTINGS_PATH), { recursive: true });
+        const run = await expectRefused(temp.root);
+        expect(run.stderr).toContain('is a folder, not a regular file');
+    });
+
     it('a 50 MB file, even one that is valid JSON with exclusions', async () => {
         const temp = await vault();
         mkdirSync(nodePath.join(temp.root, '.obsidian/plugins/vault-agent'), { recursive: true });
