@@ -148,14 +148,15 @@ function readPrivacy(value: unknown): PrivacySettings | string {
         return 'The exclusion settings are not readable, so nothing will be sent until they are fixed.';
     const tags = readRuleList(value, 'excludedTags');
     const folders = readRuleList(value, 'excludedFolders');
-    if (tags === undefined || folders === undefined) {
-        const missing = tags === undefined ? 'excluded tags' : 'excluded folders';
-        return `The exclusion settings have no ${missing} list, so nothing will be sent until they are fixed or reset.`;
-    }
+    // A list that is there but wrong is named first: that is what the person has to fix.
     if (tags === null)
         return 'The excluded tags setting is not a list of tags, so nothing will be sent until it is fixed.';
     if (folders === null) {
         return 'The excluded folders setting is not a list of folders, so nothing will be sent until it is fixed.';
+    }
+    if (tags === undefined || folders === undefined) {
+        const missing = tags === undefined ? 'excluded tags' : 'excluded folders';
+        return `The exclusion settings have no ${missing} list, so nothing will be sent until they are fixed or reset.`;
     }
     return { excludedTags: normaliseTags(tags), excludedFolders: normaliseFolders(folders) };
 }
