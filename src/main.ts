@@ -3,7 +3,7 @@
  * commands. Wiring only; anything that scans the vault or starts work waits for `workspace.onLayoutReady`, so opening
  * Obsidian is not slowed down, and everything started is stopped on unload.
  */
-import { Platform, Plugin } from 'obsidian';
+import { normalizePath, Platform, Plugin } from 'obsidian';
 import { PluginUi } from './obsidian/plugin-commands';
 import { PluginServices } from './obsidian/plugin-services';
 import { DEFAULT_SETTINGS } from './settings/settings';
@@ -18,10 +18,12 @@ export default class VaultAgentPlugin extends Plugin {
     private services: PluginServices | null = null;
 
     override async onload(): Promise<void> {
+        const pluginDir = this.manifest.dir ?? `${this.app.vault.configDir}/plugins/${this.manifest.id}`;
         const services = new PluginServices({
             app: this.app,
-            pluginDir: this.manifest.dir ?? `${this.app.vault.configDir}/plugins/${this.manifest.id}`,
+            pluginDir,
             loadData: () => this.loadData(),
+            settingsFileExists: () => this.app.vault.adapter.exists(normalizePath(`${pluginDir}/data.json`)),
             saveData: (data) => this.saveData(data),
             registerEvent: (ref) => this.registerEvent(ref),
             isDesktop: Platform.isDesktop,

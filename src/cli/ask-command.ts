@@ -63,7 +63,10 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
         embedDepth: settings.context.embedDepth,
         mentionListLimit: settings.context.mentionListLimit,
     });
-    const approvals = new TerminalApprovals(io);
+    // Ctrl-C at a y/N question arrives as a key (the terminal is in raw mode), not as SIGINT: it stops the turn too.
+    let stopTurn = (): void => undefined;
+    const terminal = { onInterrupt: () => stopTurn() };
+    const approvals = new TerminalApprovals(io, terminal);
     // Only MCP servers allowed on this device start; a call shows its full input and asks on the terminal (row 18).
     const mcp = await connectMcp(opened, io, 'ask');
     try {
@@ -89,7 +92,7 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
                     skillsFolder: settings.guidance.skillsFolder,
                 }),
                 contextBuilder,
-                ...(mcp !== null ? { mcp: mcp, toolCallGate: new TerminalToolCalls(io) } : {}),
+                ...(mcp !== null ? { mcp: mcp, toolCallGate: new TerminalToolCalls(io, terminal) } : {}),
             },
             kind: 'chat',
             mode,
@@ -97,6 +100,7 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
         });
         const printer = new AnswerPrinter(io);
         session.subscribe((event) => printer.hear(event));
+        stopTurn = () => session.stop();
         const onSigint = (): void => session.stop();
         process.on('SIGINT', onSigint);
         try {

@@ -25,6 +25,7 @@ export const VAULT_FLAGS = {
     'config-dir': { type: 'string' },
     'base-url': { type: 'string' },
     verbose: { type: 'boolean' },
+    'default-settings': { type: 'boolean' },
 } as const satisfies Record<string, FlagSpec>;
 
 /** What was read: flag values by name, and the words that are not flags. */
@@ -84,6 +85,7 @@ export function vaultOptions(parsed: ParsedArgs, usage: string): VaultOptions {
         vaultRoot,
         configDir: stringFlag(parsed, 'config-dir') ?? DEFAULT_CONFIG_DIR,
         verbose: parsed.values.verbose === true,
+        defaultSettings: parsed.values['default-settings'] === true,
     };
 }
 

@@ -56,6 +56,8 @@ export interface VaultOptions {
     configDir: string;
     /** `--verbose`: say which endpoint, settings file and state folder are used. */
     verbose: boolean;
+    /** `--default-settings`: a vault without a settings file runs with the default exclusions (else it is refused). */
+    defaultSettings?: boolean;
 }
 
 /** A vault opened for a command. */
@@ -77,7 +79,11 @@ export async function openCliVault(options: VaultOptions, io: CliIo): Promise<Cl
         }
         throw new CliError(`The vault "${vaultRoot}" could not be opened: ${describe(error)}`);
     });
-    const loaded = await loadVaultSettings({ vaultRoot: vault.root, configDir }).catch((error: unknown) => {
+    const loaded = await loadVaultSettings({
+        vaultRoot: vault.root,
+        configDir,
+        allowDefaults: options.defaultSettings === true,
+    }).catch((error: unknown) => {
         if (error instanceof VaultSettingsError) throw new CliError(`Nothing was done. ${error.message}`);
         throw error;
     });

@@ -1,15 +1,32 @@
 /**
  * Reads the plugin's own settings from a vault folder (`<vault>/<configDir>/plugins/vault-agent/data.json`), so the
- * CLI and the MCP server apply exactly the exclusions the plugin does. Missing file = defaults; a file that is there
- * but cannot be read, parsed or validated = refuse to run (RELIABILITY row 14: never "no exclusions").
+ * CLI and the MCP server apply exactly the exclusions the plugin does. Everything fails closed (RELIABILITY row 14,
+ * decision 0001): a file that is there but cannot be read, parsed or validated, or that says nothing about privacy, is
+ * refused; a path that is not a regular file (a FIFO, a device, a folder) or is far too big is refused without being
+ * opened; and a vault without a settings file is refused unless the person asked for the defaults explicitly
+ * (`--default-settings`). A missing file is usually a wrong `--vault` or `--config-dir`, so the refusal names any
+ * Vault Agent settings found under another config folder or one or two folders down.
  */
-import { readFile } from 'node:fs/promises';
+import { constants, promises as fs, type Stats } from 'node:fs';
 import nodePath from 'node:path';
 import { migrateSettings } from '../settings/migrate-settings';
 import type { Settings } from '../settings/settings';
 
 /** The plugin's id, which names its folder under `<configDir>/plugins/`. */
 export const PLUGIN_ID = 'vault-agent';
+
+/** No settings file is this big; anything bigger is refused unread (a runaway file, or not settings at all). */
+export const MAX_SETTINGS_BYTES = 5 * 1024 * 1024;
+
+/** The flag that lets a command run on a vault without a settings file, with the default exclusions. */
+export const DEFAULT_SETTINGS_FLAG = '--default-settings';
+
+/** Folders looked into when searching for settings elsewhere: the search must stay cheap on a huge vault. */
+const MAX_FOLDERS_SEARCHED = 400;
+/** Entries of one folder looked at when searching; a folder with more is not searched further. */
+const MAX_ENTRIES_PER_FOLDER = 2000;
+/** Folders never worth descending into when searching for a vault. */
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.trash']);
 
 /** The settings could not be used; `message` says why and what to do, and quotes nothing from the file. */
 export class VaultSettingsError extends Error {
@@ -26,44 +43,209 @@ export interface VaultSettings {
     file: string;
 }
 
+/** What to read. */
+export interface LoadVaultSettingsOptions {
+    /** The vault folder. */
+    vaultRoot: string;
+    /** The vault's config folder, relative to the vault (`.obsidian`). */
+    configDir: string;
+    /** The person said `--default-settings`: a vault without a settings file runs with the defaults. */
+    allowDefaults?: boolean;
+}
+
 /** Where the settings of the plugin live in `vaultRoot`. */
 export function settingsFilePath(vaultRoot: string, configDir: string): string {
     return nodePath.join(vaultRoot, ...configDir.split('/'), 'plugins', PLUGIN_ID, 'data.json');
 }
 
-/** Reads and validates the vault's settings; rejects with `VaultSettingsError` when they exist but are unusable. */
-export async function loadVaultSettings(options: { vaultRoot: string; configDir: string }): Promise<VaultSettings> {
+/** Reads and validates the vault's settings; rejects with `VaultSettingsError` when they are missing or unusable. */
+export async function loadVaultSettings(options: LoadVaultSettingsOptions): Promise<VaultSettings> {
     const file = settingsFilePath(options.vaultRoot, options.configDir);
-    let text: string | null;
-    try {
-        text = await readFile(file, 'utf8');
-    } catch (error) {
-        const raw = (error as { code?: unknown }).code;
-        const code = typeof raw === 'string' ? raw : 'error';
-        if (code !== 'ENOENT') {
-            throw new VaultSettingsError(
-                `The Vault Agent settings file (${file}) exists but could not be read (${code}). ` +
-                    'Nothing was done; fix the file or its permissions.',
-            );
-        }
-        text = null;
+    const text = await readSettingsText(file);
+    if (text === null) {
+        const elsewhere = await findSettingsElsewhere(options.vaultRoot, options.configDir);
+        if (options.allowDefaults !== true) throw new VaultSettingsError(missingMessage(file, elsewhere));
+        const result = migrateSettings(undefined);
+        if (!result.ok) throw new VaultSettingsError(result.error);
+        const notes = [
+            `No Vault Agent settings file in this vault (${file}); as ${DEFAULT_SETTINGS_FLAG} asks, the defaults ` +
+                'apply: only notes tagged #private are excluded.',
+            ...elsewhere.map((found) => `Vault Agent settings exist elsewhere: ${found}.`),
+        ];
+        return { settings: result.settings, notes, file };
     }
-    let raw: unknown = null;
-    if (text !== null) {
-        try {
-            raw = JSON.parse(text);
-        } catch {
-            // The parser's message quotes the text around the fault, which could be a pasted key: never repeat it.
-            throw new VaultSettingsError(
-                `The Vault Agent settings file (${file}) is not valid JSON (truncated or hand-edited?). Nothing was ` +
-                    'done; open the vault in Obsidian to repair the settings, or fix the file.',
-            );
-        }
+    let raw: unknown;
+    try {
+        raw = JSON.parse(text);
+    } catch {
+        // The parser's message quotes the text around the fault, which could be a pasted key: never repeat it.
+        throw new VaultSettingsError(
+            `The Vault Agent settings file (${file}) is not valid JSON (truncated or hand-edited?). Nothing was ` +
+                'done; open the vault in Obsidian to repair the settings, or fix the file.',
+        );
     }
     const result = migrateSettings(raw);
     if (!result.ok) {
-        throw new VaultSettingsError(`The Vault Agent settings in ${file} cannot be used: ${result.error}`);
+        throw new VaultSettingsError(
+            `The Vault Agent settings in ${file} cannot be used: ${result.error} Open the vault in Obsidian to fix ` +
+                'or reset them in the Vault Agent settings tab.',
+        );
     }
-    const notes = text === null ? ['No Vault Agent settings file in this vault: the defaults apply.'] : [];
-    return { settings: result.settings, notes: [...notes, ...result.notes], file };
+    return { settings: result.settings, notes: result.notes, file };
+}
+
+/**
+ * The settings file's text, or `null` when there is no file. The path is judged before anything is opened: only a
+ * regular file of a sane size is read (opening a FIFO blocks and a device may be endless), and the opened file is
+ * checked again, so a file swapped in between is refused too.
+ */
+async function readSettingsText(file: string): Promise<string | null> {
+    let stats: Stats;
+    try {
+        stats = await fs.stat(file);
+    } catch (error) {
+        const code = codeOf(error);
+        // ENOTDIR: a part of the path is a file, so there is no settings file at this path either.
+        if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+        throw unreadable(file, code);
+    }
+    refuseUnlessSettingsFile(file, stats);
+    let handle: fs.FileHandle;
+    try {
+        handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (error) {
+        throw unreadable(file, codeOf(error));
+    }
+    try {
+        const opened = await handle.stat();
+        refuseUnlessSettingsFile(file, opened);
+        if (opened.ino !== stats.ino || opened.dev !== stats.dev) {
+            throw new VaultSettingsError(
+                `The Vault Agent settings file (${file}) was replaced while it was being read. Try again.`,
+            );
+        }
+        const buffer = Buffer.alloc(MAX_SETTINGS_BYTES + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+            if (bytesRead === 0) break;
+            length += bytesRead;
+        }
+        if (length > MAX_SETTINGS_BYTES) throw tooBig(file);
+        return buffer.toString('utf8', 0, length);
+    } catch (error) {
+        if (error instanceof VaultSettingsError) throw error;
+        throw unreadable(file, codeOf(error));
+    } finally {
+        await handle.close().catch(() => undefined);
+    }
+}
+
+function refuseUnlessSettingsFile(file: string, stats: Stats): void {
+    if (!stats.isFile()) {
+        throw new VaultSettingsError(
+            `The Vault Agent settings path (${file}) is ${kindOf(stats)}, not a regular file, so it was not read. ` +
+                'Replace it with the settings file Obsidian writes.',
+        );
+    }
+    if (stats.size > MAX_SETTINGS_BYTES) throw tooBig(file);
+}
+
+function tooBig(file: string): VaultSettingsError {
+    return new VaultSettingsError(
+        `The Vault Agent settings file (${file}) is larger than any settings file can be ` +
+            `(over ${MAX_SETTINGS_BYTES / 1024 / 1024} MB), so it was not read. Replace it with the settings file ` +
+            'Obsidian writes, or reset the settings in Obsidian.',
+    );
+}
+
+function unreadable(file: string, code: string): VaultSettingsError {
+    return new VaultSettingsError(
+        `The Vault Agent settings file (${file}) exists but could not be read (${code}). ` +
+            'Nothing was done; fix the file or its permissions.',
+    );
+}
+
+function kindOf(stats: Stats): string {
+    if (stats.isDirectory()) return 'a folder';
+    if (stats.isFIFO()) return 'a named pipe (FIFO)';
+    if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+    if (stats.isSocket()) return 'a socket';
+    return 'not a file';
+}
+
+function codeOf(error: unknown): string {
+    const raw = (error as { code?: unknown } | null)?.code;
+    return typeof raw === 'string' ? raw : 'error';
+}
+
+function missingMessage(file: string, elsewhere: string[]): string {
+    const lines = [
+        `There are no Vault Agent settings in this vault (${file}), so it cannot be known which notes are private.`,
+        ...elsewhere.map((found) => `Vault Agent settings were found elsewhere: ${found}.`),
+        elsewhere.length > 0
+            ? 'Point --vault (and --config-dir) at the vault those settings belong to.'
+            : 'Check --vault and --config-dir, or open the vault in Obsidian with Vault Agent enabled so it writes them.',
+        `To run on this vault with the default exclusions (only notes tagged #private), pass ${DEFAULT_SETTINGS_FLAG}.`,
+    ];
+    return lines.join('\n');
+}
+
+/**
+ * Vault Agent settings near `vaultRoot` that the person may have meant, each as a hint: under another config folder
+ * of this vault (`--config-dir`), or in a vault one or two folders down (`--vault` pointing at a parent folder).
+ * Looks only at folder listings, bounded in count; reads no file.
+ */
+async function findSettingsElsewhere(vaultRoot: string, configDir: string): Promise<string[]> {
+    const found: string[] = [];
+    let searched = 0;
+    const search = async (folder: string, depth: number): Promise<void> => {
+        if (searched >= MAX_FOLDERS_SEARCHED) return;
+        searched += 1;
+        const entries = await listFolders(folder);
+        for (const name of entries) {
+            // Config folders are dot folders; only those are looked into, so the search stays a few lstat calls.
+            if (!name.startsWith('.') || SKIPPED_FOLDERS.has(name) || (depth === 0 && name === configDir)) continue;
+            if (!(await hasSettings(nodePath.join(folder, name)))) continue;
+            const here = settingsFilePath(folder, name);
+            if (depth === 0) {
+                found.push(`${here} (use --config-dir ${name})`);
+            } else {
+                const flags = name === configDir ? '' : ` --config-dir ${name}`;
+                found.push(`${here} (is the vault ${folder}? use --vault ${folder}${flags})`);
+            }
+        }
+        if (depth >= 2) return;
+        for (const name of entries) {
+            if (name.startsWith('.') || SKIPPED_FOLDERS.has(name)) continue;
+            await search(nodePath.join(folder, name), depth + 1);
+        }
+    };
+    try {
+        await search(vaultRoot, 0);
+    } catch {
+        // The search only adds hints to a refusal; a folder it cannot list is simply not named.
+    }
+    return found.slice(0, 5);
+}
+
+/** The names of the folders in `folder` (no links followed), or none when it cannot be listed or is too big. */
+async function listFolders(folder: string): Promise<string[]> {
+    try {
+        const entries = await fs.readdir(folder, { withFileTypes: true });
+        if (entries.length > MAX_ENTRIES_PER_FOLDER) return [];
+        return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    } catch {
+        return [];
+    }
+}
+
+/** Whether `configFolder/plugins/vault-agent/data.json` is there (lstat only: nothing is opened). */
+async function hasSettings(configFolder: string): Promise<boolean> {
+    try {
+        await fs.lstat(nodePath.join(configFolder, 'plugins', PLUGIN_ID, 'data.json'));
+        return true;
+    } catch {
+        return false;
+    }
 }

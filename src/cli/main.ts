@@ -28,9 +28,13 @@ interface Subcommand {
     run(args: string[], io: CliIo): Promise<number>;
 }
 
-const MCP_FLAGS = { vault: { type: 'string' }, 'config-dir': { type: 'string' } } satisfies Record<string, FlagSpec>;
+const MCP_FLAGS = {
+    vault: { type: 'string' },
+    'config-dir': { type: 'string' },
+    'default-settings': { type: 'boolean' },
+} satisfies Record<string, FlagSpec>;
 
-const MCP_ALLOW_USAGE = `Usage: vault-agent mcp-allow --vault DIR [--config-dir DIR] SERVER
+const MCP_ALLOW_USAGE = `Usage: vault-agent mcp-allow --vault DIR [--config-dir DIR] [--default-settings] SERVER
 
 Allows the MCP server SERVER from the vault's settings to run on this device, for \`vault-agent run\`. Prints the
 exact command line (or URL) it allows; any later change to it needs allowing again.
@@ -83,9 +87,16 @@ async function main(argv: string[], io: CliIo): Promise<number> {
 
 async function mcpCommand(args: string[], io: CliIo): Promise<number> {
     const parsed = readArgs(args, MCP_FLAGS, MCP_USAGE);
-    const { vaultRoot, configDir } = vaultOptions(parsed, MCP_USAGE);
+    const { vaultRoot, configDir, defaultSettings } = vaultOptions(parsed, MCP_USAGE);
     try {
-        await runMcpServer({ vaultRoot, configDir, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr });
+        await runMcpServer({
+            vaultRoot,
+            configDir,
+            defaultSettings,
+            stdin: io.stdin,
+            stdout: io.stdout,
+            stderr: io.stderr,
+        });
         return 0;
     } catch (error) {
         if (error instanceof McpCommandError) throw new CliError(error.message);
@@ -96,10 +107,10 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
 /** Records consent on this device for one configured server, after printing exactly what it allows. */
 async function mcpAllowCommand(args: string[], io: CliIo): Promise<number> {
     const parsed = readArgs(args, { ...MCP_FLAGS, verbose: { type: 'boolean' } }, MCP_ALLOW_USAGE);
-    const { vaultRoot, configDir } = vaultOptions(parsed, MCP_ALLOW_USAGE);
+    const options = vaultOptions(parsed, MCP_ALLOW_USAGE);
     const name = parsed.positionals.join(' ').trim();
     if (name === '') throw new CliUsageError('The server name is missing.', MCP_ALLOW_USAGE);
-    const opened = await openCliVault({ vaultRoot, configDir, verbose: parsed.values.verbose === true }, io);
+    const opened = await openCliVault(options, io);
     const server = opened.settings.mcp.servers.find((s) => s.name === name);
     if (server === undefined) throw new CliError(`The vault settings name no MCP server "${name}".`);
     const launch = describeLaunch(server);

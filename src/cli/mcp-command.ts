@@ -2,10 +2,10 @@
  * `vault-agent mcp --vault DIR`: serves the vault over stdio to an MCP client. Refuses to start when the vault is
  * missing or its Vault Agent settings exist but cannot be used (an MCP client must never get a vault without its
  * exclusions). While running, every call rescans the vault and rereads the settings, so a note made private or an
- * exclusion added in Obsidian applies to the very next call; settings that turn unreadable lock the gate.
+ * exclusion added in Obsidian applies to the very next call; settings that turn unreadable lock the gate. A request
+that is too big or not JSON-RPC is answered with an error and the server keeps serving (`LineStdioTransport`).
  */
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { ApprovalGate } from '../agent/changes/approval';
 import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
@@ -16,6 +16,7 @@ import { FsVault } from '../vault/fs-vault-node';
 import { VaultError } from '../vault/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
+import { LineStdioTransport } from './mcp-stdio-transport';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -28,6 +29,8 @@ export interface RunMcpServerOptions {
     vaultRoot: string;
     /** The vault's config folder (`--config-dir`, default `.obsidian`). */
     configDir: string;
+    /** `--default-settings`: serve a vault without a settings file with the default exclusions. */
+    defaultSettings?: boolean;
     /** Where MCP messages come in (the process's stdin). */
     stdin: Readable;
     /** Where they go out (the process's stdout; nothing else may be written there). */
@@ -66,11 +69,12 @@ class ProcessCheckpoints implements CheckpointPersistence {
 /** Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start. */
 export async function runMcpServer(options: RunMcpServerOptions): Promise<void> {
     const { vaultRoot, configDir } = options;
+    const allowDefaults = options.defaultSettings === true;
     const vault = await FsVault.open(vaultRoot, { configDir }).catch((error: unknown) => {
         const why = error instanceof VaultError ? error.message : 'it could not be opened';
         throw new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
     });
-    const initial = await loadVaultSettings({ vaultRoot, configDir }).catch((error: unknown) => {
+    const initial = await loadVaultSettings({ vaultRoot, configDir, allowDefaults }).catch((error: unknown) => {
         if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
         throw error;
     });
@@ -82,7 +86,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         await vault.scan();
         let privacy: PrivacySettings | null;
         try {
-            privacy = (await loadVaultSettings({ vaultRoot, configDir })).settings.privacy;
+            privacy = (await loadVaultSettings({ vaultRoot, configDir, allowDefaults })).settings.privacy;
         } catch {
             // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
             privacy = null;
@@ -103,7 +107,12 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     };
 
     const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? '0.1.0' });
-    const transport = new StdioServerTransport(options.stdin, options.stdout);
+    // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
+    const transport = new LineStdioTransport({
+        stdin: options.stdin,
+        stdout: options.stdout,
+        onRefused: (reason) => options.stderr?.write(`vault-agent mcp: ${reason}.\n`),
+    });
     const closed = new Promise<void>((resolve) => {
         server.server.onclose = () => resolve();
         const end = (): void => {

@@ -21,11 +21,23 @@ export const NO_TERMINAL_REASON =
 export const NO_TERMINAL_TOOL_REASON =
     'nobody can approve MCP tool calls here: vault-agent was not run in a terminal, so every such call is refused';
 
+/** What the terminal gates need besides the streams. */
+export interface TerminalGateOptions {
+    /**
+     * Ctrl-C while a question is asked. The terminal is in raw mode then, so Ctrl-C reaches readline as a key, not
+     * the process as SIGINT: this is how the person still stops the whole turn (the question itself ends unanswered).
+     */
+    onInterrupt?: () => void;
+}
+
 /** One y/N question at a time on the terminal; `null` when the turn stopped before an answer. */
 class TerminalQuestions {
     private queue: Promise<unknown> = Promise.resolve();
 
-    constructor(private readonly io: CliIo) {}
+    constructor(
+        private readonly io: CliIo,
+        private readonly options: TerminalGateOptions = {},
+    ) {}
 
     /** Whether a person can answer: stdin and stderr are both a terminal. */
     get available(): boolean {
@@ -44,19 +56,27 @@ class TerminalQuestions {
     }
 
     private question(prompt: string, signal: AbortSignal | undefined): Promise<string | null> {
+        if (signal?.aborted === true) return Promise.resolve(null);
         const rl = createInterface({ input: this.io.stdin, output: this.io.stderr, terminal: true });
         return new Promise<string | null>((resolve) => {
+            let settled = false;
+            // Settles once: the first of answer, stop, Ctrl-C or end of input wins. `rl.close()` emits 'close' at
+            // once, so the outcome is fixed before closing: otherwise closing after an answer reads as "stopped".
             const done = (answer: string | null): void => {
+                if (settled) return;
+                settled = true;
                 signal?.removeEventListener('abort', onAbort);
-                rl.close();
                 resolve(answer);
+                rl.close();
             };
             const onAbort = (): void => done(null);
-            if (signal?.aborted === true) {
-                done(null);
-                return;
-            }
             signal?.addEventListener('abort', onAbort, { once: true });
+            rl.on('SIGINT', () => {
+                this.io.stderr.write('^C\n');
+                done(null);
+                this.options.onInterrupt?.();
+            });
+            // Ctrl-D or the terminal going away: nobody answered.
             rl.once('close', () => done(null));
             rl.question(prompt, (answer) => done(answer));
         });
@@ -68,8 +88,11 @@ export class TerminalApprovals implements ApprovalGate {
     private warned = false;
     private readonly questions: TerminalQuestions;
 
-    constructor(private readonly io: CliIo) {
-        this.questions = new TerminalQuestions(io);
+    constructor(
+        private readonly io: CliIo,
+        options: TerminalGateOptions = {},
+    ) {
+        this.questions = new TerminalQuestions(io, options);
     }
 
     /** Shows `proposal` and resolves with the person's answer. Questions are asked one at a time. */
@@ -100,8 +123,11 @@ export class TerminalApprovals implements ApprovalGate {
 export class TerminalToolCalls implements ToolCallGate {
     private readonly questions: TerminalQuestions;
 
-    constructor(private readonly io: CliIo) {
-        this.questions = new TerminalQuestions(io);
+    constructor(
+        private readonly io: CliIo,
+        options: TerminalGateOptions = {},
+    ) {
+        this.questions = new TerminalQuestions(io, options);
     }
 
     /** Shows `request` in full and resolves with the person's answer. */

@@ -5,10 +5,13 @@ const COMMON = `Options of every command:
   --config-dir DIR     the vault's config folder (default .obsidian)
   --base-url URL       the Messages API endpoint (else ANTHROPIC_BASE_URL, else the vault settings)
   --verbose            say which endpoint, settings file and state folder are used
+  --default-settings   run on a vault that has no Vault Agent settings file, with the default exclusions
+                       (only notes tagged #private); without it such a vault is refused
   -h, --help           this help
 
 The API key is read from ANTHROPIC_API_KEY. Exclusions, the jobs folder and the output folder come from the
-plugin's settings in <vault>/<config-dir>/plugins/vault-agent/data.json; unreadable settings stop every command.`;
+plugin's settings in <vault>/<config-dir>/plugins/vault-agent/data.json. Settings that cannot be read, that say
+nothing about exclusions, or that are missing (without --default-settings) stop every command, and nothing is sent.`;
 
 /** `vault-agent --help`. */
 export const MAIN_USAGE = `Usage: vault-agent <command> --vault DIR [options]
@@ -76,10 +79,13 @@ ${COMMON}
 `;
 
 /** `vault-agent mcp --help`. */
-export const MCP_USAGE = `Usage: vault-agent mcp --vault DIR [--config-dir DIR]
+export const MCP_USAGE = `Usage: vault-agent mcp --vault DIR [--config-dir DIR] [--default-settings]
 
 Serves the vault over stdio to an MCP client: list, read, search, outline, links, tags and create note, with
 the vault's exclusions applied to every result. Nothing but MCP messages is written to stdout.
   --vault DIR        the vault folder
   --config-dir DIR   the vault's config folder (default .obsidian)
+  --default-settings serve a vault that has no Vault Agent settings file with the default exclusions (only notes
+                     tagged #private); without it such a vault is refused
+An oversized or unreadable request is answered with a JSON-RPC error; the server keeps serving.
 `;

@@ -47,6 +47,8 @@ export interface PluginHost {
     loadData(): Promise<unknown>;
     /** `Plugin.saveData`. */
     saveData(data: unknown): Promise<void>;
+    /** Whether the plugin's `data.json` exists: `loadData` answers `null` both for no file and for a file of `null`. */
+    settingsFileExists(): Promise<boolean>;
     /** `Plugin.registerEvent`, so every subscription ends with the plugin. */
     registerEvent(ref: EventRef): void;
     /** `Platform.isDesktop`: Node-only parts (stdio MCP servers, the Node file reader) load only then. */
@@ -106,7 +108,17 @@ export class PluginServices {
         const { app } = host;
         this.secrets = new ObsidianSecretStore({ app });
         this.vault = new ObsidianVault({ app });
-        this.store = new SettingsStore({ persistence: { load: () => host.loadData(), save: (d) => host.saveData(d) } });
+        this.store = new SettingsStore({
+            persistence: {
+                load: async () => {
+                    const raw = await host.loadData();
+                    // Only a missing file is a fresh install; a file that reads as nothing is refused (decision 0001).
+                    if (raw === null || raw === undefined) return (await host.settingsFileExists()) ? null : undefined;
+                    return raw;
+                },
+                save: (d) => host.saveData(d),
+            },
+        });
         this.gate = new ExclusionGate({ vault: this.vault, privacy: null });
         const adapter = app.vault.adapter;
         const stateFile = `${host.pluginDir}/checkpoints.json`;

@@ -1,7 +1,7 @@
 /**
  * Settings validation and migration: a pure function of whatever was stored (a synced `data.json` from any version,
  * hand-edited, half-written). It never throws; a field of the wrong type falls back to its default with a note,
- * except the exclusions, which fail closed (RELIABILITY row 14). API keys found in the raw value are dropped (row 23).
+ * except the exclusions, which fail closed when missing or invalid (RELIABILITY row 14, decision 0001). API keys found in the raw value are dropped (row 23).
  */
 import { parseMcpSettings, type McpSettings } from './mcp-settings';
 import {
@@ -46,16 +46,29 @@ export function stripSecrets(value: unknown): unknown {
     return strip(value, '', 0);
 }
 
-/** Validates and upgrades a stored settings value. `null`/`undefined` (no file yet) gives the defaults. */
+/**
+ * Validates and upgrades a stored settings value. Only `undefined` (no settings file at all: a fresh install) gives the
+ * defaults. A file that exists holds the person's exclusions or is refused: `null`, `{}`, an old copy without a
+ * privacy section and a privacy section missing either list all fail closed (decision 0001), because the defaults
+ * would silently drop the folders and tags the person excluded.
+ */
 export function migrateSettings(raw: unknown): SettingsResult {
-    if (raw === null || raw === undefined) return { ok: true, settings: structuredClone(DEFAULT_SETTINGS), notes: [] };
+    if (raw === undefined) return { ok: true, settings: structuredClone(DEFAULT_SETTINGS), notes: [] };
+    if (raw === null) {
+        return {
+            ok: false,
+            error:
+                'The settings file exists but holds no settings (null), so it cannot be known which notes are ' +
+                'private: nothing will be sent until it is fixed or the settings are reset.',
+        };
+    }
     if (!isRecord(raw)) {
         return { ok: false, error: `The settings file does not hold settings (found ${describeType(raw)}).` };
     }
     const notes: string[] = [];
     if (containsSecret(raw)) notes.push(KEY_DROPPED_NOTE);
 
-    const privacy = readPrivacy(raw['privacy'], notes);
+    const privacy = readPrivacy(raw['privacy']);
     if (typeof privacy === 'string') return { ok: false, error: privacy };
 
     const version = raw['version'];
@@ -123,37 +136,35 @@ function readMcp(raw: unknown, notes: string[]): McpSettings {
     return parsed.settings;
 }
 
-/** The exclusions, or an error message: present-but-invalid rules never turn into "no exclusions". */
-function readPrivacy(value: unknown, notes: string[]): PrivacySettings | string {
-    const defaults = DEFAULT_SETTINGS.privacy;
+/** The exclusions, or an error message: missing or invalid rules never turn into "no exclusions" or the defaults. */
+function readPrivacy(value: unknown): PrivacySettings | string {
     if (value === undefined) {
-        notes.push(`These settings have no exclusions section (an older version?); the default exclusions apply.`);
-        return structuredClone(defaults);
+        return (
+            'These settings have no exclusions (privacy) section (an empty or very old settings file?), so it cannot ' +
+            'be known which notes are private: nothing will be sent until they are fixed or reset.'
+        );
     }
     if (!isRecord(value))
         return 'The exclusion settings are not readable, so nothing will be sent until they are fixed.';
-    const tags = readRuleList(value, 'excludedTags', defaults.excludedTags, notes);
-    const folders = readRuleList(value, 'excludedFolders', defaults.excludedFolders, notes);
+    const tags = readRuleList(value, 'excludedTags');
+    const folders = readRuleList(value, 'excludedFolders');
+    // A list that is there but wrong is named first: that is what the person has to fix.
     if (tags === null)
         return 'The excluded tags setting is not a list of tags, so nothing will be sent until it is fixed.';
     if (folders === null) {
         return 'The excluded folders setting is not a list of folders, so nothing will be sent until it is fixed.';
     }
+    if (tags === undefined || folders === undefined) {
+        const missing = tags === undefined ? 'excluded tags' : 'excluded folders';
+        return `The exclusion settings have no ${missing} list, so nothing will be sent until they are fixed or reset.`;
+    }
     return { excludedTags: normaliseTags(tags), excludedFolders: normaliseFolders(folders) };
 }
 
-/** A list of strings, the default when absent (with a note), or `null` when present but invalid. */
-function readRuleList(
-    record: Record<string, unknown>,
-    name: string,
-    fallback: string[],
-    notes: string[],
-): string[] | null {
+/** A list of strings, `undefined` when absent, or `null` when present but invalid. */
+function readRuleList(record: Record<string, unknown>, name: string): string[] | null | undefined {
     const value = record[name];
-    if (value === undefined) {
-        notes.push(`privacy.${name} was missing; the default is used.`);
-        return [...fallback];
-    }
+    if (value === undefined) return undefined;
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return null;
     return value;
 }

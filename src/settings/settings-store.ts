@@ -6,9 +6,12 @@
 import { containsSecret, migrateSettings, stripSecrets } from './migrate-settings';
 import type { Settings } from './settings';
 
-/** Where the settings live. `load` resolves `null` when there is no file yet and rejects when it cannot be read. */
+/**
+ * Where the settings live. `load` resolves `undefined` only when there is no settings file at all (a fresh install:
+ * the defaults), and rejects when it cannot be read. A file that holds `null` resolves `null`, which is refused.
+ */
 export interface SettingsPersistence {
-    /** The stored value, `null`/`undefined` when nothing is stored; rejects on unreadable or invalid JSON. */
+    /** The stored value, `undefined` when no file exists; rejects on unreadable or invalid JSON. */
     load(): Promise<unknown>;
     /** Replaces the stored value. */
     save(data: unknown): Promise<void>;

@@ -244,6 +244,7 @@ describe('the queue from the terminal', () => {
     });
 });
 
+// These vaults have no settings file: since settings fail closed, running on them takes --default-settings.
 describe('stopping a run', () => {
     it('Ctrl-C ends a running job as interrupted, releases its lease and exits 130', async () => {
         const vault = await makeTempVault({
@@ -252,7 +253,7 @@ describe('stopping a run', () => {
         const stalled = await startMessagesApiServer({ responder: () => stall({ resumeAfterMs: 30_000 }) });
         try {
             const started = Date.now();
-            const run = await runCli(['run', '--vault', vault.root], {
+            const run = await runCli(['run', '--vault', vault.root, '--default-settings'], {
                 env: { ANTHROPIC_API_KEY: stalled.apiKey, ANTHROPIC_BASE_URL: stalled.baseURL },
                 home: home.dir,
                 onSpawn: (child) => {
@@ -278,7 +279,7 @@ describe('stopping a run', () => {
     it('--watch picks up a job queued while it runs, and Ctrl-C ends it with exit 0', async () => {
         const vault = await makeTempVault({ 'Ideas.md': 'x\n' });
         try {
-            const run = await runCli(['run', '--vault', vault.root, '--watch'], {
+            const run = await runCli(['run', '--vault', vault.root, '--watch', '--default-settings'], {
                 env: env(),
                 home: home.dir,
                 onSpawn: (child) => {
@@ -309,7 +310,7 @@ describe('stopping a run', () => {
             'Agent/Jobs/Offline.md': '---\nvault-agent: job\nstatus: queued\n---\nA job\n',
         });
         try {
-            const run = await runCli(['run', '--vault', vault.root], {
+            const run = await runCli(['run', '--vault', vault.root, '--default-settings'], {
                 env: { ANTHROPIC_API_KEY: 'key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' },
                 home: home.dir,
             });

@@ -251,10 +251,20 @@ describe('vault-agent mcp refuses to start without usable settings', () => {
         expect(stderr).toContain('does not exist');
     });
 
-    it('serves with the default exclusions when the vault has no settings file', async () => {
+    // Before settings failed closed, a vault without a settings file was served with the defaults unasked.
+    it('refuses a vault with no settings file unless --default-settings is given', async () => {
+        const temp = await makeTempVault({ 'Plan.md': '# Plan\n' });
+        temps.push(temp);
+        const { code, stderr } = runCli(['mcp', '--vault', temp.root]);
+        expect(code).toBe(2);
+        expect(stderr).toContain('Not started. There are no Vault Agent settings in this vault');
+        expect(stderr).toContain('--default-settings');
+    });
+
+    it('serves with the default exclusions when the vault has no settings file and --default-settings', async () => {
         const temp = await makeTempVault({ 'Plan.md': '# Plan\n', 'Secret.md': `#private ${CANARY}\n` });
         temps.push(temp);
-        const session = await connect(temp.root);
+        const session = await connect(temp.root, ['--default-settings']);
         try {
             const listing = await session.call('list_notes', {});
             expect(listing.text).toContain('Plan.md');

@@ -75,8 +75,11 @@ export function hostApp(stub: typeof Stub, options: { basePath?: string } = {}):
         },
     });
     const children = (path: string): string[] => [...app.files.keys()].filter((file) => file.startsWith(`${path}/`));
+    // The stub app's own adapter answers for each plugin's data.json (kept in `pluginData`).
+    const settingsFiles = app.vault.adapter;
     const adapter = {
-        exists: async (path: string) => app.files.has(path) || children(path).length > 0,
+        exists: async (path: string) =>
+            app.files.has(path) || children(path).length > 0 || (await settingsFiles.exists(path)),
         read: async (path: string) => {
             const text = app.files.get(path);
             if (text === undefined) throw new Error(`ENOENT: ${path}`);

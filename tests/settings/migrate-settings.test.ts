@@ -10,37 +10,54 @@ function ok(raw: unknown): { settings: Settings; notes: string[] } {
     return result;
 }
 
+/** The privacy section every real settings file has; tests about other fields start from it. */
+const PRIVACY = { excludedTags: ['private'], excludedFolders: [] };
+
+/** `ok` for a file that has a privacy section besides `raw`. */
+function okWith(raw: Record<string, unknown>): { settings: Settings; notes: string[] } {
+    return ok({ privacy: PRIVACY, ...raw });
+}
+
 function failure(raw: unknown): string {
     const result = migrateSettings(raw);
     if (result.ok) throw new Error('expected the settings to be refused');
     return result.error;
 }
 
-describe('migrateSettings: missing and old settings (RELIABILITY row 14)', () => {
-    it('gives the defaults, with #private excluded, when nothing is stored yet', () => {
-        for (const raw of [null, undefined]) {
-            const { settings, notes } = ok(raw);
-            expect(settings).toEqual(DEFAULT_SETTINGS);
-            expect(settings.privacy.excludedTags).toEqual(['private']);
-            expect(notes).toEqual([]);
-        }
+describe('migrateSettings: missing and old settings (RELIABILITY row 14, decision 0001)', () => {
+    it('gives the defaults, with #private excluded, only when there is no settings file at all', () => {
+        const { settings, notes } = ok(undefined);
+        expect(settings).toEqual(DEFAULT_SETTINGS);
+        expect(settings.privacy.excludedTags).toEqual(['private']);
+        expect(notes).toEqual([]);
     });
 
     it('returns a copy that cannot change the defaults', () => {
-        ok(null).settings.privacy.excludedTags.push('changed');
+        ok(undefined).settings.privacy.excludedTags.push('changed');
         expect(DEFAULT_SETTINGS.privacy.excludedTags).toEqual(['private']);
     });
 
-    it('keeps the default exclusions for an old synced copy that has no privacy section', () => {
-        const { settings, notes } = ok({ model: { defaultModel: 'claude-opus-4-1' }, chat: { defaultMode: 'ask' } });
-        expect(settings.privacy.excludedTags).toEqual(['private']);
-        expect(settings.model.defaultModel).toBe('claude-opus-4-1');
-        expect(notes.join(' ')).toMatch(/exclusions/);
+    // These four read as "the defaults" before decision 0001 changed: the person's excluded folders were dropped.
+    it('refuses a settings file that holds null', () => {
+        expect(failure(null)).toMatch(/holds no settings.*nothing will be sent/);
     });
 
-    it('keeps the default tag exclusions when only the folder list was stored', () => {
-        const { settings } = ok({ privacy: { excludedFolders: ['Journal/'] } });
-        expect(settings.privacy).toEqual({ excludedTags: ['private'], excludedFolders: ['Journal/'] });
+    it.each([
+        ['{}', {}],
+        [
+            'an old synced copy without a privacy section',
+            { model: { defaultModel: 'o' }, chat: { defaultMode: 'ask' } },
+        ],
+    ])('refuses %s: it cannot be known which notes are private', (_label, raw) => {
+        expect(failure(raw)).toMatch(/no exclusions \(privacy\) section.*nothing will be sent/);
+    });
+
+    it.each([
+        ['privacy: {}', {}, /no excluded tags list/],
+        ['only the folder list', { excludedFolders: ['Journal/'] }, /no excluded tags list/],
+        ['only the tag list', { excludedTags: ['private'] }, /no excluded folders list/],
+    ])('refuses a privacy section with %s', (_label, privacy, why) => {
+        expect(failure({ privacy })).toMatch(why);
     });
 
     it('keeps an explicitly empty tag list: that is the person’s choice, not an accident', () => {
@@ -69,7 +86,7 @@ describe('migrateSettings: invalid exclusions fail closed', () => {
 
 describe('migrateSettings: normalising and repairing fields', () => {
     it('normalises tags and folders', () => {
-        const { settings } = ok({
+        const { settings } = okWith({
             privacy: {
                 excludedTags: ['#Private', ' health ', '##Work/Secret', '', '#', 'private'],
                 excludedFolders: [' /Journal/', '', 'Clients/*/Private/**'],
@@ -80,13 +97,13 @@ describe('migrateSettings: normalising and repairing fields', () => {
     });
 
     it('reads an unknown chat mode as read-only and says so', () => {
-        const { settings, notes } = ok({ chat: { defaultMode: 'yolo' } });
+        const { settings, notes } = okWith({ chat: { defaultMode: 'yolo' } });
         expect(settings.chat.defaultMode).toBe('read-only');
         expect(notes.join(' ')).toMatch(/defaultMode/);
     });
 
     it('falls back to the default for each field of the wrong type, with a note per field', () => {
-        const { settings, notes } = ok({
+        const { settings, notes } = okWith({
             model: { maxOutputTokens: '8192', baseUrl: 'ftp://example.invalid', defaultModel: 7 },
             chat: { attachFocusedNote: 'yes' },
             delegate: { concurrency: 0, jobsFolder: '/Queue/', outputFolder: '' },
@@ -98,10 +115,10 @@ describe('migrateSettings: normalising and repairing fields', () => {
     });
 
     it('reads a group of the wrong type as defaults', () => {
-        const { settings, notes } = ok({ model: 'claude', delegate: [1, 2] });
+        const { settings, notes } = okWith({ model: 'claude', delegate: [1, 2] });
         expect(settings.model).toEqual(DEFAULT_SETTINGS.model);
         expect(settings.delegate).toEqual(DEFAULT_SETTINGS.delegate);
-        expect(notes).toHaveLength(3);
+        expect(notes).toHaveLength(2);
     });
 
     it('keeps valid values of a version 1 file as stored, adding the version 2 defaults', () => {
@@ -134,8 +151,8 @@ describe('migrateSettings: API keys never survive (RELIABILITY row 23)', () => {
         { model: { apiKeySecretName: KEY } },
         { model: { baseUrl: `https://proxy.example.invalid/?k=${KEY}` } },
         { legacy: [{ token: KEY }] },
-    ])('drops the key from %j and says where it belongs', (raw) => {
-        const { settings, notes } = ok(raw);
+    ] as Record<string, unknown>[])('drops the key from %j and says where it belongs', (raw) => {
+        const { settings, notes } = okWith(raw);
         const out = JSON.stringify(settings);
         expect(out).not.toContain(KEY);
         expect(out).not.toContain('not-an-anthropic-looking-key');

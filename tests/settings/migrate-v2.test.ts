@@ -54,7 +54,7 @@ describe('migrateSettings: version 1 to version 2', () => {
     });
 
     it('gives a fresh install the version 2 defaults, and a migrated copy cannot change them', () => {
-        const { settings } = ok(null);
+        const { settings } = ok(undefined);
         expect(settings).toEqual(DEFAULT_SETTINGS);
         settings.mcp.servers.push({
             name: 'x',
@@ -160,14 +160,17 @@ describe('migrateSettings v2: privacy still fails closed (RELIABILITY row 14)', 
         ['tags not a list', { excludedTags: 'private', excludedFolders: [] }],
         ['folders with a number', { excludedTags: ['private'], excludedFolders: [3] }],
     ])('refuses a version 2 file whose exclusions are %s, however valid the rest', (_label, privacy) => {
-        const result = migrateSettings({ ...ok(null).settings, privacy });
+        const result = migrateSettings({ ...ok(undefined).settings, privacy });
         expect(result.ok).toBe(false);
         if (!result.ok) expect(result.error).toMatch(/nothing will be sent/);
     });
 
-    it('an old synced copy without exclusions still gets the default exclusions, not none', () => {
+    // Before decision 0001 changed, such a copy got the default exclusions, dropping the folders it had excluded.
+    it('refuses an old synced copy without exclusions rather than give it the defaults', () => {
         const { privacy: _privacy, ...withoutPrivacy } = V1;
-        expect(ok(withoutPrivacy).settings.privacy.excludedTags).toEqual(['private']);
+        const result = migrateSettings(withoutPrivacy);
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(result.error).toMatch(/no exclusions \(privacy\) section.*nothing will be sent/);
     });
 });
 

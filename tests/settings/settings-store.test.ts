@@ -25,7 +25,10 @@ afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
 });
 
-/** Behaves like Obsidian's `loadData`/`saveData`: `null` for a missing file, a throw for invalid JSON. */
+/**
+ * The store's side of Obsidian's `loadData`/`saveData` as the plugin wires it: `undefined` for a missing file (the
+ * plugin tells that apart from a file holding `null`), a throw for invalid JSON.
+ */
 function filePersistence(path: string): SettingsPersistence & { saves: number } {
     return {
         saves: 0,
@@ -34,7 +37,7 @@ function filePersistence(path: string): SettingsPersistence & { saves: number } 
             try {
                 text = await readFile(path, 'utf8');
             } catch (error) {
-                if ((error as { code?: unknown }).code === 'ENOENT') return null;
+                if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
                 throw error;
             }
             return JSON.parse(text) as unknown;
@@ -55,6 +58,9 @@ async function loadedStore(
     await store.load();
     return { store, persistence };
 }
+
+/** A privacy section, as every real settings file has. */
+const PRIVACY = { excludedTags: ['private'], excludedFolders: [] };
 
 function lockedError(state: SettingsState): string {
     if (state.status !== 'locked') throw new Error('expected the store to be locked');
@@ -102,19 +108,25 @@ describe('SettingsStore: loading (RELIABILITY row 14)', () => {
         expect(lockedError(store.state)).toMatch(/excluded tags/);
     });
 
-    it('keeps the default exclusions for an old synced copy without a privacy section', async () => {
-        const { store } = await loadedStore(JSON.stringify({ chat: { defaultMode: 'ask' } }));
-        expect(store.settings?.privacy.excludedTags).toEqual(['private']);
-        expect(store.state.status === 'ready' && store.state.notes.join(' ')).toMatch(/exclusions/);
+    // Before decision 0001 changed, these got the default exclusions and the person's excluded folders were dropped.
+    it.each([
+        ['an old synced copy without a privacy section', JSON.stringify({ chat: { defaultMode: 'ask' } })],
+        ['{}', '{}'],
+        ['null', 'null'],
+        ['privacy: {}', JSON.stringify({ privacy: {} })],
+    ])('locks on %s: nothing is known about what is private', async (_label, text) => {
+        const { store } = await loadedStore(text);
+        expect(store.settings).toBeNull();
+        expect(lockedError(store.state)).toMatch(/nothing will be sent/);
     });
 
     it('reads an unknown default mode as read-only', async () => {
-        const { store } = await loadedStore(JSON.stringify({ chat: { defaultMode: 'god-mode' } }));
+        const { store } = await loadedStore(JSON.stringify({ privacy: PRIVACY, chat: { defaultMode: 'god-mode' } }));
         expect(store.settings?.chat.defaultMode).toBe('read-only');
     });
 
     it('locks again when a later load (a synced change) is broken', async () => {
-        const { store } = await loadedStore(JSON.stringify({ chat: { defaultMode: 'ask' } }));
+        const { store } = await loadedStore(JSON.stringify({ privacy: PRIVACY, chat: { defaultMode: 'ask' } }));
         const seen: string[] = [];
         store.onChange((state) => seen.push(state.status));
         await writeFile(file, '{"chat": ');
@@ -126,7 +138,7 @@ describe('SettingsStore: loading (RELIABILITY row 14)', () => {
 
 describe('SettingsStore: the API key never reaches data.json (RELIABILITY row 23)', () => {
     it('drops a key found in the file and rewrites the file without it', async () => {
-        const { store } = await loadedStore(JSON.stringify({ apiKey: KEY, model: { api_key: KEY } }));
+        const { store } = await loadedStore(JSON.stringify({ privacy: PRIVACY, apiKey: KEY, model: { api_key: KEY } }));
         expect(JSON.stringify(store.state)).not.toContain(KEY);
         expect(store.state.status === 'ready' && store.state.notes.join(' ')).toMatch(/secret storage/);
         expect(await readFile(file, 'utf8')).not.toContain(KEY);
@@ -197,7 +209,7 @@ describe('SettingsStore: updates', () => {
 
     it('keeps the previous settings when saving fails', async () => {
         const persistence: SettingsPersistence = {
-            load: () => Promise.resolve(null),
+            load: () => Promise.resolve(undefined),
             save: () => Promise.reject(Object.assign(new Error('disk full'), { code: 'ENOSPC' })),
         };
         const store = new SettingsStore({ persistence });

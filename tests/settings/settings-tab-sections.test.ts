@@ -48,7 +48,9 @@ async function openTab(options: OpenOptions = {}) {
     const store = new SettingsStore({
         persistence: {
             load: () =>
-                Promise.resolve(options.stored ? { ...structuredClone(DEFAULT_SETTINGS), ...options.stored } : null),
+                Promise.resolve(
+                    options.stored ? { ...structuredClone(DEFAULT_SETTINGS), ...options.stored } : undefined,
+                ),
             save: (data) => {
                 saved.push(JSON.parse(JSON.stringify(data)));
                 return Promise.resolve();

@@ -1,6 +1,7 @@
 import type { App as ObsidianApp } from 'obsidian';
 import { describe, expect, it } from 'vitest';
 import VaultAgentPlugin from '../../src/main';
+import type { PluginServices } from '../../src/obsidian/plugin-services';
 import { ObsidianSecretStore } from '../../src/obsidian/secret-store';
 import type { VaultAgentSettingTab } from '../../src/settings/settings-tab';
 import {
@@ -97,7 +98,13 @@ describe('the settings tab and the API key (RELIABILITY row 23)', () => {
     });
 
     it('drops a key pasted into data.json and never writes it back', async () => {
-        const { app } = await openSettings(hostApp(stub), JSON.stringify({ model: { apiKey: CANARY } }));
+        const { app } = await openSettings(
+            hostApp(stub),
+            JSON.stringify({
+                privacy: { excludedTags: ['private'], excludedFolders: [] },
+                model: { apiKey: CANARY },
+            }),
+        );
         await settle();
         expect(app.pluginData.get('vault-agent') ?? '').not.toContain(CANARY);
     });
@@ -181,6 +188,58 @@ describe('locked settings (RELIABILITY row 14, plugin level)', () => {
         expect(JSON.parse(app.pluginData.get('vault-agent') ?? '')).toMatchObject({
             privacy: { excludedTags: ['private'] },
         });
+        expect(row('Default model')).toBeDefined();
+    });
+
+    // Decision 0001 changed: these used to run with the default exclusions, dropping the person's excluded folders.
+    it.each([
+        ['null', 'null', /holds no settings/],
+        ['{}', '{}', /no exclusions \(privacy\) section/],
+        [
+            'an old synced copy without a privacy section',
+            JSON.stringify({ version: 1, model: { defaultModel: 'claude-opus-4-1' }, delegate: { concurrency: 2 } }),
+            /no exclusions \(privacy\) section/,
+        ],
+        ['privacy: {}', JSON.stringify({ version: 2, privacy: {} }), /no excluded tags list/],
+    ])('locks on a data.json holding %s: nothing sent, the queue paused, a reset offered', async (_l, data, why) => {
+        const before = notices.length;
+        const { app, plugin, text, row } = await openSettings(hostApp(stub), data);
+        expect(notices.slice(before).join('\n')).toMatch(/Vault Agent is paused/);
+        expect(notices.slice(before).join('\n')).toMatch(why);
+        expect(text()).toMatch(why);
+        expect(() => row('Default model')).toThrow();
+
+        const services = (plugin as unknown as { services: PluginServices }).services;
+        app.workspace.fireLayoutReady();
+        await settle();
+        await expect(services.client()).rejects.toThrow(/Vault Agent is paused/);
+        await expect(services.queue.enqueue({ title: 'Job', brief: 'Do something' })).rejects.toThrow(why);
+        expect(services.queue.snapshot()).toMatchObject({ state: 'paused' });
+        expect(services.currentGate().check('Plan.md').excluded).toBe(true);
+        expect(plugin.saved).toEqual([]);
+        expect(app.pluginData.get('vault-agent')).toBe(data);
+
+        const click = (setting: Setting, index: number) =>
+            (setting.components[index] as ButtonComponent).buttonEl.dispatch('click');
+        click(row('Reset to defaults'), 0);
+        click(row('Reset all settings of this plugin?'), 1);
+        await settle();
+        expect(JSON.parse(app.pluginData.get('vault-agent') ?? '')).toMatchObject({
+            privacy: { excludedTags: ['private'], excludedFolders: [] },
+        });
+        expect(row('Default model')).toBeDefined();
+        // The queue follows the settings on its next look (it polls), and the pause ends by itself.
+        for (let i = 0; i < 50 && services.queue.snapshot().state === 'paused'; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(services.queue.snapshot().state).not.toBe('paused');
+        (plugin as unknown as { unload(): void }).unload();
+    });
+
+    it('starts from the defaults when there is no data.json at all (a fresh install)', async () => {
+        const before = notices.length;
+        const { row } = await openSettings(hostApp(stub));
+        expect(notices.slice(before)).toEqual([]);
         expect(row('Default model')).toBeDefined();
     });
 });

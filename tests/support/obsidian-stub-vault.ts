@@ -82,6 +82,11 @@ const parentOf = (path: string): string => (path.includes('/') ? path.slice(0, p
 export class Vault extends Events {
     /** Names of the reading/listing methods called, in order (test helper). */
     calls: string[] = [];
+    /**
+     * The file-system adapter, as far as the plugin's own settings file: `exists` answers for
+     * `<configDir>/plugins/<id>/data.json` (the `App` wires it to `pluginData`), `false` for anything else.
+     */
+    adapter: { exists(path: string): Promise<boolean> } = { exists: () => Promise.resolve(false) };
     private entries = new Map<string, TAbstractFile>();
     private contents = new Map<string, string>();
     private clock = 1_700_000_000_000;

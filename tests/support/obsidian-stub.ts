@@ -34,6 +34,13 @@ export class App {
         this.vault = new Vault(options.configDir);
         this.metadataCache = new MetadataCache(this.vault);
         this.fileManager = new FileManager(this.vault);
+        const prefix = `${this.vault.configDir}/plugins/`;
+        this.vault.adapter = {
+            exists: (path) => {
+                const id = path.startsWith(prefix) && path.endsWith('/data.json') ? path.slice(prefix.length, -10) : '';
+                return Promise.resolve(id !== '' && !id.includes('/') && this.pluginData.has(id));
+            },
+        };
     }
 }
 

@@ -1,0 +1,188 @@
+/**
+ * `vault-agent ask --mode ask` the way a person uses it: the built `dist/cli.js` runs in a real pseudo-terminal
+ * (`script` from util-linux gives it a pty for stdin, stdout and stderr), the test reads what the terminal shows and
+ * types the answer when the question appears, as a person would: `y`, `n` or Ctrl-C. The model is the local
+ * Messages-API server; the change is judged on disk. Also an MCP tool call approved with `y` (the real
+ * `@modelcontextprotocol/server-everything`, allowed with `mcp-allow` first). Row: terminal approvals.
+ */
+import { spawn } from 'node:child_process';
+import nodePath from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+    startMessagesApiServer,
+    textTurn,
+    toolResultsOf,
+    toolUseTurn,
+    type MessagesApiServer,
+} from '../support/messages-api-server';
+import { makeTempVault, type TempVault } from '../support/temp-vault';
+import { buildCli, CLI, makeCliHome, REPO, runCli, type CliHome } from './cli-harness';
+
+const EVERYTHING = nodePath.join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+let server: MessagesApiServer;
+let home: CliHome;
+let temp: TempVault;
+
+beforeAll(async () => {
+    await buildCli();
+    server = await startMessagesApiServer();
+    home = await makeCliHome();
+    temp = await makeTempVault({
+        'Plan.md': '# Plan\n\nShip it.\n',
+        '.obsidian/plugins/vault-agent/data.json': JSON.stringify({
+            version: 2,
+            privacy: { excludedTags: ['private'], excludedFolders: ['Journal/'] },
+            mcp: {
+                servers: [
+                    {
+                        name: 'everything',
+                        enabled: true,
+                        transport: 'stdio',
+                        command: process.execPath,
+                        args: [EVERYTHING, 'stdio'],
+                        env: {},
+                        toolPolicies: {},
+                        readOnlyTools: [],
+                        readsVault: false,
+                    },
+                ],
+            },
+        }),
+    });
+}, 60_000);
+
+afterAll(async () => {
+    await server.close();
+    await home.cleanup();
+    await temp.cleanup();
+});
+
+/** POSIX shell quoting for the one command line `script` runs. */
+function quote(word: string): string {
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+interface TerminalRun {
+    /** Everything the terminal showed (stdout and stderr together, as on a screen). */
+    screen: string;
+    /** The exit code of `vault-agent` (script -e passes it on). */
+    code: number | null;
+}
+
+/**
+ * Runs `vault-agent ask` in a pseudo-terminal; each time the screen shows `question` (counted anew), types the next of
+ * `answers` (raw bytes: "y\r", "\x03"). Resolves when the command exits.
+ */
+function askInTerminal(args: string[], question: RegExp, answers: string[]): Promise<TerminalRun> {
+    const command = [process.execPath, CLI, 'ask', '--vault', temp.root, ...args].map(quote).join(' ');
+    return new Promise((resolve, reject) => {
+        const child = spawn('script', ['-qfec', command, '/dev/null'], {
+            cwd: REPO,
+            env: {
+                PATH: process.env.PATH ?? '',
+                HOME: home.dir,
+                XDG_CONFIG_HOME: nodePath.join(home.dir, 'config'),
+                TERM: 'xterm',
+                SHELL: '/bin/sh',
+                ANTHROPIC_API_KEY: server.apiKey,
+                ANTHROPIC_BASE_URL: server.baseURL,
+            },
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let screen = '';
+        let asked = 0;
+        const hear = (chunk: Buffer): void => {
+            screen += chunk.toString();
+            const seen = screen.split(question).length - 1;
+            while (asked < seen && asked < answers.length) {
+                const answer = answers[asked++] ?? '';
+                // Typed a moment after the prompt shows, as a person would.
+                setTimeout(() => child.stdin.write(answer), 150);
+            }
+        };
+        child.stdout.on('data', hear);
+        child.stderr.on('data', hear);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ screen, code });
+        });
+    });
+}
+
+const CHANGE_PROMPT = /Apply this change\? \[y\/N\]/g;
+
+describe('vault-agent ask in a real terminal', () => {
+    it('applies a change the person approves with "y"', async () => {
+        server.enqueue(
+            toolUseTurn([{ name: 'create_note', input: { path: 'Approved.md', content: 'made with a yes\n' } }]),
+            textTurn('Created it.'),
+        );
+        const run = await askInTerminal(['--mode', 'ask', 'Create a note'], CHANGE_PROMPT, ['y\r']);
+        expect(run.screen).toContain('Proposed create: Approved.md');
+        expect(run.screen).toContain('Created it.');
+        expect(run.code).toBe(0);
+        expect(temp.exists('Approved.md')).toBe(true);
+        expect(temp.readRaw('Approved.md').toString()).toBe('made with a yes\n');
+        const result = JSON.stringify(toolResultsOf(server.messageRequests().at(-1)!));
+        expect(result).not.toMatch(/said no|stopped|refused/);
+    }, 60_000);
+
+    it('applies nothing when the person answers "n", and the model is told', async () => {
+        server.enqueue(
+            toolUseTurn([{ name: 'create_note', input: { path: 'Refused.md', content: 'made with a no\n' } }]),
+            textTurn('Fine, I did not create it.'),
+        );
+        const run = await askInTerminal(['--mode', 'ask', 'Create a note'], CHANGE_PROMPT, ['n\r']);
+        expect(run.screen).toContain('Proposed create: Refused.md');
+        expect(run.screen).toContain('Fine, I did not create it.');
+        expect(temp.exists('Refused.md')).toBe(false);
+        expect(JSON.stringify(toolResultsOf(server.messageRequests().at(-1)!))).toContain('the person said no');
+    }, 60_000);
+
+    it('asks about each change in turn: "y" to the first applies it, "n" to the second does not', async () => {
+        server.enqueue(
+            toolUseTurn([
+                { name: 'create_note', input: { path: 'First.md', content: 'first\n' } },
+                { name: 'create_note', input: { path: 'Second.md', content: 'second\n' } },
+            ]),
+            textTurn('One of two.'),
+        );
+        const run = await askInTerminal(['--mode', 'ask', 'Create two notes'], CHANGE_PROMPT, ['y\r', 'n\r']);
+        expect(run.screen.split(CHANGE_PROMPT).length - 1).toBe(2);
+        expect(run.code).toBe(0);
+        expect(temp.exists('First.md')).toBe(true);
+        expect(temp.exists('Second.md')).toBe(false);
+    }, 60_000);
+
+    it('stops the turn on Ctrl-C at the question, applies nothing and sends nothing more', async () => {
+        server.enqueue(
+            toolUseTurn([{ name: 'create_note', input: { path: 'Stopped.md', content: 'made with Ctrl-C\n' } }]),
+        );
+        const before = server.messageRequests().length;
+        const started = Date.now();
+        const run = await askInTerminal(['--mode', 'ask', 'Create a note'], CHANGE_PROMPT, ['\x03']);
+        expect(run.screen).toContain('Proposed create: Stopped.md');
+        expect(run.code).not.toBe(0);
+        expect(Date.now() - started).toBeLessThan(30_000);
+        expect(temp.exists('Stopped.md')).toBe(false);
+        expect(server.messageRequests().length - before).toBe(1);
+    }, 60_000);
+
+    it('runs an MCP tool call the person approves with "y", and its result reaches the model', async () => {
+        expect((await runCli(['mcp-allow', '--vault', temp.root, 'everything'], { home: home.dir })).code).toBe(0);
+        server.enqueue(
+            toolUseTurn([{ name: 'mcp__everything__echo', input: { message: 'approved in the terminal' } }]),
+            textTurn('The echo came back.'),
+        );
+        const run = await askInTerminal(['--mode', 'ask', 'Echo something'], /Run this tool\? \[y\/N\]/g, ['y\r']);
+        expect(run.screen).toContain('MCP tool call: mcp__everything__echo (server "everything")');
+        expect(run.screen).toContain('The echo came back.');
+        expect(run.code).toBe(0);
+        expect(JSON.stringify(toolResultsOf(server.messageRequests().at(-1)!))).toContain(
+            'Echo: approved in the terminal',
+        );
+    }, 90_000);
+});
