@@ -52,7 +52,7 @@ export default defineConfig([
     {
         // The core also runs in Node (the CLI, the MCP server), where there is no `window`: timers and globals are
         // the platform's own there. Host code (views, adapters) keeps the popout-window rules.
-        files: [...CORE_FOLDERS.map((folder) => `${folder}/**/*.ts`), 'src/ports.ts'],
+        files: [...CORE_FOLDERS.map((folder) => `${folder}/**/*.ts`), 'src/kernel/**/*.ts'],
         rules: { 'obsidianmd/prefer-window-timers': 'off', 'obsidianmd/no-global-this': 'off' },
     },
     {

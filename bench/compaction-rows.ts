@@ -11,7 +11,7 @@ import { Throttle } from '../src/agent/loop/throttle';
 import { emptyUsage, addUsage, type UsageTotals } from '../src/agent/loop/turn-events';
 import { createModelClient } from '../src/agent/model-client';
 import { ExclusionGate } from '../src/context/exclusions';
-import { DEFAULT_SETTINGS } from '../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../src/kernel/settings';
 import {
     lastUserText,
     startMessagesApiServer,

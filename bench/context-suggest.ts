@@ -7,7 +7,7 @@
  */
 import { ExclusionGate } from '../src/context/exclusions';
 import { MentionSuggester } from '../src/context/suggest';
-import { DEFAULT_SETTINGS } from '../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../src/kernel/settings';
 import type { BenchContext, BenchResult, BenchRow } from './bench-row';
 import { seededRandom } from '../tests/support/seeded-random';
 

@@ -8,7 +8,7 @@ import { Throttle } from '../src/agent/loop/throttle';
 import type { UsageTotals } from '../src/agent/loop/turn-events';
 import { createModelClient, type ModelClient } from '../src/agent/model-client';
 import { ExclusionGate } from '../src/context/exclusions';
-import { DEFAULT_SETTINGS } from '../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../src/kernel/settings';
 import {
     startMessagesApiServer,
     textTurn,

@@ -5,7 +5,7 @@
  */
 import * as stub from '../tests/support/obsidian-stub';
 import { hostApp, hostModule } from '../tests/obsidian/plugin-host';
-import { DEFAULT_SETTINGS } from '../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../src/kernel/settings';
 
 const MANIFEST = { id: 'vault-agent', name: 'Vault Agent', version: '0.1.0' };
 

@@ -12,7 +12,7 @@ import { Throttle } from '../src/agent/loop/throttle';
 import { ExclusionGate } from '../src/context/exclusions';
 import { JobQueue } from '../src/delegate/job-queue';
 import { renderJobNote } from '../src/delegate/job-spec';
-import { DEFAULT_SETTINGS } from '../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../src/kernel/settings';
 import { makeTempVault } from '../tests/support/temp-vault';
 import type { BenchResult, BenchRow } from './bench-row';
 

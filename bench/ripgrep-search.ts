@@ -11,7 +11,7 @@ import { ReadLedger } from '../src/agent/tools/read-ledger';
 import { searchNotesTool } from '../src/agent/tools/search-tools';
 import type { ToolContext } from '../src/agent/tools/tool';
 import { ExclusionGate } from '../src/context/exclusions';
-import { DEFAULT_SETTINGS } from '../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../src/kernel/settings';
 import { median, type BenchResult, type BenchRow } from './bench-row';
 
 const run = promisify(execFile);

@@ -6,8 +6,8 @@
 import { normalizePath, Platform, Plugin } from 'obsidian';
 import { PluginUi } from './obsidian/plugin-commands';
 import { PluginServices } from './obsidian/plugin-services';
-import { DEFAULT_SETTINGS } from './settings/settings';
-import { VaultAgentSettingTab } from './settings/settings-tab';
+import { DEFAULT_SETTINGS } from './kernel/settings';
+import { VaultAgentSettingTab } from './views/settings/settings-tab';
 import { ChatView, VIEW_TYPE_CHAT } from './views/chat-view';
 import { JobNotices } from './views/job-notices';
 import { QueueStatusBar } from './views/queue-status-bar';

@@ -1,7 +1,7 @@
 /** Exclusion gate throughput: it runs for every listing, search and mention, over every path of the vault. */
 import { ExclusionGate } from '../../src/context/exclusions';
-import type { PrivacySettings } from '../../src/settings/settings';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import type { PrivacySettings } from '../../src/kernel/settings';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import { median, type BenchContext, type BenchResult, type BenchRow } from '../bench-row';
 
 const RUNS = 5;

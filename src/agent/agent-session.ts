@@ -6,9 +6,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ContextProvider } from '../context/build-context';
 import type { ExclusionGate } from '../context/exclusions';
-import type { Clock } from '../ports';
-import { parsePermissionMode, type PermissionModeName } from '../settings/permission-mode-name';
-import type { VaultPort } from '../vault/vault-port';
+import type { Clock } from '../kernel/ports';
+import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
+import type { VaultPort } from '../kernel/vault-port';
 import type { ApprovalGate } from './changes/approval';
 import { ChangeController } from './changes/change-controller';
 import type { OpenNoteEditors } from './changes/change-ports';

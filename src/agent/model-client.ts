@@ -8,8 +8,8 @@ import { BaseAnthropic } from '@anthropic-ai/sdk/client';
 import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
 import { Models } from '@anthropic-ai/sdk/resources/models';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import type { SecretStore } from '../ports';
-import type { ModelSettings } from '../settings/settings';
+import type { SecretStore } from '../kernel/ports';
+import type { ModelSettings } from '../kernel/settings';
 import { EndpointCapabilities, estimateTokens } from './capabilities';
 import { ApiKeyMissing, Cancelled, classifyError, InvalidRequest, type ModelError } from './model-errors';
 

@@ -7,10 +7,10 @@
 import type { ContextProvider } from '../context/build-context';
 import type { ExclusionGate } from '../context/exclusions';
 import { renderLoadedSkills, skillsIndex, type SkillCatalog } from '../context/skills';
-import type { Clock } from '../ports';
-import type { Settings } from '../settings/settings';
-import { parsePermissionMode, type PermissionModeName } from '../settings/permission-mode-name';
-import type { VaultPort } from '../vault/vault-port';
+import type { Clock } from '../kernel/ports';
+import type { Settings } from '../kernel/settings';
+import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
+import type { VaultPort } from '../kernel/vault-port';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
 import type { OpenNoteEditors } from './changes/change-ports';

@@ -6,7 +6,7 @@
  * Rate limits go through the shared throttle, so one 429 pauses every session.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { systemClock, type Clock } from '../ports';
+import { systemClock, type Clock } from '../kernel/ports';
 import { estimateTokens } from './capabilities';
 import { costOf, DEFAULT_PRICES, type UsageLike } from './pricing';
 import { backoffDelay, ModelError, RateLimited } from './model-errors';

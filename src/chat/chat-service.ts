@@ -18,7 +18,7 @@ import type { ContextProvider } from '../context/build-context';
 import { parseSlashCommand, type CommandCatalog } from '../context/commands';
 import { captureFocus, type FocusSnapshot, type FocusSource } from '../context/focus';
 import { guidanceInEffect } from '../context/guidance';
-import { systemClock, type Clock } from '../ports';
+import { systemClock, type Clock } from '../kernel/ports';
 import type { ChatStore } from './chat-store';
 import {
     applyTurnEvent,

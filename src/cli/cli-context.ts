@@ -12,10 +12,10 @@ import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { createModelClient, type ModelClient } from '../agent/model-client';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { ExclusionGate } from '../context/exclusions';
-import type { Notifier, SecretStore } from '../ports';
-import type { ModelSettings, Settings } from '../settings/settings';
+import type { Notifier, SecretStore } from '../kernel/ports';
+import type { ModelSettings, Settings } from '../kernel/settings';
 import { FsVault } from '../vault/fs-vault-node';
-import { VaultError } from '../vault/vault-port';
+import { VaultError } from '../kernel/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 
 /** Exit code of a command that ran and found work failed (a job failed, a turn ended in an error). */

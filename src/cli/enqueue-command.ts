@@ -4,7 +4,7 @@
  */
 import { CommandCatalog } from '../context/commands';
 import { createJobNote, type JobSpec } from '../delegate/job-spec';
-import { VaultError } from '../vault/vault-port';
+import { VaultError } from '../kernel/vault-port';
 import { CliUsageError, listFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import { CliError, openCliVault, type CliIo } from './cli-context';
 import { ENQUEUE_USAGE } from './usage';

@@ -9,8 +9,8 @@
  */
 import { constants, promises as fs, type Stats } from 'node:fs';
 import nodePath from 'node:path';
-import { migrateSettings } from '../settings/migrate-settings';
-import type { Settings } from '../settings/settings';
+import { migrateSettings } from '../kernel/migrate-settings';
+import type { Settings } from '../kernel/settings';
 
 /** The plugin's id, which names its folder under `<configDir>/plugins/`. */
 export const PLUGIN_ID = 'vault-agent';

@@ -28,7 +28,7 @@ import {
 } from '../agent/tools/index';
 import type { Tool, ToolResult } from '../agent/tools/tool';
 import type { ExclusionGate } from '../context/exclusions';
-import type { VaultPort } from '../vault/vault-port';
+import type { VaultPort } from '../kernel/vault-port';
 
 /** The vault tools the server offers, by the names the agent knows them. */
 export const VAULT_MCP_TOOLS: readonly Tool[] = [

@@ -4,7 +4,7 @@
  */
 import { JobStore } from '../delegate/job-store';
 import { jobView, type JobView } from '../delegate/queue-snapshot';
-import { systemClock } from '../ports';
+import { systemClock } from '../kernel/ports';
 import { readArgs, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import { openCliVault, type CliIo } from './cli-context';
 import { STATUS_USAGE } from './usage';

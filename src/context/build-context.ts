@@ -10,7 +10,7 @@ import type { FocusSnapshot } from './focus';
 import { InstructionFinder } from './instructions';
 import { MentionResolver } from './mentions';
 import { defaultBudget, pack } from './packer';
-import { VaultError, type VaultPort } from '../vault/vault-port';
+import { VaultError, type VaultPort } from '../kernel/vault-port';
 
 /** Ports and options of the builder. */
 export interface ContextBuilderOptions {

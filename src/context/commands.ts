@@ -8,8 +8,8 @@
  * Excluded command notes do not exist. Every scan asks the gate again.
  */
 import { parseNote } from '../vault/note-parser';
-import { isMarkdownPath, VaultError, type VaultPort } from '../vault/vault-port';
-import { PERMISSION_MODE_NAMES, type PermissionModeName } from '../settings/permission-mode-name';
+import { isMarkdownPath, VaultError, type VaultPort } from '../kernel/vault-port';
+import { PERMISSION_MODE_NAMES, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { ExclusionGate } from './exclusions';
 import { nameKey, noteBody, stringList, textValue, type GuidanceProblem } from './note-text';
 

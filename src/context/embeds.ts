@@ -9,7 +9,7 @@ import { neutralise } from './bundle';
 import { isHiddenLink, redactHiddenLinks } from './hidden-links';
 import { subpathText } from './sections';
 import { codeSpans, markdownReference, wikilinkReference } from '../vault/links';
-import { isMarkdownPath, type LinkReference, type VaultPort } from '../vault/vault-port';
+import { isMarkdownPath, type LinkReference, type VaultPort } from '../kernel/vault-port';
 
 /** What stands where an excluded or missing note was embedded. Deliberately the same for both. */
 export const EMBED_UNAVAILABLE = '[embedded note not available]';

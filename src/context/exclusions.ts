@@ -4,8 +4,8 @@
  * unreadable settings and odd path spellings all count as excluded.
  */
 import { Minimatch, type MinimatchOptions } from 'minimatch';
-import type { PrivacySettings } from '../settings/settings';
-import type { VaultPort } from '../vault/vault-port';
+import type { PrivacySettings } from '../kernel/settings';
+import type { VaultPort } from '../kernel/vault-port';
 
 /** Why a path is excluded. Shown to the person, never to the model. */
 export type ExclusionReason =

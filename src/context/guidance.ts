@@ -2,7 +2,7 @@
  * The person's side of the vault's guidance: a command that opens (or first creates) the vault's instruction note, and
  * a report of which instructions and skills were in effect for a turn, for the chat to show under the answer.
  */
-import { VaultError, type VaultPort } from '../vault/vault-port';
+import { VaultError, type VaultPort } from '../kernel/vault-port';
 import type { ContextItem } from './bundle';
 import { ROOT_INSTRUCTION_NOTES } from './instructions';
 

@@ -5,8 +5,8 @@
  */
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import nodePath from 'node:path';
-import { isProtectedPath, normalizeVaultPath } from '../vault/path-policy';
-import { VaultError } from '../vault/vault-port';
+import { isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
+import { VaultError } from '../kernel/vault-port';
 import type { HiddenFolderReader, HiddenListing } from './hidden-folder';
 
 /** The largest file read, in bytes: skill files are instructions and templates, not data sets. */

@@ -7,7 +7,7 @@
  * The exclusion gate judges a note on the vault's metadata, which such files have none of; `MetadataOverlay` gives the
  * gate metadata parsed from the file's own text, so the same rules (folders, globs, tags) apply to them.
  */
-import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../vault/vault-port';
+import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 
 /** What a folder holds, as vault-relative paths (the shape of Obsidian's `DataAdapter.list`). */
 export interface HiddenListing {

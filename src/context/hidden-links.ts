@@ -17,7 +17,7 @@
  * Redaction never spans or removes a line break, so line numbers of the redacted text are those of the note.
  */
 import { markdownReference, wikilinkReference } from '../vault/links';
-import { isMarkdownPath, type LinkReference, type VaultPort } from '../vault/vault-port';
+import { isMarkdownPath, type LinkReference, type VaultPort } from '../kernel/vault-port';
 import type { ExclusionGate } from './exclusions';
 
 /** What stands where a link to a hidden note was. The same for every such link, so it tells nothing apart. */

@@ -9,7 +9,7 @@
 import { ExclusionGate } from './exclusions';
 import type { ContextItem } from './bundle';
 import type { EmbedExpander } from './embeds';
-import { VaultError, type VaultPort } from '../vault/vault-port';
+import { VaultError, type VaultPort } from '../kernel/vault-port';
 
 /** Root instruction notes, in order of preference, when settings name none. */
 export const ROOT_INSTRUCTION_NOTES = ['AGENTS.md', 'CLAUDE.md'];

@@ -8,7 +8,7 @@ import type { EmbedExpander } from './embeds';
 import { parseMentions, type FolderMention, type Mention, type NoteMention, type TagMention } from './mention-parser';
 import { normaliseSubpath, subpathText } from './sections';
 import { tagMatches } from '../vault/tags';
-import { isMarkdownPath, type VaultPort } from '../vault/vault-port';
+import { isMarkdownPath, type VaultPort } from '../kernel/vault-port';
 
 /** What stands in the message where the person mentioned something excluded. */
 export const EXCLUDED_MENTION = '[excluded mention]';

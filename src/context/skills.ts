@@ -9,8 +9,8 @@
  * not listed, not loadable, not counted among the problems.
  */
 import { parseNote } from '../vault/note-parser';
-import { normalizeVaultPath } from '../vault/path-policy';
-import { isMarkdownPath, VaultError, type VaultPort } from '../vault/vault-port';
+import { normalizeVaultPath } from '../kernel/path-policy';
+import { isMarkdownPath, VaultError, type VaultPort } from '../kernel/vault-port';
 import type { ExclusionGate, ExclusionVerdict } from './exclusions';
 import { MetadataOverlay, type HiddenFolderReader, type HiddenListing } from './hidden-folder';
 import { skillProblems, type SkillCandidate } from './skill-checks';

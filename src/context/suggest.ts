@@ -8,7 +8,7 @@
  */
 import type { ExclusionGate } from './exclusions';
 import { charMask, fuzzyScore, NO_MATCH } from './fuzzy';
-import { isMarkdownPath, type VaultChange, type VaultPort } from '../vault/vault-port';
+import { isMarkdownPath, type VaultChange, type VaultPort } from '../kernel/vault-port';
 
 /** One suggestion. */
 export interface MentionSuggestion {

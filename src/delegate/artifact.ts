@@ -7,9 +7,9 @@
  * says so.
  */
 import { neutraliseExecutable, neutralisedLogLine } from '../vault/executable-content';
-import { checkWritablePath, normalizeVaultPath } from '../vault/path-policy';
-import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
-import { VaultError, type VaultPort } from '../vault/vault-port';
+import { checkWritablePath, normalizeVaultPath } from '../kernel/path-policy';
+import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
+import { VaultError, type VaultPort } from '../kernel/vault-port';
 import { formatEntry } from './yaml-subset';
 
 /** What an artifact is made of. */

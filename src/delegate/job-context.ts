@@ -6,7 +6,7 @@
 import { ContextBuilder } from '../context/build-context';
 import type { ContextBundle } from '../context/bundle';
 import type { ExclusionGate } from '../context/exclusions';
-import type { VaultPort } from '../vault/vault-port';
+import type { VaultPort } from '../kernel/vault-port';
 
 /** What a job sends first, and what the person and the artifact are told about it. */
 export interface JobPrompt {

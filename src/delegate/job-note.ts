@@ -6,7 +6,7 @@
  * Reading is forgiving about what a person left out (defaults) and strict about what is there: a job note whose
  * frontmatter or whose own keys cannot be read is reported as quarantined and never rewritten (RELIABILITY row 29).
  */
-import type { NoteMetadata } from '../vault/vault-port';
+import type { NoteMetadata } from '../kernel/vault-port';
 import { entryValue, splitEntries, YamlSubsetError, type YamlEntry, type YamlValue } from './yaml-subset';
 
 /** Where a job is. */

@@ -7,7 +7,7 @@
  */
 import type { ModelClient } from '../agent/model-client';
 import { backoffDelay, classifyError } from '../agent/model-errors';
-import { systemClock, type Clock } from '../ports';
+import { systemClock, type Clock } from '../kernel/ports';
 import { createJobNote, type JobSpec } from './job-spec';
 import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobControl, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';

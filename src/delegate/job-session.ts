@@ -11,7 +11,7 @@ import { createAgentSession, type SessionServices } from '../agent/session-facto
 import type { SpendControl } from '../agent/spend/spend-control';
 import type { Tool } from '../agent/tools/tool';
 import { renderLoadedSkills, type SkillCatalog } from '../context/skills';
-import { VaultError, type VaultPort } from '../vault/vault-port';
+import { VaultError, type VaultPort } from '../kernel/vault-port';
 import type { JobNote } from './job-note';
 import { turnBudgetOf, UNATTENDED, type JobRunDeps } from './job-run';
 import { runSubtasksTool } from './subtasks';

@@ -1,7 +1,7 @@
 /** Writing a new job note from what the enqueue modal, the CLI or a schedule asks for. */
-import { normalizeVaultPath } from '../vault/path-policy';
-import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
-import { VaultError, type VaultPort } from '../vault/vault-port';
+import { normalizeVaultPath } from '../kernel/path-policy';
+import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
+import { VaultError, type VaultPort } from '../kernel/vault-port';
 import type { JobBudget } from './job-note';
 import { formatEntry, type YamlValue } from './yaml-subset';
 

@@ -3,10 +3,10 @@
  * re-read the note inside `vault.process` so a write never rests on an old copy. A note that cannot be read as a
  * job is never written to.
  */
-import { isMarkdownPath, VaultError, type VaultPort } from '../vault/vault-port';
+import { isMarkdownPath, VaultError, type VaultPort } from '../kernel/vault-port';
 import { readJobNote, type JobNote, type JobRead } from './job-note';
 import { editJobText, logLine, type JobPatch } from './job-note-edit';
-import type { Clock } from '../ports';
+import type { Clock } from '../kernel/ports';
 
 /** What an update wants written: a patch and log messages (timestamps are added), or nothing. */
 export interface JobUpdate {

@@ -4,7 +4,7 @@
  * devices, the plugin and the CLI) therefore never both run a job. While a job runs the lease is renewed; a `running`
  * job whose lease expired lost its runner (killed, closed, asleep) and becomes `interrupted` (RELIABILITY row 29).
  */
-import type { Clock } from '../ports';
+import type { Clock } from '../kernel/ports';
 import type { JobLease, JobNote } from './job-note';
 import { newJobId } from './job-note';
 import type { JobStore } from './job-store';

@@ -2,8 +2,8 @@
  * How schedules and batches plug into the queue without the queue knowing them: hooks after each scan and after each
  * job, and an alternative runner for the jobs an extension claims (batch jobs).
  */
-import type { Clock, Notifier } from '../ports';
-import type { VaultPort } from '../vault/vault-port';
+import type { Clock, Notifier } from '../kernel/ports';
+import type { VaultPort } from '../kernel/vault-port';
 import type { JobNote } from './job-note';
 import type { JobControl, JobRunDeps, QueueSignal } from './job-run';
 import type { JobStore } from './job-store';

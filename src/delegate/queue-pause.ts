@@ -3,7 +3,7 @@
  * cap (until Resume: the person raises the limit); offline (tries again with a doubling wait); settings locked (until
  * they can be read again); no model client (until Resume). Each pause tells the person once, not on every retry.
  */
-import type { Clock, Notifier } from '../ports';
+import type { Clock, Notifier } from '../kernel/ports';
 import type { PauseInfo } from './queue-snapshot';
 
 const MAX_OFFLINE_WAIT_MS = 300_000;

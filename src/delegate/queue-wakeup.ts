@@ -1,5 +1,5 @@
 /** Wakes the queue's loop early (a job ended, a job was queued, the queue resumed); a wake-up is never lost. */
-import type { Clock } from '../ports';
+import type { Clock } from '../kernel/ports';
 
 /** One waiter at a time; a wake-up with nobody waiting is kept for the next wait. */
 export class Wakeup {

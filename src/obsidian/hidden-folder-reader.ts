@@ -6,8 +6,8 @@
  */
 import type { DataAdapter } from 'obsidian';
 import type { HiddenFolderReader, HiddenListing } from '../context/hidden-folder';
-import { isProtectedPath, normalizeVaultPath } from '../vault/path-policy';
-import { VaultError } from '../vault/vault-port';
+import { isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
+import { VaultError } from '../kernel/vault-port';
 
 /** The adapter calls the mobile reader uses. */
 export type HiddenAdapter = Pick<DataAdapter, 'list' | 'read' | 'exists'>;

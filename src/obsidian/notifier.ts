@@ -1,6 +1,6 @@
 /** `Notifier` over Obsidian's `Notice`: how the core tells a person something outside a view. */
 import { Notice } from 'obsidian';
-import type { Notifier } from '../ports';
+import type { Notifier } from '../kernel/ports';
 
 /** How long a notice stays, in ms: errors stay until dismissed, because the person has to act on them. */
 const INFO_DURATION_MS = 5000;

@@ -13,10 +13,10 @@
  */
 import { TFile, TFolder, getAllTags, normalizePath, parseFrontMatterAliases } from 'obsidian';
 import type { App, CachedMetadata, EventRef, ReferenceCache, TAbstractFile } from 'obsidian';
-import { isProtectedPath, normalizeVaultPath, parentOf } from '../vault/path-policy';
-import { collisionKey } from '../vault/safe-names';
-import { VaultError } from '../vault/vault-port';
-import type { FileEntry, LinkReference, NoteMetadata, VaultChange, VaultPort } from '../vault/vault-port';
+import { isProtectedPath, normalizeVaultPath, parentOf } from '../kernel/path-policy';
+import { collisionKey } from '../kernel/safe-names';
+import { VaultError } from '../kernel/vault-port';
+import type { FileEntry, LinkReference, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 
 /** What the adapter needs from the host. */
 export interface ObsidianVaultOptions {

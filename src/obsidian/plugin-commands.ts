@@ -5,7 +5,7 @@
 import { Notice, TFile, TFolder, type App, type Editor, type Menu, type Plugin, type TAbstractFile } from 'obsidian';
 import { ensureInstructionNote } from '../context/guidance';
 import { ExclusionGate } from '../context/exclusions';
-import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
+import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
 import { ChatView, VIEW_TYPE_CHAT, type ChatViewServices } from '../views/chat-view';
 import { EnqueueModal, type EnqueuePrefill } from '../views/enqueue-modal';
 import { VIEW_TYPE_QUEUE, type QueueViewServices } from '../views/queue-view';

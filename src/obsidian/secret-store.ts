@@ -3,7 +3,7 @@
  * itself stays on the device and never reaches `data.json`, which syncs (RELIABILITY row 23).
  */
 import type { App } from 'obsidian';
-import type { SecretStore } from '../ports';
+import type { SecretStore } from '../kernel/ports';
 
 /** What the store needs from the host. */
 export interface ObsidianSecretStoreOptions {

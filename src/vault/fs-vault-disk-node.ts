@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink } from './fs-calls-node';
 import nodePath from 'node:path';
-import { isProtectedPath } from './path-policy';
-import { collisionKey } from './safe-names';
-import { VaultError } from './vault-port';
+import { isProtectedPath } from '../kernel/path-policy';
+import { collisionKey } from '../kernel/safe-names';
+import { VaultError } from '../kernel/vault-port';
 
 /** Where a new file will go. */
 export interface NewTarget {

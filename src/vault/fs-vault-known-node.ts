@@ -12,7 +12,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, rea
 import type { Stats } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
 import { TextCache } from './text-cache';
-import { VaultError } from './vault-port';
+import { VaultError } from '../kernel/vault-port';
 
 /** Which file a path named when it was checked. */
 interface FileIdentity {

@@ -14,11 +14,11 @@ import { VaultDisk } from './fs-vault-disk-node';
 import { readTextOrNull, walkVault, type Found } from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { NoteIndex } from './note-index';
-import { checkWritablePath, isProtectedPath, normalizeVaultPath } from './path-policy';
+import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
-import { collisionKey, uniqueNotePath } from './safe-names';
-import { isMarkdownPath, VaultError } from './vault-port';
-import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from './vault-port';
+import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
+import { isMarkdownPath, VaultError } from '../kernel/vault-port';
+import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 
 /** Options for `FsVault.open`. */
 export interface FsVaultOptions {

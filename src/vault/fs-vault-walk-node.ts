@@ -5,7 +5,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
-import { isProtectedPath } from './path-policy';
+import { isProtectedPath } from '../kernel/path-policy';
 
 /**
  * What a walk found: vault path (NFC) → its on-disk relative path and stats, and whether it is a symlink to a file

@@ -2,7 +2,7 @@
  * Links, embeds and the parts of a line that are not prose (inline code, link targets, URLs), read one line at a
  * time by the note parser.
  */
-import type { LinkReference } from './vault-port';
+import type { LinkReference } from '../kernel/vault-port';
 import type { Range } from './tags';
 
 const BACKTICKS = /`+/g;

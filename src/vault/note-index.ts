@@ -12,8 +12,8 @@
 import { fileNameKey, linkNameKey, LinkResolver } from './link-resolver';
 import { parseNote } from './note-parser';
 import { tagMatches } from './tags';
-import { isMarkdownPath } from './vault-port';
-import type { FileEntry, LinkReference, NoteMetadata } from './vault-port';
+import { isMarkdownPath } from '../kernel/vault-port';
+import type { FileEntry, LinkReference, NoteMetadata } from '../kernel/vault-port';
 
 function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
     const set = map.get(key);

@@ -10,7 +10,7 @@ import { frontmatterAliases, readFrontmatter } from './frontmatter';
 import { codeSpans, scanLinks, urlRanges } from './links';
 import { dedupe, frontmatterTags, rawFrontmatterTags, scanInlineTags } from './tags';
 import type { Range } from './tags';
-import type { BlockInfo, HeadingInfo, LinkReference, NoteMetadata } from './vault-port';
+import type { BlockInfo, HeadingInfo, LinkReference, NoteMetadata } from '../kernel/vault-port';
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;

@@ -3,9 +3,9 @@
  * Pure: plans rewrites from the index before the move, then applies them to each note's text line by line, so
  * only the link text changes and every other byte (CRLF, BOM, code blocks) stays as it was.
  */
-import { fileNameOf } from './path-policy';
-import { isMarkdownPath } from './vault-port';
-import type { NoteMetadata } from './vault-port';
+import { fileNameOf } from '../kernel/path-policy';
+import { isMarkdownPath } from '../kernel/vault-port';
+import type { NoteMetadata } from '../kernel/vault-port';
 
 /** What planning needs from the index. */
 export interface LinkGraph {

@@ -6,7 +6,7 @@
 import { parseMentions, type Mention } from '../context/mention-parser';
 import type { JobSpec } from '../delegate/job-spec';
 import { parseSchedule } from '../delegate/schedule';
-import { normalizeVaultPath } from '../vault/path-policy';
+import { normalizeVaultPath } from '../kernel/path-policy';
 
 /** The modal's fields as typed. */
 export interface EnqueueFields {

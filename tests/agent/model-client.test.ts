@@ -10,8 +10,8 @@ import { EndpointCapabilities, isUnsupportedResponse } from '../../src/agent/cap
 import { createModelClient, FALLBACK_MODELS, type ModelClientOptions } from '../../src/agent/model-client';
 import { nodeFetch } from '../../src/agent/model-fetch-node';
 import { ApiKeyMissing, Cancelled, InvalidRequest } from '../../src/agent/model-errors';
-import type { SecretStore } from '../../src/ports';
-import { DEFAULT_SETTINGS, type ModelSettings } from '../../src/settings/settings';
+import type { SecretStore } from '../../src/kernel/ports';
+import { DEFAULT_SETTINGS, type ModelSettings } from '../../src/kernel/settings';
 import {
     LISTED_MODELS,
     stall,

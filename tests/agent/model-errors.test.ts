@@ -25,7 +25,7 @@ import {
     TooLarge,
     UnexpectedError,
 } from '../../src/agent/model-errors';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import {
     httpError,
     rateLimited,

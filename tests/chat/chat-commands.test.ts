@@ -10,7 +10,7 @@ import { CommandCatalog } from '../../src/context/commands';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { FixedFocus } from '../../src/context/focus';
 import { SkillCatalog } from '../../src/context/skills';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import { startMessagesApiServer, textTurn, toolUseTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 

@@ -11,7 +11,7 @@ import { transcriptToMarkdown } from '../../src/chat/transcript';
 import { ContextBuilder } from '../../src/context/build-context';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { FixedFocus } from '../../src/context/focus';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
 import { startMessagesApiServer, textTurn, toolUseTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 

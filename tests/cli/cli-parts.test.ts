@@ -5,7 +5,7 @@ import { chooseEndpoint, userStateDir } from '../../src/cli/cli-context';
 import { titleOf } from '../../src/cli/enqueue-command';
 import { table } from '../../src/cli/status-command';
 import { renderProposal } from '../../src/cli/terminal-approvals';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 
 describe('the endpoint', () => {
     const settings = { ...DEFAULT_SETTINGS.model, baseUrl: 'http://from-settings.test' };

@@ -5,7 +5,7 @@ import { ContextBuilder, type ContextRequest } from '../../src/context/build-con
 import { EMBED_UNAVAILABLE } from '../../src/context/embeds';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { EXCLUDED_MENTION } from '../../src/context/mentions';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { leakedNames, makeCanaryVault, PRIVACY, type CanaryVault } from './context-fixtures';
 

@@ -7,7 +7,7 @@ import { ExclusionGate } from '../../src/context/exclusions';
 import { FsHiddenFolderReader } from '../../src/context/hidden-folder-node';
 import { SkillCatalog } from '../../src/context/skills';
 import { FsVault } from '../../src/vault/fs-vault-node';
-import type { PrivacySettings } from '../../src/settings/settings';
+import type { PrivacySettings } from '../../src/kernel/settings';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 
 const PRIVACY: PrivacySettings = { excludedTags: ['private'], excludedFolders: ['Journal/'] };

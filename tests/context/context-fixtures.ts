@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ExclusionGate } from '../../src/context/exclusions';
-import type { PrivacySettings } from '../../src/settings/settings';
+import type { PrivacySettings } from '../../src/kernel/settings';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 
 /** The exclusion rules of the fixture vault. */

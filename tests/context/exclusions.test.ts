@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExclusionGate, type ExclusionReason } from '../../src/context/exclusions';
 import { FsVault } from '../../src/vault/fs-vault-node';
-import { DEFAULT_SETTINGS, type PrivacySettings } from '../../src/settings/settings';
-import type { NoteMetadata, VaultPort } from '../../src/vault/vault-port';
+import { DEFAULT_SETTINGS, type PrivacySettings } from '../../src/kernel/settings';
+import type { NoteMetadata, VaultPort } from '../../src/kernel/vault-port';
 
 /**
  * The gate only asks the port for `configDir` and `metadata(path)`; this double answers exactly those from a map

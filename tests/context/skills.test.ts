@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { FsHiddenFolderReader } from '../../src/context/hidden-folder-node';
 import { renderLoadedSkills, SkillCatalog, skillsIndex } from '../../src/context/skills';
-import type { PrivacySettings } from '../../src/settings/settings';
-import type { VaultPort } from '../../src/vault/vault-port';
+import type { PrivacySettings } from '../../src/kernel/settings';
+import type { VaultPort } from '../../src/kernel/vault-port';
 import { makeOutsideFolder, makeTempVault, type TempVault } from '../support/temp-vault';
 
 const PRIVACY: PrivacySettings = {

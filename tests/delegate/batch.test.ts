@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../src/agent/model-client';
 import { ModelError } from '../../src/agent/model-errors';
 import { BatchJobs } from '../../src/delegate/batch';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import { readJobNote } from '../../src/delegate/job-note';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';

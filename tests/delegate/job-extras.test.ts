@@ -5,7 +5,7 @@ import { ExclusionGate } from '../../src/context/exclusions';
 import { SkillCatalog } from '../../src/context/skills';
 import { readJobNote } from '../../src/delegate/job-note';
 import type { McpToolSource } from '../../src/delegate/job-session';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import type { McpToolsOptions } from '../../src/agent/mcp/mcp-hub';
 import {
     lastUserText,

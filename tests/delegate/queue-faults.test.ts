@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJobNote } from '../../src/delegate/job-note';
-import type { VaultPort } from '../../src/vault/vault-port';
-import { VaultError } from '../../src/vault/vault-port';
+import type { VaultPort } from '../../src/kernel/vault-port';
+import { VaultError } from '../../src/kernel/vault-port';
 import { rateLimited, spendCap, stall, textTurn } from '../support/messages-api-server';
 import { briefOf, clockAhead, jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
 

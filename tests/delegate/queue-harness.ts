@@ -8,9 +8,9 @@ import { CheckpointStore } from '../../src/agent/changes/checkpoints';
 import { Throttle } from '../../src/agent/loop/throttle';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { JobQueue, type JobQueueOptions } from '../../src/delegate/job-queue';
-import { systemClock, type Clock, type Notifier } from '../../src/ports';
-import { DEFAULT_SETTINGS, type PrivacySettings } from '../../src/settings/settings';
-import type { VaultPort } from '../../src/vault/vault-port';
+import { systemClock, type Clock, type Notifier } from '../../src/kernel/ports';
+import { DEFAULT_SETTINGS, type PrivacySettings } from '../../src/kernel/settings';
+import type { VaultPort } from '../../src/kernel/vault-port';
 import { FsVault } from '../../src/vault/fs-vault-node';
 import {
     startMessagesApiServer,

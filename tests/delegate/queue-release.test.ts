@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { VaultPort } from '../../src/vault/vault-port';
+import type { VaultPort } from '../../src/kernel/vault-port';
 import { httpError, textTurn } from '../support/messages-api-server';
 import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../src/agent/model-client';
 import { readJobNote } from '../../src/delegate/job-note';
 import type { QueueSettings } from '../../src/delegate/queue-options';
-import { DEFAULT_SETTINGS } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import { stall, textTurn } from '../support/messages-api-server';
 import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
 

@@ -4,7 +4,7 @@ import { readJobNote, type JobNote } from '../../src/delegate/job-note';
 import { lastDue, nextRun, parseSchedule, type Schedule } from '../../src/delegate/schedule';
 import { Scheduler } from '../../src/delegate/scheduler';
 import type { ExtensionContext } from '../../src/delegate/queue-extension';
-import type { Clock } from '../../src/ports';
+import type { Clock } from '../../src/kernel/ports';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 import { CapturedNotices, jobNote } from './queue-harness';
 

@@ -1,8 +1,8 @@
 import type { App as ObsidianApp } from 'obsidian';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ObsidianVault } from '../../src/obsidian/obsidian-vault';
-import { VaultError } from '../../src/vault/vault-port';
-import type { VaultChange } from '../../src/vault/vault-port';
+import { VaultError } from '../../src/kernel/vault-port';
+import type { VaultChange } from '../../src/kernel/vault-port';
 import { App } from '../support/obsidian-stub';
 
 const pos = (start: number, end = start) => ({

@@ -3,7 +3,7 @@ import * as stub from '../support/obsidian-stub';
 import { grantLaunchConsent, hasLaunchConsent, describeLaunch } from '../../src/agent/mcp/mcp-consent';
 import { AdapterHiddenFolderReader } from '../../src/obsidian/hidden-folder-reader';
 import { deviceIdOf, LOCAL_KEYS, LocalConsentStore } from '../../src/obsidian/local-storage';
-import type { McpServerConfig } from '../../src/settings/mcp-settings';
+import type { McpServerConfig } from '../../src/kernel/mcp-settings';
 import { hostApp } from './plugin-host';
 
 function server(command: string): McpServerConfig {

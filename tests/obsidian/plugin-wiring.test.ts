@@ -4,7 +4,7 @@ import type { ApprovalGate } from '../../src/agent/changes/approval';
 import VaultAgentPlugin from '../../src/main';
 import { COMMAND_NAMES } from '../../src/obsidian/plugin-commands';
 import type { PluginServices } from '../../src/obsidian/plugin-services';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/settings/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
 import { VIEW_TYPE_CHAT } from '../../src/views/chat-view';
 import { VIEW_TYPE_QUEUE } from '../../src/views/queue-view';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { containsSecret, migrateSettings, stripSecrets } from '../../src/settings/migrate-settings';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/settings/settings';
+import { containsSecret, migrateSettings, stripSecrets } from '../../src/kernel/migrate-settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
 
 const KEY = 'sk-ant-api03-canary-7f3a9c';
 

@@ -4,8 +4,8 @@ import {
     MCP_KEY_DROPPED_NOTE,
     migrateSettings,
     stripSecrets,
-} from '../../src/settings/migrate-settings';
-import { DEFAULT_SETTINGS, SETTINGS_VERSION, type Settings } from '../../src/settings/settings';
+} from '../../src/kernel/migrate-settings';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION, type Settings } from '../../src/kernel/settings';
 
 const KEY = 'sk-ant-api03-canary-v2-51d0';
 

@@ -8,8 +8,8 @@ import {
     SettingsUpdateError,
     type SettingsPersistence,
     type SettingsState,
-} from '../../src/settings/settings-store';
-import type { NoteMetadata, VaultPort } from '../../src/vault/vault-port';
+} from '../../src/kernel/settings-store';
+import type { NoteMetadata, VaultPort } from '../../src/kernel/vault-port';
 
 const KEY = 'sk-ant-api03-canary-51e0b2';
 

@@ -6,10 +6,10 @@ import { CommandCatalog } from '../../src/context/commands';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { SkillCatalog } from '../../src/context/skills';
 import { ObsidianSecretStore } from '../../src/obsidian/secret-store';
-import type { McpServerConfig } from '../../src/settings/mcp-settings';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/settings/settings';
-import { SettingsStore } from '../../src/settings/settings-store';
-import { VaultAgentSettingTab, type McpHubView } from '../../src/settings/settings-tab';
+import type { McpServerConfig } from '../../src/kernel/mcp-settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
+import { SettingsStore } from '../../src/kernel/settings-store';
+import { VaultAgentSettingTab, type McpHubView } from '../../src/views/settings/settings-tab';
 import {
     App,
     FakeElement,

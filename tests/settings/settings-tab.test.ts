@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import VaultAgentPlugin from '../../src/main';
 import type { PluginServices } from '../../src/obsidian/plugin-services';
 import { ObsidianSecretStore } from '../../src/obsidian/secret-store';
-import type { VaultAgentSettingTab } from '../../src/settings/settings-tab';
+import type { VaultAgentSettingTab } from '../../src/views/settings/settings-tab';
 import {
     App,
     FakeElement,

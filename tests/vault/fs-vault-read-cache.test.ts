@@ -13,7 +13,7 @@ import { describe, it, type TestContext } from 'vitest';
 import { ExclusionGate } from '../../src/context/exclusions';
 import type { FsVault } from '../../src/vault/fs-vault-node';
 import { RACY_WINDOW_MS, type TextCache } from '../../src/vault/text-cache';
-import { VaultError, type VaultErrorCode } from '../../src/vault/vault-port';
+import { VaultError, type VaultErrorCode } from '../../src/kernel/vault-port';
 import { makeOutsideFolder, makeTempVault, type TempVault } from '../support/temp-vault';
 
 async function vaultWith(ctx: TestContext, files: Record<string, string>): Promise<TempVault> {

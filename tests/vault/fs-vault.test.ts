@@ -2,9 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FsVault, StaleWriteError } from '../../src/vault/fs-vault-node';
-import { sanitizeNoteName, uniqueNotePath } from '../../src/vault/safe-names';
-import { VaultError } from '../../src/vault/vault-port';
-import type { VaultChange, VaultErrorCode } from '../../src/vault/vault-port';
+import { sanitizeNoteName, uniqueNotePath } from '../../src/kernel/safe-names';
+import { VaultError } from '../../src/kernel/vault-port';
+import type { VaultChange, VaultErrorCode } from '../../src/kernel/vault-port';
 import { makeOutsideFolder, makeTempVault } from '../support/temp-vault';
 import type { TempVault } from '../support/temp-vault';
 

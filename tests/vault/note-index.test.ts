@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NoteIndex } from '../../src/vault/note-index';
-import type { FileEntry } from '../../src/vault/vault-port';
+import type { FileEntry } from '../../src/kernel/vault-port';
 
 function entry(path: string, mtime = 1, size = 10): FileEntry {
     return { path, mtime, size, ctime: mtime };

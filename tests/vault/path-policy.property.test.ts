@@ -1,7 +1,7 @@
 import nodePath from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../../src/vault/path-policy';
+import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../../src/kernel/path-policy';
 
 const ROOT = nodePath.resolve('/vault-root');
 

@@ -6,7 +6,7 @@ import {
     joinVaultPath,
     normalizeVaultPath,
     parentOf,
-} from '../../src/vault/path-policy';
+} from '../../src/kernel/path-policy';
 
 const HOSTILE = [
     '../x.md',

@@ -7,7 +7,7 @@ import {
     sanitizeNoteName,
     truncateUtf8,
     uniqueNotePath,
-} from '../../src/vault/safe-names';
+} from '../../src/kernel/safe-names';
 
 const bytes = (text: string): number => new TextEncoder().encode(text).length;
 

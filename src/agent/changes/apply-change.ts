@@ -2,7 +2,7 @@
  * Writing one approved change to the vault: only over the exact text it was computed against (a note that moved on
  * is never overwritten), never over an existing file, deletes to the trash, and every write read back and compared.
  */
-import { VaultError, type VaultPort } from '../../vault/vault-port';
+import { VaultError, type VaultPort } from '../../kernel/vault-port';
 import type { OpenNoteEditors } from './change-ports';
 import type { ChangeProposal } from './proposal';
 import { readState } from './undo';

@@ -4,9 +4,9 @@
  * A tool builds a proposal and submits it; whatever happens, the outcome says so in words the model can act on.
  */
 import type { ExclusionGate } from '../../context/exclusions';
-import { parsePermissionMode, type PermissionModeName } from '../../settings/permission-mode-name';
-import { checkWritablePath, normalizeVaultPath } from '../../vault/path-policy';
-import type { VaultPort } from '../../vault/vault-port';
+import { parsePermissionMode, type PermissionModeName } from '../../kernel/permission-mode-name';
+import { checkWritablePath, normalizeVaultPath } from '../../kernel/path-policy';
+import type { VaultPort } from '../../kernel/vault-port';
 import { writeChange, type WriteResult } from './apply-change';
 import { resolveDecision, type ApprovalGate, type ApprovalTrigger, type Decision } from './approval';
 import * as say from './change-messages';

@@ -2,7 +2,7 @@
  * What the model is told after a change was submitted. Each message says exactly what did and did not happen, in
  * words a model can act on; none of them names an excluded note or why it is excluded.
  */
-import { VaultError } from '../../vault/vault-port';
+import { VaultError } from '../../kernel/vault-port';
 import type { ChangeProposal } from './proposal';
 
 /** The sentence for a change that was written. */

@@ -2,7 +2,7 @@
  * The permission table of DESIGN.md ("Permission modes") as a pure function: for a mode and a change, refuse, ask
  * or apply. Path safety (protected folders) and exclusions are checked by the controller before this.
  */
-import { parsePermissionMode, type PermissionModeName } from '../../settings/permission-mode-name';
+import { parsePermissionMode, type PermissionModeName } from '../../kernel/permission-mode-name';
 import type { ChangeProposal } from './proposal';
 
 /** What the mode allows for one change. */

@@ -3,8 +3,8 @@
  * Undo only touches a note that is still exactly as the turn left it; anything changed since is named in the report
  * and left alone, and a dry run tells the person all of that before anything is touched.
  */
-import { systemClock, type Clock } from '../../ports';
-import type { VaultPort } from '../../vault/vault-port';
+import { systemClock, type Clock } from '../../kernel/ports';
+import type { VaultPort } from '../../kernel/vault-port';
 import type { CheckpointPersistence } from './change-ports';
 import { CHANGE_KINDS, type ChangeKind } from './proposal';
 import { executeUndo, planUndo } from './undo';

@@ -3,7 +3,7 @@
  * vault (so "created, then edited" is checked against the text each step would leave), and each step is checked
  * against the disk again when it runs: a note is only touched while it is exactly as the turn left it.
  */
-import { VaultError, type VaultPort } from '../../vault/vault-port';
+import { VaultError, type VaultPort } from '../../kernel/vault-port';
 import type { Checkpoint, UndoAction, UndoProblem } from './checkpoints';
 
 /** The plan: steps that can run, and changes that cannot be restored. */

@@ -3,7 +3,7 @@
  * throttle, with its most cost reserved against spend limits first, and its usage priced and counted.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { systemClock, type Clock } from '../../ports';
+import { systemClock, type Clock } from '../../kernel/ports';
 import type { Throttle } from '../loop/throttle';
 import type { UsageTotals } from '../loop/turn-events';
 import type { ModelClient } from '../model-client';

@@ -3,7 +3,7 @@
  * an injected "repeat for every note" runs into one of them and the turn stops with a report of what was done
  * (RELIABILITY row 30).
  */
-import type { Clock } from '../../ports';
+import type { Clock } from '../../kernel/ports';
 
 /** Limits for one turn; any left out is unlimited. */
 export interface TurnBudget {

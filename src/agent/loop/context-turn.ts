@@ -9,7 +9,7 @@ import type { ContextBundle, ContextItem } from '../../context/bundle';
 import { DEFAULT_EMBED_DEPTH } from '../../context/embeds';
 import type { ExclusionGate } from '../../context/exclusions';
 import type { FocusSnapshot } from '../../context/focus';
-import type { VaultPort } from '../../vault/vault-port';
+import type { VaultPort } from '../../kernel/vault-port';
 import { linkedSources } from '../tools/tool-sources';
 import type { TurnEvent } from './turn-events';
 

@@ -1,6 +1,6 @@
 /** What the turn loop runs with: its options, seams (context, spend) and one turn's input. */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Clock } from '../../ports';
+import type { Clock } from '../../kernel/ports';
 import type { CallVerdict, CompactionNotice } from '../compaction/context-manager';
 import type { ServerCompactionRequest } from '../model-client';
 import type { StreamedBlock } from './stream-turn';

@@ -3,7 +3,7 @@
  * `retry-after`), every session waits until that moment before its next model call, so parallel jobs do not stampede
  * an endpoint that has just refused them.
  */
-import { systemClock, type Clock } from '../../ports';
+import { systemClock, type Clock } from '../../kernel/ports';
 
 /** How often a waiting caller is told how long is left, in ms. */
 export const THROTTLE_TICK_MS = 1000;

@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { McpServerConfig } from '../../settings/mcp-settings';
+import type { McpServerConfig } from '../../kernel/mcp-settings';
 import { sha256Utf16Hex } from '../changes/sha256';
 
 /** What went wrong with a server, in a form a caller can act on. */

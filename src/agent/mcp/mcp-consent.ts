@@ -5,7 +5,7 @@
  * bound to a hash of the launch definition: any change to command, arguments, environment, URL or headers asks again.
  * The same per-device store remembers which tool definitions the person approved (row 19).
  */
-import type { McpServerConfig } from '../../settings/mcp-settings';
+import type { McpServerConfig } from '../../kernel/mcp-settings';
 import { sha256Utf16Hex } from '../changes/sha256';
 
 /** Per-device key-value storage for consent; never the synced settings. */

@@ -4,9 +4,9 @@
  * working (RELIABILITY row 21). Nothing is launched that the person on this device has not consented to (row 20).
  */
 import type { ExclusionGate } from '../../context/exclusions';
-import type { Notifier } from '../../ports';
-import type { McpServerConfig, McpSettings } from '../../settings/mcp-settings';
-import type { VaultPort } from '../../vault/vault-port';
+import type { Notifier } from '../../kernel/ports';
+import type { McpServerConfig, McpSettings } from '../../kernel/mcp-settings';
+import type { VaultPort } from '../../kernel/vault-port';
 import type { Tool } from '../tools/tool';
 import {
     describeLaunch,

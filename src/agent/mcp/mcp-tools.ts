@@ -5,7 +5,7 @@
  * with a timeout, redaction of excluded content for servers that can read the vault, and a bounded result.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { McpServerConfig, McpToolPolicy } from '../../settings/mcp-settings';
+import type { McpServerConfig, McpToolPolicy } from '../../kernel/mcp-settings';
 import { MAX_RESULT_CHARS } from '../tools/bounded';
 import type { Tool, ToolContext, ToolResult } from '../tools/tool';
 import { toolApprovalKey, type ConsentStore } from './mcp-consent';

@@ -3,7 +3,7 @@
  * (by `createTransportFactory` on desktop and in the CLI) and never loaded on mobile.
  */
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { StdioMcpServer } from '../../settings/mcp-settings';
+import type { StdioMcpServer } from '../../kernel/mcp-settings';
 import type { OpenedTransport } from './mcp-connection';
 
 /** How much of a server's stderr is kept to explain a failure. */

@@ -3,7 +3,7 @@
  * (desktop and the CLI). Both SDK transports are imported on first use, so neither weighs on startup and the stdio
  * one (Node's `child_process`) is never loaded on mobile.
  */
-import type { McpServerConfig } from '../../settings/mcp-settings';
+import type { McpServerConfig } from '../../kernel/mcp-settings';
 import type { McpTransportFactory, OpenedTransport } from './mcp-connection';
 
 /** Where the factory runs. */

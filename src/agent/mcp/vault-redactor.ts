@@ -20,7 +20,7 @@
  * vault stays small; a collision can only withhold too much, never too little.
  */
 import type { ExclusionGate } from '../../context/exclusions';
-import { isMarkdownPath, type FileEntry, type VaultPort } from '../../vault/vault-port';
+import { isMarkdownPath, type FileEntry, type VaultPort } from '../../kernel/vault-port';
 
 /** What replaces the name or path of an excluded note. */
 export const REDACTED_NAME = '[redacted]';

@@ -6,7 +6,7 @@
  * both slip under the cap with the last dollar. After the call the reservation is settled with the real cost, which
  * goes to the ledger.
  */
-import { systemClock, type Clock } from '../../ports';
+import { systemClock, type Clock } from '../../kernel/ports';
 import { costOf, DEFAULT_PRICES, type PriceTable } from '../pricing';
 import type { BudgetExceeded } from '../loop/budgets';
 import type { UsageTotals } from '../loop/turn-events';

@@ -2,7 +2,7 @@
  * Builds a tool from its definition and an implementation that receives already-checked input, and makes sure the
  * implementation's failures come back to the model as tool errors rather than exceptions.
  */
-import { VaultError } from '../../vault/vault-port';
+import { VaultError } from '../../kernel/vault-port';
 import { checkInput, type SchemaNode } from './input-schema';
 import type { Tool, ToolContext, ToolDefinition, ToolResult } from './tool';
 

@@ -4,7 +4,7 @@
  * row 12).
  */
 import { isHiddenLink } from '../../context/hidden-links';
-import type { LinkReference } from '../../vault/vault-port';
+import type { LinkReference } from '../../kernel/vault-port';
 import { boundedList, plural } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
 import { notFoundMessage, resolveVisibleNote } from './note-paths';

@@ -3,9 +3,9 @@
  * (hostile paths are refused with its reason), then the exclusion gate: an excluded note is reported exactly like a
  * missing one, with a message that depends only on what the model typed, so no answer tells the two apart.
  */
-import { checkWritablePath, fileNameOf, normalizeVaultPath, parentOf } from '../../vault/path-policy';
-import { collisionKey, sanitizeNoteName } from '../../vault/safe-names';
-import { isMarkdownPath, VaultError, type FileEntry } from '../../vault/vault-port';
+import { checkWritablePath, fileNameOf, normalizeVaultPath, parentOf } from '../../kernel/path-policy';
+import { collisionKey, sanitizeNoteName } from '../../kernel/safe-names';
+import { isMarkdownPath, VaultError, type FileEntry } from '../../kernel/vault-port';
 import { existsMessage, unavailableTargetMessage } from '../changes/change-messages';
 import { toolError } from './define-tool';
 import type { ToolContext, ToolResult } from './tool';

@@ -19,7 +19,7 @@ import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-
 import { compileSafeRegex, findInLine, MAX_PATTERN_CHARS, type LineSearch } from './safe-regex';
 import type { Tool, ToolContext, ToolResult } from './tool';
 import { hiddenIn, linkedSources } from './tool-sources';
-import type { FileEntry } from '../../vault/vault-port';
+import type { FileEntry } from '../../kernel/vault-port';
 
 /** How long one search may run before it stops and says how far it got. */
 export const SEARCH_TIME_BUDGET_MS = 3_000;

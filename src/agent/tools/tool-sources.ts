@@ -4,7 +4,7 @@
  * text (attached context), the embedded notes' own links and embeds count as well. Once any source becomes private,
  * the block that carries it must leave the history (RELIABILITY row 13).
  */
-import type { VaultPort } from '../../vault/vault-port';
+import type { VaultPort } from '../../kernel/vault-port';
 import type { ToolContext } from './tool';
 
 /** The gate's "excluded" of a tool call, as `linkedSources` takes it. */

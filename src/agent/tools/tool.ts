@@ -4,8 +4,8 @@
  * tools up by `definition.name` and pass the model's raw JSON input to `run`, which validates it and never throws.
  */
 import type { ExclusionGate } from '../../context/exclusions';
-import type { PermissionModeName } from '../../settings/permission-mode-name';
-import type { VaultPort } from '../../vault/vault-port';
+import type { PermissionModeName } from '../../kernel/permission-mode-name';
+import type { VaultPort } from '../../kernel/vault-port';
 import type { ChangeController } from '../changes/change-controller';
 import { editTools } from './edit-tools';
 import { linkTools } from './link-tools';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isBindingValid, resolveDecision } from '../../../src/agent/changes/approval';
 import { policyFor } from '../../../src/agent/changes/change-policy';
 import { buildProposal, type ChangeKind } from '../../../src/agent/changes/proposal';
-import type { PermissionModeName } from '../../../src/settings/permission-mode-name';
+import type { PermissionModeName } from '../../../src/kernel/permission-mode-name';
 
 const base = 'one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\n';
 const edit = buildProposal({

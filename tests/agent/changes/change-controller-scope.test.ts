@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildProposal } from '../../../src/agent/changes/proposal';
-import type { PermissionModeName } from '../../../src/settings/permission-mode-name';
+import type { PermissionModeName } from '../../../src/kernel/permission-mode-name';
 import { approveShown, makeHarness, numberedLines, snapshot, type Harness } from './fixtures';
 
 let harness: Harness | undefined;

@@ -8,7 +8,7 @@ import type { CheckpointPersistence, OpenNoteEditors } from '../../../src/agent/
 import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
 import type { ChangeProposal } from '../../../src/agent/changes/proposal';
 import { ExclusionGate } from '../../../src/context/exclusions';
-import type { PermissionModeName } from '../../../src/settings/permission-mode-name';
+import type { PermissionModeName } from '../../../src/kernel/permission-mode-name';
 import { makeTempVault, type TempVault } from '../../support/temp-vault';
 
 /** What the scripted gate was asked. */

@@ -9,7 +9,7 @@ import { RECORD_FACTS_HEADING } from '../../../src/agent/compaction/compact-reco
 import { SUMMARY_INSTRUCTION } from '../../../src/agent/compaction/compactor';
 import type { CompactionNotice } from '../../../src/agent/compaction/context-manager';
 import { createModelClient, type ModelClient } from '../../../src/agent/model-client';
-import { DEFAULT_SETTINGS } from '../../../src/settings/settings';
+import { DEFAULT_SETTINGS } from '../../../src/kernel/settings';
 import {
     COMPACTION_BETA,
     lastUserText,

@@ -13,8 +13,8 @@ import { Throttle } from '../../../src/agent/loop/throttle';
 import { ContextBuilder } from '../../../src/context/build-context';
 import { ExclusionGate } from '../../../src/context/exclusions';
 import { SkillCatalog } from '../../../src/context/skills';
-import { DEFAULT_SETTINGS } from '../../../src/settings/settings';
-import type { VaultPort } from '../../../src/vault/vault-port';
+import { DEFAULT_SETTINGS } from '../../../src/kernel/settings';
+import type { VaultPort } from '../../../src/kernel/vault-port';
 import { systemTextOf, textTurn, toolResultsOf, toolUseTurn } from '../../support/messages-api-server';
 import { makeEngine, TEST_MODEL, type Engine } from './engine-harness';
 

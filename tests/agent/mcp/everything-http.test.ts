@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { McpServerConfig } from '../../../src/settings/mcp-settings';
+import type { McpServerConfig } from '../../../src/kernel/mcp-settings';
 import { consentToAll, makeHubHarness, RecordingToolCallGate, type HubHarness } from './mcp-fixtures';
 
 const ENTRY = nodePath.join(

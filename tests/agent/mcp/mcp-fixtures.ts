@@ -11,8 +11,8 @@ import { createTransportFactory } from '../../../src/agent/mcp/transport-factory
 import { ReadLedger } from '../../../src/agent/tools/read-ledger';
 import type { Tool, ToolContext, ToolResult } from '../../../src/agent/tools/tool';
 import { ExclusionGate } from '../../../src/context/exclusions';
-import type { Notifier } from '../../../src/ports';
-import { DEFAULT_MCP_SETTINGS, type McpSettings, type StdioMcpServer } from '../../../src/settings/mcp-settings';
+import type { Notifier } from '../../../src/kernel/ports';
+import { DEFAULT_MCP_SETTINGS, type McpSettings, type StdioMcpServer } from '../../../src/kernel/mcp-settings';
 import { makeTempVault, type TempVault } from '../../support/temp-vault';
 
 const REPO = nodePath.resolve(__dirname, '../../..');

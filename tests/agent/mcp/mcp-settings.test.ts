@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeLaunch, launchHash } from '../../../src/agent/mcp/mcp-consent';
-import { DEFAULT_MCP_SETTINGS, parseMcpSettings, type StdioMcpServer } from '../../../src/settings/mcp-settings';
+import { DEFAULT_MCP_SETTINGS, parseMcpSettings, type StdioMcpServer } from '../../../src/kernel/mcp-settings';
 
 const STDIO: StdioMcpServer = {
     name: 'files',

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeLaunch } from '../../../src/agent/mcp/mcp-consent';
 import { assignToolNames, TOOL_NAME_PATTERN, toolKey } from '../../../src/agent/mcp/mcp-tool-names';
 import { MAX_RESULT_CHARS } from '../../../src/agent/tools/bounded';
-import { parseMcpSettings } from '../../../src/settings/mcp-settings';
+import { parseMcpSettings } from '../../../src/kernel/mcp-settings';
 import {
     consentToAll,
     makeHubHarness,

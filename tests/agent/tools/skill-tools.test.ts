@@ -13,8 +13,8 @@ import { ExclusionGate } from '../../../src/context/exclusions';
 import { guidanceInEffect } from '../../../src/context/guidance';
 import { FsHiddenFolderReader } from '../../../src/context/hidden-folder-node';
 import { SkillCatalog, skillsIndex } from '../../../src/context/skills';
-import { DEFAULT_SETTINGS, type PrivacySettings } from '../../../src/settings/settings';
-import type { VaultPort } from '../../../src/vault/vault-port';
+import { DEFAULT_SETTINGS, type PrivacySettings } from '../../../src/kernel/settings';
+import type { VaultPort } from '../../../src/kernel/vault-port';
 import {
     startMessagesApiServer,
     systemTextOf,

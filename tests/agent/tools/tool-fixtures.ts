@@ -12,8 +12,8 @@ import type { ChangeProposal } from '../../../src/agent/changes/proposal';
 import { ReadLedger } from '../../../src/agent/tools/read-ledger';
 import { vaultTools, type ToolContext, type ToolResult } from '../../../src/agent/tools/tool';
 import { ExclusionGate } from '../../../src/context/exclusions';
-import type { PermissionModeName } from '../../../src/settings/permission-mode-name';
-import type { PrivacySettings } from '../../../src/settings/settings';
+import type { PermissionModeName } from '../../../src/kernel/permission-mode-name';
+import type { PrivacySettings } from '../../../src/kernel/settings';
 import { makeTempVault, type TempVault } from '../../support/temp-vault';
 
 /** Records every approval request and answers each with the scripted decision (approve what is shown by default). */

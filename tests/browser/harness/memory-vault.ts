@@ -3,10 +3,10 @@
  * same `NoteIndex` FsVault uses). FsVault needs Node's `fs`, which a page does not have; this keeps every other part
  * of the chain (gate, tools, change controller, checkpoints) the real product code.
  */
-import { isProtectedPath } from '../../../src/vault/path-policy';
+import { isProtectedPath } from '../../../src/kernel/path-policy';
 import { NoteIndex } from '../../../src/vault/note-index';
-import { VaultError } from '../../../src/vault/vault-port';
-import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../../../src/vault/vault-port';
+import { VaultError } from '../../../src/kernel/vault-port';
+import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../../../src/kernel/vault-port';
 
 /** An in-memory vault for the harness. */
 export class MemoryVault implements VaultPort {

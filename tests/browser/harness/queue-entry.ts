@@ -14,7 +14,7 @@ import { CommandCatalog } from '../../../src/context/commands';
 import { ExclusionGate } from '../../../src/context/exclusions';
 import { MentionSuggester } from '../../../src/context/suggest';
 import { JobQueue } from '../../../src/delegate/job-queue';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/settings/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/kernel/settings';
 import { EnqueueModal, type EnqueuePrefill } from '../../../src/views/enqueue-modal';
 import { JobNotices, type NoticeAction } from '../../../src/views/job-notices';
 import { QueueStatusBar } from '../../../src/views/queue-status-bar';

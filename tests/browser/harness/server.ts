@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import esbuild from 'esbuild';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/settings/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/kernel/settings';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root. */

@@ -7,7 +7,7 @@ import { Setting } from 'obsidian';
 import type { CommandScan } from '../../context/commands';
 import type { GuidanceProblem } from '../../context/note-text';
 import type { SkillScan } from '../../context/skills';
-import type { Settings } from '../settings';
+import type { Settings } from '../../kernel/settings';
 import { messageOf, resolveProvided, type Provided, type TabKit } from './tab-kit';
 
 /** What the section needs from a skill catalog (`SkillCatalog`). */

@@ -3,10 +3,10 @@
  * bounds it (`LIMITS`), so what the tab accepts is exactly what the settings file keeps.
  */
 import { Setting } from 'obsidian';
-import type { PermissionModeName } from '../permission-mode-name';
-import { LIMITS } from '../read-groups';
-import type { Settings } from '../settings';
-import { isProtectedPath, normalizeVaultPath } from '../../vault/path-policy';
+import type { PermissionModeName } from '../../kernel/permission-mode-name';
+import { LIMITS } from '../../kernel/read-groups';
+import type { Settings } from '../../kernel/settings';
+import { isProtectedPath, normalizeVaultPath } from '../../kernel/path-policy';
 import { fail, ok, parseDecimal, parseInteger, parsePercent, percentText, type Parsed, type TabKit } from './tab-kit';
 
 const CHAT_MODES: Record<Exclude<PermissionModeName, 'delegate'>, string> = {

@@ -3,7 +3,7 @@
  * group, taking the default for every field that is missing or wrong and noting the wrong ones (Dataview style: never
  * throw). Split from `migrate-settings.ts`, which keeps the fail-closed exclusions and the key stripping.
  */
-import { normalizeVaultPath } from '../vault/path-policy';
+import { normalizeVaultPath } from './path-policy';
 import { parsePermissionMode, PERMISSION_MODE_NAMES } from './permission-mode-name';
 import {
     DEFAULT_SETTINGS,

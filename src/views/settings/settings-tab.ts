@@ -7,23 +7,23 @@
  */
 import { PluginSettingTab, Setting } from 'obsidian';
 import type { App, Plugin } from 'obsidian';
-import type { LaunchDescription } from '../agent/mcp/mcp-consent';
-import type { SecretStore } from '../ports';
-import type { VaultPort } from '../vault/vault-port';
-import type { SettingsState, SettingsStore } from './settings-store';
+import type { LaunchDescription } from '../../agent/mcp/mcp-consent';
+import type { SecretStore } from '../../kernel/ports';
+import type { VaultPort } from '../../kernel/vault-port';
+import type { SettingsState, SettingsStore } from '../../kernel/settings-store';
 import {
     renderChatSection,
     renderContextSection,
     renderDelegateSection,
     renderSpendSection,
-} from './tab/general-sections';
-import { renderGuidanceSection, type CommandSource, type SkillSource } from './tab/guidance-section';
-import { renderMcpSection, type McpHubView } from './tab/mcp-section';
-import { renderModelSection, renderPrivacySection } from './tab/model-privacy-sections';
-import { messageOf, TabKit, type Provided } from './tab/tab-kit';
+} from './general-sections';
+import { renderGuidanceSection, type CommandSource, type SkillSource } from './guidance-section';
+import { renderMcpSection, type McpHubView } from './mcp-section';
+import { renderModelSection, renderPrivacySection } from './model-privacy-sections';
+import { messageOf, TabKit, type Provided } from './tab-kit';
 
-export type { CommandSource, SkillSource } from './tab/guidance-section';
-export type { McpHubView } from './tab/mcp-section';
+export type { CommandSource, SkillSource } from './guidance-section';
+export type { McpHubView } from './mcp-section';
 
 /** What the tab needs. */
 export interface VaultAgentSettingTabOptions {

@@ -5,7 +5,7 @@
  */
 import { Setting } from 'obsidian';
 import type { LaunchDescription } from '../../agent/mcp/mcp-consent';
-import type { Settings } from '../settings';
+import type { Settings } from '../../kernel/settings';
 import { draftOf, newDraft, renderServerBlock, type McpServerStatusView } from './mcp-server-block';
 import { messageOf, resolveProvided, type Provided, type TabKit } from './tab-kit';
 

@@ -3,9 +3,9 @@
  * style: never throw at people), and one way to save a change through the `SettingsStore` and say why it was not saved.
  */
 import { Setting } from 'obsidian';
-import { isProtectedPath, normalizeVaultPath } from '../../vault/path-policy';
-import type { Settings } from '../settings';
-import type { SettingsStore } from '../settings-store';
+import { isProtectedPath, normalizeVaultPath } from '../../kernel/path-policy';
+import type { Settings } from '../../kernel/settings';
+import type { SettingsStore } from '../../kernel/settings-store';
 
 /** A parsed field: the value to save, or what to tell the person. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };

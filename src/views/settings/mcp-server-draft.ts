@@ -3,8 +3,8 @@
  * nothing typed) and its validation: a draft becomes a stored server only when `parseServer` accepts all of it and
  * no environment variable or header holds a key (RELIABILITY row 23).
  */
-import { parseServer, type McpServerConfig, type McpToolPolicy } from '../mcp-settings';
-import { isSecretEntry } from '../read-groups';
+import { parseServer, type McpServerConfig, type McpToolPolicy } from '../../kernel/mcp-settings';
+import { isSecretEntry } from '../../kernel/read-groups';
 import { fail, lines, ok, type Parsed } from './tab-kit';
 
 /** `NAME=value`, one environment variable. */

@@ -6,7 +6,7 @@
  */
 import { Setting } from 'obsidian';
 import type { McpServerStatus } from '../../agent/mcp/mcp-hub';
-import { MCP_TOOL_POLICIES, type McpToolPolicy } from '../mcp-settings';
+import { MCP_TOOL_POLICIES, type McpToolPolicy } from '../../kernel/mcp-settings';
 import { ENV_LINE, HEADER_LINE, pairsText, setPairs, validateDraft, type ServerDraft } from './mcp-server-draft';
 import { errorIn, lines, ok, type Parsed, type TabKit } from './tab-kit';
 

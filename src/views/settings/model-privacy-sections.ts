@@ -5,9 +5,9 @@
 import { SecretComponent, Setting } from 'obsidian';
 import type { App } from 'obsidian';
 import { ExclusionGate } from '../../context/exclusions';
-import type { SecretStore } from '../../ports';
-import { isMarkdownPath, type VaultPort } from '../../vault/vault-port';
-import type { Settings } from '../settings';
+import type { SecretStore } from '../../kernel/ports';
+import { isMarkdownPath, type VaultPort } from '../../kernel/vault-port';
+import type { Settings } from '../../kernel/settings';
 import { errorIn, fail, lines, ok, parseInteger, type Parsed, type TabKit } from './tab-kit';
 
 const SECRET_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
