@@ -7,6 +7,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { ContextProvider } from '../context/build-context';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
+import { live } from '../kernel/live';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
 import type { ApprovalGate } from './changes/approval';
@@ -23,7 +24,7 @@ import { SessionBusyError, withExtraTools } from './loop/session-tools';
 /** What `send` accepts, and the session's errors; defined beside the context turn and the tool set. */
 export { SessionBusyError, ToolNameClashError } from './loop/session-tools';
 export { NoContextProviderError, type SendContext, type SendOptions } from './loop/context-turn';
-import { buildContextTurn, liveGate, type ContextTurn, type SendContext, type SendOptions } from './loop/context-turn';
+import { buildContextTurn, type ContextTurn, type SendContext, type SendOptions } from './loop/context-turn';
 import { Conversation } from './loop/conversation';
 import { PromptPrefix } from './loop/prompt-cache';
 import { SYSTEM_PROMPT } from './loop/system-prompt';
@@ -137,7 +138,7 @@ export class AgentSession {
         this.mode = parsePermissionMode(options.mode);
         const given = options.gate;
         this.currentGate = typeof given === 'function' ? given : () => given;
-        const gate = liveGate(this.currentGate);
+        const gate = live(this.currentGate);
         this.tools = withExtraTools(vaultTools(this.mode), options.extraTools ?? []);
         const changes =
             this.mode === 'read-only'

@@ -11,6 +11,7 @@ import { constants, promises as fs, type Stats } from 'node:fs';
 import nodePath from 'node:path';
 import { migrateSettings } from '../kernel/migrate-settings';
 import type { Settings } from '../kernel/settings';
+import { isSystemFolderName, isUnlistedSegment } from '../kernel/system-folders';
 
 /** The plugin's id, which names its folder under `<configDir>/plugins/`. */
 export const PLUGIN_ID = 'vault-agent';
@@ -25,8 +26,6 @@ export const DEFAULT_SETTINGS_FLAG = '--default-settings';
 const MAX_FOLDERS_SEARCHED = 400;
 /** Entries of one folder looked at when searching; a folder with more is not searched further. */
 const MAX_ENTRIES_PER_FOLDER = 2000;
-/** Folders never worth descending into when searching for a vault. */
-const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.trash']);
 
 /** The settings could not be used; `message` says why and what to do, and quotes nothing from the file. */
 export class VaultSettingsError extends Error {
@@ -205,7 +204,7 @@ async function findSettingsElsewhere(vaultRoot: string, configDir: string): Prom
         const entries = await listFolders(folder);
         for (const name of entries) {
             // Config folders are dot folders; only those are looked into, so the search stays a few lstat calls.
-            if (!name.startsWith('.') || SKIPPED_FOLDERS.has(name) || (depth === 0 && name === configDir)) continue;
+            if (!name.startsWith('.') || isSystemFolderName(name) || (depth === 0 && name === configDir)) continue;
             if (!(await hasSettings(nodePath.join(folder, name)))) continue;
             const here = settingsFilePath(folder, name);
             if (depth === 0) {
@@ -217,7 +216,7 @@ async function findSettingsElsewhere(vaultRoot: string, configDir: string): Prom
         }
         if (depth >= 2) return;
         for (const name of entries) {
-            if (name.startsWith('.') || SKIPPED_FOLDERS.has(name)) continue;
+            if (isUnlistedSegment(name)) continue;
             await search(nodePath.join(folder, name), depth + 1);
         }
     };

@@ -154,11 +154,22 @@ export function splitArguments(args: string): string[] {
     return words;
 }
 
+/** The one slash-command syntax: `/name` (no whitespace, not `//`), then optional arguments after whitespace. */
+const SLASH_COMMAND = /^\/([^\s/][^\s]*)(?:\s+([\s\S]*))?$/;
+/** A slash command still being typed: `/` and the start of its name, nothing after it yet. */
+const SLASH_COMMAND_START = /^\/([^\s/][^\s]*)?$/;
+
 /** `/name args` typed in the chat as `{ name, args }`; `null` when the text is not a command. */
 export function parseSlashCommand(text: string): { name: string; args: string } | null {
-    const match = /^\/([^\s/][^\s]*)(?:\s+([\s\S]*))?$/.exec(text.trim());
+    const match = SLASH_COMMAND.exec(text.trim());
     if (match === null) return null;
     return { name: nameKey(match[1] ?? ''), args: (match[2] ?? '').trim() };
+}
+
+/** What follows the slash while a command name is being typed (`''` right after it); `null` when none is. */
+export function slashCommandQuery(typed: string): string | null {
+    const match = SLASH_COMMAND_START.exec(typed);
+    return match === null ? null : (match[1] ?? '');
 }
 
 /** The name a command note is run by: its file name without `.md`, lowercased, whitespace as hyphens. */

@@ -5,6 +5,7 @@
  */
 import { Minimatch, type MinimatchOptions } from 'minimatch';
 import type { PrivacySettings } from '../kernel/settings';
+import { SYSTEM_FOLDERS_ANYWHERE, SYSTEM_FOLDERS_TEXT, SYSTEM_ROOT_FOLDERS } from '../kernel/system-folders';
 import type { VaultPort } from '../kernel/vault-port';
 
 /** Why a path is excluded. Shown to the person, never to the model. */
@@ -31,10 +32,6 @@ const SYSTEM: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.
 const UNINDEXED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'unindexed' }) });
 const LOCKED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'locked' }) });
 
-/** Root folders that are never visible besides the vault's own config folder. */
-const ALWAYS_HIDDEN_ROOTS = ['.trash'];
-/** Never visible at any depth: a nested repository's `.git` holds copies of every note ever committed. */
-const ALWAYS_HIDDEN_ANYWHERE = ['.git'];
 
 /**
  * Vault file systems are often case-insensitive (macOS, Windows, mobile), so `journal/x.md` may be the very file
@@ -80,8 +77,8 @@ export class ExclusionGate {
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
         this.locked = options.privacy === null;
-        const roots = [trimSlashes(options.vault.configDir), ...ALWAYS_HIDDEN_ROOTS].filter((f) => f !== '');
-        const anywhere = ALWAYS_HIDDEN_ANYWHERE.map(escapeRegExp).join('|');
+        const roots = [trimSlashes(options.vault.configDir), ...SYSTEM_ROOT_FOLDERS].filter((f) => f !== '');
+        const anywhere = SYSTEM_FOLDERS_ANYWHERE.map(escapeRegExp).join('|');
         this.systemPattern = new RegExp(`${folderRegExp(roots).source}|(?:^|/)(?:${anywhere})(?:/|$)`, 'iu');
         this.systemNeedsDot = roots.every((root) => root.startsWith('.'));
 
@@ -144,7 +141,7 @@ export class ExclusionGate {
                     ? `in excluded folder ${reason.rule}`
                     : `matches excluded pattern ${reason.rule}`;
             case 'system':
-                return 'in a protected location (the config folder, .git or .trash)';
+                return `in a protected location (the config folder, ${SYSTEM_FOLDERS_TEXT})`;
             case 'unindexed':
                 return 'not indexed yet, or its frontmatter could not be read';
             case 'locked':

@@ -12,13 +12,10 @@
  * - A segment made only of dots and spaces is rejected: Windows strips trailing dots and spaces, so `.. ` is `..`.
  */
 import { isReservedWindowsName } from './safe-names';
+import { SYSTEM_FOLDERS_ANYWHERE, SYSTEM_FOLDERS_TEXT, SYSTEM_ROOT_FOLDERS } from './system-folders';
 
 /** The result of checking a path: the normalised path, or a reason fit to show a model. */
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
-
-/** Folders that are never writable besides the config folder; `.git` is matched at any depth (nested repos). */
-const ALWAYS_PROTECTED_ROOTS = ['.trash'];
-const PROTECTED_ANYWHERE = ['.git'];
 
 const INSIDE = 'Paths must stay inside the vault';
 // C0 controls, DEL and C1 controls: never part of a note name, and NUL truncates paths in native code.
@@ -74,8 +71,8 @@ export function isProtectedPath(path: string, configDir: string): boolean {
     const segments = checked.path.split('/').map(segmentKey);
     const config = normalizeVaultPath(configDir);
     if (config.ok && startsWithSegments(segments, config.path.split('/').map(segmentKey))) return true;
-    if (ALWAYS_PROTECTED_ROOTS.some((root) => segments[0] === root)) return true;
-    return segments.some((segment) => PROTECTED_ANYWHERE.includes(segment));
+    if (SYSTEM_ROOT_FOLDERS.some((root) => segments[0] === root)) return true;
+    return segments.some((segment) => SYSTEM_FOLDERS_ANYWHERE.includes(segment));
 }
 
 /**
@@ -87,7 +84,7 @@ export function checkWritablePath(input: string, configDir: string): PathCheck {
     if (!checked.ok) return checked;
     if (isProtectedPath(checked.path, configDir)) {
         return reject(
-            `"${checked.path}" is inside a protected folder (the config folder "${configDir}", .git or .trash), ` +
+            `"${checked.path}" is inside a protected folder (the config folder "${configDir}", ${SYSTEM_FOLDERS_TEXT}), ` +
                 'which is never written to.',
         );
     }

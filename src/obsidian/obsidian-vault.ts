@@ -15,6 +15,7 @@ import { TFile, TFolder, getAllTags, normalizePath, parseFrontMatterAliases } fr
 import type { App, CachedMetadata, EventRef, ReferenceCache, TAbstractFile } from 'obsidian';
 import { isProtectedPath, normalizeVaultPath, parentOf } from '../kernel/path-policy';
 import { collisionKey } from '../kernel/safe-names';
+import { SYSTEM_FOLDERS_TEXT } from '../kernel/system-folders';
 import { VaultError } from '../kernel/vault-port';
 import type { FileEntry, LinkReference, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 
@@ -152,7 +153,7 @@ export class ObsidianVault implements VaultPort {
         if (isProtectedPath(normal, this.configDir)) {
             throw new VaultError(
                 'protected',
-                `"${normal}" is inside a protected folder (the config folder, .git or .trash) and is never written to.`,
+                `"${normal}" is inside a protected folder (the config folder, ${SYSTEM_FOLDERS_TEXT}) and is never written to.`,
                 normal,
             );
         }

@@ -17,6 +17,7 @@ import { NoteIndex } from './note-index';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
 import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
+import { isUnlistedSegment, VAULT_TRASH_FOLDER } from '../kernel/system-folders';
 import { isMarkdownPath, VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 
@@ -216,9 +217,9 @@ export class FsVault implements VaultPort {
     async trash(path: string): Promise<void> {
         const vaultPath = this.writablePath(path);
         // Trashes also queue behind each other: two notes with one name pick their free names in the same folder.
-        await this.serial([vaultPath, '.trash'], async () => {
+        await this.serial([vaultPath, VAULT_TRASH_FOLDER], async () => {
             const entry = await this.disk.locateEntry(vaultPath);
-            const trashDir = await this.disk.makeFolder(nodePath.join(this.options.root, '.trash'), vaultPath);
+            const trashDir = await this.disk.makeFolder(nodePath.join(this.options.root, VAULT_TRASH_FOLDER), vaultPath);
             const name = nodePath.basename(entry).normalize('NFC');
             const free = await uniqueNotePath(name, () => false, await readdir(trashDir));
             await this.disk.moveNoOverwrite(entry, nodePath.join(trashDir, free), vaultPath, false);
@@ -315,7 +316,7 @@ export class FsVault implements VaultPort {
     /** Obsidian ignores hidden files and folders (which covers `.git`, `.trash`, temp files); the config folder too. */
     private isListed(path: string): boolean {
         const segments = path.split('/');
-        if (segments.some((segment) => segment.startsWith('.') || segment === 'node_modules')) return false;
+        if (segments.some(isUnlistedSegment)) return false;
         return !isProtectedPath(path, this.configDir);
     }
 

@@ -6,6 +6,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
 import { isProtectedPath } from '../kernel/path-policy';
+import { isUnlistedSegment } from '../kernel/system-folders';
 
 /**
  * What a walk found: vault path (NFC) → its on-disk relative path and stats, and whether it is a symlink to a file
@@ -29,7 +30,7 @@ export function walkVault(disk: VaultDisk, configDir: string, found: Found, fold
         return;
     }
     for (const entry of entries) {
-        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+        if (isUnlistedSegment(entry.name)) continue;
         const child = folder === '' ? entry.name : `${folder}/${entry.name}`;
         const path = ASCII.test(child) ? child : child.normalize('NFC');
         if (entry.isDirectory()) {

@@ -3,6 +3,7 @@
  * offers an excluded note), `/` commands, Enter to send, Shift+Enter for a new line, Esc to stop a running turn.
  * In the popover: arrows move, Enter or Tab picks, Esc closes.
  */
+import { parseSlashCommand, slashCommandQuery } from '../context/commands';
 import type { MentionSuggestion } from '../context/suggest';
 
 /** A `/` command. */
@@ -120,14 +121,14 @@ export class ChatInput {
     private submit(): void {
         const text = this.textarea.value;
         if (text.trim() === '') return;
-        const command = /^\/(\S+)\s*([\s\S]*)$/.exec(text.trim());
+        const command = parseSlashCommand(text);
         if (command !== null) {
-            const found = this.options.commands().find((c) => c.name === command[1]);
+            const found = this.options.commands().find((c) => c.name === command.name);
             if (found !== undefined) {
                 if (found.sends === true && this.options.isBusy()) return;
                 this.textarea.value = '';
                 this.closePopover();
-                void found.run((command[2] ?? '').trim());
+                void found.run(command.args);
                 return;
             }
         }
@@ -139,9 +140,9 @@ export class ChatInput {
 
     private refreshPopover(): void {
         const before = this.textarea.value.slice(0, this.textarea.selectionStart);
-        const slash = /^\/(\S*)$/.exec(before);
+        const slash = slashCommandQuery(before);
         if (slash !== null) {
-            const query = (slash[1] ?? '').toLowerCase();
+            const query = slash.toLowerCase();
             this.show(
                 this.options
                     .commands()

@@ -122,17 +122,3 @@ export async function buildContextTurn(input: {
 function sentPaths(bundle: ContextBundle, wanted: (item: ContextItem) => boolean): string[] {
     return bundle.sentItems().flatMap((item) => (wanted(item) && item.path !== undefined ? [item.path] : []));
 }
-
-/**
- * An `ExclusionGate` that answers with whichever gate `current()` returns at each call, for the parts built once per
- * session (the ChangeController, the tool context), so a gate rebuilt after a settings change applies at once.
- */
-export function liveGate(current: () => ExclusionGate): ExclusionGate {
-    return new Proxy(current(), {
-        get(_target, property) {
-            const gate = current();
-            const value: unknown = Reflect.get(gate, property, gate);
-            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(gate) : value;
-        },
-    });
-}
