@@ -107,8 +107,6 @@ export interface CreateSessionOptions {
     model?: string;
     /** The chat's id, for its spend scope; a fresh one when absent. */
     chatId?: string;
-    /** The approval gate of this chat, when it is not the services' one. */
-    approvals?: ApprovalGate;
     /** Required for `kind: 'job'`. */
     job?: JobSessionSpec;
     /** Tools appended after the ones the factory builds (e.g. `run_subtasks`); a name clash is rejected. */
@@ -170,7 +168,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         vault: services.vault,
         gate: services.gate,
         mode,
-        approvals: options.approvals ?? services.approvals,
+        approvals: services.approvals,
         checkpoints: services.checkpoints,
         throttle: services.throttle,
         model,

@@ -8,7 +8,6 @@
  * tests drive it directly.
  */
 import type { AgentSession } from '../agent/agent-session';
-import type { ApprovalGate } from '../agent/changes/approval';
 import type { CheckpointStore, UndoReport } from '../agent/changes/checkpoints';
 import type { CompactionNotice } from '../agent/compaction/context-manager';
 import type { TurnEvent, TurnResult } from '../agent/loop/turn-events';
@@ -37,13 +36,12 @@ export interface ChatServiceOptions {
     focus: FocusSource;
     /** The vault's checkpoints, for undo. */
     checkpoints: CheckpointStore;
-    /** Asks the person about changes (the approval cards); every session of this chat uses it. */
-    approvals: ApprovalGate;
     /**
-     * What sessions are built from (its `contextBuilder` builds each message's context). Rejects when nothing may be
-     * sent (settings locked, no key on this device); the chat then shows the reason and sends nothing.
+     * What sessions are built from: its `approvals` (the approval cards) ask the person about changes, its
+     * `contextBuilder` builds each message's context. Rejects when nothing may be sent (settings locked, no key on
+     * this device); the chat then shows the reason and sends nothing.
      */
-    services(): Promise<Omit<SessionServices, 'approvals'>>;
+    services(): Promise<SessionServices>;
     /** Mode, model and focus attachment a new chat starts with, read from settings when the chat starts. */
     defaults(): { mode: string; model: string; attachFocusedNote: boolean };
     /** The vault's custom commands (the current catalog); without it, `/name` is sent as typed. */
@@ -87,7 +85,8 @@ export class ChatService {
     /** The mode and model the current session was built with (a command may ask for others for one turn). */
     private sessionKey = '';
     /** The builder of the current session's context, wrapped per turn to learn what the turn was sent with. */
-    private provider: ContextProvider | undefined;
+    /** What the context builder sent with the latest turn's requests. */
+    private turnItems: readonly ContextItem[] = [];
     private turnKey = '';
     /** The person's message, shown once the session says what context went with it (or the turn failed first). */
     private pendingUser: Extract<ChatEntry, { kind: 'user' }> | null = null;
@@ -185,10 +184,9 @@ export class ChatService {
             const session = await this.ensureSession(settings);
             if (this.stopRequested) return null;
             this.turnKey = `pending-${this.clock.now()}`;
-            let items: readonly ContextItem[] = [];
-            const provider = this.provider && recording(this.provider, (bundle) => (items = bundle.items));
-            const context = { focus, attachFocusedNote: this.attachFocusedNote };
-            const result = await session.send(prompt, { context: provider ? { ...context, provider } : context });
+            this.turnItems = [];
+            const result = await session.send(prompt, { context: { focus, attachFocusedNote: this.attachFocusedNote } });
+            const items = this.turnItems;
             await this.finishTurn(session, result);
             const guidance = guidanceEntry(result.turnId, guidanceInEffect({ items, toolCalls: result.toolCalls }));
             if (guidance !== null) {
@@ -297,12 +295,17 @@ export class ChatService {
         this.dropSession();
         const services = await this.options.services();
         const { session } = await createAgentSession({
-            services: { ...services, approvals: this.options.approvals },
+            services: {
+                ...services,
+                // Each bundle the builder makes is seen here: the guidance line reads which instructions went out.
+                ...(services.contextBuilder !== undefined
+                    ? { contextBuilder: recording(services.contextBuilder, (bundle) => (this.turnItems = bundle.items)) }
+                    : {}),
+            },
             kind: 'chat',
             mode: settings.mode,
             model: settings.model,
             chatId: this.record.id,
-            approvals: this.options.approvals,
         });
         // A resumed chat (or one whose mode or model changed) continues with the history the model saw before.
         for (const message of this.record.history) {
@@ -321,7 +324,6 @@ export class ChatService {
         });
         this.session = session;
         this.sessionKey = key;
-        this.provider = services.contextBuilder;
         return session;
     }
 
@@ -350,7 +352,6 @@ export class ChatService {
         this.unsubscribeSession = null;
         this.session = null;
         this.sessionKey = '';
-        this.provider = undefined;
     }
 
     private async persist(): Promise<void> {

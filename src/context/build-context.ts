@@ -10,6 +10,7 @@ import type { FocusSnapshot } from './focus';
 import { InstructionFinder } from './instructions';
 import { MentionResolver } from './mentions';
 import { defaultBudget, pack } from './packer';
+import type { ContextSettings } from '../kernel/settings';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 
 /** Ports and options of the builder. */
@@ -28,6 +29,29 @@ export interface ContextBuilderOptions {
     embedDepth?: number;
     /** Notes a folder or tag mention attaches at most. */
     mentionListLimit?: number;
+}
+
+/**
+ * The context builder of `settings.context`, the one place those settings are applied, for the chat, `vault-agent ask`
+ * and jobs alike: the bundle gets `budgetShare` of the model's window, the chosen instructions note, the embed depth
+ * and the mention list limit.
+ */
+export function contextBuilderFor(options: {
+    vault: VaultPort;
+    gate: ExclusionGate | (() => ExclusionGate);
+    settings: ContextSettings;
+    /** The model's context window, tokens. */
+    windowTokens: number;
+}): ContextBuilder {
+    const { settings } = options;
+    return new ContextBuilder({
+        vault: options.vault,
+        gate: options.gate,
+        budgetTokens: Math.floor(options.windowTokens * settings.budgetShare),
+        instructionsNote: settings.instructionsNote,
+        embedDepth: settings.embedDepth,
+        mentionListLimit: settings.mentionListLimit,
+    });
 }
 
 /** One message's worth of context to build. */

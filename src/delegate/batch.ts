@@ -64,6 +64,8 @@ export class BatchJobs implements QueueExtension {
             references: job.context,
             brief: job.brief,
             preamble: jobPreamble('read-only', output),
+            context: deps.context,
+            model,
         });
         const batches = this.options.batches ?? clientBatchPort(deps.client.batches);
         const finish = async (update: JobUpdate, signal: QueueSignal = null) => ({
@@ -78,7 +80,7 @@ export class BatchJobs implements QueueExtension {
                 const params: CreateParams = {
                     model,
                     max_tokens: deps.maxOutputTokens,
-                    messages: [{ role: 'user', content: prompt.prompt }],
+                    messages: [{ role: 'user', content: prompt.message() }],
                     ...(prompt.instructions !== '' ? { system: prompt.instructions } : {}),
                 };
                 batchId = await batches.create([{ custom_id: job.id, params }]);

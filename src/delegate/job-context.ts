@@ -3,15 +3,17 @@
  * the exclusion gate as it is then (a note made private after the job was queued is not sent — RELIABILITY row 13),
  * followed by the brief.
  */
-import { ContextBuilder } from '../context/build-context';
+import { contextWindowFor } from '../agent/compaction/context-window';
+import { ContextBuilder, contextBuilderFor } from '../context/build-context';
 import type { ContextBundle } from '../context/bundle';
 import type { ExclusionGate } from '../context/exclusions';
+import type { ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 
 /** What a job sends first, and what the person and the artifact are told about it. */
 export interface JobPrompt {
-    /** The whole first user message. */
-    prompt: string;
+    /** The whole first user message; a job's loaded skills (rendered) go just before the brief they serve. */
+    message(loadedSkills?: string): string;
     /** The vault's instructions for the cached system prefix. */
     instructions: string;
     /** Paths of the notes sent, for the artifact's provenance. */
@@ -51,13 +53,16 @@ export async function buildJobPrompt(options: {
     references: readonly string[];
     brief: string;
     preamble: string;
-    budgetTokens?: number;
+    /** `settings.context` (instructions note, budget share, embeds, list limit); the builder's defaults when absent. */
+    context?: ContextSettings;
+    /** The job's model, whose context window `context.budgetShare` is a share of. */
+    model: string;
 }): Promise<JobPrompt> {
-    const builder = new ContextBuilder({
-        vault: options.vault,
-        gate: options.gate,
-        budgetTokens: options.budgetTokens,
-    });
+    const { vault, gate, context: settings } = options;
+    const builder =
+        settings === undefined
+            ? new ContextBuilder({ vault, gate })
+            : contextBuilderFor({ vault, gate, settings, windowTokens: contextWindowFor(options.model) });
     const message = options.references.map(referenceToMention).join(' ');
     const bundle = await builder.build({ message, attachFocusedNote: false });
     const sources = [
@@ -70,7 +75,10 @@ export async function buildJobPrompt(options: {
     const context = bundle.context();
     const brief = `<job-brief>\n${options.brief.trim()}\n</job-brief>`;
     return {
-        prompt: [options.preamble, context, brief].filter((part) => part !== '').join('\n\n'),
+        message: (loadedSkills = '') => {
+            const skills = loadedSkills === '' ? '' : `<loaded-skills>\n${loadedSkills}\n</loaded-skills>`;
+            return [options.preamble, context, skills, brief].filter((part) => part !== '').join('\n\n');
+        },
         instructions: bundle.system(),
         sources,
         excluded: bundle.items.filter((item) => item.kind === 'excluded').length,

@@ -14,6 +14,7 @@ import { Offline, SpendCap, type ModelError } from '../agent/model-errors';
 import type { RetryPolicy } from '../agent/turn-loop';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
+import type { ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
 import { buildJobPrompt, jobPreamble } from './job-context';
@@ -101,6 +102,8 @@ export interface JobRunDeps extends JobExtras {
     model: string;
     /** Output tokens per response. */
     maxOutputTokens: number;
+    /** `settings.context`, applied to the job's context as to a chat's; the builder's defaults when absent. */
+    context?: ContextSettings;
     /** Retry policy for model calls. */
     retry?: RetryPolicy;
     /** Stall timeout for streams, ms. */
@@ -163,14 +166,16 @@ export async function runJob(
         });
     }
     const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
+    const model = job.model || deps.model;
     const prompt = await buildJobPrompt({
         vault: deps.vault,
         gate: deps.gate,
         references: job.context,
         brief: job.brief,
         preamble: jobPreamble(mode, output),
+        context: deps.context,
+        model,
     });
-    const model = job.model || deps.model;
     const built = await buildJobSession(deps, job, { mode, output, model, instructions: prompt.instructions }, () => {
         if (!control.signal.aborted) control.abort(new JobAbort('budget'));
     });
@@ -193,7 +198,7 @@ export async function runJob(
     }, deps.leases.leaseMs / 3);
     let result: TurnResult;
     try {
-        result = await session.send(withSkills(prompt.prompt, built.skills), { signal: control.signal });
+        result = await session.send(prompt.message(built.skills), { signal: control.signal });
     } finally {
         clearInterval(renew);
     }
@@ -339,14 +344,6 @@ async function finish(
         current.lease?.device === deps.leases.deviceId ? update : null,
     );
     return { job: written, signal };
-}
-
-/** The first message with the loaded skills just before the brief, which they serve. */
-function withSkills(prompt: string, skills: string): string {
-    if (skills === '') return prompt;
-    const at = prompt.lastIndexOf('<job-brief>');
-    const block = `<loaded-skills>\n${skills}\n</loaded-skills>\n\n`;
-    return at === -1 ? `${prompt}\n\n${block}` : `${prompt.slice(0, at)}${block}${prompt.slice(at)}`;
 }
 
 const WRITE_TOOLS = new Set(['create_note', 'edit_note', 'rewrite_note', 'rename_note', 'delete_note']);

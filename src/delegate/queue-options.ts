@@ -5,7 +5,7 @@ import type { ModelClient } from '../agent/model-client';
 import type { RetryPolicy } from '../agent/turn-loop';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock, Notifier } from '../kernel/ports';
-import type { DelegateSettings, ModelSettings } from '../kernel/settings';
+import type { ContextSettings, DelegateSettings, ModelSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 import type { QueueExtension } from './queue-extension';
 import type { JobExtras } from './job-session';
@@ -19,6 +19,8 @@ export interface QueueSettings {
     delegate: DelegateSettings;
     /** Model, endpoint, output tokens. */
     model: ModelSettings;
+    /** Instructions note, budget share, embed depth, mention list limit (as a chat's); the defaults when absent. */
+    context?: ContextSettings;
 }
 
 /** Ports and knobs of the queue; the extras (skills catalog, MCP hub, spend control) are optional. */
@@ -86,6 +88,7 @@ export function jobRunDeps(
         outputFolder: settings.delegate.outputFolder,
         model: settings.model.defaultModel,
         maxOutputTokens: settings.model.maxOutputTokens,
+        ...(settings.context !== undefined ? { context: settings.context } : {}),
         retry: options.retry,
         idleTimeoutMs: options.idleTimeoutMs,
         maxAttempts: options.maxAttempts ?? 3,

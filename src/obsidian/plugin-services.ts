@@ -7,25 +7,21 @@
  */
 import type { App, EventRef } from 'obsidian';
 import type { ApprovalGate } from '../agent/changes/approval';
-import { CheckpointStore } from '../agent/changes/checkpoints';
-import { contextWindowFor } from '../agent/compaction/context-window';
-import { Throttle } from '../agent/loop/throttle';
-import { McpHub } from '../agent/mcp/mcp-hub';
-import { createTransportFactory } from '../agent/mcp/transport-factory';
+import type { CheckpointStore } from '../agent/changes/checkpoints';
+import type { Throttle } from '../agent/loop/throttle';
+import type { McpHub } from '../agent/mcp/mcp-hub';
 import { createModelClient, type ModelClient } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
-import { SpendControl } from '../agent/spend/spend-control';
+import type { SpendControl } from '../agent/spend/spend-control';
 import { KeyValueSpendLedger } from '../agent/spend/spend-ledger';
 import { ChatService } from '../chat/chat-service';
 import { AdapterChatStore } from '../chat/chat-store';
-import { ContextBuilder } from '../context/build-context';
-import { CommandCatalog } from '../context/commands';
-import { ExclusionGate } from '../context/exclusions';
-import { SkillCatalog } from '../context/skills';
+import { CoreServices } from '../compose/core-services';
+import type { CommandCatalog } from '../context/commands';
+import type { ExclusionGate } from '../context/exclusions';
+import type { SkillCatalog } from '../context/skills';
 import { MentionSuggester } from '../context/suggest';
-import { BatchJobs } from '../delegate/batch';
-import { JobQueue } from '../delegate/job-queue';
-import { Scheduler } from '../delegate/scheduler';
+import type { JobQueue } from '../delegate/job-queue';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { SettingsStore, type SettingsState } from '../kernel/settings-store';
 import { ModalToolCallGate } from '../views/tool-call-modal';
@@ -64,7 +60,7 @@ export class SettingsLockedError extends Error {
     }
 }
 
-/** Every service of one plugin instance. */
+/** Every service of one plugin instance: Obsidian's adapters handed to the one composition root (`CoreServices`). */
 export class PluginServices {
     /** Notices. */
     readonly notifier = new ObsidianNotifier();
@@ -74,12 +70,8 @@ export class PluginServices {
     readonly vault: ObsidianVault;
     /** The settings and the locked state. */
     readonly store: SettingsStore;
-    /** One rate-limit throttle for every chat and job. */
-    readonly throttle = new Throttle();
-    /** The vault's one checkpoint store (undo), kept in the plugin's folder. */
-    readonly checkpoints: CheckpointStore;
-    /** The device's spend ledger and daily cap. */
-    readonly spend: SpendControl;
+    /** The core services, built by the composition root from Obsidian's adapters. */
+    readonly core: CoreServices;
     /** Stored chats. */
     readonly chats: AdapterChatStore;
     /** The last Markdown view the person used. */
@@ -90,16 +82,8 @@ export class PluginServices {
     readonly toolCallGate: ModalToolCallGate;
     /** The delegate queue (started with `start`). */
     readonly queue: JobQueue;
-    /** Skills of the current settings' folder. */
-    skills: SkillCatalog;
-    /** Custom commands of the current settings' folder. */
-    commands: CommandCatalog;
-    /** The MCP servers of the current settings. */
-    hub: McpHub;
     /** Mention suggestions; `null` until the layout is ready. */
     suggester: MentionSuggester | null = null;
-    private gate: ExclusionGate;
-    private mcpShape = '';
     private started = false;
     private readonly host: PluginHost;
 
@@ -119,44 +103,68 @@ export class PluginServices {
                 save: (d) => host.saveData(d),
             },
         });
-        this.gate = new ExclusionGate({ vault: this.vault, privacy: null });
         const adapter = app.vault.adapter;
         const stateFile = `${host.pluginDir}/checkpoints.json`;
-        this.checkpoints = new CheckpointStore({
-            vault: this.vault,
-            persistence: {
-                load: async () =>
-                    (await adapter.exists(stateFile)) ? (JSON.parse(await adapter.read(stateFile)) as unknown) : null,
-                save: async (data) => adapter.write(stateFile, JSON.stringify(data)),
+        this.editors = new EditorWriter({ app });
+        const basePath = (adapter as { getBasePath?: () => string }).getBasePath;
+        this.core = new CoreServices(
+            {
+                vault: this.vault,
+                notifier: this.notifier,
+                checkpoints: {
+                    load: async () =>
+                        (await adapter.exists(stateFile)) ? (JSON.parse(await adapter.read(stateFile)) as unknown) : null,
+                    save: async (data) => adapter.write(stateFile, JSON.stringify(data)),
+                },
+                spendLedger: new KeyValueSpendLedger({ storage: localKeyValue(app), key: LOCAL_KEYS.spend }),
+                mcpConsent: new LocalConsentStore({ app }),
+                allowStdio: host.isDesktop,
+                hiddenFolders: hiddenFolderReader({ adapter, configDir: app.vault.configDir, isDesktop: host.isDesktop }),
+                editors: this.editors,
+                ...(typeof basePath === 'function' ? { vaultRoot: basePath.call(adapter) } : {}),
             },
-        });
-        this.spend = new SpendControl({
-            ledger: new KeyValueSpendLedger({ storage: localKeyValue(app), key: LOCAL_KEYS.spend }),
-        });
+            null,
+        );
         this.chats = new AdapterChatStore({ adapter, folder: `${host.pluginDir}/chats` });
         this.focus = new FocusTracker({ workspace: app.workspace, registerEvent: (ref) => host.registerEvent(ref) });
-        this.editors = new EditorWriter({ app });
         this.toolCallGate = new ModalToolCallGate({ app });
-        const settings = this.settingsOrDefaults();
-        this.skills = this.skillCatalog(settings);
-        this.commands = this.commandCatalog(settings);
-        this.hub = this.mcpHub(settings);
-        this.queue = new JobQueue({
-            vault: this.vault,
-            gate: () => this.gate,
+        this.queue = this.core.jobQueue({
             client: () => this.client(),
-            throttle: this.throttle,
-            notifier: this.notifier,
-            checkpoints: this.checkpoints,
             settings: () => this.store.settings,
             lockedReason: () => (this.store.state.status === 'locked' ? this.store.state.error : ''),
             deviceId: deviceIdOf(app),
-            extensions: [new Scheduler(), new BatchJobs()],
-            skills: live(() => this.skills),
-            mcp: { tools: (options) => this.hub.tools(options) },
-            spend: this.spend,
         });
         this.store.onChange((state) => this.onSettings(state));
+    }
+
+    /** One rate-limit throttle for every chat and job. */
+    get throttle(): Throttle {
+        return this.core.throttle;
+    }
+
+    /** The vault's one checkpoint store (undo), kept in the plugin's folder. */
+    get checkpoints(): CheckpointStore {
+        return this.core.checkpoints;
+    }
+
+    /** The device's spend ledger and daily cap. */
+    get spend(): SpendControl {
+        return this.core.spend;
+    }
+
+    /** Skills of the current settings' folder. */
+    get skills(): SkillCatalog {
+        return this.core.skills;
+    }
+
+    /** Custom commands of the current settings' folder. */
+    get commands(): CommandCatalog {
+        return this.core.commands;
+    }
+
+    /** The MCP servers of the current settings. */
+    get hub(): McpHub {
+        return this.core.hub;
     }
 
     /** Reads the settings; a locked state is announced once, and everything then fails closed. */
@@ -176,7 +184,7 @@ export class PluginServices {
     start(): void {
         this.started = true;
         this.vault.watch((ref) => this.host.registerEvent(ref));
-        this.suggester = new MentionSuggester({ vault: this.vault, gate: () => this.gate });
+        this.suggester = new MentionSuggester({ vault: this.vault, gate: () => this.core.gate() });
         void this.suggester.rebuild();
         if (this.store.settings !== null) void this.hub.connectAll();
         this.queue.start();
@@ -196,7 +204,7 @@ export class PluginServices {
 
     /** The exclusion gate of the settings as they are now. */
     currentGate(): ExclusionGate {
-        return this.gate;
+        return this.core.gate();
     }
 
     /** Builds the model client from settings and this device's key; rejects while settings are locked. */
@@ -206,31 +214,10 @@ export class PluginServices {
     }
 
     /** What a chat session is built from; rejects while settings are locked (the chat shows the reason). */
-    async sessionServices(): Promise<Omit<SessionServices, 'approvals'>> {
+    async sessionServices(approvals: ApprovalGate): Promise<SessionServices> {
         const settings = this.lockedOrSettings();
-        const gate = (): ExclusionGate => this.gate;
-        const window = contextWindowFor(settings.model.defaultModel);
-        return {
-            client: await this.client(),
-            vault: this.vault,
-            gate,
-            settings: () => this.store.settings ?? settings,
-            checkpoints: this.checkpoints,
-            throttle: this.throttle,
-            spend: this.spend,
-            editors: this.editors,
-            mcp: this.hub,
-            toolCallGate: this.toolCallGate,
-            skills: this.skills,
-            contextBuilder: new ContextBuilder({
-                vault: this.vault,
-                gate,
-                budgetTokens: Math.floor(window * settings.context.budgetShare),
-                instructionsNote: settings.context.instructionsNote,
-                embedDepth: settings.context.embedDepth,
-                mentionListLimit: settings.context.mentionListLimit,
-            }),
-        };
+        const client = await this.client();
+        return this.core.sessionServices(settings, { client, approvals, toolCallGate: this.toolCallGate });
     }
 
     /** A chat whose approvals are the given gate (the chat view's cards). */
@@ -239,8 +226,7 @@ export class PluginServices {
             store: this.chats,
             focus: this.focus,
             checkpoints: this.checkpoints,
-            approvals,
-            services: () => this.sessionServices(),
+            services: () => this.sessionServices(approvals),
             commands: () => this.commands,
             defaults: () => {
                 const settings = this.settingsOrDefaults();
@@ -266,67 +252,11 @@ export class PluginServices {
 
     private onSettings(state: SettingsState): void {
         const settings = state.status === 'ready' ? state.settings : null;
-        this.gate = new ExclusionGate({ vault: this.vault, privacy: settings?.privacy ?? null });
-        const current = settings ?? DEFAULT_SETTINGS;
-        this.spend.setDailyCap(current.spend.dailyCapUsd);
-        this.skills = this.skillCatalog(current);
-        this.commands = this.commandCatalog(current);
-        if (JSON.stringify(current.mcp) !== this.mcpShape) {
-            const old = this.hub;
-            this.hub = this.mcpHub(current);
-            void old.close().then(() => (settings !== null && this.started ? this.hub.connectAll() : null));
+        const { replacedHub } = this.core.apply(settings);
+        if (replacedHub !== null) {
+            void replacedHub.close().then(() => (settings !== null && this.started ? this.hub.connectAll() : null));
         }
         // Suggestions are indexed through the gate: a note made private must leave them now.
         if (this.suggester !== null) void this.suggester.rebuild();
     }
-
-    private skillCatalog(settings: Settings): SkillCatalog {
-        const { app } = this.host;
-        return new SkillCatalog({
-            vault: this.vault,
-            exclusions: (vault) => new ExclusionGate({ vault, privacy: this.store.settings?.privacy ?? null }),
-            hidden: hiddenFolderReader({
-                adapter: app.vault.adapter,
-                configDir: app.vault.configDir,
-                isDesktop: this.host.isDesktop,
-            }),
-            skillsFolder: settings.guidance.skillsFolder,
-        });
-    }
-
-    private commandCatalog(settings: Settings): CommandCatalog {
-        return new CommandCatalog({
-            vault: this.vault,
-            gate: () => this.gate,
-            commandsFolder: settings.guidance.commandsFolder,
-        });
-    }
-
-    private mcpHub(settings: Settings): McpHub {
-        this.mcpShape = JSON.stringify(settings.mcp);
-        const adapter = this.host.app.vault.adapter as { getBasePath?: () => string };
-        return new McpHub({
-            settings: settings.mcp,
-            consent: new LocalConsentStore({ app: this.host.app }),
-            transports: createTransportFactory({ allowStdio: this.host.isDesktop }),
-            notifier: this.notifier,
-            vault: this.vault,
-            gate: live(() => this.gate),
-            ...(typeof adapter.getBasePath === 'function' ? { vaultRoot: adapter.getBasePath() } : {}),
-        });
-    }
-}
-
-/**
- * An object that forwards every property to whatever `current()` returns at that moment, for services handed out
- * once (the queue's skill catalog, the hub's gate) whose backing instance is rebuilt when settings change.
- */
-function live<T extends object>(current: () => T): T {
-    return new Proxy(current(), {
-        get(_target, property) {
-            const target = current();
-            const value: unknown = Reflect.get(target, property, target);
-            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
-    });
 }

@@ -58,7 +58,6 @@ function makeChat(store = new MemoryChatStore()): { chat: ChatService; events: C
         store,
         focus: new FixedFocus({ note: 'Notes/Plan.md', selection: null, cursorLine: null }),
         checkpoints,
-        approvals,
         commands: () => commands,
         defaults: () => ({ mode: 'ask', model: 'claude-sonnet-5-5', attachFocusedNote: true }),
         services: async () => ({
@@ -68,6 +67,7 @@ function makeChat(store = new MemoryChatStore()): { chat: ChatService; events: C
             }),
             vault,
             gate,
+            approvals,
             settings: () => DEFAULT_SETTINGS,
             checkpoints,
             throttle,

@@ -52,7 +52,6 @@ async function makeChat(
         store,
         focus: new FixedFocus({ note: 'Notes/Plan.md', selection: null, cursorLine: null }),
         checkpoints,
-        approvals,
         defaults: () => ({ mode: 'ask', model: 'claude-sonnet-5-5', attachFocusedNote: true }),
         services: async () => ({
             client: await createModelClient({
@@ -61,6 +60,7 @@ async function makeChat(
             }),
             vault,
             gate,
+            approvals,
             settings: () => current.settings,
             checkpoints,
             throttle,
@@ -163,7 +163,6 @@ describe('ChatService', () => {
                 vault: temp.vault,
                 persistence: { load: async () => null, save: async () => undefined },
             }),
-            approvals: { request: async () => ({ kind: 'deny' }) },
             defaults: () => ({ mode: 'ask', model: 'claude-sonnet-5-5', attachFocusedNote: true }),
             services: async () => {
                 throw new Error('Vault Agent is paused: its settings could not be read.');

@@ -179,7 +179,6 @@ async function main(): Promise<void> {
                 store,
                 focus,
                 checkpoints,
-                approvals,
                 commands: () => commands,
                 defaults: () => ({
                     mode: settings.chat.defaultMode,
@@ -190,6 +189,7 @@ async function main(): Promise<void> {
                     client,
                     vault,
                     gate: () => gate,
+                    approvals,
                     settings: () => settings,
                     checkpoints,
                     throttle,

@@ -124,7 +124,6 @@ export async function makePrivacyWorld(options: {
             cursorLine: 3,
         }),
         checkpoints,
-        approvals: services.approvals,
         defaults: () => ({ mode: 'ask', model: TEST_MODEL, attachFocusedNote: true }),
         services: () => Promise.resolve(services),
     });

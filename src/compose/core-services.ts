@@ -1,0 +1,247 @@
+/**
+ * The one composition root: settings plus a host's adapters become the core services, the same way in the plugin and
+ * in every CLI command. The hosts differ only in their adapters (ObsidianVault or FsVault, where secrets, checkpoints,
+ * spend and MCP consent are kept, how a person is told things, which hidden-folder reader finds `.claude/skills/`);
+ * the wiring is here and nowhere else:
+ *
+ * - the exclusion gate of the current privacy settings ("exclude everything" while settings are locked), handed out
+ *   live so a gate rebuilt after a settings change applies at once everywhere;
+ * - the context builder with `settings.context` applied (budget share of the model's window, instructions note, embed
+ *   depth, mention list limit) for chats and `ask`; jobs get the same settings through the queue;
+ * - the skills catalog (the skills folder and `.claude/skills/`) and the custom commands catalog;
+ * - the MCP hub (rebuilt when the MCP settings change), the spend control with the daily cap, the checkpoint store
+ *   and the one rate-limit throttle;
+ * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
+ */
+import type { ApprovalGate } from '../agent/changes/approval';
+import type { CheckpointPersistence, OpenNoteEditors } from '../agent/changes/change-ports';
+import { CheckpointStore } from '../agent/changes/checkpoints';
+import { contextWindowFor } from '../agent/compaction/context-window';
+import { Throttle } from '../agent/loop/throttle';
+import type { ConsentStore } from '../agent/mcp/mcp-consent';
+import { McpHub } from '../agent/mcp/mcp-hub';
+import type { ToolCallGate } from '../agent/mcp/tool-call-gate';
+import { createTransportFactory } from '../agent/mcp/transport-factory';
+import type { ModelClient } from '../agent/model-client';
+import type { SessionServices } from '../agent/session-factory';
+import { SpendControl } from '../agent/spend/spend-control';
+import type { SpendLedger } from '../agent/spend/spend-ledger';
+import { contextBuilderFor, type ContextBuilder } from '../context/build-context';
+import { CommandCatalog } from '../context/commands';
+import { ExclusionGate } from '../context/exclusions';
+import type { HiddenFolderReader } from '../context/hidden-folder';
+import { SkillCatalog } from '../context/skills';
+import { BatchJobs } from '../delegate/batch';
+import { JobQueue } from '../delegate/job-queue';
+import type { QueueExtension } from '../delegate/queue-extension';
+import type { JobQueueOptions } from '../delegate/queue-options';
+import { Scheduler } from '../delegate/scheduler';
+import { live } from '../kernel/live';
+import type { Clock, Notifier } from '../kernel/ports';
+import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
+import type { VaultPort } from '../kernel/vault-port';
+
+/** What a host provides: its adapters. Everything else is built here. */
+export interface HostAdapters {
+    /** The vault (`ObsidianVault` in the plugin, `FsVault` in the CLI). */
+    vault: VaultPort;
+    /** How the person is told things (`Notice`, stderr). */
+    notifier: Notifier;
+    /** Where undo records are kept (the plugin's folder, the CLI's per-vault state file). */
+    checkpoints: CheckpointPersistence;
+    /** Where this device's spend is recorded (the daily cap counts chats and jobs together). */
+    spendLedger: SpendLedger;
+    /** This device's MCP consent (never in the vault, which syncs). */
+    mcpConsent: ConsentStore;
+    /** Whether stdio MCP servers may be started here (desktop and the CLI, never mobile). */
+    allowStdio: boolean;
+    /** The vault's folder on disk, when there is one (for MCP servers that take it). */
+    vaultRoot?: string;
+    /** Reads hidden folders (`.claude/skills/`) the vault port does not list; without it those skills are not found. */
+    hiddenFolders?: HiddenFolderReader;
+    /** The open notes' editors (Obsidian only), so the agent edits them without losing keystrokes. */
+    editors?: OpenNoteEditors;
+    /** Time; a fake clock in tests. */
+    clock?: Clock;
+}
+
+/** A chat, `ask` or job session's services, as a host asks for them. */
+export interface SessionRequest {
+    /** The model client built from the settings and this device's key. */
+    client: ModelClient;
+    /** Who approves changes (the chat's cards, the terminal, a job's unattended gate). */
+    approvals: ApprovalGate;
+    /** Who approves MCP tool calls in a chat; without it a chat is offered no MCP tools. */
+    toolCallGate?: ToolCallGate;
+}
+
+/** The queue's own knobs, as a host asks for them. */
+export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
+    Partial<Pick<JobQueueOptions, 'lockedReason' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>>;
+
+/** The queue's extensions, listed once: schedules (`schedule:` and `every:`) and batch jobs (`batch: true`). */
+export function queueExtensions(): QueueExtension[] {
+    return [new Scheduler(), new BatchJobs()];
+}
+
+/** The exclusion gate of `privacy` over `vault`; `null` privacy (locked settings) excludes everything. */
+export function exclusionGate(vault: VaultPort, privacy: PrivacySettings | null): ExclusionGate {
+    return new ExclusionGate({ vault, privacy });
+}
+
+/** The core services of one host, built from its adapters and the settings. */
+export class CoreServices {
+    /** The vault. */
+    readonly vault: VaultPort;
+    /** Notices. */
+    readonly notifier: Notifier;
+    /** One rate-limit throttle for every chat and job. */
+    readonly throttle = new Throttle();
+    /** The vault's checkpoint store (undo). */
+    readonly checkpoints: CheckpointStore;
+    /** The device's spend ledger and daily cap. */
+    readonly spend: SpendControl;
+    /** The exclusion gate as it is now, whichever instance that is (rebuilt when settings change). */
+    readonly liveGate: ExclusionGate;
+    /** The skills catalog as it is now. */
+    readonly liveSkills: SkillCatalog;
+    /** Skills of the current settings' folders (the skills folder and `.claude/skills/`). */
+    skills: SkillCatalog;
+    /** Custom commands of the current settings' folder. */
+    commands: CommandCatalog;
+    /** The MCP servers of the current settings (not connected until `connectMcp`/`hub.connectAll`). */
+    hub: McpHub;
+    private gateNow: ExclusionGate;
+    private current: Settings | null;
+    private mcpShape = '';
+    private readonly host: HostAdapters;
+
+    /** `settings` is `null` while they are locked (unreadable): the gate then excludes everything. */
+    constructor(host: HostAdapters, settings: Settings | null) {
+        this.host = host;
+        this.vault = host.vault;
+        this.notifier = host.notifier;
+        this.current = settings;
+        this.gateNow = exclusionGate(host.vault, settings?.privacy ?? null);
+        this.liveGate = live(() => this.gateNow);
+        this.checkpoints = new CheckpointStore({
+            vault: host.vault,
+            persistence: host.checkpoints,
+            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+        });
+        const shaping = settings ?? DEFAULT_SETTINGS;
+        this.spend = new SpendControl({
+            ledger: host.spendLedger,
+            dailyCapUsd: shaping.spend.dailyCapUsd,
+            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+        });
+        this.skills = this.skillCatalog(shaping);
+        this.liveSkills = live(() => this.skills);
+        this.commands = this.commandCatalog(shaping);
+        this.hub = this.mcpHub(shaping);
+    }
+
+    /** The settings as they are now; `null` while locked. */
+    get settings(): Settings | null {
+        return this.current;
+    }
+
+    /** The exclusion gate as it is now. */
+    gate(): ExclusionGate {
+        return this.gateNow;
+    }
+
+    /**
+     * Applies changed settings (`null` = locked): a new gate, catalogs and daily cap, and a new MCP hub when the MCP
+     * settings changed. Returns the replaced hub, which the caller closes (and reconnects the new one if it runs).
+     */
+    apply(settings: Settings | null): { replacedHub: McpHub | null } {
+        this.current = settings;
+        this.gateNow = exclusionGate(this.vault, settings?.privacy ?? null);
+        const shaping = settings ?? DEFAULT_SETTINGS;
+        this.spend.setDailyCap(shaping.spend.dailyCapUsd);
+        this.skills = this.skillCatalog(shaping);
+        this.commands = this.commandCatalog(shaping);
+        if (JSON.stringify(shaping.mcp) === this.mcpShape) return { replacedHub: null };
+        const old = this.hub;
+        this.hub = this.mcpHub(shaping);
+        return { replacedHub: old };
+    }
+
+    /** The context builder of `settings.context` for `model` (the settings' default model when absent). */
+    contextBuilder(settings: Settings, model?: string): ContextBuilder {
+        return contextBuilderFor({
+            vault: this.vault,
+            gate: () => this.gateNow,
+            settings: settings.context,
+            windowTokens: contextWindowFor(model !== undefined && model !== '' ? model : settings.model.defaultModel),
+        });
+    }
+
+    /** What a chat or `ask` session is built from, for `settings` (not locked ones: nothing is sent then). */
+    sessionServices(settings: Settings, request: SessionRequest): SessionServices {
+        return {
+            client: request.client,
+            vault: this.vault,
+            gate: () => this.gateNow,
+            settings: () => this.current ?? settings,
+            approvals: request.approvals,
+            checkpoints: this.checkpoints,
+            throttle: this.throttle,
+            spend: this.spend,
+            mcp: live(() => this.hub),
+            skills: this.skills,
+            contextBuilder: this.contextBuilder(settings),
+            ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
+            ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
+            ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
+        };
+    }
+
+    /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
+    jobQueue(request: QueueRequest): JobQueue {
+        return new JobQueue({
+            ...request,
+            vault: this.vault,
+            gate: () => this.gateNow,
+            throttle: this.throttle,
+            notifier: this.notifier,
+            checkpoints: this.checkpoints,
+            extensions: queueExtensions(),
+            skills: this.liveSkills,
+            mcp: { tools: (options) => this.hub.tools(options) },
+            spend: this.spend,
+            ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
+        });
+    }
+
+    private skillCatalog(settings: Settings): SkillCatalog {
+        return new SkillCatalog({
+            vault: this.vault,
+            exclusions: (vault) => exclusionGate(vault, this.current?.privacy ?? null),
+            ...(this.host.hiddenFolders !== undefined ? { hidden: this.host.hiddenFolders } : {}),
+            skillsFolder: settings.guidance.skillsFolder,
+        });
+    }
+
+    private commandCatalog(settings: Settings): CommandCatalog {
+        return new CommandCatalog({
+            vault: this.vault,
+            gate: () => this.gateNow,
+            commandsFolder: settings.guidance.commandsFolder,
+        });
+    }
+
+    private mcpHub(settings: Settings): McpHub {
+        this.mcpShape = JSON.stringify(settings.mcp);
+        return new McpHub({
+            settings: settings.mcp,
+            consent: this.host.mcpConsent,
+            transports: createTransportFactory({ allowStdio: this.host.allowStdio }),
+            notifier: this.notifier,
+            vault: this.vault,
+            gate: this.liveGate,
+            ...(this.host.vaultRoot !== undefined ? { vaultRoot: this.host.vaultRoot } : {}),
+        });
+    }
+}
