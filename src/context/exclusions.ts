@@ -5,7 +5,8 @@
  */
 import { Minimatch, type MinimatchOptions } from 'minimatch';
 import type { PrivacySettings } from '../settings/settings';
-import type { VaultPort } from '../vault/vault-port';
+import { parseNote } from '../vault/note-parser';
+import type { NoteMetadata, VaultPort } from '../vault/vault-port';
 
 /** Why a path is excluded. Shown to the person, never to the model. */
 export type ExclusionReason =
@@ -13,6 +14,7 @@ export type ExclusionReason =
     | { kind: 'folder'; rule: string }
     | { kind: 'system' }
     | { kind: 'unindexed' }
+    | { kind: 'link' }
     | { kind: 'locked' };
 
 /** The gate's answer for one path. */
@@ -30,6 +32,7 @@ const VISIBLE: ExclusionVerdict = Object.freeze({ excluded: false });
 const SYSTEM: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'system' }) });
 const UNINDEXED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'unindexed' }) });
 const LOCKED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'locked' }) });
+const LINK: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'link' }) });
 
 /** Root folders that are never visible besides the vault's own config folder. */
 const ALWAYS_HIDDEN_ROOTS = ['.trash'];
@@ -103,19 +106,41 @@ export class ExclusionGate {
         this.folderRules = uniqueFolders.map((rule) => ({ rule: `${rule}/`, pattern: folderRegExp([rule]) }));
     }
 
-    /** Whether `path` is excluded, and why. */
+    /**
+     * Whether `path` is excluded, and why. A path that leads through a symbolic link on disk is judged by where it
+     * really leads as well (the vault's `realPathOf`): a link into an excluded folder, onto a note an excluded glob
+     * matches, into a hidden folder, or out of the vault is excluded, whatever it is called itself.
+     */
     check(path: string): ExclusionVerdict {
         if (this.locked) return LOCKED;
         const shape = scanPath(path);
         const canonical =
             shape & IRREGULAR ? canonicalPath(path) : shape & NON_ASCII_CHARS ? path.normalize('NFC') : path;
         if (canonical === null) return SYSTEM;
-        const mayBeSystem = shape !== 0 || !this.systemNeedsDot;
-        if (mayBeSystem && this.systemPattern.test(canonical)) return SYSTEM;
-        const byFolder = this.checkFolders(canonical);
-        if (byFolder !== VISIBLE) return byFolder;
-        if (!isMarkdown(canonical)) return VISIBLE;
-        return this.checkTags(canonical);
+        const own = this.checkCanonical(canonical, shape);
+        // "Not indexed" is no rule: a path that does not exist yet may still lead, through a linked folder, into one.
+        if ((own.excluded && own.reason.kind !== 'unindexed') || this.vault.realPathOf === undefined) return own;
+        const real = this.vault.realPathOf(canonical);
+        if (real === canonical) return own;
+        if (real === null || real === '') return LINK;
+        const target = this.checkTarget(real);
+        return target.excluded ? target : own;
+    }
+
+    /**
+     * Whether `text`, just read from `path`, may be returned or sent: the verdict on the path (and where it leads), and
+     * the tags of this very text, parsed now — not those of a scan made before the text was read, which may predate
+     * the edit that made the note private.
+     */
+    checkText(path: string, text: string): ExclusionVerdict {
+        const verdict = this.check(path);
+        if (verdict.excluded || !isMarkdown(path)) return verdict;
+        return this.judgeTags(parseNote(text));
+    }
+
+    /** True when `text`, just read from `path`, must not be returned or sent (see `checkText`). */
+    isTextExcluded(path: string, text: string): boolean {
+        return this.checkText(path, text).excluded;
     }
 
     /** True when `path` must not exist for the model. */
@@ -147,9 +172,36 @@ export class ExclusionGate {
                 return 'in a protected location (the config folder, .git or .trash)';
             case 'unindexed':
                 return 'not indexed yet, or its frontmatter could not be read';
+            case 'link':
+                return 'a symbolic link that leads outside the vault or nowhere';
             case 'locked':
                 return 'settings could not be read, so every note is excluded until they are fixed';
         }
+    }
+
+    /** The rules for a path in canonical form: system folders, excluded folders and globs, then its tags. */
+    private checkCanonical(canonical: string, shape: number): ExclusionVerdict {
+        const mayBeSystem = shape !== 0 || !this.systemNeedsDot;
+        if (mayBeSystem && this.systemPattern.test(canonical)) return SYSTEM;
+        const byFolder = this.checkFolders(canonical);
+        if (byFolder !== VISIBLE) return byFolder;
+        if (!isMarkdown(canonical)) return VISIBLE;
+        return this.checkTags(canonical);
+    }
+
+    /**
+     * Where a link leads: system folders and any hidden (dot) folder, which Obsidian never shows; excluded folders and
+     * globs; and the tags of the target when the vault knows them (the link's own were judged already).
+     */
+    private checkTarget(real: string): ExclusionVerdict {
+        const shape = scanPath(real);
+        if (shape & (IRREGULAR | DOTTED)) return SYSTEM;
+        const canonical = shape & NON_ASCII_CHARS ? real.normalize('NFC') : real;
+        if (this.systemPattern.test(canonical)) return SYSTEM;
+        const byFolder = this.checkFolders(canonical);
+        if (byFolder !== VISIBLE) return byFolder;
+        if (!isMarkdown(canonical) || this.vault.metadata(canonical) === undefined) return VISIBLE;
+        return this.checkTags(canonical);
     }
 
     private checkFolders(path: string): ExclusionVerdict {
@@ -167,7 +219,10 @@ export class ExclusionGate {
     }
 
     private checkTags(path: string): ExclusionVerdict {
-        const metadata = this.vault.metadata(path);
+        return this.judgeTags(this.vault.metadata(path));
+    }
+
+    private judgeTags(metadata: NoteMetadata | undefined): ExclusionVerdict {
         const tags = metadata?.tags;
         if (tags === undefined) return UNINDEXED;
         for (const tag of tags) {
