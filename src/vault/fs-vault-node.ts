@@ -277,9 +277,8 @@ export class FsVault implements VaultPort {
                 this.emit({ type: 'delete', path });
                 continue;
             }
+            // What reads trust by identity needs no change: every read compares the file's identity and stats anew.
             this.noteTarget(path, abs, now.real);
-            // Read again by the long way next time: only the scan's walk may trust a file by identity.
-            this.known.forget(path);
             if (this.isIndexed(path, now.stats)) continue;
             const text = isMarkdownPath(path) ? readTextOrNull(now.real) : null;
             if (isMarkdownPath(path) && text === null) {
