@@ -74,6 +74,8 @@ export class ExclusionGate {
     private readonly systemNeedsDot: boolean;
     /** Excluded tags, lowercased, without `#`. */
     private readonly tagRules: string[];
+    /** Whether any tag rule has a letter beyond ASCII. */
+    private readonly tagRulesNonAscii: boolean;
     /** Matches a path inside any literal excluded folder; `null` when there are none. */
     private readonly folderPattern: RegExp | null;
     private readonly folderRules: { rule: string; pattern: RegExp }[];
@@ -90,6 +92,7 @@ export class ExclusionGate {
 
         const privacy = options.privacy ?? { excludedTags: [], excludedFolders: [] };
         this.tagRules = uniqueNonEmpty(privacy.excludedTags.map(normaliseTagRule));
+        this.tagRulesNonAscii = this.tagRules.some(hasNonAscii);
 
         const folders: string[] = [];
         this.globRules = [];
@@ -134,7 +137,7 @@ export class ExclusionGate {
      */
     checkText(path: string, text: string): ExclusionVerdict {
         const verdict = this.check(path);
-        if (verdict.excluded || !isMarkdown(path)) return verdict;
+        if (verdict.excluded || !isMarkdown(path) || !this.mayNameExcludedTag(text)) return verdict;
         return this.judgeTags(parseNote(text));
     }
 
@@ -177,6 +180,19 @@ export class ExclusionGate {
             case 'locked':
                 return 'settings could not be read, so every note is excluded until they are fixed';
         }
+    }
+
+    /**
+     * Whether `text` could carry an excluded tag at all, so that a note without one is not parsed again on every read
+     * or search hit. A tag is a piece of the text, lowercased as the rules are, so a text that holds no rule can carry
+     * no excluded tag — unless YAML escapes spell it (`"\u0070rivate"`), hence any backslash counts, and rules beyond
+     * ASCII always parse (lowercasing may depend on the letters around them).
+     */
+    private mayNameExcludedTag(text: string): boolean {
+        if (this.tagRules.length === 0) return false;
+        if (this.tagRulesNonAscii || text.includes('\\')) return true;
+        const lower = text.toLowerCase();
+        return this.tagRules.some((rule) => lower.includes(rule));
     }
 
     /** The rules for a path in canonical form: system folders, excluded folders and globs, then its tags. */

@@ -171,6 +171,9 @@ describe('revalidate: the gate judges a note as it is on disk now, without a sca
         expect(gate.isTextExcluded('Note.md', 'plain\n')).toBe(false);
         expect(gate.isTextExcluded('Note.md', 'now #private\n')).toBe(true);
         expect(gate.isTextExcluded('Note.md', '---\ntags: [Private/health]\n---\nx\n')).toBe(true);
-        expect(gate.checkText('Note.md', '---\ntags: [unclosed\n---\nx\n').excluded).toBe(true);
+        expect(gate.checkText('Note.md', '---\ntags: [private, unclosed\n---\nx\n').excluded).toBe(true);
+        // A YAML escape spells the tag without the word itself: still parsed and judged.
+        expect(gate.isTextExcluded('Note.md', '---\ntags: ["\\u0070rivate"]\n---\nx\n')).toBe(true);
+        expect(gate.isTextExcluded('Note.md', 'A NOTE TAGGED #PRIVATE/Health\n')).toBe(true);
     });
 });

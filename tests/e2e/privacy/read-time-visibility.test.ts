@@ -152,6 +152,27 @@ describe('ask and run: a note tagged #private between two requests is gone from 
         expect(run.stdout).not.toContain(CANARY);
     });
 
+    it('ask: a mentioned note tagged private after the first request is gone from the next one', async () => {
+        replaceFile(temp.root, 'Notes.md', publicNote);
+        const seen: RecordedRequest[] = [];
+        server.setResponder((request): ScriptedResponse => {
+            seen.push(request);
+            if (seen.length === 1) {
+                replaceFile(temp.root, 'Notes.md', privateNote);
+                return toolUseTurn([{ name: 'list_notes', input: {} }]);
+            }
+            return textTurn('Done.');
+        });
+        const run = await runCli(['ask', '--vault', temp.root, 'Summarise @[[Notes]] please.'], {
+            env: env(),
+            home: home.dir,
+        });
+        expect(run.code).toBe(0);
+        expect(seen).toHaveLength(2);
+        expect(seen[0]?.rawBody).toContain(CANARY);
+        expect(seen[1]?.rawBody).not.toContain(CANARY);
+    });
+
     it('run: a job that read the note no longer sends it once it is tagged private', async () => {
         replaceFile(temp.root, 'Notes.md', publicNote);
         const queued = await runCli(['enqueue', '--vault', temp.root, 'Summarise my notes.'], {

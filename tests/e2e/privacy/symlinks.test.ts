@@ -38,6 +38,7 @@ const FILES: Record<string, string> = {
     'Secrets/Deep/Older.md': `${NEEDLE} ${CANARY} deeper\n`,
     'Notes/Plans.hidden.md': `${NEEDLE} ${CANARY} matched by the glob\n`,
     'Plan.md': '# Plan\nShip the vault agent.\n',
+    'Embedder.md': 'Embeds: ![[Shortcut]] ![[Pointer]] ![[Linked/Diary]] and [[Shortcut]].\n',
     'Agent/Outputs/Readme.md': 'Outputs go here.\n',
     '.obsidian/plugins/vault-agent/data.json': JSON.stringify(SETTINGS),
 };
@@ -96,7 +97,7 @@ function expectNoLeak(text: string): void {
 }
 
 describe('symbolic links: ask (built CLI, local Messages API)', () => {
-    it('read_note, search_notes and list_notes judge every link by its target, and never read outside the vault', async () => {
+    it('mentions, embeds, read_note, search_notes and list_notes judge every link by its target, and never read outside the vault', async () => {
         const reads = LINKED_PATHS.map((path) => ({ name: 'read_note', input: { path } }));
         server.enqueue(
             toolUseTurn([
@@ -112,7 +113,9 @@ describe('symbolic links: ask (built CLI, local Messages API)', () => {
             textTurn('Done.'),
         );
         const before = server.messageRequests().length;
-        const run = await runCli(['ask', '--vault', temp.root, 'Read every note.'], {
+        // Mentions (of links, a linked folder, and a note embedding links) go through the context builder.
+        const prompt = 'Read every note: @[[Shortcut]] @[[Pointer]] @Linked/ @[[Linked/Diary]] @[[Embedder]]';
+        const run = await runCli(['ask', '--vault', temp.root, prompt], {
             env: { ANTHROPIC_API_KEY: server.apiKey, ANTHROPIC_BASE_URL: server.baseURL },
             home: home.dir,
         });
