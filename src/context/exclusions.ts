@@ -133,17 +133,17 @@ export class ExclusionGate {
     /**
      * Whether `text`, just read from `path`, may be returned or sent: the verdict on the path (and where it leads), and
      * the tags of this very text, parsed now — not those of a scan made before the text was read, which may predate
-     * the edit that made the note private.
+     * the edit that made the note private. `lower`, when the caller has it, is `text.toLowerCase()`.
      */
-    checkText(path: string, text: string): ExclusionVerdict {
+    checkText(path: string, text: string, lower?: string): ExclusionVerdict {
         const verdict = this.check(path);
-        if (verdict.excluded || !isMarkdown(path) || !this.mayNameExcludedTag(text)) return verdict;
+        if (verdict.excluded || !isMarkdown(path) || !this.mayNameExcludedTag(text, lower)) return verdict;
         return this.judgeTags(parseNote(text));
     }
 
     /** True when `text`, just read from `path`, must not be returned or sent (see `checkText`). */
-    isTextExcluded(path: string, text: string): boolean {
-        return this.checkText(path, text).excluded;
+    isTextExcluded(path: string, text: string, lower?: string): boolean {
+        return this.checkText(path, text, lower).excluded;
     }
 
     /** True when `path` must not exist for the model. */
@@ -188,10 +188,9 @@ export class ExclusionGate {
      * no excluded tag — unless YAML escapes spell it (`"\u0070rivate"`), hence any backslash counts, and rules beyond
      * ASCII always parse (lowercasing may depend on the letters around them).
      */
-    private mayNameExcludedTag(text: string): boolean {
+    private mayNameExcludedTag(text: string, lower = text.toLowerCase()): boolean {
         if (this.tagRules.length === 0) return false;
         if (this.tagRulesNonAscii || text.includes('\\')) return true;
-        const lower = text.toLowerCase();
         return this.tagRules.some((rule) => lower.includes(rule));
     }
 

@@ -147,16 +147,17 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
                 matched.push([line, snippet]);
             };
             let found: { matches: number; stopped: boolean };
+            let lower: string | undefined;
             if (needle === null) {
                 found = matchLines(redact(text), matcher, deadline, onMatch);
             } else {
-                const lower = text.toLowerCase();
+                lower = text.toLowerCase();
                 if (!lower.includes(needle)) continue;
                 found = matchCandidateLines(text, lower, needle, redact, matcher, deadline, onMatch);
             }
             // The note may have changed since it was listed (say, tagged private a moment ago): the text that matched
             // is judged itself, its tags parsed from it, before anything of it is shown.
-            if (matched.length > 0 && !context.gate.isTextExcluded(path, text)) {
+            if (matched.length > 0 && !context.gate.isTextExcluded(path, text, lower)) {
                 notesWithMatches++;
                 for (const [line, snippet] of matched) {
                     total++;
