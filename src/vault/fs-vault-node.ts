@@ -7,7 +7,7 @@
  * File-system calls are plain system calls (`fs-calls-node.ts`); a file already checked is known by its device and
  * inode, and its text is kept while the file is unchanged (see docs/decisions/0012).
  */
-import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
 import nodePath from 'node:path';
 import { errorCode, VaultDisk } from './fs-vault-disk-node';
@@ -370,12 +370,12 @@ export class FsVault implements VaultPort {
         else this.linkTargets.set(vaultPath, this.disk.vaultPathOf(real));
     }
 
-    /** The file at `abs` now (its real path and stats), or `null` when it is gone, not a file, or leads outside. */
+    /**
+     * The file at `abs` now (its real path and stats), or `null` when it is gone, not a file, or leads outside. The real
+     * path is resolved whole: a folder on the way may have been swapped for a link since the scan.
+     */
     private lookAgain(abs: string): { real: string; stats: Stats } | null {
         try {
-            const own = lstatSync(abs);
-            if (own.isFile()) return { real: abs, stats: own };
-            if (!own.isSymbolicLink()) return null;
             const real = realpathSync.native(abs);
             if (!this.disk.isInside(real)) return null;
             const stats = statSync(real);

@@ -165,6 +165,17 @@ describe('revalidate: the gate judges a note as it is on disk now, without a sca
         expect(gate.check('Swapped.md')).toEqual({ excluded: true, reason: { kind: 'folder', rule: 'Secrets/' } });
     });
 
+    it('a folder moved into an excluded folder and replaced by a link to it: its notes are excluded once revalidated', async () => {
+        const temp = await vaultWith({ 'Public/Note.md': 'was public', 'Secrets/Diary.md': 'secret' });
+        const gate = gateOf(temp);
+        expect(gate.isExcluded('Public/Note.md')).toBe(false);
+        renameSync(nodePath.join(temp.root, 'Public'), nodePath.join(temp.root, 'Secrets', 'Public'));
+        link(temp, 'Secrets/Public', 'Public');
+        await temp.vault.revalidate(['Public/Note.md']);
+        expect(temp.vault.realPathOf('Public/Note.md')).toBe('Secrets/Public/Note.md');
+        expect(gate.isExcluded('Public/Note.md')).toBe(true);
+    });
+
     it('checkText judges the tags of the text given, not those of the index', async () => {
         const temp = await vaultWith({ 'Note.md': 'plain\n' });
         const gate = gateOf(temp);
