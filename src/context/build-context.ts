@@ -91,6 +91,12 @@ export class ContextBuilder implements ContextProvider {
         const items: ContextItem[] = [];
         try {
             const text = await this.options.vault.read(path);
+            // The text read is judged itself: the note may have turned private since the gate last looked.
+            const now = gate.checkText(path, text);
+            if (now.excluded) {
+                const reason = ExclusionGate.describe(now.reason);
+                return [{ kind: 'excluded', path, label: 'focused note', text: '', tokens: 0, excludedReason: reason }];
+            }
             const item: ContextItem = { kind: 'focus', path, label: 'focused note', text: '', tokens: 0 };
             item.text = await embeds.expand(text, path);
             if (focus.cursorLine !== null) item.attributes = { 'cursor-line': String(focus.cursorLine + 1) };

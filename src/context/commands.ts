@@ -117,6 +117,12 @@ export class CommandCatalog {
                 return null;
             });
             if (text === null) continue;
+            // The text read is judged itself: the note may have turned private since the gate last looked.
+            const now = gate.checkText(path, text);
+            if (now.excluded && now.reason.kind !== 'unindexed') {
+                excludedCount++;
+                continue;
+            }
             const entry = readCommand(path, text, problems);
             if (entry === null) continue;
             const first = byName.get(entry.command.name);

@@ -9,9 +9,9 @@ import { isProtectedPath } from './path-policy';
 
 /**
  * What a walk found: vault path (NFC) → its on-disk relative path and stats, and whether it is a symlink to a file
- * (then `stats` are the target's).
+ * (then `stats` are the target's and `target` is the vault path of the file it leads to).
  */
-export type Found = Map<string, { disk: string; stats: Stats; linked: boolean }>;
+export type Found = Map<string, { disk: string; stats: Stats; linked: boolean; target?: string }>;
 
 const ASCII = /^[\x20-\x7e]*$/;
 
@@ -37,10 +37,12 @@ export function walkVault(disk: VaultDisk, configDir: string, found: Found, fold
             continue;
         }
         const linked = !entry.isFile();
-        const stats = linked ? linkedFileStats(disk, child) : statOrNull(disk.abs(child));
+        const followed = linked ? linkedFile(disk, child) : null;
+        const stats = linked ? (followed?.stats ?? null) : statOrNull(disk.abs(child));
         if (stats?.isFile() !== true) continue;
         if (folder === '' && isProtectedPath(path, configDir)) continue;
-        if (found.get(path)?.disk !== path) found.set(path, { disk: child, stats, linked });
+        if (found.get(path)?.disk === path) continue;
+        found.set(path, followed === null ? { disk: child, stats, linked } : { disk: child, stats, linked, target: followed.target });
     }
 }
 
@@ -53,10 +55,12 @@ export function readTextOrNull(abs: string): string | null {
     }
 }
 
-function linkedFileStats(disk: VaultDisk, child: string): Stats | null {
+/** The file a symlink leads to (its stats and vault path), or `null` when it leads outside the vault or nowhere. */
+function linkedFile(disk: VaultDisk, child: string): { stats: Stats; target: string } | null {
     try {
         const real = realpathSync(disk.abs(child));
-        return disk.isInside(real) ? lstatSync(real) : null;
+        if (!disk.isInside(real)) return null;
+        return { stats: lstatSync(real), target: disk.vaultPathOf(real) };
     } catch {
         return null;
     }

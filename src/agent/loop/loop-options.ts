@@ -68,7 +68,7 @@ export interface TurnLoopOptions {
      * replacing blocks that carry a now-excluded note; returns how many were replaced (RELIABILITY row 13). Absent =
      * nothing is re-checked.
      */
-    recheck?: (conversation: Conversation) => number;
+    recheck?: (conversation: Conversation) => number | Promise<number>;
 }
 
 /** The context seam of the loop (the session's ContextManager). */
