@@ -3,10 +3,16 @@
 //                and are only required lazily from *-node.ts modules on desktop)
 //   dist/cli.js  the headless `vault-agent` command (ESM, Node platform)
 import esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import process from 'node:process';
+import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
 
 const production = process.argv[2] === 'production';
+
+/** The version lives in package.json only; the CLI's `--version` and the MCP server read it from this define. */
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const define = { __VAULT_AGENT_VERSION__: JSON.stringify(version) };
 
 /** The MCP SDK's ajv-based default validator is swapped for one without code generation (see the module's note). */
 const mcpValidatorWithoutCodegen = {
@@ -34,7 +40,9 @@ const plugin = {
     sourcemap: production ? false : 'inline',
     minify: production,
     treeShaking: true,
-    legalComments: 'none',
+    // The licence notices of the bundled dependencies stay in the shipped file, gathered at its end.
+    legalComments: 'eof',
+    define,
     metafile: true,
 };
 
@@ -53,7 +61,9 @@ const cli = {
     logLevel: 'info',
     sourcemap: production ? false : 'inline',
     minify: false,
-    legalComments: 'none',
+    legalComments: 'eof',
+    define,
+    metafile: true,
 };
 
 async function main() {
@@ -61,7 +71,14 @@ async function main() {
     const builds = [plugin];
     if (fs.existsSync('src/cli/main.ts')) builds.push(cli);
     if (production) {
-        await Promise.all(builds.map((options) => esbuild.build(options)));
+        await Promise.all(
+            builds.map(async (options) => {
+                const result = await esbuild.build(options);
+                // Shipped bundles carry the licence notices of every package bundled into them.
+                const notices = noticesText(bundledPackages(result.metafile, options.outfile), 'Vault Agent');
+                fs.appendFileSync(options.outfile, legalComment(notices));
+            }),
+        );
         return;
     }
     const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));

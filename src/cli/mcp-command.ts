@@ -16,6 +16,7 @@ import { FsVault } from '../vault/fs-vault-node';
 import { VaultError } from '../vault/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
+import { VERSION } from './version';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -102,7 +103,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         return { vault, gate, changes, outputFolder };
     };
 
-    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? '0.1.0' });
+    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
     const transport = new StdioServerTransport(options.stdin, options.stdout);
     const closed = new Promise<void>((resolve) => {
         server.server.onclose = () => resolve();

@@ -12,6 +12,7 @@ plugin's settings in <vault>/<config-dir>/plugins/vault-agent/data.json; unreada
 
 /** `vault-agent --help`. */
 export const MAIN_USAGE = `Usage: vault-agent <command> --vault DIR [options]
+       vault-agent --version
 
 Commands:
   enqueue   Queue a delegate job; prints the job note's path.
