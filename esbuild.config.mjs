@@ -5,6 +5,7 @@
 import esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import path from 'node:path';
 import process from 'node:process';
 import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
 
@@ -58,7 +59,8 @@ const cli = {
     banner: {
         js: "#!/usr/bin/env node\nimport { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
     },
-    logLevel: 'info',
+    // Only warnings and errors: the size summary flags any output over 1 MB, which says nothing for a Node command.
+    logLevel: 'warning',
     sourcemap: production ? false : 'inline',
     minify: false,
     legalComments: 'eof',
@@ -73,10 +75,19 @@ async function main() {
     if (production) {
         await Promise.all(
             builds.map(async (options) => {
-                const result = await esbuild.build(options);
-                // Shipped bundles carry the licence notices of every package bundled into them.
+                const result = await esbuild.build({ ...options, write: false });
+                // Shipped bundles carry the licence notices of every package bundled into them. Each file is written
+                // whole and renamed into place, so nothing ever reads a bundle without its notices or half written.
                 const notices = noticesText(bundledPackages(result.metafile, options.outfile), 'Vault Agent');
-                fs.appendFileSync(options.outfile, legalComment(notices));
+                for (const file of result.outputFiles) {
+                    const isBundle = path.resolve(file.path) === path.resolve(options.outfile);
+                    const text = isBundle ? file.text + legalComment(notices) : file.text;
+                    fs.mkdirSync(path.dirname(file.path), { recursive: true });
+                    const temp = `${file.path}.${process.pid}.tmp`;
+                    // The CLI runs as `./dist/cli.js` too, and `npm install -g .` links it as `vault-agent`.
+                    fs.writeFileSync(temp, text, { mode: options === cli ? 0o755 : 0o644 });
+                    fs.renameSync(temp, file.path);
+                }
             }),
         );
         return;

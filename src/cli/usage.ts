@@ -7,7 +7,7 @@ const COMMON = `Options of every command:
   --verbose            say which endpoint, settings file and state folder are used
   -h, --help           this help
 
-The API key is read from ANTHROPIC_API_KEY. Exclusions, the jobs folder and the output folder come from the
+The API key is read from ANTHROPIC_API_KEY (any value for a local endpoint that checks none). Exclusions, the jobs folder and the output folder come from the
 plugin's settings in <vault>/<config-dir>/plugins/vault-agent/data.json; unreadable settings stop every command.`;
 
 /** `vault-agent --help`. */
