@@ -1,7 +1,7 @@
 /**
  * Reads the plugin's own settings from a vault folder (`<vault>/<configDir>/plugins/vault-agent/data.json`), so the
  * CLI and the MCP server apply exactly the exclusions the plugin does. Missing file = defaults; a file that is there
- * but cannot be read, parsed or validated = refuse to run (RELIABILITY row 14: never "no exclusions").
+ * but cannot be read, parsed or validated = refuse to run (docs/RELIABILITY.md row 14: never "no exclusions").
  */
 import { readFile } from 'node:fs/promises';
 import nodePath from 'node:path';

@@ -7,8 +7,9 @@ const COMMON = `Options of every command:
   --verbose            say which endpoint, settings file and state folder are used
   -h, --help           this help
 
-The API key is read from ANTHROPIC_API_KEY (any value for a local endpoint that checks none). Exclusions, the jobs folder and the output folder come from the
-plugin's settings in <vault>/<config-dir>/plugins/vault-agent/data.json; unreadable settings stop every command.`;
+The API key is read from ANTHROPIC_API_KEY (a local endpoint that checks no key still needs some value). Exclusions,
+the jobs folder and the output folder come from the plugin's settings in
+<vault>/<config-dir>/plugins/vault-agent/data.json; unreadable settings stop every command.`;
 
 /** `vault-agent --help`. */
 export const MAIN_USAGE = `Usage: vault-agent <command> --vault DIR [options]

@@ -51,7 +51,8 @@ export interface ChatViewServices {
     render?: MarkdownRenderFn;
     /** The vault's custom commands for the `/` list (the chat expands them itself); none when absent. */
     customCommands?(): Promise<CustomCommand[]>;
-    /** Whether this device has the API key; while it has none the chat explains how to set it. Not checked when absent. */
+    /** Whether this device has the API key; while it has none the chat explains how to set it. Not checked when absent.
+    */
     apiKeySet?(): Promise<boolean>;
     /** Opens the plugin's settings (the first-run notice's button). */
     openSettings?(): void;
@@ -246,7 +247,7 @@ export class ChatView extends ItemView {
 
     private readonly offered = new Set<string>();
 
-    /** Names what undo will restore and what it cannot, then undoes on confirmation (RELIABILITY row 5). */
+    /** Names what undo will restore and what it cannot, then undoes on confirmation (docs/RELIABILITY.md row 5). */
     private async confirmUndo(turnId: string, parent: HTMLElement): Promise<void> {
         const plan = await this.chat.undo(turnId, { dryRun: true });
         if (plan === null) return;

@@ -1,7 +1,7 @@
 /**
  * The chat view in Debian's Chromium: the real view and engine over the example vault, the real SDK against the
- * local Messages-API server. Covers RELIABILITY rows 3, 4, 5, 6, 17 and 22 where they concern the chat, and writes
- * the README screenshots (to `test-results/browser/`; `npm run screenshots` writes them to `docs/images/`).
+ * local Messages-API server. Covers docs/RELIABILITY.md rows 3, 4, 5, 6, 17 and 22 where they concern the chat, and
+ * writes the README screenshots (to `test-results/browser/`; `npm run screenshots` writes them to `docs/images/`).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

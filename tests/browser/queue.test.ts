@@ -1,8 +1,8 @@
 /**
  * The delegate queue's UI in Debian's Chromium: the real queue view, enqueue modal, status-bar item and job notices
  * over a REAL `JobQueue` on the example vault held in memory, the real SDK against the local Messages-API server.
- * Covers the queue view of issue 6 and RELIABILITY row 29 where the person sees it (a corrupt job note is listed,
- * never rewritten), and takes the README's `queue.png` (`npm run screenshots` refreshes `docs/images/`).
+ * Covers the queue view of issue 6 and docs/RELIABILITY.md row 29 where the person sees it (a corrupt job note is
+ * listed, never rewritten), and takes the README's `queue.png` (`npm run screenshots` refreshes `docs/images/`).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

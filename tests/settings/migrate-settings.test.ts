@@ -16,7 +16,7 @@ function failure(raw: unknown): string {
     return result.error;
 }
 
-describe('migrateSettings: missing and old settings (RELIABILITY row 14)', () => {
+describe('migrateSettings: missing and old settings (docs/RELIABILITY.md row 14)', () => {
     it('gives the defaults, with #private excluded, when nothing is stored yet', () => {
         for (const raw of [null, undefined]) {
             const { settings, notes } = ok(raw);
@@ -125,7 +125,7 @@ describe('migrateSettings: normalising and repairing fields', () => {
     });
 });
 
-describe('migrateSettings: API keys never survive (RELIABILITY row 23)', () => {
+describe('migrateSettings: API keys never survive (docs/RELIABILITY.md row 23)', () => {
     it.each([
         { apiKey: KEY },
         { api_key: KEY },

@@ -1,7 +1,7 @@
 /**
  * One live connection to one MCP server, through the official SDK `Client`. Everything a server can do wrong ends
  * here as a typed `McpServerError` with a sentence fit for the person: it does not start, does not answer in time,
- * crashes, or writes something that is not JSON-RPC (RELIABILITY row 21). Nothing waits without a timeout.
+ * crashes, or writes something that is not JSON-RPC (docs/RELIABILITY.md row 21). Nothing waits without a timeout.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
@@ -84,7 +84,8 @@ export class McpConnection {
         const opened = await options.transports.open(options.server).catch((error: unknown) => {
             throw new McpServerError('spawn', `"${options.server.name}" could not be started (${errorName(error)}).`);
         });
-        // Schema checks without code generation: ajv compiles schemas with `new Function`, which this plugin never runs.
+        // Schema checks without code generation: ajv compiles schemas with `new Function`, which this plugin never
+        // runs.
         const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
         const connection = new McpConnection(client, opened, options);
         client.onclose = () => {
