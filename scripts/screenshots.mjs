@@ -8,7 +8,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const result = spawnSync(
     process.execPath,
-    [vitest, 'run', '--config', 'tests/browser/vitest.config.ts', 'tests/browser/chat.test.ts', 'tests/browser/queue.test.ts'],
+    [
+        vitest,
+        'run',
+        '--config',
+        'tests/browser/vitest.config.ts',
+        'tests/browser/chat.test.ts',
+        'tests/browser/queue.test.ts',
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, VAULT_AGENT_SCREENSHOTS: 'readme' } },
 );
 process.exitCode = result.status ?? 1;

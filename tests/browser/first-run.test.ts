@@ -71,10 +71,10 @@ describe('the chat on a device with no API key', () => {
         expect(await notice.isVisible()).toBe(true);
 
         // The person sets the key (the settings tab's secret picker stores it in this device's secret storage).
-        await page.evaluate(
-            ({ name, key }) => (window as unknown as HarnessWindow).harness.setSecret(name, key),
-            { name: SECRET_NAME, key: api.apiKey },
-        );
+        await page.evaluate(({ name, key }) => (window as unknown as HarnessWindow).harness.setSecret(name, key), {
+            name: SECRET_NAME,
+            key: api.apiKey,
+        });
         // Back in the chat (the textarea still has the focus from before): a click is enough to check again.
         await page.locator('.vault-agent-textarea').click();
         await notice.waitFor({ state: 'hidden' });
@@ -86,10 +86,7 @@ describe('the chat on a device with no API key', () => {
 
     it('a key made of spaces counts as no key, as the model client treats it', async () => {
         const { page } = await openHarnessPage(browser, withoutKey.url);
-        await page.evaluate(
-            (name) => (window as unknown as HarnessWindow).harness.setSecret(name, '   '),
-            SECRET_NAME,
-        );
+        await page.evaluate((name) => (window as unknown as HarnessWindow).harness.setSecret(name, '   '), SECRET_NAME);
         await page.locator('.vault-agent-textarea').click();
         await page.waitForTimeout(100);
         expect(await page.locator('.vault-agent-key-setup').isVisible()).toBe(true);

@@ -29,7 +29,9 @@ const WARNING = /warn|deprecat|⚠/i;
 function withoutModelDeprecation(stderr: string): string {
     return stderr
         .split('\n')
-        .filter((line) => !/^The model '[^']+' is deprecated/.test(line) && !/^Please migrate to a newer model/.test(line))
+        .filter(
+            (line) => !/^The model '[^']+' is deprecated/.test(line) && !/^Please migrate to a newer model/.test(line),
+        )
         .join('\n');
 }
 
@@ -58,9 +60,7 @@ function readmeLine(prefix: string): string {
 
 /** Fills the README's placeholders with this clone and the test vault. */
 function fill(text: string, vault: string): string {
-    return text
-        .replaceAll('/path/to/vault-agent', REPO.replace(/\/$/, ''))
-        .replaceAll('/path/to/your/vault', vault);
+    return text.replaceAll('/path/to/vault-agent', REPO.replace(/\/$/, '')).replaceAll('/path/to/your/vault', vault);
 }
 
 interface Run {
@@ -196,13 +196,16 @@ describe('following the README from a clone', () => {
     // example vault's data.json) is past end-of-life for the bundled SDK, which prints a deprecation warning on every
     // call. That default is being changed on its own; once it is, this test passes, `it.fails` turns red, and
     // `.fails` must be removed so that "no warning at all" holds from then on.
-    it.fails('vault-agent ask prints no warning at all (fails while the default model is claude-sonnet-4-5)', async () => {
-        api.enqueue(textTurn('A second answer.'));
-        const line = fill(readmeLine('vault-agent ask'), `'${vault}'`);
-        const run = await bash(line, { ...env, ANTHROPIC_API_KEY: DUMMY_KEY, ANTHROPIC_BASE_URL: api.baseURL });
-        expect(run.code).toBe(0);
-        expect(run.stderr).not.toMatch(WARNING);
-    });
+    it.fails(
+        'vault-agent ask prints no warning at all (fails while the default model is claude-sonnet-4-5)',
+        async () => {
+            api.enqueue(textTurn('A second answer.'));
+            const line = fill(readmeLine('vault-agent ask'), `'${vault}'`);
+            const run = await bash(line, { ...env, ANTHROPIC_API_KEY: DUMMY_KEY, ANTHROPIC_BASE_URL: api.baseURL });
+            expect(run.code).toBe(0);
+            expect(run.stderr).not.toMatch(WARNING);
+        },
+    );
 
     it("Claude Desktop's snippet starts a server the official MCP client lists and reads from", async () => {
         const [json] = codeBlocks(README, 'json');
@@ -212,7 +215,9 @@ describe('following the README from a clone', () => {
         const server = config.mcpServers.vault;
         expect(server?.command).toBe('node');
         const result = await tryMcp(server?.command ?? '', server?.args ?? [], { ...getDefaultEnvironment(), ...env });
-        expect(result.tools).toEqual(expect.arrayContaining(['list_notes', 'read_note', 'search_notes', 'create_note']));
+        expect(result.tools).toEqual(
+            expect.arrayContaining(['list_notes', 'read_note', 'search_notes', 'create_note']),
+        );
         expect(result.isError).toBe(false);
         expect(result.text).toContain('Ebbinghaus');
         expect(result.server?.version).toBe(VERSION);

@@ -62,10 +62,13 @@ describe('screenshots', () => {
         const ignored = execFileSync('git', ['check-ignore', `${folder}/chat.png`], { cwd: ROOT, encoding: 'utf8' });
         expect(ignored.trim()).toBe(`${folder}/chat.png`);
         expect(relative(ROOT, screenshotFolder({ VAULT_AGENT_SCREENSHOTS: 'readme' }))).toBe(join('docs', 'images'));
-        const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
-            .scripts;
+        const scripts = (
+            JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+        ).scripts;
         expect(scripts.screenshots).toBe('node scripts/screenshots.mjs');
-        expect(readFileSync(join(ROOT, 'scripts/screenshots.mjs'), 'utf8')).toContain("VAULT_AGENT_SCREENSHOTS: 'readme'");
+        expect(readFileSync(join(ROOT, 'scripts/screenshots.mjs'), 'utf8')).toContain(
+            "VAULT_AGENT_SCREENSHOTS: 'readme'",
+        );
         expect(scripts['format:check']).toBe('prettier --check .');
     });
 });
