@@ -16,7 +16,7 @@ import { FsVault } from '../vault/fs-vault-node';
 import { VaultError } from '../vault/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
-import { VERSION } from './version';
+import { VERSION } from '../version';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {

@@ -55,6 +55,29 @@ describe('the licence', () => {
     });
 });
 
+describe('the version', () => {
+    it('is written in package.json; manifest.json and versions.json, which Obsidian reads, say the same', () => {
+        const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as {
+            version: string;
+            minAppVersion: string;
+        };
+        const versions = JSON.parse(readFileSync(join(ROOT, 'versions.json'), 'utf8')) as Record<string, string>;
+        expect(manifest.version).toBe(pkg.version);
+        expect(versions[pkg.version]).toBe(manifest.minAppVersion);
+    });
+
+    it('is injected into both bundles from package.json, not written in the source', () => {
+        for (const bundle of ['main.js', 'dist/cli.js']) {
+            const text = readFileSync(join(ROOT, bundle), 'utf8');
+            expect(text).not.toContain('__VAULT_AGENT_VERSION__');
+            expect(text).toContain(`"${pkg.version}"`);
+        }
+        expect(execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), '--version'], { encoding: 'utf8' })).toBe(
+            `vault-agent ${pkg.version}\n`,
+        );
+    });
+});
+
 describe('screenshots', () => {
     it('a test run writes them to a folder git ignores; only npm run screenshots writes docs/images', () => {
         const folder = relative(ROOT, screenshotFolder({}));

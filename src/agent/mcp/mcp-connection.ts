@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../../settings/mcp-settings';
 import { sha256Utf16Hex } from '../changes/sha256';
+import { VERSION } from '../../version';
 
 /** What went wrong with a server, in a form a caller can act on. */
 export type McpServerErrorCode = 'spawn' | 'connect-timeout' | 'call-timeout' | 'closed' | 'protocol' | 'cancelled';
@@ -64,7 +65,7 @@ export interface McpConnectionOptions {
     connectTimeoutMs: number;
 }
 
-const CLIENT_INFO = { name: 'vault-agent', version: '0.1.0' };
+const CLIENT_INFO = { name: 'vault-agent', version: VERSION };
 
 /** A connected server. */
 export class McpConnection {

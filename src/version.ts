@@ -1,6 +1,7 @@
 /**
- * The package's version, as `vault-agent --version` prints it and the MCP server announces it. The build injects it
- * from `package.json` (esbuild `define`), so the number is written in one place only.
+ * The package's version, as `vault-agent --version` prints it and the MCP server and client announce it. The build
+ * injects it from `package.json` (esbuild `define`), so the number is written in one place only (Obsidian's
+ * `manifest.json` must carry it too; a test keeps the two equal).
  */
 declare const __VAULT_AGENT_VERSION__: string | undefined;
 
