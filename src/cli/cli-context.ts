@@ -70,7 +70,7 @@ export interface CliVault {
     gate: () => ExclusionGate;
 }
 
-/** Opens the vault and its settings; refuses when either is unusable (RELIABILITY row 14). */
+/** Opens the vault and its settings; refuses when either is unusable (docs/RELIABILITY.md row 14). */
 export async function openCliVault(options: VaultOptions, io: CliIo): Promise<CliVault> {
     const { vaultRoot, configDir } = options;
     const vault = await FsVault.open(vaultRoot, { configDir }).catch((error: unknown) => {

@@ -17,6 +17,7 @@ import { VaultError } from '../vault/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
 import { LineStdioTransport } from './mcp-stdio-transport';
+import { VERSION } from '../version';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -106,7 +107,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         return { vault, gate, changes, outputFolder };
     };
 
-    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? '0.1.0' });
+    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
         stdin: options.stdin,

@@ -1,7 +1,7 @@
 /**
  * `ContextBuilder`: the one place that decides what a request sends. The turn loop calls `build` for EVERY request
  * (never caches a bundle across requests) with the person's message and the focus captured when they sent it, so
- * the gate is asked again at that moment: a note made private mid-chat is not sent again (RELIABILITY row 13).
+ * the gate is asked again at that moment: a note made private mid-chat is not sent again (docs/RELIABILITY.md row 13).
  */
 import { ExclusionGate } from './exclusions';
 import type { ContextBundle, ContextItem, TokenCounter } from './bundle';

@@ -198,7 +198,7 @@ function readCommand(path: string, text: string, problems: GuidanceProblem[]): F
     if (frontmatter.mode !== undefined && frontmatter.mode !== null && frontmatter.mode !== '') {
         const mode = PERMISSION_MODE_NAMES.find((known) => known === frontmatter.mode);
         if (mode === undefined) {
-            // An unknown mode is read as the safest one, as everywhere else (DESIGN, "Permission modes").
+            // An unknown mode is read as the safest one, as everywhere else (docs/DESIGN.md, "Permission modes").
             warn(`mode ${JSON.stringify(frontmatter.mode)} is unknown, so it runs read-only (${modes()}).`);
         }
         command.mode = mode ?? 'read-only';

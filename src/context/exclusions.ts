@@ -1,6 +1,6 @@
 /**
- * The exclusion gate (DESIGN.md, "Exclusions — one gate, every route"). Every listing, search, mention, embed, tool
- * call and job input asks this one gate whether a path may exist for the model. It fails closed: unknown metadata,
+ * The exclusion gate (docs/DESIGN.md, "Exclusions — one gate, every route"). Every listing, search, mention, embed,
+ * tool call and job input asks this one gate whether a path may exist for the model. It fails closed: unknown metadata,
  * unreadable settings and odd path spellings all count as excluded.
  */
 import { Minimatch, type MinimatchOptions } from 'minimatch';
@@ -162,7 +162,8 @@ export class ExclusionGate {
         return { visible, excludedCount };
     }
 
-    /** A sentence for the PERSON (never the model) saying why, e.g. "tagged #private" / "in excluded folder Journal/". */
+    /** A sentence for the PERSON (never the model) saying why, e.g. "tagged #private" / "in excluded folder Journal/".
+    */
     static describe(reason: ExclusionReason): string {
         switch (reason.kind) {
             case 'tag':

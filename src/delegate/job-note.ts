@@ -1,10 +1,12 @@
 /**
- * Job notes (DESIGN.md, "Delegate jobs are notes"): a Markdown note whose frontmatter says `vault-agent: job`, whose
- * body is the brief, and under whose `## Log` heading the queue appends what the job did. This file reads one into a
+ * Job notes (docs/DESIGN.md, "Delegate jobs are notes"): a Markdown note whose frontmatter says `vault-agent: job`,
+ * whose body is the brief, and under whose `## Log` heading the queue appends what the job did. This file reads one
+ * into a
  * `JobNote`; `job-note-edit.ts` writes the queue's keys back without touching anything else.
  *
  * Reading is forgiving about what a person left out (defaults) and strict about what is there: a job note whose
- * frontmatter or whose own keys cannot be read is reported as quarantined and never rewritten (RELIABILITY row 29).
+ * frontmatter or whose own keys cannot be read is reported as quarantined and never rewritten (docs/RELIABILITY.md row
+ * 29).
  */
 import type { NoteMetadata } from '../vault/vault-port';
 import { entryValue, splitEntries, YamlSubsetError, type YamlEntry, type YamlValue } from './yaml-subset';

@@ -2,7 +2,8 @@
  * Leases: before a runner runs a job it writes its device id and an expiry into the job note, waits a moment, reads
  * the note again and runs only if the lease it reads is its own. Two runners racing over one vault (two synced
  * devices, the plugin and the CLI) therefore never both run a job. While a job runs the lease is renewed; a `running`
- * job whose lease expired lost its runner (killed, closed, asleep) and becomes `interrupted` (RELIABILITY row 29).
+ * job whose lease expired lost its runner (killed, closed, asleep) and becomes `interrupted` (docs/RELIABILITY.md row
+ * 29).
  */
 import type { Clock } from '../ports';
 import type { JobLease, JobNote } from './job-note';

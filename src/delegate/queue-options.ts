@@ -38,7 +38,7 @@ export interface JobQueueOptions extends JobExtras {
     /**
      * Current settings (jobs folder, output folder, concurrency, model), or `null` while they are locked (unreadable
      * or invalid): the queue then pauses for `setup`, stops running jobs, sends nothing, and resumes by itself once
-     * settings are back (RELIABILITY row 14).
+     * settings are back (docs/RELIABILITY.md row 14).
      */
     settings: () => QueueSettings | null;
     /** Why the settings are locked, for the person (e.g. `SettingsStore`'s error); a generic sentence when absent. */

@@ -1,8 +1,8 @@
 /**
  * The delegate queue's UI in Debian's Chromium: the real queue view, enqueue modal, status-bar item and job notices
  * over a REAL `JobQueue` on the example vault held in memory, the real SDK against the local Messages-API server.
- * Covers the queue view of issue 6 and RELIABILITY row 29 where the person sees it (a corrupt job note is listed,
- * never rewritten), and writes `docs/images/queue.png`.
+ * Covers the queue view of issue 6 and docs/RELIABILITY.md row 29 where the person sees it (a corrupt job note is
+ * listed, never rewritten), and takes the README's `queue.png` (`npm run screenshots` refreshes `docs/images/`).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,9 +10,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpError, startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { launchBrowser, openHarnessPage, type HarnessBrowser } from './harness/browser';
-import { REPO_ROOT, startHarness, type HarnessServer } from './harness/server';
+import { screenshotFolder } from './harness/screenshots';
+import { startHarness, type HarnessServer } from './harness/server';
 
-const IMAGES = join(REPO_ROOT, 'docs', 'images');
+const IMAGES = screenshotFolder();
 const BROKEN = 'Agent/Jobs/Broken job.md';
 const BROKEN_TEXT = '---\nvault-agent: job\nstatus: sleeping\n---\nSummarise the week.\n';
 

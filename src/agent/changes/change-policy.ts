@@ -1,5 +1,5 @@
 /**
- * The permission table of DESIGN.md ("Permission modes") as a pure function: for a mode and a change, refuse, ask
+ * The permission table of docs/DESIGN.md ("Permission modes") as a pure function: for a mode and a change, refuse, ask
  * or apply. Path safety (protected folders) and exclusions are checked by the controller before this.
  */
 import { parsePermissionMode, type PermissionModeName } from '../../settings/permission-mode-name';

@@ -49,7 +49,7 @@ export async function resolveVisibleNote(input: string, context: ToolContext): P
 
 /**
  * An existing visible note the model wants to change. Protected locations (config folder, .git, .trash) are refused
- * by the path policy before anything else, so such a write is never even proposed (RELIABILITY row 9).
+ * by the path policy before anything else, so such a write is never even proposed (docs/RELIABILITY.md row 9).
  */
 export async function resolveNoteToChange(input: string, context: ToolContext): Promise<Resolved> {
     const writable = checkWritablePath(input, context.vault.configDir);

@@ -153,7 +153,7 @@ async function listNotes(input: ListNotesInput, context: ToolContext): Promise<T
         lines,
         (rest) => `[… ${plural(rest, 'more entry', 'more entries')} not shown; list a subfolder, or use search_notes]`,
     );
-    // The count is the only trace of hidden notes, and only for the whole vault (DESIGN: "N notes excluded").
+    // The count is the only trace of hidden notes, and only for the whole vault (docs/DESIGN.md: "N notes excluded").
     if (root === '' && excludedCount > 0) {
         text += `\n(${plural(excludedCount, 'note is', 'notes are')} excluded by the privacy settings and not shown.)`;
     }
