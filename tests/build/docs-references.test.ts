@@ -77,9 +77,11 @@ describe('document references', () => {
         expect(missing).toEqual([]);
     });
 
-    it('every numbered row of docs/RELIABILITY.md up to 30 names at least one test', () => {
+    it('every numbered row of docs/RELIABILITY.md names at least one test', () => {
         const text = readFileSync(join(ROOT, 'docs/RELIABILITY.md'), 'utf8');
-        for (let row = 1; row <= 30; row++) {
+        const rows = [...text.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+        expect(rows.length).toBeGreaterThanOrEqual(30);
+        for (const row of rows) {
             const line = text.split('\n').find((l) => l.startsWith(`| ${row} |`));
             expect(line, `row ${row}`).toBeDefined();
             expect([...(line ?? '').matchAll(PROOF)].length, `proofs of row ${row}`).toBeGreaterThan(0);
