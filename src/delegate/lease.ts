@@ -61,9 +61,32 @@ export class LeaseKeeper {
         path: string,
         runnable: (job: JobNote) => boolean,
         message: (job: JobNote) => string,
+        isCopy: (job: JobNote) => boolean = () => false,
     ): Promise<JobNote | null> {
         const taken = await this.store.update(path, (job) => {
             if (!runnable(job) || (this.isLive(job.lease) && job.lease?.device !== this.deviceId)) return null;
+            if (job.id !== '' && isCopy(job)) {
+                // A copied note carries the original's id, attempts and usage: it becomes a job of its own, so it never
+                // finds the original's result as "an earlier attempt" and its spend is its own.
+                const id = newJobId();
+                const copy = { ...job, id, attempts: 1 };
+                return {
+                    patch: {
+                        id,
+                        status: 'running',
+                        lease: this.fresh(),
+                        attempts: 1,
+                        error: '',
+                        artifact: '',
+                        batchId: '',
+                        usage: { input: 0, output: 0, cacheRead: 0, usd: 0 },
+                    },
+                    log: [
+                        `This note is a copy of another job note with the id ${job.id}; it runs as a job of its own, ${id}.`,
+                        message(copy),
+                    ],
+                };
+            }
             const attempts = job.attempts + 1;
             return {
                 patch: {

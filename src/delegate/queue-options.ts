@@ -82,8 +82,10 @@ export function jobRunDeps(
         throttle: options.throttle,
         checkpoints: options.checkpoints,
         client,
-        gate: options.gate(),
+        // A job's view of the vault leaves out the jobs folder: its own brief is given to it directly.
+        gate: options.gate().withHiddenFolders([settings.delegate.jobsFolder]),
         outputFolder: settings.delegate.outputFolder,
+        jobsFolder: settings.delegate.jobsFolder,
         model: settings.model.defaultModel,
         maxOutputTokens: settings.model.maxOutputTokens,
         retry: options.retry,
