@@ -66,6 +66,7 @@ export class JobQueue {
             deviceId: options.deviceId,
             leaseMs: options.leaseMs,
             settleMs: options.settleMs,
+            ...(options.localProcess !== undefined ? { local: options.localProcess } : {}),
         });
         this.pauses = new QueuePause({
             notifier: options.notifier,
@@ -234,7 +235,16 @@ export class JobQueue {
             this.quarantined.delete(read.job.path);
             let job = read.job;
             if (job.status === 'running' && !this.running.has(job.path)) {
-                job = (await this.leases.recover(job.path, atStartup, this.options.maxAttempts ?? 3)) ?? job;
+                const recovered = await this.leases.recover(job.path, atStartup, this.options.maxAttempts ?? 3);
+                if (recovered !== null) {
+                    job = recovered.job;
+                    if (recovered.deadPid !== null) {
+                        this.options.notifier.notify(
+                            `took over job ${job.path} from a runner that is no longer running (pid ${recovered.deadPid}).`,
+                            'info',
+                        );
+                    }
+                }
             }
             this.jobs.set(job.path, job);
         }
