@@ -298,6 +298,8 @@ export class JobQueue {
             return;
         }
         this.jobs.set(taken.path, taken);
+        entry.progress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: this.clock.now(), waitingMs: 0 };
+        this.changed();
         // Checked again now, whatever was checked when it was queued: the note may have been edited or copied since.
         const problem = jobProblem(taken, {
             configDir: this.options.vault.configDir,
@@ -308,8 +310,6 @@ export class JobQueue {
             this.remember(await this.store.fail(taken.path, problem));
             return;
         }
-        entry.progress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: this.clock.now(), waitingMs: 0 };
-        this.changed();
         const control: JobControl = {
             signal: entry.controller.signal,
             abort: (reason: JobAbort) => entry.controller.abort(reason),
