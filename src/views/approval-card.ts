@@ -111,9 +111,7 @@ export class ApprovalCard {
 
     private renderActions(): void {
         const { binding, kind } = this.proposal;
-        const acceptAll = this.button(
-            kind === 'delete' ? 'Move to trash' : kind === 'rename' ? 'Rename' : 'Accept all',
-        );
+        const acceptAll = this.button(kind === 'delete' ? 'Move to trash' : kind === 'rename' ? 'Rename' : 'Accept all');
         acceptAll.addClass('mod-cta', 'vault-agent-accept-all');
         acceptAll.addEventListener('click', () => this.settle({ kind: 'approve', binding }, 'Accepted'));
         if (this.proposal.hunks.length > 1) {
@@ -148,10 +146,7 @@ export class ApprovalCard {
         area.rows = Math.min(20, (this.proposal.proposed ?? '').split('\n').length + 1);
         const save = box.createEl('button', { text: 'Accept edited text', cls: 'mod-cta vault-agent-accept-edited' });
         save.addEventListener('click', () =>
-            this.settle(
-                { kind: 'approve-edited', binding: this.proposal.binding, content: area.value },
-                'Accepted (edited)',
-            ),
+            this.settle({ kind: 'approve-edited', binding: this.proposal.binding, content: area.value }, 'Accepted (edited)'),
         );
         area.focus();
     }
@@ -190,9 +185,9 @@ export class ApprovalCard {
         this.settled = true;
         this.el.addClass('is-decided', decision.kind === 'deny' ? 'is-denied' : 'is-approved');
         this.actionsEl.empty();
-        this.el
-            .querySelectorAll('.vault-agent-hunk-buttons, .vault-agent-approval-edit, .vault-agent-approval-reject')
-            .forEach((el) => el.remove());
+        this.el.querySelectorAll('.vault-agent-hunk-buttons, .vault-agent-approval-edit, .vault-agent-approval-reject').forEach(
+            (el) => el.remove(),
+        );
         this.statusEl.setText(status);
         this.resolve(decision);
     }

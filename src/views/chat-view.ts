@@ -152,10 +152,7 @@ export class ChatView extends ItemView {
     }
 
     private buildHeader(header: HTMLElement): void {
-        this.modeSelect = header.createEl('select', {
-            cls: 'dropdown vault-agent-mode',
-            attr: { 'aria-label': 'Mode' },
-        });
+        this.modeSelect = header.createEl('select', { cls: 'dropdown vault-agent-mode', attr: { 'aria-label': 'Mode' } });
         for (const mode of CHAT_MODES) this.modeSelect.createEl('option', { text: mode.label, value: mode.id });
         this.modeSelect.addEventListener('change', () => this.chat.setMode(this.modeSelect.value));
         this.modelEl = header.createSpan({ cls: 'vault-agent-model' });
@@ -233,8 +230,7 @@ export class ChatView extends ItemView {
         if (plan === null) return;
         const box = parent.createDiv({ cls: 'vault-agent-undo-plan' });
         for (const action of plan.restored) box.createDiv({ text: `Will restore: ${action.description}` });
-        for (const problem of plan.notRestored)
-            box.createDiv({ cls: 'vault-agent-ctx-warn', text: `Cannot restore: ${problem.why}` });
+        for (const problem of plan.notRestored) box.createDiv({ cls: 'vault-agent-ctx-warn', text: `Cannot restore: ${problem.why}` });
         const confirm = box.createEl('button', { text: 'Confirm undo', cls: 'mod-warning vault-agent-confirm-undo' });
         confirm.addEventListener('click', () => {
             box.remove();
@@ -257,10 +253,7 @@ export class ChatView extends ItemView {
             .filter((command) => !builtIn.some((known) => known.name === command.name))
             .map((command): SlashCommand => ({
                 name: command.name,
-                description:
-                    command.argumentHint === ''
-                        ? command.description
-                        : `${command.argumentHint} — ${command.description}`,
+                description: command.argumentHint === '' ? command.description : `${command.argumentHint} — ${command.description}`,
                 sends: true,
                 run: (arg) => void this.chat.send(arg === '' ? `/${command.name}` : `/${command.name} ${arg}`),
             }));
@@ -275,8 +268,7 @@ export class ChatView extends ItemView {
                 description: 'Set the mode: ask, auto-edits or read-only',
                 run: (arg) => {
                     const mode = CHAT_MODES.find((m) => m.id === arg || m.label.toLowerCase() === arg.toLowerCase());
-                    if (mode === undefined)
-                        this.transcript.addNote(`Unknown mode “${arg}”: use ask, auto-edits or read-only.`);
+                    if (mode === undefined) this.transcript.addNote(`Unknown mode “${arg}”: use ask, auto-edits or read-only.`);
                     else {
                         this.chat.setMode(mode.id);
                         this.updateHeader();
