@@ -106,7 +106,9 @@ export class FsVault implements VaultPort {
     async scan(options: { clearStaleTemps?: boolean } = {}): Promise<ScanStats> {
         const started = performance.now();
         const found: Found = new Map();
-        const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps ? [] : undefined;
+        const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps
+            ? []
+            : undefined;
         walkVault(this.disk, this.configDir, found, '', temps);
         // Temp files a killed writer left next to notes (hidden, so Obsidian never shows them) go on open.
         if (temps !== undefined) removeStaleTemps(temps);

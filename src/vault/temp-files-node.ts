@@ -42,7 +42,7 @@ export function isProcessRunning(pid: number): boolean {
         process.kill(pid, 0);
         return true;
     } catch (e) {
-        return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+        return (e as { code?: unknown }).code !== 'ESRCH';
     }
 }
 
