@@ -118,7 +118,9 @@ export class LeaseKeeper {
                     ],
                 };
             }
-            const attempts = job.attempts + 1;
+            // Only the person sets `queued` (a new job, Retry, or an edited note): a fresh start, so a result an
+            // earlier run left is never taken for this run's. The queue itself leaves stopped runs `interrupted`.
+            const attempts = job.status === 'queued' ? 1 : job.attempts + 1;
             return {
                 patch: {
                     id: job.id === '' ? newJobId() : job.id,

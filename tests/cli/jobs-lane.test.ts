@@ -8,7 +8,7 @@
  *   temp files the killed runner left.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -166,6 +166,30 @@ describe('copies and empty briefs (issue 14, item 10)', () => {
         expect(temp.readRaw(copyPath).toString()).toContain(`copy of another job note with the id ${first.id}`);
         // The original is untouched by the copy's run.
         expect(job(temp, original)).toMatchObject({ status: 'done', id: first.id, artifact: first.artifact });
+        server.setResponder(undefined);
+    }, 60_000);
+
+    it('a note copied and the original deleted, or a done note set back to queued by hand, runs afresh', async () => {
+        server.setResponder(() => textTurn('First result.'));
+        const temp = await vaultWith();
+        const original = (await cli(['enqueue', '--title', 'Monthly', 'Summarise the plan'], temp.root)).stdout.trim();
+        expect((await cli(['run'], temp.root)).code).toBe(0);
+        const first = job(temp, original);
+        // Moved by copy and delete, and queued again.
+        const moved = 'Agent/Jobs/Monthly moved.md';
+        writeFileSync(
+            nodePath.join(temp.root, moved),
+            temp.readRaw(original).toString().replace('status: done', 'status: queued'),
+        );
+        rmSync(nodePath.join(temp.root, original));
+        server.setResponder(() => textTurn('Fresh result.'));
+        const before = server.messageRequests().length;
+        expect((await cli(['run'], temp.root)).code).toBe(0);
+        expect(server.messageRequests().length).toBe(before + 1);
+        const again = job(temp, moved);
+        expect(again).toMatchObject({ status: 'done', attempts: 1 });
+        expect(again.artifact).not.toBe(first.artifact);
+        expect(temp.readRaw(`${again.artifact.slice(2, -2)}.md`).toString()).toContain('Fresh result.');
         server.setResponder(undefined);
     }, 60_000);
 
