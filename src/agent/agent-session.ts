@@ -72,6 +72,8 @@ export interface AgentSessionOptions {
     instructions?: string;
     /** Delegate mode: the job's output folder. */
     scope?: { outputFolder: string };
+    /** The delegate jobs folder, which no change of this session may touch. */
+    jobsFolder?: string;
     /** The open-note editors. */
     editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
@@ -149,6 +151,7 @@ export class AgentSession {
                       mode: this.mode,
                       checkpoints: options.checkpoints,
                       scope: options.scope,
+                      ...(options.jobsFolder !== undefined ? { jobsFolder: options.jobsFolder } : {}),
                       editors: options.editors,
                   });
         const prefix = (this.prefix = new PromptPrefix({

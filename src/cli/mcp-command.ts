@@ -81,6 +81,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     });
     for (const note of initial.notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
     const outputFolder = initial.settings.delegate.outputFolder;
+    const jobsFolder = initial.settings.delegate.jobsFolder;
     const checkpoints = new CheckpointStore({ vault, persistence: new ProcessCheckpoints() });
 
     const prepare = async (): Promise<VaultMcpCallContext> => {
@@ -103,6 +104,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
                       mode: 'delegate',
                       checkpoints,
                       scope: { outputFolder },
+                      jobsFolder,
                   });
         return { vault, gate, changes, outputFolder };
     };

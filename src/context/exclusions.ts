@@ -68,6 +68,7 @@ interface GlobRule {
 /** The one exclusion gate. Immutable: build a new one when settings change. */
 export class ExclusionGate {
     private readonly vault: VaultPort;
+    private readonly privacy: PrivacySettings | null;
     private readonly locked: boolean;
     private readonly systemPattern: RegExp;
     /** False when the config folder's name has no leading dot, so the dot pre-check cannot rule it out. */
@@ -84,6 +85,7 @@ export class ExclusionGate {
 
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
+        this.privacy = options.privacy;
         this.locked = options.privacy === null;
         const roots = [trimSlashes(options.vault.configDir), ...ALWAYS_HIDDEN_ROOTS].filter((f) => f !== '');
         const anywhere = ALWAYS_HIDDEN_ANYWHERE.map(escapeRegExp).join('|');
@@ -107,6 +109,19 @@ export class ExclusionGate {
         const uniqueFolders = uniqueNonEmpty(folders);
         this.folderPattern = uniqueFolders.length === 0 ? null : folderRegExp(uniqueFolders);
         this.folderRules = uniqueFolders.map((rule) => ({ rule: `${rule}/`, pattern: folderRegExp([rule]) }));
+    }
+
+    /**
+     * This gate with `folders` excluded too, like folder rules of the person's own: how a job's view leaves out the
+     * jobs folder. A locked gate stays locked.
+     */
+    withHiddenFolders(folders: readonly string[]): ExclusionGate {
+        const extra = folders.filter((folder) => folder.trim() !== '');
+        if (this.privacy === null || extra.length === 0) return this;
+        return new ExclusionGate({
+            vault: this.vault,
+            privacy: { ...this.privacy, excludedFolders: [...this.privacy.excludedFolders, ...extra] },
+        });
     }
 
     /**

@@ -45,6 +45,13 @@ export interface JobLease {
     device: string;
     /** ISO time after which the lease counts as abandoned. */
     until: string;
+    /**
+     * The machine the runner runs on (host name and install id), so a runner on the same machine can check whether the
+     * holder's process still exists; absent in leases of runners that cannot be checked (or older ones).
+     */
+    host?: string;
+    /** The runner's process id on `host`. */
+    pid?: number;
 }
 
 /** Tokens and cost a job used so far. */
@@ -328,7 +335,10 @@ function leaseOf(value: unknown): JobLease | null {
     const map = record(value, 'lease');
     const device = typeof map.device === 'string' ? map.device : '';
     const until = map.until instanceof Date ? map.until.toISOString() : typeof map.until === 'string' ? map.until : '';
-    return device === '' ? null : { device, until };
+    if (device === '') return null;
+    const host = typeof map.host === 'string' && map.host !== '' ? map.host : undefined;
+    const pid = typeof map.pid === 'number' && Number.isSafeInteger(map.pid) && map.pid > 0 ? map.pid : undefined;
+    return { device, until, ...(host !== undefined && pid !== undefined ? { host, pid } : {}) };
 }
 
 function usageOf(value: unknown): JobUsage {
@@ -351,9 +361,14 @@ function scheduleStateOf(value: unknown): ScheduleState {
 export function ownValue(key: OwnKey, job: Pick<JobNote, 'lease' | 'usage' | 'scheduleState'>): YamlValue {
     switch (key) {
         case 'lease':
-            return job.lease === null
-                ? { device: '', until: '' }
-                : { device: job.lease.device, until: job.lease.until };
+            if (job.lease === null) return { device: '', until: '' };
+            return {
+                device: job.lease.device,
+                until: job.lease.until,
+                ...(job.lease.host !== undefined && job.lease.pid !== undefined
+                    ? { host: job.lease.host, pid: job.lease.pid }
+                    : {}),
+            };
         case 'usage':
             return {
                 input: job.usage.input,

@@ -64,7 +64,10 @@ export async function buildJobSession(
         client: deps.client,
         vault,
         gate: () => deps.gate,
-        settings: () => ({ model: { defaultModel: setup.model, maxOutputTokens: deps.maxOutputTokens } }),
+        settings: () => ({
+            model: { defaultModel: setup.model, maxOutputTokens: deps.maxOutputTokens },
+            delegate: { jobsFolder: deps.jobsFolder },
+        }),
         approvals: UNATTENDED,
         checkpoints: deps.checkpoints,
         throttle: deps.throttle,

@@ -11,7 +11,7 @@ import type { QueueExtension } from './queue-extension';
 import type { JobExtras } from './job-session';
 import type { JobRunDeps } from './job-run';
 import type { JobStore } from './job-store';
-import type { LeaseKeeper } from './lease';
+import type { LeaseKeeper, LocalProcess } from './lease';
 
 /** The settings the queue reads. */
 export interface QueueSettings {
@@ -45,6 +45,8 @@ export interface JobQueueOptions extends JobExtras {
     lockedReason?: () => string;
     /** This runner's id, unique per running process. */
     deviceId: string;
+    /** This runner's process and machine, for leases a runner on the same machine can check (the CLI gives it). */
+    localProcess?: LocalProcess;
     /** Time. */
     clock?: Clock;
     /** Lease length, ms. */
@@ -82,8 +84,10 @@ export function jobRunDeps(
         throttle: options.throttle,
         checkpoints: options.checkpoints,
         client,
-        gate: options.gate(),
+        // A job's view of the vault leaves out the jobs folder: its own brief is given to it directly.
+        gate: options.gate().withHiddenFolders([settings.delegate.jobsFolder]),
         outputFolder: settings.delegate.outputFolder,
+        jobsFolder: settings.delegate.jobsFolder,
         model: settings.model.defaultModel,
         maxOutputTokens: settings.model.maxOutputTokens,
         retry: options.retry,

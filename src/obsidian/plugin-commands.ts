@@ -90,7 +90,14 @@ export class PluginUi {
                 defaults: () => {
                     const { delegate, model } = s.settingsOrDefaults();
                     const { turns, usd } = delegate.defaultBudget;
-                    return { outputFolder: delegate.outputFolder, model: model.defaultModel, turns, usd };
+                    return {
+                        outputFolder: delegate.outputFolder,
+                        model: model.defaultModel,
+                        turns,
+                        usd,
+                        configDir: this.app.vault.configDir,
+                        jobsFolder: delegate.jobsFolder,
+                    };
                 },
             },
             prefill,

@@ -4,12 +4,12 @@
  * Locating never trusts a string: every folder on the way is resolved with `realpath` and checked to be inside the
  * vault's real root, and protection is judged on where a path really leads, so symlinks are no way out or in.
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink } from './fs-calls-node';
 import nodePath from 'node:path';
 import { isProtectedPath } from './path-policy';
 import { collisionKey } from './safe-names';
+import { tempFileName } from './temp-files-node';
 import { VaultError } from './vault-port';
 
 /** Where a new file will go. */
@@ -53,7 +53,7 @@ export class VaultDisk {
 
     /** Writes `bytes` to a new temp file in `dir`, fsyncs it, hands it to `commit`, and always removes it after. */
     async placeTemp(dir: string, bytes: Buffer, mode: number, commit: (tmp: string) => Promise<void>): Promise<void> {
-        const tmp = nodePath.join(dir, `.va-tmp-${randomBytes(8).toString('hex')}`);
+        const tmp = nodePath.join(dir, tempFileName());
         let committed = false;
         try {
             const handle = await open(tmp, 'wx', mode);

@@ -13,6 +13,7 @@ import nodePath from 'node:path';
 import { errorCode, VaultDisk } from './fs-vault-disk-node';
 import { readTextOrNull, walkVault, type Found } from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
+import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from './path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
@@ -86,7 +87,7 @@ export class FsVault implements VaultPort {
             throw new VaultError('not-found', 'The vault folder does not exist.');
         }
         const vault = new FsVault({ root: realRoot, configDir: configDir.path, index: new NoteIndex() });
-        await vault.scan();
+        await vault.scan({ clearStaleTemps: true });
         return vault;
     }
 
@@ -107,10 +108,15 @@ export class FsVault implements VaultPort {
      * times more as promises (one thread-pool round trip each) than as plain system calls. A scan is one batch that
      * runs at start and on refresh, in the CLI and tests; Obsidian itself uses ObsidianVault, not this.
      */
-    async scan(): Promise<ScanStats> {
+    async scan(options: { clearStaleTemps?: boolean } = {}): Promise<ScanStats> {
         const started = performance.now();
         const found: Found = new Map();
-        walkVault(this.disk, this.configDir, found);
+        const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps
+            ? []
+            : undefined;
+        walkVault(this.disk, this.configDir, found, '', temps);
+        // Temp files a killed writer left next to notes (hidden, so Obsidian never shows them) go on open.
+        if (temps !== undefined) removeStaleTemps(temps);
         const events: VaultChange[] = [];
         let parsed = 0;
         for (const [path, { disk, stats }] of found) {

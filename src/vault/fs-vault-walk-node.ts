@@ -6,6 +6,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
 import { isProtectedPath } from './path-policy';
+import { isTempFileName } from './temp-files-node';
 
 /**
  * What a walk found: vault path (NFC) → its on-disk relative path and stats, and whether it is a symlink to a file
@@ -21,7 +22,13 @@ const ASCII = /^[\x20-\x7e]*$/;
  * Symlinked folders are not followed, so every regular file found lies under the real root; a symlinked file counts
  * only when it leads to a file inside the vault.
  */
-export function walkVault(disk: VaultDisk, configDir: string, found: Found, folder = ''): void {
+export function walkVault(
+    disk: VaultDisk,
+    configDir: string,
+    found: Found,
+    folder = '',
+    temps?: { abs: string; name: string; stats: Stats }[],
+): void {
     let entries: Dirent[];
     try {
         entries = readdirSync(disk.abs(folder), { withFileTypes: true });
@@ -29,11 +36,15 @@ export function walkVault(disk: VaultDisk, configDir: string, found: Found, fold
         return;
     }
     for (const entry of entries) {
-        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
         const child = folder === '' ? entry.name : `${folder}/${entry.name}`;
+        if (temps !== undefined && entry.isFile() && isTempFileName(entry.name)) {
+            const stats = statOrNull(disk.abs(child));
+            if (stats !== null) temps.push({ abs: disk.abs(child), name: entry.name, stats });
+        }
+        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
         const path = ASCII.test(child) ? child : child.normalize('NFC');
         if (entry.isDirectory()) {
-            if (!isProtectedPath(path, configDir)) walkVault(disk, configDir, found, child);
+            if (!isProtectedPath(path, configDir)) walkVault(disk, configDir, found, child, temps);
             continue;
         }
         const linked = !entry.isFile();

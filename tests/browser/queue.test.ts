@@ -201,6 +201,39 @@ describe('the job queue in a browser', () => {
         expect(jobs).toEqual([]);
     });
 
+    it('shows an output folder no job may use under its field while it is typed, and never queues it', async () => {
+        const page = await openQueue();
+        await page.evaluate(() => (window as unknown as QueuePage).harness.openModal({}));
+        const brief = page.locator('.vault-agent-enqueue-brief');
+        await brief.fill('Summarise the calls');
+        const output = page.locator('.vault-agent-enqueue-output');
+        const fieldError = page.locator('.vault-agent-enqueue-field-error');
+        expect(await fieldError.isVisible()).toBe(false);
+        for (const [typed, says] of [
+            ['.obsidian', 'hidden'],
+            ['Agent/.cache', 'hidden'],
+            ['../escape', 'inside the vault'],
+            ['/abs', 'absolute'],
+            ['Agent/Jobs/Results', 'jobs folder'],
+        ] as const) {
+            await output.fill(typed);
+            await fieldError.waitFor({ state: 'visible' });
+            expect(await fieldError.innerText()).toContain(says);
+        }
+        // Queue (Enter) refuses it too, with the reason, and keeps the modal open.
+        await brief.press('Enter');
+        expect(await page.locator('.vault-agent-enqueue-error').innerText()).toContain('jobs folder');
+        expect(await page.locator('.modal-container').count()).toBe(1);
+        await output.fill('Agent/Summaries');
+        await fieldError.waitFor({ state: 'hidden' });
+        await page.locator('.vault-agent-enqueue-output').press('Escape');
+        await page.locator('.modal-container').waitFor({ state: 'detached' });
+        const jobs = Object.keys(await vaultFiles(page)).filter((path) =>
+            path.startsWith('Agent/Jobs/Summarise the calls'),
+        );
+        expect(jobs).toEqual([]);
+    });
+
     it('fills the brief from a job template (a custom command) and queues it as a schedule', async () => {
         const page = await openQueue();
         await page.locator('.vault-agent-queue-new').click();

@@ -3,6 +3,7 @@
  * or apply. Path safety (protected folders) and exclusions are checked by the controller before this.
  */
 import { parsePermissionMode, type PermissionModeName } from '../../settings/permission-mode-name';
+import { hasHiddenSegment } from '../../vault/path-policy';
 import type { ChangeProposal } from './proposal';
 
 /** What the mode allows for one change. */
@@ -33,6 +34,12 @@ export function policyFor(mode: PermissionModeName, proposal: ChangeProposal, sc
                     scope === undefined ? 'no output folder is set' : `the output folder is "${scope.outputFolder}/"`;
                 return refuse(
                     `A delegate job may only create notes inside its output folder (${where}); "${path}" is not. Nothing was written.`,
+                );
+            }
+            if (hasHiddenSegment(path.slice(scope.outputFolder.length + 1))) {
+                return refuse(
+                    `"${path}" is in a hidden folder or file (a name starting with a dot), which Obsidian does not show; ` +
+                        `create the note directly in "${scope.outputFolder}/" or a visible subfolder. Nothing was written.`,
                 );
             }
             return { action: 'apply' };

@@ -20,5 +20,8 @@ export async function submitChange(input: ProposalInput, context: ToolContext, p
         if (proposal.newPath !== undefined) context.reads.forget(proposal.newPath);
     }
     // A denial or a refusal is an ordinary result that says what did not happen (docs/DESIGN.md, "Permission modes").
-    return { content: preface === '' ? outcome.message : `${preface} ${outcome.message}` };
+    return {
+        content: preface === '' ? outcome.message : `${preface} ${outcome.message}`,
+        ...(outcome.applied ? {} : { notApplied: true }),
+    };
 }

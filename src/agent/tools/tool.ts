@@ -49,6 +49,12 @@ export interface ToolResult {
     /** Set when the call failed (bad input, not found, refused); sent as `is_error`. */
     isError?: boolean;
     /**
+     * Set by write tools when the ChangeController did not make the change (refused, denied, stale). The model reads
+     * that as an ordinary result (docs/DESIGN.md, "Permission modes"); an MCP client gets it as `isError`, since nobody there
+     * decided anything and the call simply did not happen.
+     */
+    notApplied?: boolean;
+    /**
      * The vault paths whose text or names the content carries (the note read, the notes a search or listing shows,
      * the notes they link to). The session re-checks them before every later request, so a note made private after
      * the call drops this result from the history (docs/RELIABILITY.md row 13). Never sent to the model.
