@@ -3,10 +3,17 @@
 //                and are only required lazily from *-node.ts modules on desktop)
 //   dist/cli.js  the headless `vault-agent` command (ESM, Node platform)
 import esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import path from 'node:path';
 import process from 'node:process';
+import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
 
 const production = process.argv[2] === 'production';
+
+/** The version lives in package.json only; the CLI's `--version` and the MCP server read it from this define. */
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const define = { __VAULT_AGENT_VERSION__: JSON.stringify(version) };
 
 /** The MCP SDK's ajv-based default validator is swapped for one without code generation (see the module's note). */
 const mcpValidatorWithoutCodegen = {
@@ -34,7 +41,9 @@ const plugin = {
     sourcemap: production ? false : 'inline',
     minify: production,
     treeShaking: true,
-    legalComments: 'none',
+    // The licence notices of the bundled dependencies stay in the shipped file, gathered at its end.
+    legalComments: 'eof',
+    define,
     metafile: true,
 };
 
@@ -50,10 +59,13 @@ const cli = {
     banner: {
         js: "#!/usr/bin/env node\nimport { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
     },
-    logLevel: 'info',
+    // Only warnings and errors: the size summary flags any output over 1 MB, which says nothing for a Node command.
+    logLevel: 'warning',
     sourcemap: production ? false : 'inline',
     minify: false,
-    legalComments: 'none',
+    legalComments: 'eof',
+    define,
+    metafile: true,
 };
 
 async function main() {
@@ -61,7 +73,23 @@ async function main() {
     const builds = [plugin];
     if (fs.existsSync('src/cli/main.ts')) builds.push(cli);
     if (production) {
-        await Promise.all(builds.map((options) => esbuild.build(options)));
+        await Promise.all(
+            builds.map(async (options) => {
+                const result = await esbuild.build({ ...options, write: false });
+                // Shipped bundles carry the licence notices of every package bundled into them. Each file is written
+                // whole and renamed into place, so nothing ever reads a bundle without its notices or half written.
+                const notices = noticesText(bundledPackages(result.metafile, options.outfile), 'Vault Agent');
+                for (const file of result.outputFiles) {
+                    const isBundle = path.resolve(file.path) === path.resolve(options.outfile);
+                    const text = isBundle ? file.text + legalComment(notices) : file.text;
+                    fs.mkdirSync(path.dirname(file.path), { recursive: true });
+                    const temp = `${file.path}.${process.pid}.tmp`;
+                    // The CLI runs as `./dist/cli.js` too, and `npm install -g .` links it as `vault-agent`.
+                    fs.writeFileSync(temp, text, { mode: options === cli ? 0o755 : 0o644 });
+                    fs.renameSync(temp, file.path);
+                }
+            }),
+        );
         return;
     }
     const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));

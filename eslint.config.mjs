@@ -2,7 +2,9 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import obsidianmd from 'eslint-plugin-obsidianmd';
 import globals from 'globals';
 
-/** The core never imports `obsidian` at runtime (type-only imports are fine): see DESIGN.md, "The boundary". */
+/**
+ * The core never imports `obsidian` at runtime (type-only imports are fine): see docs/ARCHITECTURE.md, "The boundary".
+ */
 export const CORE_FOLDERS = ['src/vault', 'src/context', 'src/agent', 'src/delegate', 'src/cli'];
 
 export default defineConfig([

@@ -30,7 +30,7 @@ export default class VaultAgentPlugin extends Plugin {
         });
         this.services = services;
         await services.load();
-        const ui = new PluginUi({ app: this.app, services });
+        const ui = new PluginUi({ app: this.app, services, pluginId: this.manifest.id });
 
         this.registerView(VIEW_TYPE_CHAT, (leaf) => new ChatView(leaf, ui.chatViewServices()));
         this.registerView(VIEW_TYPE_QUEUE, (leaf) => new QueueView(leaf, ui.queueViewServices()));

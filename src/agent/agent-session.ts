@@ -73,6 +73,8 @@ export interface AgentSessionOptions {
     instructions?: string;
     /** Delegate mode: the job's output folder. */
     scope?: { outputFolder: string };
+    /** The delegate jobs folder, which no change of this session may touch. */
+    jobsFolder?: string;
     /** The open-note editors. */
     editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
@@ -150,6 +152,7 @@ export class AgentSession {
                       mode: this.mode,
                       checkpoints: options.checkpoints,
                       scope: options.scope,
+                      ...(options.jobsFolder !== undefined ? { jobsFolder: options.jobsFolder } : {}),
                       editors: options.editors,
                   });
         const prefix = (this.prefix = new PromptPrefix({
@@ -330,8 +333,13 @@ export class AgentSession {
         return turn;
     }
 
-    /** Withholds history blocks (and the prefix's context instructions) that carry a now-excluded note. */
-    private recheck(conversation: Conversation): number {
+    /**
+     * Withholds history blocks (and the prefix's context instructions) that carry a now-excluded note. The notes they
+     * carry are looked at again on disk first (where the vault can, without a scan), so a note tagged private since it
+     * was read is judged by what it says now and is gone from the very next request.
+     */
+    private async recheck(conversation: Conversation): Promise<number> {
+        await this.options.vault.revalidate?.([...conversation.allSources(), ...this.instructionSources]);
         const gate = this.currentGate();
         const excluded = (path: string): boolean => gate.isExcluded(path);
         let replaced = conversation.withhold(excluded);

@@ -1,7 +1,7 @@
 /**
  * The one place that builds the Anthropic SDK client. The key comes from this device's secret store and the host
  * from settings; both are fixed when the client is built, and nothing passed to its methods can change them
- * (RELIABILITY row 18). SDK retries are off: the turn loop and the queue own retrying and throttling.
+ * (docs/RELIABILITY.md row 18). SDK retries are off: the turn loop and the queue own retrying and throttling.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { BaseAnthropic } from '@anthropic-ai/sdk/client';

@@ -8,7 +8,7 @@ import type { ContextProvider } from '../context/build-context';
 import type { ExclusionGate } from '../context/exclusions';
 import { renderLoadedSkills, skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
-import type { Settings } from '../kernel/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
@@ -35,6 +35,8 @@ export interface SessionSettings {
     context?: Pick<Settings['context'], 'embedDepth'>;
     /** When to compact; absent = the engine's default. */
     spend?: Partial<Pick<Settings['spend'], 'compactAtShare'>>;
+    /** Where job notes live: never written by any session, never seen by a job; absent = the default folder. */
+    delegate?: Pick<Settings['delegate'], 'jobsFolder'>;
 }
 
 /** What every session of one plugin instance (or CLI run) is built from. */
@@ -143,6 +145,9 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
     const mode = surfaceMode(kind, options.mode);
     const model = options.model !== undefined && options.model !== '' ? options.model : settings.model.defaultModel;
     const untrusted = new UntrustedContent();
+    const jobsFolder = settings.delegate?.jobsFolder ?? DEFAULT_SETTINGS.delegate.jobsFolder;
+    // A job never sees the jobs folder (its own brief is given to it directly); chats may read it, never write it.
+    const gate = kind === 'job' ? hidingFolder(services.gate, jobsFolder) : services.gate;
 
     const extraTools: Tool[] = [];
     const extras: string[] = [];
@@ -166,7 +171,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
     const sessionOptions: AgentSessionOptions = {
         client: services.client,
         vault: services.vault,
-        gate: services.gate,
+        gate,
         mode,
         approvals: services.approvals,
         checkpoints: services.checkpoints,
@@ -192,6 +197,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         untrusted,
         ...(settings.context !== undefined ? { embedDepth: settings.context.embedDepth } : {}),
         ...(job !== undefined ? { scope: { outputFolder: job.outputFolder } } : {}),
+        jobsFolder,
         ...(job?.budget !== undefined ? { budget: job.budget } : {}),
         ...(job?.instructions !== undefined ? { instructions: job.instructions } : {}),
         ...(kind === 'chat' && services.contextBuilder !== undefined
@@ -237,6 +243,20 @@ function mcpTools(
     const offered = tools.filter((tool) => tool.definition.effect === 'read');
     const withheld = tools.filter((tool) => !offered.includes(tool)).map((tool) => tool.definition.name);
     return { offered, withheld };
+}
+
+/** The gate as it is now with `folder` hidden; derived once per gate, since the gate is asked on every path. */
+function hidingFolder(current: () => ExclusionGate, folder: string): () => ExclusionGate {
+    let base: ExclusionGate | null = null;
+    let derived: ExclusionGate | null = null;
+    return () => {
+        const now = current();
+        if (now !== base || derived === null) {
+            base = now;
+            derived = now.withHiddenFolders([folder]);
+        }
+        return derived;
+    };
 }
 
 /** Compaction at the settings' share of the window; the engine's default when the value is unusable. */

@@ -181,10 +181,10 @@ class TurnRun {
                 return this.abortOutcome();
             }
             // Before compaction (its summary call must not carry a now-private note either) and after (its record may).
-            this.recheck();
+            await this.recheck();
             const fits = await this.makeRoom();
             if (fits !== null) return fits;
-            this.recheck();
+            await this.recheck();
             const caching = client.capabilities.has('promptCaching');
             const messages = conversation.snapshot();
             const params = buildRequest({
@@ -249,8 +249,8 @@ class TurnRun {
     }
 
     /** Withholds history blocks that carry a note excluded since they were added; tells the listener how many. */
-    private recheck(): void {
-        const replaced = this.options.recheck?.(this.options.conversation) ?? 0;
+    private async recheck(): Promise<void> {
+        const replaced = (await this.options.recheck?.(this.options.conversation)) ?? 0;
         if (replaced > 0) this.emit({ type: 'withheld', blocks: replaced });
     }
 

@@ -1,11 +1,11 @@
 /**
  * One co-pilot chat without any UI: builds its session with the session factory (the same one jobs and the CLI use),
  * sends each message with the focus captured at send time so the session builds the context itself (attached notes
- * keep their sources, so a note made private later leaves the history — RELIABILITY row 13), keeps the transcript,
- * saves it after every message and turn, resumes stored chats (replaying their model history into a fresh session),
- * undoes a turn's changes, runs the vault's custom `/commands` (their prompt and mode/model for one turn), compacts on
- * request, and notes under each answer which instructions and skills guided it. The chat view subscribes and renders;
- * tests drive it directly.
+ * keep their sources, so a note made private later leaves the history — docs/RELIABILITY.md row 13), keeps the
+ * transcript, saves it after every message and turn, resumes stored chats (replaying their model history into a fresh
+ * session), undoes a turn's changes, runs the vault's custom `/commands` (their prompt and mode/model for one turn),
+ * compacts on request, and notes under each answer which instructions and skills guided it. The chat view subscribes
+ * and renders; tests drive it directly.
  */
 import type { AgentSession } from '../agent/agent-session';
 import type { CheckpointStore, UndoReport } from '../agent/changes/checkpoints';

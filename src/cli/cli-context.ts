@@ -3,6 +3,7 @@
  * read from it (fail closed), the key from the environment, the endpoint from the flag or the environment, and the
  * per-user state folder. Each failure becomes a `CliError` whose message a person can act on.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
@@ -14,7 +15,9 @@ import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { ExclusionGate } from '../context/exclusions';
 import type { Notifier, SecretStore } from '../kernel/ports';
 import type { ModelSettings, Settings } from '../kernel/settings';
+import type { LocalProcess } from '../delegate/lease';
 import { FsVault } from '../vault/fs-vault-node';
+import { isProcessRunning } from '../vault/temp-files-node';
 import { VaultError } from '../kernel/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 
@@ -70,7 +73,7 @@ export interface CliVault {
     gate: () => ExclusionGate;
 }
 
-/** Opens the vault and its settings; refuses when either is unusable (RELIABILITY row 14). */
+/** Opens the vault and its settings; refuses when either is unusable (docs/RELIABILITY.md row 14). */
 export async function openCliVault(options: VaultOptions, io: CliIo): Promise<CliVault> {
     const { vaultRoot, configDir } = options;
     const vault = await FsVault.open(vaultRoot, { configDir }).catch((error: unknown) => {
@@ -158,6 +161,32 @@ export function vaultStateFile(env: CliIo['env'], vaultRoot: string, kind: strin
 /** This process as a queue runner: never the plugin's id, and two CLI runs on one machine differ too. */
 export function cliDeviceId(): string {
     return `cli-${os.hostname()}-${process.pid}`;
+}
+
+/**
+ * This process for leases (`LocalProcess`): the machine is its host name plus an id made once per install and kept in
+ * the state folder, since two machines may share a host name. `undefined` when that id cannot be read or written:
+ * then leases carry no process, and a dead runner's jobs wait for their lease to expire, as across machines.
+ */
+export async function cliLocalProcess(env: CliIo['env']): Promise<LocalProcess | undefined> {
+    const file = nodePath.join(userStateDir(env), 'install-id');
+    let id = await fs.readFile(file, 'utf8').then(
+        (text) => text.trim(),
+        () => '',
+    );
+    if (!/^[0-9a-f]{16}$/u.test(id)) {
+        const fresh = randomBytes(8).toString('hex');
+        try {
+            await fs.mkdir(nodePath.dirname(file), { recursive: true });
+            // `wx`: when two first runs race, one id wins and both read it back.
+            await fs.writeFile(file, `${fresh}\n`, { flag: 'wx' }).catch(() => undefined);
+            id = (await fs.readFile(file, 'utf8')).trim();
+        } catch {
+            return undefined;
+        }
+        if (!/^[0-9a-f]{16}$/u.test(id)) return undefined;
+    }
+    return { host: `${os.hostname()}-${id}`, pid: process.pid, isRunning: isProcessRunning };
 }
 
 /** Notices for the person go to stderr, one line each. */

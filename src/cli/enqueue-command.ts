@@ -3,7 +3,7 @@
  * job queued from a terminal, a cron line or another agent is picked up by the plugin or by `vault-agent run`.
  */
 import { CommandCatalog } from '../context/commands';
-import { createJobNote, type JobSpec } from '../delegate/job-spec';
+import { createJobNote, JobSpecError, type JobSpec } from '../delegate/job-spec';
 import { VaultError } from '../kernel/vault-port';
 import { CliUsageError, listFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import { CliError, openCliVault, type CliIo } from './cli-context';
@@ -56,8 +56,11 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
     spec.title = titleOf(stringFlag(parsed, 'title') ?? (spec.title || spec.brief));
     let path: string;
     try {
-        path = await createJobNote(opened.vault, opened.settings.delegate.jobsFolder, spec, Date.now());
+        const { jobsFolder, outputFolder } = opened.settings.delegate;
+        path = await createJobNote(opened.vault, jobsFolder, spec, Date.now(), outputFolder);
     } catch (error) {
+        // Refused before anything is written: a bad output folder must not surface only after the whole job ran.
+        if (error instanceof JobSpecError) throw new CliError(`Not queued: ${error.message}`);
         if (error instanceof VaultError) throw new CliError(`The job note could not be written: ${error.message}`);
         throw error;
     }

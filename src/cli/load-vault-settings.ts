@@ -1,6 +1,6 @@
 /**
  * Reads the plugin's own settings from a vault folder (`<vault>/<configDir>/plugins/vault-agent/data.json`), so the
- * CLI and the MCP server apply exactly the exclusions the plugin does. Everything fails closed (RELIABILITY row 14,
+ * CLI and the MCP server apply exactly the exclusions the plugin does. Everything fails closed (docs/RELIABILITY.md row 14,
  * decision 0001): a file that is there but cannot be read, parsed or validated, or that says nothing about privacy, is
  * refused; a path that is not a regular file (a FIFO, a device, a folder) or is far too big is refused without being
  * opened; and a vault without a settings file is refused unless the person asked for the defaults explicitly

@@ -21,6 +21,7 @@ import { McpCommandError, runMcpServer } from './mcp-command';
 import { runCommand } from './run-command';
 import { statusCommand } from './status-command';
 import { ASK_USAGE, ENQUEUE_USAGE, MAIN_USAGE, MCP_USAGE, RUN_USAGE, STATUS_USAGE } from './usage';
+import { VERSION } from '../version';
 
 /** A subcommand: its help text and what runs it. */
 interface Subcommand {
@@ -60,6 +61,10 @@ async function main(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(MAIN_USAGE);
         return 0;
     }
+    if (name === '--version' || name === '-v' || name === 'version') {
+        io.stdout.write(`vault-agent ${VERSION}\n`);
+        return 0;
+    }
     const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
     if (command === undefined) {
         io.stderr.write(`vault-agent: unknown command "${name}".\n\n${MAIN_USAGE}`);
@@ -96,6 +101,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             stdin: io.stdin,
             stdout: io.stdout,
             stderr: io.stderr,
+            version: VERSION,
         });
         return 0;
     } catch (error) {

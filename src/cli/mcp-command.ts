@@ -17,6 +17,7 @@ import { VaultError } from '../kernel/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
 import { LineStdioTransport } from './mcp-stdio-transport';
+import { VERSION } from '../version';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -80,6 +81,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     });
     for (const note of initial.notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
     const outputFolder = initial.settings.delegate.outputFolder;
+    const jobsFolder = initial.settings.delegate.jobsFolder;
     const checkpoints = new CheckpointStore({ vault, persistence: new ProcessCheckpoints() });
 
     const prepare = async (): Promise<VaultMcpCallContext> => {
@@ -102,11 +104,12 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
                       mode: 'delegate',
                       checkpoints,
                       scope: { outputFolder },
+                      jobsFolder,
                   });
         return { vault, gate, changes, outputFolder };
     };
 
-    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? '0.1.0' });
+    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
         stdin: options.stdin,

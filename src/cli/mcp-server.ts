@@ -115,6 +115,7 @@ function describe(tool: Tool, outputFolder: string): McpToolDescription {
 function toCallResult(result: ToolResult): CallToolResult {
     return {
         content: [{ type: 'text', text: result.content === '' ? '(empty result)' : result.content }],
-        ...(result.isError === true ? { isError: true } : {}),
+        // A write that did not happen is an error to an MCP client: there is no conversation in which it was decided.
+        ...(result.isError === true || result.notApplied === true ? { isError: true } : {}),
     };
 }

@@ -17,6 +17,7 @@ import { Scheduler } from '../delegate/scheduler';
 import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
     cliDeviceId,
+    cliLocalProcess,
     EXIT_FAILED,
     JsonFileCheckpoints,
     openCliVault,
@@ -60,6 +61,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const checkpointFile = vaultStateFile(io.env, vault.root, 'checkpoints');
     if (options.verbose) io.stderr.write(`vault-agent: undo records in ${checkpointFile}\n`);
     const deviceId = cliDeviceId();
+    const localProcess = await cliLocalProcess(io.env);
     const { settings } = opened;
     // The same ledger as `ask`, so the daily cap counts every CLI run of this user, chats and jobs together.
     const spendFile = nodePath.join(userStateDir(io.env), 'spend.json');
@@ -74,6 +76,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         checkpoints: new CheckpointStore({ vault, persistence: new JsonFileCheckpoints(checkpointFile) }),
         settings: () => ({ delegate, model }),
         deviceId,
+        ...(localProcess !== undefined ? { localProcess } : {}),
         maxAttempts: delegate.maxAttempts,
         extensions: [new Scheduler(), new BatchJobs()],
         spend: new SpendControl({

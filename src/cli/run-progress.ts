@@ -50,7 +50,9 @@ export class RunProgress {
             const before = this.seen.get(job.path);
             if (before === job.status) continue;
             this.seen.set(job.path, job.status);
-            if (job.status === 'running' || this.ran.has(job.path)) this.ran.set(job.path, job.status);
+            // Only jobs this run started count as run here; a job another runner holds is only reported as such.
+            const here = job.status === 'running' && job.progress !== null;
+            if (here || this.ran.has(job.path)) this.ran.set(job.path, job.status);
             if (before === undefined && job.status === 'queued') {
                 this.line(`queued      ${job.path}`);
                 continue;
@@ -58,9 +60,11 @@ export class RunProgress {
             const detail =
                 job.status === 'done'
                     ? ` → ${job.artifact}`
-                    : job.error !== '' && job.status !== 'running'
-                      ? `: ${job.error}`
-                      : '';
+                    : job.status === 'running' && !this.ran.has(job.path)
+                      ? ' (by another runner)'
+                      : job.error !== '' && job.status !== 'running'
+                        ? `: ${job.error}`
+                        : '';
             this.line(`${job.status.padEnd(11)} ${job.path}${detail}`);
         }
         const pause = snapshot.pause === null ? '' : `${snapshot.pause.reason}: ${snapshot.pause.message}`;
@@ -80,7 +84,12 @@ export class RunProgress {
         const waiting = (this.lastSnapshot?.jobs ?? []).filter(
             (job) => job.schedule === '' && job.status === 'queued',
         ).length;
-        const tail = waiting > 0 ? `; ${waiting} still queued` : '';
+        const elsewhere = (this.lastSnapshot?.jobs ?? []).filter(
+            (job) => job.status === 'running' && !this.ran.has(job.path),
+        ).length;
+        const tail =
+            (waiting > 0 ? `; ${waiting} still queued` : '') +
+            (elsewhere > 0 ? `; ${elsewhere} running in another runner` : '');
         this.out.write(
             `vault-agent run: ${this.ran.size === 0 ? 'no job ran' : `${this.ran.size} job(s) ran: ${parts.join(', ')}`}${tail}.\n`,
         );

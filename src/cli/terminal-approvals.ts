@@ -2,7 +2,7 @@
  * The CLI's gates: `TerminalApprovals` (an `ApprovalGate`: a proposed change as unified-diff hunks) and
  * `TerminalToolCalls` (a `ToolCallGate`: an MCP tool call with its full description and input). Both show what is asked
  * on stderr and ask "y/N" on the terminal. Without a terminal there is nobody to ask, so everything is denied and the
- * person is told why; a piped "y" never counts as approval (RELIABILITY rows 3 and 18: only a person approves).
+ * person is told why; a piped "y" never counts as approval (docs/RELIABILITY.md rows 3 and 18: only a person approves).
  */
 import { createInterface } from 'node:readline';
 import type { ApprovalGate, ApprovalRequestOptions, Decision } from '../agent/changes/approval';
@@ -143,7 +143,8 @@ export class TerminalToolCalls implements ToolCallGate {
     }
 }
 
-/** An MCP tool call for the terminal: server, tool, the description as the server sent it, the full input, why asked. */
+/** An MCP tool call for the terminal: server, tool, the description as the server sent it, the full input, why asked.
+*/
 export function renderToolCall(request: ToolCallRequest): string {
     const lines = [
         `MCP tool call: ${request.offeredName} (server "${request.server}")`,

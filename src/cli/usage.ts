@@ -9,12 +9,14 @@ const COMMON = `Options of every command:
                        (only notes tagged #private); without it such a vault is refused
   -h, --help           this help
 
-The API key is read from ANTHROPIC_API_KEY. Exclusions, the jobs folder and the output folder come from the
-plugin's settings in <vault>/<config-dir>/plugins/vault-agent/data.json. Settings that cannot be read, that say
-nothing about exclusions, or that are missing (without --default-settings) stop every command, and nothing is sent.`;
+The API key is read from ANTHROPIC_API_KEY (a local endpoint that checks no key still needs some value).
+Exclusions, the jobs folder and the output folder come from the plugin's settings in
+<vault>/<config-dir>/plugins/vault-agent/data.json. Settings that cannot be read, that say nothing about
+exclusions, or that are missing (without --default-settings) stop every command, and nothing is sent.`;
 
 /** `vault-agent --help`. */
 export const MAIN_USAGE = `Usage: vault-agent <command> --vault DIR [options]
+       vault-agent --version
 
 Commands:
   enqueue   Queue a delegate job; prints the job note's path.

@@ -1,7 +1,7 @@
 /**
  * `ContextBuilder`: the one place that decides what a request sends. The turn loop calls `build` for EVERY request
  * (never caches a bundle across requests) with the person's message and the focus captured when they sent it, so
- * the gate is asked again at that moment: a note made private mid-chat is not sent again (RELIABILITY row 13).
+ * the gate is asked again at that moment: a note made private mid-chat is not sent again (docs/RELIABILITY.md row 13).
  */
 import { ExclusionGate } from './exclusions';
 import type { ContextBundle, ContextItem, TokenCounter } from './bundle';
@@ -115,6 +115,12 @@ export class ContextBuilder implements ContextProvider {
         const items: ContextItem[] = [];
         try {
             const text = await this.options.vault.read(path);
+            // The text read is judged itself: the note may have turned private since the gate last looked.
+            const now = gate.checkText(path, text);
+            if (now.excluded) {
+                const reason = ExclusionGate.describe(now.reason);
+                return [{ kind: 'excluded', path, label: 'focused note', text: '', tokens: 0, excludedReason: reason }];
+            }
             const item: ContextItem = { kind: 'focus', path, label: 'focused note', text: '', tokens: 0 };
             item.text = await embeds.expand(text, path);
             if (focus.cursorLine !== null) item.attributes = { 'cursor-line': String(focus.cursorLine + 1) };

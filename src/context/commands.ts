@@ -117,6 +117,12 @@ export class CommandCatalog {
                 return null;
             });
             if (text === null) continue;
+            // The text read is judged itself: the note may have turned private since the gate last looked.
+            const now = gate.checkText(path, text);
+            if (now.excluded && now.reason.kind !== 'unindexed') {
+                excludedCount++;
+                continue;
+            }
             const entry = readCommand(path, text, problems);
             if (entry === null) continue;
             const first = byName.get(entry.command.name);
@@ -203,7 +209,7 @@ function readCommand(path: string, text: string, problems: GuidanceProblem[]): F
     if (frontmatter.mode !== undefined && frontmatter.mode !== null && frontmatter.mode !== '') {
         const mode = PERMISSION_MODE_NAMES.find((known) => known === frontmatter.mode);
         if (mode === undefined) {
-            // An unknown mode is read as the safest one, as everywhere else (DESIGN, "Permission modes").
+            // An unknown mode is read as the safest one, as everywhere else (docs/DESIGN.md, "Permission modes").
             warn(`mode ${JSON.stringify(frontmatter.mode)} is unknown, so it runs read-only (${modes()}).`);
         }
         command.mode = mode ?? 'read-only';

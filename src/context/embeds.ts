@@ -144,6 +144,8 @@ export class EmbedExpander {
         } catch {
             return EMBED_UNAVAILABLE;
         }
+        // The text read is judged itself: the note may have turned private since the gate last looked.
+        if (this.gate.isTextExcluded(target, text)) return EMBED_UNAVAILABLE;
         const part = subpathText(text, ref.subpath);
         if (!part.found) return `[embedded section not found: ${label}]`;
         // A section may embed its own note's other sections; only the same note at the same place is a cycle.

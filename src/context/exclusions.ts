@@ -1,12 +1,13 @@
 /**
- * The exclusion gate (DESIGN.md, "Exclusions — one gate, every route"). Every listing, search, mention, embed, tool
- * call and job input asks this one gate whether a path may exist for the model. It fails closed: unknown metadata,
+ * The exclusion gate (docs/DESIGN.md, "Exclusions — one gate, every route"). Every listing, search, mention, embed,
+ * tool call and job input asks this one gate whether a path may exist for the model. It fails closed: unknown metadata,
  * unreadable settings and odd path spellings all count as excluded.
  */
 import { Minimatch, type MinimatchOptions } from 'minimatch';
 import type { PrivacySettings } from '../kernel/settings';
 import { SYSTEM_FOLDERS_ANYWHERE, SYSTEM_FOLDERS_TEXT, SYSTEM_ROOT_FOLDERS } from '../kernel/system-folders';
-import type { VaultPort } from '../kernel/vault-port';
+import { parseNote } from '../vault/note-parser';
+import type { NoteMetadata, VaultPort } from '../kernel/vault-port';
 
 /** Why a path is excluded. Shown to the person, never to the model. */
 export type ExclusionReason =
@@ -14,6 +15,7 @@ export type ExclusionReason =
     | { kind: 'folder'; rule: string }
     | { kind: 'system' }
     | { kind: 'unindexed' }
+    | { kind: 'link' }
     | { kind: 'locked' };
 
 /** The gate's answer for one path. */
@@ -31,6 +33,7 @@ const VISIBLE: ExclusionVerdict = Object.freeze({ excluded: false });
 const SYSTEM: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'system' }) });
 const UNINDEXED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'unindexed' }) });
 const LOCKED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'locked' }) });
+const LINK: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'link' }) });
 
 
 /**
@@ -62,12 +65,15 @@ interface GlobRule {
 /** The one exclusion gate. Immutable: build a new one when settings change. */
 export class ExclusionGate {
     private readonly vault: VaultPort;
+    private readonly privacy: PrivacySettings | null;
     private readonly locked: boolean;
     private readonly systemPattern: RegExp;
     /** False when the config folder's name has no leading dot, so the dot pre-check cannot rule it out. */
     private readonly systemNeedsDot: boolean;
     /** Excluded tags, lowercased, without `#`. */
     private readonly tagRules: string[];
+    /** Whether any tag rule has a letter beyond ASCII. */
+    private readonly tagRulesNonAscii: boolean;
     /** Matches a path inside any literal excluded folder; `null` when there are none. */
     private readonly folderPattern: RegExp | null;
     private readonly folderRules: { rule: string; pattern: RegExp }[];
@@ -76,6 +82,7 @@ export class ExclusionGate {
 
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
+        this.privacy = options.privacy;
         this.locked = options.privacy === null;
         const roots = [trimSlashes(options.vault.configDir), ...SYSTEM_ROOT_FOLDERS].filter((f) => f !== '');
         const anywhere = SYSTEM_FOLDERS_ANYWHERE.map(escapeRegExp).join('|');
@@ -84,6 +91,7 @@ export class ExclusionGate {
 
         const privacy = options.privacy ?? { excludedTags: [], excludedFolders: [] };
         this.tagRules = uniqueNonEmpty(privacy.excludedTags.map(normaliseTagRule));
+        this.tagRulesNonAscii = this.tagRules.some(hasNonAscii);
 
         const folders: string[] = [];
         this.globRules = [];
@@ -100,19 +108,54 @@ export class ExclusionGate {
         this.folderRules = uniqueFolders.map((rule) => ({ rule: `${rule}/`, pattern: folderRegExp([rule]) }));
     }
 
-    /** Whether `path` is excluded, and why. */
+    /**
+     * This gate with `folders` excluded too, like folder rules of the person's own: how a job's view leaves out the
+     * jobs folder. A locked gate stays locked.
+     */
+    withHiddenFolders(folders: readonly string[]): ExclusionGate {
+        const extra = folders.filter((folder) => folder.trim() !== '');
+        if (this.privacy === null || extra.length === 0) return this;
+        return new ExclusionGate({
+            vault: this.vault,
+            privacy: { ...this.privacy, excludedFolders: [...this.privacy.excludedFolders, ...extra] },
+        });
+    }
+
+    /**
+     * Whether `path` is excluded, and why. A path that leads through a symbolic link on disk is judged by where it
+     * really leads as well (the vault's `realPathOf`): a link into an excluded folder, onto a note an excluded glob
+     * matches, into a hidden folder, or out of the vault is excluded, whatever it is called itself.
+     */
     check(path: string): ExclusionVerdict {
         if (this.locked) return LOCKED;
         const shape = scanPath(path);
         const canonical =
             shape & IRREGULAR ? canonicalPath(path) : shape & NON_ASCII_CHARS ? path.normalize('NFC') : path;
         if (canonical === null) return SYSTEM;
-        const mayBeSystem = shape !== 0 || !this.systemNeedsDot;
-        if (mayBeSystem && this.systemPattern.test(canonical)) return SYSTEM;
-        const byFolder = this.checkFolders(canonical);
-        if (byFolder !== VISIBLE) return byFolder;
-        if (!isMarkdown(canonical)) return VISIBLE;
-        return this.checkTags(canonical);
+        const own = this.checkCanonical(canonical, shape);
+        // "Not indexed" is no rule: a path that does not exist yet may still lead, through a linked folder, into one.
+        if ((own.excluded && own.reason.kind !== 'unindexed') || this.vault.realPathOf === undefined) return own;
+        const real = this.vault.realPathOf(canonical);
+        if (real === canonical) return own;
+        if (real === null || real === '') return LINK;
+        const target = this.checkTarget(real);
+        return target.excluded ? target : own;
+    }
+
+    /**
+     * Whether `text`, just read from `path`, may be returned or sent: the verdict on the path (and where it leads), and
+     * the tags of this very text, parsed now — not those of a scan made before the text was read, which may predate
+     * the edit that made the note private. `lower`, when the caller has it, is `text.toLowerCase()`.
+     */
+    checkText(path: string, text: string, lower?: string): ExclusionVerdict {
+        const verdict = this.check(path);
+        if (verdict.excluded || !isMarkdown(path) || !this.mayNameExcludedTag(text, lower)) return verdict;
+        return this.judgeTags(parseNote(text));
+    }
+
+    /** True when `text`, just read from `path`, must not be returned or sent (see `checkText`). */
+    isTextExcluded(path: string, text: string, lower?: string): boolean {
+        return this.checkText(path, text, lower).excluded;
     }
 
     /** True when `path` must not exist for the model. */
@@ -131,7 +174,8 @@ export class ExclusionGate {
         return { visible, excludedCount };
     }
 
-    /** A sentence for the PERSON (never the model) saying why, e.g. "tagged #private" / "in excluded folder Journal/". */
+    /** A sentence for the PERSON (never the model) saying why, e.g. "tagged #private" / "in excluded folder Journal/".
+    */
     static describe(reason: ExclusionReason): string {
         switch (reason.kind) {
             case 'tag':
@@ -144,9 +188,48 @@ export class ExclusionGate {
                 return `in a protected location (the config folder, ${SYSTEM_FOLDERS_TEXT})`;
             case 'unindexed':
                 return 'not indexed yet, or its frontmatter could not be read';
+            case 'link':
+                return 'a symbolic link that leads outside the vault or nowhere';
             case 'locked':
                 return 'settings could not be read, so every note is excluded until they are fixed';
         }
+    }
+
+    /**
+     * Whether `text` could carry an excluded tag at all, so that a note without one is not parsed again on every read
+     * or search hit. A tag is a piece of the text, lowercased as the rules are, so a text that holds no rule can carry
+     * no excluded tag — unless YAML escapes spell it (`"\u0070rivate"`), hence any backslash counts, and rules beyond
+     * ASCII always parse (lowercasing may depend on the letters around them).
+     */
+    private mayNameExcludedTag(text: string, lower = text.toLowerCase()): boolean {
+        if (this.tagRules.length === 0) return false;
+        if (this.tagRulesNonAscii || text.includes('\\')) return true;
+        return this.tagRules.some((rule) => lower.includes(rule));
+    }
+
+    /** The rules for a path in canonical form: system folders, excluded folders and globs, then its tags. */
+    private checkCanonical(canonical: string, shape: number): ExclusionVerdict {
+        const mayBeSystem = shape !== 0 || !this.systemNeedsDot;
+        if (mayBeSystem && this.systemPattern.test(canonical)) return SYSTEM;
+        const byFolder = this.checkFolders(canonical);
+        if (byFolder !== VISIBLE) return byFolder;
+        if (!isMarkdown(canonical)) return VISIBLE;
+        return this.checkTags(canonical);
+    }
+
+    /**
+     * Where a link leads: system folders and any hidden (dot) folder, which Obsidian never shows; excluded folders and
+     * globs; and the tags of the target when the vault knows them (the link's own were judged already).
+     */
+    private checkTarget(real: string): ExclusionVerdict {
+        const shape = scanPath(real);
+        if (shape & (IRREGULAR | DOTTED)) return SYSTEM;
+        const canonical = shape & NON_ASCII_CHARS ? real.normalize('NFC') : real;
+        if (this.systemPattern.test(canonical)) return SYSTEM;
+        const byFolder = this.checkFolders(canonical);
+        if (byFolder !== VISIBLE) return byFolder;
+        if (!isMarkdown(canonical) || this.vault.metadata(canonical) === undefined) return VISIBLE;
+        return this.checkTags(canonical);
     }
 
     private checkFolders(path: string): ExclusionVerdict {
@@ -164,7 +247,10 @@ export class ExclusionGate {
     }
 
     private checkTags(path: string): ExclusionVerdict {
-        const metadata = this.vault.metadata(path);
+        return this.judgeTags(this.vault.metadata(path));
+    }
+
+    private judgeTags(metadata: NoteMetadata | undefined): ExclusionVerdict {
         const tags = metadata?.tags;
         if (tags === undefined) return UNINDEXED;
         for (const tag of tags) {

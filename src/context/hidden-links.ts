@@ -1,6 +1,6 @@
 /**
- * Links in visible notes that point at excluded ones (RELIABILITY row 12). A public note's text goes to the model
- * verbatim through `read_note` and `search_notes`, so `![[Private]]`, `[[Private#H|alias]]` or `[x](Private.md)`
+ * Links in visible notes that point at excluded ones (docs/RELIABILITY.md row 12). A public note's text goes to the
+ * model verbatim through `read_note` and `search_notes`, so `![[Private]]`, `[[Private#H|alias]]` or `[x](Private.md)`
  * inside it would name a note that must not exist for the model. Each such link or embed is replaced, whole (alias
  * included, since it may describe the hidden note), by one fixed placeholder that names nothing.
  *
@@ -93,7 +93,8 @@ export function redactHiddenLinks(text: string, sourcePath: string, ports: Hidde
     return { text: out, redactions: spans.length, spans };
 }
 
-/** Whether the link `ref`, written in `sourcePath`, points at (or literally names a path under) an excluded location. */
+/** Whether the link `ref`, written in `sourcePath`, points at (or literally names a path under) an excluded location.
+*/
 export function isHiddenLink(ref: LinkReference, sourcePath: string, ports: HiddenLinkPorts): boolean {
     const candidates = [ref.link];
     // `Note^block` as people type it; `^` cannot be part of a note's name in Obsidian.

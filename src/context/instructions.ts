@@ -82,7 +82,14 @@ export class InstructionFinder {
             return { kind: 'excluded', path, label, text: '', tokens: 0, excludedReason: reason };
         }
         try {
-            const text = await this.embeds.expand(await this.vault.read(path), path);
+            const raw = await this.vault.read(path);
+            // The text read is judged itself: the note may have turned private since the gate last looked.
+            const now = this.gate.checkText(path, raw);
+            if (now.excluded) {
+                const reason = ExclusionGate.describe(now.reason);
+                return { kind: 'excluded', path, label, text: '', tokens: 0, excludedReason: reason };
+            }
+            const text = await this.embeds.expand(raw, path);
             return { kind: 'instructions', path, label, text, tokens: 0 };
         } catch (e) {
             if (!(e instanceof VaultError)) throw e;

@@ -99,6 +99,9 @@ export class MentionResolver {
         } catch {
             return { kind: 'missing', label, text: '', tokens: 0, remark: 'could not be read' };
         }
+        // The text read is judged itself: the note may have turned private since the gate last looked.
+        const now = this.gate.checkText(path, raw);
+        if (now.excluded) return excludedItem(label, path, ExclusionGate.describe(now.reason));
         const section = normaliseSubpath(subpath);
         const part = subpathText(raw, section);
         const item: ContextItem = { kind: 'mention', path, label, text: '', tokens: 0 };

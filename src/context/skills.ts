@@ -198,7 +198,8 @@ export class SkillCatalog {
         return {
             source: 'vault',
             read: (path) => this.vault.read(path),
-            verdict: (path) => gate.check(path),
+            // The text read is judged itself: the note may have turned private since the gate last looked.
+            verdict: (path, text) => (text === undefined ? gate.check(path) : gate.checkText(path, text)),
             excluded: (path) => gate.isExcluded(path),
             files: async (folder) => {
                 const prefix = `${folder}/`;

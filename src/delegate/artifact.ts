@@ -41,21 +41,45 @@ export class ArtifactError extends Error {
 
 /**
  * The artifact of `jobId` already in `outputFolder`, if one exists: first where it would be named (asked of the disk,
- * so one written by another runner counts), then any note in the folder carrying the id.
+ * so one written by another runner counts), then any note in the folder carrying the id. A note whose `job:` link
+ * names another job note that exists is that job's result (its note was copied, id and all), never this one's.
  */
 export async function findArtifact(
     vault: VaultPort,
     outputFolder: string,
     jobId: string,
     title: string,
+    jobPath?: string,
 ): Promise<string | null> {
     if (jobId === '') return null;
     const prefix = `${outputFolder.replace(/\/+$/u, '')}/`;
+    const candidates: string[] = [];
     const expected = normalizeVaultPath(`${prefix}${sanitizeNoteName(`${title} (${jobId}).md`)}`);
-    if (expected.ok && (await vault.stat(expected.path)) !== null) return expected.path;
+    if (expected.ok && (await vault.stat(expected.path)) !== null) candidates.push(expected.path);
     const marker = `(${jobId})`;
-    const found = (await vault.list()).find((file) => file.path.startsWith(prefix) && file.path.includes(marker));
-    return found?.path ?? null;
+    for (const file of await vault.list()) {
+        if (file.path.startsWith(prefix) && file.path.includes(marker) && !candidates.includes(file.path))
+            candidates.push(file.path);
+    }
+    for (const candidate of candidates) {
+        if (jobPath === undefined || (await belongsTo(vault, candidate, jobPath))) return candidate;
+    }
+    return null;
+}
+
+/** False when the artifact's `job:` link names a different job note that exists. */
+async function belongsTo(vault: VaultPort, artifact: string, jobPath: string): Promise<boolean> {
+    let text: string;
+    try {
+        text = await vault.read(artifact);
+    } catch {
+        return false;
+    }
+    const link = /^job:\s*["']?\[\[([^\]|#]+)/mu.exec(text)?.[1]?.trim();
+    if (link === undefined) return true;
+    const own = jobPath.replace(/\.md$/iu, '');
+    if (link === own) return true;
+    return (await vault.stat(`${link}.md`).catch(() => null)) === null;
 }
 
 /** A wikilink to a vault path, without `.md`. */

@@ -1,7 +1,7 @@
 /**
  * A job's first message: its context references (`[[Note]]`, `Folder/`, `#tag`) resolved when the job RUNS, through
- * the exclusion gate as it is then (a note made private after the job was queued is not sent — RELIABILITY row 13),
- * followed by the brief.
+ * the exclusion gate as it is then (a note made private after the job was queued is not sent — docs/RELIABILITY.md row
+ * 13), followed by the brief.
  */
 import { contextWindowFor } from '../agent/compaction/context-window';
 import { ContextBuilder, contextBuilderFor } from '../context/build-context';

@@ -1,10 +1,12 @@
 /**
- * Job notes (DESIGN.md, "Delegate jobs are notes"): a Markdown note whose frontmatter says `vault-agent: job`, whose
- * body is the brief, and under whose `## Log` heading the queue appends what the job did. This file reads one into a
+ * Job notes (docs/DESIGN.md, "Delegate jobs are notes"): a Markdown note whose frontmatter says `vault-agent: job`,
+ * whose body is the brief, and under whose `## Log` heading the queue appends what the job did. This file reads one
+ * into a
  * `JobNote`; `job-note-edit.ts` writes the queue's keys back without touching anything else.
  *
  * Reading is forgiving about what a person left out (defaults) and strict about what is there: a job note whose
- * frontmatter or whose own keys cannot be read is reported as quarantined and never rewritten (RELIABILITY row 29).
+ * frontmatter or whose own keys cannot be read is reported as quarantined and never rewritten (docs/RELIABILITY.md row
+ * 29).
  */
 import type { NoteMetadata } from '../kernel/vault-port';
 import { entryValue, splitEntries, YamlSubsetError, type YamlEntry, type YamlValue } from './yaml-subset';
@@ -43,6 +45,13 @@ export interface JobLease {
     device: string;
     /** ISO time after which the lease counts as abandoned. */
     until: string;
+    /**
+     * The machine the runner runs on (host name and install id), so a runner on the same machine can check whether the
+     * holder's process still exists; absent in leases of runners that cannot be checked (or older ones).
+     */
+    host?: string;
+    /** The runner's process id on `host`. */
+    pid?: number;
 }
 
 /** Tokens and cost a job used so far. */
@@ -326,7 +335,10 @@ function leaseOf(value: unknown): JobLease | null {
     const map = record(value, 'lease');
     const device = typeof map.device === 'string' ? map.device : '';
     const until = map.until instanceof Date ? map.until.toISOString() : typeof map.until === 'string' ? map.until : '';
-    return device === '' ? null : { device, until };
+    if (device === '') return null;
+    const host = typeof map.host === 'string' && map.host !== '' ? map.host : undefined;
+    const pid = typeof map.pid === 'number' && Number.isSafeInteger(map.pid) && map.pid > 0 ? map.pid : undefined;
+    return { device, until, ...(host !== undefined && pid !== undefined ? { host, pid } : {}) };
 }
 
 function usageOf(value: unknown): JobUsage {
@@ -349,9 +361,14 @@ function scheduleStateOf(value: unknown): ScheduleState {
 export function ownValue(key: OwnKey, job: Pick<JobNote, 'lease' | 'usage' | 'scheduleState'>): YamlValue {
     switch (key) {
         case 'lease':
-            return job.lease === null
-                ? { device: '', until: '' }
-                : { device: job.lease.device, until: job.lease.until };
+            if (job.lease === null) return { device: '', until: '' };
+            return {
+                device: job.lease.device,
+                until: job.lease.until,
+                ...(job.lease.host !== undefined && job.lease.pid !== undefined
+                    ? { host: job.lease.host, pid: job.lease.pid }
+                    : {}),
+            };
         case 'usage':
             return {
                 input: job.usage.input,

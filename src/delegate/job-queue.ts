@@ -8,7 +8,7 @@
 import type { ModelClient } from '../agent/model-client';
 import { backoffDelay, classifyError } from '../agent/model-errors';
 import { systemClock, type Clock } from '../kernel/ports';
-import { createJobNote, type JobSpec } from './job-spec';
+import { createJobNote, jobProblem, type JobSpec } from './job-spec';
 import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobControl, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
 import { JobStore, type JobUpdate } from './job-store';
@@ -66,6 +66,7 @@ export class JobQueue {
             deviceId: options.deviceId,
             leaseMs: options.leaseMs,
             settleMs: options.settleMs,
+            ...(options.localProcess !== undefined ? { local: options.localProcess } : {}),
         });
         this.pauses = new QueuePause({
             notifier: options.notifier,
@@ -120,7 +121,8 @@ export class JobQueue {
     async enqueue(spec: JobSpec): Promise<string> {
         const settings = this.settings();
         if (settings === null) throw new Error(this.pauses.info?.message ?? 'The settings are locked.');
-        const path = await createJobNote(this.options.vault, settings.delegate.jobsFolder, spec, this.clock.now());
+        const { jobsFolder, outputFolder } = settings.delegate;
+        const path = await createJobNote(this.options.vault, jobsFolder, spec, this.clock.now(), outputFolder);
         const read = await this.store.read(path);
         if (read.kind === 'job') this.jobs.set(path, read.job);
         this.changed();
@@ -169,6 +171,18 @@ export class JobQueue {
     /** Whether `job` may start now. Templates (jobs with a schedule) never run themselves. */
     isRunnable(job: JobNote): boolean {
         return this.mayRun(job) && (this.notBefore.get(job.path) ?? 0) <= this.clock.now();
+    }
+
+    /**
+     * True when another job note carries `job`'s id and came first (the scan lists notes oldest first): `job` is a
+     * copy of it, made on disk or in Obsidian, and must not pass for it.
+     */
+    private isCopy(job: JobNote): boolean {
+        for (const other of this.jobs.values()) {
+            if (other.id !== job.id) continue;
+            return other.path !== job.path;
+        }
+        return false;
     }
 
     /** Queued, or interrupted with attempts left; templates (jobs with a schedule) never run themselves. */
@@ -221,7 +235,16 @@ export class JobQueue {
             this.quarantined.delete(read.job.path);
             let job = read.job;
             if (job.status === 'running' && !this.running.has(job.path)) {
-                job = (await this.leases.recover(job.path, atStartup, this.options.maxAttempts ?? 3)) ?? job;
+                const recovered = await this.leases.recover(job.path, atStartup, this.options.maxAttempts ?? 3);
+                if (recovered !== null) {
+                    job = recovered.job;
+                    if (recovered.deadPid !== null) {
+                        this.options.notifier.notify(
+                            `took over job ${job.path} from a runner that is no longer running (pid ${recovered.deadPid}).`,
+                            'info',
+                        );
+                    }
+                }
             }
             this.jobs.set(job.path, job);
         }
@@ -266,6 +289,7 @@ export class JobQueue {
                 queued.path,
                 (job) => this.isRunnable(job),
                 (job) => `Started on ${this.leases.deviceId} (attempt ${job.attempts}).`,
+                (job) => this.isCopy(job),
             )
             .finally(handoff);
         if (taken === null) {
@@ -276,6 +300,16 @@ export class JobQueue {
         this.jobs.set(taken.path, taken);
         entry.progress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: this.clock.now(), waitingMs: 0 };
         this.changed();
+        // Checked again now, whatever was checked when it was queued: the note may have been edited or copied since.
+        const problem = jobProblem(taken, {
+            configDir: this.options.vault.configDir,
+            jobsFolder: deps.jobsFolder,
+            defaultOutput: deps.outputFolder,
+        });
+        if (problem !== null) {
+            this.remember(await this.store.fail(taken.path, problem));
+            return;
+        }
         const control: JobControl = {
             signal: entry.controller.signal,
             abort: (reason: JobAbort) => entry.controller.abort(reason),
@@ -361,6 +395,7 @@ export class JobQueue {
             clock: this.clock,
             notifier: this.options.notifier,
             jobsFolder: this.lastSettings?.delegate.jobsFolder ?? '',
+            outputFolder: this.lastSettings?.delegate.outputFolder ?? '',
             jobs: [...this.jobs.values()],
             remember: (job) => this.remember(job),
         };

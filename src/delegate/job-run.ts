@@ -98,6 +98,8 @@ export interface JobRunDeps extends JobExtras {
     gate: ExclusionGate;
     /** Output folder when a job names none. */
     outputFolder: string;
+    /** The jobs folder: hidden from the job (`gate` leaves it out) and never written by it. */
+    jobsFolder: string;
     /** Model when a job names none. */
     model: string;
     /** Output tokens per response. */
@@ -148,7 +150,7 @@ export async function runJob(
     const output = job.output || deps.outputFolder;
     const title = jobTitle(job.path);
     // `attempts` counts this run: on the first one no earlier attempt can have left an artifact.
-    const existing = job.attempts <= 1 ? null : await findArtifact(deps.vault, output, job.id, title);
+    const existing = job.attempts <= 1 ? null : await findArtifact(deps.vault, output, job.id, title, job.path);
     if (existing !== null) {
         // The artifact was written before the runner stopped: finish the job without running it again, and as what
         // that attempt really was — a cut-off result stays a failure, never passed off as done.
@@ -352,7 +354,12 @@ const NOTHING_DONE = /Nothing was (?:written|changed)/u;
 
 /** True when a write tool call did not change the vault (an error, a refusal, a denial). */
 function refused(call: TurnResult['toolCalls'][number]): boolean {
-    return call.result === null || call.result.isError === true || NOTHING_DONE.test(call.result.content);
+    return (
+        call.result === null ||
+        call.result.isError === true ||
+        call.result.notApplied === true ||
+        NOTHING_DONE.test(call.result.content)
+    );
 }
 
 /** Write attempts the job's scope refused, for the log (row 16). */

@@ -66,6 +66,7 @@ export async function buildJobSession(
         gate: () => deps.gate,
         settings: () => ({
             model: { defaultModel: setup.model, maxOutputTokens: deps.maxOutputTokens },
+            delegate: { jobsFolder: deps.jobsFolder },
             ...(deps.context !== undefined ? { context: deps.context } : {}),
         }),
         approvals: UNATTENDED,

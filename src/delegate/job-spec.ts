@@ -1,8 +1,8 @@
 /** Writing a new job note from what the enqueue modal, the CLI or a schedule asks for. */
-import { normalizeVaultPath } from '../kernel/path-policy';
+import { checkOutputFolder, normalizeVaultPath } from '../kernel/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
-import type { JobBudget } from './job-note';
+import type { JobBudget, JobNote } from './job-note';
 import { formatEntry, type YamlValue } from './yaml-subset';
 
 /** A job to queue. */
@@ -60,11 +60,55 @@ export function renderJobNote(spec: JobSpec, now: number): string {
     return lines.join('\n');
 }
 
-/** Creates the job note in `jobsFolder` under a unique name; resolves to its path. */
-export async function createJobNote(vault: VaultPort, jobsFolder: string, spec: JobSpec, now: number): Promise<string> {
+/** A job that may not be queued or run, with the reason for the person. */
+export class JobSpecError extends Error {
+    override readonly name: string = 'JobSpecError';
+}
+
+/** Where a job's result goes and what it is measured against. */
+export interface JobPlace {
+    /** The vault's config folder. */
+    configDir: string;
+    /** The delegate jobs folder. */
+    jobsFolder: string;
+    /** The settings' output folder, for jobs that name none. */
+    defaultOutput: string;
+}
+
+/**
+ * Why a job (as queued, or as its note reads when it is about to run) must not run, or `null`: an empty brief, or an
+ * output folder (its own, else the settings' default) that `checkOutputFolder` refuses. The same check runs when a
+ * job is queued (CLI, dialog, schedule) and again when it runs, since a job note can be edited in between.
+ */
+export function jobProblem(job: Pick<JobNote, 'brief' | 'output'>, place: JobPlace): string | null {
+    if (job.brief.trim() === '') {
+        return 'The job note has no brief: write what the job should do below its frontmatter, then queue it again.';
+    }
+    const named = job.output.trim() !== '';
+    const checked = checkOutputFolder(named ? job.output : place.defaultOutput, place);
+    if (checked.ok) return null;
+    return named ? checked.reason : `${checked.reason} (This is the default output folder in the settings.)`;
+}
+
+/**
+ * Creates the job note in `jobsFolder` under a unique name; resolves to its path. Refuses (`JobSpecError`, nothing
+ * written) a job whose brief is empty or whose output folder is not usable (`jobProblem`).
+ */
+export async function createJobNote(
+    vault: VaultPort,
+    jobsFolder: string,
+    spec: JobSpec,
+    now: number,
+    defaultOutput: string,
+): Promise<string> {
     const folder = normalizeVaultPath(jobsFolder);
     if (!folder.ok || folder.path === '')
         throw new VaultError('invalid-path', `The jobs folder "${jobsFolder}" is not usable.`);
+    const problem = jobProblem(
+        { brief: spec.brief, output: spec.output ?? '' },
+        { configDir: vault.configDir, jobsFolder: folder.path, defaultOutput },
+    );
+    if (problem !== null) throw new JobSpecError(problem);
     const desired = `${folder.path}/${sanitizeNoteName(`${spec.title}.md`)}`;
     const text = renderJobNote(spec, now);
     for (let attempt = 0; ; attempt++) {

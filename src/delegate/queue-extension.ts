@@ -20,6 +20,8 @@ export interface ExtensionContext {
     notifier: Notifier;
     /** The jobs folder. */
     jobsFolder: string;
+    /** The settings' output folder, for jobs that name none. */
+    outputFolder: string;
     /** Every readable job as of the last scan. */
     jobs: JobNote[];
     /** Tells the queue about a job note that changed or was created. */

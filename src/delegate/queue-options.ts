@@ -11,7 +11,7 @@ import type { QueueExtension } from './queue-extension';
 import type { JobExtras } from './job-session';
 import type { JobRunDeps } from './job-run';
 import type { JobStore } from './job-store';
-import type { LeaseKeeper } from './lease';
+import type { LeaseKeeper, LocalProcess } from './lease';
 
 /** The settings the queue reads. */
 export interface QueueSettings {
@@ -40,13 +40,15 @@ export interface JobQueueOptions extends JobExtras {
     /**
      * Current settings (jobs folder, output folder, concurrency, model), or `null` while they are locked (unreadable
      * or invalid): the queue then pauses for `setup`, stops running jobs, sends nothing, and resumes by itself once
-     * settings are back (RELIABILITY row 14).
+     * settings are back (docs/RELIABILITY.md row 14).
      */
     settings: () => QueueSettings | null;
     /** Why the settings are locked, for the person (e.g. `SettingsStore`'s error); a generic sentence when absent. */
     lockedReason?: () => string;
     /** This runner's id, unique per running process. */
     deviceId: string;
+    /** This runner's process and machine, for leases a runner on the same machine can check (the CLI gives it). */
+    localProcess?: LocalProcess;
     /** Time. */
     clock?: Clock;
     /** Lease length, ms. */
@@ -84,8 +86,10 @@ export function jobRunDeps(
         throttle: options.throttle,
         checkpoints: options.checkpoints,
         client,
-        gate: options.gate(),
+        // A job's view of the vault leaves out the jobs folder: its own brief is given to it directly.
+        gate: options.gate().withHiddenFolders([settings.delegate.jobsFolder]),
         outputFolder: settings.delegate.outputFolder,
+        jobsFolder: settings.delegate.jobsFolder,
         model: settings.model.defaultModel,
         maxOutputTokens: settings.model.maxOutputTokens,
         ...(settings.context !== undefined ? { context: settings.context } : {}),

@@ -5,7 +5,7 @@
  */
 import { linkTo } from './artifact';
 import { jobTitle, type JobNote, type ScheduleState } from './job-note';
-import { createJobNote } from './job-spec';
+import { createJobNote, JobSpecError } from './job-spec';
 import type { ExtensionContext, QueueExtension } from './queue-extension';
 import { lastDue, nextRun, parseSchedule } from './schedule';
 
@@ -77,24 +77,37 @@ export class Scheduler implements QueueExtension {
         );
         if (claimed === null || claimed.scheduleState.last !== last) return;
         const stamp = last.slice(0, 16).replace('T', ' ').replace(':', '.');
-        const path = await createJobNote(
-            context.vault,
-            context.jobsFolder,
-            {
-                title: `${jobTitle(template.path)} ${stamp}`,
-                brief: template.brief,
-                context: template.context,
-                output: template.output,
-                model: template.model,
-                mode: template.mode === 'delegate' ? 'delegate' : 'read-only',
-                budget: template.budget,
-                batch: template.batch,
-                template: linkTo(template.path),
-                skills: template.skills,
-                mcpTools: template.mcpTools,
-            },
-            context.clock.now(),
-        );
+        let path: string;
+        try {
+            path = await createJobNote(
+                context.vault,
+                context.jobsFolder,
+                {
+                    title: `${jobTitle(template.path)} ${stamp}`,
+                    brief: template.brief,
+                    context: template.context,
+                    output: template.output,
+                    model: template.model,
+                    mode: template.mode === 'delegate' ? 'delegate' : 'read-only',
+                    budget: template.budget,
+                    batch: template.batch,
+                    template: linkTo(template.path),
+                    skills: template.skills,
+                    mcpTools: template.mcpTools,
+                },
+                context.clock.now(),
+                context.outputFolder,
+            );
+        } catch (e) {
+            if (!(e instanceof JobSpecError)) throw e;
+            // A template that cannot make a runnable job says so in its own log instead of spawning one.
+            const logged = await context.store.update(template.path, () => ({
+                patch: {},
+                log: [`Not spawned: ${e.message}`],
+            }));
+            if (logged !== null) context.remember(logged);
+            return;
+        }
         const read = await context.store.read(path);
         if (read.kind === 'job') context.remember(read.job);
         const logged = await context.store.update(template.path, () => ({

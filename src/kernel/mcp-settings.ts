@@ -20,7 +20,7 @@ interface McpServerCommon {
     toolPolicies: Record<string, McpToolPolicy>;
     /**
      * Tools the PERSON vouches are read-only. Only these may auto-run (`allow`) once untrusted content is in the
-     * turn; a server's own `readOnlyHint` never counts (RELIABILITY rows 18 and 19).
+     * turn; a server's own `readOnlyHint` never counts (docs/RELIABILITY.md rows 18 and 19).
      */
     readOnlyTools: string[];
     /** The person says this server can read the vault by itself, so its results are scanned for excluded content. */

@@ -1,7 +1,7 @@
 /**
  * Settings validation and migration: a pure function of whatever was stored (a synced `data.json` from any version,
  * hand-edited, half-written). It never throws; a field of the wrong type falls back to its default with a note,
- * except the exclusions, which fail closed when missing or invalid (RELIABILITY row 14, decision 0001). API keys found in the raw value are dropped (row 23).
+ * except the exclusions, which fail closed when missing or invalid (docs/RELIABILITY.md row 14, decision 0001). API keys found in the raw value are dropped (row 23).
  */
 import { parseMcpSettings, type McpSettings } from './mcp-settings';
 import {

@@ -95,6 +95,59 @@ export function checkWritablePath(input: string, configDir: string): PathCheck {
     return checked;
 }
 
+/**
+ * True when `path` is `folder` itself or lies beneath it, compared the way a file system may (case-folded, NFC,
+ * trailing dots and spaces ignored). Both are vault paths; an unusable `folder` contains nothing, an unusable `path`
+ * counts as inside (fail closed).
+ */
+export function isWithinFolder(path: string, folder: string): boolean {
+    const target = normalizeVaultPath(folder);
+    if (!target.ok) return false;
+    const checked = normalizeVaultPath(path);
+    if (!checked.ok) return true;
+    return startsWithSegments(checked.path.split('/').map(segmentKey), target.path.split('/').map(segmentKey));
+}
+
+/** True when some segment of `path` starts with a dot: a hidden file or folder, which Obsidian never shows. */
+export function hasHiddenSegment(path: string): boolean {
+    return path.split(/[\\/]/u).some((segment) => segment.startsWith('.'));
+}
+
+/** What an output folder is checked against. */
+export interface OutputFolderRules {
+    /** The vault's config folder. */
+    configDir: string;
+    /** The delegate jobs folder: an output folder may never be it or lie inside it. */
+    jobsFolder: string;
+}
+
+/**
+ * The one check of a delegate output folder, run when a job is queued (CLI, dialog, schedule), again when it runs,
+ * and for MCP `create_note`: a vault-relative folder, not the vault root, never hidden (a dot segment such as
+ * `.obsidian` or `.git`: Obsidian cannot show what is written there), never protected, never a Windows device name,
+ * and never the jobs folder or inside it (a result there would be read as a job note).
+ */
+export function checkOutputFolder(input: string, rules: OutputFolderRules): PathCheck {
+    const checked = normalizeVaultPath(input);
+    if (!checked.ok) return reject(`The output folder is not usable: ${lowerFirst(checked.reason)}`);
+    const path = checked.path;
+    if (hasHiddenSegment(path)) {
+        return reject(
+            `The output folder "${path}" is hidden (a name starting with a dot): Obsidian does not show notes there. ` +
+                'Choose a visible folder such as "Agent/Outputs".',
+        );
+    }
+    const writable = checkWritablePath(path, rules.configDir);
+    if (!writable.ok) return reject(`The output folder is not usable: ${lowerFirst(writable.reason)}`);
+    if (isWithinFolder(path, rules.jobsFolder)) {
+        return reject(
+            `The output folder "${path}" is inside the jobs folder "${rules.jobsFolder}", where every note is read as ` +
+                'a job. Choose a folder outside it.',
+        );
+    }
+    return writable;
+}
+
 /** Joins vault-relative segments and normalises the result; for building paths such as `${folder}/${name}`. */
 export function joinVaultPath(...parts: string[]): PathCheck {
     return normalizeVaultPath(parts.filter((part) => part !== '').join('/'));
@@ -149,6 +202,10 @@ function segmentKey(segment: string): string {
 
 function startsWithSegments(segments: string[], prefix: string[]): boolean {
     return prefix.length > 0 && prefix.every((part, i) => segments[i] === part);
+}
+
+function lowerFirst(text: string): string {
+    return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function printable(text: string): string {

@@ -1,4 +1,4 @@
-/** The permission modes (DESIGN.md, "Permission modes"). Any other stored value is read as `read-only`. */
+/** The permission modes (docs/DESIGN.md, "Permission modes"). Any other stored value is read as `read-only`. */
 export const PERMISSION_MODE_NAMES = ['ask', 'auto-edits', 'read-only', 'delegate'] as const;
 
 /** One of the permission modes. */

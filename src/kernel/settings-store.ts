@@ -1,6 +1,6 @@
 /**
- * Holds the current settings and the locked state (RELIABILITY row 14): when the stored settings cannot be read or
- * validated, the store is locked, `settings` is `null`, and callers send nothing and pause the queue. Pure: the
+ * Holds the current settings and the locked state (docs/RELIABILITY.md row 14): when the stored settings cannot be read
+ * or validated, the store is locked, `settings` is `null`, and callers send nothing and pause the queue. Pure: the
  * file behind it comes in as a `SettingsPersistence` (Obsidian's `loadData`/`saveData`, or the CLI's file).
  */
 import { containsSecret, migrateSettings, stripSecrets } from './migrate-settings';

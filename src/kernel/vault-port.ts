@@ -35,6 +35,19 @@ export interface VaultPort {
     backlinks(path: string): string[];
     /** Subscribes to changes made by anyone (the person, sync, other plugins, this plugin). Returns the unsubscribe. */
     onChange(listener: (event: VaultChange) => void): () => void;
+
+    /**
+     * Where `path` really leads on disk, as a vault path: `path` itself when no symbolic link is on the way, the link's
+     * target otherwise, `null` when it leads outside the vault or nowhere. The exclusion gate judges this path too, so a
+     * link cannot show an excluded note under another name. Absent where the host resolves links itself.
+     */
+    realPathOf?(path: string): string | null;
+
+    /**
+     * Brings the metadata (tags) of `paths` up to date with the disk now, cheaply (no full scan), so the gate judges
+     * notes as they are at this moment. Absent where the host keeps its metadata current by itself.
+     */
+    revalidate?(paths: Iterable<string>): Promise<void>;
 }
 
 /** A file's identity and size, as the vault reports it. */

@@ -1,11 +1,12 @@
 /**
- * `OpenNoteEditors` over Obsidian's Editor API (RELIABILITY row 6). When the agent changes a note that is open in an
- * editor, the change goes through that editor as the smallest replacement, so the person's cursor, selection and undo
- * history survive, and nothing they typed since the agent read the note is lost.
+ * `OpenNoteEditors` over Obsidian's Editor API (docs/RELIABILITY.md row 6). When the agent changes a note that is open
+ * in an editor, the change goes through that editor as the smallest replacement, so the person's cursor, selection and
+ * undo history survive, and nothing they typed since the agent read the note is lost.
  *
  * If the editor no longer holds exactly the text the change was computed against (the person typed meanwhile), the
  * change is re-based around their typing when the replaced text and its surroundings are still there, unchanged and
- * unique; otherwise nothing is written and `EditorConflictError` says why. Either way the file is never written behind the editor's back.
+ * unique; otherwise nothing is written and `EditorConflictError` says why. Either way the file is never written behind
+ * the editor's back.
  */
 import { MarkdownView, type App, type Editor } from 'obsidian';
 import type { OpenNoteEditors } from '../agent/changes/change-ports';

@@ -1,7 +1,7 @@
 /**
  * What stays on this device and never syncs: MCP consent, the spend ledger and the runner's device id. Obsidian keeps
  * `app.loadLocalStorage`/`saveLocalStorage` per vault and per device, which is exactly the scope consent and the daily
- * cap need; a `data.json` arriving through Sync must never carry them (RELIABILITY row 20).
+ * cap need; a `data.json` arriving through Sync must never carry them (docs/RELIABILITY.md row 20).
  */
 import type { App } from 'obsidian';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';

@@ -8,6 +8,7 @@ import { ExclusionGate } from '../context/exclusions';
 import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
 import { ChatView, VIEW_TYPE_CHAT, type ChatViewServices } from '../views/chat-view';
 import { EnqueueModal, type EnqueuePrefill } from '../views/enqueue-modal';
+import { openPluginSettings } from './open-settings';
 import { VIEW_TYPE_QUEUE, type QueueViewServices } from '../views/queue-view';
 import type { PluginServices } from './plugin-services';
 
@@ -30,10 +31,12 @@ export const COMMAND_NAMES = {
 export class PluginUi {
     private readonly app: App;
     private readonly services: PluginServices;
+    private readonly pluginId: string;
 
-    constructor(options: { app: App; services: PluginServices }) {
+    constructor(options: { app: App; services: PluginServices; pluginId?: string }) {
         this.app = options.app;
         this.services = options.services;
+        this.pluginId = options.pluginId ?? 'vault-agent';
     }
 
     /** What the chat view is built from. */
@@ -42,6 +45,8 @@ export class PluginUi {
         return {
             createChat: (approvals) => s.createChat(approvals),
             customCommands: async () => (await s.commands.scan()).commands,
+            apiKeySet: async () => ((await s.secrets.get(s.settingsOrDefaults().model.apiKeySecretName)) ?? '').trim() !== '',
+            openSettings: () => openPluginSettings(this.app, this.pluginId),
             store: s.chats,
             focus: s.focus,
             suggest: (query) => s.suggester?.suggest(query) ?? [],
@@ -85,7 +90,14 @@ export class PluginUi {
                 defaults: () => {
                     const { delegate, model } = s.settingsOrDefaults();
                     const { turns, usd } = delegate.defaultBudget;
-                    return { outputFolder: delegate.outputFolder, model: model.defaultModel, turns, usd };
+                    return {
+                        outputFolder: delegate.outputFolder,
+                        model: model.defaultModel,
+                        turns,
+                        usd,
+                        configDir: this.app.vault.configDir,
+                        jobsFolder: delegate.jobsFolder,
+                    };
                 },
             },
             prefill,

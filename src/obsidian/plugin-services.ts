@@ -2,8 +2,8 @@
  * The composition root on Obsidian: every service of the plugin, built once from `app` and the plugin's own calls.
  * Settings drive the rest: the exclusion gate is rebuilt on every settings change (and is "exclude everything" while
  * settings are locked), the catalogs, the MCP hub and the daily cap follow, and no model client is built while locked
- * (the chat says why, the queue pauses — RELIABILITY row 14). Nothing here scans the vault before `start`, which the
- * plugin calls when the layout is ready.
+ * (the chat says why, the queue pauses — docs/RELIABILITY.md row 14). Nothing here scans the vault before `start`,
+ * which the plugin calls when the layout is ready.
  */
 import type { App, EventRef } from 'obsidian';
 import type { ApprovalGate } from '../agent/changes/approval';

@@ -1,6 +1,6 @@
 /**
  * `SecretStore` over Obsidian's per-device secret storage (1.11.4+). The settings keep only a secret's NAME; the key
- * itself stays on the device and never reaches `data.json`, which syncs (RELIABILITY row 23).
+ * itself stays on the device and never reaches `data.json`, which syncs (docs/RELIABILITY.md row 23).
  */
 import type { App } from 'obsidian';
 import type { SecretStore } from '../kernel/ports';

@@ -4,12 +4,12 @@
  * Locating never trusts a string: every folder on the way is resolved with `realpath` and checked to be inside the
  * vault's real root, and protection is judged on where a path really leads, so symlinks are no way out or in.
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink } from './fs-calls-node';
 import nodePath from 'node:path';
 import { isProtectedPath } from '../kernel/path-policy';
 import { collisionKey } from '../kernel/safe-names';
+import { tempFileName } from './temp-files-node';
 import { VaultError } from '../kernel/vault-port';
 
 /** Where a new file will go. */
@@ -53,7 +53,7 @@ export class VaultDisk {
 
     /** Writes `bytes` to a new temp file in `dir`, fsyncs it, hands it to `commit`, and always removes it after. */
     async placeTemp(dir: string, bytes: Buffer, mode: number, commit: (tmp: string) => Promise<void>): Promise<void> {
-        const tmp = nodePath.join(dir, `.va-tmp-${randomBytes(8).toString('hex')}`);
+        const tmp = nodePath.join(dir, tempFileName());
         let committed = false;
         try {
             const handle = await open(tmp, 'wx', mode);
@@ -105,6 +105,18 @@ export class VaultDisk {
         return real;
     }
 
+    /**
+     * The real path of an existing file to write to, which must be the path itself: a file reached through a symbolic
+     * link (the file or a folder on the way) is refused, wherever the link leads.
+     */
+    async locateWritableFile(vaultPath: string): Promise<string> {
+        const real = await this.locateFile(vaultPath);
+        this.assertNotProtected(real, vaultPath);
+        const disk = await this.findOnDisk(vaultPath);
+        this.assertNoLink(this.abs(disk ?? vaultPath), real, vaultPath);
+        return real;
+    }
+
     /** Like `locate`, but the path must be an existing file: `not-found` otherwise. */
     async locateFile(vaultPath: string): Promise<string> {
         const real = await this.locate(vaultPath);
@@ -123,6 +135,7 @@ export class VaultDisk {
         this.assertInside(parent, vaultPath);
         const entry = nodePath.join(parent, nodePath.basename(abs));
         this.assertNotProtected(entry, vaultPath);
+        this.assertNoLink(nodePath.dirname(abs), parent, vaultPath);
         return entry;
     }
 
@@ -163,6 +176,7 @@ export class VaultDisk {
             }
             this.assertInside(real, vaultPath);
             this.assertNotProtected(nodePath.join(real, ...segments.slice(i)), vaultPath);
+            this.assertNoLink(dir, real, vaultPath);
             if (!(await lstat(real)).isDirectory()) {
                 throw new VaultError('exists', `"${vaultPath}" would need a folder where a file exists.`, vaultPath);
             }
@@ -190,6 +204,7 @@ export class VaultDisk {
         await mkdir(dir, { recursive: true }).catch((e: unknown) => this.fail(e, vaultPath));
         const real = await realpath(dir);
         this.assertInside(real, vaultPath);
+        this.assertNoLink(dir, real, vaultPath);
         return real;
     }
 
@@ -197,6 +212,25 @@ export class VaultDisk {
     isInside(real: string): boolean {
         const relative = nodePath.relative(this.options.root, real);
         return relative !== '..' && !relative.startsWith(`..${nodePath.sep}`) && !nodePath.isAbsolute(relative);
+    }
+
+    /** The vault path (`/`-separated, NFC) of a real path inside the vault; `''` for the root. */
+    vaultPathOf(real: string): string {
+        return nodePath.relative(this.options.root, real).split(nodePath.sep).join('/').normalize('NFC');
+    }
+
+    /**
+     * Throws unless `abs` (a path as spelled on disk under the real root) is its own real path `real`: no folder on
+     * the way and not the file itself is a symbolic link. Writes never go through a link, even one that stays inside the
+     * vault: a link in the output folder to an excluded folder would otherwise put a job's note in there.
+     */
+    assertNoLink(abs: string, real: string, vaultPath: string): void {
+        if (abs === real) return;
+        throw new VaultError(
+            'invalid-path',
+            `"${vaultPath}" leads through a symbolic link; nothing is written through links.`,
+            vaultPath,
+        );
     }
 
     /** Throws `outside-vault` unless `real` is inside the vault. */

@@ -28,6 +28,8 @@ function identityOf(stats: Stats): FileIdentity {
 export interface KnownRead {
     text: string;
     stats: Stats | null;
+    /** The real path opened when the path had to be resolved (a symlink leads there); `null` when it was the path. */
+    real: string | null;
 }
 
 /** Identities of checked files and the texts read from them. */
@@ -63,13 +65,14 @@ export class KnownFiles {
      */
     read(vaultPath: string, abs: string): KnownRead | null {
         const kept = this.keptText(vaultPath, abs);
-        if (kept !== null) return { text: kept, stats: null };
+        if (kept !== null) return { text: kept, stats: null, real: null };
         let fd: number | null = null;
+        let real: string | null = null;
         try {
             fd = this.openVerified(vaultPath, abs);
             const checked = fd === null;
             if (fd === null) {
-                const real = realpathSync.native(abs);
+                real = realpathSync.native(abs);
                 this.disk.assertInside(real, vaultPath);
                 this.disk.assertNotProtected(real, vaultPath);
                 fd = openSync(real, 'r');
@@ -83,7 +86,7 @@ export class KnownFiles {
             }
             const text = readOpenFile(fd, stats.size);
             this.texts.set(vaultPath, stats, text, Date.now());
-            return { text, stats };
+            return { text, stats, real };
         } catch (e) {
             if (e instanceof VaultError) throw e;
             return null;

@@ -7,12 +7,13 @@
  * File-system calls are plain system calls (`fs-calls-node.ts`); a file already checked is known by its device and
  * inode, and its text is kept while the file is unchanged (see docs/decisions/0012).
  */
-import type { Stats } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
 import nodePath from 'node:path';
-import { VaultDisk } from './fs-vault-disk-node';
+import { errorCode, VaultDisk } from './fs-vault-disk-node';
 import { readTextOrNull, walkVault, type Found } from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
+import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
@@ -58,6 +59,11 @@ export class FsVault implements VaultPort {
      * miss an edit that keeps the size and restores the old mtime, and the gate must judge the tags the text has now.
      */
     private readonly indexedChange = new Map<string, number>();
+    /**
+     * Vault path → the vault path of the file it really is, for paths that lead through a symbolic link (found by the
+     * scan, or by the read that followed the link last). The exclusion gate judges both (see `realPathOf`).
+     */
+    private readonly linkTargets = new Map<string, string>();
     private readonly listeners = new Set<(event: VaultChange) => void>();
     private readonly disk: VaultDisk;
     /** The last queued write per file (by collision key, so case and NFC twins queue together). */
@@ -82,7 +88,7 @@ export class FsVault implements VaultPort {
             throw new VaultError('not-found', 'The vault folder does not exist.');
         }
         const vault = new FsVault({ root: realRoot, configDir: configDir.path, index: new NoteIndex() });
-        await vault.scan();
+        await vault.scan({ clearStaleTemps: true });
         return vault;
     }
 
@@ -103,10 +109,15 @@ export class FsVault implements VaultPort {
      * times more as promises (one thread-pool round trip each) than as plain system calls. A scan is one batch that
      * runs at start and on refresh, in the CLI and tests; Obsidian itself uses ObsidianVault, not this.
      */
-    async scan(): Promise<ScanStats> {
+    async scan(options: { clearStaleTemps?: boolean } = {}): Promise<ScanStats> {
         const started = performance.now();
         const found: Found = new Map();
-        walkVault(this.disk, this.configDir, found);
+        const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps
+            ? []
+            : undefined;
+        walkVault(this.disk, this.configDir, found, '', temps);
+        // Temp files a killed writer left next to notes (hidden, so Obsidian never shows them) go on open.
+        if (temps !== undefined) removeStaleTemps(temps);
         const events: VaultChange[] = [];
         let parsed = 0;
         for (const [path, { disk, stats }] of found) {
@@ -127,9 +138,11 @@ export class FsVault implements VaultPort {
         }
         this.diskNames.clear();
         this.known.clear();
-        for (const [path, { disk, stats, linked }] of found) {
+        this.linkTargets.clear();
+        for (const [path, { disk, stats, linked, target }] of found) {
             if (disk !== path) this.diskNames.set(path, disk);
             if (!linked) this.known.trust(path, stats);
+            else if (target !== undefined) this.linkTargets.set(path, target);
         }
         if (this.scanned) for (const event of events) this.emit(event);
         this.scanned = true;
@@ -158,6 +171,7 @@ export class FsVault implements VaultPort {
         try {
             const stats = await handle.stat();
             const text = await handle.readFile('utf8');
+            this.noteTarget(vaultPath, this.disk.abs((await this.disk.findOnDisk(vaultPath)) ?? vaultPath), real);
             this.indexRead(vaultPath, stats, text);
             return text;
         } finally {
@@ -228,6 +242,64 @@ export class FsVault implements VaultPort {
         });
     }
 
+    /**
+     * The vault path of the file `path` really is: `path` itself when nothing on the way is a symbolic link, else where
+     * the links lead (for a path that does not exist yet, where its deepest existing folder really is, plus the rest).
+     * `null` when it leads outside the vault or cannot be resolved. Listed paths answer from what the scan and the last
+     * read found, without a system call; others are resolved now.
+     */
+    realPathOf(path: string): string | null {
+        const target = this.linkTargets.get(path);
+        if (target !== undefined) return target;
+        if (this.files.has(path)) return path;
+        const segments = path.split('/');
+        for (let n = segments.length; n >= 0; n--) {
+            let real: string;
+            try {
+                real = realpathSync.native(this.disk.abs(segments.slice(0, n).join('/')));
+            } catch (e) {
+                const code = errorCode(e);
+                if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+                return null;
+            }
+            if (!this.disk.isInside(real)) return null;
+            const base = this.disk.vaultPathOf(real);
+            return [base, ...segments.slice(n)].filter((segment) => segment !== '').join('/');
+        }
+        return null;
+    }
+
+    /**
+     * Brings what the vault knows of `paths` up to date with the disk now, without a scan: each listed path is looked
+     * at again (one `lstat`, a `realpath` for a link) and re-read when it changed, so the gate judges the text and the
+     * link target as they are now. A path that is gone, or now leads outside the vault, is forgotten (and so excluded).
+     */
+    async revalidate(paths: Iterable<string>): Promise<void> {
+        for (const path of new Set(paths)) {
+            if (!this.files.has(path)) continue;
+            const abs = this.disk.abs(this.diskNames.get(path) ?? path);
+            const now = this.lookAgain(abs);
+            if (now === null) {
+                this.forget(path);
+                this.emit({ type: 'delete', path });
+                continue;
+            }
+            // What reads trust by identity needs no change: every read compares the file's identity and stats anew.
+            this.noteTarget(path, abs, now.real);
+            if (this.isIndexed(path, now.stats)) continue;
+            const text = isMarkdownPath(path) ? readTextOrNull(now.real) : null;
+            if (isMarkdownPath(path) && text === null) {
+                this.forget(path);
+                this.emit({ type: 'delete', path });
+                continue;
+            }
+            this.remember(toEntry(path, now.stats), text);
+            this.indexedChange.set(path, now.stats.ctimeMs);
+            this.emit({ type: 'modify', path });
+        }
+        await Promise.resolve();
+    }
+
     metadata(path: string): NoteMetadata | undefined {
         return this.options.index.metadata(path);
     }
@@ -246,8 +318,7 @@ export class FsVault implements VaultPort {
     }
 
     private async processNow(vaultPath: string, fn: (current: string) => string): Promise<string> {
-        const real = await this.disk.locateFile(vaultPath);
-        this.disk.assertNotProtected(real, vaultPath);
+        const real = await this.disk.locateWritableFile(vaultPath);
         const before = await readFile(real).catch((e: unknown) => this.disk.fail(e, vaultPath));
         const current = before.toString('utf8');
         if (!Buffer.from(current, 'utf8').equals(before)) {
@@ -292,10 +363,33 @@ export class FsVault implements VaultPort {
      */
     private readKnownFile(vaultPath: string): string | null {
         if (!this.files.has(vaultPath)) return null;
-        const read = this.known.read(vaultPath, this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath));
+        const abs = this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath);
+        const read = this.known.read(vaultPath, abs);
         if (read === null) return null;
+        this.noteTarget(vaultPath, abs, read.real ?? abs);
         if (read.stats !== null) this.indexRead(vaultPath, read.stats, read.text);
         return read.text;
+    }
+
+    /** Remembers where `vaultPath` (at `abs`) led when it was last read or looked at: `real`, checked inside. */
+    private noteTarget(vaultPath: string, abs: string, real: string): void {
+        if (real === abs) this.linkTargets.delete(vaultPath);
+        else this.linkTargets.set(vaultPath, this.disk.vaultPathOf(real));
+    }
+
+    /**
+     * The file at `abs` now (its real path and stats), or `null` when it is gone, not a file, or leads outside. The real
+     * path is resolved whole: a folder on the way may have been swapped for a link since the scan.
+     */
+    private lookAgain(abs: string): { real: string; stats: Stats } | null {
+        try {
+            const real = realpathSync.native(abs);
+            if (!this.disk.isInside(real)) return null;
+            const stats = statSync(real);
+            return stats.isFile() ? { real, stats } : null;
+        } catch {
+            return null;
+        }
     }
 
     /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
@@ -329,6 +423,9 @@ export class FsVault implements VaultPort {
             isMarkdownPath(vaultPath) ? (text ?? (await readFile(abs, 'utf8'))) : null,
         );
         this.indexedChange.set(vaultPath, stats.ctimeMs);
+        // A moved symlink stays one: the gate keeps judging it by where it leads.
+        if (stats.isSymbolicLink()) this.noteTarget(vaultPath, abs, await realpath(abs));
+        else this.linkTargets.delete(vaultPath);
         const disk = nodePath.relative(this.options.root, abs).split(nodePath.sep).join('/');
         if (disk !== vaultPath) this.diskNames.set(vaultPath, disk);
         else this.diskNames.delete(vaultPath);
@@ -342,6 +439,7 @@ export class FsVault implements VaultPort {
     }
 
     private forget(vaultPath: string): void {
+        this.linkTargets.delete(vaultPath);
         this.options.index.delete(vaultPath);
         this.files.delete(vaultPath);
         this.diskNames.delete(vaultPath);

@@ -6,13 +6,14 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
 import { isProtectedPath } from '../kernel/path-policy';
+import { isTempFileName } from './temp-files-node';
 import { isUnlistedSegment } from '../kernel/system-folders';
 
 /**
  * What a walk found: vault path (NFC) → its on-disk relative path and stats, and whether it is a symlink to a file
- * (then `stats` are the target's).
+ * (then `stats` are the target's and `target` is the vault path of the file it leads to).
  */
-export type Found = Map<string, { disk: string; stats: Stats; linked: boolean }>;
+export type Found = Map<string, { disk: string; stats: Stats; linked: boolean; target?: string }>;
 
 const ASCII = /^[\x20-\x7e]*$/;
 
@@ -22,7 +23,13 @@ const ASCII = /^[\x20-\x7e]*$/;
  * Symlinked folders are not followed, so every regular file found lies under the real root; a symlinked file counts
  * only when it leads to a file inside the vault.
  */
-export function walkVault(disk: VaultDisk, configDir: string, found: Found, folder = ''): void {
+export function walkVault(
+    disk: VaultDisk,
+    configDir: string,
+    found: Found,
+    folder = '',
+    temps?: { abs: string; name: string; stats: Stats }[],
+): void {
     let entries: Dirent[];
     try {
         entries = readdirSync(disk.abs(folder), { withFileTypes: true });
@@ -30,18 +37,24 @@ export function walkVault(disk: VaultDisk, configDir: string, found: Found, fold
         return;
     }
     for (const entry of entries) {
-        if (isUnlistedSegment(entry.name)) continue;
         const child = folder === '' ? entry.name : `${folder}/${entry.name}`;
+        if (temps !== undefined && entry.isFile() && isTempFileName(entry.name)) {
+            const stats = statOrNull(disk.abs(child));
+            if (stats !== null) temps.push({ abs: disk.abs(child), name: entry.name, stats });
+        }
+        if (isUnlistedSegment(entry.name)) continue;
         const path = ASCII.test(child) ? child : child.normalize('NFC');
         if (entry.isDirectory()) {
-            if (!isProtectedPath(path, configDir)) walkVault(disk, configDir, found, child);
+            if (!isProtectedPath(path, configDir)) walkVault(disk, configDir, found, child, temps);
             continue;
         }
         const linked = !entry.isFile();
-        const stats = linked ? linkedFileStats(disk, child) : statOrNull(disk.abs(child));
+        const followed = linked ? linkedFile(disk, child) : null;
+        const stats = linked ? (followed?.stats ?? null) : statOrNull(disk.abs(child));
         if (stats?.isFile() !== true) continue;
         if (folder === '' && isProtectedPath(path, configDir)) continue;
-        if (found.get(path)?.disk !== path) found.set(path, { disk: child, stats, linked });
+        if (found.get(path)?.disk === path) continue;
+        found.set(path, followed === null ? { disk: child, stats, linked } : { disk: child, stats, linked, target: followed.target });
     }
 }
 
@@ -54,10 +67,12 @@ export function readTextOrNull(abs: string): string | null {
     }
 }
 
-function linkedFileStats(disk: VaultDisk, child: string): Stats | null {
+/** The file a symlink leads to (its stats and vault path), or `null` when it leads outside the vault or nowhere. */
+function linkedFile(disk: VaultDisk, child: string): { stats: Stats; target: string } | null {
     try {
         const real = realpathSync(disk.abs(child));
-        return disk.isInside(real) ? lstatSync(real) : null;
+        if (!disk.isInside(real)) return null;
+        return { stats: lstatSync(real), target: disk.vaultPathOf(real) };
     } catch {
         return null;
     }

@@ -14,6 +14,7 @@ import type { FocusSource } from '../context/focus';
 import type { MentionSuggestion } from '../context/suggest';
 import { ChatApprovalGate } from './approval-card';
 import { ChatInput, type SlashCommand } from './chat-input';
+import { KeySetupNotice } from './chat-key-setup';
 import { ChatTranscript } from './chat-transcript';
 import { ContextChips } from './context-chips';
 import { obsidianMarkdown, type MarkdownRenderFn } from './markdown-block';
@@ -50,6 +51,11 @@ export interface ChatViewServices {
     render?: MarkdownRenderFn;
     /** The vault's custom commands for the `/` list (the chat expands them itself); none when absent. */
     customCommands?(): Promise<CustomCommand[]>;
+    /** Whether this device has the API key; while it has none the chat explains how to set it. Not checked when absent.
+    */
+    apiKeySet?(): Promise<boolean>;
+    /** Opens the plugin's settings (the first-run notice's button). */
+    openSettings?(): void;
 }
 
 /** The chat view. */
@@ -63,6 +69,7 @@ export class ChatView extends ItemView {
     private sendButton!: HTMLButtonElement;
     private footerEl!: HTMLElement;
     private historyEl!: HTMLElement;
+    private keySetup: KeySetupNotice | null = null;
     private unsubscribe: (() => void) | null = null;
     /** The custom commands as last scanned; the `/` list is built synchronously from these. */
     private custom: CustomCommand[] = [];
@@ -111,6 +118,18 @@ export class ChatView extends ItemView {
         this.buildHeader(root.createDiv({ cls: 'vault-agent-header' }));
         this.historyEl = root.createDiv({ cls: 'vault-agent-history' });
         this.historyEl.hide();
+        if (this.services.apiKeySet !== undefined) {
+            this.keySetup = new KeySetupNotice({
+                el: root.createDiv(),
+                apiKeySet: async () => (await this.services.apiKeySet?.()) ?? true,
+                ...(this.services.openSettings !== undefined ? { openSettings: () => this.services.openSettings?.() } : {}),
+            });
+            // Checked again whenever the person comes back to the chat, so the notice leaves once the key is set.
+            for (const type of ['focusin', 'pointerdown'] as const) {
+                root.addEventListener(type, () => void this.keySetup?.refresh());
+            }
+            void this.keySetup.refresh();
+        }
         const render = this.services.render ?? obsidianMarkdown(this.app, this);
         this.transcript = new ChatTranscript({ parent: root, render, openLink: (l) => this.services.openLink(l) });
         this.chips = new ContextChips({
@@ -126,7 +145,10 @@ export class ChatView extends ItemView {
             parent: root,
             suggest: (query) => this.services.suggest(query),
             commands: () => this.commands(),
-            onSend: (text) => void this.chat.send(text),
+            onSend: (text) => {
+                void this.keySetup?.refresh();
+                void this.chat.send(text);
+            },
             onStop: () => this.chat.stop(),
             isBusy: () => this.chat.busy,
         });
@@ -200,6 +222,7 @@ export class ChatView extends ItemView {
                 break;
             case 'error':
                 this.transcript.addNote(event.message, 'vault-agent-error');
+                void this.keySetup?.refresh();
                 break;
             case 'guidance':
                 this.transcript.addGuidance(event.entry);
@@ -224,7 +247,7 @@ export class ChatView extends ItemView {
 
     private readonly offered = new Set<string>();
 
-    /** Names what undo will restore and what it cannot, then undoes on confirmation (RELIABILITY row 5). */
+    /** Names what undo will restore and what it cannot, then undoes on confirmation (docs/RELIABILITY.md row 5). */
     private async confirmUndo(turnId: string, parent: HTMLElement): Promise<void> {
         const plan = await this.chat.undo(turnId, { dryRun: true });
         if (plan === null) return;

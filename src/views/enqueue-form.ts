@@ -6,7 +6,7 @@
 import { parseMentions, type Mention } from '../context/mention-parser';
 import type { JobSpec } from '../delegate/job-spec';
 import { parseSchedule } from '../delegate/schedule';
-import { normalizeVaultPath } from '../kernel/path-policy';
+import { checkOutputFolder, type OutputFolderRules } from '../kernel/path-policy';
 
 /** The modal's fields as typed. */
 export interface EnqueueFields {
@@ -84,15 +84,26 @@ export function titleFromBrief(brief: string): string {
     return `${(space > 20 ? cut.slice(0, space) : cut).trim()}…`;
 }
 
-/** Reads the fields into a job spec. */
-export function readEnqueueFields(fields: EnqueueFields): EnqueueRead {
+/**
+ * The problem with an output folder as typed, for the line under the field ('' = the settings' default, checked too):
+ * the same `checkOutputFolder` the CLI's enqueue, the queue and MCP use. `null` when it is usable.
+ */
+export function outputFolderProblem(typed: string, defaultOutput: string, rules: OutputFolderRules): string | null {
+    const named = typed.trim() !== '';
+    const check = checkOutputFolder(named ? typed.trim() : defaultOutput, rules);
+    if (check.ok) return null;
+    return named ? check.reason : `${check.reason} (This is the default output folder in the settings.)`;
+}
+
+/** Reads the fields into a job spec; `rules` are the vault's, for the output folder. */
+export function readEnqueueFields(fields: EnqueueFields, rules: OutputFolderRules): EnqueueRead {
     const brief = fields.brief.trim();
     if (brief === '') return { ok: false, field: 'brief', message: 'Write a brief: what should the job do?' };
     const title = fields.title.trim() !== '' ? fields.title.trim() : titleFromBrief(brief);
     if (title === '') return { ok: false, field: 'title', message: 'Give the job a name.' };
     let output = '';
     if (fields.output.trim() !== '') {
-        const check = normalizeVaultPath(fields.output.trim().replace(/\/+$/u, ''));
+        const check = checkOutputFolder(fields.output.trim(), rules);
         if (!check.ok) return { ok: false, field: 'output', message: `Output folder: ${check.reason}` };
         output = check.path;
     }

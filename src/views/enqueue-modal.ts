@@ -9,7 +9,14 @@ import type { CommandScan, ExpandedCommand } from '../context/commands';
 import type { MentionSuggestion } from '../context/suggest';
 import type { JobSpec } from '../delegate/job-spec';
 import { ChatInput } from './chat-input';
-import { contextReferences, readEnqueueFields, referenceMention, type EnqueueFields } from './enqueue-form';
+import type { OutputFolderRules } from '../kernel/path-policy';
+import {
+    contextReferences,
+    outputFolderProblem,
+    readEnqueueFields,
+    referenceMention,
+    type EnqueueFields,
+} from './enqueue-form';
 
 /** Job templates: the custom commands (a `CommandCatalog` fits). */
 export interface JobTemplates {
@@ -27,8 +34,11 @@ export interface EnqueueModalServices {
     suggest(query: string): MentionSuggestion[];
     /** Job templates; no template picker when absent. */
     templates?: JobTemplates;
-    /** The defaults shown in the fields. */
-    defaults(): { outputFolder: string; model: string; turns: number; usd: number };
+    /**
+     * The defaults shown in the fields, and what an output folder is checked against (the vault's config folder and
+     * the jobs folder), so a folder no job may write to is shown as a problem while it is typed, before Queue.
+     */
+    defaults(): { outputFolder: string; model: string; turns: number; usd: number } & OutputFolderRules;
     /** After the job was queued (e.g. reveal the queue view). */
     onQueued?(path: string): void;
 }
@@ -105,7 +115,20 @@ export class EnqueueModal extends Modal {
         context.addEventListener('input', () => this.showChips());
         this.chipsEl = contextField.createDiv({ cls: 'vault-agent-chips vault-agent-enqueue-chips' });
 
-        this.text(form, 'output', 'Output folder', defaults.outputFolder, defaults.outputFolder);
+        const output = this.text(form, 'output', 'Output folder', defaults.outputFolder, defaults.outputFolder);
+        const outputError = output.parentElement?.createDiv({
+            cls: 'vault-agent-enqueue-field-error is-hidden',
+            attr: { role: 'alert' },
+        });
+        const checkOutput = (): void => {
+            const now = this.services.defaults();
+            const problem = outputFolderProblem(output.value, now.outputFolder, now);
+            output.toggleClass('is-invalid', problem !== null);
+            outputError?.setText(problem ?? '');
+            outputError?.toggleClass('is-hidden', problem === null);
+        };
+        output.addEventListener('input', checkOutput);
+        checkOutput();
         this.text(form, 'model', 'Model', '', defaults.model === '' ? 'Default' : `Default (${defaults.model})`);
         this.select(form, 'mode', 'Mode', [
             ['delegate', 'Create notes in the output folder'],
@@ -178,7 +201,7 @@ export class EnqueueModal extends Modal {
 
     private async submit(fields: EnqueueFields): Promise<void> {
         if (this.submitting) return;
-        const read = readEnqueueFields(fields);
+        const read = readEnqueueFields(fields, this.services.defaults());
         this.modalEl.querySelectorAll('.is-invalid').forEach((el) => el.removeClass('is-invalid'));
         if (!read.ok) {
             this.showError(read.message);

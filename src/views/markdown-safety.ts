@@ -1,5 +1,5 @@
 /**
- * Makes model output (and tool results, file names) safe to render (RELIABILITY rows 17 and 22). Two layers:
+ * Makes model output (and tool results, file names) safe to render (docs/RELIABILITY.md rows 17 and 22). Two layers:
  *
  * 1. Before rendering, the Markdown is rewritten so the renderer never creates a fetching element: remote images
  *    become plain links that name their host, embeds (`![[…]]`) become links, and raw HTML tags are escaped so they

@@ -1,7 +1,8 @@
 /**
  * Asks the person before an MCP tool runs from the chat: the server, the tool, why they are asked, the tool's FULL
- * description as the server sent it (hidden instructions show, RELIABILITY row 19) and the COMPLETE input the model
- * wants to send (row 18). Only "Allow" allows, and only for exactly this call (the binding); closing or Stop denies.
+ * description as the server sent it (hidden instructions show, docs/RELIABILITY.md row 19) and the COMPLETE input the
+ * model wants to send (row 18). Only "Allow" allows, and only for exactly this call (the binding); closing or Stop
+ * denies.
  */
 import { Modal, type App } from 'obsidian';
 import type { ToolCallDecision, ToolCallGate, ToolCallReason, ToolCallRequest } from '../agent/mcp/tool-call-gate';

@@ -1,7 +1,7 @@
 /**
  * The chat view in Debian's Chromium: the real view and engine over the example vault, the real SDK against the
- * local Messages-API server. Covers RELIABILITY rows 3, 4, 5, 6, 17 and 22 where they concern the chat, and writes
- * the README screenshots to `docs/images/`.
+ * local Messages-API server. Covers docs/RELIABILITY.md rows 3, 4, 5, 6, 17 and 22 where they concern the chat, and
+ * writes the README screenshots (to `test-results/browser/`; `npm run screenshots` writes them to `docs/images/`).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,10 +14,11 @@ import {
     type MessagesApiServer,
 } from '../support/messages-api-server';
 import { launchBrowser, openHarnessPage, type HarnessBrowser } from './harness/browser';
-import { REPO_ROOT, startHarness, type HarnessServer } from './harness/server';
+import { screenshotFolder } from './harness/screenshots';
+import { startHarness, type HarnessServer } from './harness/server';
 
 const NOTE = 'Research/Forgetting curve.md';
-const IMAGES = join(REPO_ROOT, 'docs', 'images');
+const IMAGES = screenshotFolder();
 
 let api: MessagesApiServer;
 let harness: HarnessServer;

@@ -1,8 +1,8 @@
 /**
  * The delegate queue's UI in Debian's Chromium: the real queue view, enqueue modal, status-bar item and job notices
  * over a REAL `JobQueue` on the example vault held in memory, the real SDK against the local Messages-API server.
- * Covers the queue view of issue 6 and RELIABILITY row 29 where the person sees it (a corrupt job note is listed,
- * never rewritten), and writes `docs/images/queue.png`.
+ * Covers the queue view of issue 6 and docs/RELIABILITY.md row 29 where the person sees it (a corrupt job note is
+ * listed, never rewritten), and takes the README's `queue.png` (`npm run screenshots` refreshes `docs/images/`).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,9 +10,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpError, startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { launchBrowser, openHarnessPage, type HarnessBrowser } from './harness/browser';
-import { REPO_ROOT, startHarness, type HarnessServer } from './harness/server';
+import { screenshotFolder } from './harness/screenshots';
+import { startHarness, type HarnessServer } from './harness/server';
 
-const IMAGES = join(REPO_ROOT, 'docs', 'images');
+const IMAGES = screenshotFolder();
 const BROKEN = 'Agent/Jobs/Broken job.md';
 const BROKEN_TEXT = '---\nvault-agent: job\nstatus: sleeping\n---\nSummarise the week.\n';
 
@@ -197,6 +198,39 @@ describe('the job queue in a browser', () => {
         await page.locator('.vault-agent-enqueue-schedule').press('Escape');
         await page.locator('.modal-container').waitFor({ state: 'detached' });
         const jobs = Object.keys(await vaultFiles(page)).filter((path) => path.startsWith('Agent/Jobs/Digest'));
+        expect(jobs).toEqual([]);
+    });
+
+    it('shows an output folder no job may use under its field while it is typed, and never queues it', async () => {
+        const page = await openQueue();
+        await page.evaluate(() => (window as unknown as QueuePage).harness.openModal({}));
+        const brief = page.locator('.vault-agent-enqueue-brief');
+        await brief.fill('Summarise the calls');
+        const output = page.locator('.vault-agent-enqueue-output');
+        const fieldError = page.locator('.vault-agent-enqueue-field-error');
+        expect(await fieldError.isVisible()).toBe(false);
+        for (const [typed, says] of [
+            ['.obsidian', 'hidden'],
+            ['Agent/.cache', 'hidden'],
+            ['../escape', 'inside the vault'],
+            ['/abs', 'absolute'],
+            ['Agent/Jobs/Results', 'jobs folder'],
+        ] as const) {
+            await output.fill(typed);
+            await fieldError.waitFor({ state: 'visible' });
+            expect(await fieldError.innerText()).toContain(says);
+        }
+        // Queue (Enter) refuses it too, with the reason, and keeps the modal open.
+        await brief.press('Enter');
+        expect(await page.locator('.vault-agent-enqueue-error').innerText()).toContain('jobs folder');
+        expect(await page.locator('.modal-container').count()).toBe(1);
+        await output.fill('Agent/Summaries');
+        await fieldError.waitFor({ state: 'hidden' });
+        await page.locator('.vault-agent-enqueue-output').press('Escape');
+        await page.locator('.modal-container').waitFor({ state: 'detached' });
+        const jobs = Object.keys(await vaultFiles(page)).filter((path) =>
+            path.startsWith('Agent/Jobs/Summarise the calls'),
+        );
         expect(jobs).toEqual([]);
     });
 

@@ -3,7 +3,7 @@
  * real chat view and engine as in `chat.test.ts`, plus a real MCP server (`harness/mcp-peer.ts`, the SDK's server over
  * Streamable HTTP in this process) reached with the plugin's own HTTP transport through the real `McpHub`. The
  * scripted model calls the server's tool, whose policy is "ask"; the tests answer the dialog as a person would and
- * check what the server received and what the model was told (RELIABILITY rows 18 and 19).
+ * check what the server received and what the model was told (docs/RELIABILITY.md rows 18 and 19).
  *
  * Escape and the corner close button are Obsidian's `Modal` behaviour, which the stub does not have: the harness
  * adds them (see `installObsidianModalBehaviour` in `harness/entry.ts`); both end in the modal's `close()`.

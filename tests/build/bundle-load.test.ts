@@ -156,7 +156,7 @@ describe('main.js on a mobile-like host', () => {
         expect(app.metadataCache.listenerCount('resolved')).toBe(0);
     });
 
-    it('pauses with a notice and stays locked when loadData throws (RELIABILITY row 14)', async () => {
+    it('pauses with a notice and stays locked when loadData throws (docs/RELIABILITY.md row 14)', async () => {
         const { stub, load } = mobileSandbox(stubCode);
         const app = hostApp(stub);
         app.pluginData.set('vault-agent', '{"privacy": {"excludedTags": ["priv');
@@ -201,8 +201,8 @@ describe('main.js on a mobile-like host', () => {
         expect(requested.filter((id) => id !== 'obsidian' && !LIBRARY_PROBES.has(id))).toEqual([]);
     });
 
-    // The note parser also runs inside Obsidian (skills in `.claude/skills/` are not in the metadata cache), so its YAML
-    // must parse with no `Buffer` and no Node at all.
+    // The note parser also runs inside Obsidian (skills in `.claude/skills/` are not in the metadata cache), so its
+    // YAML must parse with no `Buffer` and no Node at all.
     it('parses a skill note on mobile without Node', async () => {
         const { stub, load } = mobileSandbox(stubCode);
         const app = hostApp(stub);

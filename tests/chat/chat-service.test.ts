@@ -128,7 +128,7 @@ describe('ChatService', () => {
         expect(api.allRequestText()).not.toContain('PRIVATE-CANARY');
     });
 
-    it('drops a note attached earlier from the next request once it is made private (RELIABILITY row 13)', async () => {
+    it('drops a note attached earlier from the next request once it is made private (docs/RELIABILITY.md row 13)', async () => {
         await temp.write('Notes/Later.md', '# Later\n\nLATER-CANARY\n');
         await temp.vault.scan();
         const chat = await makeChat();

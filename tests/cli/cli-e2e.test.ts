@@ -2,7 +2,7 @@
  * `vault-agent` end to end: the built `dist/cli.js` runs as a child process on a temp vault against the local
  * Messages-API server. Enqueue, run with concurrency, status and ask with @-mentions, with a canary in every kind of
  * excluded note (each tag form, an excluded folder and its subfolder) scanned for in every recorded request and in
- * everything the command printed (RELIABILITY rows 11, 12, 14, 23).
+ * everything the command printed (docs/RELIABILITY.md rows 11, 12, 14, 23).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import nodePath from 'node:path';

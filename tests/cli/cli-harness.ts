@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
@@ -36,7 +37,14 @@ export async function buildCli(): Promise<void> {
         },
         logLevel: 'silent',
         legalComments: 'none',
+        // As esbuild.config.mjs does: the version comes from package.json.
+        define: { __VAULT_AGENT_VERSION__: JSON.stringify(packageVersion()) },
     });
+}
+
+/** The version in package.json, the one place it is written. */
+export function packageVersion(): string {
+    return (JSON.parse(readFileSync(nodePath.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** What one run printed and how it ended. */

@@ -1,7 +1,7 @@
 /**
  * `vault-agent mcp` driven by the official MCP SDK `Client` over stdio, as Claude Desktop or Claude Code would drive
  * it: the built `dist/cli.js` is spawned on a temp vault seeded with canaries in excluded notes (every tag form and an
- * excluded folder), every tool is called, and every response is scanned (RELIABILITY rows 11, 12 and 14).
+ * excluded folder), every tool is called, and every response is scanned (docs/RELIABILITY.md rows 11, 12 and 14).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';

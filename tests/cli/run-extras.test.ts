@@ -1,7 +1,7 @@
 /**
  * `vault-agent run` with the device's spend control and the vault's MCP servers: the built `dist/cli.js` against the
  * local Messages-API server. The daily cap from the vault's settings stops the run with nothing sent past it
- * (RELIABILITY row 24), and a configured MCP server without consent on this device is never started (row 20).
+ * (docs/RELIABILITY.md row 24), and a configured MCP server without consent on this device is never started (row 20).
  */
 import { readFileSync } from 'node:fs';
 import nodePath from 'node:path';

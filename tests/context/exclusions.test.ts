@@ -55,7 +55,7 @@ function reasonFor(g: ExclusionGate, path: string): ExclusionReason | null {
     return verdict.excluded ? verdict.reason : null;
 }
 
-describe('ExclusionGate: tags (RELIABILITY row 11)', () => {
+describe('ExclusionGate: tags (docs/RELIABILITY.md row 11)', () => {
     const vault = vaultWith({
         'a.md': ['#private'],
         'b.md': ['#Private'],
@@ -223,7 +223,8 @@ describe('ExclusionGate: system paths', () => {
         ]) {
             expect(reasonFor(g, path), path).toEqual({ kind: 'system' });
         }
-        // Spelled indirectly because lint rightly flags the literal; the point is that it is not hard-coded here either.
+        // Spelled indirectly because lint rightly flags the literal; the point is that it is not hard-coded here
+        // either.
         const usualConfigDir = ['', 'obsidian'].join('.');
         expect(g.isExcluded(`${usualConfigDir}/app.json`)).toBe(false);
         expect(g.isExcluded('Notes/a.md')).toBe(false);
@@ -273,7 +274,7 @@ describe('ExclusionGate.partition and describe', () => {
     });
 });
 
-describe('ExclusionGate on a real vault folder (RELIABILITY row 11)', () => {
+describe('ExclusionGate on a real vault folder (docs/RELIABILITY.md row 11)', () => {
     const CANARY = `canary-${Math.random().toString(36).slice(2)}`;
     const NOTES: Record<string, string> = {
         'fm-list.md': `---\ntags:\n  - work\n  - private\n---\n${CANARY}\n`,

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY row 12, the link route: a visible note's links and embeds of excluded notes are replaced by one
+ * docs/RELIABILITY.md row 12, the link route: a visible note's links and embeds of excluded notes are replaced by one
  * placeholder that names nothing, in every link form, while everything else in the text stays byte for byte.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

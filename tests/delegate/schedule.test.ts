@@ -76,6 +76,7 @@ describe('template jobs', () => {
             clock,
             notifier: notices,
             jobsFolder: 'Agent/Jobs',
+            outputFolder: 'Agent/Outputs',
             jobs: (await store.list('Agent/Jobs')).flatMap((r) => (r.kind === 'job' ? [r.job] : [])),
             remember: () => undefined,
         });

@@ -24,7 +24,7 @@ function failure(raw: unknown): string {
     return result.error;
 }
 
-describe('migrateSettings: missing and old settings (RELIABILITY row 14, decision 0001)', () => {
+describe('migrateSettings: missing and old settings (docs/RELIABILITY.md row 14, decision 0001)', () => {
     it('gives the defaults, with #private excluded, only when there is no settings file at all', () => {
         const { settings, notes } = ok(undefined);
         expect(settings).toEqual(DEFAULT_SETTINGS);
@@ -142,7 +142,7 @@ describe('migrateSettings: normalising and repairing fields', () => {
     });
 });
 
-describe('migrateSettings: API keys never survive (RELIABILITY row 23)', () => {
+describe('migrateSettings: API keys never survive (docs/RELIABILITY.md row 23)', () => {
     it.each([
         { apiKey: KEY },
         { api_key: KEY },

@@ -154,7 +154,7 @@ describe('migrateSettings: the new fields take their default when invalid, with 
     });
 });
 
-describe('migrateSettings v2: privacy still fails closed (RELIABILITY row 14)', () => {
+describe('migrateSettings v2: privacy still fails closed (docs/RELIABILITY.md row 14)', () => {
     it.each([
         ['unreadable', 'yes'],
         ['tags not a list', { excludedTags: 'private', excludedFolders: [] }],
@@ -184,7 +184,7 @@ describe('migrateSettings v2: MCP servers', () => {
         enabled: true,
     };
 
-    it('drops key-like environment variables and headers, keeps the rest, and says so (RELIABILITY row 23)', () => {
+    it('drops key-like environment variables and headers, keeps the rest, and says so (docs/RELIABILITY.md row 23)', () => {
         const http = {
             name: 'remote',
             transport: 'http',

@@ -81,7 +81,7 @@ function plainVault(): VaultPort {
     return { configDir: '.config', metadata: () => plain } as unknown as VaultPort;
 }
 
-describe('SettingsStore: loading (RELIABILITY row 14)', () => {
+describe('SettingsStore: loading (docs/RELIABILITY.md row 14)', () => {
     it('is locked before anything was loaded', () => {
         const store = new SettingsStore({ persistence: filePersistence(file) });
         expect(store.settings).toBeNull();
@@ -136,7 +136,7 @@ describe('SettingsStore: loading (RELIABILITY row 14)', () => {
     });
 });
 
-describe('SettingsStore: the API key never reaches data.json (RELIABILITY row 23)', () => {
+describe('SettingsStore: the API key never reaches data.json (docs/RELIABILITY.md row 23)', () => {
     it('drops a key found in the file and rewrites the file without it', async () => {
         const { store } = await loadedStore(JSON.stringify({ privacy: PRIVACY, apiKey: KEY, model: { api_key: KEY } }));
         expect(JSON.stringify(store.state)).not.toContain(KEY);

@@ -61,7 +61,7 @@ function type(setting: Setting, value: string): void {
 const errorOf = (setting: Setting) =>
     setting.infoEl.findAll((el) => el.hasClass('vault-agent-setting-error'))[0]?.textContent ?? '';
 
-describe('the settings tab and the API key (RELIABILITY row 23)', () => {
+describe('the settings tab and the API key (docs/RELIABILITY.md row 23)', () => {
     it('puts the key in secret storage only: data.json holds its name, after any change', async () => {
         const { app, plugin, row } = await openSettings();
         const picker = row('API key').components[0] as SecretComponent;
@@ -166,7 +166,7 @@ describe('the settings tab fields', () => {
     });
 });
 
-describe('locked settings (RELIABILITY row 14, plugin level)', () => {
+describe('locked settings (docs/RELIABILITY.md row 14, plugin level)', () => {
     it('pauses with a notice and shows the error and a confirmed reset instead of the fields', async () => {
         const before = notices.length;
         const { app, plugin, text, row } = await openSettings(hostApp(stub), '{"privacy": {"excludedTags": ["priv');

@@ -1,8 +1,8 @@
 /**
- * Canary scans (RELIABILITY rows 11, 12 and 23): a unique random string placed in every excluded note, the excluded
- * notes' distinctive names, and an API key that must stay in headers and the environment. A `LeakRecorder` collects
- * every byte a route produced, labelled by route, and reports each place a canary turned up with a short excerpt, so a
- * failing scan says which route leaked what instead of "expected false to be true".
+ * Canary scans (docs/RELIABILITY.md rows 11, 12 and 23): a unique random string placed in every excluded note, the
+ * excluded notes' distinctive names, and an API key that must stay in headers and the environment. A `LeakRecorder`
+ * collects every byte a route produced, labelled by route, and reports each place a canary turned up with a short
+ * excerpt, so a failing scan says which route leaked what instead of "expected false to be true".
  */
 import { randomUUID } from 'node:crypto';
 import type { RecordedRequest } from './messages-api-server';

@@ -1,9 +1,9 @@
 /**
- * A curious scripted model for privacy scans (RELIABILITY rows 11, 12 and 15): it calls every read tool it is offered
- * on everything it can find — every folder listed, every listed or linked note read, outlined and followed, searches
- * for common words, tag lookups, guessed private paths, skills by name, an MCP server's file reader — batch by batch
- * until nothing is new. It is stateless: each answer is derived from the request alone (the calls already made are in
- * its history), so one responder serves a chat, parallel jobs, their sub-agents and the CLI at the same time.
+ * A curious scripted model for privacy scans (docs/RELIABILITY.md rows 11, 12 and 15): it calls every read tool it is
+ * offered on everything it can find — every folder listed, every listed or linked note read, outlined and followed,
+ * searches for common words, tag lookups, guessed private paths, skills by name, an MCP server's file reader — batch by
+ * batch until nothing is new. It is stateless: each answer is derived from the request alone (the calls already made
+ * are in its history), so one responder serves a chat, parallel jobs, their sub-agents and the CLI at the same time.
  */
 import {
     textTurn,

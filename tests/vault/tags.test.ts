@@ -6,7 +6,7 @@ function tagsOf(text: string): string[] | undefined {
     return parseNote(text).tags;
 }
 
-describe('frontmatter tags (RELIABILITY row 11)', () => {
+describe('frontmatter tags (docs/RELIABILITY.md row 11)', () => {
     it('reads a YAML list', () => {
         expect(tagsOf('---\ntags:\n  - private\n  - work\n---\nBody')).toEqual(['#private', '#work']);
     });
@@ -94,7 +94,7 @@ describe('frontmatter tags (RELIABILITY row 11)', () => {
     });
 });
 
-describe('inline tags (RELIABILITY row 11)', () => {
+describe('inline tags (docs/RELIABILITY.md row 11)', () => {
     it('reads #private in a sentence and #Private/health as written', () => {
         expect(tagsOf('Notes about #private things and #Private/health.')).toEqual(['#private', '#Private/health']);
     });

@@ -8,6 +8,7 @@ import type { JobView, QueueSnapshot } from '../../src/delegate/queue-snapshot';
 import type { JobStatus } from '../../src/delegate/job-note';
 import {
     contextReferences,
+    outputFolderProblem,
     readEnqueueFields,
     referenceMention,
     titleFromBrief,
@@ -178,9 +179,11 @@ describe('the queue view text', () => {
     });
 });
 
+const RULES = { configDir: '.obsidian', jobsFolder: 'Agent/Jobs' };
+
 describe('the enqueue form', () => {
     it('reads mentions in the context field and the brief into job references, without repeats', () => {
-        const read = readEnqueueFields(FIELDS);
+        const read = readEnqueueFields(FIELDS, RULES);
         expect(read.ok && read.spec).toMatchObject({
             title: 'Summarise Forgetting curve and insight',
             context: ['Research/', '#customer', '[[Forgetting curve]]', '#insight'],
@@ -195,17 +198,28 @@ describe('the enqueue form', () => {
     });
 
     it('returns problems as values naming the field: empty brief, bad budget, unsafe folder, bad schedule', () => {
-        expect(readEnqueueFields({ ...FIELDS, brief: '  ' })).toMatchObject({ ok: false, field: 'brief' });
-        expect(readEnqueueFields({ ...FIELDS, turns: '2.5' })).toMatchObject({ ok: false, field: 'turns' });
-        expect(readEnqueueFields({ ...FIELDS, usd: '-1' })).toMatchObject({ ok: false, field: 'usd' });
-        expect(readEnqueueFields({ ...FIELDS, output: '../outside' })).toMatchObject({ ok: false, field: 'output' });
-        expect(readEnqueueFields({ ...FIELDS, when: 'schedule', schedule: 'daily 8am' })).toMatchObject({
+        expect(readEnqueueFields({ ...FIELDS, brief: '  ' }, RULES)).toMatchObject({ ok: false, field: 'brief' });
+        expect(readEnqueueFields({ ...FIELDS, turns: '2.5' }, RULES)).toMatchObject({ ok: false, field: 'turns' });
+        expect(readEnqueueFields({ ...FIELDS, usd: '-1' }, RULES)).toMatchObject({ ok: false, field: 'usd' });
+        expect(readEnqueueFields({ ...FIELDS, output: '../outside' }, RULES)).toMatchObject({
+            ok: false,
+            field: 'output',
+        });
+        expect(readEnqueueFields({ ...FIELDS, when: 'schedule', schedule: 'daily 8am' }, RULES)).toMatchObject({
             ok: false,
             field: 'schedule',
         });
-        const scheduled = readEnqueueFields({ ...FIELDS, when: 'schedule', schedule: 'weekdays 09:30' });
+        const scheduled = readEnqueueFields({ ...FIELDS, when: 'schedule', schedule: 'weekdays 09:30' }, RULES);
         expect(scheduled.ok && scheduled.spec.schedule).toBe('weekdays 09:30');
-        expect(readEnqueueFields({ ...FIELDS, usd: '' })).toMatchObject({ ok: true, spec: { budget: { turns: 10 } } });
+        for (const output of ['/abs', '.obsidian', '.git/x', 'Agent/.hidden', 'Agent/Jobs', 'agent/jobs/Out', 'C:/x']) {
+            expect(readEnqueueFields({ ...FIELDS, output }, RULES)).toMatchObject({ ok: false, field: 'output' });
+        }
+        expect(outputFolderProblem('', '.obsidian/out', RULES)).toContain('default output folder');
+        expect(outputFolderProblem('Agent/Results', 'Agent/Outputs', RULES)).toBeNull();
+        expect(readEnqueueFields({ ...FIELDS, usd: '' }, RULES)).toMatchObject({
+            ok: true,
+            spec: { budget: { turns: 10 } },
+        });
     });
 
     it('names a job from the first line of its brief, cut at a word', () => {

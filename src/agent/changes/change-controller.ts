@@ -5,7 +5,7 @@
  */
 import type { ExclusionGate } from '../../context/exclusions';
 import { parsePermissionMode, type PermissionModeName } from '../../kernel/permission-mode-name';
-import { checkWritablePath, normalizeVaultPath } from '../../kernel/path-policy';
+import { checkOutputFolder, checkWritablePath, isWithinFolder, normalizeVaultPath } from '../../kernel/path-policy';
 import type { VaultPort } from '../../kernel/vault-port';
 import { writeChange, type WriteResult } from './apply-change';
 import { resolveDecision, type ApprovalGate, type ApprovalTrigger, type Decision } from './approval';
@@ -48,6 +48,11 @@ export interface ChangeControllerOptions {
     checkpoints: CheckpointStore;
     /** Delegate mode: the job's output folder, the only place it may create notes. */
     scope?: DelegateScope;
+    /**
+     * The delegate jobs folder: no agent (chat in any mode, job, MCP client) creates, edits, renames or deletes
+     * anything in it, since a note there is a job the queue would run. Only the person and the queue write job notes.
+     */
+    jobsFolder?: string;
     /** The open-note editors, so an open note is changed through its editor. */
     editors?: OpenNoteEditors;
     /** In `auto-edits`, a turn that changes more distinct notes than this asks before each further one. */
@@ -65,6 +70,8 @@ export class ChangeController {
     private readonly options: ChangeControllerOptions;
     private readonly mode: PermissionModeName;
     private readonly scope: DelegateScope | undefined;
+    /** Why the delegate scope is unusable (every create is then refused), or `null`. */
+    private readonly scopeProblem: string | null = null;
     private readonly turnNotes = new Map<string, string[]>();
     private writes: Promise<unknown> = Promise.resolve();
 
@@ -72,9 +79,16 @@ export class ChangeController {
         this.options = options;
         this.mode = parsePermissionMode(options.mode);
         if (options.scope !== undefined) {
-            const folder = normalizeVaultPath(options.scope.outputFolder);
+            const folder =
+                options.jobsFolder === undefined
+                    ? normalizeVaultPath(options.scope.outputFolder)
+                    : checkOutputFolder(options.scope.outputFolder, {
+                          configDir: options.vault.configDir,
+                          jobsFolder: options.jobsFolder,
+                      });
             // An unusable output folder becomes one no path is inside, so a delegate job can write nothing.
             this.scope = { outputFolder: folder.ok ? folder.path : '' };
+            if (!folder.ok) this.scopeProblem = folder.reason;
         }
     }
 
@@ -84,6 +98,9 @@ export class ChangeController {
         const checked = this.checkPaths(proposal);
         if ('outcome' in checked) return checked.outcome;
         const current = checked.proposal;
+        if (this.scopeProblem !== null && this.mode === 'delegate') {
+            return refused(current.path, `${this.scopeProblem} Nothing was written.`);
+        }
         const verdict = policyFor(this.mode, current, this.scope);
         if (verdict.action === 'refuse') return refused(current.path, verdict.message);
         const hidden = this.hiddenOutcome(current);
@@ -109,6 +126,12 @@ export class ChangeController {
             const target = checkWritablePath(proposal.newPath ?? '', configDir);
             if (!target.ok) return { outcome: refused(proposal.path, `${target.reason} Nothing was changed.`) };
             newPath = target.path;
+        }
+        const jobs = this.options.jobsFolder;
+        for (const path of [source.path, ...(newPath !== undefined ? [newPath] : [])]) {
+            if (jobs !== undefined && isWithinFolder(path, jobs)) {
+                return { outcome: refused(proposal.path, say.jobsFolderMessage(path, jobs)) };
+            }
         }
         if (source.path === proposal.path && newPath === proposal.newPath) return { proposal };
         // Rebuilt before anyone was asked, so the binding covers the paths that will really be written.

@@ -55,6 +55,14 @@ export function unavailableTargetMessage(path: string): string {
     return `"${path}" is not a location the agent can write to; nothing was changed. Choose another path.`;
 }
 
+/** A path in the delegate jobs folder: job notes are written by the person and the queue only. */
+export function jobsFolderMessage(path: string, jobsFolder: string): string {
+    return (
+        `Refused: "${path}" is in the jobs folder "${jobsFolder}", where every note is a job for the queue; the agent ` +
+        'never creates or changes notes there. Nothing was changed.'
+    );
+}
+
 /** A create or rename target that is taken; never overwritten. */
 export function existsMessage(path: string): string {
     return `"${path}" already exists; nothing was written, and the existing note was not touched. Choose another name.`;

@@ -1,8 +1,9 @@
 /**
- * The permission table of DESIGN.md ("Permission modes") as a pure function: for a mode and a change, refuse, ask
+ * The permission table of docs/DESIGN.md ("Permission modes") as a pure function: for a mode and a change, refuse, ask
  * or apply. Path safety (protected folders) and exclusions are checked by the controller before this.
  */
 import { parsePermissionMode, type PermissionModeName } from '../../kernel/permission-mode-name';
+import { hasHiddenSegment } from '../../kernel/path-policy';
 import type { ChangeProposal } from './proposal';
 
 /** What the mode allows for one change. */
@@ -33,6 +34,12 @@ export function policyFor(mode: PermissionModeName, proposal: ChangeProposal, sc
                     scope === undefined ? 'no output folder is set' : `the output folder is "${scope.outputFolder}/"`;
                 return refuse(
                     `A delegate job may only create notes inside its output folder (${where}); "${path}" is not. Nothing was written.`,
+                );
+            }
+            if (hasHiddenSegment(path.slice(scope.outputFolder.length + 1))) {
+                return refuse(
+                    `"${path}" is in a hidden folder or file (a name starting with a dot), which Obsidian does not show; ` +
+                        `create the note directly in "${scope.outputFolder}/" or a visible subfolder. Nothing was written.`,
                 );
             }
             return { action: 'apply' };

@@ -1,7 +1,7 @@
 /**
  * Budgets for one turn (a chat message or a job): model calls, tokens, cost and wall-clock time. A looping model or
  * an injected "repeat for every note" runs into one of them and the turn stops with a report of what was done
- * (RELIABILITY row 30).
+ * (docs/RELIABILITY.md row 30).
  */
 import type { Clock } from '../../kernel/ports';
 

@@ -1,7 +1,7 @@
 /**
  * One message's context as a user turn: the bundle is built at send time through the current gate, its instructions
  * go to the cached prefix, and the notes go into the turn as blocks that remember their vault paths (provenance), so
- * a note made private later leaves the history (RELIABILITY row 13).
+ * a note made private later leaves the history (docs/RELIABILITY.md row 13).
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ContextProvider } from '../../context/build-context';

@@ -5,7 +5,7 @@
  *
  * Every block that carries vault content remembers the vault paths it came from (its provenance). Before each request
  * the turn loop asks the current exclusion gate about them, and a block with any source that is now excluded is
- * replaced, for good, by a neutral text (RELIABILITY row 13): privacy first, so the original is not kept.
+ * replaced, for good, by a neutral text (docs/RELIABILITY.md row 13): privacy first, so the original is not kept.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 

@@ -65,10 +65,10 @@ export interface TurnLoopOptions {
     spend?: LoopSpend;
     /**
      * Re-checks, before every request, the vault paths the history carries against the exclusions as they are NOW,
-     * replacing blocks that carry a now-excluded note; returns how many were replaced (RELIABILITY row 13). Absent =
-     * nothing is re-checked.
+     * replacing blocks that carry a now-excluded note; returns how many were replaced (docs/RELIABILITY.md row 13).
+     * Absent = nothing is re-checked.
      */
-    recheck?: (conversation: Conversation) => number;
+    recheck?: (conversation: Conversation) => number | Promise<number>;
 }
 
 /** The context seam of the loop (the session's ContextManager). */

@@ -1,7 +1,7 @@
 /**
  * One live connection to one MCP server, through the official SDK `Client`. Everything a server can do wrong ends
  * here as a typed `McpServerError` with a sentence fit for the person: it does not start, does not answer in time,
- * crashes, or writes something that is not JSON-RPC (RELIABILITY row 21). Nothing waits without a timeout.
+ * crashes, or writes something that is not JSON-RPC (docs/RELIABILITY.md row 21). Nothing waits without a timeout.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../../kernel/mcp-settings';
 import { sha256Utf16Hex } from '../changes/sha256';
+import { VERSION } from '../../version';
 
 /** What went wrong with a server, in a form a caller can act on. */
 export type McpServerErrorCode = 'spawn' | 'connect-timeout' | 'call-timeout' | 'closed' | 'protocol' | 'cancelled';
@@ -64,7 +65,7 @@ export interface McpConnectionOptions {
     connectTimeoutMs: number;
 }
 
-const CLIENT_INFO = { name: 'vault-agent', version: '0.1.0' };
+const CLIENT_INFO = { name: 'vault-agent', version: VERSION };
 
 /** A connected server. */
 export class McpConnection {
@@ -84,7 +85,8 @@ export class McpConnection {
         const opened = await options.transports.open(options.server).catch((error: unknown) => {
             throw new McpServerError('spawn', `"${options.server.name}" could not be started (${errorName(error)}).`);
         });
-        // Schema checks without code generation: ajv compiles schemas with `new Function`, which this plugin never runs.
+        // Schema checks without code generation: ajv compiles schemas with `new Function`, which this plugin never
+        // runs.
         const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
         const connection = new McpConnection(client, opened, options);
         client.onclose = () => {

@@ -1,5 +1,6 @@
 /**
- * Consent on this device (RELIABILITY row 20). Settings sync between devices, so a server that arrives in a synced
+ * Consent on this device (docs/RELIABILITY.md row 20). Settings sync between devices, so a server that arrives in a
+ * synced
  * `data.json` must not start anywhere until a person on THIS device has seen its exact command line and agreed. The
  * agreement is stored per device (localStorage in Obsidian, a file in the CLI's config folder, a map in tests) and
  * bound to a hash of the launch definition: any change to command, arguments, environment, URL or headers asks again.

@@ -1,7 +1,8 @@
 /**
  * The MCP servers of one plugin instance or CLI run: consent before launch, connections, status, and the tools they
  * offer. Each server is on its own: one that will not start, hangs or crashes is reported and the others keep
- * working (RELIABILITY row 21). Nothing is launched that the person on this device has not consented to (row 20).
+ * working (docs/RELIABILITY.md row 21). Nothing is launched that the person on this device has not consented to (row
+ * 20).
  */
 import type { ExclusionGate } from '../../context/exclusions';
 import type { Notifier } from '../../kernel/ports';

@@ -1,8 +1,8 @@
 /**
  * Names under which MCP tools are offered to the model: `mcp__<server>__<tool>`, fitted to the Messages API's tool
- * name pattern. Namespacing keeps a server from shadowing a vault tool or another server's tool (RELIABILITY row 19);
- * names that still collide after sanitising are told apart by a hash of the original names, so the outcome does not
- * depend on the order servers answered in.
+ * name pattern. Namespacing keeps a server from shadowing a vault tool or another server's tool (docs/RELIABILITY.md
+ * row 19); names that still collide after sanitising are told apart by a hash of the original names, so the outcome
+ * does not depend on the order servers answered in.
  */
 import { sha256Utf16Hex } from '../changes/sha256';
 

@@ -212,7 +212,7 @@ export function resultText(result: CallToolResult): string {
     return parts.join('\n');
 }
 
-/** Cuts `text` to the tool result bound, saying so (RELIABILITY row 21). */
+/** Cuts `text` to the tool result bound, saying so (docs/RELIABILITY.md row 21). */
 export function bound(text: string, max = MAX_RESULT_CHARS): string {
     if (text.length <= max) return text;
     const keep = max - 200;

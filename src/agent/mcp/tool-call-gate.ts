@@ -1,7 +1,7 @@
 /**
  * Asking the person before an MCP tool runs. A sibling of the ApprovalGate for note changes: the request carries
- * the tool's full description (RELIABILITY row 19) and the complete input (row 18), and an approval is bound to a
- * hash of exactly that, so it cannot be replayed for another input or a changed definition.
+ * the tool's full description (docs/RELIABILITY.md row 19) and the complete input (row 18), and an approval is bound to
+ * a hash of exactly that, so it cannot be replayed for another input or a changed definition.
  */
 import { sha256Utf16Hex } from '../changes/sha256';
 import { canonicalJson, type McpToolDefinition } from './mcp-connection';

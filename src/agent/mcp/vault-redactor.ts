@@ -1,7 +1,7 @@
 /**
  * Scans results from an MCP server that can read the vault by itself (a filesystem server pointed at it, say) before
- * the model sees them (RELIABILITY rows 12, 13 and 15). Such a server does not know our exclusions, so we judge what
- * it returned against the notes of the vault:
+ * the model sees them (docs/RELIABILITY.md rows 12, 13 and 15). Such a server does not know our exclusions, so we judge
+ * what it returned against the notes of the vault:
  *
  * - A result holding ANY content of an excluded note (one of its distinctive lines, or the whole text of a note too
  *   short to have one) is withheld whole. Fail closed: a file server returning a private file is returning that file,

@@ -1,7 +1,7 @@
 /**
- * Anchored replacements for `edit_note` (DESIGN, "Edits"). Every anchor is located in the same base text (the note as
- * it is now), must occur there exactly once, and must not overlap another; then all replacements are applied
- * together. Text outside the anchors is carried over byte for byte (RELIABILITY rows 2 and 7).
+ * Anchored replacements for `edit_note` (docs/DESIGN.md, "Edits"). Every anchor is located in the same base text (the
+ * note as it is now), must occur there exactly once, and must not overlap another; then all replacements are applied
+ * together. Text outside the anchors is carried over byte for byte (docs/RELIABILITY.md rows 2 and 7).
  */
 
 /** One replacement: `old` must occur exactly once in the note. */
@@ -108,7 +108,8 @@ function toCrlf(text: string): string {
 
 const BARE_LF = /(?<!\r)\n/u;
 
-/** Start of every occurrence of `needle`, overlapping ones included (an anchor matching twice overlapped is ambiguous). */
+/** Start of every occurrence of `needle`, overlapping ones included (an anchor matching twice overlapped is ambiguous).
+*/
 function occurrences(haystack: string, needle: string): number[] {
     const found: number[] = [];
     let from = 0;

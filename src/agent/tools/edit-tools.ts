@@ -1,7 +1,7 @@
 /**
  * The tools that change a note's text: `edit_note` (anchored replacements) and `rewrite_note` (the whole text, only
  * after the note was read in full and has not changed since). Both compute the change against the note as it is on
- * disk right now, and refuse before any proposal when the change cannot be made safely (RELIABILITY row 2).
+ * disk right now, and refuse before any proposal when the change cannot be made safely (docs/RELIABILITY.md row 2).
  *
  * The model reads notes with links to hidden notes replaced by a placeholder (`hidden-links.ts`), so it never sees
  * their real text: anchors are located in that redacted view and applied to the real text, an edit may not touch a
@@ -145,9 +145,10 @@ async function editNote(input: EditNoteInput, context: ToolContext): Promise<Too
 }
 
 /**
- * Locates the anchors in the redacted text the model was shown (the note itself when it links to no hidden note), so that match counts never depend on the hidden
- * links' text (a guessed name matches nothing, exactly as for a name that is nowhere), then applies them to the real
- * text. The text outside placeholders is the same in both, so each anchor replaces the very bytes the model saw.
+ * Locates the anchors in the redacted text the model was shown (the note itself when it links to no hidden note), so
+ * that match counts never depend on the hidden links' text (a guessed name matches nothing, exactly as for a name that
+ * is nowhere), then applies them to the real text. The text outside placeholders is the same in both, so each anchor
+ * replaces the very bytes the model saw.
  */
 function editAround(view: RedactedText, base: string, edits: AnchoredEdit[], path: string): AnchoredEditResult {
     const located = locateAnchoredEdits(view.text, edits, path);

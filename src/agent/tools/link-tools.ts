@@ -1,7 +1,7 @@
 /**
  * `note_links`: where a note points and what points at it. Links to excluded notes and backlinks from excluded notes
- * are dropped without a trace (no name, no count), so the link graph never reveals a private note (RELIABILITY
- * row 12).
+ * are dropped without a trace (no name, no count), so the link graph never reveals a private note
+ * (docs/RELIABILITY.md row 12).
  */
 import { isHiddenLink } from '../../context/hidden-links';
 import type { LinkReference } from '../../kernel/vault-port';

@@ -26,6 +26,8 @@ export async function resolveVisibleFile(input: string, context: ToolContext): P
     const checked = normalizeVaultPath(input);
     if (!checked.ok) return { ok: false, result: toolError(checked.reason) };
     const candidates = isMarkdownPath(checked.path) ? [checked.path] : [checked.path, `${checked.path}.md`];
+    // One note (or two spellings) looked at again on disk, so the gate judges it as it is now, not as the last scan saw it.
+    await context.vault.revalidate?.(candidates);
     for (const candidate of candidates) {
         if (context.gate.isExcluded(candidate)) continue;
         if ((await context.vault.stat(candidate)) !== null) return { ok: true, path: candidate };
@@ -47,7 +49,7 @@ export async function resolveVisibleNote(input: string, context: ToolContext): P
 
 /**
  * An existing visible note the model wants to change. Protected locations (config folder, .git, .trash) are refused
- * by the path policy before anything else, so such a write is never even proposed (RELIABILITY row 9).
+ * by the path policy before anything else, so such a write is never even proposed (docs/RELIABILITY.md row 9).
  */
 export async function resolveNoteToChange(input: string, context: ToolContext): Promise<Resolved> {
     const writable = checkWritablePath(input, context.vault.configDir);

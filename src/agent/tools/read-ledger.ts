@@ -1,8 +1,8 @@
 /**
  * What this conversation has read, for `rewrite_note`: a whole-note rewrite is allowed only when the model has seen
- * every line of the note's current text (in one read or in windows) and the note has not changed since (RELIABILITY
- * row 2). Per path the ledger keeps a SHA-256 of the text that was read and which lines of it were shown, not the
- * text itself, so a long conversation over big notes costs a few bytes per note.
+ * every line of the note's current text (in one read or in windows) and the note has not changed since
+ * (docs/RELIABILITY.md row 2). Per path the ledger keeps a SHA-256 of the text that was read and which lines of it were
+ * shown, not the text itself, so a long conversation over big notes costs a few bytes per note.
  */
 
 /** Where a note stands for a rewrite. */

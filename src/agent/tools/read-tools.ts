@@ -153,7 +153,7 @@ async function listNotes(input: ListNotesInput, context: ToolContext): Promise<T
         lines,
         (rest) => `[… ${plural(rest, 'more entry', 'more entries')} not shown; list a subfolder, or use search_notes]`,
     );
-    // The count is the only trace of hidden notes, and only for the whole vault (DESIGN: "N notes excluded").
+    // The count is the only trace of hidden notes, and only for the whole vault (docs/DESIGN.md: "N notes excluded").
     if (root === '' && excludedCount > 0) {
         text += `\n(${plural(excludedCount, 'note is', 'notes are')} excluded by the privacy settings and not shown.)`;
     }
@@ -167,7 +167,9 @@ async function readNote(input: ReadNoteInput, context: ToolContext): Promise<Too
     if (!resolved.ok) return resolved.result;
     const path = resolved.path;
     const text = await readTextOrNull(path, context);
-    if (text === null) return toolError(notFoundMessage(input.path));
+    // The text read is judged itself (its tags parsed from it, where the path leads now): the note may have turned
+    // private, or a link been pointed elsewhere, since the gate last looked. Then it answers like a missing note.
+    if (text === null || context.gate.isTextExcluded(path, text)) return toolError(notFoundMessage(input.path));
 
     // Redaction keeps every line break, so line numbers and the ledger's line ranges are those of the real text.
     const shown = redactHiddenLinks(text, path, context);

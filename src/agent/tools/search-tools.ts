@@ -134,35 +134,39 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
             break;
         }
         const batch = notes.slice(first, first + READ_BATCH);
-        const judged = batch.map((note) => context.vault.metadata(note.path));
         const texts = await Promise.all(batch.map((note) => readTextOrNull(note.path, context)));
         for (let i = 0; i < batch.length; i++) {
             const path = (batch[i] as FileEntry).path;
             const text = texts[i] ?? null;
             searched++;
             if (text === null) continue;
-            // Reading may have found the note changed on disk and indexed it anew (say, now tagged private): judge
-            // it again.
-            const stale = (): boolean => context.vault.metadata(path) !== judged[i] && context.gate.isExcluded(path);
             const redact = (line: string): string =>
                 line.includes('[') ? redactHiddenLinks(line, path, links).text : line;
+            const matched: [number, () => string][] = [];
             const onMatch = (line: number, snippet: () => string): void => {
-                total++;
-                if (results.length < limit) {
-                    results.push(`${path}:${line}: ${snippet()}`);
-                    shownNotes.add(path);
-                }
+                matched.push([line, snippet]);
             };
             let found: { matches: number; stopped: boolean };
+            let lower: string | undefined;
             if (needle === null) {
-                if (stale()) continue;
                 found = matchLines(redact(text), matcher, deadline, onMatch);
             } else {
-                const lower = text.toLowerCase();
-                if (!lower.includes(needle) || stale()) continue;
+                lower = text.toLowerCase();
+                if (!lower.includes(needle)) continue;
                 found = matchCandidateLines(text, lower, needle, redact, matcher, deadline, onMatch);
             }
-            if (found.matches > 0) notesWithMatches++;
+            // The note may have changed since it was listed (say, tagged private a moment ago): the text that matched
+            // is judged itself, its tags parsed from it, before anything of it is shown.
+            if (matched.length > 0 && !context.gate.isTextExcluded(path, text, lower)) {
+                notesWithMatches++;
+                for (const [line, snippet] of matched) {
+                    total++;
+                    if (results.length < limit) {
+                        results.push(`${path}:${line}: ${snippet()}`);
+                        shownNotes.add(path);
+                    }
+                }
+            }
             if (found.stopped) {
                 stopped = true;
                 break;

@@ -2,7 +2,7 @@
  * Provenance of vault text: which vault paths a block's text came from or names. A note's text names the notes it
  * links to and embeds (`[[Plan]]`), so a note's sources include those targets too; where embeds were expanded into the
  * text (attached context), the embedded notes' own links and embeds count as well. Once any source becomes private,
- * the block that carries it must leave the history (RELIABILITY row 13).
+ * the block that carries it must leave the history (docs/RELIABILITY.md row 13).
  */
 import type { VaultPort } from '../../kernel/vault-port';
 import type { ToolContext } from './tool';

@@ -49,9 +49,15 @@ export interface ToolResult {
     /** Set when the call failed (bad input, not found, refused); sent as `is_error`. */
     isError?: boolean;
     /**
+     * Set by write tools when the ChangeController did not make the change (refused, denied, stale). The model reads
+     * that as an ordinary result (docs/DESIGN.md, "Permission modes"); an MCP client gets it as `isError`, since nobody there
+     * decided anything and the call simply did not happen.
+     */
+    notApplied?: boolean;
+    /**
      * The vault paths whose text or names the content carries (the note read, the notes a search or listing shows,
      * the notes they link to). The session re-checks them before every later request, so a note made private after
-     * the call drops this result from the history (RELIABILITY row 13). Never sent to the model.
+     * the call drops this result from the history (docs/RELIABILITY.md row 13). Never sent to the model.
      */
     sources?: string[];
 }
@@ -80,7 +86,7 @@ export function vaultTools(mode: PermissionModeName): Tool[] {
         case 'auto-edits':
             return [...reads, createNoteTool, ...editTools(), renameNoteTool, deleteNoteTool];
         default:
-            // A mode name from a newer or corrupt settings file: the safest mode (DESIGN, "Permission modes").
+            // A mode name from a newer or corrupt settings file: the safest mode (docs/DESIGN.md, "Permission modes").
             return reads;
     }
 }

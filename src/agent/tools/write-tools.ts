@@ -1,7 +1,7 @@
 /**
  * The tools that create, move and remove notes: `create_note`, `rename_note`, `delete_note`. Paths are checked before
- * any proposal is built: protected locations are refused outright (never offered for approval, RELIABILITY row 9),
- * new names are made safe and never overwrite (row 10), and excluded notes are "not found".
+ * any proposal is built: protected locations are refused outright (never offered for approval, docs/RELIABILITY.md row
+ * 9), new names are made safe and never overwrite (row 10), and excluded notes are "not found".
  */
 import { defineTool, toolError } from './define-tool';
 import { MAX_WRITE_CHARS } from './edit-tools';

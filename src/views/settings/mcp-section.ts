@@ -1,7 +1,8 @@
 /**
  * The "MCP servers" section: a consent card for every enabled server not yet allowed on this device, showing the
- * exact command line or URL (RELIABILITY row 20), then one block per configured server and an "Add server" button.
- * Settings sync between devices; consent does not, which is why the cards come from the hub, never from settings.
+ * exact command line or URL (docs/RELIABILITY.md row 20), then one block per configured server and an "Add server"
+ * button. Settings sync between devices; consent does not, which is why the cards come from the hub, never from
+ * settings.
  */
 import { Setting } from 'obsidian';
 import type { LaunchDescription } from '../../agent/mcp/mcp-consent';

@@ -2,7 +2,7 @@
  * One MCP server in the settings tab: its name, transport, command and arguments or URL, environment or headers,
  * switches, and a policy per tool. Edits go into a local draft; a draft is saved only when the whole server
  * validates (`parseServer`), so a half-typed server is never stored, and a key typed into an environment variable or
- * header is refused with a reason instead of being synced (RELIABILITY row 23).
+ * header is refused with a reason instead of being synced (docs/RELIABILITY.md row 23).
  */
 import { Setting } from 'obsidian';
 import type { McpServerStatus } from '../../agent/mcp/mcp-hub';

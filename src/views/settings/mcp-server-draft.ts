@@ -1,7 +1,7 @@
 /**
  * The editable form of one MCP server (a draft holding both transports' fields, so switching back and forth loses
  * nothing typed) and its validation: a draft becomes a stored server only when `parseServer` accepts all of it and
- * no environment variable or header holds a key (RELIABILITY row 23).
+ * no environment variable or header holds a key (docs/RELIABILITY.md row 23).
  */
 import { parseServer, type McpServerConfig, type McpToolPolicy } from '../../kernel/mcp-settings';
 import { isSecretEntry } from '../../kernel/read-groups';

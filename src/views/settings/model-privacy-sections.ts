@@ -1,6 +1,6 @@
 /**
  * The Model and Privacy sections. The API key is picked with Obsidian's secret picker: settings store only the
- * secret's name (RELIABILITY row 23). The privacy section says how many notes the exclusions hide right now.
+ * secret's name (docs/RELIABILITY.md row 23). The privacy section says how many notes the exclusions hide right now.
  */
 import { SecretComponent, Setting } from 'obsidian';
 import type { App } from 'obsidian';

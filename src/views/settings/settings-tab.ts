@@ -1,8 +1,8 @@
 /**
  * The settings tab. Every field parses what the person typed into a value or a message (Dataview style: never throw
  * at people), saves through the `SettingsStore`, and shows why a value was not saved. The API key is picked with
- * Obsidian's secret picker: settings store only the secret's name (RELIABILITY row 23). When the stored settings
- * cannot be read, the tab shows the error and a reset instead of the fields (row 14). Each section lives in
+ * Obsidian's secret picker: settings store only the secret's name (docs/RELIABILITY.md row 23). When the stored
+ * settings cannot be read, the tab shows the error and a reset instead of the fields (row 14). Each section lives in
  * `tab/*.ts`; the skill and command catalogs and the MCP hub come in as options, so the host (and tests) choose them.
  */
 import { PluginSettingTab, Setting } from 'obsidian';

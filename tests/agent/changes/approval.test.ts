@@ -66,7 +66,7 @@ describe('the permission table', () => {
         'no-such-mode': { create: 'refuse', edit: 'refuse', rename: 'refuse', delete: 'refuse' },
     };
 
-    it('matches DESIGN.md for every mode and kind, reading an unknown mode as read-only', () => {
+    it('matches docs/DESIGN.md for every mode and kind, reading an unknown mode as read-only', () => {
         for (const [mode, row] of Object.entries(table)) {
             for (const [kind, expected] of Object.entries(row)) {
                 const verdict = policyFor(mode as PermissionModeName, proposals[kind as ChangeKind], {

@@ -1,6 +1,6 @@
 /**
- * Compaction on request (`/compact`) and in the hard case (RELIABILITY row 27: `model_context_window_exceeded` →
- * context compacted with notice, then the turn is retried once), and where the history may be cut.
+ * Compaction on request (`/compact`) and in the hard case (docs/RELIABILITY.md row 27: `model_context_window_exceeded`
+ * → context compacted with notice, then the turn is retried once), and where the history may be cut.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECORD_FACTS_HEADING } from '../../../src/agent/compaction/compact-record';

@@ -1,6 +1,6 @@
 /**
- * RELIABILITY rows 1, 2, 3, 4, 5, 7, 9 and 16 through the loop: a scripted model proposes changes with the real tools,
- * the real ChangeController asks a scripted person, and the files on disk say what really happened.
+ * docs/RELIABILITY.md rows 1, 2, 3, 4, 5, 7, 9 and 16 through the loop: a scripted model proposes changes with the real
+ * tools, the real ChangeController asks a scripted person, and the files on disk say what really happened.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/agent/changes/approval';

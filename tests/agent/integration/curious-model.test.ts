@@ -1,6 +1,6 @@
 /**
- * The curious model (RELIABILITY rows 11 and 12): a scripted responder calls every read tool on everything it can
- * find — lists every folder, reads every listed note, searches for common words and for the canary, follows links
+ * The curious model (docs/RELIABILITY.md rows 11 and 12): a scripted responder calls every read tool on everything it
+ * can find — lists every folder, reads every listed note, searches for common words and for the canary, follows links
  * and backlinks, asks for tags including `private`, guesses the private notes' paths — in a vault whose excluded
  * notes (in every form of row 11) carry a unique canary and are reachable through the indirect routes of row 12. The
  * canary, and the private notes' names, must never appear in anything sent to the model.

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY rows 24, 25, 26 and 28 through the loop: rate limits and the shared throttle, spend caps, errors
+ * docs/RELIABILITY.md rows 24, 25, 26 and 28 through the loop: rate limits and the shared throttle, spend caps, errors
  * mid-stream and after a partial tool call, stalls and the idle watchdog, Stop, and classified HTTP errors.
  */
 import { afterEach, describe, expect, it } from 'vitest';

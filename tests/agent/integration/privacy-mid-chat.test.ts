@@ -1,7 +1,7 @@
 /**
- * RELIABILITY row 13 through the loop: a note the model saw earlier in a chat (read, found by a search, attached as
- * context) becomes private; the next request, as recorded by the local Messages-API server, carries neither its text
- * (a canary) nor its name, the tool pairing stays valid, and the cached prefix is unchanged.
+ * docs/RELIABILITY.md row 13 through the loop: a note the model saw earlier in a chat (read, found by a search,
+ * attached as context) becomes private; the next request, as recorded by the local Messages-API server, carries neither
+ * its text (a canary) nor its name, the tool pairing stays valid, and the cached prefix is unchanged.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
- * RELIABILITY rows 18 and 30 through the loop: key and host come only from settings; budgets stop a looping model
- * with a report; an unknown mode is read-only. Also prompt caching as the endpoint sees it.
+ * docs/RELIABILITY.md rows 18 and 30 through the loop: key and host come only from settings; budgets stop a looping
+ * model with a report; an unknown mode is read-only. Also prompt caching as the endpoint sees it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { textTurn, toolUseTurn, type RecordedRequest } from '../../support/messages-api-server';

@@ -1,4 +1,4 @@
-/** RELIABILITY row 27 through the loop: every stop reason, with scripted model turns and a real temp vault. */
+/** docs/RELIABILITY.md row 27 through the loop: every stop reason, with scripted model turns and a real temp vault. */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
     contextWindowExceeded,

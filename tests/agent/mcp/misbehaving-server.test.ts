@@ -1,7 +1,7 @@
 /**
  * The MCP client against a server that misbehaves on purpose (tests/fixtures/mcp/misbehaving-server.mjs):
- * RELIABILITY row 19 (hidden instructions, definitions that change, name clashes, lying hints), row 20 (consent on
- * this device before launch, for a server that arrived in synced settings) and row 21 (crash, hang, invalid JSON,
+ * docs/RELIABILITY.md row 19 (hidden instructions, definitions that change, name clashes, lying hints), row 20 (consent
+ * on this device before launch, for a server that arrived in synced settings) and row 21 (crash, hang, invalid JSON,
  * 5 MB results), with the other servers working throughout.
  */
 import { existsSync, readFileSync } from 'node:fs';

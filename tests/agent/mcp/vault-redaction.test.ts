@@ -1,8 +1,8 @@
 /**
- * RELIABILITY rows 12, 13 and 15: an MCP server that can read the vault by itself (a "filesystem-like" server pointed
- * at it, or one the person marked) returns a private note; a result holding its text is withheld whole (frontmatter
- * included), one only naming it has the names removed, every result records the notes it carries so the history can
- * drop it once one of them turns private, and the person is warned on connect.
+ * docs/RELIABILITY.md rows 12, 13 and 15: an MCP server that can read the vault by itself (a "filesystem-like" server
+ * pointed at it, or one the person marked) returns a private note; a result holding its text is withheld whole
+ * (frontmatter included), one only naming it has the names removed, every result records the notes it carries so the
+ * history can drop it once one of them turns private, and the person is warned on connect.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { REDACTED_NAME, VaultRedactor, WITHHELD_RESULT } from '../../../src/agent/mcp/vault-redactor';

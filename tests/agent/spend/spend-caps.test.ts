@@ -1,6 +1,6 @@
 /**
- * Spend control (RELIABILITY rows 24 and 30): the daily cap and a job's budget stop work BEFORE a request could cross
- * them, so no request is ever sent past a cap; the ledger keeps the day's spend across restarts.
+ * Spend control (docs/RELIABILITY.md rows 24 and 30): the daily cap and a job's budget stop work BEFORE a request could
+ * cross them, so no request is ever sent past a cap; the ledger keeps the day's spend across restarts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
- * RELIABILITY row 2 (and the bytes-outside-the-edit part of row 7): a whole-note rewrite needs a full, current read;
- * an anchor must match exactly once. Every refusal leaves the file's bytes identical and never reaches the
+ * docs/RELIABILITY.md row 2 (and the bytes-outside-the-edit part of row 7): a whole-note rewrite needs a full, current
+ * read; an anchor must match exactly once. Every refusal leaves the file's bytes identical and never reaches the
  * ChangeController.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ async function harness(files: Record<string, string>): Promise<ToolHarness> {
     return h;
 }
 
-describe('rewrite_note (RELIABILITY row 2)', () => {
+describe('rewrite_note (docs/RELIABILITY.md row 2)', () => {
     it('refuses to rewrite a note that was never read, and leaves its bytes identical', async () => {
         const t = await harness({ 'Plan.md': 'one\ntwo\n' });
         const before = t.temp.readRaw('Plan.md');
@@ -79,7 +79,7 @@ describe('rewrite_note (RELIABILITY row 2)', () => {
     });
 });
 
-describe('edit_note anchors (RELIABILITY row 2)', () => {
+describe('edit_note anchors (docs/RELIABILITY.md row 2)', () => {
     it('refuses an anchor that matches nowhere, naming the edit and the count, file untouched', async () => {
         const t = await harness({ 'Plan.md': 'alpha\nbeta\ngamma\n' });
         const before = t.temp.readRaw('Plan.md');

@@ -1,7 +1,7 @@
 /**
- * RELIABILITY row 12 through the tools: a visible note that links or embeds excluded notes is read, outlined and
- * searched with a placeholder where each such link was; writes stay correct although the model never saw those links
- * (rows 2 and 7: a rewrite that would destroy them is refused, anchored edits keep their bytes).
+ * docs/RELIABILITY.md row 12 through the tools: a visible note that links or embeds excluded notes is read, outlined
+ * and searched with a placeholder where each such link was; writes stay correct although the model never saw those
+ * links (rows 2 and 7: a rewrite that would destroy them is refused, anchored edits keep their bytes).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { HIDDEN_EMBED, HIDDEN_LINK } from '../../../src/context/hidden-links';
@@ -39,7 +39,7 @@ function expectNoPrivateName(text: string): void {
     expect(text).not.toContain('my doctor');
 }
 
-describe('reading a note that links to hidden notes (RELIABILITY row 12)', () => {
+describe('reading a note that links to hidden notes (docs/RELIABILITY.md row 12)', () => {
     it('shows every link form to a hidden note as the placeholder, on the same line numbers', async () => {
         const t = await harness({ 'Links.md': LINKING });
         const result = await t.run('read_note', { path: 'Links.md' });
@@ -74,7 +74,7 @@ describe('reading a note that links to hidden notes (RELIABILITY row 12)', () =>
     });
 });
 
-describe('searching notes that link to hidden notes (RELIABILITY row 12)', () => {
+describe('searching notes that link to hidden notes (docs/RELIABILITY.md row 12)', () => {
     it('shows snippets with the placeholder', async () => {
         const t = await harness({ 'Links.md': LINKING });
         const result = await t.run('search_notes', { query: 'whole' });
@@ -102,7 +102,7 @@ describe('searching notes that link to hidden notes (RELIABILITY row 12)', () =>
     });
 });
 
-describe('changing a note that links to hidden notes (RELIABILITY rows 2 and 7)', () => {
+describe('changing a note that links to hidden notes (docs/RELIABILITY.md rows 2 and 7)', () => {
     it('refuses rewrite_note even after a full read, since a rewrite would destroy the hidden links', async () => {
         const t = await harness({ 'Links.md': LINKING });
         await t.run('read_note', { path: 'Links.md' });

@@ -1,7 +1,7 @@
 /**
- * RELIABILITY row 12 for the tools: excluded notes do not exist for the model through any read tool. The private
- * notes carry a canary and distinctive names; no tool output may contain either, and "not found" for an excluded
- * note is the very same text as for a missing one.
+ * docs/RELIABILITY.md row 12 for the tools: excluded notes do not exist for the model through any read tool. The
+ * private notes carry a canary and distinctive names; no tool output may contain either, and "not found" for an
+ * excluded note is the very same text as for a missing one.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ function expectNothingPrivate(text: string): void {
     for (const name of PRIVATE_NAMES) expect(text).not.toContain(name);
 }
 
-describe('read tools and excluded notes (RELIABILITY row 12)', () => {
+describe('read tools and excluded notes (docs/RELIABILITY.md row 12)', () => {
     it('never lists a private note, in the root, recursively or in the excluded folder', async () => {
         const root = await h.run('list_notes', {});
         const all = await h.run('list_notes', { recursive: true });

@@ -1,6 +1,6 @@
 /**
- * Write tools: protected locations are refused before any proposal (RELIABILITY row 9), new names are made safe and
- * never overwrite (row 10), excluded notes are "not found", and the modes offer only the tools they allow.
+ * Write tools: protected locations are refused before any proposal (docs/RELIABILITY.md row 9), new names are made safe
+ * and never overwrite (row 10), excluded notes are "not found", and the modes offer only the tools they allow.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import nodePath from 'node:path';
@@ -15,7 +15,7 @@ afterEach(async () => {
     h = undefined;
 });
 
-describe('writes to protected locations (RELIABILITY row 9)', () => {
+describe('writes to protected locations (docs/RELIABILITY.md row 9)', () => {
     it('refuses create, edit, rename and delete in the config folder, .git and .trash without ever proposing', async () => {
         h = await makeToolHarness(
             {
@@ -66,7 +66,7 @@ describe('create_note', () => {
         expect(h.approvals.shown.map((p) => p.kind)).toEqual(['create']);
     });
 
-    it('makes an unsafe file name safe and tells the model the final path (RELIABILITY row 10)', async () => {
+    it('makes an unsafe file name safe and tells the model the final path (docs/RELIABILITY.md row 10)', async () => {
         h = await makeToolHarness({});
         const result = await h.run('create_note', { path: 'Plans/Q3: plan?.md', content: 'x' });
         expect(result.content).toBe(

@@ -36,6 +36,8 @@ import { ExclusionGate } from '../../../src/context/exclusions';
 import type { FocusSource } from '../../../src/context/focus';
 import { MentionSuggester } from '../../../src/context/suggest';
 import { EditorWriter } from '../../../src/obsidian/editor-writer';
+import { openPluginSettings } from '../../../src/obsidian/open-settings';
+import { ObsidianSecretStore } from '../../../src/obsidian/secret-store';
 import type { Settings } from '../../../src/kernel/settings';
 import { sanitizeNoteName } from '../../../src/kernel/safe-names';
 import { ChatView } from '../../../src/views/chat-view';
@@ -161,9 +163,17 @@ async function main(): Promise<void> {
     };
     const checkpoints = new CheckpointStore({ vault, persistence: { load: async () => null, save: async () => undefined } });
     const throttle = new Throttle();
-    const client = await createModelClient({
-        secrets: { get: async () => config.apiKey },
-        settings: { ...settings.model, baseUrl: `${location.origin}/model` },
+    // The key lives in the app's secret storage under the settings' secret name, read through the plugin's own
+    // store, as in Obsidian; an empty `apiKey` is a device where it was never set (the first-run notice shows).
+    if (config.apiKey !== '') app.secretStorage.setSecret(settings.model.apiKeySecretName, config.apiKey);
+    const secrets = new ObsidianSecretStore({ app: app as never });
+    /** Built per turn, as the plugin does, so a key set after the page opened is used by the next message. */
+    const clientNow = () =>
+        createModelClient({ secrets, settings: { ...settings.model, baseUrl: `${location.origin}/model` } });
+    /** What the app's settings window was asked to do (the plugin opens its own tab through it). */
+    const settingsCalls: string[] = [];
+    Object.assign(app, {
+        setting: { open: () => settingsCalls.push('open'), openTabById: (id: string) => settingsCalls.push(`tab:${id}`) },
     });
     const editors = new EditorWriter({ app: app as never });
     const store = new AdapterChatStore({ adapter: localAdapter, folder: 'vault-agent/chats' });
@@ -186,7 +196,7 @@ async function main(): Promise<void> {
                     attachFocusedNote: settings.chat.attachFocusedNote,
                 }),
                 services: async () => ({
-                    client,
+                    client: await clientNow(),
                     vault,
                     gate: () => gate,
                     approvals,
@@ -202,6 +212,8 @@ async function main(): Promise<void> {
         store,
         focus,
         customCommands: async () => (await commands.scan()).commands,
+        apiKeySet: async () => ((await secrets.get(settings.model.apiKeySecretName)) ?? '').trim() !== '',
+        openSettings: () => openPluginSettings(app as never, 'vault-agent'),
         suggest: (query) => suggester.suggest(query),
         whyExcluded: (path) => {
             const verdict = gate.check(path);
@@ -261,6 +273,9 @@ async function main(): Promise<void> {
             sanitiseRendered,
             /** Obsidian's DOM helpers for another window (Obsidian installs them in every pop-out window). */
             installDomHelpers,
+            settingsCalls,
+            /** Sets a secret in this device's storage, as the settings tab's secret picker does. */
+            setSecret: (name: string, value: string) => app.secretStorage.setSecret(name, value),
             /** Where each configured MCP server stood after connecting (empty without servers). */
             mcpStatus: mcp?.status ?? [],
             ready: true,

@@ -93,6 +93,8 @@ async function main(): Promise<void> {
                     model: settings.model.defaultModel,
                     turns: settings.delegate.defaultBudget.turns,
                     usd: settings.delegate.defaultBudget.usd,
+                    configDir: config.configDir,
+                    jobsFolder: settings.delegate.jobsFolder,
                 }),
             },
             prefill,

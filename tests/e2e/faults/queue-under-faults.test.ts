@@ -1,6 +1,6 @@
 /**
- * RELIABILITY rows 24–29 replayed at once against a running queue: 50 jobs doing real tool work at concurrency 6,
- * faults injected at random from a seeded PRNG (print the seed; `FAULT_SEED=<n>` replays or varies it), and the
+ * docs/RELIABILITY.md rows 24–29 replayed at once against a running queue: 50 jobs doing real tool work at concurrency
+ * 6, faults injected at random from a seeded PRNG (print the seed; `FAULT_SEED=<n>` replays or varies it), and the
  * runner killed mid-run and a new one started on the same folder. At the end every job is honestly `done`, `failed`
  * or `interrupted`, no artifact is duplicated or partial, and no file outside the jobs and output folders changed.
  */

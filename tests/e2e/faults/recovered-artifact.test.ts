@@ -1,7 +1,7 @@
 /**
  * The one interleaving of the fault suite that its random kill only sometimes hits, pinned down: a runner wrote a
  * truncated job's incomplete artifact, then died before the job note said `failed`. The runner that recovers the job
- * must not call that result `done` (RELIABILITY rows 27 and 29: "truncation flagged", "never done").
+ * must not call that result `done` (docs/RELIABILITY.md rows 27 and 29: "truncation flagged", "never done").
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
- * The end-to-end privacy suite (issue 10; RELIABILITY rows 11, 12, 13, 15 and 23): ONE vault seeded with a canary in
- * excluded notes of every form, and every route exercised on it — a chat with focus, selection, every kind of
+ * The end-to-end privacy suite (issue 10; docs/RELIABILITY.md rows 11, 12, 13, 15 and 23): ONE vault seeded with a
+ * canary in excluded notes of every form, and every route exercised on it — a chat with focus, selection, every kind of
  * @-mention and embeds, a curious model calling every read tool and a vault-reading MCP server; a note made private
  * mid-chat; a queued job whose context note became private, with its fan-out; `vault-agent ask`, `enqueue`, `run`
  * and `mcp` as child processes. Every byte recorded is scanned: model requests, MCP traffic, notices, job notes and
@@ -94,7 +94,8 @@ describe('one vault, every route at once', () => {
     }, 60_000);
 
     // Row 13 through a vault-reading MCP server's result in the chat history: the result recorded the notes it carried
-    // (src/agent/mcp/vault-redactor.ts), so once Notes/Turncoat.md is private the re-check withholds it like a read_note.
+    // (src/agent/mcp/vault-redactor.ts), so once Notes/Turncoat.md is private the re-check withholds it like a
+    // read_note.
     it('chat: a note made private mid-chat is not sent again (row 13)', async () => {
         await temp.write(TURNCOAT, pv.madePrivate[TURNCOAT] ?? '');
         await temp.vault.scan();

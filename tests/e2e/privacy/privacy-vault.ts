@@ -1,9 +1,10 @@
 /**
- * The one vault of the privacy suite: a canary in excluded notes in every form of RELIABILITY row 11 (frontmatter
- * list, string, comma string, `tag:`, `#` inside YAML, inline `#private`, `#Private/health`, an excluded folder and
- * its subfolder, an excluded glob), a private skill, command and instruction note, and public notes that reach the
- * private ones through every indirect route of row 12 (embeds of a whole note, a heading and a block, wikilinks,
- * aliases, Markdown links, backlinks, a shared tag). Private note names are unusual animals: any occurrence is a leak.
+ * The one vault of the privacy suite: a canary in excluded notes in every form of docs/RELIABILITY.md row 11
+ * (frontmatter list, string, comma string, `tag:`, `#` inside YAML, inline `#private`, `#Private/health`, an excluded
+ * folder and its subfolder, an excluded glob), a private skill, command and instruction note, and public notes that
+ * reach the private ones through every indirect route of row 12 (embeds of a whole note, a heading and a block,
+ * wikilinks, aliases, Markdown links, backlinks, a shared tag). Private note names are unusual animals: any occurrence
+ * is a leak.
  */
 import { randomUUID } from 'node:crypto';
 import { makeCanaries, type Canaries } from '../../support/canary';
