@@ -4,26 +4,10 @@
  * was attached or left out, tool calls, retries, diffs, errors) goes to stderr, so `ask … > answer.md` keeps only the
  * answer. Read-only unless `--mode ask`, where each change needs a "y" on the terminal.
  */
-import nodePath from 'node:path';
-import { CheckpointStore } from '../agent/changes/checkpoints';
-import { Throttle } from '../agent/loop/throttle';
 import type { TurnEvent } from '../agent/loop/turn-events';
 import { createAgentSession } from '../agent/session-factory';
-import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
-import { SpendControl } from '../agent/spend/spend-control';
-import { ContextBuilder } from '../context/build-context';
-import { ExclusionGate } from '../context/exclusions';
-import { SkillCatalog } from '../context/skills';
 import { CliUsageError, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
-import {
-    EXIT_FAILED,
-    JsonFileCheckpoints,
-    openCliVault,
-    openModelClient,
-    userStateDir,
-    vaultStateFile,
-    type CliIo,
-} from './cli-context';
+import { EXIT_FAILED, openCliVault, openModelClient, spendFile, type CliIo } from './cli-context';
 import { connectMcp } from './cli-mcp';
 import { TerminalApprovals, TerminalToolCalls } from './terminal-approvals';
 import { ASK_USAGE } from './usage';
@@ -53,16 +37,7 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
         io,
         verbose: options.verbose,
     });
-    const { vault, settings } = opened;
-    const spendFile = nodePath.join(userStateDir(io.env), 'spend.json');
-    if (options.verbose) io.stderr.write(`vault-agent: spend recorded in ${spendFile}\n`);
-    const contextBuilder = new ContextBuilder({
-        vault,
-        gate: opened.gate,
-        instructionsNote: settings.context.instructionsNote,
-        embedDepth: settings.context.embedDepth,
-        mentionListLimit: settings.context.mentionListLimit,
-    });
+    if (options.verbose) io.stderr.write(`vault-agent: spend recorded in ${spendFile(io.env)}\n`);
     // Ctrl-C at a y/N question arrives as a key (the terminal is in raw mode), not as SIGINT: it stops the turn too.
     let stopTurn = (): void => undefined;
     const terminal = { onInterrupt: () => stopTurn() };
@@ -70,30 +45,15 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
     // Only MCP servers allowed on this device start; a call shows its full input and asks on the terminal (row 18).
     const mcp = await connectMcp(opened, io, 'ask');
     try {
+        // The same services as the plugin's chat: settings.context sizes the context and picks the instructions
+        // note, and the skills catalog reads `.claude/skills/` too.
+        const services = opened.core.sessionServices(opened.settings, {
+            client,
+            approvals,
+            ...(mcp !== null ? { toolCallGate: new TerminalToolCalls(io, terminal) } : {}),
+        });
         const { session } = await createAgentSession({
-            services: {
-                client,
-                vault,
-                gate: opened.gate,
-                settings: () => settings,
-                approvals,
-                checkpoints: new CheckpointStore({
-                    vault,
-                    persistence: new JsonFileCheckpoints(vaultStateFile(io.env, vault.root, 'checkpoints')),
-                }),
-                throttle: new Throttle(),
-                spend: new SpendControl({
-                    ledger: new JsonFileSpendLedger({ file: spendFile }),
-                    dailyCapUsd: settings.spend.dailyCapUsd,
-                }),
-                skills: new SkillCatalog({
-                    vault,
-                    exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
-                    skillsFolder: settings.guidance.skillsFolder,
-                }),
-                contextBuilder,
-                ...(mcp !== null ? { mcp: mcp, toolCallGate: new TerminalToolCalls(io, terminal) } : {}),
-            },
+            services,
             kind: 'chat',
             mode,
             model: stringFlag(parsed, 'model') ?? '',

@@ -12,7 +12,10 @@ import type { CheckpointPersistence } from '../agent/changes/change-ports';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { createModelClient, type ModelClient } from '../agent/model-client';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
-import { ExclusionGate } from '../context/exclusions';
+import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
+import { CoreServices, type HostAdapters } from '../compose/core-services';
+import type { ExclusionGate } from '../context/exclusions';
+import { FsHiddenFolderReader } from '../context/hidden-folder-node';
 import type { Notifier, SecretStore } from '../kernel/ports';
 import type { ModelSettings, Settings } from '../kernel/settings';
 import type { LocalProcess } from '../delegate/lease';
@@ -69,8 +72,10 @@ export interface CliVault {
     vault: FsVault;
     /** The plugin's settings from this vault. */
     settings: Settings;
-    /** The exclusion gate as it is now (rebuilt per call, so a rescan's metadata counts). */
+    /** The exclusion gate of these settings. */
     gate: () => ExclusionGate;
+    /** The core services of this vault, built by the composition root from the CLI's adapters. */
+    core: CoreServices;
 }
 
 /** Opens the vault and its settings; refuses when either is unusable (docs/RELIABILITY.md row 14). */
@@ -92,8 +97,31 @@ export async function openCliVault(options: VaultOptions, io: CliIo): Promise<Cl
     });
     for (const note of loaded.notes) io.stderr.write(`vault-agent: ${note}\n`);
     if (options.verbose) io.stderr.write(`vault-agent: settings from ${loaded.file}\n`);
-    const privacy = loaded.settings.privacy;
-    return { vault, settings: loaded.settings, gate: () => new ExclusionGate({ vault, privacy }) };
+    const core = new CoreServices(cliAdapters(vault, configDir, io), loaded.settings);
+    return { vault, settings: loaded.settings, gate: () => core.gate(), core };
+}
+
+/**
+ * The CLI's host adapters: FsVault, undo records and MCP consent in the per-vault state files, the spend ledger in
+ * the per-user one (so the daily cap counts every CLI run of this user), notices on stderr, `.claude/skills/` read
+ * from disk, and stdio MCP servers allowed.
+ */
+export function cliAdapters(vault: FsVault, configDir: string, io: CliIo): HostAdapters {
+    return {
+        vault,
+        notifier: stderrNotifier(io),
+        checkpoints: new JsonFileCheckpoints(vaultStateFile(io.env, vault.root, 'checkpoints')),
+        spendLedger: new JsonFileSpendLedger({ file: spendFile(io.env) }),
+        mcpConsent: new JsonFileConsentStore(vaultStateFile(io.env, vault.root, 'mcp-consent')),
+        allowStdio: true,
+        vaultRoot: vault.root,
+        hiddenFolders: new FsHiddenFolderReader({ root: vault.root, configDir }),
+    };
+}
+
+/** This user's spend ledger, shared by every CLI command and vault. */
+export function spendFile(env: CliIo['env']): string {
+    return nodePath.join(userStateDir(env), 'spend.json');
 }
 
 /** The key for the CLI: `ANTHROPIC_API_KEY`, whatever secret name the settings use on devices. */

@@ -1,7 +1,6 @@
 /** The CLI's side of MCP servers as tools: the ones allowed on this device, connected for `run` and `ask`. */
-import { McpHub } from '../agent/mcp/mcp-hub';
-import { createTransportFactory } from '../agent/mcp/transport-factory';
-import { JsonFileConsentStore, stderrNotifier, vaultStateFile, type CliIo, type CliVault } from './cli-context';
+import type { McpHub } from '../agent/mcp/mcp-hub';
+import type { CliIo, CliVault } from './cli-context';
 
 /**
  * The vault's MCP servers that the person allowed on this device, connected; `null` when none are enabled. A server
@@ -10,15 +9,7 @@ import { JsonFileConsentStore, stderrNotifier, vaultStateFile, type CliIo, type 
 export async function connectMcp(opened: CliVault, io: CliIo, command: string): Promise<McpHub | null> {
     const { vault, settings } = opened;
     if (!settings.mcp.servers.some((server) => server.enabled)) return null;
-    const hub = new McpHub({
-        settings: settings.mcp,
-        consent: new JsonFileConsentStore(vaultStateFile(io.env, vault.root, 'mcp-consent')),
-        transports: createTransportFactory({ allowStdio: true }),
-        notifier: stderrNotifier(io),
-        vault,
-        gate: opened.gate(),
-        vaultRoot: vault.root,
-    });
+    const hub = opened.core.hub;
     for (const launch of await hub.launchesNeedingConsent()) {
         io.stderr.write(
             `vault-agent ${command}: MCP server "${launch.server}" was not started: it has no consent on this device to run ` +

@@ -2,7 +2,7 @@
  * `vault-agent enqueue`: writes a job note exactly as the plugin's enqueue modal would (the same `job-spec.ts`), so a
  * job queued from a terminal, a cron line or another agent is picked up by the plugin or by `vault-agent run`.
  */
-import { CommandCatalog } from '../context/commands';
+import { contextReferences } from '../delegate/job-context';
 import { createJobNote, JobSpecError, type JobSpec } from '../delegate/job-spec';
 import { VaultError } from '../kernel/vault-port';
 import { CliUsageError, listFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
@@ -32,27 +32,27 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
         throw new CliUsageError('The brief is missing: say what the job should do.', ENQUEUE_USAGE);
     }
     const opened = await openCliVault(options, io);
+    // `@[[Note]]`, `@Folder/` and `@#tag` in the brief attach context, as in the plugin's enqueue dialog.
+    const context = [...listFlag(parsed, 'context'), ...contextReferences(words)];
     const spec: JobSpec = {
         title: '',
         brief: words,
-        context: listFlag(parsed, 'context'),
+        context: [],
         output: stringFlag(parsed, 'output') ?? '',
         model: stringFlag(parsed, 'model') ?? '',
         mode: parsed.values['read-only'] === true ? 'read-only' : 'delegate',
     };
     if (commandName !== undefined) {
-        const catalog = new CommandCatalog({
-            vault: opened.vault,
-            gate: opened.gate,
-            commandsFolder: opened.settings.guidance.commandsFolder,
-        });
-        const expanded = await catalog.expand(commandName, words);
+        const expanded = await opened.core.commands.expand(commandName, words);
         if (!expanded.ok) throw new CliError(expanded.message);
         spec.brief = expanded.prompt;
+        // The command note's own mentions (`@#customer`) attach their context too, resolved when the job runs.
+        context.push(...contextReferences(expanded.prompt));
         if (expanded.mode === 'read-only') spec.mode = 'read-only';
         if (spec.model === '' && expanded.model !== undefined) spec.model = expanded.model;
         spec.title = `${expanded.command.name}${words === '' ? '' : ` ${words}`}`;
     }
+    spec.context = [...new Set(context)];
     spec.title = titleOf(stringFlag(parsed, 'title') ?? (spec.title || spec.brief));
     let path: string;
     try {

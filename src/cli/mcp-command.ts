@@ -10,7 +10,7 @@ import type { ApprovalGate } from '../agent/changes/approval';
 import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
-import { ExclusionGate } from '../context/exclusions';
+import { exclusionGate } from '../compose/core-services';
 import type { PrivacySettings } from '../kernel/settings';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultError } from '../kernel/vault-port';
@@ -93,7 +93,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
             // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
             privacy = null;
         }
-        const gate = new ExclusionGate({ vault, privacy });
+        const gate = exclusionGate(vault, privacy);
         const changes =
             privacy === null
                 ? null

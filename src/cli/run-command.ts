@@ -3,27 +3,14 @@
  * without Obsidian open. It runs under its own device id: a lease taken by the plugin on another device (or by another
  * CLI process) is respected, and leases this process takes are released when it stops.
  */
-import nodePath from 'node:path';
-import { CheckpointStore } from '../agent/changes/checkpoints';
-import { Throttle } from '../agent/loop/throttle';
-import { SpendControl } from '../agent/spend/spend-control';
-import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
-import { ExclusionGate } from '../context/exclusions';
-import { FsHiddenFolderReader } from '../context/hidden-folder-node';
-import { SkillCatalog } from '../context/skills';
-import { BatchJobs } from '../delegate/batch';
-import { JobQueue } from '../delegate/job-queue';
-import { Scheduler } from '../delegate/scheduler';
 import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
     cliDeviceId,
     cliLocalProcess,
     EXIT_FAILED,
-    JsonFileCheckpoints,
     openCliVault,
     openModelClient,
-    stderrNotifier,
-    userStateDir,
+    spendFile,
     vaultStateFile,
     type CliIo,
 } from './cli-context';
@@ -56,40 +43,22 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         io,
         verbose: options.verbose,
     });
-    const { vault } = opened;
-    const delegate = { ...opened.settings.delegate, concurrency: concurrency ?? opened.settings.delegate.concurrency };
-    const checkpointFile = vaultStateFile(io.env, vault.root, 'checkpoints');
-    if (options.verbose) io.stderr.write(`vault-agent: undo records in ${checkpointFile}\n`);
+    const { vault, settings } = opened;
+    const delegate = { ...settings.delegate, concurrency: concurrency ?? settings.delegate.concurrency };
+    if (options.verbose) {
+        io.stderr.write(`vault-agent: undo records in ${vaultStateFile(io.env, vault.root, 'checkpoints')}\n`);
+        // The same ledger as `ask`, so the daily cap counts every CLI run of this user, chats and jobs together.
+        io.stderr.write(`vault-agent: spend recorded in ${spendFile(io.env)}\n`);
+    }
     const deviceId = cliDeviceId();
     const localProcess = await cliLocalProcess(io.env);
-    const { settings } = opened;
-    // The same ledger as `ask`, so the daily cap counts every CLI run of this user, chats and jobs together.
-    const spendFile = nodePath.join(userStateDir(io.env), 'spend.json');
-    if (options.verbose) io.stderr.write(`vault-agent: spend recorded in ${spendFile}\n`);
     const mcp = await connectMcp(opened, io, 'run');
-    const queue = new JobQueue({
-        vault,
-        gate: opened.gate,
+    const queue = opened.core.jobQueue({
         client: () => Promise.resolve(client),
-        throttle: new Throttle(),
-        notifier: stderrNotifier(io),
-        checkpoints: new CheckpointStore({ vault, persistence: new JsonFileCheckpoints(checkpointFile) }),
-        settings: () => ({ delegate, model }),
+        settings: () => ({ ...settings, delegate, model }),
         deviceId,
         ...(localProcess !== undefined ? { localProcess } : {}),
         maxAttempts: delegate.maxAttempts,
-        extensions: [new Scheduler(), new BatchJobs()],
-        spend: new SpendControl({
-            ledger: new JsonFileSpendLedger({ file: spendFile }),
-            dailyCapUsd: settings.spend.dailyCapUsd,
-        }),
-        skills: new SkillCatalog({
-            vault,
-            exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
-            hidden: new FsHiddenFolderReader({ root: vault.root, configDir: options.configDir }),
-            skillsFolder: settings.guidance.skillsFolder,
-        }),
-        ...(mcp !== null ? { mcp } : {}),
     });
     if (options.verbose) io.stderr.write(`vault-agent: running as ${deviceId}, ${delegate.concurrency} at once\n`);
 

@@ -77,7 +77,7 @@ export interface SessionRequest {
 
 /** The queue's own knobs, as a host asks for them. */
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
-    Partial<Pick<JobQueueOptions, 'lockedReason' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>>;
+    Partial<Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>>;
 
 /** The queue's extensions, listed once: schedules (`schedule:` and `every:`) and batch jobs (`batch: true`). */
 export function queueExtensions(): QueueExtension[] {

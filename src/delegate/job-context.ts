@@ -4,10 +4,11 @@
  * 13), followed by the brief.
  */
 import { contextWindowFor } from '../agent/compaction/context-window';
-import { ContextBuilder, contextBuilderFor } from '../context/build-context';
+import { contextBuilderFor } from '../context/build-context';
 import type { ContextBundle } from '../context/bundle';
+import { parseMentions, type Mention } from '../context/mention-parser';
 import type { ExclusionGate } from '../context/exclusions';
-import type { ContextSettings } from '../kernel/settings';
+import { DEFAULT_SETTINGS, type ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 
 /** What a job sends first, and what the person and the artifact are told about it. */
@@ -26,7 +27,27 @@ export interface JobPrompt {
     bundle: ContextBundle;
 }
 
-/** Turns one context reference into the mention syntax of `context/mention-parser.ts`. */
+/** A job reference (`[[Note]]`, `Folder/`, `#tag`) for one mention. */
+export function mentionReference(mention: Mention): string {
+    switch (mention.kind) {
+        case 'note':
+            return `[[${mention.link}${mention.subpath}]]`;
+        case 'folder':
+            return `${mention.folder}/`;
+        case 'tag':
+            return `#${mention.tag}`;
+    }
+}
+
+/**
+ * The job references in `texts`' @-mentions, first occurrence kept, in order: how a brief's (and a custom command's)
+ * `@[[Note]]`, `@Folder/` and `@#tag` become a job's context, in the enqueue modal and `vault-agent enqueue` alike.
+ */
+export function contextReferences(...texts: string[]): string[] {
+    return [...new Set(texts.flatMap((text) => parseMentions(text).map(mentionReference)))];
+}
+
+/** Turns one context reference into the mention syntax of `context/mention-parser.ts` (`#tag` → `@#tag`). */
 export function referenceToMention(reference: string): string {
     const ref = reference.trim();
     if (ref.startsWith('#')) return `@${ref}`;
@@ -53,16 +74,17 @@ export async function buildJobPrompt(options: {
     references: readonly string[];
     brief: string;
     preamble: string;
-    /** `settings.context` (instructions note, budget share, embeds, list limit); the builder's defaults when absent. */
+    /** `settings.context` (instructions note, budget share, embeds, list limit); the defaults when absent. */
     context?: ContextSettings;
     /** The job's model, whose context window `context.budgetShare` is a share of. */
     model: string;
 }): Promise<JobPrompt> {
-    const { vault, gate, context: settings } = options;
-    const builder =
-        settings === undefined
-            ? new ContextBuilder({ vault, gate })
-            : contextBuilderFor({ vault, gate, settings, windowTokens: contextWindowFor(options.model) });
+    const builder = contextBuilderFor({
+        vault: options.vault,
+        gate: options.gate,
+        settings: options.context ?? DEFAULT_SETTINGS.context,
+        windowTokens: contextWindowFor(options.model),
+    });
     const message = options.references.map(referenceToMention).join(' ');
     const bundle = await builder.build({ message, attachFocusedNote: false });
     const sources = [

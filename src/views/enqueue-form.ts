@@ -3,7 +3,7 @@
  * with the field it belongs to. Nothing here throws at a person. Context comes from @-mentions (the same syntax and
  * popover as the chat), in the context field and in the brief.
  */
-import { parseMentions, type Mention } from '../context/mention-parser';
+import { contextReferences } from '../delegate/job-context';
 import type { JobSpec } from '../delegate/job-spec';
 import { parseSchedule } from '../delegate/schedule';
 import { checkOutputFolder, type OutputFolderRules } from '../kernel/path-policy';
@@ -40,30 +40,6 @@ export type EnqueueRead = { ok: true; spec: JobSpec } | { ok: false; field: Enqu
 
 /** The longest title taken from a brief. */
 const TITLE_LENGTH = 60;
-
-/** A job reference (`[[Note]]`, `Folder/`, `#tag`) for one mention. */
-export function mentionReference(mention: Mention): string {
-    switch (mention.kind) {
-        case 'note':
-            return `[[${mention.link}${mention.subpath}]]`;
-        case 'folder':
-            return `${mention.folder}/`;
-        case 'tag':
-            return `#${mention.tag}`;
-    }
-}
-
-/** The job references in `texts`' @-mentions, first occurrence kept, in order. */
-export function contextReferences(...texts: string[]): string[] {
-    return [...new Set(texts.flatMap((text) => parseMentions(text).map(mentionReference)))];
-}
-
-/** The mention text for a job reference, to prefill the context field (`#tag` → `@#tag`). */
-export function referenceMention(reference: string): string {
-    if (reference.startsWith('#')) return `@${reference}`;
-    const inner = /^\[\[([^\]]+)\]\]$/u.exec(reference)?.[1] ?? reference;
-    return `@[[${inner}]]`;
-}
 
 /** A title from the brief's first non-empty line, mentions and Markdown marks removed, cut at a word. */
 export function titleFromBrief(brief: string): string {

@@ -10,13 +10,8 @@ import type { MentionSuggestion } from '../context/suggest';
 import type { JobSpec } from '../delegate/job-spec';
 import { ChatInput } from './chat-input';
 import type { OutputFolderRules } from '../kernel/path-policy';
-import {
-    contextReferences,
-    outputFolderProblem,
-    readEnqueueFields,
-    referenceMention,
-    type EnqueueFields,
-} from './enqueue-form';
+import { contextReferences, referenceToMention } from '../delegate/job-context';
+import { outputFolderProblem, readEnqueueFields, type EnqueueFields } from './enqueue-form';
 
 /** Job templates: the custom commands (a `CommandCatalog` fits). */
 export interface JobTemplates {
@@ -111,7 +106,7 @@ export class EnqueueModal extends Modal {
         context.setAttr('placeholder', '@ a note, a folder or a #tag');
         context.setAttr('aria-label', 'Context');
         context.addClass('vault-agent-enqueue-context');
-        context.value = (this.prefill.context ?? []).map((ref) => `${referenceMention(ref)} `).join('');
+        context.value = (this.prefill.context ?? []).map((ref) => `${referenceToMention(ref)} `).join('');
         context.addEventListener('input', () => this.showChips());
         this.chipsEl = contextField.createDiv({ cls: 'vault-agent-chips vault-agent-enqueue-chips' });
 
