@@ -3,9 +3,65 @@ import obsidianmd from 'eslint-plugin-obsidianmd';
 import globals from 'globals';
 
 /**
+ * The rooms of `src/` and what each may import, lowest first (docs/ARCHITECTURE.md). The kernel imports nothing; no
+ * room imports one above it, so no import runs back up the layers. `main.ts` only wires and may import anything.
+ */
+export const ROOMS = {
+    kernel: [],
+    vault: ['kernel'],
+    context: ['kernel', 'vault'],
+    agent: ['kernel', 'vault', 'context'],
+    delegate: ['kernel', 'vault', 'context', 'agent'],
+    chat: ['kernel', 'vault', 'context', 'agent', 'delegate'],
+    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat'],
+    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
+    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
+    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'views'],
+};
+
+/**
  * The core never imports `obsidian` at runtime (type-only imports are fine): see docs/ARCHITECTURE.md, "The boundary".
  */
-export const CORE_FOLDERS = ['src/vault', 'src/context', 'src/agent', 'src/delegate', 'src/cli'];
+export const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'cli'].map(
+    (room) => `src/${room}`,
+);
+
+const OBSIDIAN_AT_RUNTIME = {
+    name: 'obsidian',
+    message: 'The core never imports obsidian at runtime; take a port instead.',
+    allowTypeImports: true,
+};
+
+/** One config per room: the rooms above it (and `main.ts`) are out of bounds, and `obsidian` too in the core. */
+function roomBoundaries() {
+    return Object.entries(ROOMS).map(([room, below]) => {
+        const forbidden = [...Object.keys(ROOMS).filter((other) => other !== room && !below.includes(other)), 'main'];
+        return {
+            files: [`src/${room}/**/*.ts`],
+            rules: {
+                '@typescript-eslint/no-restricted-imports': [
+                    'error',
+                    {
+                        paths: CORE_FOLDERS.includes(`src/${room}`) ? [OBSIDIAN_AT_RUNTIME] : [],
+                        patterns: [
+                            {
+                                // The kernel is one flat folder: anything outside it is another room.
+                                regex:
+                                    room === 'kernel'
+                                        ? '^\\.\\./'
+                                        : `^(?:\\.\\./)+(?:${forbidden.join('|')})(?:/|$)`,
+                                message:
+                                    room === 'kernel'
+                                        ? 'The kernel imports nothing from other rooms: it is the vocabulary below them all.'
+                                        : `The ${room} room may import only ${below.join(', ')}: no import runs back up the layers (docs/ARCHITECTURE.md).`,
+                            },
+                        ],
+                    },
+                ],
+            },
+        };
+    });
+}
 
 export default defineConfig([
     globalIgnores([
@@ -34,27 +90,11 @@ export default defineConfig([
             'no-new-func': 'error',
         },
     },
-    {
-        files: CORE_FOLDERS.map((folder) => `${folder}/**/*.ts`),
-        rules: {
-            '@typescript-eslint/no-restricted-imports': [
-                'error',
-                {
-                    paths: [
-                        {
-                            name: 'obsidian',
-                            message: 'The core never imports obsidian at runtime; take a port instead.',
-                            allowTypeImports: true,
-                        },
-                    ],
-                },
-            ],
-        },
-    },
+    ...roomBoundaries(),
     {
         // The core also runs in Node (the CLI, the MCP server), where there is no `window`: timers and globals are
         // the platform's own there. Host code (views, adapters) keeps the popout-window rules.
-        files: [...CORE_FOLDERS.map((folder) => `${folder}/**/*.ts`), 'src/kernel/**/*.ts'],
+        files: CORE_FOLDERS.map((folder) => `${folder}/**/*.ts`),
         rules: { 'obsidianmd/prefer-window-timers': 'off', 'obsidianmd/no-global-this': 'off' },
     },
     {

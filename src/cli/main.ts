@@ -21,7 +21,7 @@ import { McpCommandError, runMcpServer } from './mcp-command';
 import { runCommand } from './run-command';
 import { statusCommand } from './status-command';
 import { ASK_USAGE, ENQUEUE_USAGE, MAIN_USAGE, MCP_USAGE, RUN_USAGE, STATUS_USAGE } from './usage';
-import { VERSION } from '../version';
+import { VERSION } from '../kernel/version';
 
 /** A subcommand: its help text and what runs it. */
 interface Subcommand {

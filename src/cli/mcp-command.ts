@@ -17,7 +17,7 @@ import { VaultError } from '../kernel/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
 import { LineStdioTransport } from './mcp-stdio-transport';
-import { VERSION } from '../version';
+import { VERSION } from '../kernel/version';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {

@@ -4,7 +4,22 @@ import { ESLint } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CORE_FOLDERS = ['vault', 'context', 'agent', 'delegate', 'cli'];
+const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'cli'];
+
+/** The rooms and what each may import (docs/ARCHITECTURE.md), restated so a change to the lint rule shows here. */
+const ROOMS: Record<string, string[]> = {
+    kernel: [],
+    vault: ['kernel'],
+    context: ['kernel', 'vault'],
+    agent: ['kernel', 'vault', 'context'],
+    delegate: ['kernel', 'vault', 'context', 'agent'],
+    chat: ['kernel', 'vault', 'context', 'agent', 'delegate'],
+    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat'],
+    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
+    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
+    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'views'],
+};
+const BOUNDARY = '@typescript-eslint/no-restricted-imports';
 const probes: string[] = [];
 
 /** Writes a probe file into a core folder; lint runs type-aware, so the file must exist on disk while linted. */
@@ -37,5 +52,35 @@ describe('the core boundary', () => {
         const file = probe('agent', "import type { App } from 'obsidian';\n\nexport type Host = App;\n");
         const [result] = await new ESLint({ cwd: ROOT }).lintFiles([file]);
         expect(result?.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports')).toEqual([]);
+    }, 60_000);
+
+    it('fails lint when a room imports a room above it (or main.ts), and passes for the rooms below', async () => {
+        const rooms = Object.keys(ROOMS);
+        const targets = [...rooms, 'main'];
+        // One probe per room, one side-effect import per line: line n + 1 imports targets[n].
+        const files = rooms.map((room) =>
+            probe(room, targets.map((target) => `import '../${target}/probe-x';\n`).join('')),
+        );
+        const results = await new ESLint({ cwd: ROOT }).lintFiles(files);
+        for (const [index, room] of rooms.entries()) {
+            const result = results.find((r) => r.filePath === files[index]);
+            const flagged = new Set(
+                (result?.messages ?? []).filter((m) => m.ruleId === BOUNDARY && m.severity === 2).map((m) => m.line),
+            );
+            const refused = targets.filter((_target, line) => flagged.has(line + 1));
+            const expected = targets.filter((target) => target !== room && !(ROOMS[room] ?? []).includes(target));
+            // A room's own folder is reached with './', never '../<room>/', so that line is flagged too.
+            expect(
+                refused.filter((target) => target !== room),
+                room,
+            ).toEqual(expected);
+        }
+    }, 120_000);
+
+    it('keeps the kernel free of every other import, even of a folder that is not a room yet', async () => {
+        const file = probe('kernel', "import '../somewhere-new/probe-x';\nimport './probe-y';\n");
+        const [result] = await new ESLint({ cwd: ROOT }).lintFiles([file]);
+        const lines = (result?.messages ?? []).filter((m) => m.ruleId === BOUNDARY).map((m) => m.line);
+        expect(lines).toEqual([1]);
     }, 60_000);
 });

@@ -9,7 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../../kernel/mcp-settings';
 import { sha256Utf16Hex } from '../changes/sha256';
-import { VERSION } from '../../version';
+import { VERSION } from '../../kernel/version';
 
 /** What went wrong with a server, in a form a caller can act on. */
 export type McpServerErrorCode = 'spawn' | 'connect-timeout' | 'call-timeout' | 'closed' | 'protocol' | 'cancelled';
