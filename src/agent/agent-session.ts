@@ -42,7 +42,8 @@ import { SessionSpend, type SessionSpendOptions } from './spend/session-spend';
 import { sendSummaryCall } from './compaction/summary-call';
 import type { UntrustedContent } from './mcp/tool-call-gate';
 import { ReadLedger } from './tools/read-ledger';
-import { vaultTools, type Tool } from './tools/tool';
+import { VAULT_TOOLS, type ToolRegistry } from './tools/registry';
+import type { Tool } from './tools/tool';
 import { runTurn, type RetryPolicy, type TurnLoopOptions } from './turn-loop';
 
 /** What a session is built from. */
@@ -89,6 +90,10 @@ export interface AgentSessionOptions {
      * retry once) when given.
      */
     onContextFull?: TurnLoopOptions['onContextFull'];
+    /** Where the vault tools come from (the one registry unless a test or host hands another). */
+    registry?: ToolRegistry;
+    /** Who the session serves, for the registry: a chat or a job (default: `delegate` is a job, the rest chats). */
+    audience?: 'chat' | 'job';
     /** Tools offered next to the vault tools (MCP tools, `use_skill`, `run_subtasks`); names must not clash. */
     extraTools?: readonly Tool[];
     /** Deterministic text appended to the cached system prefix (the skills index); must not change per request. */
@@ -138,7 +143,13 @@ export class AgentSession {
         const given = options.gate;
         this.currentGate = typeof given === 'function' ? given : () => given;
         const gate = liveGate(this.currentGate);
-        this.tools = withExtraTools(vaultTools(this.mode), options.extraTools ?? []);
+        const registry = options.registry ?? VAULT_TOOLS;
+        const audience = options.audience ?? (this.mode === 'delegate' ? 'job' : 'chat');
+        this.tools = withExtraTools(
+            registry.toolsFor(audience, this.mode),
+            options.extraTools ?? [],
+            registry.names(),
+        );
         const changes =
             this.mode === 'read-only'
                 ? null

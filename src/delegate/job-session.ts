@@ -9,6 +9,7 @@ import { addUsage, emptyUsage, type UsageTotals } from '../agent/loop/turn-event
 import type { McpToolsOptions } from '../agent/mcp/mcp-hub';
 import { createAgentSession, type SessionServices } from '../agent/session-factory';
 import type { SpendControl } from '../agent/spend/spend-control';
+import type { ToolRegistry } from '../agent/tools/registry';
 import type { Tool } from '../agent/tools/tool';
 import { renderLoadedSkills, type SkillCatalog } from '../context/skills';
 import { VaultError, type VaultPort } from '../vault/vault-port';
@@ -32,6 +33,8 @@ export interface JobExtras {
     spend?: SpendControl;
     /** Model calls of one sub-agent. */
     childTurns?: number;
+    /** Where the vault tools come from; the one registry when absent. */
+    tools?: ToolRegistry;
 }
 
 /** A job's session and what the run needs to know about it. */
@@ -70,6 +73,7 @@ export async function buildJobSession(
         throttle: deps.throttle,
         clock: deps.clock,
         ...extras,
+        ...(deps.tools !== undefined ? { tools: deps.tools } : {}),
         ...(deps.spend !== undefined ? { spend: deps.spend } : {}),
         ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
         ...(deps.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.idleTimeoutMs } : {}),
