@@ -19,6 +19,11 @@ export async function submitChange(input: ProposalInput, context: ToolContext, p
         context.reads.forget(proposal.path);
         if (proposal.newPath !== undefined) context.reads.forget(proposal.newPath);
     }
-    // A denial or a refusal is an ordinary result that says what did not happen (DESIGN, "Permission modes").
-    return { content: preface === '' ? outcome.message : `${preface} ${outcome.message}` };
+    // A denial or a refusal is an ordinary result that says what did not happen (DESIGN, "Permission modes"); what
+    // was written, if anything, is the controller's typed account.
+    return {
+        content: preface === '' ? outcome.message : `${preface} ${outcome.message}`,
+        changed: outcome.changed,
+        ...(outcome.refusal !== undefined ? { refusal: outcome.refusal } : {}),
+    };
 }

@@ -5,7 +5,7 @@
  */
 import type { ExclusionGate } from '../../context/exclusions';
 import type { VaultPort } from '../../vault/vault-port';
-import type { ChangeController } from '../changes/change-controller';
+import type { ChangeController, ChangeRefusal } from '../changes/change-controller';
 import type { ReadLedger } from './read-ledger';
 
 /** What the model is told about a tool. */
@@ -48,6 +48,14 @@ export interface ToolResult {
      * the call drops this result from the history (RELIABILITY row 13). Never sent to the model.
      */
     sources?: string[];
+    /**
+     * The notes this call changed, as the ChangeController reported them (the note; for a rename both paths). Set on
+     * every result of a tool whose effect is `write`, empty when nothing was written (a refusal, a denial, bad input);
+     * absent on reads. Whether a call had a side effect is read from here, never from the message. Not sent.
+     */
+    changed?: readonly string[];
+    /** Why a write was not made, when the ChangeController refused it. Not sent. */
+    refusal?: ChangeRefusal;
 }
 
 /** A tool: its definition and its implementation. */
