@@ -128,8 +128,8 @@ export class AgentSession {
     private readonly sessionId = randomId();
     private readonly context: ContextManager;
     private readonly changeLog = new ChangeLog();
-    private readonly notesRead = new Set<string>();
-    private readonly readCalls = new Map<string, string>();
+    /** What the tools have shown of the vault (for `rewrite_note`, compaction records and a job's provenance). */
+    private readonly reads = new ReadLedger();
     private readonly spend: SessionSpend | null;
     private totals: UsageTotals = emptyUsage();
     private currentTurnId: string | null = null;
@@ -211,7 +211,7 @@ export class AgentSession {
             maxOutputTokens: options.maxOutputTokens,
             prefix,
             tools: this.tools,
-            toolContext: { vault: options.vault, gate, reads: new ReadLedger(), changes },
+            toolContext: { vault: options.vault, gate, reads: this.reads, changes },
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,
@@ -238,6 +238,12 @@ export class AgentSession {
     /** How full the context is for the next request (the chat footer, the job view). */
     contextMeter(): ContextMeterValue {
         return this.context.meter(this.conversation.snapshot());
+    }
+
+    /** The notes this session's tools showed text of (read, outlined), minus any excluded now; sorted. */
+    notesRead(): string[] {
+        const gate = this.currentGate();
+        return this.reads.notesRead().filter((path) => !gate.isExcluded(path));
     }
 
     /** Every change applied in this session, in order (what a compaction record lists). */
@@ -362,15 +368,9 @@ export class AgentSession {
         return notice;
     }
 
-    /** Keeps the session's own records (notes read, totals), then tells every listener. */
+    /** Keeps the session's own totals, then tells every listener. */
     private hear(event: TurnEvent): void {
-        if (event.type === 'tool-proposed' && event.name === 'read_note') {
-            const path = (event.input as { path?: unknown } | undefined)?.path;
-            if (typeof path === 'string') this.readCalls.set(event.id, path);
-        } else if (event.type === 'tool-done' && event.result.isError !== true) {
-            const path = this.readCalls.get(event.id);
-            if (path !== undefined) this.notesRead.add(path);
-        } else if (event.type === 'usage') {
+        if (event.type === 'usage') {
             this.totals = addUsage(this.totals, event.call);
         }
         // Whatever a tool returned is text nobody vetted; MCP tools check this before acting without asking.
@@ -391,7 +391,7 @@ export class AgentSession {
         const gate = this.currentGate();
         return {
             changes: this.changeLog.all(),
-            notesRead: [...this.notesRead].filter((path) => !gate.isExcluded(path)),
+            notesRead: this.reads.notesRead().filter((path) => !gate.isExcluded(path)),
         };
     }
 

@@ -21,6 +21,7 @@ import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-not
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
 import type { LeaseKeeper } from './lease';
+import { jobSources } from './provenance';
 import { buildJobSession, type JobExtras } from './job-session';
 
 /** Why the queue stopped a running job. */
@@ -208,7 +209,8 @@ export async function runJob(
     ].filter((line) => line !== '');
     const usage = addJobUsage(addJobUsage(job.usage, result.usage), built.childUsage());
     const files = job.budget.files ?? 0;
-    const ended = await decide(deps, job, result, reason, { output, title, model, sources: prompt.sources, files });
+    const sources = jobSources(deps.vault, deps.gate, { context: prompt.sources, read: session.notesRead() });
+    const ended = await decide(deps, job, result, reason, { output, title, model, sources, files });
     return finish(
         deps,
         job,
