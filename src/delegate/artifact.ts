@@ -1,12 +1,18 @@
 /**
  * Artifacts: the result of a job is a NEW note in its output folder, named after the job and carrying the job id
  * (`Summary of customer calls (job-7f3a2b1c).md`), with provenance frontmatter (job, sources, model, created,
- * `status: complete | incomplete`) and links to its sources. It is written with `vault.create`, which never
- * overwrites; a retry first looks for an artifact of the same job id, so a job never leaves two.
+ * `status: complete | incomplete`) and links to its sources. It is written through the ChangeController like every
+ * other change (delegate scope = the output folder, exclusions, atomic create that never overwrites, a checkpoint, so
+ * it can be undone); a retry first looks for an artifact of the same job id, so a job never leaves two.
  */
+import type { ApprovalGate } from '../agent/changes/approval';
+import { ChangeController } from '../agent/changes/change-controller';
+import type { CheckpointStore } from '../agent/changes/checkpoints';
+import { buildProposal } from '../agent/changes/proposal';
+import type { ExclusionGate } from '../context/exclusions';
 import { checkWritablePath, normalizeVaultPath } from '../vault/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
-import { VaultError, type VaultPort } from '../vault/vault-port';
+import type { VaultPort } from '../vault/vault-port';
 import { formatEntry } from './yaml-subset';
 
 /** What an artifact is made of. */
@@ -60,8 +66,32 @@ export function linkTo(path: string): string {
     return `[[${path.replace(/\.md$/iu, '')}]]`;
 }
 
-/** Writes the artifact as a new note and resolves to its path. Never overwrites: a taken name gets a suffix. */
-export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Promise<string> {
+/** Where an artifact is written: the vault, through a ChangeController built on these. */
+export interface ArtifactTarget {
+    /** The vault. */
+    vault: VaultPort;
+    /** The exclusion gate: an excluded output folder is not written to. */
+    gate: ExclusionGate;
+    /** Records the artifact's creation, so it can be undone like any other change. */
+    checkpoints: CheckpointStore;
+}
+
+/** Nobody approves an artifact: delegate's policy applies it inside the output folder and refuses everything else. */
+const NOBODY: ApprovalGate = {
+    request: () => Promise.resolve({ kind: 'deny', reason: 'Nobody approves a job result.' }),
+};
+
+/** The undo group an artifact's checkpoint belongs to. */
+export function artifactTurnId(jobId: string): string {
+    return `${jobId}-result`;
+}
+
+/**
+ * Writes the artifact as a new note through the ChangeController and resolves to its path. Never overwrites: a taken
+ * name gets a suffix. Throws `ArtifactError` when the controller refuses it (an excluded or unusable output folder).
+ */
+export async function writeArtifact(target: ArtifactTarget, input: ArtifactInput): Promise<string> {
+    const { vault } = target;
     const folder = normalizeVaultPath(input.outputFolder);
     if (!folder.ok || folder.path === '')
         throw new ArtifactError(`The output folder "${input.outputFolder}" is not usable.`);
@@ -70,15 +100,21 @@ export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Pro
     if (!desired.ok)
         throw new ArtifactError(`The output folder "${input.outputFolder}" is not writable: ${desired.reason}`);
     const content = renderArtifact(input);
+    const changes = new ChangeController({
+        vault,
+        gate: target.gate,
+        approvals: NOBODY,
+        mode: 'delegate',
+        checkpoints: target.checkpoints,
+        scope: { outputFolder: folder.path },
+    });
     let path = desired.path;
     for (let attempt = 0; ; attempt++) {
-        try {
-            await vault.create(path, content);
-            return path;
-        } catch (e) {
-            if (!(e instanceof VaultError) || e.code !== 'exists' || attempt >= 3) throw e;
-            path = await uniqueNotePath(desired.path, async (candidate) => (await vault.stat(candidate)) !== null);
-        }
+        const proposal = buildProposal({ kind: 'create', path, base: null, proposed: content });
+        const outcome = await changes.submit(proposal, { turnId: artifactTurnId(input.jobId) });
+        if (outcome.applied) return outcome.path;
+        if (outcome.refusal !== 'exists' || attempt >= 3) throw new ArtifactError(outcome.message);
+        path = await uniqueNotePath(desired.path, async (candidate) => (await vault.stat(candidate)) !== null);
     }
 }
 

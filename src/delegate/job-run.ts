@@ -230,7 +230,7 @@ async function decide(
     const spent = `${result.modelCalls} model call(s), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.usage.costUsd.toFixed(4)}`;
     const write = async (incomplete: string | null): Promise<string> =>
         linkTo(
-            await writeArtifact(deps.vault, {
+            await writeArtifact(deps, {
                 jobId: job.id,
                 title: artifact.title,
                 jobPath: job.path,
