@@ -13,7 +13,7 @@ import type { ExclusionGate } from '../context/exclusions';
 import { checkWritablePath, normalizeVaultPath } from '../vault/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
 import type { VaultPort } from '../vault/vault-port';
-import { formatEntry } from './yaml-subset';
+import { formatEntry } from './job-yaml';
 
 /** What an artifact is made of. */
 export interface ArtifactInput {

@@ -78,7 +78,8 @@ describe('job notes', () => {
         );
         expect(edited).not.toBeNull();
         const lines = (edited ?? '').split('\n');
-        expect(lines).toContain('status: running');
+        // The person's comment after the value stays (the yaml document gives the value's exact span).
+        expect(lines).toContain('status: running        # queued | running | done');
         expect(lines).toContain('lease: { device: dev-1, until: "2026-11-21T08:05:00Z" }');
         expect(lines).toContain('id: job-1');
         const untouched = SKETCH.split('\n').filter((l) => !/^(status|lease|attempts):/.test(l));
