@@ -34,7 +34,14 @@ function embeddedNotes(vault: VaultPort, paths: readonly string[], visible: (pat
             for (const embed of vault.metadata(path)?.embeds ?? []) {
                 if (embed.link === '') continue;
                 const target = vault.resolveLink(embed.link, path);
-                if (target === null || !isMarkdownPath(target) || !visible(target) || found.has(target) || paths.includes(target)) continue;
+                if (
+                    target === null ||
+                    !isMarkdownPath(target) ||
+                    !visible(target) ||
+                    found.has(target) ||
+                    paths.includes(target)
+                )
+                    continue;
                 found.add(target);
                 next.push(target);
             }

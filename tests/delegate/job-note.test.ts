@@ -55,7 +55,8 @@ describe('job notes', () => {
     });
 
     it('does not quarantine a plain note that shows the job marker in a code block (like the jobs folder README)', () => {
-        const readme = '# Jobs\n\nA job note starts like this:\n\n```yaml\n---\nvault-agent: job\nstatus: queued\n```\n';
+        const readme =
+            '# Jobs\n\nA job note starts like this:\n\n```yaml\n---\nvault-agent: job\nstatus: queued\n```\n';
         expect(readJobNote('Agent/Jobs/README.md', readme).kind).toBe('not-a-job');
     });
 
