@@ -209,7 +209,8 @@ export async function runJob(
     ].filter((line) => line !== '');
     const usage = addJobUsage(addJobUsage(job.usage, result.usage), built.childUsage());
     const files = job.budget.files ?? 0;
-    const sources = jobSources(deps.vault, deps.gate, { context: prompt.sources, read: session.notesRead() });
+    const read = [...session.notesRead(), ...built.childReads()];
+    const sources = jobSources(deps.vault, deps.gate, { context: prompt.sources, read });
     const ended = await decide(deps, job, result, reason, { output, title, model, sources, files });
     return finish(
         deps,

@@ -47,6 +47,8 @@ export interface JobSession {
     notes: string[];
     /** What the sub-agents used so far. */
     childUsage(): UsageTotals;
+    /** The notes the sub-agents' tools read (for the provenance), minus any excluded now. */
+    childReads(): string[];
 }
 
 /** Sub-agent model calls when nothing else is set. */
@@ -80,6 +82,7 @@ export async function buildJobSession(
     });
     const spec = { id: job.id, outputFolder: setup.output, spentUsd: job.usage.usd, instructions: setup.instructions };
     let parent: AgentSession | null = null;
+    const childSessions: AgentSession[] = [];
     // Sub-agents only read: no skills, no MCP tools, and what is left of the job's USD budget.
     const child = async (): Promise<AgentSession> => {
         const spent = (parent?.usage.costUsd ?? 0) + children.costUsd;
@@ -95,6 +98,7 @@ export async function buildJobSession(
             mode: 'read-only',
             job: { ...spec, budget: childBudget, ...(remaining !== undefined ? { budgetUsd: remaining } : {}) },
         });
+        childSessions.push(built.session);
         return built.session;
     };
     const subtasks = runSubtasksTool({ child, onUsage: (usage) => (children = addUsage(children, usage)) });
@@ -132,7 +136,13 @@ export async function buildJobSession(
         if (built.withheldMcpTools.length > 0)
             notes.push(`Not offered to a read-only job (they change things): ${built.withheldMcpTools.join(', ')}.`);
     }
-    return { session: parent, skills, notes, childUsage: () => ({ ...children }) };
+    return {
+        session: parent,
+        skills,
+        notes,
+        childUsage: () => ({ ...children }),
+        childReads: () => [...new Set(childSessions.flatMap((session) => session.notesRead()))],
+    };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJobNote } from '../../src/delegate/job-note';
-import { textTurn, toolUseTurn } from '../support/messages-api-server';
+import { textTurn, toolUseTurn, type RecordedRequest } from '../support/messages-api-server';
 import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
 
 let harness: QueueHarness | undefined;
@@ -65,5 +65,50 @@ describe('the provenance of a job', () => {
         expect(artifact).not.toContain('Later private');
         expect(artifact).not.toContain('Unread');
         expect(artifact).toContain('- [[Calls/Acme]]');
+    });
+
+    it('lists the notes its sub-agents had: the notes a subtask names and the ones a child reads itself', async () => {
+        harness = await makeQueueHarness({
+            files: {
+                'Calls/A.md': 'Call A.\n',
+                'Calls/B.md': 'Call B.\n',
+                'Private/Salary.md': 'Salary.\n',
+                'Agent/Jobs/Fan.md': jobNote('Summarise the calls with subtasks.'),
+            },
+            privacy: { excludedTags: [], excludedFolders: ['Private'] },
+        });
+        const h = harness;
+        const isChild = (request: RecordedRequest): boolean => JSON.stringify(request.body).includes('<subtask>');
+        let parent = 0;
+        let child = 0;
+        h.server.setResponder((request) => {
+            if (isChild(request)) {
+                child++;
+                return child === 1
+                    ? toolUseTurn([
+                          { name: 'read_note', input: { path: 'Calls/B.md' } },
+                          { name: 'read_note', input: { path: 'Private/Salary.md' } },
+                      ])
+                    : textTurn('Both calls.');
+            }
+            parent++;
+            return parent === 1
+                ? toolUseTurn([
+                      {
+                          name: 'run_subtasks',
+                          input: { tasks: [{ instruction: 'Summarise.', notes: ['Calls/A.md', 'Private/Salary.md'] }] },
+                      },
+                  ])
+                : textTurn('Summary of the calls.');
+        });
+        const queue = await h.queue();
+        await queue.runUntilIdle();
+
+        const read = readJobNote('Agent/Jobs/Fan.md', h.temp.readRaw('Agent/Jobs/Fan.md').toString('utf8'));
+        if (read.kind !== 'job') throw new Error('not a job');
+        expect(read.job.status).toBe('done');
+        const artifact = h.temp.readRaw(`Agent/Outputs/Fan (${read.job.id}).md`).toString('utf8');
+        expect(JSON.parse(/^sources: (.*)$/mu.exec(artifact)?.[1] ?? '')).toEqual(['[[Calls/A]]', '[[Calls/B]]']);
+        expect(artifact).not.toContain('Salary');
     });
 });
