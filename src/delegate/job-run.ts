@@ -21,6 +21,7 @@ import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-not
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
 import type { LeaseKeeper } from './lease';
+import { jobSources } from './provenance';
 import { buildJobSession, type JobExtras } from './job-session';
 
 /** Why the queue stopped a running job. */
@@ -211,8 +212,9 @@ export async function runJob(
     const usage = addJobUsage(addJobUsage(job.usage, result.usage), built.childUsage());
     const files = job.budget.files ?? 0;
     const written: string[] = [];
-    const artifact = { output, title, model, sources: prompt.sources, files };
-    const ended = await decide(deps, job, result, reason, artifact, written);
+    const read = [...session.notesRead(), ...built.childReads()];
+    const sources = jobSources(deps.vault, deps.gate, { context: prompt.sources, read });
+    const ended = await decide(deps, job, result, reason, { output, title, model, sources, files }, written);
     return finish(
         deps,
         job,
@@ -233,7 +235,7 @@ async function decide(
 ): Promise<{ update: JobUpdate; signal: QueueSignal }> {
     const spent = `${result.modelCalls} model call(s), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.usage.costUsd.toFixed(4)}`;
     const write = async (incomplete: string | null): Promise<string> => {
-        const made = await writeArtifact(deps.vault, {
+        const made = await writeArtifact(deps, {
             jobId: job.id,
             title: artifact.title,
             jobPath: job.path,
@@ -317,7 +319,7 @@ function afterError(
         signal,
     });
     if (error instanceof SpendCap) return interrupted({ kind: 'spend-cap', message }, `Paused: ${message}`);
-    const sideEffects = result.toolCalls.some((call) => WRITE_TOOLS.has(call.name) && !refused(call));
+    const sideEffects = changedNotes(result).length > 0;
     const give = (why: string): { update: JobUpdate; signal: QueueSignal } => ({
         update: { patch: { status: 'failed', lease: null, error: why }, log: [`Failed: ${why} (${spent})`] },
         signal: null,
@@ -351,24 +353,15 @@ function withSkills(prompt: string, skills: string): string {
     return at === -1 ? `${prompt}\n\n${block}` : `${prompt.slice(0, at)}${block}${prompt.slice(at)}`;
 }
 
-const WRITE_TOOLS = new Set(['create_note', 'edit_note', 'rewrite_note', 'rename_note', 'delete_note']);
-/** How the ChangeController's refusals and denials end (they are ordinary results, not errors). */
-const NOTHING_DONE = /Nothing was (?:written|changed)/u;
-
-/** True when a write tool call did not change the vault (an error, a refusal, a denial). */
-function refused(call: TurnResult['toolCalls'][number]): boolean {
-    return (
-        call.result === null ||
-        call.result.isError === true ||
-        call.result.notApplied === true ||
-        NOTHING_DONE.test(call.result.content)
-    );
+/** The notes the job's tool calls changed, as the ChangeController reported them on each result. */
+function changedNotes(result: TurnResult): string[] {
+    return result.toolCalls.flatMap((call) => call.result?.changed ?? []);
 }
 
-/** Write attempts the job's scope refused, for the log (row 16). */
+/** Writes that changed nothing (refused by the scope, stale, excluded, taken, over budget…), for the log (row 16). */
 function refusedWrites(result: TurnResult): string[] {
     return result.toolCalls
-        .filter((call) => WRITE_TOOLS.has(call.name) && refused(call))
+        .filter((call) => call.result?.changed !== undefined && call.result.changed.length === 0)
         .map((call) => `Refused ${call.name}: ${call.result?.content.split('\n')[0] ?? 'not run'}`);
 }
 

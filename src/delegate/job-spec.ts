@@ -3,7 +3,7 @@ import { checkOutputFolder, normalizeVaultPath } from '../vault/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../vault/safe-names';
 import { VaultError, type VaultPort } from '../vault/vault-port';
 import type { JobBudget, JobNote } from './job-note';
-import { formatEntry, type YamlValue } from './yaml-subset';
+import { formatEntry, type YamlValue } from './job-yaml';
 
 /** A job to queue. */
 export interface JobSpec {
