@@ -5,6 +5,7 @@
 import esbuild from 'esbuild';
 import { builtinModules } from 'node:module';
 import process from 'node:process';
+import { lookbehindTextInRe2js } from './scripts/lookbehind-text-in-re2js.mjs';
 
 const production = process.argv[2] === 'production';
 
@@ -29,7 +30,7 @@ const plugin = {
     platform: 'browser',
     target: 'es2022',
     external: ['obsidian', 'electron', '@codemirror/*', '@lezer/*', ...nodeBuiltins],
-    plugins: [mcpValidatorWithoutCodegen],
+    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',
     minify: production,
@@ -46,7 +47,7 @@ const cli = {
     platform: 'node',
     target: 'node20',
     external: nodeBuiltins,
-    plugins: [mcpValidatorWithoutCodegen],
+    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js],
     banner: {
         js: "#!/usr/bin/env node\nimport { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
     },
