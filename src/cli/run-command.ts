@@ -17,6 +17,7 @@ import { Scheduler } from '../delegate/scheduler';
 import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
     cliDeviceId,
+    cliRetryPolicy,
     EXIT_FAILED,
     JsonFileCheckpoints,
     openCliVault,
@@ -70,6 +71,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         gate: opened.gate,
         client: () => Promise.resolve(client),
         throttle: new Throttle(),
+        retry: cliRetryPolicy(io.env),
         notifier: stderrNotifier(io),
         checkpoints: new CheckpointStore({ vault, persistence: new JsonFileCheckpoints(checkpointFile) }),
         settings: () => ({ delegate, model }),

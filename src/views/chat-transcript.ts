@@ -90,6 +90,9 @@ export class ChatTranscript {
             case 'waiting':
                 this.setStatus(`Waiting for the rate limit: ${Math.ceil(event.remainingMs / 1000)} s`);
                 break;
+            case 'notice':
+                this.setStatus(event.message);
+                break;
             case 'tool-proposed':
                 this.finishStream();
                 this.addToolRow(turn, event.id, event.name, event.input);

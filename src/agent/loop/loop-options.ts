@@ -13,6 +13,7 @@ import type { Conversation, HistoryMessage } from './conversation';
 import type { PromptPrefix } from './prompt-cache';
 import type { Throttle } from './throttle';
 import type { TurnListener } from './turn-events';
+import type { WaitLimits } from './wait-limits';
 
 /** How model calls are retried. */
 export interface RetryPolicy {
@@ -24,6 +25,8 @@ export interface RetryPolicy {
     maxDelayMs?: number;
     /** Random source in [0, 1), for exact tests. */
     random?: () => number;
+    /** Caps on every wait (retry-after, retry budget, stall, whole response); the defaults where absent. */
+    waits?: WaitLimits;
 }
 
 /** Everything a turn runs with; one set per session. */
@@ -46,7 +49,7 @@ export interface TurnLoopOptions {
     throttle: Throttle;
     /** Time; a fake clock in tests. */
     clock?: Clock;
-    /** Silence after which a stream counts as stalled, in ms. */
+    /** Silence after which a stream counts as stalled, in ms; `retry.waits.idleTimeoutMs` when absent. */
     idleTimeoutMs?: number;
     /** Retry policy for model calls. */
     retry?: RetryPolicy;
