@@ -9,6 +9,7 @@ import type {
     ScriptedTurn,
     StallResponse,
     StreamErrorResponse,
+    TrickleResponse,
     TurnResponse,
     UsageOverride,
 } from './types';
@@ -189,6 +190,17 @@ export function stall(options: StreamFaultOptions & { after?: CutPoint; resumeAf
         turn: faultTurn(options.turn),
         after: options.after ?? 'message_start',
         resumeAfterMs: options.resumeAfterMs,
+        latencyMs: options.latencyMs,
+    };
+}
+
+/** A stream that sends one small text delta every `intervalMs` (default a second) and never ends. */
+export function trickle(options: StreamFaultOptions & { intervalMs?: number; chunk?: string } = {}): TrickleResponse {
+    return {
+        kind: 'trickle',
+        turn: faultTurn(options.turn ?? textTurn('Trickling.')),
+        intervalMs: options.intervalMs ?? 1_000,
+        chunk: options.chunk ?? '.',
         latencyMs: options.latencyMs,
     };
 }

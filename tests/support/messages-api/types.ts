@@ -125,6 +125,22 @@ export interface StallResponse extends ResponseTiming {
     resumeAfterMs?: number;
 }
 
+/**
+ * A stream that never ends but never goes quiet either: after `message_start` and the first (text) block's start it
+ * sends one `text_delta` every `intervalMs`, forever, until the client hangs up. A non-streaming request gets half of
+ * its body, then silence.
+ */
+export interface TrickleResponse extends ResponseTiming {
+    /** Discriminant. */
+    kind: 'trickle';
+    /** The turn the stream belongs to; its first block must be text. */
+    turn: ScriptedTurn;
+    /** Pause between deltas, ms. */
+    intervalMs: number;
+    /** The text of each delta. */
+    chunk: string;
+}
+
 /** A response whose socket is destroyed: before any byte (a connection error) or after a cut point. */
 export interface ResetResponse extends ResponseTiming {
     /** Discriminant. */
@@ -136,7 +152,13 @@ export interface ResetResponse extends ResponseTiming {
 }
 
 /** Anything the server can be told to answer with. */
-export type ScriptedResponse = TurnResponse | HttpErrorResponse | StreamErrorResponse | StallResponse | ResetResponse;
+export type ScriptedResponse =
+    | TurnResponse
+    | HttpErrorResponse
+    | StreamErrorResponse
+    | StallResponse
+    | TrickleResponse
+    | ResetResponse;
 
 /** One request as the server received it. */
 export interface RecordedRequest {
