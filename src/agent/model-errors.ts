@@ -288,11 +288,13 @@ function classifyStreamError(e: APIError, who: string, context: ClassifyContext)
         const retryAfterMs = retryAfterFromHeaders(e.headers, context.now ?? Date.now());
         return new RateLimited({ ...base, retryAfterMs, summary: `${who} is rate-limiting requests right now${detail}.` });
     }
+    // A stream that named no type is not called "unknown_error": its own words say more.
+    const named = type === null ? '' : ` (${type})`;
     return new StreamError({
         ...base,
         errorType,
         retryable: !FINAL_STREAM_TYPES.has(errorType),
-        summary: `${who} stopped the response midway (${errorType})${detail}.`,
+        summary: `${who} stopped the response midway${named}${detail}.`,
     });
 }
 

@@ -132,6 +132,22 @@ describe('vault-agent ask: bounded waits', () => {
         expect(run.stderr).not.toContain('unknown_error');
     }, 60_000);
 
+    it.each([
+        ['an error without a type', '{"type":"error","error":{"message":"Upstream provider overloaded"}}'],
+        ['an error given as a string', '{"error":"Upstream provider overloaded"}'],
+        ['plain text', 'Upstream provider overloaded'],
+    ])('retries an SSE error event from a gateway (%s) and keeps its message', async (_, rawData) => {
+        server.enqueue(
+            streamError({ rawData, turn: textTurn('Half an answer that is cut off.'), after: 'text' }),
+            textTurn('The plan is to ship it.'),
+        );
+        const run = await cli(['ask', 'What is the plan?']);
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain('The plan is to ship it.');
+        expect(run.stderr).toMatch(/stopped the response midway: Upstream provider overloaded; retrying in \d s/u);
+        expect(run.stderr).not.toContain('unknown_error');
+    }, 60_000);
+
     it('ends on an SSE error the endpoint calls final, with its message, without retrying', async () => {
         const before = server.messageRequests().length;
         server.enqueue(

@@ -69,7 +69,8 @@ export class AnswerWriter {
         if (answer.kind === 'turn') res.end();
         else if (answer.kind === 'stream-error') {
             const error = { type: 'error' as const, error: { type: answer.errorType, message: answer.message } };
-            res.end(formatSse({ name: 'error', data: error }));
+            if (answer.rawData !== undefined) res.end(`event: error\ndata: ${answer.rawData}\n\n`);
+            else res.end(formatSse({ name: 'error', data: error }));
         } else if (answer.kind === 'reset') res.socket?.destroy();
         else if (answer.resumeAfterMs !== undefined) {
             await this.pacer.sleep(answer.resumeAfterMs);

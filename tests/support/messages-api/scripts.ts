@@ -171,9 +171,10 @@ export interface StreamFaultOptions extends ResponseTiming {
 
 /** An `event: error` in the middle of a stream; by default an overloaded_error after some partial text. */
 export function streamError(
-    options: StreamFaultOptions & { after?: CutPoint; errorType?: string; message?: string } = {},
+    options: StreamFaultOptions & { after?: CutPoint; errorType?: string; message?: string; rawData?: string } = {},
 ): StreamErrorResponse {
     return {
+        ...(options.rawData !== undefined ? { rawData: options.rawData } : {}),
         kind: 'stream-error',
         turn: faultTurn(options.turn),
         after: options.after ?? 'text',

@@ -111,6 +111,11 @@ export interface StreamErrorResponse extends ResponseTiming {
     errorType: string;
     /** The error event's `error.message`. */
     message: string;
+    /**
+     * The error event's data exactly as given instead of the API's shape: what gateways in front of the API send
+     * (`{"error":"…"}`, an error without a type, plain text).
+     */
+    rawData?: string;
 }
 
 /** A response that goes silent without closing: the socket stays open until the client gives up or it resumes. */
