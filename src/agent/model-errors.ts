@@ -286,7 +286,11 @@ function classifyStreamError(e: APIError, who: string, context: ClassifyContext)
     }
     if (errorType === 'rate_limit_error') {
         const retryAfterMs = retryAfterFromHeaders(e.headers, context.now ?? Date.now());
-        return new RateLimited({ ...base, retryAfterMs, summary: `${who} is rate-limiting requests right now${detail}.` });
+        return new RateLimited({
+            ...base,
+            retryAfterMs,
+            summary: `${who} is rate-limiting requests right now${detail}.`,
+        });
     }
     // A stream that named no type is not called "unknown_error": its own words say more.
     const named = type === null ? '' : ` (${type})`;

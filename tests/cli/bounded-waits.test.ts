@@ -80,7 +80,9 @@ describe('vault-agent ask: bounded waits', () => {
         const run = await cli(['ask', 'What is the plan?']);
         expect(run.code).toBe(1);
         expect(run.ms).toBeLessThan(15_000);
-        expect(run.stderr).toMatch(/asked to wait 60 min, longer than the 2 s Vault Agent waits; try again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/u);
+        expect(run.stderr).toMatch(
+            /asked to wait 60 min, longer than the 2 s Vault Agent waits; try again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/u,
+        );
         expect(server.messageRequests().length - before).toBe(1);
     }, 60_000);
 
@@ -110,7 +112,9 @@ describe('vault-agent ask: bounded waits', () => {
         expect(run.ms).toBeLessThan(20_000);
         expect(run.stderr).toMatch(/No data from 127\.0\.0\.1:\d+ for 1 s; it counts as stalled after 2 s\./u);
         expect(run.stderr).toMatch(/sent nothing for 2 s; the response stalled; retrying in \d s \(attempt 2 of 4\)/u);
-        expect(run.stderr).toMatch(/gave up after \d attempts in \d+ s \(the most one request may take with its retries is 6 s\)/u);
+        expect(run.stderr).toMatch(
+            /gave up after \d attempts in \d+ s \(the most one request may take with its retries is 6 s\)/u,
+        );
     }, 60_000);
 
     it('retries an SSE error event and keeps the upstream message', async () => {
@@ -136,22 +140,30 @@ describe('vault-agent ask: bounded waits', () => {
         ['an error without a type', '{"type":"error","error":{"message":"Upstream provider overloaded"}}'],
         ['an error given as a string', '{"error":"Upstream provider overloaded"}'],
         ['plain text', 'Upstream provider overloaded'],
-    ])('retries an SSE error event from a gateway (%s) and keeps its message', async (_, rawData) => {
-        server.enqueue(
-            streamError({ rawData, turn: textTurn('Half an answer that is cut off.'), after: 'text' }),
-            textTurn('The plan is to ship it.'),
-        );
-        const run = await cli(['ask', 'What is the plan?']);
-        expect(run.code).toBe(0);
-        expect(run.stdout).toContain('The plan is to ship it.');
-        expect(run.stderr).toMatch(/stopped the response midway: Upstream provider overloaded; retrying in \d s/u);
-        expect(run.stderr).not.toContain('unknown_error');
-    }, 60_000);
+    ])(
+        'retries an SSE error event from a gateway (%s) and keeps its message',
+        async (_, rawData) => {
+            server.enqueue(
+                streamError({ rawData, turn: textTurn('Half an answer that is cut off.'), after: 'text' }),
+                textTurn('The plan is to ship it.'),
+            );
+            const run = await cli(['ask', 'What is the plan?']);
+            expect(run.code).toBe(0);
+            expect(run.stdout).toContain('The plan is to ship it.');
+            expect(run.stderr).toMatch(/stopped the response midway: Upstream provider overloaded; retrying in \d s/u);
+            expect(run.stderr).not.toContain('unknown_error');
+        },
+        60_000,
+    );
 
     it('ends on an SSE error the endpoint calls final, with its message, without retrying', async () => {
         const before = server.messageRequests().length;
         server.enqueue(
-            streamError({ errorType: 'invalid_request_error', message: 'Bad tool schema upstream', after: 'message_start' }),
+            streamError({
+                errorType: 'invalid_request_error',
+                message: 'Bad tool schema upstream',
+                after: 'message_start',
+            }),
         );
         const run = await cli(['ask', 'What is the plan?']);
         expect(run.code).toBe(1);
@@ -217,7 +229,9 @@ describe('usage an endpoint does not report', () => {
             const done = notes.find((note) => note.includes('status: done'));
             const paused = notes.find((note) => note.includes('status: interrupted'));
             expect(done).toMatch(/\(estimated: the endpoint reported no usage\)/u);
-            expect(done).toContain('reported no token usage for a response with content; tokens and cost are estimated');
+            expect(done).toContain(
+                'reported no token usage for a response with content; tokens and cost are estimated',
+            );
             expect(done).toMatch(/usage:[\s\S]*output: 10000/u);
             // The cap counted the estimate: about $0.10 of today's $0.05 was already used.
             expect(paused).toMatch(/Paused: Stopped at today’s spend cap of \$0\.0500\. Nothing was sent/u);

@@ -74,7 +74,10 @@ describe('vault-agent mcp with a catastrophic pattern', () => {
         expect(readDone.ms).toBeLessThan(1_000);
 
         // The same pattern where it can match: found, with the line it matched.
-        const hit = await client.callTool({ name: 'search_notes', arguments: { query: '(a?){25}a{25}$', regex: true } });
+        const hit = await client.callTool({
+            name: 'search_notes',
+            arguments: { query: '(a?){25}a{25}$', regex: true },
+        });
         expect(textOf(hit)).toMatch(/^41 matches in 41 notes/u);
 
         const after = performance.now();

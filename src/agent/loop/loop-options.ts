@@ -85,7 +85,10 @@ export interface LoopContext {
     /** The server-side compaction to ask for on the next request; `undefined` where the endpoint cannot. */
     serverCompaction?(): ServerCompactionRequest | undefined;
     /** The notice for a response that carried the endpoint's compaction block; `null` when it did not. */
-    serverCompacted?(blocks: readonly StreamedBlock[], sent: readonly HistoryMessage[]): Promise<CompactionNotice | null>;
+    serverCompacted?(
+        blocks: readonly StreamedBlock[],
+        sent: readonly HistoryMessage[],
+    ): Promise<CompactionNotice | null>;
 }
 
 /** The spend seam of the loop. */

@@ -102,11 +102,7 @@ export function compileSafeRegex(pattern: string, flags = 'i'): SafeRegex {
  * touching a cut between slices is not trusted (an anchor or word boundary may have matched the cut itself); any match
  * shorter than the overlap is found whole in the neighbouring slice.
  */
-export function findInLine(
-    compiled: CompiledRegex,
-    line: string,
-    deadline = Number.POSITIVE_INFINITY,
-): LineSearch {
+export function findInLine(compiled: CompiledRegex, line: string, deadline = Number.POSITIVE_INFINITY): LineSearch {
     const { regex, sliceChars } = compiled;
     if (line.length <= sliceChars) {
         if (Date.now() > deadline) return 'out-of-time';
@@ -126,7 +122,7 @@ function firstMatch(regex: RE2JS, text: string, cutStart: boolean, cutEnd: boole
     // `test` runs without capture groups, far faster than finding positions; most lines stop here.
     if (!regex.test(text)) return null;
     const matcher = regex.matcher(text);
-    for (let at = 0; at <= text.length && matcher.find(at); ) {
+    for (let at = 0; at <= text.length && matcher.find(at);) {
         const start = matcher.start();
         const end = matcher.end();
         if (!(cutStart && start === 0) && !(cutEnd && end === text.length)) return [start, end - start];

@@ -70,22 +70,17 @@ describe('compileSafeRegex', () => {
         expect(compileSafeRegex('a'.repeat(201)).ok).toBe(false);
     });
 
-    it.each([
-        '(a+)+$',
-        '(a*)*b',
-        '(a|aa)*c',
-        '(a?){25}a{25}b',
-        '(?:x+y?)+z',
-        '.*.*.*=.*',
-        '(\\w+\\s?)+$',
-    ])('accepts %s, a pattern that freezes a backtracking engine, and answers within milliseconds', (pattern) => {
-        const regex = compiled(pattern);
-        const started = performance.now();
-        for (const line of ['a'.repeat(60), 'a'.repeat(5_000), `${'x'.repeat(3_000)}!`, 'ab'.repeat(10_000)]) {
-            findInLine(regex, line);
-        }
-        expect(performance.now() - started).toBeLessThan(1_000);
-    });
+    it.each(['(a+)+$', '(a*)*b', '(a|aa)*c', '(a?){25}a{25}b', '(?:x+y?)+z', '.*.*.*=.*', '(\\w+\\s?)+$'])(
+        'accepts %s, a pattern that freezes a backtracking engine, and answers within milliseconds',
+        (pattern) => {
+            const regex = compiled(pattern);
+            const started = performance.now();
+            for (const line of ['a'.repeat(60), 'a'.repeat(5_000), `${'x'.repeat(3_000)}!`, 'ab'.repeat(10_000)]) {
+                findInLine(regex, line);
+            }
+            expect(performance.now() - started).toBeLessThan(1_000);
+        },
+    );
 
     it.each([
         ['^# ', '# Title', [0, 2]],

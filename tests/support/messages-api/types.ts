@@ -158,12 +158,7 @@ export interface ResetResponse extends ResponseTiming {
 
 /** Anything the server can be told to answer with. */
 export type ScriptedResponse =
-    | TurnResponse
-    | HttpErrorResponse
-    | StreamErrorResponse
-    | StallResponse
-    | TrickleResponse
-    | ResetResponse;
+    TurnResponse | HttpErrorResponse | StreamErrorResponse | StallResponse | TrickleResponse | ResetResponse;
 
 /** One request as the server received it. */
 export interface RecordedRequest {
