@@ -16,6 +16,7 @@ import { ExclusionGate } from '../context/exclusions';
 import { SkillCatalog } from '../context/skills';
 import { CliUsageError, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
+    cliRetryPolicy,
     EXIT_FAILED,
     JsonFileCheckpoints,
     openCliVault,
@@ -82,6 +83,7 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
                     persistence: new JsonFileCheckpoints(vaultStateFile(io.env, vault.root, 'checkpoints')),
                 }),
                 throttle: new Throttle(),
+                retry: cliRetryPolicy(io.env),
                 spend: new SpendControl({
                     ledger: new JsonFileSpendLedger({ file: spendFile }),
                     dailyCapUsd: settings.spend.dailyCapUsd,
@@ -146,6 +148,7 @@ class AnswerPrinter {
                 this.note(`· ${event.name}`);
                 break;
             case 'retry':
+            case 'notice':
                 this.note(event.message);
                 break;
             case 'error':

@@ -18,6 +18,7 @@ import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSp
 import {
     cliDeviceId,
     cliLocalProcess,
+    cliRetryPolicy,
     EXIT_FAILED,
     JsonFileCheckpoints,
     openCliVault,
@@ -72,6 +73,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         gate: opened.gate,
         client: () => Promise.resolve(client),
         throttle: new Throttle(),
+        retry: cliRetryPolicy(io.env),
         notifier: stderrNotifier(io),
         checkpoints: new CheckpointStore({ vault, persistence: new JsonFileCheckpoints(checkpointFile) }),
         settings: () => ({ delegate, model }),

@@ -34,6 +34,8 @@ export interface JobPatch {
     error?: string;
     /** The Message Batch id. */
     batchId?: string;
+    /** When to try again (ISO time; '' clears it). */
+    retryAt?: string;
     /** Template bookkeeping. */
     scheduleState?: ScheduleState;
 }
@@ -72,6 +74,7 @@ function patchEntries(patch: JobPatch): [OwnKey, YamlValue][] {
     if (patch.usage !== undefined) out.push(['usage', ownValue('usage', { ...EMPTY, usage: patch.usage })]);
     if (patch.error !== undefined) out.push(['error', patch.error]);
     if (patch.batchId !== undefined) out.push(['batch-id', patch.batchId]);
+    if (patch.retryAt !== undefined) out.push(['retry-at', patch.retryAt]);
     if (patch.scheduleState !== undefined) {
         out.push(['schedule-state', ownValue('schedule-state', { ...EMPTY, scheduleState: patch.scheduleState })]);
     }

@@ -107,6 +107,11 @@ export interface JobNote {
     usage: JobUsage;
     /** The last error, in words for the person. */
     error: string;
+    /**
+     * When the endpoint said to try again (ISO time), after a rate limit that asked for a longer pause than Vault Agent
+     * waits; '' or absent when none. The job does not start before it.
+     */
+    retryAt?: string;
     /** True for single-turn jobs sent through the Message Batches API. */
     batch: boolean;
     /** The Message Batch id once submitted ('' before). */
@@ -133,6 +138,7 @@ export const OWN_KEYS = [
     'usage',
     'error',
     'batch-id',
+    'retry-at',
     'schedule-state',
 ] as const;
 
@@ -235,6 +241,7 @@ function toJob(path: string, status: JobStatus, values: Map<string, unknown>, br
         artifact: text(values, 'artifact'),
         usage: usageOf(values.get('usage')),
         error: text(values, 'error'),
+        retryAt: text(values, 'retry-at'),
         batch: values.get('batch') === true,
         batchId: text(values, 'batch-id'),
         template: text(values, 'template'),
