@@ -1,7 +1,7 @@
 /**
  * Every wait on the model endpoint, capped in one place. An endpoint may ask for an hour's pause (`retry-after`), go
  * silent after its headers, or trickle one chunk a second forever; none of these may hold a chat, `ask` or a job
- * longer than these limits, and each wait is announced while it lasts (RELIABILITY: bounded waits).
+ * longer than these limits, and each wait is announced while it lasts (docs/RELIABILITY.md row 43).
  */
 
 /** The caps; any left out takes its default. */
