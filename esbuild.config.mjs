@@ -8,6 +8,7 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
 import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
+import { lookbehindTextInRe2js } from './scripts/lookbehind-text-in-re2js.mjs';
 
 const production = process.argv[2] === 'production';
 
@@ -36,7 +37,7 @@ const plugin = {
     platform: 'browser',
     target: 'es2022',
     external: ['obsidian', 'electron', '@codemirror/*', '@lezer/*', ...nodeBuiltins],
-    plugins: [mcpValidatorWithoutCodegen],
+    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',
     minify: production,
@@ -55,7 +56,7 @@ const cli = {
     platform: 'node',
     target: 'node20',
     external: nodeBuiltins,
-    plugins: [mcpValidatorWithoutCodegen],
+    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js],
     banner: {
         js: "#!/usr/bin/env node\nimport { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
     },

@@ -39,22 +39,54 @@ export function bundledPackages(metafile, outfile, root = process.cwd()) {
     return packages.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The notices as plain text: each package with its licence, identical licence texts printed once. */
+/** A line that states a copyright: kept with its package, since it differs between packages under one licence. */
+const COPYRIGHT_LINE = /^\s*(?:copyright\s*(?:\(c\)|©|\d{4})|\(c\)\s*\d{4}|©\s*\d{4})/i;
+
+/**
+ * A licence text split into its copyright lines and its terms. The terms are compacted (indentation, runs of spaces
+ * and line wrapping folded), which changes no word of them, so that packages under the same licence share one copy
+ * of the terms.
+ */
+function splitLicence(text) {
+    const copyrights = [];
+    const terms = [];
+    for (const line of text.split(/\r?\n/)) {
+        if (COPYRIGHT_LINE.test(line)) copyrights.push(line.trim());
+        else terms.push(line.replace(/\s+/g, ' ').trim());
+    }
+    // Paragraphs joined into single lines, so the same terms wrapped at another width are recognised as the same.
+    const paragraphs = terms
+        .join('\n')
+        .split(/\n{2,}/)
+        .map((paragraph) => paragraph.split('\n').join(' ').trim())
+        .filter((paragraph) => paragraph !== '');
+    return { copyrights: [...new Set(copyrights)], terms: paragraphs.join('\n\n') };
+}
+
+/**
+ * The notices as plain text: each package with its licence and its own copyright lines, and the terms of each
+ * licence printed once for all the packages that use the same terms.
+ */
 export function noticesText(packages, product) {
     const lines = [`${product} bundles the following third-party packages. Their licence notices follow.`, ''];
-    const byText = new Map();
+    const byTerms = new Map();
     for (const pkg of packages) {
-        const key = pkg.texts.length > 0 ? pkg.texts.join('\n\n') : `(no licence file in the package) ${pkg.license}`;
-        const group = byText.get(key) ?? [];
-        group.push(pkg);
-        byText.set(key, group);
+        const parts = pkg.texts.map(splitLicence);
+        const key =
+            parts.length > 0
+                ? parts.map((part) => part.terms).join('\n\n')
+                : `(no licence file in the package) ${pkg.license}`;
+        const group = byTerms.get(key) ?? [];
+        group.push({ pkg, copyrights: parts.flatMap((part) => part.copyrights) });
+        byTerms.set(key, group);
     }
-    for (const [text, group] of byText) {
-        for (const pkg of group) {
+    for (const [terms, group] of byTerms) {
+        for (const { pkg, copyrights } of group) {
             const by = pkg.author !== '' ? `, by ${pkg.author}` : '';
             lines.push(`${pkg.name} ${pkg.version} (${pkg.license}${by})`);
+            for (const copyright of copyrights) lines.push(`  ${copyright}`);
         }
-        lines.push('', text, '', '-'.repeat(78), '');
+        lines.push('', terms, '', '-'.repeat(78), '');
     }
     return lines.join('\n');
 }

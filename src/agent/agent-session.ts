@@ -43,7 +43,8 @@ import { SessionSpend, type SessionSpendOptions } from './spend/session-spend';
 import { sendSummaryCall } from './compaction/summary-call';
 import type { UntrustedContent } from './mcp/tool-call-gate';
 import { ReadLedger } from './tools/read-ledger';
-import { vaultTools, type Tool } from './tools/tool';
+import { VAULT_TOOLS, type ToolRegistry } from './tools/registry';
+import type { Tool } from './tools/tool';
 import { runTurn, type RetryPolicy, type TurnLoopOptions } from './turn-loop';
 
 /** What a session is built from. */
@@ -92,6 +93,10 @@ export interface AgentSessionOptions {
      * retry once) when given.
      */
     onContextFull?: TurnLoopOptions['onContextFull'];
+    /** Where the vault tools come from (the one registry unless a test or host hands another). */
+    registry?: ToolRegistry;
+    /** Who the session serves, for the registry: a chat or a job (default: `delegate` is a job, the rest chats). */
+    audience?: 'chat' | 'job';
     /** Tools offered next to the vault tools (MCP tools, `use_skill`, `run_subtasks`); names must not clash. */
     extraTools?: readonly Tool[];
     /** Deterministic text appended to the cached system prefix (the skills index); must not change per request. */
@@ -126,8 +131,8 @@ export class AgentSession {
     private readonly sessionId = randomId();
     private readonly context: ContextManager;
     private readonly changeLog = new ChangeLog();
-    private readonly notesRead = new Set<string>();
-    private readonly readCalls = new Map<string, string>();
+    /** What the tools have shown of the vault (for `rewrite_note`, compaction records and a job's provenance). */
+    private readonly reads = new ReadLedger();
     private readonly spend: SessionSpend | null;
     private totals: UsageTotals = emptyUsage();
     private currentTurnId: string | null = null;
@@ -141,7 +146,13 @@ export class AgentSession {
         const given = options.gate;
         this.currentGate = typeof given === 'function' ? given : () => given;
         const gate = live(this.currentGate);
-        this.tools = withExtraTools(vaultTools(this.mode), options.extraTools ?? []);
+        const registry = options.registry ?? VAULT_TOOLS;
+        const audience = options.audience ?? (this.mode === 'delegate' ? 'job' : 'chat');
+        this.tools = withExtraTools(
+            registry.toolsFor(audience, this.mode),
+            options.extraTools ?? [],
+            registry.names(),
+        );
         const changes =
             this.mode === 'read-only'
                 ? null
@@ -204,7 +215,7 @@ export class AgentSession {
             maxOutputTokens: options.maxOutputTokens,
             prefix,
             tools: this.tools,
-            toolContext: { vault: options.vault, gate, reads: new ReadLedger(), changes },
+            toolContext: { vault: options.vault, gate, reads: this.reads, changes },
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,
@@ -231,6 +242,12 @@ export class AgentSession {
     /** How full the context is for the next request (the chat footer, the job view). */
     contextMeter(): ContextMeterValue {
         return this.context.meter(this.conversation.snapshot());
+    }
+
+    /** The notes this session's tools showed text of (read, outlined), minus any excluded now; sorted. */
+    notesRead(): string[] {
+        const gate = this.currentGate();
+        return this.reads.notesRead().filter((path) => !gate.isExcluded(path));
     }
 
     /** Every change applied in this session, in order (what a compaction record lists). */
@@ -360,15 +377,9 @@ export class AgentSession {
         return notice;
     }
 
-    /** Keeps the session's own records (notes read, totals), then tells every listener. */
+    /** Keeps the session's own totals, then tells every listener. */
     private hear(event: TurnEvent): void {
-        if (event.type === 'tool-proposed' && event.name === 'read_note') {
-            const path = (event.input as { path?: unknown } | undefined)?.path;
-            if (typeof path === 'string') this.readCalls.set(event.id, path);
-        } else if (event.type === 'tool-done' && event.result.isError !== true) {
-            const path = this.readCalls.get(event.id);
-            if (path !== undefined) this.notesRead.add(path);
-        } else if (event.type === 'usage') {
+        if (event.type === 'usage') {
             this.totals = addUsage(this.totals, event.call);
         }
         // Whatever a tool returned is text nobody vetted; MCP tools check this before acting without asking.
@@ -389,7 +400,7 @@ export class AgentSession {
         const gate = this.currentGate();
         return {
             changes: this.changeLog.all(),
-            notesRead: [...this.notesRead].filter((path) => !gate.isExcluded(path)),
+            notesRead: this.reads.notesRead().filter((path) => !gate.isExcluded(path)),
         };
     }
 

@@ -45,10 +45,14 @@ export abstract class ModelError extends Error {
         return `${this.summary}${requestSuffix(this.requestId)}`;
     }
 
-    /** The sentence a person reads while the caller waits `delayMs` before trying again. */
-    retryMessage(delayMs: number): string {
+    /**
+     * The sentence a person reads while the caller waits `delayMs` before trying again, with which attempt comes next
+     * when known: "… rate-limiting requests right now; retrying in 20 s (attempt 2 of 4)."
+     */
+    retryMessage(delayMs: number, attempt?: { next: number; of: number }): string {
         const seconds = Math.max(1, Math.round(delayMs / 1000));
-        return `${this.summary.replace(/\.$/, '')}; retrying in ${seconds} s.${requestSuffix(this.requestId)}`;
+        const which = attempt === undefined ? '' : ` (attempt ${attempt.next} of ${attempt.of})`;
+        return `${this.summary.replace(/\.$/, '')}; retrying in ${seconds} s${which}.${requestSuffix(this.requestId)}`;
     }
 }
 
@@ -125,6 +129,33 @@ export class StreamError extends ModelError {
     }
 }
 
+/**
+ * The endpoint asked for a longer pause than Vault Agent waits (see `maxRetryAfterMs`): the call ends now, and says
+ * when to try again. A job is queued again for that moment.
+ */
+export class RetryLater extends ModelError {
+    override readonly name: string = 'RetryLater';
+    /** When the endpoint said requests may resume, ms since the epoch. */
+    readonly retryAt: number;
+
+    constructor(fields: Omit<ModelErrorFields, 'retryable'> & { retryAt: number }) {
+        super({ ...fields, retryable: false });
+        this.retryAt = fields.retryAt;
+    }
+}
+
+/** A retryable error that kept coming back until the call's retry budget was spent; `last` is the final one. */
+export class GaveUp extends ModelError {
+    override readonly name: string = 'GaveUp';
+    /** The last error before giving up. */
+    readonly last: ModelError;
+
+    constructor(fields: Omit<ModelErrorFields, 'retryable'> & { last: ModelError }) {
+        super({ ...fields, retryable: fields.last.retryable, requestId: fields.last.requestId, cause: fields.last });
+        this.last = fields.last;
+    }
+}
+
 /** Context that makes messages precise. */
 export interface ClassifyContext {
     /** Who answers, as people know it: "Anthropic", or the custom endpoint's host. */
@@ -147,7 +178,6 @@ const TIMEOUT_CODES = new Set([
 ]);
 const SPEND_TEXT = /spend|credit balance|usage limit|billing|quota/i;
 const TOO_LONG_TEXT = /too long|too large|context window|maximum context|exceeds? the (?:maximum|limit)/i;
-const RETRYABLE_STREAM_TYPES = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
 
 /** Turns anything thrown at the SDK boundary into a `ModelError`; a `ModelError` passes through unchanged. */
 export function classifyError(e: unknown, context: ClassifyContext = {}): ModelError {
@@ -159,7 +189,7 @@ export function classifyError(e: unknown, context: ClassifyContext = {}): ModelE
     if (e instanceof APIError) {
         const apiError = e as APIError<number | undefined, Headers | undefined>;
         if (apiError.status !== undefined) return classifyStatus(apiError, apiError.status, who, context);
-        if (apiError.headers !== undefined) return classifyStreamError(apiError, who);
+        if (apiError.headers !== undefined) return classifyStreamError(apiError, who, context);
     }
     if (e instanceof APIConnectionTimeoutError) {
         return new Timeout({ retryable: true, summary: `${who} took too long to answer.`, cause: e });
@@ -227,16 +257,64 @@ function classifyStatus(e: APIError, status: number, who: string, context: Class
     });
 }
 
-function classifyStreamError(e: APIError, who: string): StreamError {
-    const errorType = e.type ?? 'unknown_error';
-    const detail = e.apiMessage !== null ? `: ${trimSentence(e.apiMessage)}` : '';
+/** Stream error types that say the request itself is wrong: sending it again cannot help. */
+const FINAL_STREAM_TYPES = new Set([
+    'invalid_request_error',
+    'authentication_error',
+    'permission_error',
+    'not_found_error',
+    'request_too_large',
+]);
+
+/**
+ * An `event: error` in the middle of a stream. The API sends `{"type":"error","error":{"type","message"}}`; gateways
+ * in front of it send other shapes (`{"error":"…"}`, `{"message":"…"}`, plain text), and their message is kept too.
+ * Rate limits and spend limits keep their meaning; a server-side type (`overloaded_error`, `api_error`, a timeout) or
+ * one the stream did not name is retried, a request the endpoint calls wrong is not.
+ */
+function classifyStreamError(e: APIError, who: string, context: ClassifyContext): ModelError {
+    const { type, message } = streamErrorBody(e);
+    const errorType = type ?? 'unknown_error';
+    const detail = message !== null ? `: ${trimSentence(message)}` : '';
+    const base = { requestId: e.requestID ?? undefined, cause: e };
+    if (errorType === 'billing_error' || (message !== null && /spend_limit|credit balance/i.test(message))) {
+        return new SpendCap({
+            ...base,
+            retryable: false,
+            summary: `${who} stopped the response because a spend or credit limit was reached${detail}.`,
+        });
+    }
+    if (errorType === 'rate_limit_error') {
+        const retryAfterMs = retryAfterFromHeaders(e.headers, context.now ?? Date.now());
+        return new RateLimited({
+            ...base,
+            retryAfterMs,
+            summary: `${who} is rate-limiting requests right now${detail}.`,
+        });
+    }
+    // A stream that named no type is not called "unknown_error": its own words say more.
+    const named = type === null ? '' : ` (${type})`;
     return new StreamError({
+        ...base,
         errorType,
-        retryable: RETRYABLE_STREAM_TYPES.has(errorType),
-        requestId: e.requestID ?? undefined,
-        summary: `${who} stopped the response midway (${errorType})${detail}.`,
-        cause: e,
+        retryable: !FINAL_STREAM_TYPES.has(errorType),
+        summary: `${who} stopped the response midway${named}${detail}.`,
     });
+}
+
+/** The error type and message of a stream's error event, whatever shape the sender gave it. */
+function streamErrorBody(e: APIError): { type: string | null; message: string | null } {
+    const body: unknown = e.error;
+    const text = (value: unknown): string | null =>
+        typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+    if (typeof body === 'string') return { type: e.type ?? null, message: text(body) };
+    const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const inner = record.error;
+    const innerRecord = (typeof inner === 'object' && inner !== null ? inner : {}) as Record<string, unknown>;
+    const ownType = text(record.type);
+    const type = e.type ?? text(innerRecord.type) ?? text(innerRecord.code) ?? (ownType !== 'error' ? ownType : null);
+    const message = e.apiMessage ?? text(innerRecord.message) ?? text(inner) ?? text(record.message);
+    return { type, message };
 }
 
 function classifyTransport(e: unknown, who: string, context: ClassifyContext): ModelError {

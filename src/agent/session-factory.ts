@@ -24,6 +24,7 @@ import type { ModelClient } from './model-client';
 import type { PriceTable } from './pricing';
 import type { SpendControl } from './spend/spend-control';
 import { useSkillTool } from './tools/skill-tools';
+import type { ToolRegistry } from './tools/registry';
 import type { Tool } from './tools/tool';
 import type { RetryPolicy } from './turn-loop';
 
@@ -65,6 +66,8 @@ export interface SessionServices {
     toolCallGate?: ToolCallGate;
     /** The vault's skills. */
     skills?: SkillCatalog;
+    /** Where the vault tools come from; the one registry (`VAULT_TOOLS`) when absent. */
+    tools?: ToolRegistry;
     /** Builds the context of chat messages sent with `send(…, { context })`. */
     contextBuilder?: ContextProvider;
     /** Time; a fake clock in tests. */
@@ -178,6 +181,8 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         throttle: services.throttle,
         model,
         maxOutputTokens: settings.model.maxOutputTokens,
+        audience: kind,
+        ...(services.tools !== undefined ? { registry: services.tools } : {}),
         extraTools,
         prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
         compaction: compactionOf(settings),

@@ -3,13 +3,15 @@
  * = the person's message, then model calls and tool calls until the model stops, the person presses Stop, an error
  * ends it, or a budget is reached. Model calls are retried with full-jitter backoff: a call has no side effects (tools
  * run only after a response is complete, and a half-streamed tool call never runs), so asking again is always safe.
- * Rate limits go through the shared throttle, so one 429 pauses every session.
+ * Rate limits go through the shared throttle, so one 429 pauses every session. Every wait is capped (`wait-limits.ts`):
+ * a longer `retry-after` than the cap ends the call with the time to try again, and the retries of one call share a
+ * budget. An endpoint that reports no usage for a response with content has it estimated, so spend caps hold.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { systemClock, type Clock } from '../kernel/ports';
-import { estimateTokens } from './capabilities';
+import { CHARS_PER_TOKEN, estimateTokens } from './capabilities';
 import { costOf, DEFAULT_PRICES, type UsageLike } from './pricing';
-import { backoffDelay, ModelError, RateLimited } from './model-errors';
+import { backoffDelay, GaveUp, ModelError, RateLimited, RetryLater } from './model-errors';
 import { SpendRefused, type SpendReservation } from './spend/spend-control';
 import { BudgetMeter, DEFAULT_TURN_BUDGET, type BudgetExceeded } from './loop/budgets';
 import type { RetryPolicy, TurnInput, TurnLoopOptions } from './loop/loop-options';
@@ -26,9 +28,7 @@ import {
 } from './loop/turn-events';
 import type { Tool } from './tools/tool';
 import { describeEnd } from './loop/turn-messages';
-
-/** Silence after which a stream counts as stalled, when the caller sets none. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
+import { describeWait, resolveWaitLimits } from './loop/wait-limits';
 
 /** The loop's options and seams, defined beside it. */
 export type { LoopContext, LoopSpend, RetryPolicy, TurnInput, TurnLoopOptions } from './loop/loop-options';
@@ -52,6 +52,8 @@ class TurnRun {
     private readonly texts: string[] = [];
     private previousLast = -1;
     private contextRetried = false;
+    /** Whether the person was told this turn's usage is estimated. */
+    private warnedEstimate = false;
     /** Every vault path this turn has put before the model; what the model writes after may quote any of them. */
     private readonly taint = new Set<string>();
 
@@ -171,7 +173,10 @@ class TurnRun {
         const { client, throttle, conversation } = this.options;
         const policy = this.options.retry ?? {};
         const maxAttempts = Math.max(1, policy.maxAttempts ?? DEFAULT_ATTEMPTS);
+        const waits = resolveWaitLimits(policy.waits);
+        const idleTimeoutMs = this.options.idleTimeoutMs ?? waits.idleTimeoutMs;
         const signal = this.internal.signal;
+        const firstTry = this.clock.now();
         for (let attempt = 0; ; attempt++) {
             const exceeded = this.meter.exceeded();
             if (exceeded !== null) return this.overBudget(exceeded);
@@ -216,12 +221,21 @@ class TurnRun {
                     client,
                     params,
                     signal,
-                    idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+                    idleTimeoutMs,
+                    responseDeadlineMs: waits.responseDeadlineMs,
+                    silenceNoticeMs: waits.silenceNoticeMs,
+                    onSilence: (silentMs) =>
+                        this.emit({
+                            type: 'notice',
+                            message:
+                                `No data from ${client.endpointName} for ${describeWait(silentMs)}; it counts as ` +
+                                `stalled after ${describeWait(idleTimeoutMs)}.`,
+                        }),
                     onText: (delta) => this.emit({ type: 'text', delta, modelCall, attempt }),
                     ...(compaction !== undefined ? { compaction } : {}),
                 });
                 this.previousLast = messages.length - 1;
-                spent = this.account(call.usage);
+                spent = this.account(this.trusted(call, params));
                 this.options.context?.observe(sentBlocks, call.usage);
                 const compacted = (await this.options.context?.serverCompacted?.(call.blocks, messages)) ?? null;
                 // The endpoint compacted the history itself: the previous breakpoint index means nothing any more.
@@ -230,7 +244,7 @@ class TurnRun {
                 return call;
             } catch (e) {
                 if (!(e instanceof ModelCallFailed)) throw e;
-                spent = this.account(e.partial.usage);
+                spent = this.account(this.trusted(e.partial, params));
                 if (signal.aborted) {
                     this.keepPartial(e.partial);
                     return this.abortOutcome();
@@ -241,7 +255,20 @@ class TurnRun {
                 if (compaction !== undefined && client.capabilities.learnFrom('serverCompaction', e.raw)) continue;
                 const error = e.error;
                 if (!error.retryable || attempt + 1 >= maxAttempts) return this.fail(error, e.partial);
-                if (!(await this.waitBeforeRetry(error, attempt, policy))) return this.abortOutcome();
+                const delayMs = this.retryDelay(error, attempt, policy);
+                if (error instanceof RateLimited && (error.retryAfterMs ?? 0) > waits.maxRetryAfterMs) {
+                    return this.fail(this.retryLater(error, error.retryAfterMs ?? 0, waits.maxRetryAfterMs), e.partial);
+                }
+                const used = this.clock.now() - firstTry;
+                if (used + delayMs > waits.retryBudgetMs) {
+                    const summary =
+                        `${error.summary.replace(/\.$/u, '')}; gave up after ${plural(attempt + 1, 'attempt')} in ` +
+                        `${describeWait(used)} (the most one request may take with its retries is ` +
+                        `${describeWait(waits.retryBudgetMs)}).`;
+                    return this.fail(new GaveUp({ summary, last: error }), e.partial);
+                }
+                const next = { next: attempt + 2, of: maxAttempts };
+                if (!(await this.waitBeforeRetry(error, attempt, delayMs, next))) return this.abortOutcome();
             } finally {
                 reservation?.settle(spent);
             }
@@ -280,15 +307,41 @@ class TurnRun {
         return 'context-full';
     }
 
-    /** Waits out the backoff (or the shared throttle for a rate limit); false when stopped meanwhile. */
-    private async waitBeforeRetry(error: ModelError, attempt: number, policy: RetryPolicy): Promise<boolean> {
-        const signal = this.internal.signal;
+    /** How long to wait before the next attempt: backoff, or what a rate limit asked for. */
+    private retryDelay(error: ModelError, attempt: number, policy: RetryPolicy): number {
         const backoff = { base: policy.baseDelayMs, max: policy.maxDelayMs, random: policy.random };
         const rateLimit = error instanceof RateLimited;
-        const delayMs = backoffDelay(attempt, rateLimit ? { ...backoff, retryAfterMs: error.retryAfterMs } : backoff);
-        this.emit({ type: 'retry', error, delayMs, attempt: attempt + 1, message: error.retryMessage(delayMs) });
+        return backoffDelay(attempt, rateLimit ? { ...backoff, retryAfterMs: error.retryAfterMs } : backoff);
+    }
+
+    /** The error for a rate limit that asked for a longer pause than Vault Agent waits. */
+    private retryLater(error: RateLimited, retryAfterMs: number, maxMs: number): RetryLater {
+        const retryAt = this.clock.now() + retryAfterMs;
+        const at = new Date(retryAt).toISOString().replace(/\.\d+Z$/u, 'Z');
+        return new RetryLater({
+            retryAt,
+            status: error.status,
+            requestId: error.requestId,
+            cause: error,
+            summary:
+                `${this.options.client.endpointName} is rate-limiting requests and asked to wait ` +
+                `${describeWait(retryAfterMs)}, longer than the ${describeWait(maxMs)} Vault Agent waits; ` +
+                `try again after ${at}.`,
+        });
+    }
+
+    /** Waits out `delayMs` (the shared throttle for a rate limit); false when stopped meanwhile. */
+    private async waitBeforeRetry(
+        error: ModelError,
+        attempt: number,
+        delayMs: number,
+        next: { next: number; of: number },
+    ): Promise<boolean> {
+        const signal = this.internal.signal;
+        const message = error.retryMessage(delayMs, next);
+        this.emit({ type: 'retry', error, delayMs, attempt: attempt + 1, message });
         try {
-            if (rateLimit) {
+            if (error instanceof RateLimited) {
                 this.options.throttle.penalize(this.clock.now() + delayMs);
                 await this.options.throttle.wait(signal, (remainingMs) => this.emit({ type: 'waiting', remainingMs }));
             } else {
@@ -298,6 +351,35 @@ class TurnRun {
         } catch {
             return false;
         }
+    }
+
+    /**
+     * The call's usage as the endpoint reported it, or estimated from the text where it reported none for a response
+     * with content (some gateways send zeros): input from the request, output from what arrived, four characters a
+     * token. The person hears about it once per turn.
+     */
+    private trusted(call: StreamedCall, params: { system?: unknown; messages?: unknown; tools?: unknown }): UsageLike {
+        const usage = call.usage;
+        const outputChars = call.blocks.reduce((sum, block) => sum + blockChars(block), 0);
+        if (outputChars === 0) return usage;
+        const input =
+            (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+        const noInput = input === 0;
+        const noOutput = (usage.output_tokens ?? 0) === 0;
+        if (!noInput && !noOutput) return usage;
+        const estimated: UsageLike & { estimated: true } = { ...usage, estimated: true };
+        if (noInput) estimated.input_tokens = estimateTokens(params);
+        if (noOutput) estimated.output_tokens = Math.ceil(outputChars / CHARS_PER_TOKEN);
+        if (!this.warnedEstimate) {
+            this.warnedEstimate = true;
+            this.emit({
+                type: 'notice',
+                message:
+                    `${this.options.client.endpointName} reported no token usage for a response with content; tokens ` +
+                    'and cost are estimated from the text (about 4 characters a token).',
+            });
+        }
+        return estimated;
     }
 
     private fail(error: ModelError, partial: StreamedCall): TurnOutcome {
@@ -336,15 +418,16 @@ class TurnRun {
         if (text !== '') this.texts.push(text);
     }
 
-    private account(usage: UsageLike): UsageTotals {
+    private account(usage: UsageLike & { estimated?: boolean }): UsageTotals {
         const cost = costOf(usage, this.options.model, this.options.prices ?? DEFAULT_PRICES);
-        const call = {
+        const call: UsageTotals = {
             inputTokens: usage.input_tokens ?? 0,
             outputTokens: usage.output_tokens ?? 0,
             cacheReadTokens: usage.cache_read_input_tokens ?? 0,
             cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
             costUsd: cost,
         };
+        if (usage.estimated === true) call.estimated = true;
         if (call.inputTokens + call.outputTokens + call.cacheReadTokens + call.cacheWriteTokens === 0) return call;
         this.result.usage = addUsage(this.result.usage, call);
         this.meter.addUsage(call.inputTokens + call.outputTokens + call.cacheReadTokens + call.cacheWriteTokens, cost);
@@ -389,4 +472,24 @@ function toParam(block: StreamedBlock): Anthropic.ContentBlockParam {
         case 'other':
             return block.block;
     }
+}
+
+/** Characters of a streamed block the model produced (what the output tokens were spent on). */
+function blockChars(block: StreamedBlock): number {
+    switch (block.type) {
+        case 'text':
+            return block.text.length;
+        case 'thinking':
+            return block.thinking.length;
+        case 'tool_use':
+            return block.name.length + block.json.length;
+        case 'redacted_thinking':
+            return block.data.length;
+        default:
+            return 0;
+    }
+}
+
+function plural(count: number, noun: string): string {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

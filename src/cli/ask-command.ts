@@ -7,7 +7,7 @@
 import type { TurnEvent } from '../agent/loop/turn-events';
 import { createAgentSession } from '../agent/session-factory';
 import { CliUsageError, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
-import { EXIT_FAILED, openCliVault, openModelClient, spendFile, type CliIo } from './cli-context';
+import { cliRetryPolicy, EXIT_FAILED, openCliVault, openModelClient, spendFile, type CliIo } from './cli-context';
 import { connectMcp } from './cli-mcp';
 import { TerminalApprovals, TerminalToolCalls } from './terminal-approvals';
 import { ASK_USAGE } from './usage';
@@ -50,6 +50,7 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
         const services = opened.core.sessionServices(opened.settings, {
             client,
             approvals,
+            retry: cliRetryPolicy(io.env),
             ...(mcp !== null ? { toolCallGate: new TerminalToolCalls(io, terminal) } : {}),
         });
         const { session } = await createAgentSession({
@@ -106,6 +107,7 @@ class AnswerPrinter {
                 this.note(`· ${event.name}`);
                 break;
             case 'retry':
+            case 'notice':
                 this.note(event.message);
                 break;
             case 'error':

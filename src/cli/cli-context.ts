@@ -9,6 +9,8 @@ import os from 'node:os';
 import nodePath from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
+import type { RetryPolicy } from '../agent/loop/loop-options';
+import { waitLimitsFromEnv } from '../agent/loop/wait-limits';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { createModelClient, type ModelClient } from '../agent/model-client';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
@@ -122,6 +124,17 @@ export function cliAdapters(vault: FsVault, configDir: string, io: CliIo): HostA
 /** This user's spend ledger, shared by every CLI command and vault. */
 export function spendFile(env: CliIo['env']): string {
     return nodePath.join(userStateDir(env), 'spend.json');
+}
+
+/**
+ * The retry policy of CLI runs: the production caps on every wait, unless `VAULT_AGENT_MAX_RETRY_AFTER_S`,
+ * `VAULT_AGENT_RETRY_BUDGET_S`, `VAULT_AGENT_STALL_S`, `VAULT_AGENT_RESPONSE_DEADLINE_S` or
+ * `VAULT_AGENT_SILENCE_NOTICE_S` set one (seconds). A variable that is not a positive number is refused.
+ */
+export function cliRetryPolicy(env: CliIo['env']): RetryPolicy {
+    const { limits, invalid } = waitLimitsFromEnv(env);
+    if (invalid.length > 0) throw new CliError(`${invalid.join(', ')} must be a positive number of seconds.`);
+    return { waits: limits };
 }
 
 /** The key for the CLI: `ANTHROPIC_API_KEY`, whatever secret name the settings use on devices. */

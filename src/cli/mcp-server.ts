@@ -1,9 +1,9 @@
 /**
- * The vault as an MCP server: the vault tools of `src/agent/tools/` offered to any MCP client (Claude Desktop, Claude
+ * The vault as an MCP server: the vault tools registered for MCP clients (`src/agent/tools/registry.ts`) offered to any MCP client (Claude Desktop, Claude
  * Code, …) under the same names, with the same inputs and through the same exclusion gate. Nothing is re-implemented
  * here: a call is handed to the very `Tool` the agent itself uses.
  *
- * Writes: an MCP client has no person in our loop to approve a change, so only `create_note` is offered, and it runs
+ * Writes: an MCP client has no person in our loop to approve a change, so only `create_note` is registered for it, and it runs
  * through the ChangeController in `delegate` mode scoped to the delegate output folder: new notes there, nothing else
  * (no edits, renames or deletes). That is exactly what an unattended job may do, and it is the same reasoning: text
  * from outside (here, another agent) can add a clearly placed new note but can never change or hide existing ones.
@@ -17,29 +17,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ChangeController } from '../agent/changes/change-controller';
 import { ReadLedger } from '../agent/tools/read-ledger';
-import {
-    createNoteTool,
-    listNotesTool,
-    noteLinksTool,
-    noteOutlineTool,
-    notesWithTagTool,
-    readNoteTool,
-    searchNotesTool,
-} from '../agent/tools/index';
+import { VAULT_TOOLS, type ToolRegistry } from '../agent/tools/registry';
 import type { Tool, ToolResult } from '../agent/tools/tool';
 import type { ExclusionGate } from '../context/exclusions';
 import type { VaultPort } from '../kernel/vault-port';
-
-/** The vault tools the server offers, by the names the agent knows them. */
-export const VAULT_MCP_TOOLS: readonly Tool[] = [
-    listNotesTool,
-    readNoteTool,
-    searchNotesTool,
-    noteOutlineTool,
-    noteLinksTool,
-    notesWithTagTool,
-    createNoteTool,
-];
 
 /** What one call runs against: fresh each call, so edits, new exclusions and changed settings apply at once. */
 export interface VaultMcpCallContext {
@@ -61,6 +42,8 @@ export interface VaultMcpServerOptions {
     outputFolder: string;
     /** The version reported to clients. */
     version: string;
+    /** Where the tools come from: those registered for MCP clients. The one registry when absent. */
+    tools?: ToolRegistry;
 }
 
 /** Builds the server; connect it to a transport (stdio in the CLI, an in-memory pair in tests). */
@@ -75,12 +58,14 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
         },
     );
     const reads = new ReadLedger();
+    // MCP clients write like a job: new notes in the output folder, through the delegate-mode controller.
+    const tools = (options.tools ?? VAULT_TOOLS).toolsFor('mcp', 'delegate');
     let calls = 0;
     server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-        tools: VAULT_MCP_TOOLS.map((tool) => describe(tool, options.outputFolder)),
+        tools: tools.map((tool) => describe(tool, options.outputFolder)),
     }));
     server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-        const tool = VAULT_MCP_TOOLS.find((t) => t.definition.name === request.params.name);
+        const tool = tools.find((t) => t.definition.name === request.params.name);
         if (tool === undefined)
             return toCallResult({ content: `Unknown tool "${request.params.name}".`, isError: true });
         const context = await options.prepare();

@@ -7,6 +7,7 @@ import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSp
 import {
     cliDeviceId,
     cliLocalProcess,
+    cliRetryPolicy,
     EXIT_FAILED,
     openCliVault,
     openModelClient,
@@ -56,6 +57,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const queue = opened.core.jobQueue({
         client: () => Promise.resolve(client),
         settings: () => ({ ...settings, delegate, model }),
+        retry: cliRetryPolicy(io.env),
         deviceId,
         ...(localProcess !== undefined ? { localProcess } : {}),
         maxAttempts: delegate.maxAttempts,

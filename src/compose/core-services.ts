@@ -24,6 +24,7 @@ import type { ToolCallGate } from '../agent/mcp/tool-call-gate';
 import { createTransportFactory } from '../agent/mcp/transport-factory';
 import type { ModelClient } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
+import type { RetryPolicy } from '../agent/turn-loop';
 import { SpendControl } from '../agent/spend/spend-control';
 import type { SpendLedger } from '../agent/spend/spend-ledger';
 import { contextBuilderFor, type ContextBuilder } from '../context/build-context';
@@ -73,6 +74,8 @@ export interface SessionRequest {
     approvals: ApprovalGate;
     /** Who approves MCP tool calls in a chat; without it a chat is offered no MCP tools. */
     toolCallGate?: ToolCallGate;
+    /** How model calls are retried; the session's default when absent. */
+    retry?: RetryPolicy;
 }
 
 /** The queue's own knobs, as a host asks for them. */
@@ -193,6 +196,7 @@ export class CoreServices {
             skills: this.skills,
             contextBuilder: this.contextBuilder(settings),
             ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
+            ...(request.retry !== undefined ? { retry: request.retry } : {}),
             ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
             ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         };

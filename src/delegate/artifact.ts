@@ -1,16 +1,22 @@
 /**
  * Artifacts: the result of a job is a NEW note in its output folder, named after the job and carrying the job id
  * (`Summary of customer calls (job-7f3a2b1c).md`), with provenance frontmatter (job, sources, model, created,
- * `status: complete | incomplete`) and links to its sources. It is written with `vault.create`, which never
- * overwrites; a retry first looks for an artifact of the same job id, so a job never leaves two. Nobody reviews it
- * before it lands, so code other plugins would run (Dataview JS, Templater, …) is made inert first, and the job log
- * says so.
+ * `status: complete | incomplete`) and links to its sources. It is written through the ChangeController like every
+ * other change (delegate scope = the output folder, exclusions, atomic create that never overwrites, a checkpoint, so
+ * it can be undone); a retry first looks for an artifact of the same job id, so a job never leaves two. Nobody
+ * reviews it before it lands, so code other plugins would run (Dataview JS, Templater, …) is made inert first, and the
+ * job log says so.
  */
 import { neutraliseExecutable, neutralisedLogLine } from '../vault/executable-content';
+import type { ApprovalGate } from '../agent/changes/approval';
+import { ChangeController } from '../agent/changes/change-controller';
+import type { CheckpointStore } from '../agent/changes/checkpoints';
+import { buildProposal } from '../agent/changes/proposal';
+import type { ExclusionGate } from '../context/exclusions';
 import { checkWritablePath, normalizeVaultPath } from '../kernel/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
-import { VaultError, type VaultPort } from '../kernel/vault-port';
-import { formatEntry } from './yaml-subset';
+import type { VaultPort } from '../kernel/vault-port';
+import { formatEntry } from './job-yaml';
 
 /** What an artifact is made of. */
 export interface ArtifactInput {
@@ -87,6 +93,26 @@ export function linkTo(path: string): string {
     return `[[${path.replace(/\.md$/iu, '')}]]`;
 }
 
+/** Where an artifact is written: the vault, through a ChangeController built on these. */
+export interface ArtifactTarget {
+    /** The vault. */
+    vault: VaultPort;
+    /** The exclusion gate: an excluded output folder is not written to. */
+    gate: ExclusionGate;
+    /** Records the artifact's creation, so it can be undone like any other change. */
+    checkpoints: CheckpointStore;
+}
+
+/** Nobody approves an artifact: delegate's policy applies it inside the output folder and refuses everything else. */
+const NOBODY: ApprovalGate = {
+    request: () => Promise.resolve({ kind: 'deny', reason: 'Nobody approves a job result.' }),
+};
+
+/** The undo group an artifact's checkpoint belongs to. */
+export function artifactTurnId(jobId: string): string {
+    return `${jobId}-result`;
+}
+
 /** A written artifact. */
 export interface WrittenArtifact {
     /** Where it was written. */
@@ -95,8 +121,12 @@ export interface WrittenArtifact {
     neutralised: string | null;
 }
 
-/** Writes the artifact as a new note. Never overwrites: a taken name gets a suffix. */
-export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Promise<WrittenArtifact> {
+/**
+ * Writes the artifact as a new note through the ChangeController. Never overwrites: a taken name gets a suffix.
+ * Throws `ArtifactError` when the controller refuses it (an excluded or unusable output folder).
+ */
+export async function writeArtifact(target: ArtifactTarget, input: ArtifactInput): Promise<WrittenArtifact> {
+    const { vault } = target;
     const folder = normalizeVaultPath(input.outputFolder);
     if (!folder.ok || folder.path === '')
         throw new ArtifactError(`The output folder "${input.outputFolder}" is not usable.`);
@@ -105,15 +135,21 @@ export async function writeArtifact(vault: VaultPort, input: ArtifactInput): Pro
     if (!desired.ok)
         throw new ArtifactError(`The output folder "${input.outputFolder}" is not writable: ${desired.reason}`);
     const { content, neutralised } = renderArtifact(input);
+    const changes = new ChangeController({
+        vault,
+        gate: target.gate,
+        approvals: NOBODY,
+        mode: 'delegate',
+        checkpoints: target.checkpoints,
+        scope: { outputFolder: folder.path },
+    });
     let path = desired.path;
     for (let attempt = 0; ; attempt++) {
-        try {
-            await vault.create(path, content);
-            return { path, neutralised };
-        } catch (e) {
-            if (!(e instanceof VaultError) || e.code !== 'exists' || attempt >= 3) throw e;
-            path = await uniqueNotePath(desired.path, async (candidate) => (await vault.stat(candidate)) !== null);
-        }
+        const proposal = buildProposal({ kind: 'create', path, base: null, proposed: content });
+        const outcome = await changes.submit(proposal, { turnId: artifactTurnId(input.jobId) });
+        if (outcome.applied) return { path: outcome.path, neutralised };
+        if (outcome.refusal !== 'exists' || attempt >= 3) throw new ArtifactError(outcome.message);
+        path = await uniqueNotePath(desired.path, async (candidate) => (await vault.stat(candidate)) !== null);
     }
 }
 

@@ -113,7 +113,7 @@ export class BatchJobs implements QueueExtension {
                 costUsd: costOf(message.usage, model, DEFAULT_PRICES) / 2,
             });
             const incomplete = message.stop_reason === 'max_tokens' ? 'The answer was cut at the output limit.' : null;
-            const made = await writeArtifact(deps.vault, {
+            const made = await writeArtifact(deps, {
                 jobId: job.id,
                 title: jobTitle(job.path),
                 jobPath: job.path,

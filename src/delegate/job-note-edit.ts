@@ -1,7 +1,8 @@
 /**
  * Writes the queue's state back into a job note: only the queue's own frontmatter keys change, and log lines are
- * appended under `## Log`. The brief, the person's keys, comments, blank lines, the BOM and the line endings stay
- * byte-identical. Used inside `vault.process`, so every write is atomic and based on the text on disk right now.
+ * appended under `## Log`. The keys are set through the `yaml` package's document (`job-yaml.ts`), in place: the
+ * brief, the person's keys, comments (one after an own key's value included), blank lines, the BOM and the line
+ * endings stay byte-identical. Used inside `vault.process`, so every write is atomic and based on the text on disk now.
  */
 import {
     LOG_HEADING,
@@ -13,7 +14,7 @@ import {
     type OwnKey,
     type ScheduleState,
 } from './job-note';
-import { formatEntry, type YamlEntry, type YamlValue } from './yaml-subset';
+import { FrontmatterYamlError, setEntries, type YamlValue } from './job-yaml';
 
 /** A change to the queue's keys; fields left out stay as they are. */
 export interface JobPatch {
@@ -33,20 +34,27 @@ export interface JobPatch {
     error?: string;
     /** The Message Batch id. */
     batchId?: string;
+    /** When to try again (ISO time; '' clears it). */
+    retryAt?: string;
     /** Template bookkeeping. */
     scheduleState?: ScheduleState;
 }
 
 /**
  * `text` with `patch` applied and `log` lines appended, or `null` when the note has no readable frontmatter block
- * (the caller then leaves it alone). Returns `text` itself when nothing changes.
+ * (the caller then leaves it alone).
  */
 export function editJobText(text: string, patch: JobPatch, log: readonly string[] = []): string | null {
     const split = splitFrontmatter(text);
     if (split === null) return null;
-    const entries = split.entries.map((entry) => ({ key: entry.key, lines: [...entry.lines] }));
-    for (const [key, value] of patchEntries(patch)) setEntry(entries, key, value);
-    const head = [split.lines[0] ?? '---', ...entries.flatMap((entry) => entry.lines)];
+    let source: string;
+    try {
+        source = setEntries(split.source, patchEntries(patch));
+    } catch (e) {
+        if (e instanceof FrontmatterYamlError) return null;
+        throw e;
+    }
+    const head = [split.lines[0] ?? '---', ...(split.closeLine > 1 || source !== '' ? source.split('\n') : [])];
     const body = appendLog(split.lines.slice(split.closeLine + 1), log);
     return [...head, split.lines[split.closeLine] ?? '---', ...body].join(split.eol);
 }
@@ -66,6 +74,7 @@ function patchEntries(patch: JobPatch): [OwnKey, YamlValue][] {
     if (patch.usage !== undefined) out.push(['usage', ownValue('usage', { ...EMPTY, usage: patch.usage })]);
     if (patch.error !== undefined) out.push(['error', patch.error]);
     if (patch.batchId !== undefined) out.push(['batch-id', patch.batchId]);
+    if (patch.retryAt !== undefined) out.push(['retry-at', patch.retryAt]);
     if (patch.scheduleState !== undefined) {
         out.push(['schedule-state', ownValue('schedule-state', { ...EMPTY, scheduleState: patch.scheduleState })]);
     }
@@ -77,23 +86,6 @@ const EMPTY = {
     usage: { input: 0, output: 0, cacheRead: 0, usd: 0 },
     scheduleState: { last: '', failures: 0, paused: false },
 };
-
-/** Replaces the entry for `key` (keeping blank lines that follow it) or adds one after the last entry. */
-function setEntry(entries: YamlEntry[], key: OwnKey, value: YamlValue): void {
-    const line = formatEntry(key, value);
-    const entry = entries.find((candidate) => candidate.key === key);
-    if (entry !== undefined) {
-        let lastContent = 0;
-        entry.lines.forEach((candidate, i) => {
-            if (candidate.trim() !== '') lastContent = i;
-        });
-        entry.lines.splice(0, lastContent + 1, line);
-        return;
-    }
-    let at = entries.length;
-    while (at > 0 && entries[at - 1]?.key === null && entries[at - 1]?.lines.every((l) => l.trim() === '')) at--;
-    entries.splice(at, 0, { key, lines: [line] });
-}
 
 /** The body lines with `log` appended at the end of the log section (made when missing). */
 function appendLog(body: string[], log: readonly string[]): string[] {

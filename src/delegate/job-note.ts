@@ -8,8 +8,7 @@
  * frontmatter or whose own keys cannot be read is reported as quarantined and never rewritten (docs/RELIABILITY.md row
  * 29).
  */
-import type { NoteMetadata } from '../kernel/vault-port';
-import { entryValue, splitEntries, YamlSubsetError, type YamlEntry, type YamlValue } from './yaml-subset';
+import { parseFrontmatter, type YamlValue } from './job-yaml';
 
 /** Where a job is. */
 export const JOB_STATUSES = [
@@ -108,6 +107,11 @@ export interface JobNote {
     usage: JobUsage;
     /** The last error, in words for the person. */
     error: string;
+    /**
+     * When the endpoint said to try again (ISO time), after a rate limit that asked for a longer pause than Vault Agent
+     * waits; '' or absent when none. The job does not start before it.
+     */
+    retryAt?: string;
     /** True for single-turn jobs sent through the Message Batches API. */
     batch: boolean;
     /** The Message Batch id once submitted ('' before). */
@@ -134,6 +138,7 @@ export const OWN_KEYS = [
     'usage',
     'error',
     'batch-id',
+    'retry-at',
     'schedule-state',
 ] as const;
 
@@ -147,10 +152,10 @@ export const LOG_HEADING = '## Log';
 export type JobRead =
     { kind: 'job'; job: JobNote } | { kind: 'not-a-job' } | { kind: 'quarantined'; path: string; reason: string };
 
-/** The frontmatter block of a note's text, split into entries, and where the body starts. */
+/** The frontmatter block of a note's text, and where the body starts. */
 export interface FrontmatterSplit {
-    /** The entries between the delimiters. */
-    entries: YamlEntry[];
+    /** The text between the delimiters, its lines joined with `\n`. */
+    source: string;
     /** Index in `lines` of the closing delimiter. */
     closeLine: number;
     /** The note's lines (without line endings; a BOM stays on line 0). */
@@ -161,21 +166,21 @@ export interface FrontmatterSplit {
 
 const JOB_MARKER = /^vault-agent:\s*["']?job["']?\s*(?:#.*)?$/mu;
 
-/** Splits `text` into frontmatter entries; `null` when there is no closed block. */
+/** Finds the frontmatter block of `text`; `null` when there is no closed block. */
 export function splitFrontmatter(text: string): FrontmatterSplit | null {
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
     const lines = text.split(/\r?\n/u);
     if ((lines[0] ?? '').replace(/^\uFEFF/u, '').trimEnd() !== '---') return null;
     const closeLine = lines.findIndex((line, i) => i > 0 && line.trimEnd() === '---');
     if (closeLine === -1) return null;
-    return { entries: splitEntries(lines.slice(1, closeLine)), closeLine, lines, eol };
+    return { source: lines.slice(1, closeLine).join('\n'), closeLine, lines, eol };
 }
 
 /**
- * Reads `text` (the note at `path`) as a job. `metadata` is the vault's parse of the same note, used for a key our
- * subset cannot read (a person's exotic YAML); it must describe this text, so pass it only when it is fresh.
+ * Reads `text` (the note at `path`) as a job. A job note whose frontmatter is not valid YAML is quarantined: the queue
+ * could not write its keys back without guessing.
  */
-export function readJobNote(path: string, text: string, metadata?: NoteMetadata): JobRead {
+export function readJobNote(path: string, text: string): JobRead {
     const split = splitFrontmatter(text);
     if (split === null) {
         // A note that opens frontmatter saying it is a job, but never closes it, is reported, never treated as "not a
@@ -185,20 +190,14 @@ export function readJobNote(path: string, text: string, metadata?: NoteMetadata)
             ? { kind: 'quarantined', path, reason: 'its frontmatter block is not closed' }
             : { kind: 'not-a-job' };
     }
-    const fallback = metadata?.frontmatterError === undefined ? (metadata?.frontmatter ?? null) : null;
-    const values = new Map<string, unknown>();
-    const problems: string[] = [];
-    for (const entry of split.entries) {
-        if (entry.key === null) continue;
-        if (values.has(entry.key)) problems.push(`the key "${entry.key}" appears twice`);
-        try {
-            values.set(entry.key, entryValue(entry));
-        } catch (e) {
-            if (!(e instanceof YamlSubsetError)) throw e;
-            if (fallback !== null && entry.key in fallback) values.set(entry.key, fallback[entry.key]);
-            else if (isJobKey(entry.key)) problems.push(`"${entry.key}" could not be read`);
-        }
+    const parsed = parseFrontmatter(split.source);
+    if (parsed.error !== null) {
+        return JOB_MARKER.test(split.source)
+            ? { kind: 'quarantined', path, reason: `its frontmatter could not be read (${parsed.error})` }
+            : { kind: 'not-a-job' };
     }
+    const values = parsed.values;
+    const problems = parsed.duplicates.map((key) => `the key "${key}" appears twice`);
     if (values.get('vault-agent') !== 'job') return { kind: 'not-a-job' };
     if (problems.length > 0) return { kind: 'quarantined', path, reason: problems.join('; ') };
     const status = values.get('status') ?? 'queued';
@@ -225,26 +224,6 @@ export function jobTitle(path: string): string {
 
 class JobFieldError extends Error {}
 
-const JOB_KEYS = new Set<string>([
-    ...OWN_KEYS,
-    'vault-agent',
-    'created',
-    'context',
-    'output',
-    'model',
-    'mode',
-    'schedule',
-    'budget',
-    'batch',
-    'template',
-    'skills',
-    'mcp-tools',
-]);
-
-function isJobKey(key: string): boolean {
-    return JOB_KEYS.has(key);
-}
-
 function toJob(path: string, status: JobStatus, values: Map<string, unknown>, brief: string): JobNote {
     return {
         path,
@@ -262,6 +241,7 @@ function toJob(path: string, status: JobStatus, values: Map<string, unknown>, br
         artifact: text(values, 'artifact'),
         usage: usageOf(values.get('usage')),
         error: text(values, 'error'),
+        retryAt: text(values, 'retry-at'),
         batch: values.get('batch') === true,
         batchId: text(values, 'batch-id'),
         template: text(values, 'template'),

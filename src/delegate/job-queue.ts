@@ -161,7 +161,10 @@ export class JobQueue {
         this.remember(
             await this.store.update(path, (job) =>
                 again.has(job.status)
-                    ? { patch: { status: 'queued', attempts: 0, error: '' }, log: ['Queued again by the person.'] }
+                    ? {
+                          patch: { status: 'queued', attempts: 0, error: '', ...(job.retryAt ? { retryAt: '' } : {}) },
+                          log: ['Queued again by the person.'],
+                      }
                     : null,
             ),
         );
@@ -170,7 +173,13 @@ export class JobQueue {
 
     /** Whether `job` may start now. Templates (jobs with a schedule) never run themselves. */
     isRunnable(job: JobNote): boolean {
-        return this.mayRun(job) && (this.notBefore.get(job.path) ?? 0) <= this.clock.now();
+        return this.mayRun(job) && (this.notBefore.get(job.path) ?? 0) <= this.clock.now() && !this.retriesLater(job);
+    }
+
+    /** The endpoint asked this job to wait until a moment still to come (its note's `retry-at`). */
+    private retriesLater(job: JobNote): boolean {
+        const at = Date.parse(job.retryAt ?? '');
+        return Number.isFinite(at) && at > this.clock.now();
     }
 
     /**
@@ -208,7 +217,8 @@ export class JobQueue {
     /** Nothing left to do while nothing runs: paused (not for being offline), or no job will become runnable. */
     private idle(): boolean {
         if (this.pauses.info !== null) return this.pauses.info.reason !== 'offline';
-        return ![...this.jobs.values()].some((job) => this.mayRun(job));
+        // A job told to retry at a later time runs then, in a later run; this one does not wait for it.
+        return ![...this.jobs.values()].some((job) => this.mayRun(job) && !this.retriesLater(job));
     }
 
     /** Reads the jobs folder: jobs, quarantined notes, and jobs whose runner is gone (recovered). */

@@ -10,7 +10,7 @@ import type { TurnBudget } from '../agent/loop/budgets';
 import type { Throttle } from '../agent/loop/throttle';
 import { type TurnEvent, type TurnResult, type UsageTotals } from '../agent/loop/turn-events';
 import type { ModelClient } from '../agent/model-client';
-import { Offline, SpendCap, type ModelError } from '../agent/model-errors';
+import { GaveUp, Offline, RetryLater, SpendCap, type ModelError } from '../agent/model-errors';
 import type { RetryPolicy } from '../agent/turn-loop';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
@@ -22,6 +22,7 @@ import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-not
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
 import type { LeaseKeeper } from './lease';
+import { jobSources } from './provenance';
 import { buildJobSession, type JobExtras } from './job-session';
 
 /** Why the queue stopped a running job. */
@@ -116,6 +117,9 @@ export interface JobRunDeps extends JobExtras {
     defaultTurns: number;
 }
 
+/** Most lines about waits (retries, silence) a job's log keeps from one run. */
+const MAX_WAIT_LINES = 8;
+
 /** Nobody watches a job: a change that would need a person is denied (delegate's policy never asks anyway). */
 export const UNATTENDED: ApprovalGate = {
     request: () => Promise.resolve({ kind: 'deny', reason: 'Nobody is there to approve changes during a job.' }),
@@ -183,7 +187,12 @@ export async function runJob(
     });
     const session = built.session;
     const progress: JobProgress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: deps.clock.now(), waitingMs: 0 };
+    // What the job waited on (retries, silence, estimated usage), for its log: the first few, each once.
+    const waits: string[] = [];
     session.subscribe((event) => {
+        if ((event.type === 'retry' || event.type === 'notice') && waits.length < MAX_WAIT_LINES) {
+            if (!waits.includes(event.message)) waits.push(event.message);
+        }
         if (!track(progress, event)) return;
         const meter = session.contextMeter();
         progress.context = { usedTokens: meter.usedTokens, windowTokens: meter.windowTokens };
@@ -209,6 +218,7 @@ export async function runJob(
     if (reason === null && result.outcome === 'done') await control.release?.();
     const notes = [
         ...built.notes,
+        ...waits,
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
         prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
         ...refusedWrites(result),
@@ -216,12 +226,18 @@ export async function runJob(
     const usage = addJobUsage(addJobUsage(job.usage, result.usage), built.childUsage());
     const files = job.budget.files ?? 0;
     const written: string[] = [];
-    const artifact = { output, title, model, sources: prompt.sources, files };
-    const ended = await decide(deps, job, result, reason, artifact, written);
+    const read = [...session.notesRead(), ...built.childReads()];
+    const sources = jobSources(deps.vault, deps.gate, { context: prompt.sources, read });
+    const ended = await decide(deps, job, result, reason, { output, title, model, sources, files }, written);
+    // A retry time is kept only by the run that set it; any other end clears the old one.
+    const retryAt = ended.update.patch.retryAt ?? (job.retryAt ? '' : undefined);
     return finish(
         deps,
         job,
-        { patch: { ...ended.update.patch, usage }, log: [...notes, ...written, ...(ended.update.log ?? [])] },
+        {
+            patch: { ...ended.update.patch, usage, ...(retryAt !== undefined ? { retryAt } : {}) },
+            log: [...notes, ...written, ...(ended.update.log ?? [])],
+        },
         ended.signal,
     );
 }
@@ -236,9 +252,10 @@ async function decide(
     /** Receives job-log lines about the written result (what was made inert in it). */
     written: string[],
 ): Promise<{ update: JobUpdate; signal: QueueSignal }> {
-    const spent = `${result.modelCalls} model call(s), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.usage.costUsd.toFixed(4)}`;
+    const estimated = result.usage.estimated === true ? ' (estimated: the endpoint reported no usage)' : '';
+    const spent = `${result.modelCalls} model call(s), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.usage.costUsd.toFixed(4)}${estimated}`;
     const write = async (incomplete: string | null): Promise<string> => {
-        const made = await writeArtifact(deps.vault, {
+        const made = await writeArtifact(deps, {
             jobId: job.id,
             title: artifact.title,
             jobPath: job.path,
@@ -304,7 +321,7 @@ async function decide(
             return stopped('interrupted', 'Stopped before it finished; it will run again.');
         case 'interrupted':
         case 'failed':
-            return afterError(job, result, deps.maxAttempts, spent);
+            return afterError(job, result, deps.maxAttempts, spent, deps.clock.now());
     }
 }
 
@@ -314,15 +331,17 @@ function afterError(
     result: TurnResult,
     maxAttempts: number,
     spent: string,
+    now: number,
 ): { update: JobUpdate; signal: QueueSignal } {
-    const error: ModelError | undefined = result.error;
+    // After retries ran out of time, what the queue does depends on what kept failing.
+    const error: ModelError | undefined = result.error instanceof GaveUp ? result.error.last : result.error;
     const message = error?.userMessage ?? result.message;
     const interrupted = (signal: QueueSignal, log: string): { update: JobUpdate; signal: QueueSignal } => ({
         update: { patch: { status: 'interrupted', lease: null, error: message }, log: [log] },
         signal,
     });
     if (error instanceof SpendCap) return interrupted({ kind: 'spend-cap', message }, `Paused: ${message}`);
-    const sideEffects = result.toolCalls.some((call) => WRITE_TOOLS.has(call.name) && !refused(call));
+    const sideEffects = changedNotes(result).length > 0;
     const give = (why: string): { update: JobUpdate; signal: QueueSignal } => ({
         update: { patch: { status: 'failed', lease: null, error: why }, log: [`Failed: ${why} (${spent})`] },
         signal: null,
@@ -331,6 +350,16 @@ function afterError(
         return give(`${message} It had already created notes, so it is not retried by itself; press Retry.`);
     if (error instanceof Offline)
         return interrupted({ kind: 'offline', message }, `Waiting for the connection: ${message}`);
+    if (error instanceof RetryLater) {
+        const at = new Date(error.retryAt).toISOString().replace(/\.\d+Z$/u, 'Z');
+        return {
+            update: {
+                patch: { status: 'interrupted', lease: null, error: `Retry at ${at}: ${message}`, retryAt: at },
+                log: [`Queued again: retry at ${at}. ${message}`],
+            },
+            signal: { kind: 'retry-later', delayMs: Math.max(0, error.retryAt - now) },
+        };
+    }
     if (error?.retryable !== true) return give(message);
     if (job.attempts >= maxAttempts) return give(`${message} Gave up after ${job.attempts} attempts.`);
     return interrupted({ kind: 'retry-later', delayMs: 0 }, `Will retry: ${message}`);
@@ -348,24 +377,15 @@ async function finish(
     return { job: written, signal };
 }
 
-const WRITE_TOOLS = new Set(['create_note', 'edit_note', 'rewrite_note', 'rename_note', 'delete_note']);
-/** How the ChangeController's refusals and denials end (they are ordinary results, not errors). */
-const NOTHING_DONE = /Nothing was (?:written|changed)/u;
-
-/** True when a write tool call did not change the vault (an error, a refusal, a denial). */
-function refused(call: TurnResult['toolCalls'][number]): boolean {
-    return (
-        call.result === null ||
-        call.result.isError === true ||
-        call.result.notApplied === true ||
-        NOTHING_DONE.test(call.result.content)
-    );
+/** The notes the job's tool calls changed, as the ChangeController reported them on each result. */
+function changedNotes(result: TurnResult): string[] {
+    return result.toolCalls.flatMap((call) => call.result?.changed ?? []);
 }
 
-/** Write attempts the job's scope refused, for the log (row 16). */
+/** Writes that changed nothing (refused by the scope, stale, excluded, taken, over budget…), for the log (row 16). */
 function refusedWrites(result: TurnResult): string[] {
     return result.toolCalls
-        .filter((call) => WRITE_TOOLS.has(call.name) && refused(call))
+        .filter((call) => call.result?.changed !== undefined && call.result.changed.length === 0)
         .map((call) => `Refused ${call.name}: ${call.result?.content.split('\n')[0] ?? 'not run'}`);
 }
 

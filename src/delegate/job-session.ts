@@ -9,6 +9,7 @@ import { addUsage, emptyUsage, type UsageTotals } from '../agent/loop/turn-event
 import type { McpToolsOptions } from '../agent/mcp/mcp-hub';
 import { createAgentSession, type SessionServices } from '../agent/session-factory';
 import type { SpendControl } from '../agent/spend/spend-control';
+import type { ToolRegistry } from '../agent/tools/registry';
 import type { Tool } from '../agent/tools/tool';
 import { renderLoadedSkills, type SkillCatalog } from '../context/skills';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
@@ -32,6 +33,8 @@ export interface JobExtras {
     spend?: SpendControl;
     /** Model calls of one sub-agent. */
     childTurns?: number;
+    /** Where the vault tools come from; the one registry when absent. */
+    tools?: ToolRegistry;
 }
 
 /** A job's session and what the run needs to know about it. */
@@ -44,6 +47,8 @@ export interface JobSession {
     notes: string[];
     /** What the sub-agents used so far. */
     childUsage(): UsageTotals;
+    /** The notes the sub-agents' tools read (for the provenance), minus any excluded now. */
+    childReads(): string[];
 }
 
 /** Sub-agent model calls when nothing else is set. */
@@ -74,12 +79,14 @@ export async function buildJobSession(
         throttle: deps.throttle,
         clock: deps.clock,
         ...extras,
+        ...(deps.tools !== undefined ? { tools: deps.tools } : {}),
         ...(deps.spend !== undefined ? { spend: deps.spend } : {}),
         ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
         ...(deps.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.idleTimeoutMs } : {}),
     });
     const spec = { id: job.id, outputFolder: setup.output, spentUsd: job.usage.usd, instructions: setup.instructions };
     let parent: AgentSession | null = null;
+    const childSessions: AgentSession[] = [];
     // Sub-agents only read: no skills, no MCP tools, and what is left of the job's USD budget.
     const child = async (): Promise<AgentSession> => {
         const spent = (parent?.usage.costUsd ?? 0) + children.costUsd;
@@ -95,6 +102,7 @@ export async function buildJobSession(
             mode: 'read-only',
             job: { ...spec, budget: childBudget, ...(remaining !== undefined ? { budgetUsd: remaining } : {}) },
         });
+        childSessions.push(built.session);
         return built.session;
     };
     const subtasks = runSubtasksTool({ child, onUsage: (usage) => (children = addUsage(children, usage)) });
@@ -132,7 +140,13 @@ export async function buildJobSession(
         if (built.withheldMcpTools.length > 0)
             notes.push(`Not offered to a read-only job (they change things): ${built.withheldMcpTools.join(', ')}.`);
     }
-    return { session: parent, skills, notes, childUsage: () => ({ ...children }) };
+    return {
+        session: parent,
+        skills,
+        notes,
+        childUsage: () => ({ ...children }),
+        childReads: () => [...new Set(childSessions.flatMap((session) => session.notesRead()))],
+    };
 }
 
 /**

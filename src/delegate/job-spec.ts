@@ -3,7 +3,7 @@ import { checkOutputFolder, normalizeVaultPath } from '../kernel/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 import type { JobBudget, JobNote } from './job-note';
-import { formatEntry, type YamlValue } from './yaml-subset';
+import { formatEntry, type YamlValue } from './job-yaml';
 
 /** A job to queue. */
 export interface JobSpec {

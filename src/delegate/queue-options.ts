@@ -101,5 +101,6 @@ export function jobRunDeps(
         mcp: options.mcp,
         spend: options.spend,
         childTurns: options.childTurns,
+        tools: options.tools,
     };
 }

@@ -163,6 +163,8 @@ async function readNotes(
         sources.push(...(result.sources ?? []));
         blocks.push(`<note path="${path.replace(/"/gu, '&quot;')}">\n${result.content}\n</note>`);
     }
+    // The job had these notes' text: its provenance lists them (not its rewrite permission, hence the own ledger).
+    for (const read of own.reads.notesRead()) context.reads.recordSeen(read);
     return { blocks, sources };
 }
 

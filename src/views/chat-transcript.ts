@@ -68,7 +68,10 @@ export class ChatTranscript {
             const details = message.createEl('details', { cls: 'vault-agent-context' });
             details.createEl('summary', { text: contextSummary(entry.context) });
             for (const line of entry.context) {
-                details.createDiv({ cls: line.startsWith('Attached') ? 'vault-agent-ctx-ok' : 'vault-agent-ctx-warn', text: line });
+                details.createDiv({
+                    cls: line.startsWith('Attached') ? 'vault-agent-ctx-ok' : 'vault-agent-ctx-warn',
+                    text: line,
+                });
             }
         }
         this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' });
@@ -77,7 +80,8 @@ export class ChatTranscript {
 
     /** Shows one event of the running turn. */
     onTurnEvent(event: TurnEvent): void {
-        const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+        const turn =
+            this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
         switch (event.type) {
             case 'text':
                 this.setStatus(null);
@@ -89,6 +93,9 @@ export class ChatTranscript {
                 break;
             case 'waiting':
                 this.setStatus(`Waiting for the rate limit: ${Math.ceil(event.remainingMs / 1000)} s`);
+                break;
+            case 'notice':
+                this.setStatus(event.message);
                 break;
             case 'tool-proposed':
                 this.finishStream();
@@ -113,7 +120,10 @@ export class ChatTranscript {
                 this.finishStream();
                 this.setStatus(null);
                 if (event.result.outcome !== 'done') {
-                    turn.createDiv({ cls: `vault-agent-outcome is-${event.result.outcome}`, text: event.result.message });
+                    turn.createDiv({
+                        cls: `vault-agent-outcome is-${event.result.outcome}`,
+                        text: event.result.message,
+                    });
                 }
                 break;
             default:
@@ -125,7 +135,8 @@ export class ChatTranscript {
     /** Places an approval card in the running turn. */
     addCard(card: ApprovalCard): void {
         this.finishStream();
-        const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+        const turn =
+            this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
         turn.appendChild(card.el);
         this.cards.push(card);
         this.scroll();
@@ -178,7 +189,8 @@ export class ChatTranscript {
             this.addUser(entry);
         } else if (entry.kind === 'tool') {
             this.finishStream();
-            const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+            const turn =
+                this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
             this.addToolRow(turn, entry.id, entry.name, entry.input);
             if (entry.result !== undefined) this.fillToolRow(entry.id, entry.result, entry.isError === true);
         } else if (entry.kind === 'compacted') {
@@ -187,7 +199,8 @@ export class ChatTranscript {
             this.finishStream();
             this.addGuidance(entry);
         } else {
-            const turn = this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+            const turn =
+                this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
             if (entry.text !== '') {
                 this.finishStream();
                 const stream = new StreamingMarkdown({ parent: turn, render: this.render });

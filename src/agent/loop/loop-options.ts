@@ -13,6 +13,7 @@ import type { Conversation, HistoryMessage } from './conversation';
 import type { PromptPrefix } from './prompt-cache';
 import type { Throttle } from './throttle';
 import type { TurnListener } from './turn-events';
+import type { WaitLimits } from './wait-limits';
 
 /** How model calls are retried. */
 export interface RetryPolicy {
@@ -24,6 +25,8 @@ export interface RetryPolicy {
     maxDelayMs?: number;
     /** Random source in [0, 1), for exact tests. */
     random?: () => number;
+    /** Caps on every wait (retry-after, retry budget, stall, whole response); the defaults where absent. */
+    waits?: WaitLimits;
 }
 
 /** Everything a turn runs with; one set per session. */
@@ -46,7 +49,7 @@ export interface TurnLoopOptions {
     throttle: Throttle;
     /** Time; a fake clock in tests. */
     clock?: Clock;
-    /** Silence after which a stream counts as stalled, in ms. */
+    /** Silence after which a stream counts as stalled, in ms; `retry.waits.idleTimeoutMs` when absent. */
     idleTimeoutMs?: number;
     /** Retry policy for model calls. */
     retry?: RetryPolicy;
@@ -82,7 +85,10 @@ export interface LoopContext {
     /** The server-side compaction to ask for on the next request; `undefined` where the endpoint cannot. */
     serverCompaction?(): ServerCompactionRequest | undefined;
     /** The notice for a response that carried the endpoint's compaction block; `null` when it did not. */
-    serverCompacted?(blocks: readonly StreamedBlock[], sent: readonly HistoryMessage[]): Promise<CompactionNotice | null>;
+    serverCompacted?(
+        blocks: readonly StreamedBlock[],
+        sent: readonly HistoryMessage[],
+    ): Promise<CompactionNotice | null>;
 }
 
 /** The spend seam of the loop. */

@@ -1,5 +1,5 @@
 /** The tool set of a session (vault tools plus extras, no name twice) and the session's own errors. */
-import { vaultTools, type Tool } from '../tools/tool';
+import type { Tool } from '../tools/tool';
 
 /** Thrown at construction when an extra tool's name is taken (by a vault tool or another extra tool). */
 export class ToolNameClashError extends Error {
@@ -22,9 +22,12 @@ export class SessionBusyError extends Error {
     }
 }
 
-/** The vault tools plus the extra ones; throws `ToolNameClashError` on any repeated name. */
-export function withExtraTools(vault: Tool[], extra: readonly Tool[]): Tool[] {
-    const taken = new Set([...vaultTools('ask'), ...vault].map((tool) => tool.definition.name));
+/**
+ * The vault tools plus the extra ones; throws `ToolNameClashError` on any repeated name. `reserved` are the names of
+ * every registered vault tool, offered here or not, so an extra tool never takes a vault tool's name.
+ */
+export function withExtraTools(vault: Tool[], extra: readonly Tool[], reserved: readonly string[] = []): Tool[] {
+    const taken = new Set([...reserved, ...vault.map((tool) => tool.definition.name)]);
     for (const tool of extra) {
         const name = tool.definition.name;
         if (taken.has(name)) throw new ToolNameClashError(name);

@@ -1,13 +1,17 @@
 /**
- * One model call: stream the response, assemble its content blocks from the raw events, and watch for silence. The
+ * One model call: stream the response, assemble its content blocks from the raw events, and watch the clock. The
  * SDK's own timeout does not fire once response headers have arrived, so an idle watchdog aborts a stream that sends
- * nothing for `idleTimeoutMs` and reports it as a stall. Whatever arrived before a failure is handed back with the
- * error, so the loop can keep partial text and knows a half-streamed tool call never completed.
+ * nothing for `idleTimeoutMs` and reports it as a stall, and a deadline cuts off a response that trickles on past
+ * `responseDeadlineMs`. While nothing arrives the caller hears about it every `silenceNoticeMs`. Whatever arrived
+ * before a failure is handed back with the error, so the loop can keep partial text and knows a half-streamed tool
+ * call never completed.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent, StopReason } from '@anthropic-ai/sdk/resources/messages';
 import type { ModelClient, ServerCompactionRequest, StreamParams } from '../model-client';
+import { APIError } from '@anthropic-ai/sdk/core/error';
 import { Cancelled, ConnectionLost, Timeout, type ModelError } from '../model-errors';
+import { describeWait } from './wait-limits';
 import type { UsageLike } from '../pricing';
 
 /** A content block as it arrived; `complete` once its `content_block_stop` came. */
@@ -67,6 +71,12 @@ export interface StreamCallOptions {
     signal: AbortSignal;
     /** Silence after which the stream counts as stalled, in ms. */
     idleTimeoutMs: number;
+    /** The longest the whole response may take, in ms; absent = no deadline. */
+    responseDeadlineMs?: number;
+    /** Silence after which `onSilence` hears about it, then again each time as long, in ms. */
+    silenceNoticeMs?: number;
+    /** Hears how long the stream has been silent, every `silenceNoticeMs` of silence. */
+    onSilence?: (silentMs: number) => void;
     /** Hears text as it streams. */
     onText?: (delta: string) => void;
     /** Lets the endpoint compact older turns itself, where it can. */
@@ -78,19 +88,39 @@ export async function streamModelCall(options: StreamCallOptions): Promise<Strea
     const { client, signal, idleTimeoutMs } = options;
     const call: StreamedCall = { blocks: [], stopReason: null, usage: {}, finished: false };
     const controller = new AbortController();
-    let stalled = false;
+    const state: WatchState = { stalled: false, overdue: false, streamError: null };
     const onAbort = (): void => controller.abort(signal.reason);
     if (signal.aborted) controller.abort(signal.reason);
     else signal.addEventListener('abort', onAbort, { once: true });
 
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+    let silentSince = Date.now();
+    const notice = (): void => {
+        const every = options.silenceNoticeMs;
+        if (every === undefined || options.onSilence === undefined || every >= idleTimeoutMs) return;
+        noticeTimer = setTimeout(() => {
+            options.onSilence?.(Date.now() - silentSince);
+            notice();
+        }, every);
+    };
     const arm = (): void => {
         if (timer !== undefined) clearTimeout(timer);
+        if (noticeTimer !== undefined) clearTimeout(noticeTimer);
+        silentSince = Date.now();
         timer = setTimeout(() => {
-            stalled = true;
+            state.stalled = true;
             controller.abort();
         }, idleTimeoutMs);
+        notice();
     };
+    const deadline =
+        options.responseDeadlineMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                  state.overdue = true;
+                  controller.abort();
+              }, options.responseDeadlineMs);
     arm();
     try {
         const compaction = options.compaction;
@@ -101,6 +131,12 @@ export async function streamModelCall(options: StreamCallOptions): Promise<Strea
         stream.on('connect', arm);
         stream.on('streamEvent', (event) => {
             arm();
+            // An error sent as a plain data event (no `event: error` line) is not one the SDK knows: it is one.
+            if ((event as { type: string }).type === 'error') {
+                state.streamError = event;
+                controller.abort();
+                return;
+            }
             apply(call, event, options.onText);
         });
         // `done()` rejects on any error or abort; the async iterator can miss an error that arrives between reads.
@@ -109,23 +145,49 @@ export async function streamModelCall(options: StreamCallOptions): Promise<Strea
         if (!call.finished) throw new Error('terminated: the stream ended before message_stop');
         return call;
     } catch (raw) {
-        throw new ModelCallFailed(classify(raw, { client, signal, stalled, idleTimeoutMs }), raw, call);
+        throw new ModelCallFailed(classify(raw, { ...state, client, signal, options }), raw, call);
     } finally {
         if (timer !== undefined) clearTimeout(timer);
+        if (noticeTimer !== undefined) clearTimeout(noticeTimer);
+        if (deadline !== undefined) clearTimeout(deadline);
         signal.removeEventListener('abort', onAbort);
     }
 }
 
+/** What the watchdogs saw. */
+interface WatchState {
+    /** Nothing arrived for the idle timeout. */
+    stalled: boolean;
+    /** The whole-response deadline passed. */
+    overdue: boolean;
+    /** An error event that came as a plain data event. */
+    streamError: unknown;
+}
+
 function classify(
     raw: unknown,
-    state: { client: ModelClient; signal: AbortSignal; stalled: boolean; idleTimeoutMs: number },
+    state: WatchState & { client: ModelClient; signal: AbortSignal; options: StreamCallOptions },
 ): ModelError {
+    const who = state.client.endpointName;
     if (state.signal.aborted) return new Cancelled({ retryable: false, summary: 'The turn was stopped.', cause: raw });
+    if (state.streamError !== null) {
+        // Dressed as the SDK dresses an `event: error`, so it is classified the same way.
+        return state.client.classify(new APIError(undefined, state.streamError as object, undefined, new Headers()));
+    }
+    if (state.overdue) {
+        return new Timeout({
+            // A response that trickles this long would trickle as long again: the call ends here.
+            retryable: false,
+            summary:
+                `${who} was still sending the response after ${describeWait(state.options.responseDeadlineMs ?? 0)}, ` +
+                'the longest one response may take; it was cut off.',
+            cause: raw,
+        });
+    }
     if (state.stalled) {
-        const seconds = Math.max(1, Math.round(state.idleTimeoutMs / 1000));
         return new Timeout({
             retryable: true,
-            summary: `${state.client.endpointName} sent nothing for ${seconds} s; the response stalled.`,
+            summary: `${who} sent nothing for ${describeWait(state.options.idleTimeoutMs)}; the response stalled.`,
             cause: raw,
         });
     }
@@ -134,7 +196,7 @@ function classify(
     if (error.name === 'UnexpectedError' && raw instanceof Error && raw.message.startsWith('terminated')) {
         return new ConnectionLost({
             retryable: true,
-            summary: `The connection to ${state.client.endpointName} was lost.`,
+            summary: `The connection to ${who} was lost.`,
             cause: raw,
         });
     }

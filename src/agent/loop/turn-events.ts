@@ -39,6 +39,11 @@ export interface UsageTotals {
     cacheWriteTokens: number;
     /** Cost in USD from the price table. */
     costUsd: number;
+    /**
+     * True when some of these numbers are estimates from the text: the endpoint reported no usage for a response that
+     * had content, so the tokens were counted at about four characters each (spend caps still hold).
+     */
+    estimated?: boolean;
 }
 
 /** One tool call of the turn. */
@@ -97,6 +102,11 @@ export type TurnEvent =
     | { type: 'retry'; error: ModelError; delayMs: number; attempt: number; message: string }
     /** Waiting for the shared rate-limit throttle; fires about once a second with what is left. */
     | { type: 'waiting'; remainingMs: number }
+    /**
+     * Something the person should know while the turn waits or goes on: the endpoint has sent nothing for a while, or
+     * it reported no usage and the cost is estimated. One sentence.
+     */
+    | { type: 'notice'; message: string }
     /** The error that ends the turn, in words for people (with the request id). */
     | { type: 'error'; error: ModelError; message: string }
     /** Older turns were compacted into a record here (automatically, on request, or because the window was full). */
@@ -121,11 +131,13 @@ export function emptyUsage(): UsageTotals {
 
 /** `a` plus `b`, as a new object. */
 export function addUsage(a: UsageTotals, b: UsageTotals): UsageTotals {
-    return {
+    const sum: UsageTotals = {
         inputTokens: a.inputTokens + b.inputTokens,
         outputTokens: a.outputTokens + b.outputTokens,
         cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
         cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
         costUsd: a.costUsd + b.costUsd,
     };
+    if (a.estimated === true || b.estimated === true) sum.estimated = true;
+    return sum;
 }

@@ -14,24 +14,30 @@ export interface CheckedToolDefinition extends Omit<ToolDefinition, 'inputSchema
 
 /**
  * A tool whose `run` checks the input against the schema first, refuses to start once the turn was aborted, and turns
- * anything thrown into a tool error. `I` is the input type the schema guarantees.
+ * anything thrown into a tool error. `I` is the input type the schema guarantees. A write tool's result always says
+ * which notes it changed (`changed`), empty when it failed before reaching the ChangeController.
  */
 export function defineTool<I>(
     definition: CheckedToolDefinition,
     implementation: (input: I, context: ToolContext) => Promise<ToolResult>,
 ): Tool {
+    const runChecked = async (input: unknown, context: ToolContext): Promise<ToolResult> => {
+        if (context.signal?.aborted === true) return toolError('Cancelled: the turn was stopped.');
+        const checked = checkInput(input, definition.inputSchema);
+        if (!checked.ok) return toolError(`Invalid input for ${definition.name}: ${checked.problem}.`);
+        try {
+            // The schema check above is what makes this cast true.
+            return await implementation(checked.value as I, context);
+        } catch (error) {
+            return toolError(failureMessage(definition.name, error, context));
+        }
+    };
     return {
         definition,
         async run(input: unknown, context: ToolContext): Promise<ToolResult> {
-            if (context.signal?.aborted === true) return toolError('Cancelled: the turn was stopped.');
-            const checked = checkInput(input, definition.inputSchema);
-            if (!checked.ok) return toolError(`Invalid input for ${definition.name}: ${checked.problem}.`);
-            try {
-                // The schema check above is what makes this cast true.
-                return await implementation(checked.value as I, context);
-            } catch (error) {
-                return toolError(failureMessage(definition.name, error, context));
-            }
+            const result = await runChecked(input, context);
+            if (definition.effect !== 'write' || result.changed !== undefined) return result;
+            return { ...result, changed: [] };
         },
     };
 }

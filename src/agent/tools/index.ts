@@ -1,5 +1,15 @@
 /** The vault tools: their shared types, the set offered per permission mode, and the pieces other rooms reuse. */
-export { vaultTools, type Tool, type ToolContext, type ToolDefinition, type ToolResult } from './tool';
+export type { Tool, ToolContext, ToolDefinition, ToolResult } from './tool';
+export {
+    EVERYONE,
+    ToolRegistry,
+    ToolRegistrationError,
+    VAULT_TOOLS,
+    vaultToolRegistry,
+    vaultTools,
+    type ToolAudience,
+    type ToolRegistration,
+} from './registry';
 export { ReadLedger, type LineRange, type ReadState } from './read-ledger';
 export { MAX_RESULT_CHARS } from './bounded';
 export { defineTool, toolError, toolOk, type CheckedToolDefinition } from './define-tool';

@@ -33,9 +33,13 @@ interface Entry {
     covered: LineRange[];
 }
 
-/** One per conversation (or job); passed to tools in their context. */
+/**
+ * One per conversation (or job); passed to tools in their context. Besides what a rewrite needs, it keeps which notes
+ * the tools showed text of (a read, an outline), for a job's provenance; `forget` does not drop those.
+ */
 export class ReadLedger {
     private readonly entries = new Map<string, Entry>();
+    private readonly seen = new Set<string>();
 
     /**
      * Records that `lines` of `text` (which has `totalLines` lines) were shown in full; `null` when the model saw
@@ -43,6 +47,7 @@ export class ReadLedger {
      * forgotten once a different text is read.
      */
     async recordRead(path: string, text: string, totalLines: number, lines: LineRange | null): Promise<void> {
+        this.seen.add(path);
         const hash = await sha256(text);
         let entry = this.entries.get(path);
         if (entry === undefined || entry.hash !== hash) {
@@ -50,6 +55,16 @@ export class ReadLedger {
             this.entries.set(path, entry);
         }
         if (lines !== null && lines.end >= lines.start) entry.covered = merge([...entry.covered, lines]);
+    }
+
+    /** Records that a tool showed part of `path`'s text without reading it (e.g. its headings). */
+    recordSeen(path: string): void {
+        this.seen.add(path);
+    }
+
+    /** Every note whose text a tool showed in this conversation, sorted. */
+    notesRead(): string[] {
+        return [...this.seen].sort();
     }
 
     /** Whether `current` (the note's text now) is exactly what the model has read every line of. */

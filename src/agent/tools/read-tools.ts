@@ -238,6 +238,7 @@ async function noteOutline(input: PathInput, context: ToolContext): Promise<Tool
     const path = resolved.path;
     const metadata = context.vault.metadata(path);
     if (metadata === undefined) return toolError(notFoundMessage(input.path));
+    context.reads.recordSeen(path);
     if (metadata.headings.length === 0) return { ...toolOk(`${path} has no headings.`), sources: [path] };
     const rows = metadata.headings.map(
         (h) => `${h.line + 1}\t${'#'.repeat(h.level)} ${redactHiddenLinks(h.heading, path, context).text}`,

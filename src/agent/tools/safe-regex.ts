@@ -1,151 +1,171 @@
 /**
- * Regular expressions from the model, made safe to run over a whole vault. JavaScript regexes backtrack and cannot be
- * interrupted, so one pattern such as `(a+)+$` could freeze Obsidian on a long line. Patterns are therefore refused
- * when they have the shapes that backtrack without bound (a repeated group that itself repeats or alternates, a
- * backreference, more than a few open-ended repeats), and every line is tested in bounded slices.
+ * Regular expressions from the model, run over a whole vault without ever freezing the process. JavaScript's own
+ * engine backtracks and cannot be interrupted, and no guard on a pattern's shape catches every slow pattern (a
+ * bounded repeat such as `(a?){25}a{25}b` took minutes on a 60-character line). Patterns therefore run on RE2JS, a
+ * port of RE2 whose matching time grows linearly with the text and the compiled pattern. JavaScript syntax is
+ * translated to RE2's; what RE2 cannot express in linear time (backreferences, lookahead, lookbehind) is refused with
+ * a sentence for the model. The compiled program's size is capped, and long lines are tested in slices, so one call
+ * of the engine does a bounded amount of work and the clock is read between calls. See decision 0013.
  */
+import { RE2JS } from 're2js';
 
 /** Longest pattern accepted. */
 export const MAX_PATTERN_CHARS = 200;
 
 /**
- * Most open-ended repeats (`*`, `+`, `{n,}`, `{n,m}` with a large `m`) in one pattern. Each one multiplies the work
- * on a line that fails to match: measured on 1,000 characters, one repeat costs ~10 ms, two ~700 ms, three minutes.
+ * Most instructions in a compiled pattern. The engine's work on a line is proportional to the line's length times
+ * this size; ordinary patterns compile to tens of instructions, `\pL{1000}` to about a thousand.
  */
-export const MAX_UNBOUNDED_REPEATS = 2;
+export const MAX_PROGRAM_SIZE = 5_000;
 
-/** A `{n,m}` repeat with `m` above this counts as open-ended. */
-const LARGE_REPEAT = 10;
+/** Work allowed in one call of the engine, in instructions × characters (about 30 ms at the measured speed). */
+const WORK_PER_CALL = 3_000_000;
 
-/** Slice length for patterns with at most one open-ended repeat, and for patterns with two (~30 ms worst case). */
-const SLICE_CHARS = [2_000, 300] as const;
+/** Slice lengths: never shorter than this, never longer than that. */
+const MIN_SLICE_CHARS = 1_000;
+const MAX_SLICE_CHARS = 100_000;
 
-/** A compiled pattern with the slice length its lines are tested in, or why it was refused (a sentence for the model). */
-export type SafeRegex = { ok: true; regex: RegExp; sliceChars: number } | { ok: false; problem: string };
+/** How far consecutive slices overlap, so a match shorter than this is never lost at a cut. */
+export const SLICE_OVERLAP = 200;
 
-/** How far consecutive slices overlap, so a match shorter than this is never split between two slices. */
-export const SLICE_OVERLAP = 100;
+/** JavaScript flag letters and what they become in RE2JS. `u` is always on in RE2; `g`, `y` and `d` do not apply. */
+const FLAG_BITS: Readonly<Record<string, number>> = {
+    i: RE2JS.CASE_INSENSITIVE,
+    m: RE2JS.MULTILINE,
+    s: RE2JS.DOTALL,
+    u: 0,
+    g: 0,
+    y: 0,
+    d: 0,
+};
+
+/** A compiled pattern, with the slice length long lines are tested in. */
+export interface CompiledRegex {
+    /** The pattern as RE2 reads it. */
+    source: string;
+    /** The RE2JS flag bits it was compiled with. */
+    flags: number;
+    regex: RE2JS;
+    sliceChars: number;
+}
+
+/** A compiled pattern, or why it was refused (a sentence for the model). */
+export type SafeRegex = ({ ok: true } & CompiledRegex) | { ok: false; problem: string };
 
 /** What `findInLine` found: the match's start and length, nothing, or that time ran out first. */
 export type LineSearch = [number, number] | null | 'out-of-time';
 
-/**
- * Where `regex` first matches `line`, testing long lines in overlapping slices of `sliceChars`. The clock is checked
- * between slices, so even a pattern at its worst on a megabyte-long line stops soon after `deadline`.
- */
-export function findInLine(
-    compiled: { regex: RegExp; sliceChars: number },
-    line: string,
-    deadline = Number.POSITIVE_INFINITY,
-): LineSearch {
-    const { regex, sliceChars } = compiled;
-    for (let from = 0; ; from += sliceChars - SLICE_OVERLAP) {
-        const match = regex.exec(line.slice(from, from + sliceChars));
-        if (match !== null) return [from + match.index, match[0].length];
-        if (from + sliceChars >= line.length) return null;
-        if (Date.now() > deadline) return 'out-of-time';
+/** RE2JS flag bits for JavaScript flag letters (`"iu"`), or the letter that has no meaning here. */
+export function translateFlags(flags: string): number | { unknown: string } {
+    let bits = 0;
+    for (const letter of flags) {
+        const bit = FLAG_BITS[letter];
+        if (bit === undefined) return { unknown: letter };
+        bits |= bit;
     }
+    return bits;
 }
 
-/** Compiles `pattern` case-insensitively after the safety checks. */
-export function compileSafeRegex(pattern: string): SafeRegex {
+/**
+ * Compiles a JavaScript-syntax `pattern` for the linear-time engine, case-insensitively unless `flags` say otherwise.
+ * Refuses patterns that are too long, need backtracking, are invalid, or compile too large.
+ */
+export function compileSafeRegex(pattern: string, flags = 'i'): SafeRegex {
     if (pattern.length > MAX_PATTERN_CHARS) {
         return refuse(`the pattern is ${pattern.length} characters long; the most allowed is ${MAX_PATTERN_CHARS}`);
     }
-    const shape = riskyShape(pattern);
-    if (typeof shape === 'string') return refuse(shape);
-    const sliceChars = SLICE_CHARS[shape.unbounded > 1 ? 1 : 0];
-    // Unicode mode first (so `.` is a whole emoji); its stricter escapes reject `\:`, so retry without it.
-    for (const flags of ['iu', 'i']) {
-        try {
-            return { ok: true, regex: new RegExp(pattern, flags), sliceChars };
-        } catch (error) {
-            if (flags === 'i') {
-                const detail = error instanceof Error ? error.message : 'invalid pattern';
-                return refuse(`it is not a valid regular expression (${detail})`);
-            }
-        }
+    const bits = translateFlags(flags);
+    if (typeof bits !== 'number') return refuse(`the flag "${bits.unknown}" is not supported`);
+    const unsupported = needsBacktracking(pattern);
+    if (unsupported !== null) return refuse(unsupported);
+    const source = RE2JS.translateRegExp(pattern);
+    let regex: RE2JS;
+    try {
+        regex = RE2JS.compile(source, bits);
+    } catch (error) {
+        const detail = error instanceof Error ? error.message.replace(/^error parsing regexp: /u, '') : 'invalid';
+        return refuse(`it is not a valid regular expression (${detail})`);
     }
-    return refuse('it is not a valid regular expression');
+    const size = regex.programSize();
+    if (size > MAX_PROGRAM_SIZE) {
+        return refuse(
+            `it compiles to ${size} steps, more than the ${MAX_PROGRAM_SIZE} allowed; use smaller repeat counts`,
+        );
+    }
+    const sliceChars = Math.min(MAX_SLICE_CHARS, Math.max(MIN_SLICE_CHARS, Math.floor(WORK_PER_CALL / size)));
+    return { ok: true, source, flags: bits, regex, sliceChars };
+}
+
+/**
+ * Where `compiled` first matches `line`. A line longer than the slice length is tested in overlapping slices, and the
+ * clock is read before each, so even the largest pattern on a megabyte-long line stops soon after `deadline`. A match
+ * touching a cut between slices is not trusted (an anchor or word boundary may have matched the cut itself); any match
+ * shorter than the overlap is found whole in the neighbouring slice.
+ */
+export function findInLine(compiled: CompiledRegex, line: string, deadline = Number.POSITIVE_INFINITY): LineSearch {
+    const { regex, sliceChars } = compiled;
+    if (line.length <= sliceChars) {
+        if (Date.now() > deadline) return 'out-of-time';
+        return firstMatch(regex, line, false, false);
+    }
+    for (let from = 0; ; from += sliceChars - SLICE_OVERLAP) {
+        if (Date.now() > deadline) return 'out-of-time';
+        const last = from + sliceChars >= line.length;
+        const hit = firstMatch(regex, line.slice(from, from + sliceChars), from > 0, !last);
+        if (hit !== null) return [from + hit[0], hit[1]];
+        if (last) return null;
+    }
+}
+
+/** The first match in `text` that touches neither a cut start (`cutStart`) nor a cut end (`cutEnd`). */
+function firstMatch(regex: RE2JS, text: string, cutStart: boolean, cutEnd: boolean): [number, number] | null {
+    // `test` runs without capture groups, far faster than finding positions; most lines stop here.
+    if (!regex.test(text)) return null;
+    const matcher = regex.matcher(text);
+    for (let at = 0; at <= text.length && matcher.find(at);) {
+        const start = matcher.start();
+        const end = matcher.end();
+        if (!(cutStart && start === 0) && !(cutEnd && end === text.length)) return [start, end - start];
+        at = start + 1;
+    }
+    return null;
 }
 
 function refuse(problem: string): SafeRegex {
     return { ok: false, problem: `Regex refused: ${problem}. Use a plain substring search, or a simpler pattern.` };
 }
 
-/** One open group while scanning: whether it holds a repeat or an alternation so far. */
-interface GroupState {
-    /** A quantifier appears inside. */
-    repeats: boolean;
-    /** A `|` appears directly or nested inside. */
-    alternates: boolean;
-}
-
 /**
- * A single left-to-right scan (escapes and character classes skipped) that finds the backtracking shapes. It errs
- * towards refusing: a harmless pattern that looks risky is refused, never the other way round.
+ * The first construct of `pattern` that needs a backtracking engine, as a sentence, or `null`. One left-to-right
+ * scan; escapes are skipped, and so are character classes, where these constructs mean nothing special.
  */
-function riskyShape(pattern: string): string | { unbounded: number } {
-    const stack: GroupState[] = [{ repeats: false, alternates: false }];
-    let unbounded = 0;
-    let closed: GroupState | null = null;
+function needsBacktracking(pattern: string): string | null {
+    const why = 'the search runs on a linear-time engine (RE2), which cannot express';
     for (let i = 0; i < pattern.length; i++) {
         const c = pattern[i];
-        let justClosed: GroupState | null = null;
         if (c === '\\') {
             const next = pattern[i + 1] ?? '';
-            if (/[1-9k]/u.test(next)) return 'backreferences are not supported';
+            if (/[1-9]/u.test(next)) return `${why} backreferences such as \\${next}`;
+            if (next === 'k' && pattern[i + 2] === '<') return `${why} named backreferences such as \\k<name>`;
             i++;
         } else if (c === '[') {
             i = endOfClass(pattern, i);
-        } else if (c === '(') {
-            stack.push({ repeats: false, alternates: false });
-            // Skip a group prefix (`?:`, `?=`, `?!`, `?<=`, `?<!`, `?<name>`) so its `?` is not read as a repeat.
-            const prefix = /^\?(?::|=|!|<=|<!|<[^>]*>)/u.exec(pattern.slice(i + 1));
-            if (prefix !== null) i += prefix[0].length;
-        } else if (c === ')') {
-            const group = stack.pop();
-            const parent = stack[stack.length - 1];
-            if (group === undefined || parent === undefined) return 'its parentheses do not balance';
-            parent.repeats ||= group.repeats;
-            parent.alternates ||= group.alternates;
-            justClosed = group;
-        } else if (c === '|') {
-            const top = stack[stack.length - 1];
-            if (top !== undefined) top.alternates = true;
-        } else if (c === '*' || c === '+' || c === '{' || c === '?') {
-            const quantifier = c === '{' ? /^\{(\d*)(,?)(\d*)\}/u.exec(pattern.slice(i)) : null;
-            if (c === '{' && quantifier === null) continue;
-            const open =
-                c === '*' ||
-                c === '+' ||
-                (quantifier !== null &&
-                    quantifier[2] === ',' &&
-                    (quantifier[3] === '' || Number(quantifier[3]) > LARGE_REPEAT));
-            const many = c !== '?' && !(quantifier !== null && quantifier[2] === '' && Number(quantifier[1]) <= 1);
-            if (open) unbounded++;
-            if (unbounded > MAX_UNBOUNDED_REPEATS) {
-                return `it has more than ${MAX_UNBOUNDED_REPEATS} open-ended repeats (*, +, {n,})`;
+        } else if (c === '(' && pattern[i + 1] === '?') {
+            const kind = pattern[i + 2];
+            if (kind === '=' || kind === '!') return `${why} lookahead such as (?${kind}…)`;
+            const behind = pattern[i + 3];
+            if (kind === '<' && (behind === '=' || behind === '!')) {
+                return `${why} lookbehind such as (?<${behind}…)`;
             }
-            if (many && closed !== null && (closed.repeats || closed.alternates)) {
-                return 'a repeated group contains a repeat or an alternation, which can take forever to fail';
-            }
-            const top = stack[stack.length - 1];
-            if (top !== undefined && many) top.repeats = true;
-            if (quantifier !== null) i += quantifier[0].length - 1;
-            // A lazy or possessive-looking suffix (`*?`) belongs to this quantifier.
-            if (pattern[i + 1] === '?') i++;
         }
-        closed = justClosed;
     }
-    return stack.length === 1 ? { unbounded } : 'its parentheses do not balance';
+    return null;
 }
 
-/** Index of the `]` closing the class that opens at `start` (or the end of the pattern). */
+/** Index of the `]` closing the class that opens at `start` (or the end of the pattern), as JavaScript reads it. */
 function endOfClass(pattern: string, start: number): number {
     let i = start + 1;
     if (pattern[i] === '^') i++;
-    if (pattern[i] === ']') i++;
     for (; i < pattern.length; i++) {
         if (pattern[i] === '\\') i++;
         else if (pattern[i] === ']') return i;

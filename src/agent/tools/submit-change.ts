@@ -19,9 +19,12 @@ export async function submitChange(input: ProposalInput, context: ToolContext, p
         context.reads.forget(proposal.path);
         if (proposal.newPath !== undefined) context.reads.forget(proposal.newPath);
     }
-    // A denial or a refusal is an ordinary result that says what did not happen (docs/DESIGN.md, "Permission modes").
+    // A denial or a refusal is an ordinary result that says what did not happen (docs/DESIGN.md, "Permission modes"); what
+    // was written, if anything, is the controller's typed account.
     return {
         content: preface === '' ? outcome.message : `${preface} ${outcome.message}`,
+        changed: outcome.changed,
         ...(outcome.applied ? {} : { notApplied: true }),
+        ...(outcome.refusal !== undefined ? { refusal: outcome.refusal } : {}),
     };
 }

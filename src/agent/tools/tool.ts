@@ -1,18 +1,12 @@
 /**
- * The shape every vault tool shares, and the set of tools offered in each permission mode. A tool's definition (what
+ * The shape every vault tool shares (which tools are offered to whom is `registry.ts`). A tool's definition (what
  * the model is shown) lives apart from its implementation; the turn loop, the CLI, jobs and the MCP server all look
  * tools up by `definition.name` and pass the model's raw JSON input to `run`, which validates it and never throws.
  */
 import type { ExclusionGate } from '../../context/exclusions';
-import type { PermissionModeName } from '../../kernel/permission-mode-name';
 import type { VaultPort } from '../../kernel/vault-port';
-import type { ChangeController } from '../changes/change-controller';
-import { editTools } from './edit-tools';
-import { linkTools } from './link-tools';
+import type { ChangeController, ChangeRefusal } from '../changes/change-controller';
 import type { ReadLedger } from './read-ledger';
-import { readTools } from './read-tools';
-import { searchTools } from './search-tools';
-import { createNoteTool, deleteNoteTool, renameNoteTool } from './write-tools';
 
 /** What the model is told about a tool. */
 export interface ToolDefinition {
@@ -60,6 +54,14 @@ export interface ToolResult {
      * the call drops this result from the history (docs/RELIABILITY.md row 13). Never sent to the model.
      */
     sources?: string[];
+    /**
+     * The notes this call changed, as the ChangeController reported them (the note; for a rename both paths). Set on
+     * every result of a tool whose effect is `write`, empty when nothing was written (a refusal, a denial, bad input);
+     * absent on reads. Whether a call had a side effect is read from here, never from the message. Not sent.
+     */
+    changed?: readonly string[];
+    /** Why a write was not made, when the ChangeController refused it. Not sent. */
+    refusal?: ChangeRefusal;
 }
 
 /** A tool: its definition and its implementation. */
@@ -68,25 +70,4 @@ export interface Tool<I = unknown> {
     definition: ToolDefinition;
     /** Runs the tool on the model's input; reports every failure as a result, never by throwing. */
     run(input: I, context: ToolContext): Promise<ToolResult>;
-}
-
-/**
- * The vault tools offered in a mode. Read-only offers no write tools at all (the model is not even told they exist).
- * Delegate offers only `create_note`: a job's writes are new notes in its output folder (the ChangeController's scope
- * refuses every other kind), so edit, rewrite, rename and delete would only waste the job's turns.
- */
-export function vaultTools(mode: PermissionModeName): Tool[] {
-    const reads = [...readTools(), ...linkTools(), ...searchTools()];
-    switch (mode) {
-        case 'read-only':
-            return reads;
-        case 'delegate':
-            return [...reads, createNoteTool];
-        case 'ask':
-        case 'auto-edits':
-            return [...reads, createNoteTool, ...editTools(), renameNoteTool, deleteNoteTool];
-        default:
-            // A mode name from a newer or corrupt settings file: the safest mode (docs/DESIGN.md, "Permission modes").
-            return reads;
-    }
 }

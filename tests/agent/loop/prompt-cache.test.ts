@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Conversation } from '../../../src/agent/loop/conversation';
 import { buildRequest, countBreakpoints, PromptPrefix } from '../../../src/agent/loop/prompt-cache';
-import { vaultTools } from '../../../src/agent/tools/tool';
+import { vaultTools } from '../../../src/agent/tools/registry';
 
 const prefix = new PromptPrefix({
     systemPrompt: 'You are a test.',

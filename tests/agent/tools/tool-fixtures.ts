@@ -10,7 +10,8 @@ import type { CheckpointPersistence } from '../../../src/agent/changes/change-po
 import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
 import type { ChangeProposal } from '../../../src/agent/changes/proposal';
 import { ReadLedger } from '../../../src/agent/tools/read-ledger';
-import { vaultTools, type ToolContext, type ToolResult } from '../../../src/agent/tools/tool';
+import { vaultTools } from '../../../src/agent/tools/registry';
+import { type ToolContext, type ToolResult } from '../../../src/agent/tools/tool';
 import { ExclusionGate } from '../../../src/context/exclusions';
 import type { PermissionModeName } from '../../../src/kernel/permission-mode-name';
 import type { PrivacySettings } from '../../../src/kernel/settings';

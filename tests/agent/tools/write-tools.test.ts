@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { vaultTools } from '../../../src/agent/tools/tool';
+import { vaultTools } from '../../../src/agent/tools/registry';
 import { makeToolHarness, type ToolHarness } from './tool-fixtures';
 
 let h: ToolHarness | undefined;

@@ -40,6 +40,7 @@ const FILES: Record<string, string> = {
     'Plan.md': '# Plan\nShip the vault agent.\n',
     'Embedder.md': 'Embeds: ![[Shortcut]] ![[Pointer]] ![[Linked/Diary]] and [[Shortcut]].\n',
     'Agent/Outputs/Readme.md': 'Outputs go here.\n',
+    'Agent/Jobs/About.md': 'Job notes live here.\n',
     '.obsidian/plugins/vault-agent/data.json': JSON.stringify(SETTINGS),
 };
 
@@ -75,6 +76,7 @@ beforeAll(async () => {
     link(nodePath.join(outside.root, 'Away.md'), 'Outside.md');
     link(outside.root, 'Far');
     link('../../Secrets', 'Agent/Outputs/s');
+    link('../Jobs', 'Agent/Outputs/j');
     link('Plan.md', 'Plan link.md');
     home = await makeCliHome();
     server = await startMessagesApiServer();
@@ -177,9 +179,14 @@ describe('symbolic links: vault-agent mcp (official MCP client over stdio)', () 
 
     it('refuses create_note through a folder link in the output folder, and writes nothing into Secrets/', async () => {
         const made = await call('create_note', { path: 'Agent/Outputs/s/x.md', content: 'through the link' });
-        // Refused before anything is written (an MCP refusal's error flag is another item's business).
+        // Refused before anything is written, and said as an error to the client.
         expect(made.text).toMatch(/not a location|Nothing was written|symbolic link/);
+        expect(made.isError).toBe(true);
         expect(temp.exists('Secrets/x.md')).toBe(false);
+        // A link inside the output folder into the jobs folder is no way to plant a job note either.
+        const planted = await call('create_note', { path: 'Agent/Outputs/j/Evil.md', content: '---\nvault-agent: job\n---\nx' });
+        expect(planted.isError).toBe(true);
+        expect(temp.exists('Agent/Jobs/Evil.md')).toBe(false);
         const ok = await call('create_note', { path: 'Agent/Outputs/Fine.md', content: 'a fine note' });
         expect(ok.isError).toBe(false);
         expect(temp.readRaw('Agent/Outputs/Fine.md').toString()).toBe('a fine note');

@@ -58,6 +58,10 @@ export class AnswerWriter {
             res.socket?.destroy();
             return;
         }
+        if (answer.kind === 'trickle') {
+            await this.trickle(answer, turn, res);
+            return;
+        }
         const cut = answer.kind === 'turn' ? turn.events.length : turn.cutIndex(answer.after ?? 'headers');
         startSse(res);
         await this.writeEvents(res, turn, 0, cut);
@@ -65,7 +69,8 @@ export class AnswerWriter {
         if (answer.kind === 'turn') res.end();
         else if (answer.kind === 'stream-error') {
             const error = { type: 'error' as const, error: { type: answer.errorType, message: answer.message } };
-            res.end(formatSse({ name: 'error', data: error }));
+            if (answer.rawData !== undefined) res.end(`event: error\ndata: ${answer.rawData}\n\n`);
+            else res.end(formatSse({ name: 'error', data: error }));
         } else if (answer.kind === 'reset') res.socket?.destroy();
         else if (answer.resumeAfterMs !== undefined) {
             await this.pacer.sleep(answer.resumeAfterMs);
@@ -86,6 +91,11 @@ export class AnswerWriter {
             return;
         }
         const text = JSON.stringify(turn.message);
+        if (answer.kind === 'trickle') {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            await writeFlushed(res, text.slice(0, Math.floor(text.length / 2)));
+            return;
+        }
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
         if (answer.kind === 'turn') {
             res.end(text);
@@ -98,6 +108,27 @@ export class AnswerWriter {
         else if (answer.resumeAfterMs !== undefined) {
             await this.pacer.sleep(answer.resumeAfterMs);
             if (!res.destroyed) res.end(text.slice(half));
+        }
+    }
+
+    /** `message_start` and the first block's start, then one text delta per interval until the client hangs up. */
+    private async trickle(
+        answer: Extract<ContentAnswer, { kind: 'trickle' }>,
+        turn: RenderedTurn,
+        res: ServerResponse,
+    ): Promise<void> {
+        startSse(res);
+        const cut = turn.cutIndex('message_start');
+        await this.writeEvents(res, turn, 0, cut + 1);
+        const delta = {
+            type: 'content_block_delta' as const,
+            index: 0,
+            delta: { type: 'text_delta' as const, text: answer.chunk },
+        };
+        while (!this.pacer.closed && !res.destroyed && !res.writableEnded) {
+            await this.pacer.sleep(answer.intervalMs);
+            if (this.pacer.closed || res.destroyed) return;
+            await writeFlushed(res, formatSse({ name: 'content_block_delta', data: delta }));
         }
     }
 

@@ -117,7 +117,8 @@ function streamEvents(message: Message, blocks: IdentifiedBlock[]): { events: Ss
             stop_reason: null,
             stop_sequence: null,
             stop_details: null,
-            usage: { ...usage, output_tokens: 1 },
+            // The API reports a first output token at the start; an endpoint that reports no usage sends zeros here too.
+            usage: { ...usage, output_tokens: Math.min(1, usage.output_tokens) },
         },
     });
     marks.messageStart = events.length;

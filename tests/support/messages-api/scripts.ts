@@ -9,6 +9,7 @@ import type {
     ScriptedTurn,
     StallResponse,
     StreamErrorResponse,
+    TrickleResponse,
     TurnResponse,
     UsageOverride,
 } from './types';
@@ -170,9 +171,10 @@ export interface StreamFaultOptions extends ResponseTiming {
 
 /** An `event: error` in the middle of a stream; by default an overloaded_error after some partial text. */
 export function streamError(
-    options: StreamFaultOptions & { after?: CutPoint; errorType?: string; message?: string } = {},
+    options: StreamFaultOptions & { after?: CutPoint; errorType?: string; message?: string; rawData?: string } = {},
 ): StreamErrorResponse {
     return {
+        ...(options.rawData !== undefined ? { rawData: options.rawData } : {}),
         kind: 'stream-error',
         turn: faultTurn(options.turn),
         after: options.after ?? 'text',
@@ -189,6 +191,17 @@ export function stall(options: StreamFaultOptions & { after?: CutPoint; resumeAf
         turn: faultTurn(options.turn),
         after: options.after ?? 'message_start',
         resumeAfterMs: options.resumeAfterMs,
+        latencyMs: options.latencyMs,
+    };
+}
+
+/** A stream that sends one small text delta every `intervalMs` (default a second) and never ends. */
+export function trickle(options: StreamFaultOptions & { intervalMs?: number; chunk?: string } = {}): TrickleResponse {
+    return {
+        kind: 'trickle',
+        turn: faultTurn(options.turn ?? textTurn('Trickling.')),
+        intervalMs: options.intervalMs ?? 1_000,
+        chunk: options.chunk ?? '.',
         latencyMs: options.latencyMs,
     };
 }

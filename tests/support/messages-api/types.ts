@@ -111,6 +111,11 @@ export interface StreamErrorResponse extends ResponseTiming {
     errorType: string;
     /** The error event's `error.message`. */
     message: string;
+    /**
+     * The error event's data exactly as given instead of the API's shape: what gateways in front of the API send
+     * (`{"error":"…"}`, an error without a type, plain text).
+     */
+    rawData?: string;
 }
 
 /** A response that goes silent without closing: the socket stays open until the client gives up or it resumes. */
@@ -125,6 +130,22 @@ export interface StallResponse extends ResponseTiming {
     resumeAfterMs?: number;
 }
 
+/**
+ * A stream that never ends but never goes quiet either: after `message_start` and the first (text) block's start it
+ * sends one `text_delta` every `intervalMs`, forever, until the client hangs up. A non-streaming request gets half of
+ * its body, then silence.
+ */
+export interface TrickleResponse extends ResponseTiming {
+    /** Discriminant. */
+    kind: 'trickle';
+    /** The turn the stream belongs to; its first block must be text. */
+    turn: ScriptedTurn;
+    /** Pause between deltas, ms. */
+    intervalMs: number;
+    /** The text of each delta. */
+    chunk: string;
+}
+
 /** A response whose socket is destroyed: before any byte (a connection error) or after a cut point. */
 export interface ResetResponse extends ResponseTiming {
     /** Discriminant. */
@@ -136,7 +157,8 @@ export interface ResetResponse extends ResponseTiming {
 }
 
 /** Anything the server can be told to answer with. */
-export type ScriptedResponse = TurnResponse | HttpErrorResponse | StreamErrorResponse | StallResponse | ResetResponse;
+export type ScriptedResponse =
+    TurnResponse | HttpErrorResponse | StreamErrorResponse | StallResponse | TrickleResponse | ResetResponse;
 
 /** One request as the server received it. */
 export interface RecordedRequest {
