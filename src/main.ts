@@ -46,10 +46,10 @@ export default class VaultAgentPlugin extends Plugin {
                     await services.store.load();
                 },
                 isDesktop: Platform.isDesktop,
-                skills: () => services.skills,
-                commands: () => services.commands,
-                mcpHub: () => services.hub,
-                onMcpConsentGranted: () => void services.hub.connectAll(),
+                skills: () => services.core.skills,
+                commands: () => services.core.commands,
+                mcpHub: () => services.core.hub,
+                onMcpConsentGranted: () => void services.core.hub.connectAll(),
             }),
         );
         ui.register(this);

@@ -8,7 +8,7 @@ import type { CreateParams, MessageBatches } from '../agent/model-client';
 import { classifyError, Offline, SpendCap } from '../agent/model-errors';
 import { costOf, DEFAULT_PRICES } from '../agent/pricing';
 import { linkTo, writeArtifact } from './artifact';
-import { buildJobPrompt, jobPreamble } from './job-context';
+import { buildJobPrompt } from './job-context';
 import { jobTitle, type JobNote } from './job-note';
 import type { JobUpdate } from './job-store';
 import { addJobUsage, JobAbort, type JobControl, type JobRunDeps, type QueueSignal } from './job-run';
@@ -58,15 +58,7 @@ export class BatchJobs implements QueueExtension {
     ): Promise<{ job: JobNote | null; signal: QueueSignal }> {
         const output = job.output || deps.outputFolder;
         const model = job.model || deps.model;
-        const prompt = await buildJobPrompt({
-            vault: deps.vault,
-            gate: deps.gate,
-            references: job.context,
-            brief: job.brief,
-            preamble: jobPreamble('read-only', output),
-            context: deps.context,
-            model,
-        });
+        const prompt = await buildJobPrompt(deps, job, { mode: 'read-only', output, model });
         const batches = this.options.batches ?? clientBatchPort(deps.client.batches);
         const finish = async (update: JobUpdate, signal: QueueSignal = null) => ({
             job: await deps.store.update(job.path, (current) =>

@@ -67,25 +67,26 @@ export function jobPreamble(mode: 'delegate' | 'read-only', outputFolder: string
     );
 }
 
-/** Resolves the job's references now and builds its first message. */
-export async function buildJobPrompt(options: {
-    vault: VaultPort;
-    gate: ExclusionGate;
-    references: readonly string[];
-    brief: string;
-    preamble: string;
-    /** `settings.context` (instructions note, budget share, embeds, list limit); the defaults when absent. */
-    context?: ContextSettings;
-    /** The job's model, whose context window `context.budgetShare` is a share of. */
-    model: string;
-}): Promise<JobPrompt> {
+/** Resolves the job's references now, with `settings.context` applied as for a chat, and builds its first message. */
+export async function buildJobPrompt(
+    deps: {
+        vault: VaultPort;
+        gate: ExclusionGate;
+        /** `settings.context` (instructions note, budget share, embeds, list limit); the defaults when absent. */
+        context?: ContextSettings;
+    },
+    job: { context: readonly string[]; brief: string },
+    /** How the job runs, and its model, whose context window `context.budgetShare` is a share of. */
+    setup: { mode: 'delegate' | 'read-only'; output: string; model: string },
+): Promise<JobPrompt> {
     const builder = contextBuilderFor({
-        vault: options.vault,
-        gate: options.gate,
-        settings: options.context ?? DEFAULT_SETTINGS.context,
-        windowTokens: contextWindowFor(options.model),
+        vault: deps.vault,
+        gate: deps.gate,
+        settings: deps.context ?? DEFAULT_SETTINGS.context,
+        windowTokens: contextWindowFor(setup.model),
     });
-    const message = options.references.map(referenceToMention).join(' ');
+    const preamble = jobPreamble(setup.mode, setup.output);
+    const message = job.context.map(referenceToMention).join(' ');
     const bundle = await builder.build({ message, attachFocusedNote: false });
     const sources = [
         ...new Set(
@@ -95,11 +96,11 @@ export async function buildJobPrompt(options: {
         ),
     ];
     const context = bundle.context();
-    const brief = `<job-brief>\n${options.brief.trim()}\n</job-brief>`;
+    const brief = `<job-brief>\n${job.brief.trim()}\n</job-brief>`;
     return {
         message: (loadedSkills = '') => {
             const skills = loadedSkills === '' ? '' : `<loaded-skills>\n${loadedSkills}\n</loaded-skills>`;
-            return [options.preamble, context, skills, brief].filter((part) => part !== '').join('\n\n');
+            return [preamble, context, skills, brief].filter((part) => part !== '').join('\n\n');
         },
         instructions: bundle.system(),
         sources,

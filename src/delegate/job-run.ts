@@ -17,7 +17,7 @@ import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
-import { buildJobPrompt, jobPreamble } from './job-context';
+import { buildJobPrompt } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
@@ -173,15 +173,7 @@ export async function runJob(
     }
     const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
     const model = job.model || deps.model;
-    const prompt = await buildJobPrompt({
-        vault: deps.vault,
-        gate: deps.gate,
-        references: job.context,
-        brief: job.brief,
-        preamble: jobPreamble(mode, output),
-        context: deps.context,
-        model,
-    });
+    const prompt = await buildJobPrompt(deps, job, { mode, output, model });
     const built = await buildJobSession(deps, job, { mode, output, model, instructions: prompt.instructions }, () => {
         if (!control.signal.aborted) control.abort(new JobAbort('budget'));
     });

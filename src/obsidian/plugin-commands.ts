@@ -44,7 +44,7 @@ export class PluginUi {
         const s = this.services;
         return {
             createChat: (approvals) => s.createChat(approvals),
-            customCommands: async () => (await s.commands.scan()).commands,
+            customCommands: async () => (await s.core.commands.scan()).commands,
             apiKeySet: async () => ((await s.secrets.get(s.settingsOrDefaults().model.apiKeySecretName)) ?? '').trim() !== '',
             openSettings: () => openPluginSettings(this.app, this.pluginId),
             store: s.chats,
@@ -67,7 +67,8 @@ export class PluginUi {
 
     /** What the queue view is built from. */
     queueViewServices(): QueueViewServices {
-        const { store, spend, queue } = this.services;
+        const { store, queue } = this.services;
+        const { spend } = this.services.core;
         return {
             queue,
             newJob: () => this.openEnqueue(),
@@ -85,7 +86,7 @@ export class PluginUi {
             {
                 enqueue: (spec) => s.queue.enqueue(spec),
                 suggest: (query) => s.suggester?.suggest(query) ?? [],
-                templates: s.commands,
+                templates: s.core.commands,
                 onQueued: () => void this.reveal(VIEW_TYPE_QUEUE),
                 defaults: () => {
                     const { delegate, model } = s.settingsOrDefaults();
@@ -218,7 +219,7 @@ export class PluginUi {
 
     /** Undoes the newest undoable change at once when all of it can be restored; otherwise names what cannot. */
     private async undoLast(): Promise<void> {
-        const { checkpoints } = this.services;
+        const { checkpoints } = this.services.core;
         const turnId = (await checkpoints.undoableTurns()).at(-1);
         if (turnId === undefined) {
             new Notice('No agent change to undo.');

@@ -7,19 +7,13 @@
  */
 import type { App, EventRef } from 'obsidian';
 import type { ApprovalGate } from '../agent/changes/approval';
-import type { CheckpointStore } from '../agent/changes/checkpoints';
-import type { Throttle } from '../agent/loop/throttle';
-import type { McpHub } from '../agent/mcp/mcp-hub';
 import { createModelClient, type ModelClient } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
-import type { SpendControl } from '../agent/spend/spend-control';
 import { KeyValueSpendLedger } from '../agent/spend/spend-ledger';
 import { ChatService } from '../chat/chat-service';
 import { AdapterChatStore } from '../chat/chat-store';
 import { CoreServices } from '../compose/core-services';
-import type { CommandCatalog } from '../context/commands';
 import type { ExclusionGate } from '../context/exclusions';
-import type { SkillCatalog } from '../context/skills';
 import { MentionSuggester } from '../context/suggest';
 import type { JobQueue } from '../delegate/job-queue';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
@@ -137,36 +131,6 @@ export class PluginServices {
         this.store.onChange((state) => this.onSettings(state));
     }
 
-    /** One rate-limit throttle for every chat and job. */
-    get throttle(): Throttle {
-        return this.core.throttle;
-    }
-
-    /** The vault's one checkpoint store (undo), kept in the plugin's folder. */
-    get checkpoints(): CheckpointStore {
-        return this.core.checkpoints;
-    }
-
-    /** The device's spend ledger and daily cap. */
-    get spend(): SpendControl {
-        return this.core.spend;
-    }
-
-    /** Skills of the current settings' folder. */
-    get skills(): SkillCatalog {
-        return this.core.skills;
-    }
-
-    /** Custom commands of the current settings' folder. */
-    get commands(): CommandCatalog {
-        return this.core.commands;
-    }
-
-    /** The MCP servers of the current settings. */
-    get hub(): McpHub {
-        return this.core.hub;
-    }
-
     /** Reads the settings; a locked state is announced once, and everything then fails closed. */
     async load(): Promise<SettingsState> {
         const state = await this.store.load();
@@ -186,7 +150,7 @@ export class PluginServices {
         this.vault.watch((ref) => this.host.registerEvent(ref));
         this.suggester = new MentionSuggester({ vault: this.vault, gate: () => this.core.gate() });
         void this.suggester.rebuild();
-        if (this.store.settings !== null) void this.hub.connectAll();
+        if (this.store.settings !== null) void this.core.hub.connectAll();
         this.queue.start();
     }
 
@@ -198,7 +162,7 @@ export class PluginServices {
         try {
             await this.queue.stop();
         } finally {
-            await this.hub.close();
+            await this.core.hub.close();
         }
     }
 
@@ -225,9 +189,9 @@ export class PluginServices {
         return new ChatService({
             store: this.chats,
             focus: this.focus,
-            checkpoints: this.checkpoints,
+            checkpoints: this.core.checkpoints,
             services: () => this.sessionServices(approvals),
-            commands: () => this.commands,
+            commands: () => this.core.commands,
             defaults: () => {
                 const settings = this.settingsOrDefaults();
                 return {
@@ -254,7 +218,7 @@ export class PluginServices {
         const settings = state.status === 'ready' ? state.settings : null;
         const { replacedHub } = this.core.apply(settings);
         if (replacedHub !== null) {
-            void replacedHub.close().then(() => (settings !== null && this.started ? this.hub.connectAll() : null));
+            void replacedHub.close().then(() => (settings !== null && this.started ? this.core.hub.connectAll() : null));
         }
         // Suggestions are indexed through the gate: a note made private must leave them now.
         if (this.suggester !== null) void this.suggester.rebuild();
