@@ -8,10 +8,10 @@
 import type { App, EventRef } from 'obsidian';
 import type { ApprovalGate } from '../agent/changes/approval';
 import { CheckpointStore } from '../agent/changes/checkpoints';
-import { contextWindowFor } from '../agent/compaction/context-window';
 import { Throttle } from '../agent/loop/throttle';
 import { McpHub } from '../agent/mcp/mcp-hub';
 import { createTransportFactory } from '../agent/mcp/transport-factory';
+import { sessionModels } from '../agent/model-catalog';
 import { createModelClient, type ModelClient } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
 import { SpendControl } from '../agent/spend/spend-control';
@@ -197,9 +197,11 @@ export class PluginServices {
     async sessionServices(): Promise<Omit<SessionServices, 'approvals'>> {
         const settings = this.lockedOrSettings();
         const gate = (): ExclusionGate => this.gate;
-        const window = contextWindowFor(settings.model.defaultModel);
+        const client = await this.client();
+        const window = await sessionModels.contextWindow(client, settings.model.defaultModel);
         return {
-            client: await this.client(),
+            client,
+            models: sessionModels,
             vault: this.vault,
             gate,
             settings: () => this.store.settings ?? settings,

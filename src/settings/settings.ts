@@ -2,6 +2,7 @@
  * Settings: the stored shape, the defaults, and a pure migration from whatever was on disk. Settings live in the
  * plugin's `data.json`, which syncs between devices; the API key never does (see `secrets`).
  */
+import { DEFAULT_MODEL } from '../agent/default-model';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp-settings';
 import type { PermissionModeName } from './permission-mode-name';
 
@@ -112,7 +113,7 @@ export interface SpendSettings {
 export const DEFAULT_SETTINGS: Settings = {
     version: SETTINGS_VERSION,
     model: {
-        defaultModel: 'claude-sonnet-5-5',
+        defaultModel: DEFAULT_MODEL,
         baseUrl: '',
         apiKeySecretName: 'vault-agent-anthropic-api-key',
         maxOutputTokens: 8192,

@@ -4,6 +4,7 @@
  */
 import { SecretComponent, Setting } from 'obsidian';
 import type { App } from 'obsidian';
+import { DEFAULT_MODEL } from '../../agent/default-model';
 import { ExclusionGate } from '../../context/exclusions';
 import type { SecretStore } from '../../ports';
 import { isMarkdownPath, type VaultPort } from '../../vault/vault-port';
@@ -25,7 +26,7 @@ export function renderModelSection(
         desc: 'Model used when a chat or job names none.',
         value: settings.model.defaultModel,
         parse: (raw) =>
-            /^\S+$/.test(raw.trim()) ? ok(raw.trim()) : fail('Enter a model id such as claude-sonnet-4-5.'),
+            /^\S+$/.test(raw.trim()) ? ok(raw.trim()) : fail(`Enter a model id such as ${DEFAULT_MODEL}.`),
         apply: (draft, value) => (draft.model.defaultModel = value),
     });
     kit.field(el, {
