@@ -13,7 +13,6 @@ import { createAgentSession } from '../agent/session-factory';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { SpendControl } from '../agent/spend/spend-control';
 import { ContextBuilder } from '../context/build-context';
-import { ExclusionGate } from '../context/exclusions';
 import { SkillCatalog } from '../context/skills';
 import { CliUsageError, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
@@ -90,7 +89,7 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
                 }),
                 skills: new SkillCatalog({
                     vault,
-                    exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
+                    exclusions: opened.gateOf,
                     skillsFolder: settings.guidance.skillsFolder,
                 }),
                 contextBuilder,

@@ -8,7 +8,6 @@ import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
 import { SpendControl } from '../agent/spend/spend-control';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
-import { ExclusionGate } from '../context/exclusions';
 import { FsHiddenFolderReader } from '../context/hidden-folder-node';
 import { SkillCatalog } from '../context/skills';
 import { BatchJobs } from '../delegate/batch';
@@ -82,7 +81,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         }),
         skills: new SkillCatalog({
             vault,
-            exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
+            exclusions: opened.gateOf,
             hidden: new FsHiddenFolderReader({ root: vault.root, configDir: options.configDir }),
             skillsFolder: settings.guidance.skillsFolder,
         }),

@@ -6,6 +6,7 @@
 import { Minimatch, type MinimatchOptions } from 'minimatch';
 import type { PrivacySettings } from '../settings/settings';
 import type { VaultPort } from '../vault/vault-port';
+import type { ObsidianExcludedFiles } from './obsidian-excluded-files';
 
 /** Why a path is excluded. Shown to the person, never to the model. */
 export type ExclusionReason =
@@ -13,7 +14,9 @@ export type ExclusionReason =
     | { kind: 'folder'; rule: string }
     | { kind: 'system' }
     | { kind: 'unindexed' }
-    | { kind: 'locked' };
+    | { kind: 'locked' }
+    | { kind: 'obsidian'; filter: string }
+    | { kind: 'obsidian-unreadable'; problem: string };
 
 /** The gate's answer for one path. */
 export type ExclusionVerdict = { excluded: false } | { excluded: true; reason: ExclusionReason };
@@ -24,6 +27,8 @@ export interface ExclusionGateOptions {
     vault: VaultPort;
     /** The exclusion rules; `null` means settings could not be read, so everything is excluded. */
     privacy: PrivacySettings | null;
+    /** Obsidian's own Excluded files, when the settings honour them; a list with a `problem` excludes everything. */
+    obsidianExcluded?: ObsidianExcludedFiles | null;
 }
 
 const VISIBLE: ExclusionVerdict = Object.freeze({ excluded: false });
@@ -76,10 +81,20 @@ export class ExclusionGate {
     private readonly folderRules: { rule: string; pattern: RegExp }[];
     private readonly globRules: GlobRule[];
     private readonly tagVerdicts = new Map<string, ExclusionVerdict>();
+    /** Obsidian's Excluded files; `null` when not honoured or empty. */
+    private readonly obsidian: ObsidianExcludedFiles | null;
+    /** The verdict for every path while Obsidian's list cannot be read; `null` when it can. */
+    private readonly obsidianUnreadable: ExclusionVerdict | null;
 
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
         this.locked = options.privacy === null;
+        const obsidian = options.obsidianExcluded ?? null;
+        this.obsidian = obsidian !== null && obsidian.filters.length > 0 ? obsidian : null;
+        this.obsidianUnreadable =
+            obsidian?.problem != null
+                ? { excluded: true, reason: { kind: 'obsidian-unreadable', problem: obsidian.problem } }
+                : null;
         const roots = [trimSlashes(options.vault.configDir), ...ALWAYS_HIDDEN_ROOTS].filter((f) => f !== '');
         const anywhere = ALWAYS_HIDDEN_ANYWHERE.map(escapeRegExp).join('|');
         this.systemPattern = new RegExp(`${folderRegExp(roots).source}|(?:^|/)(?:${anywhere})(?:/|$)`, 'iu');
@@ -106,12 +121,15 @@ export class ExclusionGate {
     /** Whether `path` is excluded, and why. */
     check(path: string): ExclusionVerdict {
         if (this.locked) return LOCKED;
+        if (this.obsidianUnreadable !== null) return this.obsidianUnreadable;
         const shape = scanPath(path);
         const canonical =
             shape & IRREGULAR ? canonicalPath(path) : shape & NON_ASCII_CHARS ? path.normalize('NFC') : path;
         if (canonical === null) return SYSTEM;
         const mayBeSystem = shape !== 0 || !this.systemNeedsDot;
         if (mayBeSystem && this.systemPattern.test(canonical)) return SYSTEM;
+        const byObsidian = this.obsidian?.match(canonical) ?? null;
+        if (byObsidian !== null) return { excluded: true, reason: { kind: 'obsidian', filter: byObsidian } };
         const byFolder = this.checkFolders(canonical);
         if (byFolder !== VISIBLE) return byFolder;
         if (!isMarkdown(canonical)) return VISIBLE;
@@ -149,6 +167,13 @@ export class ExclusionGate {
                 return 'not indexed yet, or its frontmatter could not be read';
             case 'locked':
                 return 'settings could not be read, so every note is excluded until they are fixed';
+            case 'obsidian':
+                return `in Obsidian's Excluded files (${reason.filter})`;
+            case 'obsidian-unreadable':
+                return (
+                    `Obsidian's Excluded files could not be read (${reason.problem}), so every note is excluded ` +
+                    'until they are fixed or Vault Agent stops honouring them'
+                );
         }
     }
 

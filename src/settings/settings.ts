@@ -49,6 +49,11 @@ export interface PrivacySettings {
     excludedTags: string[];
     /** Folders (`Journal/`) or minimatch globs (`**\/*.secret.md`) whose notes are excluded, subfolders included. */
     excludedFolders: string[];
+    /**
+     * Whether the files Obsidian excludes (Settings → Files and links → Excluded files) are excluded too; absent
+     * counts as on. Only `false` turns it off.
+     */
+    obsidianExcludedFiles?: boolean;
 }
 
 /** The co-pilot chat. */
@@ -121,6 +126,7 @@ export const DEFAULT_SETTINGS: Settings = {
     privacy: {
         excludedTags: ['private'],
         excludedFolders: [],
+        obsidianExcludedFiles: true,
     },
     chat: {
         defaultMode: 'ask',
