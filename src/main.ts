@@ -48,6 +48,12 @@ export default class VaultAgentPlugin extends Plugin {
                 commands: () => services.commands,
                 mcpHub: () => services.hub,
                 onMcpConsentGranted: () => void services.hub.connectAll(),
+                obsidianExcluded: {
+                    get current() {
+                        return services.obsidianExcluded.current;
+                    },
+                    refresh: () => services.refreshObsidianExcluded(),
+                },
             }),
         );
         ui.register(this);

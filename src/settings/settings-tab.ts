@@ -19,7 +19,11 @@ import {
 } from './tab/general-sections';
 import { renderGuidanceSection, type CommandSource, type SkillSource } from './tab/guidance-section';
 import { renderMcpSection, type McpHubView } from './tab/mcp-section';
-import { renderModelSection, renderPrivacySection } from './tab/model-privacy-sections';
+import {
+    renderModelSection,
+    renderPrivacySection,
+    type ObsidianExcludedSource,
+} from './tab/model-privacy-sections';
 import { messageOf, TabKit, type Provided } from './tab/tab-kit';
 
 export type { CommandSource, SkillSource } from './tab/guidance-section';
@@ -49,6 +53,8 @@ export interface VaultAgentSettingTabOptions {
     mcpHub?: Provided<McpHubView>;
     /** Runs after the person allowed an MCP server on this device, so the host can connect it. */
     onMcpConsentGranted?: (shown: LaunchDescription) => void;
+    /** Obsidian's own Excluded files (app.json), shown in the privacy section with their toggle. */
+    obsidianExcluded?: ObsidianExcludedSource;
 }
 
 /** Vault Agent's page in Obsidian's settings. */
@@ -81,7 +87,7 @@ export class VaultAgentSettingTab extends PluginSettingTab {
         const kit = new TabKit(options.store, options.vault.configDir);
         for (const note of state.notes) containerEl.createDiv({ cls: 'vault-agent-settings-note', text: note });
         renderModelSection(containerEl, settings, kit, { app: this.app, secrets: options.secrets });
-        renderPrivacySection(containerEl, settings, kit, options.vault);
+        renderPrivacySection(containerEl, settings, kit, options.vault, options.obsidianExcluded);
         renderContextSection(containerEl, settings, kit);
         renderGuidanceSection(containerEl, settings, kit, { skills: options.skills, commands: options.commands });
         renderChatSection(containerEl, settings, kit);

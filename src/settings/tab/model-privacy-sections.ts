@@ -6,6 +6,7 @@ import { SecretComponent, Setting } from 'obsidian';
 import type { App } from 'obsidian';
 import { DEFAULT_MODEL } from '../../agent/default-model';
 import { ExclusionGate } from '../../context/exclusions';
+import type { ObsidianExcludedFiles } from '../../context/obsidian-excluded-files';
 import type { SecretStore } from '../../ports';
 import { isMarkdownPath, type VaultPort } from '../../vault/vault-port';
 import type { Settings } from '../settings';
@@ -72,8 +73,22 @@ export function renderModelSection(
     });
 }
 
+/** Obsidian's own Excluded files as the host read them from app.json. */
+export interface ObsidianExcludedSource {
+    /** The list as last read. */
+    readonly current: ObsidianExcludedFiles;
+    /** Reads app.json again. */
+    refresh(): Promise<unknown>;
+}
+
 /** Renders the Privacy section with the live count of excluded notes. */
-export function renderPrivacySection(el: HTMLElement, settings: Settings, kit: TabKit, vault: VaultPort): void {
+export function renderPrivacySection(
+    el: HTMLElement,
+    settings: Settings,
+    kit: TabKit,
+    vault: VaultPort,
+    obsidian?: ObsidianExcludedSource,
+): void {
     new Setting(el).setName('Privacy').setHeading();
     el.createDiv({
         cls: 'vault-agent-settings-explainer',
@@ -86,7 +101,8 @@ export function renderPrivacySection(el: HTMLElement, settings: Settings, kit: T
         const privacy = kit.store.settings?.privacy;
         if (!privacy) return;
         const notes = (await vault.list()).map((f) => f.path).filter(isMarkdownPath);
-        const { excludedCount } = new ExclusionGate({ vault, privacy }).partition(notes);
+        const honoured = privacy.obsidianExcludedFiles !== false ? (obsidian?.current ?? null) : null;
+        const { excludedCount } = new ExclusionGate({ vault, privacy, obsidianExcluded: honoured }).partition(notes);
         countEl.setText(`${excludedCount} of ${notes.length} notes are currently excluded.`);
     };
     kit.field(el, {
@@ -107,7 +123,52 @@ export function renderPrivacySection(el: HTMLElement, settings: Settings, kit: T
         apply: (draft, value) => (draft.privacy.excludedFolders = value),
         afterSave: () => void showCount(),
     });
+    if (obsidian !== undefined) renderObsidianExcluded(el, settings, kit, obsidian, showCount);
     void showCount();
+}
+
+/** The toggle for Obsidian's own Excluded files, and what the list holds (or why it cannot be read). */
+function renderObsidianExcluded(
+    el: HTMLElement,
+    settings: Settings,
+    kit: TabKit,
+    obsidian: ObsidianExcludedSource,
+    showCount: () => Promise<void>,
+): void {
+    const setting = new Setting(el)
+        .setName("Obsidian's excluded files")
+        .setDesc('Also exclude what Obsidian excludes (files and links → excluded files).');
+    const listEl = setting.descEl.createDiv({ cls: 'vault-agent-obsidian-excluded' });
+    const errorEl = errorIn(setting);
+    const showList = (on: boolean): void => {
+        const list = obsidian.current;
+        listEl.toggleClass('vault-agent-secret-missing', on && list.problem !== null);
+        if (!on) listEl.setText('Not honoured: notes Obsidian excludes can be sent.');
+        else if (list.problem !== null) {
+            listEl.setText(
+                `Obsidian's excluded files could not be read (${list.problem}). Every note is excluded until the ` +
+                    'list is fixed or this is turned off.',
+            );
+        } else if (list.filters.length === 0) listEl.setText("Obsidian's excluded files list is empty.");
+        else listEl.setText(`Excluded by Obsidian's list: ${list.filters.join(', ')}`);
+    };
+    setting.addToggle((toggle) =>
+        toggle.setValue(settings.privacy.obsidianExcludedFiles !== false).onChange((on) =>
+            kit.save(
+                errorEl,
+                (draft) => (draft.privacy.obsidianExcludedFiles = on),
+                () => {
+                    showList(on);
+                    void showCount();
+                },
+            ),
+        ),
+    );
+    showList(settings.privacy.obsidianExcludedFiles !== false);
+    void obsidian.refresh().then(() => {
+        showList(kit.store.settings?.privacy.obsidianExcludedFiles !== false);
+        void showCount();
+    });
 }
 
 function parseBaseUrl(raw: string): Parsed<string> {
