@@ -48,6 +48,7 @@ export default class VaultAgentPlugin extends Plugin {
                 commands: () => services.commands,
                 mcpHub: () => services.hub,
                 onMcpConsentGranted: () => void services.hub.connectAll(),
+                models: () => services.models(),
                 obsidianExcluded: {
                     get current() {
                         return services.obsidianExcluded.current;

@@ -12,7 +12,7 @@ import { Throttle } from '../agent/loop/throttle';
 import { McpHub } from '../agent/mcp/mcp-hub';
 import { createTransportFactory } from '../agent/mcp/transport-factory';
 import { sessionModels } from '../agent/model-catalog';
-import { createModelClient, type ModelClient } from '../agent/model-client';
+import { createModelClient, type ModelClient, type ModelList } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
 import { SpendControl } from '../agent/spend/spend-control';
 import { KeyValueSpendLedger } from '../agent/spend/spend-ledger';
@@ -202,6 +202,15 @@ export class PluginServices {
         return createModelClient({ secrets: this.secrets, settings: settings.model, isDesktop: this.host.isDesktop });
     }
 
+    /** The endpoint's models for the settings tab, `null` when they cannot be read (no key, locked, offline). */
+    async models(): Promise<ModelList | null> {
+        try {
+            return await sessionModels.list(await this.client());
+        } catch {
+            return null;
+        }
+    }
+
     /** What a chat session is built from; rejects while settings are locked (the chat shows the reason). */
     async sessionServices(): Promise<Omit<SessionServices, 'approvals'>> {
         const settings = this.lockedOrSettings();
@@ -277,7 +286,7 @@ export class PluginServices {
         if (problem === null) return;
         this.notifier.notify(
             `Vault Agent excludes every note: Obsidian's excluded files could not be read (${problem}). Fix the ` +
-                "list, or turn off \"Obsidian's excluded files\" in Vault Agent's privacy settings.",
+                'list, or turn off "Obsidian\'s excluded files" in Vault Agent\'s privacy settings.',
             'error',
         );
     }

@@ -219,8 +219,7 @@ class LocalMessagesApi implements MessagesApiServer {
         else if (method === 'GET' && path === '/v1/models' && this.models !== 'none') routes.listModels(context);
         else if (method === 'GET' && modelId !== undefined && this.models !== 'none') {
             routes.retrieveModel(context, decodeURIComponent(modelId));
-        }
-        else if (method === 'POST' && path === '/v1/messages/batches') await routes.createBatch(context);
+        } else if (method === 'POST' && path === '/v1/messages/batches') await routes.createBatch(context);
         else if (method === 'GET' && path === '/v1/messages/batches') routes.listBatches(context);
         else if (batch?.[1] !== undefined && method === (batch[2] === '/cancel' ? 'POST' : 'GET')) {
             const action = batch[2] === '/cancel' ? 'cancel' : batch[2] === '/results' ? 'results' : 'retrieve';

@@ -2,9 +2,10 @@
  * The Model and Privacy sections. The API key is picked with Obsidian's secret picker: settings store only the
  * secret's name (RELIABILITY row 23). The privacy section says how many notes the exclusions hide right now.
  */
-import { SecretComponent, Setting } from 'obsidian';
+import { SecretComponent, Setting, TextComponent } from 'obsidian';
 import type { App } from 'obsidian';
 import { DEFAULT_MODEL } from '../../agent/default-model';
+import type { ModelList } from '../../agent/model-client';
 import { ExclusionGate } from '../../context/exclusions';
 import type { ObsidianExcludedFiles } from '../../context/obsidian-excluded-files';
 import type { SecretStore } from '../../ports';
@@ -19,10 +20,10 @@ export function renderModelSection(
     el: HTMLElement,
     settings: Settings,
     kit: TabKit,
-    host: { app: App; secrets: SecretStore },
+    host: { app: App; secrets: SecretStore; models?: () => Promise<ModelList | null> },
 ): void {
     new Setting(el).setName('Model').setHeading();
-    kit.field(el, {
+    const modelField = kit.field(el, {
         name: 'Default model',
         desc: 'Model used when a chat or job names none.',
         value: settings.model.defaultModel,
@@ -30,6 +31,7 @@ export function renderModelSection(
             /^\S+$/.test(raw.trim()) ? ok(raw.trim()) : fail(`Enter a model id such as ${DEFAULT_MODEL}.`),
         apply: (draft, value) => (draft.model.defaultModel = value),
     });
+    if (host.models !== undefined) renderModelPicker(el, settings, kit, host.models, modelField);
     kit.field(el, {
         name: 'Base URL',
         desc: "Leave empty to use Anthropic's API. Any server that speaks the Anthropic Messages API works.",
@@ -71,6 +73,56 @@ export function renderModelSection(
         parse: (raw) => parseInteger(raw, 1, 128_000),
         apply: (draft, value) => (draft.model.maxOutputTokens = value),
     });
+}
+
+/**
+ * The endpoint's own models, offered when its list can be read; picking one sets the default model (the text field
+ * above stays, for an id the endpoint does not list).
+ */
+function renderModelPicker(
+    el: HTMLElement,
+    settings: Settings,
+    kit: TabKit,
+    models: () => Promise<ModelList | null>,
+    modelField: Setting,
+): void {
+    const setting = new Setting(el).setName('Models at this endpoint').setDesc('Reading the endpoint’s models…');
+    const errorEl = errorIn(setting);
+    const failed = (): void => {
+        setting.setDesc('The endpoint’s models could not be read; enter a model id above.');
+    };
+    models().then((list) => {
+        if (list === null || list.source !== 'endpoint' || list.models.length === 0) {
+            setting.setDesc(
+                list?.source === 'fallback'
+                    ? 'This endpoint does not list its models; enter a model id above.'
+                    : 'The endpoint’s models could not be read; enter a model id above.',
+            );
+            return;
+        }
+        setting.setDesc('Pick one of the models the endpoint offers.');
+        const options: Record<string, string> = {};
+        for (const model of list.models) {
+            const window =
+                model.maxInputTokens !== undefined ? ` (${Math.round(model.maxInputTokens / 1000)}k context)` : '';
+            options[model.id] = `${model.displayName}${window}`;
+        }
+        setting.addDropdown((dropdown) =>
+            dropdown
+                .addOptions(options)
+                .setValue(kit.store.settings?.model.defaultModel ?? settings.model.defaultModel)
+                .onChange((id) =>
+                    kit.save(
+                        errorEl,
+                        (draft) => (draft.model.defaultModel = id),
+                        () => {
+                            const text = modelField.components.find((c) => c instanceof TextComponent);
+                            if (text instanceof TextComponent) text.setValue(id);
+                        },
+                    ),
+                ),
+        );
+    }, failed);
 }
 
 /** Obsidian's own Excluded files as the host read them from app.json. */
