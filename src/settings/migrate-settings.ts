@@ -139,9 +139,10 @@ function readPrivacy(value: unknown, notes: string[]): PrivacySettings | string 
     if (folders === null) {
         return 'The excluded folders setting is not a list of folders, so nothing will be sent until it is fixed.';
     }
-    // Only an explicit `false` turns Obsidian's own list off: anything else honours it (the side that sends less).
-    const obsidianExcludedFiles = value.obsidianExcludedFiles !== false;
-    return { excludedTags: normaliseTags(tags), excludedFolders: normaliseFolders(folders), obsidianExcludedFiles };
+    const privacy: PrivacySettings = { excludedTags: normaliseTags(tags), excludedFolders: normaliseFolders(folders) };
+    // Only an explicit `false` turns Obsidian's own list off; absent or anything else honours it (sends less).
+    if (value.obsidianExcludedFiles === false) privacy.obsidianExcludedFiles = false;
+    return privacy;
 }
 
 /** A list of strings, the default when absent (with a note), or `null` when present but invalid. */

@@ -126,7 +126,6 @@ export const DEFAULT_SETTINGS: Settings = {
     privacy: {
         excludedTags: ['private'],
         excludedFolders: [],
-        obsidianExcludedFiles: true,
     },
     chat: {
         defaultMode: 'ask',

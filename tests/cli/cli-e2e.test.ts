@@ -346,9 +346,9 @@ describe('ask', () => {
     });
 
     it('offers no write tools in the default read-only mode', async () => {
-        const before = server.requests.length;
+        const before = server.messageRequests().length;
         await cli(['ask', 'hello']);
-        const tools = (server.requests[before]?.body as { tools?: { name: string }[] }).tools ?? [];
+        const tools = (server.messageRequests()[before]?.body as { tools?: { name: string }[] }).tools ?? [];
         expect(tools.map((tool) => tool.name)).not.toContain('create_note');
     });
 });
