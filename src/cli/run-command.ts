@@ -6,6 +6,7 @@
 import nodePath from 'node:path';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
+import { sessionModels } from '../agent/model-catalog';
 import { SpendControl } from '../agent/spend/spend-control';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { FsHiddenFolderReader } from '../context/hidden-folder-node';
@@ -86,6 +87,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
             skillsFolder: settings.guidance.skillsFolder,
         }),
         ...(mcp !== null ? { mcp } : {}),
+        models: sessionModels,
     });
     if (options.verbose) io.stderr.write(`vault-agent: running as ${deviceId}, ${delegate.concurrency} at once\n`);
 

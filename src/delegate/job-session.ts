@@ -7,6 +7,7 @@ import type { AgentSession } from '../agent/agent-session';
 import type { TurnBudget } from '../agent/loop/budgets';
 import { addUsage, emptyUsage, type UsageTotals } from '../agent/loop/turn-events';
 import type { McpToolsOptions } from '../agent/mcp/mcp-hub';
+import type { ModelCatalog } from '../agent/model-catalog';
 import { createAgentSession, type SessionServices } from '../agent/session-factory';
 import type { SpendControl } from '../agent/spend/spend-control';
 import type { Tool } from '../agent/tools/tool';
@@ -32,6 +33,8 @@ export interface JobExtras {
     spend?: SpendControl;
     /** Model calls of one sub-agent. */
     childTurns?: number;
+    /** The endpoint's models: a job's context window is its model's `max_input_tokens` when listed. */
+    models?: ModelCatalog;
 }
 
 /** A job's session and what the run needs to know about it. */
@@ -71,6 +74,7 @@ export async function buildJobSession(
         clock: deps.clock,
         ...extras,
         ...(deps.spend !== undefined ? { spend: deps.spend } : {}),
+        ...(deps.models !== undefined ? { models: deps.models } : {}),
         ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
         ...(deps.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.idleTimeoutMs } : {}),
     });

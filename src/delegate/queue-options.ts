@@ -94,5 +94,6 @@ export function jobRunDeps(
         mcp: options.mcp,
         spend: options.spend,
         childTurns: options.childTurns,
+        models: options.models,
     };
 }

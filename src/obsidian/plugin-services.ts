@@ -148,6 +148,7 @@ export class PluginServices {
             skills: live(() => this.skills),
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,
+            models: sessionModels,
         });
         this.store.onChange((state) => this.onSettings(state));
     }
