@@ -7,7 +7,7 @@
  *   with RE2 (`re2js`, linear time, so a filter cannot stall the gate); a filter RE2 cannot read (lookaround,
  *   back-references, a syntax error) cannot be honoured exactly.
  * - anything else: a path prefix (`Archive/` covers the folder, `Archive` also `Archive 2019.md`), compared without
- *   regard to case, as the gate compares folder rules.
+ *   regard to case, as the gate compares folder rules (a leading `/` is ignored: vault paths have none).
  *
  * Fails closed: when the list cannot be read (`app.json` damaged, `userIgnoreFilters` not a list of text, a filter
  * RE2 cannot read), `problem` says why and the gate excludes every note until it is fixed or the setting is off.
@@ -59,7 +59,8 @@ export class ObsidianExcludedFiles {
         const compiled: Filter[] = [];
         for (const text of list) {
             if (text.trim() === '') continue;
-            if (text.length > 2 && text.startsWith('/') && text.endsWith('/')) {
+            // `//` is the empty expression, which matches every path, as it does in Obsidian.
+            if (text.length >= 2 && text.startsWith('/') && text.endsWith('/')) {
                 try {
                     compiled.push({ text, regex: RE2JS.compile(text.slice(1, -1)) });
                 } catch {
@@ -70,7 +71,9 @@ export class ObsidianExcludedFiles {
                     );
                 }
             } else {
-                compiled.push({ text, prefix: text.normalize('NFC').toLowerCase() });
+                // Vault paths have no leading slash; `/Archive` is read as `Archive` (it can only exclude more).
+                const prefix = text.replace(/^\/+/, '').normalize('NFC').toLowerCase();
+                compiled.push({ text, prefix: prefix === '' ? text : prefix });
             }
         }
         return new ObsidianExcludedFiles(compiled, null);

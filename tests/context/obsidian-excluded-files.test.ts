@@ -28,6 +28,14 @@ describe("Obsidian's Excluded files", () => {
         expect(excluded.match('Notes/_scratch.md')).toBe('/(^|/)_/');
     });
 
+    it('never reads a filter as matching less than Obsidian would', () => {
+        // `//` is the empty expression: every path.
+        expect(list(['//']).match('Plan.md')).toBe('//');
+        // A prefix written with a leading slash still covers the folder.
+        expect(list(['/Archive']).match('Archive/old.md')).toBe('/Archive');
+        expect(list(['/Archive']).match('Notes/Archive/old.md')).toBeNull();
+    });
+
     it('a catastrophic-backtracking pattern runs in linear time', () => {
         const excluded = list(['/^(a+)+$/']);
         const start = performance.now();

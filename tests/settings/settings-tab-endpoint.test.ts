@@ -108,7 +108,7 @@ describe('the model picker', () => {
         expect(server.countOf('/v1/models', 'GET')).toBe(1);
         const picker = row('Models at this endpoint');
         const dropdown = picker.components[0] as DropdownComponent;
-        const options = (dropdown.selectEl.children).map((o) => o.textContent);
+        const options = dropdown.selectEl.children.map((o) => o.textContent);
         expect(options).toEqual(['The default (1000k context)', 'Local 7B (32k context)']);
         expect(dropdown.getValue()).toBe(DEFAULT_MODEL);
 
