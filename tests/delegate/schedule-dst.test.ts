@@ -3,9 +3,10 @@
  * tests cannot pass vacuously in UTC). 2026-03-08: 02:00 jumps to 03:00, so 02:30 does not exist. 2026-11-01: 02:00
  * goes back to 01:00, so 01:30 happens twice. The scheduler itself is driven minute by minute through each night.
  */
+const previousTz = process.env.TZ;
 process.env.TZ = 'America/New_York';
 
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readJobNote, type JobNote } from '../../src/delegate/job-note';
 import { JobStore } from '../../src/delegate/job-store';
 import type { ExtensionContext } from '../../src/delegate/queue-extension';
@@ -47,6 +48,12 @@ function runsBetween(text: string, from: string, to: string): string[] {
         cursor = next;
     }
 }
+
+afterAll(() => {
+    // Should a worker be reused, the next file gets the zone it started with.
+    if (previousTz === undefined) delete process.env.TZ;
+    else process.env.TZ = previousTz;
+});
 
 beforeAll(() => {
     // The guard: in UTC every test below would pass or fail for the wrong reason.
