@@ -8,11 +8,11 @@ import nodePath from 'node:path';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
 import type { TurnEvent } from '../agent/loop/turn-events';
+import { sessionModels } from '../agent/model-catalog';
 import { createAgentSession } from '../agent/session-factory';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { SpendControl } from '../agent/spend/spend-control';
 import { ContextBuilder } from '../context/build-context';
-import { ExclusionGate } from '../context/exclusions';
 import { SkillCatalog } from '../context/skills';
 import { CliUsageError, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
@@ -55,11 +55,15 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
         verbose: options.verbose,
     });
     const { vault, settings } = opened;
+    const model = stringFlag(parsed, 'model') || settings.model.defaultModel;
+    // The attached context gets its share of this model's window as the endpoint lists it (200k when unknown).
+    const window = await sessionModels.contextWindow(client, model);
     const spendFile = nodePath.join(userStateDir(io.env), 'spend.json');
     if (options.verbose) io.stderr.write(`vault-agent: spend recorded in ${spendFile}\n`);
     const contextBuilder = new ContextBuilder({
         vault,
         gate: opened.gate,
+        budgetTokens: Math.floor(window * settings.context.budgetShare),
         instructionsNote: settings.context.instructionsNote,
         embedDepth: settings.context.embedDepth,
         mentionListLimit: settings.context.mentionListLimit,
@@ -90,15 +94,16 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
                 }),
                 skills: new SkillCatalog({
                     vault,
-                    exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
+                    exclusions: opened.gateOf,
                     skillsFolder: settings.guidance.skillsFolder,
                 }),
                 contextBuilder,
+                models: sessionModels,
                 ...(mcp !== null ? { mcp: mcp, toolCallGate: new TerminalToolCalls(io, terminal) } : {}),
             },
             kind: 'chat',
             mode,
-            model: stringFlag(parsed, 'model') ?? '',
+            model,
         });
         const printer = new AnswerPrinter(io);
         session.subscribe((event) => printer.hear(event));

@@ -20,8 +20,9 @@ import type { ModelSettings, Settings } from '../settings/settings';
 import type { LocalProcess } from '../delegate/lease';
 import { FsVault } from '../vault/fs-vault-node';
 import { isProcessRunning } from '../vault/temp-files-node';
-import { VaultError } from '../vault/vault-port';
+import { VaultError, type VaultPort } from '../vault/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
+import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 
 /** Exit code of a command that ran and found work failed (a job failed, a turn ended in an error). */
 export const EXIT_FAILED = 1;
@@ -71,8 +72,10 @@ export interface CliVault {
     vault: FsVault;
     /** The plugin's settings from this vault. */
     settings: Settings;
-    /** The exclusion gate as it is now (rebuilt per call, so a rescan's metadata counts). */
+    /** The exclusion gate as it is now (rebuilt per call, so a rescan's metadata and an edited app.json count). */
     gate: () => ExclusionGate;
+    /** The same rules over another view of the vault (the skill catalog's). */
+    gateOf: (vault: VaultPort) => ExclusionGate;
 }
 
 /** Opens the vault and its settings; refuses when either is unusable (docs/RELIABILITY.md row 14). */
@@ -95,7 +98,10 @@ export async function openCliVault(options: VaultOptions, io: CliIo): Promise<Cl
     for (const note of loaded.notes) io.stderr.write(`vault-agent: ${note}\n`);
     if (options.verbose) io.stderr.write(`vault-agent: settings from ${loaded.file}\n`);
     const privacy = loaded.settings.privacy;
-    return { vault, settings: loaded.settings, gate: () => new ExclusionGate({ vault, privacy }) };
+    const excluded = new AppJsonExcludedFiles(appJsonPath(vault.root, configDir));
+    const gateOf = (of: VaultPort): ExclusionGate =>
+        new ExclusionGate({ vault: of, privacy, obsidianExcluded: excluded.for(privacy) });
+    return { vault, settings: loaded.settings, gate: () => gateOf(vault), gateOf };
 }
 
 /**

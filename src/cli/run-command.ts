@@ -6,9 +6,9 @@
 import nodePath from 'node:path';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
+import { sessionModels } from '../agent/model-catalog';
 import { SpendControl } from '../agent/spend/spend-control';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
-import { ExclusionGate } from '../context/exclusions';
 import { FsHiddenFolderReader } from '../context/hidden-folder-node';
 import { SkillCatalog } from '../context/skills';
 import { BatchJobs } from '../delegate/batch';
@@ -87,11 +87,12 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         }),
         skills: new SkillCatalog({
             vault,
-            exclusions: (of) => new ExclusionGate({ vault: of, privacy: settings.privacy }),
+            exclusions: opened.gateOf,
             hidden: new FsHiddenFolderReader({ root: vault.root, configDir: options.configDir }),
             skillsFolder: settings.guidance.skillsFolder,
         }),
         ...(mcp !== null ? { mcp } : {}),
+        models: sessionModels,
     });
     if (options.verbose) io.stderr.write(`vault-agent: running as ${deviceId}, ${delegate.concurrency} at once\n`);
 

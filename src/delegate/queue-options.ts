@@ -99,5 +99,6 @@ export function jobRunDeps(
         spend: options.spend,
         childTurns: options.childTurns,
         tools: options.tools,
+        models: options.models,
     };
 }

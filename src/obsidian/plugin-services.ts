@@ -8,11 +8,11 @@
 import type { App, EventRef } from 'obsidian';
 import type { ApprovalGate } from '../agent/changes/approval';
 import { CheckpointStore } from '../agent/changes/checkpoints';
-import { contextWindowFor } from '../agent/compaction/context-window';
 import { Throttle } from '../agent/loop/throttle';
 import { McpHub } from '../agent/mcp/mcp-hub';
 import { createTransportFactory } from '../agent/mcp/transport-factory';
-import { createModelClient, type ModelClient } from '../agent/model-client';
+import { sessionModels } from '../agent/model-catalog';
+import { createModelClient, type ModelClient, type ModelList } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
 import { SpendControl } from '../agent/spend/spend-control';
 import { KeyValueSpendLedger } from '../agent/spend/spend-ledger';
@@ -28,11 +28,13 @@ import { JobQueue } from '../delegate/job-queue';
 import { Scheduler } from '../delegate/scheduler';
 import { DEFAULT_SETTINGS, type Settings } from '../settings/settings';
 import { SettingsStore, type SettingsState } from '../settings/settings-store';
+import type { VaultPort } from '../vault/vault-port';
 import { ModalToolCallGate } from '../views/tool-call-modal';
 import { EditorWriter } from './editor-writer';
 import { FocusTracker } from './focus-tracker';
 import { hiddenFolderReader } from './hidden-folder-reader';
 import { deviceIdOf, LOCAL_KEYS, LocalConsentStore, localKeyValue } from './local-storage';
+import { AdapterExcludedFiles } from './app-json-excluded';
 import { ObsidianNotifier } from './notifier';
 import { ObsidianVault } from './obsidian-vault';
 import { ObsidianSecretStore } from './secret-store';
@@ -98,6 +100,8 @@ export class PluginServices {
     hub: McpHub;
     /** Mention suggestions; `null` until the layout is ready. */
     suggester: MentionSuggester | null = null;
+    /** Obsidian's own Excluded files, from the config folder's app.json. */
+    readonly obsidianExcluded: AdapterExcludedFiles;
     private gate: ExclusionGate;
     private mcpShape = '';
     private started = false;
@@ -121,6 +125,7 @@ export class PluginServices {
         });
         this.gate = new ExclusionGate({ vault: this.vault, privacy: null });
         const adapter = app.vault.adapter;
+        this.obsidianExcluded = new AdapterExcludedFiles(adapter, app.vault.configDir);
         const stateFile = `${host.pluginDir}/checkpoints.json`;
         this.checkpoints = new CheckpointStore({
             vault: this.vault,
@@ -155,13 +160,16 @@ export class PluginServices {
             skills: live(() => this.skills),
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,
+            models: sessionModels,
         });
         this.store.onChange((state) => this.onSettings(state));
     }
 
     /** Reads the settings; a locked state is announced once, and everything then fails closed. */
     async load(): Promise<SettingsState> {
+        await this.obsidianExcluded.refresh();
         const state = await this.store.load();
+        this.announceObsidianProblem();
         if (state.status === 'locked') {
             this.notifier.notify(
                 `Vault Agent is paused: its settings could not be read. ${state.error} ` +
@@ -201,17 +209,30 @@ export class PluginServices {
 
     /** Builds the model client from settings and this device's key; rejects while settings are locked. */
     async client(): Promise<ModelClient> {
+        // Every chat turn and job builds a client first: Obsidian's Excluded files as app.json says now.
+        await this.refreshObsidianExcluded();
         const settings = this.lockedOrSettings();
         return createModelClient({ secrets: this.secrets, settings: settings.model, isDesktop: this.host.isDesktop });
+    }
+
+    /** The endpoint's models for the settings tab, `null` when they cannot be read (no key, locked, offline). */
+    async models(): Promise<ModelList | null> {
+        try {
+            return await sessionModels.list(await this.client());
+        } catch {
+            return null;
+        }
     }
 
     /** What a chat session is built from; rejects while settings are locked (the chat shows the reason). */
     async sessionServices(): Promise<Omit<SessionServices, 'approvals'>> {
         const settings = this.lockedOrSettings();
         const gate = (): ExclusionGate => this.gate;
-        const window = contextWindowFor(settings.model.defaultModel);
+        const client = await this.client();
+        const window = await sessionModels.contextWindow(client, settings.model.defaultModel);
         return {
-            client: await this.client(),
+            client,
+            models: sessionModels,
             vault: this.vault,
             gate,
             settings: () => this.store.settings ?? settings,
@@ -264,9 +285,34 @@ export class PluginServices {
         return state.settings;
     }
 
+    /** Reads app.json again; when Obsidian's Excluded files changed, the gate and the suggestions follow. */
+    async refreshObsidianExcluded(): Promise<void> {
+        if (!(await this.obsidianExcluded.refresh())) return;
+        this.gate = this.gateFor(this.vault);
+        this.announceObsidianProblem();
+        if (this.suggester !== null) void this.suggester.rebuild();
+    }
+
+    /** Says once per change that Obsidian's list cannot be read, so every note is excluded. */
+    private announceObsidianProblem(): void {
+        const problem = this.obsidianExcluded.for(this.store.settings?.privacy ?? null)?.problem ?? null;
+        if (problem === null) return;
+        this.notifier.notify(
+            `Vault Agent excludes every note: Obsidian's excluded files could not be read (${problem}). Fix the ` +
+                'list, or turn off "Obsidian\'s excluded files" in Vault Agent\'s privacy settings.',
+            'error',
+        );
+    }
+
+    /** The gate of the settings as they are now, over `vault`. */
+    private gateFor(vault: VaultPort): ExclusionGate {
+        const privacy = this.store.settings?.privacy ?? null;
+        return new ExclusionGate({ vault, privacy, obsidianExcluded: this.obsidianExcluded.for(privacy) });
+    }
+
     private onSettings(state: SettingsState): void {
         const settings = state.status === 'ready' ? state.settings : null;
-        this.gate = new ExclusionGate({ vault: this.vault, privacy: settings?.privacy ?? null });
+        this.gate = this.gateFor(this.vault);
         const current = settings ?? DEFAULT_SETTINGS;
         this.spend.setDailyCap(current.spend.dailyCapUsd);
         this.skills = this.skillCatalog(current);
@@ -284,7 +330,7 @@ export class PluginServices {
         const { app } = this.host;
         return new SkillCatalog({
             vault: this.vault,
-            exclusions: (vault) => new ExclusionGate({ vault, privacy: this.store.settings?.privacy ?? null }),
+            exclusions: (vault) => this.gateFor(vault),
             hidden: hiddenFolderReader({
                 adapter: app.vault.adapter,
                 configDir: app.vault.configDir,
