@@ -187,6 +187,10 @@ describe('symbolic links in the plugin on desktop (row 31)', () => {
         expect(gate.isExcluded('Plan link.md')).toBe(false);
         unlinkSync(at('Plan link.md'));
         symlinkSync('Secrets/Deep/Older.md', at('Plan link.md'));
+        // Seen at once by the gate (the suggester and every check use it), not only after a request revalidates.
+        expect(gate.isExcluded('Plan link.md')).toBe(true);
+        await services.suggester?.rebuild();
+        expect(services.suggester?.suggest('Plan link', 50).map((s) => s.label)).not.toContain('Plan link');
 
         api.enqueue(toolUseTurn([{ name: 'read_note', input: { path: 'Plan link.md' } }]), textTurn('Done.'));
         await services.createChat(approveAll).send('Read @[[Plan link]]');
