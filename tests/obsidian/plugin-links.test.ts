@@ -45,7 +45,14 @@ const NEEDLE = 'zebrafinch';
 const approveAll: ApprovalGate = { request: async (p) => ({ kind: 'approve', binding: p.binding }) };
 
 /** Every linked path the model tries, by the name it is listed under. */
-const LINKED_PATHS = ['Shortcut.md', 'Linked/Diary.md', 'Linked/Deep/Older.md', 'Outside.md', 'Far/Away.md'];
+const LINKED_PATHS = [
+    'Shortcut.md',
+    'Linked/Diary.md',
+    'Linked/Deep/Older.md',
+    'Outside.md',
+    'Far/Away.md',
+    'Cfg/Config note.md',
+];
 
 let api: MessagesApiServer;
 let root: string;
@@ -73,6 +80,8 @@ beforeEach(async () => {
     write('Secrets/Deep/Older.md', `${NEEDLE} ${CANARY} deeper\n`);
     write('Notes/Plan.md', '# Plan\n\nShip in May.\n');
     write('Agent/Outputs/Readme.md', 'Outputs go here.\n');
+    write('.obsidian/Config note.md', `${NEEDLE} ${CANARY} in the config folder\n`);
+    write('Embedder.md', 'Embeds: ![[Shortcut]] ![[Linked/Diary]] ![[Outside]] ![[Cfg/Config note]]\n');
     writeFileSync(nodePath.join(outside, 'Away.md'), `${NEEDLE} ${OUTSIDE_CANARY} outside the vault\n`);
     link('Secrets/Diary.md', 'Shortcut.md');
     link('Secrets', 'Linked');
@@ -81,6 +90,7 @@ beforeEach(async () => {
     link('../../Secrets', 'Agent/Outputs/s');
     link('Notes/Plan.md', 'Plan link.md');
     link('Notes', 'Notes link');
+    link('.obsidian', 'Cfg');
 });
 
 afterEach(async () => {
@@ -148,10 +158,12 @@ describe('symbolic links in the plugin on desktop (row 31)', () => {
         );
         const chat = services.createChat(approveAll);
         await chat.send(
-            'Summarise @[[Shortcut]], @[[Linked/Diary]], @[[Outside]], @[[Far/Away]], @[[Plan link]] and @[[Plan]]',
+            'Summarise @[[Shortcut]], @[[Linked/Diary]], @[[Outside]], @[[Far/Away]], @[[Cfg/Config note]], ' +
+                '@[[Embedder]], @[[Plan link]] and @[[Plan]]',
         );
         expect(api.messageRequests()).toHaveLength(2);
         expect(sent()).toContain('Ship in May.');
+        expect(sent()).toContain('Embeds:');
         expect(sent()).not.toContain(CANARY);
         expect(sent()).not.toContain(OUTSIDE_CANARY);
         const results = toolResultsOf(api.messageRequests()[1]!);
@@ -174,10 +186,11 @@ describe('symbolic links in the plugin on desktop (row 31)', () => {
         const { services } = await loadPlugin();
         const suggester = services.suggester;
         expect(suggester).not.toBeNull();
-        const offered = ['Diary', 'Shortcut', 'Older', 'Outside', 'Away', 'Linked', 'Far', 'Plan'].flatMap((query) =>
+        const queries = ['Diary', 'Shortcut', 'Older', 'Outside', 'Away', 'Linked', 'Far', 'Config', 'Cfg', 'Plan'];
+        const offered = queries.flatMap((query) =>
             (suggester?.suggest(query, 50) ?? []).map((s) => `${s.kind}:${s.label}:${s.detail}`),
         );
-        expect(offered.join('\n')).not.toMatch(/Diary|Shortcut|Older|Outside|Away|Linked|Far\//);
+        expect(offered.join('\n')).not.toMatch(/Diary|Shortcut|Older|Outside|Away|Linked|Far\/|Config|Cfg/);
         expect(offered.join('\n')).toMatch(/Plan link/);
     });
 
