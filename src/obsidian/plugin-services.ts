@@ -111,7 +111,7 @@ export class PluginServices {
         this.host = host;
         const { app } = host;
         this.secrets = new ObsidianSecretStore({ app });
-        this.vault = new ObsidianVault({ app });
+        this.vault = new ObsidianVault({ app, isDesktop: host.isDesktop });
         this.store = new SettingsStore({
             persistence: {
                 load: async () => {
@@ -140,7 +140,7 @@ export class PluginServices {
         });
         this.chats = new AdapterChatStore({ adapter, folder: `${host.pluginDir}/chats` });
         this.focus = new FocusTracker({ workspace: app.workspace, registerEvent: (ref) => host.registerEvent(ref) });
-        this.editors = new EditorWriter({ app });
+        this.editors = new EditorWriter({ app, refuse: (path) => this.vault.refuseLinkedWrite(path) });
         this.toolCallGate = new ModalToolCallGate({ app });
         const settings = this.settingsOrDefaults();
         this.skills = this.skillCatalog(settings);
