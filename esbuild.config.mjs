@@ -9,6 +9,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
 import { lookbehindTextInRe2js } from './scripts/lookbehind-text-in-re2js.mjs';
+import { openTelemetryNoop } from './scripts/esbuild-opentelemetry-noop.mjs';
 
 const production = process.argv[2] === 'production';
 
@@ -37,7 +38,7 @@ const plugin = {
     platform: 'browser',
     target: 'es2022',
     external: ['obsidian', 'electron', '@codemirror/*', '@lezer/*', ...nodeBuiltins],
-    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js],
+    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js, openTelemetryNoop],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',
     minify: production,

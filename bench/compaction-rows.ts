@@ -9,6 +9,7 @@ import { CheckpointStore } from '../src/agent/changes/checkpoints';
 import { SUMMARY_INSTRUCTION } from '../src/agent/compaction/compactor';
 import { Throttle } from '../src/agent/loop/throttle';
 import { emptyUsage, addUsage, type UsageTotals } from '../src/agent/loop/turn-events';
+import { DEFAULT_MODEL } from '../src/kernel/default-model';
 import { createModelClient } from '../src/agent/model-client';
 import { ExclusionGate } from '../src/context/exclusions';
 import { DEFAULT_SETTINGS } from '../src/kernel/settings';
@@ -64,7 +65,7 @@ async function runConversation(turns: number): Promise<LongRun> {
                 persistence: { load: () => Promise.resolve(null), save: () => Promise.resolve() },
             }),
             throttle: new Throttle(),
-            model: 'claude-sonnet-5-5',
+            model: DEFAULT_MODEL,
             maxOutputTokens: 1024,
             compaction: { windowTokens: WINDOW, threshold: THRESHOLD, maxSummaryTokens: 600 },
         });

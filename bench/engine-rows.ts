@@ -6,6 +6,7 @@ import { AgentSession } from '../src/agent/agent-session';
 import { CheckpointStore } from '../src/agent/changes/checkpoints';
 import { Throttle } from '../src/agent/loop/throttle';
 import type { UsageTotals } from '../src/agent/loop/turn-events';
+import { DEFAULT_MODEL } from '../src/kernel/default-model';
 import { createModelClient, type ModelClient } from '../src/agent/model-client';
 import { ExclusionGate } from '../src/context/exclusions';
 import { DEFAULT_SETTINGS } from '../src/kernel/settings';
@@ -18,7 +19,7 @@ import {
 import { makeTempVault, type TempVault } from '../tests/support/temp-vault';
 import { median, type BenchResult, type BenchRow } from './bench-row';
 
-const MODEL = 'claude-sonnet-5-5';
+const MODEL = DEFAULT_MODEL;
 const CHAT_TURNS = 10;
 /** About 20k tokens of vault instructions at the 4-characters-per-token estimate the server uses. */
 const CONTEXT_CHARS = 80_000;

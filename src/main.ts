@@ -50,6 +50,13 @@ export default class VaultAgentPlugin extends Plugin {
                 commands: () => services.core.commands,
                 mcpHub: () => services.core.hub,
                 onMcpConsentGranted: () => void services.core.hub.connectAll(),
+                models: () => services.models(),
+                obsidianExcluded: {
+                    get current() {
+                        return services.obsidianExcluded.current;
+                    },
+                    refresh: () => services.refreshObsidianExcluded(),
+                },
             }),
         );
         ui.register(this);

@@ -6,11 +6,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { BaseAnthropic } from '@anthropic-ai/sdk/client';
 import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
-import { Models } from '@anthropic-ai/sdk/resources/models';
+import { Models, type ModelInfo } from '@anthropic-ai/sdk/resources/models';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import type { SecretStore } from '../kernel/ports';
 import type { ModelSettings } from '../kernel/settings';
 import { EndpointCapabilities, estimateTokens } from './capabilities';
+import { DEFAULT_MODEL } from '../kernel/default-model';
 import { ApiKeyMissing, Cancelled, classifyError, InvalidRequest, type ModelError } from './model-errors';
 
 /** What the client needs: ports and settings, all fixed for the client's lifetime. */
@@ -60,6 +61,8 @@ export interface ModelSummary {
     id: string;
     /** A name for people. */
     displayName: string;
+    /** The most input tokens one request may carry (the context window), when the endpoint says. */
+    maxInputTokens?: number;
 }
 
 /** The models to offer, and whether the endpoint listed them. */
@@ -129,16 +132,10 @@ export interface ModelClient {
 }
 
 /**
- * Models offered when the endpoint cannot list its own (the configured default is added first): Anthropic's current
- * ones as of 2026-11, none with an announced end of life.
+ * Models offered when the endpoint cannot list its own: the project's one maintained default (the configured
+ * default is added first). A list kept here by hand would age; the endpoint's own list never does.
  */
-export const FALLBACK_MODELS: readonly ModelSummary[] = [
-    { id: 'claude-sonnet-5-5', displayName: 'Claude Sonnet 5.5' },
-    { id: 'claude-opus-5-5', displayName: 'Claude Opus 5.5' },
-    { id: 'claude-fable-5-2', displayName: 'Claude Fable 5.2' },
-    { id: 'claude-haiku-5-5', displayName: 'Claude Haiku 5.5' },
-    { id: 'claude-haiku-4-5', displayName: 'Claude Haiku 4.5' },
-];
+export const FALLBACK_MODELS: readonly ModelSummary[] = [{ id: DEFAULT_MODEL, displayName: DEFAULT_MODEL }];
 
 const MAX_LISTED_MODELS = 500;
 
@@ -210,7 +207,7 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
             try {
                 const models: ModelSummary[] = [];
                 for await (const info of sdk.models.list({ limit: 100 }, requestOptions(call))) {
-                    models.push({ id: info.id, displayName: info.display_name || info.id });
+                    models.push(summaryOf(info));
                     if (models.length >= MAX_LISTED_MODELS) break;
                 }
                 return { models: withDefaultFirst(models, settings.defaultModel), source: 'endpoint' };
@@ -308,6 +305,14 @@ function invalidBaseUrl(raw: string): InvalidRequest {
 async function loadNodeFetch(): Promise<typeof fetch> {
     const module = await import('./model-fetch-node');
     return module.nodeFetch;
+}
+
+/** A listed model as the engine keeps it; a window is kept only when it is a positive whole number. */
+function summaryOf(info: ModelInfo): ModelSummary {
+    const summary: ModelSummary = { id: info.id, displayName: info.display_name || info.id };
+    const window = (info as { max_input_tokens?: unknown }).max_input_tokens;
+    if (typeof window === 'number' && Number.isSafeInteger(window) && window > 0) summary.maxInputTokens = window;
+    return summary;
 }
 
 function fallbackList(defaultModel: string): ModelList {

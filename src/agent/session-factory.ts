@@ -20,6 +20,7 @@ import type { TurnBudget } from './loop/budgets';
 import type { Throttle } from './loop/throttle';
 import type { McpHub } from './mcp/mcp-hub';
 import { UntrustedContent, type ToolCallGate } from './mcp/tool-call-gate';
+import type { ModelCatalog } from './model-catalog';
 import type { ModelClient } from './model-client';
 import type { PriceTable } from './pricing';
 import type { SpendControl } from './spend/spend-control';
@@ -78,6 +79,8 @@ export interface SessionServices {
     retry?: RetryPolicy;
     /** Silence after which a stream counts as stalled, in ms. */
     idleTimeoutMs?: number;
+    /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
+    models?: ModelCatalog;
 }
 
 /** What a job adds. */
@@ -185,7 +188,12 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         ...(services.tools !== undefined ? { registry: services.tools } : {}),
         extraTools,
         prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
-        compaction: compactionOf(settings),
+        compaction: {
+            ...compactionOf(settings),
+            ...(services.models !== undefined
+                ? { windowTokens: await services.models.contextWindow(services.client, model) }
+                : {}),
+        },
         ...(services.spend !== undefined
             ? {
                   spend: {

@@ -47,9 +47,11 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
     try {
         // The same services as the plugin's chat: settings.context sizes the context and picks the instructions
         // note, and the skills catalog reads `.claude/skills/` too.
-        const services = opened.core.sessionServices(opened.settings, {
+        const model = stringFlag(parsed, 'model') ?? '';
+        const services = await opened.core.sessionServices(opened.settings, {
             client,
             approvals,
+            model,
             retry: cliRetryPolicy(io.env),
             ...(mcp !== null ? { toolCallGate: new TerminalToolCalls(io, terminal) } : {}),
         });
@@ -57,7 +59,7 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
             services,
             kind: 'chat',
             mode,
-            model: stringFlag(parsed, 'model') ?? '',
+            model,
         });
         const printer = new AnswerPrinter(io);
         session.subscribe((event) => printer.hear(event));

@@ -23,8 +23,9 @@ import type { ModelSettings, Settings } from '../kernel/settings';
 import type { LocalProcess } from '../delegate/lease';
 import { FsVault } from '../vault/fs-vault-node';
 import { isProcessRunning } from '../vault/temp-files-node';
-import { VaultError } from '../kernel/vault-port';
+import { VaultError, type VaultPort } from '../kernel/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
+import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 
 /** Exit code of a command that ran and found work failed (a job failed, a turn ended in an error). */
 export const EXIT_FAILED = 1;
@@ -74,8 +75,10 @@ export interface CliVault {
     vault: FsVault;
     /** The plugin's settings from this vault. */
     settings: Settings;
-    /** The exclusion gate of these settings. */
+    /** The exclusion gate as it is now (rebuilt when an edited app.json reads differently). */
     gate: () => ExclusionGate;
+    /** The same rules over another view of the vault (the skill catalog's). */
+    gateOf: (vault: VaultPort) => ExclusionGate;
     /** The core services of this vault, built by the composition root from the CLI's adapters. */
     core: CoreServices;
 }
@@ -100,7 +103,7 @@ export async function openCliVault(options: VaultOptions, io: CliIo): Promise<Cl
     for (const note of loaded.notes) io.stderr.write(`vault-agent: ${note}\n`);
     if (options.verbose) io.stderr.write(`vault-agent: settings from ${loaded.file}\n`);
     const core = new CoreServices(cliAdapters(vault, configDir, io), loaded.settings);
-    return { vault, settings: loaded.settings, gate: () => core.gate(), core };
+    return { vault, settings: loaded.settings, gate: () => core.gate(), gateOf: (of) => core.gateFor(of), core };
 }
 
 /**
@@ -118,6 +121,7 @@ export function cliAdapters(vault: FsVault, configDir: string, io: CliIo): HostA
         allowStdio: true,
         vaultRoot: vault.root,
         hiddenFolders: new FsHiddenFolderReader({ root: vault.root, configDir }),
+        obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
     };
 }
 

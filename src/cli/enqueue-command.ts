@@ -4,6 +4,7 @@
  */
 import { contextReferences } from '../delegate/job-context';
 import { createJobNote, JobSpecError, type JobSpec } from '../delegate/job-spec';
+import { parseSchedule } from '../delegate/schedule';
 import { VaultError } from '../kernel/vault-port';
 import { CliUsageError, listFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import { CliError, openCliVault, type CliIo } from './cli-context';
@@ -17,6 +18,8 @@ const FLAGS = {
     title: { type: 'string' },
     command: { type: 'string' },
     'read-only': { type: 'boolean' },
+    schedule: { type: 'string' },
+    batch: { type: 'boolean' },
 } satisfies Record<string, FlagSpec>;
 
 /** Longest name derived from a brief; the rest of the brief stays in the note's body. */
@@ -31,6 +34,12 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
     if (commandName === undefined && words === '') {
         throw new CliUsageError('The brief is missing: say what the job should do.', ENQUEUE_USAGE);
     }
+    const schedule = stringFlag(parsed, 'schedule')?.trim();
+    if (schedule !== undefined) {
+        // The same reader as the queue's: a schedule that would never fire is refused before a note is written.
+        const checked = parseSchedule(schedule);
+        if (!checked.ok) throw new CliUsageError(`--schedule: ${checked.reason}.`, ENQUEUE_USAGE);
+    }
     const opened = await openCliVault(options, io);
     // `@[[Note]]`, `@Folder/` and `@#tag` in the brief attach context, as in the plugin's enqueue dialog.
     const context = [...listFlag(parsed, 'context'), ...contextReferences(words)];
@@ -41,6 +50,8 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
         output: stringFlag(parsed, 'output') ?? '',
         model: stringFlag(parsed, 'model') ?? '',
         mode: parsed.values['read-only'] === true ? 'read-only' : 'delegate',
+        ...(schedule !== undefined ? { schedule } : {}),
+        ...(parsed.values.batch === true ? { batch: true } : {}),
     };
     if (commandName !== undefined) {
         const expanded = await opened.core.commands.expand(commandName, words);

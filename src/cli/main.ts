@@ -37,8 +37,9 @@ const MCP_FLAGS = {
 
 const MCP_ALLOW_USAGE = `Usage: vault-agent mcp-allow --vault DIR [--config-dir DIR] [--default-settings] SERVER
 
-Allows the MCP server SERVER from the vault's settings to run on this device, for \`vault-agent run\`. Prints the
-exact command line (or URL) it allows; any later change to it needs allowing again.
+Allows the MCP server SERVER from the vault's settings to run on this device, for \`vault-agent run\` and
+\`vault-agent ask\` (where each call is still shown and asked about on the terminal). Prints the exact command line
+(or URL) it allows; any later change to it needs allowing again.
 `;
 
 const SUBCOMMANDS: Record<string, Subcommand> = {

@@ -14,6 +14,7 @@ import { exclusionGate } from '../compose/core-services';
 import type { PrivacySettings } from '../kernel/settings';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultError } from '../kernel/vault-port';
+import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
 import { LineStdioTransport } from './mcp-stdio-transport';
@@ -83,6 +84,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     const outputFolder = initial.settings.delegate.outputFolder;
     const jobsFolder = initial.settings.delegate.jobsFolder;
     const checkpoints = new CheckpointStore({ vault, persistence: new ProcessCheckpoints() });
+    const obsidianExcluded = new AppJsonExcludedFiles(appJsonPath(vault.root, configDir));
 
     const prepare = async (): Promise<VaultMcpCallContext> => {
         await vault.scan();
@@ -93,7 +95,8 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
             // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
             privacy = null;
         }
-        const gate = exclusionGate(vault, privacy);
+        // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
+        const gate = exclusionGate(vault, privacy, obsidianExcluded.for(privacy));
         const changes =
             privacy === null
                 ? null

@@ -24,7 +24,7 @@ Commands:
   status    Show the job queue.
   ask       One co-pilot turn in the terminal, streaming the answer.
   mcp       Serve the vault to an MCP client (Claude Desktop, Claude Code, ...) over stdio.
-  mcp-allow Allow a configured MCP server to run on this device (used by run).
+  mcp-allow Allow a configured MCP server to run on this device (used by run and ask).
 
 Run "vault-agent <command> --help" for a command's options.
 
@@ -33,7 +33,7 @@ ${COMMON}
 
 /** `vault-agent enqueue --help`. */
 export const ENQUEUE_USAGE = `Usage: vault-agent enqueue --vault DIR [--context REF]... [--output FOLDER] [--model M]
-                         [--title NAME] [--read-only] "brief"
+                         [--title NAME] [--read-only] [--schedule WHEN] [--batch] "brief"
        vault-agent enqueue --vault DIR --command NAME [args...]
 
 Writes a new job note (status: queued) to the jobs folder and prints its path.
@@ -42,6 +42,10 @@ Writes a new job note (status: queued) to the jobs folder and prints its path.
   --model M          the model (default: the settings' default model)
   --title NAME       the job note's name (default: the start of the brief)
   --read-only        the job may read but not create notes
+  --schedule WHEN    make the note a template that queues a job at each due time, in this device's local time:
+                     "daily 08:00", "weekdays 09:30", "weekly mon 09:00" or a cron expression ("0 7 1 * *")
+  --batch            send the job as one request through the Message Batches API: half the price, no tools,
+                     the answer can take up to 24 hours
   --command NAME     expand the custom command NAME (a note in the commands folder) with the words after it
 
 ${COMMON}

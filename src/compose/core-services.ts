@@ -16,12 +16,12 @@
 import type { ApprovalGate } from '../agent/changes/approval';
 import type { CheckpointPersistence, OpenNoteEditors } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
-import { contextWindowFor } from '../agent/compaction/context-window';
 import { Throttle } from '../agent/loop/throttle';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { McpHub } from '../agent/mcp/mcp-hub';
 import type { ToolCallGate } from '../agent/mcp/tool-call-gate';
 import { createTransportFactory } from '../agent/mcp/transport-factory';
+import { sessionModels, type ModelCatalog } from '../agent/model-catalog';
 import type { ModelClient } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
 import type { RetryPolicy } from '../agent/turn-loop';
@@ -31,6 +31,7 @@ import { contextBuilderFor, type ContextBuilder } from '../context/build-context
 import { CommandCatalog } from '../context/commands';
 import { ExclusionGate } from '../context/exclusions';
 import type { HiddenFolderReader } from '../context/hidden-folder';
+import type { ObsidianExcludedFiles } from '../context/obsidian-excluded-files';
 import { SkillCatalog } from '../context/skills';
 import { BatchJobs } from '../delegate/batch';
 import { JobQueue } from '../delegate/job-queue';
@@ -62,6 +63,8 @@ export interface HostAdapters {
     hiddenFolders?: HiddenFolderReader;
     /** The open notes' editors (Obsidian only), so the agent edits them without losing keystrokes. */
     editors?: OpenNoteEditors;
+    /** Obsidian's own Excluded files (from `app.json`), for `privacy`; `null` when the settings do not honour them. */
+    obsidianExcluded?: { for(privacy: PrivacySettings | null): ObsidianExcludedFiles | null };
     /** Time; a fake clock in tests. */
     clock?: Clock;
 }
@@ -76,6 +79,8 @@ export interface SessionRequest {
     toolCallGate?: ToolCallGate;
     /** How model calls are retried; the session's default when absent. */
     retry?: RetryPolicy;
+    /** The model the session starts with, whose context window the context budget is a share of; the default's. */
+    model?: string;
 }
 
 /** The queue's own knobs, as a host asks for them. */
@@ -87,9 +92,16 @@ export function queueExtensions(): QueueExtension[] {
     return [new Scheduler(), new BatchJobs()];
 }
 
-/** The exclusion gate of `privacy` over `vault`; `null` privacy (locked settings) excludes everything. */
-export function exclusionGate(vault: VaultPort, privacy: PrivacySettings | null): ExclusionGate {
-    return new ExclusionGate({ vault, privacy });
+/**
+ * The exclusion gate of `privacy` (and Obsidian's Excluded files, when honoured) over `vault`; `null` privacy (locked
+ * settings) excludes everything.
+ */
+export function exclusionGate(
+    vault: VaultPort,
+    privacy: PrivacySettings | null,
+    obsidianExcluded: ObsidianExcludedFiles | null = null,
+): ExclusionGate {
+    return new ExclusionGate({ vault, privacy, obsidianExcluded });
 }
 
 /** The core services of one host, built from its adapters and the settings. */
@@ -114,7 +126,11 @@ export class CoreServices {
     commands: CommandCatalog;
     /** The MCP servers of the current settings (not connected until `connectMcp`/`hub.connectAll`). */
     hub: McpHub;
+    /** The endpoint's models: context windows as the endpoint lists them. */
+    readonly models: ModelCatalog = sessionModels;
     private gateNow: ExclusionGate;
+    /** The Obsidian list `gateNow` was built with, to see when it changed. */
+    private gateList: ObsidianExcludedFiles | null = null;
     private current: Settings | null;
     private mcpShape = '';
     private readonly host: HostAdapters;
@@ -125,8 +141,8 @@ export class CoreServices {
         this.vault = host.vault;
         this.notifier = host.notifier;
         this.current = settings;
-        this.gateNow = exclusionGate(host.vault, settings?.privacy ?? null);
-        this.liveGate = live(() => this.gateNow);
+        this.gateNow = this.gateFor(host.vault);
+        this.liveGate = live(() => this.gate());
         this.checkpoints = new CheckpointStore({
             vault: host.vault,
             persistence: host.checkpoints,
@@ -149,9 +165,22 @@ export class CoreServices {
         return this.current;
     }
 
-    /** The exclusion gate as it is now. */
+    /**
+     * The exclusion gate as it is now: rebuilt when the settings change, and when Obsidian's Excluded files read
+     * differently (the CLI rereads `app.json` when it changed; the plugin when it refreshes its copy).
+     */
     gate(): ExclusionGate {
+        const list = this.host.obsidianExcluded?.for(this.current?.privacy ?? null) ?? null;
+        if (list !== this.gateList) this.gateNow = this.gateFor(this.vault);
         return this.gateNow;
+    }
+
+    /** The rules of the current settings over `vault` (the vault itself, or the skill catalog's view of it). */
+    gateFor(vault: VaultPort): ExclusionGate {
+        const privacy = this.current?.privacy ?? null;
+        const list = this.host.obsidianExcluded?.for(privacy) ?? null;
+        if (vault === this.vault) this.gateList = list;
+        return exclusionGate(vault, privacy, list);
     }
 
     /**
@@ -160,7 +189,7 @@ export class CoreServices {
      */
     apply(settings: Settings | null): { replacedHub: McpHub | null } {
         this.current = settings;
-        this.gateNow = exclusionGate(this.vault, settings?.privacy ?? null);
+        this.gateNow = this.gateFor(this.vault);
         const shaping = settings ?? DEFAULT_SETTINGS;
         this.spend.setDailyCap(shaping.spend.dailyCapUsd);
         this.skills = this.skillCatalog(shaping);
@@ -171,22 +200,21 @@ export class CoreServices {
         return { replacedHub: old };
     }
 
-    /** The context builder of `settings.context` for `model` (the settings' default model when absent). */
-    contextBuilder(settings: Settings, model?: string): ContextBuilder {
-        return contextBuilderFor({
-            vault: this.vault,
-            gate: () => this.gateNow,
-            settings: settings.context,
-            windowTokens: contextWindowFor(model !== undefined && model !== '' ? model : settings.model.defaultModel),
-        });
+    /** The context builder of `settings.context` for a model with a `windowTokens` context window. */
+    contextBuilder(settings: Settings, windowTokens: number): ContextBuilder {
+        return contextBuilderFor({ vault: this.vault, gate: () => this.gate(), settings: settings.context, windowTokens });
     }
 
     /** What a chat or `ask` session is built from, for `settings` (not locked ones: nothing is sent then). */
-    sessionServices(settings: Settings, request: SessionRequest): SessionServices {
+    async sessionServices(settings: Settings, request: SessionRequest): Promise<SessionServices> {
+        const model = request.model !== undefined && request.model !== '' ? request.model : settings.model.defaultModel;
+        // The attached context gets its share of this model's window as the endpoint lists it (200k when unknown).
+        const window = await this.models.contextWindow(request.client, model);
         return {
             client: request.client,
+            models: this.models,
             vault: this.vault,
-            gate: () => this.gateNow,
+            gate: () => this.gate(),
             settings: () => this.current ?? settings,
             approvals: request.approvals,
             checkpoints: this.checkpoints,
@@ -194,7 +222,7 @@ export class CoreServices {
             spend: this.spend,
             mcp: live(() => this.hub),
             skills: this.skills,
-            contextBuilder: this.contextBuilder(settings),
+            contextBuilder: this.contextBuilder(settings, window),
             ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
             ...(request.retry !== undefined ? { retry: request.retry } : {}),
             ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
@@ -207,7 +235,7 @@ export class CoreServices {
         return new JobQueue({
             ...request,
             vault: this.vault,
-            gate: () => this.gateNow,
+            gate: () => this.gate(),
             throttle: this.throttle,
             notifier: this.notifier,
             checkpoints: this.checkpoints,
@@ -215,6 +243,7 @@ export class CoreServices {
             skills: this.liveSkills,
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,
+            models: this.models,
             ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         });
     }
@@ -222,7 +251,7 @@ export class CoreServices {
     private skillCatalog(settings: Settings): SkillCatalog {
         return new SkillCatalog({
             vault: this.vault,
-            exclusions: (vault) => exclusionGate(vault, this.current?.privacy ?? null),
+            exclusions: (vault) => this.gateFor(vault),
             ...(this.host.hiddenFolders !== undefined ? { hidden: this.host.hiddenFolders } : {}),
             skillsFolder: settings.guidance.skillsFolder,
         });
@@ -231,7 +260,7 @@ export class CoreServices {
     private commandCatalog(settings: Settings): CommandCatalog {
         return new CommandCatalog({
             vault: this.vault,
-            gate: () => this.gateNow,
+            gate: () => this.gate(),
             commandsFolder: settings.guidance.commandsFolder,
         });
     }

@@ -8,6 +8,7 @@ import type { PrivacySettings } from '../kernel/settings';
 import { SYSTEM_FOLDERS_ANYWHERE, SYSTEM_FOLDERS_TEXT, SYSTEM_ROOT_FOLDERS } from '../kernel/system-folders';
 import { parseNote } from '../vault/note-parser';
 import type { NoteMetadata, VaultPort } from '../kernel/vault-port';
+import type { ObsidianExcludedFiles } from './obsidian-excluded-files';
 
 /** Why a path is excluded. Shown to the person, never to the model. */
 export type ExclusionReason =
@@ -16,7 +17,9 @@ export type ExclusionReason =
     | { kind: 'system' }
     | { kind: 'unindexed' }
     | { kind: 'link' }
-    | { kind: 'locked' };
+    | { kind: 'locked' }
+    | { kind: 'obsidian'; filter: string }
+    | { kind: 'obsidian-unreadable'; problem: string };
 
 /** The gate's answer for one path. */
 export type ExclusionVerdict = { excluded: false } | { excluded: true; reason: ExclusionReason };
@@ -27,6 +30,8 @@ export interface ExclusionGateOptions {
     vault: VaultPort;
     /** The exclusion rules; `null` means settings could not be read, so everything is excluded. */
     privacy: PrivacySettings | null;
+    /** Obsidian's own Excluded files, when the settings honour them; a list with a `problem` excludes everything. */
+    obsidianExcluded?: ObsidianExcludedFiles | null;
 }
 
 const VISIBLE: ExclusionVerdict = Object.freeze({ excluded: false });
@@ -79,11 +84,24 @@ export class ExclusionGate {
     private readonly folderRules: { rule: string; pattern: RegExp }[];
     private readonly globRules: GlobRule[];
     private readonly tagVerdicts = new Map<string, ExclusionVerdict>();
+    /** Obsidian's Excluded files; `null` when not honoured or empty. */
+    private readonly obsidian: ObsidianExcludedFiles | null;
+    /** The verdict for every path while Obsidian's list cannot be read; `null` when it can. */
+    private readonly obsidianUnreadable: ExclusionVerdict | null;
+    /** Obsidian's list as given, so a derived gate keeps it. */
+    private readonly obsidianGiven: ObsidianExcludedFiles | null;
 
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
+        this.obsidianGiven = options.obsidianExcluded ?? null;
         this.privacy = options.privacy;
         this.locked = options.privacy === null;
+        const obsidian = options.obsidianExcluded ?? null;
+        this.obsidian = obsidian !== null && obsidian.filters.length > 0 ? obsidian : null;
+        this.obsidianUnreadable =
+            obsidian?.problem != null
+                ? { excluded: true, reason: { kind: 'obsidian-unreadable', problem: obsidian.problem } }
+                : null;
         const roots = [trimSlashes(options.vault.configDir), ...SYSTEM_ROOT_FOLDERS].filter((f) => f !== '');
         const anywhere = SYSTEM_FOLDERS_ANYWHERE.map(escapeRegExp).join('|');
         this.systemPattern = new RegExp(`${folderRegExp(roots).source}|(?:^|/)(?:${anywhere})(?:/|$)`, 'iu');
@@ -118,6 +136,7 @@ export class ExclusionGate {
         return new ExclusionGate({
             vault: this.vault,
             privacy: { ...this.privacy, excludedFolders: [...this.privacy.excludedFolders, ...extra] },
+            obsidianExcluded: this.obsidianGiven,
         });
     }
 
@@ -128,6 +147,7 @@ export class ExclusionGate {
      */
     check(path: string): ExclusionVerdict {
         if (this.locked) return LOCKED;
+        if (this.obsidianUnreadable !== null) return this.obsidianUnreadable;
         const shape = scanPath(path);
         const canonical =
             shape & IRREGULAR ? canonicalPath(path) : shape & NON_ASCII_CHARS ? path.normalize('NFC') : path;
@@ -192,6 +212,13 @@ export class ExclusionGate {
                 return 'a symbolic link that leads outside the vault or nowhere';
             case 'locked':
                 return 'settings could not be read, so every note is excluded until they are fixed';
+            case 'obsidian':
+                return `in Obsidian's Excluded files (${reason.filter})`;
+            case 'obsidian-unreadable':
+                return (
+                    `Obsidian's Excluded files could not be read (${reason.problem}), so every note is excluded ` +
+                    'until they are fixed or Vault Agent stops honouring them'
+                );
         }
     }
 
@@ -211,6 +238,8 @@ export class ExclusionGate {
     private checkCanonical(canonical: string, shape: number): ExclusionVerdict {
         const mayBeSystem = shape !== 0 || !this.systemNeedsDot;
         if (mayBeSystem && this.systemPattern.test(canonical)) return SYSTEM;
+        const byObsidian = this.byObsidian(canonical);
+        if (byObsidian !== VISIBLE) return byObsidian;
         const byFolder = this.checkFolders(canonical);
         if (byFolder !== VISIBLE) return byFolder;
         if (!isMarkdown(canonical)) return VISIBLE;
@@ -221,11 +250,19 @@ export class ExclusionGate {
      * Where a link leads: system folders and any hidden (dot) folder, which Obsidian never shows; excluded folders and
      * globs; and the tags of the target when the vault knows them (the link's own were judged already).
      */
+    /** Obsidian's own *Excluded files* list, where it applies. */
+    private byObsidian(canonical: string): ExclusionVerdict {
+        const filter = this.obsidian?.match(canonical) ?? null;
+        return filter === null ? VISIBLE : { excluded: true, reason: { kind: 'obsidian', filter } };
+    }
+
     private checkTarget(real: string): ExclusionVerdict {
         const shape = scanPath(real);
         if (shape & (IRREGULAR | DOTTED)) return SYSTEM;
         const canonical = shape & NON_ASCII_CHARS ? real.normalize('NFC') : real;
         if (this.systemPattern.test(canonical)) return SYSTEM;
+        const byObsidian = this.byObsidian(canonical);
+        if (byObsidian !== VISIBLE) return byObsidian;
         const byFolder = this.checkFolders(canonical);
         if (byFolder !== VISIBLE) return byFolder;
         if (!isMarkdown(canonical) || this.vault.metadata(canonical) === undefined) return VISIBLE;

@@ -7,6 +7,7 @@ import type { AgentSession } from '../agent/agent-session';
 import type { TurnBudget } from '../agent/loop/budgets';
 import { addUsage, emptyUsage, type UsageTotals } from '../agent/loop/turn-events';
 import type { McpToolsOptions } from '../agent/mcp/mcp-hub';
+import type { ModelCatalog } from '../agent/model-catalog';
 import { createAgentSession, type SessionServices } from '../agent/session-factory';
 import type { SpendControl } from '../agent/spend/spend-control';
 import type { ToolRegistry } from '../agent/tools/registry';
@@ -35,6 +36,8 @@ export interface JobExtras {
     childTurns?: number;
     /** Where the vault tools come from; the one registry when absent. */
     tools?: ToolRegistry;
+    /** The endpoint's models: a job's context window is its model's `max_input_tokens` when listed. */
+    models?: ModelCatalog;
 }
 
 /** A job's session and what the run needs to know about it. */
@@ -81,6 +84,7 @@ export async function buildJobSession(
         ...extras,
         ...(deps.tools !== undefined ? { tools: deps.tools } : {}),
         ...(deps.spend !== undefined ? { spend: deps.spend } : {}),
+        ...(deps.models !== undefined ? { models: deps.models } : {}),
         ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
         ...(deps.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.idleTimeoutMs } : {}),
     });

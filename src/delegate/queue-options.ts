@@ -102,5 +102,6 @@ export function jobRunDeps(
         spend: options.spend,
         childTurns: options.childTurns,
         tools: options.tools,
+        models: options.models,
     };
 }

@@ -1,34 +1,37 @@
 /**
  * Schedule expressions for template jobs: `daily 08:00`, `weekdays 09:30`, `weekly mon 09:00`, or a 5-field cron
- * expression (minute hour day-of-month month day-of-week; `*`, lists, ranges and steps). Times are the device's local
- * time, as a person means them. Parsing returns a value, never throws at people.
+ * expression (minute hour day-of-month month day-of-week; `*`, lists, ranges, steps and day names). Times are the
+ * device's local time, as a person means them. The friendly forms are written as cron expressions and every
+ * expression is evaluated by `croner`, which knows the device's time zone and its clock changes
+ * (docs/decisions/0014-schedules-with-croner.md):
+ *
+ * - when the clock goes back, a time that happens twice (01:30 on the autumn change in New York) fires once, the
+ *   first time;
+ * - when the clock goes forward, a time that does not exist that day (02:30 on the spring change) fires once, at the
+ *   moment the skipped hour ends (03:00 local time), and at its own time again from the next day;
+ * - an interval (`*\/15 * * * *`) follows the real clock: no runs in the skipped hour, runs in both copies of the
+ *   repeated one.
+ *
+ * Parsing returns a value, never throws at people.
  */
+import { Cron } from 'croner';
 
-/** A parsed schedule: the minutes, hours, days and months it fires on. */
+/** A parsed schedule. */
 export interface Schedule {
     /** The expression as written. */
     source: string;
-    /** Minutes 0–59. */
-    minutes: ReadonlySet<number>;
-    /** Hours 0–23. */
-    hours: ReadonlySet<number>;
-    /** Days of the month 1–31. */
-    days: ReadonlySet<number>;
-    /** Months 1–12. */
-    months: ReadonlySet<number>;
-    /** Days of the week 0–6, Sunday 0. */
-    weekdays: ReadonlySet<number>;
-    /** Cron's rule: when both day fields are restricted, either may match. */
-    eitherDay: boolean;
+    /** The cron expression it stands for (`daily 08:00` is `0 8 * * *`). */
+    cron: string;
+    /** The evaluator; it schedules nothing by itself. */
+    readonly evaluator: Cron;
 }
 
 /** A schedule, or why the text is not one. */
 export type ScheduleParse = { ok: true; schedule: Schedule } | { ok: false; reason: string };
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const MINUTE_MS = 60_000;
-/** How far ahead a schedule is searched before it counts as never firing. */
-const HORIZON_MINUTES = 366 * 24 * 60 * 5;
+/** How many runs `lastDue` steps through before it settles on the latest it found. */
+const MAX_STEPS = 100_000;
 
 /** Reads a schedule expression. */
 export function parseSchedule(text: string): ScheduleParse {
@@ -40,29 +43,18 @@ export function parseSchedule(text: string): ScheduleParse {
         const [hour, minute] = [Number(match[1]), Number(match[2])];
         return hour < 24 && minute < 60 ? [hour, minute] : null;
     };
-    const simple = (at: [number, number] | null, weekdays: number[]): ScheduleParse =>
+    const simple = (at: [number, number] | null, days: string): ScheduleParse =>
         at === null
             ? { ok: false, reason: `"${source}": the time should look like 08:00` }
-            : {
-                  ok: true,
-                  schedule: {
-                      source,
-                      minutes: new Set([at[1]]),
-                      hours: new Set([at[0]]),
-                      days: range(1, 31),
-                      months: range(1, 12),
-                      weekdays: new Set(weekdays),
-                      eitherDay: false,
-                  },
-              };
-    if (words[0] === 'daily' && words.length === 2) return simple(time(words[1]), [0, 1, 2, 3, 4, 5, 6]);
-    if (words[0] === 'weekdays' && words.length === 2) return simple(time(words[1]), [1, 2, 3, 4, 5]);
+            : compile(source, `${at[1]} ${at[0]} * * ${days}`);
+    if (words[0] === 'daily' && words.length === 2) return simple(time(words[1]), '*');
+    if (words[0] === 'weekdays' && words.length === 2) return simple(time(words[1]), '1-5');
     if (words[0] === 'weekly' && words.length === 3) {
         const day = DAY_NAMES.indexOf((words[1] ?? '').slice(0, 3));
         if (day === -1) return { ok: false, reason: `"${source}": "${words[1] ?? ''}" is not a day of the week` };
-        return simple(time(words[2]), [day]);
+        return simple(time(words[2]), String(day));
     }
-    if (words.length === 5) return parseCron(source, words);
+    if (words.length === 5) return compile(source, words.join(' '));
     return {
         ok: false,
         reason: `"${source}" is not a schedule: use "daily 08:00", "weekdays 09:30", "weekly mon 09:00" or a cron expression`,
@@ -71,26 +63,15 @@ export function parseSchedule(text: string): ScheduleParse {
 
 /** The first moment after `afterMs` (exclusive) the schedule fires, in ms; `null` when it never does. */
 export function nextRun(schedule: Schedule, afterMs: number): number | null {
-    let t = (Math.floor(afterMs / MINUTE_MS) + 1) * MINUTE_MS;
-    for (let step = 0; step < HORIZON_MINUTES; step++) {
-        const date = new Date(t);
-        if (!dayMatches(schedule, date) || !schedule.months.has(date.getMonth() + 1)) {
-            // Jump to the next local midnight.
-            const next = new Date(date.getFullYear(), date.getMonth(), date.getDate() + 1).getTime();
-            t = next;
-            continue;
-        }
-        if (schedule.hours.has(date.getHours()) && schedule.minutes.has(date.getMinutes())) return t;
-        t += MINUTE_MS;
-    }
-    return null;
+    const next = schedule.evaluator.nextRun(new Date(afterMs));
+    return next === null ? null : next.getTime();
 }
 
 /** The last moment in (`afterMs`, `nowMs`] the schedule fired, or `null`: missed runs collapse into this one. */
 export function lastDue(schedule: Schedule, afterMs: number, nowMs: number): number | null {
     let due: number | null = null;
     let cursor = afterMs;
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < MAX_STEPS; i++) {
         const next = nextRun(schedule, cursor);
         if (next === null || next > nowMs) return due;
         due = next;
@@ -99,71 +80,19 @@ export function lastDue(schedule: Schedule, afterMs: number, nowMs: number): num
     return due;
 }
 
-function dayMatches(schedule: Schedule, date: Date): boolean {
-    const day = schedule.days.has(date.getDate());
-    const weekday = schedule.weekdays.has(date.getDay());
-    return schedule.eitherDay ? day || weekday : day && weekday;
-}
-
-function parseCron(source: string, fields: string[]): ScheduleParse {
-    const specs: [string, number, number][] = [
-        ['minute', 0, 59],
-        ['hour', 0, 23],
-        ['day of month', 1, 31],
-        ['month', 1, 12],
-        ['day of week', 0, 7],
-    ];
-    const sets: Set<number>[] = [];
-    for (let i = 0; i < 5; i++) {
-        const [name, min, max] = specs[i] as [string, number, number];
-        const field = fields[i] ?? '';
-        const set = cronField(field, min, max, i === 4);
-        if (set === null) return { ok: false, reason: `"${source}": the ${name} field "${field}" is not valid` };
-        sets.push(set);
-    }
-    const weekdays = new Set([...(sets[4] as Set<number>)].map((day) => day % 7));
-    const restricted = fields[2] !== '*' && fields[4] !== '*';
-    return {
-        ok: true,
-        schedule: {
-            source,
-            minutes: sets[0] as Set<number>,
-            hours: sets[1] as Set<number>,
-            days: sets[2] as Set<number>,
-            months: sets[3] as Set<number>,
-            weekdays,
-            eitherDay: restricted,
-        },
-    };
-}
-
-function cronField(field: string, min: number, max: number, dayNames: boolean): Set<number> | null {
-    const out = new Set<number>();
-    for (const part of field.split(',')) {
-        const [body = '', stepText] = part.split('/');
-        const step = stepText === undefined ? 1 : Number(stepText);
-        if (!Number.isInteger(step) || step < 1) return null;
-        let low = min;
-        let high = max;
-        if (body !== '*') {
-            const [a = '', b] = body.split('-');
-            const first = cronValue(a, dayNames);
-            const last = b === undefined ? (stepText === undefined ? first : max) : cronValue(b, dayNames);
-            if (first === null || last === null || first < min || last > max || first > last) return null;
-            low = first;
-            high = last;
+function compile(source: string, cron: string): ScheduleParse {
+    try {
+        // No callback: the instance only evaluates the pattern. Cron's rule holds for the day fields (when both are
+        // restricted, either may match); seconds and year fields are not offered, so five fields mean what they
+        // mean everywhere else. A time without `*` or a step (`30 1 * * *`, `0 9,17 * * *`) is a fixed time: once
+        // on a day it happens twice, after the gap on a day it does not exist. `*/15 * * * *` is an interval.
+        const evaluator = new Cron(cron, { mode: '5-part', fixedTimeRule: 'no-wildcard' });
+        if (evaluator.nextRun() === null) {
+            return { ok: false, reason: `"${source}" never fires` };
         }
-        for (let value = low; value <= high; value += step) out.add(value);
+        return { ok: true, schedule: { source, cron, evaluator } };
+    } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        return { ok: false, reason: `"${source}" is not a valid cron expression (${detail})` };
     }
-    return out;
-}
-
-function cronValue(text: string, dayNames: boolean): number | null {
-    if (/^\d+$/u.test(text)) return Number(text);
-    const day = dayNames ? DAY_NAMES.indexOf(text.toLowerCase()) : -1;
-    return day === -1 ? null : day;
-}
-
-function range(from: number, to: number): Set<number> {
-    return new Set(Array.from({ length: to - from + 1 }, (_, i) => from + i));
 }

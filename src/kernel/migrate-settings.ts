@@ -158,7 +158,10 @@ function readPrivacy(value: unknown): PrivacySettings | string {
         const missing = tags === undefined ? 'excluded tags' : 'excluded folders';
         return `The exclusion settings have no ${missing} list, so nothing will be sent until they are fixed or reset.`;
     }
-    return { excludedTags: normaliseTags(tags), excludedFolders: normaliseFolders(folders) };
+    const privacy: PrivacySettings = { excludedTags: normaliseTags(tags), excludedFolders: normaliseFolders(folders) };
+    // Only an explicit `false` turns Obsidian's own list off; absent or anything else honours it (sends less).
+    if (value.obsidianExcludedFiles === false) privacy.obsidianExcludedFiles = false;
+    return privacy;
 }
 
 /** A list of strings, `undefined` when absent, or `null` when present but invalid. */

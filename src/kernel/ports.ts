@@ -1,5 +1,5 @@
 /**
- * The small ports every room may take in its constructor. The vault port lives in `vault/vault-port.ts`, the
+ * The small ports every room may take in its constructor. The vault port lives beside them in `vault-port.ts`, the
  * approval gate and focus source with the code that uses them.
  */
 

@@ -2,6 +2,7 @@
  * Settings: the stored shape, the defaults, and a pure migration from whatever was on disk. Settings live in the
  * plugin's `data.json`, which syncs between devices; the API key never does (see `secrets`).
  */
+import { DEFAULT_MODEL } from './default-model';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp-settings';
 import type { PermissionModeName } from './permission-mode-name';
 
@@ -48,6 +49,11 @@ export interface PrivacySettings {
     excludedTags: string[];
     /** Folders (`Journal/`) or minimatch globs (`**\/*.secret.md`) whose notes are excluded, subfolders included. */
     excludedFolders: string[];
+    /**
+     * Whether the files Obsidian excludes (Settings → Files and links → Excluded files) are excluded too; absent
+     * counts as on. Only `false` turns it off.
+     */
+    obsidianExcludedFiles?: boolean;
 }
 
 /** The co-pilot chat. */
@@ -112,7 +118,7 @@ export interface SpendSettings {
 export const DEFAULT_SETTINGS: Settings = {
     version: SETTINGS_VERSION,
     model: {
-        defaultModel: 'claude-sonnet-5-5',
+        defaultModel: DEFAULT_MODEL,
         baseUrl: '',
         apiKeySecretName: 'vault-agent-anthropic-api-key',
         maxOutputTokens: 8192,

@@ -29,14 +29,19 @@ interface Splice {
 /** Applies agent changes to open notes through their editors. */
 export class EditorWriter implements OpenNoteEditors {
     private readonly app: App;
+    private readonly refuse: ((path: string) => void) | undefined;
 
-    constructor(options: { app: App }) {
+    /** `refuse` throws for a note that must not be written (one reached through a symbolic link on disk). */
+    constructor(options: { app: App; refuse?: (path: string) => void }) {
         this.app = options.app;
+        this.refuse = options.refuse;
     }
 
     async apply(path: string, base: string, next: string): Promise<boolean> {
         const editor = this.editorOf(path);
         if (editor === null) return false;
+        // The editor saves to the same path Obsidian read it from, links followed: judged as a file write would be.
+        this.refuse?.(path);
         const current = editor.getValue();
         const change = spliceBetween(base, next);
         const at = current === base ? change : relocate(path, base, current, change);

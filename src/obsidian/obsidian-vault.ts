@@ -10,12 +10,18 @@
  * - Backlinks come from `metadataCache.resolvedLinks`, inverted once and kept until Obsidian reports that links were
  *   resolved again or files moved. The inversion is only cached while `watch` is active (after the layout is ready),
  *   since without the events a cached copy could go stale.
+ * - Symbolic links (desktop only): Obsidian follows them itself and lists a linked file at the link's path, so
+ *   `realPathOf` says where a path really leads on disk (`DiskLinks`), and the exclusion gate judges that too. No write
+ *   (create, edit, rename, trash) goes through a link: `invalid-path`, as in `FsVault`. On mobile there are no links to
+ *   follow, and every path leads to itself.
  */
 import { TFile, TFolder, getAllTags, normalizePath, parseFrontMatterAliases } from 'obsidian';
 import type { App, CachedMetadata, EventRef, ReferenceCache, TAbstractFile } from 'obsidian';
 import { isProtectedPath, normalizeVaultPath, parentOf } from '../kernel/path-policy';
 import { collisionKey } from '../kernel/safe-names';
 import { SYSTEM_FOLDERS_TEXT } from '../kernel/system-folders';
+import { nodeDiskCalls } from './disk-calls-node';
+import { DiskLinks, type DiskCalls } from './disk-links';
 import { VaultError } from '../kernel/vault-port';
 import type { FileEntry, LinkReference, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 
@@ -23,6 +29,13 @@ import type { FileEntry, LinkReference, NoteMetadata, VaultChange, VaultPort } f
 export interface ObsidianVaultOptions {
     /** The running app: its vault, file manager and metadata cache. */
     app: App;
+    /**
+     * `Platform.isDesktop`. With a file-system adapter that knows its folder (`getBasePath`), symbolic links on disk
+     * are resolved (Node is loaded on first use) and never written through.
+     */
+    isDesktop?: boolean;
+    /** The Node calls for links; Node's own by default (tests may pass others). Desktop only. */
+    diskCalls?: () => DiskCalls;
 }
 
 /** The vault as Obsidian sees it, behind `VaultPort`. */
@@ -31,9 +44,16 @@ export class ObsidianVault implements VaultPort {
     /** target path → paths of notes linking to it; `null` until built or after links changed. */
     private backlinkIndex: Map<string, string[]> | null = null;
     private watching = false;
+    /** Where paths really lead on disk; `null` on mobile (no links there). */
+    private readonly links: DiskLinks | null;
 
     constructor(options: ObsidianVaultOptions) {
         this.app = options.app;
+        const adapter = this.app.vault.adapter as { getBasePath?: () => string };
+        this.links =
+            options.isDesktop === true && typeof adapter.getBasePath === 'function'
+                ? new DiskLinks({ basePath: adapter.getBasePath(), calls: options.diskCalls ?? nodeDiskCalls })
+                : null;
     }
 
     /** The vault's config folder, as the person configured it. */
@@ -53,6 +73,20 @@ export class ObsidianVault implements VaultPort {
         registerEvent(this.app.metadataCache.on('deleted', invalidate));
         registerEvent(this.app.vault.on('rename', invalidate));
         registerEvent(this.app.vault.on('delete', invalidate));
+        const links = this.links;
+        if (links !== null) {
+            // Answers about links are also checked against the disk (lstat) on every use; the events drop them sooner.
+            const forget = (file: TAbstractFile): void => links.forget(file.path);
+            registerEvent(this.app.vault.on('create', forget));
+            registerEvent(this.app.vault.on('modify', forget));
+            registerEvent(this.app.vault.on('delete', forget));
+            registerEvent(
+                this.app.vault.on('rename', (file: TAbstractFile, oldPath: string) => {
+                    links.forget(oldPath);
+                    links.forget(file.path);
+                }),
+            );
+        }
         this.watching = true;
         this.backlinkIndex = null;
     }
@@ -76,6 +110,7 @@ export class ObsidianVault implements VaultPort {
 
     async create(path: string, content: string): Promise<void> {
         const target = this.checkWritable(path);
+        this.links?.refuseLinks(target, { self: true });
         this.refuseTaken(target);
         await this.ensureFolder(parentOf(target));
         await this.host(target, () => this.app.vault.create(target, content));
@@ -83,12 +118,16 @@ export class ObsidianVault implements VaultPort {
 
     async process(path: string, fn: (current: string) => string): Promise<string> {
         const file = this.existingFile(this.checkWritable(path));
+        this.links?.refuseLinks(file.path, { self: true });
         return this.host(path, () => this.app.vault.process(file, fn));
     }
 
     async rename(from: string, to: string): Promise<void> {
         const file = this.existingFile(this.checkWritable(from));
         const target = this.checkWritable(to);
+        // A linked note moves as the link itself (Obsidian renames the entry), but never through a linked folder.
+        this.links?.refuseLinks(file.path, { self: false });
+        this.links?.refuseLinks(target, { self: true });
         this.refuseTaken(target, file);
         await this.ensureFolder(parentOf(target));
         // FileManager (not Vault.rename) so links to the note are updated as the person's settings say.
@@ -97,6 +136,8 @@ export class ObsidianVault implements VaultPort {
 
     async trash(path: string): Promise<void> {
         const file = this.existingFile(this.checkWritable(path));
+        // Through a linked folder the trash would take the linked folder's real note, not an entry of this vault.
+        this.links?.refuseLinks(file.path, { self: false });
         // FileManager respects the person's choice of system trash or the vault's `.trash` folder.
         await this.host(path, () => this.app.fileManager.trashFile(file));
     }
@@ -122,6 +163,34 @@ export class ObsidianVault implements VaultPort {
         const index = this.backlinkIndex ?? invert(this.app.metadataCache.resolvedLinks);
         if (this.watching) this.backlinkIndex = index;
         return [...(index.get(checked.path) ?? [])];
+    }
+
+    /**
+     * Where `path` really leads on disk, as a vault path (see `VaultPort.realPathOf`): on desktop, resolved through
+     * symbolic links (`null` when it leads outside the vault or nowhere); on mobile, `path` itself.
+     */
+    realPathOf(path: string): string | null {
+        const checked = normalizeVaultPath(path);
+        if (!checked.ok) return null;
+        return this.links === null ? checked.path : this.links.realPathOf(checked.path);
+    }
+
+    /**
+     * Obsidian keeps its metadata current by itself; what may lag is where a link leads, so the answers cached for
+     * `paths` are dropped and the next check resolves them on disk again.
+     */
+    async revalidate(paths: Iterable<string>): Promise<void> {
+        if (this.links === null) return;
+        for (const path of paths) this.links.forget(path);
+        await Promise.resolve();
+    }
+
+    /**
+     * Throws `VaultError('invalid-path')` when writing `path` would go through a symbolic link on disk (the note itself
+     * or a folder on the way); for writers that do not go through this port, such as an open note's editor.
+     */
+    refuseLinkedWrite(path: string): void {
+        this.links?.refuseLinks(this.checkPath(path), { self: true });
     }
 
     onChange(listener: (event: VaultChange) => void): () => void {

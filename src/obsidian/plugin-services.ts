@@ -7,7 +7,7 @@
  */
 import type { App, EventRef } from 'obsidian';
 import type { ApprovalGate } from '../agent/changes/approval';
-import { createModelClient, type ModelClient } from '../agent/model-client';
+import { createModelClient, type ModelClient, type ModelList } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
 import { KeyValueSpendLedger } from '../agent/spend/spend-ledger';
 import { ChatService } from '../chat/chat-service';
@@ -23,6 +23,7 @@ import { EditorWriter } from './editor-writer';
 import { FocusTracker } from './focus-tracker';
 import { hiddenFolderReader } from './hidden-folder-reader';
 import { deviceIdOf, LOCAL_KEYS, LocalConsentStore, localKeyValue } from './local-storage';
+import { AdapterExcludedFiles } from './app-json-excluded';
 import { ObsidianNotifier } from './notifier';
 import { ObsidianVault } from './obsidian-vault';
 import { ObsidianSecretStore } from './secret-store';
@@ -78,6 +79,8 @@ export class PluginServices {
     readonly queue: JobQueue;
     /** Mention suggestions; `null` until the layout is ready. */
     suggester: MentionSuggester | null = null;
+    /** Obsidian's own Excluded files, from the config folder's app.json. */
+    readonly obsidianExcluded: AdapterExcludedFiles;
     private started = false;
     private readonly host: PluginHost;
 
@@ -85,7 +88,7 @@ export class PluginServices {
         this.host = host;
         const { app } = host;
         this.secrets = new ObsidianSecretStore({ app });
-        this.vault = new ObsidianVault({ app });
+        this.vault = new ObsidianVault({ app, isDesktop: host.isDesktop });
         this.store = new SettingsStore({
             persistence: {
                 load: async () => {
@@ -98,8 +101,9 @@ export class PluginServices {
             },
         });
         const adapter = app.vault.adapter;
+        this.obsidianExcluded = new AdapterExcludedFiles(adapter, app.vault.configDir);
         const stateFile = `${host.pluginDir}/checkpoints.json`;
-        this.editors = new EditorWriter({ app });
+        this.editors = new EditorWriter({ app, refuse: (path) => this.vault.refuseLinkedWrite(path) });
         const basePath = (adapter as { getBasePath?: () => string }).getBasePath;
         this.core = new CoreServices(
             {
@@ -115,6 +119,7 @@ export class PluginServices {
                 allowStdio: host.isDesktop,
                 hiddenFolders: hiddenFolderReader({ adapter, configDir: app.vault.configDir, isDesktop: host.isDesktop }),
                 editors: this.editors,
+                obsidianExcluded: this.obsidianExcluded,
                 ...(typeof basePath === 'function' ? { vaultRoot: basePath.call(adapter) } : {}),
             },
             null,
@@ -133,7 +138,9 @@ export class PluginServices {
 
     /** Reads the settings; a locked state is announced once, and everything then fails closed. */
     async load(): Promise<SettingsState> {
+        await this.obsidianExcluded.refresh();
         const state = await this.store.load();
+        this.announceObsidianProblem();
         if (state.status === 'locked') {
             this.notifier.notify(
                 `Vault Agent is paused: its settings could not be read. ${state.error} ` +
@@ -173,8 +180,19 @@ export class PluginServices {
 
     /** Builds the model client from settings and this device's key; rejects while settings are locked. */
     async client(): Promise<ModelClient> {
+        // Every chat turn and job builds a client first: Obsidian's Excluded files as app.json says now.
+        await this.refreshObsidianExcluded();
         const settings = this.lockedOrSettings();
         return createModelClient({ secrets: this.secrets, settings: settings.model, isDesktop: this.host.isDesktop });
+    }
+
+    /** The endpoint's models for the settings tab, `null` when they cannot be read (no key, locked, offline). */
+    async models(): Promise<ModelList | null> {
+        try {
+            return await this.core.models.list(await this.client());
+        } catch {
+            return null;
+        }
     }
 
     /** What a chat session is built from; rejects while settings are locked (the chat shows the reason). */
@@ -212,6 +230,25 @@ export class PluginServices {
         const state = this.store.state;
         if (state.status === 'locked') throw new SettingsLockedError(state.error);
         return state.settings;
+    }
+
+    /** Reads app.json again; when Obsidian's Excluded files changed, the gate and the suggestions follow. */
+    async refreshObsidianExcluded(): Promise<void> {
+        if (!(await this.obsidianExcluded.refresh())) return;
+        this.core.gate();
+        this.announceObsidianProblem();
+        if (this.suggester !== null) void this.suggester.rebuild();
+    }
+
+    /** Says once per change that Obsidian's list cannot be read, so every note is excluded. */
+    private announceObsidianProblem(): void {
+        const problem = this.obsidianExcluded.for(this.store.settings?.privacy ?? null)?.problem ?? null;
+        if (problem === null) return;
+        this.notifier.notify(
+            `Vault Agent excludes every note: Obsidian's excluded files could not be read (${problem}). Fix the ` +
+                'list, or turn off "Obsidian\'s excluded files" in Vault Agent\'s privacy settings.',
+            'error',
+        );
     }
 
     private onSettings(state: SettingsState): void {

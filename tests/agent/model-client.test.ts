@@ -19,9 +19,10 @@ import {
     textTurn,
     type MessagesApiServer,
 } from '../support/messages-api-server';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 const KEY = 'sk-test-canary-7f3a9c';
-const PARAMS = { model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hi' }] };
+const PARAMS = { model: DEFAULT_MODEL, max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hi' }] };
 
 /** A secret store backed by a map, recording which names were asked for. */
 function secretsWith(entries: Record<string, string>): SecretStore & { asked: string[] } {

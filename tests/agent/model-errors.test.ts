@@ -36,6 +36,7 @@ import {
     workspaceSpendLimit,
     type MessagesApiServer,
 } from '../support/messages-api-server';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 /** An SDK error exactly as the SDK builds one from an HTTP error response. */
 function apiError(status: number, type: string, message: string, headers: Record<string, string> = {}): APIError {
@@ -250,7 +251,7 @@ describe.each([
     { route: 'the platform fetch', isDesktop: false },
     { route: 'the Node fetch', isDesktop: true },
 ])('against the real SDK over HTTP, through $route', ({ isDesktop }) => {
-    const PARAMS = { model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hi' }] };
+    const PARAMS = { model: DEFAULT_MODEL, max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hi' }] };
     let server: MessagesApiServer;
 
     beforeEach(async () => {

@@ -6,7 +6,7 @@
  * Node builtins are served, but only lazily: nothing but `obsidian` is required until a desktop-only path runs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ import esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Stub from '../support/obsidian-stub';
 import { hostApp, hostModule, type HostPluginShape } from '../obsidian/plugin-host';
+import { loadVaultFromDisk } from '../support/obsidian-stub-disk';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MANIFEST = { id: 'vault-agent', name: 'Vault Agent', version: '0.1.0' };
@@ -116,6 +118,7 @@ interface LoadedPlugin extends HostPluginShape {
     services: {
         queue: { loop: Promise<void> | null; snapshot(): { state: string } };
         skills: { scan(): Promise<{ skills: { name: string }[] }> };
+        currentGate(): { isExcluded(path: string): boolean };
     };
 }
 
@@ -231,6 +234,31 @@ describe('main.js on a mobile-like host', () => {
             // The skills scan reads `.claude/skills/` through the Node reader on desktop: loaded now, not before.
             await plugin.services.skills.scan();
             expect(requested.some((id) => /^(node:)?fs(\/promises)?$/.test(id))).toBe(true);
+            plugin.unload();
+        } finally {
+            rmSync(root, { recursive: true, force: true });
+        }
+    });
+
+    it('on desktop the built bundle judges a symlinked note by its target, loading fs at the first check', async () => {
+        const root = mkdtempSync(join(tmpdir(), 'vault-agent-desktop-links-'));
+        try {
+            mkdirSync(join(root, 'Secrets'));
+            writeFileSync(join(root, 'Secrets', 'Diary.md'), 'private\n');
+            writeFileSync(join(root, 'Plan.md'), 'public\n');
+            symlinkSync(join('Secrets', 'Diary.md'), join(root, 'Shortcut.md'));
+            const { stub, requested, load } = mobileSandbox(stubCode, { desktop: true });
+            const app = hostApp(stub, { basePath: root });
+            loadVaultFromDisk(app.vault, app.metadataCache, root);
+            const settings = structuredClone(DEFAULT_SETTINGS);
+            settings.privacy.excludedFolders = ['Secrets/'];
+            app.pluginData.set('vault-agent', JSON.stringify(settings));
+            const plugin = await loadPlugin(stub, load, app);
+            app.workspace.fireLayoutReady();
+            const gate = plugin.services.currentGate();
+            expect(gate.isExcluded('Plan.md')).toBe(false);
+            expect(gate.isExcluded('Shortcut.md')).toBe(true);
+            expect(requested).toContain('fs');
             plugin.unload();
         } finally {
             rmSync(root, { recursive: true, force: true });

@@ -45,9 +45,14 @@ describe('the licence', () => {
         });
     }
 
-    it('main.js stays under 1 MB with the notices', () => {
-        // 1 MB as the bench's size row counts it (1,024 KB of 1,024 bytes).
-        expect(statSync(join(ROOT, 'main.js')).size).toBeLessThanOrEqual(1024 * 1024);
+    it('main.js keeps its code under 1 MB, with the notices after it (decision 0016)', () => {
+        // 1 MB as the bench's size row counts it (1,024 KB of 1,024 bytes): the code an Obsidian start parses. The
+        // licence notices are one comment after it, required by the licences, and held to 40 KB of their own.
+        const text = readFileSync(join(ROOT, 'main.js'));
+        const at = text.indexOf('/*! Third-party notices');
+        expect(at).toBeGreaterThan(0);
+        expect(at).toBeLessThanOrEqual(1024 * 1024);
+        expect(text.length - at).toBeLessThanOrEqual(40 * 1024);
     });
 
     it('dist/cli.js can be run directly, as npm links it', () => {

@@ -13,6 +13,7 @@ import { SkillCatalog } from '../../src/context/skills';
 import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import { startMessagesApiServer, textTurn, toolUseTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 const DIGEST = [
     '---',
@@ -59,7 +60,7 @@ function makeChat(store = new MemoryChatStore()): { chat: ChatService; events: C
         focus: new FixedFocus({ note: 'Notes/Plan.md', selection: null, cursorLine: null }),
         checkpoints,
         commands: () => commands,
-        defaults: () => ({ mode: 'ask', model: 'claude-sonnet-5-5', attachFocusedNote: true }),
+        defaults: () => ({ mode: 'ask', model: DEFAULT_MODEL, attachFocusedNote: true }),
         services: async () => ({
             client: await createModelClient({
                 secrets: { get: async () => api.apiKey },
@@ -100,7 +101,7 @@ describe('custom commands in the chat', () => {
 
         await chat.send('Thanks');
         const next = api.messageRequests().at(-1);
-        expect((next?.body as { model: string }).model).toBe('claude-sonnet-5-5');
+        expect((next?.body as { model: string }).model).toBe(DEFAULT_MODEL);
         expect(toolNames(next?.body)).toContain('edit_note');
         expect(next?.rawBody).toContain('Digest written.');
     });

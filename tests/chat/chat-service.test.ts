@@ -14,6 +14,7 @@ import { FixedFocus } from '../../src/context/focus';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
 import { startMessagesApiServer, textTurn, toolUseTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 let api: MessagesApiServer;
 let temp: TempVault;
@@ -52,7 +53,7 @@ async function makeChat(
         store,
         focus: new FixedFocus({ note: 'Notes/Plan.md', selection: null, cursorLine: null }),
         checkpoints,
-        defaults: () => ({ mode: 'ask', model: 'claude-sonnet-5-5', attachFocusedNote: true }),
+        defaults: () => ({ mode: 'ask', model: DEFAULT_MODEL, attachFocusedNote: true }),
         services: async () => ({
             client: await createModelClient({
                 secrets: { get: async () => api.apiKey },
@@ -163,7 +164,7 @@ describe('ChatService', () => {
                 vault: temp.vault,
                 persistence: { load: async () => null, save: async () => undefined },
             }),
-            defaults: () => ({ mode: 'ask', model: 'claude-sonnet-5-5', attachFocusedNote: true }),
+            defaults: () => ({ mode: 'ask', model: DEFAULT_MODEL, attachFocusedNote: true }),
             services: async () => {
                 throw new Error('Vault Agent is paused: its settings could not be read.');
             },

@@ -7,9 +7,10 @@ import {
     newChatRecord,
     transcriptToMarkdown,
 } from '../../src/chat/transcript';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 function record() {
-    return newChatRecord({ id: 'c1', mode: 'ask', model: 'claude-sonnet-5-5', now: 0 });
+    return newChatRecord({ id: 'c1', mode: 'ask', model: DEFAULT_MODEL, now: 0 });
 }
 
 describe('the compaction divider', () => {

@@ -18,6 +18,7 @@ import {
 } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 import { buildCli, makeCliHome, runCli, type CliHome, type CliRun } from './cli-harness';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 const CANARY = `CANARY-${Math.random().toString(36).slice(2)}-CLI`;
 
@@ -43,7 +44,7 @@ const SETTINGS = {
     delegate: { jobsFolder: 'Agent/Jobs', outputFolder: 'Agent/Outputs', concurrency: 1 },
 };
 
-const MODEL = 'claude-sonnet-5-5';
+const MODEL = DEFAULT_MODEL;
 
 let server: MessagesApiServer;
 /** Job requests the server is answering right now, and the most at once. */
@@ -346,9 +347,9 @@ describe('ask', () => {
     });
 
     it('offers no write tools in the default read-only mode', async () => {
-        const before = server.requests.length;
+        const before = server.messageRequests().length;
         await cli(['ask', 'hello']);
-        const tools = (server.requests[before]?.body as { tools?: { name: string }[] }).tools ?? [];
+        const tools = (server.messageRequests()[before]?.body as { tools?: { name: string }[] }).tools ?? [];
         expect(tools.map((tool) => tool.name)).not.toContain('create_note');
     });
 });

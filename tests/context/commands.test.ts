@@ -9,6 +9,7 @@ import { SkillCatalog } from '../../src/context/skills';
 import { FsVault } from '../../src/vault/fs-vault-node';
 import type { PrivacySettings } from '../../src/kernel/settings';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 const PRIVACY: PrivacySettings = { excludedTags: ['private'], excludedFolders: ['Journal/'] };
 const CANARY = 'CANARY-command-93c4';
@@ -17,7 +18,7 @@ const DIGEST = [
     '---',
     'description: A digest of customer meetings.',
     'mode: read-only',
-    'model: claude-sonnet-5-5',
+    `model: ${DEFAULT_MODEL}`,
     'arguments: [customer, weeks]',
     '---',
     'Digest the meetings with $1 over the last $2 weeks, from @#customer.',
@@ -40,7 +41,7 @@ describe('expanding a command', () => {
     it('fills $1, $2 and $ARGUMENTS, keeps @-mentions, and carries mode and model', async () => {
         const { catalog } = await catalogFor({ 'Agent/Commands/Weekly digest.md': DIGEST });
         const expanded = await catalog.expand('/weekly-digest', '"Acme Corp" 2');
-        expect(expanded).toMatchObject({ ok: true, mode: 'read-only', model: 'claude-sonnet-5-5' });
+        expect(expanded).toMatchObject({ ok: true, mode: 'read-only', model: DEFAULT_MODEL });
         if (!expanded.ok) throw new Error(expanded.message);
         expect(expanded.prompt).toBe(
             'Digest the meetings with Acme Corp over the last 2 weeks, from @#customer.\nEverything typed: "Acme Corp" 2',

@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import { readJobNote } from '../../src/delegate/job-note';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 let harness: QueueHarness | undefined;
 let server: MessagesApiServer | undefined;
@@ -77,7 +78,7 @@ describe('batch jobs', () => {
         });
         server.enqueue(textTurn('Batched answer.'));
         const params = {
-            model: 'claude-sonnet-5-5',
+            model: DEFAULT_MODEL,
             max_tokens: 100,
             messages: [{ role: 'user' as const, content: 'Hi' }],
         };

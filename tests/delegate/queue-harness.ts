@@ -20,9 +20,10 @@ import {
 } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 import { MemoryCheckpointPersistence } from '../agent/changes/fixtures';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 /** The model id tests use. */
-export const TEST_MODEL = 'claude-sonnet-5-5';
+export const TEST_MODEL = DEFAULT_MODEL;
 
 /** Notices, captured. */
 export class CapturedNotices implements Notifier {

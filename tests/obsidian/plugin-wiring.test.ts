@@ -9,6 +9,7 @@ import { VIEW_TYPE_CHAT } from '../../src/views/chat-view';
 import { VIEW_TYPE_QUEUE } from '../../src/views/queue-view';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { hostApp, type HostApp, type HostPluginShape } from './plugin-host';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 vi.mock('obsidian', async (importOriginal) => {
     const original = await importOriginal<typeof stub>();
@@ -36,7 +37,7 @@ afterEach(async () => {
 
 function settingsFor(server: MessagesApiServer): Settings {
     const settings = structuredClone(DEFAULT_SETTINGS);
-    settings.model = { ...settings.model, baseUrl: server.baseURL, defaultModel: 'claude-sonnet-5-5' };
+    settings.model = { ...settings.model, baseUrl: server.baseURL, defaultModel: DEFAULT_MODEL };
     return settings;
 }
 

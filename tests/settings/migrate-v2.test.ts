@@ -6,6 +6,7 @@ import {
     stripSecrets,
 } from '../../src/kernel/migrate-settings';
 import { DEFAULT_SETTINGS, SETTINGS_VERSION, type Settings } from '../../src/kernel/settings';
+import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 const KEY = 'sk-ant-api03-canary-v2-51d0';
 
@@ -17,7 +18,7 @@ function ok(raw: unknown): { settings: Settings; notes: string[] } {
 
 const V1 = {
     version: 1,
-    model: { defaultModel: 'claude-sonnet-5-5', baseUrl: '', apiKeySecretName: 'k', maxOutputTokens: 4096 },
+    model: { defaultModel: DEFAULT_MODEL, baseUrl: '', apiKeySecretName: 'k', maxOutputTokens: 4096 },
     privacy: { excludedTags: ['private'], excludedFolders: ['Journal/'] },
     chat: { defaultMode: 'ask', attachFocusedNote: true },
     delegate: { jobsFolder: 'Jobs', outputFolder: 'Out', concurrency: 2 },

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 
 import type { MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/batches';
+import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
 
 import { BatchStore } from './messages-api/batch-store';
 import { AnswerWriter, Pacer } from './messages-api/answer-writer';
@@ -22,7 +23,7 @@ export * from './messages-api/scripts';
 export * from './messages-api/request-helpers';
 export type * from './messages-api/types';
 export { estimateTokens } from './messages-api/prompt-cache';
-export { LISTED_MODELS } from './messages-api/side-routes';
+export { LISTED_MODELS, model as modelInfo } from './messages-api/side-routes';
 export { COMPACTION_BETA, COMPACTION_EDIT } from './messages-api/server-compaction';
 
 /** A running local Messages API that the real SDK talks to over HTTP. */
@@ -77,6 +78,7 @@ class LocalMessagesApi implements MessagesApiServer {
     private readonly pacer = new Pacer();
     private readonly writer: AnswerWriter;
     private readonly serverCompaction: boolean;
+    private readonly models: readonly ModelInfo[] | 'none';
 
     constructor(options: MessagesApiServerOptions) {
         this.apiKey = options.apiKey ?? 'test-key';
@@ -84,6 +86,7 @@ class LocalMessagesApi implements MessagesApiServer {
         this.defaultResponse = options.defaultResponse;
         this.latencyMs = options.latencyMs ?? 0;
         this.serverCompaction = options.serverCompaction ?? true;
+        this.models = options.models ?? routes.LISTED_MODELS;
         this.writer = new AnswerWriter({ pacer: this.pacer, eventDelayMs: options.eventDelayMs ?? 0 });
         this.cache = new PromptCache(options.minCacheableTokens ?? 0);
         this.batches = new BatchStore({
@@ -204,6 +207,7 @@ class LocalMessagesApi implements MessagesApiServer {
             request,
             requestId,
             batches: this.batches,
+            models: this.models === 'none' ? [] : this.models,
             answerFor: (inner) => this.answerFor(inner),
             succeeded: (answer, params) => this.batchSuccess(answer, params),
         };
@@ -212,9 +216,10 @@ class LocalMessagesApi implements MessagesApiServer {
         const modelId = /^\/v1\/models\/([^/]+)$/.exec(path)?.[1];
         if (method === 'POST' && path === '/v1/messages') await this.messages(request, res, requestId);
         else if (method === 'POST' && path === '/v1/messages/count_tokens') routes.countTokens(context);
-        else if (method === 'GET' && path === '/v1/models') routes.listModels(context);
-        else if (method === 'GET' && modelId !== undefined) routes.retrieveModel(context, decodeURIComponent(modelId));
-        else if (method === 'POST' && path === '/v1/messages/batches') await routes.createBatch(context);
+        else if (method === 'GET' && path === '/v1/models' && this.models !== 'none') routes.listModels(context);
+        else if (method === 'GET' && modelId !== undefined && this.models !== 'none') {
+            routes.retrieveModel(context, decodeURIComponent(modelId));
+        } else if (method === 'POST' && path === '/v1/messages/batches') await routes.createBatch(context);
         else if (method === 'GET' && path === '/v1/messages/batches') routes.listBatches(context);
         else if (batch?.[1] !== undefined && method === (batch[2] === '/cancel' ? 'POST' : 'GET')) {
             const action = batch[2] === '/cancel' ? 'cancel' : batch[2] === '/results' ? 'results' : 'retrieve';

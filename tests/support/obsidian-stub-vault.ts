@@ -76,6 +76,19 @@ export class TFolder extends TAbstractFile {
     }
 }
 
+/**
+ * Where a vault's files live when they are not kept in memory: a real folder, as on the desktop app (see
+ * `obsidian-stub-disk.ts`, which holds the Node side). Every call follows symbolic links, as Obsidian's desktop
+ * adapter does; throws as the file system does.
+ */
+export interface VaultBacking {
+    read(path: string): string;
+    write(path: string, data: string): void;
+    mkdir(path: string): void;
+    rename(from: string, to: string): void;
+    remove(path: string): void;
+}
+
 const parentOf = (path: string): string => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '/');
 
 /** An in-memory vault. `calls` records every read or listing so tests can prove what was (not) scanned. */
@@ -87,6 +100,8 @@ export class Vault extends Events {
      * `<configDir>/plugins/<id>/data.json` (the `App` wires it to `pluginData`), `false` for anything else.
      */
     adapter: { exists(path: string): Promise<boolean> } = { exists: () => Promise.resolve(false) };
+    /** The folder the files live in, when on disk (test helper: set by `obsidian-stub-disk.ts`); else memory. */
+    backing: VaultBacking | null = null;
     private entries = new Map<string, TAbstractFile>();
     private contents = new Map<string, string>();
     private clock = 1_700_000_000_000;
@@ -138,6 +153,7 @@ export class Vault extends Events {
     }
     async createFolder(path: string): Promise<TFolder> {
         if (this.entries.has(path)) throw new Error('Folder already exists.');
+        this.backing?.mkdir(path);
         return this.attach(new TFolder(this, path), 'create');
     }
     /** Like Obsidian: fails when the path is taken or the parent folder is missing. */
@@ -161,6 +177,7 @@ export class Vault extends Events {
     async rename(file: TAbstractFile, newPath: string): Promise<void> {
         if (this.entries.has(newPath)) throw new Error('Destination file already exists!');
         const oldPath = file.path;
+        this.backing?.rename(oldPath, newPath);
         this.detach(file);
         const text = this.contents.get(oldPath);
         this.contents.delete(oldPath);
@@ -170,17 +187,28 @@ export class Vault extends Events {
         this.trigger('rename', file, oldPath);
     }
     async delete(file: TAbstractFile): Promise<void> {
+        this.backing?.remove(file.path);
         this.detach(file);
         this.contents.delete(file.path);
         this.trigger('delete', file);
     }
+    /**
+     * Lists a file or folder found on disk, without writing or firing an event, as Obsidian's index holds what it found
+     * at start (test helper for `obsidian-stub-disk.ts`; the parent folder must be listed first).
+     */
+    index(path: string, kind: 'file' | 'folder', stat?: { ctime: number; mtime: number; size: number }): void {
+        if (kind === 'folder') this.attach(new TFolder(this, path), null);
+        else this.attach(new TFile(this, path), null).stat = stat ?? { ctime: 0, mtime: 0, size: 0 };
+    }
     private contentOf(file: TFile): string {
+        if (this.backing) return this.backing.read(file.path);
         const text = this.contents.get(file.path);
         if (text === undefined) throw new Error(`ENOENT: no such file, open '${file.path}'`);
         return text;
     }
     private write(file: TFile, data: string): void {
-        this.contents.set(file.path, data);
+        if (this.backing) this.backing.write(file.path, data);
+        else this.contents.set(file.path, data);
         this.clock += 1000;
         file.stat = {
             ctime: file.stat.ctime || this.clock,

@@ -24,21 +24,11 @@ export interface ContextWindowTable {
 }
 
 /**
- * Windows as documented on the models overview; a model not listed gets 200k, the smallest window of current Claude
- * models, so compaction starts early rather than late on an endpoint we know nothing about.
+ * No per-model rows: the window of a model comes from the endpoint's models list (`max_input_tokens`, see
+ * `model-catalog.ts`), and a model it does not list gets 200k, the smallest window of current Claude models, so
+ * compaction starts early rather than late on an endpoint we know nothing about.
  */
-export const DEFAULT_CONTEXT_WINDOWS: ContextWindowTable = {
-    rows: [
-        { prefix: 'claude-sonnet-5', tokens: 200_000 },
-        { prefix: 'claude-opus-5', tokens: 200_000 },
-        { prefix: 'claude-haiku-5', tokens: 200_000 },
-        { prefix: 'claude-sonnet-4', tokens: 200_000 },
-        { prefix: 'claude-opus-4', tokens: 200_000 },
-        { prefix: 'claude-haiku-4', tokens: 200_000 },
-        { prefix: 'claude-3', tokens: 200_000 },
-    ],
-    fallback: 200_000,
-};
+export const DEFAULT_CONTEXT_WINDOWS: ContextWindowTable = { rows: [], fallback: 200_000 };
 
 /** The context window of `model` from `table`. */
 export function contextWindowFor(model: string, table: ContextWindowTable = DEFAULT_CONTEXT_WINDOWS): number {

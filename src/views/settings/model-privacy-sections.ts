@@ -2,9 +2,12 @@
  * The Model and Privacy sections. The API key is picked with Obsidian's secret picker: settings store only the
  * secret's name (docs/RELIABILITY.md row 23). The privacy section says how many notes the exclusions hide right now.
  */
-import { SecretComponent, Setting } from 'obsidian';
+import { SecretComponent, Setting, TextComponent } from 'obsidian';
 import type { App } from 'obsidian';
+import { DEFAULT_MODEL } from '../../kernel/default-model';
+import type { ModelList } from '../../agent/model-client';
 import { ExclusionGate } from '../../context/exclusions';
+import type { ObsidianExcludedFiles } from '../../context/obsidian-excluded-files';
 import type { SecretStore } from '../../kernel/ports';
 import { isMarkdownPath, type VaultPort } from '../../kernel/vault-port';
 import type { Settings } from '../../kernel/settings';
@@ -17,17 +20,18 @@ export function renderModelSection(
     el: HTMLElement,
     settings: Settings,
     kit: TabKit,
-    host: { app: App; secrets: SecretStore },
+    host: { app: App; secrets: SecretStore; models?: () => Promise<ModelList | null> },
 ): void {
     new Setting(el).setName('Model').setHeading();
-    kit.field(el, {
+    const modelField = kit.field(el, {
         name: 'Default model',
         desc: 'Model used when a chat or job names none.',
         value: settings.model.defaultModel,
         parse: (raw) =>
-            /^\S+$/.test(raw.trim()) ? ok(raw.trim()) : fail('Enter a model id such as claude-sonnet-4-5.'),
+            /^\S+$/.test(raw.trim()) ? ok(raw.trim()) : fail(`Enter a model id such as ${DEFAULT_MODEL}.`),
         apply: (draft, value) => (draft.model.defaultModel = value),
     });
+    if (host.models !== undefined) renderModelPicker(el, settings, kit, host.models, modelField);
     kit.field(el, {
         name: 'Base URL',
         desc: "Leave empty to use Anthropic's API. Any server that speaks the Anthropic Messages API works.",
@@ -71,8 +75,72 @@ export function renderModelSection(
     });
 }
 
+/**
+ * The endpoint's own models, offered when its list can be read; picking one sets the default model (the text field
+ * above stays, for an id the endpoint does not list).
+ */
+function renderModelPicker(
+    el: HTMLElement,
+    settings: Settings,
+    kit: TabKit,
+    models: () => Promise<ModelList | null>,
+    modelField: Setting,
+): void {
+    const setting = new Setting(el).setName('Models at this endpoint').setDesc('Reading the endpoint’s models…');
+    const errorEl = errorIn(setting);
+    const failed = (): void => {
+        setting.setDesc('The endpoint’s models could not be read; enter a model id above.');
+    };
+    models().then((list) => {
+        if (list === null || list.source !== 'endpoint' || list.models.length === 0) {
+            setting.setDesc(
+                list?.source === 'fallback'
+                    ? 'This endpoint does not list its models; enter a model id above.'
+                    : 'The endpoint’s models could not be read; enter a model id above.',
+            );
+            return;
+        }
+        setting.setDesc('Pick one of the models the endpoint offers.');
+        const options: Record<string, string> = {};
+        for (const model of list.models) {
+            const window =
+                model.maxInputTokens !== undefined ? ` (${Math.round(model.maxInputTokens / 1000)}k context)` : '';
+            options[model.id] = `${model.displayName}${window}`;
+        }
+        setting.addDropdown((dropdown) =>
+            dropdown
+                .addOptions(options)
+                .setValue(kit.store.settings?.model.defaultModel ?? settings.model.defaultModel)
+                .onChange((id) =>
+                    kit.save(
+                        errorEl,
+                        (draft) => (draft.model.defaultModel = id),
+                        () => {
+                            const text = modelField.components.find((c) => c instanceof TextComponent);
+                            if (text instanceof TextComponent) text.setValue(id);
+                        },
+                    ),
+                ),
+        );
+    }, failed);
+}
+
+/** Obsidian's own Excluded files as the host read them from app.json. */
+export interface ObsidianExcludedSource {
+    /** The list as last read. */
+    readonly current: ObsidianExcludedFiles;
+    /** Reads app.json again. */
+    refresh(): Promise<unknown>;
+}
+
 /** Renders the Privacy section with the live count of excluded notes. */
-export function renderPrivacySection(el: HTMLElement, settings: Settings, kit: TabKit, vault: VaultPort): void {
+export function renderPrivacySection(
+    el: HTMLElement,
+    settings: Settings,
+    kit: TabKit,
+    vault: VaultPort,
+    obsidian?: ObsidianExcludedSource,
+): void {
     new Setting(el).setName('Privacy').setHeading();
     el.createDiv({
         cls: 'vault-agent-settings-explainer',
@@ -85,7 +153,8 @@ export function renderPrivacySection(el: HTMLElement, settings: Settings, kit: T
         const privacy = kit.store.settings?.privacy;
         if (!privacy) return;
         const notes = (await vault.list()).map((f) => f.path).filter(isMarkdownPath);
-        const { excludedCount } = new ExclusionGate({ vault, privacy }).partition(notes);
+        const honoured = privacy.obsidianExcludedFiles !== false ? (obsidian?.current ?? null) : null;
+        const { excludedCount } = new ExclusionGate({ vault, privacy, obsidianExcluded: honoured }).partition(notes);
         countEl.setText(`${excludedCount} of ${notes.length} notes are currently excluded.`);
     };
     kit.field(el, {
@@ -106,7 +175,52 @@ export function renderPrivacySection(el: HTMLElement, settings: Settings, kit: T
         apply: (draft, value) => (draft.privacy.excludedFolders = value),
         afterSave: () => void showCount(),
     });
+    if (obsidian !== undefined) renderObsidianExcluded(el, settings, kit, obsidian, showCount);
     void showCount();
+}
+
+/** The toggle for Obsidian's own Excluded files, and what the list holds (or why it cannot be read). */
+function renderObsidianExcluded(
+    el: HTMLElement,
+    settings: Settings,
+    kit: TabKit,
+    obsidian: ObsidianExcludedSource,
+    showCount: () => Promise<void>,
+): void {
+    const setting = new Setting(el)
+        .setName("Obsidian's excluded files")
+        .setDesc('Also exclude what Obsidian excludes (files and links → excluded files).');
+    const listEl = setting.descEl.createDiv({ cls: 'vault-agent-obsidian-excluded' });
+    const errorEl = errorIn(setting);
+    const showList = (on: boolean): void => {
+        const list = obsidian.current;
+        listEl.toggleClass('vault-agent-secret-missing', on && list.problem !== null);
+        if (!on) listEl.setText('Not honoured: notes Obsidian excludes can be sent.');
+        else if (list.problem !== null) {
+            listEl.setText(
+                `Obsidian's excluded files could not be read (${list.problem}). Every note is excluded until the ` +
+                    'list is fixed or this is turned off.',
+            );
+        } else if (list.filters.length === 0) listEl.setText("Obsidian's excluded files list is empty.");
+        else listEl.setText(`Excluded by Obsidian's list: ${list.filters.join(', ')}`);
+    };
+    setting.addToggle((toggle) =>
+        toggle.setValue(settings.privacy.obsidianExcludedFiles !== false).onChange((on) =>
+            kit.save(
+                errorEl,
+                (draft) => (draft.privacy.obsidianExcludedFiles = on),
+                () => {
+                    showList(on);
+                    void showCount();
+                },
+            ),
+        ),
+    );
+    showList(settings.privacy.obsidianExcludedFiles !== false);
+    void obsidian.refresh().then(() => {
+        showList(kit.store.settings?.privacy.obsidianExcludedFiles !== false);
+        void showCount();
+    });
 }
 
 function parseBaseUrl(raw: string): Parsed<string> {

@@ -19,7 +19,8 @@ import {
 } from './general-sections';
 import { renderGuidanceSection, type CommandSource, type SkillSource } from './guidance-section';
 import { renderMcpSection, type McpHubView } from './mcp-section';
-import { renderModelSection, renderPrivacySection } from './model-privacy-sections';
+import type { ModelList } from '../../agent/model-client';
+import { renderModelSection, renderPrivacySection, type ObsidianExcludedSource } from './model-privacy-sections';
 import { messageOf, TabKit, type Provided } from './tab-kit';
 
 export type { CommandSource, SkillSource } from './guidance-section';
@@ -49,6 +50,10 @@ export interface VaultAgentSettingTabOptions {
     mcpHub?: Provided<McpHubView>;
     /** Runs after the person allowed an MCP server on this device, so the host can connect it. */
     onMcpConsentGranted?: (shown: LaunchDescription) => void;
+    /** The endpoint's models (read once per endpoint), for the model picker; absent = the id field only. */
+    models?: () => Promise<ModelList | null>;
+    /** Obsidian's own Excluded files (app.json), shown in the privacy section with their toggle. */
+    obsidianExcluded?: ObsidianExcludedSource;
 }
 
 /** Vault Agent's page in Obsidian's settings. */
@@ -80,8 +85,12 @@ export class VaultAgentSettingTab extends PluginSettingTab {
         const options = this.options;
         const kit = new TabKit(options.store, options.vault.configDir);
         for (const note of state.notes) containerEl.createDiv({ cls: 'vault-agent-settings-note', text: note });
-        renderModelSection(containerEl, settings, kit, { app: this.app, secrets: options.secrets });
-        renderPrivacySection(containerEl, settings, kit, options.vault);
+        renderModelSection(containerEl, settings, kit, {
+            app: this.app,
+            secrets: options.secrets,
+            ...(options.models !== undefined ? { models: options.models } : {}),
+        });
+        renderPrivacySection(containerEl, settings, kit, options.vault, options.obsidianExcluded);
         renderContextSection(containerEl, settings, kit);
         renderGuidanceSection(containerEl, settings, kit, { skills: options.skills, commands: options.commands });
         renderChatSection(containerEl, settings, kit);

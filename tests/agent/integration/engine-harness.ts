@@ -15,9 +15,10 @@ import { DEFAULT_SETTINGS, type PrivacySettings } from '../../../src/kernel/sett
 import { startMessagesApiServer, type MessagesApiServer } from '../../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../../support/temp-vault';
 import { MemoryCheckpointPersistence, ScriptedApprovalGate, type ScriptedAnswer } from '../changes/fixtures';
+import { DEFAULT_MODEL } from '../../../src/kernel/default-model';
 
 /** The model id tests use (an older id triggers an SDK deprecation warning). */
-export const TEST_MODEL = 'claude-sonnet-5-5';
+export const TEST_MODEL = DEFAULT_MODEL;
 
 /** The API key the server accepts; a canary too: it must never appear in a request body. */
 export const TEST_KEY = 'sk-engine-test-key-4c1d9e';

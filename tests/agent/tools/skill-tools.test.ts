@@ -25,6 +25,7 @@ import {
     type MessagesApiServer,
 } from '../../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../../support/temp-vault';
+import { DEFAULT_MODEL } from '../../../src/kernel/default-model';
 
 const PRIVACY: PrivacySettings = { excludedTags: ['private'], excludedFolders: ['Journal/'] };
 const BODY = 'Read the two most recent meeting notes, then fill in the template. SKILL-BODY-5d21';
@@ -133,7 +134,7 @@ describe('progressive disclosure through the real loop', () => {
         const result = await runTurn(
             {
                 client,
-                model: 'claude-sonnet-5-5',
+                model: DEFAULT_MODEL,
                 maxOutputTokens: 1024,
                 prefix: new PromptPrefix({
                     systemPrompt: SYSTEM_PROMPT,

@@ -10,7 +10,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import esbuild from 'esbuild';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/kernel/settings';
+import { migrateSettings } from '../../../src/kernel/migrate-settings';
+import type { Settings } from '../../../src/kernel/settings';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root. */
@@ -107,10 +108,13 @@ const QUEUE_PAGE = PAGE.replace('/bundle.js', '/queue-bundle.js');
 /** Starts the harness server on 127.0.0.1 with a random port. */
 export async function startHarness(options: HarnessOptions): Promise<HarnessServer> {
     const files = { ...(await readVault(EXAMPLE_VAULT)), ...options.extraFiles };
-    const stored = JSON.parse(
+    const stored: unknown = JSON.parse(
         await readFile(join(EXAMPLE_VAULT, CONFIG_DIR, 'plugins', 'vault-agent', 'data.json'), 'utf8'),
-    ) as Settings;
-    const base: Settings = { ...DEFAULT_SETTINGS, ...stored, model: { ...stored.model, defaultModel: 'claude-sonnet-5-5' } };
+    );
+    // The example vault's settings as the plugin reads them: the model is the maintained default, never swapped here.
+    const migrated = migrateSettings(stored);
+    if (!migrated.ok) throw new Error(`The example vault's settings cannot be used: ${migrated.error}`);
+    const base: Settings = migrated.settings;
     const settings = options.settings ? options.settings(base) : base;
     const config = JSON.stringify({ files, settings, apiKey: options.apiKey, configDir: CONFIG_DIR });
     const model = new URL(options.modelBaseURL);

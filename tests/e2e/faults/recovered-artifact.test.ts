@@ -10,6 +10,7 @@ import { readJobNote } from '../../../src/delegate/job-note';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../../support/temp-vault';
 import { startRunner } from './fault-rig';
+import { DEFAULT_MODEL } from '../../../src/kernel/default-model';
 
 let server: MessagesApiServer | undefined;
 let temp: TempVault | undefined;
@@ -46,7 +47,7 @@ it('never marks a job done with the incomplete artifact a killed runner left beh
         outputFolder: 'Agent/Outputs',
         text: 'The first three notes say',
         sources: [],
-        model: 'claude-sonnet-5-5',
+        model: DEFAULT_MODEL,
         now: Date.UTC(2026, 10, 21, 8, 1),
         incomplete: 'The answer was cut off at the output limit.',
     });

@@ -32,9 +32,10 @@ import type { LeakRecorder } from '../../support/canary';
 import type { MessagesApiServer } from '../../support/messages-api-server';
 import type { TempVault } from '../../support/temp-vault';
 import { PRIVACY, SETTINGS_JSON } from './privacy-vault';
+import { DEFAULT_MODEL } from '../../../src/kernel/default-model';
 
 /** The model id tests use. */
-export const TEST_MODEL = 'claude-sonnet-5-5';
+export const TEST_MODEL = DEFAULT_MODEL;
 
 /** Where the chat store keeps chats: the plugin's own state folder, always hidden from the agent. */
 export const CHATS_FOLDER = '.obsidian/plugins/vault-agent/chats';

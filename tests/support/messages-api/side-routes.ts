@@ -19,6 +19,8 @@ export interface SideRouteContext {
     requestId: string;
     /** The server's batches. */
     batches: BatchStore;
+    /** What the Models API lists, newest first. */
+    models: readonly ModelInfo[];
     /** Next scripted answer for a (batch) Messages request; `undefined` when nothing is scripted. */
     answerFor(request: RecordedRequest): Promise<ScriptedResponse | undefined>;
     /** Renders a turn as a non-streaming message for a batch request. */
@@ -39,16 +41,17 @@ export function countTokens({ res, request, requestId }: SideRouteContext): void
 }
 
 /** Answers `GET /v1/models` with the cursor-paginated page shape (`after_id`, `before_id`, `limit`). */
-export function listModels({ res, request, requestId }: SideRouteContext): void {
-    const limit = Math.max(1, Number(request.query.limit ?? 20) || 20);
-    const ids = LISTED_MODELS.map((m) => m.id);
+export function listModels({ res, request, requestId, models }: SideRouteContext): void {
+    // The documented range of `limit` is 1–1000, default 20.
+    const limit = Math.min(1000, Math.max(1, Number(request.query.limit ?? 20) || 20));
+    const ids = models.map((m) => m.id);
     let start = 0;
-    let end = LISTED_MODELS.length;
+    let end = models.length;
     if (request.query.after_id !== undefined) start = ids.indexOf(request.query.after_id) + 1;
     if (request.query.before_id !== undefined) end = Math.max(0, ids.indexOf(request.query.before_id));
     const before = request.query.before_id !== undefined;
     const from = before ? Math.max(start, end - limit) : start;
-    const data = LISTED_MODELS.slice(from, Math.min(end, from + limit));
+    const data = models.slice(from, Math.min(end, from + limit));
     const has_more = before ? from > start : from + limit < end;
     sendJson(
         res,
@@ -59,8 +62,8 @@ export function listModels({ res, request, requestId }: SideRouteContext): void 
 }
 
 /** Answers `GET /v1/models/:id`. */
-export function retrieveModel({ res, requestId }: SideRouteContext, id: string): void {
-    const found = LISTED_MODELS.find((m) => m.id === id);
+export function retrieveModel({ res, requestId, models }: SideRouteContext, id: string): void {
+    const found = models.find((m) => m.id === id);
     if (found) sendJson(res, 200, found, { 'request-id': requestId });
     else notFound(res, requestId, `model: ${id}`);
 }
@@ -155,7 +158,13 @@ function invalid(message: string) {
     return { status: 400, errorType: 'invalid_request_error', message };
 }
 
-function model(id: string, display_name: string, created_at: string): ModelInfo {
+/** A model object as the Models API documents it; `limits` overrides `max_input_tokens` and `max_tokens`. */
+export function model(
+    id: string,
+    display_name: string,
+    created_at: string,
+    limits: { max_input_tokens?: number | null; max_tokens?: number | null } = {},
+): ModelInfo {
     return {
         id,
         display_name,
@@ -168,5 +177,6 @@ function model(id: string, display_name: string, created_at: string): ModelInfo 
         max_input_tokens: 200_000,
         max_tokens: 64_000,
         retires_at: null,
+        ...limits,
     };
 }

@@ -1,3 +1,4 @@
+import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
 import type { RefusalStopDetails, StopReason } from '@anthropic-ai/sdk/resources/messages';
 
 /** One content block a scripted turn produces, before the server dresses it up as an SDK `ContentBlock`. */
@@ -224,4 +225,9 @@ export interface MessagesApiServerOptions {
      * False answers the field, and any compaction block, like a compatible server that lacks it: a 400.
      */
     serverCompaction?: boolean;
+    /**
+     * What the Models API (`GET /v1/models`, `GET /v1/models/{id}`) offers: the given models, newest first, or
+     * `'none'` for an endpoint without the route (404, as many local servers answer); default `LISTED_MODELS`.
+     */
+    models?: ModelInfo[] | 'none';
 }
