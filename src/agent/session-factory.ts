@@ -1,12 +1,13 @@
 /**
  * The one place that builds sessions, for the chat, the job runner and the CLI alike: the mode (a chat never runs in
  * `delegate`, a job only in `delegate` or `read-only`), the model and limits from settings, compaction at the
- * settings' share of the window, spend scoped to the chat or the job, the skills index and `use_skill`, a job's
- * skills loaded up front, and the MCP tools of the surface, all sharing one untrusted-content tracker with the session.
+ * settings' share of the window, spend scoped to the chat or the job, the skills index and `use_skill`, and the MCP
+ * tools of the surface, all sharing one untrusted-content tracker with the session. A job's named skills are loaded by
+ * its prompt (`delegate/job-context.ts`), the one way they are loaded.
  */
 import type { ContextProvider } from '../context/build-context';
 import type { ExclusionGate } from '../context/exclusions';
-import { renderLoadedSkills, skillsIndex, type SkillCatalog } from '../context/skills';
+import { skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
@@ -93,8 +94,6 @@ export interface JobSessionSpec {
     budgetUsd?: number;
     /** USD the job spent in earlier runs. */
     spentUsd?: number;
-    /** Skills the job names, loaded into its prefix up front. */
-    skills?: readonly string[];
     /** MCP tools the job allows, by offered name (`mcp__server__tool`). */
     mcpTools?: readonly string[];
     /** The job's limits per turn. */
@@ -127,8 +126,6 @@ export interface CreatedSession {
     session: AgentSession;
     /** The tracker the session and its MCP tools share. */
     untrusted: UntrustedContent;
-    /** Skills a job named that match no usable skill (the job log says so). */
-    missingSkills: string[];
     /** MCP tools of the surface that were not offered because the session is read-only and they change things. */
     withheldMcpTools: string[];
 }
@@ -157,19 +154,10 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
 
     const extraTools: Tool[] = [];
     const extras: string[] = [];
-    let missingSkills: string[] = [];
+    // A job's named skills are loaded by its prompt (`delegate/job-context.ts`), placed before the brief they serve.
     if (services.skills !== undefined) {
         extras.push(skillsIndex((await services.skills.scan()).skills));
         extraTools.push(useSkillTool(services.skills));
-        if (job?.skills !== undefined && job.skills.length > 0) {
-            const { loaded, missing } = await services.skills.loadSkills(job.skills);
-            missingSkills = missing;
-            if (loaded.length > 0) {
-                extras.push(`Skills loaded for this job; follow their instructions:\n\n${renderLoadedSkills(loaded)}`);
-            }
-        }
-    } else if (job?.skills !== undefined) {
-        missingSkills = [...job.skills];
     }
     const mcp = mcpTools(services, kind, mode, untrusted, job);
     extraTools.push(...mcp.offered, ...(options.extraTools ?? []));
@@ -222,7 +210,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         ...(services.retry !== undefined ? { retry: services.retry } : {}),
         ...(services.idleTimeoutMs !== undefined ? { idleTimeoutMs: services.idleTimeoutMs } : {}),
     };
-    return { session: new AgentSession(sessionOptions), untrusted, missingSkills, withheldMcpTools: mcp.withheld };
+    return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };
 }
 
 /** The mode a surface runs in: chats offer ask, auto-edits and read-only; jobs delegate and read-only. */

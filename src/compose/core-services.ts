@@ -85,7 +85,9 @@ export interface SessionRequest {
 
 /** The queue's own knobs, as a host asks for them. */
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
-    Partial<Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>>;
+    Partial<
+        Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>
+    >;
 
 /** The queue's extensions, listed once: schedules (`schedule:` and `every:`) and batch jobs (`batch: true`). */
 export function queueExtensions(): QueueExtension[] {
@@ -202,7 +204,12 @@ export class CoreServices {
 
     /** The context builder of `settings.context` for a model with a `windowTokens` context window. */
     contextBuilder(settings: Settings, windowTokens: number): ContextBuilder {
-        return contextBuilderFor({ vault: this.vault, gate: () => this.gate(), settings: settings.context, windowTokens });
+        return contextBuilderFor({
+            vault: this.vault,
+            gate: () => this.gate(),
+            settings: settings.context,
+            windowTokens,
+        });
     }
 
     /** What a chat or `ask` session is built from, for `settings` (not locked ones: nothing is sent then). */

@@ -111,13 +111,19 @@ export class PluginServices {
                 notifier: this.notifier,
                 checkpoints: {
                     load: async () =>
-                        (await adapter.exists(stateFile)) ? (JSON.parse(await adapter.read(stateFile)) as unknown) : null,
+                        (await adapter.exists(stateFile))
+                            ? (JSON.parse(await adapter.read(stateFile)) as unknown)
+                            : null,
                     save: async (data) => adapter.write(stateFile, JSON.stringify(data)),
                 },
                 spendLedger: new KeyValueSpendLedger({ storage: localKeyValue(app), key: LOCAL_KEYS.spend }),
                 mcpConsent: new LocalConsentStore({ app }),
                 allowStdio: host.isDesktop,
-                hiddenFolders: hiddenFolderReader({ adapter, configDir: app.vault.configDir, isDesktop: host.isDesktop }),
+                hiddenFolders: hiddenFolderReader({
+                    adapter,
+                    configDir: app.vault.configDir,
+                    isDesktop: host.isDesktop,
+                }),
                 editors: this.editors,
                 obsidianExcluded: this.obsidianExcluded,
                 ...(typeof basePath === 'function' ? { vaultRoot: basePath.call(adapter) } : {}),
@@ -255,7 +261,9 @@ export class PluginServices {
         const settings = state.status === 'ready' ? state.settings : null;
         const { replacedHub } = this.core.apply(settings);
         if (replacedHub !== null) {
-            void replacedHub.close().then(() => (settings !== null && this.started ? this.core.hub.connectAll() : null));
+            void replacedHub
+                .close()
+                .then(() => (settings !== null && this.started ? this.core.hub.connectAll() : null));
         }
         // Suggestions are indexed through the gate: a note made private must leave them now.
         if (this.suggester !== null) void this.suggester.rebuild();

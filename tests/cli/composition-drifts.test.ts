@@ -106,14 +106,14 @@ describe('vault-agent ask builds its services like the plugin', () => {
 
         const wide = await cli(roomy.root, ['ask', 'Summarise @[[Big]]']);
         expect(wide.code, wide.stderr).toBe(0);
-        expect(bigNoteSent(server.requests[0] as RecordedRequest)).toBe('whole');
+        expect(bigNoteSent(server.messageRequests()[0] as RecordedRequest)).toBe('whole');
 
         server.requests.length = 0;
         const narrow = await cli(tight.root, ['ask', 'Summarise @[[Big]]']);
         expect(narrow.code, narrow.stderr).toBe(0);
-        expect(server.requests.length).toBeGreaterThan(0);
+        expect(server.messageRequests().length).toBeGreaterThan(0);
         // A twentieth of the window cannot hold the whole note: it is cut to fit.
-        expect(bigNoteSent(server.requests[0] as RecordedRequest)).toBe('cut');
+        expect(bigNoteSent(server.messageRequests()[0] as RecordedRequest)).toBe('cut');
     }, 60_000);
 
     it('loads skills from .claude/skills/ like run and the plugin', async () => {
@@ -125,7 +125,7 @@ describe('vault-agent ask builds its services like the plugin', () => {
         });
         const run = await cli(made.root, ['ask', 'What can you do?']);
         expect(run.code, run.stderr).toBe(0);
-        const system = systemOf(server.requests.at(-1) as RecordedRequest);
+        const system = systemOf(server.messageRequests().at(-1) as RecordedRequest);
         expect(system).toContain('tidy-notes');
         expect(system).toContain('CLAUDE-SKILL-3b9d');
     }, 60_000);
@@ -142,8 +142,8 @@ describe('jobs receive settings.context', () => {
         expect(queued.code, queued.stderr).toBe(0);
         const ran = await cli(made.root, ['run']);
         expect(ran.code, ran.stderr).toBe(0);
-        expect(server.requests.length).toBeGreaterThan(0);
-        const system = systemOf(server.requests[0] as RecordedRequest);
+        expect(server.messageRequests().length).toBeGreaterThan(0);
+        const system = systemOf(server.messageRequests()[0] as RecordedRequest);
         expect(system).toContain('HOUSE-RULES-51aa');
         expect(system).not.toContain('AGENTS-DEFAULT-0c2f');
     }, 60_000);
@@ -165,11 +165,11 @@ describe('vault-agent enqueue attaches context like the enqueue dialog', () => {
         expect(onlyJobNote(made.root)).toContain('#customer');
         const ran = await cli(made.root, ['run']);
         expect(ran.code, ran.stderr).toBe(0);
-        const first = sent(server.requests[0] as RecordedRequest);
+        const first = sent(server.messageRequests()[0] as RecordedRequest);
         expect(first).toContain('ACME-9d21');
         expect(first).toContain('GLOBEX-44e0');
         expect(first).not.toContain('OTHER-1f5b');
-        for (const request of server.requests) expect(sent(request)).not.toContain('SECRET-CANARY-7a77');
+        for (const request of server.messageRequests()) expect(sent(request)).not.toContain('SECRET-CANARY-7a77');
         expect(`${queued.stdout}${queued.stderr}${ran.stdout}${ran.stderr}`).not.toContain('SECRET-CANARY-7a77');
     }, 60_000);
 
@@ -183,6 +183,6 @@ describe('vault-agent enqueue attaches context like the enqueue dialog', () => {
         expect(onlyJobNote(made.root)).toContain('[[Plan]]');
         const ran = await cli(made.root, ['run']);
         expect(ran.code, ran.stderr).toBe(0);
-        expect(sent(server.requests[0] as RecordedRequest)).toContain('PLAN-BODY-62c8');
+        expect(sent(server.messageRequests()[0] as RecordedRequest)).toContain('PLAN-BODY-62c8');
     }, 60_000);
 });

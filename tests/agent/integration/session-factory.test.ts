@@ -94,25 +94,23 @@ describe('createAgentSession', () => {
         expect(system).toContain('use_skill');
     });
 
-    it('builds a delegate job with reads, create_note and use_skill only, its skills loaded up front', async () => {
+    it('builds a delegate job with reads, create_note and use_skill only, the skills index in its prefix', async () => {
         engine = await makeEngine({ files: { 'Agent/Skills/weekly-review/SKILL.md': SKILL } });
         const created = await createAgentSession({
             services: await servicesFor(engine),
             kind: 'job',
             mode: 'delegate',
-            job: { id: 'job-7f3a', outputFolder: 'Agent/Outputs', skills: ['weekly-review', 'no-such-skill'] },
+            job: { id: 'job-7f3a', outputFolder: 'Agent/Outputs' },
         });
         const names = toolNames(created.session.tools);
         expect(names).toContain('create_note');
         expect(names).toContain('use_skill');
         expect(names).not.toContain('edit_note');
         expect(names).not.toContain('delete_note');
-        expect(created.missingSkills).toEqual(['no-such-skill']);
         engine.server.enqueue(textTurn('Done.'));
         await created.session.send('Run the job');
-        expect(systemTextOf(engine.server.messageRequests()[0]!)).toContain(
-            'Collect the week, then write three headings.',
-        );
+        // A job's named skills are loaded by its prompt, before its brief (tests/delegate/job-extras.test.ts).
+        expect(systemTextOf(engine.server.messageRequests()[0]!)).toContain('weekly-review: ');
     });
 
     it('runs a job asked for in a chat-only mode, and a chat asked for in delegate, as read-only', async () => {
