@@ -6,7 +6,16 @@
  * Node builtins are served, but only lazily: nothing but `obsidian` is required until a desktop-only path runs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+    mkdirSync,
+    mkdtempSync,
+    readdirSync,
+    readFileSync,
+    rmSync,
+    statSync,
+    symlinkSync,
+    writeFileSync,
+} from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,7 +126,7 @@ beforeAll(async () => {
 interface LoadedPlugin extends HostPluginShape {
     services: {
         queue: { loop: Promise<void> | null; snapshot(): { state: string } };
-        skills: { scan(): Promise<{ skills: { name: string }[] }> };
+        core: { skills: { scan(): Promise<{ skills: { name: string }[] }> } };
         currentGate(): { isExcluded(path: string): boolean };
     };
 }
@@ -191,7 +200,7 @@ describe('main.js on a mobile-like host', () => {
 
         app.workspace.fireLayoutReady();
         expect(plugin.services.queue.loop).not.toBeNull();
-        await plugin.services.skills.scan();
+        await plugin.services.core.skills.scan();
         await new Promise((resolve) => setTimeout(resolve, 50));
         expect(app.vault.calls.length).toBeGreaterThan(0);
         expect(stub.notices).toEqual([]);
@@ -215,7 +224,7 @@ describe('main.js on a mobile-like host', () => {
         const plugin = await loadPlugin(stub, load, app);
         app.workspace.fireLayoutReady();
         try {
-            expect(await plugin.services.skills.scan()).toMatchObject({ skills: [{ name: 'tidy' }] });
+            expect(await plugin.services.core.skills.scan()).toMatchObject({ skills: [{ name: 'tidy' }] });
         } finally {
             plugin.unload();
         }
@@ -232,7 +241,7 @@ describe('main.js on a mobile-like host', () => {
             expect(requested.filter((id) => id !== 'obsidian' && !LIBRARY_PROBES.has(id))).toEqual([]);
 
             // The skills scan reads `.claude/skills/` through the Node reader on desktop: loaded now, not before.
-            await plugin.services.skills.scan();
+            await plugin.services.core.skills.scan();
             expect(requested.some((id) => /^(node:)?fs(\/promises)?$/.test(id))).toBe(true);
             plugin.unload();
         } finally {
