@@ -5,6 +5,7 @@
  * later) comes back as a signal; the job itself never decides for the whole queue.
  */
 import type { ApprovalGate } from '../agent/changes/approval';
+import { inertNoticeIn } from '../agent/changes/unapproved-content';
 import type { CheckpointStore } from '../agent/changes/checkpoints';
 import type { TurnBudget } from '../agent/loop/budgets';
 import type { Throttle } from '../agent/loop/throttle';
@@ -205,6 +206,7 @@ export async function runJob(
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
         prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
         ...refusedWrites(result),
+        ...inertWrites(result),
     ].filter((line) => line !== '');
     const usage = addJobUsage(addJobUsage(job.usage, result.usage), built.childUsage());
     const files = job.budget.files ?? 0;
@@ -363,6 +365,16 @@ function refusedWrites(result: TurnResult): string[] {
     return result.toolCalls
         .filter((call) => WRITE_TOOLS.has(call.name) && refused(call))
         .map((call) => `Refused ${call.name}: ${call.result?.content.split('\n')[0] ?? 'not run'}`);
+}
+
+/** Notes the job's tools wrote with code other plugins run made inert, for the log. */
+function inertWrites(result: TurnResult): string[] {
+    return result.toolCalls.flatMap((call) => {
+        if (!WRITE_TOOLS.has(call.name) || call.result === null || call.result.isError === true) return [];
+        const notice = inertNoticeIn(call.result.content);
+        const path = (call.input as { path?: unknown } | null)?.path;
+        return notice === null ? [] : [`${call.name}${typeof path === 'string' ? ` "${path}"` : ''}: ${notice}`];
+    });
 }
 
 function track(progress: JobProgress, event: TurnEvent): boolean {

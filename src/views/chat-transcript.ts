@@ -4,6 +4,7 @@
  * order they were asked, the end of each turn with its "Undo" when it changed notes and a quiet line naming the
  * instructions and skills that guided it, and a divider where older messages were summarised.
  */
+import { inertNoticeIn } from '../agent/changes/unapproved-content';
 import type { TurnEvent } from '../agent/loop/turn-events';
 import type { ChatEntry, ChatRecord } from '../chat/transcript';
 import { compactionText, guidanceText, toolSummary } from '../chat/transcript';
@@ -94,9 +95,13 @@ export class ChatTranscript {
                 this.finishStream();
                 this.addToolRow(turn, event.id, event.name, event.input);
                 break;
-            case 'tool-done':
+            case 'tool-done': {
                 this.fillToolRow(event.id, event.result.content, event.result.isError === true);
+                // A write nobody approved (auto-accept) had code made inert: the person is told, not just the model.
+                const inert = event.result.isError === true ? null : inertNoticeIn(event.result.content);
+                if (inert !== null) turn.createDiv({ cls: 'vault-agent-note vault-agent-inert-notice', text: inert });
                 break;
+            }
             case 'error':
                 this.setStatus(null);
                 turn.createDiv({ cls: 'vault-agent-error', text: event.message });
