@@ -48,6 +48,7 @@ export abstract class ModelError extends Error {
     /** The sentence a person reads while the caller waits `delayMs` before trying again. */
     retryMessage(delayMs: number): string {
         const seconds = Math.max(1, Math.round(delayMs / 1000));
+        if (this.summary.endsWith('?')) return `${this.summary} Retrying in ${seconds} s.${requestSuffix(this.requestId)}`;
         return `${this.summary.replace(/\.$/, '')}; retrying in ${seconds} s.${requestSuffix(this.requestId)}`;
     }
 }
@@ -129,6 +130,8 @@ export class StreamError extends ModelError {
 export interface ClassifyContext {
     /** Who answers, as people know it: "Anthropic", or the custom endpoint's host. */
     endpointName?: string;
+    /** The custom endpoint's address as configured, to name it when nothing answers there. */
+    endpointUrl?: string;
     /** Whether the device says it is online (`navigator.onLine` where there is one). */
     online?: boolean;
     /** Milliseconds since the epoch, for `retry-after` given as an HTTP date. */
@@ -245,9 +248,12 @@ function classifyTransport(e: unknown, who: string, context: ClassifyContext): M
     const online = context.online ?? deviceOnline();
     if (online === false || has(OFFLINE_CODES)) {
         const dns = codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN');
+        const refused = codes.includes('ECONNREFUSED');
         const summary = dns
             ? `Can’t find ${who} (the host name does not resolve); check your connection and the base URL.`
-            : `Can’t reach ${who}; check your connection (or that the server is running).`;
+            : refused
+              ? `Nothing answers at ${context.endpointUrl ?? who}: is the server running?`
+              : `Can’t reach ${who}; check your connection (or that the server is running).`;
         return new Offline({ retryable: true, summary, cause: e });
     }
     if (has(TIMEOUT_CODES) || /timed? ?out/i.test(text)) {
@@ -259,7 +265,7 @@ function classifyTransport(e: unknown, who: string, context: ClassifyContext): M
     ) {
         return new ConnectionLost({ retryable: true, summary: `The connection to ${who} was lost.`, cause: e });
     }
-    if (e instanceof APIError || /fetch failed|network|connection error/i.test(text)) {
+    if (e instanceof APIError || /fetch failed|failed to fetch|load failed|network|connection error/i.test(text)) {
         return new Offline({ retryable: true, summary: `Can’t reach ${who}; check your connection.`, cause: e });
     }
     return new UnexpectedError({

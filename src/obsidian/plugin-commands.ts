@@ -11,6 +11,9 @@ import { EnqueueModal, type EnqueuePrefill } from '../views/enqueue-modal';
 import { VIEW_TYPE_QUEUE, type QueueViewServices } from '../views/queue-view';
 import type { PluginServices } from './plugin-services';
 
+/** The plugin's id (as in `manifest.json`), which names its settings tab. */
+const PLUGIN_ID = 'vault-agent';
+
 /** The commands, by id; names are sentence case and no command has a default hotkey. */
 export const COMMAND_NAMES = {
     'open-chat': 'Open chat',
@@ -57,7 +60,15 @@ export class PluginUi {
                 await s.vault.create(path, markdown);
                 return path;
             },
+            openSettings: () => this.openSettings(),
         };
+    }
+
+    /** Opens Obsidian's settings at this plugin's tab (the settings API is not in Obsidian's typings). */
+    openSettings(): void {
+        const setting = (this.app as unknown as { setting?: { open(): void; openTabById(id: string): unknown } }).setting;
+        setting?.open();
+        setting?.openTabById(PLUGIN_ID);
     }
 
     /** What the queue view is built from. */

@@ -284,7 +284,7 @@ describe.each([
         expect(error.userMessage).not.toMatch(/\{|\}|undefined|null/);
     }
 
-    it('row 28: a closed port is Offline, asking to check the connection or the server', async () => {
+    it('row 28: a closed port is Offline, naming the address where nothing answers', async () => {
         const closed = await new Promise<number>((resolve) => {
             const probe = createServer().listen(0, '127.0.0.1', () => {
                 const { port } = probe.address() as AddressInfo;
@@ -296,7 +296,7 @@ describe.each([
         expect(error).toBeInstanceOf(Offline);
         expect(error.retryable).toBe(true);
         expect(error.userMessage).toBe(
-            `Can’t reach 127.0.0.1:${closed}; check your connection (or that the server is running).`,
+            `Nothing answers at http://127.0.0.1:${closed}: is the server running?`,
         );
     });
 

@@ -5,6 +5,8 @@
  * everything the command printed (RELIABILITY rows 11, 12, 14, 23).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import nodePath from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -164,6 +166,23 @@ describe('refusing to start', () => {
         const run = await cli(['ask', 'hello'], env({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }));
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/Can.t reach 127\.0\.0\.1:9/);
+    }, 30_000);
+
+    it('says a refused connection once, as "nothing answers at <url>: is the server running?"', async () => {
+        const closed = await new Promise<number>((resolve) => {
+            const probe = createServer().listen(0, '127.0.0.1', () => {
+                const { port } = probe.address() as AddressInfo;
+                probe.close(() => resolve(port));
+            });
+        });
+        const url = `http://127.0.0.1:${closed}`;
+        const run = await cli(['ask', 'hello'], env({ ANTHROPIC_BASE_URL: url }));
+        expect(run.code).toBe(1);
+        const said = run.stderr.split('\n').filter((line) => line.includes(`Nothing answers at ${url}: is the server running?`));
+        // Once as the retries begin and once as the end; never the same sentence twice for one ending.
+        expect(run.stderr).not.toMatch(/check your connection/);
+        expect(said.filter((line) => !line.includes('Retrying'))).toHaveLength(1);
+        expect(said.filter((line) => line.includes('Retrying')).length).toBeLessThanOrEqual(1);
     }, 30_000);
 });
 

@@ -235,6 +235,7 @@ export class ChangeController {
                     newPath: current.newPath,
                     before: result.before,
                     after: result.after,
+                    ...(trigger === null ? {} : { changeId: current.id }),
                 });
                 outcome.checkpointId = checkpoint.id;
             } catch {

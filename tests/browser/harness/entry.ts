@@ -144,6 +144,8 @@ async function main(): Promise<void> {
     const workspace = new LeafWorkspace();
     app.workspace = workspace;
     const opened: string[] = [];
+    /** Each time the chat asked to open the settings. */
+    const settingsOpened: number[] = [];
     const openNote = (path: string): void => {
         opened.push(path);
         const leaf = new WorkspaceLeaf();
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
             const path = vault.resolveLink(linktext, '') ?? linktext;
             openNote(path);
         },
+        openSettings: () => settingsOpened.push(Date.now()),
         saveNote: async (title, markdown) => {
             const base = `Agent/Chats/${sanitizeNoteName(title)}`;
             let path = `${base}.md`;
@@ -233,6 +236,7 @@ async function main(): Promise<void> {
             vault,
             view: chatView,
             opened,
+            settingsOpened,
             openNote,
             editorText: () => editorOf()?.editor.getValue() ?? null,
             /** Types at the end of the open note, as a person would while the agent works. */
