@@ -20,7 +20,7 @@ export interface ChatTranscriptOptions {
     /** Opens a note from an internal link. */
     openLink(linktext: string): void;
     /** Adds what the person can do about a turn that ended in an error (Retry, Open settings) to `parent`. */
-    errorActions?(parent: HTMLElement, error: unknown): void;
+    errorActions?: (parent: HTMLElement, error: unknown) => void;
 }
 
 /** The rendered transcript. */

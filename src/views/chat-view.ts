@@ -52,7 +52,7 @@ export interface ChatViewServices {
     /** The vault's custom commands for the `/` list (the chat expands them itself); none when absent. */
     customCommands?(): Promise<CustomCommand[]>;
     /** Opens this plugin's settings tab (offered when an error is about the key or the endpoint). */
-    openSettings?(): void;
+    openSettings?: () => void;
 }
 
 /** The chat view. */
