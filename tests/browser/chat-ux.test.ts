@@ -88,7 +88,7 @@ describe('errors in the chat', () => {
         await idle(page);
         // InvalidRequest can be a wrong model or base URL: settings offered. A 500 is not the person's to fix.
         api.enqueue(httpError(500, 'api_error', 'Internal error'), httpError(500, 'api_error', 'Internal error'));
-        api.setDefault(() => httpError(500, 'api_error', 'Internal error'));
+        api.setDefault(httpError(500, 'api_error', 'Internal error'));
         await send(page, 'Again');
         await idle(page);
         const last = page.locator('.vault-agent-assistant').last();
