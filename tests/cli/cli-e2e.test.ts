@@ -227,7 +227,8 @@ describe('the queue from the terminal', () => {
 
     it('run --concurrency 3 finishes every job, writes the artifacts and exits 0', async () => {
         for (const n of [3, 4, 5]) {
-            const run = await cli(['enqueue', '--context', '[[Health]]', `Brief number ${n}`]);
+            // One excluded and one visible note: a job whose context is all excluded would not run at all.
+            const run = await cli(['enqueue', '--context', '[[Health]]', '--context', '[[Ideas]]', `Brief number ${n}`]);
             paths.push(run.stdout.trim());
         }
         const run = await cli(['run', '--concurrency', '3']);
@@ -259,7 +260,7 @@ describe('the queue from the terminal', () => {
     it('status prints a table without --json', async () => {
         const status = await cli(['status']);
         expect(status.stdout).toMatch(/^STATUS +TRIES +COST +JOB/);
-        expect(status.stdout).toContain('5 done, 1 failed');
+        expect(status.stdout).toContain('Idle: 5 done · 1 failed');
     });
 });
 
