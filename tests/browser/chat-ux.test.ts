@@ -183,6 +183,29 @@ describe('the approval card', () => {
     });
 });
 
+describe('auto-accept mode', () => {
+    it('writes a new note with code other plugins run made inert, and the transcript says so', async () => {
+        const { page } = await openHarnessPage(browser, harness.url);
+        await page.locator('.vault-agent-mode').selectOption('auto-edits');
+        const path = 'Scratch/Auto dashboard.md';
+        api.enqueue(
+            toolUseTurn([
+                { name: 'create_note', input: { path, content: '# Board\n\n```dataviewjs\ndv.el("b", 1)\n```\n' } },
+            ]),
+            textTurn('Made the board.'),
+        );
+        await send(page, 'Make a board (auto inert)');
+        await idle(page);
+        const written = (await vaultText(page, path)) ?? '';
+        expect(written).not.toMatch(/^```dataviewjs/m);
+        expect(written).toContain('dv.el("b", 1)');
+        const notice = page.locator('.vault-agent-inert-notice');
+        await notice.waitFor();
+        expect(await notice.innerText()).toContain('Nobody approved this write, so code that other plugins run was made inert');
+        expect(await page.evaluate(() => (window as unknown as { harness: { executed: unknown[] } }).harness.executed.length)).toBe(0);
+    });
+});
+
 describe('the header and the footer', () => {
     it('says cost and how full the conversation is in words, with the token counts on hover', async () => {
         const { page } = await openHarnessPage(browser, harness.url);
@@ -203,7 +226,7 @@ describe('the header and the footer', () => {
         const { page } = await openHarnessPage(browser, harness.url);
         await page.evaluate(() => {
             const sidebar = document.querySelector<HTMLElement>('.sidebar') ?? document.getElementById('sidebar');
-            sidebar?.setAttribute('style', 'width: 280px');
+            sidebar?.classList.add('is-narrow');
         });
         const buttons = page.locator('.vault-agent-header-buttons button');
         expect(await buttons.count()).toBe(3);
