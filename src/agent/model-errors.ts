@@ -48,7 +48,8 @@ export abstract class ModelError extends Error {
     /** The sentence a person reads while the caller waits `delayMs` before trying again. */
     retryMessage(delayMs: number): string {
         const seconds = Math.max(1, Math.round(delayMs / 1000));
-        if (this.summary.endsWith('?')) return `${this.summary} Retrying in ${seconds} s.${requestSuffix(this.requestId)}`;
+        if (this.summary.endsWith('?'))
+            return `${this.summary} Retrying in ${seconds} s.${requestSuffix(this.requestId)}`;
         return `${this.summary.replace(/\.$/, '')}; retrying in ${seconds} s.${requestSuffix(this.requestId)}`;
     }
 }

@@ -144,7 +144,8 @@ class AnswerPrinter {
                 break;
             case 'retry':
                 // The same error again is not said again: only that it is still being retried.
-                if (event.error.summary === this.lastRetry) this.note(`still failing; retrying in ${seconds(event.delayMs)} s.`);
+                if (event.error.summary === this.lastRetry)
+                    this.note(`still failing; retrying in ${seconds(event.delayMs)} s.`);
                 else this.note(event.message);
                 this.lastRetry = event.error.summary;
                 break;

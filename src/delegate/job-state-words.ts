@@ -50,7 +50,12 @@ export function activeCounts(jobs: readonly CountedJob[]): string {
     for (const status of ACTIVE) {
         const count = jobs.filter((job) => job.status === status && job.schedule === '').length;
         if (count === 0) continue;
-        const word = status === 'needs-approval' ? (count === 1 ? 'needs approval' : 'need approval') : JOB_STATE_WORDS[status].toLowerCase();
+        const word =
+            status === 'needs-approval'
+                ? count === 1
+                    ? 'needs approval'
+                    : 'need approval'
+                : JOB_STATE_WORDS[status].toLowerCase();
         parts.push(`${count} ${word}`);
     }
     return parts.join(' · ');

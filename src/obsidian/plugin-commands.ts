@@ -66,7 +66,8 @@ export class PluginUi {
 
     /** Opens Obsidian's settings at this plugin's tab (the settings API is not in Obsidian's typings). */
     openSettings(): void {
-        const setting = (this.app as unknown as { setting?: { open(): void; openTabById(id: string): unknown } }).setting;
+        const setting = (this.app as unknown as { setting?: { open(): void; openTabById(id: string): unknown } })
+            .setting;
         setting?.open();
         setting?.openTabById(PLUGIN_ID);
     }

@@ -199,7 +199,9 @@ export class EnqueueModal extends Modal {
             value('model') || (defaults.model === '' ? 'default model' : defaults.model),
             value('mode') === 'read-only' ? 'read only' : 'creates notes',
             value('usd') === '' ? 'no cost limit' : `at most $${value('usd')}`,
-            value('when') === 'schedule' ? `on a schedule${value('schedule') === '' ? '' : ` (${value('schedule')})`}` : 'runs now',
+            value('when') === 'schedule'
+                ? `on a schedule${value('schedule') === '' ? '' : ` (${value('schedule')})`}`
+                : 'runs now',
         ];
         this.moreSummaryEl.setText(`More: ${parts.join(' · ')}`);
         this.runButton?.setText(value('when') === 'schedule' ? 'Schedule' : 'Run');

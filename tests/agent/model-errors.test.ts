@@ -295,9 +295,7 @@ describe.each([
         const error = await failureOf(client.create(PARAMS));
         expect(error).toBeInstanceOf(Offline);
         expect(error.retryable).toBe(true);
-        expect(error.userMessage).toBe(
-            `Nothing answers at http://127.0.0.1:${closed}: is the server running?`,
-        );
+        expect(error.userMessage).toBe(`Nothing answers at http://127.0.0.1:${closed}: is the server running?`);
     });
 
     it('row 28: a host name that does not resolve is Offline and says so', async () => {

@@ -53,7 +53,10 @@ async function idle(page: Page): Promise<void> {
 
 async function vaultText(page: Page, path: string): Promise<string | undefined> {
     return page.evaluate(
-        (p) => (window as unknown as { harness: { vault: { snapshot(): Record<string, string> } } }).harness.vault.snapshot()[p],
+        (p) =>
+            (
+                window as unknown as { harness: { vault: { snapshot(): Record<string, string> } } }
+            ).harness.vault.snapshot()[p],
         path,
     );
 }
@@ -70,7 +73,9 @@ describe('errors in the chat', () => {
         expect(await page.locator('.vault-agent-error').count()).toBe(1);
         await page.locator('.vault-agent-open-settings').click();
         expect(
-            await page.evaluate(() => (window as unknown as { harness: { settingsOpened: number[] } }).harness.settingsOpened.length),
+            await page.evaluate(
+                () => (window as unknown as { harness: { settingsOpened: number[] } }).harness.settingsOpened.length,
+            ),
         ).toBe(1);
 
         const before = api.messageRequests().length;
@@ -108,7 +113,10 @@ describe('the approval card', () => {
                 { name: 'create_note', input: { path: 'Scratch/Card undo A.md', content: 'first\n' } },
                 {
                     name: 'edit_note',
-                    input: { path: NOTE, edits: [{ old: 'Ebbinghaus measured how fast', new: 'Ebbinghaus measured how quickly' }] },
+                    input: {
+                        path: NOTE,
+                        edits: [{ old: 'Ebbinghaus measured how fast', new: 'Ebbinghaus measured how quickly' }],
+                    },
                 },
             ]),
             textTurn('Made a note and tightened a sentence.'),
@@ -158,10 +166,13 @@ describe('the approval card', () => {
         const card = page.locator('.vault-agent-approval');
         await card.waitFor();
         const style = (selector: string) =>
-            card.locator(selector).first().evaluate((el) => {
-                const s = getComputedStyle(el);
-                return { line: s.textDecorationLine, weight: Number(s.fontWeight) };
-            });
+            card
+                .locator(selector)
+                .first()
+                .evaluate((el) => {
+                    const s = getComputedStyle(el);
+                    return { line: s.textDecorationLine, weight: Number(s.fontWeight) };
+                });
         const added = await style('ins');
         const removed = await style('del');
         expect(added.line).toContain('underline');
@@ -201,8 +212,14 @@ describe('auto-accept mode', () => {
         expect(written).toContain('dv.el("b", 1)');
         const notice = page.locator('.vault-agent-inert-notice');
         await notice.waitFor();
-        expect(await notice.innerText()).toContain('Nobody approved this write, so code that other plugins run was made inert');
-        expect(await page.evaluate(() => (window as unknown as { harness: { executed: unknown[] } }).harness.executed.length)).toBe(0);
+        expect(await notice.innerText()).toContain(
+            'Nobody approved this write, so code that other plugins run was made inert',
+        );
+        expect(
+            await page.evaluate(
+                () => (window as unknown as { harness: { executed: unknown[] } }).harness.executed.length,
+            ),
+        ).toBe(0);
     });
 });
 
@@ -218,7 +235,9 @@ describe('the header and the footer', () => {
         expect(text).toMatch(/^Cost so far (under \$0\.01|\$\d+\.\d\d) · Conversation (under 1|\d+)% full$/);
         expect(text).not.toMatch(/tokens| in | out /);
         const details = await footer.getAttribute('title');
-        expect(details).toMatch(/^[\d,]+ tokens sent( \([\d,]+ read from cache\))? · 80 tokens received · \$\d+\.\d{4} · conversation [\d,]+ of [\d,]+ tokens$/);
+        expect(details).toMatch(
+            /^[\d,]+ tokens sent( \([\d,]+ read from cache\))? · 80 tokens received · \$\d+\.\d{4} · conversation [\d,]+ of [\d,]+ tokens$/,
+        );
         expect(await footer.getAttribute('aria-label')).toContain(text);
     });
 
@@ -238,7 +257,9 @@ describe('the header and the footer', () => {
         }
         const header = await page.locator('.vault-agent-header').evaluate((el) => {
             const box = el.getBoundingClientRect();
-            const boxes = [...el.querySelectorAll('select, button, .vault-agent-model')].map((child) => child.getBoundingClientRect());
+            const boxes = [...el.querySelectorAll('select, button, .vault-agent-model')].map((child) =>
+                child.getBoundingClientRect(),
+            );
             // One row: every control overlaps every other vertically (a wrapped one starts below another's bottom).
             const oneRow = boxes.every((a) => boxes.every((b) => a.top < b.bottom && b.top < a.bottom));
             return { width: box.width, scroll: el.scrollWidth, oneRow, height: box.height };

@@ -33,8 +33,8 @@ async function openDialog(): Promise<Page> {
 }
 
 async function files(page: Page): Promise<Record<string, string>> {
-    return page.evaluate(
-        () => (window as unknown as { harness: { vault: { snapshot(): Record<string, string> } } }).harness.vault.snapshot(),
+    return page.evaluate(() =>
+        (window as unknown as { harness: { vault: { snapshot(): Record<string, string> } } }).harness.vault.snapshot(),
     );
 }
 
@@ -69,9 +69,13 @@ describe('the delegate dialog', () => {
         await page.keyboard.press('Control+Enter');
         await page.locator('.modal-container').waitFor({ state: 'detached' });
         await expect
-            .poll(async () => Object.keys(await files(page)).filter((path) => path.startsWith('Agent/Jobs/Shortcut job')).length)
+            .poll(
+                async () =>
+                    Object.keys(await files(page)).filter((path) => path.startsWith('Agent/Jobs/Shortcut job')).length,
+            )
             .toBe(1);
-        const [, note] = Object.entries(await files(page)).find(([path]) => path.startsWith('Agent/Jobs/Shortcut job')) ?? [];
+        const [, note] =
+            Object.entries(await files(page)).find(([path]) => path.startsWith('Agent/Jobs/Shortcut job')) ?? [];
         expect(note).toContain('output: Agent/Outputs');
     });
 
@@ -81,12 +85,18 @@ describe('the delegate dialog', () => {
         await page.locator('.vault-agent-enqueue-more-summary').click();
         await page.locator('.vault-agent-enqueue-output').fill('../outside');
         await page.locator('.vault-agent-enqueue-more-summary').click();
-        expect(await page.locator('.vault-agent-enqueue-more').evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false);
+        expect(await page.locator('.vault-agent-enqueue-more').evaluate((el) => (el as HTMLDetailsElement).open)).toBe(
+            false,
+        );
         await page.locator('.vault-agent-enqueue-brief').focus();
         await page.keyboard.press('Control+Enter');
         await page.locator('.vault-agent-enqueue-error:not(:empty)').waitFor();
-        expect(await page.locator('.vault-agent-enqueue-more').evaluate((el) => (el as HTMLDetailsElement).open)).toBe(true);
-        expect(await page.locator('.vault-agent-enqueue-output').evaluate((el) => el === document.activeElement)).toBe(true);
+        expect(await page.locator('.vault-agent-enqueue-more').evaluate((el) => (el as HTMLDetailsElement).open)).toBe(
+            true,
+        );
+        expect(await page.locator('.vault-agent-enqueue-output').evaluate((el) => el === document.activeElement)).toBe(
+            true,
+        );
         expect(await page.locator('.vault-agent-enqueue-brief').inputValue()).toBe('A job with a bad folder');
     });
 });

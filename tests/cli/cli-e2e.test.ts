@@ -178,7 +178,9 @@ describe('refusing to start', () => {
         const url = `http://127.0.0.1:${closed}`;
         const run = await cli(['ask', 'hello'], env({ ANTHROPIC_BASE_URL: url }));
         expect(run.code).toBe(1);
-        const said = run.stderr.split('\n').filter((line) => line.includes(`Nothing answers at ${url}: is the server running?`));
+        const said = run.stderr
+            .split('\n')
+            .filter((line) => line.includes(`Nothing answers at ${url}: is the server running?`));
         // Once as the retries begin and once as the end; never the same sentence twice for one ending.
         expect(run.stderr).not.toMatch(/check your connection/);
         expect(said.filter((line) => !line.includes('Retrying'))).toHaveLength(1);
@@ -228,7 +230,14 @@ describe('the queue from the terminal', () => {
     it('run --concurrency 3 finishes every job, writes the artifacts and exits 0', async () => {
         for (const n of [3, 4, 5]) {
             // One excluded and one visible note: a job whose context is all excluded would not run at all.
-            const run = await cli(['enqueue', '--context', '[[Health]]', '--context', '[[Ideas]]', `Brief number ${n}`]);
+            const run = await cli([
+                'enqueue',
+                '--context',
+                '[[Health]]',
+                '--context',
+                '[[Ideas]]',
+                `Brief number ${n}`,
+            ]);
             paths.push(run.stdout.trim());
         }
         const run = await cli(['run', '--concurrency', '3']);

@@ -38,7 +38,8 @@ describe('vault-agent mcp create_note with code other plugins run', () => {
     });
 
     it('writes the note with Dataview JS, inline $= and Templater made inert, and says so', async () => {
-        const content = '# Board\n\n```dataviewjs\ndv.el("b", 1)\n```\n\n`$= dv.pages().length`\n\n<%* tp.file.move("/x") %>\n';
+        const content =
+            '# Board\n\n```dataviewjs\ndv.el("b", 1)\n```\n\n`$= dv.pages().length`\n\n<%* tp.file.move("/x") %>\n';
         const result = await client.callTool({
             name: 'create_note',
             arguments: { path: 'Agent/Outputs/Board.md', content },
@@ -55,7 +56,10 @@ describe('vault-agent mcp create_note with code other plugins run', () => {
 
     it('writes a note without such code exactly as given, and says nothing about it', async () => {
         const content = '# Plain\n\n```js\nconst a = 1;\n```\n';
-        const result = await client.callTool({ name: 'create_note', arguments: { path: 'Agent/Outputs/Plain.md', content } });
+        const result = await client.callTool({
+            name: 'create_note',
+            arguments: { path: 'Agent/Outputs/Plain.md', content },
+        });
         const text = (result.content as { text?: string }[]).map((c) => c.text ?? '').join('\n');
         expect(text).not.toContain('inert');
         expect(temp.readRaw('Agent/Outputs/Plain.md').toString()).toBe(content);

@@ -24,7 +24,9 @@ describe('a job whose context is all excluded', () => {
             files: {
                 'Secrets/Diary.md': `${SECRET}\n`,
                 'Health.md': `---\ntags: [private]\n---\n${SECRET}\n`,
-                'Agent/Jobs/Summary.md': jobNote('Summarise these.', { context: '["[[Secrets/Diary]]", "[[Health]]"]' }),
+                'Agent/Jobs/Summary.md': jobNote('Summarise these.', {
+                    context: '["[[Secrets/Diary]]", "[[Health]]"]',
+                }),
             },
         });
         harness.server.enqueue(textTurn('A summary of nothing.'));

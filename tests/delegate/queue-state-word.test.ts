@@ -38,7 +38,9 @@ describe('a job after a 429', () => {
             },
         });
         harness.server.setDefault(rateLimited({ retryAfter: 0 }));
-        const queue = await harness.queue({ retry: { random: () => 0, baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 2 } });
+        const queue = await harness.queue({
+            retry: { random: () => 0, baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 2 },
+        });
         const seen = new Promise<QueueSnapshot>((resolve) => {
             const off = queue.subscribe((snapshot) => {
                 const job = snapshot.jobs.find((j) => j.path === 'Agent/Jobs/Digest.md');

@@ -34,7 +34,10 @@ export interface Checkpoint {
 }
 
 /** What the controller records after applying a change. */
-export type CheckpointInput = Pick<Checkpoint, 'turnId' | 'kind' | 'path' | 'newPath' | 'before' | 'after' | 'changeId'>;
+export type CheckpointInput = Pick<
+    Checkpoint,
+    'turnId' | 'kind' | 'path' | 'newPath' | 'before' | 'after' | 'changeId'
+>;
 
 /** One step undo takes (or, in a dry run, would take). */
 export interface UndoAction {

@@ -39,7 +39,14 @@ export function inertUnapproved(proposal: ChangeProposal, content: string): Iner
         return { ...hunk, newText };
     });
     if (!changed) return { content, found: {} };
-    return { content: applySelectedHunks(proposal.base, hunks, hunks.map((hunk) => hunk.index)), found };
+    return {
+        content: applySelectedHunks(
+            proposal.base,
+            hunks,
+            hunks.map((hunk) => hunk.index),
+        ),
+        found,
+    };
 }
 
 /** The hunk's new side with each ADDED line neutralised (context lines are the person's and stay as they are). */
@@ -79,8 +86,5 @@ export function inertNoticeIn(text: string): string | null {
 export function inertMessage(found: ExecutableCounts): string | null {
     const line = neutralisedLogLine(found);
     if (line === null) return null;
-    return line.replace(
-        'Made code that other plugins run inert in the result',
-        INERT_NOTICE,
-    );
+    return line.replace('Made code that other plugins run inert in the result', INERT_NOTICE);
 }

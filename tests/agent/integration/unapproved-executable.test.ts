@@ -51,7 +51,10 @@ describe('writes nobody approved carry no code other plugins run', () => {
         engine.server.enqueue(
             toolUseTurn([
                 { name: 'create_note', input: { path: 'Dash.md', content: HOSTILE } },
-                { name: 'edit_note', input: { path: 'Own.md', edits: [{ old: 'end', new: 'end <% tp.date.now() %>' }] } },
+                {
+                    name: 'edit_note',
+                    input: { path: 'Own.md', edits: [{ old: 'end', new: 'end <% tp.date.now() %>' }] },
+                },
             ]),
             textTurn('Done.'),
         );
@@ -72,7 +75,10 @@ describe('writes nobody approved carry no code other plugins run', () => {
     });
 
     it('ask mode: a change the person approved is written as shown, code and all', async () => {
-        engine = await makeEngine({ mode: 'ask', script: [(p) => Promise.resolve({ kind: 'approve', binding: p.binding })] });
+        engine = await makeEngine({
+            mode: 'ask',
+            script: [(p) => Promise.resolve({ kind: 'approve', binding: p.binding })],
+        });
         engine.server.enqueue(
             toolUseTurn([{ name: 'create_note', input: { path: 'Dash.md', content: HOSTILE } }]),
             textTurn('Done.'),
