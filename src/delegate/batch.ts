@@ -11,7 +11,15 @@ import { linkTo, writeArtifact } from './artifact';
 import { buildJobPrompt, jobPreamble } from './job-context';
 import { jobTitle, type JobNote } from './job-note';
 import type { JobUpdate } from './job-store';
-import { addJobUsage, JobAbort, type JobControl, type JobRunDeps, type QueueSignal } from './job-run';
+import {
+    addJobUsage,
+    allContextExcluded,
+    finishUnrun,
+    JobAbort,
+    type JobControl,
+    type JobRunDeps,
+    type QueueSignal,
+} from './job-run';
 import type { QueueExtension } from './queue-extension';
 
 /** The Message Batches calls a batch job needs. */
@@ -65,6 +73,10 @@ export class BatchJobs implements QueueExtension {
             brief: job.brief,
             preamble: jobPreamble('read-only', output),
         });
+        const excludedAll = allContextExcluded(job, prompt);
+        if (job.batchId === '' && excludedAll !== null) {
+            return finishUnrun(deps, job, output, jobTitle(job.path), model, excludedAll);
+        }
         const batches = this.options.batches ?? clientBatchPort(deps.client.batches);
         const finish = async (update: JobUpdate, signal: QueueSignal = null) => ({
             job: await deps.store.update(job.path, (current) =>
