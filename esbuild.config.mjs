@@ -10,6 +10,7 @@ import process from 'node:process';
 import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
 import { lookbehindTextInRe2js } from './scripts/lookbehind-text-in-re2js.mjs';
 import { openTelemetryNoop } from './scripts/esbuild-opentelemetry-noop.mjs';
+import { lookbehindFreeLibraries } from './scripts/lookbehind-free-libraries.mjs';
 
 const production = process.argv[2] === 'production';
 
@@ -38,7 +39,9 @@ const plugin = {
     platform: 'browser',
     target: 'es2022',
     external: ['obsidian', 'electron', '@codemirror/*', '@lezer/*', ...nodeBuiltins],
-    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js, openTelemetryNoop],
+    // Regex lookbehind stops the plugin loading on iOS before 16.4: library ones are rewritten, and the build fails if
+    // any is left in main.js. The CLI runs on Node, which has lookbehind, so its libraries stay as published.
+    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js, lookbehindFreeLibraries, openTelemetryNoop],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',
     minify: production,

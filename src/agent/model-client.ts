@@ -167,7 +167,7 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
         custom,
         ...(options.serverCompaction !== undefined ? { serverCompaction: options.serverCompaction } : {}),
     });
-    const classify = (error: unknown): ModelError => classifyError(error, { endpointName });
+    const classify = (error: unknown): ModelError => classifyError(error, { endpointName, ...(custom ? { endpointUrl: baseUrl } : {}) });
     const requestOptions = (call?: CallOptions): { signal?: AbortSignal } =>
         call?.signal !== undefined ? { signal: call.signal } : {};
 

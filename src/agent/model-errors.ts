@@ -52,6 +52,8 @@ export abstract class ModelError extends Error {
     retryMessage(delayMs: number, attempt?: { next: number; of: number }): string {
         const seconds = Math.max(1, Math.round(delayMs / 1000));
         const which = attempt === undefined ? '' : ` (attempt ${attempt.next} of ${attempt.of})`;
+        if (this.summary.endsWith('?'))
+            return `${this.summary} Retrying in ${seconds} s${which}.${requestSuffix(this.requestId)}`;
         return `${this.summary.replace(/\.$/, '')}; retrying in ${seconds} s${which}.${requestSuffix(this.requestId)}`;
     }
 }
@@ -160,6 +162,8 @@ export class GaveUp extends ModelError {
 export interface ClassifyContext {
     /** Who answers, as people know it: "Anthropic", or the custom endpoint's host. */
     endpointName?: string;
+    /** The custom endpoint's address as configured, to name it when nothing answers there. */
+    endpointUrl?: string;
     /** Whether the device says it is online (`navigator.onLine` where there is one). */
     online?: boolean;
     /** Milliseconds since the epoch, for `retry-after` given as an HTTP date. */
@@ -323,9 +327,12 @@ function classifyTransport(e: unknown, who: string, context: ClassifyContext): M
     const online = context.online ?? deviceOnline();
     if (online === false || has(OFFLINE_CODES)) {
         const dns = codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN');
+        const refused = codes.includes('ECONNREFUSED');
         const summary = dns
             ? `Can’t find ${who} (the host name does not resolve); check your connection and the base URL.`
-            : `Can’t reach ${who}; check your connection (or that the server is running).`;
+            : refused
+              ? `Nothing answers at ${context.endpointUrl ?? who}: is the server running?`
+              : `Can’t reach ${who}; check your connection (or that the server is running).`;
         return new Offline({ retryable: true, summary, cause: e });
     }
     if (has(TIMEOUT_CODES) || /timed? ?out/i.test(text)) {
@@ -337,7 +344,7 @@ function classifyTransport(e: unknown, who: string, context: ClassifyContext): M
     ) {
         return new ConnectionLost({ retryable: true, summary: `The connection to ${who} was lost.`, cause: e });
     }
-    if (e instanceof APIError || /fetch failed|network|connection error/i.test(text)) {
+    if (e instanceof APIError || /fetch failed|failed to fetch|load failed|network|connection error/i.test(text)) {
         return new Offline({ retryable: true, summary: `Can’t reach ${who}; check your connection.`, cause: e });
     }
     return new UnexpectedError({

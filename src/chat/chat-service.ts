@@ -67,13 +67,13 @@ export type ChatServiceEvent =
     /** A turn started or ended. */
     | { type: 'busy'; busy: boolean }
     /** A turn's changes were undone (or an undo was planned). */
-    | { type: 'undo'; report: UndoReport }
+    | { type: 'undo'; report: UndoReport; changeId?: string }
     /** Which instructions and skills guided the turn that just ended (already in the record). */
     | { type: 'guidance'; entry: Extract<ChatEntry, { kind: 'guidance' }> }
     /** A line from the chat itself, e.g. an unknown command or what `/compact` did; nothing was sent. */
     | { type: 'notice'; message: string }
     /** Something failed before the model was asked (e.g. the key is not set); in words for the person. */
-    | { type: 'error'; message: string };
+    | { type: 'error'; message: string; error?: unknown };
 
 /** A chat. */
 export class ChatService {
@@ -137,6 +137,17 @@ export class ChatService {
         });
     }
 
+    /** The model's context window in tokens for this chat's session, or `null` before the first message. */
+    contextWindow(): number | null {
+        return this.session?.contextMeter().windowTokens ?? null;
+    }
+
+    /** Sends the person's last message again (the *Retry* of a failed turn); `null` when there is none or a turn runs. */
+    retry(): Promise<TurnResult | null> {
+        const last = [...this.record.entries].reverse().find((entry) => entry.kind === 'user');
+        return last === undefined ? Promise.resolve(null) : this.send(last.text);
+    }
+
     /**
      * Compacts the conversation now (`/compact`): older messages become a record, a divider marks the place, and
      * the chat says what happened. Resolves with the notice, or `null` when there was nothing to compact or it failed.
@@ -196,7 +207,7 @@ export class ChatService {
             return result;
         } catch (error) {
             this.showUser();
-            this.emit({ type: 'error', message: messageOf(error) });
+            this.emit({ type: 'error', message: messageOf(error), error });
             return null;
         } finally {
             this.showUser();
@@ -258,13 +269,22 @@ export class ChatService {
         return null;
     }
 
-    /** Undoes a turn's changes (the newest undoable one when none is named); `dryRun` only says what would happen. */
-    async undo(turnId?: string, options: { dryRun?: boolean } = {}): Promise<UndoReport | null> {
+    /**
+     * Undoes a turn's changes (the newest undoable one when none is named), or with `changeId` only the change of one
+     * approved card; `dryRun` only says what would happen.
+     */
+    async undo(turnId?: string, options: { dryRun?: boolean; changeId?: string } = {}): Promise<UndoReport | null> {
         const target = turnId ?? (await this.lastUndoableTurn());
         if (target === null) return null;
         const report = await this.options.checkpoints.undo(target, options);
-        if (!report.dryRun) this.emit({ type: 'undo', report });
+        if (!report.dryRun) this.emit({ type: 'undo', report, ...(options.changeId === undefined ? {} : { changeId: options.changeId }) });
         return report;
+    }
+
+    /** The approved changes (proposal ids) of a turn that can still be undone one by one. */
+    async undoableChanges(turnId: string): Promise<Set<string>> {
+        const list = await this.options.checkpoints.list(turnId);
+        return new Set(list.flatMap((c) => (c.undone || c.changeId === undefined ? [] : [c.changeId])));
     }
 
     /** Releases the session. */

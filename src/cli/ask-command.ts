@@ -86,6 +86,7 @@ class AnswerPrinter {
     private call = -1;
     private wroteText = false;
     private endsWithNewline = true;
+    private lastRetry = '';
 
     constructor(private readonly io: CliIo) {}
 
@@ -109,12 +110,16 @@ class AnswerPrinter {
                 this.note(`· ${event.name}`);
                 break;
             case 'retry':
+                // The same error again is not said again: only that it is still being retried.
+                if (event.error.summary === this.lastRetry)
+                    this.note(`still failing; retrying in ${seconds(event.delayMs)} s.`);
+                else this.note(event.message);
+                this.lastRetry = event.error.summary;
+                break;
             case 'notice':
                 this.note(event.message);
                 break;
-            case 'error':
-                this.note(event.message);
-                break;
+            // An error is said once, by the line that ends the turn (`result.message` carries it).
             case 'withheld':
                 this.note(`${event.blocks} earlier item(s) are now excluded and were withheld.`);
                 break;
@@ -130,4 +135,8 @@ class AnswerPrinter {
     private note(line: string): void {
         this.io.stderr.write(`vault-agent ask: ${line}\n`);
     }
+}
+
+function seconds(ms: number): number {
+    return Math.max(1, Math.round(ms / 1000));
 }

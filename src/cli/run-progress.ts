@@ -4,6 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { JobStatus } from '../delegate/job-note';
+import { jobStateWord } from '../delegate/job-state-words';
 import type { PauseInfo, QueueSnapshot } from '../delegate/queue-snapshot';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -65,7 +66,7 @@ export class RunProgress {
                       : job.error !== '' && job.status !== 'running'
                         ? `: ${job.error}`
                         : '';
-            this.line(`${job.status.padEnd(11)} ${job.path}${detail}`);
+            this.line(`${jobStateWord(job.status).toLowerCase().padEnd(11)} ${job.path}${detail}`);
         }
         const pause = snapshot.pause === null ? '' : `${snapshot.pause.reason}: ${snapshot.pause.message}`;
         if (pause !== this.lastPause) {
@@ -80,7 +81,7 @@ export class RunProgress {
         this.clearSpinner();
         const counts = new Map<JobStatus, number>();
         for (const status of this.ran.values()) counts.set(status, (counts.get(status) ?? 0) + 1);
-        const parts = [...counts].map(([status, count]) => `${count} ${status}`);
+        const parts = [...counts].map(([status, count]) => `${count} ${jobStateWord(status).toLowerCase()}`);
         const waiting = (this.lastSnapshot?.jobs ?? []).filter(
             (job) => job.schedule === '' && job.status === 'queued',
         ).length;

@@ -3,6 +3,7 @@
  * note rewritten, so looking at the queue never changes it). A table for people, `--json` for scripts.
  */
 import { JobStore } from '../delegate/job-store';
+import { activeCounts, jobStateWord, queueStateWord } from '../delegate/job-state-words';
 import { jobView, type JobView } from '../delegate/queue-snapshot';
 import { systemClock } from '../kernel/ports';
 import { readArgs, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
@@ -50,7 +51,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
 export function renderStatus(report: StatusReport): string {
     if (report.jobs.length === 0 && report.quarantined.length === 0) return `No jobs in ${report.jobsFolder}/.\n`;
     const rows = report.jobs.map((job) => [
-        job.status,
+        jobStateWord(job.status).toLowerCase(),
         job.schedule !== '' ? `every ${job.schedule}` : String(job.attempts),
         `$${job.usage.usd.toFixed(3)}`,
         job.path,
@@ -58,8 +59,11 @@ export function renderStatus(report: StatusReport): string {
     ]);
     const lines = table([['STATUS', 'TRIES', 'COST', 'JOB', 'RESULT'], ...rows]);
     for (const entry of report.quarantined) lines.push(`unreadable  ${entry.path}: ${entry.reason}`);
-    const counts = Object.entries(report.counts).map(([status, count]) => `${count} ${status}`);
-    lines.push('', counts.length > 0 ? counts.join(', ') : 'no jobs');
+    const ended = (['done', 'failed', 'cancelled'] as const)
+        .filter((status) => (report.counts[status] ?? 0) > 0)
+        .map((status) => `${report.counts[status] ?? 0} ${jobStateWord(status).toLowerCase()}`);
+    const counts = [activeCounts(report.jobs), ended.join(' · ')].filter((part) => part !== '').join(' · ');
+    lines.push('', `${queueStateWord({ pause: null, jobs: report.jobs })}: ${counts === '' ? 'no jobs' : counts}`);
     return `${lines.join('\n')}\n`;
 }
 

@@ -62,10 +62,11 @@ export interface TagMention {
 /** Any mention. */
 export type Mention = NoteMention | FolderMention | TagMention;
 
-// `@` at the start or after something that is not part of a word (so e-mail addresses are not mentions).
+// A mention counts only with its `@` at the start or after something that is not part of a word (so e-mail addresses
+// are not mentions). That is checked in code (`gluedToWord`), not with a lookbehind: iOS before 16.4 cannot load one.
 const MENTION = new RegExp(
     [
-        String.raw`(?<![\p{L}\p{N}_.@])@(?:`,
+        String.raw`@(?:`,
         String.raw`\[\[([^\]\n]+?)\]\]`,
         String.raw`|#([\p{L}\p{N}_/-]*[\p{L}\p{N}_-])`,
         String.raw`|((?:[^\s@#[\]|/]+\/)+)(?=$|[\s,;:!?)]|\.(?:\s|$))`,
@@ -79,6 +80,11 @@ export function parseMentions(text: string): Mention[] {
     const mentions: Mention[] = [];
     MENTION.lastIndex = 0;
     for (let m = MENTION.exec(text); m !== null; m = MENTION.exec(text)) {
+        if (gluedToWord(text, m.index)) {
+            // Not a mention; look again from just after this `@`, as a search refusing this position would.
+            MENTION.lastIndex = m.index + 1;
+            continue;
+        }
         const range = { start: m.index, end: m.index + m[0].length };
         const raw = m[0];
         if (m[1] !== undefined) {
@@ -90,6 +96,15 @@ export function parseMentions(text: string): Mention[] {
         }
     }
     return mentions;
+}
+
+/** Ends with a letter, digit, `_`, `.` or `@` (a whole code point, so a letter outside the BMP counts). */
+const WORD_END = /[\p{L}\p{N}_.@]$/u;
+
+/** Whether the `@` at `at` follows a letter, digit, `_`, `.` or `@`. */
+function gluedToWord(text: string, at: number): boolean {
+    // Two UTF-16 units hold the whole code point before `at`, a surrogate pair included.
+    return WORD_END.test(text.slice(Math.max(0, at - 2), at));
 }
 
 function wikiMention(inner: string, raw: string, range: TextRange): Mention {

@@ -11,7 +11,15 @@ import { linkTo, writeArtifact } from './artifact';
 import { buildJobPrompt } from './job-context';
 import { jobTitle, type JobNote } from './job-note';
 import type { JobUpdate } from './job-store';
-import { addJobUsage, JobAbort, type JobControl, type JobRunDeps, type QueueSignal } from './job-run';
+import {
+    addJobUsage,
+    allContextExcluded,
+    finishUnrun,
+    JobAbort,
+    type JobControl,
+    type JobRunDeps,
+    type QueueSignal,
+} from './job-run';
 import type { QueueExtension } from './queue-extension';
 
 /** The Message Batches calls a batch job needs. */
@@ -59,6 +67,10 @@ export class BatchJobs implements QueueExtension {
         const output = job.output || deps.outputFolder;
         const model = job.model || deps.model;
         const prompt = await buildJobPrompt(deps, job, { mode: 'read-only', output, model });
+        const excludedAll = allContextExcluded(job, prompt);
+        if (job.batchId === '' && excludedAll !== null) {
+            return finishUnrun(deps, job, output, jobTitle(job.path), model, excludedAll);
+        }
         const batches = this.options.batches ?? clientBatchPort(deps.client.batches);
         const finish = async (update: JobUpdate, signal: QueueSignal = null) => ({
             job: await deps.store.update(job.path, (current) =>

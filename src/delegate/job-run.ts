@@ -5,6 +5,7 @@
  * later) comes back as a signal; the job itself never decides for the whole queue.
  */
 import type { ApprovalGate } from '../agent/changes/approval';
+import { inertNoticeIn } from '../agent/changes/unapproved-content';
 import type { CheckpointStore } from '../agent/changes/checkpoints';
 import type { TurnBudget } from '../agent/loop/budgets';
 import type { Throttle } from '../agent/loop/throttle';
@@ -17,7 +18,7 @@ import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
-import { buildJobPrompt } from './job-context';
+import { buildJobPrompt, jobPreamble, type JobPrompt } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
@@ -174,6 +175,8 @@ export async function runJob(
     const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
     const model = job.model || deps.model;
     const prompt = await buildJobPrompt(deps, job, { mode, output, model });
+    const excludedAll = allContextExcluded(job, prompt);
+    if (excludedAll !== null) return finishUnrun(deps, job, output, title, model, excludedAll);
     const built = await buildJobSession(deps, job, { mode, output, model, instructions: prompt.instructions }, () => {
         if (!control.signal.aborted) control.abort(new JobAbort('budget'));
     });
@@ -214,6 +217,7 @@ export async function runJob(
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
         prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
         ...refusedWrites(result),
+        ...inertWrites(result),
     ].filter((line) => line !== '');
     const usage = addJobUsage(addJobUsage(job.usage, result.usage), built.childUsage());
     const files = job.budget.files ?? 0;
@@ -232,6 +236,58 @@ export async function runJob(
         },
         ended.signal,
     );
+}
+
+/**
+ * The job named context and every item of it was excluded by the privacy settings: it would run on nothing, so it is
+ * not run. The reasons (the rules, for the person) are returned; `null` when something was sent or nothing was named.
+ */
+export function allContextExcluded(job: JobNote, prompt: JobPrompt): string[] | null {
+    if (job.context.length === 0 || prompt.excluded === 0) return null;
+    if (prompt.bundle.items.some((item) => item.kind === 'mention')) return null;
+    const reasons = prompt.bundle.items
+        .filter((item) => item.kind === 'excluded')
+        .map((item) => `${item.label}: ${item.excludedReason ?? 'excluded'}`);
+    return [...new Set(reasons)];
+}
+
+/**
+ * Ends a job whose context was all excluded, without asking the model: an incomplete result note (which names no
+ * rule and no note, as it may become context itself) and the job failed, its log naming the rules that did it.
+ */
+export async function finishUnrun(
+    deps: JobRunDeps,
+    job: JobNote,
+    output: string,
+    title: string,
+    model: string,
+    reasons: string[],
+): Promise<{ job: JobNote | null; signal: QueueSignal }> {
+    const why =
+        `Not run: every context item (${reasons.length}) was excluded by the privacy settings, so there was nothing ` +
+        'to work on, and nothing was sent to the model.';
+    let artifact = '';
+    try {
+        const made = await writeArtifact(deps, {
+            jobId: job.id,
+            title,
+            jobPath: job.path,
+            outputFolder: output,
+            text: 'This job did not run: all of its context was excluded by your privacy settings. Its job note says which rules excluded it.',
+            sources: [],
+            model,
+            now: deps.clock.now(),
+            incomplete: 'Not run: all of its context was excluded.',
+        });
+        artifact = linkTo(made.path);
+    } catch {
+        // No result note (an unusable output folder): the job note still says why.
+    }
+    const rules = `Excluded by: ${reasons.join('; ')}.`;
+    return finish(deps, job, {
+        patch: { status: 'failed', lease: null, error: `${why} ${rules}`, ...(artifact === '' ? {} : { artifact }) },
+        log: [why, rules, ...(artifact === '' ? [] : [`Incomplete result: ${artifact}.`])],
+    });
 }
 
 /** What the outcome of the turn means for the job (and the artifact it leaves). */
@@ -379,6 +435,17 @@ function refusedWrites(result: TurnResult): string[] {
     return result.toolCalls
         .filter((call) => call.result?.changed !== undefined && call.result.changed.length === 0)
         .map((call) => `Refused ${call.name}: ${call.result?.content.split('\n')[0] ?? 'not run'}`);
+}
+
+/** Notes the job's tools wrote with code other plugins run made inert, for the log. */
+function inertWrites(result: TurnResult): string[] {
+    return result.toolCalls.flatMap((call) => {
+        // Only a write the change controller reports as made can carry its notice.
+        if (call.result === null || call.result.isError === true || (call.result.changed ?? []).length === 0) return [];
+        const notice = inertNoticeIn(call.result.content);
+        const path = (call.input as { path?: unknown } | null)?.path;
+        return notice === null ? [] : [`${call.name}${typeof path === 'string' ? ` "${path}"` : ''}: ${notice}`];
+    });
 }
 
 function track(progress: JobProgress, event: TurnEvent): boolean {

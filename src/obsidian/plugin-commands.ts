@@ -12,6 +12,8 @@ import { openPluginSettings } from './open-settings';
 import { VIEW_TYPE_QUEUE, type QueueViewServices } from '../views/queue-view';
 import type { PluginServices } from './plugin-services';
 
+/** The plugin's id (as in `manifest.json`), which names its settings tab. */
+
 /** The commands, by id; names are sentence case and no command has a default hotkey. */
 export const COMMAND_NAMES = {
     'open-chat': 'Open chat',

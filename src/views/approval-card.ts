@@ -23,6 +23,7 @@ export class ApprovalCard {
     private readonly actionsEl: HTMLElement;
     private readonly statusEl: HTMLElement;
     private applyButton: HTMLButtonElement | null = null;
+    private applyHint: HTMLElement | null = null;
     private settled = false;
 
     constructor(
@@ -43,13 +44,31 @@ export class ApprovalCard {
         });
     }
 
-    /** Offers "Undo" on the card once the turn that applied it has ended. */
+    /** The id of the proposal shown (its checkpoint carries it, so this card can undo just its change). */
+    get changeId(): string {
+        return this.proposal.id;
+    }
+
+    /** Offers "Undo" on the card once the turn that applied it has ended; `undo` resolves with what happened. */
     offerUndo(undo: () => Promise<string>): void {
         if (!this.el.hasClass('is-approved') || this.el.querySelector('.vault-agent-undo') !== null) return;
-        const button = this.actionsEl.createEl('button', { text: 'Undo', cls: 'vault-agent-undo' });
+        const button = this.actionsEl.createEl('button', {
+            text: 'Undo',
+            cls: 'vault-agent-undo',
+            attr: { 'aria-label': `Undo this change to ${this.proposal.path}` },
+        });
         button.addEventListener('click', () => {
             button.disabled = true;
-            void undo().then((message) => this.statusEl.setText(message));
+            void undo().then(
+                (message) => {
+                    this.statusEl.setText(message);
+                    button.remove();
+                },
+                (error: unknown) => {
+                    button.disabled = false;
+                    this.statusEl.setText(`Could not undo: ${error instanceof Error ? error.message : String(error)}`);
+                },
+            );
         });
     }
 
@@ -184,7 +203,15 @@ export class ApprovalCard {
 
     private updateApplyButton(): void {
         if (this.applyButton === null) return;
-        this.applyButton.disabled = this.choices.some((choice) => choice === null);
+        const left = this.choices.filter((choice) => choice === null).length;
+        this.applyButton.disabled = left > 0;
+        // Why it cannot be pressed yet, said next to it (and tied to it for screen readers).
+        this.applyHint ??= this.actionsEl.createSpan({ cls: 'vault-agent-apply-hint', attr: { id: `${this.proposal.id}-hint` } });
+        this.applyButton.setAttr('aria-describedby', `${this.proposal.id}-hint`);
+        this.applyHint.setText(
+            left === 0 ? '' : `Choose accept or reject for ${left} more part${left === 1 ? '' : 's'} to apply your choices.`,
+        );
+        this.applyButton.setAttr('title', left === 0 ? 'Apply the parts you accepted' : (this.applyHint.textContent ?? ''));
     }
 
     private button(text: string): HTMLButtonElement {

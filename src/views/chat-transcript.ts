@@ -4,6 +4,7 @@
  * order they were asked, the end of each turn with its "Undo" when it changed notes and a quiet line naming the
  * instructions and skills that guided it, and a divider where older messages were summarised.
  */
+import { inertNoticeIn } from '../agent/changes/unapproved-content';
 import type { TurnEvent } from '../agent/loop/turn-events';
 import type { ChatEntry, ChatRecord } from '../chat/transcript';
 import { compactionText, guidanceText, toolSummary } from '../chat/transcript';
@@ -18,6 +19,8 @@ export interface ChatTranscriptOptions {
     render: MarkdownRenderFn;
     /** Opens a note from an internal link. */
     openLink(linktext: string): void;
+    /** Adds what the person can do about a turn that ended in an error (Retry, Open settings) to `parent`. */
+    errorActions?: (parent: HTMLElement, error: unknown) => void;
 }
 
 /** The rendered transcript. */
@@ -32,8 +35,11 @@ export class ChatTranscript {
     private cards: ApprovalCard[] = [];
     private scrollPending = false;
 
+    private readonly errorActions: ChatTranscriptOptions['errorActions'];
+
     constructor(options: ChatTranscriptOptions) {
         this.render = options.render;
+        this.errorActions = options.errorActions;
         this.el = options.parent.createDiv({ cls: 'vault-agent-messages', attr: { 'aria-live': 'polite' } });
         this.el.addEventListener('click', (event) => {
             const link = (event.target as HTMLElement | null)?.closest('a.internal-link');
@@ -101,12 +107,16 @@ export class ChatTranscript {
                 this.finishStream();
                 this.addToolRow(turn, event.id, event.name, event.input);
                 break;
-            case 'tool-done':
+            case 'tool-done': {
                 this.fillToolRow(event.id, event.result.content, event.result.isError === true);
+                // A write nobody approved (auto-accept) had code made inert: the person is told, not just the model.
+                const inert = event.result.isError === true ? null : inertNoticeIn(event.result.content);
+                if (inert !== null) turn.createDiv({ cls: 'vault-agent-note vault-agent-inert-notice', text: inert });
                 break;
+            }
             case 'error':
+                // Said once, by the end of the turn that follows (its message carries this error), with what to do.
                 this.setStatus(null);
-                turn.createDiv({ cls: 'vault-agent-error', text: event.message });
                 break;
             case 'compacted':
                 this.addDivider({
@@ -120,10 +130,12 @@ export class ChatTranscript {
                 this.finishStream();
                 this.setStatus(null);
                 if (event.result.outcome !== 'done') {
-                    turn.createDiv({
-                        cls: `vault-agent-outcome is-${event.result.outcome}`,
-                        text: event.result.message,
-                    });
+                    const { outcome, message, error } = event.result;
+                    const failed = outcome === 'failed' || outcome === 'interrupted';
+                    const cls = ['vault-agent-outcome', `is-${outcome}`, ...(failed ? ['vault-agent-error'] : [])];
+                    const line = turn.createDiv({ cls, attr: failed ? { role: 'alert' } : {} });
+                    line.createSpan({ cls: 'vault-agent-outcome-text', text: message });
+                    if (failed) this.errorActions?.(line, error);
                 }
                 break;
             default:
@@ -142,9 +154,16 @@ export class ChatTranscript {
         this.scroll();
     }
 
-    /** Offers undo for the turn that just ended: on its approved cards and on the turn itself. */
-    offerUndo(undo: () => Promise<string>, confirmUndo: (parent: HTMLElement) => void): void {
-        for (const card of this.cards) card.offerUndo(undo);
+    /**
+     * Offers undo for the turn that just ended: on each approved card whose change can still be undone (`undoCard`
+     * undoes just that card's change), and on the turn itself.
+     */
+    offerUndo(
+        cards: readonly ApprovalCard[],
+        undoCard: (card: ApprovalCard) => Promise<string>,
+        confirmUndo: (parent: HTMLElement) => void,
+    ): void {
+        for (const card of cards) card.offerUndo(() => undoCard(card));
         if (this.turnEl === null) return;
         const row = this.turnEl.createDiv({ cls: 'vault-agent-turn-actions' });
         const button = row.createEl('button', { text: 'Undo this turn', cls: 'vault-agent-undo-turn' });
@@ -178,10 +197,12 @@ export class ChatTranscript {
         this.scroll();
     }
 
-    /** Closes the running turn's stream and card list. */
-    endTurn(): void {
+    /** Closes the running turn's stream and card list; returns the turn's cards. */
+    endTurn(): ApprovalCard[] {
         this.finishStream();
+        const cards = this.cards;
         this.cards = [];
+        return cards;
     }
 
     private showEntry(entry: ChatEntry): void {

@@ -3,12 +3,13 @@
  * past chats and "Save chat as note"; the transcript; the context chips; the input; Send/Stop; and a footer with
  * tokens, cost and context used. All logic lives in `ChatService`; this file wires it to the DOM.
  */
-import { ItemView, type WorkspaceLeaf } from 'obsidian';
+import { ItemView, setIcon, type WorkspaceLeaf } from 'obsidian';
 import type { ApprovalGate } from '../agent/changes/approval';
+import { ApiKeyMissing, AuthError, InvalidRequest, Offline } from '../agent/model-errors';
 import type { UndoReport } from '../agent/changes/checkpoints';
 import type { ChatService, ChatServiceEvent } from '../chat/chat-service';
 import type { ChatStore } from '../chat/chat-store';
-import { transcriptToMarkdown } from '../chat/transcript';
+import { transcriptToMarkdown, type ChatRecord } from '../chat/transcript';
 import type { CustomCommand } from '../context/commands';
 import type { FocusSource } from '../context/focus';
 import type { MentionSuggestion } from '../context/suggest';
@@ -54,8 +55,8 @@ export interface ChatViewServices {
     /** Whether this device has the API key; while it has none the chat explains how to set it. Not checked when absent.
     */
     apiKeySet?(): Promise<boolean>;
-    /** Opens the plugin's settings (the first-run notice's button). */
-    openSettings?(): void;
+    /** Opens the plugin's settings (the first-run notice's button, and errors about the key or the endpoint). */
+    openSettings?: () => void;
 }
 
 /** The chat view. */
@@ -131,7 +132,12 @@ export class ChatView extends ItemView {
             void this.keySetup.refresh();
         }
         const render = this.services.render ?? obsidianMarkdown(this.app, this);
-        this.transcript = new ChatTranscript({ parent: root, render, openLink: (l) => this.services.openLink(l) });
+        this.transcript = new ChatTranscript({
+            parent: root,
+            render,
+            openLink: (l) => this.services.openLink(l),
+            errorActions: (parent, error) => this.errorActions(parent, error),
+        });
         this.chips = new ContextChips({
             parent: root,
             focus: this.services.focus,
@@ -179,23 +185,25 @@ export class ChatView extends ItemView {
         this.modeSelect.addEventListener('change', () => this.chat.setMode(this.modeSelect.value));
         this.modelEl = header.createSpan({ cls: 'vault-agent-model' });
         const buttons = header.createDiv({ cls: 'vault-agent-header-buttons' });
-        const add = (label: string, cls: string, run: () => void): void => {
-            buttons.createEl('button', { text: label, cls }).addEventListener('click', run);
+        // Obsidian-style icon buttons: a real <button> (Tab reaches it, Enter and Space press it), named for screen
+        // readers and shown as a tooltip by `aria-label`.
+        const add = (icon: string, label: string, cls: string, run: () => void): void => {
+            const button = buttons.createEl('button', { cls: ['clickable-icon', cls], attr: { 'aria-label': label } });
+            setIcon(button, icon);
+            button.addEventListener('click', run);
         };
-        add('New chat', 'vault-agent-new-chat', () => this.chat.newChat());
-        add('History', 'vault-agent-history-button', () => void this.toggleHistory());
-        add('Save as note', 'vault-agent-save-note', () => void this.saveAsNote());
+        add('square-pen', 'New chat', 'vault-agent-new-chat', () => this.chat.newChat());
+        add('history', 'Past chats', 'vault-agent-history-button', () => void this.toggleHistory());
+        add('file-down', 'Save chat as note', 'vault-agent-save-note', () => void this.saveAsNote());
     }
 
     private updateHeader(): void {
         this.modeSelect.value = this.chat.record.mode;
         this.modelEl.setText(this.chat.record.model);
-        const { usage, contextTokens } = this.chat.record;
-        const input = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
-        this.footerEl.setText(
-            `${input.toLocaleString('en-US')} in · ${usage.outputTokens.toLocaleString('en-US')} out · ` +
-                `$${usage.costUsd.toFixed(4)} · context ${contextTokens.toLocaleString('en-US')} tokens`,
-        );
+        const footer = describeUsage(this.chat.record, this.chat.contextWindow());
+        this.footerEl.setText(footer.text);
+        this.footerEl.setAttr('title', footer.details);
+        this.footerEl.setAttr('aria-label', `${footer.text}. ${footer.details}`);
     }
 
     private onChatEvent(event: ChatServiceEvent): void {
@@ -218,12 +226,16 @@ export class ChatView extends ItemView {
                 if (!event.busy) void this.afterTurn();
                 break;
             case 'undo':
-                this.transcript.addNote(undoSummary(event.report), 'vault-agent-undo-result');
+                // A card's own undo is reported on that card; a turn's undo in the transcript.
+                if (event.changeId === undefined) this.transcript.addNote(undoSummary(event.report), 'vault-agent-undo-result');
                 break;
-            case 'error':
-                this.transcript.addNote(event.message, 'vault-agent-error');
+            case 'error': {
+                const line = this.transcript.addNote(event.message, 'vault-agent-error');
+                line.setAttr('role', 'alert');
+                this.errorActions(line, event.error);
                 void this.keySetup?.refresh();
                 break;
+            }
             case 'guidance':
                 this.transcript.addGuidance(event.entry);
                 break;
@@ -233,14 +245,33 @@ export class ChatView extends ItemView {
         }
     }
 
+    /** What the person can do about an error: try again, and open the settings when the key or endpoint is at fault. */
+    private errorActions(parent: HTMLElement, error: unknown): void {
+        const row = parent.createDiv({ cls: 'vault-agent-error-actions' });
+        const retry = row.createEl('button', { text: 'Retry', cls: 'vault-agent-retry' });
+        retry.addEventListener('click', () => {
+            row.remove();
+            void this.chat.retry();
+        });
+        const openSettings = this.services.openSettings;
+        if (openSettings !== undefined && needsSettings(error)) {
+            const open = row.createEl('button', { text: 'Open settings', cls: 'vault-agent-open-settings' });
+            open.addEventListener('click', () => openSettings());
+        }
+    }
+
     private async afterTurn(): Promise<void> {
-        this.transcript.endTurn();
+        // The turn's cards are taken before the transcript forgets them, so each approved card can offer its own undo.
+        const cards = this.transcript.endTurn();
         const turnId = this.chat.record.changedTurns[this.chat.record.changedTurns.length - 1];
         const lastUndoable = await this.chat.lastUndoableTurn();
         if (turnId === undefined || lastUndoable !== turnId || this.offered.has(turnId)) return;
         this.offered.add(turnId);
+        const open = await this.chat.undoableChanges(turnId);
         this.transcript.offerUndo(
-            async () => undoSummary((await this.chat.undo(turnId)) ?? emptyReport(turnId)),
+            cards.filter((card) => open.has(card.changeId)),
+            async (card) =>
+                undoSummary((await this.chat.undo(turnId, { changeId: card.changeId })) ?? emptyReport(turnId)),
             (parent) => void this.confirmUndo(turnId, parent),
         );
     }
@@ -360,4 +391,42 @@ function undoSummary(report: UndoReport): string {
 
 function emptyReport(turnId: string): UndoReport {
     return { turnId, dryRun: false, restored: [], notRestored: [] };
+}
+
+/** Errors the person fixes in the settings: no key, a rejected key, an endpoint that does not answer or refuses. */
+function needsSettings(error: unknown): boolean {
+    return (
+        error instanceof ApiKeyMissing ||
+        error instanceof AuthError ||
+        error instanceof Offline ||
+        error instanceof InvalidRequest
+    );
+}
+
+/**
+ * The footer in words a person uses: what the chat has cost and how full the conversation is; the token counts are
+ * the details on hover.
+ */
+export function describeUsage(
+    record: Pick<ChatRecord, 'usage' | 'contextTokens'>,
+    windowTokens: number | null,
+): { text: string; details: string } {
+    const { usage, contextTokens } = record;
+    const n = (value: number): string => value.toLocaleString('en-US');
+    const sent = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+    if (sent === 0 && usage.outputTokens === 0) return { text: 'Nothing sent yet', details: 'No cost yet.' };
+    const cost = usage.costUsd < 0.01 ? 'under $0.01' : `$${usage.costUsd.toFixed(2)}`;
+    const percent = windowTokens === null || windowTokens <= 0 ? null : Math.min(100, (contextTokens / windowTokens) * 100);
+    const full =
+        percent === null
+            ? `Conversation: ${n(contextTokens)} tokens`
+            : `Conversation ${percent < 1 && contextTokens > 0 ? 'under 1' : Math.round(percent)}% full`;
+    const cached = usage.cacheReadTokens > 0 ? ` (${n(usage.cacheReadTokens)} read from cache)` : '';
+    const window = windowTokens === null ? '' : ` of ${n(windowTokens)}`;
+    return {
+        text: `Cost so far ${cost} · ${full}`,
+        details:
+            `${n(sent)} tokens sent${cached} · ${n(usage.outputTokens)} tokens received · ` +
+            `$${usage.costUsd.toFixed(4)} · conversation ${n(contextTokens)}${window} tokens`,
+    };
 }

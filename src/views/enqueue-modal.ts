@@ -1,8 +1,9 @@
 /**
- * The enqueue modal: a brief, its context (@-mentions with the chat's own popover, `ChatInput`), an optional job
- * template from the custom commands, output folder, model, mode, budget, and run now or on a schedule. Enter in a
- * field queues the job (Shift+Enter is a new line in the brief), Esc closes; problems are shown under the form,
- * never thrown.
+ * The enqueue modal: a brief, its context (@-mentions with the chat's own popover, `ChatInput`) and *Run*; the rest
+ * (a job template from the custom commands, name, output folder, model, mode, budget, run now or on a schedule) waits
+ * under *More*, collapsed, with defaults its summary names. Enter in a field or Ctrl/Cmd+Enter anywhere runs the job
+ * (Shift+Enter is a new line in the brief), Esc closes; problems are shown under the form (opening *More* when the
+ * field is there), never thrown.
  */
 import { Modal, type App } from 'obsidian';
 import type { CommandScan, ExpandedCommand } from '../context/commands';
@@ -56,6 +57,9 @@ export class EnqueueModal extends Modal {
     private errorEl!: HTMLElement;
     private readonly inputs = new Map<keyof EnqueueFields, HTMLInputElement | HTMLSelectElement>();
     private submitting = false;
+    private moreEl!: HTMLDetailsElement;
+    private moreSummaryEl!: HTMLElement;
+    private runButton: HTMLButtonElement | null = null;
 
     constructor(
         app: App,
@@ -73,9 +77,6 @@ export class EnqueueModal extends Modal {
         root.addClass('vault-agent-enqueue');
         this.errorEl = root.createDiv({ cls: 'vault-agent-enqueue-error', attr: { role: 'alert' } });
         const form = root.createDiv({ cls: 'vault-agent-enqueue-form' });
-        const picker = this.field(form, 'Template', 'template');
-        void this.fillTemplates(picker);
-        this.text(form, 'title', 'Name', this.prefill.title ?? '', 'From the brief when empty');
 
         const briefField = this.field(form, 'Brief', 'brief');
         this.brief = new ChatInput({
@@ -110,7 +111,14 @@ export class EnqueueModal extends Modal {
         context.addEventListener('input', () => this.showChips());
         this.chipsEl = contextField.createDiv({ cls: 'vault-agent-chips vault-agent-enqueue-chips' });
 
-        const output = this.text(form, 'output', 'Output folder', defaults.outputFolder, defaults.outputFolder);
+        // Everything else has a good default and waits under "More", collapsed; its summary says what will happen.
+        this.moreEl = form.createEl('details', { cls: 'vault-agent-enqueue-more' });
+        this.moreSummaryEl = this.moreEl.createEl('summary', { cls: 'vault-agent-enqueue-more-summary' });
+        const more = this.moreEl.createDiv({ cls: 'vault-agent-enqueue-more-fields' });
+        const picker = this.field(more, 'Template', 'template');
+        void this.fillTemplates(picker);
+        this.text(more, 'title', 'Name', this.prefill.title ?? '', 'From the brief when empty');
+        const output = this.text(more, 'output', 'Output folder', defaults.outputFolder, defaults.outputFolder);
         const outputError = output.parentElement?.createDiv({
             cls: 'vault-agent-enqueue-field-error is-hidden',
             attr: { role: 'alert' },
@@ -124,12 +132,12 @@ export class EnqueueModal extends Modal {
         };
         output.addEventListener('input', checkOutput);
         checkOutput();
-        this.text(form, 'model', 'Model', '', defaults.model === '' ? 'Default' : `Default (${defaults.model})`);
-        this.select(form, 'mode', 'Mode', [
+        this.text(more, 'model', 'Model', '', defaults.model === '' ? 'Default' : `Default (${defaults.model})`);
+        this.select(more, 'mode', 'Mode', [
             ['delegate', 'Create notes in the output folder'],
             ['read-only', 'Read only'],
         ]);
-        const budget = form.createDiv({ cls: 'vault-agent-enqueue-row' });
+        const budget = more.createDiv({ cls: 'vault-agent-enqueue-row' });
         this.text(budget, 'turns', 'Turns at most', String(defaults.turns), '', 'number');
         this.text(
             budget,
@@ -139,7 +147,7 @@ export class EnqueueModal extends Modal {
             'No limit',
             'number',
         );
-        const when = form.createDiv({ cls: 'vault-agent-enqueue-row' });
+        const when = more.createDiv({ cls: 'vault-agent-enqueue-row' });
         const whenSelect = this.select(when, 'when', 'When', [
             ['now', 'Run now'],
             ['schedule', 'On a schedule'],
@@ -149,13 +157,26 @@ export class EnqueueModal extends Modal {
         const syncSchedule = (): void => scheduleField?.toggleClass('is-hidden', whenSelect.value !== 'schedule');
         whenSelect.addEventListener('change', syncSchedule);
         syncSchedule();
+        more.addEventListener('input', () => this.updateMore());
+        more.addEventListener('change', () => this.updateMore());
 
         const buttons = root.createDiv({ cls: 'vault-agent-enqueue-buttons' });
         const cancel = buttons.createEl('button', { cls: 'vault-agent-enqueue-cancel', text: 'Cancel' });
         cancel.addEventListener('click', () => this.close());
-        const queue = buttons.createEl('button', { cls: 'vault-agent-enqueue-submit mod-cta', text: 'Queue job' });
-        queue.addEventListener('click', () => this.submitWith({}));
+        this.runButton = buttons.createEl('button', {
+            cls: 'vault-agent-enqueue-submit mod-cta',
+            text: 'Run',
+            attr: { 'aria-keyshortcuts': 'Control+Enter Meta+Enter', title: 'Run (Ctrl/Cmd+Enter)' },
+        });
+        this.runButton.addEventListener('click', () => this.submitWith({}));
+        this.updateMore();
         this.modalEl.addEventListener('keydown', (event) => {
+            // Ctrl/Cmd+Enter runs from anywhere in the dialog (a select, the collapsed summary, a textarea).
+            if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.isComposing) {
+                event.preventDefault();
+                this.submitWith({});
+                return;
+            }
             // The popover handles Esc itself (and prevents the default); otherwise Esc closes the modal.
             if (event.key === 'Escape' && !event.defaultPrevented) {
                 event.preventDefault();
@@ -187,6 +208,23 @@ export class EnqueueModal extends Modal {
         };
     }
 
+    /** The "More" summary says what the hidden fields will do, so a template's model or mode is never a surprise. */
+    private updateMore(): void {
+        const value = (key: keyof EnqueueFields): string => this.inputs.get(key)?.value.trim() ?? '';
+        const defaults = this.services.defaults();
+        const parts = [
+            `into ${value('output') || defaults.outputFolder}/`,
+            value('model') || (defaults.model === '' ? 'default model' : defaults.model),
+            value('mode') === 'read-only' ? 'read only' : 'creates notes',
+            value('usd') === '' ? 'no cost limit' : `at most $${value('usd')}`,
+            value('when') === 'schedule'
+                ? `on a schedule${value('schedule') === '' ? '' : ` (${value('schedule')})`}`
+                : 'runs now',
+        ];
+        this.moreSummaryEl.setText(`More: ${parts.join(' · ')}`);
+        this.runButton?.setText(value('when') === 'schedule' ? 'Schedule' : 'Run');
+    }
+
     private submitWith(overrides: Partial<EnqueueFields>): void {
         // ChatInput empties its textarea before `onSend`; put the text back so nothing typed is lost on a problem.
         if (overrides.brief !== undefined) this.brief.textarea.value = overrides.brief;
@@ -207,6 +245,8 @@ export class EnqueueModal extends Modal {
                       ? this.contextInput.textarea
                       : this.inputs.get(read.field);
             input?.addClass('is-invalid');
+            // A problem in a field under "More" opens it, so the field the message names can be seen and fixed.
+            if (input !== undefined && this.moreEl.contains(input)) this.moreEl.open = true;
             input?.focus();
             return;
         }
@@ -273,6 +313,7 @@ export class EnqueueModal extends Modal {
         const mode = this.inputs.get('mode');
         if (mode !== undefined && expanded.mode === 'read-only') mode.value = 'read-only';
         this.showChips();
+        this.updateMore();
     }
 
     private field(parent: HTMLElement, label: string, key: string): HTMLElement {

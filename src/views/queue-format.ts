@@ -4,6 +4,7 @@
  * Kept apart from the DOM so they are tested without a browser.
  */
 import type { JobStatus } from '../delegate/job-note';
+import { activeCounts, jobStateWord } from '../delegate/job-state-words';
 import type { JobView, PauseInfo, QueueSnapshot } from '../delegate/queue-snapshot';
 
 /** A status group of the queue view. */
@@ -17,15 +18,9 @@ export interface JobGroup {
 }
 
 /** The groups in the order a person looks for them: what is happening, what waits, then what ended. */
-export const GROUP_ORDER: readonly { status: JobStatus; label: string }[] = [
-    { status: 'running', label: 'Running' },
-    { status: 'queued', label: 'Queued' },
-    { status: 'needs-approval', label: 'Needs approval' },
-    { status: 'done', label: 'Done' },
-    { status: 'failed', label: 'Failed' },
-    { status: 'interrupted', label: 'Interrupted' },
-    { status: 'cancelled', label: 'Cancelled' },
-];
+export const GROUP_ORDER: readonly { status: JobStatus; label: string }[] = (
+    ['running', 'interrupted', 'queued', 'needs-approval', 'done', 'failed', 'cancelled'] as const
+).map((status) => ({ status, label: jobStateWord(status) }));
 
 /** The non-empty status groups of `jobs`; template jobs (with a schedule) are listed apart, see `templatesOf`. */
 export function groupJobs(jobs: readonly JobView[]): JobGroup[] {
@@ -93,19 +88,10 @@ export function progressLine(job: JobView, now: number): string {
     return parts.join(' · ');
 }
 
-/** The status bar's text, e.g. `2 running · 5 queued`; '' when nothing runs or waits (the item hides). */
+/** The status bar's text, e.g. `2 running · 1 waiting · 5 queued` (the words of `job-state-words.ts`); '' when nothing runs or waits (the item hides). */
 export function statusBarText(snapshot: QueueSnapshot): string {
-    const count = (status: JobStatus): number =>
-        snapshot.jobs.filter((job) => job.status === status && job.schedule === '').length;
-    const parts: string[] = [];
-    const running = count('running');
-    const queued = count('queued') + count('interrupted');
-    const approval = count('needs-approval');
-    if (running > 0) parts.push(`${running} running`);
-    if (queued > 0) parts.push(`${queued} queued`);
-    if (approval > 0) parts.push(`${approval} need${approval === 1 ? 's' : ''} approval`);
-    if (parts.length > 0 && snapshot.pause !== null) parts.push('paused');
-    return parts.join(' · ');
+    const counts = activeCounts(snapshot.jobs);
+    return counts !== '' && snapshot.pause !== null ? `${counts} · paused` : counts;
 }
 
 /** The pause banner's heading. */

@@ -6,6 +6,7 @@
  */
 import { ItemView, type WorkspaceLeaf } from 'obsidian';
 import type { UsageSummary } from '../agent/spend/usage-summary';
+import { queueStateWord } from '../delegate/job-state-words';
 import type { JobView, QueueSnapshot } from '../delegate/queue-snapshot';
 import type { NoticeQueue } from './job-notices';
 import { groupJobs, linkTarget, pauseResumes, pauseTitle, progressLine, templatesOf } from './queue-format';
@@ -152,8 +153,8 @@ export class QueueView extends ItemView {
     private renderHeader(root: HTMLElement, snapshot: QueueSnapshot): void {
         const header = root.createDiv({ cls: 'vault-agent-queue-header' });
         header.createEl('h3', { cls: 'vault-agent-queue-title', text: 'Job queue' });
-        const state = snapshot.state === 'paused' ? 'Paused' : snapshot.state === 'running' ? 'Running' : 'Idle';
-        header.createSpan({ cls: `vault-agent-queue-state is-${snapshot.state}`, text: state });
+        const state = queueStateWord(snapshot);
+        header.createSpan({ cls: `vault-agent-queue-state is-${state.toLowerCase().replace(/ /g, '-')}`, text: state });
         const buttons = header.createDiv({ cls: 'vault-agent-queue-buttons' });
         if (snapshot.pause === null) {
             this.button(buttons, 'Pause queue', 'vault-agent-queue-pause', 'queue:toggle', () =>

@@ -285,7 +285,7 @@ describe.each([
         expect(error.userMessage).not.toMatch(/\{|\}|undefined|null/);
     }
 
-    it('row 28: a closed port is Offline, asking to check the connection or the server', async () => {
+    it('row 28: a closed port is Offline, naming the address where nothing answers', async () => {
         const closed = await new Promise<number>((resolve) => {
             const probe = createServer().listen(0, '127.0.0.1', () => {
                 const { port } = probe.address() as AddressInfo;
@@ -296,9 +296,7 @@ describe.each([
         const error = await failureOf(client.create(PARAMS));
         expect(error).toBeInstanceOf(Offline);
         expect(error.retryable).toBe(true);
-        expect(error.userMessage).toBe(
-            `Can’t reach 127.0.0.1:${closed}; check your connection (or that the server is running).`,
-        );
+        expect(error.userMessage).toBe(`Nothing answers at http://127.0.0.1:${closed}: is the server running?`);
     });
 
     it('row 28: a host name that does not resolve is Offline and says so', async () => {

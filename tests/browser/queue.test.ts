@@ -89,6 +89,7 @@ describe('the job queue in a browser', () => {
         await page
             .locator('.vault-agent-enqueue-chips .vault-agent-chip', { hasText: '[[Forgetting curve]]' })
             .waitFor();
+        await page.locator('.vault-agent-enqueue-more-summary').click();
         await page.locator('.vault-agent-enqueue-turns').fill('5');
         await page.locator('.vault-agent-enqueue-turns').press('Enter');
         await page.locator('.modal-container').waitFor({ state: 'detached' });
@@ -189,6 +190,7 @@ describe('the job queue in a browser', () => {
 
         const brief = page.locator('.vault-agent-enqueue-brief');
         await brief.fill('Digest the customer calls');
+        await page.locator('.vault-agent-enqueue-more-summary').click();
         await page.locator('.vault-agent-enqueue-when').selectOption('schedule');
         await page.locator('.vault-agent-enqueue-schedule').fill('daily 25:00');
         await brief.press('Enter');
@@ -237,6 +239,7 @@ describe('the job queue in a browser', () => {
     it('fills the brief from a job template (a custom command) and queues it as a schedule', async () => {
         const page = await openQueue();
         await page.locator('.vault-agent-queue-new').click();
+        await page.locator('.vault-agent-enqueue-more-summary').click();
         await page.locator('.vault-agent-enqueue-template').selectOption('weekly-digest');
         const brief = page.locator('.vault-agent-enqueue-brief');
         await expect.poll(() => brief.inputValue()).toContain('weekly digest of the customer meetings');

@@ -25,16 +25,6 @@ const DUMMY_KEY = 'any-text-will-do';
 /** What a warning looks like in a Node program's or esbuild's output. */
 const WARNING = /warn|deprecat|⚠/i;
 
-/** `stderr` without the SDK's notice that the model is deprecated (see the `it.fails` below for why). */
-function withoutModelDeprecation(stderr: string): string {
-    return stderr
-        .split('\n')
-        .filter(
-            (line) => !/^The model '[^']+' is deprecated/.test(line) && !/^Please migrate to a newer model/.test(line),
-        )
-        .join('\n');
-}
-
 /** The fenced blocks of `markdown` in language `lang`, each as its text. */
 function codeBlocks(markdown: string, lang: string): string[] {
     const blocks: string[] = [];
@@ -189,23 +179,16 @@ describe('following the README from a clone', () => {
         expect(run.stdout).toContain('Spaced repetition reviews a note just before you would forget it.');
         const sent = JSON.stringify(api.messageRequests().at(-1)?.body);
         expect(sent).toContain('What does my vault say about spaced repetition?');
-        expect(withoutModelDeprecation(run.stderr)).not.toMatch(WARNING);
+        expect(run.stderr).not.toMatch(WARNING);
     });
 
-    // KNOWN CAUSE, NOT THIS TEST'S SUBJECT: the default model (`claude-sonnet-4-5`, in the settings' defaults and the
-    // example vault's data.json) is past end-of-life for the bundled SDK, which prints a deprecation warning on every
-    // call. That default is being changed on its own; once it is, this test passes, `it.fails` turns red, and
-    // `.fails` must be removed so that "no warning at all" holds from then on.
-    it.fails(
-        'vault-agent ask prints no warning at all (fails while the default model is claude-sonnet-4-5)',
-        async () => {
-            api.enqueue(textTurn('A second answer.'));
-            const line = fill(readmeLine('vault-agent ask'), `'${vault}'`);
-            const run = await bash(line, { ...env, ANTHROPIC_API_KEY: DUMMY_KEY, ANTHROPIC_BASE_URL: api.baseURL });
-            expect(run.code).toBe(0);
-            expect(run.stderr).not.toMatch(WARNING);
-        },
-    );
+    it('vault-agent ask prints no warning at all, with the maintained default model', async () => {
+        api.enqueue(textTurn('A second answer.'));
+        const line = fill(readmeLine('vault-agent ask'), `'${vault}'`);
+        const run = await bash(line, { ...env, ANTHROPIC_API_KEY: DUMMY_KEY, ANTHROPIC_BASE_URL: api.baseURL });
+        expect(run.code).toBe(0);
+        expect(run.stderr).not.toMatch(WARNING);
+    });
 
     it("Claude Desktop's snippet starts a server the official MCP client lists and reads from", async () => {
         const [json] = codeBlocks(README, 'json');

@@ -5,6 +5,8 @@
  * everything the command printed (docs/RELIABILITY.md rows 11, 12, 14, 23).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import nodePath from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -166,6 +168,25 @@ describe('refusing to start', () => {
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/Can.t reach 127\.0\.0\.1:9/);
     }, 30_000);
+
+    it('says a refused connection once, as "nothing answers at <url>: is the server running?"', async () => {
+        const closed = await new Promise<number>((resolve) => {
+            const probe = createServer().listen(0, '127.0.0.1', () => {
+                const { port } = probe.address() as AddressInfo;
+                probe.close(() => resolve(port));
+            });
+        });
+        const url = `http://127.0.0.1:${closed}`;
+        const run = await cli(['ask', 'hello'], env({ ANTHROPIC_BASE_URL: url }));
+        expect(run.code).toBe(1);
+        const said = run.stderr
+            .split('\n')
+            .filter((line) => line.includes(`Nothing answers at ${url}: is the server running?`));
+        // Once as the retries begin and once as the end; never the same sentence twice for one ending.
+        expect(run.stderr).not.toMatch(/check your connection/);
+        expect(said.filter((line) => !line.includes('Retrying'))).toHaveLength(1);
+        expect(said.filter((line) => line.includes('Retrying')).length).toBeLessThanOrEqual(1);
+    }, 30_000);
 });
 
 describe('the queue from the terminal', () => {
@@ -209,7 +230,15 @@ describe('the queue from the terminal', () => {
 
     it('run --concurrency 3 finishes every job, writes the artifacts and exits 0', async () => {
         for (const n of [3, 4, 5]) {
-            const run = await cli(['enqueue', '--context', '[[Health]]', `Brief number ${n}`]);
+            // One excluded and one visible note: a job whose context is all excluded would not run at all.
+            const run = await cli([
+                'enqueue',
+                '--context',
+                '[[Health]]',
+                '--context',
+                '[[Ideas]]',
+                `Brief number ${n}`,
+            ]);
             paths.push(run.stdout.trim());
         }
         const run = await cli(['run', '--concurrency', '3']);
@@ -241,7 +270,7 @@ describe('the queue from the terminal', () => {
     it('status prints a table without --json', async () => {
         const status = await cli(['status']);
         expect(status.stdout).toMatch(/^STATUS +TRIES +COST +JOB/);
-        expect(status.stdout).toContain('5 done, 1 failed');
+        expect(status.stdout).toContain('Idle: 5 done · 1 failed');
     });
 });
 

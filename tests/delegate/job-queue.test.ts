@@ -87,9 +87,11 @@ describe('the delegate queue', () => {
 
         expect(harness.server.allRequestText()).not.toContain('CANARY-7c1e');
         expect(harness.server.allRequestText()).not.toContain('Health');
+        // Its only context item is now excluded: the job does not run on nothing, and says so.
+        expect(harness.server.messageRequests()).toHaveLength(0);
         const note = harness.temp.readRaw('Agent/Jobs/Review.md').toString('utf8');
-        expect(note).toContain('1 context item(s) were left out by the privacy settings.');
-        expect(jobOf(harness, 'Agent/Jobs/Review.md').status).toBe('done');
+        expect(note).toContain('every context item (1) was excluded by the privacy settings');
+        expect(jobOf(harness, 'Agent/Jobs/Review.md').status).toBe('failed');
     });
 
     it('refuses a brief that tells the job to edit existing notes; nothing outside its output folder changes (row 16)', async () => {

@@ -16,6 +16,7 @@ import type { CheckpointStore } from './checkpoints';
 import { rebaseHunks } from './hunks';
 import { buildProposal, isProposalIntact, ProposalError, type ChangeProposal } from './proposal';
 import { readState } from './undo';
+import { inertMessage, inertUnapproved } from './unapproved-content';
 
 /** Why a submitted change was not written. */
 export type ChangeRefusal =
@@ -63,6 +64,11 @@ export interface ChangeOutcome {
     path: string;
     /** The checkpoint that can undo it, when applied. */
     checkpointId?: string;
+    /**
+     * Set when nobody approved the write and code that other plugins run was made inert before writing: what was
+     * changed, in words (also part of `message`), for the job log and the transcript.
+     */
+    inert?: string;
     /**
      * A change that was not written because the note moved on, re-diffed against the note's current text: the
      * person's version stays on disk, the agent's is kept here for the person's view (not for the model).
@@ -252,6 +258,13 @@ export class ChangeController {
                 }
             }
             if (isAborted(context.signal)) return refused(current.path, 'cancelled', say.cancelledMessage(current));
+            // Nobody looked at this write (a job, an MCP client, auto-accept): code other plugins run is made inert.
+            let inert: string | null = null;
+            if (trigger === null && content !== null) {
+                const made = inertUnapproved(current, content);
+                content = made.content;
+                inert = inertMessage(made.found);
+            }
 
             const change = current;
             let result: WriteResult;
@@ -275,8 +288,10 @@ export class ChangeController {
             let message = result.verified
                 ? say.appliedMessage(current, { partial, edited, rebased })
                 : say.unverifiedMessage(current.path);
+            if (inert !== null) message += ` ${inert}`;
             const changed = current.newPath === undefined ? [current.path] : [current.path, current.newPath];
             const outcome: ChangeOutcome = { applied: true, changed, message, path: current.path };
+            if (inert !== null) outcome.inert = inert;
             try {
                 const checkpoint = await this.options.checkpoints.record({
                     turnId: context.turnId,
@@ -285,6 +300,7 @@ export class ChangeController {
                     newPath: current.newPath,
                     before: result.before,
                     after: result.after,
+                    ...(trigger === null ? {} : { changeId: current.id }),
                 });
                 outcome.checkpointId = checkpoint.id;
             } catch {

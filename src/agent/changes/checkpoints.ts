@@ -29,10 +29,15 @@ export interface Checkpoint {
     time: number;
     /** Set once the change has been undone. */
     undone: boolean;
+    /** The proposal the person approved (its id), so the card that showed it can undo just this change. */
+    changeId?: string;
 }
 
 /** What the controller records after applying a change. */
-export type CheckpointInput = Pick<Checkpoint, 'turnId' | 'kind' | 'path' | 'newPath' | 'before' | 'after'>;
+export type CheckpointInput = Pick<
+    Checkpoint,
+    'turnId' | 'kind' | 'path' | 'newPath' | 'before' | 'after' | 'changeId'
+>;
 
 /** One step undo takes (or, in a dry run, would take). */
 export interface UndoAction {
@@ -121,6 +126,7 @@ export class CheckpointStore {
                 undone: false,
             };
             if (input.kind === 'rename' && input.newPath !== undefined) checkpoint.newPath = input.newPath;
+            if (input.changeId !== undefined) checkpoint.changeId = input.changeId;
             this.checkpoints.push(checkpoint);
             this.forgetOldTurns();
             await this.save();
@@ -143,12 +149,15 @@ export class CheckpointStore {
     }
 
     /**
-     * Undoes every change of `turnId`, newest first. With `dryRun`, touches nothing and reports what would be
-     * restored and what cannot be, so the person can confirm first.
+     * Undoes every change of `turnId`, newest first (only those of one approved proposal with `changeId`). With
+     * `dryRun`, touches nothing and reports what would be restored and what cannot be, so the person can confirm first.
      */
-    undo(turnId: string, options: { dryRun?: boolean } = {}): Promise<UndoReport> {
+    undo(turnId: string, options: { dryRun?: boolean; changeId?: string } = {}): Promise<UndoReport> {
         return this.serially(async () => {
-            const pending = this.checkpoints.filter((c) => c.turnId === turnId && !c.undone).reverse();
+            const pending = this.checkpoints
+                .filter((c) => c.turnId === turnId && !c.undone)
+                .filter((c) => options.changeId === undefined || c.changeId === options.changeId)
+                .reverse();
             const plan = await planUndo(this.vault, pending);
             const dryRun = options.dryRun === true;
             if (dryRun) return { turnId, dryRun, restored: plan.actions, notRestored: plan.problems };
@@ -220,6 +229,7 @@ function isCheckpoint(value: unknown): value is Checkpoint {
         textOrNull(c.before) &&
         textOrNull(c.after) &&
         typeof c.time === 'number' &&
-        typeof c.undone === 'boolean'
+        typeof c.undone === 'boolean' &&
+        (c.changeId === undefined || typeof c.changeId === 'string')
     );
 }

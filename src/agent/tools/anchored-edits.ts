@@ -103,13 +103,19 @@ function matchLineEndings(edit: AnchoredEdit, crlf: boolean): { old: string; rep
 }
 
 function toCrlf(text: string): string {
-    return BARE_LF.test(text) ? text.replace(/\r?\n/gu, '\r\n') : text;
+    return hasBareLineFeed(text) ? text.replace(/\r?\n/gu, '\r\n') : text;
 }
 
-const BARE_LF = /(?<!\r)\n/u;
+/** A line feed at the start or after anything but a carriage return (no lookbehind: iOS before 16.4 cannot load it). */
+const BARE_LF = /(?:^|[^\r])\n/u;
+
+/** Whether `text` has a line feed not preceded by a carriage return. */
+export function hasBareLineFeed(text: string): boolean {
+    return BARE_LF.test(text);
+}
 
 /** Start of every occurrence of `needle`, overlapping ones included (an anchor matching twice overlapped is ambiguous).
-*/
+ */
 function occurrences(haystack: string, needle: string): number[] {
     const found: number[] = [];
     let from = 0;

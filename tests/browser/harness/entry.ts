@@ -146,6 +146,8 @@ async function main(): Promise<void> {
     const workspace = new LeafWorkspace();
     app.workspace = workspace;
     const opened: string[] = [];
+    /** Each time the chat asked to open the settings. */
+    const settingsOpened: number[] = [];
     const openNote = (path: string): void => {
         opened.push(path);
         const leaf = new WorkspaceLeaf();
@@ -213,7 +215,6 @@ async function main(): Promise<void> {
         focus,
         customCommands: async () => (await commands.scan()).commands,
         apiKeySet: async () => ((await secrets.get(settings.model.apiKeySecretName)) ?? '').trim() !== '',
-        openSettings: () => openPluginSettings(app as never, 'vault-agent'),
         suggest: (query) => suggester.suggest(query),
         whyExcluded: (path) => {
             const verdict = gate.check(path);
@@ -223,6 +224,10 @@ async function main(): Promise<void> {
         openLink: (linktext) => {
             const path = vault.resolveLink(linktext, '') ?? linktext;
             openNote(path);
+        },
+        openSettings: () => {
+            settingsOpened.push(Date.now());
+            openPluginSettings(app as never, 'vault-agent');
         },
         saveNote: async (title, markdown) => {
             const base = `Agent/Chats/${sanitizeNoteName(title)}`;
@@ -245,6 +250,7 @@ async function main(): Promise<void> {
             vault,
             view: chatView,
             opened,
+            settingsOpened,
             openNote,
             editorText: () => editorOf()?.editor.getValue() ?? null,
             /** Types at the end of the open note, as a person would while the agent works. */

@@ -1,0 +1,73 @@
+/**
+ * A job whose every context item is excluded by the privacy settings would run on nothing: it is not run at all (no
+ * request reaches the model), it does not end "done", its result note says `status: incomplete`, and its job note
+ * names the rules that excluded the context. Over a real temp folder with the real SDK and the local Messages-API
+ * server (which would answer, had it been asked).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { readJobNote } from '../../src/delegate/job-note';
+import { textTurn } from '../support/messages-api-server';
+import { jobNote, makeQueueHarness, type QueueHarness } from './queue-harness';
+
+let harness: QueueHarness | undefined;
+afterEach(async () => {
+    await harness?.cleanup();
+    harness = undefined;
+});
+
+const SECRET = 'SECRET-DIARY-TEXT';
+
+describe('a job whose context is all excluded', () => {
+    it('never asks the model, ends not done with an incomplete result, and names the rules', async () => {
+        harness = await makeQueueHarness({
+            privacy: { excludedTags: ['private'], excludedFolders: ['Secrets/'] },
+            files: {
+                'Secrets/Diary.md': `${SECRET}\n`,
+                'Health.md': `---\ntags: [private]\n---\n${SECRET}\n`,
+                'Agent/Jobs/Summary.md': jobNote('Summarise these.', {
+                    context: '["[[Secrets/Diary]]", "[[Health]]"]',
+                }),
+            },
+        });
+        harness.server.enqueue(textTurn('A summary of nothing.'));
+        const queue = await harness.queue();
+        await queue.runUntilIdle();
+
+        expect(harness.server.messageRequests()).toHaveLength(0);
+        const text = harness.temp.readRaw('Agent/Jobs/Summary.md').toString('utf8');
+        const read = readJobNote('Agent/Jobs/Summary.md', text);
+        if (read.kind !== 'job') throw new Error('not a job');
+        expect(read.job.status).not.toBe('done');
+        expect(read.job.status).toBe('failed');
+        expect(read.job.error).toContain('every context item (2) was excluded by the privacy settings');
+        expect(text).toContain('in excluded folder Secrets/');
+        expect(text).toContain('tagged #private');
+        const result = harness.temp.readRaw(`Agent/Outputs/Summary (${read.job.id}).md`).toString('utf8');
+        expect(result).toMatch(/^status: incomplete$/m);
+        expect(result).toContain('all of its context was excluded');
+        // The result note may become context itself: it names no rule, no note, and holds no excluded text.
+        expect(result).not.toContain('Secrets');
+        expect(result).not.toContain('Health');
+        expect(result).not.toContain(SECRET);
+    });
+
+    it('still runs when part of its context is visible, and says how many items were left out', async () => {
+        harness = await makeQueueHarness({
+            privacy: { excludedTags: ['private'], excludedFolders: ['Secrets/'] },
+            files: {
+                'Secrets/Diary.md': `${SECRET}\n`,
+                'Plan.md': 'The plan.\n',
+                'Agent/Jobs/Mixed.md': jobNote('Summarise these.', { context: '["[[Secrets/Diary]]", "[[Plan]]"]' }),
+            },
+        });
+        harness.server.enqueue(textTurn('A summary of the plan.'));
+        const queue = await harness.queue();
+        await queue.runUntilIdle();
+        expect(harness.server.messageRequests()).toHaveLength(1);
+        const text = harness.temp.readRaw('Agent/Jobs/Mixed.md').toString('utf8');
+        const read = readJobNote('Agent/Jobs/Mixed.md', text);
+        if (read.kind !== 'job') throw new Error('not a job');
+        expect(read.job.status).toBe('done');
+        expect(text).toContain('1 context item(s) were left out by the privacy settings.');
+    });
+});
