@@ -18,7 +18,7 @@ import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
-import { buildJobPrompt, jobPreamble, type JobPrompt } from './job-context';
+import { buildJobPrompt, type JobPrompt } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
