@@ -96,6 +96,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             stdin: io.stdin,
             stdout: io.stdout,
             stderr: io.stderr,
+            debugScans: /(^|,)scan(,|$)/.test(io.env.VAULT_AGENT_DEBUG ?? ''),
         });
         return 0;
     } catch (error) {
