@@ -310,7 +310,9 @@ async function notesWithTag(input: NotesWithTagInput, context: ToolContext): Pro
     const rows: string[] = [];
     const tagged: string[] = [];
     for (const note of (await visibleNotes(context)).notes) {
-        const tags = context.vault.metadata(note.path)?.tags ?? [];
+        // The tags Obsidian shows (the over-read ones of decision 0004 serve exclusion only).
+        const metadata = context.vault.metadata(note.path);
+        const tags = metadata?.shownTags ?? metadata?.tags ?? [];
         const matching = tags.filter((tag) => {
             const bare = tag.replace(/^#+/u, '').toLowerCase();
             return bare === wanted || bare.startsWith(`${wanted}/`);
