@@ -104,7 +104,8 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         await watcher.fresh();
         let privacy: PrivacySettings | null;
         try {
-            privacy = (await loadVaultSettings({ vaultRoot, configDir, allowDefaults })).settings.privacy;
+            const reread = await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: false });
+            privacy = reread.settings.privacy;
         } catch {
             // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
             privacy = null;
