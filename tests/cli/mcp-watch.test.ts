@@ -11,7 +11,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 import { buildCli, CLI } from './cli-harness';
 
@@ -52,8 +52,6 @@ afterEach(async () => {
     await client.close();
     await temp.cleanup();
 });
-
-afterAll(() => undefined);
 
 async function call(name: string, args: Record<string, unknown>): Promise<{ text: string; isError: boolean }> {
     const result = await client.callTool({ name, arguments: args });

@@ -117,9 +117,7 @@ describe('list_notes', () => {
         expect(result.content.split('\n')[0]).toBe('700 notes and 0 folders in "Many" (1–500 of 700):');
         expect(result.content).toContain('Many/Note 499.md');
         expect(result.content).not.toContain('Many/Note 500.md');
-        expect(result.content.split('\n').at(-1)).toBe(
-            '[200 more entries — call again with offset=500]',
-        );
+        expect(result.content.split('\n').at(-1)).toBe('[200 more entries — call again with offset=500]');
     });
 });
 
