@@ -22,6 +22,8 @@ const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const BLOCK_ID = /(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$/;
 const NON_BLANK = /\S/;
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)/;
+/** What may stand before a fence marker inside a container: quote and list marks, or an indent of 4 or more. */
+const NESTED_FENCE_PREFIX = /^(?:[ \t]*(?:>|[-*+]|\d{1,9}[.)]))+[ \t]*$|^(?: {4,}|\t)[ \t]*$/;
 
 /** An open fenced code block: its marker character, length, and the tags read inside it in case it never closes. */
 interface OpenFence {
@@ -69,8 +71,9 @@ export function parseNote(text: string): NoteMetadata {
     }
     // Lines of fenced code as Obsidian sees it (also in callouts, quotes and list items): no links, headings, block
     // ids or shown tags there. The exclusion tags below keep their own, narrower reading of fences.
-    const codeLines = fencedLines(lines, bodyStart);
+    const codeLines = hasNestedFence(text) ? fencedLines(lines, bodyStart) : null;
     const comments: CommentState = { html: false, percent: false };
+    const mayComment = text.indexOf('%%') !== -1 || text.indexOf('<!--') !== -1;
 
     let fence: OpenFence | null = null;
     let blockStart = -1;
@@ -100,8 +103,8 @@ export function parseNote(text: string): NoteMetadata {
 
         const hasHash = line.indexOf('#') !== -1;
         const inCode = codeLines !== null && codeLines.has(i);
-        const code = codeSpans(line);
-        const hidden = inCode ? null : commentRanges(line, comments, code);
+        let code: Range[] | null | undefined;
+        const hidden = inCode || !mayComment ? null : commentRanges(line, comments, (code = codeSpans(line)));
         // Whole line in fenced code or a comment: Obsidian reads nothing here (exclusion tags are still read below).
         const unseen = inCode || (hidden !== null && hidden.some(([start, end]) => start === 0 && end >= line.length));
         const heading = hasHash ? HEADING.exec(line) : null;
@@ -117,6 +120,7 @@ export function parseNote(text: string): NoteMetadata {
         const hasBracket = line.indexOf('[') !== -1;
         const hasCaret = line.indexOf('^') !== -1;
         if (!hasHash && !hasBracket && !hasCaret) continue;
+        if (code === undefined) code = codeSpans(line);
         // Code spans and comments hide links; links hide tags. A link left unread (in a comment or fenced code) hides
         // nothing, so the exclusion tags read there are never fewer than before links were left out.
         const unread = unseen ? null : hidden === null ? code : code === null ? hidden : [...code, ...hidden];
@@ -128,11 +132,12 @@ export function parseNote(text: string): NoteMetadata {
         if (hasHash) {
             masked ??= code === null ? [] : code.slice();
             urlRanges(line, masked);
+            const before = tags.length;
             scanInlineTags(line, masked.length === 0 ? null : masked, tags);
-            if (!unseen) {
-                const shownMask = hidden === null ? masked : [...masked, ...hidden];
-                scanInlineTags(line, shownMask.length === 0 ? null : shownMask, shownTags);
-            }
+            // Without a comment on the line, Obsidian shows exactly the tags just read: no second scan.
+            if (!unseen && hidden === null)
+                for (let t = before; t < tags.length; t++) shownTags.push(tags[t] as string);
+            else if (!unseen) scanInlineTags(line, [...masked, ...(hidden ?? [])], shownTags);
         }
         if (hasCaret && !unseen) readBlockId(line, i, blockStart, previousBlockStart, unread, blocks);
     }
@@ -219,16 +224,25 @@ function startsInside(line: string, ranges: readonly Range[] | null): boolean {
 }
 
 /**
+ * Whether `text` has a fence marker after a container prefix (quote, callout, list item) or a deeper indent: fences
+ * at the top level are skipped by the parser's own loop already, so only these need `fencedLines`. Looks only at the
+ * few places a marker occurs.
+ */
+function hasNestedFence(text: string): boolean {
+    for (const marker of ['```', '~~~']) {
+        for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 3)) {
+            const prefix = text.slice(text.lastIndexOf('\n', at - 1) + 1, at);
+            if (prefix !== '' && NESTED_FENCE_PREFIX.test(prefix)) return true;
+        }
+    }
+    return false;
+}
+
+/**
  * The line numbers (of the whole note) of fenced code blocks after `bodyStart`, found by `markdown-code.ts` (fences in
  * quotes, callouts and list items too: opener, body and closer), or `null` when the body has no fence at all.
  */
 function fencedLines(lines: readonly string[], bodyStart: number): Set<number> | null {
-    let any = false;
-    for (let i = bodyStart; i < lines.length && !any; i++) {
-        const line = lines[i] as string;
-        any = line.indexOf('```') !== -1 || line.indexOf('~~~') !== -1;
-    }
-    if (!any) return null;
     const code = new Set<number>();
     let at = bodyStart;
     // A lone carriage return inside a line would be a line break to `scanFences`: keep the line numbers aligned.
