@@ -13,6 +13,7 @@ import { ripgrepSearchRow } from '../ripgrep-search';
 import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
+import { mcpReadNoteRow } from './mcp-read-note';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 
@@ -32,6 +33,7 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(onloadTimeRow),
     fullSizeOnly(coldIndexRow),
     fullSizeOnly(warmRescanRow),
+    noisy(mcpReadNoteRow),
     memoryIndexRow,
     noisy(gateDefaultRow),
     noisy(gateGlobRow),

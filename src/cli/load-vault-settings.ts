@@ -50,6 +50,11 @@ export interface LoadVaultSettingsOptions {
     configDir: string;
     /** The person said `--default-settings`: a vault without a settings file runs with the defaults. */
     allowDefaults?: boolean;
+    /**
+     * Look for settings under other config folders when the file is missing, to name them (default true). A server
+     * rereading the settings before each call already said so at start, and must not walk folders per call.
+     */
+    searchElsewhere?: boolean;
 }
 
 /** Where the settings of the plugin live in `vaultRoot`. */
@@ -62,7 +67,8 @@ export async function loadVaultSettings(options: LoadVaultSettingsOptions): Prom
     const file = settingsFilePath(options.vaultRoot, options.configDir);
     const text = await readSettingsText(file);
     if (text === null) {
-        const elsewhere = await findSettingsElsewhere(options.vaultRoot, options.configDir);
+        const elsewhere =
+            options.searchElsewhere === false ? [] : await findSettingsElsewhere(options.vaultRoot, options.configDir);
         if (options.allowDefaults !== true) throw new VaultSettingsError(missingMessage(file, elsewhere));
         const result = migrateSettings(undefined);
         if (!result.ok) throw new VaultSettingsError(result.error);

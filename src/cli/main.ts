@@ -103,6 +103,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             stdout: io.stdout,
             stderr: io.stderr,
             version: VERSION,
+            debugScans: /(^|,)scan(,|$)/.test(io.env.VAULT_AGENT_DEBUG ?? ''),
         });
         return 0;
     } catch (error) {

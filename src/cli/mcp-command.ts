@@ -1,9 +1,11 @@
 /**
  * `vault-agent mcp --vault DIR`: serves the vault over stdio to an MCP client. Refuses to start when the vault is
  * missing or its Vault Agent settings exist but cannot be used (an MCP client must never get a vault without its
- * exclusions). While running, every call rescans the vault and rereads the settings, so a note made private or an
- * exclusion added in Obsidian applies to the very next call; settings that turn unreadable lock the gate. A request
-that is too big or not JSON-RPC is answered with an error and the server keeps serving (`LineStdioTransport`).
+ * exclusions). While running, the vault's listing and index follow the file system's reports (`VaultWatcher`: no call
+ * walks the vault, a full scan runs only at start and when the watcher lost track), every call rereads the settings,
+ * and the tools judge each note on the text they return, so a note made private or an exclusion added in Obsidian
+ * applies to the very next call; settings that turn unreadable lock the gate. A request that is too big or not
+ * JSON-RPC is answered with an error and the server keeps serving (`LineStdioTransport`).
  */
 import type { Readable, Writable } from 'node:stream';
 import type { ApprovalGate } from '../agent/changes/approval';
@@ -13,6 +15,7 @@ import { CheckpointStore } from '../agent/changes/checkpoints';
 import { exclusionGate } from '../compose/core-services';
 import type { PrivacySettings } from '../kernel/settings';
 import { FsVault } from '../vault/fs-vault-node';
+import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
@@ -41,6 +44,8 @@ export interface RunMcpServerOptions {
     stderr?: Writable;
     /** Reported to clients. */
     version?: string;
+    /** Say on stderr each time the whole vault is scanned, and why (`VAULT_AGENT_DEBUG=scan`). */
+    debugScans?: boolean;
 }
 
 /**
@@ -86,11 +91,25 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     const checkpoints = new CheckpointStore({ vault, persistence: new ProcessCheckpoints() });
     const obsidianExcluded = new AppJsonExcludedFiles(appJsonPath(vault.root, configDir));
 
+    const watcher = new VaultWatcher(vault, {
+        onFullScan: (reason, stats) => {
+            if (options.debugScans === true) {
+                options.stderr?.write(
+                    `vault-agent mcp: full scan #${vault.scanCount} (${reason}): ${stats.files} files in ${Math.round(stats.ms)} ms\n`,
+                );
+            }
+        },
+        onError: (message) => options.stderr?.write(`vault-agent mcp: ${message}.\n`),
+    });
+    if (options.debugScans === true) options.stderr?.write(`vault-agent mcp: full scan #${vault.scanCount} (start)\n`);
+    watcher.start();
+
     const prepare = async (): Promise<VaultMcpCallContext> => {
-        await vault.scan();
+        await watcher.fresh();
         let privacy: PrivacySettings | null;
         try {
-            privacy = (await loadVaultSettings({ vaultRoot, configDir, allowDefaults })).settings.privacy;
+            const reread = await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: false });
+            privacy = reread.settings.privacy;
         } catch {
             // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
             privacy = null;
@@ -127,6 +146,10 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         options.stdin.once('end', end);
         options.stdin.once('close', end);
     });
-    await server.connect(transport);
-    await closed;
+    try {
+        await server.connect(transport);
+        await closed;
+    } finally {
+        await watcher.close();
+    }
 }

@@ -3,6 +3,7 @@
  * without Obsidian open. It runs under its own device id: a lease taken by the plugin on another device (or by another
  * CLI process) is respected, and leases this process takes are released when it stops.
  */
+import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
     cliDeviceId,
@@ -25,7 +26,11 @@ const FLAGS = {
     watch: { type: 'boolean' },
 } satisfies Record<string, FlagSpec>;
 
-/** How often `--watch` rescans the vault folder for job notes written by others (the plugin, Sync, a person). */
+/**
+ * `--watch` learns of job notes written by others (the plugin, Sync, a person) from the file system (`VaultWatcher`);
+ * this often it also makes sure reported changes are applied, and rescans only while the watcher cannot vouch for the
+ * listing (starting, or lost track).
+ */
 const WATCH_SCAN_MS = 2_000;
 
 /** Exit code of a one-shot run stopped with Ctrl-C (the shell's convention for SIGINT). */
@@ -93,9 +98,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
     let rescan: ReturnType<typeof setInterval> | null = null;
+    const watcher = watch
+        ? new VaultWatcher(vault, { onError: (message) => io.stderr.write(`vault-agent run: ${message}.\n`) })
+        : null;
     try {
-        if (watch) {
-            rescan = setInterval(() => void vault.scan().catch(() => undefined), WATCH_SCAN_MS);
+        if (watcher !== null) {
+            watcher.start();
+            rescan = setInterval(() => void watcher.fresh().catch(() => undefined), WATCH_SCAN_MS);
             queue.start();
             await new Promise<void>((resolve) => {
                 const check = setInterval(() => {
@@ -111,6 +120,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         if (ending.stopping !== null) await ending.stopping;
     } finally {
         if (rescan !== null) clearInterval(rescan);
+        await watcher?.close();
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
         unsubscribe();

@@ -129,7 +129,8 @@ export class MentionResolver {
         const tagged: string[] = [];
         for (const file of await this.vault.list()) {
             if (!isMarkdownPath(file.path)) continue;
-            const tags = this.vault.metadata(file.path)?.tags;
+            const metadata = this.vault.metadata(file.path);
+            const tags = metadata?.shownTags ?? metadata?.tags;
             if (tags?.some((tag) => tagMatches(tag, mention.tag)) === true) tagged.push(file.path);
         }
         return this.listed(mention.raw, tagged.sort(byFolderThenName), attached, 'with this tag');

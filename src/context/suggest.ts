@@ -218,7 +218,7 @@ export class MentionSuggester {
         const name = path.slice(path.lastIndexOf('/') + 1).replace(/\.md$/i, '');
         const aliases = metadata?.aliases ?? [];
         const folders = ancestors(path);
-        const tags = [...new Set((metadata?.tags ?? []).map((t) => t.replace(/^#+/, '')))];
+        const tags = [...new Set((metadata?.shownTags ?? metadata?.tags ?? []).map((t) => t.replace(/^#+/, '')))];
         const pathLower = path.toLowerCase();
         const aliasesLower = aliases.map((a) => a.toLowerCase());
         const mask = aliasesLower.reduce((m, a) => m | charMask(a), charMask(pathLower));

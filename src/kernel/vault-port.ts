@@ -64,8 +64,7 @@ export interface FileEntry {
 
 /** What changed in the vault. */
 export type VaultChange =
-    | { type: 'create' | 'modify' | 'delete'; path: string }
-    | { type: 'rename'; path: string; oldPath: string };
+    { type: 'create' | 'modify' | 'delete'; path: string } | { type: 'rename'; path: string; oldPath: string };
 
 /** What a note says about itself and its neighbours, the same shape whether Obsidian or our parser produced it. */
 export interface NoteMetadata {
@@ -78,6 +77,12 @@ export interface NoteMetadata {
      * deduplicated. `undefined` when unknown (e.g. unparseable frontmatter): the exclusion gate treats that as excluded.
      */
     tags: string[] | undefined;
+    /**
+     * The tags as Obsidian shows them, for listings and suggestions (never for exclusion): without the ones `tags` reads
+     * on purpose beyond Obsidian (comments, code in callouts and lists, YAML comments; see decision 0004). Absent where
+     * the source has one reading only (Obsidian's own cache): then `tags` is what Obsidian shows.
+     */
+    shownTags?: string[];
     /** `aliases` from the frontmatter, in any of its forms. */
     aliases: string[];
     /** Outgoing links (wikilinks and Markdown links to notes), embeds excluded. */
@@ -126,13 +131,7 @@ export interface BlockInfo {
 
 /** Why a vault operation failed, in terms a caller can act on. */
 export type VaultErrorCode =
-    | 'not-found'
-    | 'exists'
-    | 'invalid-path'
-    | 'outside-vault'
-    | 'protected'
-    | 'not-a-note'
-    | 'io';
+    'not-found' | 'exists' | 'invalid-path' | 'outside-vault' | 'protected' | 'not-a-note' | 'io';
 
 /** The one error type vault implementations throw. `message` is fit to show a person or a model. */
 export class VaultError extends Error {

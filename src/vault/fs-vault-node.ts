@@ -11,7 +11,7 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
 import nodePath from 'node:path';
 import { errorCode, VaultDisk } from './fs-vault-disk-node';
-import { readTextOrNull, walkVault, type Found } from './fs-vault-walk-node';
+import { readTextOrNull, walkPath, walkVault, type Found } from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
@@ -71,6 +71,7 @@ export class FsVault implements VaultPort {
     /** The last write that needed the whole vault to itself (a rename rewrites links in other notes). */
     private exclusiveTail: Promise<unknown> = Promise.resolve();
     private scanned = false;
+    private scans = 0;
 
     private constructor(private readonly options: { root: string; configDir: string; index: NoteIndex }) {
         this.disk = new VaultDisk({ root: options.root, configDir: options.configDir, diskNames: this.diskNames });
@@ -118,8 +119,69 @@ export class FsVault implements VaultPort {
         walkVault(this.disk, this.configDir, found, '', temps);
         // Temp files a killed writer left next to notes (hidden, so Obsidian never shows them) go on open.
         if (temps !== undefined) removeStaleTemps(temps);
+        this.diskNames.clear();
+        this.known.clear();
+        this.linkTargets.clear();
+        const events = this.absorb(found, () => true);
+        this.scans++;
+        if (this.scanned) for (const event of events) this.emit(event);
+        this.scanned = true;
+        await Promise.resolve();
+        return {
+            files: found.size,
+            parsed: events.filter((e) => e.type !== 'delete').length,
+            ms: performance.now() - started,
+        };
+    }
+
+    /** How many full scans ran (the first at `open` included): a watcher must not make calls pay for one. */
+    get scanCount(): number {
+        return this.scans;
+    }
+
+    /**
+     * Brings what the vault knows at each of `diskPaths` (on-disk relative paths a file-system watcher reported) up to
+     * date without a full scan: a folder is walked (its files added, changed or dropped), a file is looked at again and
+     * re-read when it changed, a path that is gone is dropped with everything the vault knew under it. Symlinks that
+     * lead to a file that changed are looked at again too, so the gate judges them by their target's text as it is now.
+     */
+    async syncPaths(diskPaths: Iterable<string>): Promise<ScanStats> {
+        const started = performance.now();
+        const roots = new Set<string>();
+        for (const disk of diskPaths) roots.add(disk);
+        const found: Found = new Map();
+        const scopes: string[] = [];
+        for (const disk of roots) {
+            walkPath(this.disk, this.configDir, found, disk);
+            scopes.push(disk.normalize('NFC'));
+        }
+        const inScope = (path: string): boolean =>
+            scopes.some((scope) => path === scope || path.startsWith(`${scope}/`));
+        const events = this.absorb(found, inScope);
+        // A symlink to a file that changed now leads to other text: look at it again (once, not transitively).
+        const changed = new Set(events.map((event) => event.path));
+        const links = [...this.linkTargets].filter(([link, target]) => changed.has(target) && !changed.has(link));
+        if (links.length > 0) {
+            const more: Found = new Map();
+            for (const [link] of links) walkPath(this.disk, this.configDir, more, this.diskNames.get(link) ?? link);
+            const linkSet = new Set(links.map(([link]) => link));
+            events.push(...this.absorb(more, (path) => linkSet.has(path)));
+        }
+        for (const event of events) this.emit(event);
+        await Promise.resolve();
+        return {
+            files: found.size,
+            parsed: events.filter((e) => e.type !== 'delete').length,
+            ms: performance.now() - started,
+        };
+    }
+
+    /**
+     * Takes what a walk found into the listing and the index: new and changed files are read and indexed, files the
+     * vault knew within `inScope` that the walk did not find are forgotten. Returns what changed, in order.
+     */
+    private absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
         const events: VaultChange[] = [];
-        let parsed = 0;
         for (const [path, { disk, stats }] of found) {
             const entry = toEntry(path, stats);
             if (this.isIndexed(path, stats)) continue;
@@ -128,26 +190,25 @@ export class FsVault implements VaultPort {
             if (markdown && text === null) continue;
             this.options.index.set(entry, text);
             this.indexedChange.set(path, stats.ctimeMs);
-            parsed++;
             events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
             this.files.set(path, entry);
         }
-        for (const path of [...this.files.keys()].filter((known) => !found.has(known))) {
+        for (const path of [...this.files.keys()].filter((known) => inScope(known) && !found.has(known))) {
             this.forget(path);
             events.push({ type: 'delete', path });
         }
-        this.diskNames.clear();
-        this.known.clear();
-        this.linkTargets.clear();
         for (const [path, { disk, stats, linked, target }] of found) {
             if (disk !== path) this.diskNames.set(path, disk);
-            if (!linked) this.known.trust(path, stats);
-            else if (target !== undefined) this.linkTargets.set(path, target);
+            else this.diskNames.delete(path);
+            if (!linked) {
+                this.known.trust(path, stats);
+                this.linkTargets.delete(path);
+            } else if (target !== undefined) {
+                this.known.forget(path);
+                this.linkTargets.set(path, target);
+            }
         }
-        if (this.scanned) for (const event of events) this.emit(event);
-        this.scanned = true;
-        await Promise.resolve();
-        return { files: found.size, parsed, ms: performance.now() - started };
+        return events;
     }
 
     async list(): Promise<FileEntry[]> {

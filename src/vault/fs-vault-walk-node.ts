@@ -54,8 +54,39 @@ export function walkVault(
         if (stats?.isFile() !== true) continue;
         if (folder === '' && isProtectedPath(path, configDir)) continue;
         if (found.get(path)?.disk === path) continue;
-        found.set(path, followed === null ? { disk: child, stats, linked } : { disk: child, stats, linked, target: followed.target });
+        found.set(
+            path,
+            followed === null
+                ? { disk: child, stats, linked }
+                : { disk: child, stats, linked, target: followed.target },
+        );
     }
+}
+
+/**
+ * Adds what the walk would find at `child` (an on-disk relative path): the files under it when it is a folder, the file
+ * itself when it is one (or a symlink to a file inside the vault), nothing when it is gone, hidden, `node_modules` or
+ * protected. Lets a watcher's report of one path be brought up to date without walking the vault.
+ */
+export function walkPath(disk: VaultDisk, configDir: string, found: Found, child: string): void {
+    const segments = child.split('/');
+    if (child === '' || segments.some((s) => s === '' || s.startsWith('.') || s === 'node_modules')) return;
+    const path = ASCII.test(child) ? child : child.normalize('NFC');
+    if (isProtectedPath(path, configDir)) return;
+    const own = statOrNull(disk.abs(child));
+    if (own === null) return;
+    if (own.isDirectory()) {
+        walkVault(disk, configDir, found, child);
+        return;
+    }
+    const linked = !own.isFile();
+    const followed = linked ? linkedFile(disk, child) : null;
+    const stats = linked ? (followed?.stats ?? null) : own;
+    if (stats?.isFile() !== true) return;
+    found.set(
+        path,
+        followed === null ? { disk: child, stats, linked } : { disk: child, stats, linked, target: followed.target },
+    );
 }
 
 /** The text of a file found by a walk, or `null` when it vanished meanwhile. */

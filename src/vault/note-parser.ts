@@ -1,13 +1,18 @@
 /**
  * Reads a Markdown note the way Obsidian's metadata cache does: frontmatter, tags, aliases, links, embeds, headings
- * and block ids. The exclusion gate decides on these tags, so where Obsidian's behaviour is unclear the parser reads
- * more tags, never fewer (see `tags.ts` for the tag rules).
+ * and block ids. The exclusion gate decides on `tags`, so where Obsidian's behaviour is unclear the parser reads
+ * more tags, never fewer (see `tags.ts` for the tag rules, and decision 0004).
+ *
+ * Links, embeds, headings, block ids and `shownTags` follow Obsidian's reading: nothing inside HTML comments
+ * (`<!-- … -->`), `%% … %%` comments, fenced code (in callouts, quotes and list items too, found by
+ * `markdown-code.ts`) or inline code. `tags` keeps reading comments and code in callouts and lists (fail closed).
  *
  * One pass over the lines with precompiled regexes; work beyond a few `indexOf`s happens only on lines that hold a
  * `#`, `[`, `` ` `` or `^`. Line numbers are zero-based lines of the whole file, frontmatter included.
  */
 import { frontmatterAliases, readFrontmatter } from './frontmatter';
 import { codeSpans, scanLinks, urlRanges } from './links';
+import { scanFences } from './markdown-code';
 import { dedupe, frontmatterTags, rawFrontmatterTags, scanInlineTags } from './tags';
 import type { Range } from './tags';
 import type { BlockInfo, HeadingInfo, LinkReference, NoteMetadata } from '../kernel/vault-port';
@@ -17,6 +22,8 @@ const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const BLOCK_ID = /(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$/;
 const NON_BLANK = /\S/;
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)/;
+/** What may stand before a fence marker inside a container: quote and list marks, or an indent of 4 or more. */
+const NESTED_FENCE_PREFIX = /^(?:[ \t]*(?:>|[-*+]|\d{1,9}[.)]))+[ \t]*$|^(?: {4,}|\t)[ \t]*$/;
 
 /** An open fenced code block: its marker character, length, and the tags read inside it in case it never closes. */
 interface OpenFence {
@@ -38,6 +45,7 @@ export function parseNote(text: string): NoteMetadata {
     if (lines[0]?.charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
 
     const tags: string[] = [];
+    const shownTags: string[] = [];
     const links: LinkReference[] = [];
     const embeds: LinkReference[] = [];
     const headings: HeadingInfo[] = [];
@@ -56,10 +64,16 @@ export function parseNote(text: string): NoteMetadata {
         frontmatterError = block.error;
         if (block.data !== null) {
             if (!frontmatterTags(block.data, tags)) frontmatterError = 'The frontmatter tags are too large to read';
+            shownTags.push(...tags);
             aliases = frontmatterAliases(block.data);
         }
         rawFrontmatterTags(block.yamlLines, tags);
     }
+    // Lines of fenced code as Obsidian sees it (also in callouts, quotes and list items): no links, headings, block
+    // ids or shown tags there. The exclusion tags below keep their own, narrower reading of fences.
+    const codeLines = hasNestedFence(text) ? fencedLines(lines, bodyStart) : null;
+    const comments: CommentState = { html: false, percent: false };
+    const mayComment = text.indexOf('%%') !== -1 || text.indexOf('<!--') !== -1;
 
     let fence: OpenFence | null = null;
     let blockStart = -1;
@@ -88,8 +102,13 @@ export function parseNote(text: string): NoteMetadata {
         }
 
         const hasHash = line.indexOf('#') !== -1;
+        const inCode = codeLines !== null && codeLines.has(i);
+        let code: Range[] | null | undefined;
+        const hidden = inCode || !mayComment ? null : commentRanges(line, comments, (code = codeSpans(line)));
+        // Whole line in fenced code or a comment: Obsidian reads nothing here (exclusion tags are still read below).
+        const unseen = inCode || (hidden !== null && hidden.some(([start, end]) => start === 0 && end >= line.length));
         const heading = hasHash ? HEADING.exec(line) : null;
-        if (heading !== null) {
+        if (heading !== null && !unseen && !startsInside(line, hidden)) {
             headings.push({ level: (heading[1] as string).length, heading: (heading[2] ?? '').trim(), line: i });
         }
         if (blockStart === -1 || heading !== null || previousWasHeading || LIST_ITEM.test(line)) {
@@ -101,18 +120,26 @@ export function parseNote(text: string): NoteMetadata {
         const hasBracket = line.indexOf('[') !== -1;
         const hasCaret = line.indexOf('^') !== -1;
         if (!hasHash && !hasBracket && !hasCaret) continue;
-        const code = codeSpans(line);
+        if (code === undefined) code = codeSpans(line);
+        // Code spans and comments hide links; links hide tags. A link left unread (in a comment or fenced code) hides
+        // nothing, so the exclusion tags read there are never fewer than before links were left out.
+        const unread = unseen ? null : hidden === null ? code : code === null ? hidden : [...code, ...hidden];
         let masked: Range[] | null = null;
-        if (hasBracket) {
+        if (hasBracket && !unseen) {
             masked = code === null ? [] : code.slice();
-            scanLinks(line, i, code, sink, masked);
+            scanLinks(line, i, unread, sink, masked);
         }
         if (hasHash) {
             masked ??= code === null ? [] : code.slice();
             urlRanges(line, masked);
+            const before = tags.length;
             scanInlineTags(line, masked.length === 0 ? null : masked, tags);
+            // Without a comment on the line, Obsidian shows exactly the tags just read: no second scan.
+            if (!unseen && hidden === null)
+                for (let t = before; t < tags.length; t++) shownTags.push(tags[t] as string);
+            else if (!unseen) scanInlineTags(line, [...masked, ...(hidden ?? [])], shownTags);
         }
-        if (hasCaret) readBlockId(line, i, blockStart, previousBlockStart, code, blocks);
+        if (hasCaret && !unseen) readBlockId(line, i, blockStart, previousBlockStart, unread, blocks);
     }
     // A fence that never closes hides the rest of the note from Obsidian; we keep its tags (fail closed).
     if (fence !== null) tags.push(...fence.pendingTags);
@@ -125,6 +152,7 @@ export function parseNote(text: string): NoteMetadata {
         frontmatter,
         // Unknown tags (unreadable frontmatter) make the gate exclude the note.
         tags: frontmatterError === undefined ? dedupe(tags).map(detach) : undefined,
+        shownTags: dedupe(shownTags).map(detach),
         aliases: aliases.map(detach),
         links,
         embeds,
@@ -133,6 +161,101 @@ export function parseNote(text: string): NoteMetadata {
     };
     if (frontmatterError !== undefined) metadata.frontmatterError = frontmatterError;
     return metadata;
+}
+
+/** Whether a comment is open at the start of a line. */
+interface CommentState {
+    /** Inside `<!-- … -->`. */
+    html: boolean;
+    /** Inside `%% … %%`. */
+    percent: boolean;
+}
+
+/**
+ * The ranges of `line` inside HTML or `%%` comments (either may span lines: `state` says whether one is open at the
+ * start of the line, and is left as it is at its end), or `null` when there are none. An opener inside a code span
+ * opens nothing.
+ */
+function commentRanges(line: string, state: CommentState, code: readonly Range[] | null): Range[] | null {
+    if (!state.html && !state.percent && line.indexOf('%%') === -1 && line.indexOf('<!--') === -1) return null;
+    let ranges: Range[] | null = null;
+    let at = 0;
+    while (at <= line.length) {
+        if (state.html || state.percent) {
+            const closer = state.html ? '-->' : '%%';
+            const end = line.indexOf(closer, at);
+            if (end === -1) {
+                (ranges ??= []).push([at, line.length]);
+                return ranges;
+            }
+            (ranges ??= []).push([at, end + closer.length]);
+            state.html = false;
+            state.percent = false;
+            at = end + closer.length;
+            continue;
+        }
+        const html = nextOutside(line, '<!--', at, code);
+        const percent = nextOutside(line, '%%', at, code);
+        if (html === -1 && percent === -1) break;
+        const isHtml = html !== -1 && (percent === -1 || html < percent);
+        const start = isHtml ? html : percent;
+        if (isHtml) state.html = true;
+        else state.percent = true;
+        // The opener is part of the comment; look for the closer after it.
+        (ranges ??= []).push([start, start + (isHtml ? 4 : 2)]);
+        at = start + (isHtml ? 4 : 2);
+    }
+    return ranges;
+}
+
+/** Where `token` next occurs in `line` at or after `from` outside the code spans, or -1. */
+function nextOutside(line: string, token: string, from: number, code: readonly Range[] | null): number {
+    for (let at = line.indexOf(token, from); at !== -1; at = line.indexOf(token, at + 1)) {
+        if (code === null || !code.some(([start, end]) => at >= start && at < end)) return at;
+    }
+    return -1;
+}
+
+/** True when the first non-blank character of `line` lies inside one of `ranges`. */
+function startsInside(line: string, ranges: readonly Range[] | null): boolean {
+    if (ranges === null) return false;
+    const first = line.search(NON_BLANK);
+    return ranges.some(([start, end]) => first >= start && first < end);
+}
+
+/**
+ * Whether `text` has a fence marker after a container prefix (quote, callout, list item) or a deeper indent: fences
+ * at the top level are skipped by the parser's own loop already, so only these need `fencedLines`. Looks only at the
+ * few places a marker occurs.
+ */
+function hasNestedFence(text: string): boolean {
+    for (const marker of ['```', '~~~']) {
+        for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 3)) {
+            const prefix = text.slice(text.lastIndexOf('\n', at - 1) + 1, at);
+            if (prefix !== '' && NESTED_FENCE_PREFIX.test(prefix)) return true;
+        }
+    }
+    return false;
+}
+
+/**
+ * The line numbers (of the whole note) of fenced code blocks after `bodyStart`, found by `markdown-code.ts` (fences in
+ * quotes, callouts and list items too: opener, body and closer), or `null` when the body has no fence at all.
+ */
+function fencedLines(lines: readonly string[], bodyStart: number): Set<number> | null {
+    const code = new Set<number>();
+    let at = bodyStart;
+    // A lone carriage return inside a line would be a line break to `scanFences`: keep the line numbers aligned.
+    const body = lines.slice(bodyStart).join('\n');
+    for (const segment of scanFences(body.indexOf('\r') === -1 ? body : body.replace(/\r/g, ' '))) {
+        if (segment.kind === 'text') {
+            at++;
+            continue;
+        }
+        for (let k = 0; k < segment.lines.length; k++) code.add(at + k);
+        at += segment.lines.length;
+    }
+    return code;
 }
 
 function openFence(line: string): OpenFence | null {

@@ -15,7 +15,8 @@
  * `"#private"` and `Tags:#private` exclude a note. A `#` after a letter, digit, `/`, `\`, `&`, `-` or `$` never does
  * (`C#`, `page#anchor`, `&#x27;`, `\#escaped`, `$#x$`), and URLs are masked by the parser before tags are read.
  * Likewise tags inside `%% … %%`, `<!-- … -->`, math and HTML blocks are read (Obsidian hides some of them), while
- * fenced code, inline code and link targets are not.
+ * fenced code, inline code and link targets are not. That over-reading is for the exclusion gate only: the parser
+ * also reports the tags Obsidian shows (`shownTags`, see `note-parser.ts` and decision 0004).
  */
 
 /** Characters that end a tag body, as Obsidian defines them. */

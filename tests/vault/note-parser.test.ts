@@ -178,6 +178,7 @@ describe('robustness', () => {
         expect(parseNote('')).toEqual({
             frontmatter: null,
             tags: [],
+            shownTags: [],
             aliases: [],
             links: [],
             embeds: [],

@@ -5,9 +5,10 @@
  */
 import { isHiddenLink } from '../../context/hidden-links';
 import type { LinkReference } from '../../kernel/vault-port';
-import { boundedList, plural } from './bounded';
+import { plural } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
 import { notFoundMessage, resolveVisibleNote } from './note-paths';
+import { OFFSET_PROPERTY, pageOf } from './paging';
 import type { Tool, ToolContext, ToolResult } from './tool';
 import { hiddenIn, linkedSources } from './tool-sources';
 
@@ -15,6 +16,8 @@ import { hiddenIn, linkedSources } from './tool-sources';
 interface NoteLinksInput {
     /** The note. */
     path: string;
+    /** Lines to skip (paging). */
+    offset?: number;
 }
 
 /** `note_links`: outgoing links and embeds with their resolved targets, and backlinks. */
@@ -23,7 +26,8 @@ export const noteLinksTool: Tool = defineTool<NoteLinksInput>(
         name: 'note_links',
         description:
             'Show the links and embeds in a note, each with the note it resolves to (or "unresolved"), and the ' +
-            'notes that link to it (backlinks).',
+            'notes that link to it (backlinks). A long answer comes in pages: the result gives the counts and ends ' +
+            '"N more — call again with offset=K" while lines are left.',
         inputSchema: {
             type: 'object',
             properties: {
@@ -32,6 +36,7 @@ export const noteLinksTool: Tool = defineTool<NoteLinksInput>(
                     minLength: 1,
                     description: 'Vault-relative path of the note, e.g. "Projects/Plan.md".',
                 },
+                offset: OFFSET_PROPERTY,
             },
             required: ['path'],
             additionalProperties: false,
@@ -59,13 +64,32 @@ async function noteLinks(input: NoteLinksInput, context: ToolContext): Promise<T
         .filter((source) => source !== path && !context.gate.isExcluded(source))
         .sort();
 
+    // One list of lines, each section under its heading; a page that starts inside a section repeats its heading.
     const rows: string[] = [];
-    rows.push(links.length === 0 ? 'Links: none.' : `Links (${links.length}):`, ...links);
-    rows.push(embeds.length === 0 ? 'Embeds: none.' : `Embeds (${embeds.length}):`, ...embeds);
-    rows.push(backlinks.length === 0 ? 'Backlinks: none.' : `Backlinks (${backlinks.length}):`, ...backlinks);
-    const text = boundedList(`Links of ${path}:`, rows, (rest) => `[… ${plural(rest, 'more line')} not shown]`);
+    const headings: [number, string][] = [];
+    const section = (name: string, entries: string[]): void => {
+        const heading = entries.length === 0 ? `${name}: none.` : `${name} (${entries.length}):`;
+        headings.push([rows.length, `${name} (${entries.length}), continued:`]);
+        rows.push(heading, ...entries);
+    };
+    section('Links', links);
+    section('Embeds', embeds);
+    section('Backlinks', backlinks);
+    const counts = `${plural(links.length, 'link')}, ${plural(embeds.length, 'embed')}, ${plural(backlinks.length, 'backlink')}`;
+    const page = pageOf(rows, input.offset, {
+        header: (span) => {
+            const base = `Links of ${path} (${counts})${span.from > 1 || span.to < span.total ? `, lines ${span.from}–${span.to} of ${span.total}` : ''}:`;
+            const start = span.from - 1;
+            if (start <= 0 || start >= span.total || headings.some(([at]) => at === start)) return base;
+            const within = [...headings].reverse().find(([at]) => at < start);
+            return within === undefined ? base : `${base}\n${within[1]}`;
+        },
+        noun: 'line',
+    });
+    const shown = new Set(rows.slice(page.start, page.end));
     const linked = linkedSources(context.vault, [path], hiddenIn(context));
-    return { ...toolOk(text), sources: [...new Set([...linked, ...backlinks])].sort() };
+    const shownBacklinks = backlinks.filter((source) => shown.has(source));
+    return { ...toolOk(page.text), sources: [...new Set([...linked, ...shownBacklinks])].sort() };
 }
 
 /** One row per link whose target is visible or does not exist; links to excluded notes are left out entirely. */

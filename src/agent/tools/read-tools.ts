@@ -7,6 +7,7 @@
 import { HIDDEN_LINK, redactHiddenLinks } from '../../context/hidden-links';
 import { boundedList, clip, MAX_LINE_CHARS, MAX_RESULT_CHARS, plural, READ_WINDOW_LINES } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
+import { OFFSET_PROPERTY, pageOf, spanNote, type PageSpan } from './paging';
 import {
     isInFolder,
     notFoundMessage,
@@ -24,6 +25,8 @@ interface ListNotesInput {
     folder?: string;
     /** List every note beneath the folder instead of its direct notes and subfolders. */
     recursive?: boolean;
+    /** Entries to skip (paging). */
+    offset?: number;
 }
 
 /** `read_note` input. */
@@ -54,12 +57,15 @@ export const listNotesTool: Tool = defineTool<ListNotesInput>(
         name: 'list_notes',
         description:
             'List the notes in a folder of the vault: its notes and its subfolders (with how many notes each holds). ' +
-            'Omit folder for the vault root. Set recursive to list every note beneath the folder.',
+            'Omit folder for the vault root. Set recursive to list every note beneath the folder. A long listing ' +
+            'comes in pages: the result gives the total and ends "N more — call again with offset=K" while entries ' +
+            'are left.',
         inputSchema: {
             type: 'object',
             properties: {
                 folder: { type: 'string', description: 'Vault-relative folder, e.g. "Projects". Omit for the root.' },
                 recursive: { type: 'boolean', description: 'List all notes beneath the folder. Default false.' },
+                offset: OFFSET_PROPERTY,
             },
             additionalProperties: false,
         },
@@ -127,9 +133,9 @@ async function listNotes(input: ListNotesInput, context: ToolContext): Promise<T
     }
     const where = root === '' ? 'the vault' : `"${root}"`;
     const lines: string[] = [];
-    let header: string;
+    let header: (span: PageSpan) => string;
     if (input.recursive === true) {
-        header = `${plural(inside.length, 'note')} in ${where}:`;
+        header = (span) => `${plural(inside.length, 'note')} in ${where}${spanNote(span)}:`;
         for (const note of inside) lines.push(note.path);
     } else {
         const subfolders = new Map<string, number>();
@@ -143,23 +149,28 @@ async function listNotes(input: ListNotesInput, context: ToolContext): Promise<T
             }
         }
         const folderLines = [...subfolders].map(([sub, count]) => `${sub} (${plural(count, 'note')})`);
-        header =
-            `${plural(lines.length, 'note')} and ${plural(folderLines.length, 'folder')} in ${where}` +
-            `${lines.length + folderLines.length > 0 ? ':' : '.'}`;
+        const counts = `${plural(lines.length, 'note')} and ${plural(folderLines.length, 'folder')} in ${where}`;
+        const any = lines.length + folderLines.length > 0;
+        header = (span) => `${counts}${spanNote(span)}${any ? ':' : '.'}`;
         lines.unshift(...folderLines);
     }
-    let text = boundedList(
-        header,
-        lines,
-        (rest) => `[… ${plural(rest, 'more entry', 'more entries')} not shown; list a subfolder, or use search_notes]`,
-    );
     // The count is the only trace of hidden notes, and only for the whole vault (docs/DESIGN.md: "N notes excluded").
-    if (root === '' && excludedCount > 0) {
-        text += `\n(${plural(excludedCount, 'note is', 'notes are')} excluded by the privacy settings and not shown.)`;
-    }
+    const excluded =
+        root === '' && excludedCount > 0
+            ? `\n(${plural(excludedCount, 'note is', 'notes are')} excluded by the privacy settings and not shown.)`
+            : '';
+    const page = pageOf(lines, input.offset, {
+        header: (span) => `${header(span)}${excluded}`,
+        noun: 'entry',
+        nouns: 'entries',
+    });
+    const text = page.text;
     // Subfolder names come with counts only; the notes named are the direct ones (or all, when recursive).
-    const named = input.recursive === true ? inside : inside.filter((note) => isInFolder(note.path, root, false));
-    return { ...toolOk(text), sources: named.map((note) => note.path) };
+    const shown = new Set(lines.slice(page.start, page.end));
+    const named = (input.recursive === true ? inside : inside.filter((note) => isInFolder(note.path, root, false)))
+        .map((note) => note.path)
+        .filter((path) => shown.has(path));
+    return { ...toolOk(text), sources: named };
 }
 
 async function readNote(input: ReadNoteInput, context: ToolContext): Promise<ToolResult> {

@@ -6,16 +6,10 @@
  * snippet nor makes a line match.
  */
 import { redactHiddenLinks } from '../../context/hidden-links';
-import {
-    boundedList,
-    DEFAULT_SEARCH_LIMIT,
-    MAX_SEARCH_LIMIT,
-    MAX_SNIPPET_CHARS,
-    plural,
-    snippetAround,
-} from './bounded';
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SNIPPET_CHARS, plural, snippetAround } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
 import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-paths';
+import { OFFSET_PROPERTY, pageFrom, pageOf, spanNote } from './paging';
 import { compileSafeRegex, findInLine, type LineSearch } from './safe-regex';
 import type { Tool, ToolContext, ToolResult } from './tool';
 import { hiddenIn, linkedSources } from './tool-sources';
@@ -46,12 +40,16 @@ interface SearchNotesInput {
     folder?: string;
     /** Most matches to return. */
     limit?: number;
+    /** Matches to skip (paging). */
+    offset?: number;
 }
 
 /** `notes_with_tag` input. */
 interface NotesWithTagInput {
     /** The tag, with or without `#`. */
     tag: string;
+    /** Notes to skip (paging). */
+    offset?: number;
 }
 
 /** `search_notes`: lines of notes that contain a text or match a pattern. */
@@ -61,7 +59,8 @@ export const searchNotesTool: Tool = defineTool<SearchNotesInput>(
         description:
             'Search the text of the notes, line by line, case-insensitively. Results read "path:line: snippet" ' +
             '(line numbers as in read_note). By default query is a plain substring; set regex for a regular ' +
-            'expression in JavaScript syntax, run by a linear-time engine: no backreferences, lookahead or lookbehind.',
+            'expression in JavaScript syntax, run by a linear-time engine: no backreferences, lookahead or lookbehind. ' +
+            'The result gives the number of matches; when more are left it ends "N more — call again with offset=K".',
         inputSchema: {
             type: 'object',
             properties: {
@@ -74,6 +73,7 @@ export const searchNotesTool: Tool = defineTool<SearchNotesInput>(
                     maximum: MAX_SEARCH_LIMIT,
                     description: `Most matches to return. Default ${DEFAULT_SEARCH_LIMIT}.`,
                 },
+                offset: { ...OFFSET_PROPERTY, description: `Skip this many matches. ${OFFSET_PROPERTY.description}` },
             },
             required: ['query'],
             additionalProperties: false,
@@ -89,11 +89,13 @@ export const notesWithTagTool: Tool = defineTool<NotesWithTagInput>(
         name: 'notes_with_tag',
         description:
             'List the notes that carry a tag, in the frontmatter or inline. Nested tags count: "project" also ' +
-            'finds #project/alpha.',
+            'finds #project/alpha. A long list comes in pages: the result gives the total and ends ' +
+            '"N more — call again with offset=K" while notes are left.',
         inputSchema: {
             type: 'object',
             properties: {
                 tag: { type: 'string', minLength: 1, description: 'The tag, e.g. "project" or "#project".' },
+                offset: OFFSET_PROPERTY,
             },
             required: ['tag'],
             additionalProperties: false,
@@ -117,6 +119,7 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
     const matcher = buildMatcher(input);
     if (typeof matcher === 'string') return toolError(matcher);
     const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
+    const offset = Math.max(0, Math.floor(input.offset ?? 0));
 
     const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
     // A plain query can be ruled out on the raw text at once; redaction only swaps links for a placeholder, so a
@@ -125,7 +128,7 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
     const needle = input.regex === true ? null : input.query.toLowerCase();
     const deadline = Date.now() + SEARCH_TIME_BUDGET_MS;
     const results: string[] = [];
-    const shownNotes = new Set<string>();
+    const resultNotes: string[] = [];
     let total = 0;
     let notesWithMatches = 0;
     let searched = 0;
@@ -172,9 +175,9 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
                 notesWithMatches++;
                 for (const [line, snippet] of matched) {
                     total++;
-                    if (results.length < limit) {
+                    if (total > offset && results.length < limit) {
                         results.push(`${path}:${line}: ${snippet()}`);
-                        shownNotes.add(path);
+                        resultNotes.push(path);
                     }
                 }
             }
@@ -192,13 +195,16 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
           `${plural(notes.length, 'note')}; narrow it with folder or a more specific query.]`
         : '';
     if (total === 0) return toolOk(`No matches for ${what}${where}.${partial}`);
-    const header = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}:`;
-    const text = boundedList(
-        header,
-        results,
-        (rest) => `[… ${plural(rest, 'more match', 'more matches')}; narrow the query or use folder]`,
-        { omitted: total - results.length },
-    );
+    const counted = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}`;
+    // The page holds the matches from `offset` on (at most `limit`); what the bounds cut is left for the next call.
+    const page = pageFrom(results, offset, total, {
+        header: (span) => `${counted}${spanNote(span)}:`,
+        noun: 'match',
+        nouns: 'matches',
+        maxEntries: limit,
+    });
+    const text = page.text;
+    const shownNotes = new Set(resultNotes.slice(0, page.end - page.start));
     // A snippet may quote a link, so the notes the matching notes link to count as sources too.
     return { ...toolOk(text + partial), sources: linkedSources(context.vault, shownNotes, hiddenIn(context)) };
 }
@@ -312,7 +318,9 @@ async function notesWithTag(input: NotesWithTagInput, context: ToolContext): Pro
     const rows: string[] = [];
     const tagged: string[] = [];
     for (const note of (await visibleNotes(context)).notes) {
-        const tags = context.vault.metadata(note.path)?.tags ?? [];
+        // The tags Obsidian shows (the over-read ones of decision 0004 serve exclusion only).
+        const metadata = context.vault.metadata(note.path);
+        const tags = metadata?.shownTags ?? metadata?.tags ?? [];
         const matching = tags.filter((tag) => {
             const bare = tag.replace(/^#+/u, '').toLowerCase();
             return bare === wanted || bare.startsWith(`${wanted}/`);
@@ -323,10 +331,9 @@ async function notesWithTag(input: NotesWithTagInput, context: ToolContext): Pro
         }
     }
     if (rows.length === 0) return toolOk(`No notes tagged #${wanted}.`);
-    const text = boundedList(
-        `${plural(rows.length, 'note')} tagged #${wanted}:`,
-        rows,
-        (rest) => `[… ${plural(rest, 'more note')} not shown; use a more specific tag]`,
-    );
-    return { ...toolOk(text), sources: tagged };
+    const page = pageOf(rows, input.offset, {
+        header: (span) => `${plural(rows.length, 'note')} tagged #${wanted}${spanNote(span)}:`,
+        noun: 'note',
+    });
+    return { ...toolOk(page.text), sources: tagged.slice(page.start, page.end) };
 }

@@ -114,12 +114,10 @@ describe('list_notes', () => {
         h = await makeToolHarness(files);
         const result = await h.run('list_notes', { folder: 'Many' });
         expect(result.content.length).toBeLessThanOrEqual(MAX_RESULT_CHARS);
-        expect(result.content.split('\n')[0]).toBe('700 notes and 0 folders in "Many":');
+        expect(result.content.split('\n')[0]).toBe('700 notes and 0 folders in "Many" (1–500 of 700):');
         expect(result.content).toContain('Many/Note 499.md');
         expect(result.content).not.toContain('Many/Note 500.md');
-        expect(result.content.split('\n').at(-1)).toBe(
-            '[… 200 more entries not shown; list a subfolder, or use search_notes]',
-        );
+        expect(result.content.split('\n').at(-1)).toBe('[200 more entries — call again with offset=500]');
     });
 });
 

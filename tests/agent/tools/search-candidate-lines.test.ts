@@ -104,11 +104,11 @@ describe('search_notes, plain query: lines', () => {
         });
         const out = (await search({ query: 'ITEM', limit: 3 })).split('\n');
         expect(out).toEqual([
-            '14 matches in 3 notes for text "ITEM":',
+            '14 matches in 3 notes for text "ITEM" (1–3 of 14):',
             'A.md:1: item 0 Item again',
             'A.md:4: item 3 Item again',
             'A.md:7: item 6 Item again',
-            '[… 11 more matches; narrow the query or use folder]',
+            '[11 more matches — call again with offset=3]',
         ]);
         expect(snippetAround).toHaveBeenCalledTimes(3);
     });

@@ -62,9 +62,9 @@ describe('search_notes', () => {
         h = await makeToolHarness({ 'Todo.md': lines });
         const result = await h.run('search_notes', { query: 'todo', limit: 10 });
         const out = result.content.split('\n');
-        expect(out[0]).toBe('400 matches in 1 note for text "todo":');
+        expect(out[0]).toBe('400 matches in 1 note for text "todo" (1–10 of 400):');
         expect(out).toHaveLength(12);
-        expect(out.at(-1)).toBe('[… 390 more matches; narrow the query or use folder]');
+        expect(out.at(-1)).toBe('[390 more matches — call again with offset=10]');
     });
 
     it('bounds snippets of long lines around the match and the whole result in size', async () => {
@@ -78,7 +78,7 @@ describe('search_notes', () => {
         const snippet = first.slice(first.indexOf(': ') + 2);
         expect(snippet).toContain('NEEDLE');
         expect(snippet.length).toBeLessThanOrEqual(MAX_SNIPPET_CHARS + 2);
-        expect(result.content).toMatch(/\[… \d+ more matches; narrow the query or use folder\]$/u);
+        expect(result.content).toMatch(/\[\d+ more matches — call again with offset=\d+\]$/u);
     });
 
     it('answers bad input with tool errors', async () => {
