@@ -208,6 +208,8 @@ describe('the job queue in a browser', () => {
         await page.evaluate(() => (window as unknown as QueuePage).harness.openModal({}));
         const brief = page.locator('.vault-agent-enqueue-brief');
         await brief.fill('Summarise the calls');
+        // The output folder waits under More.
+        await page.locator('.vault-agent-enqueue-more-summary').click();
         const output = page.locator('.vault-agent-enqueue-output');
         const fieldError = page.locator('.vault-agent-enqueue-field-error');
         expect(await fieldError.isVisible()).toBe(false);
