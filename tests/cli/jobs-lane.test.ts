@@ -234,9 +234,23 @@ describe('the jobs folder is out of reach of jobs and MCP clients (issue 14, ite
                 '',
             ].join('\n'),
         });
-        const path = (
-            await cli(['enqueue', '--output', 'Agent', '--context', 'Agent/Jobs/', 'Follow the plan'], temp.root)
-        ).stdout.trim();
+        const path =
+            // The jobs folder named as context, next to a visible note (a job whose every item is excluded never runs).
+            (
+                await cli(
+                    [
+                        'enqueue',
+                        '--output',
+                        'Agent',
+                        '--context',
+                        'Agent/Jobs/',
+                        '--context',
+                        'Plan.md',
+                        'Follow the plan',
+                    ],
+                    temp.root,
+                )
+            ).stdout.trim();
         let calls = 0;
         server.setResponder(() => {
             calls++;

@@ -81,6 +81,11 @@ describe('MCP read_note while the note turns private', () => {
         let publicReads = 0;
         for (let round = 0; round < 30; round++) {
             replaceFile(temp.root, 'Flip.md', publicText);
+            // The server learns of the public version from file-system events, a few milliseconds later: until then
+            // the note still counts as private (the safe side). Wait for it, so that each round flips a visible note.
+            for (let waited = 0; waited < 100 && !(await readFlip()).includes('The public version.'); waited++) {
+                await new Promise((resolve) => setTimeout(resolve, 20));
+            }
             // Calls in flight, then the flip while they run, then more calls after it.
             const inFlight = Array.from({ length: 4 }, () => readFlip());
             await new Promise((resolve) => setTimeout(resolve, round % 3));
@@ -143,7 +148,10 @@ describe('ask and run: a note tagged #private between two requests is gone from 
     it('ask: the request after the edit on disk no longer carries the note', async () => {
         replaceFile(temp.root, 'Notes.md', publicNote);
         const seen = scriptFlip();
-        const run = await runCli(['ask', '--vault', temp.root, 'What do my notes say?'], { env: env(), home: home.dir });
+        const run = await runCli(['ask', '--vault', temp.root, 'What do my notes say?'], {
+            env: env(),
+            home: home.dir,
+        });
         expect(run.code).toBe(0);
         expect(seen).toHaveLength(3);
         // The note was public when read, so the request right after the read carried it.
