@@ -47,9 +47,7 @@ function roomBoundaries() {
                             {
                                 // The kernel is one flat folder: anything outside it is another room.
                                 regex:
-                                    room === 'kernel'
-                                        ? '^\\.\\./'
-                                        : `^(?:\\.\\./)+(?:${forbidden.join('|')})(?:/|$)`,
+                                    room === 'kernel' ? '^\\.\\./' : `^(?:\\.\\./)+(?:${forbidden.join('|')})(?:/|$)`,
                                 message:
                                     room === 'kernel'
                                         ? 'The kernel imports nothing from other rooms: it is the vocabulary below them all.'
@@ -78,7 +76,9 @@ export default defineConfig([
         files: ['**/*.{ts,mjs}'],
         languageOptions: {
             parserOptions: {
-                projectService: { allowDefaultProject: ['eslint.config.mjs', 'esbuild.config.mjs', 'scripts/*.mjs', 'bench/*.mjs'] },
+                projectService: {
+                    allowDefaultProject: ['eslint.config.mjs', 'esbuild.config.mjs', 'scripts/*.mjs', 'bench/*.mjs'],
+                },
                 tsconfigRootDir: import.meta.dirname,
             },
         },

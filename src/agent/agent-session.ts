@@ -148,11 +148,7 @@ export class AgentSession {
         const gate = live(this.currentGate);
         const registry = options.registry ?? VAULT_TOOLS;
         const audience = options.audience ?? (this.mode === 'delegate' ? 'job' : 'chat');
-        this.tools = withExtraTools(
-            registry.toolsFor(audience, this.mode),
-            options.extraTools ?? [],
-            registry.names(),
-        );
+        this.tools = withExtraTools(registry.toolsFor(audience, this.mode), options.extraTools ?? [], registry.names());
         const changes =
             this.mode === 'read-only'
                 ? null

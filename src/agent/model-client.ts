@@ -167,7 +167,8 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
         custom,
         ...(options.serverCompaction !== undefined ? { serverCompaction: options.serverCompaction } : {}),
     });
-    const classify = (error: unknown): ModelError => classifyError(error, { endpointName, ...(custom ? { endpointUrl: baseUrl } : {}) });
+    const classify = (error: unknown): ModelError =>
+        classifyError(error, { endpointName, ...(custom ? { endpointUrl: baseUrl } : {}) });
     const requestOptions = (call?: CallOptions): { signal?: AbortSignal } =>
         call?.signal !== undefined ? { signal: call.signal } : {};
 
@@ -247,7 +248,8 @@ function batchesOf(
     return Object.freeze({
         create: (requests: BatchRequest[], call?: CallOptions) =>
             classified(() => batches.create({ requests }, requestOptions(call))),
-        retrieve: (id: string, call?: CallOptions) => classified(() => batches.retrieve(id, null, requestOptions(call))),
+        retrieve: (id: string, call?: CallOptions) =>
+            classified(() => batches.retrieve(id, null, requestOptions(call))),
         cancel: (id: string, call?: CallOptions) => classified(() => batches.cancel(id, null, requestOptions(call))),
         results: async function* (id: string, call?: CallOptions): AsyncGenerator<BatchResultEntry> {
             const decoder = await classified(() => batches.results(id, undefined, requestOptions(call)));

@@ -19,14 +19,7 @@ import { captureFocus, type FocusSnapshot, type FocusSource } from '../context/f
 import { guidanceInEffect } from '../context/guidance';
 import { systemClock, type Clock } from '../kernel/ports';
 import type { ChatStore } from './chat-store';
-import {
-    applyTurnEvent,
-    guidanceEntry,
-    newChatRecord,
-    titleFrom,
-    type ChatEntry,
-    type ChatRecord,
-} from './transcript';
+import { applyTurnEvent, guidanceEntry, newChatRecord, titleFrom, type ChatEntry, type ChatRecord } from './transcript';
 
 /** What a chat needs. */
 export interface ChatServiceOptions {
@@ -168,7 +161,8 @@ export class ChatService {
                 const saved = notice.tokensBefore - notice.tokensAfter;
                 this.emit({
                     type: 'notice',
-                    message: `Compacted: ${notice.summarisedMessages} messages summarised, ${notice.keptMessages} kept, ` +
+                    message:
+                        `Compacted: ${notice.summarisedMessages} messages summarised, ${notice.keptMessages} kept, ` +
                         `about ${Math.max(0, saved).toLocaleString('en-US')} tokens freed.`,
                 });
             }
@@ -196,7 +190,9 @@ export class ChatService {
             if (this.stopRequested) return null;
             this.turnKey = `pending-${this.clock.now()}`;
             this.turnItems = [];
-            const result = await session.send(prompt, { context: { focus, attachFocusedNote: this.attachFocusedNote } });
+            const result = await session.send(prompt, {
+                context: { focus, attachFocusedNote: this.attachFocusedNote },
+            });
             const items = this.turnItems;
             await this.finishTurn(session, result);
             const guidance = guidanceEntry(result.turnId, guidanceInEffect({ items, toolCalls: result.toolCalls }));
@@ -277,7 +273,12 @@ export class ChatService {
         const target = turnId ?? (await this.lastUndoableTurn());
         if (target === null) return null;
         const report = await this.options.checkpoints.undo(target, options);
-        if (!report.dryRun) this.emit({ type: 'undo', report, ...(options.changeId === undefined ? {} : { changeId: options.changeId }) });
+        if (!report.dryRun)
+            this.emit({
+                type: 'undo',
+                report,
+                ...(options.changeId === undefined ? {} : { changeId: options.changeId }),
+            });
         return report;
     }
 
@@ -319,7 +320,12 @@ export class ChatService {
                 ...services,
                 // Each bundle the builder makes is seen here: the guidance line reads which instructions went out.
                 ...(services.contextBuilder !== undefined
-                    ? { contextBuilder: recording(services.contextBuilder, (bundle) => (this.turnItems = bundle.items)) }
+                    ? {
+                          contextBuilder: recording(
+                              services.contextBuilder,
+                              (bundle) => (this.turnItems = bundle.items),
+                          ),
+                      }
                     : {}),
             },
             kind: 'chat',
@@ -358,7 +364,8 @@ export class ChatService {
 
     private async finishTurn(session: AgentSession, result: TurnResult): Promise<void> {
         for (const entry of this.record.entries) {
-            if ((entry.kind === 'assistant' || entry.kind === 'tool') && entry.turnId === this.turnKey) entry.turnId = result.turnId;
+            if ((entry.kind === 'assistant' || entry.kind === 'tool') && entry.turnId === this.turnKey)
+                entry.turnId = result.turnId;
         }
         this.record.history = structuredClone([...session.conversation.snapshot()]);
         const applied = await this.options.checkpoints.list(result.turnId);

@@ -94,7 +94,8 @@ export function applyTurnEvent(record: ChatRecord, turnId: string, event: TurnEv
     switch (event.type) {
         case 'text': {
             const last = record.entries[record.entries.length - 1];
-            if (last?.kind === 'assistant' && last.turnId === turnId && last.outcome === undefined) last.text += event.delta;
+            if (last?.kind === 'assistant' && last.turnId === turnId && last.outcome === undefined)
+                last.text += event.delta;
             else record.entries.push({ kind: 'assistant', turnId, text: event.delta });
             break;
         }

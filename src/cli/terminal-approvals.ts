@@ -144,7 +144,7 @@ export class TerminalToolCalls implements ToolCallGate {
 }
 
 /** An MCP tool call for the terminal: server, tool, the description as the server sent it, the full input, why asked.
-*/
+ */
 export function renderToolCall(request: ToolCallRequest): string {
     const lines = [
         `MCP tool call: ${request.offeredName} (server "${request.server}")`,

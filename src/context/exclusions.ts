@@ -40,7 +40,6 @@ const UNINDEXED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Obje
 const LOCKED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'locked' }) });
 const LINK: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'link' }) });
 
-
 /**
  * Vault file systems are often case-insensitive (macOS, Windows, mobile), so `journal/x.md` may be the very file
  * `Journal/x.md`: globs match without regard to case. Platform is fixed so every device reads a rule the same way.
@@ -195,7 +194,7 @@ export class ExclusionGate {
     }
 
     /** A sentence for the PERSON (never the model) saying why, e.g. "tagged #private" / "in excluded folder Journal/".
-    */
+     */
     static describe(reason: ExclusionReason): string {
         switch (reason.kind) {
             case 'tag':

@@ -94,7 +94,7 @@ export function redactHiddenLinks(text: string, sourcePath: string, ports: Hidde
 }
 
 /** Whether the link `ref`, written in `sourcePath`, points at (or literally names a path under) an excluded location.
-*/
+ */
 export function isHiddenLink(ref: LinkReference, sourcePath: string, ports: HiddenLinkPorts): boolean {
     const candidates = [ref.link];
     // `Note^block` as people type it; `^` cannot be part of a note's name in Obsidian.

@@ -173,6 +173,8 @@ export function renderArtifact(input: ArtifactInput): { content: string; neutral
     const warning = input.incomplete === null ? [] : [`> [!warning] Incomplete result`, `> ${input.incomplete}`, ''];
     const sources =
         input.sources.length === 0 ? [] : ['', '## Sources', '', ...input.sources.map((path) => `- ${linkTo(path)}`)];
-    const body = neutraliseExecutable([`# ${input.title}`, '', ...warning, input.text.trim(), ...sources, ''].join('\n'));
+    const body = neutraliseExecutable(
+        [`# ${input.title}`, '', ...warning, input.text.trim(), ...sources, ''].join('\n'),
+    );
     return { content: [...head, body.text].join('\n'), neutralised: neutralisedLogLine(body.found) };
 }

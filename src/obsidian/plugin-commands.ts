@@ -47,7 +47,8 @@ export class PluginUi {
         return {
             createChat: (approvals) => s.createChat(approvals),
             customCommands: async () => (await s.core.commands.scan()).commands,
-            apiKeySet: async () => ((await s.secrets.get(s.settingsOrDefaults().model.apiKeySecretName)) ?? '').trim() !== '',
+            apiKeySet: async () =>
+                ((await s.secrets.get(s.settingsOrDefaults().model.apiKeySecretName)) ?? '').trim() !== '',
             openSettings: () => openPluginSettings(this.app, this.pluginId),
             store: s.chats,
             focus: s.focus,

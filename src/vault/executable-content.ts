@@ -11,7 +11,8 @@
 import { joinLines, scanFences, splitContainer, splitLines, fenceOpener, type TextLine } from './markdown-code';
 
 /** A kind of executable content. */
-export type ExecutableKind = 'dataviewjs' | 'dataview' | 'query' | 'js-engine' | 'inline-js' | 'inline-query' | 'templater';
+export type ExecutableKind =
+    'dataviewjs' | 'dataview' | 'query' | 'js-engine' | 'inline-js' | 'inline-query' | 'templater';
 
 /** Fence languages a common plugin runs (Dataview, Obsidian's search, JS Engine). */
 const EXECUTING_LANGUAGES: Record<string, ExecutableKind> = {

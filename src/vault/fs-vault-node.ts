@@ -294,7 +294,10 @@ export class FsVault implements VaultPort {
         // Trashes also queue behind each other: two notes with one name pick their free names in the same folder.
         await this.serial([vaultPath, VAULT_TRASH_FOLDER], async () => {
             const entry = await this.disk.locateEntry(vaultPath);
-            const trashDir = await this.disk.makeFolder(nodePath.join(this.options.root, VAULT_TRASH_FOLDER), vaultPath);
+            const trashDir = await this.disk.makeFolder(
+                nodePath.join(this.options.root, VAULT_TRASH_FOLDER),
+                vaultPath,
+            );
             const name = nodePath.basename(entry).normalize('NFC');
             const free = await uniqueNotePath(name, () => false, await readdir(trashDir));
             await this.disk.moveNoOverwrite(entry, nodePath.join(trashDir, free), vaultPath, false);

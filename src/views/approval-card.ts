@@ -141,7 +141,9 @@ export class ApprovalCard {
 
     private renderActions(): void {
         const { binding, kind } = this.proposal;
-        const acceptAll = this.button(kind === 'delete' ? 'Move to trash' : kind === 'rename' ? 'Rename' : 'Accept all');
+        const acceptAll = this.button(
+            kind === 'delete' ? 'Move to trash' : kind === 'rename' ? 'Rename' : 'Accept all',
+        );
         acceptAll.addClass('mod-cta', 'vault-agent-accept-all');
         acceptAll.addEventListener('click', () => this.settle({ kind: 'approve', binding }, 'Accepted'));
         if (this.proposal.hunks.length > 1) {
@@ -176,7 +178,10 @@ export class ApprovalCard {
         area.rows = Math.min(20, (this.proposal.proposed ?? '').split('\n').length + 1);
         const save = box.createEl('button', { text: 'Accept edited text', cls: 'mod-cta vault-agent-accept-edited' });
         save.addEventListener('click', () =>
-            this.settle({ kind: 'approve-edited', binding: this.proposal.binding, content: area.value }, 'Accepted (edited)'),
+            this.settle(
+                { kind: 'approve-edited', binding: this.proposal.binding, content: area.value },
+                'Accepted (edited)',
+            ),
         );
         area.focus();
     }
@@ -206,12 +211,20 @@ export class ApprovalCard {
         const left = this.choices.filter((choice) => choice === null).length;
         this.applyButton.disabled = left > 0;
         // Why it cannot be pressed yet, said next to it (and tied to it for screen readers).
-        this.applyHint ??= this.actionsEl.createSpan({ cls: 'vault-agent-apply-hint', attr: { id: `${this.proposal.id}-hint` } });
+        this.applyHint ??= this.actionsEl.createSpan({
+            cls: 'vault-agent-apply-hint',
+            attr: { id: `${this.proposal.id}-hint` },
+        });
         this.applyButton.setAttr('aria-describedby', `${this.proposal.id}-hint`);
         this.applyHint.setText(
-            left === 0 ? '' : `Choose accept or reject for ${left} more part${left === 1 ? '' : 's'} to apply your choices.`,
+            left === 0
+                ? ''
+                : `Choose accept or reject for ${left} more part${left === 1 ? '' : 's'} to apply your choices.`,
         );
-        this.applyButton.setAttr('title', left === 0 ? 'Apply the parts you accepted' : (this.applyHint.textContent ?? ''));
+        this.applyButton.setAttr(
+            'title',
+            left === 0 ? 'Apply the parts you accepted' : (this.applyHint.textContent ?? ''),
+        );
     }
 
     private button(text: string): HTMLButtonElement {
@@ -223,9 +236,9 @@ export class ApprovalCard {
         this.settled = true;
         this.el.addClass('is-decided', decision.kind === 'deny' ? 'is-denied' : 'is-approved');
         this.actionsEl.empty();
-        this.el.querySelectorAll('.vault-agent-hunk-buttons, .vault-agent-approval-edit, .vault-agent-approval-reject').forEach(
-            (el) => el.remove(),
-        );
+        this.el
+            .querySelectorAll('.vault-agent-hunk-buttons, .vault-agent-approval-edit, .vault-agent-approval-reject')
+            .forEach((el) => el.remove());
         this.statusEl.setText(status);
         this.resolve(decision);
     }

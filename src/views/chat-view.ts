@@ -53,7 +53,7 @@ export interface ChatViewServices {
     /** The vault's custom commands for the `/` list (the chat expands them itself); none when absent. */
     customCommands?(): Promise<CustomCommand[]>;
     /** Whether this device has the API key; while it has none the chat explains how to set it. Not checked when absent.
-    */
+     */
     apiKeySet?(): Promise<boolean>;
     /** Opens the plugin's settings (the first-run notice's button, and errors about the key or the endpoint). */
     openSettings?: () => void;
@@ -123,7 +123,9 @@ export class ChatView extends ItemView {
             this.keySetup = new KeySetupNotice({
                 el: root.createDiv(),
                 apiKeySet: async () => (await this.services.apiKeySet?.()) ?? true,
-                ...(this.services.openSettings !== undefined ? { openSettings: () => this.services.openSettings?.() } : {}),
+                ...(this.services.openSettings !== undefined
+                    ? { openSettings: () => this.services.openSettings?.() }
+                    : {}),
             });
             // Checked again whenever the person comes back to the chat, so the notice leaves once the key is set.
             for (const type of ['focusin', 'pointerdown'] as const) {
@@ -180,7 +182,10 @@ export class ChatView extends ItemView {
     }
 
     private buildHeader(header: HTMLElement): void {
-        this.modeSelect = header.createEl('select', { cls: 'dropdown vault-agent-mode', attr: { 'aria-label': 'Mode' } });
+        this.modeSelect = header.createEl('select', {
+            cls: 'dropdown vault-agent-mode',
+            attr: { 'aria-label': 'Mode' },
+        });
         for (const mode of CHAT_MODES) this.modeSelect.createEl('option', { text: mode.label, value: mode.id });
         this.modeSelect.addEventListener('change', () => this.chat.setMode(this.modeSelect.value));
         this.modelEl = header.createSpan({ cls: 'vault-agent-model' });
@@ -227,7 +232,8 @@ export class ChatView extends ItemView {
                 break;
             case 'undo':
                 // A card's own undo is reported on that card; a turn's undo in the transcript.
-                if (event.changeId === undefined) this.transcript.addNote(undoSummary(event.report), 'vault-agent-undo-result');
+                if (event.changeId === undefined)
+                    this.transcript.addNote(undoSummary(event.report), 'vault-agent-undo-result');
                 break;
             case 'error': {
                 const line = this.transcript.addNote(event.message, 'vault-agent-error');
@@ -284,7 +290,8 @@ export class ChatView extends ItemView {
         if (plan === null) return;
         const box = parent.createDiv({ cls: 'vault-agent-undo-plan' });
         for (const action of plan.restored) box.createDiv({ text: `Will restore: ${action.description}` });
-        for (const problem of plan.notRestored) box.createDiv({ cls: 'vault-agent-ctx-warn', text: `Cannot restore: ${problem.why}` });
+        for (const problem of plan.notRestored)
+            box.createDiv({ cls: 'vault-agent-ctx-warn', text: `Cannot restore: ${problem.why}` });
         const confirm = box.createEl('button', { text: 'Confirm undo', cls: 'mod-warning vault-agent-confirm-undo' });
         confirm.addEventListener('click', () => {
             box.remove();
@@ -307,7 +314,10 @@ export class ChatView extends ItemView {
             .filter((command) => !builtIn.some((known) => known.name === command.name))
             .map((command): SlashCommand => ({
                 name: command.name,
-                description: command.argumentHint === '' ? command.description : `${command.argumentHint} — ${command.description}`,
+                description:
+                    command.argumentHint === ''
+                        ? command.description
+                        : `${command.argumentHint} — ${command.description}`,
                 sends: true,
                 run: (arg) => void this.chat.send(arg === '' ? `/${command.name}` : `/${command.name} ${arg}`),
             }));
@@ -322,7 +332,8 @@ export class ChatView extends ItemView {
                 description: 'Set the mode: ask, auto-edits or read-only',
                 run: (arg) => {
                     const mode = CHAT_MODES.find((m) => m.id === arg || m.label.toLowerCase() === arg.toLowerCase());
-                    if (mode === undefined) this.transcript.addNote(`Unknown mode “${arg}”: use ask, auto-edits or read-only.`);
+                    if (mode === undefined)
+                        this.transcript.addNote(`Unknown mode “${arg}”: use ask, auto-edits or read-only.`);
                     else {
                         this.chat.setMode(mode.id);
                         this.updateHeader();
@@ -416,7 +427,8 @@ export function describeUsage(
     const sent = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
     if (sent === 0 && usage.outputTokens === 0) return { text: 'Nothing sent yet', details: 'No cost yet.' };
     const cost = usage.costUsd < 0.01 ? 'under $0.01' : `$${usage.costUsd.toFixed(2)}`;
-    const percent = windowTokens === null || windowTokens <= 0 ? null : Math.min(100, (contextTokens / windowTokens) * 100);
+    const percent =
+        windowTokens === null || windowTokens <= 0 ? null : Math.min(100, (contextTokens / windowTokens) * 100);
     const full =
         percent === null
             ? `Conversation: ${n(contextTokens)} tokens`

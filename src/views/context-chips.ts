@@ -45,7 +45,9 @@ export class ContextChips {
             const toggle = chip.createEl('button', {
                 cls: 'vault-agent-chip-toggle',
                 text: this.options.attached() ? '×' : '+',
-                attr: { 'aria-label': this.options.attached() ? 'Do not attach the open note' : 'Attach the open note' },
+                attr: {
+                    'aria-label': this.options.attached() ? 'Do not attach the open note' : 'Attach the open note',
+                },
             });
             toggle.addEventListener('click', (event) => {
                 event.stopPropagation();

@@ -120,7 +120,7 @@ const PLACEHOLDER = 'vaultagentcode';
 function randomNonce(): string {
     const bytes = new Uint8Array(12);
     crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => (b % 26 + 10).toString(36)).join('');
+    return Array.from(bytes, (b) => ((b % 26) + 10).toString(36)).join('');
 }
 
 /**

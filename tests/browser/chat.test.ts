@@ -7,12 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-    startMessagesApiServer,
-    textTurn,
-    toolUseTurn,
-    type MessagesApiServer,
-} from '../support/messages-api-server';
+import { startMessagesApiServer, textTurn, toolUseTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { launchBrowser, openHarnessPage, type HarnessBrowser } from './harness/browser';
 import { screenshotFolder } from './harness/screenshots';
 import { startHarness, type HarnessServer } from './harness/server';
@@ -54,7 +49,10 @@ async function idle(page: Page): Promise<void> {
 
 async function vaultText(page: Page, path: string): Promise<string | undefined> {
     return page.evaluate(
-        (p) => (window as unknown as { harness: { vault: { snapshot(): Record<string, string> } } }).harness.vault.snapshot()[p],
+        (p) =>
+            (
+                window as unknown as { harness: { vault: { snapshot(): Record<string, string> } } }
+            ).harness.vault.snapshot()[p],
         path,
     );
 }
@@ -93,9 +91,9 @@ describe('the co-pilot chat in a browser', () => {
         expect(sent).toContain('Ebbinghaus measured how fast he forgot');
         expect(sent).not.toContain('Sessions every other Tuesday');
         await page.locator('.vault-agent-assistant a.internal-link', { hasText: 'Spaced repetition' }).click();
-        expect(await page.evaluate(() => (window as unknown as { harness: { opened: string[] } }).harness.opened)).toContain(
-            'Research/Spaced repetition.md',
-        );
+        expect(
+            await page.evaluate(() => (window as unknown as { harness: { opened: string[] } }).harness.opened),
+        ).toContain('Research/Spaced repetition.md');
     });
 
     it('streams a long answer: text appears before the answer is complete, and every block renders once', async () => {
@@ -166,7 +164,10 @@ describe('the co-pilot chat in a browser', () => {
         await idle(page);
         expect(await vaultText(page, target)).toBeUndefined();
         const trashed = await page.evaluate(
-            (p) => (window as unknown as { harness: { vault: { trashed: Map<string, string> } } }).harness.vault.trashed.has(p),
+            (p) =>
+                (
+                    window as unknown as { harness: { vault: { trashed: Map<string, string> } } }
+                ).harness.vault.trashed.has(p),
             target,
         );
         expect(trashed).toBe(true);
@@ -176,7 +177,10 @@ describe('the co-pilot chat in a browser', () => {
         const { page } = await openHarnessPage(browser, harness.url);
         const path = 'Projects/Vault Agent launch.md';
         const onDisk = await vaultText(page, path);
-        await page.evaluate((p) => (window as unknown as { harness: { openNote(p: string): void } }).harness.openNote(p), path);
+        await page.evaluate(
+            (p) => (window as unknown as { harness: { openNote(p: string): void } }).harness.openNote(p),
+            path,
+        );
         api.enqueue(
             toolUseTurn([{ name: 'read_note', input: { path } }]),
             toolUseTurn([{ name: 'edit_note', input: { path, edits: [{ old: '## Goal', new: '## Goal for v1' }] } }]),
@@ -186,11 +190,15 @@ describe('the co-pilot chat in a browser', () => {
         const card = page.locator('.vault-agent-approval');
         await card.waitFor();
         await page.evaluate(() =>
-            (window as unknown as { harness: { typeAtEnd(t: string): void } }).harness.typeAtEnd('\nTyped while waiting.'),
+            (window as unknown as { harness: { typeAtEnd(t: string): void } }).harness.typeAtEnd(
+                '\nTyped while waiting.',
+            ),
         );
         await card.locator('.vault-agent-accept-all').click();
         await idle(page);
-        const editor = await page.evaluate(() => (window as unknown as { harness: { editorText(): string } }).harness.editorText());
+        const editor = await page.evaluate(() =>
+            (window as unknown as { harness: { editorText(): string } }).harness.editorText(),
+        );
         expect(editor).toContain('## Goal for v1');
         expect(editor.endsWith('\nTyped while waiting.')).toBe(true);
         expect(await vaultText(page, path)).toBe(onDisk);

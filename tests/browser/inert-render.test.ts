@@ -26,7 +26,8 @@ beforeAll(async () => {
         modelBaseURL: api.baseURL,
         apiKey: api.apiKey,
         extraFiles: {
-            [PLANTED]: "Meeting notes.\n\n```dataviewjs\ndv.el('b', 'PLANTED-RAN')\n```\n\nTotal: `$= dv.pages().length`\n",
+            [PLANTED]:
+                "Meeting notes.\n\n```dataviewjs\ndv.el('b', 'PLANTED-RAN')\n```\n\nTotal: `$= dv.pages().length`\n",
             [ODD_NAME]: 'A note with an unusual name.\n',
         },
     });
@@ -52,9 +53,11 @@ interface Rendered {
 /** Renders `markdown` as the chat renders an answer; what ran, what shows, and the code elements' text. */
 async function render(markdown: string): Promise<Rendered> {
     return page.evaluate(async (md) => {
-        const h = (window as unknown as {
-            harness: { executed: { via: string; source: string }[]; renderAnswer(m: string): Promise<HTMLElement> };
-        }).harness;
+        const h = (
+            window as unknown as {
+                harness: { executed: { via: string; source: string }[]; renderAnswer(m: string): Promise<HTMLElement> };
+            }
+        ).harness;
         h.executed.length = 0;
         const el = await h.renderAnswer(md);
         const result = {
@@ -108,9 +111,11 @@ const VARIANTS: Record<string, string> = {
 describe('model output renders inert: no other plugin’s processor ever runs on it', () => {
     it('the harness renderer runs registered processors, as Obsidian does (so the tests below can fail)', async () => {
         const ran = await page.evaluate(async (js) => {
-            const h = (window as unknown as {
-                harness: { executed: { via: string }[]; renderRaw(m: string): Promise<HTMLElement> };
-            }).harness;
+            const h = (
+                window as unknown as {
+                    harness: { executed: { via: string }[]; renderRaw(m: string): Promise<HTMLElement> };
+                }
+            ).harness;
             h.executed.length = 0;
             const el = await h.renderRaw(
                 `\`\`\`dataviewjs\n${js}\n\`\`\`\n\n- > ~~~dataview\n  > LIST\n  > ~~~\n\nTotal: \`$= dv.pages().length\`\n\n    = this.file.name`,
@@ -136,7 +141,9 @@ describe('model output renders inert: no other plugin’s processor ever runs on
     }
 
     it('keeps ordinary Markdown around code: emphasis, links, lists and the code in order', async () => {
-        const rendered = await render('Use **this**:\n\n```js\nconst a = `x`;\n```\n\nthen `run()` and [[Spaced repetition]].');
+        const rendered = await render(
+            'Use **this**:\n\n```js\nconst a = `x`;\n```\n\nthen `run()` and [[Spaced repetition]].',
+        );
         expect(rendered.text).toContain('Use this:');
         expect(rendered.codeTexts).toEqual(['const a = `x`;', 'run()']);
         expect(rendered.text).toContain('then run() and Spaced repetition.');
@@ -183,7 +190,9 @@ describe('the chat', () => {
         const results = await answer.locator('.vault-agent-tool-result').allTextContents();
         expect(results.join('\n')).toContain('PLANTED-RAN');
         expect(results.join('\n')).toContain('$= dv.pages()');
-        const executed = await page.evaluate(() => (window as unknown as { harness: { executed: unknown[] } }).harness.executed);
+        const executed = await page.evaluate(
+            () => (window as unknown as { harness: { executed: unknown[] } }).harness.executed,
+        );
         expect(executed).toEqual([]);
     });
 
@@ -194,7 +203,8 @@ describe('the chat', () => {
                     name: 'create_note',
                     input: {
                         path: 'Inbox/Counter.md',
-                        content: "# Count\n\n```dataviewjs\ndv.el('b', 'CARD-RAN')\n```\n\n<%* tR += tp.file.title %>\n",
+                        content:
+                            "# Count\n\n```dataviewjs\ndv.el('b', 'CARD-RAN')\n```\n\n<%* tR += tp.file.title %>\n",
                     },
                 },
             ]),
@@ -216,7 +226,9 @@ describe('the chat', () => {
         await page.locator('.vault-agent-send:not(.is-stop)').waitFor();
 
         api.enqueue(
-            toolUseTurn([{ name: 'create_note', input: { path: 'Inbox/Plain.md', content: '# Plain\n\nJust `code`.\n' } }]),
+            toolUseTurn([
+                { name: 'create_note', input: { path: 'Inbox/Plain.md', content: '# Plain\n\nJust `code`.\n' } },
+            ]),
             textTurn('Created.'),
         );
         await input.fill('Make a plain note');
@@ -234,12 +246,14 @@ describe('the sanitiser in another window', () => {
         const result = await page.evaluate(() => {
             const frame = document.createElement('iframe');
             document.body.appendChild(frame);
-            const h = (window as unknown as {
-                harness: {
-                    sanitiseRendered(el: HTMLElement): number;
-                    installDomHelpers(win: Window): void;
-                };
-            }).harness;
+            const h = (
+                window as unknown as {
+                    harness: {
+                        sanitiseRendered(el: HTMLElement): number;
+                        installDomHelpers(win: Window): void;
+                    };
+                }
+            ).harness;
             // A pop-out window: its own document and classes, with Obsidian's helpers installed as Obsidian does.
             h.installDomHelpers(frame.contentWindow as Window);
             const doc = frame.contentDocument as Document;

@@ -183,7 +183,9 @@ describe('the MCP tool-call dialog in a browser', () => {
         expect(result.isError).toBe(false);
         expect(result.text).toContain('Posted to #general (peer receipt 7781).');
         await p.locator('.vault-agent-assistant', { hasText: 'Posted to the channel.' }).waitFor();
-        expect(await p.locator(`.vault-agent-tool[data-tool="${TOOL}"] .vault-agent-tool-state`).innerText()).toBe('done');
+        expect(await p.locator(`.vault-agent-tool[data-tool="${TOOL}"] .vault-agent-tool-state`).innerText()).toBe(
+            'done',
+        );
         expect(await p.locator('img').count()).toBe(0);
         expect(await p.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     });
@@ -280,7 +282,9 @@ describe('the MCP tool-call dialog in a browser', () => {
         await p.keyboard.press('Tab');
         await p.keyboard.press('Enter');
         const denied = await resultFor('toolu_key_1');
-        expect(denied.text).toBe(`The person declined ${TOOL} (The person denied this call.). Nothing was sent to the server.`);
+        expect(denied.text).toBe(
+            `The person declined ${TOOL} (The person denied this call.). Nothing was sent to the server.`,
+        );
         expect(peer.calls).toEqual([]);
 
         // The second call asks again (an answer covers one call only); Enter on Allow allows exactly that one.

@@ -51,7 +51,10 @@ afterEach(async () => {
 function makeChat(store = new MemoryChatStore()): { chat: ChatService; events: ChatServiceEvent[] } {
     const vault = temp.vault;
     const gate = (): ExclusionGate => new ExclusionGate({ vault, privacy: DEFAULT_SETTINGS.privacy });
-    const checkpoints = new CheckpointStore({ vault, persistence: { load: async () => null, save: async () => undefined } });
+    const checkpoints = new CheckpointStore({
+        vault,
+        persistence: { load: async () => null, save: async () => undefined },
+    });
     const approvals: ApprovalGate = { request: async () => ({ kind: 'deny' }) };
     const throttle = new Throttle();
     const commands = new CommandCatalog({ vault, gate });
@@ -112,7 +115,9 @@ describe('custom commands in the chat', () => {
         expect(api.messageRequests()).toHaveLength(0);
         expect(chat.record.entries).toHaveLength(0);
         const notice = events.find((event) => event.type === 'notice');
-        expect(notice?.type === 'notice' ? notice.message : '').toMatch(/no command called "\/no-such-thing".*Nothing was sent/);
+        expect(notice?.type === 'notice' ? notice.message : '').toMatch(
+            /no command called "\/no-such-thing".*Nothing was sent/,
+        );
     });
 });
 
@@ -165,6 +170,8 @@ describe('/compact', () => {
         await chat.send('Hello');
         expect(await chat.compact()).toBeNull();
         expect(api.messageRequests()).toHaveLength(1);
-        expect(events.some((event) => event.type === 'notice' && event.message === 'Nothing to compact yet.')).toBe(true);
+        expect(events.some((event) => event.type === 'notice' && event.message === 'Nothing to compact yet.')).toBe(
+            true,
+        );
     });
 });

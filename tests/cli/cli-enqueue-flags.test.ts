@@ -16,7 +16,12 @@ let temp: TempVault;
 beforeAll(async () => {
     await buildCli();
     home = await makeCliHome();
-    temp = await makeTempVault({ '.obsidian/plugins/vault-agent/data.json': JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } }) });
+    temp = await makeTempVault({
+        '.obsidian/plugins/vault-agent/data.json': JSON.stringify({
+            version: 2,
+            privacy: { excludedTags: ['private'], excludedFolders: [] },
+        }),
+    });
 }, 60_000);
 
 afterAll(async () => {

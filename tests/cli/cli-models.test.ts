@@ -66,7 +66,10 @@ describe('the endpoint models list', () => {
     async function bigVault(): Promise<TempVault> {
         const temp = await makeTempVault({
             'Big.md': `# Big\n${BIG}\nTHE-LAST-LINE\n`,
-            '.obsidian/plugins/vault-agent/data.json': JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } }),
+            '.obsidian/plugins/vault-agent/data.json': JSON.stringify({
+                version: 2,
+                privacy: { excludedTags: ['private'], excludedFolders: [] },
+            }),
         });
         vaults.push(temp);
         return temp;

@@ -45,7 +45,10 @@ describe('a job result with code other plugins run', () => {
         const queue = await harness.queue();
         await queue.runUntilIdle();
 
-        const read = readJobNote('Agent/Jobs/Dashboard.md', harness.temp.readRaw('Agent/Jobs/Dashboard.md').toString('utf8'));
+        const read = readJobNote(
+            'Agent/Jobs/Dashboard.md',
+            harness.temp.readRaw('Agent/Jobs/Dashboard.md').toString('utf8'),
+        );
         if (read.kind !== 'job') throw new Error('not a job');
         expect(read.job.status).toBe('done');
         const note = harness.temp.readRaw(`Agent/Outputs/Dashboard (${read.job.id}).md`).toString('utf8');

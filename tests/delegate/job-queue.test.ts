@@ -48,7 +48,7 @@ describe('the delegate queue', () => {
         expect(harness.temp.readRaw('Agent/Jobs/Summarise calls.md').toString('utf8')).toContain('## Log');
     });
 
-    it('shows a running job\'s context meter (used tokens of the model\'s window) in its live progress', async () => {
+    it("shows a running job's context meter (used tokens of the model's window) in its live progress", async () => {
         harness = await makeQueueHarness({
             files: {
                 'Notes.md': 'Some notes.\n',

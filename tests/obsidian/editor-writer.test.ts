@@ -42,7 +42,9 @@ describe('EditorWriter', () => {
     it('writes nothing when the person is typing in the very part the agent wanted to change', async () => {
         const { writer, view } = openNote('a.md', 'one\ntwo\nthree\n');
         view.editor.replaceRange('tWo', { line: 1, ch: 0 }, { line: 1, ch: 3 });
-        await expect(writer.apply('a.md', 'one\ntwo\nthree\n', 'one\nTWO\nthree\n')).rejects.toThrow(EditorConflictError);
+        await expect(writer.apply('a.md', 'one\ntwo\nthree\n', 'one\nTWO\nthree\n')).rejects.toThrow(
+            EditorConflictError,
+        );
         expect(view.editor.getValue()).toBe('one\ntWo\nthree\n');
     });
 

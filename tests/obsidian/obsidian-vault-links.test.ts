@@ -99,7 +99,11 @@ describe('ObsidianVault.realPathOf', () => {
     it('answers from its cache until the link is re-pointed on disk or a vault event says the path changed', async () => {
         const counted = countedCalls();
         const app = appOn(root);
-        const vault = new ObsidianVault({ app: app as unknown as ObsidianApp, isDesktop: true, diskCalls: counted.calls });
+        const vault = new ObsidianVault({
+            app: app as unknown as ObsidianApp,
+            isDesktop: true,
+            diskCalls: counted.calls,
+        });
         const refs: EventRef[] = [];
         vault.watch((ref) => refs.push(ref));
         expect(vault.realPathOf('Pointer.md')).toBe('Notes/Plan.md');

@@ -11,7 +11,16 @@
  * later changes on disk reach the stub only through the calls the test makes, so the test that re-points a link
  * shows what the plugin notices by itself (a cheap lstat on every check), with no vault event to help.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+    existsSync,
+    mkdirSync,
+    mkdtempSync,
+    readFileSync,
+    rmSync,
+    symlinkSync,
+    unlinkSync,
+    writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import nodePath from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -245,7 +254,9 @@ describe('symbolic links in the plugin on desktop (row 31)', () => {
         expect((await rejection(vault.rename('Linked/Diary.md', 'Notes/Diary.md'))).code).toBe('invalid-path');
         expect((await rejection(vault.trash('Linked/Diary.md'))).code).toBe('invalid-path');
         expect(() => vault.refuseLinkedWrite('Far/Away.md')).toThrow(/symbolic link/);
-        expect(readFileSync(at('Secrets/Diary.md'), 'utf8')).toBe(`# Diary\n${NEEDLE} ${CANARY} in the excluded folder\n`);
+        expect(readFileSync(at('Secrets/Diary.md'), 'utf8')).toBe(
+            `# Diary\n${NEEDLE} ${CANARY} in the excluded folder\n`,
+        );
         expect(existsSync(at('Secrets/New.md'))).toBe(false);
         expect(existsSync(at('Secrets/Plan.md'))).toBe(false);
         expect(existsSync(at('Notes/Plan.md'))).toBe(true);

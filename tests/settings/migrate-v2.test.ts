@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-    containsSecret,
-    MCP_KEY_DROPPED_NOTE,
-    migrateSettings,
-    stripSecrets,
-} from '../../src/kernel/migrate-settings';
+import { containsSecret, MCP_KEY_DROPPED_NOTE, migrateSettings, stripSecrets } from '../../src/kernel/migrate-settings';
 import { DEFAULT_SETTINGS, SETTINGS_VERSION, type Settings } from '../../src/kernel/settings';
 import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 

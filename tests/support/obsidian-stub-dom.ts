@@ -41,7 +41,10 @@ function build<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
     const info: DomElementInfo = typeof o === 'string' ? { cls: o } : (o ?? {});
     const el = doc.createElement(tag);
-    const classes = [info.cls ?? []].flat().flatMap((c) => c.split(' ')).filter(Boolean);
+    const classes = [info.cls ?? []]
+        .flat()
+        .flatMap((c) => c.split(' '))
+        .filter(Boolean);
     if (classes.length > 0) el.classList.add(...classes);
     if (info.text !== undefined) el.textContent = info.text;
     if (info.title !== undefined) el.title = info.title;
@@ -190,7 +193,13 @@ export class Modal {
 export class Menu {
     /** Items added, in order (test helper). */
     items: { title: string; onClick: () => unknown }[] = [];
-    addItem(cb: (item: { setTitle(t: string): unknown; setIcon(i: string): unknown; onClick(f: () => unknown): unknown }) => unknown): this {
+    addItem(
+        cb: (item: {
+            setTitle(t: string): unknown;
+            setIcon(i: string): unknown;
+            onClick(f: () => unknown): unknown;
+        }) => unknown,
+    ): this {
         const entry = { title: '', onClick: (): unknown => undefined };
         const item = {
             setTitle: (t: string) => ((entry.title = t), item),
@@ -362,14 +371,16 @@ export function renderMarkdown(markdown: string, el: HTMLElement, hook: CodeBloc
                 renderMarkdown(item.join('\n'), li, hook);
                 // A tight item holds its text directly, as Obsidian renders it.
                 const only = li.firstElementChild;
-                if (li.childElementCount === 1 && only?.tagName === 'P') only.replaceWith(...Array.from(only.childNodes));
+                if (li.childElementCount === 1 && only?.tagName === 'P')
+                    only.replaceWith(...Array.from(only.childNodes));
             }
             continue;
         }
         if (/^ {0,3}>/.test(line)) {
             const quote = el.createEl('blockquote');
             const body: string[] = [];
-            while (i < lines.length && /^ {0,3}>/.test(lines[i] ?? '')) body.push((lines[i++] ?? '').replace(/^ {0,3}> ?/, ''));
+            while (i < lines.length && /^ {0,3}>/.test(lines[i] ?? ''))
+                body.push((lines[i++] ?? '').replace(/^ {0,3}> ?/, ''));
             renderMarkdown(body.join('\n'), quote, hook);
             continue;
         }

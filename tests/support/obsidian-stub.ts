@@ -184,7 +184,8 @@ export class StubEditor {
         this.head = head;
     }
     getCursor(side: 'from' | 'to' | 'head' | 'anchor' = 'head'): EditorPosition {
-        const [from, to] = comparePositions(this.anchor, this.head) <= 0 ? [this.anchor, this.head] : [this.head, this.anchor];
+        const [from, to] =
+            comparePositions(this.anchor, this.head) <= 0 ? [this.anchor, this.head] : [this.head, this.anchor];
         return { ...(side === 'from' ? from : side === 'to' ? to : side === 'anchor' ? this.anchor : this.head) };
     }
     getSelection(): string {

@@ -8,18 +8,63 @@ import {
 
 /** Each executable form, and what it becomes. */
 const FORMS: { name: string; text: string; kind: string; inert: string }[] = [
-    { name: 'a dataviewjs block', text: "```dataviewjs\ndv.el('b', 'x')\n```", kind: 'dataviewjs', inert: "```text\ndv.el('b', 'x')\n```" },
-    { name: 'a tilde dataviewjs block', text: '~~~~DataviewJS\nx\n~~~~', kind: 'dataviewjs', inert: '~~~~text\nx\n~~~~' },
-    { name: 'a quoted block', text: '> [!note]\n> ```dataviewjs\n> x\n> ```', kind: 'dataviewjs', inert: '> [!note]\n> ```text\n> x\n> ```' },
-    { name: 'a list item block', text: '- ```dataview\n  LIST\n  ```', kind: 'dataview', inert: '- ```text\n  LIST\n  ```' },
+    {
+        name: 'a dataviewjs block',
+        text: "```dataviewjs\ndv.el('b', 'x')\n```",
+        kind: 'dataviewjs',
+        inert: "```text\ndv.el('b', 'x')\n```",
+    },
+    {
+        name: 'a tilde dataviewjs block',
+        text: '~~~~DataviewJS\nx\n~~~~',
+        kind: 'dataviewjs',
+        inert: '~~~~text\nx\n~~~~',
+    },
+    {
+        name: 'a quoted block',
+        text: '> [!note]\n> ```dataviewjs\n> x\n> ```',
+        kind: 'dataviewjs',
+        inert: '> [!note]\n> ```text\n> x\n> ```',
+    },
+    {
+        name: 'a list item block',
+        text: '- ```dataview\n  LIST\n  ```',
+        kind: 'dataview',
+        inert: '- ```text\n  LIST\n  ```',
+    },
     { name: 'a query block', text: '```query\npath:Secrets\n```', kind: 'query', inert: '```text\npath:Secrets\n```' },
-    { name: 'an inline JS expression', text: 'n = `$= dv.pages().length`', kind: 'inline-js', inert: 'n = `$\\= dv.pages().length`' },
-    { name: 'an inline query', text: 'name: `= this.file.name`', kind: 'inline-query', inert: 'name: `\\= this.file.name`' },
+    {
+        name: 'an inline JS expression',
+        text: 'n = `$= dv.pages().length`',
+        kind: 'inline-js',
+        inert: 'n = `$\\= dv.pages().length`',
+    },
+    {
+        name: 'an inline query',
+        text: 'name: `= this.file.name`',
+        kind: 'inline-query',
+        inert: 'name: `\\= this.file.name`',
+    },
     { name: 'a multi-line inline JS span', text: 'n = `\n$= dv.x`', kind: 'inline-js', inert: 'n = `\n$\\= dv.x`' },
-    { name: 'a code block starting with =', text: '```\n\n= this.file.name\n```', kind: 'inline-query', inert: '```\n\n\\= this.file.name\n```' },
+    {
+        name: 'a code block starting with =',
+        text: '```\n\n= this.file.name\n```',
+        kind: 'inline-query',
+        inert: '```\n\n\\= this.file.name\n```',
+    },
     { name: 'a Templater command', text: '<% tp.date.now() %>', kind: 'templater', inert: '<\\% tp.date.now() %>' },
-    { name: 'a Templater script', text: '<%* await tp.file.move("x") %>', kind: 'templater', inert: '<\\%* await tp.file.move("x") %>' },
-    { name: 'CRLF endings', text: '```dataviewjs\r\nx\r\n```\r\n', kind: 'dataviewjs', inert: '```text\r\nx\r\n```\r\n' },
+    {
+        name: 'a Templater script',
+        text: '<%* await tp.file.move("x") %>',
+        kind: 'templater',
+        inert: '<\\%* await tp.file.move("x") %>',
+    },
+    {
+        name: 'CRLF endings',
+        text: '```dataviewjs\r\nx\r\n```\r\n',
+        kind: 'dataviewjs',
+        inert: '```text\r\nx\r\n```\r\n',
+    },
 ];
 
 describe('executable content', () => {

@@ -66,7 +66,11 @@ describe('the gate judges a link by where it leads', () => {
     });
 
     it('a path through a folder link is judged by its real path, existing or not', async () => {
-        const temp = await vaultWith({ 'Secrets/Diary.md': 'secret', 'Agent/Outputs/Readme.md': 'x', 'Open/A.md': 'a' });
+        const temp = await vaultWith({
+            'Secrets/Diary.md': 'secret',
+            'Agent/Outputs/Readme.md': 'x',
+            'Open/A.md': 'a',
+        });
         link(temp, 'Secrets', 'Linked');
         link(temp, '../../Secrets', 'Agent/Outputs/s');
         link(temp, 'Open', 'Ajar');

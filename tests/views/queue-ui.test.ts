@@ -7,7 +7,12 @@ import { createContainer } from '../support/obsidian-stub';
 import type { JobView, QueueSnapshot } from '../../src/delegate/queue-snapshot';
 import type { JobStatus } from '../../src/delegate/job-note';
 import { contextReferences, referenceToMention as referenceMention } from '../../src/delegate/job-context';
-import { outputFolderProblem, readEnqueueFields, titleFromBrief, type EnqueueFields } from '../../src/views/enqueue-form';
+import {
+    outputFolderProblem,
+    readEnqueueFields,
+    titleFromBrief,
+    type EnqueueFields,
+} from '../../src/views/enqueue-form';
 import { JobNotices, type NoticeAction } from '../../src/views/job-notices';
 import { groupJobs, pauseResumes, progressLine, statusBarText } from '../../src/views/queue-format';
 import { QueueStatusBar } from '../../src/views/queue-status-bar';

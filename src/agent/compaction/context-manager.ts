@@ -182,7 +182,9 @@ export class ContextManager {
             .find((text) => text !== null);
         if (summary === undefined || summary === null) return null;
         const facts = await this.options.facts();
-        const summaryTokens = estimateMessageTokens([{ role: 'assistant', content: [{ type: 'text', text: summary }] }]);
+        const summaryTokens = estimateMessageTokens([
+            { role: 'assistant', content: [{ type: 'text', text: summary }] },
+        ]);
         return {
             reason: 'threshold',
             method: 'server',

@@ -87,7 +87,10 @@ export class McpConnection {
         });
         // Schema checks without code generation: ajv compiles schemas with `new Function`, which this plugin never
         // runs.
-        const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
+        const client = new Client(CLIENT_INFO, {
+            capabilities: {},
+            jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+        });
         const connection = new McpConnection(client, opened, options);
         client.onclose = () => {
             connection.closedBecause ??= 'the server closed the connection or exited';

@@ -11,12 +11,7 @@ import type { LaunchDescription } from '../../agent/mcp/mcp-consent';
 import type { SecretStore } from '../../kernel/ports';
 import type { VaultPort } from '../../kernel/vault-port';
 import type { SettingsState, SettingsStore } from '../../kernel/settings-store';
-import {
-    renderChatSection,
-    renderContextSection,
-    renderDelegateSection,
-    renderSpendSection,
-} from './general-sections';
+import { renderChatSection, renderContextSection, renderDelegateSection, renderSpendSection } from './general-sections';
 import { renderGuidanceSection, type CommandSource, type SkillSource } from './guidance-section';
 import { renderMcpSection, type McpHubView } from './mcp-section';
 import type { ModelList } from '../../agent/model-client';

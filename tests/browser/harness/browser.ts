@@ -46,7 +46,10 @@ export async function launchBrowser(): Promise<HarnessBrowser> {
 }
 
 /** A page on the harness with every request URL recorded; anything not on 127.0.0.1 is recorded and refused. */
-export async function openHarnessPage(browser: HarnessBrowser | Browser, url: string): Promise<{ page: Page; requests: string[] }> {
+export async function openHarnessPage(
+    browser: HarnessBrowser | Browser,
+    url: string,
+): Promise<{ page: Page; requests: string[] }> {
     const context = 'context' in browser ? browser.context : await browser.newContext();
     const page = await context.newPage();
     const requests: string[] = [];
@@ -71,7 +74,8 @@ export async function openHarnessPage(browser: HarnessBrowser | Browser, url: st
         await page.waitForTimeout(50);
     }
     const failure = await page.locator('.harness-error').count();
-    if (failure > 0) throw new Error(`The harness failed to start: ${await page.locator('.harness-error').innerText()}`);
+    if (failure > 0)
+        throw new Error(`The harness failed to start: ${await page.locator('.harness-error').innerText()}`);
     if (errors.length > 0) throw new Error(`Page errors: ${errors.join('; ')}`);
     return { page, requests };
 }

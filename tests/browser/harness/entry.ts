@@ -84,7 +84,11 @@ function installObsidianModalBehaviour(): void {
     proto.open = function (this: Modal): void {
         stack.push(this);
         if (this.modalEl.querySelector(':scope > .modal-close-button') === null) {
-            const button = this.modalEl.createDiv({ cls: 'modal-close-button', attr: { 'aria-label': 'Close' }, prepend: true });
+            const button = this.modalEl.createDiv({
+                cls: 'modal-close-button',
+                attr: { 'aria-label': 'Close' },
+                prepend: true,
+            });
             button.addEventListener('click', () => this.close());
         }
         open.call(this);
@@ -159,11 +163,15 @@ async function main(): Promise<void> {
         chatView.refreshContext();
     };
     const focus: FocusSource = {
-        focusedNote: () => (workspace.activeLeaf?.view instanceof MarkdownView ? workspace.activeLeaf.view.file?.path ?? null : null),
+        focusedNote: () =>
+            workspace.activeLeaf?.view instanceof MarkdownView ? (workspace.activeLeaf.view.file?.path ?? null) : null,
         selection: () => null,
         cursorLine: () => null,
     };
-    const checkpoints = new CheckpointStore({ vault, persistence: { load: async () => null, save: async () => undefined } });
+    const checkpoints = new CheckpointStore({
+        vault,
+        persistence: { load: async () => null, save: async () => undefined },
+    });
     const throttle = new Throttle();
     // The key lives in the app's secret storage under the settings' secret name, read through the plugin's own
     // store, as in Obsidian; an empty `apiKey` is a device where it was never set (the first-run notice shows).
@@ -175,7 +183,10 @@ async function main(): Promise<void> {
     /** What the app's settings window was asked to do (the plugin opens its own tab through it). */
     const settingsCalls: string[] = [];
     Object.assign(app, {
-        setting: { open: () => settingsCalls.push('open'), openTabById: (id: string) => settingsCalls.push(`tab:${id}`) },
+        setting: {
+            open: () => settingsCalls.push('open'),
+            openTabById: (id: string) => settingsCalls.push(`tab:${id}`),
+        },
     });
     const editors = new EditorWriter({ app: app as never });
     const store = new AdapterChatStore({ adapter: localAdapter, folder: 'vault-agent/chats' });

@@ -25,7 +25,9 @@ export class MemoryVault implements VaultPort {
     }
 
     async list(): Promise<FileEntry[]> {
-        return [...this.files.values()].map((f) => ({ ...f.entry })).filter((e) => !isProtectedPath(e.path, this.configDir));
+        return [...this.files.values()]
+            .map((f) => ({ ...f.entry }))
+            .filter((e) => !isProtectedPath(e.path, this.configDir));
     }
 
     async stat(path: string): Promise<FileEntry | null> {
@@ -97,7 +99,12 @@ export class MemoryVault implements VaultPort {
     private put(path: string, text: string): void {
         this.clock += 1000;
         const known = this.files.get(path);
-        const entry: FileEntry = { path, size: new TextEncoder().encode(text).length, mtime: this.clock, ctime: known?.entry.ctime ?? this.clock };
+        const entry: FileEntry = {
+            path,
+            size: new TextEncoder().encode(text).length,
+            mtime: this.clock,
+            ctime: known?.entry.ctime ?? this.clock,
+        };
         this.files.set(path, { text, entry });
         this.index.set(entry, text);
     }

@@ -69,7 +69,9 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
                     name: 'empty-node-modules',
                     setup(build) {
                         build.onResolve({ filter: NODE_BUILTIN }, (args) => ({ path: args.path, namespace: 'empty' }));
-                        build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' }));
+                        build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({
+                            contents: 'module.exports = {};',
+                        }));
                     },
                 },
             ],
@@ -165,7 +167,13 @@ async function serve(path: string, res: ServerResponse, config: string): Promise
 /** Forwards a request to the model server (or the MCP peer); a page that aborts (Stop) aborts the upstream request too. */
 function proxy(req: IncomingMessage, res: ServerResponse, target: URL, path: string): void {
     const upstream = request(
-        { host: target.hostname, port: target.port, method: req.method, path, headers: { ...req.headers, host: target.host } },
+        {
+            host: target.hostname,
+            port: target.port,
+            method: req.method,
+            path,
+            headers: { ...req.headers, host: target.host },
+        },
         (answer) => {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);

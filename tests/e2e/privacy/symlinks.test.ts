@@ -184,7 +184,10 @@ describe('symbolic links: vault-agent mcp (official MCP client over stdio)', () 
         expect(made.isError).toBe(true);
         expect(temp.exists('Secrets/x.md')).toBe(false);
         // A link inside the output folder into the jobs folder is no way to plant a job note either.
-        const planted = await call('create_note', { path: 'Agent/Outputs/j/Evil.md', content: '---\nvault-agent: job\n---\nx' });
+        const planted = await call('create_note', {
+            path: 'Agent/Outputs/j/Evil.md',
+            content: '---\nvault-agent: job\n---\nx',
+        });
         expect(planted.isError).toBe(true);
         expect(temp.exists('Agent/Jobs/Evil.md')).toBe(false);
         const ok = await call('create_note', { path: 'Agent/Outputs/Fine.md', content: 'a fine note' });

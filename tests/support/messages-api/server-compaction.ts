@@ -19,9 +19,7 @@ const MIN_TRIGGER = 50_000;
 
 /** What the server does with one request. */
 export type CompactionDecision =
-    | { kind: 'none' }
-    | { kind: 'rejected'; message: string }
-    | { kind: 'compact'; record: ServerCompactionRecord };
+    { kind: 'none' } | { kind: 'rejected'; message: string } | { kind: 'compact'; record: ServerCompactionRecord };
 
 /** Decides whether `body` (with `headers`) is rejected, compacted, or answered as it is. */
 export function decideCompaction(
