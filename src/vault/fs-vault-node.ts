@@ -313,8 +313,11 @@ export class FsVault implements VaultPort {
      * read found, without a system call; others are resolved now.
      */
     realPathOf(path: string): string | null {
-        const target = this.linkTargets.get(path);
-        if (target !== undefined) return target;
+        // Most vaults hold no links: then a known file leads to itself, with one lookup (the gate asks on every check).
+        if (this.linkTargets.size > 0) {
+            const target = this.linkTargets.get(path);
+            if (target !== undefined) return target;
+        }
         if (this.files.has(path)) return path;
         const segments = path.split('/');
         for (let n = segments.length; n >= 0; n--) {
