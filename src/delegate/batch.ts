@@ -10,16 +10,9 @@ import { costOf, DEFAULT_PRICES } from '../agent/pricing';
 import { linkTo, writeArtifact } from './artifact';
 import { buildJobPrompt } from './job-context';
 import { jobTitle, type JobNote } from './job-note';
+import { allContextExcluded, finishUnrun } from './job-end';
 import type { JobUpdate } from './job-store';
-import {
-    addJobUsage,
-    allContextExcluded,
-    finishUnrun,
-    JobAbort,
-    type JobControl,
-    type JobRunDeps,
-    type QueueSignal,
-} from './job-run';
+import { addJobUsage, JobAbort, type JobControl, type JobRunDeps, type QueueSignal } from './job-run';
 import type { QueueExtension } from './queue-extension';
 
 /** The Message Batches calls a batch job needs. */

@@ -5,7 +5,6 @@
  * later) comes back as a signal; the job itself never decides for the whole queue.
  */
 import type { ApprovalGate } from '../agent/changes/approval';
-import { inertNoticeIn } from '../agent/changes/unapproved-content';
 import type { CheckpointStore } from '../agent/changes/checkpoints';
 import type { TurnBudget } from '../agent/loop/budgets';
 import type { Throttle } from '../agent/loop/throttle';
@@ -25,6 +24,8 @@ import type { JobStore, JobUpdate } from './job-store';
 import type { LeaseKeeper } from './lease';
 import { jobSources } from './provenance';
 import { buildJobSession, type JobExtras } from './job-session';
+import { allContextExcluded, finish, finishUnrun } from './job-end';
+import { changedNotes, inertWrites, refusedWrites } from './job-tool-calls';
 
 /** Why the queue stopped a running job. */
 export type JobAbortKind = 'cancel' | 'pause' | 'shutdown' | 'lease-lost' | 'budget';
@@ -238,58 +239,6 @@ export async function runJob(
     );
 }
 
-/**
- * The job named context and every item of it was excluded by the privacy settings: it would run on nothing, so it is
- * not run. The reasons (the rules, for the person) are returned; `null` when something was sent or nothing was named.
- */
-export function allContextExcluded(job: JobNote, prompt: JobPrompt): string[] | null {
-    if (job.context.length === 0 || prompt.excluded === 0) return null;
-    if (prompt.bundle.items.some((item) => item.kind === 'mention')) return null;
-    const reasons = prompt.bundle.items
-        .filter((item) => item.kind === 'excluded')
-        .map((item) => `${item.label}: ${item.excludedReason ?? 'excluded'}`);
-    return [...new Set(reasons)];
-}
-
-/**
- * Ends a job whose context was all excluded, without asking the model: an incomplete result note (which names no
- * rule and no note, as it may become context itself) and the job failed, its log naming the rules that did it.
- */
-export async function finishUnrun(
-    deps: JobRunDeps,
-    job: JobNote,
-    output: string,
-    title: string,
-    model: string,
-    reasons: string[],
-): Promise<{ job: JobNote | null; signal: QueueSignal }> {
-    const why =
-        `Not run: every context item (${reasons.length}) was excluded by the privacy settings, so there was nothing ` +
-        'to work on, and nothing was sent to the model.';
-    let artifact = '';
-    try {
-        const made = await writeArtifact(deps, {
-            jobId: job.id,
-            title,
-            jobPath: job.path,
-            outputFolder: output,
-            text: 'This job did not run: all of its context was excluded by your privacy settings. Its job note says which rules excluded it.',
-            sources: [],
-            model,
-            now: deps.clock.now(),
-            incomplete: 'Not run: all of its context was excluded.',
-        });
-        artifact = linkTo(made.path);
-    } catch {
-        // No result note (an unusable output folder): the job note still says why.
-    }
-    const rules = `Excluded by: ${reasons.join('; ')}.`;
-    return finish(deps, job, {
-        patch: { status: 'failed', lease: null, error: `${why} ${rules}`, ...(artifact === '' ? {} : { artifact }) },
-        log: [why, rules, ...(artifact === '' ? [] : [`Incomplete result: ${artifact}.`])],
-    });
-}
-
 /** What the outcome of the turn means for the job (and the artifact it leaves). */
 async function decide(
     deps: JobRunDeps,
@@ -411,41 +360,6 @@ function afterError(
     if (error?.retryable !== true) return give(message);
     if (job.attempts >= maxAttempts) return give(`${message} Gave up after ${job.attempts} attempts.`);
     return interrupted({ kind: 'retry-later', delayMs: 0 }, `Will retry: ${message}`);
-}
-
-async function finish(
-    deps: JobRunDeps,
-    job: JobNote,
-    update: JobUpdate,
-    signal: QueueSignal = null,
-): Promise<{ job: JobNote | null; signal: QueueSignal }> {
-    const written = await deps.store.update(job.path, (current) =>
-        current.lease?.device === deps.leases.deviceId ? update : null,
-    );
-    return { job: written, signal };
-}
-
-/** The notes the job's tool calls changed, as the ChangeController reported them on each result. */
-function changedNotes(result: TurnResult): string[] {
-    return result.toolCalls.flatMap((call) => call.result?.changed ?? []);
-}
-
-/** Writes that changed nothing (refused by the scope, stale, excluded, taken, over budget…), for the log (row 16). */
-function refusedWrites(result: TurnResult): string[] {
-    return result.toolCalls
-        .filter((call) => call.result?.changed !== undefined && call.result.changed.length === 0)
-        .map((call) => `Refused ${call.name}: ${call.result?.content.split('\n')[0] ?? 'not run'}`);
-}
-
-/** Notes the job's tools wrote with code other plugins run made inert, for the log. */
-function inertWrites(result: TurnResult): string[] {
-    return result.toolCalls.flatMap((call) => {
-        // Only a write the change controller reports as made can carry its notice.
-        if (call.result === null || call.result.isError === true || (call.result.changed ?? []).length === 0) return [];
-        const notice = inertNoticeIn(call.result.content);
-        const path = (call.input as { path?: unknown } | null)?.path;
-        return notice === null ? [] : [`${call.name}${typeof path === 'string' ? ` "${path}"` : ''}: ${notice}`];
-    });
 }
 
 function track(progress: JobProgress, event: TurnEvent): boolean {
