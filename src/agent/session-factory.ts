@@ -6,6 +6,7 @@
  * its prompt (`delegate/job-context.ts`), the one way they are loaded.
  */
 import type { ContextProvider } from '../context/build-context';
+import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import { skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
@@ -82,6 +83,8 @@ export interface SessionServices {
     idleTimeoutMs?: number;
     /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
     models?: ModelCatalog;
+    /** The host's PDF text reader, for `read_attachment` (PDF.js in the plugin, `unpdf` in the CLI). */
+    pdfText?: PdfTextReader;
 }
 
 /** What a job adds. */
@@ -205,6 +208,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
             ? { contextProvider: services.contextBuilder }
             : {}),
         ...(services.editors !== undefined ? { editors: services.editors } : {}),
+        ...(services.pdfText !== undefined ? { pdfText: services.pdfText } : {}),
         ...(services.clock !== undefined ? { clock: services.clock } : {}),
         ...(services.prices !== undefined ? { prices: services.prices } : {}),
         ...(services.retry !== undefined ? { retry: services.retry } : {}),

@@ -27,7 +27,9 @@ import type { SessionServices } from '../agent/session-factory';
 import type { RetryPolicy } from '../agent/turn-loop';
 import { SpendControl } from '../agent/spend/spend-control';
 import type { SpendLedger } from '../agent/spend/spend-ledger';
+import type { PdfTextReader } from '../context/attachments';
 import { contextBuilderFor, type ContextBuilder } from '../context/build-context';
+import type { AttachmentReading } from '../context/mentions';
 import { CommandCatalog } from '../context/commands';
 import { ExclusionGate } from '../context/exclusions';
 import type { HiddenFolderReader } from '../context/hidden-folder';
@@ -67,6 +69,8 @@ export interface HostAdapters {
     obsidianExcluded?: { for(privacy: PrivacySettings | null): ObsidianExcludedFiles | null };
     /** Time; a fake clock in tests. */
     clock?: Clock;
+    /** Reads PDFs' text (Obsidian's PDF.js, `unpdf` in the CLI), for endpoints without documents and page ranges. */
+    pdfText?: PdfTextReader;
 }
 
 /** A chat, `ask` or job session's services, as a host asks for them. */
@@ -202,14 +206,23 @@ export class CoreServices {
         return { replacedHub: old };
     }
 
-    /** The context builder of `settings.context` for a model with a `windowTokens` context window. */
-    contextBuilder(settings: Settings, windowTokens: number): ContextBuilder {
+    /**
+     * The context builder of `settings.context` for a model with a `windowTokens` context window; with `client`, PDFs
+     * and images are sent as that endpoint takes them.
+     */
+    contextBuilder(settings: Settings, windowTokens: number, client?: ModelClient): ContextBuilder {
         return contextBuilderFor({
             vault: this.vault,
             gate: () => this.gate(),
             settings: settings.context,
             windowTokens,
+            ...(client !== undefined ? { attachments: this.attachmentReading(client) } : {}),
         });
+    }
+
+    /** How PDFs and images go to `client`'s endpoint: the host's PDF reader, and whether it reads documents now. */
+    attachmentReading(client: ModelClient): AttachmentReading {
+        return { pdf: this.host.pdfText, documents: () => client.capabilities.has('documents') };
     }
 
     /** What a chat or `ask` session is built from, for `settings` (not locked ones: nothing is sent then). */
@@ -229,7 +242,8 @@ export class CoreServices {
             spend: this.spend,
             mcp: live(() => this.hub),
             skills: this.skills,
-            contextBuilder: this.contextBuilder(settings, window),
+            contextBuilder: this.contextBuilder(settings, window, request.client),
+            ...(this.host.pdfText !== undefined ? { pdfText: this.host.pdfText } : {}),
             ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
             ...(request.retry !== undefined ? { retry: request.retry } : {}),
             ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
@@ -251,6 +265,7 @@ export class CoreServices {
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,
             models: this.models,
+            ...(this.host.pdfText !== undefined ? { pdfText: this.host.pdfText } : {}),
             ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         });
     }

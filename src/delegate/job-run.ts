@@ -17,6 +17,7 @@ import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
+import type { AttachmentReading } from '../context/mentions';
 import { buildJobPrompt, type JobPrompt } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
@@ -109,6 +110,8 @@ export interface JobRunDeps extends JobExtras {
     maxOutputTokens: number;
     /** `settings.context`, applied to the job's context as to a chat's; the builder's defaults when absent. */
     context?: ContextSettings;
+    /** How the job's PDFs and images are read and sent; without it they are named, not sent. */
+    attachments?: AttachmentReading;
     /** Retry policy for model calls. */
     retry?: RetryPolicy;
     /** Stall timeout for streams, ms. */
@@ -205,7 +208,13 @@ export async function runJob(
     }, deps.leases.leaseMs / 3);
     let result: TurnResult;
     try {
-        result = await session.send(prompt.message(built.skills), { signal: control.signal });
+        // The job's PDFs and images go before its message, each with its path, like a chat's.
+        const blocks = [
+            ...prompt.attachments.map(({ block }) => block),
+            { type: 'text' as const, text: prompt.message(built.skills) },
+        ];
+        const sources = [...prompt.attachments.map(({ path }) => [path]), undefined];
+        result = await session.send(blocks, { signal: control.signal, sources });
     } finally {
         clearInterval(renew);
     }

@@ -87,6 +87,7 @@ export async function buildJobSession(
         ...(deps.models !== undefined ? { models: deps.models } : {}),
         ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
         ...(deps.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.idleTimeoutMs } : {}),
+        ...(deps.attachments?.pdf !== undefined ? { pdfText: deps.attachments.pdf } : {}),
     });
     const spec = { id: job.id, outputFolder: setup.output, spentUsd: job.usage.usd, instructions: setup.instructions };
     let parent: AgentSession | null = null;

@@ -3,6 +3,7 @@ import type { CheckpointStore } from '../agent/changes/checkpoints';
 import type { Throttle } from '../agent/loop/throttle';
 import type { ModelClient } from '../agent/model-client';
 import type { RetryPolicy } from '../agent/turn-loop';
+import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock, Notifier } from '../kernel/ports';
 import type { ContextSettings, DelegateSettings, ModelSettings } from '../kernel/settings';
@@ -71,6 +72,8 @@ export interface JobQueueOptions extends JobExtras {
     defaultTurns?: number;
     /** Batches and schedules plug in here. */
     extensions?: QueueExtension[];
+    /** The host's PDF text reader, for the PDFs jobs are given or read. */
+    pdfText?: PdfTextReader;
 }
 
 /** What one job run uses: the queue's ports and knobs, this runner's job notes and leases, the settings now. */
@@ -93,6 +96,7 @@ export function jobRunDeps(
         model: settings.model.defaultModel,
         maxOutputTokens: settings.model.maxOutputTokens,
         ...(settings.context !== undefined ? { context: settings.context } : {}),
+        attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
         retry: options.retry,
         idleTimeoutMs: options.idleTimeoutMs,
         maxAttempts: options.maxAttempts ?? 3,
