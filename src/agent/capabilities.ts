@@ -5,13 +5,19 @@
  * requests instead of a batch).
  */
 import { APIError } from '@anthropic-ai/sdk/core/error';
+import { base64SourceTokens } from '../context/attachment-files';
 
 /** The optional features the engine uses. */
-export type Capability =
-    'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction' | 'documents';
+export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction' | 'documents';
 
 /** The capabilities every endpoint starts with and may lose, in a stable order (what `snapshot` reports). */
-export const CAPABILITIES: readonly Capability[] = ['promptCaching', 'countTokens', 'batches', 'modelsList', 'documents'];
+export const CAPABILITIES: readonly Capability[] = [
+    'promptCaching',
+    'countTokens',
+    'batches',
+    'modelsList',
+    'documents',
+];
 
 /**
  * PDFs as `document` blocks: on unless the settings say the endpoint cannot read them (`model.pdfDocuments`), and off
@@ -144,6 +150,9 @@ function textLength(value: unknown): number {
         const record = value as Record<string, unknown>;
         // Content blocks: count what the model reads, not the JSON scaffolding around it.
         if (typeof record.text === 'string') return record.text.length;
+        // A base64 PDF or image: what it costs the model, in characters.
+        const media = base64SourceTokens(record.source);
+        if (media !== null) return media * CHARS_PER_TOKEN;
         if ('content' in record) return textLength(record.content);
         return JSON.stringify(value).length;
     }

@@ -92,6 +92,38 @@ export function toBase64(bytes: Uint8Array): string {
     return btoa(parts.join(''));
 }
 
+/** Bytes of PDF per page assumed when only the size is known (for estimates: about 2,000 tokens a page). */
+const PDF_BYTES_PER_PAGE = 50_000;
+
+/**
+ * Estimated tokens of a base64 `source` (a document's or an image's) from its size alone: a PDF by its assumed
+ * pages, an image at the most an image may cost. `null` for anything else.
+ */
+export function base64SourceTokens(source: unknown): number | null {
+    if (typeof source !== 'object' || source === null) return null;
+    const { type, media_type: mediaType, data } = source as Record<string, unknown>;
+    if (type !== 'base64' || typeof data !== 'string') return null;
+    if (mediaType === 'application/pdf') {
+        return Math.max(1, Math.ceil((data.length * 0.75) / PDF_BYTES_PER_PAGE)) * PDF_PAGE_TOKENS;
+    }
+    return typeof mediaType === 'string' && mediaType.startsWith('image/') ? IMAGE_MAX_TOKENS : null;
+}
+
+/**
+ * `JSON.stringify` of content blocks for a character-count estimate, with every base64 file left out, and the tokens
+ * those files take added separately.
+ */
+export function stringifyWithoutMedia(value: unknown): { json: string; mediaTokens: number } {
+    let mediaTokens = 0;
+    const json = JSON.stringify(value, (_key, inner: unknown) => {
+        const tokens = base64SourceTokens(inner);
+        if (tokens === null) return inner;
+        mediaTokens += tokens;
+        return { type: 'base64' };
+    });
+    return { json: json ?? '', mediaTokens };
+}
+
 /** "1.4 MB", "820 KB". */
 export function describeBytes(bytes: number): string {
     if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;

@@ -10,8 +10,10 @@ export interface PdfJsDocument {
     numPages: number;
     /** Page `n`, 1-based. */
     getPage(n: number): Promise<PdfJsPage>;
-    /** Frees the worker's copy. */
-    destroy(): Promise<void>;
+    /** Frees the worker's copy (older PDF.js builds). */
+    destroy?(): Promise<void>;
+    /** The task that loaded it, whose `destroy` frees the document (newer builds). */
+    loadingTask?: { destroy(): Promise<void> };
 }
 
 /** The part of PDF.js's `PDFPageProxy` used here. */
@@ -42,6 +44,9 @@ export function pdfJsText(document: PdfJsDocument): PdfText {
                 proxy.cleanup?.();
             }
         },
-        close: () => document.destroy(),
+        close: async () => {
+            if (document.loadingTask !== undefined) await document.loadingTask.destroy();
+            else await document.destroy?.();
+        },
     };
 }
