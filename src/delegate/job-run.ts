@@ -169,7 +169,11 @@ export async function runJob(
     }
     const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
     const model = job.model || deps.model;
-    const prompt = await buildJobPrompt(jobView(deps), job, { mode, output, model });
+    const prompt = await buildJobPrompt({ ...jobView(deps), attachments: deps.attachments }, job, {
+        mode,
+        output,
+        model,
+    });
     const excludedAll = allContextExcluded(job, prompt);
     if (excludedAll !== null) return finishUnrun(deps, job, output, title, model, excludedAll);
     const built = await buildJobSession(deps, job, { mode, output, model, instructions: prompt.instructions }, () => {
