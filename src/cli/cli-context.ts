@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../agent/loop/loop-options';
 import { waitLimitsFromEnv } from '../agent/loop/wait-limits';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { createModelClient, type ModelClient } from '../agent/model-client';
+import { unpdfTextReader } from './pdf-text-node';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { CoreServices, type HostAdapters } from '../compose/core-services';
@@ -127,6 +128,7 @@ export function cliAdapters(vault: FsVault, configDir: string, io: CliIo): HostA
         vaultRoot: vault.root,
         hiddenFolders: new FsHiddenFolderReader({ root: vault.root, configDir }),
         obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
+        pdfText: unpdfTextReader,
     };
 }
 

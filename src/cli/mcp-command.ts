@@ -19,6 +19,7 @@ import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
+import { unpdfTextReader } from './pdf-text-node';
 import { LineStdioTransport } from './mcp-stdio-transport';
 import { VERSION } from '../kernel/version';
 import { indexSnapshot, type CliIo } from './cli-context';
@@ -154,7 +155,12 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         };
     };
 
-    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
+    const server = createVaultMcpServer({
+        prepare,
+        outputFolder,
+        version: options.version ?? VERSION,
+        pdfText: unpdfTextReader,
+    });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
         stdin: options.stdin,
