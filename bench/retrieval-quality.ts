@@ -5,7 +5,10 @@ import type { LabelledQuery } from './search-topics';
 export const CUTOFF = 10;
 
 /** Mean recall@10 and nDCG@10 of `answers` (one ranked path list per query, in the order of `labelled`). */
-export function qualityOf(labelled: readonly LabelledQuery[], answers: readonly string[][]): { recall: number; ndcg: number } {
+export function qualityOf(
+    labelled: readonly LabelledQuery[],
+    answers: readonly string[][],
+): { recall: number; ndcg: number } {
     let recall = 0;
     let ndcg = 0;
     labelled.forEach(({ relevant }, i) => {

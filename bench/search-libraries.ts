@@ -98,7 +98,9 @@ const CANDIDATES: Candidate[] = [
                     result: string[];
                 }[];
                 for (const { field, result } of perField) {
-                    result.forEach((id, rank) => scores.set(id, (scores.get(id) ?? 0) + FIELD_BOOSTS[field] / (1 + rank)));
+                    result.forEach((id, rank) =>
+                        scores.set(id, (scores.get(id) ?? 0) + FIELD_BOOSTS[field] / (1 + rank)),
+                    );
                 }
                 return [...scores]
                     .sort((a, b) => b[1] - a[1])
@@ -115,7 +117,7 @@ function arg(name: string): string | undefined {
 }
 
 function heapMb(): number {
-    (globalThis as { gc?: () => void }).gc?.();
+    (global as { gc?: () => void }).gc?.();
     return process.memoryUsage().heapUsed / 1e6;
 }
 

@@ -101,7 +101,8 @@ export const TOPICS: readonly Topic[] = RAW.trim()
 export function plantTopic(topic: Topic, index: number, filler: (words: number) => string): PlantedNote[] {
     const { concepts } = topic;
     const base = concepts.map((forms) => forms[0] ?? '');
-    const variant = (which: number): string[] => concepts.map((forms) => forms[Math.min(which, forms.length - 1)] ?? '');
+    const variant = (which: number): string[] =>
+        concepts.map((forms) => forms[Math.min(which, forms.length - 1)] ?? '');
     const plainTitle = (kind: string): string => `${capitalise(filler(2))} ${kind} ${index}`;
     const paragraph = (words: string): string => `${capitalise(filler(12))} ${words} ${filler(10)}.`;
     const notes: PlantedNote[] = [];

@@ -10,6 +10,7 @@ import type { Clock } from '../kernel/ports';
 import { live } from '../kernel/live';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import type { ApprovalGate } from './changes/approval';
 import { ChangeController } from './changes/change-controller';
 import type { OpenNoteEditors } from './changes/change-ports';
@@ -109,6 +110,8 @@ export interface AgentSessionOptions {
     contextProvider?: ContextProvider;
     /** How deep attached notes' embeds are expanded (settings `context.embedDepth`), for the provenance of context. */
     embedDepth?: number;
+    /** The vault's relevance index, handed to the tools (`find_notes`, `related_notes`). */
+    search?: NoteSearch;
     /**
      * Which turns carry untrusted text, shared with the MCP tools: marked at turn start when notes are attached or the
      * history holds vault text, and after every tool result.
@@ -211,7 +214,13 @@ export class AgentSession {
             maxOutputTokens: options.maxOutputTokens,
             prefix,
             tools: this.tools,
-            toolContext: { vault: options.vault, gate, reads: this.reads, changes },
+            toolContext: {
+                vault: options.vault,
+                gate,
+                reads: this.reads,
+                changes,
+                ...(options.search !== undefined ? { search: options.search } : {}),
+            },
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,

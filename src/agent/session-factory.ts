@@ -12,6 +12,7 @@ import type { Clock } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
 import type { OpenNoteEditors } from './changes/change-ports';
@@ -82,6 +83,8 @@ export interface SessionServices {
     idleTimeoutMs?: number;
     /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
     models?: ModelCatalog;
+    /** The vault's relevance index, for `find_notes` and `related_notes`; without it they say they are unavailable. */
+    search?: NoteSearch;
 }
 
 /** What a job adds. */
@@ -174,6 +177,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         maxOutputTokens: settings.model.maxOutputTokens,
         audience: kind,
         ...(services.tools !== undefined ? { registry: services.tools } : {}),
+        ...(services.search !== undefined ? { search: services.search } : {}),
         extraTools,
         prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
         compaction: {

@@ -12,7 +12,8 @@ import type { ApprovalGate } from '../agent/changes/approval';
 import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
-import { exclusionGate } from '../compose/core-services';
+import { exclusionGate, noteSearch } from '../compose/core-services';
+import type { ExclusionGate } from '../context/exclusions';
 import type { PrivacySettings } from '../kernel/settings';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
@@ -104,6 +105,10 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     if (options.debugScans === true) options.stderr?.write(`vault-agent mcp: full scan #${vault.scanCount} (start)\n`);
     watcher.start();
 
+    // One relevance index for the whole session, judged by the gate of the call at hand (locked until the first call).
+    let gateNow: ExclusionGate = exclusionGate(vault, null);
+    const search = noteSearch(vault, () => gateNow);
+
     const prepare = async (): Promise<VaultMcpCallContext> => {
         await watcher.fresh();
         let privacy: PrivacySettings | null;
@@ -116,6 +121,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         }
         // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
         const gate = exclusionGate(vault, privacy, obsidianExcluded.for(privacy));
+        gateNow = gate;
         const changes =
             privacy === null
                 ? null
@@ -128,7 +134,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
                       scope: { outputFolder },
                       jobsFolder,
                   });
-        return { vault, gate, changes, outputFolder };
+        return { vault, gate, changes, outputFolder, search };
     };
 
     const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
@@ -150,6 +156,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         await server.connect(transport);
         await closed;
     } finally {
+        search.dispose();
         await watcher.close();
     }
 }

@@ -21,6 +21,7 @@ import { VAULT_TOOLS, type ToolRegistry } from '../agent/tools/registry';
 import type { Tool, ToolResult } from '../agent/tools/tool';
 import type { ExclusionGate } from '../context/exclusions';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 
 /** What one call runs against: fresh each call, so edits, new exclusions and changed settings apply at once. */
 export interface VaultMcpCallContext {
@@ -32,6 +33,8 @@ export interface VaultMcpCallContext {
     changes: ChangeController | null;
     /** The folder new notes must go in, for the tool description. */
     outputFolder: string;
+    /** The vault's relevance index (`find_notes`, `related_notes`), kept across calls. */
+    search?: NoteSearch;
 }
 
 /** What the server needs. */
@@ -76,6 +79,7 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
             changes: context.changes,
             turnId: `mcp-${++calls}`,
             signal: extra.signal,
+            ...(context.search !== undefined ? { search: context.search } : {}),
         });
         return toCallResult(result);
     });

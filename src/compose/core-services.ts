@@ -11,6 +11,7 @@
  * - the skills catalog (the skills folder and `.claude/skills/`) and the custom commands catalog;
  * - the MCP hub (rebuilt when the MCP settings change), the spend control with the daily cap, the checkpoint store
  *   and the one rate-limit throttle;
+ * - the relevance index of the visible notes (`find_notes`, `related_notes`, mentions by content);
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
 import type { ApprovalGate } from '../agent/changes/approval';
@@ -42,6 +43,7 @@ import { live } from '../kernel/live';
 import type { Clock, Notifier } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
+import { NoteSearch } from '../search/note-search';
 
 /** What a host provides: its adapters. Everything else is built here. */
 export interface HostAdapters {
@@ -106,6 +108,14 @@ export function exclusionGate(
     return new ExclusionGate({ vault, privacy, obsidianExcluded });
 }
 
+/**
+ * The relevance index of `vault`'s visible notes under `gate` (the gate as it is at each use): the one way it is
+ * built, for the core services and for `vault-agent mcp`, which has its own gate per call.
+ */
+export function noteSearch(vault: VaultPort, gate: () => ExclusionGate): NoteSearch {
+    return new NoteSearch({ vault, gate });
+}
+
 /** The core services of one host, built from its adapters and the settings. */
 export class CoreServices {
     /** The vault. */
@@ -130,6 +140,11 @@ export class CoreServices {
     hub: McpHub;
     /** The endpoint's models: context windows as the endpoint lists them. */
     readonly models: ModelCatalog = sessionModels;
+    /**
+     * The vault's relevance index (`find_notes`, `related_notes`, mentions by content), one for every chat, job and
+     * turn: built on first use, kept current from the vault's changes, judged by the gate as it is now.
+     */
+    readonly search: NoteSearch;
     private gateNow: ExclusionGate;
     /** The Obsidian list `gateNow` was built with, to see when it changed. */
     private gateList: ObsidianExcludedFiles | null = null;
@@ -145,6 +160,7 @@ export class CoreServices {
         this.current = settings;
         this.gateNow = this.gateFor(host.vault);
         this.liveGate = live(() => this.gate());
+        this.search = noteSearch(host.vault, () => this.gate());
         this.checkpoints = new CheckpointStore({
             vault: host.vault,
             persistence: host.checkpoints,
@@ -230,6 +246,7 @@ export class CoreServices {
             mcp: live(() => this.hub),
             skills: this.skills,
             contextBuilder: this.contextBuilder(settings, window),
+            search: this.search,
             ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
             ...(request.retry !== undefined ? { retry: request.retry } : {}),
             ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
@@ -251,6 +268,7 @@ export class CoreServices {
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,
             models: this.models,
+            search: this.search,
             ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         });
     }

@@ -3,6 +3,7 @@
  * names loaded up front, the MCP tools it allows, and the `files` budget (notes written). Kept apart from the run's
  * flow in `job-run.ts`; the sessions themselves (parent and sub-agents) come from the shared session factory.
  */
+import type { NoteSearch } from '../search/note-search';
 import type { AgentSession } from '../agent/agent-session';
 import type { TurnBudget } from '../agent/loop/budgets';
 import { addUsage, emptyUsage, type UsageTotals } from '../agent/loop/turn-events';
@@ -38,6 +39,8 @@ export interface JobExtras {
     tools?: ToolRegistry;
     /** The endpoint's models: a job's context window is its model's `max_input_tokens` when listed. */
     models?: ModelCatalog;
+    /** The vault's relevance index, for `find_notes` and `related_notes`. */
+    search?: NoteSearch;
 }
 
 /** A job's session and what the run needs to know about it. */
@@ -85,6 +88,7 @@ export async function buildJobSession(
         ...(deps.tools !== undefined ? { tools: deps.tools } : {}),
         ...(deps.spend !== undefined ? { spend: deps.spend } : {}),
         ...(deps.models !== undefined ? { models: deps.models } : {}),
+        ...(deps.search !== undefined ? { search: deps.search } : {}),
         ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
         ...(deps.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.idleTimeoutMs } : {}),
     });

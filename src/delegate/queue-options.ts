@@ -103,5 +103,6 @@ export function jobRunDeps(
         childTurns: options.childTurns,
         tools: options.tools,
         models: options.models,
+        search: options.search,
     };
 }

@@ -12,7 +12,7 @@ import MiniSearch, { type SearchResult } from 'minisearch';
 import type { ExclusionGate } from '../context/exclusions';
 import { isMarkdownPath, VaultError, type VaultChange, type VaultPort } from '../kernel/vault-port';
 import { FIELD_BOOSTS, NOTE_FIELDS, noteDocument, type NoteDocument, type NoteField } from './note-document';
-import { normaliseQueryTerm, normaliseTerm, queryTerms, tokenize } from './tokens';
+import { normaliseTerm, queryTerms, tokenize } from './tokens';
 
 /** Notes read at once while building. */
 const READ_BATCH = 64;
@@ -322,4 +322,3 @@ function ranked(result: SearchResult, queryTermCount: number): RankedNote {
         matchedQueryTerms,
     };
 }
-

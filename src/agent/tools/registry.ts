@@ -6,6 +6,7 @@
  */
 import type { PermissionModeName } from '../../kernel/permission-mode-name';
 import { editNoteTool, rewriteNoteTool } from './edit-tools';
+import { findNotesTool, relatedNotesTool } from './find-tools';
 import { noteLinksTool } from './link-tools';
 import { listNotesTool, noteOutlineTool, readNoteTool } from './read-tools';
 import { notesWithTagTool, searchNotesTool } from './search-tools';
@@ -82,7 +83,9 @@ export function vaultToolRegistry(): ToolRegistry {
         .register(readNoteTool, EVERYONE)
         .register(noteOutlineTool, EVERYONE)
         .register(noteLinksTool, EVERYONE)
+        .register(findNotesTool, EVERYONE)
         .register(searchNotesTool, EVERYONE)
+        .register(relatedNotesTool, EVERYONE)
         .register(notesWithTagTool, EVERYONE)
         .register(createNoteTool, EVERYONE)
         .register(editNoteTool, ['chat'])

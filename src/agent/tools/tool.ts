@@ -5,6 +5,7 @@
  */
 import type { ExclusionGate } from '../../context/exclusions';
 import type { VaultPort } from '../../kernel/vault-port';
+import type { NoteSearch } from '../../search/note-search';
 import type { ChangeController, ChangeRefusal } from '../changes/change-controller';
 import type { ReadLedger } from './read-ledger';
 
@@ -34,6 +35,8 @@ export interface ToolContext {
     turnId: string;
     /** Aborted when the person presses Stop or the job is cancelled. */
     signal?: AbortSignal;
+    /** The vault's relevance index (`find_notes`, `related_notes`); absent where none was built. */
+    search?: NoteSearch;
 }
 
 /** What goes back to the model as the `tool_result`. */
