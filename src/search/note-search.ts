@@ -19,6 +19,8 @@ const READ_BATCH = 64;
 
 /** A query word held by more than this share of the notes is left out of a query that has other words. */
 const COMMON_SHARE = 0.4;
+/** The same while typing a mention: a word in more notes than this cannot single out the note meant. */
+const TYPING_SHARE = 0.05;
 
 /** What the index needs. */
 export interface NoteSearchOptions {
@@ -48,7 +50,10 @@ export interface RankOptions {
     admits?: (path: string) => boolean;
     /** Title, aliases, headings and tags only (mentions ask this way per keystroke). */
     namesOnly?: boolean;
-    /** Prefix-match only the last word (typing), no typo tolerance. */
+    /**
+     * Per keystroke (mentions): whole words only, no typo tolerance, and words held by more than one note in twenty
+     * left out, so a lookup stays within a keystroke's budget; a query of only such words matches nothing.
+     */
     typing?: boolean;
 }
 
@@ -128,20 +133,21 @@ export class NoteSearch {
      */
     rank(query: string, options: RankOptions = {}): RankedNote[] {
         const all = queryTerms(query);
+        const typing = options.typing === true;
         // A word most notes hold says nothing about which note is meant (its BM25 weight is near zero) but costs a
-        // pass over most of the index: it is left out while the query has other words.
-        const common = this.known.size >= 50 ? all.filter((term) => this.documentShare(term) > COMMON_SHARE) : [];
-        const terms = common.length < all.length ? all.filter((term) => !common.includes(term)) : all;
+        // pass over most of the index: it is left out while the query has other words (always, when typing).
+        const most = typing ? TYPING_SHARE : COMMON_SHARE;
+        const common = this.known.size >= 50 ? all.filter((term) => this.documentShare(term) > most) : [];
+        const terms = typing || common.length < all.length ? all.filter((term) => !common.includes(term)) : all;
         if (terms.length === 0) return [];
         const admits = options.admits;
-        const typing = options.typing === true;
         const results = this.index.search(terms.join(' '), {
             ...(options.namesOnly === true ? { fields: ['title', 'aliases', 'headings', 'tags'] } : {}),
             // The query's words are normalised already (stemmed, stop words out); only the index's own rule remains.
             processTerm: (term: string) => term,
-            // Typing: the last word is being written, so it matches as a prefix. Otherwise whole words (the stemmer
-            // meets the inflections) with one typo allowed in words of six letters or more.
-            prefix: typing ? (_term: string, i: number, words: string[]) => i === words.length - 1 : false,
+            // Whole words (the stemmer meets the inflections), with one typo allowed in words of six letters or more
+            // except while typing.
+            prefix: false,
             fuzzy: typing ? false : (term: string) => (term.length >= 6 ? 1 : false),
             ...(admits !== undefined ? { filter: (result: SearchResult) => admits(result.id as string) } : {}),
         });
