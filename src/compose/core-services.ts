@@ -14,7 +14,8 @@
  * - the relevance index of the visible notes (`find_notes`, `related_notes`, mentions by content);
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
-import type { ApprovalGate } from '../agent/changes/approval';
+import { unattended, type ApprovalGate } from '../agent/changes/approval';
+import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence, OpenNoteEditors } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
@@ -24,7 +25,7 @@ import type { ToolCallGate } from '../agent/mcp/tool-call-gate';
 import { createTransportFactory } from '../agent/mcp/transport-factory';
 import { sessionModels, type ModelCatalog } from '../agent/model-catalog';
 import type { ModelClient } from '../agent/model-client';
-import type { SessionServices } from '../agent/session-factory';
+import type { SessionEngine, SessionServices } from '../agent/session-factory';
 import type { RetryPolicy } from '../agent/turn-loop';
 import { SpendControl } from '../agent/spend/spend-control';
 import type { SpendLedger } from '../agent/spend/spend-ledger';
@@ -87,9 +88,7 @@ export interface SessionRequest {
 
 /** The queue's own knobs, as a host asks for them. */
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
-    Partial<
-        Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>
-    >;
+    Partial<Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs'>>;
 
 /** The queue's extensions, listed once: schedules (`schedule:` and `every:`) and batch jobs (`batch: true`). */
 export function queueExtensions(): QueueExtension[] {
@@ -106,14 +105,6 @@ export function exclusionGate(
     obsidianExcluded: ObsidianExcludedFiles | null = null,
 ): ExclusionGate {
     return new ExclusionGate({ vault, privacy, obsidianExcluded });
-}
-
-/**
- * The relevance index of `vault`'s visible notes under `gate` (the gate as it is at each use): the one way it is
- * built, for the core services and for `vault-agent mcp`, which has its own gate per call.
- */
-export function noteSearch(vault: VaultPort, gate: () => ExclusionGate): NoteSearch {
-    return new NoteSearch({ vault, gate });
 }
 
 /** The core services of one host, built from its adapters and the settings. */
@@ -141,8 +132,8 @@ export class CoreServices {
     /** The endpoint's models: context windows as the endpoint lists them. */
     readonly models: ModelCatalog = sessionModels;
     /**
-     * The vault's relevance index (`find_notes`, `related_notes`, mentions by content), one for every chat, job and
-     * turn: built on first use, kept current from the vault's changes, judged by the gate as it is now.
+     * The vault's relevance index (`find_notes`, `related_notes`, mentions by content), one for every chat, job, `ask`
+     * turn and MCP call: built on first use, kept current from the vault's changes, judged by the gate as it is now.
      */
     readonly search: NoteSearch;
     private gateNow: ExclusionGate;
@@ -160,17 +151,17 @@ export class CoreServices {
         this.current = settings;
         this.gateNow = this.gateFor(host.vault);
         this.liveGate = live(() => this.gate());
-        this.search = noteSearch(host.vault, () => this.gate());
+        this.search = new NoteSearch({ vault: host.vault, gate: () => this.gate() });
         this.checkpoints = new CheckpointStore({
             vault: host.vault,
             persistence: host.checkpoints,
-            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+            clock: host.clock,
         });
         const shaping = settings ?? DEFAULT_SETTINGS;
         this.spend = new SpendControl({
             ledger: host.spendLedger,
             dailyCapUsd: shaping.spend.dailyCapUsd,
-            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+            clock: host.clock,
         });
         this.skills = this.skillCatalog(shaping);
         this.liveSkills = live(() => this.skills);
@@ -234,42 +225,58 @@ export class CoreServices {
         // The attached context gets its share of this model's window as the endpoint lists it (200k when unknown).
         const window = await this.models.contextWindow(request.client, model);
         return {
+            ...this.engine(),
             client: request.client,
-            models: this.models,
-            vault: this.vault,
-            gate: () => this.gate(),
             settings: () => this.current ?? settings,
             approvals: request.approvals,
+            contextProvider: this.contextBuilder(settings, window),
+            toolCallGate: request.toolCallGate,
+            retry: request.retry,
+        };
+    }
+
+    /** The services every session shares, handed on whole to chats, `ask` and the queue's jobs. */
+    engine(): SessionEngine {
+        return {
+            vault: this.vault,
+            gate: () => this.gate(),
             checkpoints: this.checkpoints,
             throttle: this.throttle,
             spend: this.spend,
             mcp: live(() => this.hub),
-            skills: this.skills,
-            contextBuilder: this.contextBuilder(settings, window),
+            skills: this.liveSkills,
+            models: this.models,
+            editors: this.host.editors,
+            clock: this.host.clock,
             search: this.search,
-            ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
-            ...(request.retry !== undefined ? { retry: request.retry } : {}),
-            ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
-            ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         };
+    }
+
+    /**
+     * The change controller of a surface nobody watches (the vault's MCP server): delegate's policy, creates inside
+     * `outputFolder` only, never the jobs folder, checkpointed; `null` while the settings are locked.
+     */
+    unattendedChanges(outputFolder: string, who: string): ChangeController | null {
+        const settings = this.current;
+        if (settings === null) return null;
+        return new ChangeController({
+            vault: this.vault,
+            gate: this.gate(),
+            approvals: unattended(who),
+            mode: 'delegate',
+            checkpoints: this.checkpoints,
+            scope: { outputFolder },
+            jobsFolder: settings.delegate.jobsFolder,
+        });
     }
 
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
         return new JobQueue({
+            ...this.engine(),
             ...request,
-            vault: this.vault,
-            gate: () => this.gate(),
-            throttle: this.throttle,
             notifier: this.notifier,
-            checkpoints: this.checkpoints,
             extensions: queueExtensions(),
-            skills: this.liveSkills,
-            mcp: { tools: (options) => this.hub.tools(options) },
-            spend: this.spend,
-            models: this.models,
-            search: this.search,
-            ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         });
     }
 
@@ -277,7 +284,7 @@ export class CoreServices {
         return new SkillCatalog({
             vault: this.vault,
             exclusions: (vault) => this.gateFor(vault),
-            ...(this.host.hiddenFolders !== undefined ? { hidden: this.host.hiddenFolders } : {}),
+            hidden: this.host.hiddenFolders,
             skillsFolder: settings.guidance.skillsFolder,
         });
     }
@@ -299,7 +306,7 @@ export class CoreServices {
             notifier: this.notifier,
             vault: this.vault,
             gate: this.liveGate,
-            ...(this.host.vaultRoot !== undefined ? { vaultRoot: this.host.vaultRoot } : {}),
+            vaultRoot: this.host.vaultRoot,
         });
     }
 }

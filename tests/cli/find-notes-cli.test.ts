@@ -81,7 +81,7 @@ describe('find_notes through vault-agent mcp', () => {
         const transport = new StdioClientTransport({
             command: process.execPath,
             args: [CLI, 'mcp', '--vault', temp.root],
-            env: { ...process.env },
+            env: { ...process.env } as Record<string, string>,
             stderr: 'pipe',
         });
         const client = new Client({ name: 'vault-agent-test', version: '1' });
