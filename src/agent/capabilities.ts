@@ -7,7 +7,7 @@
 import { APIError } from '@anthropic-ai/sdk/core/error';
 
 /** The optional features the engine uses. */
-export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction';
+export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction' | 'citations';
 
 /** The capabilities every endpoint starts with and may lose, in a stable order (what `snapshot` reports). */
 export const CAPABILITIES: readonly Capability[] = ['promptCaching', 'countTokens', 'batches', 'modelsList'];

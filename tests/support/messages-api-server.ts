@@ -10,6 +10,8 @@ import { flatHeaders, isRecord, parseJson, readBody, sendError } from './message
 import { PromptCache } from './messages-api/prompt-cache';
 import { decideCompaction, withCompactionBlock } from './messages-api/server-compaction';
 import { randomId, renderTurn } from './messages-api/render';
+import { invalidCitationsConfig } from './messages-api/citations';
+import { enforceServerTools } from './messages-api/server-tools';
 import * as routes from './messages-api/side-routes';
 import type {
     MessagesApiServerOptions,
@@ -21,6 +23,8 @@ import type {
 
 export * from './messages-api/scripts';
 export * from './messages-api/request-helpers';
+export * from './messages-api/citations';
+export { webFetch, webSearch } from './messages-api/server-tools';
 export type * from './messages-api/types';
 export { estimateTokens } from './messages-api/prompt-cache';
 export { LISTED_MODELS, model as modelInfo } from './messages-api/side-routes';
@@ -239,6 +243,11 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message });
             return;
         }
+        const citationProblem = invalidCitationsConfig(request);
+        if (citationProblem !== undefined) {
+            sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: citationProblem });
+            return;
+        }
         const compaction = decideCompaction(body, request.headers, this.serverCompaction);
         if (compaction.kind === 'rejected') {
             sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: compaction.message });
@@ -256,7 +265,7 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, answer);
             return;
         }
-        let turn = answer.turn;
+        let turn = { ...answer.turn, content: enforceServerTools(answer.turn.content, body) };
         if (compaction.kind === 'compact') {
             request.serverCompaction = compaction.record;
             turn = withCompactionBlock(turn, compaction.record.summary);
