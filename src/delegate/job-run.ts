@@ -4,6 +4,7 @@
  * job note updated once at the end. What the queue must do next (pause for a spend cap, wait while offline, retry
  * later) comes back as a signal; the job itself never decides for the whole queue.
  */
+import type { WebSettings } from '../kernel/web-settings';
 import type { ApprovalGate } from '../agent/changes/approval';
 import type { CheckpointStore } from '../agent/changes/checkpoints';
 import type { TurnBudget } from '../agent/loop/budgets';
@@ -23,6 +24,8 @@ import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
 import type { LeaseKeeper } from './lease';
 import { jobSources } from './provenance';
+import { webLogLine } from '../agent/web/web-log';
+import { flaggedLogLine } from './sources-section';
 import { buildJobSession, type JobExtras } from './job-session';
 import { allContextExcluded, finish, finishUnrun } from './job-end';
 import { changedNotes, inertWrites, refusedWrites } from './job-tool-calls';
@@ -109,6 +112,8 @@ export interface JobRunDeps extends JobExtras {
     maxOutputTokens: number;
     /** `settings.context`, applied to the job's context as to a chat's; the builder's defaults when absent. */
     context?: ContextSettings;
+    /** `settings.web`: a job whose note says `web: true` may research the web when it is on. */
+    web?: WebSettings;
     /** Retry policy for model calls. */
     retry?: RetryPolicy;
     /** Stall timeout for streams, ms. */
@@ -185,7 +190,13 @@ export async function runJob(
     const progress: JobProgress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: deps.clock.now(), waitingMs: 0 };
     // What the job waited on (retries, silence, estimated usage), for its log: the first few, each once.
     const waits: string[] = [];
+    // Every web search and fetch, for the job log.
+    const web: string[] = [];
     session.subscribe((event) => {
+        if (event.type === 'web') {
+            const line = webLogLine(event.activity);
+            if (line !== null) web.push(line);
+        }
         if ((event.type === 'retry' || event.type === 'notice') && waits.length < MAX_WAIT_LINES) {
             if (!waits.includes(event.message)) waits.push(event.message);
         }
@@ -205,7 +216,7 @@ export async function runJob(
     }, deps.leases.leaseMs / 3);
     let result: TurnResult;
     try {
-        result = await session.send(prompt.message(built.skills), { signal: control.signal });
+        result = await session.send(prompt.blocks(built.skills), { signal: control.signal });
     } finally {
         clearInterval(renew);
     }
@@ -215,6 +226,7 @@ export async function runJob(
     const notes = [
         ...built.notes,
         ...waits,
+        ...web,
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
         prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
         ...refusedWrites(result),
@@ -262,8 +274,11 @@ async function decide(
             model: artifact.model,
             now: deps.clock.now(),
             incomplete,
+            ...(result.sources !== undefined ? { cited: result.sources } : {}),
         });
         if (made.neutralised !== null) written.push(made.neutralised);
+        const flagged = flaggedLogLine(result.sources);
+        if (flagged !== null) written.push(flagged);
         return linkTo(made.path);
     };
     const stopped = (

@@ -1,4 +1,5 @@
 /** What the delegate queue is built from: its ports and knobs. */
+import type { WebSettings } from '../kernel/web-settings';
 import type { CheckpointStore } from '../agent/changes/checkpoints';
 import type { Throttle } from '../agent/loop/throttle';
 import type { ModelClient } from '../agent/model-client';
@@ -21,6 +22,8 @@ export interface QueueSettings {
     model: ModelSettings;
     /** Instructions note, budget share, embed depth, mention list limit (as a chat's); the defaults when absent. */
     context?: ContextSettings;
+    /** Web research (off by default); a job uses it only when its note says `web: true`. */
+    web?: WebSettings;
 }
 
 /** Ports and knobs of the queue; the extras (skills catalog, MCP hub, spend control) are optional. */
@@ -93,6 +96,7 @@ export function jobRunDeps(
         model: settings.model.defaultModel,
         maxOutputTokens: settings.model.maxOutputTokens,
         ...(settings.context !== undefined ? { context: settings.context } : {}),
+        ...(settings.web !== undefined ? { web: settings.web } : {}),
         retry: options.retry,
         idleTimeoutMs: options.idleTimeoutMs,
         maxAttempts: options.maxAttempts ?? 3,
