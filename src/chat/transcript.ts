@@ -250,7 +250,9 @@ export function sourcesMarkdown(sources: AnswerSources | undefined): string[] {
         return ['Sources:', '', ...lines, ''];
     }
     const notes = sources.notes.map((path) => `- [[${path.replace(/\.md$/iu, '')}]]`);
-    return notes.length === 0 ? [] : ['Sources:', '', ...notes, '', ...(sources.fallback ? [`*${sources.fallback}*`, ''] : [])];
+    return notes.length === 0
+        ? []
+        : ['Sources:', '', ...notes, '', ...(sources.fallback ? [`*${sources.fallback}*`, ''] : [])];
 }
 
 /** One line saying what a tool call was about: its path or query, else its input in short. */

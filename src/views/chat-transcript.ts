@@ -233,7 +233,10 @@ export class ChatTranscript {
             this.finishStream();
             const turn =
                 this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
-            this.webRows.set(entry.activity.id, renderWebRow(turn, entry.activity, this.webRows.get(entry.activity.id)));
+            this.webRows.set(
+                entry.activity.id,
+                renderWebRow(turn, entry.activity, this.webRows.get(entry.activity.id)),
+            );
         } else {
             const turn =
                 this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));

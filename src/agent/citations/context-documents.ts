@@ -33,7 +33,10 @@ export function contextDocuments(bundle: ContextBundle): ContextPart[] {
         const attributes = Object.entries(item.attributes ?? {}).map(([name, value]) => `${name}: ${value}`);
         if (item.truncated !== undefined) attributes.push(`truncated: ${item.truncated.lines} lines cut`);
         const detail = [item.kind, ...attributes].join('; ');
-        parts.push({ block: noteDocument({ path, text: item.text, detail }), ...(item.path !== undefined ? { path } : {}) });
+        parts.push({
+            block: noteDocument({ path, text: item.text, detail }),
+            ...(item.path !== undefined ? { path } : {}),
+        });
     }
     if (counts.length > 0) parts.push({ block: { type: 'text', text: counts.join('\n') } });
     return parts;

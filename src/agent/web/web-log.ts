@@ -10,7 +10,10 @@ export function webLogLine(activity: WebActivity): string | null {
         case 'done': {
             if (activity.action === 'fetch') return `${what}: fetched.`;
             const found = activity.results ?? [];
-            const list = found.slice(0, 5).map((result) => result.url).join(', ');
+            const list = found
+                .slice(0, 5)
+                .map((result) => result.url)
+                .join(', ');
             return `${what}: ${found.length} result(s)${list === '' ? '' : ` (${list}${found.length > 5 ? ', …' : ''})`}.`;
         }
         case 'failed':
