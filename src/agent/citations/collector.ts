@@ -2,7 +2,6 @@
  * Gathers one turn's citations as its answer streams: each kept text block's citations with the documents of the
  * request that produced them (plus the pages fetched in the same response), then resolves, verifies and falls back.
  */
-import type { TextCitation } from '@anthropic-ai/sdk/resources/messages';
 import type { ExclusionGate } from '../../context/exclusions';
 import type { VaultPort } from '../../kernel/vault-port';
 import type { StreamedBlock } from '../loop/stream-turn';
@@ -41,8 +40,7 @@ export class CitationCollector {
         ];
         for (const block of blocks) {
             if (block.type !== 'text') continue;
-            for (const citation of block.citations ?? [])
-                this.raw.push({ citation: citation as TextCitation, documents });
+            for (const citation of block.citations ?? []) this.raw.push({ citation, documents });
         }
     }
 

@@ -93,7 +93,7 @@ export class WebResearch {
                 const activity: WebActivity = {
                     id,
                     action: 'search',
-                    target: String(input.query ?? ''),
+                    target: text(input.query),
                     state: 'running',
                 };
                 this.calls.set(id, activity);
@@ -101,7 +101,7 @@ export class WebResearch {
                 return undefined;
             }
             if (raw.name !== 'web_fetch') return undefined;
-            const url = String(input.url ?? '');
+            const url = text(input.url);
             if (this.refused.has(hostOf(url))) {
                 // Its domain is blocked in this request's rules: the server answers `url_not_allowed`, fetching nothing.
                 report({
@@ -126,11 +126,11 @@ export class WebResearch {
         if (raw.type === 'web_search_tool_result' || raw.type === 'web_fetch_tool_result') {
             const activity = this.calls.get(String(raw.tool_use_id));
             if (activity === undefined) return undefined;
-            const content = raw.content as unknown;
+            const content = raw.content;
             if (Array.isArray(content)) {
-                const results = content
-                    .filter((item): item is { url: string; title: string } => typeof item?.url === 'string')
-                    .map((item) => ({ url: item.url, title: String(item.title ?? item.url) }));
+                const results = (content as { url?: unknown; title?: unknown }[]).flatMap((item) =>
+                    typeof item.url === 'string' ? [{ url: item.url, title: text(item.title) || item.url }] : [],
+                );
                 for (const result of results) this.trusted.add(normalise(result.url));
                 report({ ...activity, state: 'done', results });
             } else {
@@ -195,6 +195,10 @@ export class WebResearch {
 type DomainRules = { allowed_domains?: string[]; blocked_domains?: string[] };
 
 const UNVOUCHED = 'the address came from a note or a tool result, not from the person or a search result';
+
+function text(value: unknown): string {
+    return typeof value === 'string' ? value : '';
+}
 
 /** The http(s) addresses in a text. */
 export function urlsIn(text: string): string[] {
