@@ -81,9 +81,7 @@ export interface AgentSessionOptions {
     editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
     clock?: Clock;
-    /** Silence after which a stream counts as stalled, in ms. */
-    idleTimeoutMs?: number;
-    /** Retry policy for model calls. */
+    /** Retry policy for model calls, with every wait's cap (`waits`, the stall timeout among them). */
     retry?: RetryPolicy;
     /** Limits per turn. */
     budget?: TurnBudget;
@@ -162,7 +160,7 @@ export class AgentSession {
                       mode: this.mode,
                       checkpoints: options.checkpoints,
                       scope: options.scope,
-                      ...(options.jobsFolder !== undefined ? { jobsFolder: options.jobsFolder } : {}),
+                      jobsFolder: options.jobsFolder,
                       editors: options.editors,
                   });
         const prefix = (this.prefix = new PromptPrefix({
@@ -218,7 +216,6 @@ export class AgentSession {
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,
-            idleTimeoutMs: options.idleTimeoutMs,
             retry: options.retry,
             budget: options.budget,
             prices: options.prices,
