@@ -4,7 +4,7 @@
  */
 import { sha256Utf16Hex } from '../changes/sha256';
 import type { McpToolDefinition } from '../mcp/mcp-connection';
-import { toolCallBinding, type ToolCallGate } from '../mcp/tool-call-gate';
+import type { ToolCallGate } from '../mcp/tool-call-gate';
 import type { FetchQuestion } from './web-research';
 
 /** What the person is shown about the fetch. */
@@ -28,7 +28,7 @@ export const FETCH_DEFINITION: McpToolDefinition = {
 export function fetchQuestion(gate: ToolCallGate): FetchQuestion {
     return async (url, signal) => {
         const input = { url };
-        const binding = toolCallBinding('web_fetch', FETCH_DEFINITION, input);
+        const binding = sha256Utf16Hex(JSON.stringify(['web_fetch', FETCH_DEFINITION.hash, url]));
         const decision = await gate.request(
             {
                 server: 'web',
