@@ -219,6 +219,10 @@ export class ChatTranscript {
         } else if (entry.kind === 'guidance') {
             this.finishStream();
             this.addGuidance(entry);
+        } else if (entry.kind === 'note') {
+            this.finishStream();
+            this.turnEl = null;
+            this.addNote(entry.text, 'vault-agent-note vault-agent-inline-note');
         } else {
             const turn =
                 this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));

@@ -1,0 +1,88 @@
+/**
+ * The word-level change regions of a passage rewrite, as the editor shows them inline: the spans of `wordDiff` (the
+ * `diff` package's word diff, the same one the chat's cards use) grouped into regions a person accepts or rejects one
+ * by one. A region is a display unit only: accepting one builds an ordinary `ChangeProposal` (line hunks, binding) for
+ * the change controller, so there is one model of a change and one door for writing it.
+ */
+import { wordDiff, type WordSpan } from './word-diff';
+
+/** One region of a word diff: `removed` (the old text at `[from, to)`) becomes `inserted`. */
+export interface WordRegion {
+    /** Position among the diff's regions, from 0. */
+    index: number;
+    /** Start in the old text. */
+    from: number;
+    /** End in the old text (`from` when the region only inserts). */
+    to: number;
+    /** The old text of the region (`oldText.slice(from, to)`). */
+    removed: string;
+    /** What replaces it. */
+    inserted: string;
+}
+
+/** Main-thread budget for the diff of a streaming preview; past it the preview shows the passage replaced whole. */
+export const PREVIEW_DIFF_MS = 15;
+
+/** The regions that turn `oldText` into `newText`. */
+export function wordRegions(oldText: string, newText: string, timeoutMs?: number): WordRegion[] {
+    return regionsOf(wordDiff(oldText, newText, timeoutMs));
+}
+
+/**
+ * The regions of a rewrite still streaming in: `partial` is compared with the start of `oldText` it can have reached
+ * so far, and old text after the last word it has reached is left alone (not yet rewritten, not yet removed). The
+ * diff runs under `PREVIEW_DIFF_MS`, so a preview never holds the editor up.
+ */
+export function previewRegions(oldText: string, partial: string, timeoutMs = PREVIEW_DIFF_MS): WordRegion[] {
+    if (partial === '') return [];
+    const reach = Math.min(oldText.length, Math.ceil(partial.length * 1.25) + 200);
+    const space = oldText.slice(reach).search(/\s/);
+    const window = space < 0 ? oldText : oldText.slice(0, reach + space);
+    const spans = wordDiff(window, partial, timeoutMs);
+    let last = spans.length - 1;
+    while (last >= 0 && (spans[last] as WordSpan).kind === 'removed') last--;
+    return regionsOf(spans.slice(0, last + 1));
+}
+
+/** Applies `region` to `text`, where the region's old text stands at `[at + from, at + to)`. */
+export function applyRegion(text: string, region: Pick<WordRegion, 'from' | 'to' | 'inserted'>, at = 0): string {
+    return text.slice(0, at + region.from) + region.inserted + text.slice(at + region.to);
+}
+
+/** A run of spaces or one line break between two changed words: the two changes read as one. */
+function isSoftGap(text: string): boolean {
+    return /^[ \t]*\n?[ \t]*$/.test(text) && text !== '';
+}
+
+function regionsOf(spans: readonly WordSpan[]): WordRegion[] {
+    const regions: WordRegion[] = [];
+    let open: WordRegion | null = null;
+    let pos = 0;
+    spans.forEach((span, i) => {
+        const size = span.text.length;
+        if (span.kind === 'same') {
+            const next = spans[i + 1];
+            if (open !== null && isSoftGap(span.text) && next !== undefined && next.kind !== 'same') {
+                open.removed += span.text;
+                open.inserted += span.text;
+                open.to += size;
+            } else {
+                open = null;
+            }
+            pos += size;
+            return;
+        }
+        if (open === null) {
+            open = { index: regions.length, from: pos, to: pos, removed: '', inserted: '' };
+            regions.push(open);
+        }
+        if (span.kind === 'removed') {
+            open.removed += span.text;
+            open.to += size;
+            pos += size;
+        } else {
+            open.inserted += span.text;
+        }
+    });
+    return regions;
+}
