@@ -105,7 +105,9 @@ export class InlineEdit {
         if (!instruction.ok) return instruction;
         let raw = '';
         let shown = '';
+        let failure = 'The request was not sent.';
         const unsubscribe = this.options.chat.subscribe((event) => {
+            if (event.type === 'error') failure = event.message;
             if (event.type !== 'turn') return;
             if (event.event.type === 'text') raw += event.event.delta;
             else if (event.event.type === 'retry') raw = '';
@@ -126,7 +128,7 @@ export class InlineEdit {
         } finally {
             unsubscribe();
         }
-        if (result === null) return { ok: false, message: 'The request was not sent; the chat says why.' };
+        if (result === null) return { ok: false, message: failure };
         const text = finalRewrite(result.text);
         if (result.outcome !== 'done' || text === null) {
             const why = result.outcome !== 'done' ? result.message : 'The agent answered without a rewrite.';

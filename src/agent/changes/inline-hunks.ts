@@ -49,9 +49,18 @@ export function applyRegion(text: string, region: Pick<WordRegion, 'from' | 'to'
     return text.slice(0, at + region.from) + region.inserted + text.slice(at + region.to);
 }
 
-/** A run of spaces or one line break between two changed words: the two changes read as one. */
+/** Words of at most this many characters between two changes are taken into one region with them. */
+const SHORT_GAP = 4;
+
+/**
+ * What may stand between two changed words while they still read as one change: spaces or one line break, or one
+ * short word ("the", "day") on the same line, so "within the first day" → "on day one" is one region, not three.
+ */
 function isSoftGap(text: string): boolean {
-    return /^[ \t]*\n?[ \t]*$/.test(text) && text !== '';
+    if (text === '') return false;
+    if (/^[ \t]*\n?[ \t]*$/.test(text)) return true;
+    const word = text.trim();
+    return !text.includes('\n') && word.length <= SHORT_GAP && !/\s/.test(word);
 }
 
 function regionsOf(spans: readonly WordSpan[]): WordRegion[] {

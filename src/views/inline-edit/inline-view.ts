@@ -141,8 +141,9 @@ function panelTooltip(state: EditorState): Tooltip | null {
     const proposal = state.field(inlineProposalField, false) ?? null;
     if (proposal === null) return null;
     return {
-        pos: passageRange(proposal).from,
-        above: true,
+        // Below the passage, so the panel never covers the words it is about.
+        pos: passageRange(proposal).to,
+        above: false,
         strictSide: false,
         arrow: false,
         create: createPanel,
