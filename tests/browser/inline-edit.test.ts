@@ -151,7 +151,7 @@ describe('the writer’s flow: ask in place, the diff in the editor', () => {
                 { id: 0, removed: 'fast', inserted: 'quickly', stale: false },
                 { id: 1, removed: 're-learning', inserted: 'review', stale: true },
             ]);
-        expect(await page.locator('.vault-agent-inline-stale').innerText()).toBe('changed since proposed');
+        expect(await page.locator('.vault-agent-inline-stale').innerText()).toBe('Changed since proposed');
         expect(await page.locator('.vault-agent-inline-removed:not(.is-stale)').innerText()).toBe('fast');
         expect(await page.locator('.vault-agent-inline-status').innerText()).toContain('1 changed since proposed');
         // The stale change offers no Accept; Accept all writes only the one still standing.

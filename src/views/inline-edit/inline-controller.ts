@@ -46,7 +46,7 @@ interface Session {
     /** Bumped by every request and close, so an answer that arrives late is dropped. */
     generation: number;
     running: boolean;
-    preview: { partial: string; timer: ReturnType<typeof setTimeout> | null };
+    preview: { partial: string; timer: number | null };
 }
 
 /** The inline-edit controller for every editor of the host. */
@@ -82,6 +82,11 @@ export class InlineEditController implements InlineHandlers {
         });
         view.dispatch({ effects: openProposal.of(range) });
         return true;
+    }
+
+    /** Whether a proposal (or its prompt) is open in `view`. */
+    isOpen(view: EditorView): boolean {
+        return proposalOf(view) !== null;
     }
 
     ask(view: EditorView, instruction: string): void {
@@ -208,7 +213,7 @@ export class InlineEditController implements InlineHandlers {
     ): void {
         session.preview.partial = partial;
         if (session.preview.timer !== null) return;
-        session.preview.timer = setTimeout(() => {
+        session.preview.timer = window.setTimeout(() => {
             session.preview.timer = null;
             if (session.generation !== generation || !session.running) return;
             const regions = previewRegions(base, session.preview.partial);
@@ -217,7 +222,7 @@ export class InlineEditController implements InlineHandlers {
     }
 
     private clearPreview(session: Session): void {
-        if (session.preview.timer !== null) clearTimeout(session.preview.timer);
+        if (session.preview.timer !== null) window.clearTimeout(session.preview.timer);
         session.preview.timer = null;
     }
 

@@ -19,10 +19,10 @@ export class InlinePanel implements TooltipView {
 
     constructor(view: EditorView) {
         this.view = view;
-        this.dom = document.createElement('div');
-        this.dom.className = 'vault-agent-inline-panel';
-        this.dom.setAttribute('role', 'dialog');
-        this.dom.setAttribute('aria-label', 'Ask the agent to edit this passage');
+        this.dom = createDiv({
+            cls: 'vault-agent-inline-panel',
+            attr: { role: 'dialog', 'aria-label': 'Ask the agent to edit this passage' },
+        });
         // Keys typed in the panel are the panel's: the editor's keymap and input handling stay out of them.
         this.dom.addEventListener('keydown', (event) => event.stopPropagation());
         this.render();
@@ -108,11 +108,12 @@ export class InlinePanel implements TooltipView {
 
     private askRow(placeholder: string, label: string): HTMLElement {
         const handlers = this.view.state.facet(inlineHandlers);
-        const input = document.createElement('input');
-        input.type = 'text';
-        input.className = 'vault-agent-inline-input';
-        input.placeholder = placeholder;
-        input.setAttribute('aria-label', placeholder);
+        const input = createEl('input', {
+            type: 'text',
+            cls: 'vault-agent-inline-input',
+            placeholder,
+            attr: { 'aria-label': placeholder },
+        });
         const send = (): void => {
             const text = input.value.trim();
             if (text !== '') handlers?.ask(this.view, text);
@@ -149,9 +150,7 @@ export class InlinePanel implements TooltipView {
 }
 
 function div(cls: string): HTMLElement {
-    const el = document.createElement('div');
-    el.className = cls;
-    return el;
+    return createDiv({ cls });
 }
 
 function row(children: HTMLElement[]): HTMLElement {
@@ -161,9 +160,7 @@ function row(children: HTMLElement[]): HTMLElement {
 }
 
 function action(label: string, cls: string, run: () => void, key?: string): HTMLElement {
-    const el = document.createElement('button');
-    el.className = `vault-agent-inline-action ${cls}`;
-    el.textContent = label;
+    const el = createEl('button', { cls: `vault-agent-inline-action ${cls}`, text: label });
     if (key !== undefined) el.title = `${label} (${key})`;
     el.addEventListener('click', (event) => {
         event.preventDefault();

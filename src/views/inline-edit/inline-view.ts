@@ -53,28 +53,23 @@ class InsertWidget extends WidgetType {
 
     toDOM(view: EditorView): HTMLElement {
         const { region } = this;
-        const wrap = document.createElement('span');
-        wrap.className = 'vault-agent-inline-insert';
+        const wrap = createSpan({ cls: 'vault-agent-inline-insert' });
         if (region.stale) wrap.classList.add('is-stale');
         if (this.current) wrap.classList.add('is-current');
         wrap.dataset.region = String(region.id);
         if (region.inserted !== '') {
-            const ins = document.createElement('ins');
-            ins.className = 'vault-agent-inline-added';
-            ins.textContent = region.inserted;
-            ins.setAttribute('aria-label', `Proposed: ${region.inserted}`);
-            wrap.appendChild(ins);
+            wrap.createEl('ins', {
+                cls: 'vault-agent-inline-added',
+                text: region.inserted,
+                attr: { 'aria-label': `Proposed: ${region.inserted}` },
+            });
         }
         if (region.stale) {
-            const note = document.createElement('span');
-            note.className = 'vault-agent-inline-stale';
-            note.textContent = 'changed since proposed';
-            wrap.appendChild(note);
+            wrap.createSpan({ cls: 'vault-agent-inline-stale', text: 'Changed since proposed' });
         }
         if (this.ready || region.stale) {
             const handlers = view.state.facet(inlineHandlers);
-            const bar = document.createElement('span');
-            bar.className = 'vault-agent-inline-buttons';
+            const bar = wrap.createSpan({ cls: 'vault-agent-inline-buttons' });
             if (!region.stale)
                 bar.appendChild(
                     button('✓', 'Accept this change (Alt+Y)', 'is-accept', () => handlers?.accept(view, region.id)),
@@ -84,7 +79,6 @@ class InsertWidget extends WidgetType {
                     handlers?.reject(view, region.id),
                 ),
             );
-            wrap.appendChild(bar);
         }
         return wrap;
     }
@@ -95,11 +89,11 @@ class InsertWidget extends WidgetType {
 }
 
 function button(label: string, title: string, cls: string, run: () => void): HTMLElement {
-    const el = document.createElement('button');
-    el.className = `vault-agent-inline-button ${cls}`;
-    el.textContent = label;
-    el.setAttribute('aria-label', title);
-    el.title = title;
+    const el = createEl('button', {
+        cls: `vault-agent-inline-button ${cls}`,
+        text: label,
+        attr: { 'aria-label': title, title },
+    });
     // Pressed without moving the editor's selection or focus (mouse and touch alike).
     el.addEventListener('mousedown', (event) => event.preventDefault());
     el.addEventListener('click', (event) => {

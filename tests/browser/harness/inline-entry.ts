@@ -112,7 +112,9 @@ async function main(): Promise<void> {
     });
     const host = document.querySelector('.main-area');
     if (!(host instanceof HTMLElement)) throw new Error('The harness page has no .main-area');
-    host.classList.add('markdown-source-view');
+    host.classList.add('markdown-source-view', 'harness-inline');
+    // The editor fills the page: the chat behind an inline edit is not shown here (its record is in `chats`).
+    document.getElementById('sidebar')?.remove();
     view = new EditorView({
         doc: config.files[path] ?? '',
         extensions: [editorHistory(), EditorView.lineWrapping, controller.extension()],
@@ -164,8 +166,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-    const pre = document.createElement('pre');
-    pre.className = 'harness-error';
-    pre.textContent = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
-    document.body.appendChild(pre);
+    document.body.createEl('pre', {
+        cls: 'harness-error',
+        text: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error),
+    });
 });
