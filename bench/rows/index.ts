@@ -8,6 +8,7 @@ import { contextSuggestRow } from '../context-suggest';
 import { memoryIndexRow } from '../memory-index';
 import { onloadTimeRow } from '../onload-time';
 import { renderStreamingRow } from '../render-streaming';
+import { inlineStreamingRow } from '../inline-streaming';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { ripgrepSearchRow } from '../ripgrep-search';
 import { bundleSizeRow } from './bundle-size';
@@ -40,6 +41,7 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(contextSuggestRow),
     noisy(ripgrepSearchRow),
     noisy(renderStreamingRow),
+    noisy(inlineStreamingRow),
     cacheShareRow,
     noisy(loopOverheadRow),
     noisy(queueThroughputRow),
