@@ -106,7 +106,10 @@ describe('the writer’s flow: ask in place, the diff in the editor', () => {
             .toEqual(['fast', 're-learning']);
         expect(await page.locator('ins.vault-agent-inline-added').allInnerTexts()).toEqual(['quickly', 'review']);
         expect(await page.locator('.vault-agent-inline-status').innerText()).toContain('2 changes proposed');
-        await page.screenshot({ path: join(IMAGES, 'inline-edit.png') });
+        await page.screenshot({
+            path: join(IMAGES, 'inline-edit.png'),
+            clip: { x: 0, y: 0, width: 1000, height: 480 },
+        });
 
         await page.locator('.cm-content').focus();
         await page.keyboard.press('Alt+]');
