@@ -219,10 +219,15 @@ export function rewriteSoFar(answer: string): string | null {
     const body = answer.slice(start + OPEN_TAG.length);
     const end = body.indexOf(CLOSE_TAG);
     if (end >= 0) return trimTagBreaks(body.slice(0, end));
+    let open = body;
     for (let keep = Math.min(CLOSE_TAG.length - 1, body.length); keep > 0; keep--) {
-        if (CLOSE_TAG.startsWith(body.slice(body.length - keep))) return trimLeadingBreak(body.slice(0, -keep));
+        if (CLOSE_TAG.startsWith(body.slice(body.length - keep))) {
+            open = body.slice(0, -keep);
+            break;
+        }
     }
-    return trimLeadingBreak(body);
+    // A line break at the very end may be the one before the closing tag: held back until more arrives.
+    return trimTagBreaks(open);
 }
 
 /** The finished rewrite of an answer: the text between the last complete pair of tags, or `null`. */
