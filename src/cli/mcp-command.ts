@@ -8,12 +8,11 @@
  * JSON-RPC is answered with an error and the server keeps serving (`LineStdioTransport`).
  */
 import type { Readable, Writable } from 'node:stream';
-import type { ApprovalGate } from '../agent/changes/approval';
-import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
-import { CheckpointStore } from '../agent/changes/checkpoints';
-import { exclusionGate } from '../compose/core-services';
-import type { PrivacySettings } from '../kernel/settings';
+import { MapConsentStore } from '../agent/mcp/mcp-consent';
+import { MemorySpendLedger } from '../agent/spend/spend-ledger';
+import { CoreServices } from '../compose/core-services';
+import type { Settings } from '../kernel/settings';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
@@ -49,14 +48,6 @@ export interface RunMcpServerOptions {
 }
 
 /**
- * Nobody sits between an MCP client and the vault to approve a change. The delegate-mode controller never asks for
- * a create inside its scope and refuses everything else without asking, so this answer is a backstop only.
- */
-const NOBODY_TO_ASK: ApprovalGate = {
-    request: () => Promise.resolve({ kind: 'deny', reason: 'no person can approve changes made over MCP' }),
-};
-
-/**
  * Checkpoints of notes created over MCP, for this process only: an MCP client has no undo command, and the plugin's
  * undo history belongs to its own chats and jobs.
  */
@@ -87,9 +78,20 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     });
     for (const note of initial.notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
     const outputFolder = initial.settings.delegate.outputFolder;
-    const jobsFolder = initial.settings.delegate.jobsFolder;
-    const checkpoints = new CheckpointStore({ vault, persistence: new ProcessCheckpoints() });
-    const obsidianExcluded = new AppJsonExcludedFiles(appJsonPath(vault.root, configDir));
+    // The same core services as every other command, with undo records kept for this process only.
+    const core = new CoreServices(
+        {
+            vault,
+            notifier: { notify: (message) => options.stderr?.write(`vault-agent mcp: ${message}\n`) },
+            checkpoints: new ProcessCheckpoints(),
+            spendLedger: new MemorySpendLedger(),
+            mcpConsent: new MapConsentStore(),
+            allowStdio: false,
+            obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
+        },
+        initial.settings,
+    );
+    let applied = JSON.stringify(initial.settings);
 
     const watcher = new VaultWatcher(vault, {
         onFullScan: (reason, stats) => {
@@ -106,29 +108,26 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
 
     const prepare = async (): Promise<VaultMcpCallContext> => {
         await watcher.fresh();
-        let privacy: PrivacySettings | null;
+        let settings: Settings | null;
         try {
-            const reread = await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: false });
-            privacy = reread.settings.privacy;
+            settings = (await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: false }))
+                .settings;
         } catch {
             // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
-            privacy = null;
+            settings = null;
+        }
+        const shape = JSON.stringify(settings);
+        if (shape !== applied) {
+            core.apply(settings);
+            applied = shape;
         }
         // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
-        const gate = exclusionGate(vault, privacy, obsidianExcluded.for(privacy));
-        const changes =
-            privacy === null
-                ? null
-                : new ChangeController({
-                      vault,
-                      gate,
-                      approvals: NOBODY_TO_ASK,
-                      mode: 'delegate',
-                      checkpoints,
-                      scope: { outputFolder },
-                      jobsFolder,
-                  });
-        return { vault, gate, changes, outputFolder };
+        return {
+            vault,
+            gate: core.gate(),
+            changes: core.unattendedChanges(outputFolder, 'made over MCP'),
+            outputFolder,
+        };
     };
 
     const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
