@@ -56,7 +56,7 @@ function makeEdit(): InlineEdit {
         settings: () => DEFAULT_SETTINGS,
         checkpoints,
         throttle,
-        contextBuilder: new ContextBuilder({ vault, gate }),
+        contextProvider: new ContextBuilder({ vault, gate }),
     });
     const chat = new ChatService({
         store: new MemoryChatStore(),

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         settings: () => settings,
         checkpoints,
         throttle,
-        contextBuilder: context,
+        contextProvider: context,
     });
     let view: EditorView | null = null;
     const focus: FocusSource = {
