@@ -25,7 +25,7 @@ import { inlineEditExtension } from './inline-view';
 /** The streaming preview is redrawn at most this often. */
 export const PREVIEW_EVERY_MS = 80;
 /** Budget of the final diff on the main thread; past it the passage shows as replaced whole. */
-const FINAL_DIFF_MS = 40;
+const FINAL_DIFF_MS = 30;
 
 /** What the controller needs from its host. */
 export interface InlineControllerOptions {

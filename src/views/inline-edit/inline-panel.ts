@@ -46,7 +46,8 @@ export class InlinePanel implements TooltipView {
     private render(): void {
         const proposal = this.proposal();
         if (proposal === null) return;
-        const placed = placedRegions(proposal);
+        // While streaming the panel says only "Writing…": previews do not redraw it.
+        const placed = proposal.phase === 'ready' ? placedRegions(proposal) : [];
         const stale = placed.filter((r) => r.stale).length;
         const key = `${proposal.phase}\n${proposal.message}\n${placed.length}\n${stale}`;
         if (key === this.shown) return;
