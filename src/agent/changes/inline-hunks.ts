@@ -4,6 +4,7 @@
  * by one. A region is a display unit only: accepting one builds an ordinary `ChangeProposal` (line hunks, binding) for
  * the change controller, so there is one model of a change and one door for writing it.
  */
+import { diffArrays } from 'diff';
 import { wordDiff, type WordSpan } from './word-diff';
 
 /** One region of a word diff: `removed` (the old text at `[from, to)`) becomes `inserted`. */
@@ -42,6 +43,76 @@ export function previewRegions(oldText: string, partial: string, timeoutMs = PRE
     let last = spans.length - 1;
     while (last >= 0 && (spans[last] as WordSpan).kind === 'removed') last--;
     return regionsOf(spans.slice(0, last + 1));
+}
+
+/** A stretch of the old text that changed, with what replaces it, found by comparing whole paragraphs first. */
+export interface ChangedPiece {
+    /** Where the stretch starts in the old text. */
+    at: number;
+    /** The old paragraphs (with their blank lines). */
+    oldText: string;
+    /** The new ones. */
+    newText: string;
+}
+
+/**
+ * The paragraphs that changed between `oldText` and `newText`, each run of changed paragraphs one piece. Word-diffing
+ * piece by piece gives the regions of a long rewrite in small steps (a caller can yield between them), and a budget
+ * that runs out spoils one piece, never the whole passage.
+ */
+export function changedPieces(oldText: string, newText: string): ChangedPiece[] {
+    const oldParts = paragraphs(oldText);
+    const changes = diffArrays(oldParts, paragraphs(newText));
+    const pieces: ChangedPiece[] = [];
+    let at = 0;
+    let open: ChangedPiece | null = null;
+    for (const change of changes) {
+        const text = change.value.join('');
+        if (!change.added && !change.removed) {
+            open = null;
+            at += text.length;
+            continue;
+        }
+        if (open === null) {
+            open = { at, oldText: '', newText: '' };
+            pieces.push(open);
+        }
+        if (change.removed) {
+            open.oldText += text;
+            at += text.length;
+        } else {
+            open.newText += text;
+        }
+    }
+    return pieces;
+}
+
+/** The regions of `piece`, placed in the old text and numbered from `first`. */
+export function pieceRegions(piece: ChangedPiece, first: number, timeoutMs?: number): WordRegion[] {
+    return wordRegions(piece.oldText, piece.newText, timeoutMs).map((region, k) => ({
+        ...region,
+        index: first + k,
+        from: region.from + piece.at,
+        to: region.to + piece.at,
+    }));
+}
+
+/** Paragraphs with the blank lines after them, so they join back into the text exactly. */
+function paragraphs(text: string): string[] {
+    const parts: string[] = [];
+    let start = 0;
+    while (start < text.length) {
+        const gap = text.indexOf('\n\n', start);
+        if (gap < 0) {
+            parts.push(text.slice(start));
+            break;
+        }
+        let end = gap + 2;
+        while (text[end] === '\n') end++;
+        parts.push(text.slice(start, end));
+        start = end;
+    }
+    return parts;
 }
 
 /** Applies `region` to `text`, where the region's old text stands at `[at + from, at + to)`. */

@@ -6,7 +6,7 @@
  */
 import { Transaction, type Extension } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
-import { previewRegions, wordRegions, type WordRegion } from '../../agent/changes/inline-hunks';
+import { changedPieces, pieceRegions, previewRegions, type WordRegion } from '../../agent/changes/inline-hunks';
 import type { InlineEdit, InlineEditorPort } from '../../chat/inline-edit';
 import type { InlineHandlers } from './inline-handlers';
 import {
@@ -24,8 +24,15 @@ import { inlineEditExtension } from './inline-view';
 
 /** The streaming preview is redrawn at most this often. */
 export const PREVIEW_EVERY_MS = 80;
-/** Budget of the final diff on the main thread; past it the passage shows as replaced whole. */
+/** Budget of one changed stretch's word diff; past it that stretch shows as replaced whole. */
 const FINAL_DIFF_MS = 30;
+/** The final diff yields to the editor after this much work. */
+const SLICE_MS = 8;
+
+/** Lets the browser run everything else waiting (input, drawing) before going on. */
+function nextTask(): Promise<void> {
+    return new Promise((resolve) => window.setTimeout(resolve, 0));
+}
 
 /** What the controller needs from its host. */
 export interface InlineControllerOptions {
@@ -187,14 +194,27 @@ export class InlineEditController implements InlineHandlers {
             { path: session.path, passage: base, instruction, followUp, turnedDown },
             (partial) => this.schedulePreview(view, session, generation, base, partial),
         );
+        // The chat's end of turn (history, saving) ran in this task: the diff and the redraw get tasks of their own.
+        await nextTask();
         if (session.generation !== generation) return;
-        session.running = false;
         this.clearPreview(session);
         if (!answer.ok) {
+            session.running = false;
             view.dispatch({ effects: updateProposal.of({ phase: 'failed', regions: [], message: answer.message }) });
             return;
         }
-        const regions = withoutTurnedDown(wordRegions(base, answer.text, FINAL_DIFF_MS), turnedDown);
+        const found: WordRegion[] = [];
+        let slice = performance.now();
+        for (const piece of changedPieces(base, answer.text)) {
+            found.push(...pieceRegions(piece, found.length, FINAL_DIFF_MS));
+            if (performance.now() - slice > SLICE_MS) {
+                await nextTask();
+                if (session.generation !== generation) return;
+                slice = performance.now();
+            }
+        }
+        session.running = false;
+        const regions = withoutTurnedDown(found, turnedDown);
         view.dispatch({
             effects: updateProposal.of({
                 phase: 'ready',

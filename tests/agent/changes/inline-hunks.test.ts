@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyRegion, previewRegions, wordRegions } from '../../../src/agent/changes/inline-hunks';
+import {
+    applyRegion,
+    changedPieces,
+    pieceRegions,
+    previewRegions,
+    wordRegions,
+} from '../../../src/agent/changes/inline-hunks';
 
 describe('word regions of a passage rewrite', () => {
     it('groups changed words into regions a person decides one by one, with their place in the old text', () => {
@@ -28,5 +34,27 @@ describe('word regions of a passage rewrite', () => {
         const regions = previewRegions(old, 'One two THREE four');
         expect(regions.map(({ removed, inserted }) => [removed, inserted])).toEqual([['three', 'THREE']]);
         expect(previewRegions(old, '')).toEqual([]);
+    });
+});
+
+describe('changed pieces of a long rewrite', () => {
+    it('compares paragraphs first, so each changed stretch is word-diffed on its own and lands in place', () => {
+        const old = 'First para stays.\n\nSecond one is here.\n\nThird stays too.\n\nFourth goes away.\n';
+        const next = 'First para stays.\n\nSecond one is there.\n\nThird stays too.\n\nFourth went.\n';
+        const pieces = changedPieces(old, next);
+        expect(pieces.map((p) => [p.oldText, p.newText])).toEqual([
+            ['Second one is here.\n\n', 'Second one is there.\n\n'],
+            ['Fourth goes away.\n', 'Fourth went.\n'],
+        ]);
+        let first = 0;
+        const regions = pieces.flatMap((piece) => {
+            const found = pieceRegions(piece, first);
+            first += found.length;
+            return found;
+        });
+        expect(regions.map((r) => r.index)).toEqual(regions.map((_, i) => i));
+        for (const region of regions) expect(old.slice(region.from, region.to)).toBe(region.removed);
+        const all = [...regions].reverse().reduce((text, region) => applyRegion(text, region), old);
+        expect(all).toBe(next);
     });
 });
