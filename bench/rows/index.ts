@@ -3,6 +3,7 @@
  * target holds only at full size, or its figure is noisy on a shared machine, is said here (see `--ci` in run.ts).
  */
 import type { BenchRow } from '../bench-row';
+import { attachmentCacheRow } from '../attachment-rows';
 import { compactionCacheRow, compactionInputRow } from '../compaction-rows';
 import { contextSuggestRow } from '../context-suggest';
 import { memoryIndexRow } from '../memory-index';
@@ -52,4 +53,5 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(queueRateLimitRow),
     compactionInputRow,
     compactionCacheRow,
+    attachmentCacheRow,
 ];

@@ -11,7 +11,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { median, type BenchContext, type BenchResult, type BenchRow } from '../bench-row';
@@ -30,7 +32,7 @@ interface Served {
     close(): Promise<void>;
 }
 
-async function serve(context: BenchContext): Promise<Served> {
+async function serve(context: BenchContext, stateDir?: string): Promise<Served> {
     let stderr = '';
     const transport = new StdioClientTransport({
         command: process.execPath,
@@ -43,7 +45,11 @@ async function serve(context: BenchContext): Promise<Served> {
             context.configDir,
             '--default-settings',
         ],
-        env: { ...process.env, VAULT_AGENT_DEBUG: 'scan' },
+        env: {
+            ...process.env,
+            VAULT_AGENT_DEBUG: 'scan',
+            ...(stateDir === undefined ? {} : { XDG_CONFIG_HOME: stateDir }),
+        },
         stderr: 'pipe',
     });
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -61,37 +67,59 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
     return text;
 }
 
-/** Spawn to the first `read_note` answer. */
+/** Spawn to the first `read_note` answer: the first start of a vault, and the starts after it (index snapshot). */
 export const mcpColdStartRow: BenchRow = {
     name: 'MCP cold start to first answer (built mcp)',
     async run(context): Promise<BenchResult> {
         const limitMs = context.vault.notes > 50_000 ? 3_000 : 1_000;
         const path = shortNote(context.vault.root);
-        const times: number[] = [];
-        const runs = context.quick ? 3 : 5;
-        for (let i = 0; i < runs; i++) {
+        // A state folder of its own: the first start finds no index snapshot, the later ones find the first's.
+        const stateDir = await mkdtemp(join(tmpdir(), 'vault-agent-bench-state-'));
+        const start = async (): Promise<number> => {
             const started = performance.now();
-            const served = await serve(context);
+            const served = await serve(context, stateDir);
             try {
                 await call(served.client, 'read_note', { path });
-                times.push(performance.now() - started);
+                return performance.now() - started;
             } finally {
                 await served.close();
             }
-        }
-        const sorted = [...times].sort((a, b) => a - b);
-        const ms = median(times);
-        return {
-            value: ms,
-            unit: 'ms',
-            target: `≤ ${limitMs} ms`,
-            pass: ms <= limitMs,
-            note:
-                `median of ${runs} fresh processes, range ${sorted[0]?.toFixed(0)}–${sorted.at(-1)?.toFixed(0)} ms; ` +
-                `spawn, initialize and one read_note of a short note; ${context.vault.notes} notes`,
         };
+        try {
+            const firstMs = await start();
+            await waitForSnapshot(stateDir);
+            const times: number[] = [];
+            const runs = context.quick ? 3 : 5;
+            for (let i = 0; i < runs; i++) times.push(await start());
+            const sorted = [...times].sort((a, b) => a - b);
+            const ms = median(times);
+            return {
+                value: ms,
+                unit: 'ms',
+                target: `≤ ${limitMs} ms`,
+                pass: ms <= limitMs,
+                note:
+                    `median of ${runs} fresh processes after the first start, range ${sorted[0]?.toFixed(0)}–` +
+                    `${sorted.at(-1)?.toFixed(0)} ms; the first start (no index snapshot yet) ${firstMs.toFixed(0)} ms; ` +
+                    `spawn, initialize and one read_note of a short note; ${context.vault.notes} notes`,
+            };
+        } finally {
+            await rm(stateDir, { recursive: true, force: true });
+        }
     },
 };
+
+/** Waits until the server has written the vault's index snapshot under `stateDir` (it does so on close at the latest). */
+async function waitForSnapshot(stateDir: string): Promise<void> {
+    const vaults = join(stateDir, 'vault-agent', 'vaults');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+        if (existsSync(vaults) && readdirSync(vaults).some((name) => existsSync(join(vaults, name, 'index.json'))))
+            return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the MCP server wrote no index snapshot');
+}
 
 async function ripgrepMs(root: string, query: string): Promise<number> {
     const started = performance.now();

@@ -4,6 +4,7 @@
  * events, sends messages and presses Stop; nothing here knows about UI.
  */
 import type Anthropic from '@anthropic-ai/sdk';
+import type { PdfTextReader } from '../context/attachments';
 import type { ContextProvider } from '../context/build-context';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
@@ -60,6 +61,8 @@ export interface AgentSessionOptions {
     gate: ExclusionGate | (() => ExclusionGate);
     /** The permission mode as stored (any string); an unknown value is read as `read-only`. */
     mode: string;
+    /** The host's PDF text reader, for `read_attachment`; without it a PDF is read only whole, as a document. */
+    pdfText?: PdfTextReader;
     /** Asks the person about changes. */
     approvals: ApprovalGate;
     /** Records applied changes for undo. */
@@ -209,7 +212,13 @@ export class AgentSession {
             maxOutputTokens: options.maxOutputTokens,
             prefix,
             tools: this.tools,
-            toolContext: { vault: options.vault, gate, reads: this.reads, changes },
+            toolContext: {
+                vault: options.vault,
+                gate,
+                reads: this.reads,
+                changes,
+                attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
+            },
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,
@@ -295,8 +304,8 @@ export class AgentSession {
         const turnId = `${this.sessionId}-${++this.turns}`;
         this.currentTurnId = turnId;
         try {
-            let sources: (string[] | undefined)[] | undefined;
-            let attached = false;
+            let sources: (string[] | undefined)[] | undefined = options.sources;
+            let attached = sources?.some((paths) => paths !== undefined && paths.length > 0) ?? false;
             if (options.context !== undefined) {
                 const built = await this.attachContext(content, options.context);
                 content = built.blocks;

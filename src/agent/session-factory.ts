@@ -6,6 +6,7 @@
  * its prompt (`delegate/job-context.ts`), the one way they are loaded.
  */
 import type { ContextProvider } from '../context/build-context';
+import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import { skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
@@ -76,6 +77,8 @@ export interface SessionEngine {
     prices?: PriceTable;
     /** Retry policy for model calls, with every wait's cap (`waits`, the stall timeout among them). */
     retry?: RetryPolicy;
+    /** The host's PDF text reader, for `read_attachment` (PDF.js in the plugin, `unpdf` in the CLI). */
+    pdfText?: PdfTextReader;
 }
 
 /** What the sessions of one surface are built from: the shared engine plus the surface's client, settings and gates. */
@@ -211,6 +214,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         clock: services.clock,
         prices: services.prices,
         retry: services.retry,
+        pdfText: services.pdfText,
     };
     return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };
 }

@@ -19,8 +19,10 @@ import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
+import { unpdfTextReader } from './pdf-text-node';
 import { LineStdioTransport } from './mcp-stdio-transport';
 import { VERSION } from '../kernel/version';
+import { indexSnapshot, type CliIo } from './cli-context';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -45,6 +47,8 @@ export interface RunMcpServerOptions {
     version?: string;
     /** Say on stderr each time the whole vault is scanned, and why (`VAULT_AGENT_DEBUG=scan`). */
     debugScans?: boolean;
+    /** The environment, for the state folder that keeps the note index between runs; absent = no index is kept. */
+    env?: CliIo['env'];
 }
 
 /**
@@ -64,11 +68,15 @@ class ProcessCheckpoints implements CheckpointPersistence {
     }
 }
 
+/** How long after start the note index is written for the next start, ms. */
+const SNAPSHOT_DELAY_MS = 3_000;
+
 /** Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start. */
 export async function runMcpServer(options: RunMcpServerOptions): Promise<void> {
     const { vaultRoot, configDir } = options;
     const allowDefaults = options.defaultSettings === true;
-    const vault = await FsVault.open(vaultRoot, { configDir }).catch((error: unknown) => {
+    const snapshot = options.env === undefined ? undefined : indexSnapshot(options.env);
+    const vault = await FsVault.open(vaultRoot, { configDir, snapshot }).catch((error: unknown) => {
         const why = error instanceof VaultError ? error.message : 'it could not be opened';
         throw new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
     });
@@ -103,8 +111,25 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         },
         onError: (message) => options.stderr?.write(`vault-agent mcp: ${message}.\n`),
     });
-    if (options.debugScans === true) options.stderr?.write(`vault-agent mcp: full scan #${vault.scanCount} (start)\n`);
+    if (options.debugScans === true) {
+        const start = vault.lastScanStats;
+        options.stderr?.write(
+            `vault-agent mcp: full scan #${vault.scanCount} (start): ${start.files} files in ${Math.round(start.ms)} ms, ` +
+                `${start.read} notes read, the rest from the index snapshot\n`,
+        );
+    }
     watcher.start();
+    // The note index for the next start, written once the first calls had the CPU; nothing excluded goes into it.
+    const keep = (path: string): boolean => !core.gate().isExcluded(path);
+    const saveLater = setTimeout(() => vault.saveSnapshot(keep), SNAPSHOT_DELAY_MS);
+    saveLater.unref();
+    // Clients often end the server with a signal rather than by closing stdin: write the index, then end as asked.
+    const onSignal = (signal: NodeJS.Signals): void => {
+        vault.saveSnapshot(keep);
+        process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+        process.kill(process.pid, signal);
+    };
+    process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
 
     const prepare = async (): Promise<VaultMcpCallContext> => {
         await watcher.fresh();
@@ -130,7 +155,12 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         };
     };
 
-    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
+    const server = createVaultMcpServer({
+        prepare,
+        outputFolder,
+        version: options.version ?? VERSION,
+        pdfText: unpdfTextReader,
+    });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
         stdin: options.stdin,
@@ -149,6 +179,9 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         await server.connect(transport);
         await closed;
     } finally {
+        clearTimeout(saveLater);
+        process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+        vault.saveSnapshot(keep);
         await watcher.close();
     }
 }

@@ -28,7 +28,9 @@ import type { SessionEngine, SessionServices } from '../agent/session-factory';
 import type { RetryPolicy } from '../agent/turn-loop';
 import { SpendControl } from '../agent/spend/spend-control';
 import type { SpendLedger } from '../agent/spend/spend-ledger';
+import type { PdfTextReader } from '../context/attachments';
 import { contextBuilderFor, type ContextBuilder } from '../context/build-context';
+import type { AttachmentReading } from '../context/mentions';
 import { CommandCatalog } from '../context/commands';
 import { ExclusionGate } from '../context/exclusions';
 import type { HiddenFolderReader } from '../context/hidden-folder';
@@ -68,6 +70,8 @@ export interface HostAdapters {
     obsidianExcluded?: { for(privacy: PrivacySettings | null): ObsidianExcludedFiles | null };
     /** Time; a fake clock in tests. */
     clock?: Clock;
+    /** Reads PDFs' text (Obsidian's PDF.js, `unpdf` in the CLI), for endpoints without documents and page ranges. */
+    pdfText?: PdfTextReader;
 }
 
 /** A chat, `ask` or job session's services, as a host asks for them. */
@@ -201,14 +205,23 @@ export class CoreServices {
         return { replacedHub: old };
     }
 
-    /** The context builder of `settings.context` for a model with a `windowTokens` context window. */
-    contextBuilder(settings: Settings, windowTokens: number): ContextBuilder {
+    /**
+     * The context builder of `settings.context` for a model with a `windowTokens` context window; with `client`, PDFs
+     * and images are sent as that endpoint takes them.
+     */
+    contextBuilder(settings: Settings, windowTokens: number, client?: ModelClient): ContextBuilder {
         return contextBuilderFor({
             vault: this.vault,
             gate: () => this.gate(),
             settings: settings.context,
             windowTokens,
+            ...(client !== undefined ? { attachments: this.attachmentReading(client) } : {}),
         });
+    }
+
+    /** How PDFs and images go to `client`'s endpoint: the host's PDF reader, and whether it reads documents now. */
+    attachmentReading(client: ModelClient): AttachmentReading {
+        return { pdf: this.host.pdfText, documents: () => client.capabilities.has('documents') };
     }
 
     /** What a chat or `ask` session is built from, for `settings` (not locked ones: nothing is sent then). */
@@ -221,7 +234,7 @@ export class CoreServices {
             client: request.client,
             settings: () => this.current ?? settings,
             approvals: request.approvals,
-            contextProvider: this.contextBuilder(settings, window),
+            contextProvider: this.contextBuilder(settings, window, request.client),
             toolCallGate: request.toolCallGate,
             retry: request.retry,
         };
@@ -240,6 +253,7 @@ export class CoreServices {
             models: this.models,
             editors: this.host.editors,
             clock: this.host.clock,
+            pdfText: this.host.pdfText,
         };
     }
 

@@ -6,6 +6,7 @@
  * which the plugin calls when the layout is ready.
  */
 import type { App, EventRef } from 'obsidian';
+import { obsidianPdfTextReader } from './pdf-text';
 import type { ApprovalGate } from '../agent/changes/approval';
 import { createModelClient, type ModelClient, type ModelList } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
@@ -126,6 +127,7 @@ export class PluginServices {
                 }),
                 editors: this.editors,
                 obsidianExcluded: this.obsidianExcluded,
+                pdfText: obsidianPdfTextReader,
                 ...(typeof basePath === 'function' ? { vaultRoot: basePath.call(adapter) } : {}),
             },
             null,

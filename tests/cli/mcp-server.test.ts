@@ -111,7 +111,7 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
         await temp.cleanup();
     });
 
-    it('offers exactly the seven vault tools, create_note being the only one that is not read-only', async () => {
+    it('offers exactly the eight vault tools, create_note being the only one that is not read-only', async () => {
         const { tools } = await session.client.listTools();
         expect(tools.map((t) => t.name).sort()).toEqual([
             'create_note',
@@ -119,6 +119,7 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
             'note_links',
             'note_outline',
             'notes_with_tag',
+            'read_attachment',
             'read_note',
             'search_notes',
         ]);

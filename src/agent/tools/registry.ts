@@ -5,6 +5,7 @@
  * server all take their tools from here, so a new tool is added in one place and reaches every surface it declares.
  */
 import type { PermissionModeName } from '../../kernel/permission-mode-name';
+import { readAttachmentTool } from './attachment-tools';
 import { editNoteTool, rewriteNoteTool } from './edit-tools';
 import { noteLinksTool } from './link-tools';
 import { listNotesTool, noteOutlineTool, readNoteTool } from './read-tools';
@@ -84,6 +85,7 @@ export function vaultToolRegistry(): ToolRegistry {
         .register(noteLinksTool, EVERYONE)
         .register(searchNotesTool, EVERYONE)
         .register(notesWithTagTool, EVERYONE)
+        .register(readAttachmentTool, EVERYONE)
         .register(createNoteTool, EVERYONE)
         .register(editNoteTool, ['chat'])
         .register(rewriteNoteTool, ['chat'])
