@@ -12,6 +12,15 @@ import { renderStreamingRow } from '../render-streaming';
 import { inlineStreamingRow } from '../inline-streaming';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { ripgrepSearchRow } from '../ripgrep-search';
+import {
+    retrievalBigRow,
+    retrievalBuildRow,
+    retrievalMemoryRow,
+    retrievalNdcgRow,
+    retrievalQueryRow,
+    retrievalRecallRow,
+} from '../retrieval-rows';
+import { contextSuggestContentRow } from '../context-suggest';
 import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
@@ -44,6 +53,13 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(gateDefaultRow),
     noisy(gateGlobRow),
     noisy(contextSuggestRow),
+    noisy(contextSuggestContentRow),
+    retrievalRecallRow,
+    retrievalNdcgRow,
+    noisy(fullSizeOnly(retrievalBuildRow)),
+    noisy(fullSizeOnly(retrievalQueryRow)),
+    fullSizeOnly(retrievalMemoryRow),
+    noisy(retrievalBigRow),
     noisy(ripgrepSearchRow),
     noisy(renderStreamingRow),
     noisy(inlineStreamingRow),

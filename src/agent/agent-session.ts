@@ -11,6 +11,7 @@ import type { Clock } from '../kernel/ports';
 import { live } from '../kernel/live';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import type { ApprovalGate } from './changes/approval';
 import { ChangeController } from './changes/change-controller';
 import type { OpenNoteEditors } from './changes/change-ports';
@@ -110,6 +111,8 @@ export interface AgentSessionOptions {
     contextProvider?: ContextProvider;
     /** How deep attached notes' embeds are expanded (settings `context.embedDepth`), for the provenance of context. */
     embedDepth?: number;
+    /** The vault's relevance index, handed to the tools (`find_notes`, `related_notes`). */
+    search?: NoteSearch;
     /**
      * Which turns carry untrusted text, shared with the MCP tools: marked at turn start when notes are attached or the
      * history holds vault text, and after every tool result.
@@ -218,6 +221,7 @@ export class AgentSession {
                 reads: this.reads,
                 changes,
                 attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
+                search: options.search,
             },
             conversation: this.conversation,
             throttle: options.throttle,

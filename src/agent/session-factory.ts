@@ -13,6 +13,7 @@ import type { Clock } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
 import type { OpenNoteEditors } from './changes/change-ports';
@@ -79,6 +80,8 @@ export interface SessionEngine {
     retry?: RetryPolicy;
     /** The host's PDF text reader, for `read_attachment` (PDF.js in the plugin, `unpdf` in the CLI). */
     pdfText?: PdfTextReader;
+    /** The vault's relevance index, for `find_notes` and `related_notes`; without it they say they are unavailable. */
+    search?: NoteSearch;
 }
 
 /** What the sessions of one surface are built from: the shared engine plus the surface's client, settings and gates. */
@@ -185,6 +188,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         maxOutputTokens: settings.model.maxOutputTokens,
         audience: kind,
         registry: services.registry,
+        search: services.search,
         extraTools,
         prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
         compaction: {

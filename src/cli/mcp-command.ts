@@ -151,6 +151,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
             vault,
             gate: core.gate(),
             changes: core.unattendedChanges(outputFolder, 'made over MCP'),
+            search: core.search,
             outputFolder,
         };
     };
@@ -182,6 +183,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         clearTimeout(saveLater);
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
         vault.saveSnapshot(keep);
+        core.search.dispose();
         await watcher.close();
     }
 }

@@ -22,6 +22,7 @@ import type { Tool, ToolResult } from '../agent/tools/tool';
 import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 
 /** What one call runs against: fresh each call, so edits, new exclusions and changed settings apply at once. */
 export interface VaultMcpCallContext {
@@ -33,6 +34,8 @@ export interface VaultMcpCallContext {
     changes: ChangeController | null;
     /** The folder new notes must go in, for the tool description. */
     outputFolder: string;
+    /** The vault's relevance index (`find_notes`, `related_notes`), kept across calls. */
+    search?: NoteSearch;
 }
 
 /** What the server needs. */
@@ -81,6 +84,7 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
             signal: extra.signal,
             // MCP content has text and images, no PDF documents: a PDF's pages go as text.
             attachments: { pdf: options.pdfText, documents: () => false },
+            search: context.search,
         });
         return toCallResult(result);
     });

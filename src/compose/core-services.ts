@@ -11,6 +11,7 @@
  * - the skills catalog (the skills folder and `.claude/skills/`) and the custom commands catalog;
  * - the MCP hub (rebuilt when the MCP settings change), the spend control with the daily cap, the checkpoint store
  *   and the one rate-limit throttle;
+ * - the relevance index of the visible notes (`find_notes`, `related_notes`, mentions by content);
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
 import { unattended, type ApprovalGate } from '../agent/changes/approval';
@@ -45,6 +46,7 @@ import { live } from '../kernel/live';
 import type { Clock, Notifier } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
+import { NoteSearch } from '../search/note-search';
 
 /** What a host provides: its adapters. Everything else is built here. */
 export interface HostAdapters {
@@ -133,6 +135,11 @@ export class CoreServices {
     hub: McpHub;
     /** The endpoint's models: context windows as the endpoint lists them. */
     readonly models: ModelCatalog = sessionModels;
+    /**
+     * The vault's relevance index (`find_notes`, `related_notes`, mentions by content), one for every chat, job, `ask`
+     * turn and MCP call: built on first use, kept current from the vault's changes, judged by the gate as it is now.
+     */
+    readonly search: NoteSearch;
     private gateNow: ExclusionGate;
     /** The Obsidian list `gateNow` was built with, to see when it changed. */
     private gateList: ObsidianExcludedFiles | null = null;
@@ -148,6 +155,7 @@ export class CoreServices {
         this.current = settings;
         this.gateNow = this.gateFor(host.vault);
         this.liveGate = live(() => this.gate());
+        this.search = new NoteSearch({ vault: host.vault, gate: () => this.gate() });
         this.checkpoints = new CheckpointStore({
             vault: host.vault,
             persistence: host.checkpoints,
@@ -254,6 +262,7 @@ export class CoreServices {
             editors: this.host.editors,
             clock: this.host.clock,
             pdfText: this.host.pdfText,
+            search: this.search,
         };
     }
 

@@ -136,6 +136,15 @@ export class ExclusionGate {
     }
 
     /**
+     * The rules this gate applies, as one string: two gates with the same key exclude the same notes given the same
+     * metadata. An index of visible notes compares it to know when every note must be judged again.
+     */
+    get rulesKey(): string {
+        const obsidian = this.obsidianGiven === null ? null : [this.obsidianGiven.filters, this.obsidianGiven.problem];
+        return JSON.stringify([this.vault.configDir, this.privacy, obsidian]);
+    }
+
+    /**
      * This gate with `folders` excluded too, like folder rules of the person's own: how a job's view leaves out the
      * jobs folder. A locked gate stays locked.
      */

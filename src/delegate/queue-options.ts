@@ -60,7 +60,7 @@ export interface JobQueueOptions extends SessionEngine {
 function engineOf(options: JobQueueOptions): SessionEngine {
     const { vault, gate, checkpoints, throttle, spend, mcp, skills, registry, models, editors, clock, prices, retry } =
         options;
-    const engine = {
+    return {
         vault,
         gate,
         checkpoints,
@@ -74,8 +74,9 @@ function engineOf(options: JobQueueOptions): SessionEngine {
         clock,
         prices,
         retry,
+        search: options.search,
+        pdfText: options.pdfText,
     };
-    return { ...engine, pdfText: options.pdfText };
 }
 
 /** What one job run uses: the queue's ports and knobs, this runner's job notes and leases, the settings now. */

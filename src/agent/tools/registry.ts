@@ -7,6 +7,7 @@
 import type { PermissionModeName } from '../../kernel/permission-mode-name';
 import { readAttachmentTool } from './attachment-tools';
 import { editNoteTool, rewriteNoteTool } from './edit-tools';
+import { findNotesTool, relatedNotesTool } from './find-tools';
 import { noteLinksTool } from './link-tools';
 import { listNotesTool, noteOutlineTool, readNoteTool } from './read-tools';
 import { notesWithTagTool, searchNotesTool } from './search-tools';
@@ -83,7 +84,9 @@ export function vaultToolRegistry(): ToolRegistry {
         .register(readNoteTool, EVERYONE)
         .register(noteOutlineTool, EVERYONE)
         .register(noteLinksTool, EVERYONE)
+        .register(findNotesTool, EVERYONE)
         .register(searchNotesTool, EVERYONE)
+        .register(relatedNotesTool, EVERYONE)
         .register(notesWithTagTool, EVERYONE)
         .register(readAttachmentTool, EVERYONE)
         .register(createNoteTool, EVERYONE)

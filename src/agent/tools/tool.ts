@@ -7,6 +7,7 @@ import type { ExclusionGate } from '../../context/exclusions';
 import type { AttachmentBlock } from '../../context/attachments';
 import type { AttachmentReading } from '../../context/mentions';
 import type { VaultPort } from '../../kernel/vault-port';
+import type { NoteSearch } from '../../search/note-search';
 import type { ChangeController, ChangeRefusal } from '../changes/change-controller';
 import type { ReadLedger } from './read-ledger';
 
@@ -38,6 +39,8 @@ export interface ToolContext {
     signal?: AbortSignal;
     /** How PDFs and images are read (`read_attachment`); without it they cannot be read. */
     attachments?: AttachmentReading;
+    /** The vault's relevance index (`find_notes`, `related_notes`); absent where none was built. */
+    search?: NoteSearch;
 }
 
 /** What goes back to the model as the `tool_result`. */

@@ -152,7 +152,9 @@ describe('tools offered per mode', () => {
         'read_note',
         'note_outline',
         'note_links',
+        'find_notes',
         'search_notes',
+        'related_notes',
         'notes_with_tag',
         'read_attachment',
     ];
