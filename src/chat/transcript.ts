@@ -35,7 +35,9 @@ export type ChatEntry =
     /** Older messages were summarised into a record here (automatically or by `/compact`). */
     | { kind: 'compacted'; reason: string; summarisedMessages: number; changesKept: number }
     /** Which instruction notes and skills guided a turn; for the person only, never sent to the model. */
-    | { kind: 'guidance'; turnId: string; instructions: string[]; skills: string[] };
+    | { kind: 'guidance'; turnId: string; instructions: string[]; skills: string[] }
+    /** What the person did with a proposal outside the chat (an inline edit in the editor); the model hears it next turn. */
+    | { kind: 'note'; text: string; time: number };
 
 /** One chat, as persisted. */
 export interface ChatRecord {
@@ -233,6 +235,8 @@ export function transcriptToMarkdown(record: ChatRecord): string {
             lines.push(`- Tool \`${entry.name}\`: ${toolSummary(entry.name, entry.input)}`, '');
         } else if (entry.kind === 'compacted') {
             lines.push(`*${compactionText(entry)}*`, '');
+        } else if (entry.kind === 'note') {
+            lines.push(`*${entry.text}*`, '');
         }
     }
     return lines.join('\n');

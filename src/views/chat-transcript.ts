@@ -237,6 +237,10 @@ export class ChatTranscript {
                 entry.activity.id,
                 renderWebRow(turn, entry.activity, this.webRows.get(entry.activity.id)),
             );
+        } else if (entry.kind === 'note') {
+            this.finishStream();
+            this.turnEl = null;
+            this.addNote(entry.text, 'vault-agent-note vault-agent-inline-note');
         } else {
             const turn =
                 this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
