@@ -66,6 +66,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         deviceId,
         ...(localProcess !== undefined ? { localProcess } : {}),
         maxAttempts: delegate.maxAttempts,
+        // Trigger notes follow the file system's reports only while watching; a one-shot run watches nothing.
+        followVault: watch,
     });
     if (options.verbose) io.stderr.write(`vault-agent: running as ${deviceId}, ${delegate.concurrency} at once\n`);
 

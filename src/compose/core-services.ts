@@ -38,6 +38,7 @@ import { JobQueue } from '../delegate/job-queue';
 import type { QueueExtension } from '../delegate/queue-extension';
 import type { JobQueueOptions } from '../delegate/queue-options';
 import { Scheduler } from '../delegate/scheduler';
+import { Triggers } from '../delegate/triggers';
 import { live } from '../kernel/live';
 import type { Clock, Notifier } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
@@ -87,11 +88,17 @@ export interface SessionRequest {
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
     Partial<
         Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>
-    >;
+    > & {
+        /** Whether trigger notes follow the vault's changes (the plugin, `run --watch`); true when absent. */
+        followVault?: boolean;
+    };
 
-/** The queue's extensions, listed once: schedules (`schedule:` and `every:`) and batch jobs (`batch: true`). */
-export function queueExtensions(): QueueExtension[] {
-    return [new Scheduler(), new BatchJobs()];
+/**
+ * The queue's extensions, listed once: schedules (`schedule:` and `every:`), batch jobs (`batch: true`) and trigger
+ * notes (`vault-agent: trigger`, following the vault's changes when `followVault`).
+ */
+export function queueExtensions(options: { followVault?: boolean } = {}): QueueExtension[] {
+    return [new Scheduler(), new BatchJobs(), new Triggers({ follow: options.followVault ?? true })];
 }
 
 /**
@@ -239,14 +246,15 @@ export class CoreServices {
 
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
+        const { followVault, ...queue } = request;
         return new JobQueue({
-            ...request,
+            ...queue,
             vault: this.vault,
             gate: () => this.gate(),
             throttle: this.throttle,
             notifier: this.notifier,
             checkpoints: this.checkpoints,
-            extensions: queueExtensions(),
+            extensions: queueExtensions({ followVault: followVault ?? true }),
             skills: this.liveSkills,
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,
