@@ -287,7 +287,8 @@ function propertyIs(frontmatter: Record<string, unknown> | null, property: strin
     return values.some((item) => {
         if (item === null || item === undefined) return value === '';
         if (item instanceof Date) return item.toISOString().startsWith(value);
-        return typeof item === 'object' ? false : String(item).trim() === value;
+        if (typeof item === 'string') return item.trim() === value;
+        return typeof item === 'number' || typeof item === 'boolean' ? String(item) === value : false;
     });
 }
 
