@@ -16,6 +16,7 @@ import { createModelClient, type ModelClient } from '../agent/model-client';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { CoreServices, type HostAdapters } from '../compose/core-services';
+import { nodeHttpPost } from './http-post-node';
 import type { ExclusionGate } from '../context/exclusions';
 import { FsHiddenFolderReader } from '../context/hidden-folder-node';
 import type { Notifier, SecretStore } from '../kernel/ports';
@@ -122,6 +123,8 @@ export function cliAdapters(vault: FsVault, configDir: string, io: CliIo): HostA
         vaultRoot: vault.root,
         hiddenFolders: new FsHiddenFolderReader({ root: vault.root, configDir }),
         obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
+        http: nodeHttpPost,
+        vaultName: nodePath.basename(vault.root),
     };
 }
 

@@ -40,7 +40,9 @@ import type { JobQueueOptions } from '../delegate/queue-options';
 import { Scheduler } from '../delegate/scheduler';
 import { Triggers } from '../delegate/triggers';
 import { live } from '../kernel/live';
-import type { Clock, Notifier } from '../kernel/ports';
+import type { Clock, HttpPost, Notifier } from '../kernel/ports';
+import type { DeliverySettings } from '../kernel/delivery-settings';
+import { Deliveries } from '../delegate/delivery';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 
@@ -68,6 +70,10 @@ export interface HostAdapters {
     obsidianExcluded?: { for(privacy: PrivacySettings | null): ObsidianExcludedFiles | null };
     /** Time; a fake clock in tests. */
     clock?: Clock;
+    /** HTTP POST for deliveries (`requestUrl` in the plugin, `fetch` in the CLI); without it nothing is delivered. */
+    http?: HttpPost;
+    /** The vault's name, for `obsidian://` links in deliveries. */
+    vaultName?: string;
 }
 
 /** A chat, `ask` or job session's services, as a host asks for them. */
@@ -91,14 +97,29 @@ export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settin
     > & {
         /** Whether trigger notes follow the vault's changes (the plugin, `run --watch`); true when absent. */
         followVault?: boolean;
+        /** Waits between delivery tries (tests); the defaults when absent. */
+        deliveryWaitsMs?: number[];
     };
 
+/** What the extensions take from the host. */
+export interface ExtensionRequest {
+    /** Whether trigger notes follow the vault's changes. */
+    followVault?: boolean;
+    /** Deliveries: the host's HTTP POST, the settings now, the vault's name. */
+    delivery?: { http: HttpPost | null; settings(): DeliverySettings | null; vaultName: string; waitsMs?: number[] };
+}
+
 /**
- * The queue's extensions, listed once: schedules (`schedule:` and `every:`), batch jobs (`batch: true`) and trigger
- * notes (`vault-agent: trigger`, following the vault's changes when `followVault`).
+ * The queue's extensions, listed once: schedules (`schedule:` and `every:`), batch jobs (`batch: true`), trigger
+ * notes (`vault-agent: trigger`, following the vault's changes when `followVault`) and deliveries (`deliver:`).
  */
-export function queueExtensions(options: { followVault?: boolean } = {}): QueueExtension[] {
-    return [new Scheduler(), new BatchJobs(), new Triggers({ follow: options.followVault ?? true })];
+export function queueExtensions(options: ExtensionRequest = {}): QueueExtension[] {
+    return [
+        new Scheduler(),
+        new BatchJobs(),
+        new Triggers({ follow: options.followVault ?? true }),
+        ...(options.delivery !== undefined ? [new Deliveries(options.delivery)] : []),
+    ];
 }
 
 /**
@@ -246,7 +267,7 @@ export class CoreServices {
 
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
-        const { followVault, ...queue } = request;
+        const { followVault, deliveryWaitsMs, ...queue } = request;
         return new JobQueue({
             ...queue,
             vault: this.vault,
@@ -254,7 +275,15 @@ export class CoreServices {
             throttle: this.throttle,
             notifier: this.notifier,
             checkpoints: this.checkpoints,
-            extensions: queueExtensions({ followVault: followVault ?? true }),
+            extensions: queueExtensions({
+                followVault: followVault ?? true,
+                delivery: {
+                    http: this.host.http ?? null,
+                    settings: () => (this.current === null ? null : (this.current.delivery ?? null)),
+                    vaultName: this.host.vaultName ?? '',
+                    ...(deliveryWaitsMs !== undefined ? { waitsMs: deliveryWaitsMs } : {}),
+                },
+            }),
             skills: this.liveSkills,
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,

@@ -20,6 +20,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { SettingsStore, type SettingsState } from '../kernel/settings-store';
 import { ModalToolCallGate } from '../views/tool-call-modal';
 import { EditorWriter } from './editor-writer';
+import { obsidianHttpPost } from './http-post';
 import { FocusTracker } from './focus-tracker';
 import { hiddenFolderReader } from './hidden-folder-reader';
 import { deviceIdOf, LOCAL_KEYS, LocalConsentStore, localKeyValue } from './local-storage';
@@ -126,6 +127,8 @@ export class PluginServices {
                 }),
                 editors: this.editors,
                 obsidianExcluded: this.obsidianExcluded,
+                http: obsidianHttpPost,
+                vaultName: app.vault.getName(),
                 ...(typeof basePath === 'function' ? { vaultRoot: basePath.call(adapter) } : {}),
             },
             null,
