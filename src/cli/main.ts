@@ -13,6 +13,7 @@ import {
     EXIT_SETUP,
     JsonFileConsentStore,
     openCliVault,
+    runnerFiles,
     vaultStateFile,
     type CliIo,
 } from './cli-context';
@@ -104,6 +105,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             stderr: io.stderr,
             version: VERSION,
             debugScans: /(^|,)scan(,|$)/.test(io.env.VAULT_AGENT_DEBUG ?? ''),
+            runnerFiles: runnerFiles(io.env, vaultRoot, configDir),
         });
         return 0;
     } catch (error) {

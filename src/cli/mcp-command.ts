@@ -13,7 +13,11 @@ import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { exclusionGate } from '../compose/core-services';
-import type { PrivacySettings } from '../kernel/settings';
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_MCP_JOBS } from '../kernel/delivery-settings';
+import type { PrivacySettings, Settings } from '../kernel/settings';
+import { isProcessRunning } from '../vault/temp-files-node';
+import type { McpJobContext } from './mcp-jobs';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
@@ -46,6 +50,8 @@ export interface RunMcpServerOptions {
     version?: string;
     /** Say on stderr each time the whole vault is scanned, and why (`VAULT_AGENT_DEBUG=scan`). */
     debugScans?: boolean;
+    /** Heartbeat files of queue runners on this machine (`run --watch`'s, the plugin's), for `job_status`. */
+    runnerFiles?: string[];
 }
 
 /**
@@ -131,7 +137,31 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         return { vault, gate, changes, outputFolder };
     };
 
-    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
+    const jobs = async (): Promise<McpJobContext> => {
+        await watcher.fresh();
+        let settings: Settings | null;
+        try {
+            settings = (await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: false }))
+                .settings;
+        } catch {
+            settings = null;
+        }
+        const privacy = settings?.privacy ?? null;
+        const beats = await Promise.all(
+            (options.runnerFiles ?? []).map((file) => readFile(file, 'utf8').catch(() => null)),
+        );
+        return {
+            vault,
+            gate: exclusionGate(vault, privacy, obsidianExcluded.for(privacy)),
+            folders: settings === null ? null : settings.delegate,
+            jobs: settings === null ? null : (settings.mcpJobs ?? DEFAULT_MCP_JOBS),
+            beats,
+            isRunning: isProcessRunning,
+            now: Date.now(),
+        };
+    };
+
+    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION, jobs });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
         stdin: options.stdin,

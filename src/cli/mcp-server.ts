@@ -21,6 +21,7 @@ import { VAULT_TOOLS, type ToolRegistry } from '../agent/tools/registry';
 import type { Tool, ToolResult } from '../agent/tools/tool';
 import type { ExclusionGate } from '../context/exclusions';
 import type { VaultPort } from '../kernel/vault-port';
+import { callJobTool, isJobTool, JOB_TOOL_DESCRIPTIONS, type McpJobContext } from './mcp-jobs';
 
 /** What one call runs against: fresh each call, so edits, new exclusions and changed settings apply at once. */
 export interface VaultMcpCallContext {
@@ -44,6 +45,8 @@ export interface VaultMcpServerOptions {
     version: string;
     /** Where the tools come from: those registered for MCP clients. The one registry when absent. */
     tools?: ToolRegistry;
+    /** Delegation over MCP (`enqueue_job`, `job_status`, `job_result`): prepares each call; not offered when absent. */
+    jobs?: () => Promise<McpJobContext>;
 }
 
 /** Builds the server; connect it to a transport (stdio in the CLI, an in-memory pair in tests). */
@@ -61,10 +64,19 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
     // MCP clients write like a job: new notes in the output folder, through the delegate-mode controller.
     const tools = (options.tools ?? VAULT_TOOLS).toolsFor('mcp', 'delegate');
     let calls = 0;
+    const jobs = options.jobs;
     server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-        tools: tools.map((tool) => describe(tool, options.outputFolder)),
+        tools: [
+            ...tools.map((tool) => describe(tool, options.outputFolder)),
+            ...(jobs !== undefined ? JOB_TOOL_DESCRIPTIONS : []),
+        ],
     }));
     server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+        if (jobs !== undefined && isJobTool(request.params.name)) {
+            // Jobs are marked with the name the client gave when it connected.
+            const client = server.server.getClientVersion()?.name ?? 'unnamed MCP client';
+            return callJobTool(request.params.name, request.params.arguments ?? {}, client, await jobs());
+        }
         const tool = tools.find((t) => t.definition.name === request.params.name);
         if (tool === undefined)
             return toCallResult({ content: `Unknown tool "${request.params.name}".`, isError: true });

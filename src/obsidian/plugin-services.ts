@@ -16,6 +16,8 @@ import { CoreServices } from '../compose/core-services';
 import type { ExclusionGate } from '../context/exclusions';
 import { MentionSuggester } from '../context/suggest';
 import type { JobQueue } from '../delegate/job-queue';
+import { RunnerHeartbeat } from '../delegate/runner-beat';
+import { systemClock } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { SettingsStore, type SettingsState } from '../kernel/settings-store';
 import { ModalToolCallGate } from '../views/tool-call-modal';
@@ -84,6 +86,8 @@ export class PluginServices {
     readonly obsidianExcluded: AdapterExcludedFiles;
     private started = false;
     private readonly host: PluginHost;
+    /** Tells `vault-agent mcp` on this machine that a queue runs here (the plugin's folder, never a note). */
+    private readonly heartbeat: RunnerHeartbeat;
 
     constructor(host: PluginHost) {
         this.host = host;
@@ -143,6 +147,17 @@ export class PluginServices {
             deviceId: deviceIdOf(app),
         });
         this.store.onChange((state) => this.onSettings(state));
+        const beatFile = `${host.pluginDir}/runner.json`;
+        this.heartbeat = new RunnerHeartbeat({
+            write: (text) => adapter.write(beatFile, text),
+            clear: async () => {
+                if (await adapter.exists(beatFile)) await adapter.remove(beatFile);
+            },
+            clock: systemClock,
+            device: deviceIdOf(app),
+            kind: 'plugin',
+            everyMs: 30_000,
+        });
     }
 
     /** Reads the settings; a locked state is announced once, and everything then fails closed. */
@@ -168,6 +183,7 @@ export class PluginServices {
         void this.suggester.rebuild();
         if (this.store.settings !== null) void this.core.hub.connectAll();
         this.queue.start();
+        this.heartbeat.start();
     }
 
     /** On unload: stop the queue (running jobs become `interrupted`), close MCP servers, stop indexing. */
@@ -176,6 +192,7 @@ export class PluginServices {
         this.suggester?.dispose();
         this.suggester = null;
         try {
+            await this.heartbeat.stop();
             await this.queue.stop();
         } finally {
             await this.core.hub.close();
