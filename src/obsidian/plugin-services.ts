@@ -252,6 +252,11 @@ export class PluginServices {
         return this.store.settings ?? DEFAULT_SETTINGS;
     }
 
+    /** The settings, or a `SettingsLockedError` while they are locked (nothing is written then). */
+    lockedOrThrow(): Settings {
+        return this.lockedOrSettings();
+    }
+
     private lockedOrSettings(): Settings {
         const state = this.store.state;
         if (state.status === 'locked') throw new SettingsLockedError(state.error);
