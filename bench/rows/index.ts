@@ -14,6 +14,7 @@ import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
 import { mcpReadNoteRow } from './mcp-read-note';
+import { mcpColdStartRow, mcpPeakMemoryRow, mcpSearchRow } from './mcp-product';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 
@@ -34,6 +35,9 @@ export const BENCH_ROWS: BenchRow[] = [
     fullSizeOnly(coldIndexRow),
     fullSizeOnly(warmRescanRow),
     noisy(mcpReadNoteRow),
+    fullSizeOnly(noisy(mcpColdStartRow)),
+    fullSizeOnly(noisy(mcpSearchRow)),
+    fullSizeOnly(mcpPeakMemoryRow),
     memoryIndexRow,
     noisy(gateDefaultRow),
     noisy(gateGlobRow),

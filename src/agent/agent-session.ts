@@ -80,9 +80,7 @@ export interface AgentSessionOptions {
     editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
     clock?: Clock;
-    /** Silence after which a stream counts as stalled, in ms. */
-    idleTimeoutMs?: number;
-    /** Retry policy for model calls. */
+    /** Retry policy for model calls, with every wait's cap (`waits`, the stall timeout among them). */
     retry?: RetryPolicy;
     /** Limits per turn. */
     budget?: TurnBudget;
@@ -159,7 +157,7 @@ export class AgentSession {
                       mode: this.mode,
                       checkpoints: options.checkpoints,
                       scope: options.scope,
-                      ...(options.jobsFolder !== undefined ? { jobsFolder: options.jobsFolder } : {}),
+                      jobsFolder: options.jobsFolder,
                       editors: options.editors,
                   });
         const prefix = (this.prefix = new PromptPrefix({
@@ -215,7 +213,6 @@ export class AgentSession {
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,
-            idleTimeoutMs: options.idleTimeoutMs,
             retry: options.retry,
             budget: options.budget,
             prices: options.prices,

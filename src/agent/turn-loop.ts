@@ -174,7 +174,7 @@ class TurnRun {
         const policy = this.options.retry ?? {};
         const maxAttempts = Math.max(1, policy.maxAttempts ?? DEFAULT_ATTEMPTS);
         const waits = resolveWaitLimits(policy.waits);
-        const idleTimeoutMs = this.options.idleTimeoutMs ?? waits.idleTimeoutMs;
+        const idleTimeoutMs = waits.idleTimeoutMs;
         const signal = this.internal.signal;
         const firstTry = this.clock.now();
         for (let attempt = 0; ; attempt++) {

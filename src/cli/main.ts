@@ -105,6 +105,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             stderr: io.stderr,
             version: VERSION,
             debugScans: /(^|,)scan(,|$)/.test(io.env.VAULT_AGENT_DEBUG ?? ''),
+            env: io.env,
             runnerFiles: runnerFiles(io.env, vaultRoot, configDir),
         });
         return 0;

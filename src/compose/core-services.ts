@@ -13,7 +13,8 @@
  *   and the one rate-limit throttle;
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
-import type { ApprovalGate } from '../agent/changes/approval';
+import { unattended, type ApprovalGate } from '../agent/changes/approval';
+import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence, OpenNoteEditors } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
@@ -23,7 +24,7 @@ import type { ToolCallGate } from '../agent/mcp/tool-call-gate';
 import { createTransportFactory } from '../agent/mcp/transport-factory';
 import { sessionModels, type ModelCatalog } from '../agent/model-catalog';
 import type { ModelClient } from '../agent/model-client';
-import type { SessionServices } from '../agent/session-factory';
+import type { SessionEngine, SessionServices } from '../agent/session-factory';
 import type { RetryPolicy } from '../agent/turn-loop';
 import { SpendControl } from '../agent/spend/spend-control';
 import type { SpendLedger } from '../agent/spend/spend-ledger';
@@ -92,9 +93,7 @@ export interface SessionRequest {
 
 /** The queue's own knobs, as a host asks for them. */
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
-    Partial<
-        Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>
-    > & {
+    Partial<Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs'>> & {
         /** Whether trigger notes follow the vault's changes (the plugin, `run --watch`); true when absent. */
         followVault?: boolean;
         /** Waits between delivery tries (tests); the defaults when absent. */
@@ -176,13 +175,13 @@ export class CoreServices {
         this.checkpoints = new CheckpointStore({
             vault: host.vault,
             persistence: host.checkpoints,
-            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+            clock: host.clock,
         });
         const shaping = settings ?? DEFAULT_SETTINGS;
         this.spend = new SpendControl({
             ledger: host.spendLedger,
             dailyCapUsd: shaping.spend.dailyCapUsd,
-            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+            clock: host.clock,
         });
         this.skills = this.skillCatalog(shaping);
         this.liveSkills = live(() => this.skills);
@@ -246,35 +245,57 @@ export class CoreServices {
         // The attached context gets its share of this model's window as the endpoint lists it (200k when unknown).
         const window = await this.models.contextWindow(request.client, model);
         return {
+            ...this.engine(),
             client: request.client,
-            models: this.models,
-            vault: this.vault,
-            gate: () => this.gate(),
             settings: () => this.current ?? settings,
             approvals: request.approvals,
+            contextProvider: this.contextBuilder(settings, window),
+            toolCallGate: request.toolCallGate,
+            retry: request.retry,
+        };
+    }
+
+    /** The services every session shares, handed on whole to chats, `ask` and the queue's jobs. */
+    engine(): SessionEngine {
+        return {
+            vault: this.vault,
+            gate: () => this.gate(),
             checkpoints: this.checkpoints,
             throttle: this.throttle,
             spend: this.spend,
             mcp: live(() => this.hub),
-            skills: this.skills,
-            contextBuilder: this.contextBuilder(settings, window),
-            ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
-            ...(request.retry !== undefined ? { retry: request.retry } : {}),
-            ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
-            ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
+            skills: this.liveSkills,
+            models: this.models,
+            editors: this.host.editors,
+            clock: this.host.clock,
         };
+    }
+
+    /**
+     * The change controller of a surface nobody watches (the vault's MCP server): delegate's policy, creates inside
+     * `outputFolder` only, never the jobs folder, checkpointed; `null` while the settings are locked.
+     */
+    unattendedChanges(outputFolder: string, who: string): ChangeController | null {
+        const settings = this.current;
+        if (settings === null) return null;
+        return new ChangeController({
+            vault: this.vault,
+            gate: this.gate(),
+            approvals: unattended(who),
+            mode: 'delegate',
+            checkpoints: this.checkpoints,
+            scope: { outputFolder },
+            jobsFolder: settings.delegate.jobsFolder,
+        });
     }
 
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
         const { followVault, deliveryWaitsMs, ...queue } = request;
         return new JobQueue({
+            ...this.engine(),
             ...queue,
-            vault: this.vault,
-            gate: () => this.gate(),
-            throttle: this.throttle,
             notifier: this.notifier,
-            checkpoints: this.checkpoints,
             extensions: queueExtensions({
                 followVault: followVault ?? true,
                 delivery: {
@@ -284,11 +305,6 @@ export class CoreServices {
                     ...(deliveryWaitsMs !== undefined ? { waitsMs: deliveryWaitsMs } : {}),
                 },
             }),
-            skills: this.liveSkills,
-            mcp: { tools: (options) => this.hub.tools(options) },
-            spend: this.spend,
-            models: this.models,
-            ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         });
     }
 
@@ -296,7 +312,7 @@ export class CoreServices {
         return new SkillCatalog({
             vault: this.vault,
             exclusions: (vault) => this.gateFor(vault),
-            ...(this.host.hiddenFolders !== undefined ? { hidden: this.host.hiddenFolders } : {}),
+            hidden: this.host.hiddenFolders,
             skillsFolder: settings.guidance.skillsFolder,
         });
     }
@@ -318,7 +334,7 @@ export class CoreServices {
             notifier: this.notifier,
             vault: this.vault,
             gate: this.liveGate,
-            ...(this.host.vaultRoot !== undefined ? { vaultRoot: this.host.vaultRoot } : {}),
+            vaultRoot: this.host.vaultRoot,
         });
     }
 }
