@@ -45,7 +45,10 @@ export interface VaultMcpServerOptions {
     version: string;
     /** Where the tools come from: those registered for MCP clients. The one registry when absent. */
     tools?: ToolRegistry;
-    /** Delegation over MCP (`enqueue_job`, `job_status`, `job_result`): prepares each call; not offered when absent. */
+    /**
+     * Delegation over MCP (`enqueue_job`, `job_status`, `job_result`): prepares each call; the tools are listed only
+     * while the settings allow MCP clients to queue jobs, and never when this is absent.
+     */
     jobs?: () => Promise<McpJobContext>;
 }
 
@@ -65,12 +68,16 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
     const tools = (options.tools ?? VAULT_TOOLS).toolsFor('mcp', 'delegate');
     let calls = 0;
     const jobs = options.jobs;
-    server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-        tools: [
-            ...tools.map((tool) => describe(tool, options.outputFolder)),
-            ...(jobs !== undefined ? JOB_TOOL_DESCRIPTIONS : []),
-        ],
-    }));
+    server.server.setRequestHandler(ListToolsRequestSchema, async () => {
+        // The job tools are offered only while the person allows MCP clients to queue jobs (asked anew each listing).
+        const offerJobs = jobs !== undefined && (await jobs()).jobs?.enabled === true;
+        return {
+            tools: [
+                ...tools.map((tool) => describe(tool, options.outputFolder)),
+                ...(offerJobs ? JOB_TOOL_DESCRIPTIONS : []),
+            ],
+        };
+    });
     server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
         if (jobs !== undefined && isJobTool(request.params.name)) {
             // Jobs are marked with the name the client gave when it connected.

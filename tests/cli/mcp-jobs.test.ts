@@ -146,4 +146,18 @@ describe('delegation over MCP', () => {
         expect(other.isError).toBe(true);
         expect(jobNotes().length).toBe(before);
     }, 30_000);
+
+    it('offers no job tools and queues nothing while the person has not allowed it', async () => {
+        await temp.write(
+            '.obsidian/plugins/vault-agent/data.json',
+            JSON.stringify({ ...SETTINGS, mcpJobs: { ...SETTINGS.mcpJobs, enabled: false } }),
+        );
+        const before = jobNotes().length;
+        const { tools } = await client.listTools();
+        expect(tools.map((tool) => tool.name)).not.toContain('enqueue_job');
+        const refused = await call('enqueue_job', { brief: 'Try anyway.' });
+        expect(refused.isError).toBe(true);
+        expect(refused.text).toContain('has not allowed MCP clients to queue jobs');
+        expect(jobNotes().length).toBe(before);
+    });
 });
