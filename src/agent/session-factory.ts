@@ -6,12 +6,14 @@
  * its prompt (`delegate/job-context.ts`), the one way they are loaded.
  */
 import type { ContextProvider } from '../context/build-context';
+import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import { skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
 import type { OpenNoteEditors } from './changes/change-ports';
@@ -76,6 +78,10 @@ export interface SessionEngine {
     prices?: PriceTable;
     /** Retry policy for model calls, with every wait's cap (`waits`, the stall timeout among them). */
     retry?: RetryPolicy;
+    /** The host's PDF text reader, for `read_attachment` (PDF.js in the plugin, `unpdf` in the CLI). */
+    pdfText?: PdfTextReader;
+    /** The vault's relevance index, for `find_notes` and `related_notes`; without it they say they are unavailable. */
+    search?: NoteSearch;
 }
 
 /** What the sessions of one surface are built from: the shared engine plus the surface's client, settings and gates. */
@@ -182,6 +188,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         maxOutputTokens: settings.model.maxOutputTokens,
         audience: kind,
         registry: services.registry,
+        search: services.search,
         extraTools,
         prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
         compaction: {
@@ -211,6 +218,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         clock: services.clock,
         prices: services.prices,
         retry: services.retry,
+        pdfText: services.pdfText,
     };
     return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };
 }

@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../agent/loop/loop-options';
 import { waitLimitsFromEnv } from '../agent/loop/wait-limits';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { createModelClient, type ModelClient } from '../agent/model-client';
+import { unpdfTextReader } from './pdf-text-node';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { CoreServices, type HostAdapters } from '../compose/core-services';
@@ -130,6 +131,7 @@ export function cliAdapters(vault: FsVault, configDir: string, io: CliIo): HostA
         obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
         http: nodeHttpPost,
         vaultName: nodePath.basename(vault.root),
+        pdfText: unpdfTextReader,
     };
 }
 

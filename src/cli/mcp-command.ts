@@ -23,6 +23,7 @@ import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
+import { unpdfTextReader } from './pdf-text-node';
 import { LineStdioTransport } from './mcp-stdio-transport';
 import { VERSION } from '../kernel/version';
 import { indexSnapshot, type CliIo } from './cli-context';
@@ -162,6 +163,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
             vault,
             gate: core.gate(),
             changes: core.unattendedChanges(outputFolder, 'made over MCP'),
+            search: core.search,
             outputFolder,
         };
     };
@@ -182,7 +184,13 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         };
     };
 
-    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION, jobs });
+    const server = createVaultMcpServer({
+        prepare,
+        outputFolder,
+        version: options.version ?? VERSION,
+        pdfText: unpdfTextReader,
+        jobs,
+    });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
         stdin: options.stdin,
@@ -204,6 +212,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         clearTimeout(saveLater);
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
         vault.saveSnapshot(keep);
+        core.search.dispose();
         await watcher.close();
     }
 }

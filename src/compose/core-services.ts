@@ -11,6 +11,7 @@
  * - the skills catalog (the skills folder and `.claude/skills/`) and the custom commands catalog;
  * - the MCP hub (rebuilt when the MCP settings change), the spend control with the daily cap, the checkpoint store
  *   and the one rate-limit throttle;
+ * - the relevance index of the visible notes (`find_notes`, `related_notes`, mentions by content);
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
 import { unattended, type ApprovalGate } from '../agent/changes/approval';
@@ -28,7 +29,9 @@ import type { SessionEngine, SessionServices } from '../agent/session-factory';
 import type { RetryPolicy } from '../agent/turn-loop';
 import { SpendControl } from '../agent/spend/spend-control';
 import type { SpendLedger } from '../agent/spend/spend-ledger';
+import type { PdfTextReader } from '../context/attachments';
 import { contextBuilderFor, type ContextBuilder } from '../context/build-context';
+import type { AttachmentReading } from '../context/mentions';
 import { CommandCatalog } from '../context/commands';
 import { ExclusionGate } from '../context/exclusions';
 import type { HiddenFolderReader } from '../context/hidden-folder';
@@ -46,6 +49,7 @@ import type { DeliverySettings } from '../kernel/delivery-settings';
 import { Deliveries } from '../delegate/delivery';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
+import { NoteSearch } from '../search/note-search';
 
 /** What a host provides: its adapters. Everything else is built here. */
 export interface HostAdapters {
@@ -75,6 +79,8 @@ export interface HostAdapters {
     http?: HttpPost;
     /** The vault's name, for `obsidian://` links in deliveries. */
     vaultName?: string;
+    /** Reads PDFs' text (Obsidian's PDF.js, `unpdf` in the CLI), for endpoints without documents and page ranges. */
+    pdfText?: PdfTextReader;
 }
 
 /** A chat, `ask` or job session's services, as a host asks for them. */
@@ -157,6 +163,11 @@ export class CoreServices {
     hub: McpHub;
     /** The endpoint's models: context windows as the endpoint lists them. */
     readonly models: ModelCatalog = sessionModels;
+    /**
+     * The vault's relevance index (`find_notes`, `related_notes`, mentions by content), one for every chat, job, `ask`
+     * turn and MCP call: built on first use, kept current from the vault's changes, judged by the gate as it is now.
+     */
+    readonly search: NoteSearch;
     private gateNow: ExclusionGate;
     /** The Obsidian list `gateNow` was built with, to see when it changed. */
     private gateList: ObsidianExcludedFiles | null = null;
@@ -172,6 +183,7 @@ export class CoreServices {
         this.current = settings;
         this.gateNow = this.gateFor(host.vault);
         this.liveGate = live(() => this.gate());
+        this.search = new NoteSearch({ vault: host.vault, gate: () => this.gate() });
         this.checkpoints = new CheckpointStore({
             vault: host.vault,
             persistence: host.checkpoints,
@@ -229,14 +241,23 @@ export class CoreServices {
         return { replacedHub: old };
     }
 
-    /** The context builder of `settings.context` for a model with a `windowTokens` context window. */
-    contextBuilder(settings: Settings, windowTokens: number): ContextBuilder {
+    /**
+     * The context builder of `settings.context` for a model with a `windowTokens` context window; with `client`, PDFs
+     * and images are sent as that endpoint takes them.
+     */
+    contextBuilder(settings: Settings, windowTokens: number, client?: ModelClient): ContextBuilder {
         return contextBuilderFor({
             vault: this.vault,
             gate: () => this.gate(),
             settings: settings.context,
             windowTokens,
+            ...(client !== undefined ? { attachments: this.attachmentReading(client) } : {}),
         });
+    }
+
+    /** How PDFs and images go to `client`'s endpoint: the host's PDF reader, and whether it reads documents now. */
+    attachmentReading(client: ModelClient): AttachmentReading {
+        return { pdf: this.host.pdfText, documents: () => client.capabilities.has('documents') };
     }
 
     /** What a chat or `ask` session is built from, for `settings` (not locked ones: nothing is sent then). */
@@ -249,7 +270,7 @@ export class CoreServices {
             client: request.client,
             settings: () => this.current ?? settings,
             approvals: request.approvals,
-            contextProvider: this.contextBuilder(settings, window),
+            contextProvider: this.contextBuilder(settings, window, request.client),
             toolCallGate: request.toolCallGate,
             retry: request.retry,
         };
@@ -268,6 +289,8 @@ export class CoreServices {
             models: this.models,
             editors: this.host.editors,
             clock: this.host.clock,
+            pdfText: this.host.pdfText,
+            search: this.search,
         };
     }
 

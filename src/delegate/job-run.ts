@@ -14,6 +14,7 @@ import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
+import type { AttachmentReading } from '../context/mentions';
 import { buildJobPrompt } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
@@ -102,6 +103,8 @@ export interface JobRunDeps {
     maxOutputTokens: number;
     /** `settings.context`, applied to the job's context as to a chat's; the builder's defaults when absent. */
     context?: ContextSettings;
+    /** How the job's PDFs and images are read and sent; without it they are named, not sent. */
+    attachments?: AttachmentReading;
     /** Attempts before an interrupted job is given up. */
     maxAttempts: number;
     /** Model calls when a job's budget names none. */
@@ -166,7 +169,11 @@ export async function runJob(
     }
     const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
     const model = job.model || deps.model;
-    const prompt = await buildJobPrompt(jobView(deps), job, { mode, output, model });
+    const prompt = await buildJobPrompt({ ...jobView(deps), attachments: deps.attachments }, job, {
+        mode,
+        output,
+        model,
+    });
     const excludedAll = allContextExcluded(job, prompt);
     if (excludedAll !== null) return finishUnrun(deps, job, output, title, model, excludedAll);
     const built = await buildJobSession(deps, job, { mode, output, model, instructions: prompt.instructions }, () => {
@@ -196,7 +203,13 @@ export async function runJob(
     }, deps.leases.leaseMs / 3);
     let result: TurnResult;
     try {
-        result = await session.send(prompt.message(built.skills), { signal: control.signal });
+        // The job's PDFs and images go before its message, each with its path, like a chat's.
+        const blocks = [
+            ...prompt.attachments.map(({ block }) => block),
+            { type: 'text' as const, text: prompt.message(built.skills) },
+        ];
+        const sources = [...prompt.attachments.map(({ path }) => [path]), undefined];
+        result = await session.send(blocks, { signal: control.signal, sources });
     } finally {
         clearInterval(renew);
     }

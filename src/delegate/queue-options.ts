@@ -60,7 +60,23 @@ export interface JobQueueOptions extends SessionEngine {
 function engineOf(options: JobQueueOptions): SessionEngine {
     const { vault, gate, checkpoints, throttle, spend, mcp, skills, registry, models, editors, clock, prices, retry } =
         options;
-    return { vault, gate, checkpoints, throttle, spend, mcp, skills, registry, models, editors, clock, prices, retry };
+    return {
+        vault,
+        gate,
+        checkpoints,
+        throttle,
+        spend,
+        mcp,
+        skills,
+        registry,
+        models,
+        editors,
+        clock,
+        prices,
+        retry,
+        search: options.search,
+        pdfText: options.pdfText,
+    };
 }
 
 /** What one job run uses: the queue's ports and knobs, this runner's job notes and leases, the settings now. */
@@ -81,6 +97,7 @@ export function jobRunDeps(
         model: settings.model.defaultModel,
         maxOutputTokens: settings.model.maxOutputTokens,
         context: settings.context,
+        attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
         maxAttempts: options.maxAttempts ?? 3,
         defaultTurns: options.defaultTurns ?? 30,
         childTurns: options.childTurns,

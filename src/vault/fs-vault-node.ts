@@ -314,6 +314,14 @@ export class FsVault implements VaultPort {
         }
     }
 
+    /** The bytes of a file (an attachment), read through the same path checks as `read`. */
+    async readBinary(path: string): Promise<Uint8Array> {
+        const vaultPath = this.files.has(path) ? path : this.readablePath(path);
+        const real = await this.disk.locateFile(vaultPath);
+        const bytes = await readFile(real).catch((e: unknown) => this.disk.fail(e, vaultPath));
+        return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+
     async create(path: string, content: string): Promise<void> {
         const vaultPath = this.writablePath(path);
         await this.serial([vaultPath], async () => {
