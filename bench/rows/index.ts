@@ -9,6 +9,7 @@ import { contextSuggestRow } from '../context-suggest';
 import { memoryIndexRow } from '../memory-index';
 import { onloadTimeRow } from '../onload-time';
 import { renderStreamingRow } from '../render-streaming';
+import { inlineStreamingRow } from '../inline-streaming';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { ripgrepSearchRow } from '../ripgrep-search';
 import {
@@ -61,6 +62,7 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(retrievalBigRow),
     noisy(ripgrepSearchRow),
     noisy(renderStreamingRow),
+    noisy(inlineStreamingRow),
     cacheShareRow,
     noisy(loopOverheadRow),
     noisy(queueThroughputRow),

@@ -31,6 +31,8 @@ import { useSkillTool } from './tools/skill-tools';
 import type { ToolRegistry } from './tools/registry';
 import type { Tool } from './tools/tool';
 import type { RetryPolicy } from './turn-loop';
+import { fetchQuestion } from './web/fetch-question';
+import { WebResearch } from './web/web-research';
 
 /** The settings a session is built from: the model's, and optionally the context's and spend's. */
 export interface SessionSettings {
@@ -42,6 +44,8 @@ export interface SessionSettings {
     spend?: Partial<Pick<Settings['spend'], 'compactAtShare'>>;
     /** Where job notes live: never written by any session, never seen by a job; absent = the default folder. */
     delegate?: Pick<Settings['delegate'], 'jobsFolder'>;
+    /** Web research; absent or off = no web tools. */
+    web?: Settings['web'];
 }
 
 /** Where a surface's MCP tools come from (the host's `McpHub`). */
@@ -114,6 +118,8 @@ export interface JobSessionSpec {
     budget?: TurnBudget;
     /** Instructions resolved for the job (its vault instructions), for the prefix. */
     instructions?: string;
+    /** The job's note says `web: true`: it may research the web when the settings allow it. */
+    web?: boolean;
 }
 
 /** One session to build. */
@@ -174,6 +180,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         extraTools.push(useSkillTool(services.skills));
     }
     const mcp = mcpTools(services, kind, mode, untrusted, job);
+    const web = webResearchFor(settings, kind, job, services.toolCallGate);
     extraTools.push(...mcp.offered, ...(options.extraTools ?? []));
 
     const sessionOptions: AgentSessionOptions = {
@@ -219,8 +226,26 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         prices: services.prices,
         retry: services.retry,
         pdfText: services.pdfText,
+        web,
     };
     return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };
+}
+
+/**
+ * Web research when the settings turn it on: every chat, and a job whose note says `web: true`. A chat asks the
+ * person (through the tool-call gate) before fetching an address nobody vouched for; a job refuses it.
+ */
+function webResearchFor(
+    settings: SessionSettings,
+    kind: 'chat' | 'job',
+    job: JobSessionSpec | undefined,
+    gate: ToolCallGate | undefined,
+): WebResearch | undefined {
+    const web = settings.web;
+    if (web?.enabled !== true) return undefined;
+    if (kind === 'job' && job?.web !== true) return undefined;
+    const ask = kind === 'chat' && gate !== undefined ? fetchQuestion(gate) : undefined;
+    return new WebResearch(web, ask);
 }
 
 /** The mode a surface runs in: chats offer ask, auto-edits and read-only; jobs delegate and read-only. */

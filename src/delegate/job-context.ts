@@ -12,11 +12,15 @@ import { parseMentions, type Mention } from '../context/mention-parser';
 import type { ExclusionGate } from '../context/exclusions';
 import { DEFAULT_SETTINGS, type ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
+import type Anthropic from '@anthropic-ai/sdk';
+import { contextDocuments } from '../agent/citations/context-documents';
 
 /** What a job sends first, and what the person and the artifact are told about it. */
 export interface JobPrompt {
     /** The whole first user message; a job's loaded skills (rendered) go just before the brief they serve. */
     message(loadedSkills?: string): string;
+    /** The same message as blocks, each context note a citable document (what a job sends). */
+    blocks(loadedSkills?: string): Anthropic.ContentBlockParam[];
     /** The vault's instructions for the cached system prefix. */
     instructions: string;
     /** Paths of the notes sent, for the artifact's provenance. */
@@ -104,7 +108,17 @@ export async function buildJobPrompt(
     ];
     const context = bundle.context();
     const brief = `<job-brief>\n${job.brief.trim()}\n</job-brief>`;
+    const skillsText = (loadedSkills: string): string =>
+        loadedSkills === '' ? '' : `<loaded-skills>\n${loadedSkills}\n</loaded-skills>`;
     return {
+        blocks: (loadedSkills = '') => {
+            const tail = [skillsText(loadedSkills), brief].filter((part) => part !== '').join('\n\n');
+            return [
+                { type: 'text', text: preamble },
+                ...contextDocuments(bundle).map((part) => part.block),
+                { type: 'text', text: tail },
+            ];
+        },
         message: (loadedSkills = '') => {
             const skills = loadedSkills === '' ? '' : `<loaded-skills>\n${loadedSkills}\n</loaded-skills>`;
             return [preamble, context, skills, brief].filter((part) => part !== '').join('\n\n');

@@ -55,6 +55,7 @@ export async function buildJobSession(
             model: { defaultModel: setup.model, maxOutputTokens: deps.maxOutputTokens },
             delegate: { jobsFolder: deps.jobsFolder },
             context: deps.context,
+            web: deps.web,
         }),
         approvals: UNATTENDED,
     });
@@ -100,6 +101,7 @@ export async function buildJobSession(
             ...spec,
             budget,
             mcpTools: job.mcpTools,
+            web: job.web,
             budgetUsd: job.budget.usd,
         },
         extraTools: [subtasks],

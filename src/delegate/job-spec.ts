@@ -41,6 +41,8 @@ export interface JobSpec {
     deliver?: string[];
     /** Whether that word carries the result's text. */
     deliverText?: boolean;
+    /** May research the web (when the settings allow it). */
+    web?: boolean;
 }
 
 /** The text of a new job note. */
@@ -66,6 +68,7 @@ export function renderJobNote(spec: JobSpec, now: number): string {
         ...(spec.client !== undefined ? [formatEntry('client', spec.client)] : []),
         ...(spec.deliver !== undefined && spec.deliver.length > 0 ? [formatEntry('deliver', spec.deliver)] : []),
         ...(spec.deliverText === true ? [formatEntry('deliver-text', true)] : []),
+        ...(spec.web === true ? [formatEntry('web', true)] : []),
         formatEntry('attempts', 0),
         formatEntry('artifact', ''),
         '---',

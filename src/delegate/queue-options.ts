@@ -1,4 +1,5 @@
 /** What the delegate queue is built from: its ports and knobs. */
+import type { WebSettings } from '../kernel/web-settings';
 import type { ModelClient } from '../agent/model-client';
 import type { SessionEngine } from '../agent/session-factory';
 import type { Clock, Notifier } from '../kernel/ports';
@@ -16,6 +17,8 @@ export interface QueueSettings {
     model: ModelSettings;
     /** Instructions note, budget share, embed depth, mention list limit (as a chat's); the defaults when absent. */
     context?: ContextSettings;
+    /** Web research (off by default); a job uses it only when its note says `web: true`. */
+    web?: WebSettings;
 }
 
 /** The queue's ports and knobs: the shared session services (handed on whole to every job) and its own. */
@@ -98,6 +101,7 @@ export function jobRunDeps(
         maxOutputTokens: settings.model.maxOutputTokens,
         context: settings.context,
         attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
+        web: settings.web,
         maxAttempts: options.maxAttempts ?? 3,
         defaultTurns: options.defaultTurns ?? 30,
         childTurns: options.childTurns,

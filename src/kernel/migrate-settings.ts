@@ -17,6 +17,7 @@ import {
     readModel,
     readSpend,
 } from './read-groups';
+import { readWeb } from './web-settings';
 import { DEFAULT_SETTINGS, SETTINGS_VERSION, type PrivacySettings, type Settings } from './settings';
 
 export { isSecretEntry } from './read-groups';
@@ -92,6 +93,7 @@ export function migrateSettings(raw: unknown): SettingsResult {
         // Added without a version step: a file without them reads as "nothing delivered, no MCP jobs".
         delivery: readDelivery(current['delivery'], notes),
         mcpJobs: readMcpJobs(current['mcpJobs'], notes),
+        web: readWeb(current['web'], notes),
     };
     return { ok: true, settings, notes };
 }
@@ -116,6 +118,12 @@ const UPGRADES: Record<number, (raw: Record<string, unknown>) => Record<string, 
               }
             : raw['delegate'],
         version: 2,
+    }),
+    // Version 3 added web research, off.
+    2: (raw) => ({
+        ...raw,
+        web: raw['web'] === undefined ? structuredClone(DEFAULT_SETTINGS.web) : raw['web'],
+        version: 3,
     }),
 };
 

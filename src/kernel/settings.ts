@@ -6,9 +6,10 @@ import { DEFAULT_MODEL } from './default-model';
 import { DEFAULT_DELIVERY, DEFAULT_MCP_JOBS, type DeliverySettings, type McpJobSettings } from './delivery-settings';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp-settings';
 import type { PermissionModeName } from './permission-mode-name';
+import { DEFAULT_WEB_SETTINGS, type WebSettings } from './web-settings';
 
 /** The current version of the stored settings shape; `migrateSettings` upgrades anything older. */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 /** Everything a person can set, grouped like the settings tab. */
 export interface Settings {
@@ -34,6 +35,8 @@ export interface Settings {
     delivery?: DeliverySettings;
     /** Jobs MCP clients may queue; absent in older files: none. */
     mcpJobs?: McpJobSettings;
+    /** Web research (off by default). */
+    web: WebSettings;
 }
 
 /** The model and endpoint. */
@@ -166,4 +169,5 @@ export const DEFAULT_SETTINGS: Settings = {
     },
     delivery: structuredClone(DEFAULT_DELIVERY),
     mcpJobs: structuredClone(DEFAULT_MCP_JOBS),
+    web: structuredClone(DEFAULT_WEB_SETTINGS),
 };

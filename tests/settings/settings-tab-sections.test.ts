@@ -151,6 +151,7 @@ describe('the settings tab: sections', () => {
             'Delegate',
             'Delivery',
             'Spend',
+            'Web research',
             'MCP servers',
             'Jobs from MCP clients',
         ]);
@@ -201,6 +202,18 @@ describe('the settings tab: sections', () => {
             spend: { dailyCapUsd: 3.5, compactAtShare: 0.9 },
         });
         expect(saved.at(-1)).toEqual(store.settings);
+    });
+
+    it('saves the web research fields: domains cleaned one a line, the cap bounded', async () => {
+        const { row, store } = await openTab();
+        type(row('Blocked domains'), 'Tracker.Example\nhttps://ads.example/x');
+        type(row('Searches and fetches per request'), '3');
+        await settle();
+        expect(store.settings?.web).toMatchObject({
+            enabled: false,
+            blockedDomains: ['tracker.example', 'ads.example'],
+            maxUsesPerTurn: 3,
+        });
     });
 
     it('refuses what does not parse, says why, and saves nothing', async () => {
