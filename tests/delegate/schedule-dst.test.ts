@@ -127,6 +127,9 @@ describe('the scheduler through each night, minute by minute (America/New_York)'
                 outputFolder: 'Agent/Outputs',
                 jobs: (await store.list('Agent/Jobs')).flatMap((r) => (r.kind === 'job' ? [r.job] : [])),
                 remember: () => undefined,
+                maxAttempts: 3,
+                paused: false,
+                runDeps: () => Promise.resolve(null),
             };
             await scheduler.afterScan(context);
         }

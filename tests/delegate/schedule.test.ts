@@ -79,6 +79,9 @@ describe('template jobs', () => {
             outputFolder: 'Agent/Outputs',
             jobs: (await store.list('Agent/Jobs')).flatMap((r) => (r.kind === 'job' ? [r.job] : [])),
             remember: () => undefined,
+            maxAttempts: 3,
+            paused: false,
+            runDeps: () => Promise.resolve(null),
         });
         return { store, scheduler, context, notices };
     }
