@@ -52,13 +52,16 @@ ${COMMON}
 `;
 
 /** `vault-agent run --help`. */
-export const RUN_USAGE = `Usage: vault-agent run --vault DIR [--concurrency N] [--watch]
+export const RUN_USAGE = `Usage: vault-agent run --vault DIR [--concurrency N] [--watch] [--batch-poll SECONDS]
 
 Runs queued jobs and due scheduled jobs. Progress goes to stderr, one line per change of a job's state, and a
 summary at the end. The exit code is 1 when a job failed or the queue had to stop, else 0.
 Ctrl-C stops gracefully: running jobs end "interrupted" and run again next time.
   --concurrency N    jobs at once (default: the settings' concurrency)
   --watch            keep running and pick up new jobs until stopped
+  --batch-poll S     first look at a pending Message Batch after S seconds (default 30; later looks slow down
+                     to one every 10 minutes). Batch jobs due together go out in as few batches as the API
+                     allows and take no place among the running jobs; a run waits for their results
 
 ${COMMON}
 `;

@@ -33,7 +33,7 @@ import { ExclusionGate } from '../context/exclusions';
 import type { HiddenFolderReader } from '../context/hidden-folder';
 import type { ObsidianExcludedFiles } from '../context/obsidian-excluded-files';
 import { SkillCatalog } from '../context/skills';
-import { BatchJobs } from '../delegate/batch';
+import { BatchJobs, type BatchPolling } from '../delegate/batch';
 import { JobQueue } from '../delegate/job-queue';
 import type { QueueExtension } from '../delegate/queue-extension';
 import type { JobQueueOptions } from '../delegate/queue-options';
@@ -87,11 +87,14 @@ export interface SessionRequest {
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
     Partial<
         Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>
-    >;
+    > & {
+        /** How Message Batches are polled (`run --batch-poll`); every 30 s at first, slowing to every 10 min. */
+        batchPolling?: Partial<BatchPolling>;
+    };
 
 /** The queue's extensions, listed once: schedules (`schedule:` and `every:`) and batch jobs (`batch: true`). */
-export function queueExtensions(): QueueExtension[] {
-    return [new Scheduler(), new BatchJobs()];
+export function queueExtensions(batchPolling: Partial<BatchPolling> = {}): QueueExtension[] {
+    return [new Scheduler(), new BatchJobs({ polling: batchPolling })];
 }
 
 /**
@@ -239,14 +242,15 @@ export class CoreServices {
 
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
+        const { batchPolling, ...queue } = request;
         return new JobQueue({
-            ...request,
+            ...queue,
             vault: this.vault,
             gate: () => this.gate(),
             throttle: this.throttle,
             notifier: this.notifier,
             checkpoints: this.checkpoints,
-            extensions: queueExtensions(),
+            extensions: queueExtensions(batchPolling),
             skills: this.liveSkills,
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,
