@@ -10,6 +10,7 @@ import { onloadTimeRow } from '../onload-time';
 import { renderStreamingRow } from '../render-streaming';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { ripgrepSearchRow } from '../ripgrep-search';
+import { batchJobsRow } from './batch-jobs';
 import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
@@ -44,6 +45,7 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(loopOverheadRow),
     noisy(queueThroughputRow),
     noisy(queueRateLimitRow),
+    batchJobsRow,
     compactionInputRow,
     compactionCacheRow,
 ];

@@ -32,6 +32,9 @@ export interface BatchPolling {
 /** Polls start at 30 s and slow down to one every 10 minutes (most batches end within the hour, all within a day). */
 export const DEFAULT_POLLING: BatchPolling = { firstPollMs: 30_000, maxPollMs: 600_000, growth: 1.5 };
 
+/** Jobs leased and built at once while a collection is prepared. */
+const SEND_PARALLEL = 16;
+
 /** A batch this runner is waiting on. */
 interface Pending {
     nextPollAt: number;
@@ -143,18 +146,23 @@ export class BatchJobs implements QueueExtension {
         if (deps === null) return;
         const batches = this.options.batches ?? deps.client.batches;
         const entries: { job: JobNote; request: BatchRequest }[] = [];
-        for (const queued of due) {
-            if (this.stopped) break;
-            const job = await deps.leases.take(
-                queued.path,
-                (current) => this.holds(current) && isDue(current, context.maxAttempts, context.clock.now()),
-                (current) => `Collected for a Message Batch on ${deps.leases.deviceId} (attempt ${current.attempts}).`,
+        // Leased and built a few at a time: a large collection is ready long before any of its leases runs out.
+        for (let first = 0; first < due.length && !this.stopped; first += SEND_PARALLEL) {
+            const built = await Promise.all(
+                due.slice(first, first + SEND_PARALLEL).map(async (queued) => {
+                    const job = await deps.leases.take(
+                        queued.path,
+                        (current) => this.holds(current) && isDue(current, context.maxAttempts, context.clock.now()),
+                        (current) =>
+                            `Collected for a Message Batch on ${deps.leases.deviceId} (attempt ${current.attempts}).`,
+                    );
+                    if (job === null) return null;
+                    context.remember(job);
+                    const request = await requestFor(deps, job);
+                    return request === null ? null : { job, request };
+                }),
             );
-            if (job === null) continue;
-            context.remember(job);
-            const request = await requestFor(deps, job);
-            if (request === null) continue;
-            entries.push({ job, request });
+            for (const entry of built) if (entry !== null) entries.push(entry);
         }
         const groups = groupBatchRequests(entries, (entry) => entry.request, this.options.limits);
         for (const group of groups) {
@@ -180,12 +188,18 @@ export class BatchJobs implements QueueExtension {
                 busy: false,
             });
             for (const [index, { job }] of group.entries()) {
-                context.remember(
-                    await releaseLease(deps, job, {
-                        patch: { status: 'queued', lease: null, batchId: id, error: '' },
-                        log: [`Sent in Message Batch ${id} (request ${index + 1} of ${group.length}).`],
-                    }),
+                const sent: JobUpdate = {
+                    patch: { status: 'queued', lease: null, batchId: id, error: '' },
+                    log: [`Sent in Message Batch ${id} (request ${index + 1} of ${group.length}).`],
+                };
+                // Ours still, or set back to waiting after our lease ran out with nobody else on it: it is in the batch.
+                const written = await deps.store.update(job.path, (current) =>
+                    current.lease?.device === deps.leases.deviceId ||
+                    (current.lease === null && current.batchId === '' && current.status === 'interrupted')
+                        ? sent
+                        : null,
                 );
+                context.remember(written);
             }
         }
     }

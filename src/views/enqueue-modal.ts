@@ -151,6 +151,7 @@ export class EnqueueModal extends Modal {
         const whenSelect = this.select(when, 'when', 'When', [
             ['now', 'Run now'],
             ['schedule', 'On a schedule'],
+            ['batch', 'As batch work (half price, one answer, no tools)'],
         ]);
         const schedule = this.text(when, 'schedule', 'Schedule', '', 'daily 08:00, weekdays 09:30, weekly mon 09:00');
         const scheduleField = schedule.parentElement;
@@ -219,7 +220,9 @@ export class EnqueueModal extends Modal {
             value('usd') === '' ? 'no cost limit' : `at most $${value('usd')}`,
             value('when') === 'schedule'
                 ? `on a schedule${value('schedule') === '' ? '' : ` (${value('schedule')})`}`
-                : 'runs now',
+                : value('when') === 'batch'
+                  ? 'as batch work'
+                  : 'runs now',
         ];
         this.moreSummaryEl.setText(`More: ${parts.join(' · ')}`);
         this.runButton?.setText(value('when') === 'schedule' ? 'Schedule' : 'Run');
