@@ -10,19 +10,20 @@ export const ROOMS = {
     kernel: [],
     vault: ['kernel'],
     context: ['kernel', 'vault'],
-    agent: ['kernel', 'vault', 'context'],
-    delegate: ['kernel', 'vault', 'context', 'agent'],
-    chat: ['kernel', 'vault', 'context', 'agent', 'delegate'],
-    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat'],
-    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
-    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
-    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'views'],
+    search: ['kernel', 'vault', 'context'],
+    agent: ['kernel', 'vault', 'context', 'search'],
+    delegate: ['kernel', 'vault', 'context', 'search', 'agent'],
+    chat: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate'],
+    compose: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat'],
+    cli: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'compose'],
+    views: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'compose'],
+    obsidian: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'compose', 'views'],
 };
 
 /**
  * The core never imports `obsidian` at runtime (type-only imports are fine): see docs/ARCHITECTURE.md, "The boundary".
  */
-export const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'cli'].map(
+export const CORE_FOLDERS = ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'compose', 'cli'].map(
     (room) => `src/${room}`,
 );
 

@@ -16,7 +16,7 @@ import { costOf, DEFAULT_PRICES } from '../agent/pricing';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
 import { groupBatchRequests, type BatchLimits } from './batch-limits';
 import { buildJobPrompt } from './job-context';
-import { allContextExcluded, finishUnrun } from './job-end';
+import { allContextExcluded, finishUnrun, jobView } from './job-end';
 import { jobTitle, type JobNote } from './job-note';
 import type { JobUpdate } from './job-store';
 import { addJobUsage, type JobRunDeps } from './job-run';
@@ -285,12 +285,12 @@ export class BatchJobs implements QueueExtension {
         });
         const incomplete = message.stop_reason === 'max_tokens' ? 'The answer was cut at the output limit.' : null;
         // A runner stopped between writing the result note and the job note: the note it wrote is the result.
-        const earlier = await findArtifact(deps.vault, output, job.id, title, job.path);
+        const earlier = await findArtifact(deps.engine.vault, output, job.id, title, job.path);
         let path = earlier;
         const log: string[] = [];
         if (path === null) {
-            const prompt = await buildJobPrompt(deps, job, { mode: 'read-only', output, model });
-            const made = await writeArtifact(deps, {
+            const prompt = await buildJobPrompt(jobView(deps), job, { mode: 'read-only', output, model });
+            const made = await writeArtifact(jobView(deps), {
                 jobId: job.id,
                 title,
                 jobPath: job.path,
@@ -325,7 +325,7 @@ function isDue(job: JobNote, maxAttempts: number, now: number): boolean {
 async function requestFor(deps: JobRunDeps, job: JobNote): Promise<BatchRequest | null> {
     const output = job.output || deps.outputFolder;
     const model = job.model || deps.model;
-    const prompt = await buildJobPrompt(deps, job, { mode: 'read-only', output, model });
+    const prompt = await buildJobPrompt(jobView(deps), job, { mode: 'read-only', output, model });
     const excludedAll = allContextExcluded(job, prompt);
     if (excludedAll !== null) {
         await finishUnrun(deps, job, output, jobTitle(job.path), model, excludedAll);

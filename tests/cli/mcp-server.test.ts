@@ -111,15 +111,18 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
         await temp.cleanup();
     });
 
-    it('offers exactly the seven vault tools, create_note being the only one that is not read-only', async () => {
+    it('offers exactly the ten vault tools, create_note being the only one that is not read-only', async () => {
         const { tools } = await session.client.listTools();
         expect(tools.map((t) => t.name).sort()).toEqual([
             'create_note',
+            'find_notes',
             'list_notes',
             'note_links',
             'note_outline',
             'notes_with_tag',
+            'read_attachment',
             'read_note',
+            'related_notes',
             'search_notes',
         ]);
         const writable = tools.filter((t) => t.annotations?.readOnlyHint !== true).map((t) => t.name);

@@ -68,7 +68,7 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
             target: 'es2022',
             alias: { obsidian: join(REPO_ROOT, 'tests', 'support', 'obsidian-stub.ts') },
             plugins: [
-                // The plugin's own regex engines, as in main.js (decision 0017).
+                // The plugin's own regex engines, as in main.js (decision 0026).
                 pluginEngines,
                 {
                     // The Node `fetch` (model-fetch-node.ts), the desktop-only readers and the stdio MCP transport
@@ -113,6 +113,8 @@ const PAGE = `<!doctype html>
 
 /** The queue page (`/queue`): the same frame, with `queue-entry.ts` mounted instead of the chat. */
 const QUEUE_PAGE = PAGE.replace('/bundle.js', '/queue-bundle.js');
+/** The inline-edit page (`/inline?note=…`): a CodeMirror 6 editor with the plugin's extension (`inline-entry.ts`). */
+const INLINE_PAGE = PAGE.replace('/bundle.js', '/inline-bundle.js');
 
 /** Starts the harness server on 127.0.0.1 with a random port. */
 export async function startHarness(options: HarnessOptions): Promise<HarnessServer> {
@@ -164,6 +166,8 @@ async function serve(path: string, res: ServerResponse, config: string): Promise
     if (path === '/bundle.js') return send('text/javascript', await harnessBundle());
     if (path === '/queue') return send('text/html', QUEUE_PAGE);
     if (path === '/queue-bundle.js') return send('text/javascript', await harnessBundle('queue-entry.ts'));
+    if (path === '/inline') return send('text/html', INLINE_PAGE);
+    if (path === '/inline-bundle.js') return send('text/javascript', await harnessBundle('inline-entry.ts'));
     if (path === '/config.json') return send('application/json', config);
     if (path === '/styles.css') return send('text/css', await readFile(join(REPO_ROOT, 'styles.css'), 'utf8'));
     if (path === '/theme.css') return send('text/css', await readFile(join(HERE, 'theme.css'), 'utf8'));
