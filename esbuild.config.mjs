@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
+import { pathToFileURL } from 'node:url';
 import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
-import { lookbehindTextInRe2js } from './scripts/lookbehind-text-in-re2js.mjs';
 import { openTelemetryNoop } from './scripts/esbuild-opentelemetry-noop.mjs';
 import { lookbehindFreeLibraries } from './scripts/lookbehind-free-libraries.mjs';
+import { pluginEngines } from './scripts/esbuild-plugin-engines.mjs';
 
 const production = process.argv[2] === 'production';
 
@@ -40,8 +41,9 @@ const plugin = {
     target: 'es2022',
     external: ['obsidian', 'electron', '@codemirror/*', '@lezer/*', ...nodeBuiltins],
     // Regex lookbehind stops the plugin loading on iOS before 16.4: library ones are rewritten, and the build fails if
-    // any is left in main.js. The CLI runs on Node, which has lookbehind, so its libraries stay as published.
-    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js, lookbehindFreeLibraries, openTelemetryNoop],
+    // any is left in main.js. The CLI runs on Node, which has lookbehind, so its libraries stay as published. Regexes
+    // run on JavaScript's engine in a stoppable worker instead of RE2 (decision 0017), so re2js is not bundled.
+    plugins: [mcpValidatorWithoutCodegen, pluginEngines, lookbehindFreeLibraries, openTelemetryNoop],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',
     minify: production,
@@ -60,7 +62,7 @@ const cli = {
     platform: 'node',
     target: 'node20',
     external: nodeBuiltins,
-    plugins: [mcpValidatorWithoutCodegen, lookbehindTextInRe2js],
+    plugins: [mcpValidatorWithoutCodegen],
     banner: {
         js: "#!/usr/bin/env node\nimport { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
     },
@@ -101,7 +103,12 @@ async function main() {
     await Promise.all(contexts.map((ctx) => ctx.watch()));
 }
 
-main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-});
+/** The plugin's and the command's build options, for scripts that measure the bundles (`scripts/bundle-sizes.mjs`). */
+export { plugin as pluginBuild, cli as cliBuild };
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+    main().catch((error) => {
+        console.error(error);
+        process.exit(1);
+    });
+}

@@ -12,6 +12,7 @@ import { renderStreamingRow } from '../render-streaming';
 import { inlineStreamingRow } from '../inline-streaming';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { ripgrepSearchRow } from '../ripgrep-search';
+import { batchJobsRow } from './batch-jobs';
 import {
     retrievalBigRow,
     retrievalBuildRow,
@@ -67,6 +68,7 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(loopOverheadRow),
     noisy(queueThroughputRow),
     noisy(queueRateLimitRow),
+    batchJobsRow,
     compactionInputRow,
     compactionCacheRow,
     attachmentCacheRow,

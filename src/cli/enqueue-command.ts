@@ -20,6 +20,7 @@ const FLAGS = {
     'read-only': { type: 'boolean' },
     schedule: { type: 'string' },
     batch: { type: 'boolean' },
+    each: { type: 'string' },
 } satisfies Record<string, FlagSpec>;
 
 /** Longest name derived from a brief; the rest of the brief stays in the note's body. */
@@ -65,18 +66,47 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
     }
     spec.context = [...new Set(context)];
     spec.title = titleOf(stringFlag(parsed, 'title') ?? (spec.title || spec.brief));
-    let path: string;
-    try {
-        const { jobsFolder, outputFolder } = opened.settings.delegate;
-        path = await createJobNote(opened.vault, jobsFolder, spec, Date.now(), outputFolder);
-    } catch (error) {
-        // Refused before anything is written: a bad output folder must not surface only after the whole job ran.
-        if (error instanceof JobSpecError) throw new CliError(`Not queued: ${error.message}`);
-        if (error instanceof VaultError) throw new CliError(`The job note could not be written: ${error.message}`);
-        throw error;
+    const each = stringFlag(parsed, 'each');
+    // `--each FOLDER`: the same job once per note of the folder, each with that note as context (a fan-out; with
+    // `--batch` the jobs go out together in as few Message Batches as the API allows).
+    const specs =
+        each === undefined
+            ? [spec]
+            : (await notesUnder(opened, each)).map((note) => ({
+                  ...spec,
+                  title: titleOf(`${spec.title} · ${note.replace(/^.*\//u, '').replace(/\.md$/u, '')}`),
+                  context: [...new Set([...(spec.context ?? []), `[[${note.replace(/\.md$/u, '')}]]`])],
+              }));
+    if (specs.length === 0) throw new CliError(`Not queued: no visible note under "${each ?? ''}".`);
+    const { jobsFolder, outputFolder } = opened.settings.delegate;
+    for (const one of specs) {
+        let path: string;
+        try {
+            path = await createJobNote(opened.vault, jobsFolder, one, Date.now(), outputFolder);
+        } catch (error) {
+            // Refused before anything is written: a bad output folder must not surface only after the whole job ran.
+            if (error instanceof JobSpecError) throw new CliError(`Not queued: ${error.message}`);
+            if (error instanceof VaultError) throw new CliError(`The job note could not be written: ${error.message}`);
+            throw error;
+        }
+        io.stdout.write(`${path}\n`);
     }
-    io.stdout.write(`${path}\n`);
     return 0;
+}
+
+/** The Markdown notes under `folder` (at any depth) that the exclusion gate lets through, judged on their text. */
+async function notesUnder(opened: Awaited<ReturnType<typeof openCliVault>>, folder: string): Promise<string[]> {
+    const prefix = `${folder.trim().replace(/^\/+|\/+$/gu, '')}/`;
+    const gate = opened.core.gate();
+    const { jobsFolder } = opened.settings.delegate;
+    const notes: string[] = [];
+    for (const file of await opened.vault.list()) {
+        if (!file.path.endsWith('.md') || (prefix !== '/' && !file.path.startsWith(prefix))) continue;
+        if (file.path.startsWith(`${jobsFolder}/`) || gate.isExcluded(file.path)) continue;
+        const text = await opened.vault.read(file.path).catch(() => null);
+        if (text !== null && !gate.isTextExcluded(file.path, text)) notes.push(file.path);
+    }
+    return notes.sort();
 }
 
 /** A job note's name from free text: its first line, cut at a word near `TITLE_CHARS`. */

@@ -8,7 +8,7 @@ import nodePath from 'node:path';
 import { RunnerHeartbeat } from '../delegate/runner-beat';
 import { systemClock } from '../kernel/ports';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
-import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
+import { CliUsageError, countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
     cliDeviceId,
     cliLocalProcess,
@@ -28,6 +28,7 @@ const FLAGS = {
     ...VAULT_FLAGS,
     concurrency: { type: 'string' },
     watch: { type: 'boolean' },
+    'batch-poll': { type: 'string' },
 } satisfies Record<string, FlagSpec>;
 
 /**
@@ -46,6 +47,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const options = vaultOptions(parsed, RUN_USAGE);
     const concurrency = countFlag(parsed, 'concurrency', RUN_USAGE);
     const watch = parsed.values.watch === true;
+    const batchPoll = batchPollFlag(stringFlag(parsed, 'batch-poll'));
     const opened = await openCliVault(options, io);
     const { client, settings: model } = await openModelClient({
         settings: opened.settings.model,
@@ -72,6 +74,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         maxAttempts: delegate.maxAttempts,
         // Trigger notes follow the file system's reports only while watching; a one-shot run watches nothing.
         followVault: watch,
+        ...(batchPoll !== undefined ? { batchPolling: { firstPollMs: batchPoll } } : {}),
     });
     if (options.verbose) io.stderr.write(`vault-agent: running as ${deviceId}, ${delegate.concurrency} at once\n`);
 
@@ -157,4 +160,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     if (summary.failed > 0 || ending.unreachable) return EXIT_FAILED;
     // Ctrl-C ends a --watch run normally; a one-shot run it cut short did not finish its work.
     return ending.stopping !== null && !watch ? EXIT_INTERRUPTED : 0;
+}
+
+/** `--batch-poll SECONDS`: when a Message Batch is first polled (later polls slow down from there). */
+function batchPollFlag(raw: string | undefined): number | undefined {
+    if (raw === undefined) return undefined;
+    const seconds = Number(raw);
+    if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3_600) {
+        throw new CliUsageError(`--batch-poll must be a number of seconds from 0.1 to 3600, not "${raw}".`, RUN_USAGE);
+    }
+    return Math.round(seconds * 1000);
 }

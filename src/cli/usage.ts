@@ -33,7 +33,7 @@ ${COMMON}
 
 /** `vault-agent enqueue --help`. */
 export const ENQUEUE_USAGE = `Usage: vault-agent enqueue --vault DIR [--context REF]... [--output FOLDER] [--model M]
-                         [--title NAME] [--read-only] [--schedule WHEN] [--batch] "brief"
+                         [--title NAME] [--read-only] [--schedule WHEN] [--batch] [--each FOLDER] "brief"
        vault-agent enqueue --vault DIR --command NAME [args...]
 
 Writes a new job note (status: queued) to the jobs folder and prints its path.
@@ -45,20 +45,25 @@ Writes a new job note (status: queued) to the jobs folder and prints its path.
   --schedule WHEN    make the note a template that queues a job at each due time, in this device's local time:
                      "daily 08:00", "weekdays 09:30", "weekly mon 09:00" or a cron expression ("0 7 1 * *")
   --batch            send the job as one request through the Message Batches API: half the price, no tools,
-                     the answer can take up to 24 hours
+                     the answer can take up to 24 hours; batch jobs due together share a batch
+  --each FOLDER      queue the job once per note under FOLDER, each with that note as context (excluded notes
+                     are left out); with --batch, a whole folder goes out as one batch of work
   --command NAME     expand the custom command NAME (a note in the commands folder) with the words after it
 
 ${COMMON}
 `;
 
 /** `vault-agent run --help`. */
-export const RUN_USAGE = `Usage: vault-agent run --vault DIR [--concurrency N] [--watch]
+export const RUN_USAGE = `Usage: vault-agent run --vault DIR [--concurrency N] [--watch] [--batch-poll SECONDS]
 
 Runs queued jobs and due scheduled jobs. Progress goes to stderr, one line per change of a job's state, and a
 summary at the end. The exit code is 1 when a job failed or the queue had to stop, else 0.
 Ctrl-C stops gracefully: running jobs end "interrupted" and run again next time.
   --concurrency N    jobs at once (default: the settings' concurrency)
   --watch            keep running and pick up new jobs until stopped
+  --batch-poll S     first look at a pending Message Batch after S seconds (default 30; later looks slow down
+                     to one every 10 minutes). Batch jobs due together go out in as few batches as the API
+                     allows and take no place among the running jobs; a run waits for their results
 
 ${COMMON}
 `;

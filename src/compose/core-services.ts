@@ -37,7 +37,7 @@ import { ExclusionGate } from '../context/exclusions';
 import type { HiddenFolderReader } from '../context/hidden-folder';
 import type { ObsidianExcludedFiles } from '../context/obsidian-excluded-files';
 import { SkillCatalog } from '../context/skills';
-import { BatchJobs } from '../delegate/batch';
+import { BatchJobs, type BatchPolling } from '../delegate/batch';
 import { JobQueue } from '../delegate/job-queue';
 import type { QueueExtension } from '../delegate/queue-extension';
 import type { JobQueueOptions } from '../delegate/queue-options';
@@ -104,6 +104,8 @@ export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settin
         followVault?: boolean;
         /** Waits between delivery tries (tests); the defaults when absent. */
         deliveryWaitsMs?: number[];
+        /** How Message Batches are polled (`run --batch-poll`); every 30 s at first, slowing to every 10 min. */
+        batchPolling?: Partial<BatchPolling>;
     };
 
 /** What the extensions take from the host. */
@@ -112,16 +114,19 @@ export interface ExtensionRequest {
     followVault?: boolean;
     /** Deliveries: the host's HTTP POST, the settings now, the vault's name. */
     delivery?: { http: HttpPost | null; settings(): DeliverySettings | null; vaultName: string; waitsMs?: number[] };
+    /** How Message Batches are polled. */
+    batchPolling?: Partial<BatchPolling>;
 }
 
 /**
- * The queue's extensions, listed once: schedules (`schedule:` and `every:`), batch jobs (`batch: true`), trigger
- * notes (`vault-agent: trigger`, following the vault's changes when `followVault`) and deliveries (`deliver:`).
+ * The queue's extensions, listed once: schedules (`schedule:` and `every:`), batch jobs (`batch: true`, collected
+ * into Message Batches), trigger notes (`vault-agent: trigger`, following the vault's changes when `followVault`) and
+ * deliveries (`deliver:`).
  */
 export function queueExtensions(options: ExtensionRequest = {}): QueueExtension[] {
     return [
         new Scheduler(),
-        new BatchJobs(),
+        new BatchJobs({ polling: options.batchPolling ?? {} }),
         new Triggers({ follow: options.followVault ?? true }),
         ...(options.delivery !== undefined ? [new Deliveries(options.delivery)] : []),
     ];
@@ -314,12 +319,13 @@ export class CoreServices {
 
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
-        const { followVault, deliveryWaitsMs, ...queue } = request;
+        const { followVault, deliveryWaitsMs, batchPolling, ...queue } = request;
         return new JobQueue({
             ...this.engine(),
             ...queue,
             notifier: this.notifier,
             extensions: queueExtensions({
+                batchPolling,
                 followVault: followVault ?? true,
                 delivery: {
                     http: this.host.http ?? null,

@@ -3,9 +3,10 @@
  * `app.json`, read as one more exclusion source (docs/decisions/0015-obsidian-excluded-files.md). Obsidian reads
  * each entry in one of two ways, and so does this:
  *
- * - `/…/` (starts and ends with a slash): a regular expression, matched anywhere in the vault path. It is evaluated
- *   with RE2 (`re2js`, linear time, so a filter cannot stall the gate); a filter RE2 cannot read (lookaround,
- *   back-references, a syntax error) cannot be honoured exactly.
+ * - `/…/` (starts and ends with a slash): a regular expression, matched anywhere in the vault path. The CLI evaluates
+ *   it with RE2 (`re2js`, linear time, so a filter cannot stall the gate), the plugin as Obsidian does, after trying
+ *   it on every path in a stoppable worker (`filter-regex.ts`, decision 0026); a filter the engine cannot read
+ *   (on RE2: lookaround, back-references, a syntax error) cannot be honoured exactly.
  * - anything else: a path prefix (`Archive/` covers the folder, `Archive` also `Archive 2019.md`), compared without
  *   regard to case, as the gate compares folder rules (a leading `/` is ignored: vault paths have none).
  *
@@ -13,10 +14,10 @@
  * RE2 cannot read), `problem` says why and the gate excludes every note until it is fixed or the setting is off.
  * A missing `app.json`, or one without the key, means "no filters".
  */
-import { RE2JS } from 're2js';
+import { compileFilterRegex, FILTER_REFUSAL, type PathTest } from './filter-regex';
 
 /** One filter as compiled. */
-type Filter = { text: string; prefix: string } | { text: string; regex: RE2JS };
+type Filter = { text: string; prefix: string } | { text: string; regex: PathTest };
 
 /** The list as read from one `app.json`. */
 export class ObsidianExcludedFiles {
@@ -61,15 +62,9 @@ export class ObsidianExcludedFiles {
             if (text.trim() === '') continue;
             // `//` is the empty expression, which matches every path, as it does in Obsidian.
             if (text.length >= 2 && text.startsWith('/') && text.endsWith('/')) {
-                try {
-                    compiled.push({ text, regex: RE2JS.compile(text.slice(1, -1)) });
-                } catch {
-                    return new ObsidianExcludedFiles(
-                        compiled,
-                        `the filter ${text} cannot be evaluated safely (lookaround, back-references and invalid ` +
-                            'expressions are not supported)',
-                    );
-                }
+                const regex = compileFilterRegex(text.slice(1, -1));
+                if (regex === null) return new ObsidianExcludedFiles(compiled, `the filter ${text} ${FILTER_REFUSAL}`);
+                compiled.push({ text, regex });
             } else {
                 // Vault paths have no leading slash; `/Archive` is read as `Archive` (it can only exclude more).
                 const prefix = text.replace(/^\/+/, '').normalize('NFC').toLowerCase();
@@ -77,6 +72,11 @@ export class ObsidianExcludedFiles {
             }
         }
         return new ObsidianExcludedFiles(compiled, null);
+    }
+
+    /** The expressions of the `/…/` filters (between the slashes), in order. */
+    get expressions(): string[] {
+        return this.compiled.flatMap((filter) => ('regex' in filter ? [filter.text.slice(1, -1)] : []));
     }
 
     /** A list that could not be read at all (the file exists but cannot be opened): every note is excluded. */
@@ -91,7 +91,7 @@ export class ObsidianExcludedFiles {
             if ('prefix' in filter) {
                 lower ??= path.toLowerCase();
                 if (lower.startsWith(filter.prefix)) return filter.text;
-            } else if (filter.regex.test(path)) {
+            } else if (filter.regex(path)) {
                 return filter.text;
             }
         }

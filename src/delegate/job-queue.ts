@@ -93,11 +93,12 @@ export class JobQueue {
     /** Stops: running jobs end as `interrupted` (they run again later), and the loop ends. */
     async stop(): Promise<void> {
         this.stopped = true;
-        for (const extension of this.options.extensions ?? []) extension.stop?.();
+        const stopping = (this.options.extensions ?? []).map((extension) => extension.stop?.());
         this.handoffs.settleAll();
         for (const entry of this.running.values()) entry.controller.abort(new JobAbort('shutdown'));
         this.wakeup.wake();
         await this.loop;
+        await Promise.all(stopping);
         while (this.running.size > 0) await this.clock.sleep(10);
     }
 
@@ -201,6 +202,7 @@ export class JobQueue {
     private mayRun(job: JobNote): boolean {
         const maxAttempts = this.options.maxAttempts ?? 3;
         if (job.schedule !== '') return false;
+        if ((this.options.extensions ?? []).some((extension) => extension.holds?.(job) === true)) return false;
         return job.status === 'queued' || (job.status === 'interrupted' && job.attempts < maxAttempts);
     }
 
@@ -220,6 +222,8 @@ export class JobQueue {
     /** Nothing left to do while nothing runs: paused (not for being offline), or no job will become runnable. */
     private idle(): boolean {
         if (this.pauses.info !== null) return this.pauses.info.reason !== 'offline';
+        // Batches being sent, polled or written back keep a `run` going until their results are in.
+        if ((this.options.extensions ?? []).some((extension) => extension.busy?.() === true)) return false;
         // A job told to retry at a later time runs then, in a later run; this one does not wait for it.
         return ![...this.jobs.values()].some((job) => this.mayRun(job) && !this.retriesLater(job));
     }
@@ -387,6 +391,11 @@ export class JobQueue {
         return settings;
     }
 
+    /** Places of the concurrency limit taken now (batch jobs waiting on their batch take none). */
+    slotsHeld(): number {
+        return this.slotsInUse();
+    }
+
     /** Running jobs still holding a place in the concurrency limit. */
     private slotsInUse(): number {
         return [...this.running.values()].filter((entry) => entry.holdsSlot).length;
@@ -416,6 +425,19 @@ export class JobQueue {
             wake: () => {
                 this.changed();
                 this.wakeup.wake();
+            },
+            maxAttempts: this.options.maxAttempts ?? 3,
+            paused: this.pauses.info !== null,
+            runDeps: async () => {
+                const settings = this.settings();
+                if (settings === null) return null;
+                try {
+                    return this.deps(await this.ensureClient(), settings);
+                } catch (e) {
+                    this.pauses.noClient(classifyError(e).userMessage);
+                    this.changed();
+                    return null;
+                }
             },
         };
     }

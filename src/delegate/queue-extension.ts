@@ -26,14 +26,20 @@ export interface ExtensionContext {
     outputFolder: string;
     /** Every readable job as of the last scan. */
     jobs: JobNote[];
-    /** Tells the queue about a job note that changed or was created. */
-    remember(job: JobNote): void;
+    /** Tells the queue about a job note that changed or was created (`null`: nothing changed). */
+    remember(job: JobNote | null): void;
     /** The exclusion gate of the settings now. */
     gate(): ExclusionGate;
     /** The vault's undo records: what the agent wrote. */
     checkpoints: CheckpointStore;
     /** Tells the queue to look again now (a job note was written, an extension's state changed). */
     wake(): void;
+    /** Attempts before an interrupted job is given up. */
+    maxAttempts: number;
+    /** The queue is paused (by the person, a spend cap, locked settings, an outage): nothing new is sent. */
+    paused: boolean;
+    /** What a job runs with (client, leases, gate, settings); `null` while the settings are locked or no client. */
+    runDeps(): Promise<JobRunDeps | null>;
 }
 
 /** A trigger as the queue view shows it. */
@@ -62,12 +68,19 @@ export interface QueueExtension {
     afterScan?(context: ExtensionContext): Promise<void>;
     /** Runs after a job ended (its note already updated). */
     afterJob?(job: JobNote, context: ExtensionContext): Promise<void>;
+    /**
+     * True for jobs this extension works itself, outside the concurrency limit (batch jobs): the queue never starts
+     * them, and the extension leases them when it acts on them.
+     */
+    holds?(job: JobNote): boolean;
+    /** True while the extension has work in flight or awaited (a `runUntilIdle` queue keeps going meanwhile). */
+    busy?(): boolean;
+    /** Stops what the extension started (its own work, subscriptions, timers) when the queue stops. */
+    stop?(): void | Promise<void>;
     /** True for jobs this extension runs instead of the agent session. */
     runs?(job: JobNote): boolean;
     /** The triggers this extension keeps, for the queue view. */
     triggers?(): TriggerView[];
-    /** Stops what the extension started (subscriptions, timers) when the queue stops. */
-    stop?(): void;
     /** Runs a claimed, leased job to its end. */
     run?(job: JobNote, deps: JobRunDeps, control: JobControl): Promise<{ job: JobNote | null; signal: QueueSignal }>;
 }

@@ -109,7 +109,9 @@ export class PluginServices {
             },
         });
         const adapter = app.vault.adapter;
-        this.obsidianExcluded = new AdapterExcludedFiles(adapter, app.vault.configDir);
+        this.obsidianExcluded = new AdapterExcludedFiles(adapter, app.vault.configDir, () =>
+            app.vault.getFiles().map((file) => file.path),
+        );
         const stateFile = `${host.pluginDir}/checkpoints.json`;
         this.editors = new EditorWriter({ app, refuse: (path) => this.vault.refuseLinkedWrite(path) });
         const basePath = (adapter as { getBasePath?: () => string }).getBasePath;

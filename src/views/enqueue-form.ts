@@ -28,7 +28,7 @@ export interface EnqueueFields {
     turns: string;
     /** Most cost in USD, as typed ('' = no cost limit). */
     usd: string;
-    /** `now`, `schedule` or `trigger` (*When…*). */
+    /** `now`, `schedule`, `trigger` (*When…*) or `batch` (one request through the Message Batches API, collected with others). */
     when: string;
     /** The schedule, when `when` is `schedule`. */
     schedule: string;
@@ -117,6 +117,7 @@ export function readEnqueueFields(fields: EnqueueFields, rules: OutputFolderRule
         mode: fields.mode === 'read-only' ? 'read-only' : 'delegate',
         budget,
     };
+    if (fields.when === 'batch') spec.batch = true;
     if (fields.when === 'schedule') {
         const parsed = parseSchedule(fields.schedule);
         if (fields.schedule.trim() === '') {

@@ -156,6 +156,7 @@ export class EnqueueModal extends Modal {
             ['now', 'Run now'],
             ['schedule', 'On a schedule'],
             ...(this.services.createTrigger !== undefined ? [['trigger', 'When…'] as [string, string]] : []),
+            ['batch', 'As batch work (half price, one answer, no tools)'],
         ]);
         const schedule = this.text(when, 'schedule', 'Schedule', '', 'daily 08:00, weekdays 09:30, weekly mon 09:00');
         const scheduleField = schedule.parentElement;
@@ -238,7 +239,9 @@ export class EnqueueModal extends Modal {
                 ? `on a schedule${value('schedule') === '' ? '' : ` (${value('schedule')})`}`
                 : value('when') === 'trigger'
                   ? `when ${whenWords(value('event'), value('folder'))}`
-                  : 'runs now',
+                  : value('when') === 'batch'
+                    ? 'as batch work'
+                    : 'runs now',
         ];
         this.moreSummaryEl.setText(`More: ${parts.join(' · ')}`);
         const when = value('when');

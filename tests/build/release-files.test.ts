@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { screenshotFolder } from '../browser/harness/screenshots';
+import { pluginBundleSizes } from '../../scripts/bundle-sizes.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; version: string };
@@ -54,6 +55,16 @@ describe('the licence', () => {
         expect(at).toBeLessThanOrEqual(1024 * 1024);
         expect(text.length - at).toBeLessThanOrEqual(40 * 1024);
     });
+
+    it('main.js runs regexes in a stoppable worker, not on RE2 (decision 0026)', async () => {
+        const { rows } = await pluginBundleSizes();
+        const owners = new Map(rows);
+        expect(owners.has('re2js')).toBe(false);
+        expect(owners.get('src/obsidian') ?? 0).toBeGreaterThan(0);
+        // The CLI keeps RE2: a process serving other calls runs patterns in linear time on its own thread.
+        expect(readFileSync(join(ROOT, 'dist/cli.js'), 'utf8')).toContain('error parsing regexp');
+        expect(readFileSync(join(ROOT, 'main.js'), 'utf8')).not.toContain('error parsing regexp');
+    }, 60_000);
 
     it('dist/cli.js can be run directly, as npm links it', () => {
         expect(readFileSync(join(ROOT, 'dist/cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);

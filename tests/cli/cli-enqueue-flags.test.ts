@@ -47,6 +47,29 @@ describe('enqueue --schedule and --batch', () => {
         expect(read.job.brief).toContain('Summarise the week');
     });
 
+    it('--each FOLDER --batch queues one batch job per visible note of the folder, never naming an excluded one', async () => {
+        await temp.write('Meetings/Monday.md', '# Monday\nAcme call.\n');
+        await temp.write('Meetings/Tuesday.md', '# Tuesday\nStandup.\n');
+        await temp.write('Meetings/Therapy.md', '# Therapy\n#private\n');
+        const run = await runCli(
+            ['enqueue', '--vault', temp.root, '--each', 'Meetings/', '--batch', 'Summarise the meeting'],
+            { home: home.dir },
+        );
+        expect(run.code).toBe(0);
+        const paths = run.stdout.trim().split('\n');
+        expect(paths).toHaveLength(2);
+        const jobs = paths.map((path) => {
+            const read = readJobNote(path, readFileSync(nodePath.join(temp.root, ...path.split('/')), 'utf8'));
+            if (read.kind !== 'job') throw new Error(`${path} is not a job`);
+            return read.job;
+        });
+        expect(jobs.map((job) => job.context)).toEqual([['[[Meetings/Monday]]'], ['[[Meetings/Tuesday]]']]);
+        expect(jobs.every((job) => job.batch)).toBe(true);
+        expect(run.stdout).not.toContain('Therapy');
+        for (const name of readdirSync(nodePath.join(temp.root, 'Agent', 'Jobs')))
+            expect(name).not.toContain('Therapy');
+    });
+
     it('without the flags the note has no schedule and is not a batch job', async () => {
         const run = await runCli(['enqueue', '--vault', temp.root, 'Plain job'], { home: home.dir });
         expect(run.code).toBe(0);
@@ -79,6 +102,7 @@ describe('help texts', () => {
         expect(help.stdout).toMatch(/--schedule WHEN\s+make the note a template/);
         expect(help.stdout).toContain('weekdays 09:30');
         expect(help.stdout).toMatch(/--batch\s+send the job as one request through the Message Batches API/);
+        expect(help.stdout).toMatch(/--each FOLDER\s+queue the job once per note under FOLDER/);
     });
 
     it('mcp-allow --help and the main help say that ask uses the allowance too', async () => {

@@ -134,6 +134,9 @@ describe('the scheduler through each night, minute by minute (America/New_York)'
                 gate: () => new ExclusionGate({ vault: t.vault, privacy: DEFAULT_SETTINGS.privacy }),
                 checkpoints: new CheckpointStore({ vault: t.vault, persistence: new MemoryCheckpointPersistence() }),
                 wake: () => undefined,
+                maxAttempts: 3,
+                paused: false,
+                runDeps: () => Promise.resolve(null),
             };
             await scheduler.afterScan(context);
         }

@@ -86,6 +86,9 @@ describe('template jobs', () => {
             gate: () => new ExclusionGate({ vault: temp!.vault, privacy: DEFAULT_SETTINGS.privacy }),
             checkpoints: new CheckpointStore({ vault: temp!.vault, persistence: new MemoryCheckpointPersistence() }),
             wake: () => undefined,
+            maxAttempts: 3,
+            paused: false,
+            runDeps: () => Promise.resolve(null),
         });
         return { store, scheduler, context, notices };
     }

@@ -68,6 +68,9 @@ async function hostOn(vault: VaultPort, close: () => Promise<void>): Promise<Tri
         gate: () => new ExclusionGate({ vault, privacy: PRIVACY }),
         checkpoints,
         wake: () => undefined,
+        maxAttempts: 3,
+        paused: false,
+        runDeps: () => Promise.resolve(null),
     });
     const host: TriggerHost = {
         vault,

@@ -52,6 +52,8 @@ export interface MessagesApiServer {
     setLatency(ms: number): void;
     /** The `POST /v1/messages` requests only. */
     messageRequests(): RecordedRequest[];
+    /** From now on, a Message Batch ends once polled this many times (`Infinity`: they stay in progress). */
+    setBatchPollsBeforeEnd(polls: number): void;
     /** How many requests hit a path (any method unless given). */
     countOf(path: string, method?: string): number;
     /** Every recorded header and body as one string, for canary scans. */
@@ -139,6 +141,10 @@ class LocalMessagesApi implements MessagesApiServer {
 
     messageRequests(): RecordedRequest[] {
         return this.requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages');
+    }
+
+    setBatchPollsBeforeEnd(polls: number): void {
+        this.batches.setPollsBeforeEnd(polls);
     }
 
     countOf(path: string, method?: string): number {

@@ -196,6 +196,13 @@ describe('the enqueue form', () => {
         expect(referenceMention('[[Daily/2026-11-21]]')).toBe('@[[Daily/2026-11-21]]');
     });
 
+    it('marks the job as batch work when "When" says so, and only then', () => {
+        const batch = readEnqueueFields({ ...FIELDS, when: 'batch' }, RULES);
+        expect(batch.ok && batch.spec.batch).toBe(true);
+        const now = readEnqueueFields({ ...FIELDS, when: 'now' }, RULES);
+        expect(now.ok && now.spec.batch).toBeFalsy();
+    });
+
     it('returns problems as values naming the field: empty brief, bad budget, unsafe folder, bad schedule', () => {
         expect(readEnqueueFields({ ...FIELDS, brief: '  ' }, RULES)).toMatchObject({ ok: false, field: 'brief' });
         expect(readEnqueueFields({ ...FIELDS, turns: '2.5' }, RULES)).toMatchObject({ ok: false, field: 'turns' });

@@ -8,9 +8,9 @@
  * of the engine does a bounded amount of work and the clock is read between calls. See decision 0013.
  */
 import { RE2JS } from 're2js';
+import { refusal, refusedBeforeCompiling } from './regex-rules';
 
-/** Longest pattern accepted. */
-export const MAX_PATTERN_CHARS = 200;
+export { MAX_PATTERN_CHARS } from './regex-rules';
 
 /**
  * Most instructions in a compiled pattern. The engine's work on a line is proportional to the line's length times
@@ -71,13 +71,10 @@ export function translateFlags(flags: string): number | { unknown: string } {
  * Refuses patterns that are too long, need backtracking, are invalid, or compile too large.
  */
 export function compileSafeRegex(pattern: string, flags = 'i'): SafeRegex {
-    if (pattern.length > MAX_PATTERN_CHARS) {
-        return refuse(`the pattern is ${pattern.length} characters long; the most allowed is ${MAX_PATTERN_CHARS}`);
-    }
+    const refused = refusedBeforeCompiling(pattern);
+    if (refused !== null) return { ok: false, problem: refused };
     const bits = translateFlags(flags);
     if (typeof bits !== 'number') return refuse(`the flag "${bits.unknown}" is not supported`);
-    const unsupported = needsBacktracking(pattern);
-    if (unsupported !== null) return refuse(unsupported);
     const source = RE2JS.translateRegExp(pattern);
     let regex: RE2JS;
     try {
@@ -132,43 +129,5 @@ function firstMatch(regex: RE2JS, text: string, cutStart: boolean, cutEnd: boole
 }
 
 function refuse(problem: string): SafeRegex {
-    return { ok: false, problem: `Regex refused: ${problem}. Use a plain substring search, or a simpler pattern.` };
-}
-
-/**
- * The first construct of `pattern` that needs a backtracking engine, as a sentence, or `null`. One left-to-right
- * scan; escapes are skipped, and so are character classes, where these constructs mean nothing special.
- */
-function needsBacktracking(pattern: string): string | null {
-    const why = 'the search runs on a linear-time engine (RE2), which cannot express';
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern[i];
-        if (c === '\\') {
-            const next = pattern[i + 1] ?? '';
-            if (/[1-9]/u.test(next)) return `${why} backreferences such as \\${next}`;
-            if (next === 'k' && pattern[i + 2] === '<') return `${why} named backreferences such as \\k<name>`;
-            i++;
-        } else if (c === '[') {
-            i = endOfClass(pattern, i);
-        } else if (c === '(' && pattern[i + 1] === '?') {
-            const kind = pattern[i + 2];
-            if (kind === '=' || kind === '!') return `${why} lookahead such as (?${kind}…)`;
-            const behind = pattern[i + 3];
-            if (kind === '<' && (behind === '=' || behind === '!')) {
-                return `${why} lookbehind such as (?<${behind}…)`;
-            }
-        }
-    }
-    return null;
-}
-
-/** Index of the `]` closing the class that opens at `start` (or the end of the pattern), as JavaScript reads it. */
-function endOfClass(pattern: string, start: number): number {
-    let i = start + 1;
-    if (pattern[i] === '^') i++;
-    for (; i < pattern.length; i++) {
-        if (pattern[i] === '\\') i++;
-        else if (pattern[i] === ']') return i;
-    }
-    return pattern.length;
+    return { ok: false, problem: refusal(problem) };
 }

@@ -10,7 +10,8 @@ import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SNIPPET_CHARS, plural, snip
 import { defineTool, toolError, toolOk } from './define-tool';
 import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-paths';
 import { OFFSET_PROPERTY, pageFrom, pageOf, spanNote } from './paging';
-import { compileSafeRegex, findInLine, type LineSearch } from './safe-regex';
+import { regexEngine } from './regex-engine';
+import { noteLines, type LineHit, type RegexSearch } from './regex-rules';
 import type { Tool, ToolContext, ToolResult } from './tool';
 import { hiddenIn, linkedSources } from './tool-sources';
 import type { FileEntry } from '../../kernel/vault-port';
@@ -61,7 +62,7 @@ export const searchNotesTool: Tool = defineTool<SearchNotesInput>(
             'every occurrence, in path order, not ranked. To find notes about a topic or question in your own ' +
             'words, use find_notes instead. Results read "path:line: snippet" ' +
             '(line numbers as in read_note). By default query is a plain substring; set regex for a regular ' +
-            'expression in JavaScript syntax, run by a linear-time engine: no backreferences, lookahead or lookbehind. ' +
+            'expression in JavaScript syntax, without backtracking: no backreferences, lookahead or lookbehind. ' +
             'The result gives the number of matches; when more are left it ends "N more — call again with offset=K".',
         inputSchema: {
             type: 'object',
@@ -112,14 +113,33 @@ export function searchTools(): Tool[] {
     return [searchNotesTool, notesWithTagTool];
 }
 
-/** Finds a match in one line (its start and length), or `null`, or runs out of time at the deadline. */
-type LineMatcher = (line: string, deadline: number) => LineSearch;
+/** Finds a match in one line (its start and length), or `null`. */
+type LineMatcher = (line: string) => [number, number] | null;
 
 async function searchNotes(input: SearchNotesInput, context: ToolContext): Promise<ToolResult> {
     const folder = resolveFolder(input.folder);
     if (!folder.ok) return folder.result;
-    const matcher = buildMatcher(input);
-    if (typeof matcher === 'string') return toolError(matcher);
+    if (input.regex === true) {
+        const prepared = regexEngine.prepare(input.query);
+        if (!prepared.ok) return toolError(prepared.problem);
+        try {
+            return await searchWith(input, folder.path, context, prepared.search);
+        } finally {
+            prepared.search.close();
+        }
+    }
+    return searchWith(input, folder.path, context, null);
+}
+
+/** `search_notes` in `folder`: a plain query when `regex` is `null`, else the prepared pattern. */
+async function searchWith(
+    input: SearchNotesInput,
+    folderPath: string,
+    context: ToolContext,
+    regex: RegexSearch | null,
+): Promise<ToolResult> {
+    const matcher = plainMatcher(input.query);
+    const folder = { path: folderPath };
     const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
     const offset = Math.max(0, Math.floor(input.offset ?? 0));
 
@@ -147,7 +167,26 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
         }
         const batch = notes.slice(first, first + READ_BATCH);
         const texts = await Promise.all(batch.map((note) => readTextOrNull(note.path, context)));
-        for (let i = 0; i < batch.length; i++) {
+        // A pattern runs over the whole batch at once (in the plugin, in a worker): each note as `read_note` shows it.
+        let regexHits: LineHit[][] = [];
+        let shownTexts: string[] = [];
+        let batchEnd = batch.length;
+        if (regex !== null) {
+            shownTexts = batch.map((note, i) => {
+                const text = texts[i] ?? '';
+                return text.includes('[') ? redactHiddenLinks(text, note.path, links).text : text;
+            });
+            const found = await regex.searchTexts(shownTexts, deadline, context.signal);
+            if (wasCancelled(context.signal)) return toolError('Cancelled: the search was stopped.');
+            regexHits = found.hits;
+            if (found.stopped) {
+                stopped = true;
+                batchEnd = found.hits.length;
+                // The note time ran out in counts as searched, as it does for a plain query.
+                if (batchEnd < batch.length) searched++;
+            }
+        }
+        for (let i = 0; i < batchEnd; i++) {
             if (Date.now() - lastYield > YIELD_EVERY_MS) {
                 await new Promise<void>((resolve) => setTimeout(resolve, 0));
                 lastYield = Date.now();
@@ -162,10 +201,16 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
             const onMatch = (line: number, snippet: () => string): void => {
                 matched.push([line, snippet]);
             };
-            let found: { matches: number; stopped: boolean };
+            let found: { matches: number; stopped: boolean } = { matches: 0, stopped: false };
             let lower: string | undefined;
             if (needle === null) {
-                found = matchLines(redact(text), matcher, deadline, onMatch);
+                const hits = regexHits[i] ?? [];
+                if (hits.length > 0) {
+                    const lines = noteLines(shownTexts[i] ?? '');
+                    for (const [line, start, length] of hits) {
+                        onMatch(line, () => snippetAround(lines[line - 1] ?? '', start, length, MAX_SNIPPET_CHARS));
+                    }
+                }
             } else {
                 lower = text.toLowerCase();
                 if (!lower.includes(needle)) continue;
@@ -211,14 +256,14 @@ async function searchNotes(input: SearchNotesInput, context: ToolContext): Promi
     return { ...toolOk(text + partial), sources: linkedSources(context.vault, shownNotes, hiddenIn(context)) };
 }
 
-/** A line matcher for the input, or a sentence saying why the query cannot be used. */
-function buildMatcher(input: SearchNotesInput): LineMatcher | string {
-    if (input.regex === true) {
-        const compiled = compileSafeRegex(input.query);
-        if (!compiled.ok) return compiled.problem;
-        return (line, deadline) => findInLine(compiled, line, deadline);
-    }
-    const needle = input.query.toLowerCase();
+/** Whether `signal` has been aborted (read afresh after an `await`). */
+function wasCancelled(signal: AbortSignal | undefined): boolean {
+    return signal?.aborted === true;
+}
+
+/** The line matcher of a plain (case-insensitive) query. */
+function plainMatcher(query: string): LineMatcher {
+    const needle = query.toLowerCase();
     return (line) => {
         const lower = line.toLowerCase();
         const at = lower.indexOf(needle);
@@ -258,8 +303,7 @@ function matchLines(
         // Checking the clock on every line costs more than the matching; every 256 lines bounds the overrun.
         if ((i & 255) === 255 && Date.now() > deadline) return { matches, stopped: true };
         const line = lines[i] ?? '';
-        const hit = matcher(line, deadline);
-        if (hit === 'out-of-time') return { matches, stopped: true };
+        const hit = matcher(line);
         if (hit === null) continue;
         matches++;
         onMatch(i + 1, () => snippetAround(line, hit[0], hit[1], MAX_SNIPPET_CHARS));
@@ -298,8 +342,7 @@ function matchCandidateLines(
         let line = text.slice(lineStart, text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
         if (lineStart === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
         const shown = redact(line);
-        const hit = matcher(shown, deadline);
-        if (hit === 'out-of-time') return { matches, stopped: true };
+        const hit = matcher(shown);
         if (hit !== null) {
             matches++;
             onMatch(lineNumber, () => snippetAround(shown, hit[0], hit[1], MAX_SNIPPET_CHARS));

@@ -46,6 +46,8 @@ import { sanitiseRendered } from '../../../src/views/markdown-safety';
 import { installDataviewLike } from '../../support/dataview-like';
 import { ModalToolCallGate } from '../../../src/views/tool-call-modal';
 import { MemoryVault } from './memory-vault';
+import { regexEngine } from '../../../src/agent/tools/regex-engine';
+import { AdapterExcludedFiles } from '../../../src/obsidian/app-json-excluded';
 
 interface HarnessConfig {
     files: Record<string, string>;
@@ -295,6 +297,30 @@ async function main(): Promise<void> {
             setSecret: (name: string, value: string) => app.secretStorage.setSecret(name, value),
             /** Where each configured MCP server stood after connecting (empty without servers). */
             mcpStatus: mcp?.status ?? [],
+            /**
+             * `search_notes`'s regex engine as the plugin's build has it (the worker; see `server.ts`): the hits of
+             * `pattern` in `texts`, or why it was refused.
+             */
+            regexSearch: async (pattern: string, texts: string[], budgetMs: number) => {
+                const prepared = regexEngine.prepare(pattern);
+                if (!prepared.ok) return { problem: prepared.problem };
+                try {
+                    return await prepared.search.searchTexts(texts, Date.now() + budgetMs);
+                } finally {
+                    prepared.search.close();
+                }
+            },
+            /** Obsidian's Excluded files from `appJson`, as the plugin reads them over this vault's paths. */
+            excludedFiles: async (appJson: string, paths: string[]) => {
+                const list = new AdapterExcludedFiles(
+                    { exists: async () => true, read: async () => appJson },
+                    config.configDir,
+                    () => [...Object.keys(vault.snapshot()), ...paths],
+                );
+                await list.refresh();
+                const current = list.current;
+                return { problem: current.problem, matched: paths.map((path) => current.match(path)) };
+            },
             ready: true,
         },
     });

@@ -9,11 +9,16 @@ import { builtinModules } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import esbuild from 'esbuild';
+import { createRequire } from 'node:module';
+import esbuild, { type Plugin } from 'esbuild';
 import { migrateSettings } from '../../../src/kernel/migrate-settings';
 import type { Settings } from '../../../src/kernel/settings';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+/** The plugin build's own regex engines (a plain `.mjs` build script without types, so loaded through `require`). */
+const { pluginEngines } = createRequire(import.meta.url)('../../../scripts/esbuild-plugin-engines.mjs') as {
+    pluginEngines: Plugin;
+};
 /** The repository root. */
 export const REPO_ROOT = join(HERE, '..', '..', '..');
 const EXAMPLE_VAULT = join(REPO_ROOT, 'example-vault');
@@ -63,6 +68,8 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
             target: 'es2022',
             alias: { obsidian: join(REPO_ROOT, 'tests', 'support', 'obsidian-stub.ts') },
             plugins: [
+                // The plugin's own regex engines, as in main.js (decision 0026).
+                pluginEngines,
                 {
                     // The Node `fetch` (model-fetch-node.ts), the desktop-only readers and the stdio MCP transport
                     // (Node builtins such as `child_process`) are loaded only on Obsidian desktop: a page never runs them.

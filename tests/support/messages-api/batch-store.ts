@@ -15,13 +15,18 @@ interface StoredBatch {
 /** Message Batches for one server: each batch ends after a fixed number of polls. */
 export class BatchStore {
     private readonly batches = new Map<string, StoredBatch>();
-    private readonly pollsBeforeEnd: number;
+    private pollsBeforeEnd: number;
     private readonly resultsUrl: (id: string) => string;
 
     /** @param ports.resultsUrl where a batch's JSONL results can be fetched (an absolute URL on this server) */
     constructor(ports: { pollsBeforeEnd: number; resultsUrl: (id: string) => string }) {
         this.pollsBeforeEnd = ports.pollsBeforeEnd;
         this.resultsUrl = ports.resultsUrl;
+    }
+
+    /** From now on, a batch ends at its next poll after `polls` polls in all (`Infinity`: batches never end). */
+    setPollsBeforeEnd(polls: number): void {
+        this.pollsBeforeEnd = polls;
     }
 
     /** Stores a new in-progress batch whose results are already known. */

@@ -69,6 +69,9 @@ export function retrieveModel({ res, requestId, models }: SideRouteContext, id: 
 }
 
 /** Answers `POST /v1/messages/batches`: every request gets its scripted answer now; results come after polling. */
+/** Most requests the Message Batches API takes in one batch. */
+const MAX_BATCH_REQUESTS = 100_000;
+
 export async function createBatch(context: SideRouteContext): Promise<void> {
     const { res, request, requestId } = context;
     const requests = isRecord(request.body) ? request.body.requests : undefined;
@@ -76,12 +79,23 @@ export async function createBatch(context: SideRouteContext): Promise<void> {
         sendError(res, requestId, invalid('requests: expected a non-empty array of { custom_id, params }'));
         return;
     }
+    // The documented limits: at most 100,000 requests per batch, each custom_id 1–64 of [a-zA-Z0-9_-], all distinct.
+    if (requests.length > MAX_BATCH_REQUESTS) {
+        sendError(res, requestId, invalid(`requests: at most ${MAX_BATCH_REQUESTS} requests per batch`));
+        return;
+    }
     const results: MessageBatchIndividualResponse[] = [];
+    const seen = new Set<string>();
     for (const entry of requests as unknown[]) {
         if (!isRecord(entry) || typeof entry.custom_id !== 'string' || !isRecord(entry.params)) {
             sendError(res, requestId, invalid('requests: every entry needs a string custom_id and params'));
             return;
         }
+        if (!/^[a-zA-Z0-9_-]{1,64}$/u.test(entry.custom_id) || seen.has(entry.custom_id)) {
+            sendError(res, requestId, invalid(`requests: custom_id "${entry.custom_id}" is invalid or repeated`));
+            return;
+        }
+        seen.add(entry.custom_id);
         const inner: RecordedRequest = {
             ...request,
             path: '/v1/messages',
