@@ -72,9 +72,8 @@ export function jobPreamble(mode: JobMode, outputFolder: string): string {
         mode === 'delegate'
             ? `You may create new notes only inside "${outputFolder}/"; you may not edit, rename or delete any note.`
             : mode === 'propose'
-              ? 'You may propose changes to notes (edits, new notes, renames, deletes) with the write tools; each one is ' +
-                'recorded for the person to review later and is NOT applied now, so the notes stay as they are while ' +
-                'you work. Propose each change once, and say in your final answer what you proposed and why.'
+              ? 'Your write tools only propose changes, for the person to review later; nothing is applied now. ' +
+                'Propose each change once.'
               : 'You may not change the vault.';
     return (
         'You are running a delegated job unattended: nobody will answer questions until it is done. ' +
