@@ -4,12 +4,14 @@
  * events, sends messages and presses Stop; nothing here knows about UI.
  */
 import type Anthropic from '@anthropic-ai/sdk';
+import type { PdfTextReader } from '../context/attachments';
 import type { ContextProvider } from '../context/build-context';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
 import { live } from '../kernel/live';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import type { ApprovalGate } from './changes/approval';
 import { ChangeController } from './changes/change-controller';
 import type { OpenNoteEditors, ProposalSink } from './changes/change-ports';
@@ -46,6 +48,7 @@ import { ReadLedger } from './tools/read-ledger';
 import { VAULT_TOOLS, type ToolRegistry } from './tools/registry';
 import type { Tool } from './tools/tool';
 import { runTurn, type RetryPolicy, type TurnLoopOptions } from './turn-loop';
+import type { WebResearch } from './web/web-research';
 
 /** What a session is built from. */
 export interface AgentSessionOptions {
@@ -60,6 +63,8 @@ export interface AgentSessionOptions {
     gate: ExclusionGate | (() => ExclusionGate);
     /** The permission mode as stored (any string); an unknown value is read as `read-only`. */
     mode: string;
+    /** The host's PDF text reader, for `read_attachment`; without it a PDF is read only whole, as a document. */
+    pdfText?: PdfTextReader;
     /** Asks the person about changes. */
     approvals: ApprovalGate;
     /** Records applied changes for undo. */
@@ -82,9 +87,7 @@ export interface AgentSessionOptions {
     editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
     clock?: Clock;
-    /** Silence after which a stream counts as stalled, in ms. */
-    idleTimeoutMs?: number;
-    /** Retry policy for model calls. */
+    /** Retry policy for model calls, with every wait's cap (`waits`, the stall timeout among them). */
     retry?: RetryPolicy;
     /** Limits per turn. */
     budget?: TurnBudget;
@@ -111,11 +114,15 @@ export interface AgentSessionOptions {
     contextProvider?: ContextProvider;
     /** How deep attached notes' embeds are expanded (settings `context.embedDepth`), for the provenance of context. */
     embedDepth?: number;
+    /** The vault's relevance index, handed to the tools (`find_notes`, `related_notes`). */
+    search?: NoteSearch;
     /**
      * Which turns carry untrusted text, shared with the MCP tools: marked at turn start when notes are attached or the
      * history holds vault text, and after every tool result.
      */
     untrusted?: UntrustedContent;
+    /** Web research for this session (server-side search and fetch, with the fetch guard); absent = off. */
+    web?: WebResearch;
 }
 
 /** One conversation with the agent. */
@@ -161,7 +168,7 @@ export class AgentSession {
                       mode: this.mode,
                       checkpoints: options.checkpoints,
                       scope: options.scope,
-                      ...(options.jobsFolder !== undefined ? { jobsFolder: options.jobsFolder } : {}),
+                      jobsFolder: options.jobsFolder,
                       editors: options.editors,
                       ...(options.proposals !== undefined ? { proposals: options.proposals } : {}),
                   });
@@ -214,11 +221,17 @@ export class AgentSession {
             maxOutputTokens: options.maxOutputTokens,
             prefix,
             tools: this.tools,
-            toolContext: { vault: options.vault, gate, reads: this.reads, changes },
+            toolContext: {
+                vault: options.vault,
+                gate,
+                reads: this.reads,
+                changes,
+                attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
+                search: options.search,
+            },
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,
-            idleTimeoutMs: options.idleTimeoutMs,
             retry: options.retry,
             budget: options.budget,
             prices: options.prices,
@@ -230,6 +243,7 @@ export class AgentSession {
             context: compacting ? this.context : undefined,
             spend: this.spend?.forLoop(() => this.totals.costUsd),
             recheck: (conversation) => this.recheck(conversation),
+            ...(options.web !== undefined ? { web: options.web } : {}),
         };
     }
 
@@ -301,8 +315,8 @@ export class AgentSession {
         const turnId = `${this.sessionId}-${++this.turns}`;
         this.currentTurnId = turnId;
         try {
-            let sources: (string[] | undefined)[] | undefined;
-            let attached = false;
+            let sources: (string[] | undefined)[] | undefined = options.sources;
+            let attached = sources?.some((paths) => paths !== undefined && paths.length > 0) ?? false;
             if (options.context !== undefined) {
                 const built = await this.attachContext(content, options.context);
                 content = built.blocks;

@@ -6,6 +6,7 @@
  * its prompt (`delegate/job-context.ts`), the one way they are loaded.
  */
 import type { ContextProvider } from '../context/build-context';
+import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import { skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
@@ -13,9 +14,10 @@ import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
-import type { OpenNoteEditors, ProposalSink } from './changes/change-ports';
+import type { OpenNoteEditors, ProposalSink, ProposalSinks } from './changes/change-ports';
 import type { CheckpointStore } from './changes/checkpoints';
 import type { CompactionSettings } from './compaction/context-manager';
 import type { TurnBudget } from './loop/budgets';
@@ -30,6 +32,8 @@ import { useSkillTool } from './tools/skill-tools';
 import type { ToolRegistry } from './tools/registry';
 import type { Tool } from './tools/tool';
 import type { RetryPolicy } from './turn-loop';
+import { fetchQuestion } from './web/fetch-question';
+import { WebResearch } from './web/web-research';
 
 /** The settings a session is built from: the model's, and optionally the context's and spend's. */
 export interface SessionSettings {
@@ -41,50 +45,64 @@ export interface SessionSettings {
     spend?: Partial<Pick<Settings['spend'], 'compactAtShare'>>;
     /** Where job notes live: never written by any session, never seen by a job; absent = the default folder. */
     delegate?: Pick<Settings['delegate'], 'jobsFolder'>;
+    /** Web research; absent or off = no web tools. */
+    web?: Settings['web'];
 }
 
-/** What every session of one plugin instance (or CLI run) is built from. */
-export interface SessionServices {
-    /** The model client; key and host from settings. */
-    client: ModelClient;
+/** Where a surface's MCP tools come from (the host's `McpHub`). */
+export type McpToolSource = Pick<McpHub, 'tools'>;
+
+/**
+ * The services every session of one host shares, built once by the composition root (`compose/core-services.ts`) and
+ * handed on whole: to a chat, to `ask`, to the queue and from it to every job (docs/ARCHITECTURE.md).
+ */
+export interface SessionEngine {
     /** The vault. */
     vault: VaultPort;
     /** The current exclusion gate (rebuilt when settings change). */
     gate: () => ExclusionGate;
-    /** The current settings (only the parts sessions use; the job queue passes its narrower ones). */
-    settings: () => SessionSettings;
-    /** Asks the person about changes (a job runner passes its unattended gate). */
-    approvals: ApprovalGate;
     /** Records applied changes for undo. */
     checkpoints: CheckpointStore;
     /** The rate-limit throttle shared by every session. */
     throttle: Throttle;
     /** The device's spend control; absent = no daily cap and no per-chat or per-job spend limit. */
     spend?: SpendControl;
-    /** The open-note editors (Obsidian only). */
-    editors?: OpenNoteEditors;
-    /** The MCP servers, when any are set up (only `tools` is used). */
-    mcp?: Pick<McpHub, 'tools'>;
-    /** Asks the person before an MCP tool runs in a chat; without it a chat is offered no MCP tools. */
-    toolCallGate?: ToolCallGate;
+    /** The MCP servers, when any are set up. */
+    mcp?: McpToolSource;
     /** The vault's skills. */
     skills?: SkillCatalog;
     /** Where the vault tools come from; the one registry (`VAULT_TOOLS`) when absent. */
-    tools?: ToolRegistry;
-    /** Builds the context of chat messages sent with `send(…, { context })`. */
-    contextBuilder?: ContextProvider;
+    registry?: ToolRegistry;
+    /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
+    models?: ModelCatalog;
+    /** The open-note editors (Obsidian only). */
+    editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
     clock?: Clock;
     /** Price table. */
     prices?: PriceTable;
-    /** Retry policy for model calls. */
+    /** Retry policy for model calls, with every wait's cap (`waits`, the stall timeout among them). */
     retry?: RetryPolicy;
-    /** Silence after which a stream counts as stalled, in ms. */
-    idleTimeoutMs?: number;
-    /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
-    models?: ModelCatalog;
-    /** A `propose`-mode job's review inbox, bound to the job; without it every write of such a job is refused. */
-    proposals?: ProposalSink;
+    /** The host's PDF text reader, for `read_attachment` (PDF.js in the plugin, `unpdf` in the CLI). */
+    pdfText?: PdfTextReader;
+    /** The vault's relevance index, for `find_notes` and `related_notes`; without it they say they are unavailable. */
+    search?: NoteSearch;
+    /** The review inbox a `propose` job records its changes in; without it every write of such a job is refused. */
+    proposals?: ProposalSinks;
+}
+
+/** What the sessions of one surface are built from: the shared engine plus the surface's client, settings and gates. */
+export interface SessionServices extends SessionEngine {
+    /** The model client; key and host from settings. */
+    client: ModelClient;
+    /** The current settings (only the parts sessions use; a job passes its own). */
+    settings: () => SessionSettings;
+    /** Asks the person about changes (a job passes its unattended gate). */
+    approvals: ApprovalGate;
+    /** Asks the person before an MCP tool runs in a chat; without it a chat is offered no MCP tools. */
+    toolCallGate?: ToolCallGate;
+    /** Builds the context of chat messages sent with `send(…, { context })`. */
+    contextProvider?: ContextProvider;
 }
 
 /** What a job adds. */
@@ -103,6 +121,12 @@ export interface JobSessionSpec {
     budget?: TurnBudget;
     /** Instructions resolved for the job (its vault instructions), for the prefix. */
     instructions?: string;
+    /** The job's title, as the review inbox names the proposals of a `propose` job. */
+    title?: string;
+    /** Most proposals a `propose` job may leave waiting (its `files` budget); the inbox's default when absent. */
+    proposalCap?: number;
+    /** The job's note says `web: true`: it may research the web when the settings allow it. */
+    web?: boolean;
 }
 
 /** One session to build. */
@@ -166,6 +190,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         extraTools.push(useSkillTool(services.skills));
     }
     const mcp = mcpTools(services, kind, mode, untrusted, job);
+    const web = webResearchFor(settings, kind, job, services.toolCallGate);
     extraTools.push(...mcp.offered, ...(options.extraTools ?? []));
 
     const sessionOptions: AgentSessionOptions = {
@@ -179,45 +204,59 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         model,
         maxOutputTokens: settings.model.maxOutputTokens,
         audience: kind,
-        ...(services.tools !== undefined ? { registry: services.tools } : {}),
+        registry: services.registry,
+        search: services.search,
         extraTools,
         prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
         compaction: {
             ...compactionOf(settings),
-            ...(services.models !== undefined
-                ? { windowTokens: await services.models.contextWindow(services.client, model) }
-                : {}),
+            windowTokens: await services.models?.contextWindow(services.client, model),
         },
-        ...(services.spend !== undefined
-            ? {
-                  spend: {
+        spend:
+            services.spend === undefined
+                ? undefined
+                : {
                       control: services.spend,
                       scope:
                           job === undefined
-                              ? { kind: 'chat' as const, id: options.chatId ?? randomId() }
-                              : { kind: 'job' as const, id: job.id },
-                      ...(job?.budgetUsd !== undefined ? { budgetUsd: job.budgetUsd } : {}),
-                      ...(job?.spentUsd !== undefined ? { spentUsd: job.spentUsd } : {}),
+                              ? { kind: 'chat', id: options.chatId ?? randomId() }
+                              : { kind: 'job', id: job.id },
+                      budgetUsd: job?.budgetUsd,
+                      spentUsd: job?.spentUsd,
                   },
-              }
-            : {}),
         untrusted,
-        ...(settings.context !== undefined ? { embedDepth: settings.context.embedDepth } : {}),
-        ...(job !== undefined ? { scope: { outputFolder: job.outputFolder } } : {}),
+        embedDepth: settings.context?.embedDepth,
+        scope: job === undefined ? undefined : { outputFolder: job.outputFolder },
         jobsFolder,
-        ...(job?.budget !== undefined ? { budget: job.budget } : {}),
-        ...(job?.instructions !== undefined ? { instructions: job.instructions } : {}),
-        ...(kind === 'chat' && services.contextBuilder !== undefined
-            ? { contextProvider: services.contextBuilder }
-            : {}),
-        ...(services.editors !== undefined ? { editors: services.editors } : {}),
-        ...(mode === 'propose' && services.proposals !== undefined ? { proposals: services.proposals } : {}),
-        ...(services.clock !== undefined ? { clock: services.clock } : {}),
-        ...(services.prices !== undefined ? { prices: services.prices } : {}),
-        ...(services.retry !== undefined ? { retry: services.retry } : {}),
-        ...(services.idleTimeoutMs !== undefined ? { idleTimeoutMs: services.idleTimeoutMs } : {}),
+        budget: job?.budget,
+        instructions: job?.instructions,
+        contextProvider: kind === 'chat' ? services.contextProvider : undefined,
+        editors: services.editors,
+        proposals: proposalSink(services, mode, job),
+        clock: services.clock,
+        prices: services.prices,
+        retry: services.retry,
+        pdfText: services.pdfText,
+        web,
     };
     return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };
+}
+
+/**
+ * Web research when the settings turn it on: every chat, and a job whose note says `web: true`. A chat asks the
+ * person (through the tool-call gate) before fetching an address nobody vouched for; a job refuses it.
+ */
+function webResearchFor(
+    settings: SessionSettings,
+    kind: 'chat' | 'job',
+    job: JobSessionSpec | undefined,
+    gate: ToolCallGate | undefined,
+): WebResearch | undefined {
+    const web = settings.web;
+    if (web?.enabled !== true) return undefined;
+    if (kind === 'job' && job?.web !== true) return undefined;
+    const ask = kind === 'chat' && gate !== undefined ? fetchQuestion(gate) : undefined;
+    return new WebResearch(web, ask);
 }
 
 /**
@@ -269,6 +308,16 @@ function hidingFolder(current: () => ExclusionGate, folders: readonly string[]):
         }
         return derived;
     };
+}
+
+/** A `propose` job's sink into the review inbox, bound to the job and its cap; none for any other session. */
+function proposalSink(
+    services: SessionServices,
+    mode: PermissionModeName,
+    job: JobSessionSpec | undefined,
+): ProposalSink | undefined {
+    if (mode !== 'propose' || job === undefined || services.proposals === undefined) return undefined;
+    return services.proposals.sinkFor({ kind: 'job', id: job.id, title: job.title ?? job.id }, job.proposalCap);
 }
 
 /** Compaction at the settings' share of the window; the engine's default when the value is unusable. */

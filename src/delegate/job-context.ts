@@ -5,11 +5,15 @@
  */
 import { contextWindowFor } from '../agent/compaction/context-window';
 import { contextBuilderFor } from '../context/build-context';
+import type { AttachmentBlock } from '../context/attachments';
 import type { ContextBundle } from '../context/bundle';
+import type { AttachmentReading } from '../context/mentions';
 import { parseMentions, type Mention } from '../context/mention-parser';
 import type { ExclusionGate } from '../context/exclusions';
 import { DEFAULT_SETTINGS, type ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
+import type Anthropic from '@anthropic-ai/sdk';
+import { contextDocuments } from '../agent/citations/context-documents';
 
 /**
  * How a job may change the vault: `delegate` creates new notes in its output folder, `propose` records changes for
@@ -26,6 +30,8 @@ export function jobModeOf(value: string): JobMode {
 export interface JobPrompt {
     /** The whole first user message; a job's loaded skills (rendered) go just before the brief they serve. */
     message(loadedSkills?: string): string;
+    /** The same message as blocks, each context note a citable document (what a job sends). */
+    blocks(loadedSkills?: string): Anthropic.ContentBlockParam[];
     /** The vault's instructions for the cached system prefix. */
     instructions: string;
     /** Paths of the notes sent, for the artifact's provenance. */
@@ -36,6 +42,8 @@ export interface JobPrompt {
     missing: string[];
     /** The bundle itself. */
     bundle: ContextBundle;
+    /** The mentioned PDFs and images as `document` and `image` blocks, each with its path; sent before the message. */
+    attachments: { block: AttachmentBlock; path: string }[];
 }
 
 /** A job reference (`[[Note]]`, `Folder/`, `#tag`) for one mention. */
@@ -88,6 +96,8 @@ export async function buildJobPrompt(
         gate: ExclusionGate;
         /** `settings.context` (instructions note, budget share, embeds, list limit); the defaults when absent. */
         context?: ContextSettings;
+        /** How the job's PDFs and images are read and sent; without it they are named, not sent. */
+        attachments?: AttachmentReading;
     },
     job: { context: readonly string[]; brief: string },
     /** How the job runs, and its model, whose context window `context.budgetShare` is a share of. */
@@ -98,6 +108,7 @@ export async function buildJobPrompt(
         gate: deps.gate,
         settings: deps.context ?? DEFAULT_SETTINGS.context,
         windowTokens: contextWindowFor(setup.model),
+        ...(deps.attachments !== undefined ? { attachments: deps.attachments } : {}),
     });
     const preamble = jobPreamble(setup.mode, setup.output);
     const message = job.context.map(referenceToMention).join(' ');
@@ -111,7 +122,17 @@ export async function buildJobPrompt(
     ];
     const context = bundle.context();
     const brief = `<job-brief>\n${job.brief.trim()}\n</job-brief>`;
+    const skillsText = (loadedSkills: string): string =>
+        loadedSkills === '' ? '' : `<loaded-skills>\n${loadedSkills}\n</loaded-skills>`;
     return {
+        blocks: (loadedSkills = '') => {
+            const tail = [skillsText(loadedSkills), brief].filter((part) => part !== '').join('\n\n');
+            return [
+                { type: 'text', text: preamble },
+                ...contextDocuments(bundle).map((part) => part.block),
+                { type: 'text', text: tail },
+            ];
+        },
         message: (loadedSkills = '') => {
             const skills = loadedSkills === '' ? '' : `<loaded-skills>\n${loadedSkills}\n</loaded-skills>`;
             return [preamble, context, skills, brief].filter((part) => part !== '').join('\n\n');
@@ -121,5 +142,6 @@ export async function buildJobPrompt(
         excluded: bundle.items.filter((item) => item.kind === 'excluded').length,
         missing: bundle.items.filter((item) => item.kind === 'missing').map((item) => item.label),
         bundle,
+        attachments: bundle.attachmentBlocks(),
     };
 }

@@ -5,9 +5,10 @@
 import { DEFAULT_MODEL } from './default-model';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp-settings';
 import type { PermissionModeName } from './permission-mode-name';
+import { DEFAULT_WEB_SETTINGS, type WebSettings } from './web-settings';
 
 /** The current version of the stored settings shape; `migrateSettings` upgrades anything older. */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 /** Everything a person can set, grouped like the settings tab. */
 export interface Settings {
@@ -29,6 +30,8 @@ export interface Settings {
     mcp: McpSettings;
     /** Spending and conversation length. */
     spend: SpendSettings;
+    /** Web research (off by default). */
+    web: WebSettings;
 }
 
 /** The model and endpoint. */
@@ -41,6 +44,11 @@ export interface ModelSettings {
     apiKeySecretName: string;
     /** Upper bound on output tokens per model response. */
     maxOutputTokens: number;
+    /**
+     * Whether the endpoint reads PDFs as `document` blocks. Off (for endpoints that cannot, such as many local models)
+     * sends a PDF's extracted text instead; a custom endpoint that rejects a document turns it off by itself.
+     */
+    pdfDocuments: boolean;
 }
 
 /** Exclusions: notes matching any rule do not exist for the agent. */
@@ -122,6 +130,7 @@ export const DEFAULT_SETTINGS: Settings = {
         baseUrl: '',
         apiKeySecretName: 'vault-agent-anthropic-api-key',
         maxOutputTokens: 8192,
+        pdfDocuments: true,
     },
     privacy: {
         excludedTags: ['private'],
@@ -153,4 +162,5 @@ export const DEFAULT_SETTINGS: Settings = {
         dailyCapUsd: 0,
         compactAtShare: 0.8,
     },
+    web: structuredClone(DEFAULT_WEB_SETTINGS),
 };

@@ -111,16 +111,19 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
         await temp.cleanup();
     });
 
-    it('offers exactly the vault tools, create_note and propose_edit being the only ones that are not read-only', async () => {
+    it('offers exactly the eleven vault tools, create_note and propose_edit being the only ones that are not read-only', async () => {
         const { tools } = await session.client.listTools();
         expect(tools.map((t) => t.name).sort()).toEqual([
             'create_note',
+            'find_notes',
             'list_notes',
             'note_links',
             'note_outline',
             'notes_with_tag',
             'propose_edit',
+            'read_attachment',
             'read_note',
+            'related_notes',
             'search_notes',
         ]);
         const writable = tools.filter((t) => t.annotations?.readOnlyHint !== true).map((t) => t.name);

@@ -8,8 +8,11 @@ import { BatchStore } from './messages-api/batch-store';
 import { AnswerWriter, Pacer } from './messages-api/answer-writer';
 import { flatHeaders, isRecord, parseJson, readBody, sendError } from './messages-api/http';
 import { PromptCache } from './messages-api/prompt-cache';
+import { checkMedia } from './messages-api/documents';
 import { decideCompaction, withCompactionBlock } from './messages-api/server-compaction';
 import { randomId, renderTurn } from './messages-api/render';
+import { invalidCitationsConfig } from './messages-api/citations';
+import { enforceServerTools } from './messages-api/server-tools';
 import * as routes from './messages-api/side-routes';
 import type {
     MessagesApiServerOptions,
@@ -21,10 +24,13 @@ import type {
 
 export * from './messages-api/scripts';
 export * from './messages-api/request-helpers';
+export * from './messages-api/citations';
+export { webFetch, webSearch } from './messages-api/server-tools';
 export type * from './messages-api/types';
 export { estimateTokens } from './messages-api/prompt-cache';
 export { LISTED_MODELS, model as modelInfo } from './messages-api/side-routes';
 export { COMPACTION_BETA, COMPACTION_EDIT } from './messages-api/server-compaction';
+export { mediaBlocksOf, PDF_PAGE_TOKENS, type SentMedia } from './messages-api/documents';
 
 /** A running local Messages API that the real SDK talks to over HTTP. */
 export interface MessagesApiServer {
@@ -78,6 +84,7 @@ class LocalMessagesApi implements MessagesApiServer {
     private readonly pacer = new Pacer();
     private readonly writer: AnswerWriter;
     private readonly serverCompaction: boolean;
+    private readonly documents: boolean;
     private readonly models: readonly ModelInfo[] | 'none';
 
     constructor(options: MessagesApiServerOptions) {
@@ -86,6 +93,7 @@ class LocalMessagesApi implements MessagesApiServer {
         this.defaultResponse = options.defaultResponse;
         this.latencyMs = options.latencyMs ?? 0;
         this.serverCompaction = options.serverCompaction ?? true;
+        this.documents = options.documents ?? true;
         this.models = options.models ?? routes.LISTED_MODELS;
         this.writer = new AnswerWriter({ pacer: this.pacer, eventDelayMs: options.eventDelayMs ?? 0 });
         this.cache = new PromptCache(options.minCacheableTokens ?? 0);
@@ -239,6 +247,16 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message });
             return;
         }
+        const media = await checkMedia(body, this.documents);
+        if (media !== undefined) {
+            sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: media });
+            return;
+        }
+        const citationProblem = invalidCitationsConfig(request);
+        if (citationProblem !== undefined) {
+            sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: citationProblem });
+            return;
+        }
         const compaction = decideCompaction(body, request.headers, this.serverCompaction);
         if (compaction.kind === 'rejected') {
             sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: compaction.message });
@@ -256,7 +274,7 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, answer);
             return;
         }
-        let turn = answer.turn;
+        let turn = { ...answer.turn, content: enforceServerTools(answer.turn.content, body) };
         if (compaction.kind === 'compact') {
             request.serverCompaction = compaction.record;
             turn = withCompactionBlock(turn, compaction.record.summary);

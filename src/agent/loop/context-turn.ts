@@ -11,6 +11,7 @@ import type { ExclusionGate } from '../../context/exclusions';
 import type { FocusSnapshot } from '../../context/focus';
 import type { VaultPort } from '../../kernel/vault-port';
 import { linkedSources } from '../tools/tool-sources';
+import { contextDocuments } from '../citations/context-documents';
 import type { TurnEvent } from './turn-events';
 
 /** What `send` accepts besides the message. */
@@ -23,6 +24,11 @@ export interface SendOptions {
      * and emits a `context` event with what the person should see.
      */
     context?: SendContext;
+    /**
+     * The vault paths each block of `content` carries, parallel to it (a job's first message: its attachments), so a
+     * block whose source turns private leaves the history. Ignored with `context`, which computes its own.
+     */
+    sources?: (string[] | undefined)[];
 }
 
 /** How to build a message's context. */
@@ -89,17 +95,17 @@ export async function buildContextTurn(input: {
     // Two blocks: the attached notes, and the person's words, which name only the notes they mention.
     const blocks: Anthropic.ContentBlockParam[] = [];
     const sources: (string[] | undefined)[] = [];
-    const attachedText = bundle.context();
-    if (attachedText !== '') {
-        blocks.push({ type: 'text', text: attachedText });
-        sources.push(
-            linkedSources(
-                vault,
-                pathsOf((item) => item.kind !== 'instructions'),
-                hidden,
-                depth,
-            ),
-        );
+    // PDFs and images first, as the API advises: each block carries its own path, so it alone leaves the history
+    // once the attachment is excluded.
+    for (const { block, path } of bundle.attachmentBlocks()) {
+        blocks.push(block);
+        sources.push([path]);
+    }
+    // Each attached note goes as a citable document, so the answer can cite the passage it used.
+    for (const part of contextDocuments(bundle)) {
+        blocks.push(part.block);
+        const paths = part.path === undefined ? [] : [part.path];
+        sources.push(paths.length === 0 ? undefined : linkedSources(vault, paths, hidden, depth));
     }
     const mentioned = pathsOf((item) => item.kind === 'mention');
     blocks.push({ type: 'text', text: bundle.message === '' ? '(no message)' : bundle.message });

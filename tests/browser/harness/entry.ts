@@ -218,7 +218,7 @@ async function main(): Promise<void> {
                     throttle,
                     spend,
                     editors,
-                    contextBuilder: context,
+                    contextProvider: context,
                     ...(mcp !== null && toolCallGate !== null ? { mcp: mcp.hub, toolCallGate } : {}),
                 }),
             }),

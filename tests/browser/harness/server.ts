@@ -106,6 +106,8 @@ const PAGE = `<!doctype html>
 
 /** The queue page (`/queue`): the same frame, with `queue-entry.ts` mounted instead of the chat. */
 const QUEUE_PAGE = PAGE.replace('/bundle.js', '/queue-bundle.js');
+/** The inline-edit page (`/inline?note=…`): a CodeMirror 6 editor with the plugin's extension (`inline-entry.ts`). */
+const INLINE_PAGE = PAGE.replace('/bundle.js', '/inline-bundle.js');
 
 /** Starts the harness server on 127.0.0.1 with a random port. */
 export async function startHarness(options: HarnessOptions): Promise<HarnessServer> {
@@ -157,6 +159,8 @@ async function serve(path: string, res: ServerResponse, config: string): Promise
     if (path === '/bundle.js') return send('text/javascript', await harnessBundle());
     if (path === '/queue') return send('text/html', QUEUE_PAGE);
     if (path === '/queue-bundle.js') return send('text/javascript', await harnessBundle('queue-entry.ts'));
+    if (path === '/inline') return send('text/html', INLINE_PAGE);
+    if (path === '/inline-bundle.js') return send('text/javascript', await harnessBundle('inline-entry.ts'));
     if (path === '/config.json') return send('application/json', config);
     if (path === '/styles.css') return send('text/css', await readFile(join(REPO_ROOT, 'styles.css'), 'utf8'));
     if (path === '/theme.css') return send('text/css', await readFile(join(HERE, 'theme.css'), 'utf8'));

@@ -1,5 +1,7 @@
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
-import type { RefusalStopDetails, StopReason } from '@anthropic-ai/sdk/resources/messages';
+import type { RefusalStopDetails, StopReason, TextCitation } from '@anthropic-ai/sdk/resources/messages';
+
+import type { ScriptedServerBlock } from './server-tools';
 
 /** One content block a scripted turn produces, before the server dresses it up as an SDK `ContentBlock`. */
 export type ScriptedBlock =
@@ -8,6 +10,8 @@ export type ScriptedBlock =
           type: 'text';
           /** The full text of the block. */
           text: string;
+          /** Citations of the documents the request sent (see `citations.ts`); streamed as `citations_delta`. */
+          citations?: TextCitation[];
       }
     | {
           /** Extended thinking; streamed as `thinking_delta` chunks and one `signature_delta`. */
@@ -34,7 +38,9 @@ export type ScriptedBlock =
           type: 'compaction';
           /** The summary; `null` when the server failed to make one. */
           content: string | null;
-      };
+      }
+    /** A server tool's call or result (`server-tools.ts`). */
+    | ScriptedServerBlock;
 
 /** Usage numbers a script may force instead of the server's estimates. */
 export interface UsageOverride {
@@ -225,6 +231,8 @@ export interface MessagesApiServerOptions {
      * False answers the field, and any compaction block, like a compatible server that lacks it: a 400.
      */
     serverCompaction?: boolean;
+    /** Whether `document` blocks are read (default true); false answers them with a 400, as many local servers do. */
+    documents?: boolean;
     /**
      * What the Models API (`GET /v1/models`, `GET /v1/models/{id}`) offers: the given models, newest first, or
      * `'none'` for an endpoint without the route (404, as many local servers answer); default `LISTED_MODELS`.
