@@ -80,6 +80,7 @@ function engineOf(options: JobQueueOptions): SessionEngine {
         retry,
         search: options.search,
         pdfText: options.pdfText,
+        proposals: options.proposals,
     };
 }
 
