@@ -6,10 +6,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { readJobNote } from '../../src/delegate/job-note';
+import { JobStore } from '../../src/delegate/job-store';
+import { Scheduler } from '../../src/delegate/scheduler';
+import { systemClock } from '../../src/kernel/ports';
 import { proposalsFolderFor } from '../../src/kernel/review-folder';
 import { ProposalStore } from '../../src/review/proposal-store';
 import { snapshot } from '../agent/changes/fixtures';
-import { jobNote, makeQueueHarness, type QueueHarness } from '../delegate/queue-harness';
+import { CapturedNotices, jobNote, makeQueueHarness, type QueueHarness } from '../delegate/queue-harness';
 import { textTurn, toolResultsOf, toolUseTurn, type RecordedRequest } from '../support/messages-api-server';
 
 const JOB = 'Agent/Jobs/Tidy meeting links.md';
@@ -124,5 +127,33 @@ describe('a propose job', () => {
         expect(results[1]?.text).toContain('its limit of 1');
         expect((await store.list()).count).toBe(1);
         expect(h.temp.readRaw('Meetings/Tuesday.md').toString()).toBe(NOTES['Meetings/Tuesday.md']);
+    });
+
+    it('is what a scheduled template in propose mode spawns', async () => {
+        harness = await makeQueueHarness({
+            files: {
+                'Agent/Jobs/Weekly tidy.md': jobNote('Tidy the links.', {
+                    mode: 'propose',
+                    schedule: 'daily 08:00',
+                    created: '"2020-01-01T00:00:00Z"',
+                }),
+            },
+        });
+        const vault = harness.temp.vault;
+        const store = new JobStore({ vault, clock: systemClock });
+        const jobs = async () => (await store.list('Agent/Jobs')).flatMap((r) => (r.kind === 'job' ? [r.job] : []));
+        await new Scheduler().afterScan({
+            vault,
+            store,
+            clock: systemClock,
+            notifier: new CapturedNotices(),
+            jobsFolder: 'Agent/Jobs',
+            outputFolder: 'Agent/Outputs',
+            jobs: await jobs(),
+            remember: () => undefined,
+        });
+        const spawned = (await jobs()).filter((job) => job.template !== '');
+        expect(spawned).toHaveLength(1);
+        expect(spawned[0]?.mode).toBe('propose');
     });
 });
