@@ -11,7 +11,8 @@ import { Scheduler } from '../../src/delegate/scheduler';
 import { systemClock } from '../../src/kernel/ports';
 import { proposalsFolderFor } from '../../src/kernel/review-folder';
 import { ProposalStore } from '../../src/review/proposal-store';
-import { snapshot } from '../agent/changes/fixtures';
+import { CheckpointStore } from '../../src/agent/changes/checkpoints';
+import { MemoryCheckpointPersistence, snapshot } from '../agent/changes/fixtures';
 import { CapturedNotices, jobNote, makeQueueHarness, type QueueHarness } from '../delegate/queue-harness';
 import { textTurn, toolResultsOf, toolUseTurn, type RecordedRequest } from '../support/messages-api-server';
 
@@ -151,6 +152,10 @@ describe('a propose job', () => {
             outputFolder: 'Agent/Outputs',
             jobs: await jobs(),
             remember: () => undefined,
+            gate: () =>
+                new ExclusionGate({ vault, privacy: harness?.privacy ?? { excludedTags: [], excludedFolders: [] } }),
+            checkpoints: new CheckpointStore({ vault, persistence: new MemoryCheckpointPersistence() }),
+            wake: () => undefined,
         });
         const spawned = (await jobs()).filter((job) => job.template !== '');
         expect(spawned).toHaveLength(1);
