@@ -14,18 +14,28 @@ export const ROOMS = {
     agent: ['kernel', 'vault', 'context', 'search'],
     delegate: ['kernel', 'vault', 'context', 'search', 'agent'],
     chat: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate'],
-    compose: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat'],
-    cli: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'compose'],
-    views: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'compose'],
-    obsidian: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'compose', 'views'],
+    review: ['kernel', 'vault', 'context', 'search', 'agent'],
+    compose: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review'],
+    cli: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    views: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    obsidian: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose', 'views'],
 };
 
 /**
  * The core never imports `obsidian` at runtime (type-only imports are fine): see docs/ARCHITECTURE.md, "The boundary".
  */
-export const CORE_FOLDERS = ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'compose', 'cli'].map(
-    (room) => `src/${room}`,
-);
+export const CORE_FOLDERS = [
+    'kernel',
+    'vault',
+    'context',
+    'search',
+    'agent',
+    'delegate',
+    'chat',
+    'review',
+    'compose',
+    'cli',
+].map((room) => `src/${room}`);
 
 const OBSIDIAN_AT_RUNTIME = {
     name: 'obsidian',

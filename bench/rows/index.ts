@@ -27,6 +27,7 @@ import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
 import { mcpReadNoteRow } from './mcp-read-note';
 import { mcpColdStartRow, mcpPeakMemoryRow, mcpSearchRow } from './mcp-product';
+import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 
@@ -72,4 +73,6 @@ export const BENCH_ROWS: BenchRow[] = [
     compactionInputRow,
     compactionCacheRow,
     attachmentCacheRow,
+    noisy(reviewInboxListRow),
+    noisy(reviewApplyRow),
 ];

@@ -1,6 +1,6 @@
 /**
  * The one place that builds sessions, for the chat, the job runner and the CLI alike: the mode (a chat never runs in
- * `delegate`, a job only in `delegate` or `read-only`), the model and limits from settings, compaction at the
+ * `delegate` or `propose`, a job only in `delegate`, `propose` or `read-only`), the model and limits from settings, compaction at the
  * settings' share of the window, spend scoped to the chat or the job, the skills index and `use_skill`, and the MCP
  * tools of the surface, all sharing one untrusted-content tracker with the session. A job's named skills are loaded by
  * its prompt (`delegate/job-context.ts`), the one way they are loaded.
@@ -12,11 +12,12 @@ import { skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
+import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
 import type { NoteSearch } from '../search/note-search';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
-import type { OpenNoteEditors } from './changes/change-ports';
+import type { OpenNoteEditors, ProposalSink, ProposalSinks } from './changes/change-ports';
 import type { CheckpointStore } from './changes/checkpoints';
 import type { CompactionSettings } from './compaction/context-manager';
 import type { TurnBudget } from './loop/budgets';
@@ -86,6 +87,8 @@ export interface SessionEngine {
     pdfText?: PdfTextReader;
     /** The vault's relevance index, for `find_notes` and `related_notes`; without it they say they are unavailable. */
     search?: NoteSearch;
+    /** The review inbox a `propose` job records its changes in; without it every write of such a job is refused. */
+    proposals?: ProposalSinks;
 }
 
 /** What the sessions of one surface are built from: the shared engine plus the surface's client, settings and gates. */
@@ -118,6 +121,10 @@ export interface JobSessionSpec {
     budget?: TurnBudget;
     /** Instructions resolved for the job (its vault instructions), for the prefix. */
     instructions?: string;
+    /** The job's title, as the review inbox names the proposals of a `propose` job. */
+    title?: string;
+    /** Most proposals a `propose` job may leave waiting (its `files` budget); the inbox's default when absent. */
+    proposalCap?: number;
     /** The job's note says `web: true`: it may research the web when the settings allow it. */
     web?: boolean;
 }
@@ -170,7 +177,10 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
     const untrusted = new UntrustedContent();
     const jobsFolder = settings.delegate?.jobsFolder ?? DEFAULT_SETTINGS.delegate.jobsFolder;
     // A job never sees the jobs folder (its own brief is given to it directly); chats may read it, never write it.
-    const gate = kind === 'job' ? hidingFolder(services.gate, jobsFolder) : services.gate;
+    // No session sees the proposals folder: it may hold text of a note made private since, which only the review
+    // store may judge and withhold.
+    const proposalsFolder = proposalsFolderFor(jobsFolder);
+    const gate = hidingFolder(services.gate, kind === 'job' ? [jobsFolder, proposalsFolder] : [proposalsFolder]);
 
     const extraTools: Tool[] = [];
     const extras: string[] = [];
@@ -222,6 +232,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         instructions: job?.instructions,
         contextProvider: kind === 'chat' ? services.contextProvider : undefined,
         editors: services.editors,
+        proposals: proposalSink(services, mode, job),
         clock: services.clock,
         prices: services.prices,
         retry: services.retry,
@@ -248,11 +259,15 @@ function webResearchFor(
     return new WebResearch(web, ask);
 }
 
-/** The mode a surface runs in: chats offer ask, auto-edits and read-only; jobs delegate and read-only. */
-function surfaceMode(kind: 'chat' | 'job', stored: string): PermissionModeName {
+/**
+ * The mode a surface runs in: chats offer ask, auto-edits and read-only; jobs delegate, propose and read-only. A mode
+ * of the other surface reads as `read-only`, the safest.
+ */
+export function surfaceMode(kind: 'chat' | 'job', stored: string): PermissionModeName {
     const mode = parsePermissionMode(stored);
-    if (kind === 'job') return mode === 'delegate' ? 'delegate' : 'read-only';
-    return mode === 'delegate' ? 'read-only' : mode;
+    const jobModes: readonly PermissionModeName[] = ['delegate', 'propose'];
+    if (kind === 'job') return jobModes.includes(mode) ? mode : 'read-only';
+    return jobModes.includes(mode) ? 'read-only' : mode;
 }
 
 /** The MCP tools of the surface; in read-only mode only the ones the person vouched for as read-only. */
@@ -281,18 +296,28 @@ function mcpTools(
     return { offered, withheld };
 }
 
-/** The gate as it is now with `folder` hidden; derived once per gate, since the gate is asked on every path. */
-function hidingFolder(current: () => ExclusionGate, folder: string): () => ExclusionGate {
+/** The gate as it is now with `folders` hidden; derived once per gate, since the gate is asked on every path. */
+function hidingFolder(current: () => ExclusionGate, folders: readonly string[]): () => ExclusionGate {
     let base: ExclusionGate | null = null;
     let derived: ExclusionGate | null = null;
     return () => {
         const now = current();
         if (now !== base || derived === null) {
             base = now;
-            derived = now.withHiddenFolders([folder]);
+            derived = now.withHiddenFolders(folders);
         }
         return derived;
     };
+}
+
+/** A `propose` job's sink into the review inbox, bound to the job and its cap; none for any other session. */
+function proposalSink(
+    services: SessionServices,
+    mode: PermissionModeName,
+    job: JobSessionSpec | undefined,
+): ProposalSink | undefined {
+    if (mode !== 'propose' || job === undefined || services.proposals === undefined) return undefined;
+    return services.proposals.sinkFor({ kind: 'job', id: job.id, title: job.title ?? job.id }, job.proposalCap);
 }
 
 /** Compaction at the settings' share of the window; the engine's default when the value is unusable. */

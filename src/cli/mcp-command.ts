@@ -156,13 +156,14 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         return settings;
     };
 
-    const prepare = async (): Promise<VaultMcpCallContext> => {
+    const prepare = async (client: { name: string }): Promise<VaultMcpCallContext> => {
         await reread();
         // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
         return {
             vault,
-            gate: core.gate(),
+            gate: core.clientGate(),
             changes: core.unattendedChanges(outputFolder, 'made over MCP'),
+            proposals: core.proposingChanges({ kind: 'mcp', id: client.name, title: `MCP client ${client.name}` }),
             search: core.search,
             outputFolder,
         };

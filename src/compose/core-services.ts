@@ -12,11 +12,13 @@
  * - the MCP hub (rebuilt when the MCP settings change), the spend control with the daily cap, the checkpoint store
  *   and the one rate-limit throttle;
  * - the relevance index of the visible notes (`find_notes`, `related_notes`, mentions by content);
+ * - the review inbox's proposal store (in the proposals folder next to the jobs folder), which `propose` jobs and the
+ *   vault's MCP server record into, and what reviewing a proposal needs (`review()`);
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
 import { unattended, type ApprovalGate } from '../agent/changes/approval';
 import { ChangeController } from '../agent/changes/change-controller';
-import type { CheckpointPersistence, OpenNoteEditors } from '../agent/changes/change-ports';
+import type { CheckpointPersistence, OpenNoteEditors, ProposalOrigin } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
@@ -48,8 +50,11 @@ import type { Clock, HttpPost, Notifier } from '../kernel/ports';
 import type { DeliverySettings } from '../kernel/delivery-settings';
 import { Deliveries } from '../delegate/delivery';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
+import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
 import { NoteSearch } from '../search/note-search';
+import type { ReviewServices } from '../review/proposal-review';
+import { ProposalStore } from '../review/proposal-store';
 
 /** What a host provides: its adapters. Everything else is built here. */
 export interface HostAdapters {
@@ -173,6 +178,8 @@ export class CoreServices {
      * turn and MCP call: built on first use, kept current from the vault's changes, judged by the gate as it is now.
      */
     readonly search: NoteSearch;
+    /** The review inbox: proposals of `propose` jobs and MCP clients, judged by the gate when written and read. */
+    readonly proposals: ProposalStore;
     private gateNow: ExclusionGate;
     /** The Obsidian list `gateNow` was built with, to see when it changed. */
     private gateList: ObsidianExcludedFiles | null = null;
@@ -204,6 +211,24 @@ export class CoreServices {
         this.liveSkills = live(() => this.skills);
         this.commands = this.commandCatalog(shaping);
         this.hub = this.mcpHub(shaping);
+        this.proposals = new ProposalStore({
+            vault: host.vault,
+            gate: () => this.gate(),
+            folder: () => (this.current === null ? null : proposalsFolderFor(this.current.delegate.jobsFolder)),
+            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+        });
+    }
+
+    /** What opening, applying, rejecting and undoing a proposal needs: the same checkpoints and gate as the chat. */
+    review(): ReviewServices {
+        return {
+            store: this.proposals,
+            vault: this.vault,
+            gate: () => this.gate(),
+            checkpoints: this.checkpoints,
+            jobsFolder: () => (this.current ?? DEFAULT_SETTINGS).delegate.jobsFolder,
+            ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
+        };
     }
 
     /** The settings as they are now; `null` while locked. */
@@ -296,7 +321,33 @@ export class CoreServices {
             clock: this.host.clock,
             pdfText: this.host.pdfText,
             search: this.search,
+            proposals: this.proposals,
         };
+    }
+
+    /**
+     * The change controller of an MCP client's `propose_edit`: `propose` mode, every change recorded in the review
+     * inbox for `origin` and never written; `null` while the settings are locked.
+     */
+    proposingChanges(origin: ProposalOrigin): ChangeController | null {
+        const settings = this.current;
+        if (settings === null) return null;
+        return new ChangeController({
+            vault: this.vault,
+            gate: this.gate(),
+            approvals: unattended(origin.title),
+            mode: 'propose',
+            checkpoints: this.checkpoints,
+            jobsFolder: settings.delegate.jobsFolder,
+            proposals: this.proposals.sinkFor(origin),
+        });
+    }
+
+    /** The gate an MCP client gets: the current one, without the proposals folder (it may hold now-private text). */
+    clientGate(): ExclusionGate {
+        const settings = this.current;
+        const gate = this.gate();
+        return settings === null ? gate : gate.withHiddenFolders([proposalsFolderFor(settings.delegate.jobsFolder)]);
     }
 
     /**

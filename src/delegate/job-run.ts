@@ -16,7 +16,7 @@ import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
 import type { AttachmentReading } from '../context/mentions';
-import { buildJobPrompt } from './job-context';
+import { buildJobPrompt, jobModeOf } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
@@ -26,7 +26,7 @@ import { webLogLine } from '../agent/web/web-log';
 import { flaggedLogLine } from './sources-section';
 import { buildJobSession } from './job-session';
 import { allContextExcluded, finish, finishUnrun, jobView } from './job-end';
-import { changedNotes, inertWrites, refusedWrites } from './job-tool-calls';
+import { changedNotes, inertWrites, proposedWrites, refusedWrites } from './job-tool-calls';
 
 /** Why the queue stopped a running job. */
 export type JobAbortKind = 'cancel' | 'pause' | 'shutdown' | 'lease-lost' | 'budget';
@@ -172,7 +172,7 @@ export async function runJob(
             log: [`Found the result of an earlier attempt: ${linkTo(existing)}${incomplete ? ' (incomplete)' : ''}.`],
         });
     }
-    const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
+    const mode = jobModeOf(job.mode);
     const model = job.model || deps.model;
     const prompt = await buildJobPrompt({ ...jobView(deps), attachments: deps.attachments }, job, {
         mode,
@@ -232,6 +232,7 @@ export async function runJob(
         ...web,
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
         prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
+        ...proposedWrites(result),
         ...refusedWrites(result),
         ...inertWrites(result),
     ].filter((line) => line !== '');

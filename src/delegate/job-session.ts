@@ -9,7 +9,8 @@ import { addUsage, emptyUsage, type UsageTotals } from '../agent/loop/turn-event
 import { createAgentSession, type SessionServices } from '../agent/session-factory';
 import { renderLoadedSkills } from '../context/skills';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
-import type { JobNote } from './job-note';
+import type { JobMode } from './job-context';
+import { jobTitle, type JobNote } from './job-note';
 import { turnBudgetOf, UNATTENDED, type JobRunDeps } from './job-run';
 import { runSubtasksTool } from './subtasks';
 
@@ -34,13 +35,18 @@ export const DEFAULT_CHILD_TURNS = 6;
 export async function buildJobSession(
     deps: JobRunDeps,
     job: JobNote,
-    setup: { mode: 'delegate' | 'read-only'; output: string; model: string; instructions: string },
+    setup: { mode: JobMode; output: string; model: string; instructions: string },
     onFilesExceeded: () => void,
 ): Promise<JobSession> {
     const notes: string[] = [];
     let children = emptyUsage();
     const budget = turnBudgetOf(job.budget, deps.defaultTurns);
-    const files = filesBudgetVault(deps.engine.vault, job.budget.files, onFilesExceeded);
+    // A `propose` job writes no note itself: its `files` budget caps the proposals it may leave waiting instead.
+    const files = filesBudgetVault(
+        deps.engine.vault,
+        setup.mode === 'propose' ? undefined : job.budget.files,
+        onFilesExceeded,
+    );
     // The job's sessions get the shared services whole, with the job's client, view of the vault, model and gate; a
     // sub-agent only reads, with no skills and no MCP tools.
     const services = (vault: VaultPort, kind: 'parent' | 'child'): SessionServices => ({
@@ -59,7 +65,14 @@ export async function buildJobSession(
         }),
         approvals: UNATTENDED,
     });
-    const spec = { id: job.id, outputFolder: setup.output, spentUsd: job.usage.usd, instructions: setup.instructions };
+    const spec = {
+        id: job.id,
+        outputFolder: setup.output,
+        spentUsd: job.usage.usd,
+        instructions: setup.instructions,
+        title: jobTitle(job.path),
+        proposalCap: job.budget.files,
+    };
     let parent: AgentSession | null = null;
     const childSessions: AgentSession[] = [];
     // Sub-agents only read: no skills, no MCP tools, and what is left of the job's USD budget.

@@ -4,6 +4,7 @@ import type { ModelClient } from '../agent/model-client';
 import type { SessionEngine } from '../agent/session-factory';
 import type { Clock, Notifier } from '../kernel/ports';
 import type { ContextSettings, DelegateSettings, ModelSettings } from '../kernel/settings';
+import { proposalsFolderFor } from '../kernel/review-folder';
 import type { QueueExtension } from './queue-extension';
 import type { JobRunDeps } from './job-run';
 import type { JobStore } from './job-store';
@@ -79,6 +80,7 @@ function engineOf(options: JobQueueOptions): SessionEngine {
         retry,
         search: options.search,
         pdfText: options.pdfText,
+        proposals: options.proposals,
     };
 }
 
@@ -94,7 +96,9 @@ export function jobRunDeps(
         engine: engineOf(options),
         client,
         // A job's view of the vault leaves out the jobs folder: its own brief is given to it directly.
-        gate: options.gate().withHiddenFolders([settings.delegate.jobsFolder]),
+        gate: options
+            .gate()
+            .withHiddenFolders([settings.delegate.jobsFolder, proposalsFolderFor(settings.delegate.jobsFolder)]),
         outputFolder: settings.delegate.outputFolder,
         jobsFolder: settings.delegate.jobsFolder,
         model: settings.model.defaultModel,

@@ -111,3 +111,25 @@ export function failedMessage(path: string, error: unknown): string {
     const detail = error instanceof VaultError ? ` ${error.message}` : '';
     return `Writing the change to "${path}" failed.${detail} Read the note again before retrying.`;
 }
+
+/** A path in the review inbox's folder: proposals are written by the review store only. */
+export function proposalsFolderMessage(path: string, folder: string): string {
+    return `Refused: "${path}" is in the proposals folder "${folder}", which only the review inbox writes. Nothing was changed.`;
+}
+
+/** A `propose`-mode change recorded for review (or merged with the same change already waiting). */
+export function proposedMessage(proposal: ChangeProposal, id: string, merged: boolean): string {
+    const what = `the ${proposal.kind} of "${proposal.path}"`;
+    const how = merged ? `The same change already waits for review as ${id}.` : `It waits for review as ${id}.`;
+    return `Proposed, not applied: ${what}. ${how} The note stays unchanged until the person accepts it; do not propose it again.`;
+}
+
+/** A `propose`-mode change the review inbox did not take (the origin's cap, or text it may not keep). */
+export function notProposedMessage(path: string, why: string): string {
+    return `The change to "${path}" was not proposed: ${why} Nothing was changed.`;
+}
+
+/** A controller in `propose` mode without anywhere to record proposals. */
+export function noInboxMessage(path: string): string {
+    return `There is no review inbox to propose changes to; "${path}" was not changed.`;
+}

@@ -11,6 +11,7 @@ import { findNotesTool, relatedNotesTool } from './find-tools';
 import { noteLinksTool } from './link-tools';
 import { listNotesTool, noteOutlineTool, readNoteTool } from './read-tools';
 import { notesWithTagTool, searchNotesTool } from './search-tools';
+import { proposeEditTool } from './propose-tools';
 import type { Tool } from './tool';
 import { createNoteTool, deleteNoteTool, renameNoteTool } from './write-tools';
 
@@ -64,19 +65,23 @@ export class ToolRegistry {
      */
     toolsFor(audience: ToolAudience, mode: PermissionModeName): Tool[] {
         const readsOnly = !WRITING_MODES.has(mode);
+        // In `propose` mode every write becomes a proposal a person reviews change by change, as a chat's approval
+        // card does: whoever proposes is offered the chat's tools.
+        const offeredAs: ToolAudience = mode === 'propose' ? 'chat' : audience;
         return this.entries
-            .filter((entry) => entry.offeredTo.includes(audience))
+            .filter((entry) => entry.offeredTo.includes(offeredAs))
             .filter((entry) => !readsOnly || entry.tool.definition.effect === 'read')
             .map((entry) => entry.tool);
     }
 }
 
-const WRITING_MODES: ReadonlySet<string> = new Set<PermissionModeName>(['ask', 'auto-edits', 'delegate']);
+const WRITING_MODES: ReadonlySet<string> = new Set<PermissionModeName>(['ask', 'auto-edits', 'delegate', 'propose']);
 
 /**
  * The vault tools: the ONE place a vault tool is registered. Reads go to everyone. Of the writes, jobs and MCP clients
  * get only `create_note`: their writes are new notes in the output folder (the ChangeController's scope refuses every
- * other kind), so edit, rewrite, rename and delete would only waste their turns; a chat gets them all.
+ * other kind), so edit, rewrite, rename and delete would only waste their turns; a chat gets them all. MCP clients
+ * also get `propose_edit`, which records a change in the owner's review inbox instead of writing it.
  */
 export function vaultToolRegistry(): ToolRegistry {
     return new ToolRegistry()
@@ -93,7 +98,8 @@ export function vaultToolRegistry(): ToolRegistry {
         .register(editNoteTool, ['chat'])
         .register(rewriteNoteTool, ['chat'])
         .register(renameNoteTool, ['chat'])
-        .register(deleteNoteTool, ['chat']);
+        .register(deleteNoteTool, ['chat'])
+        .register(proposeEditTool, ['mcp']);
 }
 
 /** The registry every surface uses unless it is handed another one. */

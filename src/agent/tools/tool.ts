@@ -33,6 +33,11 @@ export interface ToolContext {
     reads: ReadLedger;
     /** The one door for writes; `null` in read-only mode, where write tools are not offered. */
     changes: ChangeController | null;
+    /**
+     * A `propose`-mode door, for `propose_edit` (the vault's MCP server): changes recorded for the person's review,
+     * never written. Absent or `null` where nothing can be proposed.
+     */
+    proposals?: ChangeController | null;
     /** The turn (or job) the call belongs to, so its changes can be undone together. */
     turnId: string;
     /** Aborted when the person presses Stop or the job is cancelled. */
@@ -74,6 +79,8 @@ export interface ToolResult {
     changed?: readonly string[];
     /** Why a write was not made, when the ChangeController refused it. Not sent. */
     refusal?: ChangeRefusal;
+    /** `propose` mode: the id of the proposal this call recorded for review (the note was not changed). Not sent. */
+    proposed?: string;
 }
 
 /** A tool: its definition and its implementation. */
