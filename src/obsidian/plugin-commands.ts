@@ -78,6 +78,7 @@ export class PluginUi {
             openLink: (linktext, sourcePath) => void this.app.workspace.openLinkText(linktext, sourcePath),
             usage: () => spend.summary(),
             settingsProblem: () => (store.state.status === 'locked' ? store.state.error : null),
+            continueInChat: (job) => void this.chat().then((view) => view?.continueFromJob(job)),
         };
     }
 
