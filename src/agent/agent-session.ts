@@ -26,6 +26,7 @@ export { SessionBusyError, ToolNameClashError } from './loop/session-tools';
 export { NoContextProviderError, type SendContext, type SendOptions } from './loop/context-turn';
 import { buildContextTurn, type ContextTurn, type SendContext, type SendOptions } from './loop/context-turn';
 import { Conversation } from './loop/conversation';
+import type { JobDrafter } from './tools/job-drafts';
 import { PromptPrefix } from './loop/prompt-cache';
 import { SYSTEM_PROMPT } from './loop/system-prompt';
 import type { Throttle } from './loop/throttle';
@@ -76,6 +77,8 @@ export interface AgentSessionOptions {
     scope?: { outputFolder: string };
     /** The delegate jobs folder, which no change of this session may touch. */
     jobsFolder?: string;
+    /** Drafts scheduled job notes for `schedule_job` (a chat's; written only on the person's approval). */
+    jobs?: JobDrafter;
     /** The open-note editors. */
     editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
@@ -211,7 +214,13 @@ export class AgentSession {
             maxOutputTokens: options.maxOutputTokens,
             prefix,
             tools: this.tools,
-            toolContext: { vault: options.vault, gate, reads: this.reads, changes },
+            toolContext: {
+                vault: options.vault,
+                gate,
+                reads: this.reads,
+                changes,
+                ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+            },
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,

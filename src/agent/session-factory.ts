@@ -26,6 +26,7 @@ import type { ModelClient } from './model-client';
 import type { PriceTable } from './pricing';
 import type { SpendControl } from './spend/spend-control';
 import { useSkillTool } from './tools/skill-tools';
+import type { JobDrafter } from './tools/job-drafts';
 import type { ToolRegistry } from './tools/registry';
 import type { Tool } from './tools/tool';
 import type { RetryPolicy } from './turn-loop';
@@ -80,6 +81,8 @@ export interface SessionServices {
     retry?: RetryPolicy;
     /** Silence after which a stream counts as stalled, in ms. */
     idleTimeoutMs?: number;
+    /** Drafts scheduled job notes for a chat's `schedule_job`; chats are offered nothing to schedule with without it. */
+    jobs?: JobDrafter;
     /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
     models?: ModelCatalog;
 }
@@ -205,6 +208,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
             ? { contextProvider: services.contextBuilder }
             : {}),
         ...(services.editors !== undefined ? { editors: services.editors } : {}),
+        ...(kind === 'chat' && services.jobs !== undefined ? { jobs: services.jobs } : {}),
         ...(services.clock !== undefined ? { clock: services.clock } : {}),
         ...(services.prices !== undefined ? { prices: services.prices } : {}),
         ...(services.retry !== undefined ? { retry: services.retry } : {}),

@@ -34,12 +34,13 @@ import type { HiddenFolderReader } from '../context/hidden-folder';
 import type { ObsidianExcludedFiles } from '../context/obsidian-excluded-files';
 import { SkillCatalog } from '../context/skills';
 import { BatchJobs } from '../delegate/batch';
+import { jobDrafter } from '../delegate/job-draft';
 import { JobQueue } from '../delegate/job-queue';
 import type { QueueExtension } from '../delegate/queue-extension';
 import type { JobQueueOptions } from '../delegate/queue-options';
 import { Scheduler } from '../delegate/scheduler';
 import { live } from '../kernel/live';
-import type { Clock, Notifier } from '../kernel/ports';
+import { systemClock, type Clock, type Notifier } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 
@@ -230,6 +231,14 @@ export class CoreServices {
             mcp: live(() => this.hub),
             skills: this.skills,
             contextBuilder: this.contextBuilder(settings, window),
+            jobs: jobDrafter(
+                this.vault,
+                () => {
+                    const { jobsFolder, outputFolder, defaultBudget } = (this.current ?? settings).delegate;
+                    return { jobsFolder, outputFolder, budget: defaultBudget };
+                },
+                this.host.clock ?? systemClock,
+            ),
             ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
             ...(request.retry !== undefined ? { retry: request.retry } : {}),
             ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),

@@ -129,7 +129,7 @@ describe('Continue in background', () => {
         const id = chat.record.id;
         await expect(chat.continueInBackground()).rejects.toThrow(/send a message first/);
         expect(chat.record.id).toBe(id);
-        expect(await harness.temp.vault.list('Agent/Jobs')).toEqual([]);
+        expect((await harness.temp.vault.list()).filter((f) => f.path.startsWith('Agent/Jobs/'))).toEqual([]);
     });
 
     it('makes code other plugins run inert and keeps carried lines from passing for headings of the job note', () => {

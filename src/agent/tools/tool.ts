@@ -6,6 +6,7 @@
 import type { ExclusionGate } from '../../context/exclusions';
 import type { VaultPort } from '../../kernel/vault-port';
 import type { ChangeController, ChangeRefusal } from '../changes/change-controller';
+import type { JobDrafter } from './job-drafts';
 import type { ReadLedger } from './read-ledger';
 
 /** What the model is told about a tool. */
@@ -34,6 +35,8 @@ export interface ToolContext {
     turnId: string;
     /** Aborted when the person presses Stop or the job is cancelled. */
     signal?: AbortSignal;
+    /** Drafts scheduled job notes (`schedule_job`); chats only, absent elsewhere. */
+    jobs?: JobDrafter;
 }
 
 /** What goes back to the model as the `tool_result`. */
