@@ -13,16 +13,17 @@ export const ROOMS = {
     agent: ['kernel', 'vault', 'context'],
     delegate: ['kernel', 'vault', 'context', 'agent'],
     chat: ['kernel', 'vault', 'context', 'agent', 'delegate'],
-    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat'],
-    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
-    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
-    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'views'],
+    review: ['kernel', 'vault', 'context', 'agent'],
+    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review'],
+    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose', 'views'],
 };
 
 /**
  * The core never imports `obsidian` at runtime (type-only imports are fine): see docs/ARCHITECTURE.md, "The boundary".
  */
-export const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'cli'].map(
+export const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose', 'cli'].map(
     (room) => `src/${room}`,
 );
 

@@ -12,7 +12,7 @@ import { parsePermissionMode, type PermissionModeName } from '../kernel/permissi
 import type { VaultPort } from '../kernel/vault-port';
 import type { ApprovalGate } from './changes/approval';
 import { ChangeController } from './changes/change-controller';
-import type { OpenNoteEditors } from './changes/change-ports';
+import type { OpenNoteEditors, ProposalSink } from './changes/change-ports';
 import type { CheckpointStore } from './changes/checkpoints';
 import { ChangeLog, type ChangeRecord } from './compaction/compact-record';
 import { ContextManager, type CompactionNotice, type CompactionSettings } from './compaction/context-manager';
@@ -73,6 +73,8 @@ export interface AgentSessionOptions {
     maxOutputTokens: number;
     /** The vault's instructions for the agent, part of the cached prefix. */
     instructions?: string;
+    /** `propose` mode: where changes are recorded for review instead of being written. */
+    proposals?: ProposalSink;
     /** Delegate mode: the job's output folder. */
     scope?: { outputFolder: string };
     /** The delegate jobs folder, which no change of this session may touch. */
@@ -164,6 +166,7 @@ export class AgentSession {
                       scope: options.scope,
                       ...(options.jobsFolder !== undefined ? { jobsFolder: options.jobsFolder } : {}),
                       editors: options.editors,
+                      ...(options.proposals !== undefined ? { proposals: options.proposals } : {}),
                   });
         const prefix = (this.prefix = new PromptPrefix({
             systemPrompt: SYSTEM_PROMPT,

@@ -1,6 +1,6 @@
 /**
  * The one place that builds sessions, for the chat, the job runner and the CLI alike: the mode (a chat never runs in
- * `delegate`, a job only in `delegate` or `read-only`), the model and limits from settings, compaction at the
+ * `delegate` or `propose`, a job only in `delegate`, `propose` or `read-only`), the model and limits from settings, compaction at the
  * settings' share of the window, spend scoped to the chat or the job, the skills index and `use_skill`, and the MCP
  * tools of the surface, all sharing one untrusted-content tracker with the session. A job's named skills are loaded by
  * its prompt (`delegate/job-context.ts`), the one way they are loaded.
@@ -11,10 +11,11 @@ import { skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
+import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
-import type { OpenNoteEditors } from './changes/change-ports';
+import type { OpenNoteEditors, ProposalSink } from './changes/change-ports';
 import type { CheckpointStore } from './changes/checkpoints';
 import type { CompactionSettings } from './compaction/context-manager';
 import type { TurnBudget } from './loop/budgets';
@@ -85,6 +86,8 @@ export interface SessionServices {
     jobs?: JobDrafter;
     /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
     models?: ModelCatalog;
+    /** A `propose`-mode job's review inbox, bound to the job; without it every write of such a job is refused. */
+    proposals?: ProposalSink;
 }
 
 /** What a job adds. */
@@ -153,7 +156,10 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
     const untrusted = new UntrustedContent();
     const jobsFolder = settings.delegate?.jobsFolder ?? DEFAULT_SETTINGS.delegate.jobsFolder;
     // A job never sees the jobs folder (its own brief is given to it directly); chats may read it, never write it.
-    const gate = kind === 'job' ? hidingFolder(services.gate, jobsFolder) : services.gate;
+    // No session sees the proposals folder: it may hold text of a note made private since, which only the review
+    // store may judge and withhold.
+    const proposalsFolder = proposalsFolderFor(jobsFolder);
+    const gate = hidingFolder(services.gate, kind === 'job' ? [jobsFolder, proposalsFolder] : [proposalsFolder]);
 
     const extraTools: Tool[] = [];
     const extras: string[] = [];
@@ -209,6 +215,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
             : {}),
         ...(services.editors !== undefined ? { editors: services.editors } : {}),
         ...(kind === 'chat' && services.jobs !== undefined ? { jobs: services.jobs } : {}),
+        ...(mode === 'propose' && services.proposals !== undefined ? { proposals: services.proposals } : {}),
         ...(services.clock !== undefined ? { clock: services.clock } : {}),
         ...(services.prices !== undefined ? { prices: services.prices } : {}),
         ...(services.retry !== undefined ? { retry: services.retry } : {}),
@@ -217,11 +224,15 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
     return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };
 }
 
-/** The mode a surface runs in: chats offer ask, auto-edits and read-only; jobs delegate and read-only. */
-function surfaceMode(kind: 'chat' | 'job', stored: string): PermissionModeName {
+/**
+ * The mode a surface runs in: chats offer ask, auto-edits and read-only; jobs delegate, propose and read-only. A mode
+ * of the other surface reads as `read-only`, the safest.
+ */
+export function surfaceMode(kind: 'chat' | 'job', stored: string): PermissionModeName {
     const mode = parsePermissionMode(stored);
-    if (kind === 'job') return mode === 'delegate' ? 'delegate' : 'read-only';
-    return mode === 'delegate' ? 'read-only' : mode;
+    const jobModes: readonly PermissionModeName[] = ['delegate', 'propose'];
+    if (kind === 'job') return jobModes.includes(mode) ? mode : 'read-only';
+    return jobModes.includes(mode) ? 'read-only' : mode;
 }
 
 /** The MCP tools of the surface; in read-only mode only the ones the person vouched for as read-only. */
@@ -250,15 +261,15 @@ function mcpTools(
     return { offered, withheld };
 }
 
-/** The gate as it is now with `folder` hidden; derived once per gate, since the gate is asked on every path. */
-function hidingFolder(current: () => ExclusionGate, folder: string): () => ExclusionGate {
+/** The gate as it is now with `folders` hidden; derived once per gate, since the gate is asked on every path. */
+function hidingFolder(current: () => ExclusionGate, folders: readonly string[]): () => ExclusionGate {
     let base: ExclusionGate | null = null;
     let derived: ExclusionGate | null = null;
     return () => {
         const now = current();
         if (now !== base || derived === null) {
             base = now;
-            derived = now.withHiddenFolders([folder]);
+            derived = now.withHiddenFolders(folders);
         }
         return derived;
     };

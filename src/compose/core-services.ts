@@ -11,6 +11,8 @@
  * - the skills catalog (the skills folder and `.claude/skills/`) and the custom commands catalog;
  * - the MCP hub (rebuilt when the MCP settings change), the spend control with the daily cap, the checkpoint store
  *   and the one rate-limit throttle;
+ * - the review inbox's proposal store (in the proposals folder next to the jobs folder), which `propose` jobs and the
+ *   vault's MCP server record into, and what reviewing a proposal needs (`review()`);
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
 import type { ApprovalGate } from '../agent/changes/approval';
@@ -42,7 +44,10 @@ import { Scheduler } from '../delegate/scheduler';
 import { live } from '../kernel/live';
 import { systemClock, type Clock, type Notifier } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
+import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
+import type { ReviewServices } from '../review/proposal-review';
+import { ProposalStore } from '../review/proposal-store';
 
 /** What a host provides: its adapters. Everything else is built here. */
 export interface HostAdapters {
@@ -131,6 +136,8 @@ export class CoreServices {
     hub: McpHub;
     /** The endpoint's models: context windows as the endpoint lists them. */
     readonly models: ModelCatalog = sessionModels;
+    /** The review inbox: proposals of `propose` jobs and MCP clients, judged by the gate when written and read. */
+    readonly proposals: ProposalStore;
     private gateNow: ExclusionGate;
     /** The Obsidian list `gateNow` was built with, to see when it changed. */
     private gateList: ObsidianExcludedFiles | null = null;
@@ -161,6 +168,24 @@ export class CoreServices {
         this.liveSkills = live(() => this.skills);
         this.commands = this.commandCatalog(shaping);
         this.hub = this.mcpHub(shaping);
+        this.proposals = new ProposalStore({
+            vault: host.vault,
+            gate: () => this.gate(),
+            folder: () => (this.current === null ? null : proposalsFolderFor(this.current.delegate.jobsFolder)),
+            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+        });
+    }
+
+    /** What opening, applying, rejecting and undoing a proposal needs: the same checkpoints and gate as the chat. */
+    review(): ReviewServices {
+        return {
+            store: this.proposals,
+            vault: this.vault,
+            gate: () => this.gate(),
+            checkpoints: this.checkpoints,
+            jobsFolder: () => (this.current ?? DEFAULT_SETTINGS).delegate.jobsFolder,
+            ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
+        };
     }
 
     /** The settings as they are now; `null` while locked. */
@@ -260,6 +285,7 @@ export class CoreServices {
             mcp: { tools: (options) => this.hub.tools(options) },
             spend: this.spend,
             models: this.models,
+            proposals: this.proposals,
             ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         });
     }

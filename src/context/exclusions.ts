@@ -172,6 +172,16 @@ export class ExclusionGate {
         return this.judgeTags(parseNote(text));
     }
 
+    /**
+     * Whether the tags of `text` alone exclude it, wherever it is kept: for text that is not (yet) a note's, such as a
+     * proposed new note or a note's proposed new text waiting for review.
+     */
+    checkTextTags(text: string): ExclusionVerdict {
+        if (this.locked) return LOCKED;
+        if (!this.mayNameExcludedTag(text)) return VISIBLE;
+        return this.judgeTags(parseNote(text));
+    }
+
     /** True when `text`, just read from `path`, must not be returned or sent (see `checkText`). */
     isTextExcluded(path: string, text: string, lower?: string): boolean {
         return this.checkText(path, text, lower).excluded;

@@ -11,6 +11,17 @@ import type { ExclusionGate } from '../context/exclusions';
 import { DEFAULT_SETTINGS, type ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 
+/**
+ * How a job may change the vault: `delegate` creates new notes in its output folder, `propose` records changes for
+ * the person's review (the review inbox), `read-only` changes nothing.
+ */
+export type JobMode = 'delegate' | 'propose' | 'read-only';
+
+/** The mode a job note's `mode:` asks for; anything else runs read-only. */
+export function jobModeOf(value: string): JobMode {
+    return value === 'delegate' || value === 'propose' ? value : 'read-only';
+}
+
 /** What a job sends first, and what the person and the artifact are told about it. */
 export interface JobPrompt {
     /** The whole first user message; a job's loaded skills (rendered) go just before the brief they serve. */
@@ -56,11 +67,15 @@ export function referenceToMention(reference: string): string {
 }
 
 /** What to tell the model about its job: the rules of an unattended job. */
-export function jobPreamble(mode: 'delegate' | 'read-only', outputFolder: string): string {
+export function jobPreamble(mode: JobMode, outputFolder: string): string {
     const writes =
         mode === 'delegate'
             ? `You may create new notes only inside "${outputFolder}/"; you may not edit, rename or delete any note.`
-            : 'You may not change the vault.';
+            : mode === 'propose'
+              ? 'You may propose changes to notes (edits, new notes, renames, deletes) with the write tools; each one is ' +
+                'recorded for the person to review later and is NOT applied now, so the notes stay as they are while ' +
+                'you work. Propose each change once, and say in your final answer what you proposed and why.'
+              : 'You may not change the vault.';
     return (
         'You are running a delegated job unattended: nobody will answer questions until it is done. ' +
         `${writes} Your final answer is saved as the job's result note, so write it as that note's content.`
@@ -77,7 +92,7 @@ export async function buildJobPrompt(
     },
     job: { context: readonly string[]; brief: string },
     /** How the job runs, and its model, whose context window `context.budgetShare` is a share of. */
-    setup: { mode: 'delegate' | 'read-only'; output: string; model: string },
+    setup: { mode: JobMode; output: string; model: string },
 ): Promise<JobPrompt> {
     const builder = contextBuilderFor({
         vault: deps.vault,

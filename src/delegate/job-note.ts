@@ -91,7 +91,7 @@ export interface JobNote {
     output: string;
     /** The model id ('' = the settings' default). */
     model: string;
-    /** The permission mode as written; anything but `delegate` runs read-only. */
+    /** The permission mode as written; anything but `delegate` or `propose` runs read-only. */
     mode: string;
     /** A schedule expression: set on template jobs, which spawn a job per due run. */
     schedule: string;

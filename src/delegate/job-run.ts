@@ -17,7 +17,7 @@ import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
-import { buildJobPrompt, type JobPrompt } from './job-context';
+import { buildJobPrompt, jobModeOf, type JobPrompt } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
@@ -25,7 +25,7 @@ import type { LeaseKeeper } from './lease';
 import { jobSources } from './provenance';
 import { buildJobSession, type JobExtras } from './job-session';
 import { allContextExcluded, finish, finishUnrun } from './job-end';
-import { changedNotes, inertWrites, refusedWrites } from './job-tool-calls';
+import { changedNotes, inertWrites, proposedWrites, refusedWrites } from './job-tool-calls';
 
 /** Why the queue stopped a running job. */
 export type JobAbortKind = 'cancel' | 'pause' | 'shutdown' | 'lease-lost' | 'budget';
@@ -173,7 +173,7 @@ export async function runJob(
             log: [`Found the result of an earlier attempt: ${linkTo(existing)}${incomplete ? ' (incomplete)' : ''}.`],
         });
     }
-    const mode = job.mode === 'delegate' ? 'delegate' : 'read-only';
+    const mode = jobModeOf(job.mode);
     const model = job.model || deps.model;
     const prompt = await buildJobPrompt(deps, job, { mode, output, model });
     const excludedAll = allContextExcluded(job, prompt);
@@ -217,6 +217,7 @@ export async function runJob(
         ...waits,
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
         prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
+        ...proposedWrites(result),
         ...refusedWrites(result),
         ...inertWrites(result),
     ].filter((line) => line !== '');

@@ -13,8 +13,10 @@ import type { SpendControl } from '../agent/spend/spend-control';
 import type { ToolRegistry } from '../agent/tools/registry';
 import type { Tool } from '../agent/tools/tool';
 import { renderLoadedSkills, type SkillCatalog } from '../context/skills';
+import type { ProposalSinks } from '../agent/changes/change-ports';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
-import type { JobNote } from './job-note';
+import type { JobMode } from './job-context';
+import { jobTitle, type JobNote } from './job-note';
 import { turnBudgetOf, UNATTENDED, type JobRunDeps } from './job-run';
 import { runSubtasksTool } from './subtasks';
 
@@ -38,6 +40,8 @@ export interface JobExtras {
     tools?: ToolRegistry;
     /** The endpoint's models: a job's context window is its model's `max_input_tokens` when listed. */
     models?: ModelCatalog;
+    /** The review inbox a `propose` job records its changes in; without it such a job can change nothing. */
+    proposals?: ProposalSinks;
 }
 
 /** A job's session and what the run needs to know about it. */
@@ -61,13 +65,22 @@ export const DEFAULT_CHILD_TURNS = 6;
 export async function buildJobSession(
     deps: JobRunDeps,
     job: JobNote,
-    setup: { mode: 'delegate' | 'read-only'; output: string; model: string; instructions: string },
+    setup: { mode: JobMode; output: string; model: string; instructions: string },
     onFilesExceeded: () => void,
 ): Promise<JobSession> {
     const notes: string[] = [];
     let children = emptyUsage();
     const budget = turnBudgetOf(job.budget, deps.defaultTurns);
-    const files = filesBudgetVault(deps.vault, job.budget.files, onFilesExceeded);
+    // A `propose` job writes nothing itself: its `files` budget caps the proposals it may have waiting instead.
+    const files = filesBudgetVault(
+        deps.vault,
+        setup.mode === 'propose' ? undefined : job.budget.files,
+        onFilesExceeded,
+    );
+    const proposals =
+        setup.mode === 'propose' && deps.proposals !== undefined
+            ? deps.proposals.sinkFor({ kind: 'job', id: job.id, title: jobTitle(job.path) }, job.budget.files)
+            : undefined;
     const services = (vault: VaultPort, extras: Pick<SessionServices, 'skills' | 'mcp'>): SessionServices => ({
         client: deps.client,
         vault,
@@ -122,10 +135,13 @@ export async function buildJobSession(
         notes.push(`Skills are not available here, so ${job.skills.join(', ')} were not loaded.`);
     }
     const built = await createAgentSession({
-        services: services(files.vault, {
-            ...(deps.skills !== undefined ? { skills: deps.skills } : {}),
-            ...(deps.mcp !== undefined ? { mcp: deps.mcp } : {}),
-        }),
+        services: {
+            ...services(files.vault, {
+                ...(deps.skills !== undefined ? { skills: deps.skills } : {}),
+                ...(deps.mcp !== undefined ? { mcp: deps.mcp } : {}),
+            }),
+            ...(proposals !== undefined ? { proposals } : {}),
+        },
         kind: 'job',
         mode: setup.mode,
         job: {

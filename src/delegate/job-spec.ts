@@ -17,8 +17,8 @@ export interface JobSpec {
     output?: string;
     /** Model ('' = default). */
     model?: string;
-    /** `delegate` (creates notes in its output folder) or `read-only`. */
-    mode?: 'delegate' | 'read-only';
+    /** `delegate` (creates notes in its output folder), `propose` (changes wait for review) or `read-only`. */
+    mode?: 'delegate' | 'propose' | 'read-only';
     /** Limits. */
     budget?: JobBudget;
     /** A schedule: makes this note a template that spawns a job per due run. */

@@ -13,8 +13,23 @@ export function changedNotes(result: TurnResult): string[] {
 /** Writes that changed nothing (refused by the scope, stale, excluded, taken, over budget…), for the log (row 16). */
 export function refusedWrites(result: TurnResult): string[] {
     return result.toolCalls
-        .filter((call) => call.result?.changed !== undefined && call.result.changed.length === 0)
+        .filter(
+            (call) =>
+                call.result?.changed !== undefined &&
+                call.result.changed.length === 0 &&
+                call.result.proposed === undefined,
+        )
         .map((call) => `Refused ${call.name}: ${call.result?.content.split('\n')[0] ?? 'not run'}`);
+}
+
+/** Changes a `propose` job recorded for review (the notes are untouched), for the log: tool, note, proposal id. */
+export function proposedWrites(result: TurnResult): string[] {
+    return result.toolCalls.flatMap((call) => {
+        const id = call.result?.proposed;
+        if (id === undefined) return [];
+        const path = (call.input as { path?: unknown } | null)?.path;
+        return [`Proposed ${call.name}${typeof path === 'string' ? ` "${path}"` : ''} for review (${id}).`];
+    });
 }
 
 /** Notes the job's tools wrote with code other plugins run made inert, for the log. */

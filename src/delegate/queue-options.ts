@@ -6,6 +6,7 @@ import type { RetryPolicy } from '../agent/turn-loop';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock, Notifier } from '../kernel/ports';
 import type { ContextSettings, DelegateSettings, ModelSettings } from '../kernel/settings';
+import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
 import type { QueueExtension } from './queue-extension';
 import type { JobExtras } from './job-session';
@@ -87,7 +88,9 @@ export function jobRunDeps(
         checkpoints: options.checkpoints,
         client,
         // A job's view of the vault leaves out the jobs folder: its own brief is given to it directly.
-        gate: options.gate().withHiddenFolders([settings.delegate.jobsFolder]),
+        gate: options
+            .gate()
+            .withHiddenFolders([settings.delegate.jobsFolder, proposalsFolderFor(settings.delegate.jobsFolder)]),
         outputFolder: settings.delegate.outputFolder,
         jobsFolder: settings.delegate.jobsFolder,
         model: settings.model.defaultModel,
@@ -103,5 +106,6 @@ export function jobRunDeps(
         childTurns: options.childTurns,
         tools: options.tools,
         models: options.models,
+        proposals: options.proposals,
     };
 }

@@ -5,6 +5,7 @@
  */
 import { linkTo } from './artifact';
 import { jobTitle, type JobNote, type ScheduleState } from './job-note';
+import { jobModeOf } from './job-context';
 import { createJobNote, JobSpecError } from './job-spec';
 import type { ExtensionContext, QueueExtension } from './queue-extension';
 import { lastDue, nextRun, parseSchedule } from './schedule';
@@ -88,7 +89,7 @@ export class Scheduler implements QueueExtension {
                     context: template.context,
                     output: template.output,
                     model: template.model,
-                    mode: template.mode === 'delegate' ? 'delegate' : 'read-only',
+                    mode: jobModeOf(template.mode),
                     budget: template.budget,
                     batch: template.batch,
                     template: linkTo(template.path),

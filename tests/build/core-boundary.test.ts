@@ -4,7 +4,7 @@ import { ESLint } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'cli'];
+const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose', 'cli'];
 
 /** The rooms and what each may import (docs/ARCHITECTURE.md), restated so a change to the lint rule shows here. */
 const ROOMS: Record<string, string[]> = {
@@ -14,10 +14,11 @@ const ROOMS: Record<string, string[]> = {
     agent: ['kernel', 'vault', 'context'],
     delegate: ['kernel', 'vault', 'context', 'agent'],
     chat: ['kernel', 'vault', 'context', 'agent', 'delegate'],
-    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat'],
-    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
-    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose'],
-    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'compose', 'views'],
+    review: ['kernel', 'vault', 'context', 'agent'],
+    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review'],
+    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose', 'views'],
 };
 const BOUNDARY = '@typescript-eslint/no-restricted-imports';
 const probes: string[] = [];

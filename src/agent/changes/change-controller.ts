@@ -6,12 +6,13 @@
 import type { ExclusionGate } from '../../context/exclusions';
 import { parsePermissionMode, type PermissionModeName } from '../../kernel/permission-mode-name';
 import { checkOutputFolder, checkWritablePath, isWithinFolder, normalizeVaultPath } from '../../kernel/path-policy';
+import { proposalsFolderFor } from '../../kernel/review-folder';
 import type { VaultPort } from '../../kernel/vault-port';
 import { writeChange, type WriteResult } from './apply-change';
 import { resolveDecision, type ApprovalGate, type ApprovalTrigger, type Decision } from './approval';
 import * as say from './change-messages';
 import { policyFor, type DelegateScope } from './change-policy';
-import type { OpenNoteEditors } from './change-ports';
+import type { OpenNoteEditors, ProposalSink } from './change-ports';
 import type { CheckpointStore } from './checkpoints';
 import { rebaseHunks } from './hunks';
 import { buildProposal, isProposalIntact, ProposalError, type ChangeProposal } from './proposal';
@@ -45,7 +46,9 @@ export type ChangeRefusal =
     /** The proposal does not match its binding. */
     | 'tampered'
     /** The vault refused or failed the write. */
-    | 'failed';
+    | 'failed'
+    /** `propose` mode: the review inbox did not take the proposal (its cap, or text it may not keep). */
+    | 'not-proposed';
 
 /** What happened to a submitted change. */
 export interface ChangeOutcome {
@@ -74,6 +77,8 @@ export interface ChangeOutcome {
      * person's version stays on disk, the agent's is kept here for the person's view (not for the model).
      */
     unapplied?: ChangeProposal;
+    /** `propose` mode: the change was recorded for review instead of written (the note is untouched). */
+    proposed?: { id: string; merged: boolean };
 }
 
 /** Where the controller's ports come from. */
@@ -99,6 +104,8 @@ export interface ChangeControllerOptions {
     editors?: OpenNoteEditors;
     /** In `auto-edits`, a turn that changes more distinct notes than this asks before each further one. */
     manyNotesThreshold?: number;
+    /** `propose` mode: where changes are recorded for review instead of being written. */
+    proposals?: ProposalSink;
 }
 
 /** How often the person may be asked about one submitted change (stale re-diffs and mismatched bindings). */
@@ -157,6 +164,7 @@ export class ChangeController {
                 ? refused(current.path, 'unavailable', say.unavailableTargetMessage(target))
                 : refused(current.path, 'exists', say.existsMessage(target));
         }
+        if (verdict.action === 'propose') return this.propose(current, context);
         return this.negotiate(current, verdict.action === 'ask' ? 'policy' : null, context);
     }
 
@@ -198,6 +206,43 @@ export class ChangeController {
         return this.negotiate(current, 'policy', context);
     }
 
+    /**
+     * `propose` mode: the change, checked against the note as it is now (re-based when the note moved on, refused when
+     * it no longer fits), goes to the review inbox. Nothing is written to the note; a person decides later.
+     */
+    private async propose(proposal: ChangeProposal, context: { turnId: string }): Promise<ChangeOutcome> {
+        const sink = this.options.proposals;
+        if (sink === undefined) return refused(proposal.path, 'policy', say.noInboxMessage(proposal.path));
+        let current = proposal;
+        if (current.kind !== 'create') {
+            const onDisk = await readState(this.options.vault, current.path);
+            if (this.options.gate.isExcluded(current.path)) {
+                return refused(current.path, 'not-found', say.notFoundMessage(current.path));
+            }
+            if (onDisk !== current.base) {
+                const fresh = onDisk === null ? null : refreshed(current, onDisk);
+                if (fresh === null) return staleOutcome(current, onDisk);
+                current = fresh;
+            }
+        }
+        let receipt;
+        try {
+            receipt = await sink.record(current, { turnId: context.turnId });
+        } catch (error) {
+            return refused(current.path, 'failed', say.failedMessage(current.path, error));
+        }
+        if (!receipt.recorded) {
+            return refused(current.path, 'not-proposed', say.notProposedMessage(current.path, receipt.why));
+        }
+        return {
+            applied: false,
+            changed: [],
+            message: say.proposedMessage(current, receipt.id, receipt.merged),
+            path: current.path,
+            proposed: { id: receipt.id, merged: receipt.merged },
+        };
+    }
+
     /** Normalises both paths and refuses protected ones (config folder, `.git`, `.trash`) without asking. */
     private checkPaths(proposal: ChangeProposal): { proposal: ChangeProposal } | { outcome: ChangeOutcome } {
         const configDir = this.options.vault.configDir;
@@ -212,9 +257,13 @@ export class ChangeController {
             newPath = target.path;
         }
         const jobs = this.options.jobsFolder;
+        const review = jobs === undefined ? undefined : proposalsFolderFor(jobs);
         for (const path of [source.path, ...(newPath !== undefined ? [newPath] : [])]) {
             if (jobs !== undefined && isWithinFolder(path, jobs)) {
                 return { outcome: refused(proposal.path, 'protected', say.jobsFolderMessage(path, jobs)) };
+            }
+            if (review !== undefined && isWithinFolder(path, review)) {
+                return { outcome: refused(proposal.path, 'protected', say.proposalsFolderMessage(path, review)) };
             }
         }
         if (source.path === proposal.path && newPath === proposal.newPath) return { proposal };

@@ -7,7 +7,12 @@ import { hasHiddenSegment } from '../../kernel/path-policy';
 import type { ChangeProposal } from './proposal';
 
 /** What the mode allows for one change. */
-export type PolicyVerdict = { action: 'refuse'; message: string } | { action: 'ask' } | { action: 'apply' };
+export type PolicyVerdict =
+    | { action: 'refuse'; message: string }
+    | { action: 'ask' }
+    | { action: 'apply' }
+    /** Record the change for review (`propose` mode); the note is never touched. */
+    | { action: 'propose' };
 
 /** The delegate job's write scope. */
 export interface DelegateScope {
@@ -43,6 +48,9 @@ export function policyFor(mode: PermissionModeName, proposal: ChangeProposal, sc
                 );
             }
             return { action: 'apply' };
+        case 'propose':
+            // Every kind may be proposed; a person decides later, change by change, in the review inbox.
+            return { action: 'propose' };
         case 'auto-edits':
             return kind === 'create' || kind === 'edit' ? { action: 'apply' } : { action: 'ask' };
         case 'ask':

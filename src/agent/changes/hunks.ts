@@ -117,6 +117,14 @@ export function rebaseHunks(current: string, hunks: readonly Hunk[]): string | n
     return stitch(lines, placed);
 }
 
+/**
+ * Where `hunk`'s exact old side (context included) stands in `lines` (a text split by `splitLines`): its 0-based
+ * line, or `null` when it does not occur exactly once there. For re-basing a stored change hunk by hunk.
+ */
+export function locateHunkIn(lines: readonly string[], hunk: Hunk): number | null {
+    return uniqueMatch(lines, splitLines(hunk.oldText));
+}
+
 function stitch(lines: string[], placed: { hunk: Hunk; at: number }[]): string {
     const parts: string[] = [];
     let cursor = 0;
@@ -137,7 +145,7 @@ function oldOffset(hunk: Hunk): number {
     return hunk.oldLines === 0 ? hunk.oldStart : hunk.oldStart - 1;
 }
 
-function uniqueMatch(lines: string[], needle: string[]): number | null {
+function uniqueMatch(lines: readonly string[], needle: readonly string[]): number | null {
     if (needle.length === 0) return null;
     let found: number | null = null;
     const first = needle[0] as string;

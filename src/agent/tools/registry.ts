@@ -63,14 +63,17 @@ export class ToolRegistry {
      */
     toolsFor(audience: ToolAudience, mode: PermissionModeName): Tool[] {
         const readsOnly = !WRITING_MODES.has(mode);
+        // In `propose` mode every write becomes a proposal a person reviews change by change, as a chat's approval
+        // card does: whoever proposes is offered the chat's tools.
+        const offeredAs: ToolAudience = mode === 'propose' ? 'chat' : audience;
         return this.entries
-            .filter((entry) => entry.offeredTo.includes(audience))
+            .filter((entry) => entry.offeredTo.includes(offeredAs))
             .filter((entry) => !readsOnly || entry.tool.definition.effect === 'read')
             .map((entry) => entry.tool);
     }
 }
 
-const WRITING_MODES: ReadonlySet<string> = new Set<PermissionModeName>(['ask', 'auto-edits', 'delegate']);
+const WRITING_MODES: ReadonlySet<string> = new Set<PermissionModeName>(['ask', 'auto-edits', 'delegate', 'propose']);
 
 /**
  * The vault tools: the ONE place a vault tool is registered. Reads go to everyone. Of the writes, jobs and MCP clients

@@ -24,7 +24,9 @@ export async function submitChange(input: ProposalInput, context: ToolContext, p
     return {
         content: preface === '' ? outcome.message : `${preface} ${outcome.message}`,
         changed: outcome.changed,
-        ...(outcome.applied ? {} : { notApplied: true }),
+        // A recorded proposal is what a `propose`-mode write is for: done, though the note is untouched.
+        ...(outcome.applied || outcome.proposed !== undefined ? {} : { notApplied: true }),
+        ...(outcome.proposed !== undefined ? { proposed: outcome.proposed.id } : {}),
         ...(outcome.refusal !== undefined ? { refusal: outcome.refusal } : {}),
     };
 }

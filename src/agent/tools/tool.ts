@@ -65,6 +65,8 @@ export interface ToolResult {
     changed?: readonly string[];
     /** Why a write was not made, when the ChangeController refused it. Not sent. */
     refusal?: ChangeRefusal;
+    /** `propose` mode: the id of the proposal this call recorded for review (the note was not changed). Not sent. */
+    proposed?: string;
 }
 
 /** A tool: its definition and its implementation. */

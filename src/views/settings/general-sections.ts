@@ -9,7 +9,7 @@ import type { Settings } from '../../kernel/settings';
 import { isProtectedPath, normalizeVaultPath } from '../../kernel/path-policy';
 import { fail, ok, parseDecimal, parseInteger, parsePercent, percentText, type Parsed, type TabKit } from './tab-kit';
 
-const CHAT_MODES: Record<Exclude<PermissionModeName, 'delegate'>, string> = {
+const CHAT_MODES: Record<Exclude<PermissionModeName, 'delegate' | 'propose'>, string> = {
     ask: 'Ask before every change',
     'auto-edits': 'Apply edits, ask before renames and deletes',
     'read-only': 'Read only',

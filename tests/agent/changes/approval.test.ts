@@ -63,6 +63,7 @@ describe('the permission table', () => {
         'auto-edits': { create: 'apply', edit: 'apply', rename: 'ask', delete: 'ask' },
         'read-only': { create: 'refuse', edit: 'refuse', rename: 'refuse', delete: 'refuse' },
         delegate: { create: 'apply', edit: 'refuse', rename: 'refuse', delete: 'refuse' },
+        propose: { create: 'propose', edit: 'propose', rename: 'propose', delete: 'propose' },
         'no-such-mode': { create: 'refuse', edit: 'refuse', rename: 'refuse', delete: 'refuse' },
     };
 
