@@ -5,80 +5,32 @@
  * (`src/review/`); the views hold no logic of their own about proposals.
  */
 import type { Decision } from '../agent/changes/approval';
-import type { ChangeOutcome } from '../agent/changes/change-controller';
+import type { ProposalOrigin } from '../agent/changes/change-ports';
 import type { UndoReport } from '../agent/changes/checkpoints';
-import type { ChangeKind, ChangeProposal, Hunk } from '../agent/changes/proposal';
+import {
+    applyProposal,
+    openProposal,
+    undoProposal,
+    type OpenedProposal,
+    type ReviewOutcome,
+    type ReviewServices,
+} from '../review/proposal-review';
+import type { InboxEntry, ProposalInbox } from '../review/proposal-store';
 
 /** Who proposed a change. */
-export interface InboxOrigin {
-    /** A job in `propose` mode or an MCP client. */
-    kind: 'job' | 'mcp';
-    /** The job's id or the client's name. */
-    id: string;
-    /** What the person sees. */
-    title: string;
-}
+export type InboxOrigin = ProposalOrigin;
 
 /** One pending proposal in the list (never its text). */
-export interface InboxItem {
-    /** Its id. */
-    id: string;
-    /** What the change does. */
-    kind: ChangeKind;
-    /** The note. */
-    path: string;
-    /** Where a rename moves it. */
-    newPath?: string;
-    /** Who proposed it. */
-    origin: InboxOrigin;
-    /** The proposer's stated reason (absent when withheld). */
-    reason?: string;
-    /** When it was proposed, ms since the epoch. */
-    created: number;
-    /** Parts to decide (0 for a rename or delete, and when withheld). */
-    hunks: number;
-    /** Set when withheld (its note is private now): why, for the person. */
-    withheld?: string;
-}
+export type InboxItem = InboxEntry;
 
 /** Every pending proposal, grouped by who proposed it and by note, newest first at both levels. */
-export interface InboxListing {
-    /** Pending proposals (the badge), withheld ones included. */
-    count: number;
-    /** How many of them are withheld. */
-    withheld: number;
-    /** By origin. */
-    groups: {
-        origin: InboxOrigin;
-        newest: number;
-        count: number;
-        notes: { path: string; entries: InboxItem[] }[];
-    }[];
-}
+export type InboxListing = ProposalInbox;
 
 /** One proposal opened against the note as it is now. */
-export type InboxOpened =
-    | { state: 'missing' }
-    | { state: 'withheld'; why: string }
-    | { state: 'decided' }
-    | { state: 'conflict'; why: string; conflicts: Hunk[] }
-    | {
-          state: 'ready';
-          /** The change against the note as it is now: what the approval card shows. */
-          change: ChangeProposal;
-          /** True when the note changed since the proposal was made (re-diffed). */
-          stale: boolean;
-          /** Parts that no longer fit the note as it is now (left out of `change`). */
-          conflicts: Hunk[];
-      };
+export type InboxOpened = OpenedProposal;
 
 /** What applying a decision came to. */
-export type InboxOutcome =
-    | { status: 'applied'; outcome: ChangeOutcome; conflicts: Hunk[] }
-    | { status: 'rejected' }
-    | { status: 'moved-on' }
-    | { status: 'not-ready'; opened: InboxOpened }
-    | { status: 'not-applied'; outcome: ChangeOutcome };
+export type InboxOutcome = ReviewOutcome;
 
 /** The proposals, as the inbox UI uses them. */
 export interface InboxPort {
@@ -92,4 +44,15 @@ export interface InboxPort {
     apply(id: string, decision: Decision): Promise<InboxOutcome>;
     /** Undoes an applied proposal; it is pending again after. */
     undo(id: string): Promise<UndoReport | null>;
+}
+
+/** The inbox over the review services (built anew per call, so a settings change is followed). */
+export function reviewInbox(review: () => ReviewServices): InboxPort {
+    return {
+        list: () => review().store.list(),
+        subscribe: (listener) => review().store.subscribe(listener),
+        open: (id) => openProposal(review(), id),
+        apply: (id, decision) => applyProposal(review(), id, decision),
+        undo: (id) => undoProposal(review(), id),
+    };
 }
