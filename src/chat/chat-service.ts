@@ -259,7 +259,8 @@ export class ChatService {
         const handOver = handOverJob(this.record, {
             isExcluded: (path) => gate.isExcluded(path),
             sources: this.session?.conversation.allSources() ?? [],
-            mode: this.record.mode === 'read-only' ? 'read-only' : 'delegate',
+            // The chat could edit notes with the person watching; in the background its edits wait in the review inbox.
+            mode: this.record.mode === 'read-only' ? 'read-only' : 'propose',
         });
         const jobPath = await enqueue(handOver.spec);
         const title = this.record.title;

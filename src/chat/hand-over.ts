@@ -23,7 +23,7 @@ export interface HandOverOptions {
     isExcluded(path: string): boolean;
     /** Vault paths the live conversation's history carries (its provenance); empty for a chat resumed from disk. */
     sources: readonly string[];
-    /** The job's mode: an edit-capable chat hands over to a job that may propose edits where that mode exists. */
+    /** The job's mode: an edit-capable chat hands over to a `propose` job, whose edits wait in the review inbox. */
     mode?: JobSpec['mode'];
 }
 

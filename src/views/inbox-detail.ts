@@ -6,6 +6,7 @@
  * keys on it) and is applied through the change controller; an applied proposal offers Undo.
  */
 import type { Hunk } from '../agent/changes/proposal';
+import { wordDiff } from '../agent/changes/word-diff';
 import { ApprovalCard } from './approval-card';
 import type { InboxItem, InboxOpened, InboxOutcome, InboxPort } from './inbox-port';
 
@@ -163,10 +164,13 @@ export class InboxDetail {
                 `${hunks.length} part${hunks.length === 1 ? '' : 's'} of the proposal no longer fit the note as it ` +
                 'is now and will not be applied:',
         });
+        // The same word-level diff as the card's, so the part that no longer fits reads like the ones that do.
         for (const hunk of hunks.slice(0, SHOWN_CONFLICTS)) {
-            const part = box.createDiv({ cls: 'vault-agent-inbox-conflict-part' });
-            part.createEl('del', { cls: 'vault-agent-diff-removed', text: hunk.oldText });
-            part.createEl('ins', { cls: 'vault-agent-diff-added', text: hunk.newText });
+            const part = box.createDiv({ cls: ['vault-agent-diff', 'vault-agent-inbox-conflict-part'] });
+            for (const span of wordDiff(hunk.oldText, hunk.newText)) {
+                const tag = span.kind === 'added' ? 'ins' : span.kind === 'removed' ? 'del' : 'span';
+                part.createEl(tag, { text: span.text, cls: `vault-agent-diff-${span.kind}` });
+            }
         }
         if (hunks.length > SHOWN_CONFLICTS) box.createDiv({ text: `…and ${hunks.length - SHOWN_CONFLICTS} more.` });
     }

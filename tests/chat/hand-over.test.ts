@@ -79,7 +79,7 @@ describe('Continue in background', () => {
         const read = readJobNote(result.jobPath, await harness.temp.vault.read(result.jobPath));
         if (read.kind !== 'job') throw new Error(`not a job: ${read.kind}`);
         expect(read.job.status).toBe('queued');
-        expect(read.job.mode).toBe('delegate');
+        expect(read.job.mode).toBe('propose');
         expect(read.job.context).toEqual(['[[Tuesday]]', '[[Meetings/Monday]]']);
         // The request leads the brief; the conversation so far follows it, quoted.
         expect(read.job.brief.startsWith('Now tidy the links in @[[Tuesday]] the same way')).toBe(true);

@@ -106,6 +106,8 @@ const PAGE = `<!doctype html>
 
 /** The queue page (`/queue`): the same frame, with `queue-entry.ts` mounted instead of the chat. */
 const QUEUE_PAGE = PAGE.replace('/bundle.js', '/queue-bundle.js');
+/** The review inbox page (`/inbox`): the inbox view, its notices and status-bar item over a real proposal store. */
+const INBOX_PAGE = PAGE.replace('/bundle.js', '/inbox-bundle.js');
 
 /** Starts the harness server on 127.0.0.1 with a random port. */
 export async function startHarness(options: HarnessOptions): Promise<HarnessServer> {
@@ -157,6 +159,8 @@ async function serve(path: string, res: ServerResponse, config: string): Promise
     if (path === '/bundle.js') return send('text/javascript', await harnessBundle());
     if (path === '/queue') return send('text/html', QUEUE_PAGE);
     if (path === '/queue-bundle.js') return send('text/javascript', await harnessBundle('queue-entry.ts'));
+    if (path === '/inbox') return send('text/html', INBOX_PAGE);
+    if (path === '/inbox-bundle.js') return send('text/javascript', await harnessBundle('inbox-entry.ts'));
     if (path === '/config.json') return send('application/json', config);
     if (path === '/styles.css') return send('text/css', await readFile(join(REPO_ROOT, 'styles.css'), 'utf8'));
     if (path === '/theme.css') return send('text/css', await readFile(join(HERE, 'theme.css'), 'utf8'));
