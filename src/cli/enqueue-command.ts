@@ -18,6 +18,7 @@ const FLAGS = {
     title: { type: 'string' },
     command: { type: 'string' },
     'read-only': { type: 'boolean' },
+    propose: { type: 'boolean' },
     schedule: { type: 'string' },
     batch: { type: 'boolean' },
 } satisfies Record<string, FlagSpec>;
@@ -40,6 +41,9 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
         const checked = parseSchedule(schedule);
         if (!checked.ok) throw new CliUsageError(`--schedule: ${checked.reason}.`, ENQUEUE_USAGE);
     }
+    if (parsed.values['read-only'] === true && parsed.values.propose === true) {
+        throw new CliUsageError('--read-only and --propose cannot be used together.', ENQUEUE_USAGE);
+    }
     const opened = await openCliVault(options, io);
     // `@[[Note]]`, `@Folder/` and `@#tag` in the brief attach context, as in the plugin's enqueue dialog.
     const context = [...listFlag(parsed, 'context'), ...contextReferences(words)];
@@ -49,7 +53,8 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
         context: [],
         output: stringFlag(parsed, 'output') ?? '',
         model: stringFlag(parsed, 'model') ?? '',
-        mode: parsed.values['read-only'] === true ? 'read-only' : 'delegate',
+        mode:
+            parsed.values['read-only'] === true ? 'read-only' : parsed.values.propose === true ? 'propose' : 'delegate',
         ...(schedule !== undefined ? { schedule } : {}),
         ...(parsed.values.batch === true ? { batch: true } : {}),
     };

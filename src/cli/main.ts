@@ -18,9 +18,10 @@ import {
 } from './cli-context';
 import { enqueueCommand } from './enqueue-command';
 import { McpCommandError, runMcpServer } from './mcp-command';
+import { reviewCommand } from './review-command';
 import { runCommand } from './run-command';
 import { statusCommand } from './status-command';
-import { ASK_USAGE, ENQUEUE_USAGE, MAIN_USAGE, MCP_USAGE, RUN_USAGE, STATUS_USAGE } from './usage';
+import { ASK_USAGE, ENQUEUE_USAGE, MAIN_USAGE, MCP_USAGE, REVIEW_USAGE, RUN_USAGE, STATUS_USAGE } from './usage';
 import { VERSION } from '../kernel/version';
 
 /** A subcommand: its help text and what runs it. */
@@ -47,6 +48,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: { usage: RUN_USAGE, run: runCommand },
     status: { usage: STATUS_USAGE, run: statusCommand },
     ask: { usage: ASK_USAGE, run: askCommand },
+    review: { usage: REVIEW_USAGE, run: reviewCommand },
     mcp: { usage: MCP_USAGE, run: mcpCommand },
     'mcp-allow': { usage: MCP_ALLOW_USAGE, run: mcpAllowCommand },
 };

@@ -13,7 +13,10 @@ import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { exclusionGate } from '../compose/core-services';
+import type { ExclusionGate } from '../context/exclusions';
+import { proposalsFolderFor } from '../kernel/review-folder';
 import type { PrivacySettings } from '../kernel/settings';
+import { ProposalStore } from '../review/proposal-store';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
@@ -104,7 +107,14 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     if (options.debugScans === true) options.stderr?.write(`vault-agent mcp: full scan #${vault.scanCount} (start)\n`);
     watcher.start();
 
-    const prepare = async (): Promise<VaultMcpCallContext> => {
+    // The review inbox, read and written like the plugin's (judged by the gate of the call's settings).
+    let gateNow: ExclusionGate | null = null;
+    const proposals = new ProposalStore({
+        vault,
+        gate: () => gateNow ?? exclusionGate(vault, null),
+        folder: () => (gateNow === null ? null : proposalsFolderFor(jobsFolder)),
+    });
+    const prepare = async (client: { name: string }): Promise<VaultMcpCallContext> => {
         await watcher.fresh();
         let privacy: PrivacySettings | null;
         try {
@@ -115,20 +125,31 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
             privacy = null;
         }
         // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
-        const gate = exclusionGate(vault, privacy, obsidianExcluded.for(privacy));
-        const changes =
-            privacy === null
-                ? null
-                : new ChangeController({
-                      vault,
-                      gate,
-                      approvals: NOBODY_TO_ASK,
-                      mode: 'delegate',
-                      checkpoints,
-                      scope: { outputFolder },
-                      jobsFolder,
-                  });
-        return { vault, gate, changes, outputFolder };
+        const judged = exclusionGate(vault, privacy, obsidianExcluded.for(privacy));
+        gateNow = privacy === null ? null : judged;
+        // A client never reads the proposals folder: it may hold text of a note made private since.
+        const gate = judged.withHiddenFolders([proposalsFolderFor(jobsFolder)]);
+        const controller = (mode: 'delegate' | 'propose'): ChangeController =>
+            new ChangeController({
+                vault,
+                gate,
+                approvals: NOBODY_TO_ASK,
+                mode,
+                checkpoints,
+                scope: { outputFolder },
+                jobsFolder,
+                ...(mode === 'propose'
+                    ? {
+                          proposals: proposals.sinkFor({
+                              kind: 'mcp',
+                              id: client.name,
+                              title: `MCP client ${client.name}`,
+                          }),
+                      }
+                    : {}),
+            });
+        const changes = privacy === null ? null : controller('delegate');
+        return { vault, gate, changes, proposals: privacy === null ? null : controller('propose'), outputFolder };
     };
 
     const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });

@@ -7,6 +7,8 @@
  * through the ChangeController in `delegate` mode scoped to the delegate output folder: new notes there, nothing else
  * (no edits, renames or deletes). That is exactly what an unattended job may do, and it is the same reasoning: text
  * from outside (here, another agent) can add a clearly placed new note but can never change or hide existing ones.
+ * What a client would change in an existing note it may suggest with `propose_edit`: the change lands in the owner's
+ * review inbox (a `propose`-mode ChangeController), never in the note.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
@@ -30,14 +32,16 @@ export interface VaultMcpCallContext {
     gate: ExclusionGate;
     /** The delegate-mode controller scoped to the output folder; `null` refuses every write. */
     changes: ChangeController | null;
+    /** The `propose`-mode controller recording into the review inbox for this client; `null` records nothing. */
+    proposals: ChangeController | null;
     /** The folder new notes must go in, for the tool description. */
     outputFolder: string;
 }
 
 /** What the server needs. */
 export interface VaultMcpServerOptions {
-    /** Prepares each call (rescan the vault, reread the settings). */
-    prepare(): Promise<VaultMcpCallContext>;
+    /** Prepares each call (rescan the vault, reread the settings) for the client (its name, as it gave it). */
+    prepare(client: { name: string }): Promise<VaultMcpCallContext>;
     /** The output folder named in `create_note`'s description. */
     outputFolder: string;
     /** The version reported to clients. */
@@ -54,7 +58,8 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
             capabilities: { tools: {} },
             instructions:
                 'Tools for an Obsidian vault. Some notes are excluded by the owner and do not exist for these tools. ' +
-                `New notes can be created only inside "${options.outputFolder}/"; existing notes are never changed.`,
+                `New notes can be created only inside "${options.outputFolder}/"; existing notes are never changed, ` +
+                "but a change to one can be suggested with propose_edit: it waits for the owner's review.",
         },
     );
     const reads = new ReadLedger();
@@ -68,12 +73,14 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
         const tool = tools.find((t) => t.definition.name === request.params.name);
         if (tool === undefined)
             return toCallResult({ content: `Unknown tool "${request.params.name}".`, isError: true });
-        const context = await options.prepare();
+        const client = server.server.getClientVersion()?.name;
+        const context = await options.prepare({ name: client !== undefined && client !== '' ? client : 'unnamed' });
         const result = await tool.run(request.params.arguments ?? {}, {
             vault: context.vault,
             gate: context.gate,
             reads,
             changes: context.changes,
+            proposals: context.proposals,
             turnId: `mcp-${++calls}`,
             signal: extra.signal,
         });

@@ -30,8 +30,8 @@ export interface TerminalGateOptions {
     onInterrupt?: () => void;
 }
 
-/** One y/N question at a time on the terminal; `null` when the turn stopped before an answer. */
-class TerminalQuestions {
+/** One question at a time on the terminal; `null` when the turn stopped before an answer. */
+export class TerminalQuestions {
     private queue: Promise<unknown> = Promise.resolve();
 
     constructor(
@@ -45,11 +45,16 @@ class TerminalQuestions {
     }
 
     /** Shows `shown`, then asks `prompt`; true only for an explicit yes. */
-    confirm(shown: string, prompt: string, signal: AbortSignal | undefined): Promise<boolean | null> {
-        const next = this.queue.then(async () => {
+    async confirm(shown: string, prompt: string, signal: AbortSignal | undefined): Promise<boolean | null> {
+        const answer = await this.ask(shown, prompt, signal);
+        return answer === null ? null : /^y(es)?$/i.test(answer.trim());
+    }
+
+    /** Shows `shown`, then asks `prompt`; the answer as typed, `null` when nobody answered (Ctrl-C, Ctrl-D, stop). */
+    ask(shown: string, prompt: string, signal?: AbortSignal): Promise<string | null> {
+        const next = this.queue.then(() => {
             this.io.stderr.write(`\n${shown}`);
-            const answer = await this.question(prompt, signal);
-            return answer === null ? null : /^y(es)?$/i.test(answer.trim());
+            return this.question(prompt, signal);
         });
         this.queue = next.catch(() => undefined);
         return next;
@@ -186,7 +191,7 @@ export function renderProposal(proposal: ChangeProposal, options: ApprovalReques
 }
 
 /** Terminal escape sequences in note text must not move the cursor or recolour the question. */
-function withoutControls(line: string): string {
+export function withoutControls(line: string): string {
     // eslint-disable-next-line no-control-regex -- matching control characters is the point here
     return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�');
 }

@@ -23,6 +23,7 @@ Commands:
   run       Run queued and due scheduled jobs, then exit (or keep watching with --watch).
   status    Show the job queue.
   ask       One co-pilot turn in the terminal, streaming the answer.
+  review    List the changes waiting for review; on a terminal, decide on them hunk by hunk.
   mcp       Serve the vault to an MCP client (Claude Desktop, Claude Code, ...) over stdio.
   mcp-allow Allow a configured MCP server to run on this device (used by run and ask).
 
@@ -33,7 +34,7 @@ ${COMMON}
 
 /** `vault-agent enqueue --help`. */
 export const ENQUEUE_USAGE = `Usage: vault-agent enqueue --vault DIR [--context REF]... [--output FOLDER] [--model M]
-                         [--title NAME] [--read-only] [--schedule WHEN] [--batch] "brief"
+                         [--title NAME] [--read-only | --propose] [--schedule WHEN] [--batch] "brief"
        vault-agent enqueue --vault DIR --command NAME [args...]
 
 Writes a new job note (status: queued) to the jobs folder and prints its path.
@@ -42,6 +43,8 @@ Writes a new job note (status: queued) to the jobs folder and prints its path.
   --model M          the model (default: the settings' default model)
   --title NAME       the job note's name (default: the start of the brief)
   --read-only        the job may read but not create notes
+  --propose          the job may propose changes to any note (edits, new notes, renames, deletes); they wait
+                     for your review (vault-agent review, or the plugin's review inbox) and change nothing now
   --schedule WHEN    make the note a template that queues a job at each due time, in this device's local time:
                      "daily 08:00", "weekdays 09:30", "weekly mon 09:00" or a cron expression ("0 7 1 * *")
   --batch            send the job as one request through the Message Batches API: half the price, no tools,
@@ -68,6 +71,20 @@ export const STATUS_USAGE = `Usage: vault-agent status --vault DIR [--json]
 
 Shows every job note in the jobs folder and the notes that could not be read.
   --json             print the queue as JSON
+
+${COMMON}
+`;
+
+/** `vault-agent review --help`. */
+export const REVIEW_USAGE = `Usage: vault-agent review --vault DIR [--show ID | --undo ID]
+
+Lists the changes waiting for review (proposed by jobs in propose mode and by MCP clients with propose_edit),
+newest first, grouped by who proposed them. On a terminal it then shows each as a diff against the note as it
+is now and asks about every change: y accepts, n rejects, s skips the proposal for later, q stops. What you
+accept is applied like a change approved in the chat (never over text that changed since; undo is kept).
+Without a terminal nothing is applied.
+  --show ID          print one proposal as a diff against the note as it is now
+  --undo ID          undo an applied proposal (only while the note is as the change left it)
 
 ${COMMON}
 `;

@@ -70,6 +70,7 @@ export class ProposalStore implements ProposalSinks {
     private readonly cache = new Map<string, Cached>();
     private readonly listeners = new Set<() => void>();
     private writes: Promise<unknown> = Promise.resolve();
+    private lastCreated = 0;
 
     constructor(options: ProposalStoreOptions) {
         this.options = options;
@@ -96,11 +97,13 @@ export class ProposalStore implements ProposalSinks {
         return groupInbox(await this.pending());
     }
 
-    /** Every pending proposal as the inbox shows it, judged by the gate now; withheld ones carry only why. */
+    /** Every pending proposal, newest first, judged by the gate now; withheld ones carry only why. */
     async pending(): Promise<InboxEntry[]> {
         const gate = this.options.gate();
         const all = await this.loadAll();
-        const pending = all.proposals.filter((proposal) => proposal.status === 'pending');
+        const pending = all.proposals
+            .filter((proposal) => proposal.status === 'pending')
+            .sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
         return Promise.all(pending.map((proposal) => this.entryOf(proposal, gate)));
     }
 
@@ -154,7 +157,9 @@ export class ProposalStore implements ProposalSinks {
                     why: `${origin.title} already has ${own} change(s) waiting for review, its limit of ${cap}.`,
                 };
             }
-            const created = this.clock.now();
+            // Strictly increasing here, so ids and the newest-first order never tie.
+            const created = Math.max(this.clock.now(), this.lastCreated + 1);
+            this.lastCreated = created;
             const stored: StoredProposal = {
                 format: PROPOSAL_FORMAT,
                 id: `p-${created.toString(36)}-${crypto.randomUUID().slice(0, 6)}`,

@@ -111,7 +111,7 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
         await temp.cleanup();
     });
 
-    it('offers exactly the seven vault tools, create_note being the only one that is not read-only', async () => {
+    it('offers exactly the vault tools, create_note and propose_edit being the only ones that are not read-only', async () => {
         const { tools } = await session.client.listTools();
         expect(tools.map((t) => t.name).sort()).toEqual([
             'create_note',
@@ -119,11 +119,12 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
             'note_links',
             'note_outline',
             'notes_with_tag',
+            'propose_edit',
             'read_note',
             'search_notes',
         ]);
         const writable = tools.filter((t) => t.annotations?.readOnlyHint !== true).map((t) => t.name);
-        expect(writable).toEqual(['create_note']);
+        expect(writable).toEqual(['create_note', 'propose_edit']);
         expect(tools.find((t) => t.name === 'create_note')?.description).toContain('Agent/Outputs/');
     });
 

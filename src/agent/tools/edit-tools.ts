@@ -23,6 +23,7 @@ import {
     type LocatedEdit,
 } from './anchored-edits';
 import { defineTool, toolError } from './define-tool';
+import type { SchemaNode } from './input-schema';
 import { notFoundMessage, readTextOrNull, resolveNoteToChange } from './note-paths';
 import type { ReadState } from './read-ledger';
 import { submitChange } from './submit-change';
@@ -35,7 +36,7 @@ export const MAX_EDITS = 50;
 export const MAX_WRITE_CHARS = 1_000_000;
 
 /** `edit_note` input. */
-interface EditNoteInput {
+export interface EditNoteInput {
     /** The note. */
     path: string;
     /** Replacements, each anchored on text that occurs exactly once. */
@@ -50,11 +51,41 @@ interface RewriteNoteInput {
     content: string;
 }
 
-const PATH_PROPERTY = {
+export const PATH_PROPERTY = {
     type: 'string',
     minLength: 1,
     description: 'Vault-relative path of an existing note, e.g. "Projects/Plan.md".',
 } as const;
+
+/** `edit_note`'s input schema (also the base of `propose_edit`'s). */
+export const EDIT_NOTE_SCHEMA = {
+    type: 'object',
+    properties: {
+        path: PATH_PROPERTY,
+        edits: {
+            type: 'array',
+            minItems: 1,
+            maxItems: MAX_EDITS,
+            description: 'The replacements, applied together.',
+            items: {
+                type: 'object',
+                properties: {
+                    old: {
+                        type: 'string',
+                        minLength: 1,
+                        maxLength: MAX_WRITE_CHARS,
+                        description: 'Exact text to replace.',
+                    },
+                    new: { type: 'string', maxLength: MAX_WRITE_CHARS, description: 'Replacement text.' },
+                },
+                required: ['old', 'new'],
+                additionalProperties: false,
+            },
+        },
+    },
+    required: ['path', 'edits'],
+    additionalProperties: false,
+} satisfies SchemaNode;
 
 /** `edit_note`: replace exact passages of a note. */
 export const editNoteTool: Tool = defineTool<EditNoteInput>(
@@ -65,34 +96,7 @@ export const editNoteTool: Tool = defineTool<EditNoteInput>(
             'once in the note as it is now (copy it from read_note without the line numbers, and include enough ' +
             'context to make it unique). All edits are located in the same current text and must not overlap. ' +
             'Prefer this to rewrite_note. The person may be asked to approve the change.',
-        inputSchema: {
-            type: 'object',
-            properties: {
-                path: PATH_PROPERTY,
-                edits: {
-                    type: 'array',
-                    minItems: 1,
-                    maxItems: MAX_EDITS,
-                    description: 'The replacements, applied together.',
-                    items: {
-                        type: 'object',
-                        properties: {
-                            old: {
-                                type: 'string',
-                                minLength: 1,
-                                maxLength: MAX_WRITE_CHARS,
-                                description: 'Exact text to replace.',
-                            },
-                            new: { type: 'string', maxLength: MAX_WRITE_CHARS, description: 'Replacement text.' },
-                        },
-                        required: ['old', 'new'],
-                        additionalProperties: false,
-                    },
-                },
-            },
-            required: ['path', 'edits'],
-            additionalProperties: false,
-        },
+        inputSchema: EDIT_NOTE_SCHEMA,
         effect: 'write',
     },
     editNote,
@@ -126,6 +130,14 @@ export function editTools(): Tool[] {
 }
 
 async function editNote(input: EditNoteInput, context: ToolContext): Promise<ToolResult> {
+    return editNoteWith(input, context);
+}
+
+/**
+ * `edit_note`'s work, for it and for `propose_edit`: the edits located in the note as it is now and submitted to
+ * `context.changes`, with the caller's stated `reason` (shown to the person as the proposer's words).
+ */
+export async function editNoteWith(input: EditNoteInput, context: ToolContext, reason?: string): Promise<ToolResult> {
     const resolved = await resolveNoteToChange(input.path, context);
     if (!resolved.ok) return resolved.result;
     const path = resolved.path;
@@ -141,7 +153,10 @@ async function editNote(input: EditNoteInput, context: ToolContext): Promise<Too
     const view = redactHiddenLinks(base, path, context);
     const edited = editAround(view, base, input.edits, path);
     if (!edited.ok) return toolError(edited.problem);
-    return submitChange({ kind: 'edit', path, base, proposed: edited.text }, context);
+    return submitChange(
+        { kind: 'edit', path, base, proposed: edited.text, ...(reason !== undefined ? { reason } : {}) },
+        context,
+    );
 }
 
 /**

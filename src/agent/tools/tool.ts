@@ -31,6 +31,11 @@ export interface ToolContext {
     reads: ReadLedger;
     /** The one door for writes; `null` in read-only mode, where write tools are not offered. */
     changes: ChangeController | null;
+    /**
+     * A `propose`-mode door, for `propose_edit` (the vault's MCP server): changes recorded for the person's review,
+     * never written. Absent or `null` where nothing can be proposed.
+     */
+    proposals?: ChangeController | null;
     /** The turn (or job) the call belongs to, so its changes can be undone together. */
     turnId: string;
     /** Aborted when the person presses Stop or the job is cancelled. */

@@ -156,7 +156,7 @@ describe('the tool registry', () => {
                     checkpoints,
                     scope: { outputFolder: 'Agent/Outputs' },
                 });
-                return Promise.resolve({ vault, gate, changes, outputFolder: 'Agent/Outputs' });
+                return Promise.resolve({ vault, gate, changes, proposals: null, outputFolder: 'Agent/Outputs' });
             },
         });
         const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
