@@ -148,6 +148,48 @@ describe('the review inbox in a browser', () => {
         await page.close();
     });
 
+    it('accepts one part and rejects another, or edits the proposal first, before applying', async () => {
+        const page = await openInbox();
+        await page.evaluate(
+            ([path]) =>
+                (window as unknown as InboxPage).harness.proposeEdits(
+                    path!,
+                    [
+                        ['status: active', 'status: launching'],
+                        ['- Which default model?', '- Which default model (ask Dana)?'],
+                    ],
+                    'Two separate changes.',
+                ),
+            [LAUNCH],
+        );
+        await item(page, LAUNCH).click();
+        const card = page.locator('.vault-agent-inbox-list .vault-agent-inbox-detail .vault-agent-approval');
+        await card.waitFor();
+        const hunks = card.locator('.vault-agent-hunk');
+        expect(await hunks.count()).toBe(2);
+        await hunks.nth(0).locator('.vault-agent-hunk-reject').click();
+        await hunks.nth(1).locator('.vault-agent-hunk-accept').click();
+        await card.locator('.vault-agent-apply-chosen').click();
+        await page.locator('.vault-agent-inbox-result', { hasText: 'Applied' }).waitFor();
+        let text = await noteText(page, LAUNCH);
+        expect(text).toContain('status: active');
+        expect(text).toContain('(ask Dana)');
+
+        // Edit first: the person's own text is what is written.
+        await item(page, SYNC).click();
+        const syncCard = page.locator('.vault-agent-inbox-list .vault-agent-inbox-detail .vault-agent-approval');
+        await syncCard.waitFor();
+        await syncCard.locator('button', { hasText: 'Edit first' }).click();
+        const area = syncCard.locator('.vault-agent-approval-textarea');
+        const proposed = await area.inputValue();
+        await area.fill(proposed.replace('[[2026-11-26]]', '[[2026-11-26]] (moved to Thursday)'));
+        await syncCard.locator('.vault-agent-accept-edited').click();
+        await page.locator('.vault-agent-inbox-result', { hasText: `Applied to ${SYNC}` }).waitFor();
+        text = await noteText(page, SYNC);
+        expect(text).toContain('Next sync: [[2026-11-26]] (moved to Thursday).');
+        await page.close();
+    });
+
     it('withholds a proposal whose note was made private, showing nothing of it', async () => {
         const page = await openInbox();
         await page.evaluate(
