@@ -97,7 +97,8 @@ export interface ChangeControllerOptions {
     scope?: DelegateScope;
     /**
      * The delegate jobs folder: no agent (chat in any mode, job, MCP client) creates, edits, renames or deletes
-     * anything in it, since a note there is a job the queue would run. Only the person and the queue write job notes.
+     * anything in it, since a note there is a job the queue would run. Only the person and the queue write job notes
+     * (and `submitJobNote`, a new job note a chat offers, written only once the person accepts it).
      */
     jobsFolder?: string;
     /** The open-note editors, so an open note is changed through its editor. */
