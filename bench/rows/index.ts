@@ -14,6 +14,7 @@ import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
 import { mcpReadNoteRow } from './mcp-read-note';
+import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 
@@ -46,4 +47,6 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(queueRateLimitRow),
     compactionInputRow,
     compactionCacheRow,
+    noisy(reviewInboxListRow),
+    noisy(reviewApplyRow),
 ];

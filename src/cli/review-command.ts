@@ -63,6 +63,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
         const go = await reviewOne(review, entry, questions, io);
         if (go === 'quit') break;
     }
+    await review.store.settled();
     return 0;
 }
 

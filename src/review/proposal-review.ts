@@ -126,14 +126,23 @@ export async function openProposal(services: ReviewServices, id: string): Promis
     return { state: 'ready', entry, proposal, change, stale, storedHunks: placed.stored, conflicts: placed.conflicts };
 }
 
+/** A proposal opened and ready to be decided on. */
+export type ReadyProposal = Extract<OpenedProposal, { state: 'ready' }>;
+
 /**
- * Applies proposal `id` as the person decided (`decision` names the binding of the change `openProposal` showed):
- * through a ChangeController whose only approval is that decision, so nothing else can ever be applied. A denial
- * rejects the proposal.
+ * Applies a proposal as the person decided (`decision` names the binding of the change shown): through a
+ * ChangeController whose only approval is that decision, so nothing else can ever be applied, and which checks the
+ * note against the version shown (a note that moved on since is never overwritten). `target` is the proposal the
+ * view opened (`openProposal`), or its id to open it now. A denial rejects the proposal.
  */
-export async function applyProposal(services: ReviewServices, id: string, decision: Decision): Promise<ReviewOutcome> {
-    const opened = await openProposal(services, id);
+export async function applyProposal(
+    services: ReviewServices,
+    target: string | ReadyProposal,
+    decision: Decision,
+): Promise<ReviewOutcome> {
+    const opened = typeof target === 'string' ? await openProposal(services, target) : target;
     if (opened.state !== 'ready') return { status: 'not-ready', opened };
+    const id = opened.proposal.id;
     if (decision.kind === 'deny') {
         await services.store.mark(id, 'rejected');
         return { status: 'rejected' };
@@ -147,6 +156,7 @@ export async function applyProposal(services: ReviewServices, id: string, decisi
             return Promise.resolve({ kind: 'deny', reason: 'The note changed while the change was being applied.' });
         },
     };
+    const turnId = `review-${id}`;
     const controller = new ChangeController({
         vault: services.vault,
         gate: services.gate(),
@@ -156,10 +166,11 @@ export async function applyProposal(services: ReviewServices, id: string, decisi
         jobsFolder: services.jobsFolder(),
         ...(services.editors !== undefined ? { editors: services.editors } : {}),
     });
-    const turnId = `review-${id}`;
     const outcome = await controller.submit(opened.change, { turnId });
     if (outcome.applied) {
-        await services.store.mark(id, 'applied', turnId);
+        // Marked applied only after the note is written (a crash in between leaves it pending, never lost); the
+        // store's readers wait for the mark, so nothing lists it as pending meanwhile.
+        services.store.markSoon(id, 'applied', turnId);
         return { status: 'applied', outcome, turnId, conflicts: opened.conflicts };
     }
     return movedOn ? { status: 'moved-on' } : { status: 'not-applied', outcome };
@@ -185,7 +196,7 @@ export async function undoProposal(services: ReviewServices, id: string): Promis
  * The person's per-hunk verdicts kept in the proposal, as a decision on the opened change: every hunk accepted is an
  * approval, none accepted a denial, some an approval of those hunks. Undecided hunks count as not accepted.
  */
-export function decisionFromVerdicts(opened: Extract<OpenedProposal, { state: 'ready' }>): Decision {
+export function decisionFromVerdicts(opened: ReadyProposal): Decision {
     const { change, proposal, storedHunks } = opened;
     if (change.hunks.length === 0) {
         return proposal.verdicts['0'] === 'accept'

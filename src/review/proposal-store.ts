@@ -100,7 +100,7 @@ export class ProposalStore implements ProposalSinks {
     /** Every pending proposal, newest first, judged by the gate now; withheld ones carry only why. */
     async pending(): Promise<InboxEntry[]> {
         const gate = this.options.gate();
-        const all = await this.loadAll();
+        const all = await this.current();
         const pending = all.proposals
             .filter((proposal) => proposal.status === 'pending')
             .sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
@@ -109,12 +109,12 @@ export class ProposalStore implements ProposalSinks {
 
     /** Files in the proposals folder that could not be read as proposals. */
     async unreadable(): Promise<UnreadableProposal[]> {
-        return (await this.loadAll()).unreadable;
+        return (await this.current()).unreadable;
     }
 
     /** The proposal `id` as it may be shown now (any status). */
     async get(id: string): Promise<ProposalRead> {
-        const proposal = (await this.loadAll()).proposals.find((candidate) => candidate.id === id);
+        const proposal = (await this.current()).proposals.find((candidate) => candidate.id === id);
         if (proposal === undefined) return { state: 'missing' };
         const entry = await this.entryOf(proposal, this.options.gate());
         if (entry.withheld !== undefined) return { state: 'withheld', entry, why: entry.withheld };
@@ -211,6 +211,20 @@ export class ProposalStore implements ProposalSinks {
         );
     }
 
+    /**
+     * `mark`, without waiting for it: every later read of this store waits for it first. What the review inbox does
+     * once a change is applied, so applying costs the person no more than the same change in the chat. A failure
+     * leaves the proposal pending (it then opens as no longer fitting the note) and is told to the subscribers.
+     */
+    markSoon(id: string, status: StoredProposal['status'], turnId?: string): void {
+        this.mark(id, status, turnId).catch(() => this.emit());
+    }
+
+    /** Resolves once every write started so far has finished. */
+    async settled(): Promise<void> {
+        await this.writes;
+    }
+
     /** Removes the proposal file (to the vault's trash). True when there was one. */
     remove(id: string): Promise<boolean> {
         return this.serially(async () => {
@@ -245,6 +259,12 @@ export class ProposalStore implements ProposalSinks {
 
     private async entryOf(proposal: StoredProposal, gate: ExclusionGate): Promise<InboxEntry> {
         return withheldWhy(proposal, gate, this.options.vault);
+    }
+
+    /** What a reader sees: every proposal once the writes started so far have finished. */
+    private async current(): Promise<{ proposals: StoredProposal[]; unreadable: UnreadableProposal[] }> {
+        await this.writes;
+        return this.loadAll();
     }
 
     /** Reads every proposal file, rereading only those changed since (by time and size). */
@@ -285,30 +305,42 @@ export class ProposalStore implements ProposalSinks {
         id: string,
         change: (proposal: StoredProposal) => StoredProposal | null,
     ): Promise<StoredProposal | null> {
-        const path = await this.pathOf(id);
+        const path = this.pathFor(id);
         if (path === null) return null;
         let written: StoredProposal | null = null;
-        await this.options.vault.process(path, (text) => {
-            let current: StoredProposal;
-            try {
-                current = parseProposalFile(text);
-            } catch {
-                return text;
-            }
-            written = change(current);
-            return written === null ? text : renderProposalFile(written);
-        });
+        try {
+            await this.options.vault.process(path, (text) => {
+                let current: StoredProposal;
+                try {
+                    current = parseProposalFile(text);
+                } catch {
+                    return text;
+                }
+                written = change(current);
+                return written === null ? text : renderProposalFile(written);
+            });
+        } catch (error) {
+            if (error instanceof VaultError && error.code === 'not-found') return null;
+            throw error;
+        }
         if (written !== null) {
-            await this.remember(path, written);
+            // Reread on the next listing (one small file), rather than a stat now on the path of every decision.
+            this.cache.delete(path);
             this.emit();
         }
         return written;
     }
 
-    private async pathOf(id: string): Promise<string | null> {
+    /** The file of proposal `id` (which may not exist); `null` for an id no proposal can have. */
+    private pathFor(id: string): string | null {
         const folder = this.options.folder();
         if (folder === null || !/^[\w-]+$/u.test(id)) return null;
-        const path = `${folder}/${id}.md`;
+        return `${folder}/${id}.md`;
+    }
+
+    private async pathOf(id: string): Promise<string | null> {
+        const path = this.pathFor(id);
+        if (path === null) return null;
         return (await this.options.vault.stat(path)) === null ? null : path;
     }
 
