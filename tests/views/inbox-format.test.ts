@@ -1,16 +1,16 @@
 /** The review inbox's words, without a browser: the notice, the status-bar text, a proposal's summary and its age. */
 import { describe, expect, it } from 'vitest';
 import { ageText, itemSummary, reviewNoticeText, reviewStatusText } from '../../src/views/inbox-format';
-import type { InboxItem, InboxListing } from '../../src/views/inbox-port';
+import type { InboxItem, InboxListing, InboxOrigin } from '../../src/views/inbox-port';
 
-const TIDY = { kind: 'job' as const, id: 'job-1', title: 'Tidy meeting links' };
-const DESKTOP = { kind: 'mcp' as const, id: 'desktop', title: 'MCP client desktop' };
+const TIDY: InboxOrigin = { kind: 'job', id: 'job-1', title: 'Tidy meeting links' };
+const DESKTOP: InboxOrigin = { kind: 'mcp', id: 'desktop', title: 'MCP client desktop' };
 
-function entry(id: string, origin = TIDY, extra: Partial<InboxItem> = {}): InboxItem {
+function entry(id: string, origin: InboxOrigin = TIDY, extra: Partial<InboxItem> = {}): InboxItem {
     return { id, kind: 'edit', path: `${id}.md`, origin, created: 0, hunks: 2, decided: 0, seen: 1, ...extra };
 }
 
-function listing(groups: { origin: typeof TIDY | typeof DESKTOP; entries: InboxItem[] }[]): InboxListing {
+function listing(groups: { origin: InboxOrigin; entries: InboxItem[] }[]): InboxListing {
     const all = groups.flatMap((g) => g.entries);
     return {
         count: all.length,
