@@ -10,22 +10,32 @@ export const ROOMS = {
     kernel: [],
     vault: ['kernel'],
     context: ['kernel', 'vault'],
-    agent: ['kernel', 'vault', 'context'],
-    delegate: ['kernel', 'vault', 'context', 'agent'],
-    chat: ['kernel', 'vault', 'context', 'agent', 'delegate'],
-    review: ['kernel', 'vault', 'context', 'agent'],
-    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review'],
-    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose'],
-    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose'],
-    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose', 'views'],
+    search: ['kernel', 'vault', 'context'],
+    agent: ['kernel', 'vault', 'context', 'search'],
+    delegate: ['kernel', 'vault', 'context', 'search', 'agent'],
+    chat: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate'],
+    review: ['kernel', 'vault', 'context', 'search', 'agent'],
+    compose: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review'],
+    cli: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    views: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    obsidian: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose', 'views'],
 };
 
 /**
  * The core never imports `obsidian` at runtime (type-only imports are fine): see docs/ARCHITECTURE.md, "The boundary".
  */
-export const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose', 'cli'].map(
-    (room) => `src/${room}`,
-);
+export const CORE_FOLDERS = [
+    'kernel',
+    'vault',
+    'context',
+    'search',
+    'agent',
+    'delegate',
+    'chat',
+    'review',
+    'compose',
+    'cli',
+].map((room) => `src/${room}`);
 
 const OBSIDIAN_AT_RUNTIME = {
     name: 'obsidian',

@@ -7,6 +7,7 @@
  */
 import { ExclusionGate } from '../src/context/exclusions';
 import { MentionSuggester } from '../src/context/suggest';
+import { NoteSearch } from '../src/search/note-search';
 import { DEFAULT_SETTINGS } from '../src/kernel/settings';
 import type { BenchContext, BenchResult, BenchRow } from './bench-row';
 import { seededRandom } from '../tests/support/seeded-random';
@@ -42,15 +43,45 @@ function percentile(sorted: number[], p: number): number {
     return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 }
 
-/** The row: p95 of per-keystroke suggestion time on the generated vault. */
-export const contextSuggestRow: BenchRow = {
-    name: 'mention suggestions per keystroke (p95)',
-    async run(context: BenchContext): Promise<BenchResult> {
+/** The row: p95 of per-keystroke suggestion time on the generated vault (by name, alias and path). */
+export const contextSuggestRow: BenchRow = suggestRow('mention suggestions per keystroke (p95)', false);
+
+/**
+ * The same keystrokes with the relevance index ranking notes by content too, as the plugin's suggester does (the
+ * index built before the first keystroke, as the plugin builds it when the layout is ready).
+ */
+export const contextSuggestContentRow: BenchRow = suggestRow('mention suggestions with content ranking (p95)', true);
+
+function suggestRow(name: string, withContent: boolean): BenchRow {
+    return { name, run: (context) => measureSuggestions(context, withContent) };
+}
+
+async function measureSuggestions(context: BenchContext, withContent: boolean): Promise<BenchResult> {
+    {
         const vault = await context.openVault();
         const gate = new ExclusionGate({ vault, privacy: DEFAULT_SETTINGS.privacy });
         const notes = (await vault.list()).map((file) => file.path).filter((path) => path.endsWith('.md'));
         const recent = notes.slice(0, 20);
-        const suggester = new MentionSuggester({ vault, gate, recent: () => recent });
+        let search: NoteSearch | null = null;
+        if (withContent) {
+            search = new NoteSearch({ vault, gate: () => gate });
+            await search.ready();
+        }
+        const index = search;
+        const suggester = new MentionSuggester({
+            vault,
+            gate,
+            recent: () => recent,
+            ...(index !== null
+                ? {
+                      content: (query: string, limit: number) =>
+                          index
+                              .rank(query, { typing: true, admits: (path) => !gate.isExcluded(path) })
+                              .slice(0, limit)
+                              .map((note) => note.path),
+                  }
+                : {}),
+        });
         const built = performance.now();
         await suggester.rebuild();
         const buildMs = performance.now() - built;
@@ -66,6 +97,7 @@ export const contextSuggestRow: BenchRow = {
             }
         }
         suggester.dispose();
+        search?.dispose();
         times.sort((a, b) => a - b);
         const p95 = percentile(times, 0.95);
         return {
@@ -78,5 +110,5 @@ export const contextSuggestRow: BenchRow = {
                 `p50 ${percentile(times, 0.5).toFixed(2)} ms, max ${(times.at(-1) ?? 0).toFixed(2)} ms; ` +
                 `index built in ${buildMs.toFixed(0)} ms`,
         };
-    },
-};
+    }
+}

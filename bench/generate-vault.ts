@@ -2,7 +2,8 @@
  * A seeded synthetic vault for the benchmarks: the same seed and size always give the same files, byte for byte.
  * It imitates a lived-in vault: nested folders, notes of varied length (most 0.5–4 KB, a few very large),
  * frontmatter in several YAML forms on about half, inline tags, wikilinks and embeds between notes, some notes
- * tagged #private in every form, and a few attachments.
+ * tagged #private in every form, a few attachments, and the labelled topics of `search-topics.ts` (their queries and
+ * relevant notes recorded in `TOPICS_FILE`).
  *
  * Run directly: `node --import tsx bench/generate-vault.ts [--notes 20000] [--seed 1] [--out folder]`.
  */
@@ -10,14 +11,18 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../tests/support/seeded-random';
+import { plantTopic, TOPICS, type LabelledQuery } from './search-topics';
 
 /** Bump when the generated content changes, so cached vaults are rebuilt. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** The config folder of generated vaults: deliberately not the usual name, so nothing can rely on it. */
 export const BENCH_CONFIG_DIR = '.vault-config';
 
 const MARKER = `${BENCH_CONFIG_DIR}/vault-agent-bench.json`;
+
+/** Where the generator records the retrieval queries and their relevant notes (`search-topics.ts`). */
+export const TOPICS_FILE = `${BENCH_CONFIG_DIR}/vault-agent-bench-topics.json`;
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** What was generated. */
@@ -30,6 +35,8 @@ export interface GeneratedVault {
     attachments: number;
     /** Notes carrying a private tag in some form. */
     privateNotes: number;
+    /** Of `notes`, the ones planted for the labelled topics (relevant notes and distractors). */
+    topicNotes: number;
     /** Total bytes written (notes and attachments). */
     bytes: number;
     /** Seed used. */
@@ -99,7 +106,13 @@ export function generateVault(options: { root: string; notes: number; seed: numb
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const folders = planFolders(random, pick);
     const plan: PlannedNote[] = [];
-    for (let i = 0; i < options.notes; i++) {
+    // The topics' notes count towards `notes`, so every row still measures a vault of the size asked for.
+    const planted = TOPICS.map((topic, index) =>
+        plantTopic(topic, index, (count) => sentence(random, pick, count).slice(0, -1).toLowerCase()),
+    );
+    const plantedCount = planted.reduce((sum, notes) => sum + notes.length, 0);
+    const regular = Math.max(0, options.notes - plantedCount);
+    for (let i = 0; i < regular; i++) {
         const title = `${capitalise(pick(WORDS))} ${pick(WORDS)} ${i}`;
         const folder = pick(folders);
         plan.push({ path: `${folder}/${title}.md`, title, isPrivate: random() < 0.03 });
@@ -128,6 +141,15 @@ export function generateVault(options: { root: string; notes: number; seed: numb
         if (note.isPrivate) privateNotes++;
         write(note.path, noteText(note, plan, attachments, random, pick));
     }
+    const queries: LabelledQuery[] = TOPICS.map((topic) => ({ query: topic.query, relevant: [] }));
+    for (const [topicIndex, notes] of planted.entries()) {
+        for (const note of notes) {
+            const path = `${pick(folders)}/${note.title}.md`;
+            write(path, note.text);
+            if (note.kind !== 'distractor') queries[topicIndex]?.relevant.push(path);
+        }
+    }
+    write(TOPICS_FILE, JSON.stringify(queries, null, 2));
     for (const path of attachments) write(path, attachmentBytes(random, path.endsWith('.pdf')));
     write(`${BENCH_CONFIG_DIR}/app.json`, '{\n  "attachmentFolderPath": "Attachments"\n}\n');
     const result: GeneratedVault = {
@@ -135,6 +157,7 @@ export function generateVault(options: { root: string; notes: number; seed: numb
         notes: options.notes,
         attachments: attachmentCount,
         privateNotes,
+        topicNotes: plantedCount,
         bytes,
         seed: options.seed,
         cached: false,

@@ -3,6 +3,7 @@
  * target holds only at full size, or its figure is noisy on a shared machine, is said here (see `--ci` in run.ts).
  */
 import type { BenchRow } from '../bench-row';
+import { attachmentCacheRow } from '../attachment-rows';
 import { compactionCacheRow, compactionInputRow } from '../compaction-rows';
 import { contextSuggestRow } from '../context-suggest';
 import { memoryIndexRow } from '../memory-index';
@@ -10,11 +11,21 @@ import { onloadTimeRow } from '../onload-time';
 import { renderStreamingRow } from '../render-streaming';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { ripgrepSearchRow } from '../ripgrep-search';
+import {
+    retrievalBigRow,
+    retrievalBuildRow,
+    retrievalMemoryRow,
+    retrievalNdcgRow,
+    retrievalQueryRow,
+    retrievalRecallRow,
+} from '../retrieval-rows';
+import { contextSuggestContentRow } from '../context-suggest';
 import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
 import { mcpReadNoteRow } from './mcp-read-note';
 import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
+import { mcpColdStartRow, mcpPeakMemoryRow, mcpSearchRow } from './mcp-product';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 
@@ -35,10 +46,20 @@ export const BENCH_ROWS: BenchRow[] = [
     fullSizeOnly(coldIndexRow),
     fullSizeOnly(warmRescanRow),
     noisy(mcpReadNoteRow),
+    fullSizeOnly(noisy(mcpColdStartRow)),
+    fullSizeOnly(noisy(mcpSearchRow)),
+    fullSizeOnly(mcpPeakMemoryRow),
     memoryIndexRow,
     noisy(gateDefaultRow),
     noisy(gateGlobRow),
     noisy(contextSuggestRow),
+    noisy(contextSuggestContentRow),
+    retrievalRecallRow,
+    retrievalNdcgRow,
+    noisy(fullSizeOnly(retrievalBuildRow)),
+    noisy(fullSizeOnly(retrievalQueryRow)),
+    fullSizeOnly(retrievalMemoryRow),
+    noisy(retrievalBigRow),
     noisy(ripgrepSearchRow),
     noisy(renderStreamingRow),
     cacheShareRow,
@@ -49,4 +70,5 @@ export const BENCH_ROWS: BenchRow[] = [
     compactionCacheRow,
     noisy(reviewInboxListRow),
     noisy(reviewApplyRow),
+    attachmentCacheRow,
 ];

@@ -15,7 +15,7 @@ const LIMIT_MS = 10;
 const READY_TIMEOUT_MS = 120_000;
 
 /** A short note of the vault: the smallest `.md` in the first folder that has one (deterministic for a seed). */
-function shortNote(root: string): string {
+export function shortNote(root: string): string {
     const walk = (folder: string): string | null => {
         const entries = readdirSync(join(root, folder), { withFileTypes: true }).sort((a, b) =>
             a.name < b.name ? -1 : 1,

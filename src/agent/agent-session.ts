@@ -4,12 +4,14 @@
  * events, sends messages and presses Stop; nothing here knows about UI.
  */
 import type Anthropic from '@anthropic-ai/sdk';
+import type { PdfTextReader } from '../context/attachments';
 import type { ContextProvider } from '../context/build-context';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
 import { live } from '../kernel/live';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import type { ApprovalGate } from './changes/approval';
 import { ChangeController } from './changes/change-controller';
 import type { OpenNoteEditors, ProposalSink } from './changes/change-ports';
@@ -61,6 +63,8 @@ export interface AgentSessionOptions {
     gate: ExclusionGate | (() => ExclusionGate);
     /** The permission mode as stored (any string); an unknown value is read as `read-only`. */
     mode: string;
+    /** The host's PDF text reader, for `read_attachment`; without it a PDF is read only whole, as a document. */
+    pdfText?: PdfTextReader;
     /** Asks the person about changes. */
     approvals: ApprovalGate;
     /** Records applied changes for undo. */
@@ -85,9 +89,7 @@ export interface AgentSessionOptions {
     editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
     clock?: Clock;
-    /** Silence after which a stream counts as stalled, in ms. */
-    idleTimeoutMs?: number;
-    /** Retry policy for model calls. */
+    /** Retry policy for model calls, with every wait's cap (`waits`, the stall timeout among them). */
     retry?: RetryPolicy;
     /** Limits per turn. */
     budget?: TurnBudget;
@@ -114,6 +116,8 @@ export interface AgentSessionOptions {
     contextProvider?: ContextProvider;
     /** How deep attached notes' embeds are expanded (settings `context.embedDepth`), for the provenance of context. */
     embedDepth?: number;
+    /** The vault's relevance index, handed to the tools (`find_notes`, `related_notes`). */
+    search?: NoteSearch;
     /**
      * Which turns carry untrusted text, shared with the MCP tools: marked at turn start when notes are attached or the
      * history holds vault text, and after every tool result.
@@ -164,7 +168,7 @@ export class AgentSession {
                       mode: this.mode,
                       checkpoints: options.checkpoints,
                       scope: options.scope,
-                      ...(options.jobsFolder !== undefined ? { jobsFolder: options.jobsFolder } : {}),
+                      jobsFolder: options.jobsFolder,
                       editors: options.editors,
                       ...(options.proposals !== undefined ? { proposals: options.proposals } : {}),
                   });
@@ -222,12 +226,13 @@ export class AgentSession {
                 gate,
                 reads: this.reads,
                 changes,
-                ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+                attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
+                search: options.search,
+                jobs: options.jobs,
             },
             conversation: this.conversation,
             throttle: options.throttle,
             clock: options.clock,
-            idleTimeoutMs: options.idleTimeoutMs,
             retry: options.retry,
             budget: options.budget,
             prices: options.prices,
@@ -310,8 +315,8 @@ export class AgentSession {
         const turnId = `${this.sessionId}-${++this.turns}`;
         this.currentTurnId = turnId;
         try {
-            let sources: (string[] | undefined)[] | undefined;
-            let attached = false;
+            let sources: (string[] | undefined)[] | undefined = options.sources;
+            let attached = sources?.some((paths) => paths !== undefined && paths.length > 0) ?? false;
             if (options.context !== undefined) {
                 const built = await this.attachContext(content, options.context);
                 content = built.blocks;

@@ -5,12 +5,25 @@
  * requests instead of a batch).
  */
 import { APIError } from '@anthropic-ai/sdk/core/error';
+import { base64SourceTokens } from '../context/attachment-files';
 
 /** The optional features the engine uses. */
-export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction';
+export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction' | 'documents';
 
 /** The capabilities every endpoint starts with and may lose, in a stable order (what `snapshot` reports). */
-export const CAPABILITIES: readonly Capability[] = ['promptCaching', 'countTokens', 'batches', 'modelsList'];
+export const CAPABILITIES: readonly Capability[] = [
+    'promptCaching',
+    'countTokens',
+    'batches',
+    'modelsList',
+    'documents',
+];
+
+/**
+ * PDFs as `document` blocks: on unless the settings say the endpoint cannot read them (`model.pdfDocuments`), and off
+ * from the first time a custom endpoint rejects a document block. Without it a PDF goes as its extracted text.
+ */
+export const DOCUMENTS: Capability = 'documents';
 
 /**
  * Server-side compaction (`context_management` with the `compact_20260112` edit, beta `compact-2026-01-12`): on for
@@ -25,6 +38,8 @@ export interface EndpointCapabilitiesOptions {
     custom: boolean;
     /** Overrides whether server-side compaction starts on (default: on for Anthropic, off for custom endpoints). */
     serverCompaction?: boolean;
+    /** Whether the endpoint reads PDF `document` blocks (default: yes). */
+    documents?: boolean;
 }
 
 /** Per-endpoint feature flags; one instance per model client. */
@@ -33,9 +48,10 @@ export class EndpointCapabilities {
     readonly custom: boolean;
     private readonly unsupported = new Set<Capability>();
 
-    constructor({ custom, serverCompaction }: EndpointCapabilitiesOptions) {
+    constructor({ custom, serverCompaction, documents }: EndpointCapabilitiesOptions) {
         this.custom = custom;
         if (!(serverCompaction ?? !custom)) this.unsupported.add(SERVER_COMPACTION);
+        if (documents === false) this.unsupported.add(DOCUMENTS);
     }
 
     /** Whether the engine should use `capability` on this endpoint. */
@@ -55,7 +71,10 @@ export class EndpointCapabilities {
     learnFrom(capability: Capability, error: unknown): boolean {
         // A model without compaction says so in a 400 even on Anthropic's endpoint; our own summary then takes over.
         const rejectedCompaction = capability === SERVER_COMPACTION && isCompactionRejected(error);
-        if (!rejectedCompaction && (!this.custom || !isUnsupportedResponse(error))) return false;
+        if (capability === DOCUMENTS) {
+            // A compatible server names what it cannot read; Anthropic's endpoint reads documents on every model.
+            if (!this.custom || !this.has(DOCUMENTS) || !isDocumentRejected(error)) return false;
+        } else if (!rejectedCompaction && (!this.custom || !isUnsupportedResponse(error))) return false;
         this.markUnsupported(capability);
         return true;
     }
@@ -93,6 +112,16 @@ export function isCompactionRejected(error: unknown): boolean {
     return COMPACTION_FIELD_TEXT.test(text);
 }
 
+const DOCUMENT_TEXT = /document|pdf/i;
+
+/** Whether `error` is a 400 (or 422) that rejects a `document` block: the endpoint cannot read PDFs. */
+export function isDocumentRejected(error: unknown): boolean {
+    const status = statusOf(error);
+    if (status !== 400 && status !== 422) return false;
+    const text = error instanceof APIError ? `${error.apiMessage ?? ''} ${error.message}` : String(error);
+    return DOCUMENT_TEXT.test(text);
+}
+
 function statusOf(error: unknown): number | undefined {
     if (typeof error !== 'object' || error === null) return undefined;
     const status = (error as { status?: unknown }).status;
@@ -121,6 +150,9 @@ function textLength(value: unknown): number {
         const record = value as Record<string, unknown>;
         // Content blocks: count what the model reads, not the JSON scaffolding around it.
         if (typeof record.text === 'string') return record.text.length;
+        // A base64 PDF or image: what it costs the model, in characters.
+        const media = base64SourceTokens(record.source);
+        if (media !== null) return media * CHARS_PER_TOKEN;
         if ('content' in record) return textLength(record.content);
         return JSON.stringify(value).length;
     }

@@ -166,6 +166,7 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
     const capabilities = new EndpointCapabilities({
         custom,
         ...(options.serverCompaction !== undefined ? { serverCompaction: options.serverCompaction } : {}),
+        documents: settings.pdfDocuments !== false,
     });
     const classify = (error: unknown): ModelError =>
         classifyError(error, { endpointName, ...(custom ? { endpointUrl: baseUrl } : {}) });

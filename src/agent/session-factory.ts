@@ -6,6 +6,7 @@
  * its prompt (`delegate/job-context.ts`), the one way they are loaded.
  */
 import type { ContextProvider } from '../context/build-context';
+import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import { skillsIndex, type SkillCatalog } from '../context/skills';
 import type { Clock } from '../kernel/ports';
@@ -13,6 +14,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { parsePermissionMode, type PermissionModeName } from '../kernel/permission-mode-name';
 import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
 import type { OpenNoteEditors, ProposalSink } from './changes/change-ports';
@@ -44,48 +46,60 @@ export interface SessionSettings {
     delegate?: Pick<Settings['delegate'], 'jobsFolder'>;
 }
 
-/** What every session of one plugin instance (or CLI run) is built from. */
-export interface SessionServices {
-    /** The model client; key and host from settings. */
-    client: ModelClient;
+/** Where a surface's MCP tools come from (the host's `McpHub`). */
+export type McpToolSource = Pick<McpHub, 'tools'>;
+
+/**
+ * The services every session of one host shares, built once by the composition root (`compose/core-services.ts`) and
+ * handed on whole: to a chat, to `ask`, to the queue and from it to every job (docs/ARCHITECTURE.md).
+ */
+export interface SessionEngine {
     /** The vault. */
     vault: VaultPort;
     /** The current exclusion gate (rebuilt when settings change). */
     gate: () => ExclusionGate;
-    /** The current settings (only the parts sessions use; the job queue passes its narrower ones). */
-    settings: () => SessionSettings;
-    /** Asks the person about changes (a job runner passes its unattended gate). */
-    approvals: ApprovalGate;
     /** Records applied changes for undo. */
     checkpoints: CheckpointStore;
     /** The rate-limit throttle shared by every session. */
     throttle: Throttle;
     /** The device's spend control; absent = no daily cap and no per-chat or per-job spend limit. */
     spend?: SpendControl;
-    /** The open-note editors (Obsidian only). */
-    editors?: OpenNoteEditors;
-    /** The MCP servers, when any are set up (only `tools` is used). */
-    mcp?: Pick<McpHub, 'tools'>;
-    /** Asks the person before an MCP tool runs in a chat; without it a chat is offered no MCP tools. */
-    toolCallGate?: ToolCallGate;
+    /** The MCP servers, when any are set up. */
+    mcp?: McpToolSource;
     /** The vault's skills. */
     skills?: SkillCatalog;
     /** Where the vault tools come from; the one registry (`VAULT_TOOLS`) when absent. */
-    tools?: ToolRegistry;
-    /** Builds the context of chat messages sent with `send(…, { context })`. */
-    contextBuilder?: ContextProvider;
+    registry?: ToolRegistry;
+    /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
+    models?: ModelCatalog;
+    /** The open-note editors (Obsidian only). */
+    editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
     clock?: Clock;
     /** Price table. */
     prices?: PriceTable;
-    /** Retry policy for model calls. */
+    /** Retry policy for model calls, with every wait's cap (`waits`, the stall timeout among them). */
     retry?: RetryPolicy;
-    /** Silence after which a stream counts as stalled, in ms. */
-    idleTimeoutMs?: number;
+    /** The host's PDF text reader, for `read_attachment` (PDF.js in the plugin, `unpdf` in the CLI). */
+    pdfText?: PdfTextReader;
+    /** The vault's relevance index, for `find_notes` and `related_notes`; without it they say they are unavailable. */
+    search?: NoteSearch;
+}
+
+/** What the sessions of one surface are built from: the shared engine plus the surface's client, settings and gates. */
+export interface SessionServices extends SessionEngine {
+    /** The model client; key and host from settings. */
+    client: ModelClient;
+    /** The current settings (only the parts sessions use; a job passes its own). */
+    settings: () => SessionSettings;
+    /** Asks the person about changes (a job passes its unattended gate). */
+    approvals: ApprovalGate;
+    /** Asks the person before an MCP tool runs in a chat; without it a chat is offered no MCP tools. */
+    toolCallGate?: ToolCallGate;
+    /** Builds the context of chat messages sent with `send(…, { context })`. */
+    contextProvider?: ContextProvider;
     /** Drafts scheduled job notes for a chat's `schedule_job`; chats are offered nothing to schedule with without it. */
     jobs?: JobDrafter;
-    /** The endpoint's models: the session's context window is the model's `max_input_tokens` when listed. */
-    models?: ModelCatalog;
     /** A `propose`-mode job's review inbox, bound to the job; without it every write of such a job is refused. */
     proposals?: ProposalSink;
 }
@@ -182,44 +196,40 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         model,
         maxOutputTokens: settings.model.maxOutputTokens,
         audience: kind,
-        ...(services.tools !== undefined ? { registry: services.tools } : {}),
+        registry: services.registry,
+        search: services.search,
         extraTools,
         prefixExtras: extras.filter((text) => text.trim() !== '').join('\n\n'),
         compaction: {
             ...compactionOf(settings),
-            ...(services.models !== undefined
-                ? { windowTokens: await services.models.contextWindow(services.client, model) }
-                : {}),
+            windowTokens: await services.models?.contextWindow(services.client, model),
         },
-        ...(services.spend !== undefined
-            ? {
-                  spend: {
+        spend:
+            services.spend === undefined
+                ? undefined
+                : {
                       control: services.spend,
                       scope:
                           job === undefined
-                              ? { kind: 'chat' as const, id: options.chatId ?? randomId() }
-                              : { kind: 'job' as const, id: job.id },
-                      ...(job?.budgetUsd !== undefined ? { budgetUsd: job.budgetUsd } : {}),
-                      ...(job?.spentUsd !== undefined ? { spentUsd: job.spentUsd } : {}),
+                              ? { kind: 'chat', id: options.chatId ?? randomId() }
+                              : { kind: 'job', id: job.id },
+                      budgetUsd: job?.budgetUsd,
+                      spentUsd: job?.spentUsd,
                   },
-              }
-            : {}),
         untrusted,
-        ...(settings.context !== undefined ? { embedDepth: settings.context.embedDepth } : {}),
-        ...(job !== undefined ? { scope: { outputFolder: job.outputFolder } } : {}),
+        embedDepth: settings.context?.embedDepth,
+        scope: job === undefined ? undefined : { outputFolder: job.outputFolder },
         jobsFolder,
-        ...(job?.budget !== undefined ? { budget: job.budget } : {}),
-        ...(job?.instructions !== undefined ? { instructions: job.instructions } : {}),
-        ...(kind === 'chat' && services.contextBuilder !== undefined
-            ? { contextProvider: services.contextBuilder }
-            : {}),
-        ...(services.editors !== undefined ? { editors: services.editors } : {}),
-        ...(kind === 'chat' && services.jobs !== undefined ? { jobs: services.jobs } : {}),
-        ...(mode === 'propose' && services.proposals !== undefined ? { proposals: services.proposals } : {}),
-        ...(services.clock !== undefined ? { clock: services.clock } : {}),
-        ...(services.prices !== undefined ? { prices: services.prices } : {}),
-        ...(services.retry !== undefined ? { retry: services.retry } : {}),
-        ...(services.idleTimeoutMs !== undefined ? { idleTimeoutMs: services.idleTimeoutMs } : {}),
+        budget: job?.budget,
+        instructions: job?.instructions,
+        contextProvider: kind === 'chat' ? services.contextProvider : undefined,
+        editors: services.editors,
+        clock: services.clock,
+        prices: services.prices,
+        retry: services.retry,
+        pdfText: services.pdfText,
+        jobs: kind === 'chat' ? services.jobs : undefined,
+        proposals: mode === 'propose' ? services.proposals : undefined,
     };
     return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };
 }

@@ -15,6 +15,7 @@ import { backoffDelay, GaveUp, ModelError, RateLimited, RetryLater } from './mod
 import { SpendRefused, type SpendReservation } from './spend/spend-control';
 import { BudgetMeter, DEFAULT_TURN_BUDGET, type BudgetExceeded } from './loop/budgets';
 import type { RetryPolicy, TurnInput, TurnLoopOptions } from './loop/loop-options';
+import { carriesPdf, documentsAsText } from './loop/documents-as-text';
 import { buildRequest } from './loop/prompt-cache';
 import { runToolCalls, type ToolCall } from './loop/run-tools';
 import { ModelCallFailed, streamModelCall, type StreamedBlock, type StreamedCall } from './loop/stream-turn';
@@ -174,7 +175,7 @@ class TurnRun {
         const policy = this.options.retry ?? {};
         const maxAttempts = Math.max(1, policy.maxAttempts ?? DEFAULT_ATTEMPTS);
         const waits = resolveWaitLimits(policy.waits);
-        const idleTimeoutMs = this.options.idleTimeoutMs ?? waits.idleTimeoutMs;
+        const idleTimeoutMs = waits.idleTimeoutMs;
         const signal = this.internal.signal;
         const firstTry = this.clock.now();
         for (let attempt = 0; ; attempt++) {
@@ -248,6 +249,16 @@ class TurnRun {
                 if (signal.aborted) {
                     this.keepPartial(e.partial);
                     return this.abortOutcome();
+                }
+                // One that rejects a PDF document reads PDFs as text from now on, this request too.
+                if (carriesPdf(messages) && client.capabilities.learnFrom('documents', e.raw)) {
+                    if ((await documentsAsText(conversation)) > 0) {
+                        this.emit({
+                            type: 'notice',
+                            message: `${client.endpointName} does not read PDF documents; their text is sent instead.`,
+                        });
+                        continue;
+                    }
                 }
                 // A custom endpoint that rejects `cache_control` loses the flag; the same request goes again without.
                 if (caching && client.capabilities.learnFrom('promptCaching', e.raw)) continue;

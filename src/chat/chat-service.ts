@@ -376,14 +376,10 @@ export class ChatService {
             services: {
                 ...services,
                 // Each bundle the builder makes is seen here: the guidance line reads which instructions went out.
-                ...(services.contextBuilder !== undefined
-                    ? {
-                          contextBuilder: recording(
-                              services.contextBuilder,
-                              (bundle) => (this.turnItems = bundle.items),
-                          ),
-                      }
-                    : {}),
+                contextProvider:
+                    services.contextProvider === undefined
+                        ? undefined
+                        : recording(services.contextProvider, (bundle) => (this.turnItems = bundle.items)),
             },
             kind: 'chat',
             mode: settings.mode,

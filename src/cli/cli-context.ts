@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../agent/loop/loop-options';
 import { waitLimitsFromEnv } from '../agent/loop/wait-limits';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { createModelClient, type ModelClient } from '../agent/model-client';
+import { unpdfTextReader } from './pdf-text-node';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { CoreServices, type HostAdapters } from '../compose/core-services';
@@ -21,7 +22,8 @@ import { FsHiddenFolderReader } from '../context/hidden-folder-node';
 import type { Notifier, SecretStore } from '../kernel/ports';
 import type { ModelSettings, Settings } from '../kernel/settings';
 import type { LocalProcess } from '../delegate/lease';
-import { FsVault } from '../vault/fs-vault-node';
+import { FsVault, type FsVaultOptions } from '../vault/fs-vault-node';
+import { IndexSnapshotFile } from '../vault/index-snapshot-node';
 import { isProcessRunning } from '../vault/temp-files-node';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
@@ -86,12 +88,14 @@ export interface CliVault {
 /** Opens the vault and its settings; refuses when either is unusable (docs/RELIABILITY.md row 14). */
 export async function openCliVault(options: VaultOptions, io: CliIo): Promise<CliVault> {
     const { vaultRoot, configDir } = options;
-    const vault = await FsVault.open(vaultRoot, { configDir }).catch((error: unknown) => {
-        if (error instanceof VaultError && error.code === 'not-found') {
-            throw new CliError(`The vault folder "${vaultRoot}" does not exist or is not a folder.`);
-        }
-        throw new CliError(`The vault "${vaultRoot}" could not be opened: ${describe(error)}`);
-    });
+    const vault = await FsVault.open(vaultRoot, { configDir, snapshot: indexSnapshot(io.env) }).catch(
+        (error: unknown) => {
+            if (error instanceof VaultError && error.code === 'not-found') {
+                throw new CliError(`The vault folder "${vaultRoot}" does not exist or is not a folder.`);
+            }
+            throw new CliError(`The vault "${vaultRoot}" could not be opened: ${describe(error)}`);
+        },
+    );
     const loaded = await loadVaultSettings({
         vaultRoot: vault.root,
         configDir,
@@ -103,6 +107,8 @@ export async function openCliVault(options: VaultOptions, io: CliIo): Promise<Cl
     for (const note of loaded.notes) io.stderr.write(`vault-agent: ${note}\n`);
     if (options.verbose) io.stderr.write(`vault-agent: settings from ${loaded.file}\n`);
     const core = new CoreServices(cliAdapters(vault, configDir, io), loaded.settings);
+    // The next command starts from the index of this one; nothing the exclusions hide now goes into it.
+    vault.saveSnapshot((path) => !core.gate().isExcluded(path));
     return { vault, settings: loaded.settings, gate: () => core.gate(), gateOf: (of) => core.gateFor(of), core };
 }
 
@@ -122,7 +128,13 @@ export function cliAdapters(vault: FsVault, configDir: string, io: CliIo): HostA
         vaultRoot: vault.root,
         hiddenFolders: new FsHiddenFolderReader({ root: vault.root, configDir }),
         obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
+        pdfText: unpdfTextReader,
     };
+}
+
+/** Where a vault's note index is kept between runs: the vault's file in this user's state folder. */
+export function indexSnapshot(env: CliIo['env']): NonNullable<FsVaultOptions['snapshot']> {
+    return (owner) => new IndexSnapshotFile(vaultStateFile(env, owner.root, 'index'), owner);
 }
 
 /** This user's spend ledger, shared by every CLI command and vault. */

@@ -106,6 +106,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             stderr: io.stderr,
             version: VERSION,
             debugScans: /(^|,)scan(,|$)/.test(io.env.VAULT_AGENT_DEBUG ?? ''),
+            env: io.env,
         });
         return 0;
     } catch (error) {

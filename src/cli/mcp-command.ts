@@ -8,23 +8,22 @@
  * JSON-RPC is answered with an error and the server keeps serving (`LineStdioTransport`).
  */
 import type { Readable, Writable } from 'node:stream';
-import type { ApprovalGate } from '../agent/changes/approval';
-import { ChangeController } from '../agent/changes/change-controller';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
-import { CheckpointStore } from '../agent/changes/checkpoints';
-import { exclusionGate } from '../compose/core-services';
-import type { ExclusionGate } from '../context/exclusions';
+import { MapConsentStore } from '../agent/mcp/mcp-consent';
+import { MemorySpendLedger } from '../agent/spend/spend-ledger';
+import { CoreServices } from '../compose/core-services';
 import { proposalsFolderFor } from '../kernel/review-folder';
-import type { PrivacySettings } from '../kernel/settings';
-import { ProposalStore } from '../review/proposal-store';
+import type { Settings } from '../kernel/settings';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
 import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
+import { unpdfTextReader } from './pdf-text-node';
 import { LineStdioTransport } from './mcp-stdio-transport';
 import { VERSION } from '../kernel/version';
+import { indexSnapshot, type CliIo } from './cli-context';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -49,15 +48,9 @@ export interface RunMcpServerOptions {
     version?: string;
     /** Say on stderr each time the whole vault is scanned, and why (`VAULT_AGENT_DEBUG=scan`). */
     debugScans?: boolean;
+    /** The environment, for the state folder that keeps the note index between runs; absent = no index is kept. */
+    env?: CliIo['env'];
 }
-
-/**
- * Nobody sits between an MCP client and the vault to approve a change. The delegate-mode controller never asks for
- * a create inside its scope and refuses everything else without asking, so this answer is a backstop only.
- */
-const NOBODY_TO_ASK: ApprovalGate = {
-    request: () => Promise.resolve({ kind: 'deny', reason: 'no person can approve changes made over MCP' }),
-};
 
 /**
  * Checkpoints of notes created over MCP, for this process only: an MCP client has no undo command, and the plugin's
@@ -76,11 +69,15 @@ class ProcessCheckpoints implements CheckpointPersistence {
     }
 }
 
+/** How long after start the note index is written for the next start, ms. */
+const SNAPSHOT_DELAY_MS = 3_000;
+
 /** Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start. */
 export async function runMcpServer(options: RunMcpServerOptions): Promise<void> {
     const { vaultRoot, configDir } = options;
     const allowDefaults = options.defaultSettings === true;
-    const vault = await FsVault.open(vaultRoot, { configDir }).catch((error: unknown) => {
+    const snapshot = options.env === undefined ? undefined : indexSnapshot(options.env);
+    const vault = await FsVault.open(vaultRoot, { configDir, snapshot }).catch((error: unknown) => {
         const why = error instanceof VaultError ? error.message : 'it could not be opened';
         throw new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
     });
@@ -90,9 +87,20 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     });
     for (const note of initial.notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
     const outputFolder = initial.settings.delegate.outputFolder;
-    const jobsFolder = initial.settings.delegate.jobsFolder;
-    const checkpoints = new CheckpointStore({ vault, persistence: new ProcessCheckpoints() });
-    const obsidianExcluded = new AppJsonExcludedFiles(appJsonPath(vault.root, configDir));
+    // The same core services as every other command, with undo records kept for this process only.
+    const core = new CoreServices(
+        {
+            vault,
+            notifier: { notify: (message) => options.stderr?.write(`vault-agent mcp: ${message}\n`) },
+            checkpoints: new ProcessCheckpoints(),
+            spendLedger: new MemorySpendLedger(),
+            mcpConsent: new MapConsentStore(),
+            allowStdio: false,
+            obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
+        },
+        initial.settings,
+    );
+    let applied = JSON.stringify(initial.settings);
 
     const watcher = new VaultWatcher(vault, {
         onFullScan: (reason, stats) => {
@@ -104,55 +112,60 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         },
         onError: (message) => options.stderr?.write(`vault-agent mcp: ${message}.\n`),
     });
-    if (options.debugScans === true) options.stderr?.write(`vault-agent mcp: full scan #${vault.scanCount} (start)\n`);
+    if (options.debugScans === true) {
+        const start = vault.lastScanStats;
+        options.stderr?.write(
+            `vault-agent mcp: full scan #${vault.scanCount} (start): ${start.files} files in ${Math.round(start.ms)} ms, ` +
+                `${start.read} notes read, the rest from the index snapshot\n`,
+        );
+    }
     watcher.start();
+    // The note index for the next start, written once the first calls had the CPU; nothing excluded goes into it.
+    const keep = (path: string): boolean => !core.gate().isExcluded(path);
+    const saveLater = setTimeout(() => vault.saveSnapshot(keep), SNAPSHOT_DELAY_MS);
+    saveLater.unref();
+    // Clients often end the server with a signal rather than by closing stdin: write the index, then end as asked.
+    const onSignal = (signal: NodeJS.Signals): void => {
+        vault.saveSnapshot(keep);
+        process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+        process.kill(process.pid, signal);
+    };
+    process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
 
-    // The review inbox, read and written like the plugin's (judged by the gate of the call's settings).
-    let gateNow: ExclusionGate | null = null;
-    const proposals = new ProposalStore({
-        vault,
-        gate: () => gateNow ?? exclusionGate(vault, null),
-        folder: () => (gateNow === null ? null : proposalsFolderFor(jobsFolder)),
-    });
     const prepare = async (client: { name: string }): Promise<VaultMcpCallContext> => {
         await watcher.fresh();
-        let privacy: PrivacySettings | null;
+        let settings: Settings | null;
         try {
-            const reread = await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: false });
-            privacy = reread.settings.privacy;
+            settings = (await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: false }))
+                .settings;
         } catch {
             // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
-            privacy = null;
+            settings = null;
+        }
+        const shape = JSON.stringify(settings);
+        if (shape !== applied) {
+            core.apply(settings);
+            applied = shape;
         }
         // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
-        const judged = exclusionGate(vault, privacy, obsidianExcluded.for(privacy));
-        gateNow = privacy === null ? null : judged;
-        // A client never reads the proposals folder: it may hold text of a note made private since.
-        const gate = judged.withHiddenFolders([proposalsFolderFor(jobsFolder)]);
-        const controller = (mode: 'delegate' | 'propose'): ChangeController =>
-            new ChangeController({
-                vault,
-                gate,
-                approvals: NOBODY_TO_ASK,
-                mode,
-                checkpoints,
-                scope: { outputFolder },
-                jobsFolder,
-                ...(mode === 'propose'
-                    ? {
-                          proposals: proposals.sinkFor({
-                              kind: 'mcp',
-                              id: client.name,
-                              title: `MCP client ${client.name}`,
-                          }),
-                      }
-                    : {}),
-            });
-        const changes = privacy === null ? null : controller('delegate');
-        return { vault, gate, changes, proposals: privacy === null ? null : controller('propose'), outputFolder };
+        const jobsFolder = (settings ?? initial.settings).delegate.jobsFolder;
+        return {
+            vault,
+            // A client never reads the proposals folder: it may hold text of a note made private since.
+            gate: core.gate().withHiddenFolders([proposalsFolderFor(jobsFolder)]),
+            changes: core.unattendedChanges(outputFolder, 'made over MCP'),
+            proposals: core.proposingChanges({ kind: 'mcp', id: client.name, title: `MCP client ${client.name}` }),
+            search: core.search,
+            outputFolder,
+        };
     };
 
-    const server = createVaultMcpServer({ prepare, outputFolder, version: options.version ?? VERSION });
+    const server = createVaultMcpServer({
+        prepare,
+        outputFolder,
+        version: options.version ?? VERSION,
+        pdfText: unpdfTextReader,
+    });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
         stdin: options.stdin,
@@ -171,6 +184,10 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         await server.connect(transport);
         await closed;
     } finally {
+        clearTimeout(saveLater);
+        process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+        vault.saveSnapshot(keep);
+        core.search.dispose();
         await watcher.close();
     }
 }

@@ -21,8 +21,10 @@ import type { ChangeController } from '../agent/changes/change-controller';
 import { ReadLedger } from '../agent/tools/read-ledger';
 import { VAULT_TOOLS, type ToolRegistry } from '../agent/tools/registry';
 import type { Tool, ToolResult } from '../agent/tools/tool';
+import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import type { VaultPort } from '../kernel/vault-port';
+import type { NoteSearch } from '../search/note-search';
 
 /** What one call runs against: fresh each call, so edits, new exclusions and changed settings apply at once. */
 export interface VaultMcpCallContext {
@@ -36,6 +38,8 @@ export interface VaultMcpCallContext {
     proposals: ChangeController | null;
     /** The folder new notes must go in, for the tool description. */
     outputFolder: string;
+    /** The vault's relevance index (`find_notes`, `related_notes`), kept across calls. */
+    search?: NoteSearch;
 }
 
 /** What the server needs. */
@@ -48,6 +52,8 @@ export interface VaultMcpServerOptions {
     version: string;
     /** Where the tools come from: those registered for MCP clients. The one registry when absent. */
     tools?: ToolRegistry;
+    /** Reads PDFs' text for `read_attachment` (an MCP client gets a PDF's text and images as image content). */
+    pdfText?: PdfTextReader;
 }
 
 /** Builds the server; connect it to a transport (stdio in the CLI, an in-memory pair in tests). */
@@ -83,6 +89,9 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
             proposals: context.proposals,
             turnId: `mcp-${++calls}`,
             signal: extra.signal,
+            // MCP content has text and images, no PDF documents: a PDF's pages go as text.
+            attachments: { pdf: options.pdfText, documents: () => false },
+            search: context.search,
         });
         return toCallResult(result);
     });
@@ -105,8 +114,18 @@ function describe(tool: Tool, outputFolder: string): McpToolDescription {
 }
 
 function toCallResult(result: ToolResult): CallToolResult {
+    const content: CallToolResult['content'] = [
+        { type: 'text', text: result.content === '' ? '(empty result)' : result.content },
+    ];
+    for (const block of result.blocks ?? []) {
+        if (block.type === 'image') {
+            content.push({ type: 'image', data: block.source.data, mimeType: block.source.media_type });
+        } else if (block.source.type === 'content') {
+            for (const page of block.source.content) content.push({ type: 'text', text: page.text });
+        }
+    }
     return {
-        content: [{ type: 'text', text: result.content === '' ? '(empty result)' : result.content }],
+        content,
         // A write that did not happen is an error to an MCP client: there is no conversation in which it was decided.
         ...(result.isError === true || result.notApplied === true ? { isError: true } : {}),
     };

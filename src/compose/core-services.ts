@@ -13,10 +13,12 @@
  *   and the one rate-limit throttle;
  * - the review inbox's proposal store (in the proposals folder next to the jobs folder), which `propose` jobs and the
  *   vault's MCP server record into, and what reviewing a proposal needs (`review()`);
+ * - the relevance index of the visible notes (`find_notes`, `related_notes`, mentions by content);
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
-import type { ApprovalGate } from '../agent/changes/approval';
-import type { CheckpointPersistence, OpenNoteEditors } from '../agent/changes/change-ports';
+import { unattended, type ApprovalGate } from '../agent/changes/approval';
+import { ChangeController } from '../agent/changes/change-controller';
+import type { CheckpointPersistence, OpenNoteEditors, ProposalOrigin } from '../agent/changes/change-ports';
 import { CheckpointStore } from '../agent/changes/checkpoints';
 import { Throttle } from '../agent/loop/throttle';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
@@ -25,11 +27,13 @@ import type { ToolCallGate } from '../agent/mcp/tool-call-gate';
 import { createTransportFactory } from '../agent/mcp/transport-factory';
 import { sessionModels, type ModelCatalog } from '../agent/model-catalog';
 import type { ModelClient } from '../agent/model-client';
-import type { SessionServices } from '../agent/session-factory';
+import type { SessionEngine, SessionServices } from '../agent/session-factory';
 import type { RetryPolicy } from '../agent/turn-loop';
 import { SpendControl } from '../agent/spend/spend-control';
 import type { SpendLedger } from '../agent/spend/spend-ledger';
+import type { PdfTextReader } from '../context/attachments';
 import { contextBuilderFor, type ContextBuilder } from '../context/build-context';
+import type { AttachmentReading } from '../context/mentions';
 import { CommandCatalog } from '../context/commands';
 import { ExclusionGate } from '../context/exclusions';
 import type { HiddenFolderReader } from '../context/hidden-folder';
@@ -48,6 +52,7 @@ import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
 import type { ReviewServices } from '../review/proposal-review';
 import { ProposalStore } from '../review/proposal-store';
+import { NoteSearch } from '../search/note-search';
 
 /** What a host provides: its adapters. Everything else is built here. */
 export interface HostAdapters {
@@ -73,6 +78,8 @@ export interface HostAdapters {
     obsidianExcluded?: { for(privacy: PrivacySettings | null): ObsidianExcludedFiles | null };
     /** Time; a fake clock in tests. */
     clock?: Clock;
+    /** Reads PDFs' text (Obsidian's PDF.js, `unpdf` in the CLI), for endpoints without documents and page ranges. */
+    pdfText?: PdfTextReader;
 }
 
 /** A chat, `ask` or job session's services, as a host asks for them. */
@@ -91,9 +98,7 @@ export interface SessionRequest {
 
 /** The queue's own knobs, as a host asks for them. */
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
-    Partial<
-        Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs' | 'idleTimeoutMs'>
-    >;
+    Partial<Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs'>>;
 
 /** The queue's extensions, listed once: schedules (`schedule:` and `every:`) and batch jobs (`batch: true`). */
 export function queueExtensions(): QueueExtension[] {
@@ -138,6 +143,11 @@ export class CoreServices {
     readonly models: ModelCatalog = sessionModels;
     /** The review inbox: proposals of `propose` jobs and MCP clients, judged by the gate when written and read. */
     readonly proposals: ProposalStore;
+    /**
+     * The vault's relevance index (`find_notes`, `related_notes`, mentions by content), one for every chat, job, `ask`
+     * turn and MCP call: built on first use, kept current from the vault's changes, judged by the gate as it is now.
+     */
+    readonly search: NoteSearch;
     private gateNow: ExclusionGate;
     /** The Obsidian list `gateNow` was built with, to see when it changed. */
     private gateList: ObsidianExcludedFiles | null = null;
@@ -153,16 +163,17 @@ export class CoreServices {
         this.current = settings;
         this.gateNow = this.gateFor(host.vault);
         this.liveGate = live(() => this.gate());
+        this.search = new NoteSearch({ vault: host.vault, gate: () => this.gate() });
         this.checkpoints = new CheckpointStore({
             vault: host.vault,
             persistence: host.checkpoints,
-            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+            clock: host.clock,
         });
         const shaping = settings ?? DEFAULT_SETTINGS;
         this.spend = new SpendControl({
             ledger: host.spendLedger,
             dailyCapUsd: shaping.spend.dailyCapUsd,
-            ...(host.clock !== undefined ? { clock: host.clock } : {}),
+            clock: host.clock,
         });
         this.skills = this.skillCatalog(shaping);
         this.liveSkills = live(() => this.skills);
@@ -228,14 +239,23 @@ export class CoreServices {
         return { replacedHub: old };
     }
 
-    /** The context builder of `settings.context` for a model with a `windowTokens` context window. */
-    contextBuilder(settings: Settings, windowTokens: number): ContextBuilder {
+    /**
+     * The context builder of `settings.context` for a model with a `windowTokens` context window; with `client`, PDFs
+     * and images are sent as that endpoint takes them.
+     */
+    contextBuilder(settings: Settings, windowTokens: number, client?: ModelClient): ContextBuilder {
         return contextBuilderFor({
             vault: this.vault,
             gate: () => this.gate(),
             settings: settings.context,
             windowTokens,
+            ...(client !== undefined ? { attachments: this.attachmentReading(client) } : {}),
         });
+    }
+
+    /** How PDFs and images go to `client`'s endpoint: the host's PDF reader, and whether it reads documents now. */
+    attachmentReading(client: ModelClient): AttachmentReading {
+        return { pdf: this.host.pdfText, documents: () => client.capabilities.has('documents') };
     }
 
     /** What a chat or `ask` session is built from, for `settings` (not locked ones: nothing is sent then). */
@@ -244,18 +264,13 @@ export class CoreServices {
         // The attached context gets its share of this model's window as the endpoint lists it (200k when unknown).
         const window = await this.models.contextWindow(request.client, model);
         return {
+            ...this.engine(),
             client: request.client,
-            models: this.models,
-            vault: this.vault,
-            gate: () => this.gate(),
             settings: () => this.current ?? settings,
             approvals: request.approvals,
-            checkpoints: this.checkpoints,
-            throttle: this.throttle,
-            spend: this.spend,
-            mcp: live(() => this.hub),
-            skills: this.skills,
-            contextBuilder: this.contextBuilder(settings, window),
+            contextProvider: this.contextBuilder(settings, window, request.client),
+            toolCallGate: request.toolCallGate,
+            retry: request.retry,
             jobs: jobDrafter(
                 this.vault,
                 () => {
@@ -264,29 +279,71 @@ export class CoreServices {
                 },
                 this.host.clock ?? systemClock,
             ),
-            ...(request.toolCallGate !== undefined ? { toolCallGate: request.toolCallGate } : {}),
-            ...(request.retry !== undefined ? { retry: request.retry } : {}),
-            ...(this.host.editors !== undefined ? { editors: this.host.editors } : {}),
-            ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         };
+    }
+
+    /** The services every session shares, handed on whole to chats, `ask` and the queue's jobs. */
+    engine(): SessionEngine {
+        return {
+            vault: this.vault,
+            gate: () => this.gate(),
+            checkpoints: this.checkpoints,
+            throttle: this.throttle,
+            spend: this.spend,
+            mcp: live(() => this.hub),
+            skills: this.liveSkills,
+            models: this.models,
+            editors: this.host.editors,
+            clock: this.host.clock,
+            pdfText: this.host.pdfText,
+            search: this.search,
+        };
+    }
+
+    /**
+     * The change controller of a surface nobody watches (the vault's MCP server): delegate's policy, creates inside
+     * `outputFolder` only, never the jobs folder, checkpointed; `null` while the settings are locked.
+     */
+    unattendedChanges(outputFolder: string, who: string): ChangeController | null {
+        const settings = this.current;
+        if (settings === null) return null;
+        return new ChangeController({
+            vault: this.vault,
+            gate: this.gate(),
+            approvals: unattended(who),
+            mode: 'delegate',
+            checkpoints: this.checkpoints,
+            scope: { outputFolder },
+            jobsFolder: settings.delegate.jobsFolder,
+        });
+    }
+
+    /**
+     * The change controller of an MCP client's `propose_edit`: its changes go to the review inbox under its own origin
+     * and cap, never into the note; `null` while the settings are locked.
+     */
+    proposingChanges(origin: ProposalOrigin): ChangeController | null {
+        const settings = this.current;
+        if (settings === null) return null;
+        return new ChangeController({
+            vault: this.vault,
+            gate: this.gate(),
+            approvals: unattended(`proposed by ${origin.title}`),
+            mode: 'propose',
+            checkpoints: this.checkpoints,
+            jobsFolder: settings.delegate.jobsFolder,
+            proposals: this.proposals.sinkFor(origin),
+        });
     }
 
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
         return new JobQueue({
+            ...this.engine(),
             ...request,
-            vault: this.vault,
-            gate: () => this.gate(),
-            throttle: this.throttle,
             notifier: this.notifier,
-            checkpoints: this.checkpoints,
             extensions: queueExtensions(),
-            skills: this.liveSkills,
-            mcp: { tools: (options) => this.hub.tools(options) },
-            spend: this.spend,
-            models: this.models,
             proposals: this.proposals,
-            ...(this.host.clock !== undefined ? { clock: this.host.clock } : {}),
         });
     }
 
@@ -294,7 +351,7 @@ export class CoreServices {
         return new SkillCatalog({
             vault: this.vault,
             exclusions: (vault) => this.gateFor(vault),
-            ...(this.host.hiddenFolders !== undefined ? { hidden: this.host.hiddenFolders } : {}),
+            hidden: this.host.hiddenFolders,
             skillsFolder: settings.guidance.skillsFolder,
         });
     }
@@ -316,7 +373,7 @@ export class CoreServices {
             notifier: this.notifier,
             vault: this.vault,
             gate: this.liveGate,
-            ...(this.host.vaultRoot !== undefined ? { vaultRoot: this.host.vaultRoot } : {}),
+            vaultRoot: this.host.vaultRoot,
         });
     }
 }

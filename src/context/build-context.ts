@@ -8,8 +8,8 @@ import type { ContextBundle, ContextItem, TokenCounter } from './bundle';
 import { EmbedExpander } from './embeds';
 import type { FocusSnapshot } from './focus';
 import { InstructionFinder } from './instructions';
-import { MentionResolver } from './mentions';
-import { defaultBudget, pack } from './packer';
+import { MentionResolver, type AttachmentReading } from './mentions';
+import { ATTACHMENT_SHARE, defaultBudget, pack } from './packer';
 import type { ContextSettings } from '../kernel/settings';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 
@@ -29,6 +29,8 @@ export interface ContextBuilderOptions {
     embedDepth?: number;
     /** Notes a folder or tag mention attaches at most. */
     mentionListLimit?: number;
+    /** How mentioned PDFs and images are read and sent; without it they are named, not sent. */
+    attachments?: AttachmentReading;
 }
 
 /**
@@ -42,9 +44,12 @@ export function contextBuilderFor(options: {
     settings: ContextSettings;
     /** The model's context window, tokens. */
     windowTokens: number;
+    /** How mentioned PDFs and images are read and sent. */
+    attachments?: AttachmentReading;
 }): ContextBuilder {
     const { settings } = options;
     return new ContextBuilder({
+        ...(options.attachments !== undefined ? { attachments: options.attachments } : {}),
         vault: options.vault,
         gate: options.gate,
         budgetTokens: Math.floor(options.windowTokens * settings.budgetShare),
@@ -84,7 +89,17 @@ export class ContextBuilder implements ContextProvider {
         const gate = typeof this.options.gate === 'function' ? this.options.gate() : this.options.gate;
         const embeds = new EmbedExpander({ vault, gate, maxDepth: this.options.embedDepth });
         const focusItems = await this.focusItems(request, gate, embeds);
-        const resolver = new MentionResolver({ vault, gate, embeds, listLimit: this.options.mentionListLimit });
+        const budget = this.options.budgetTokens ?? defaultBudget();
+        const reading = this.options.attachments;
+        const attachments =
+            reading === undefined ? undefined : { ...reading, maxTokens: Math.floor(budget * ATTACHMENT_SHARE) };
+        const resolver = new MentionResolver({
+            vault,
+            gate,
+            embeds,
+            listLimit: this.options.mentionListLimit,
+            ...(attachments !== undefined ? { attachments } : {}),
+        });
         const mentions = await resolver.resolve(request.message, request.focus?.note ?? null);
         const sentPaths = [...focusItems, ...mentions.items]
             .filter((item) => item.kind !== 'excluded' && item.kind !== 'missing' && item.path !== undefined)
@@ -92,7 +107,7 @@ export class ContextBuilder implements ContextProvider {
         const finder = new InstructionFinder({ vault, gate, embeds, chosenNote: this.options.instructionsNote });
         const instructions = await finder.find(sentPaths);
         return pack([...instructions, ...focusItems, ...mentions.items], mentions.message, {
-            budgetTokens: this.options.budgetTokens ?? defaultBudget(),
+            budgetTokens: budget,
             count: this.options.countTokens,
         });
     }

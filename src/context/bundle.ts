@@ -4,6 +4,8 @@
  * exclusion live on the item and are never rendered for the model.
  */
 
+import type { AttachmentBlock } from './attachments';
+
 /** What an item is. `excluded`, `missing` and `dropped` items carry no text for the model. */
 export type ContextItemKind = 'instructions' | 'focus' | 'selection' | 'mention' | 'excluded' | 'missing' | 'dropped';
 
@@ -27,6 +29,11 @@ export interface ContextItem {
     attributes?: Record<string, string>;
     /** A remark for the person (section not found, folder listing cut short, …). */
     remark?: string;
+    /**
+     * For a PDF or an image: the `document` or `image` block that goes beside the context text, and its estimated
+     * tokens (the item's `text` then only describes it). Absent when the attachment went as text or not at all.
+     */
+    attachment?: { block: AttachmentBlock; tokens: number };
 }
 
 /** Counts tokens of a text. The default estimate is characters / 4, rounded up. */
@@ -145,9 +152,17 @@ export class ContextBundle {
         return this.items.filter(isSent);
     }
 
-    /** Tokens of everything the model gets from this bundle (system part and context). */
+    /** The attachments' `document` and `image` blocks, each with its vault path, in item order. */
+    attachmentBlocks(): { block: AttachmentBlock; path: string }[] {
+        return this.sentItems().flatMap((item) =>
+            item.attachment === undefined ? [] : [{ block: item.attachment.block, path: item.path ?? '' }],
+        );
+    }
+
+    /** Tokens of everything the model gets from this bundle (system part, context and attachment blocks). */
     tokens(count: TokenCounter = estimateTokens): number {
-        return count(this.system()) + count(this.context());
+        const blocks = this.sentItems().reduce((sum, item) => sum + (item.attachment?.tokens ?? 0), 0);
+        return count(this.system()) + count(this.context()) + blocks;
     }
 
     /** One line per item for the person: what was attached, shortened, left out, and why. */

@@ -17,6 +17,8 @@ export type ExclusionReason =
     | { kind: 'system' }
     | { kind: 'unindexed' }
     | { kind: 'link' }
+    | { kind: 'used-by-excluded' }
+    | { kind: 'links-unknown' }
     | { kind: 'locked' }
     | { kind: 'obsidian'; filter: string }
     | { kind: 'obsidian-unreadable'; problem: string };
@@ -39,6 +41,14 @@ const SYSTEM: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.
 const UNINDEXED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'unindexed' }) });
 const LOCKED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'locked' }) });
 const LINK: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'link' }) });
+const USED_BY_EXCLUDED: ExclusionVerdict = Object.freeze({
+    excluded: true,
+    reason: Object.freeze({ kind: 'used-by-excluded' }),
+});
+const LINKS_UNKNOWN: ExclusionVerdict = Object.freeze({
+    excluded: true,
+    reason: Object.freeze({ kind: 'links-unknown' }),
+});
 
 /**
  * Vault file systems are often case-insensitive (macOS, Windows, mobile), so `journal/x.md` may be the very file
@@ -126,6 +136,15 @@ export class ExclusionGate {
     }
 
     /**
+     * The rules this gate applies, as one string: two gates with the same key exclude the same notes given the same
+     * metadata. An index of visible notes compares it to know when every note must be judged again.
+     */
+    get rulesKey(): string {
+        const obsidian = this.obsidianGiven === null ? null : [this.obsidianGiven.filters, this.obsidianGiven.problem];
+        return JSON.stringify([this.vault.configDir, this.privacy, obsidian]);
+    }
+
+    /**
      * This gate with `folders` excluded too, like folder rules of the person's own: how a job's view leaves out the
      * jobs folder. A locked gate stays locked.
      */
@@ -153,12 +172,28 @@ export class ExclusionGate {
         if (canonical === null) return SYSTEM;
         const own = this.checkCanonical(canonical, shape);
         // "Not indexed" is no rule: a path that does not exist yet may still lead, through a linked folder, into one.
-        if ((own.excluded && own.reason.kind !== 'unindexed') || this.vault.realPathOf === undefined) return own;
+        if ((own.excluded && own.reason.kind !== 'unindexed') || this.vault.realPathOf === undefined) {
+            return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical);
+        }
         const real = this.vault.realPathOf(canonical);
-        if (real === canonical) return own;
+        if (real === canonical) return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical);
         if (real === null || real === '') return LINK;
         const target = this.checkTarget(real);
-        return target.excluded ? target : own;
+        if (target.excluded) return target;
+        return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical);
+    }
+
+    /**
+     * An attachment (any file but a note) that notes link to or embed is as private as they are: excluded when every
+     * note that uses it is excluded (an image only a `#private` note embeds is private too), and — failing closed —
+     * while the host is still indexing links, since its users are not known yet. An attachment no note uses is judged
+     * by its path alone.
+     */
+    private checkUsers(canonical: string): ExclusionVerdict {
+        if (this.vault.linksReady !== undefined && !this.vault.linksReady()) return LINKS_UNKNOWN;
+        const users = this.vault.backlinks(canonical).filter((user) => user !== canonical);
+        if (users.length === 0) return VISIBLE;
+        return users.every((user) => !isMarkdown(user) || this.check(user).excluded) ? USED_BY_EXCLUDED : VISIBLE;
     }
 
     /**
@@ -219,6 +254,10 @@ export class ExclusionGate {
                 return 'not indexed yet, or its frontmatter could not be read';
             case 'link':
                 return 'a symbolic link that leads outside the vault or nowhere';
+            case 'used-by-excluded':
+                return 'an attachment that only excluded notes link to or embed';
+            case 'links-unknown':
+                return 'an attachment whose linking notes are not known yet (links are still being indexed)';
             case 'locked':
                 return 'settings could not be read, so every note is excluded until they are fixed';
             case 'obsidian':

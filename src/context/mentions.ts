@@ -3,6 +3,8 @@
  * not sent, and its text is taken out of the message too (a name alone can leak); the person is told why.
  */
 import { ExclusionGate } from './exclusions';
+import { AttachmentAllowance, loadAttachment, type PdfTextReader } from './attachments';
+import { attachmentKindOf } from './attachment-files';
 import type { ContextItem } from './bundle';
 import type { EmbedExpander } from './embeds';
 import { parseMentions, type FolderMention, type Mention, type NoteMention, type TagMention } from './mention-parser';
@@ -25,6 +27,19 @@ export interface MentionResolverOptions {
     embeds: EmbedExpander;
     /** How many notes a folder or tag mention attaches at most. */
     listLimit?: number;
+    /** How PDFs and images are read and sent; without it an attachment is named, not sent. */
+    attachments?: AttachmentReading & {
+        /** Tokens one attachment may take. */
+        maxTokens: number;
+    };
+}
+
+/** How attachments are read and sent: the host's PDF reader, and whether the endpoint reads `document` blocks. */
+export interface AttachmentReading {
+    /** The host's PDF text reader (PDF.js in the plugin, `unpdf` in the CLI). */
+    pdf?: PdfTextReader | undefined;
+    /** Whether the endpoint reads PDF `document` blocks now (the setting, and what its errors taught). */
+    documents: () => boolean;
 }
 
 /** The items for a prompt's mentions, and the message with excluded mentions taken out. */
@@ -41,9 +56,13 @@ export class MentionResolver {
     private readonly gate: ExclusionGate;
     private readonly embeds: EmbedExpander;
     private readonly listLimit: number;
+    private readonly attachments: MentionResolverOptions['attachments'];
+    /** What the request being built may still carry by the API's limits (pages, bytes, images). */
+    private allowance = new AttachmentAllowance();
 
     constructor(options: MentionResolverOptions) {
         this.vault = options.vault;
+        this.attachments = options.attachments;
         this.gate = options.gate;
         this.embeds = options.embeds;
         this.listLimit = options.listLimit ?? DEFAULT_LIST_LIMIT;
@@ -54,6 +73,7 @@ export class MentionResolver {
         const items: ContextItem[] = [];
         const redact: Mention[] = [];
         const attached = new Set<string>();
+        this.allowance = new AttachmentAllowance();
         for (const mention of parseMentions(prompt)) {
             const found = await this.resolveOne(mention, sourcePath ?? '', attached);
             items.push(...found);
@@ -89,10 +109,7 @@ export class MentionResolver {
 
     /** A visible note (or the named part of it) as a mention item. */
     private async noteItem(path: string, subpath: string, label: string, remark?: string): Promise<ContextItem> {
-        if (!isMarkdownPath(path)) {
-            const text = `[attachment: ${path.slice(path.lastIndexOf('/') + 1)} — its content is not attached]`;
-            return { kind: 'mention', path, label, text, tokens: 0 };
-        }
+        if (!isMarkdownPath(path)) return this.attachmentItem(path, label);
         let raw: string;
         try {
             raw = await this.vault.read(path);
@@ -113,6 +130,40 @@ export class MentionResolver {
             item.remark = `section ${section} not found, the whole note was attached`;
         }
         if (remark !== undefined) item.remark = remark;
+        return item;
+    }
+
+    /** A PDF or an image as a mention item: its block beside the context, or its text, and what was left out. */
+    private async attachmentItem(path: string, label: string): Promise<ContextItem> {
+        const reading = this.attachments;
+        if (reading === undefined || attachmentKindOf(path) === null) {
+            const text = `[attachment: ${path.slice(path.lastIndexOf('/') + 1)} — its content is not attached]`;
+            return { kind: 'mention', path, label, text, tokens: 0 };
+        }
+        const loaded = await loadAttachment(path, {
+            vault: this.vault,
+            pdf: reading.pdf,
+            documents: reading.documents(),
+            maxTokens: reading.maxTokens,
+            allowance: this.allowance,
+        });
+        const notices = loaded.notices.map((notice) => `[${notice}.]`);
+        const sentAs =
+            loaded.block === undefined
+                ? []
+                : loaded.block.type === 'document'
+                  ? [`[Sent as the document titled "${path}", before this context.]`]
+                  : [`[Sent as an image block, before this context, in the order mentioned.]`];
+        const item: ContextItem = {
+            kind: 'mention',
+            path,
+            label,
+            text: [...sentAs, ...notices, ...(loaded.text === '' ? [] : [loaded.text])].join('\n'),
+            tokens: 0,
+            attributes: { attachment: loaded.kind, ...loaded.attributes },
+        };
+        if (loaded.block !== undefined) item.attachment = { block: loaded.block, tokens: loaded.tokens };
+        if (loaded.notices.length > 0) item.remark = loaded.notices.join('; ');
         return item;
     }
 

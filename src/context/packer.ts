@@ -21,6 +21,8 @@ export const DEFAULT_CONTEXT_WINDOW = 200_000;
 export const DEFAULT_BUDGET_SHARE = 0.25;
 /** Share of the budget one item may take, so one huge note does not crowd out everything else. */
 export const DEFAULT_MAX_ITEM_SHARE = 0.5;
+/** Share of the budget one attachment (a PDF's pages, an image) may take: papers are long, and were asked for. */
+export const ATTACHMENT_SHARE = 0.8;
 /** At most this many headings are listed in a truncation outline. */
 const MAX_OUTLINE = 40;
 const HEADING = /^ {0,3}#{1,6}[ \t]+\S/;
@@ -57,14 +59,19 @@ export function pack(items: readonly ContextItem[], message: string, options: Pa
         .map((item, index) => ({ item, index }))
         .sort((a, b) => (PRIORITY[a.item.kind] ?? 9) - (PRIORITY[b.item.kind] ?? 9) || a.index - b.index);
     for (const { item } of order) {
-        const room = Math.min(remaining, item.kind === 'instructions' ? remaining : itemCap);
-        const cost = count(`${renderItem(item)}\n`);
+        // Instructions, and a PDF or image the person asked for (already fitted to `ATTACHMENT_SHARE`), may use what is left.
+        const room =
+            item.kind === 'instructions' || item.attributes?.attachment !== undefined
+                ? remaining
+                : Math.min(remaining, itemCap);
+        const cost = count(`${renderItem(item)}\n`) + (item.attachment?.tokens ?? 0);
         if (cost <= room) {
             item.tokens = cost;
             remaining -= cost;
             continue;
         }
-        const shrunk = room > 0 ? shrinkToFit(item, room, count) : null;
+        // A document or image block cannot be cut down here; the attachment was already fitted when it was loaded.
+        const shrunk = room > 0 && item.attachment === undefined ? shrinkToFit(item, room, count) : null;
         if (shrunk === null) {
             drop(item);
             continue;
@@ -95,6 +102,7 @@ function drop(item: ContextItem): void {
     item.text = '';
     item.tokens = 0;
     delete item.truncated;
+    delete item.attachment;
 }
 
 /** The item shrunk to head + outline + tail so that it renders within `room` tokens, or `null` when it cannot. */

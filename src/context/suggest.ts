@@ -1,6 +1,8 @@
 /**
  * Mention suggestions for the chat input: notes by name, path and alias, folders and tags, fuzzy-ranked, recently
- * opened notes first. Excluded notes are never suggested, nor a folder or tag that only excluded notes carry.
+ * opened notes first; with a content ranking (the relevance index), notes whose headings, tags or text hold the words
+ * typed rank too, and a name match that is also a content match ranks higher. Excluded notes are never suggested,
+ * nor a folder or tag that only excluded notes carry.
  *
  * Built for every keystroke on a 20,000-note vault: keys are lowercased once and kept current from vault events;
  * a character mask rejects most candidates before any scoring; a query that extends the previous one only rescans
@@ -32,6 +34,11 @@ export interface MentionSuggesterOptions {
     gate: ExclusionGate | (() => ExclusionGate);
     /** Paths of recently opened notes, most recent first. */
     recent?: () => string[];
+    /**
+     * Notes ranked by content for a query of `CONTENT_MIN_CHARS` or more (best first, at most `limit`), from the
+     * relevance index; without it notes are ranked by name, alias and path only.
+     */
+    content?: (query: string, limit: number) => readonly string[];
 }
 
 /** One indexed note. */
@@ -68,12 +75,19 @@ const WEIGHT_TAG = 0.8;
 const RECENT_BONUS = 1000;
 /** Extra candidates kept for the final gate check. */
 const GATE_SLACK = 5;
+/** Shortest query ranked by content too: one or two letters say nothing about a note's text. */
+export const CONTENT_MIN_CHARS = 3;
+/** What a top content match adds to a name match (less for lower ranks). */
+const CONTENT_BONUS = 25;
+/** The score of a top content match whose name does not match (less for lower ranks). */
+const CONTENT_ONLY = 20;
 
 /** The suggestion engine. Call `rebuild()` once (and after the gate changes); `dispose()` stops listening. */
 export class MentionSuggester {
     private readonly vault: VaultPort;
     private readonly gateOf: () => ExclusionGate;
     private readonly recent: () => string[];
+    private readonly content: ((query: string, limit: number) => readonly string[]) | undefined;
     private readonly notes = new Map<string, NoteEntry>();
     private readonly folders = new Map<string, SharedEntry>();
     private readonly tags = new Map<string, SharedEntry>();
@@ -91,6 +105,7 @@ export class MentionSuggester {
         const gate = options.gate;
         this.gateOf = typeof gate === 'function' ? gate : () => gate;
         this.recent = options.recent ?? (() => []);
+        this.content = options.content;
         this.unsubscribe = this.vault.onChange((event) => this.onChange(event));
     }
 
@@ -117,7 +132,7 @@ export class MentionSuggester {
         // Room for a few extra, so that notes the gate refuses at the last moment do not leave the list short.
         const top = new TopK(limit + GATE_SLACK);
         if (!tagsOnly) {
-            this.suggestNotes(q, top);
+            this.suggestNotes(q, top, limit);
             this.suggestShared(q, this.folders, WEIGHT_FOLDER, top, 'folder');
         }
         this.suggestShared(q, this.tags, WEIGHT_TAG, top, 'tag');
@@ -129,7 +144,12 @@ export class MentionSuggester {
             .slice(0, Math.max(0, limit));
     }
 
-    private suggestNotes(q: string, top: TopK): void {
+    private suggestNotes(q: string, top: TopK, limit: number): void {
+        const byContent = new Map<string, number>();
+        if (this.content !== undefined && q.trim().length >= CONTENT_MIN_CHARS) {
+            const hits = this.content(q, limit);
+            hits.forEach((path, rank) => byContent.set(path, 1 - rank / (hits.length + 1)));
+        }
         const recent = this.recent();
         const recentRank = new Map<string, number>();
         recent.forEach((path, index) => recentRank.set(path, recent.length - index));
@@ -161,11 +181,24 @@ export class MentionSuggester {
             }
             if (score === NO_MATCH) continue;
             matched[count++] = note;
+            const content = byContent.get(note.path);
+            if (content !== undefined) {
+                score += CONTENT_BONUS * content;
+                byContent.delete(note.path);
+            }
             const rank = recentRank.get(note.path);
             if (rank !== undefined) score += RECENT_BONUS + rank;
             if (top.wouldTake(score)) top.add(this.noteSuggestion(note, alias, score));
         }
         this.last = { query: q, version: this.version, notes: matched, count };
+        // Notes found by their content alone (the name does not match what was typed).
+        for (const [path, weight] of byContent) {
+            const note = this.notes.get(path);
+            if (note === undefined) continue;
+            const rank = recentRank.get(path);
+            const score = CONTENT_ONLY * weight + (rank !== undefined ? RECENT_BONUS + rank : 0);
+            if (top.wouldTake(score)) top.add(this.noteSuggestion(note, -1, score));
+        }
     }
 
     /** Every indexed note as an array, rebuilt only after the index changed. */

@@ -10,7 +10,7 @@ import { costOf, DEFAULT_PRICES } from '../agent/pricing';
 import { linkTo, writeArtifact } from './artifact';
 import { buildJobPrompt } from './job-context';
 import { jobTitle, type JobNote } from './job-note';
-import { allContextExcluded, finishUnrun } from './job-end';
+import { allContextExcluded, finishUnrun, jobView } from './job-end';
 import type { JobUpdate } from './job-store';
 import { addJobUsage, JobAbort, type JobControl, type JobRunDeps, type QueueSignal } from './job-run';
 import type { QueueExtension } from './queue-extension';
@@ -59,7 +59,7 @@ export class BatchJobs implements QueueExtension {
     ): Promise<{ job: JobNote | null; signal: QueueSignal }> {
         const output = job.output || deps.outputFolder;
         const model = job.model || deps.model;
-        const prompt = await buildJobPrompt(deps, job, { mode: 'read-only', output, model });
+        const prompt = await buildJobPrompt(jobView(deps), job, { mode: 'read-only', output, model });
         const excludedAll = allContextExcluded(job, prompt);
         if (job.batchId === '' && excludedAll !== null) {
             return finishUnrun(deps, job, output, jobTitle(job.path), model, excludedAll);
@@ -110,7 +110,7 @@ export class BatchJobs implements QueueExtension {
                 costUsd: costOf(message.usage, model, DEFAULT_PRICES) / 2,
             });
             const incomplete = message.stop_reason === 'max_tokens' ? 'The answer was cut at the output limit.' : null;
-            const made = await writeArtifact(deps, {
+            const made = await writeArtifact(jobView(deps), {
                 jobId: job.id,
                 title: jobTitle(job.path),
                 jobPath: job.path,

@@ -5,7 +5,9 @@
  */
 import { contextWindowFor } from '../agent/compaction/context-window';
 import { contextBuilderFor } from '../context/build-context';
+import type { AttachmentBlock } from '../context/attachments';
 import type { ContextBundle } from '../context/bundle';
+import type { AttachmentReading } from '../context/mentions';
 import { parseMentions, type Mention } from '../context/mention-parser';
 import type { ExclusionGate } from '../context/exclusions';
 import { DEFAULT_SETTINGS, type ContextSettings } from '../kernel/settings';
@@ -36,6 +38,8 @@ export interface JobPrompt {
     missing: string[];
     /** The bundle itself. */
     bundle: ContextBundle;
+    /** The mentioned PDFs and images as `document` and `image` blocks, each with its path; sent before the message. */
+    attachments: { block: AttachmentBlock; path: string }[];
 }
 
 /** A job reference (`[[Note]]`, `Folder/`, `#tag`) for one mention. */
@@ -89,6 +93,8 @@ export async function buildJobPrompt(
         gate: ExclusionGate;
         /** `settings.context` (instructions note, budget share, embeds, list limit); the defaults when absent. */
         context?: ContextSettings;
+        /** How the job's PDFs and images are read and sent; without it they are named, not sent. */
+        attachments?: AttachmentReading;
     },
     job: { context: readonly string[]; brief: string },
     /** How the job runs, and its model, whose context window `context.budgetShare` is a share of. */
@@ -99,6 +105,7 @@ export async function buildJobPrompt(
         gate: deps.gate,
         settings: deps.context ?? DEFAULT_SETTINGS.context,
         windowTokens: contextWindowFor(setup.model),
+        ...(deps.attachments !== undefined ? { attachments: deps.attachments } : {}),
     });
     const preamble = jobPreamble(setup.mode, setup.output);
     const message = job.context.map(referenceToMention).join(' ');
@@ -122,5 +129,6 @@ export async function buildJobPrompt(
         excluded: bundle.items.filter((item) => item.kind === 'excluded').length,
         missing: bundle.items.filter((item) => item.kind === 'missing').map((item) => item.label),
         bundle,
+        attachments: bundle.attachmentBlocks(),
     };
 }

@@ -2,11 +2,17 @@
  * How a job run ends outside the turn itself: the lease-checked last write of the job note, and a job that is not run
  * at all because every item of its context was excluded.
  */
-import { linkTo, writeArtifact } from './artifact';
+import { linkTo, writeArtifact, type ArtifactTarget } from './artifact';
 import type { JobPrompt } from './job-context';
 import type { JobNote } from './job-note';
+import type { ContextSettings } from '../kernel/settings';
 import type { JobUpdate } from './job-store';
 import type { JobRunDeps, QueueSignal } from './job-run';
+
+/** The vault as a job sees it: the jobs folder hidden, `settings.context` applied, artifacts checkpointed. */
+export function jobView(deps: JobRunDeps): ArtifactTarget & { context: ContextSettings | undefined } {
+    return { vault: deps.engine.vault, gate: deps.gate, checkpoints: deps.engine.checkpoints, context: deps.context };
+}
 
 /**
  * The job named context and every item of it was excluded by the privacy settings: it would run on nothing, so it is
@@ -38,7 +44,7 @@ export async function finishUnrun(
         'to work on, and nothing was sent to the model.';
     let artifact = '';
     try {
-        const made = await writeArtifact(deps, {
+        const made = await writeArtifact(jobView(deps), {
             jobId: job.id,
             title,
             jobPath: job.path,

@@ -4,27 +4,26 @@
  * job note updated once at the end. What the queue must do next (pause for a spend cap, wait while offline, retry
  * later) comes back as a signal; the job itself never decides for the whole queue.
  */
-import type { ApprovalGate } from '../agent/changes/approval';
-import type { CheckpointStore } from '../agent/changes/checkpoints';
+import { unattended, type ApprovalGate } from '../agent/changes/approval';
 import type { TurnBudget } from '../agent/loop/budgets';
-import type { Throttle } from '../agent/loop/throttle';
 import { type TurnEvent, type TurnResult, type UsageTotals } from '../agent/loop/turn-events';
 import type { ModelClient } from '../agent/model-client';
 import { GaveUp, Offline, RetryLater, SpendCap, type ModelError } from '../agent/model-errors';
-import type { RetryPolicy } from '../agent/turn-loop';
+import type { SessionEngine } from '../agent/session-factory';
 import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
-import type { VaultPort } from '../kernel/vault-port';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
+import type { ProposalSinks } from '../agent/changes/change-ports';
+import type { AttachmentReading } from '../context/mentions';
 import { buildJobPrompt, jobModeOf, type JobPrompt } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
 import type { LeaseKeeper } from './lease';
 import { jobSources } from './provenance';
-import { buildJobSession, type JobExtras } from './job-session';
-import { allContextExcluded, finish, finishUnrun } from './job-end';
+import { buildJobSession } from './job-session';
+import { allContextExcluded, finish, finishUnrun, jobView } from './job-end';
 import { changedNotes, inertWrites, proposedWrites, refusedWrites } from './job-tool-calls';
 
 /** Why the queue stopped a running job. */
@@ -81,23 +80,19 @@ export interface JobControl {
     release?(): Promise<void>;
 }
 
-/** Everything one job run uses (the extras: skills, MCP tools, spend control, sub-agent turns). */
-export interface JobRunDeps extends JobExtras {
-    /** The vault. */
-    vault: VaultPort;
+/** Everything one job run uses: the shared session services as the queue got them, and what this run decided. */
+export interface JobRunDeps {
+    /** The services every session shares (vault, throttle, checkpoints, skills, MCP, spend, retry…), handed on whole. */
+    engine: SessionEngine;
     /** Job notes. */
     store: JobStore;
     /** This runner's leases. */
     leases: LeaseKeeper;
-    /** Time. */
+    /** Time (the engine's clock, or the system's). */
     clock: Clock;
-    /** The one throttle shared by every job and chat. */
-    throttle: Throttle;
-    /** Checkpoints of notes jobs create (undo). */
-    checkpoints: CheckpointStore;
     /** The model client. */
     client: ModelClient;
-    /** The exclusion gate as it is now. */
+    /** The exclusion gate as it is now, with the jobs folder hidden (a job's own brief is given to it directly). */
     gate: ExclusionGate;
     /** Output folder when a job names none. */
     outputFolder: string;
@@ -109,31 +104,31 @@ export interface JobRunDeps extends JobExtras {
     maxOutputTokens: number;
     /** `settings.context`, applied to the job's context as to a chat's; the builder's defaults when absent. */
     context?: ContextSettings;
-    /** Retry policy for model calls. */
-    retry?: RetryPolicy;
-    /** Stall timeout for streams, ms. */
-    idleTimeoutMs?: number;
+    /** How the job's PDFs and images are read and sent; without it they are named, not sent. */
+    attachments?: AttachmentReading;
     /** Attempts before an interrupted job is given up. */
     maxAttempts: number;
     /** Model calls when a job's budget names none. */
     defaultTurns: number;
+    /** Model calls of one sub-agent. */
+    childTurns?: number;
+    /** The review inbox a `propose` job records its changes in; without it such a job can change nothing. */
+    proposals?: ProposalSinks;
 }
 
 /** Most lines about waits (retries, silence) a job's log keeps from one run. */
 const MAX_WAIT_LINES = 8;
 
 /** Nobody watches a job: a change that would need a person is denied (delegate's policy never asks anyway). */
-export const UNATTENDED: ApprovalGate = {
-    request: () => Promise.resolve({ kind: 'deny', reason: 'Nobody is there to approve changes during a job.' }),
-};
+export const UNATTENDED: ApprovalGate = unattended('during a job');
 
 /** The job budget as a turn budget. */
 export function turnBudgetOf(budget: JobBudget, defaultTurns: number): TurnBudget {
     return {
         maxModelCalls: budget.turns ?? defaultTurns,
-        ...(budget.tokens !== undefined ? { maxTokens: budget.tokens } : {}),
-        ...(budget.usd !== undefined ? { maxCostUsd: budget.usd } : {}),
-        ...(budget.minutes !== undefined ? { maxWallMs: budget.minutes * 60_000 } : {}),
+        maxTokens: budget.tokens,
+        maxCostUsd: budget.usd,
+        maxWallMs: budget.minutes === undefined ? undefined : budget.minutes * 60_000,
     };
 }
 
@@ -156,11 +151,13 @@ export async function runJob(
     const output = job.output || deps.outputFolder;
     const title = jobTitle(job.path);
     // `attempts` counts this run: on the first one no earlier attempt can have left an artifact.
-    const existing = job.attempts <= 1 ? null : await findArtifact(deps.vault, output, job.id, title, job.path);
+    const existing = job.attempts <= 1 ? null : await findArtifact(deps.engine.vault, output, job.id, title, job.path);
     if (existing !== null) {
         // The artifact was written before the runner stopped: finish the job without running it again, and as what
         // that attempt really was — a cut-off result stays a failure, never passed off as done.
-        const incomplete = INCOMPLETE_ARTIFACT.test(await deps.vault.read(existing).catch(() => 'status: incomplete'));
+        const incomplete = INCOMPLETE_ARTIFACT.test(
+            await deps.engine.vault.read(existing).catch(() => 'status: incomplete'),
+        );
         return finish(deps, job, {
             patch: incomplete
                 ? {
@@ -175,7 +172,11 @@ export async function runJob(
     }
     const mode = jobModeOf(job.mode);
     const model = job.model || deps.model;
-    const prompt = await buildJobPrompt(deps, job, { mode, output, model });
+    const prompt = await buildJobPrompt({ ...jobView(deps), attachments: deps.attachments }, job, {
+        mode,
+        output,
+        model,
+    });
     const excludedAll = allContextExcluded(job, prompt);
     if (excludedAll !== null) return finishUnrun(deps, job, output, title, model, excludedAll);
     const built = await buildJobSession(deps, job, { mode, output, model, instructions: prompt.instructions }, () => {
@@ -205,7 +206,13 @@ export async function runJob(
     }, deps.leases.leaseMs / 3);
     let result: TurnResult;
     try {
-        result = await session.send(prompt.message(built.skills), { signal: control.signal });
+        // The job's PDFs and images go before its message, each with its path, like a chat's.
+        const blocks = [
+            ...prompt.attachments.map(({ block }) => block),
+            { type: 'text' as const, text: prompt.message(built.skills) },
+        ];
+        const sources = [...prompt.attachments.map(({ path }) => [path]), undefined];
+        result = await session.send(blocks, { signal: control.signal, sources });
     } finally {
         clearInterval(renew);
     }
@@ -225,7 +232,7 @@ export async function runJob(
     const files = job.budget.files ?? 0;
     const written: string[] = [];
     const read = [...session.notesRead(), ...built.childReads()];
-    const sources = jobSources(deps.vault, deps.gate, { context: prompt.sources, read });
+    const sources = jobSources(deps.engine.vault, deps.gate, { context: prompt.sources, read });
     const ended = await decide(deps, job, result, reason, { output, title, model, sources, files }, written);
     // A retry time is kept only by the run that set it; any other end clears the old one.
     const retryAt = ended.update.patch.retryAt ?? (job.retryAt ? '' : undefined);
@@ -253,7 +260,7 @@ async function decide(
     const estimated = result.usage.estimated === true ? ' (estimated: the endpoint reported no usage)' : '';
     const spent = `${result.modelCalls} model call(s), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.usage.costUsd.toFixed(4)}${estimated}`;
     const write = async (incomplete: string | null): Promise<string> => {
-        const made = await writeArtifact(deps, {
+        const made = await writeArtifact(jobView(deps), {
             jobId: job.id,
             title: artifact.title,
             jobPath: job.path,

@@ -6,43 +6,13 @@
 import type { AgentSession } from '../agent/agent-session';
 import type { TurnBudget } from '../agent/loop/budgets';
 import { addUsage, emptyUsage, type UsageTotals } from '../agent/loop/turn-events';
-import type { McpToolsOptions } from '../agent/mcp/mcp-hub';
-import type { ModelCatalog } from '../agent/model-catalog';
 import { createAgentSession, type SessionServices } from '../agent/session-factory';
-import type { SpendControl } from '../agent/spend/spend-control';
-import type { ToolRegistry } from '../agent/tools/registry';
-import type { Tool } from '../agent/tools/tool';
-import { renderLoadedSkills, type SkillCatalog } from '../context/skills';
-import type { ProposalSinks } from '../agent/changes/change-ports';
+import { renderLoadedSkills } from '../context/skills';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 import type { JobMode } from './job-context';
 import { jobTitle, type JobNote } from './job-note';
 import { turnBudgetOf, UNATTENDED, type JobRunDeps } from './job-run';
 import { runSubtasksTool } from './subtasks';
-
-/** Where a job's MCP tools come from (the plugin's `McpHub`). */
-export interface McpToolSource {
-    /** The tools of the connected servers that this surface (and job) allows. */
-    tools(options: McpToolsOptions): Tool[];
-}
-
-/** What a job may use besides the vault tools; every part is optional. */
-export interface JobExtras {
-    /** The skills a job's `skills:` names are loaded from here. */
-    skills?: SkillCatalog;
-    /** The MCP tools a job's `mcp-tools:` allows come from here. */
-    mcp?: McpToolSource;
-    /** The device's spend control (daily cap), shared with chats. */
-    spend?: SpendControl;
-    /** Model calls of one sub-agent. */
-    childTurns?: number;
-    /** Where the vault tools come from; the one registry when absent. */
-    tools?: ToolRegistry;
-    /** The endpoint's models: a job's context window is its model's `max_input_tokens` when listed. */
-    models?: ModelCatalog;
-    /** The review inbox a `propose` job records its changes in; without it such a job can change nothing. */
-    proposals?: ProposalSinks;
-}
 
 /** A job's session and what the run needs to know about it. */
 export interface JobSession {
@@ -73,7 +43,7 @@ export async function buildJobSession(
     const budget = turnBudgetOf(job.budget, deps.defaultTurns);
     // A `propose` job writes nothing itself: its `files` budget caps the proposals it may have waiting instead.
     const files = filesBudgetVault(
-        deps.vault,
+        deps.engine.vault,
         setup.mode === 'propose' ? undefined : job.budget.files,
         onFilesExceeded,
     );
@@ -81,25 +51,22 @@ export async function buildJobSession(
         setup.mode === 'propose' && deps.proposals !== undefined
             ? deps.proposals.sinkFor({ kind: 'job', id: job.id, title: jobTitle(job.path) }, job.budget.files)
             : undefined;
-    const services = (vault: VaultPort, extras: Pick<SessionServices, 'skills' | 'mcp'>): SessionServices => ({
+    // The job's sessions get the shared services whole, with the job's client, view of the vault, model and gate; a
+    // sub-agent only reads, with no skills and no MCP tools.
+    const services = (vault: VaultPort, kind: 'parent' | 'child'): SessionServices => ({
+        ...deps.engine,
+        skills: kind === 'parent' ? deps.engine.skills : undefined,
+        mcp: kind === 'parent' ? deps.engine.mcp : undefined,
         client: deps.client,
         vault,
         gate: () => deps.gate,
+        clock: deps.clock,
         settings: () => ({
             model: { defaultModel: setup.model, maxOutputTokens: deps.maxOutputTokens },
             delegate: { jobsFolder: deps.jobsFolder },
-            ...(deps.context !== undefined ? { context: deps.context } : {}),
+            context: deps.context,
         }),
         approvals: UNATTENDED,
-        checkpoints: deps.checkpoints,
-        throttle: deps.throttle,
-        clock: deps.clock,
-        ...extras,
-        ...(deps.tools !== undefined ? { tools: deps.tools } : {}),
-        ...(deps.spend !== undefined ? { spend: deps.spend } : {}),
-        ...(deps.models !== undefined ? { models: deps.models } : {}),
-        ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
-        ...(deps.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.idleTimeoutMs } : {}),
     });
     const spec = { id: job.id, outputFolder: setup.output, spentUsd: job.usage.usd, instructions: setup.instructions };
     let parent: AgentSession | null = null;
@@ -110,14 +77,14 @@ export async function buildJobSession(
         const remaining = job.budget.usd === undefined ? undefined : Math.max(0, job.budget.usd - spent);
         const childBudget: TurnBudget = {
             maxModelCalls: deps.childTurns ?? DEFAULT_CHILD_TURNS,
-            ...(remaining !== undefined ? { maxCostUsd: remaining } : {}),
-            ...(budget.maxWallMs !== undefined ? { maxWallMs: budget.maxWallMs } : {}),
+            maxCostUsd: remaining,
+            maxWallMs: budget.maxWallMs,
         };
         const built = await createAgentSession({
-            services: services(deps.vault, {}),
+            services: services(deps.engine.vault, 'child'),
             kind: 'job',
             mode: 'read-only',
-            job: { ...spec, budget: childBudget, ...(remaining !== undefined ? { budgetUsd: remaining } : {}) },
+            job: { ...spec, budget: childBudget, budgetUsd: remaining },
         });
         childSessions.push(built.session);
         return built.session;
@@ -125,9 +92,10 @@ export async function buildJobSession(
     const subtasks = runSubtasksTool({ child, onUsage: (usage) => (children = addUsage(children, usage)) });
     // The loaded skills go into the first message (job-run.ts), so the factory only gets the catalog for `use_skill`.
     let skills = '';
-    if (deps.skills !== undefined) {
+    const catalog = deps.engine.skills;
+    if (catalog !== undefined) {
         if (job.skills.length > 0) {
-            const { loaded, missing } = await deps.skills.loadSkills(job.skills);
+            const { loaded, missing } = await catalog.loadSkills(job.skills);
             skills = renderLoadedSkills(loaded);
             if (missing.length > 0) notes.push(`Skills not found: ${missing.join(', ')}.`);
         }
@@ -135,20 +103,14 @@ export async function buildJobSession(
         notes.push(`Skills are not available here, so ${job.skills.join(', ')} were not loaded.`);
     }
     const built = await createAgentSession({
-        services: {
-            ...services(files.vault, {
-                ...(deps.skills !== undefined ? { skills: deps.skills } : {}),
-                ...(deps.mcp !== undefined ? { mcp: deps.mcp } : {}),
-            }),
-            ...(proposals !== undefined ? { proposals } : {}),
-        },
+        services: { ...services(files.vault, 'parent'), proposals },
         kind: 'job',
         mode: setup.mode,
         job: {
             ...spec,
             budget,
             mcpTools: job.mcpTools,
-            ...(job.budget.usd !== undefined ? { budgetUsd: job.budget.usd } : {}),
+            budgetUsd: job.budget.usd,
         },
         extraTools: [subtasks],
     });

@@ -1,15 +1,11 @@
 /** What the delegate queue is built from: its ports and knobs. */
-import type { CheckpointStore } from '../agent/changes/checkpoints';
-import type { Throttle } from '../agent/loop/throttle';
 import type { ModelClient } from '../agent/model-client';
-import type { RetryPolicy } from '../agent/turn-loop';
-import type { ExclusionGate } from '../context/exclusions';
+import type { SessionEngine } from '../agent/session-factory';
 import type { Clock, Notifier } from '../kernel/ports';
 import type { ContextSettings, DelegateSettings, ModelSettings } from '../kernel/settings';
 import { proposalsFolderFor } from '../kernel/review-folder';
-import type { VaultPort } from '../kernel/vault-port';
+import type { ProposalSinks } from '../agent/changes/change-ports';
 import type { QueueExtension } from './queue-extension';
-import type { JobExtras } from './job-session';
 import type { JobRunDeps } from './job-run';
 import type { JobStore } from './job-store';
 import type { LeaseKeeper, LocalProcess } from './lease';
@@ -24,20 +20,12 @@ export interface QueueSettings {
     context?: ContextSettings;
 }
 
-/** Ports and knobs of the queue; the extras (skills catalog, MCP hub, spend control) are optional. */
-export interface JobQueueOptions extends JobExtras {
-    /** The vault holding jobs, context and outputs. */
-    vault: VaultPort;
-    /** The exclusion gate as it is NOW (asked when each job runs, not when it was queued). */
-    gate: () => ExclusionGate;
+/** The queue's ports and knobs: the shared session services (handed on whole to every job) and its own. */
+export interface JobQueueOptions extends SessionEngine {
     /** Builds the model client; a failure (no key on this device) pauses the queue. */
     client: () => Promise<ModelClient>;
-    /** The one rate-limit throttle shared by every job and chat. */
-    throttle: Throttle;
     /** Notices for the person. */
     notifier: Notifier;
-    /** Checkpoints of notes jobs create. */
-    checkpoints: CheckpointStore;
     /**
      * Current settings (jobs folder, output folder, concurrency, model), or `null` while they are locked (unreadable
      * or invalid): the queue then pauses for `setup`, stops running jobs, sends nothing, and resumes by itself once
@@ -50,8 +38,6 @@ export interface JobQueueOptions extends JobExtras {
     deviceId: string;
     /** This runner's process and machine, for leases a runner on the same machine can check (the CLI gives it). */
     localProcess?: LocalProcess;
-    /** Time. */
-    clock?: Clock;
     /** Lease length, ms. */
     leaseMs?: number;
     /** Wait between writing a lease and confirming it, ms. */
@@ -60,18 +46,41 @@ export interface JobQueueOptions extends JobExtras {
     pollMs?: number;
     /** Attempts before an interrupted job is given up. */
     maxAttempts?: number;
-    /** Retry policy for model calls inside a job. */
-    retry?: RetryPolicy;
     /** First backoff before a failed job runs again, ms. */
     jobRetryBaseMs?: number;
     /** First wait before trying again while offline, ms (doubles up to five minutes). */
     offlineBaseMs?: number;
-    /** Stall timeout for streams, ms. */
-    idleTimeoutMs?: number;
     /** Model calls when a job's budget names none. */
     defaultTurns?: number;
+    /** Model calls of one sub-agent. */
+    childTurns?: number;
     /** Batches and schedules plug in here. */
     extensions?: QueueExtension[];
+    /** The review inbox `propose` jobs record their changes in; without it such a job can change nothing. */
+    proposals?: ProposalSinks;
+}
+
+/** The session services of `options`, as every job's sessions get them. */
+function engineOf(options: JobQueueOptions): SessionEngine {
+    const { vault, gate, checkpoints, throttle, spend, mcp, skills, registry, models, editors, clock, prices, retry } =
+        options;
+    return {
+        vault,
+        gate,
+        checkpoints,
+        throttle,
+        spend,
+        mcp,
+        skills,
+        registry,
+        models,
+        editors,
+        clock,
+        prices,
+        retry,
+        search: options.search,
+        pdfText: options.pdfText,
+    };
 }
 
 /** What one job run uses: the queue's ports and knobs, this runner's job notes and leases, the settings now. */
@@ -83,9 +92,7 @@ export function jobRunDeps(
 ): JobRunDeps {
     return {
         ...runner,
-        vault: options.vault,
-        throttle: options.throttle,
-        checkpoints: options.checkpoints,
+        engine: engineOf(options),
         client,
         // A job's view of the vault leaves out the jobs folder: its own brief is given to it directly.
         gate: options
@@ -95,17 +102,11 @@ export function jobRunDeps(
         jobsFolder: settings.delegate.jobsFolder,
         model: settings.model.defaultModel,
         maxOutputTokens: settings.model.maxOutputTokens,
-        ...(settings.context !== undefined ? { context: settings.context } : {}),
-        retry: options.retry,
-        idleTimeoutMs: options.idleTimeoutMs,
+        context: settings.context,
+        attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
         maxAttempts: options.maxAttempts ?? 3,
         defaultTurns: options.defaultTurns ?? 30,
-        skills: options.skills,
-        mcp: options.mcp,
-        spend: options.spend,
         childTurns: options.childTurns,
-        tools: options.tools,
-        models: options.models,
         proposals: options.proposals,
     };
 }

@@ -48,6 +48,7 @@ export function readModel(raw: Record<string, unknown>, notes: string[]): ModelS
         baseUrl: field(raw, 'model.baseUrl', d.baseUrl, isBaseUrl, notes),
         apiKeySecretName: field(raw, 'model.apiKeySecretName', d.apiKeySecretName, isNonEmptyString, notes),
         maxOutputTokens: field(raw, 'model.maxOutputTokens', d.maxOutputTokens, isPositiveInteger, notes),
+        pdfDocuments: field(raw, 'model.pdfDocuments', d.pdfDocuments, isBoolean, notes),
     };
 }
 

@@ -41,6 +41,11 @@ export interface ModelSettings {
     apiKeySecretName: string;
     /** Upper bound on output tokens per model response. */
     maxOutputTokens: number;
+    /**
+     * Whether the endpoint reads PDFs as `document` blocks. Off (for endpoints that cannot, such as many local models)
+     * sends a PDF's extracted text instead; a custom endpoint that rejects a document turns it off by itself.
+     */
+    pdfDocuments: boolean;
 }
 
 /** Exclusions: notes matching any rule do not exist for the agent. */
@@ -122,6 +127,7 @@ export const DEFAULT_SETTINGS: Settings = {
         baseUrl: '',
         apiKeySecretName: 'vault-agent-anthropic-api-key',
         maxOutputTokens: 8192,
+        pdfDocuments: true,
     },
     privacy: {
         excludedTags: ['private'],

@@ -15,6 +15,11 @@ export interface VaultPort {
     stat(path: string): Promise<FileEntry | null>;
     /** The text of a note. Rejects with `VaultError('not-found')` when there is no such file. */
     read(path: string): Promise<string>;
+    /**
+     * The bytes of a file (an attachment: a PDF, an image). Rejects with `VaultError('not-found')` when there is no
+     * such file. Absent where the host cannot read binary files: attachments are then not sent.
+     */
+    readBinary?(path: string): Promise<Uint8Array>;
     /** Creates a new file with `content`, creating parent folders. Rejects with `VaultError('exists')`, never overwrites. */
     create(path: string, content: string): Promise<void>;
     /**
@@ -33,6 +38,12 @@ export interface VaultPort {
     resolveLink(linkpath: string, sourcePath: string): string | null;
     /** Paths of notes that link to or embed `path`. */
     backlinks(path: string): string[];
+    /**
+     * Whether `backlinks` is complete: false while the host is still indexing links at startup. The exclusion gate
+     * judges an attachment by the notes that use it, so it excludes every attachment until this is true. Absent where
+     * the index is complete from the start.
+     */
+    linksReady?(): boolean;
     /** Subscribes to changes made by anyone (the person, sync, other plugins, this plugin). Returns the unsubscribe. */
     onChange(listener: (event: VaultChange) => void): () => void;
 

@@ -61,14 +61,9 @@ export class DiskLinks {
      * outside the vault, nowhere (a dangling link, a loop), or cannot be resolved.
      */
     realPathOf(path: string): string | null {
-        let calls: DiskCalls;
-        let root: string;
-        try {
-            calls = this.calls();
-            root = this.root(calls);
-        } catch {
-            return null;
-        }
+        const disk = this.disk();
+        if (disk === null) return null;
+        const { calls, root } = disk;
         const abs = calls.join(this.options.basePath, path);
         let identity: string | null;
         try {
@@ -96,14 +91,9 @@ export class DiskLinks {
     refuseLinks(path: string, options: { self: boolean }): void {
         const segments = path.split('/');
         const upTo = options.self ? segments.length : segments.length - 1;
-        let calls: DiskCalls;
-        let root: string;
-        try {
-            calls = this.calls();
-            root = this.root(calls);
-        } catch {
-            throw refused(path, 'the vault folder could not be resolved');
-        }
+        const disk = this.disk();
+        if (disk === null) throw refused(path, 'the vault folder could not be resolved');
+        const { calls, root } = disk;
         // The deepest existing entry must be its own real path; those above it are then no links either.
         for (let n = upTo; n >= 0; n--) {
             const spelled = segments.slice(0, n).join('/');
@@ -165,14 +155,15 @@ export class DiskLinks {
         }
     }
 
-    private calls(): DiskCalls {
-        this.loaded ??= this.options.calls();
-        return this.loaded;
-    }
-
-    private root(calls: DiskCalls): string {
-        this.realRoot ??= calls.realpath(this.options.basePath);
-        return this.realRoot;
+    /** The disk calls and the vault folder's real path; `null` when either cannot be had. */
+    private disk(): { calls: DiskCalls; root: string } | null {
+        try {
+            this.loaded ??= this.options.calls();
+            this.realRoot ??= this.loaded.realpath(this.options.basePath);
+            return { calls: this.loaded, root: this.realRoot };
+        } catch {
+            return null;
+        }
     }
 }
 

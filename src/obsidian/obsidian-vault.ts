@@ -44,6 +44,8 @@ export class ObsidianVault implements VaultPort {
     /** target path → paths of notes linking to it; `null` until built or after links changed. */
     private backlinkIndex: Map<string, string[]> | null = null;
     private watching = false;
+    /** Set once Obsidian reported links resolved (or every note was indexed): `backlinks` is then complete. */
+    private linksResolved = false;
     /** Where paths really lead on disk; `null` on mobile (no links there). */
     private readonly links: DiskLinks | null;
 
@@ -69,7 +71,12 @@ export class ObsidianVault implements VaultPort {
         const invalidate = (): void => {
             this.backlinkIndex = null;
         };
-        registerEvent(this.app.metadataCache.on('resolved', invalidate));
+        registerEvent(
+            this.app.metadataCache.on('resolved', () => {
+                this.linksResolved = true;
+                invalidate();
+            }),
+        );
         registerEvent(this.app.metadataCache.on('deleted', invalidate));
         registerEvent(this.app.vault.on('rename', invalidate));
         registerEvent(this.app.vault.on('delete', invalidate));
@@ -106,6 +113,24 @@ export class ObsidianVault implements VaultPort {
     async read(path: string): Promise<string> {
         const file = this.existingFile(this.checkPath(path));
         return this.host(path, () => this.app.vault.read(file));
+    }
+
+    /** The bytes of an attachment, through Obsidian's `Vault.readBinary`. */
+    async readBinary(path: string): Promise<Uint8Array> {
+        const file = this.existingFile(this.checkPath(path));
+        return new Uint8Array(await this.host(path, () => this.app.vault.readBinary(file)));
+    }
+
+    /**
+     * Whether the backlinks are complete: once watching, after Obsidian resolved links at least once or every note has
+     * its metadata cached. Before that, an attachment's users are unknown and the gate excludes it.
+     */
+    linksReady(): boolean {
+        if (this.linksResolved) return true;
+        if (!this.watching) return false;
+        const cache = this.app.metadataCache;
+        this.linksResolved = this.app.vault.getMarkdownFiles().every((file) => cache.getFileCache(file) !== null);
+        return this.linksResolved;
     }
 
     async create(path: string, content: string): Promise<void> {

@@ -56,6 +56,7 @@ export class PluginUi {
             store: s.chats,
             focus: s.focus,
             suggest: (query) => s.suggester?.suggest(query) ?? [],
+            related: (path) => s.related(path).map((note) => ({ path: note.path, why: note.reasons[0] ?? '' })),
             whyExcluded: (path) => {
                 const verdict = s.currentGate().check(path);
                 return verdict.excluded ? ExclusionGate.describe(verdict.reason) : null;

@@ -6,6 +6,7 @@
  * which the plugin calls when the layout is ready.
  */
 import type { App, EventRef } from 'obsidian';
+import { obsidianPdfTextReader } from './pdf-text';
 import type { ApprovalGate } from '../agent/changes/approval';
 import { createModelClient, type ModelClient, type ModelList } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
@@ -15,6 +16,8 @@ import { AdapterChatStore } from '../chat/chat-store';
 import { CoreServices } from '../compose/core-services';
 import type { ExclusionGate } from '../context/exclusions';
 import { MentionSuggester } from '../context/suggest';
+import { isMarkdownPath } from '../kernel/vault-port';
+import { relatedNotes, type RelatedNote } from '../search/related';
 import type { JobQueue } from '../delegate/job-queue';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { SettingsStore, type SettingsState } from '../kernel/settings-store';
@@ -126,6 +129,7 @@ export class PluginServices {
                 }),
                 editors: this.editors,
                 obsidianExcluded: this.obsidianExcluded,
+                pdfText: obsidianPdfTextReader,
                 ...(typeof basePath === 'function' ? { vaultRoot: basePath.call(adapter) } : {}),
             },
             null,
@@ -161,8 +165,14 @@ export class PluginServices {
     start(): void {
         this.started = true;
         this.vault.watch((ref) => this.host.registerEvent(ref));
-        this.suggester = new MentionSuggester({ vault: this.vault, gate: () => this.core.gate() });
+        this.suggester = new MentionSuggester({
+            vault: this.vault,
+            gate: () => this.core.gate(),
+            content: (query, limit) => this.notesByContent(query, limit),
+        });
         void this.suggester.rebuild();
+        // The relevance index is built once the layout is ready, off the first keystroke's path.
+        void this.core.search.ready();
         if (this.store.settings !== null) void this.core.hub.connectAll();
         this.queue.start();
     }
@@ -177,6 +187,28 @@ export class PluginServices {
         } finally {
             await this.core.hub.close();
         }
+    }
+
+    /**
+     * The visible notes closest to `path` (links, tags, words), for the chat's chips; none while `path` is hidden or
+     * the index is not built yet. The index catches up with the latest changes for the next call.
+     */
+    related(path: string, limit = 3): RelatedNote[] {
+        const gate = this.core.gate();
+        void this.core.search.ready();
+        if (gate.isExcluded(path) || !this.core.search.has(path)) return [];
+        const admits = (other: string): boolean => isMarkdownPath(other) && !gate.isExcluded(other);
+        return relatedNotes(this.core.search, this.vault, path, admits, limit);
+    }
+
+    /** Notes ranked by content for a mention query (typing: the last word as a prefix). */
+    private notesByContent(query: string, limit: number): string[] {
+        const gate = this.core.gate();
+        void this.core.search.ready();
+        return this.core.search
+            .rank(query, { typing: true, admits: (path) => !gate.isExcluded(path) })
+            .slice(0, limit)
+            .map((note) => note.path);
     }
 
     /** The exclusion gate of the settings as they are now. */

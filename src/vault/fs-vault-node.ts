@@ -15,6 +15,8 @@ import { readTextOrNull, walkPath, walkVault, type Found } from './fs-vault-walk
 import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
+import { IndexSnapshotFile, sameFile, type ParsedFacts, type SnapshotEntry } from './index-snapshot-node';
+import { RACY_WINDOW_MS } from './text-cache';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
 import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
@@ -26,14 +28,21 @@ import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/
 export interface FsVaultOptions {
     /** The vault's configuration folder (Obsidian's `Vault.configDir`), which the caller must know. */
     configDir: string;
+    /**
+     * Where the note index is kept between runs (the CLI's state folder): notes whose files are unchanged are taken
+     * from it at open instead of being read and parsed again. Absent = every note is read.
+     */
+    snapshot?: (owner: { root: string; configDir: string }) => IndexSnapshotFile;
 }
 
 /** What one scan did, so the benchmark can tell a cold scan from a warm one. */
 export interface ScanStats {
     /** Files found. */
     files: number;
-    /** Files read and indexed because they were new or changed. */
+    /** Files indexed because they were new or changed (read, or taken from the index snapshot). */
     parsed: number;
+    /** Notes read from disk for it (the rest of `parsed` came from the index snapshot). */
+    read: number;
     /** Wall time in milliseconds. */
     ms: number;
 }
@@ -72,8 +81,22 @@ export class FsVault implements VaultPort {
     private exclusiveTail: Promise<unknown> = Promise.resolve();
     private scanned = false;
     private scans = 0;
+    private lastScan: ScanStats = { files: 0, parsed: 0, read: 0, ms: 0 };
+    /** The index snapshot read at open, used by the first scan only. */
+    private seed: Map<string, SnapshotEntry> = new Map();
+    /** Notes whose metadata may go into a snapshot: parsed from a read outside the racy window, with those facts. */
+    private readonly stable = new Map<string, ParsedFacts>();
+    /** Notes read from disk by the running scan. */
+    private reads = 0;
+    /** What the snapshot file holds now (path → change time), so an unchanged index is not written again. */
+    private saved = new Map<string, number>();
+    private readonly snapshotFile: IndexSnapshotFile | null;
 
-    private constructor(private readonly options: { root: string; configDir: string; index: NoteIndex }) {
+    private constructor(
+        private readonly options: { root: string; configDir: string; index: NoteIndex },
+        snapshot?: FsVaultOptions['snapshot'],
+    ) {
+        this.snapshotFile = snapshot?.({ root: options.root, configDir: options.configDir }) ?? null;
         this.disk = new VaultDisk({ root: options.root, configDir: options.configDir, diskNames: this.diskNames });
         this.known = new KnownFiles(this.disk);
     }
@@ -88,8 +111,14 @@ export class FsVault implements VaultPort {
         if (realRoot === null || !(await lstat(realRoot)).isDirectory()) {
             throw new VaultError('not-found', 'The vault folder does not exist.');
         }
-        const vault = new FsVault({ root: realRoot, configDir: configDir.path, index: new NoteIndex() });
+        const vault = new FsVault(
+            { root: realRoot, configDir: configDir.path, index: new NoteIndex() },
+            options.snapshot,
+        );
+        vault.seed = vault.snapshotFile?.load() ?? new Map<string, SnapshotEntry>();
+        for (const [path, entry] of vault.seed) vault.saved.set(path, entry.ctimeMs);
         await vault.scan({ clearStaleTemps: true });
+        vault.seed = new Map<string, SnapshotEntry>();
         return vault;
     }
 
@@ -116,6 +145,7 @@ export class FsVault implements VaultPort {
         const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps
             ? []
             : undefined;
+        this.reads = 0;
         walkVault(this.disk, this.configDir, found, '', temps);
         // Temp files a killed writer left next to notes (hidden, so Obsidian never shows them) go on open.
         if (temps !== undefined) removeStaleTemps(temps);
@@ -127,11 +157,41 @@ export class FsVault implements VaultPort {
         if (this.scanned) for (const event of events) this.emit(event);
         this.scanned = true;
         await Promise.resolve();
-        return {
+        this.lastScan = {
             files: found.size,
             parsed: events.filter((e) => e.type !== 'delete').length,
+            read: this.reads,
             ms: performance.now() - started,
         };
+        return this.lastScan;
+    }
+
+    /** What the latest full scan did (the one at `open` until another runs). */
+    get lastScanStats(): ScanStats {
+        return { ...this.lastScan };
+    }
+
+    /**
+     * Writes the index snapshot (when the vault was opened with one and it would read differently): every note parsed
+     * from a settled file, except those `keep` refuses (the exclusion gate: nothing excluded is written). Returns how
+     * many notes were written, or `null` when nothing was.
+     */
+    saveSnapshot(keep: (path: string) => boolean): number | null {
+        const file = this.snapshotFile;
+        if (file === null) return null;
+        const entries: [string, SnapshotEntry][] = [];
+        let same = true;
+        for (const [path, facts] of this.stable) {
+            if (this.indexedChange.get(path) !== facts.ctimeMs || !keep(path)) continue;
+            const metadata = this.options.index.metadata(path);
+            if (metadata === undefined) continue;
+            entries.push([path, { ...facts, metadata }]);
+            if (this.saved.get(path) !== facts.ctimeMs) same = false;
+        }
+        if (same && entries.length === this.saved.size) return null;
+        if (!file.save(entries)) return null;
+        this.saved = new Map(entries.map(([path, entry]) => [path, entry.ctimeMs]));
+        return entries.length;
     }
 
     /** How many full scans ran (the first at `open` included): a watcher must not make calls pay for one. */
@@ -147,6 +207,7 @@ export class FsVault implements VaultPort {
      */
     async syncPaths(diskPaths: Iterable<string>): Promise<ScanStats> {
         const started = performance.now();
+        this.reads = 0;
         const roots = new Set<string>();
         for (const disk of diskPaths) roots.add(disk);
         const found: Found = new Map();
@@ -172,6 +233,7 @@ export class FsVault implements VaultPort {
         return {
             files: found.size,
             parsed: events.filter((e) => e.type !== 'delete').length,
+            read: this.reads,
             ms: performance.now() - started,
         };
     }
@@ -182,13 +244,25 @@ export class FsVault implements VaultPort {
      */
     private absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
         const events: VaultChange[] = [];
-        for (const [path, { disk, stats }] of found) {
+        for (const [path, { disk, stats, linked }] of found) {
             const entry = toEntry(path, stats);
             if (this.isIndexed(path, stats)) continue;
             const markdown = isMarkdownPath(path);
-            const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
-            if (markdown && text === null) continue;
-            this.options.index.set(entry, text);
+            // A link's text is always read: the gate judges it by its target as it is now.
+            const seeded = markdown && !linked ? this.seed.get(path) : undefined;
+            if (seeded !== undefined && sameFile(seeded, stats)) {
+                this.options.index.setParsed(entry, seeded.metadata);
+                this.stable.set(path, factsOf(stats));
+            } else {
+                const readAt = Date.now();
+                const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
+                if (markdown && text === null) continue;
+                if (markdown) this.reads++;
+                this.options.index.set(entry, text);
+                if (markdown && !linked && stats.mtimeMs < readAt - RACY_WINDOW_MS)
+                    this.stable.set(path, factsOf(stats));
+                else this.stable.delete(path);
+            }
             this.indexedChange.set(path, stats.ctimeMs);
             events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
             this.files.set(path, entry);
@@ -238,6 +312,14 @@ export class FsVault implements VaultPort {
         } finally {
             await handle.close();
         }
+    }
+
+    /** The bytes of a file (an attachment), read through the same path checks as `read`. */
+    async readBinary(path: string): Promise<Uint8Array> {
+        const vaultPath = this.files.has(path) ? path : this.readablePath(path);
+        const real = await this.disk.locateFile(vaultPath);
+        const bytes = await readFile(real).catch((e: unknown) => this.disk.fail(e, vaultPath));
+        return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
 
     async create(path: string, content: string): Promise<void> {
@@ -500,12 +582,15 @@ export class FsVault implements VaultPort {
 
     private remember(entry: FileEntry, text: string | null): void {
         if (!this.isListed(entry.path)) return;
+        // Indexed from a write or a read, not a scan: it goes into a snapshot after the next scan has looked at it.
+        this.stable.delete(entry.path);
         // Parsed when first asked: a job note is rewritten several times per job and nobody reads it in between.
         this.options.index.set(entry, isMarkdownPath(entry.path) ? text : null, 'when-asked');
         this.files.set(entry.path, entry);
     }
 
     private forget(vaultPath: string): void {
+        this.stable.delete(vaultPath);
         this.linkTargets.delete(vaultPath);
         this.options.index.delete(vaultPath);
         this.files.delete(vaultPath);
@@ -546,6 +631,10 @@ export class FsVault implements VaultPort {
             }
         }
     }
+}
+
+function factsOf(stats: Stats): ParsedFacts {
+    return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
 }
 
 function toEntry(path: string, stats: Stats): FileEntry {

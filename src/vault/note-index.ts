@@ -76,6 +76,12 @@ export class NoteIndex {
         }
     }
 
+    /** Stores a note's entry with metadata parsed earlier (a validated index snapshot), as `set` would have parsed it. */
+    setParsed(entry: FileEntry, metadata: NoteMetadata): void {
+        this.set(entry, null);
+        this.notes.set(entry.path, metadata);
+    }
+
     /** Forgets a file; links to it become unresolved (or resolve to another file of the same name). */
     delete(path: string): void {
         if (!this.entries.delete(path)) return;

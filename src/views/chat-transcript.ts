@@ -282,6 +282,8 @@ export class ChatTranscript {
 const TOOL_VERBS: Record<string, string> = {
     read_note: 'Read',
     search_notes: 'Searched',
+    find_notes: 'Found',
+    related_notes: 'Related',
     list_notes: 'Listed',
     edit_note: 'Edit',
     rewrite_note: 'Rewrite',

@@ -18,7 +18,7 @@ import { ChatApprovalGate } from './approval-card';
 import { ChatInput, type SlashCommand } from './chat-input';
 import { KeySetupNotice } from './chat-key-setup';
 import { ChatTranscript } from './chat-transcript';
-import { ContextChips } from './context-chips';
+import { ContextChips, type RelatedChip } from './context-chips';
 import { obsidianMarkdown, type MarkdownRenderFn } from './markdown-block';
 
 /** The chat view's type id. */
@@ -43,6 +43,8 @@ export interface ChatViewServices {
     suggest(query: string): MentionSuggestion[];
     /** Why a path is excluded (for the person), or `null`. */
     whyExcluded(path: string): string | null;
+    /** Notes related to the focused note, offered as chips to mention; none when absent. */
+    related?(path: string): RelatedChip[];
     /** The path a link points to, or `null`. */
     resolveLink(link: string): string | null;
     /** Opens a note or link. */
@@ -149,6 +151,12 @@ export class ChatView extends ItemView {
             openNote: (path) => this.services.openLink(path),
             attached: () => this.chat.attachFocusedNote,
             toggleAttached: () => (this.chat.attachFocusedNote = !this.chat.attachFocusedNote),
+            ...(this.services.related !== undefined
+                ? {
+                      related: (path: string) => this.services.related?.(path) ?? [],
+                      mention: (mention: string) => this.insertMention(mention),
+                  }
+                : {}),
         });
         this.input = new ChatInput({
             parent: root,
@@ -175,6 +183,17 @@ export class ChatView extends ItemView {
         this.transcript.show(this.chat.record);
         this.chips.refresh('');
         this.updateHeader();
+    }
+
+    /** Adds `mention` to the end of the draft (a related note's chip was clicked) and puts the cursor after it. */
+    private insertMention(mention: string): void {
+        const area = this.input.textarea;
+        const draft = area.value;
+        const gap = draft === '' || /\s$/u.test(draft) ? '' : ' ';
+        area.value = `${draft}${gap}${mention} `;
+        area.dispatchEvent(new Event('input'));
+        area.focus();
+        area.setSelectionRange(area.value.length, area.value.length);
     }
 
     override async onClose(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The chips above the input: what the next message will carry. The focused note (a toggle), the selection, and every
  * note mentioned in the draft; an excluded one says so and why, in words for the person only. Clicking a chip
- * opens its note.
+ * opens its note. Below the focused note, a few related notes (shared links, tags, words) are offered: clicking one
+ * mentions it in the draft.
  */
 import { parseMentions } from '../context/mention-parser';
 import type { FocusSource } from '../context/focus';
@@ -22,6 +23,18 @@ export interface ContextChipsOptions {
     attached(): boolean;
     /** Flips whether the focused note is attached. */
     toggleAttached(): void;
+    /** Notes related to the focused note (visible ones only); no related chips when absent. */
+    related?(path: string): RelatedChip[];
+    /** Adds a mention (`@[[Note]]`) to the draft. */
+    mention?(mention: string): void;
+}
+
+/** A related note offered as a chip, and why it is related. */
+export interface RelatedChip {
+    /** The vault path. */
+    path: string;
+    /** Why, in a few words ("links to this note", "shares #garden"). */
+    why: string;
 }
 
 /** The chip row. */
@@ -59,6 +72,7 @@ export class ContextChips {
                 const lines = `lines ${selection.fromLine + 1}–${selection.toLine + 1}`;
                 this.chip(note, `Selection, ${lines}`, null).addClass('vault-agent-chip-selection');
             }
+            if (why === null) this.relatedChips(note, draft);
         }
         const seen = new Set<string>();
         for (const mention of parseMentions(draft)) {
@@ -73,6 +87,33 @@ export class ContextChips {
             // An excluded note's name is only ever shown to the person, never sent.
             const text = why === null ? noteName(path) : `${noteName(path)} — not sent: ${why}`;
             this.chip(path, text, why).addClass('vault-agent-chip-mention');
+        }
+    }
+
+    /** Up to three related notes not yet mentioned; a click mentions one. */
+    private relatedChips(note: string, draft: string): void {
+        const options = this.options;
+        if (options.related === undefined || options.mention === undefined) return;
+        const mentioned = new Set(
+            parseMentions(draft).map((m) => (m.kind === 'note' ? this.options.resolve(m.link) : null)),
+        );
+        const offered = options
+            .related(note)
+            .filter((r) => r.path !== note && !mentioned.has(r.path))
+            .slice(0, 3);
+        if (offered.length === 0) return;
+        const row = this.el.createDiv({ cls: 'vault-agent-chips-related' });
+        row.createSpan({ cls: 'vault-agent-chips-related-label', text: 'Related:' });
+        for (const item of offered) {
+            const chip = row.createEl('button', {
+                cls: 'vault-agent-chip vault-agent-chip-related',
+                text: noteName(item.path),
+                attr: { title: `${item.path} — ${item.why}. Click to mention it.`, 'data-path': item.path },
+            });
+            chip.addEventListener('click', () => {
+                const link = item.path.replace(/\.md$/iu, '');
+                options.mention?.(`@[[${link}]]`);
+            });
         }
     }
 

@@ -361,6 +361,7 @@ describe('endpoint capabilities', () => {
             countTokens: true,
             batches: true,
             modelsList: true,
+            documents: true,
         });
     });
 

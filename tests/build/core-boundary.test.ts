@@ -4,21 +4,22 @@ import { ESLint } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CORE_FOLDERS = ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose', 'cli'];
+const CORE_FOLDERS = ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose', 'cli'];
 
 /** The rooms and what each may import (docs/ARCHITECTURE.md), restated so a change to the lint rule shows here. */
 const ROOMS: Record<string, string[]> = {
     kernel: [],
     vault: ['kernel'],
     context: ['kernel', 'vault'],
-    agent: ['kernel', 'vault', 'context'],
-    delegate: ['kernel', 'vault', 'context', 'agent'],
-    chat: ['kernel', 'vault', 'context', 'agent', 'delegate'],
-    review: ['kernel', 'vault', 'context', 'agent'],
-    compose: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review'],
-    cli: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose'],
-    views: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose'],
-    obsidian: ['kernel', 'vault', 'context', 'agent', 'delegate', 'chat', 'review', 'compose', 'views'],
+    search: ['kernel', 'vault', 'context'],
+    agent: ['kernel', 'vault', 'context', 'search'],
+    delegate: ['kernel', 'vault', 'context', 'search', 'agent'],
+    chat: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate'],
+    review: ['kernel', 'vault', 'context', 'search', 'agent'],
+    compose: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review'],
+    cli: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    views: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose'],
+    obsidian: ['kernel', 'vault', 'context', 'search', 'agent', 'delegate', 'chat', 'review', 'compose', 'views'],
 };
 const BOUNDARY = '@typescript-eslint/no-restricted-imports';
 const probes: string[] = [];

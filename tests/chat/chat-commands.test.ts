@@ -76,7 +76,7 @@ function makeChat(store = new MemoryChatStore()): { chat: ChatService; events: C
             checkpoints,
             throttle,
             skills: new SkillCatalog({ vault, exclusions: () => gate() }),
-            contextBuilder: new ContextBuilder({ vault, gate }),
+            contextProvider: new ContextBuilder({ vault, gate }),
         }),
     });
     const events: ChatServiceEvent[] = [];

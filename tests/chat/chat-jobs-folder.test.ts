@@ -72,7 +72,7 @@ function makeChat(mode: string): ChatService {
             settings: () => settings,
             checkpoints,
             throttle: new Throttle(),
-            contextBuilder: new ContextBuilder({ vault, gate }),
+            contextProvider: new ContextBuilder({ vault, gate }),
         }),
     });
 }

@@ -66,7 +66,7 @@ async function makeChat(
             checkpoints,
             throttle,
             spend,
-            contextBuilder: new ContextBuilder({ vault, gate }),
+            contextProvider: new ContextBuilder({ vault, gate }),
         }),
     });
     return Object.assign(chat, { changeSettings: (next: Settings) => (current.settings = next) });

@@ -47,7 +47,7 @@ function chatOn(h: QueueHarness, queue: JobQueue, store = new MemoryChatStore())
             settings: () => settings,
             checkpoints,
             throttle: new Throttle(),
-            contextBuilder: new ContextBuilder({ vault, gate }),
+            contextProvider: new ContextBuilder({ vault, gate }),
         }),
     });
 }

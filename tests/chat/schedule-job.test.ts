@@ -82,7 +82,7 @@ function makeChat(mode: string, decide: (proposal: ChangeProposal) => Decision, 
             settings: () => settings,
             checkpoints,
             throttle: new Throttle(),
-            contextBuilder: new ContextBuilder({ vault, gate }),
+            contextProvider: new ContextBuilder({ vault, gate }),
             jobs: jobDrafter(
                 vault,
                 () => ({

@@ -115,12 +115,15 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
         const { tools } = await session.client.listTools();
         expect(tools.map((t) => t.name).sort()).toEqual([
             'create_note',
+            'find_notes',
             'list_notes',
             'note_links',
             'note_outline',
             'notes_with_tag',
             'propose_edit',
+            'read_attachment',
             'read_note',
+            'related_notes',
             'search_notes',
         ]);
         const writable = tools.filter((t) => t.annotations?.readOnlyHint !== true).map((t) => t.name);

@@ -8,10 +8,15 @@ import { DEFAULT_SETTINGS, type PrivacySettings } from '../../src/kernel/setting
 import type { NoteMetadata, VaultPort } from '../../src/kernel/vault-port';
 
 /**
- * The gate only asks the port for `configDir` and `metadata(path)`; this double answers exactly those from a map
- * (a note absent from the map is "not indexed yet"). Everything else the port does is out of the gate's reach.
+ * The gate only asks the port for `configDir`, `metadata(path)` and, for an attachment, `backlinks(path)` (the notes
+ * that use it); this double answers exactly those from maps (a note absent from the map is "not indexed yet"; an
+ * attachment absent from `users` is used by no note). Everything else the port does is out of the gate's reach.
  */
-function vaultWith(tagsByPath: Record<string, string[] | undefined>, configDir = '.config'): VaultPort {
+function vaultWith(
+    tagsByPath: Record<string, string[] | undefined>,
+    configDir = '.config',
+    users: Record<string, string[]> = {},
+): VaultPort {
     const index = new Map<string, NoteMetadata>();
     for (const [path, tags] of Object.entries(tagsByPath)) index.set(path, metadataWith(tags));
     const unused = (): never => {
@@ -28,7 +33,7 @@ function vaultWith(tagsByPath: Record<string, string[] | undefined>, configDir =
         trash: unused,
         metadata: (path) => index.get(path),
         resolveLink: unused,
-        backlinks: unused,
+        backlinks: (path) => users[path] ?? [],
         onChange: unused,
     };
 }
@@ -133,6 +138,28 @@ describe('ExclusionGate: fail closed on unknown metadata', () => {
         expect(g.isExcluded('Assets/photo.png')).toBe(false);
         expect(g.isExcluded('Assets/report.pdf')).toBe(false);
         expect(reasonFor(g, 'Journal/photo.png')).toEqual({ kind: 'folder', rule: 'Journal/' });
+    });
+});
+
+describe('ExclusionGate: attachments follow the notes that use them', () => {
+    const vault = vaultWith({ 'Diary.md': ['#private'], 'Plan.md': [] }, '.config', {
+        'only-private.png': ['Diary.md'],
+        'both.png': ['Diary.md', 'Plan.md'],
+        'unindexed-user.png': ['Unknown.md'],
+    });
+
+    it('excludes an attachment every user of which is excluded, fail closed on a user not indexed', () => {
+        const g = gate(vault, { excludedTags: ['private'] });
+        expect(reasonFor(g, 'only-private.png')).toEqual({ kind: 'used-by-excluded' });
+        expect(reasonFor(g, 'unindexed-user.png')).toEqual({ kind: 'used-by-excluded' });
+        expect(g.isExcluded('both.png')).toBe(false);
+        expect(g.isExcluded('unused.png')).toBe(false);
+    });
+
+    it('excludes every attachment while the links are not indexed yet', () => {
+        const g = gate({ ...vault, linksReady: () => false }, { excludedTags: ['private'] });
+        expect(reasonFor(g, 'both.png')).toEqual({ kind: 'links-unknown' });
+        expect(g.isExcluded('Plan.md')).toBe(false);
     });
 });
 

@@ -4,7 +4,7 @@ import type { Tool } from '../../src/agent/tools/tool';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { SkillCatalog } from '../../src/context/skills';
 import { readJobNote } from '../../src/delegate/job-note';
-import type { McpToolSource } from '../../src/delegate/job-session';
+import type { McpToolSource } from '../../src/agent/session-factory';
 import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
 import type { McpToolsOptions } from '../../src/agent/mcp/mcp-hub';
 import {

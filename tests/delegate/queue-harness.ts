@@ -122,10 +122,9 @@ export async function makeQueueHarness(options: HarnessOptions = {}): Promise<Qu
                 deviceId: `test-device-${++devices}`,
                 pollMs: 50,
                 settleMs: 5,
-                retry: { random: () => 0, baseDelayMs: 10, maxDelayMs: 50 },
+                retry: { random: () => 0, baseDelayMs: 10, maxDelayMs: 50, waits: { idleTimeoutMs: 5_000 } },
                 jobRetryBaseMs: 10,
                 offlineBaseMs: 50,
-                idleTimeoutMs: 5_000,
                 ...extra,
             });
         },

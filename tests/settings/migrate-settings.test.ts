@@ -132,6 +132,7 @@ describe('migrateSettings: normalising and repairing fields', () => {
         const upgraded = {
             ...stored,
             version: 2,
+            model: { ...stored.model, pdfDocuments: true },
             delegate: { ...stored.delegate, maxAttempts: 3, defaultBudget: { turns: 30, usd: 0.5 } },
             context: DEFAULT_SETTINGS.context,
             guidance: DEFAULT_SETTINGS.guidance,

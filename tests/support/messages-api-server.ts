@@ -8,6 +8,7 @@ import { BatchStore } from './messages-api/batch-store';
 import { AnswerWriter, Pacer } from './messages-api/answer-writer';
 import { flatHeaders, isRecord, parseJson, readBody, sendError } from './messages-api/http';
 import { PromptCache } from './messages-api/prompt-cache';
+import { checkMedia } from './messages-api/documents';
 import { decideCompaction, withCompactionBlock } from './messages-api/server-compaction';
 import { randomId, renderTurn } from './messages-api/render';
 import * as routes from './messages-api/side-routes';
@@ -25,6 +26,7 @@ export type * from './messages-api/types';
 export { estimateTokens } from './messages-api/prompt-cache';
 export { LISTED_MODELS, model as modelInfo } from './messages-api/side-routes';
 export { COMPACTION_BETA, COMPACTION_EDIT } from './messages-api/server-compaction';
+export { mediaBlocksOf, PDF_PAGE_TOKENS, type SentMedia } from './messages-api/documents';
 
 /** A running local Messages API that the real SDK talks to over HTTP. */
 export interface MessagesApiServer {
@@ -78,6 +80,7 @@ class LocalMessagesApi implements MessagesApiServer {
     private readonly pacer = new Pacer();
     private readonly writer: AnswerWriter;
     private readonly serverCompaction: boolean;
+    private readonly documents: boolean;
     private readonly models: readonly ModelInfo[] | 'none';
 
     constructor(options: MessagesApiServerOptions) {
@@ -86,6 +89,7 @@ class LocalMessagesApi implements MessagesApiServer {
         this.defaultResponse = options.defaultResponse;
         this.latencyMs = options.latencyMs ?? 0;
         this.serverCompaction = options.serverCompaction ?? true;
+        this.documents = options.documents ?? true;
         this.models = options.models ?? routes.LISTED_MODELS;
         this.writer = new AnswerWriter({ pacer: this.pacer, eventDelayMs: options.eventDelayMs ?? 0 });
         this.cache = new PromptCache(options.minCacheableTokens ?? 0);
@@ -237,6 +241,11 @@ class LocalMessagesApi implements MessagesApiServer {
         if (problem !== undefined || !isRecord(body)) {
             const message = problem ?? 'body: expected a JSON object';
             sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message });
+            return;
+        }
+        const media = await checkMedia(body, this.documents);
+        if (media !== undefined) {
+            sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: media });
             return;
         }
         const compaction = decideCompaction(body, request.headers, this.serverCompaction);

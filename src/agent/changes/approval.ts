@@ -40,6 +40,14 @@ export interface ApprovalGate {
     request(proposal: ChangeProposal, options: ApprovalRequestOptions): Promise<Decision>;
 }
 
+/**
+ * The gate of a surface nobody watches (a job, the vault's MCP server): every request is denied. The unattended modes
+ * never ask for a change inside their scope and refuse the rest without asking, so this answer is a backstop only.
+ */
+export function unattended(who: string): ApprovalGate {
+    return { request: () => Promise.resolve({ kind: 'deny', reason: `Nobody is there to approve changes ${who}.` }) };
+}
+
 /** What a decision means for one proposal. */
 export type Resolution =
     /** Write this text (`null` for a rename or delete, which carry no new text). */

@@ -5,6 +5,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Checkpoint } from '../changes/checkpoints';
+import type { HistoryMessage } from '../loop/conversation';
 
 /** One applied change, as the record lists it. */
 export interface ChangeRecord {
@@ -73,6 +74,11 @@ export function buildRecordBlocks(input: RecordInput): Anthropic.TextBlockParam[
         input.summary.trim() === '' ? '(The summary came back empty.)' : input.summary.trim(),
     ].join('\n');
     return [{ type: 'text', text: summary }, buildFactsBlock(input)];
+}
+
+/** The record that replaces the summarised turns: a user message with the summary and the exact facts. */
+export function recordMessage(input: RecordInput): HistoryMessage {
+    return { role: 'user', content: buildRecordBlocks(input) };
 }
 
 /** The facts block alone: every change and every note read, exact (also what follows a server-side compaction). */

@@ -9,7 +9,7 @@ import type { PromptPrefix } from '../loop/prompt-cache';
 import type { StreamedBlock } from '../loop/stream-turn';
 import type { ServerCompactionRequest } from '../model-client';
 import type { UsageLike } from '../pricing';
-import { buildRecordBlocks, type ChangeRecord } from './compact-record';
+import { recordMessage, type ChangeRecord } from './compact-record';
 import { planCompaction, summarise, type SummaryCall } from './compactor';
 import {
     contextWindowFor,
@@ -231,16 +231,7 @@ export class ContextManager {
             signal,
         });
         const facts = await this.options.facts();
-        const record: HistoryMessage = {
-            role: 'user',
-            content: buildRecordBlocks({
-                summary,
-                changes: facts.changes,
-                notesRead: facts.notesRead,
-                summarisedMessages: plan.older.length,
-            }),
-        };
-        const next = [record, ...plan.kept];
+        const next = [recordMessage({ summary, ...facts, summarisedMessages: plan.older.length }), ...plan.kept];
         conversation.replace(next);
         this.tracker.reset();
         const counted = await this.countQuietly(conversation.snapshot(), signal);

@@ -4,6 +4,7 @@
  * `usage`) and estimates only what was added since; the estimate leans high so a request never crosses the window.
  */
 import type Anthropic from '@anthropic-ai/sdk';
+import { stringifyWithoutMedia } from '../../context/attachment-files';
 import type { UsageLike } from '../pricing';
 import type { HistoryMessage } from '../loop/conversation';
 
@@ -52,7 +53,11 @@ export const CONSERVATIVE_CHARS_PER_TOKEN = 3;
 /** An upper-leaning token estimate of content blocks, JSON scaffolding included (tool inputs and results are JSON). */
 export function estimateBlockTokens(blocks: readonly unknown[]): number {
     let tokens = 0;
-    for (const block of blocks) tokens += Math.ceil(JSON.stringify(block).length / CONSERVATIVE_CHARS_PER_TOKEN) + 4;
+    for (const block of blocks) {
+        // A PDF or an image counts by what it costs the model, not by the length of its base64.
+        const { json, mediaTokens } = stringifyWithoutMedia(block);
+        tokens += Math.ceil(json.length / CONSERVATIVE_CHARS_PER_TOKEN) + 4 + mediaTokens;
+    }
     return tokens;
 }
 

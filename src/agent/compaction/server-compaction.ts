@@ -8,7 +8,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { HistoryMessage } from '../loop/conversation';
-import { buildFactsBlock, buildRecordBlocks, isFactsBlock, type ChangeRecord } from './compact-record';
+import { buildFactsBlock, isFactsBlock, recordMessage, type ChangeRecord } from './compact-record';
 
 /** The facts that follow a compaction. */
 export interface CompactionFacts {
@@ -73,16 +73,7 @@ export function flattenServerCompaction(
     const blocks = compacted.content;
     const at = blocks.findLastIndex(isCompactionBlock);
     const summary = compactionSummary(blocks[at]) ?? '';
-    const record: HistoryMessage = {
-        role: 'user',
-        content: buildRecordBlocks({
-            summary,
-            changes: facts.changes,
-            notesRead: facts.notesRead,
-            summarisedMessages: index,
-        }),
-    };
-    const out: HistoryMessage[] = [record];
+    const out: HistoryMessage[] = [recordMessage({ summary, ...facts, summarisedMessages: index })];
     const rest = blocks.slice(at + 1).filter((block) => !isCompactionBlock(block));
     const later: HistoryMessage[] = [{ role: 'assistant', content: rest }, ...messages.slice(index + 1)];
     for (const message of later) {

@@ -23,6 +23,11 @@ export interface SendOptions {
      * and emits a `context` event with what the person should see.
      */
     context?: SendContext;
+    /**
+     * The vault paths each block of `content` carries, parallel to it (a job's first message: its attachments), so a
+     * block whose source turns private leaves the history. Ignored with `context`, which computes its own.
+     */
+    sources?: (string[] | undefined)[];
 }
 
 /** How to build a message's context. */
@@ -89,6 +94,12 @@ export async function buildContextTurn(input: {
     // Two blocks: the attached notes, and the person's words, which name only the notes they mention.
     const blocks: Anthropic.ContentBlockParam[] = [];
     const sources: (string[] | undefined)[] = [];
+    // PDFs and images first, as the API advises: each block carries its own path, so it alone leaves the history
+    // once the attachment is excluded.
+    for (const { block, path } of bundle.attachmentBlocks()) {
+        blocks.push(block);
+        sources.push([path]);
+    }
     const attachedText = bundle.context();
     if (attachedText !== '') {
         blocks.push({ type: 'text', text: attachedText });

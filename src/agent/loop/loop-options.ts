@@ -49,8 +49,6 @@ export interface TurnLoopOptions {
     throttle: Throttle;
     /** Time; a fake clock in tests. */
     clock?: Clock;
-    /** Silence after which a stream counts as stalled, in ms; `retry.waits.idleTimeoutMs` when absent. */
-    idleTimeoutMs?: number;
     /** Retry policy for model calls. */
     retry?: RetryPolicy;
     /** Limits per turn. */

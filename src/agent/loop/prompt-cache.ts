@@ -115,10 +115,14 @@ export function buildRequest(input: RequestInput): Anthropic.MessageStreamParams
         if (newest >= 0) marked.add(newest);
         if (input.previousLast >= 0 && input.previousLast < newest) marked.add(input.previousLast);
     }
-    const messages = input.messages.map((message, index) =>
+    let messages = input.messages.map((message, index) =>
         marked.has(index) ? { ...message, content: markLastCacheable(message.content) } : message,
     );
     const tools = input.prefix.tools(caching);
+    // A breakpoint left over goes on the newest PDF or image: a conversation over one paper reads it from the cache
+    // however much is said after it.
+    const used = marked.size + (tools.length > 0 ? 1 : 0) + (input.prefix.system(false).length > 0 ? 1 : 0);
+    if (caching && used < MAX_BREAKPOINTS) messages = markNewestAttachment(messages);
     return {
         model: input.model,
         max_tokens: input.maxTokens,
@@ -142,6 +146,46 @@ export function countBreakpoints(params: Anthropic.MessageStreamParams): number 
     visit(params.system);
     visit(params.messages);
     return count;
+}
+
+/** The API's limit of `cache_control` breakpoints in one request. */
+const MAX_BREAKPOINTS = 4;
+
+/** `messages` with a breakpoint on the newest document or image block (top level or in a tool result) not yet marked. */
+function markNewestAttachment(messages: HistoryMessage[]): HistoryMessage[] {
+    for (let m = messages.length - 1; m >= 0; m--) {
+        const message = messages[m] as HistoryMessage;
+        for (let b = message.content.length - 1; b >= 0; b--) {
+            const block = message.content[b] as Anthropic.ContentBlockParam;
+            const marked = markAttachmentIn(block);
+            if (marked === 'already') return messages;
+            if (marked === null) continue;
+            const content = [...message.content];
+            content[b] = marked;
+            const copy = [...messages];
+            copy[m] = { ...message, content };
+            return copy;
+        }
+    }
+    return messages;
+}
+
+/** `block` with the breakpoint on it (or on its last attachment, for a tool result); `'already'`; `null` for none. */
+function markAttachmentIn(block: Anthropic.ContentBlockParam): Anthropic.ContentBlockParam | 'already' | null {
+    if (block.type === 'document' || block.type === 'image') {
+        return block.cache_control ? 'already' : { ...block, cache_control: EPHEMERAL };
+    }
+    if (block.type !== 'tool_result' || !Array.isArray(block.content)) return null;
+    const inner = block.content;
+    for (let i = inner.length - 1; i >= 0; i--) {
+        const part = inner[i];
+        if (part === undefined || (part.type !== 'document' && part.type !== 'image')) continue;
+        if (part.cache_control || block.cache_control) return 'already';
+        const content = [...inner];
+        content[i] = { ...part, cache_control: EPHEMERAL };
+        return { ...block, content };
+    }
+    return null;
 }
 
 function markLast<T extends object>(items: readonly T[]): T[] {

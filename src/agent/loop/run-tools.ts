@@ -104,7 +104,10 @@ function resultBlock(id: string, result: ToolResult): Anthropic.ToolResultBlockP
     return {
         type: 'tool_result',
         tool_use_id: id,
-        content: [{ type: 'text', text: result.content === '' ? '(empty result)' : result.content }],
+        content: [
+            { type: 'text', text: result.content === '' ? '(empty result)' : result.content },
+            ...(result.blocks ?? []),
+        ],
         ...(result.isError === true ? { is_error: true } : {}),
     };
 }

@@ -16,6 +16,7 @@ export { defineTool, toolError, toolOk, type CheckedToolDefinition } from './def
 export { checkInput, type InputCheck, type SchemaNode } from './input-schema';
 export { listNotesTool, noteOutlineTool, readNoteTool } from './read-tools';
 export { notesWithTagTool, searchNotesTool } from './search-tools';
+export { findNotesTool, relatedNotesTool } from './find-tools';
 export { noteLinksTool } from './link-tools';
 export { editNoteTool, rewriteNoteTool } from './edit-tools';
 export { createNoteTool, deleteNoteTool, renameNoteTool } from './write-tools';

@@ -5,7 +5,9 @@
  * server all take their tools from here, so a new tool is added in one place and reaches every surface it declares.
  */
 import type { PermissionModeName } from '../../kernel/permission-mode-name';
+import { readAttachmentTool } from './attachment-tools';
 import { editNoteTool, rewriteNoteTool } from './edit-tools';
+import { findNotesTool, relatedNotesTool } from './find-tools';
 import { noteLinksTool } from './link-tools';
 import { listNotesTool, noteOutlineTool, readNoteTool } from './read-tools';
 import { notesWithTagTool, searchNotesTool } from './search-tools';
@@ -89,8 +91,11 @@ export function vaultToolRegistry(): ToolRegistry {
         .register(readNoteTool, EVERYONE)
         .register(noteOutlineTool, EVERYONE)
         .register(noteLinksTool, EVERYONE)
+        .register(findNotesTool, EVERYONE)
         .register(searchNotesTool, EVERYONE)
+        .register(relatedNotesTool, EVERYONE)
         .register(notesWithTagTool, EVERYONE)
+        .register(readAttachmentTool, EVERYONE)
         .register(createNoteTool, EVERYONE)
         .register(editNoteTool, ['chat'])
         .register(rewriteNoteTool, ['chat'])

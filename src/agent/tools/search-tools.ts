@@ -57,7 +57,9 @@ export const searchNotesTool: Tool = defineTool<SearchNotesInput>(
     {
         name: 'search_notes',
         description:
-            'Search the text of the notes, line by line, case-insensitively. Results read "path:line: snippet" ' +
+            'Search the text of the notes for an exact phrase or a pattern, line by line, case-insensitively: ' +
+            'every occurrence, in path order, not ranked. To find notes about a topic or question in your own ' +
+            'words, use find_notes instead. Results read "path:line: snippet" ' +
             '(line numbers as in read_note). By default query is a plain substring; set regex for a regular ' +
             'expression in JavaScript syntax, run by a linear-time engine: no backreferences, lookahead or lookbehind. ' +
             'The result gives the number of matches; when more are left it ends "N more — call again with offset=K".',

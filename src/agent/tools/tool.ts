@@ -4,7 +4,10 @@
  * tools up by `definition.name` and pass the model's raw JSON input to `run`, which validates it and never throws.
  */
 import type { ExclusionGate } from '../../context/exclusions';
+import type { AttachmentBlock } from '../../context/attachments';
+import type { AttachmentReading } from '../../context/mentions';
 import type { VaultPort } from '../../kernel/vault-port';
+import type { NoteSearch } from '../../search/note-search';
 import type { ChangeController, ChangeRefusal } from '../changes/change-controller';
 import type { JobDrafter } from './job-drafts';
 import type { ReadLedger } from './read-ledger';
@@ -40,6 +43,10 @@ export interface ToolContext {
     turnId: string;
     /** Aborted when the person presses Stop or the job is cancelled. */
     signal?: AbortSignal;
+    /** How PDFs and images are read (`read_attachment`); without it they cannot be read. */
+    attachments?: AttachmentReading;
+    /** The vault's relevance index (`find_notes`, `related_notes`); absent where none was built. */
+    search?: NoteSearch;
     /** Drafts scheduled job notes (`schedule_job`); chats only, absent elsewhere. */
     jobs?: JobDrafter;
 }
@@ -48,6 +55,11 @@ export interface ToolContext {
 export interface ToolResult {
     /** The text the model reads; bounded, and says when it was cut. */
     content: string;
+    /**
+     * `document` and `image` blocks that go back with `content` (`read_attachment`): the model reads them in the
+     * tool result; an MCP client gets images as image content and a PDF's text.
+     */
+    blocks?: AttachmentBlock[];
     /** Set when the call failed (bad input, not found, refused); sent as `is_error`. */
     isError?: boolean;
     /**

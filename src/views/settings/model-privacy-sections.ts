@@ -73,6 +73,18 @@ export function renderModelSection(
         parse: (raw) => parseInteger(raw, 1, 128_000),
         apply: (draft, value) => (draft.model.maxOutputTokens = value),
     });
+    const pdfSetting = new Setting(el)
+        .setName('Send PDFs as documents')
+        .setDesc(
+            'The endpoint reads PDFs (pages and figures). Turn off for endpoints that cannot, such as many local ' +
+                'models: their extracted text is sent instead.',
+        );
+    const pdfError = errorIn(pdfSetting);
+    pdfSetting.addToggle((toggle) =>
+        toggle
+            .setValue(settings.model.pdfDocuments)
+            .onChange((on) => kit.save(pdfError, (draft) => (draft.model.pdfDocuments = on))),
+    );
 }
 
 /**

@@ -115,8 +115,7 @@ export async function makeEngine(options: EngineOptions = {}): Promise<Engine> {
             throttle,
             model: TEST_MODEL,
             maxOutputTokens: 1024,
-            retry: { random: () => 0 },
-            idleTimeoutMs: 5_000,
+            retry: { random: () => 0, waits: { idleTimeoutMs: 5_000 } },
             ...options.session,
             ...extra,
         });

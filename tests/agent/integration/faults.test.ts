@@ -138,7 +138,7 @@ describe('errors mid-stream (row 25)', () => {
 
 describe('stalls and Stop (row 26)', () => {
     it('aborts a stalled stream with the idle watchdog and retries it', async () => {
-        engine = await makeEngine({ session: { idleTimeoutMs: 200 } });
+        engine = await makeEngine({ session: { retry: { random: () => 0, waits: { idleTimeoutMs: 200 } } } });
         engine.server.enqueue(stall({ after: 'message_start' }), textTurn('Back.'));
         const started = Date.now();
         const result = await engine.session.send('Hi');
@@ -149,7 +149,9 @@ describe('stalls and Stop (row 26)', () => {
     });
 
     it('reports a stall that never ends as a stall, after bounded retries', async () => {
-        engine = await makeEngine({ session: { idleTimeoutMs: 150, retry: { maxAttempts: 2, random: () => 0 } } });
+        engine = await makeEngine({
+            session: { retry: { maxAttempts: 2, random: () => 0, waits: { idleTimeoutMs: 150 } } },
+        });
         engine.server.enqueue(stall({ after: 'text' }), stall({ after: 'text' }));
         const result = await engine.session.send('Hi');
         expect(result.outcome).toBe('interrupted');
@@ -157,7 +159,7 @@ describe('stalls and Stop (row 26)', () => {
     });
 
     it('stops within a second mid-stream', async () => {
-        engine = await makeEngine({ session: { idleTimeoutMs: 60_000 } });
+        engine = await makeEngine({ session: { retry: { random: () => 0, waits: { idleTimeoutMs: 60_000 } } } });
         engine.server.enqueue(stall({ after: 'text' }));
         const turn = engine.session.send('Hi');
         await waitFor(() => engine.events.some((e) => e.type === 'text'));

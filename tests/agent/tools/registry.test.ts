@@ -99,7 +99,7 @@ describe('the tool registry', () => {
             checkpoints: e.checkpoints,
             throttle: new Throttle(),
             retry: { random: () => 0 },
-            tools,
+            registry: tools,
         };
         e.server.enqueue(toolUseTurn([{ name: 'word_count', input: { path: 'Plan.md' } }]), textTurn('Three.'));
         const ask = (await createAgentSession({ services, kind: 'chat', mode: 'ask' })).session;
@@ -125,7 +125,7 @@ describe('the tool registry', () => {
             },
         });
         harness.server.enqueue(toolUseTurn([{ name: 'word_count', input: { path: 'Plan.md' } }]), textTurn('Four.'));
-        const queue = await harness.queue({ tools: registry() });
+        const queue = await harness.queue({ registry: registry() });
         await queue.runUntilIdle();
         const requests = harness.server.messageRequests();
         const names = offered(requests[0]);

@@ -145,8 +145,7 @@ describe('progressive disclosure through the real loop', () => {
                 toolContext: { vault: temp.vault, gate, reads: new ReadLedger(), changes: null },
                 conversation: new Conversation(),
                 throttle: new Throttle(),
-                retry: { random: () => 0 },
-                idleTimeoutMs: 5_000,
+                retry: { random: () => 0, waits: { idleTimeoutMs: 5_000 } },
             },
             {
                 content: 'Prepare me for the Acme meeting.',

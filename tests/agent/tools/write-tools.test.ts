@@ -147,7 +147,17 @@ describe('rename_note and delete_note', () => {
 
 describe('tools offered per mode', () => {
     const names = (mode: Parameters<typeof vaultTools>[0]): string[] => vaultTools(mode).map((t) => t.definition.name);
-    const READS = ['list_notes', 'read_note', 'note_outline', 'note_links', 'search_notes', 'notes_with_tag'];
+    const READS = [
+        'list_notes',
+        'read_note',
+        'note_outline',
+        'note_links',
+        'find_notes',
+        'search_notes',
+        'related_notes',
+        'notes_with_tag',
+        'read_attachment',
+    ];
 
     it('offers no write tool at all in read-only', () => {
         expect(names('read-only')).toEqual(READS);

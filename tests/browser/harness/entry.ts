@@ -225,7 +225,7 @@ async function main(): Promise<void> {
                     throttle,
                     spend,
                     editors,
-                    contextBuilder: context,
+                    contextProvider: context,
                     jobs: jobDrafter(
                         vault,
                         () => ({

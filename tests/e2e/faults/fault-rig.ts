@@ -132,10 +132,14 @@ export function startRunner(options: {
         leaseMs: LEASE_MS,
         pollMs: 50,
         settleMs: 5,
-        retry: { random: seededRandom(options.seed), baseDelayMs: 10, maxDelayMs: 80 },
+        retry: {
+            random: seededRandom(options.seed),
+            baseDelayMs: 10,
+            maxDelayMs: 80,
+            waits: { idleTimeoutMs: IDLE_TIMEOUT_MS },
+        },
         jobRetryBaseMs: 10,
         offlineBaseMs: 50,
-        idleTimeoutMs: IDLE_TIMEOUT_MS,
     });
 }
 

@@ -112,9 +112,8 @@ export async function makePrivacyWorld(options: {
             vault,
             exclusions: (v: VaultPort) => new ExclusionGate({ vault: v, privacy: PRIVACY }),
         }),
-        retry: { random: () => 0 },
-        idleTimeoutMs: 10_000,
-        contextBuilder: new ContextBuilder({ vault, gate, embedDepth: settings.context.embedDepth }),
+        retry: { random: () => 0, waits: { idleTimeoutMs: 10_000 } },
+        contextProvider: new ContextBuilder({ vault, gate, embedDepth: settings.context.embedDepth }),
     };
     const chat = new ChatService({
         store: new AdapterChatStore({ adapter: fsChatAdapter(temp.root), folder: CHATS_FOLDER }),
@@ -152,9 +151,8 @@ export async function makePrivacyWorld(options: {
                 deviceId: 'privacy-suite',
                 pollMs: 50,
                 settleMs: 5,
-                retry: { random: () => 0, baseDelayMs: 10, maxDelayMs: 50 },
+                retry: { random: () => 0, baseDelayMs: 10, maxDelayMs: 50, waits: { idleTimeoutMs: 10_000 } },
                 jobRetryBaseMs: 10,
-                idleTimeoutMs: 10_000,
             }),
         close: () => hub.close(),
     };

@@ -1,5 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 
+import { tokensOfSource } from './documents';
+
 /** Rough token count the way people estimate it: about four characters per token. */
 export function estimateTokens(text: string): number {
     return text.length === 0 ? 0 : Math.ceil(text.length / 4);
@@ -21,6 +23,8 @@ export interface PromptUsage {
 interface Segment {
     /** Canonical text of the unit, without its `cache_control`, so moving a breakpoint keeps earlier bytes. */
     text: string;
+    /** Its input tokens: the text's, with a PDF or image counted as the API counts it rather than by its base64. */
+    tokens: number;
     /** `cache_control.ttl` when the unit is a cache breakpoint, else `undefined`. */
     breakpoint: '5m' | '1h' | undefined;
 }
@@ -30,7 +34,7 @@ const LOOKBACK_BLOCKS = 20;
 
 /** All prompt tokens of a request body (what `count_tokens` answers). */
 export function countPromptTokens(body: Record<string, unknown>): number {
-    return promptSegments(body).reduce((sum, segment) => sum + estimateTokens(segment.text), 0);
+    return promptSegments(body).reduce((sum, segment) => sum + segment.tokens, 0);
 }
 
 /**
@@ -52,7 +56,7 @@ export class PromptCache {
         const hash = createHash('sha256');
         let total = 0;
         for (const segment of segments) {
-            total += estimateTokens(segment.text);
+            total += segment.tokens;
             cumulative.push(total);
             keys.push(prefixKey(hash, segment.text));
         }
@@ -102,13 +106,12 @@ function promptSegments(body: Record<string, unknown>): Segment[] {
     const segments: Segment[] = [];
     for (const tool of asArray(body.tools)) segments.push(segmentOf({ tool }, tool));
     const system = body.system;
-    if (typeof system === 'string') segments.push({ text: JSON.stringify({ system }), breakpoint: undefined });
+    if (typeof system === 'string') segments.push(plainSegment(JSON.stringify({ system })));
     for (const block of asArray(system)) segments.push(segmentOf({ system: block }, block));
     for (const message of asArray(body.messages)) {
         const role = isRecord(message) ? message.role : undefined;
         const content = isRecord(message) ? message.content : undefined;
-        if (typeof content === 'string')
-            segments.push({ text: JSON.stringify({ role, content }), breakpoint: undefined });
+        if (typeof content === 'string') segments.push(plainSegment(JSON.stringify({ role, content })));
         for (const block of asArray(content)) segments.push(segmentOf({ role, block }, block));
     }
     const last = segments.at(-1);
@@ -119,7 +122,24 @@ function promptSegments(body: Record<string, unknown>): Segment[] {
 }
 
 function segmentOf(wrapper: Record<string, unknown>, block: unknown): Segment {
-    return { text: JSON.stringify(wrapper, withoutCacheControl), breakpoint: ttlOf(block) };
+    const text = JSON.stringify(wrapper, withoutCacheControl);
+    let media = 0;
+    const counted = JSON.stringify(wrapper, (key, value: unknown) => {
+        if (key === 'cache_control') return undefined;
+        if (key === 'data' && typeof value === 'string') {
+            const tokens = tokensOfSource(value);
+            if (tokens !== undefined) {
+                media += tokens;
+                return '';
+            }
+        }
+        return value;
+    });
+    return { text, tokens: estimateTokens(counted) + media, breakpoint: ttlOf(block) };
+}
+
+function plainSegment(text: string): Segment {
+    return { text, tokens: estimateTokens(text), breakpoint: undefined };
 }
 
 function withoutCacheControl(key: string, value: unknown): unknown {

@@ -225,6 +225,8 @@ export interface MessagesApiServerOptions {
      * False answers the field, and any compaction block, like a compatible server that lacks it: a 400.
      */
     serverCompaction?: boolean;
+    /** Whether `document` blocks are read (default true); false answers them with a 400, as many local servers do. */
+    documents?: boolean;
     /**
      * What the Models API (`GET /v1/models`, `GET /v1/models/{id}`) offers: the given models, newest first, or
      * `'none'` for an endpoint without the route (404, as many local servers answer); default `LISTED_MODELS`.
