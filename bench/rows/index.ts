@@ -9,6 +9,7 @@ import { contextSuggestRow } from '../context-suggest';
 import { memoryIndexRow } from '../memory-index';
 import { onloadTimeRow } from '../onload-time';
 import { renderStreamingRow } from '../render-streaming';
+import { inlineStreamingRow } from '../inline-streaming';
 import { cacheShareRow, loopOverheadRow } from '../engine-rows';
 import { ripgrepSearchRow } from '../ripgrep-search';
 import {
@@ -24,8 +25,8 @@ import { bundleSizeRow } from './bundle-size';
 import { coldIndexRow } from './cold-index';
 import { gateDefaultRow, gateGlobRow } from './gate-checks';
 import { mcpReadNoteRow } from './mcp-read-note';
-import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
 import { mcpColdStartRow, mcpPeakMemoryRow, mcpSearchRow } from './mcp-product';
+import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 
@@ -62,13 +63,14 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(retrievalBigRow),
     noisy(ripgrepSearchRow),
     noisy(renderStreamingRow),
+    noisy(inlineStreamingRow),
     cacheShareRow,
     noisy(loopOverheadRow),
     noisy(queueThroughputRow),
     noisy(queueRateLimitRow),
     compactionInputRow,
     compactionCacheRow,
+    attachmentCacheRow,
     noisy(reviewInboxListRow),
     noisy(reviewApplyRow),
-    attachmentCacheRow,
 ];

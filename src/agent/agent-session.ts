@@ -49,6 +49,7 @@ import { ReadLedger } from './tools/read-ledger';
 import { VAULT_TOOLS, type ToolRegistry } from './tools/registry';
 import type { Tool } from './tools/tool';
 import { runTurn, type RetryPolicy, type TurnLoopOptions } from './turn-loop';
+import type { WebResearch } from './web/web-research';
 
 /** What a session is built from. */
 export interface AgentSessionOptions {
@@ -123,6 +124,8 @@ export interface AgentSessionOptions {
      * history holds vault text, and after every tool result.
      */
     untrusted?: UntrustedContent;
+    /** Web research for this session (server-side search and fetch, with the fetch guard); absent = off. */
+    web?: WebResearch;
 }
 
 /** One conversation with the agent. */
@@ -244,6 +247,7 @@ export class AgentSession {
             context: compacting ? this.context : undefined,
             spend: this.spend?.forLoop(() => this.totals.costUsd),
             recheck: (conversation) => this.recheck(conversation),
+            ...(options.web !== undefined ? { web: options.web } : {}),
         };
     }
 

@@ -8,7 +8,8 @@ import { APIError } from '@anthropic-ai/sdk/core/error';
 import { base64SourceTokens } from '../context/attachment-files';
 
 /** The optional features the engine uses. */
-export type Capability = 'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction' | 'documents';
+export type Capability =
+    'promptCaching' | 'countTokens' | 'batches' | 'modelsList' | 'serverCompaction' | 'documents' | 'citations';
 
 /** The capabilities every endpoint starts with and may lose, in a stable order (what `snapshot` reports). */
 export const CAPABILITIES: readonly Capability[] = [

@@ -17,7 +17,7 @@ import type { VaultPort } from '../kernel/vault-port';
 import type { NoteSearch } from '../search/note-search';
 import { AgentSession, type AgentSessionOptions } from './agent-session';
 import type { ApprovalGate } from './changes/approval';
-import type { OpenNoteEditors, ProposalSink } from './changes/change-ports';
+import type { OpenNoteEditors, ProposalSink, ProposalSinks } from './changes/change-ports';
 import type { CheckpointStore } from './changes/checkpoints';
 import type { CompactionSettings } from './compaction/context-manager';
 import type { TurnBudget } from './loop/budgets';
@@ -33,6 +33,8 @@ import type { JobDrafter } from './tools/job-drafts';
 import type { ToolRegistry } from './tools/registry';
 import type { Tool } from './tools/tool';
 import type { RetryPolicy } from './turn-loop';
+import { fetchQuestion } from './web/fetch-question';
+import { WebResearch } from './web/web-research';
 
 /** The settings a session is built from: the model's, and optionally the context's and spend's. */
 export interface SessionSettings {
@@ -44,6 +46,8 @@ export interface SessionSettings {
     spend?: Partial<Pick<Settings['spend'], 'compactAtShare'>>;
     /** Where job notes live: never written by any session, never seen by a job; absent = the default folder. */
     delegate?: Pick<Settings['delegate'], 'jobsFolder'>;
+    /** Web research; absent or off = no web tools. */
+    web?: Settings['web'];
 }
 
 /** Where a surface's MCP tools come from (the host's `McpHub`). */
@@ -84,6 +88,8 @@ export interface SessionEngine {
     pdfText?: PdfTextReader;
     /** The vault's relevance index, for `find_notes` and `related_notes`; without it they say they are unavailable. */
     search?: NoteSearch;
+    /** The review inbox a `propose` job records its changes in; without it every write of such a job is refused. */
+    proposals?: ProposalSinks;
 }
 
 /** What the sessions of one surface are built from: the shared engine plus the surface's client, settings and gates. */
@@ -100,8 +106,6 @@ export interface SessionServices extends SessionEngine {
     contextProvider?: ContextProvider;
     /** Drafts scheduled job notes for a chat's `schedule_job`; chats are offered nothing to schedule with without it. */
     jobs?: JobDrafter;
-    /** A `propose`-mode job's review inbox, bound to the job; without it every write of such a job is refused. */
-    proposals?: ProposalSink;
 }
 
 /** What a job adds. */
@@ -120,6 +124,12 @@ export interface JobSessionSpec {
     budget?: TurnBudget;
     /** Instructions resolved for the job (its vault instructions), for the prefix. */
     instructions?: string;
+    /** The job's title, as the review inbox names the proposals of a `propose` job. */
+    title?: string;
+    /** Most proposals a `propose` job may leave waiting (its `files` budget); the inbox's default when absent. */
+    proposalCap?: number;
+    /** The job's note says `web: true`: it may research the web when the settings allow it. */
+    web?: boolean;
 }
 
 /** One session to build. */
@@ -183,6 +193,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         extraTools.push(useSkillTool(services.skills));
     }
     const mcp = mcpTools(services, kind, mode, untrusted, job);
+    const web = webResearchFor(settings, kind, job, services.toolCallGate);
     extraTools.push(...mcp.offered, ...(options.extraTools ?? []));
 
     const sessionOptions: AgentSessionOptions = {
@@ -224,14 +235,32 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         instructions: job?.instructions,
         contextProvider: kind === 'chat' ? services.contextProvider : undefined,
         editors: services.editors,
+        proposals: proposalSink(services, mode, job),
         clock: services.clock,
         prices: services.prices,
         retry: services.retry,
         pdfText: services.pdfText,
         jobs: kind === 'chat' ? services.jobs : undefined,
-        proposals: mode === 'propose' ? services.proposals : undefined,
+        web,
     };
     return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };
+}
+
+/**
+ * Web research when the settings turn it on: every chat, and a job whose note says `web: true`. A chat asks the
+ * person (through the tool-call gate) before fetching an address nobody vouched for; a job refuses it.
+ */
+function webResearchFor(
+    settings: SessionSettings,
+    kind: 'chat' | 'job',
+    job: JobSessionSpec | undefined,
+    gate: ToolCallGate | undefined,
+): WebResearch | undefined {
+    const web = settings.web;
+    if (web?.enabled !== true) return undefined;
+    if (kind === 'job' && job?.web !== true) return undefined;
+    const ask = kind === 'chat' && gate !== undefined ? fetchQuestion(gate) : undefined;
+    return new WebResearch(web, ask);
 }
 
 /**
@@ -283,6 +312,16 @@ function hidingFolder(current: () => ExclusionGate, folders: readonly string[]):
         }
         return derived;
     };
+}
+
+/** A `propose` job's sink into the review inbox, bound to the job and its cap; none for any other session. */
+function proposalSink(
+    services: SessionServices,
+    mode: PermissionModeName,
+    job: JobSessionSpec | undefined,
+): ProposalSink | undefined {
+    if (mode !== 'propose' || job === undefined || services.proposals === undefined) return undefined;
+    return services.proposals.sinkFor({ kind: 'job', id: job.id, title: job.title ?? job.id }, job.proposalCap);
 }
 
 /** Compaction at the settings' share of the window; the engine's default when the value is unusable. */

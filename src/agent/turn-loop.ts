@@ -29,6 +29,9 @@ import {
 } from './loop/turn-events';
 import type { Tool } from './tools/tool';
 import { describeEnd } from './loop/turn-messages';
+import { CitationCollector } from './citations/collector';
+import { asPlainText } from './citations/documents';
+import { Cancelled } from './model-errors';
 import { describeWait, resolveWaitLimits } from './loop/wait-limits';
 
 /** The loop's options and seams, defined beside it. */
@@ -57,6 +60,8 @@ class TurnRun {
     private warnedEstimate = false;
     /** Every vault path this turn has put before the model; what the model writes after may quote any of them. */
     private readonly taint = new Set<string>();
+    /** The answer's citations, gathered call by call. */
+    private readonly citations = new CitationCollector();
 
     constructor(
         private readonly options: TurnLoopOptions,
@@ -88,7 +93,9 @@ class TurnRun {
         const timer =
             wall === undefined ? undefined : setTimeout(() => this.internal.abort(new WallClockBudget()), wall);
         try {
-            return this.finish(await this.loop());
+            const outcome = await this.loop();
+            await this.collectSources();
+            return this.finish(outcome);
         } finally {
             if (timer !== undefined) clearTimeout(timer);
             signal.removeEventListener('abort', onAbort);
@@ -102,6 +109,7 @@ class TurnRun {
         const blocks: Anthropic.ContentBlockParam[] =
             typeof content === 'string' ? [{ type: 'text', text: content }] : [...content];
         conversation.addUser(blocks);
+        for (const block of blocks) if (block.type === 'text') this.options.web?.trustPersonText(block.text);
         blocks.forEach((block, index) => {
             const paths = sources?.[index];
             conversation.tag(block, paths);
@@ -193,14 +201,18 @@ class TurnRun {
             await this.recheck();
             const caching = client.capabilities.has('promptCaching');
             const messages = conversation.snapshot();
+            // An endpoint that cannot take citable documents gets the same notes as text (note-level sources then).
+            const citing = client.capabilities.has('citations');
             const params = buildRequest({
                 model: this.options.model,
                 maxTokens: this.options.maxOutputTokens,
                 prefix: this.options.prefix,
-                messages,
+                messages: citing ? messages : asPlainText(messages),
                 previousLast: this.previousLast,
                 caching,
+                ...(this.options.web !== undefined ? { serverTools: this.options.web.tools() } : {}),
             });
+            this.citations.request(params.messages);
             const sentBlocks = conversation.blockCount();
             let reservation: SpendReservation | null = null;
             if (this.options.spend !== undefined) {
@@ -234,7 +246,21 @@ class TurnRun {
                         }),
                     onText: (delta) => this.emit({ type: 'text', delta, modelCall, attempt }),
                     ...(compaction !== undefined ? { compaction } : {}),
+                    onBlockDone: (block) =>
+                        this.options.web?.onBlock(block, (activity) => this.emit({ type: 'web', activity })),
                 });
+                if (call.interrupted !== undefined) {
+                    // A fetch nobody vouched for stopped the stream: ask or refuse, then ask the model again.
+                    spent = this.account(this.trusted(call, params));
+                    const settled = await this.options.web?.settle(signal);
+                    if (signal.aborted) return this.abortOutcome();
+                    const message = settled?.message ?? call.interrupted;
+                    const error = new Cancelled({ retryable: true, summary: message });
+                    this.emit({ type: 'retry', error, delayMs: 0, attempt: attempt + 1, message });
+                    if (settled?.retry !== true) return this.fail(error, { ...call, blocks: [] });
+                    attempt--;
+                    continue;
+                }
                 this.previousLast = messages.length - 1;
                 spent = this.account(this.trusted(call, params));
                 this.options.context?.observe(sentBlocks, call.usage);
@@ -262,6 +288,8 @@ class TurnRun {
                 }
                 // A custom endpoint that rejects `cache_control` loses the flag; the same request goes again without.
                 if (caching && client.capabilities.learnFrom('promptCaching', e.raw)) continue;
+                // One that rejects citable documents gets the notes as text, and the answer note-level sources.
+                if (citing && hasDocuments(params) && client.capabilities.learnFrom('citations', e.raw)) continue;
                 // One that rejects the compaction field (or a model without it) goes on with our own compaction.
                 if (compaction !== undefined && client.capabilities.learnFrom('serverCompaction', e.raw)) continue;
                 const error = e.error;
@@ -422,7 +450,24 @@ class TurnRun {
         this.keep(partial.blocks.filter((block) => block.type === 'text' && block.text !== ''));
     }
 
+    /** The answer's sources: its citations resolved and checked, or the notes it rested on (say so). */
+    private async collectSources(): Promise<void> {
+        if (this.texts.length === 0) return;
+        const { vault, gate } = this.options.toolContext;
+        const read = this.result.toolCalls.flatMap((call) => {
+            const path = (call.input as { path?: unknown } | null)?.path;
+            return call.name === 'read_note' && call.result?.isError !== true && typeof path === 'string' ? [path] : [];
+        });
+        try {
+            const sources = await this.citations.finish({ vault, gate, read });
+            if (sources !== undefined) this.result.sources = sources;
+        } catch {
+            // Sources are an extra: a vault that cannot be read now leaves the answer without them.
+        }
+    }
+
     private keep(blocks: StreamedBlock[]): void {
+        this.citations.response(blocks);
         const params = blocks.map(toParam);
         this.options.conversation.addAssistant(params, this.taint.size === 0 ? undefined : [...this.taint]);
         const text = blocks.map((block) => (block.type === 'text' ? block.text : '')).join('');
@@ -462,6 +507,14 @@ class TurnRun {
             // A listener's failure (a view that was closed) must not end the turn.
         }
     };
+}
+
+/** Whether a request carries any document block (a note sent citable). */
+function hasDocuments(params: { messages: readonly { content: unknown }[] }): boolean {
+    return params.messages.some(
+        (message) =>
+            Array.isArray(message.content) && message.content.some((b: { type?: string }) => b.type === 'document'),
+    );
 }
 
 function toolCallsOf(blocks: StreamedBlock[]): ToolCall[] {

@@ -97,6 +97,8 @@ export class ChatService {
     private pendingUser: Extract<ChatEntry, { kind: 'user' }> | null = null;
     private running = false;
     private stopRequested = false;
+    /** What happened outside the chat since the last turn, told to the model with the next message. */
+    private pendingNotes: string[] = [];
     /** The chat shown now. */
     record: ChatRecord;
     /** Whether the focused note and selection are attached to the next message. */
@@ -140,6 +142,31 @@ export class ChatService {
             mode: expanded.mode ?? this.record.mode,
             model: expanded.model ?? this.record.model,
         });
+    }
+
+    /**
+     * Sends `prompt` to the model while the transcript shows `shown` (an inline edit's wrapped request is shown as
+     * what the person asked). Resolves like `send`.
+     */
+    sendAs(shown: string, prompt: string): Promise<TurnResult | null> {
+        if (this.running || prompt.trim() === '') return Promise.resolve(null);
+        return this.run(shown, prompt, this.chatSettings());
+    }
+
+    /**
+     * Records what the person did outside the chat (accepted or rejected an inline proposal): a line in the
+     * transcript now, and a line the model reads before the next message, so the conversation can go on from there.
+     * `changedTurn` names the turn whose checkpoints now hold a change, so the chat's Undo can reach it.
+     */
+    async note(text: string, changedTurn?: string): Promise<void> {
+        this.record.entries.push({ kind: 'note', text, time: this.clock.now() });
+        this.pendingNotes.push(text);
+        if (changedTurn !== undefined && !this.record.changedTurns.includes(changedTurn)) {
+            this.record.changedTurns.push(changedTurn);
+        }
+        this.record.updated = this.clock.now();
+        this.emit({ type: 'notice', message: text });
+        if (!this.running) await this.persist();
     }
 
     /** The model's context window in tokens for this chat's session, or `null` before the first message. */
@@ -202,7 +229,10 @@ export class ChatService {
             if (this.stopRequested) return null;
             this.turnKey = `pending-${this.clock.now()}`;
             this.turnItems = [];
-            const result = await session.send(prompt, {
+            const notes = this.pendingNotes;
+            this.pendingNotes = [];
+            const told = notes.length === 0 ? prompt : `(Since your last answer: ${notes.join(' ')})\n\n${prompt}`;
+            const result = await session.send(told, {
                 context: { focus, attachFocusedNote: this.attachFocusedNote },
             });
             const items = this.turnItems;
@@ -237,6 +267,7 @@ export class ChatService {
         if (this.running) this.stop();
         this.dropSession();
         this.pendingUser = null;
+        this.pendingNotes = [];
         this.record = this.freshRecord();
         this.emit({ type: 'reset', record: this.record });
     }
@@ -293,6 +324,7 @@ export class ChatService {
         if (this.running) this.stop();
         this.dropSession();
         this.pendingUser = null;
+        this.pendingNotes = [];
         this.record = record;
         this.emit({ type: 'reset', record });
         return true;

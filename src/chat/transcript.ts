@@ -6,6 +6,10 @@
 import type { HistoryMessage } from '../agent/loop/conversation';
 import { addUsage, emptyUsage, type TurnEvent, type TurnOutcome, type UsageTotals } from '../agent/loop/turn-events';
 import type { GuidanceReport } from '../context/guidance';
+import type { AnswerSources } from '../agent/citations/answer-sources';
+import type { WebActivity } from '../agent/web/web-research';
+import { passageLink } from '../agent/citations/answer-sources';
+import { webLogLine } from '../agent/web/web-log';
 
 /** The stored shape's version, for later migrations. */
 export const CHAT_RECORD_VERSION = 1;
@@ -15,13 +19,25 @@ export type ChatEntry =
     /** What the person sent, and what the context chips said was attached or left out. */
     | { kind: 'user'; text: string; context: string[]; time: number }
     /** The agent's text of one model answer; `outcome` is set when the turn ended. */
-    | { kind: 'assistant'; turnId: string; text: string; outcome?: TurnOutcome; message?: string }
+    | {
+          kind: 'assistant';
+          turnId: string;
+          text: string;
+          outcome?: TurnOutcome;
+          message?: string;
+          /** What the answer rests on: cited passages (checked) or note-level sources; set when the turn ended. */
+          sources?: AnswerSources;
+      }
+    /** A web search or fetch, as it went. */
+    | { kind: 'web'; turnId: string; activity: WebActivity }
     /** A tool call and, once it finished, its result. */
     | { kind: 'tool'; turnId: string; id: string; name: string; input: unknown; result?: string; isError?: boolean }
     /** Older messages were summarised into a record here (automatically or by `/compact`). */
     | { kind: 'compacted'; reason: string; summarisedMessages: number; changesKept: number }
     /** Which instruction notes and skills guided a turn; for the person only, never sent to the model. */
-    | { kind: 'guidance'; turnId: string; instructions: string[]; skills: string[] };
+    | { kind: 'guidance'; turnId: string; instructions: string[]; skills: string[] }
+    /** What the person did with a proposal outside the chat (an inline edit in the editor); the model hears it next turn. */
+    | { kind: 'note'; text: string; time: number };
 
 /** One chat, as persisted. */
 export interface ChatRecord {
@@ -115,6 +131,12 @@ export function applyTurnEvent(record: ChatRecord, turnId: string, event: TurnEv
             }
             break;
         }
+        case 'web': {
+            const entry = record.entries.find((e) => e.kind === 'web' && e.activity.id === event.activity.id);
+            if (entry?.kind === 'web') entry.activity = event.activity;
+            else record.entries.push({ kind: 'web', turnId, activity: event.activity });
+            break;
+        }
         case 'compacted':
             record.entries.push({
                 kind: 'compacted',
@@ -141,6 +163,9 @@ export function applyTurnEvent(record: ChatRecord, turnId: string, event: TurnEv
                 last.outcome = event.result.outcome;
                 last.message = event.result.message;
             }
+            const sources = event.result.sources;
+            const answer = lastAssistantOf(record, turnId);
+            if (sources !== undefined && answer !== undefined) answer.sources = sources;
             break;
         }
         default:
@@ -202,13 +227,36 @@ export function transcriptToMarkdown(record: ChatRecord): string {
         } else if (entry.kind === 'assistant') {
             if (entry.text !== '') lines.push('**Agent**', '', entry.text, '');
             if (entry.outcome !== undefined && entry.outcome !== 'done') lines.push(`*${entry.message ?? ''}*`, '');
+            lines.push(...sourcesMarkdown(entry.sources));
+        } else if (entry.kind === 'web') {
+            const line = webLogLine(entry.activity);
+            if (line !== null) lines.push(`- ${line}`, '');
         } else if (entry.kind === 'tool') {
             lines.push(`- Tool \`${entry.name}\`: ${toolSummary(entry.name, entry.input)}`, '');
         } else if (entry.kind === 'compacted') {
             lines.push(`*${compactionText(entry)}*`, '');
+        } else if (entry.kind === 'note') {
+            lines.push(`*${entry.text}*`, '');
         }
     }
     return lines.join('\n');
+}
+
+/** An answer's sources as Markdown lines: each passage linked and quoted, flagged when not in its source. */
+export function sourcesMarkdown(sources: AnswerSources | undefined): string[] {
+    if (sources === undefined) return [];
+    if (sources.passages.length > 0) {
+        const lines = sources.passages.map((passage) => {
+            const quote = passage.quote.replace(/\s+/gu, ' ').trim();
+            const flag = passage.verified === false ? ' ⚠ *not found in the source as it is now*' : '';
+            return `- ${passageLink(passage)}: “${quote}”${flag}`;
+        });
+        return ['Sources:', '', ...lines, ''];
+    }
+    const notes = sources.notes.map((path) => `- [[${path.replace(/\.md$/iu, '')}]]`);
+    return notes.length === 0
+        ? []
+        : ['Sources:', '', ...notes, '', ...(sources.fallback ? [`*${sources.fallback}*`, ''] : [])];
 }
 
 /** One line saying what a tool call was about: its path or query, else its input in short. */

@@ -12,7 +12,6 @@ import type { CheckpointPersistence } from '../agent/changes/change-ports';
 import { MapConsentStore } from '../agent/mcp/mcp-consent';
 import { MemorySpendLedger } from '../agent/spend/spend-ledger';
 import { CoreServices } from '../compose/core-services';
-import { proposalsFolderFor } from '../kernel/review-folder';
 import type { Settings } from '../kernel/settings';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
@@ -148,11 +147,9 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
             applied = shape;
         }
         // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
-        const jobsFolder = (settings ?? initial.settings).delegate.jobsFolder;
         return {
             vault,
-            // A client never reads the proposals folder: it may hold text of a note made private since.
-            gate: core.gate().withHiddenFolders([proposalsFolderFor(jobsFolder)]),
+            gate: core.clientGate(),
             changes: core.unattendedChanges(outputFolder, 'made over MCP'),
             proposals: core.proposingChanges({ kind: 'mcp', id: client.name, title: `MCP client ${client.name}` }),
             search: core.search,

@@ -11,9 +11,9 @@
  * - the skills catalog (the skills folder and `.claude/skills/`) and the custom commands catalog;
  * - the MCP hub (rebuilt when the MCP settings change), the spend control with the daily cap, the checkpoint store
  *   and the one rate-limit throttle;
+ * - the relevance index of the visible notes (`find_notes`, `related_notes`, mentions by content);
  * - the review inbox's proposal store (in the proposals folder next to the jobs folder), which `propose` jobs and the
  *   vault's MCP server record into, and what reviewing a proposal needs (`review()`);
- * - the relevance index of the visible notes (`find_notes`, `related_notes`, mentions by content);
  * - the services a chat, an `ask` turn or a job session is built from, and the job queue with its extensions.
  */
 import { unattended, type ApprovalGate } from '../agent/changes/approval';
@@ -50,9 +50,9 @@ import { systemClock, type Clock, type Notifier } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
 import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
+import { NoteSearch } from '../search/note-search';
 import type { ReviewServices } from '../review/proposal-review';
 import { ProposalStore } from '../review/proposal-store';
-import { NoteSearch } from '../search/note-search';
 
 /** What a host provides: its adapters. Everything else is built here. */
 export interface HostAdapters {
@@ -141,13 +141,13 @@ export class CoreServices {
     hub: McpHub;
     /** The endpoint's models: context windows as the endpoint lists them. */
     readonly models: ModelCatalog = sessionModels;
-    /** The review inbox: proposals of `propose` jobs and MCP clients, judged by the gate when written and read. */
-    readonly proposals: ProposalStore;
     /**
      * The vault's relevance index (`find_notes`, `related_notes`, mentions by content), one for every chat, job, `ask`
      * turn and MCP call: built on first use, kept current from the vault's changes, judged by the gate as it is now.
      */
     readonly search: NoteSearch;
+    /** The review inbox: proposals of `propose` jobs and MCP clients, judged by the gate when written and read. */
+    readonly proposals: ProposalStore;
     private gateNow: ExclusionGate;
     /** The Obsidian list `gateNow` was built with, to see when it changed. */
     private gateList: ObsidianExcludedFiles | null = null;
@@ -297,7 +297,33 @@ export class CoreServices {
             clock: this.host.clock,
             pdfText: this.host.pdfText,
             search: this.search,
+            proposals: this.proposals,
         };
+    }
+
+    /**
+     * The change controller of an MCP client's `propose_edit`: `propose` mode, every change recorded in the review
+     * inbox for `origin` and never written; `null` while the settings are locked.
+     */
+    proposingChanges(origin: ProposalOrigin): ChangeController | null {
+        const settings = this.current;
+        if (settings === null) return null;
+        return new ChangeController({
+            vault: this.vault,
+            gate: this.gate(),
+            approvals: unattended(origin.title),
+            mode: 'propose',
+            checkpoints: this.checkpoints,
+            jobsFolder: settings.delegate.jobsFolder,
+            proposals: this.proposals.sinkFor(origin),
+        });
+    }
+
+    /** The gate an MCP client gets: the current one, without the proposals folder (it may hold now-private text). */
+    clientGate(): ExclusionGate {
+        const settings = this.current;
+        const gate = this.gate();
+        return settings === null ? gate : gate.withHiddenFolders([proposalsFolderFor(settings.delegate.jobsFolder)]);
     }
 
     /**
@@ -318,24 +344,6 @@ export class CoreServices {
         });
     }
 
-    /**
-     * The change controller of an MCP client's `propose_edit`: its changes go to the review inbox under its own origin
-     * and cap, never into the note; `null` while the settings are locked.
-     */
-    proposingChanges(origin: ProposalOrigin): ChangeController | null {
-        const settings = this.current;
-        if (settings === null) return null;
-        return new ChangeController({
-            vault: this.vault,
-            gate: this.gate(),
-            approvals: unattended(`proposed by ${origin.title}`),
-            mode: 'propose',
-            checkpoints: this.checkpoints,
-            jobsFolder: settings.delegate.jobsFolder,
-            proposals: this.proposals.sinkFor(origin),
-        });
-    }
-
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
         return new JobQueue({
@@ -343,7 +351,6 @@ export class CoreServices {
             ...request,
             notifier: this.notifier,
             extensions: queueExtensions(),
-            proposals: this.proposals,
         });
     }
 

@@ -17,6 +17,8 @@ import { checkWritablePath, normalizeVaultPath } from '../kernel/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
 import type { VaultPort } from '../kernel/vault-port';
 import { formatEntry } from './job-yaml';
+import type { AnswerSources } from '../agent/citations/answer-sources';
+import { sourcesSection } from './sources-section';
 
 /** What an artifact is made of. */
 export interface ArtifactInput {
@@ -38,6 +40,8 @@ export interface ArtifactInput {
     now: number;
     /** `null` when complete, else why it is not (shown at the top of the note). */
     incomplete: string | null;
+    /** The answer's cited passages (quoted in *Sources*), or its note-level fallback. */
+    cited?: AnswerSources;
 }
 
 /** Thrown when the output folder is not a place a job may write. */
@@ -171,8 +175,7 @@ export function renderArtifact(input: ArtifactInput): { content: string; neutral
         '',
     ];
     const warning = input.incomplete === null ? [] : [`> [!warning] Incomplete result`, `> ${input.incomplete}`, ''];
-    const sources =
-        input.sources.length === 0 ? [] : ['', '## Sources', '', ...input.sources.map((path) => `- ${linkTo(path)}`)];
+    const sources = sourcesSection(input.sources, input.cited);
     const body = neutraliseExecutable(
         [`# ${input.title}`, '', ...warning, input.text.trim(), ...sources, ''].join('\n'),
     );

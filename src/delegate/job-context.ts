@@ -12,6 +12,8 @@ import { parseMentions, type Mention } from '../context/mention-parser';
 import type { ExclusionGate } from '../context/exclusions';
 import { DEFAULT_SETTINGS, type ContextSettings } from '../kernel/settings';
 import type { VaultPort } from '../kernel/vault-port';
+import type Anthropic from '@anthropic-ai/sdk';
+import { contextDocuments } from '../agent/citations/context-documents';
 
 /**
  * How a job may change the vault: `delegate` creates new notes in its output folder, `propose` records changes for
@@ -28,6 +30,8 @@ export function jobModeOf(value: string): JobMode {
 export interface JobPrompt {
     /** The whole first user message; a job's loaded skills (rendered) go just before the brief they serve. */
     message(loadedSkills?: string): string;
+    /** The same message as blocks, each context note a citable document (what a job sends). */
+    blocks(loadedSkills?: string): Anthropic.ContentBlockParam[];
     /** The vault's instructions for the cached system prefix. */
     instructions: string;
     /** Paths of the notes sent, for the artifact's provenance. */
@@ -76,9 +80,8 @@ export function jobPreamble(mode: JobMode, outputFolder: string): string {
         mode === 'delegate'
             ? `You may create new notes only inside "${outputFolder}/"; you may not edit, rename or delete any note.`
             : mode === 'propose'
-              ? 'You may propose changes to notes (edits, new notes, renames, deletes) with the write tools; each one is ' +
-                'recorded for the person to review later and is NOT applied now, so the notes stay as they are while ' +
-                'you work. Propose each change once, and say in your final answer what you proposed and why.'
+              ? 'Your write tools only propose changes, for the person to review later; nothing is applied now. ' +
+                'Propose each change once.'
               : 'You may not change the vault.';
     return (
         'You are running a delegated job unattended: nobody will answer questions until it is done. ' +
@@ -119,7 +122,17 @@ export async function buildJobPrompt(
     ];
     const context = bundle.context();
     const brief = `<job-brief>\n${job.brief.trim()}\n</job-brief>`;
+    const skillsText = (loadedSkills: string): string =>
+        loadedSkills === '' ? '' : `<loaded-skills>\n${loadedSkills}\n</loaded-skills>`;
     return {
+        blocks: (loadedSkills = '') => {
+            const tail = [skillsText(loadedSkills), brief].filter((part) => part !== '').join('\n\n');
+            return [
+                { type: 'text', text: preamble },
+                ...contextDocuments(bundle).map((part) => part.block),
+                { type: 'text', text: tail },
+            ];
+        },
         message: (loadedSkills = '') => {
             const skills = loadedSkills === '' ? '' : `<loaded-skills>\n${loadedSkills}\n</loaded-skills>`;
             return [preamble, context, skills, brief].filter((part) => part !== '').join('\n\n');

@@ -122,6 +122,8 @@ export interface JobNote {
     skills: string[];
     /** MCP tools the job may use, by offered name (`mcp__server__tool`); none when empty. */
     mcpTools: string[];
+    /** `web: true`: the job may search and fetch the web when the settings turn web research on. */
+    web: boolean;
     /** Template bookkeeping (templates only). */
     scheduleState: ScheduleState;
     /** The brief: the body without the frontmatter and without the log section. */
@@ -247,6 +249,7 @@ function toJob(path: string, status: JobStatus, values: Map<string, unknown>, br
         template: text(values, 'template'),
         skills: list(values, 'skills'),
         mcpTools: list(values, 'mcp-tools'),
+        web: values.get('web') === true,
         scheduleState: scheduleStateOf(values.get('schedule-state')),
         brief,
     };

@@ -4,6 +4,7 @@
  * job note updated once at the end. What the queue must do next (pause for a spend cap, wait while offline, retry
  * later) comes back as a signal; the job itself never decides for the whole queue.
  */
+import type { WebSettings } from '../kernel/web-settings';
 import { unattended, type ApprovalGate } from '../agent/changes/approval';
 import type { TurnBudget } from '../agent/loop/budgets';
 import { type TurnEvent, type TurnResult, type UsageTotals } from '../agent/loop/turn-events';
@@ -14,14 +15,15 @@ import type { ExclusionGate } from '../context/exclusions';
 import type { Clock } from '../kernel/ports';
 import type { ContextSettings } from '../kernel/settings';
 import { findArtifact, linkTo, writeArtifact } from './artifact';
-import type { ProposalSinks } from '../agent/changes/change-ports';
 import type { AttachmentReading } from '../context/mentions';
-import { buildJobPrompt, jobModeOf, type JobPrompt } from './job-context';
+import { buildJobPrompt, jobModeOf } from './job-context';
 import { jobTitle, type JobBudget, type JobNote, type JobUsage } from './job-note';
 import type { JobPatch } from './job-note-edit';
 import type { JobStore, JobUpdate } from './job-store';
 import type { LeaseKeeper } from './lease';
 import { jobSources } from './provenance';
+import { webLogLine } from '../agent/web/web-log';
+import { flaggedLogLine } from './sources-section';
 import { buildJobSession } from './job-session';
 import { allContextExcluded, finish, finishUnrun, jobView } from './job-end';
 import { changedNotes, inertWrites, proposedWrites, refusedWrites } from './job-tool-calls';
@@ -106,14 +108,14 @@ export interface JobRunDeps {
     context?: ContextSettings;
     /** How the job's PDFs and images are read and sent; without it they are named, not sent. */
     attachments?: AttachmentReading;
+    /** `settings.web`: a job whose note says `web: true` may research the web when it is on. */
+    web?: WebSettings;
     /** Attempts before an interrupted job is given up. */
     maxAttempts: number;
     /** Model calls when a job's budget names none. */
     defaultTurns: number;
     /** Model calls of one sub-agent. */
     childTurns?: number;
-    /** The review inbox a `propose` job records its changes in; without it such a job can change nothing. */
-    proposals?: ProposalSinks;
 }
 
 /** Most lines about waits (retries, silence) a job's log keeps from one run. */
@@ -186,7 +188,13 @@ export async function runJob(
     const progress: JobProgress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: deps.clock.now(), waitingMs: 0 };
     // What the job waited on (retries, silence, estimated usage), for its log: the first few, each once.
     const waits: string[] = [];
+    // Every web search and fetch, for the job log.
+    const web: string[] = [];
     session.subscribe((event) => {
+        if (event.type === 'web') {
+            const line = webLogLine(event.activity);
+            if (line !== null) web.push(line);
+        }
         if ((event.type === 'retry' || event.type === 'notice') && waits.length < MAX_WAIT_LINES) {
             if (!waits.includes(event.message)) waits.push(event.message);
         }
@@ -206,12 +214,11 @@ export async function runJob(
     }, deps.leases.leaseMs / 3);
     let result: TurnResult;
     try {
-        // The job's PDFs and images go before its message, each with its path, like a chat's.
-        const blocks = [
-            ...prompt.attachments.map(({ block }) => block),
-            { type: 'text' as const, text: prompt.message(built.skills) },
-        ];
-        const sources = [...prompt.attachments.map(({ path }) => [path]), undefined];
+        // The job's PDFs and images go before its message, each with its path, like a chat's; its notes follow as
+        // citable documents.
+        const message = prompt.blocks(built.skills);
+        const blocks = [...prompt.attachments.map(({ block }) => block), ...message];
+        const sources = [...prompt.attachments.map(({ path }) => [path]), ...message.map(() => undefined)];
         result = await session.send(blocks, { signal: control.signal, sources });
     } finally {
         clearInterval(renew);
@@ -222,6 +229,7 @@ export async function runJob(
     const notes = [
         ...built.notes,
         ...waits,
+        ...web,
         prompt.excluded > 0 ? `${prompt.excluded} context item(s) were left out by the privacy settings.` : '',
         prompt.missing.length > 0 ? `Not found: ${prompt.missing.join(', ')}.` : '',
         ...proposedWrites(result),
@@ -270,8 +278,11 @@ async function decide(
             model: artifact.model,
             now: deps.clock.now(),
             incomplete,
+            ...(result.sources !== undefined ? { cited: result.sources } : {}),
         });
         if (made.neutralised !== null) written.push(made.neutralised);
+        const flagged = flaggedLogLine(result.sources);
+        if (flagged !== null) written.push(flagged);
         return linkTo(made.path);
     };
     const stopped = (

@@ -41,16 +41,12 @@ export async function buildJobSession(
     const notes: string[] = [];
     let children = emptyUsage();
     const budget = turnBudgetOf(job.budget, deps.defaultTurns);
-    // A `propose` job writes nothing itself: its `files` budget caps the proposals it may have waiting instead.
+    // A `propose` job writes no note itself: its `files` budget caps the proposals it may leave waiting instead.
     const files = filesBudgetVault(
         deps.engine.vault,
         setup.mode === 'propose' ? undefined : job.budget.files,
         onFilesExceeded,
     );
-    const proposals =
-        setup.mode === 'propose' && deps.proposals !== undefined
-            ? deps.proposals.sinkFor({ kind: 'job', id: job.id, title: jobTitle(job.path) }, job.budget.files)
-            : undefined;
     // The job's sessions get the shared services whole, with the job's client, view of the vault, model and gate; a
     // sub-agent only reads, with no skills and no MCP tools.
     const services = (vault: VaultPort, kind: 'parent' | 'child'): SessionServices => ({
@@ -65,10 +61,18 @@ export async function buildJobSession(
             model: { defaultModel: setup.model, maxOutputTokens: deps.maxOutputTokens },
             delegate: { jobsFolder: deps.jobsFolder },
             context: deps.context,
+            web: deps.web,
         }),
         approvals: UNATTENDED,
     });
-    const spec = { id: job.id, outputFolder: setup.output, spentUsd: job.usage.usd, instructions: setup.instructions };
+    const spec = {
+        id: job.id,
+        outputFolder: setup.output,
+        spentUsd: job.usage.usd,
+        instructions: setup.instructions,
+        title: jobTitle(job.path),
+        proposalCap: job.budget.files,
+    };
     let parent: AgentSession | null = null;
     const childSessions: AgentSession[] = [];
     // Sub-agents only read: no skills, no MCP tools, and what is left of the job's USD budget.
@@ -103,13 +107,14 @@ export async function buildJobSession(
         notes.push(`Skills are not available here, so ${job.skills.join(', ')} were not loaded.`);
     }
     const built = await createAgentSession({
-        services: { ...services(files.vault, 'parent'), proposals },
+        services: services(files.vault, 'parent'),
         kind: 'job',
         mode: setup.mode,
         job: {
             ...spec,
             budget,
             mcpTools: job.mcpTools,
+            web: job.web,
             budgetUsd: job.budget.usd,
         },
         extraTools: [subtasks],

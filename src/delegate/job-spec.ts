@@ -31,6 +31,8 @@ export interface JobSpec {
     skills?: string[];
     /** MCP tools the job may use (`mcp__server__tool`). */
     mcpTools?: string[];
+    /** May research the web (when the settings allow it). */
+    web?: boolean;
 }
 
 /** The text of a new job note. */
@@ -51,6 +53,7 @@ export function renderJobNote(spec: JobSpec, now: number): string {
         ...(spec.template !== undefined ? [formatEntry('template', spec.template)] : []),
         ...(spec.skills !== undefined && spec.skills.length > 0 ? [formatEntry('skills', spec.skills)] : []),
         ...(spec.mcpTools !== undefined && spec.mcpTools.length > 0 ? [formatEntry('mcp-tools', spec.mcpTools)] : []),
+        ...(spec.web === true ? [formatEntry('web', true)] : []),
         formatEntry('attempts', 0),
         formatEntry('artifact', ''),
         '---',

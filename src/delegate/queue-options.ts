@@ -1,10 +1,10 @@
 /** What the delegate queue is built from: its ports and knobs. */
+import type { WebSettings } from '../kernel/web-settings';
 import type { ModelClient } from '../agent/model-client';
 import type { SessionEngine } from '../agent/session-factory';
 import type { Clock, Notifier } from '../kernel/ports';
 import type { ContextSettings, DelegateSettings, ModelSettings } from '../kernel/settings';
 import { proposalsFolderFor } from '../kernel/review-folder';
-import type { ProposalSinks } from '../agent/changes/change-ports';
 import type { QueueExtension } from './queue-extension';
 import type { JobRunDeps } from './job-run';
 import type { JobStore } from './job-store';
@@ -18,6 +18,8 @@ export interface QueueSettings {
     model: ModelSettings;
     /** Instructions note, budget share, embed depth, mention list limit (as a chat's); the defaults when absent. */
     context?: ContextSettings;
+    /** Web research (off by default); a job uses it only when its note says `web: true`. */
+    web?: WebSettings;
 }
 
 /** The queue's ports and knobs: the shared session services (handed on whole to every job) and its own. */
@@ -56,8 +58,6 @@ export interface JobQueueOptions extends SessionEngine {
     childTurns?: number;
     /** Batches and schedules plug in here. */
     extensions?: QueueExtension[];
-    /** The review inbox `propose` jobs record their changes in; without it such a job can change nothing. */
-    proposals?: ProposalSinks;
 }
 
 /** The session services of `options`, as every job's sessions get them. */
@@ -80,6 +80,7 @@ function engineOf(options: JobQueueOptions): SessionEngine {
         retry,
         search: options.search,
         pdfText: options.pdfText,
+        proposals: options.proposals,
     };
 }
 
@@ -104,9 +105,9 @@ export function jobRunDeps(
         maxOutputTokens: settings.model.maxOutputTokens,
         context: settings.context,
         attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
+        web: settings.web,
         maxAttempts: options.maxAttempts ?? 3,
         defaultTurns: options.defaultTurns ?? 30,
         childTurns: options.childTurns,
-        proposals: options.proposals,
     };
 }

@@ -16,6 +16,7 @@ import {
     readModel,
     readSpend,
 } from './read-groups';
+import { readWeb } from './web-settings';
 import { DEFAULT_SETTINGS, SETTINGS_VERSION, type PrivacySettings, type Settings } from './settings';
 
 export { isSecretEntry } from './read-groups';
@@ -88,6 +89,7 @@ export function migrateSettings(raw: unknown): SettingsResult {
         guidance: readGuidance(group(current, 'guidance', notes), notes),
         mcp: readMcp(current['mcp'], notes),
         spend: readSpend(group(current, 'spend', notes), notes),
+        web: readWeb(current['web'], notes),
     };
     return { ok: true, settings, notes };
 }
@@ -112,6 +114,12 @@ const UPGRADES: Record<number, (raw: Record<string, unknown>) => Record<string, 
               }
             : raw['delegate'],
         version: 2,
+    }),
+    // Version 3 added web research, off.
+    2: (raw) => ({
+        ...raw,
+        web: raw['web'] === undefined ? structuredClone(DEFAULT_SETTINGS.web) : raw['web'],
+        version: 3,
     }),
 };
 

@@ -5,9 +5,10 @@
 import { DEFAULT_MODEL } from './default-model';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp-settings';
 import type { PermissionModeName } from './permission-mode-name';
+import { DEFAULT_WEB_SETTINGS, type WebSettings } from './web-settings';
 
 /** The current version of the stored settings shape; `migrateSettings` upgrades anything older. */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 /** Everything a person can set, grouped like the settings tab. */
 export interface Settings {
@@ -29,6 +30,8 @@ export interface Settings {
     mcp: McpSettings;
     /** Spending and conversation length. */
     spend: SpendSettings;
+    /** Web research (off by default). */
+    web: WebSettings;
 }
 
 /** The model and endpoint. */
@@ -159,4 +162,5 @@ export const DEFAULT_SETTINGS: Settings = {
         dailyCapUsd: 0,
         compactAtShare: 0.8,
     },
+    web: structuredClone(DEFAULT_WEB_SETTINGS),
 };

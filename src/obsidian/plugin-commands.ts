@@ -8,6 +8,7 @@ import { ExclusionGate } from '../context/exclusions';
 import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
 import { ChatView, VIEW_TYPE_CHAT, type ChatViewServices } from '../views/chat-view';
 import { EnqueueModal, type EnqueuePrefill } from '../views/enqueue-modal';
+import { INLINE_COMMAND_NAMES, registerInlineEdit } from './inline-edit-commands';
 import { openPluginSettings } from './open-settings';
 import { VIEW_TYPE_QUEUE, type QueueViewServices } from '../views/queue-view';
 import { reviewInbox } from '../views/inbox-port';
@@ -30,6 +31,7 @@ export const COMMAND_NAMES = {
     'delegate-about-note': 'Delegate a job about the current note',
     'delegate-from-selection': 'Delegate a job from the selection',
     'delegate-about-tag': 'Delegate a job about a tag',
+    ...INLINE_COMMAND_NAMES,
 } as const;
 
 /** The plugin's UI wiring over its services. */
@@ -190,6 +192,11 @@ export class PluginUi {
         withNote('delegate-about-note', (file) => this.openEnqueue({ context: [`[[${file.basename}]]`] }));
         withSelection('delegate-from-selection', (text) => this.openEnqueue({ brief: text }));
         add('delegate-about-tag', () => this.openEnqueue({ context: this.focusedTags() }));
+        registerInlineEdit(plugin, {
+            app: this.app,
+            services: this.services,
+            openChat: (chatId) => void this.chat().then((view) => view?.service.resume(chatId)),
+        });
         plugin.registerEvent(
             this.app.workspace.on('editor-menu', (menu: Menu, editor: Editor) => {
                 const text = editor.getSelection();

@@ -60,12 +60,11 @@ const FENCE = '~~~~~';
 
 /** The file's text. */
 export function renderProposalFile(proposal: StoredProposal): string {
-    const note = proposal.kind === 'rename' ? `${proposal.path} → ${proposal.newPath ?? ''}` : proposal.path;
     return [
         '---',
         MARKER,
         '---',
-        `A proposed ${proposal.kind} of "${note.replace(/[\r\n]/gu, ' ')}" waiting for review in Vault Agent.`,
+        'A change waiting for review in Vault Agent.',
         '',
         `${FENCE}json`,
         JSON.stringify(proposal, null, 1),
@@ -89,55 +88,45 @@ export function parseProposalFile(text: string): StoredProposal {
 }
 
 function checkProposal(value: unknown): StoredProposal {
-    if (!isRecord(value)) throw new ProposalFileError('it holds no proposal');
-    const p = value;
-    if (p['format'] !== PROPOSAL_FORMAT) throw new ProposalFileError(`its format ${String(p['format'])} is unknown`);
-    const kind = p['kind'];
-    if (typeof kind !== 'string' || !(CHANGE_KINDS as readonly string[]).includes(kind)) {
-        throw new ProposalFileError('its kind is unknown');
-    }
-    const strings = ['id', 'path'] as const;
-    for (const key of strings) {
-        if (typeof p[key] !== 'string' || p[key] === '') throw new ProposalFileError(`its ${key} is missing`);
-    }
-    if (kind === 'rename' && typeof p['newPath'] !== 'string') throw new ProposalFileError('its new path is missing');
-    if (p['baseHash'] !== null && typeof p['baseHash'] !== 'string') throw new ProposalFileError('its base is unknown');
-    if ((kind === 'create') !== (p['baseHash'] === null)) throw new ProposalFileError('its base does not fit its kind');
-    if (!Array.isArray(p['hunks']) || !p['hunks'].every(isHunk))
-        throw new ProposalFileError('its hunks are unreadable');
-    const origin = p['origin'];
-    if (
-        !isRecord(origin) ||
-        (origin['kind'] !== 'job' && origin['kind'] !== 'mcp') ||
-        typeof origin['id'] !== 'string' ||
-        typeof origin['title'] !== 'string'
-    ) {
-        throw new ProposalFileError('its origin is unreadable');
-    }
-    if (typeof p['created'] !== 'number' || !Number.isFinite(p['created'])) {
-        throw new ProposalFileError('its time is unreadable');
-    }
-    const status = p['status'];
-    if (status !== 'pending' && status !== 'applied' && status !== 'rejected') {
-        throw new ProposalFileError('its status is unknown');
-    }
-    const verdicts = isRecord(p['verdicts']) ? p['verdicts'] : {};
-    const cleanVerdicts: Record<string, HunkVerdict> = {};
-    for (const [index, verdict] of Object.entries(verdicts)) {
-        if (verdict === 'accept' || verdict === 'reject') cleanVerdicts[index] = verdict;
+    const p = isRecord(value) ? value : {};
+    const origin = isRecord(p['origin']) ? p['origin'] : {};
+    const { kind, status } = p;
+    const base = p['baseHash'];
+    // The first field that does not read as it must, by name: the file is reported with it, never guessed at.
+    const bad = [
+        ['format', p['format'] === PROPOSAL_FORMAT],
+        ['kind', typeof kind === 'string' && (CHANGE_KINDS as readonly string[]).includes(kind)],
+        ['id', typeof p['id'] === 'string' && p['id'] !== ''],
+        ['path', typeof p['path'] === 'string' && p['path'] !== ''],
+        ['newPath', kind !== 'rename' || typeof p['newPath'] === 'string'],
+        ['baseHash', kind === 'create' ? base === null : typeof base === 'string'],
+        ['hunks', Array.isArray(p['hunks']) && p['hunks'].every(isHunk)],
+        ['origin', (origin['kind'] === 'job' || origin['kind'] === 'mcp') && typeof origin['id'] === 'string'],
+        ['origin', typeof origin['title'] === 'string'],
+        ['created', typeof p['created'] === 'number' && Number.isFinite(p['created'])],
+        ['status', status === 'pending' || status === 'applied' || status === 'rejected'],
+    ].find(([, fits]) => fits !== true);
+    if (bad !== undefined) throw new ProposalFileError(`its "${String(bad[0])}" cannot be read`);
+    const verdicts: Record<string, HunkVerdict> = {};
+    for (const [index, verdict] of Object.entries(isRecord(p['verdicts']) ? p['verdicts'] : {})) {
+        if (verdict === 'accept' || verdict === 'reject') verdicts[index] = verdict;
     }
     const proposal: StoredProposal = {
         format: PROPOSAL_FORMAT,
         id: p['id'] as string,
         kind: kind as ChangeKind,
         path: p['path'] as string,
-        baseHash: p['baseHash'],
-        hunks: p['hunks'],
-        origin: { kind: origin['kind'], id: origin['id'], title: origin['title'] },
-        created: p['created'],
+        baseHash: base as string | null,
+        hunks: p['hunks'] as Hunk[],
+        origin: {
+            kind: origin['kind'] as ProposalOrigin['kind'],
+            id: origin['id'] as string,
+            title: origin['title'] as string,
+        },
+        created: p['created'] as number,
         seen: typeof p['seen'] === 'number' && p['seen'] >= 1 ? p['seen'] : 1,
-        status,
-        verdicts: cleanVerdicts,
+        status: status as ProposalStatus,
+        verdicts,
     };
     if (kind === 'rename') proposal.newPath = p['newPath'] as string;
     if (typeof p['reason'] === 'string' && p['reason'] !== '') proposal.reason = p['reason'];

@@ -92,6 +92,11 @@ export async function withheldWhy(
     return entry;
 }
 
+/** What is said for a proposal withheld because its note is excluded now (`why`, when known: "tagged #private"). */
+export function withheldText(path: string, why = 'made private or moved to an excluded place'): string {
+    return `"${path}" is excluded now (${why}), so this proposal is withheld.`;
+}
+
 /** Groups entries by origin, then by note, newest first at both levels. */
 export function groupInbox(entries: readonly InboxEntry[]): ProposalInbox {
     const byOrigin = new Map<string, OriginGroup>();
@@ -129,7 +134,7 @@ async function exclusionOf(proposal: StoredProposal, gate: ExclusionGate, vault:
         const verdict = gate.check(path);
         if (!verdict.excluded) continue;
         if (verdict.reason.kind === 'unindexed' && (await vault.stat(path)) === null) continue;
-        return `"${path}" is excluded now (${ExclusionGate.describe(verdict.reason)}), so this proposal is withheld.`;
+        return withheldText(path, ExclusionGate.describe(verdict.reason));
     }
     return null;
 }

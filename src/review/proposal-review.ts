@@ -16,7 +16,7 @@ import { readState } from '../agent/changes/undo';
 import type { ExclusionGate } from '../context/exclusions';
 import type { VaultPort } from '../kernel/vault-port';
 import type { StoredProposal } from './proposal-file';
-import type { InboxEntry } from './proposal-inbox';
+import { withheldText, type InboxEntry } from './proposal-inbox';
 import type { ProposalStore } from './proposal-store';
 
 /** What reviewing needs (built once in the composition root). */
@@ -91,7 +91,7 @@ export async function openProposal(services: ReviewServices, id: string): Promis
             proposal.hunks.map((hunk) => hunk.index),
         );
         const change = build({ kind: 'create', path: proposal.path, base: null, proposed: content }, proposal);
-        if (change === null) return conflict('it creates an empty note');
+        if (change === null) return conflict('it is empty');
         return { state: 'ready', entry, proposal, change, stale: false, storedHunks: indices(change), conflicts: [] };
     }
     const current = await readState(vault, proposal.path);
@@ -114,7 +114,7 @@ export async function openProposal(services: ReviewServices, id: string): Promis
         return { state: 'ready', entry, proposal, change, stale, storedHunks: [], conflicts: [] };
     }
     const placed = placeHunks(current, proposal.hunks, !stale);
-    if (placed.hunks.length === 0) return conflict('none of its changes fits the note as it is now', placed.conflicts);
+    if (placed.hunks.length === 0) return conflict('none of its changes fits the note now', placed.conflicts);
     const proposed = applySelectedHunks(
         current,
         placed.hunks,
@@ -153,7 +153,7 @@ export async function applyProposal(
         request: (shown) => {
             if (shown.binding === decision.binding) return Promise.resolve(decision);
             movedOn = true;
-            return Promise.resolve({ kind: 'deny', reason: 'The note changed while the change was being applied.' });
+            return Promise.resolve({ kind: 'deny', reason: 'The note changed meanwhile.' });
         },
     };
     const turnId = `review-${id}`;
@@ -206,14 +206,9 @@ export function decisionFromVerdicts(opened: ReadyProposal): Decision {
     const accepted = change.hunks
         .filter((hunk) => proposal.verdicts[String(storedHunks[hunk.index])] === 'accept')
         .map((hunk) => hunk.index);
-    if (accepted.length === 0) return { kind: 'deny', reason: 'no change was accepted' };
+    if (accepted.length === 0) return { kind: 'deny', reason: 'not accepted' };
     if (accepted.length === change.hunks.length) return { kind: 'approve', binding: change.binding };
     return { kind: 'approve-hunks', binding: change.binding, hunks: accepted };
-}
-
-/** What is said for a proposal withheld because its note is excluded now. */
-export function withheldText(path: string): string {
-    return `"${path}" is excluded now (it was made private or moved to an excluded place), so this proposal is withheld.`;
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { ProposalOrigin, ProposalReceipt, ProposalSink, ProposalSinks } from '../agent/changes/change-ports';
 import type { ChangeProposal, Hunk } from '../agent/changes/proposal';
 import { sha256Utf16Hex } from '../agent/changes/sha256';
-import { ExclusionGate } from '../context/exclusions';
+import type { ExclusionGate } from '../context/exclusions';
 import { systemClock, type Clock } from '../kernel/ports';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 import { groupInbox, withheldWhy, type InboxEntry, type ProposalInbox } from './proposal-inbox';
@@ -154,7 +154,7 @@ export class ProposalStore implements ProposalSinks {
             if (own >= cap) {
                 return {
                     recorded: false,
-                    why: `${origin.title} already has ${own} change(s) waiting for review, its limit of ${cap}.`,
+                    why: `${origin.title} has ${own} change(s) waiting for review, its limit of ${cap}.`,
                 };
             }
             // Strictly increasing here, so ids and the newest-first order never tie.
@@ -239,7 +239,7 @@ export class ProposalStore implements ProposalSinks {
 
     /** Why `change` may not be kept, or `null`: text of an excluded note, or text that would make it excluded. */
     private judgeNew(change: ChangeProposal, gate: ExclusionGate): string | null {
-        const keeps = 'proposals never keep text of a note Vault Agent excludes.';
+        const keeps = 'proposals never keep excluded text.';
         if (change.kind !== 'create' && gate.checkText(change.path, change.base ?? '').excluded) {
             return `"${change.path}" is excluded, and ${keeps}`;
         }
@@ -251,7 +251,7 @@ export class ProposalStore implements ProposalSinks {
         if (change.proposed !== null) {
             const tags = gate.checkTextTags(change.proposed);
             if (tags.excluded) {
-                return `the proposed text would make "${change.path}" excluded (${ExclusionGate.describe(tags.reason)}), and ${keeps}`;
+                return `the proposed text would make "${change.path}" excluded, and ${keeps}`;
             }
         }
         return null;

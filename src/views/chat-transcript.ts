@@ -10,6 +10,7 @@ import type { ChatEntry, ChatRecord } from '../chat/transcript';
 import { compactionText, guidanceText, toolSummary } from '../chat/transcript';
 import type { ApprovalCard } from './approval-card';
 import { StreamingMarkdown, type MarkdownRenderFn } from './markdown-block';
+import { renderSources, renderWebRow } from './chat-sources';
 
 /** What the transcript needs. */
 export interface ChatTranscriptOptions {
@@ -32,6 +33,7 @@ export class ChatTranscript {
     private stream: StreamingMarkdown | null = null;
     private statusEl: HTMLElement | null = null;
     private readonly toolRows = new Map<string, HTMLElement>();
+    private readonly webRows = new Map<string, HTMLElement>();
     private cards: ApprovalCard[] = [];
     private scrollPending = false;
 
@@ -55,6 +57,7 @@ export class ChatTranscript {
         this.turnEl = null;
         this.stream = null;
         this.toolRows.clear();
+        this.webRows.clear();
         this.cards = [];
         if (record.entries.length === 0) {
             this.el.createDiv({ cls: 'vault-agent-empty', text: 'Ask about your notes, or ask for a change.' });
@@ -126,9 +129,16 @@ export class ChatTranscript {
                     changesKept: event.notice.changesKept,
                 });
                 break;
+            case 'web': {
+                this.finishStream();
+                const row = renderWebRow(turn, event.activity, this.webRows.get(event.activity.id));
+                this.webRows.set(event.activity.id, row);
+                break;
+            }
             case 'stop':
                 this.finishStream();
                 this.setStatus(null);
+                if (event.result.sources !== undefined) renderSources(turn, event.result.sources);
                 if (event.result.outcome !== 'done') {
                     const { outcome, message, error } = event.result;
                     const failed = outcome === 'failed' || outcome === 'interrupted';
@@ -219,6 +229,18 @@ export class ChatTranscript {
         } else if (entry.kind === 'guidance') {
             this.finishStream();
             this.addGuidance(entry);
+        } else if (entry.kind === 'web') {
+            this.finishStream();
+            const turn =
+                this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
+            this.webRows.set(
+                entry.activity.id,
+                renderWebRow(turn, entry.activity, this.webRows.get(entry.activity.id)),
+            );
+        } else if (entry.kind === 'note') {
+            this.finishStream();
+            this.turnEl = null;
+            this.addNote(entry.text, 'vault-agent-note vault-agent-inline-note');
         } else {
             const turn =
                 this.turnEl ?? (this.turnEl = this.el.createDiv({ cls: 'vault-agent-message vault-agent-assistant' }));
@@ -231,6 +253,7 @@ export class ChatTranscript {
             if (entry.outcome !== undefined && entry.outcome !== 'done') {
                 turn.createDiv({ cls: `vault-agent-outcome is-${entry.outcome}`, text: entry.message ?? '' });
             }
+            if (entry.sources !== undefined) renderSources(turn, entry.sources);
         }
     }
 

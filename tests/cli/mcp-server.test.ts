@@ -111,7 +111,7 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
         await temp.cleanup();
     });
 
-    it('offers exactly the vault tools, create_note and propose_edit being the only ones that are not read-only', async () => {
+    it('offers exactly the eleven vault tools, create_note and propose_edit being the only ones that are not read-only', async () => {
         const { tools } = await session.client.listTools();
         expect(tools.map((t) => t.name).sort()).toEqual([
             'create_note',

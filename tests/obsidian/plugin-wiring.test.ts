@@ -70,6 +70,8 @@ describe('the plugin wiring', () => {
         expect([...plugin.views.keys()]).toEqual([VIEW_TYPE_CHAT, VIEW_TYPE_QUEUE, VIEW_TYPE_INBOX]);
         expect(plugin.ribbon).toEqual([{ icon: 'message-square', title: 'Open chat' }]);
         expect(plugin.statusBar).toHaveLength(2);
+        // The inline-edit extension, added to every Markdown editor.
+        expect(plugin.editorExtensions).toHaveLength(1);
         expect(plugin.commands.map((c) => c.id)).toEqual(Object.keys(COMMAND_NAMES));
         for (const command of plugin.commands) {
             expect(command.name).toMatch(/^[A-Z][^A-Z]*$/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containsSecret, migrateSettings, stripSecrets } from '../../src/kernel/migrate-settings';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION, type Settings } from '../../src/kernel/settings';
 
 const KEY = 'sk-ant-api03-canary-7f3a9c';
 
@@ -131,13 +131,14 @@ describe('migrateSettings: normalising and repairing fields', () => {
         };
         const upgraded = {
             ...stored,
-            version: 2,
+            version: SETTINGS_VERSION,
             model: { ...stored.model, pdfDocuments: true },
             delegate: { ...stored.delegate, maxAttempts: 3, defaultBudget: { turns: 30, usd: 0.5 } },
             context: DEFAULT_SETTINGS.context,
             guidance: DEFAULT_SETTINGS.guidance,
             mcp: DEFAULT_SETTINGS.mcp,
             spend: DEFAULT_SETTINGS.spend,
+            web: DEFAULT_SETTINGS.web,
         };
         expect(migrateSettings(stored)).toEqual({ ok: true, settings: upgraded, notes: [] });
     });

@@ -150,6 +150,7 @@ describe('the settings tab: sections', () => {
             'Chat',
             'Delegate',
             'Spend',
+            'Web research',
             'MCP servers',
         ]);
     });
@@ -175,6 +176,18 @@ describe('the settings tab: sections', () => {
             spend: { dailyCapUsd: 3.5, compactAtShare: 0.9 },
         });
         expect(saved.at(-1)).toEqual(store.settings);
+    });
+
+    it('saves the web research fields: domains cleaned one a line, the cap bounded', async () => {
+        const { row, store } = await openTab();
+        type(row('Blocked domains'), 'Tracker.Example\nhttps://ads.example/x');
+        type(row('Searches and fetches per request'), '3');
+        await settle();
+        expect(store.settings?.web).toMatchObject({
+            enabled: false,
+            blockedDomains: ['tracker.example', 'ads.example'],
+            maxUsesPerTurn: 3,
+        });
     });
 
     it('refuses what does not parse, says why, and saves nothing', async () => {

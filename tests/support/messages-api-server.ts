@@ -11,6 +11,8 @@ import { PromptCache } from './messages-api/prompt-cache';
 import { checkMedia } from './messages-api/documents';
 import { decideCompaction, withCompactionBlock } from './messages-api/server-compaction';
 import { randomId, renderTurn } from './messages-api/render';
+import { invalidCitationsConfig } from './messages-api/citations';
+import { enforceServerTools } from './messages-api/server-tools';
 import * as routes from './messages-api/side-routes';
 import type {
     MessagesApiServerOptions,
@@ -22,6 +24,8 @@ import type {
 
 export * from './messages-api/scripts';
 export * from './messages-api/request-helpers';
+export * from './messages-api/citations';
+export { webFetch, webSearch } from './messages-api/server-tools';
 export type * from './messages-api/types';
 export { estimateTokens } from './messages-api/prompt-cache';
 export { LISTED_MODELS, model as modelInfo } from './messages-api/side-routes';
@@ -248,6 +252,11 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: media });
             return;
         }
+        const citationProblem = invalidCitationsConfig(request);
+        if (citationProblem !== undefined) {
+            sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: citationProblem });
+            return;
+        }
         const compaction = decideCompaction(body, request.headers, this.serverCompaction);
         if (compaction.kind === 'rejected') {
             sendError(res, requestId, { status: 400, errorType: 'invalid_request_error', message: compaction.message });
@@ -265,7 +274,7 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, answer);
             return;
         }
-        let turn = answer.turn;
+        let turn = { ...answer.turn, content: enforceServerTools(answer.turn.content, body) };
         if (compaction.kind === 'compact') {
             request.serverCompaction = compaction.record;
             turn = withCompactionBlock(turn, compaction.record.summary);

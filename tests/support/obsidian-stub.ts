@@ -123,6 +123,11 @@ export class Plugin extends Component {
         });
         return processor;
     }
+    /** Editor extensions registered (test helper), as Obsidian adds them to every Markdown editor. */
+    readonly editorExtensions: unknown[] = [];
+    registerEditorExtension(extension: unknown): void {
+        this.editorExtensions.push(extension);
+    }
     addRibbonIcon(_icon: string, _title: string, _callback?: () => unknown): HTMLElement {
         return createContainer();
     }

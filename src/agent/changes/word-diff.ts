@@ -15,9 +15,12 @@ export interface WordSpan {
 /** Above this many milliseconds the word diff gives up and shows the whole old text removed and the new added. */
 const WORD_DIFF_TIMEOUT_MS = 1000;
 
-/** The word-level differences from `oldText` to `newText`. */
-export function wordDiff(oldText: string, newText: string): WordSpan[] {
-    const changes = diffWordsWithSpace(oldText, newText, { timeout: WORD_DIFF_TIMEOUT_MS });
+/**
+ * The word-level differences from `oldText` to `newText`. Past `timeoutMs` the diff gives up and the whole old text
+ * is shown removed and the new added (callers on the main thread pass a small budget).
+ */
+export function wordDiff(oldText: string, newText: string, timeoutMs = WORD_DIFF_TIMEOUT_MS): WordSpan[] {
+    const changes = diffWordsWithSpace(oldText, newText, { timeout: timeoutMs });
     if (changes === undefined) {
         const spans: WordSpan[] = [];
         if (oldText !== '') spans.push({ kind: 'removed', text: oldText });

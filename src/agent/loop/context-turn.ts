@@ -11,6 +11,7 @@ import type { ExclusionGate } from '../../context/exclusions';
 import type { FocusSnapshot } from '../../context/focus';
 import type { VaultPort } from '../../kernel/vault-port';
 import { linkedSources } from '../tools/tool-sources';
+import { contextDocuments } from '../citations/context-documents';
 import type { TurnEvent } from './turn-events';
 
 /** What `send` accepts besides the message. */
@@ -100,17 +101,11 @@ export async function buildContextTurn(input: {
         blocks.push(block);
         sources.push([path]);
     }
-    const attachedText = bundle.context();
-    if (attachedText !== '') {
-        blocks.push({ type: 'text', text: attachedText });
-        sources.push(
-            linkedSources(
-                vault,
-                pathsOf((item) => item.kind !== 'instructions'),
-                hidden,
-                depth,
-            ),
-        );
+    // Each attached note goes as a citable document, so the answer can cite the passage it used.
+    for (const part of contextDocuments(bundle)) {
+        blocks.push(part.block);
+        const paths = part.path === undefined ? [] : [part.path];
+        sources.push(paths.length === 0 ? undefined : linkedSources(vault, paths, hidden, depth));
     }
     const mentioned = pathsOf((item) => item.kind === 'mention');
     blocks.push({ type: 'text', text: bundle.message === '' ? '(no message)' : bundle.message });

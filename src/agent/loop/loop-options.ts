@@ -14,6 +14,7 @@ import type { PromptPrefix } from './prompt-cache';
 import type { Throttle } from './throttle';
 import type { TurnListener } from './turn-events';
 import type { WaitLimits } from './wait-limits';
+import type { WebResearch } from '../web/web-research';
 
 /** How model calls are retried. */
 export interface RetryPolicy {
@@ -70,6 +71,8 @@ export interface TurnLoopOptions {
      * Absent = nothing is re-checked.
      */
     recheck?: (conversation: Conversation) => number | Promise<number>;
+    /** Web research (the server's search and fetch tools, with the fetch guard); absent = off. */
+    web?: WebResearch;
 }
 
 /** The context seam of the loop (the session's ContextManager). */

@@ -104,6 +104,8 @@ export interface RequestInput {
     previousLast: number;
     /** False when the endpoint lacks prompt caching: no `cache_control` anywhere. */
     caching: boolean;
+    /** Server tools (web search and fetch) after the cached tool definitions; absent or empty adds none. */
+    serverTools?: readonly Anthropic.ToolUnion[];
 }
 
 /** The streamed request's parameters; history objects are copied, never marked in place. */
@@ -118,7 +120,7 @@ export function buildRequest(input: RequestInput): Anthropic.MessageStreamParams
     let messages = input.messages.map((message, index) =>
         marked.has(index) ? { ...message, content: markLastCacheable(message.content) } : message,
     );
-    const tools = input.prefix.tools(caching);
+    const tools: Anthropic.ToolUnion[] = [...input.prefix.tools(caching), ...(input.serverTools ?? [])];
     // A breakpoint left over goes on the newest PDF or image: a conversation over one paper reads it from the cache
     // however much is said after it.
     const used = marked.size + (tools.length > 0 ? 1 : 0) + (input.prefix.system(false).length > 0 ? 1 : 0);

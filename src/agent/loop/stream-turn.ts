@@ -7,7 +7,7 @@
  * call never completed.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { MessageStreamEvent, StopReason } from '@anthropic-ai/sdk/resources/messages';
+import type { MessageStreamEvent, StopReason, TextCitation } from '@anthropic-ai/sdk/resources/messages';
 import type { ModelClient, ServerCompactionRequest, StreamParams } from '../model-client';
 import { APIError } from '@anthropic-ai/sdk/core/error';
 import { Cancelled, ConnectionLost, Timeout, type ModelError } from '../model-errors';
@@ -16,7 +16,13 @@ import type { UsageLike } from '../pricing';
 
 /** A content block as it arrived; `complete` once its `content_block_stop` came. */
 export type StreamedBlock =
-    | { type: 'text'; text: string; complete: boolean }
+    | {
+          type: 'text';
+          text: string;
+          complete: boolean;
+          /** Citations of the request's documents, as `citations_delta` brought them; absent when none. */
+          citations?: TextCitation[];
+      }
     | { type: 'thinking'; thinking: string; signature: string; complete: boolean }
     | { type: 'redacted_thinking'; data: string; complete: boolean }
     | {
@@ -43,6 +49,8 @@ export interface StreamedCall {
     finished: boolean;
     /** The request id, when the response said. */
     requestId?: string;
+    /** Set when `onBlockDone` stopped the stream: the reason it gave. */
+    interrupted?: string;
 }
 
 /** A call that failed: the classified error, the raw one, and what had arrived. */
@@ -81,6 +89,11 @@ export interface StreamCallOptions {
     onText?: (delta: string) => void;
     /** Lets the endpoint compact older turns itself, where it can. */
     compaction?: ServerCompactionRequest;
+    /**
+     * Hears each block as soon as it is complete (a server tool's call, its result); a string returned stops the
+     * stream there and comes back as `interrupted` (the call then resolves with what arrived, unfinished).
+     */
+    onBlockDone?: (block: StreamedBlock) => string | undefined;
 }
 
 /** Streams one response; rejects with `ModelCallFailed`, whose `partial` holds what arrived. */
@@ -138,6 +151,14 @@ export async function streamModelCall(options: StreamCallOptions): Promise<Strea
                 return;
             }
             apply(call, event, options.onText);
+            if (event.type === 'content_block_stop' && options.onBlockDone !== undefined) {
+                const block = call.blocks[event.index];
+                const reason = block === undefined ? undefined : options.onBlockDone(block);
+                if (reason !== undefined) {
+                    call.interrupted = reason;
+                    controller.abort();
+                }
+            }
         });
         // `done()` rejects on any error or abort; the async iterator can miss an error that arrives between reads.
         await stream.done();
@@ -145,6 +166,7 @@ export async function streamModelCall(options: StreamCallOptions): Promise<Strea
         if (!call.finished) throw new Error('terminated: the stream ended before message_stop');
         return call;
     } catch (raw) {
+        if (call.interrupted !== undefined && !signal.aborted) return call;
         throw new ModelCallFailed(classify(raw, { ...state, client, signal, options }), raw, call);
     } finally {
         if (timer !== undefined) clearTimeout(timer);
@@ -230,6 +252,10 @@ function apply(call: StreamedCall, event: MessageStreamEvent, onText?: (delta: s
                 block.json += delta.partial_json;
             else if (block?.type === 'thinking' && delta.type === 'thinking_delta') block.thinking += delta.thinking;
             else if (block?.type === 'thinking' && delta.type === 'signature_delta') block.signature += delta.signature;
+            else if (block?.type === 'text' && delta.type === 'citations_delta')
+                (block.citations ??= []).push(delta.citation);
+            else if (block?.type === 'other' && delta.type === 'input_json_delta')
+                applyServerInput(block, delta.partial_json);
             else if (block?.type === 'other') applyCompactionDelta(block.block, delta);
             break;
         }
@@ -238,9 +264,20 @@ function apply(call: StreamedCall, event: MessageStreamEvent, onText?: (delta: s
             if (block === undefined) break;
             block.complete = true;
             if (block.type === 'tool_use') block.input = parseInput(block.json);
+            if (block.type === 'other' && block.block.type === 'server_tool_use') {
+                const json = serverJson.get(block.block) ?? '';
+                block.block.input = parseInput(json) ?? {};
+            }
             break;
         }
     }
+}
+
+/** The input JSON of server tool calls (`web_search`, `web_fetch`) as it streams, by block. */
+const serverJson = new WeakMap<object, string>();
+
+function applyServerInput(block: Extract<StreamedBlock, { type: 'other' }>, partial: string): void {
+    serverJson.set(block.block, (serverJson.get(block.block) ?? '') + partial);
 }
 
 /**
@@ -262,7 +299,9 @@ function applyCompactionDelta(block: Anthropic.ContentBlock, delta: unknown): vo
 function startBlock(block: Anthropic.ContentBlock): StreamedBlock {
     switch (block.type) {
         case 'text':
-            return { type: 'text', text: block.text, complete: false };
+            return block.citations !== null && block.citations.length > 0
+                ? { type: 'text', text: block.text, complete: false, citations: [...block.citations] }
+                : { type: 'text', text: block.text, complete: false };
         case 'thinking':
             return { type: 'thinking', thinking: block.thinking, signature: block.signature, complete: false };
         case 'redacted_thinking':

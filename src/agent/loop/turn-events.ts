@@ -7,6 +7,8 @@ import type { CompactionNotice } from '../compaction/context-manager';
 import type { ModelError } from '../model-errors';
 import type { ToolResult } from '../tools/tool';
 import type { BudgetExceeded } from './budgets';
+import type { AnswerSources } from '../citations/answer-sources';
+import type { WebActivity } from '../web/web-research';
 
 /** How a turn ended. */
 export type TurnOutcome =
@@ -84,6 +86,8 @@ export interface TurnResult {
     modelCalls: number;
     /** Tokens and cost of the whole turn. */
     usage: UsageTotals;
+    /** What the answer rests on: cited passages (checked), or note-level sources; absent when no notes were used. */
+    sources?: AnswerSources;
 }
 
 /** Everything a turn emits while it runs. */
@@ -118,6 +122,8 @@ export type TurnEvent =
     | { type: 'context'; lines: string[]; attached: number; excluded: number }
     /** `blocks` history blocks carried a note that is now excluded; they were replaced before this request. */
     | { type: 'withheld'; blocks: number }
+    /** A web search or fetch started, finished, failed or was refused by the fetch guard. */
+    | { type: 'web'; activity: WebActivity }
     /** The turn ended. */
     | { type: 'stop'; result: TurnResult };
 

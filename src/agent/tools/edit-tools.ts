@@ -95,7 +95,8 @@ export const editNoteTool: Tool = defineTool<EditNoteInput>(
             'Change parts of an existing note. Each edit replaces the text "old" with "new"; "old" must occur exactly ' +
             'once in the note as it is now (copy it from read_note without the line numbers, and include enough ' +
             'context to make it unique). All edits are located in the same current text and must not overlap. ' +
-            'Prefer this to rewrite_note. The person may be asked to approve the change.',
+            'Prefer this to rewrite_note. The person may be asked to approve the change. New text keeps the note’s ' +
+            'own heading style, and names other notes as [[wikilinks]].',
         inputSchema: EDIT_NOTE_SCHEMA,
         effect: 'write',
     },

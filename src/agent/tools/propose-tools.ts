@@ -21,9 +21,8 @@ export const proposeEditTool: Tool = defineTool<ProposeEditInput>(
     {
         name: 'propose_edit',
         description:
-            'Suggest a change to an existing note. Each edit replaces the text "old" with "new"; "old" must occur ' +
-            "exactly once in the note as it is now. The change is NOT applied: it is recorded in the owner's review " +
-            'inbox, where they accept or reject it hunk by hunk later. Say why in "reason".',
+            'Suggest a change to an existing note, located as edit_note locates it. It is NOT applied: it waits in ' +
+            'the owner\'s review inbox to be accepted or rejected. Say why in "reason".',
         inputSchema: {
             ...EDIT_NOTE_SCHEMA,
             properties: {

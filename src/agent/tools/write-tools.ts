@@ -38,7 +38,8 @@ export const createNoteTool: Tool = defineTool<CreateNoteInput>(
         description:
             'Create a new note. Fails if a note already exists at the path (nothing is ever overwritten). Characters ' +
             'that are not allowed in file names are replaced, and the result says the final path. Missing folders ' +
-            'are created.',
+            'are created. Write it like the vault’s notes: properties as YAML frontmatter at the top, links to other ' +
+            'notes as [[wikilinks]] (with #Heading where it helps), tags and callouts as the vault uses them.',
         inputSchema: {
             type: 'object',
             properties: {

@@ -17,6 +17,7 @@ import { renderMcpSection, type McpHubView } from './mcp-section';
 import type { ModelList } from '../../agent/model-client';
 import { renderModelSection, renderPrivacySection, type ObsidianExcludedSource } from './model-privacy-sections';
 import { messageOf, TabKit, type Provided } from './tab-kit';
+import { renderWebSection } from './web-section';
 
 export type { CommandSource, SkillSource } from './guidance-section';
 export type { McpHubView } from './mcp-section';
@@ -91,6 +92,7 @@ export class VaultAgentSettingTab extends PluginSettingTab {
         renderChatSection(containerEl, settings, kit);
         renderDelegateSection(containerEl, settings, kit);
         renderSpendSection(containerEl, settings, kit);
+        renderWebSection(containerEl, settings, kit);
         renderMcpSection(containerEl, settings, {
             kit,
             isDesktop: options.isDesktop ?? false,

@@ -106,6 +106,8 @@ const PAGE = `<!doctype html>
 
 /** The queue page (`/queue`): the same frame, with `queue-entry.ts` mounted instead of the chat. */
 const QUEUE_PAGE = PAGE.replace('/bundle.js', '/queue-bundle.js');
+/** The inline-edit page (`/inline?note=…`): a CodeMirror 6 editor with the plugin's extension (`inline-entry.ts`). */
+const INLINE_PAGE = PAGE.replace('/bundle.js', '/inline-bundle.js');
 /** The review inbox page (`/inbox`): the inbox view, its notices and status-bar item over a real proposal store. */
 const INBOX_PAGE = PAGE.replace('/bundle.js', '/inbox-bundle.js');
 
@@ -159,6 +161,8 @@ async function serve(path: string, res: ServerResponse, config: string): Promise
     if (path === '/bundle.js') return send('text/javascript', await harnessBundle());
     if (path === '/queue') return send('text/html', QUEUE_PAGE);
     if (path === '/queue-bundle.js') return send('text/javascript', await harnessBundle('queue-entry.ts'));
+    if (path === '/inline') return send('text/html', INLINE_PAGE);
+    if (path === '/inline-bundle.js') return send('text/javascript', await harnessBundle('inline-entry.ts'));
     if (path === '/inbox') return send('text/html', INBOX_PAGE);
     if (path === '/inbox-bundle.js') return send('text/javascript', await harnessBundle('inbox-entry.ts'));
     if (path === '/config.json') return send('application/json', config);

@@ -3,6 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { ContentBlock, Message, RawMessageStreamEvent, Usage } from '@anthropic-ai/sdk/resources/messages';
 
 import { estimateTokens, type PromptUsage } from './prompt-cache';
+import {
+    isServerBlock,
+    serverBlockChars,
+    serverDeltas,
+    serverFinalBlock,
+    serverStartBlock,
+    serverToolUsage,
+} from './server-tools';
 import type { CutPoint, ScriptedBlock, ScriptedTurn } from './types';
 
 /** One server-sent event: its `event:` name and its `data:` payload. */
@@ -51,7 +59,7 @@ export function renderTurn(turn: ScriptedTurn, context: RenderContext): Rendered
         cache_creation: context.prompt.cache_creation,
         inference_geo: null,
         output_tokens_details: null,
-        server_tool_use: null,
+        server_tool_use: serverToolUsage(turn.content),
         service_tier: context.serviceTier,
         speed: null,
     };
@@ -126,7 +134,13 @@ function streamEvents(message: Message, blocks: IdentifiedBlock[]): { events: Ss
         push({ type: 'content_block_start', index, content_block: startBlock(block) });
         // The API sends one ping early in the stream; clients must skip it.
         if (index === 0) events.push({ name: 'ping', data: { type: 'ping' } });
-        if (block.type === 'text') {
+        if (isServerBlock(block)) {
+            for (const event of serverDeltas(block, index)) push(event);
+        } else if (block.type === 'text') {
+            // Each citation arrives as its own delta before the text it supports, as the API streams them.
+            for (const citation of block.citations ?? []) {
+                push({ type: 'content_block_delta', index, delta: { type: 'citations_delta', citation } });
+            }
             for (const text of chunk(block.text, 24)) {
                 push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
                 marks.partialText ??= events.length;
@@ -168,7 +182,7 @@ function streamEvents(message: Message, blocks: IdentifiedBlock[]): { events: Ss
             cache_creation_input_tokens: usage.cache_creation_input_tokens,
             cache_read_input_tokens: usage.cache_read_input_tokens,
             output_tokens_details: null,
-            server_tool_use: null,
+            server_tool_use: usage.server_tool_use,
         },
     });
     push({ type: 'message_stop' });
@@ -185,6 +199,7 @@ function cutIndexOf(cut: CutPoint, marks: StreamMarks): number | undefined {
 }
 
 function withId(block: ScriptedBlock): IdentifiedBlock {
+    if (block.type === 'server_tool_use') return { ...block, id: block.id ?? `srvtoolu_${randomId()}` };
     return { ...block, id: block.type === 'tool_use' && block.id ? block.id : `toolu_${randomId()}` };
 }
 
@@ -198,6 +213,7 @@ function signatureOf(block: IdentifiedBlock & { type: 'thinking' }): string {
 }
 
 function blockTokens(block: IdentifiedBlock): number {
+    if (isServerBlock(block)) return estimateTokens('x'.repeat(serverBlockChars(block)));
     if (block.type === 'text') return estimateTokens(block.text);
     if (block.type === 'thinking') return estimateTokens(block.thinking);
     if (block.type === 'compaction') return estimateTokens(block.content ?? '');
@@ -205,6 +221,7 @@ function blockTokens(block: IdentifiedBlock): number {
 }
 
 function startBlock(block: IdentifiedBlock): ContentBlock {
+    if (isServerBlock(block)) return serverStartBlock(block);
     if (block.type === 'text') return { type: 'text', text: '', citations: null };
     if (block.type === 'thinking') return { type: 'thinking', thinking: '', signature: '' };
     if (block.type === 'compaction') return compactionBlock(null);
@@ -212,7 +229,8 @@ function startBlock(block: IdentifiedBlock): ContentBlock {
 }
 
 function finalBlock(block: IdentifiedBlock): ContentBlock {
-    if (block.type === 'text') return { type: 'text', text: block.text, citations: null };
+    if (isServerBlock(block)) return serverFinalBlock(block);
+    if (block.type === 'text') return { type: 'text', text: block.text, citations: block.citations ?? null };
     if (block.type === 'thinking') return { type: 'thinking', thinking: block.thinking, signature: signatureOf(block) };
     if (block.type === 'compaction') return compactionBlock(block.content);
     const input = block.truncateJsonAt === undefined ? block.input : parseOr(toolJson(block), {});

@@ -49,6 +49,10 @@ function textOf(content: unknown): string {
         .map((block) => {
             if (!isRecord(block)) return '';
             if (typeof block.text === 'string') return block.text;
+            // A plain-text document (a note sent citable) is text the model reads too.
+            if (block.type === 'document' && isRecord(block.source) && typeof block.source.data === 'string') {
+                return block.source.type === 'text' ? block.source.data : '';
+            }
             return block.type === 'tool_result' ? textOf(block.content) : '';
         })
         .filter((text) => text.length > 0)

@@ -1,5 +1,7 @@
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
-import type { RefusalStopDetails, StopReason } from '@anthropic-ai/sdk/resources/messages';
+import type { RefusalStopDetails, StopReason, TextCitation } from '@anthropic-ai/sdk/resources/messages';
+
+import type { ScriptedServerBlock } from './server-tools';
 
 /** One content block a scripted turn produces, before the server dresses it up as an SDK `ContentBlock`. */
 export type ScriptedBlock =
@@ -8,6 +10,8 @@ export type ScriptedBlock =
           type: 'text';
           /** The full text of the block. */
           text: string;
+          /** Citations of the documents the request sent (see `citations.ts`); streamed as `citations_delta`. */
+          citations?: TextCitation[];
       }
     | {
           /** Extended thinking; streamed as `thinking_delta` chunks and one `signature_delta`. */
@@ -34,7 +38,9 @@ export type ScriptedBlock =
           type: 'compaction';
           /** The summary; `null` when the server failed to make one. */
           content: string | null;
-      };
+      }
+    /** A server tool's call or result (`server-tools.ts`). */
+    | ScriptedServerBlock;
 
 /** Usage numbers a script may force instead of the server's estimates. */
 export interface UsageOverride {
