@@ -1,5 +1,5 @@
 /**
- * The measurement behind decision 0017: MiniSearch, Orama and FlexSearch indexing the same notes of the generated
+ * The measurement behind decision 0020: MiniSearch, Orama and FlexSearch indexing the same notes of the generated
  * vault (the same six fields, the same weights where the library has them) and answering the labelled queries of
  * `search-topics.ts`. Reports per library: recall@10 and nDCG@10, build time, query p95, heap held by the index, and
  * the minified size it adds to a bundle. Not a row of `npm run bench` (only MiniSearch ships); run it by hand:

@@ -4,7 +4,7 @@
  * per-user state folder. Each failure becomes a `CliError` whose message a person can act on.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -17,6 +17,7 @@ import { unpdfTextReader } from './pdf-text-node';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
 import { CoreServices, type HostAdapters } from '../compose/core-services';
+import { nodeHttpPost } from './http-post-node';
 import type { ExclusionGate } from '../context/exclusions';
 import { FsHiddenFolderReader } from '../context/hidden-folder-node';
 import type { Notifier, SecretStore } from '../kernel/ports';
@@ -128,6 +129,8 @@ export function cliAdapters(vault: FsVault, configDir: string, io: CliIo): HostA
         vaultRoot: vault.root,
         hiddenFolders: new FsHiddenFolderReader({ root: vault.root, configDir }),
         obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
+        http: nodeHttpPost,
+        vaultName: nodePath.basename(vault.root),
         pdfText: unpdfTextReader,
     };
 }
@@ -213,6 +216,23 @@ export function vaultStateFile(env: CliIo['env'], vaultRoot: string, kind: strin
     for (const char of vaultRoot) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
     const name = `${nodePath.basename(vaultRoot).replace(/[^\w.-]+/g, '_')}-${hash.toString(16)}`;
     return nodePath.join(userStateDir(env), 'vaults', name, `${kind}.json`);
+}
+
+/**
+ * The heartbeat files of queue runners on this machine for one vault: `vault-agent run --watch`'s in the per-vault
+ * state folder, and the plugin's in its own folder of the vault's config folder.
+ */
+export function runnerFiles(env: CliIo['env'], vaultRoot: string, configDir: string): string[] {
+    let root = vaultRoot;
+    try {
+        root = realpathSync(vaultRoot);
+    } catch {
+        // A vault that cannot be resolved has no runner to find; the paths below then lead nowhere.
+    }
+    return [
+        vaultStateFile(env, root, 'runner'),
+        nodePath.join(root, configDir, 'plugins', 'vault-agent', 'runner.json'),
+    ];
 }
 
 /** This process as a queue runner: never the plugin's id, and two CLI runs on one machine differ too. */

@@ -13,6 +13,7 @@ import {
     EXIT_SETUP,
     JsonFileConsentStore,
     openCliVault,
+    runnerFiles,
     vaultStateFile,
     type CliIo,
 } from './cli-context';
@@ -107,6 +108,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             version: VERSION,
             debugScans: /(^|,)scan(,|$)/.test(io.env.VAULT_AGENT_DEBUG ?? ''),
             env: io.env,
+            runnerFiles: runnerFiles(io.env, vaultRoot, configDir),
         });
         return 0;
     } catch (error) {

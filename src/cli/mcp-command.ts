@@ -9,10 +9,14 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { CheckpointPersistence } from '../agent/changes/change-ports';
+import { readFile } from 'node:fs/promises';
 import { MapConsentStore } from '../agent/mcp/mcp-consent';
 import { MemorySpendLedger } from '../agent/spend/spend-ledger';
 import { CoreServices } from '../compose/core-services';
+import { DEFAULT_MCP_JOBS } from '../kernel/delivery-settings';
 import type { Settings } from '../kernel/settings';
+import { isProcessRunning } from '../vault/temp-files-node';
+import type { McpJobContext } from './mcp-jobs';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
@@ -49,6 +53,8 @@ export interface RunMcpServerOptions {
     debugScans?: boolean;
     /** The environment, for the state folder that keeps the note index between runs; absent = no index is kept. */
     env?: CliIo['env'];
+    /** Heartbeat files of queue runners on this machine (`run --watch`'s, the plugin's), for `job_status`. */
+    runnerFiles?: string[];
 }
 
 /**
@@ -131,7 +137,8 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     };
     process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
 
-    const prepare = async (client: { name: string }): Promise<VaultMcpCallContext> => {
+    /** The settings as the file says now, applied to the core (the gate follows); `null` when unreadable. */
+    const reread = async (): Promise<Settings | null> => {
         await watcher.fresh();
         let settings: Settings | null;
         try {
@@ -146,6 +153,11 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
             core.apply(settings);
             applied = shape;
         }
+        return settings;
+    };
+
+    const prepare = async (client: { name: string }): Promise<VaultMcpCallContext> => {
+        await reread();
         // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
         return {
             vault,
@@ -157,11 +169,28 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         };
     };
 
+    const jobs = async (): Promise<McpJobContext> => {
+        const settings = await reread();
+        const beats = await Promise.all(
+            (options.runnerFiles ?? []).map((file) => readFile(file, 'utf8').catch(() => null)),
+        );
+        return {
+            vault,
+            gate: core.gate(),
+            folders: settings === null ? null : settings.delegate,
+            jobs: settings === null ? null : (settings.mcpJobs ?? DEFAULT_MCP_JOBS),
+            beats,
+            isRunning: isProcessRunning,
+            now: Date.now(),
+        };
+    };
+
     const server = createVaultMcpServer({
         prepare,
         outputFolder,
         version: options.version ?? VERSION,
         pdfText: unpdfTextReader,
+        jobs,
     });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({

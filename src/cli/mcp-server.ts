@@ -24,6 +24,7 @@ import type { Tool, ToolResult } from '../agent/tools/tool';
 import type { PdfTextReader } from '../context/attachments';
 import type { ExclusionGate } from '../context/exclusions';
 import type { VaultPort } from '../kernel/vault-port';
+import { callJobTool, isJobTool, JOB_TOOL_DESCRIPTIONS, type McpJobContext } from './mcp-jobs';
 import type { NoteSearch } from '../search/note-search';
 
 /** What one call runs against: fresh each call, so edits, new exclusions and changed settings apply at once. */
@@ -52,6 +53,11 @@ export interface VaultMcpServerOptions {
     version: string;
     /** Where the tools come from: those registered for MCP clients. The one registry when absent. */
     tools?: ToolRegistry;
+    /**
+     * Delegation over MCP (`enqueue_job`, `job_status`, `job_result`): prepares each call; the tools are listed only
+     * while the settings allow MCP clients to queue jobs, and never when this is absent.
+     */
+    jobs?: () => Promise<McpJobContext>;
     /** Reads PDFs' text for `read_attachment` (an MCP client gets a PDF's text and images as image content). */
     pdfText?: PdfTextReader;
 }
@@ -72,10 +78,23 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
     // MCP clients write like a job: new notes in the output folder, through the delegate-mode controller.
     const tools = (options.tools ?? VAULT_TOOLS).toolsFor('mcp', 'delegate');
     let calls = 0;
-    server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-        tools: tools.map((tool) => describe(tool, options.outputFolder)),
-    }));
+    const jobs = options.jobs;
+    server.server.setRequestHandler(ListToolsRequestSchema, async () => {
+        // The job tools are offered only while the person allows MCP clients to queue jobs (asked anew each listing).
+        const offerJobs = jobs !== undefined && (await jobs()).jobs?.enabled === true;
+        return {
+            tools: [
+                ...tools.map((tool) => describe(tool, options.outputFolder)),
+                ...(offerJobs ? JOB_TOOL_DESCRIPTIONS : []),
+            ],
+        };
+    });
     server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+        if (jobs !== undefined && isJobTool(request.params.name)) {
+            // Jobs are marked with the name the client gave when it connected.
+            const client = server.server.getClientVersion()?.name ?? 'unnamed MCP client';
+            return callJobTool(request.params.name, request.params.arguments ?? {}, client, await jobs());
+        }
         const tool = tools.find((t) => t.definition.name === request.params.name);
         if (tool === undefined)
             return toCallResult({ content: `Unknown tool "${request.params.name}".`, isError: true });

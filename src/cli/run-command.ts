@@ -3,6 +3,10 @@
  * without Obsidian open. It runs under its own device id: a lease taken by the plugin on another device (or by another
  * CLI process) is respected, and leases this process takes are released when it stops.
  */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import nodePath from 'node:path';
+import { RunnerHeartbeat } from '../delegate/runner-beat';
+import { systemClock } from '../kernel/ports';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
@@ -66,6 +70,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         deviceId,
         ...(localProcess !== undefined ? { localProcess } : {}),
         maxAttempts: delegate.maxAttempts,
+        // Trigger notes follow the file system's reports only while watching; a one-shot run watches nothing.
+        followVault: watch,
     });
     if (options.verbose) io.stderr.write(`vault-agent: running as ${deviceId}, ${delegate.concurrency} at once\n`);
 
@@ -101,9 +107,25 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const watcher = watch
         ? new VaultWatcher(vault, { onError: (message) => io.stderr.write(`vault-agent run: ${message}.\n`) })
         : null;
+    // While watching, a heartbeat tells `vault-agent mcp` on this machine that queued jobs will run.
+    const beatFile = vaultStateFile(io.env, vault.root, 'runner');
+    const heartbeat = watch
+        ? new RunnerHeartbeat({
+              write: async (text) => {
+                  await mkdir(nodePath.dirname(beatFile), { recursive: true });
+                  await writeFile(beatFile, text);
+              },
+              clear: () => rm(beatFile, { force: true }),
+              clock: systemClock,
+              device: deviceId,
+              kind: 'cli',
+              pid: process.pid,
+          })
+        : null;
     try {
         if (watcher !== null) {
             watcher.start();
+            heartbeat?.start();
             rescan = setInterval(() => void watcher.fresh().catch(() => undefined), WATCH_SCAN_MS);
             queue.start();
             await new Promise<void>((resolve) => {
@@ -121,6 +143,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     } finally {
         if (rescan !== null) clearInterval(rescan);
         await watcher?.close();
+        await heartbeat?.stop();
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
         unsubscribe();

@@ -45,8 +45,11 @@ import { JobQueue } from '../delegate/job-queue';
 import type { QueueExtension } from '../delegate/queue-extension';
 import type { JobQueueOptions } from '../delegate/queue-options';
 import { Scheduler } from '../delegate/scheduler';
+import { Triggers } from '../delegate/triggers';
 import { live } from '../kernel/live';
-import { systemClock, type Clock, type Notifier } from '../kernel/ports';
+import { systemClock, type Clock, type HttpPost, type Notifier } from '../kernel/ports';
+import type { DeliverySettings } from '../kernel/delivery-settings';
+import { Deliveries } from '../delegate/delivery';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
 import { proposalsFolderFor } from '../kernel/review-folder';
 import type { VaultPort } from '../kernel/vault-port';
@@ -78,6 +81,10 @@ export interface HostAdapters {
     obsidianExcluded?: { for(privacy: PrivacySettings | null): ObsidianExcludedFiles | null };
     /** Time; a fake clock in tests. */
     clock?: Clock;
+    /** HTTP POST for deliveries (`requestUrl` in the plugin, `fetch` in the CLI); without it nothing is delivered. */
+    http?: HttpPost;
+    /** The vault's name, for `obsidian://` links in deliveries. */
+    vaultName?: string;
     /** Reads PDFs' text (Obsidian's PDF.js, `unpdf` in the CLI), for endpoints without documents and page ranges. */
     pdfText?: PdfTextReader;
 }
@@ -98,11 +105,32 @@ export interface SessionRequest {
 
 /** The queue's own knobs, as a host asks for them. */
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
-    Partial<Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs'>>;
+    Partial<Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs'>> & {
+        /** Whether trigger notes follow the vault's changes (the plugin, `run --watch`); true when absent. */
+        followVault?: boolean;
+        /** Waits between delivery tries (tests); the defaults when absent. */
+        deliveryWaitsMs?: number[];
+    };
 
-/** The queue's extensions, listed once: schedules (`schedule:` and `every:`) and batch jobs (`batch: true`). */
-export function queueExtensions(): QueueExtension[] {
-    return [new Scheduler(), new BatchJobs()];
+/** What the extensions take from the host. */
+export interface ExtensionRequest {
+    /** Whether trigger notes follow the vault's changes. */
+    followVault?: boolean;
+    /** Deliveries: the host's HTTP POST, the settings now, the vault's name. */
+    delivery?: { http: HttpPost | null; settings(): DeliverySettings | null; vaultName: string; waitsMs?: number[] };
+}
+
+/**
+ * The queue's extensions, listed once: schedules (`schedule:` and `every:`), batch jobs (`batch: true`), trigger
+ * notes (`vault-agent: trigger`, following the vault's changes when `followVault`) and deliveries (`deliver:`).
+ */
+export function queueExtensions(options: ExtensionRequest = {}): QueueExtension[] {
+    return [
+        new Scheduler(),
+        new BatchJobs(),
+        new Triggers({ follow: options.followVault ?? true }),
+        ...(options.delivery !== undefined ? [new Deliveries(options.delivery)] : []),
+    ];
 }
 
 /**
@@ -346,11 +374,20 @@ export class CoreServices {
 
     /** The delegate queue over these services, with its extensions; jobs get `settings.context` like chats. */
     jobQueue(request: QueueRequest): JobQueue {
+        const { followVault, deliveryWaitsMs, ...queue } = request;
         return new JobQueue({
             ...this.engine(),
-            ...request,
+            ...queue,
             notifier: this.notifier,
-            extensions: queueExtensions(),
+            extensions: queueExtensions({
+                followVault: followVault ?? true,
+                delivery: {
+                    http: this.host.http ?? null,
+                    settings: () => (this.current === null ? null : (this.current.delivery ?? null)),
+                    vaultName: this.host.vaultName ?? '',
+                    ...(deliveryWaitsMs !== undefined ? { waitsMs: deliveryWaitsMs } : {}),
+                },
+            }),
         });
     }
 

@@ -45,11 +45,23 @@ export interface JobPatch {
  * (the caller then leaves it alone).
  */
 export function editJobText(text: string, patch: JobPatch, log: readonly string[] = []): string | null {
+    return editNoteText(text, patchEntries(patch), log);
+}
+
+/**
+ * `text` with the frontmatter `entries` set in place and `log` lines appended under `## Log`, or `null` when the note
+ * has no readable frontmatter block. The same edit as a job note's, for other notes the queue keeps (trigger notes).
+ */
+export function editNoteText(
+    text: string,
+    entries: readonly (readonly [string, YamlValue])[],
+    log: readonly string[] = [],
+): string | null {
     const split = splitFrontmatter(text);
     if (split === null) return null;
     let source: string;
     try {
-        source = setEntries(split.source, patchEntries(patch));
+        source = setEntries(split.source, entries);
     } catch (e) {
         if (e instanceof FrontmatterYamlError) return null;
         throw e;

@@ -126,6 +126,16 @@ export interface JobNote {
     web: boolean;
     /** Template bookkeeping (templates only). */
     scheduleState: ScheduleState;
+    /** The trigger note that started this job, as a wikilink ('' for none). */
+    trigger: string;
+    /** The note that fired the trigger, as a wikilink ('' for none). */
+    source: string;
+    /** The MCP client that asked for this job, by the name it gave ('' for none). */
+    client: string;
+    /** Where to send word of the job's end (`webhook`, `ntfy`); none when empty. */
+    deliver: string[];
+    /** Whether that word carries the result's text. */
+    deliverText: boolean;
     /** The brief: the body without the frontmatter and without the log section. */
     brief: string;
 }
@@ -251,6 +261,11 @@ function toJob(path: string, status: JobStatus, values: Map<string, unknown>, br
         mcpTools: list(values, 'mcp-tools'),
         web: values.get('web') === true,
         scheduleState: scheduleStateOf(values.get('schedule-state')),
+        trigger: text(values, 'trigger'),
+        source: text(values, 'source'),
+        client: text(values, 'client'),
+        deliver: list(values, 'deliver'),
+        deliverText: values.get('deliver-text') === true,
         brief,
     };
 }

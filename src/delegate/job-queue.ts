@@ -93,6 +93,7 @@ export class JobQueue {
     /** Stops: running jobs end as `interrupted` (they run again later), and the loop ends. */
     async stop(): Promise<void> {
         this.stopped = true;
+        for (const extension of this.options.extensions ?? []) extension.stop?.();
         this.handoffs.settleAll();
         for (const entry of this.running.values()) entry.controller.abort(new JobAbort('shutdown'));
         this.wakeup.wake();
@@ -109,11 +110,13 @@ export class JobQueue {
     /** The queue as it is now. */
     snapshot(): QueueSnapshot {
         const views = [...this.jobs.values()].map((job) => jobView(job, this.running.get(job.path)?.progress ?? null));
+        const triggers = (this.options.extensions ?? []).flatMap((extension) => extension.triggers?.() ?? []);
         return {
             state: this.pauses.info !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
             pause: this.pauses.info,
             jobs: views,
             quarantined: [...this.quarantined].map(([path, reason]) => ({ path, reason })),
+            ...(triggers.length > 0 ? { triggers } : {}),
         };
     }
 
@@ -408,6 +411,12 @@ export class JobQueue {
             outputFolder: this.lastSettings?.delegate.outputFolder ?? '',
             jobs: [...this.jobs.values()],
             remember: (job) => this.remember(job),
+            gate: () => this.options.gate(),
+            checkpoints: this.options.checkpoints,
+            wake: () => {
+                this.changed();
+                this.wakeup.wake();
+            },
         };
     }
 

@@ -17,8 +17,8 @@ export interface JobSpec {
     output?: string;
     /** Model ('' = default). */
     model?: string;
-    /** `delegate` (creates notes in its output folder), `propose` (changes wait for review) or `read-only`. */
-    mode?: 'delegate' | 'propose' | 'read-only';
+    /** `delegate` (creates notes in its output folder), `read-only`, or `propose` (changes wait for review). */
+    mode?: 'delegate' | 'read-only' | 'propose';
     /** Limits. */
     budget?: JobBudget;
     /** A schedule: makes this note a template that spawns a job per due run. */
@@ -31,6 +31,16 @@ export interface JobSpec {
     skills?: string[];
     /** MCP tools the job may use (`mcp__server__tool`). */
     mcpTools?: string[];
+    /** The trigger note that started it, as a wikilink. */
+    trigger?: string;
+    /** The note that fired the trigger, as a wikilink. */
+    source?: string;
+    /** The MCP client that asked for it. */
+    client?: string;
+    /** Where word of its end is sent (`webhook`, `ntfy`). */
+    deliver?: string[];
+    /** Whether that word carries the result's text. */
+    deliverText?: boolean;
     /** May research the web (when the settings allow it). */
     web?: boolean;
 }
@@ -53,6 +63,11 @@ export function renderJobNote(spec: JobSpec, now: number): string {
         ...(spec.template !== undefined ? [formatEntry('template', spec.template)] : []),
         ...(spec.skills !== undefined && spec.skills.length > 0 ? [formatEntry('skills', spec.skills)] : []),
         ...(spec.mcpTools !== undefined && spec.mcpTools.length > 0 ? [formatEntry('mcp-tools', spec.mcpTools)] : []),
+        ...(spec.trigger !== undefined ? [formatEntry('trigger', spec.trigger)] : []),
+        ...(spec.source !== undefined ? [formatEntry('source', spec.source)] : []),
+        ...(spec.client !== undefined ? [formatEntry('client', spec.client)] : []),
+        ...(spec.deliver !== undefined && spec.deliver.length > 0 ? [formatEntry('deliver', spec.deliver)] : []),
+        ...(spec.deliverText === true ? [formatEntry('deliver-text', true)] : []),
         ...(spec.web === true ? [formatEntry('web', true)] : []),
         formatEntry('attempts', 0),
         formatEntry('artifact', ''),

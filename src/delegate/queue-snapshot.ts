@@ -1,5 +1,6 @@
 /** What the queue shows: the shapes a queue view, a status bar or the CLI's `status` read from `JobQueue.snapshot()`. */
 import type { JobProgress } from './job-run';
+import type { TriggerView } from './queue-extension';
 import { jobTitle, type JobNote, type JobStatus, type JobUsage } from './job-note';
 
 /** Why the queue is not starting jobs. */
@@ -51,6 +52,8 @@ export interface QueueSnapshot {
     jobs: JobView[];
     /** Job notes that could not be read: left untouched, listed with the reason. */
     quarantined: { path: string; reason: string }[];
+    /** Trigger notes in the jobs folder and where each stands (absent where no extension keeps triggers). */
+    triggers?: TriggerView[];
 }
 
 /** How the view sees `job`, with its live progress when it runs here. */

@@ -3,6 +3,7 @@
  * hand-edited, half-written). It never throws; a field of the wrong type falls back to its default with a note,
  * except the exclusions, which fail closed when missing or invalid (docs/RELIABILITY.md row 14, decision 0001). API keys found in the raw value are dropped (row 23).
  */
+import { readDelivery, readMcpJobs } from './delivery-settings';
 import { parseMcpSettings, type McpSettings } from './mcp-settings';
 import {
     describeType,
@@ -89,6 +90,9 @@ export function migrateSettings(raw: unknown): SettingsResult {
         guidance: readGuidance(group(current, 'guidance', notes), notes),
         mcp: readMcp(current['mcp'], notes),
         spend: readSpend(group(current, 'spend', notes), notes),
+        // Added without a version step: a file without them reads as "nothing delivered, no MCP jobs".
+        delivery: readDelivery(current['delivery'], notes),
+        mcpJobs: readMcpJobs(current['mcpJobs'], notes),
         web: readWeb(current['web'], notes),
     };
     return { ok: true, settings, notes };

@@ -43,3 +43,9 @@ export const systemClock: Clock = {
             signal?.addEventListener('abort', onAbort, { once: true });
         }),
 };
+
+/** One HTTP POST, for deliveries: Obsidian's `requestUrl` in the plugin, Node's `fetch` in the CLI. */
+export interface HttpPost {
+    /** Posts `body`; resolves to the response status, rejects when no response came (offline, refused, timed out). */
+    post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number }>;
+}

@@ -3,6 +3,7 @@
  * plugin's `data.json`, which syncs between devices; the API key never does (see `secrets`).
  */
 import { DEFAULT_MODEL } from './default-model';
+import { DEFAULT_DELIVERY, DEFAULT_MCP_JOBS, type DeliverySettings, type McpJobSettings } from './delivery-settings';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp-settings';
 import type { PermissionModeName } from './permission-mode-name';
 import { DEFAULT_WEB_SETTINGS, type WebSettings } from './web-settings';
@@ -30,6 +31,10 @@ export interface Settings {
     mcp: McpSettings;
     /** Spending and conversation length. */
     spend: SpendSettings;
+    /** Where word of a job's end is sent (opt-in per job or trigger); absent in older files: nowhere. */
+    delivery?: DeliverySettings;
+    /** Jobs MCP clients may queue; absent in older files: none. */
+    mcpJobs?: McpJobSettings;
     /** Web research (off by default). */
     web: WebSettings;
 }
@@ -162,5 +167,7 @@ export const DEFAULT_SETTINGS: Settings = {
         dailyCapUsd: 0,
         compactAtShare: 0.8,
     },
+    delivery: structuredClone(DEFAULT_DELIVERY),
+    mcpJobs: structuredClone(DEFAULT_MCP_JOBS),
     web: structuredClone(DEFAULT_WEB_SETTINGS),
 };

@@ -7,6 +7,7 @@ import { ensureInstructionNote } from '../context/guidance';
 import { ExclusionGate } from '../context/exclusions';
 import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
 import { ChatView, VIEW_TYPE_CHAT, type ChatViewServices } from '../views/chat-view';
+import { createTriggerNote } from '../delegate/trigger-spec';
 import { EnqueueModal, type EnqueuePrefill } from '../views/enqueue-modal';
 import { INLINE_COMMAND_NAMES, registerInlineEdit } from './inline-edit-commands';
 import { openPluginSettings } from './open-settings';
@@ -104,6 +105,10 @@ export class PluginUi {
             this.app,
             {
                 enqueue: (spec) => s.queue.enqueue(spec),
+                createTrigger: (spec) => {
+                    const { delegate } = s.lockedOrThrow();
+                    return createTriggerNote(s.vault, delegate.jobsFolder, spec, delegate.outputFolder);
+                },
                 suggest: (query) => s.suggester?.suggest(query) ?? [],
                 templates: s.core.commands,
                 onQueued: () => void this.reveal(VIEW_TYPE_QUEUE),

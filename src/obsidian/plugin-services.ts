@@ -19,10 +19,13 @@ import { MentionSuggester } from '../context/suggest';
 import { isMarkdownPath } from '../kernel/vault-port';
 import { relatedNotes, type RelatedNote } from '../search/related';
 import type { JobQueue } from '../delegate/job-queue';
+import { RunnerHeartbeat } from '../delegate/runner-beat';
+import { systemClock } from '../kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../kernel/settings';
 import { SettingsStore, type SettingsState } from '../kernel/settings-store';
 import { ModalToolCallGate } from '../views/tool-call-modal';
 import { EditorWriter } from './editor-writer';
+import { obsidianHttpPost } from './http-post';
 import { FocusTracker } from './focus-tracker';
 import { hiddenFolderReader } from './hidden-folder-reader';
 import { deviceIdOf, LOCAL_KEYS, LocalConsentStore, localKeyValue } from './local-storage';
@@ -86,6 +89,8 @@ export class PluginServices {
     readonly obsidianExcluded: AdapterExcludedFiles;
     private started = false;
     private readonly host: PluginHost;
+    /** Tells `vault-agent mcp` on this machine that a queue runs here (the plugin's folder, never a note). */
+    private readonly heartbeat: RunnerHeartbeat;
 
     constructor(host: PluginHost) {
         this.host = host;
@@ -129,6 +134,8 @@ export class PluginServices {
                 }),
                 editors: this.editors,
                 obsidianExcluded: this.obsidianExcluded,
+                http: obsidianHttpPost,
+                vaultName: app.vault.getName(),
                 pdfText: obsidianPdfTextReader,
                 ...(typeof basePath === 'function' ? { vaultRoot: basePath.call(adapter) } : {}),
             },
@@ -144,6 +151,17 @@ export class PluginServices {
             deviceId: deviceIdOf(app),
         });
         this.store.onChange((state) => this.onSettings(state));
+        const beatFile = `${host.pluginDir}/runner.json`;
+        this.heartbeat = new RunnerHeartbeat({
+            write: (text) => adapter.write(beatFile, text),
+            clear: async () => {
+                if (await adapter.exists(beatFile)) await adapter.remove(beatFile);
+            },
+            clock: systemClock,
+            device: deviceIdOf(app),
+            kind: 'plugin',
+            everyMs: 30_000,
+        });
     }
 
     /** Reads the settings; a locked state is announced once, and everything then fails closed. */
@@ -175,6 +193,7 @@ export class PluginServices {
         void this.core.search.ready();
         if (this.store.settings !== null) void this.core.hub.connectAll();
         this.queue.start();
+        this.heartbeat.start();
     }
 
     /** On unload: stop the queue (running jobs become `interrupted`), close MCP servers, stop indexing. */
@@ -183,6 +202,7 @@ export class PluginServices {
         this.suggester?.dispose();
         this.suggester = null;
         try {
+            await this.heartbeat.stop();
             await this.queue.stop();
         } finally {
             await this.core.hub.close();
@@ -263,6 +283,11 @@ export class PluginServices {
     /** The settings, or the defaults for what only shapes the UI while locked (never for what is sent). */
     settingsOrDefaults(): Settings {
         return this.store.settings ?? DEFAULT_SETTINGS;
+    }
+
+    /** The settings, or a `SettingsLockedError` while they are locked (nothing is written then). */
+    lockedOrThrow(): Settings {
+        return this.lockedOrSettings();
     }
 
     private lockedOrSettings(): Settings {

@@ -1,6 +1,6 @@
 /**
  * Room for meaning: how a second way of ranking notes (a vector channel: embeddings from an endpoint the person
- * chooses, or a local model) would join the text ranking later. Nothing implements it today; decision 0017 says why
+ * chooses, or a local model) would join the text ranking later. Nothing implements it today; decision 0020 says why
  * and what must be measured first. A channel ranks visible notes for a query; `fuseRankings` combines its list with
  * the text ranking by reciprocal rank, so neither channel's raw scores need to be comparable.
  */

@@ -1,6 +1,6 @@
 /**
  * The relevance index of every visible note (MiniSearch: BM25 ranking, field boosts, prefix and typo-tolerant
- * matching; decision 0017). Built once on first use, then kept current from the vault's change events, which the
+ * matching; decision 0020). Built once on first use, then kept current from the vault's change events, which the
  * plugin gets from Obsidian and the CLI from its file watcher (`FsVault.syncPaths` emits them).
  *
  * Privacy: a note the gate excludes is never added. A change is applied before the next query (`ready`): the changed

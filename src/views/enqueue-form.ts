@@ -6,6 +6,8 @@
 import { contextReferences } from '../delegate/job-context';
 import type { JobSpec } from '../delegate/job-spec';
 import { parseSchedule } from '../delegate/schedule';
+import { TRIGGER_EVENTS, type TriggerEvent } from '../delegate/trigger-note';
+import type { TriggerSpec } from '../delegate/trigger-spec';
 import { checkOutputFolder, type OutputFolderRules } from '../kernel/path-policy';
 
 /** The modal's fields as typed. */
@@ -26,17 +28,28 @@ export interface EnqueueFields {
     turns: string;
     /** Most cost in USD, as typed ('' = no cost limit). */
     usd: string;
-    /** `now` or `schedule`. */
+    /** `now`, `schedule` or `trigger` (*When…*). */
     when: string;
     /** The schedule, when `when` is `schedule`. */
     schedule: string;
+    /** *When…*: the event (`created`, `modified`, `renamed`, `tag-added`, `property-set`). */
+    event?: string;
+    /** *When…*: the folder or glob ('' = anywhere). */
+    folder?: string;
+    /** *When…*: the tag, for `tag-added`. */
+    tag?: string;
+    /** *When…*: the property, for `property-set`. */
+    property?: string;
+    /** *When…*: the value, for `property-set`. */
+    value?: string;
 }
 
 /** The field a problem belongs to. */
 export type EnqueueField = keyof EnqueueFields;
 
 /** A job to queue, or the first problem found. */
-export type EnqueueRead = { ok: true; spec: JobSpec } | { ok: false; field: EnqueueField; message: string };
+export type EnqueueRead =
+    { ok: true; spec: JobSpec; trigger?: TriggerSpec } | { ok: false; field: EnqueueField; message: string };
 
 /** The longest title taken from a brief. */
 const TITLE_LENGTH = 60;
@@ -112,5 +125,35 @@ export function readEnqueueFields(fields: EnqueueFields, rules: OutputFolderRule
         if (!parsed.ok) return { ok: false, field: 'schedule', message: `Schedule: ${parsed.reason}` };
         spec.schedule = parsed.schedule.source;
     }
+    if (fields.when === 'trigger') return readWhen(fields, spec);
     return { ok: true, spec };
+}
+
+/** The *When…* part: the job becomes the template of a trigger note. */
+function readWhen(fields: EnqueueFields, spec: JobSpec): EnqueueRead {
+    const event = fields.event ?? '';
+    if (!(TRIGGER_EVENTS as readonly string[]).includes(event)) {
+        return { ok: false, field: 'event', message: 'Choose what should start the job.' };
+    }
+    const tag = (fields.tag ?? '').trim().replace(/^#/u, '');
+    const property = (fields.property ?? '').trim();
+    if (event === 'tag-added' && tag === '')
+        return { ok: false, field: 'tag', message: 'Name the tag, e.g. #to-summarise.' };
+    if (event === 'property-set' && property === '') {
+        return { ok: false, field: 'property', message: 'Name the property, e.g. status.' };
+    }
+    const trigger: TriggerSpec = {
+        title: `When ${spec.title.split('{{note}}').join(' ').replace(/\s+/gu, ' ').trim()}`,
+        event: event as TriggerEvent,
+        folder: (fields.folder ?? '').trim(),
+        ...(event === 'tag-added' ? { tag } : {}),
+        ...(event === 'property-set' ? { property, value: (fields.value ?? '').trim() } : {}),
+        brief: spec.brief,
+        context: spec.context ?? [],
+        output: spec.output ?? '',
+        model: spec.model ?? '',
+        mode: spec.mode === 'read-only' ? 'read-only' : 'delegate',
+        ...(spec.budget !== undefined ? { budget: spec.budget } : {}),
+    };
+    return { ok: true, spec, trigger };
 }

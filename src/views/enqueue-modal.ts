@@ -9,10 +9,12 @@ import { Modal, type App } from 'obsidian';
 import type { CommandScan, ExpandedCommand } from '../context/commands';
 import type { MentionSuggestion } from '../context/suggest';
 import type { JobSpec } from '../delegate/job-spec';
+import type { TriggerSpec } from '../delegate/trigger-spec';
 import { ChatInput } from './chat-input';
 import type { OutputFolderRules } from '../kernel/path-policy';
 import { contextReferences, referenceToMention } from '../delegate/job-context';
 import { outputFolderProblem, readEnqueueFields, type EnqueueFields } from './enqueue-form';
+import { renderWhenPart, whenWords } from './enqueue-when';
 
 /** Job templates: the custom commands (a `CommandCatalog` fits). */
 export interface JobTemplates {
@@ -37,6 +39,8 @@ export interface EnqueueModalServices {
     defaults(): { outputFolder: string; model: string; turns: number; usd: number } & OutputFolderRules;
     /** After the job was queued (e.g. reveal the queue view). */
     onQueued?(path: string): void;
+    /** Writes a trigger note (the *When…* part); no *When…* choice when absent. */
+    createTrigger?(spec: TriggerSpec): Promise<string>;
 }
 
 /** What the modal opens with: the note, selection, folder or tag it was opened from. */
@@ -151,10 +155,18 @@ export class EnqueueModal extends Modal {
         const whenSelect = this.select(when, 'when', 'When', [
             ['now', 'Run now'],
             ['schedule', 'On a schedule'],
+            ...(this.services.createTrigger !== undefined ? [['trigger', 'When…'] as [string, string]] : []),
         ]);
         const schedule = this.text(when, 'schedule', 'Schedule', '', 'daily 08:00, weekdays 09:30, weekly mon 09:00');
         const scheduleField = schedule.parentElement;
-        const syncSchedule = (): void => scheduleField?.toggleClass('is-hidden', whenSelect.value !== 'schedule');
+        const whenPart = renderWhenPart(more, {
+            text: (row, key, label, hint) => this.text(row, key, label, '', hint),
+            select: (row, key, label, options) => this.select(row, key, label, options),
+        });
+        const syncSchedule = (): void => {
+            scheduleField?.toggleClass('is-hidden', whenSelect.value !== 'schedule');
+            whenPart.toggleClass('is-hidden', whenSelect.value !== 'trigger');
+        };
         whenSelect.addEventListener('change', syncSchedule);
         syncSchedule();
         more.addEventListener('input', () => this.updateMore());
@@ -205,6 +217,11 @@ export class EnqueueModal extends Modal {
             usd: value('usd'),
             when: value('when'),
             schedule: value('schedule'),
+            event: value('event'),
+            folder: value('folder'),
+            tag: value('tag'),
+            property: value('property'),
+            value: value('value'),
         };
     }
 
@@ -219,10 +236,13 @@ export class EnqueueModal extends Modal {
             value('usd') === '' ? 'no cost limit' : `at most $${value('usd')}`,
             value('when') === 'schedule'
                 ? `on a schedule${value('schedule') === '' ? '' : ` (${value('schedule')})`}`
-                : 'runs now',
+                : value('when') === 'trigger'
+                  ? `when ${whenWords(value('event'), value('folder'))}`
+                  : 'runs now',
         ];
         this.moreSummaryEl.setText(`More: ${parts.join(' · ')}`);
-        this.runButton?.setText(value('when') === 'schedule' ? 'Schedule' : 'Run');
+        const when = value('when');
+        this.runButton?.setText(when === 'schedule' ? 'Schedule' : when === 'trigger' ? 'Create trigger' : 'Run');
     }
 
     private submitWith(overrides: Partial<EnqueueFields>): void {
@@ -253,11 +273,16 @@ export class EnqueueModal extends Modal {
         this.submitting = true;
         this.showError('');
         try {
-            const path = await this.services.enqueue(read.spec);
+            const path =
+                read.trigger !== undefined && this.services.createTrigger !== undefined
+                    ? await this.services.createTrigger(read.trigger)
+                    : await this.services.enqueue(read.spec);
             this.close();
             this.services.onQueued?.(path);
         } catch (e) {
-            this.showError(`The job could not be queued: ${e instanceof Error ? e.message : String(e)}`);
+            const what =
+                read.trigger !== undefined ? 'The trigger could not be written' : 'The job could not be queued';
+            this.showError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
         } finally {
             this.submitting = false;
         }

@@ -8,10 +8,18 @@ import { ItemView, type WorkspaceLeaf } from 'obsidian';
 import type { UsageSummary } from '../agent/spend/usage-summary';
 import type { JobToContinue } from '../chat/hand-over';
 import { queueStateWord } from '../delegate/job-state-words';
+import type { TriggerView } from '../delegate/queue-extension';
 import type { JobView, QueueSnapshot } from '../delegate/queue-snapshot';
 import type { NoticeQueue } from './job-notices';
 import { groupJobs, linkTarget, pauseResumes, pauseTitle, progressLine, templatesOf } from './queue-format';
 import { renderUsage } from './queue-usage';
+
+/** A trigger's state in words. */
+const TRIGGER_STATE_WORDS: Record<TriggerView['state'], string> = {
+    active: 'Active',
+    paused: 'Paused',
+    unreadable: 'Cannot be read',
+};
 
 /** The queue view's type id. */
 export const VIEW_TYPE_QUEUE = 'vault-agent-queue';
@@ -130,7 +138,13 @@ export class QueueView extends ItemView {
         if (this.actionError !== '') root.createDiv({ cls: 'vault-agent-queue-error', text: this.actionError });
         const groups = groupJobs(snapshot.jobs);
         const templates = templatesOf(snapshot.jobs);
-        if (groups.length === 0 && templates.length === 0 && snapshot.quarantined.length === 0) {
+        const triggers = snapshot.triggers ?? [];
+        if (
+            groups.length === 0 &&
+            templates.length === 0 &&
+            triggers.length === 0 &&
+            snapshot.quarantined.length === 0
+        ) {
             root.createDiv({
                 cls: 'vault-agent-queue-empty',
                 text: 'No jobs yet. Delegate a brief from a note, a selection, a folder or a tag, and it runs here.',
@@ -148,6 +162,7 @@ export class QueueView extends ItemView {
             for (const job of group.jobs) this.renderJob(section, job);
         }
         if (templates.length > 0) this.renderTemplates(root, templates);
+        if (triggers.length > 0) this.renderTriggers(root, triggers);
         if (snapshot.quarantined.length > 0) this.renderQuarantined(root, snapshot.quarantined);
         this.renderUsageSection(root, snapshot);
         this.restoreFocus(focused);
@@ -258,6 +273,49 @@ export class QueueView extends ItemView {
                 this.services.openLink(job.path, job.path);
             });
             row.createDiv({ cls: 'vault-agent-job-progress', text: job.schedule });
+        }
+    }
+
+    /** Trigger notes: what starts them, whether they are active, paused or unreadable, and this hour's jobs. */
+    private renderTriggers(root: HTMLElement, triggers: TriggerView[]): void {
+        const section = root.createDiv({
+            cls: 'vault-agent-queue-group',
+            attr: { 'data-status': 'trigger', role: 'group', 'aria-label': 'Triggers' },
+        });
+        section.createEl('h4', { cls: 'vault-agent-queue-group-title', text: `Triggers (${triggers.length})` });
+        for (const trigger of triggers) {
+            const row = section.createDiv({
+                cls: `vault-agent-job vault-agent-trigger is-${trigger.state}`,
+                attr: { 'data-path': trigger.path },
+            });
+            const head = row.createDiv({ cls: 'vault-agent-job-head' });
+            const title = head.createEl('a', {
+                cls: 'vault-agent-job-title',
+                text: trigger.title,
+                attr: { href: '#', 'data-focus': `open:${trigger.path}` },
+            });
+            title.addEventListener('click', (event) => {
+                event.preventDefault();
+                this.services.openLink(trigger.path, trigger.path);
+            });
+            head.createSpan({ cls: 'vault-agent-trigger-state', text: TRIGGER_STATE_WORDS[trigger.state] });
+            if (trigger.when !== '') row.createDiv({ cls: 'vault-agent-job-progress', text: `When ${trigger.when}` });
+            if (trigger.state !== 'unreadable') {
+                const last =
+                    trigger.last === ''
+                        ? 'never started a job'
+                        : `last started ${trigger.last.slice(0, 16).replace('T', ' ')}`;
+                row.createDiv({
+                    cls: 'vault-agent-trigger-counts',
+                    text: `${trigger.lastHour} of ${trigger.maxPerHour} jobs this hour · ${last}`,
+                });
+            }
+            if (trigger.reason !== '') {
+                row.createDiv({
+                    cls: trigger.state === 'active' ? 'vault-agent-job-progress' : 'vault-agent-job-error',
+                    text: trigger.reason,
+                });
+            }
         }
     }
 

@@ -1,3 +1,7 @@
+import { CheckpointStore } from '../../src/agent/changes/checkpoints';
+import { ExclusionGate } from '../../src/context/exclusions';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
+import { MemoryCheckpointPersistence } from '../agent/changes/fixtures';
 /**
  * Schedules across the clock changes, in New York's time zone (set for this test process below and checked, so the
  * tests cannot pass vacuously in UTC). 2026-03-08: 02:00 jumps to 03:00, so 02:30 does not exist. 2026-11-01: 02:00
@@ -127,6 +131,9 @@ describe('the scheduler through each night, minute by minute (America/New_York)'
                 outputFolder: 'Agent/Outputs',
                 jobs: (await store.list('Agent/Jobs')).flatMap((r) => (r.kind === 'job' ? [r.job] : [])),
                 remember: () => undefined,
+                gate: () => new ExclusionGate({ vault: t.vault, privacy: DEFAULT_SETTINGS.privacy }),
+                checkpoints: new CheckpointStore({ vault: t.vault, persistence: new MemoryCheckpointPersistence() }),
+                wake: () => undefined,
             };
             await scheduler.afterScan(context);
         }

@@ -1,3 +1,7 @@
+import { CheckpointStore } from '../../src/agent/changes/checkpoints';
+import { ExclusionGate } from '../../src/context/exclusions';
+import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
+import { MemoryCheckpointPersistence } from '../agent/changes/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobStore } from '../../src/delegate/job-store';
 import { readJobNote, type JobNote } from '../../src/delegate/job-note';
@@ -79,6 +83,9 @@ describe('template jobs', () => {
             outputFolder: 'Agent/Outputs',
             jobs: (await store.list('Agent/Jobs')).flatMap((r) => (r.kind === 'job' ? [r.job] : [])),
             remember: () => undefined,
+            gate: () => new ExclusionGate({ vault: temp!.vault, privacy: DEFAULT_SETTINGS.privacy }),
+            checkpoints: new CheckpointStore({ vault: temp!.vault, persistence: new MemoryCheckpointPersistence() }),
+            wake: () => undefined,
         });
         return { store, scheduler, context, notices };
     }

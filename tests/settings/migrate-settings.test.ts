@@ -138,6 +138,8 @@ describe('migrateSettings: normalising and repairing fields', () => {
             guidance: DEFAULT_SETTINGS.guidance,
             mcp: DEFAULT_SETTINGS.mcp,
             spend: DEFAULT_SETTINGS.spend,
+            delivery: DEFAULT_SETTINGS.delivery,
+            mcpJobs: DEFAULT_SETTINGS.mcpJobs,
             web: DEFAULT_SETTINGS.web,
         };
         expect(migrateSettings(stored)).toEqual({ ok: true, settings: upgraded, notes: [] });

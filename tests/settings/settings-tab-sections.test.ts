@@ -149,10 +149,36 @@ describe('the settings tab: sections', () => {
             'Skills and commands',
             'Chat',
             'Delegate',
+            'Delivery',
             'Spend',
             'Web research',
             'MCP servers',
+            'Jobs from MCP clients',
         ]);
+    });
+
+    it('saves the delivery and MCP job settings, and refuses what does not parse', async () => {
+        const { row, store } = await openTab();
+        type(row('Webhook URL'), 'https://hooks.example.invalid/vault');
+        type(row('Ntfy topic'), 'my-vault-7f3a');
+        type(row('Tries per message'), '2');
+        type(row('Budget of each job'), '8, 0.4');
+        type(row('Budgets by client'), 'Claude Desktop: 20, 1\nclaude-code: 5, 0.1');
+        await settle();
+        expect(store.settings).toMatchObject({
+            delivery: { webhookUrl: 'https://hooks.example.invalid/vault', ntfyTopic: 'my-vault-7f3a', attempts: 2 },
+            mcpJobs: {
+                enabled: false,
+                budget: { turns: 8, usd: 0.4 },
+                clients: { 'Claude Desktop': { turns: 20, usd: 1 }, 'claude-code': { turns: 5, usd: 0.1 } },
+            },
+        });
+        type(row('Webhook URL'), 'ftp://example.invalid');
+        type(row('Budgets by client'), 'no budget here');
+        await settle();
+        expect(errorOf(row('Webhook URL'))).toMatch(/http/);
+        expect(errorOf(row('Budgets by client'))).toMatch(/client name: turns, dollars/);
+        expect(store.settings?.delivery?.webhookUrl).toBe('https://hooks.example.invalid/vault');
     });
 
     it('saves each new field through the store, as the value the settings keep', async () => {

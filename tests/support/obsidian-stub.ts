@@ -323,3 +323,22 @@ export function leavesOfType(workspace: LeafWorkspace & { leaves?: WorkspaceLeaf
 
 /** Obsidian's platform flags; the stub is a phone by default, the stricter case (no Node, no stdio MCP servers). */
 export const Platform = { isDesktop: false, isMobile: true };
+
+/** What `requestUrl` takes (the parts the plugin uses). */
+export interface RequestUrlParam {
+    url: string;
+    method?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    throw?: boolean;
+}
+
+/** Obsidian's `requestUrl`, over the platform's `fetch` (the stub runs in Node and in a browser alike). */
+export async function requestUrl(request: RequestUrlParam): Promise<{ status: number; text: string }> {
+    const init: RequestInit = { method: request.method ?? 'GET', headers: request.headers ?? {} };
+    if (request.body !== undefined) init.body = request.body;
+    const response = await fetch(request.url, init);
+    const text = await response.text();
+    if (request.throw !== false && response.status >= 400) throw new Error(`Request failed, status ${response.status}`);
+    return { status: response.status, text };
+}

@@ -134,6 +134,22 @@ export class CheckpointStore {
         });
     }
 
+    /**
+     * True when the agent's last recorded change to `path` left exactly `text` there: the note is as the agent wrote
+     * it, nobody changed it since (trigger notes never fire on such a note).
+     */
+    wroteAsIs(path: string, text: string): Promise<boolean> {
+        return this.serially(() => {
+            for (let i = this.checkpoints.length - 1; i >= 0; i--) {
+                const checkpoint = this.checkpoints[i];
+                if (checkpoint === undefined || checkpoint.undone) continue;
+                const at = checkpoint.kind === 'rename' ? checkpoint.newPath : checkpoint.path;
+                if (at === path) return Promise.resolve(checkpoint.after === text);
+            }
+            return Promise.resolve(false);
+        });
+    }
+
     /** The checkpoints of one turn, oldest first (undone ones included, marked). */
     list(turnId: string): Promise<Checkpoint[]> {
         return this.serially(() =>

@@ -1,7 +1,7 @@
 /**
  * Notes as citable documents. Every note a request carries as context goes as a plain-text `document` block with
  * citations enabled and the note's vault path as its title, so the API can answer with `char_location` citations
- * that point at the exact passage (docs/decisions/0017-citable-notes-as-plain-text-documents.md). The API wants
+ * that point at the exact passage (docs/decisions/0018-citable-notes-as-plain-text-documents.md). The API wants
  * citations on all documents of a request or on none, so every document the engine makes goes through here.
  * An endpoint that cannot take documents gets the same notes as text (`asPlainText`), and answers fall back to
  * note-level sources.

@@ -1,7 +1,7 @@
 /**
  * Web research, opt-in: the API's server-side `web_search` and `web_fetch` tools, offered with the person's domain
  * rules and a per-request cap, every search and fetch reported as it happens, and an exfiltration guard
- * (docs/decisions/0018-web-fetch-guard.md). The API itself only fetches addresses that appear in the conversation;
+ * (docs/decisions/0019-web-fetch-guard.md). The API itself only fetches addresses that appear in the conversation;
  * `url_sources` narrows that to the person's turns and search results (never a vault tool's result or a fetched
  * page). Attached notes travel in the person's turn, so the engine also checks every fetch as its call arrives: an
  * address the person did not type and no search returned stops the stream at once, then a chat asks the person and a

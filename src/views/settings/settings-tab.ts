@@ -12,6 +12,7 @@ import type { SecretStore } from '../../kernel/ports';
 import type { VaultPort } from '../../kernel/vault-port';
 import type { SettingsState, SettingsStore } from '../../kernel/settings-store';
 import { renderChatSection, renderContextSection, renderDelegateSection, renderSpendSection } from './general-sections';
+import { renderDeliverySection, renderMcpJobsSection } from './delivery-section';
 import { renderGuidanceSection, type CommandSource, type SkillSource } from './guidance-section';
 import { renderMcpSection, type McpHubView } from './mcp-section';
 import type { ModelList } from '../../agent/model-client';
@@ -91,6 +92,7 @@ export class VaultAgentSettingTab extends PluginSettingTab {
         renderGuidanceSection(containerEl, settings, kit, { skills: options.skills, commands: options.commands });
         renderChatSection(containerEl, settings, kit);
         renderDelegateSection(containerEl, settings, kit);
+        renderDeliverySection(containerEl, settings, kit);
         renderSpendSection(containerEl, settings, kit);
         renderWebSection(containerEl, settings, kit);
         renderMcpSection(containerEl, settings, {
@@ -99,6 +101,7 @@ export class VaultAgentSettingTab extends PluginSettingTab {
             hub: options.mcpHub,
             onConsentGranted: options.onMcpConsentGranted,
         });
+        renderMcpJobsSection(containerEl, settings, kit);
     }
 
     override hide(): void {

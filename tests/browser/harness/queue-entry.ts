@@ -14,6 +14,8 @@ import { CommandCatalog } from '../../../src/context/commands';
 import { ExclusionGate } from '../../../src/context/exclusions';
 import { MentionSuggester } from '../../../src/context/suggest';
 import { JobQueue } from '../../../src/delegate/job-queue';
+import { createTriggerNote } from '../../../src/delegate/trigger-spec';
+import { Triggers } from '../../../src/delegate/triggers';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/kernel/settings';
 import { EnqueueModal, type EnqueuePrefill } from '../../../src/views/enqueue-modal';
 import { JobNotices, type NoticeAction } from '../../../src/views/job-notices';
@@ -78,6 +80,8 @@ async function main(): Promise<void> {
         pollMs: 200,
         settleMs: 0,
         retry: { maxAttempts: 1 },
+        // Trigger notes follow the in-memory vault's changes, as they follow Obsidian's in the plugin.
+        extensions: [new Triggers({ follow: true })],
     });
     const spend = new SpendControl({ ledger: new MemorySpendLedger(), dailyCapUsd: 5 });
     const templates = new CommandCatalog({ vault, gate, commandsFolder: settings.guidance?.commandsFolder });
@@ -86,6 +90,8 @@ async function main(): Promise<void> {
             app as never,
             {
                 enqueue: (spec) => queue.enqueue(spec),
+                createTrigger: (spec) =>
+                    createTriggerNote(vault, settings.delegate.jobsFolder, spec, settings.delegate.outputFolder),
                 suggest: (query) => suggester.suggest(query),
                 templates,
                 defaults: () => ({
