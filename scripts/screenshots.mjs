@@ -17,6 +17,7 @@ const result = spawnSync(
         'tests/browser/queue.test.ts',
         'tests/browser/cited-answer.test.ts',
         'tests/browser/inline-edit.test.ts',
+        'tests/browser/inbox.test.ts',
     ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, VAULT_AGENT_SCREENSHOTS: 'readme' } },
 );

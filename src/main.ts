@@ -12,6 +12,8 @@ import { ChatView, VIEW_TYPE_CHAT } from './views/chat-view';
 import { JobNotices } from './views/job-notices';
 import { QueueStatusBar } from './views/queue-status-bar';
 import { QueueView, VIEW_TYPE_QUEUE } from './views/queue-view';
+import { InboxView, VIEW_TYPE_INBOX } from './views/inbox-view';
+import { ReviewAlerts } from './views/review-notices';
 
 /** The plugin. It holds services, never views or logic. */
 export default class VaultAgentPlugin extends Plugin {
@@ -34,6 +36,7 @@ export default class VaultAgentPlugin extends Plugin {
 
         this.registerView(VIEW_TYPE_CHAT, (leaf) => new ChatView(leaf, ui.chatViewServices()));
         this.registerView(VIEW_TYPE_QUEUE, (leaf) => new QueueView(leaf, ui.queueViewServices()));
+        this.registerView(VIEW_TYPE_INBOX, (leaf) => new InboxView(leaf, ui.inboxViewServices()));
         this.addSettingTab(
             new VaultAgentSettingTab({
                 app: this.app,
@@ -70,13 +73,20 @@ export default class VaultAgentPlugin extends Plugin {
             openQueue: () => void ui.reveal(VIEW_TYPE_QUEUE),
         });
         const notices = new JobNotices({ queue: services.queue, openLink });
+        const review = new ReviewAlerts({
+            inbox: ui.inboxViewServices().inbox,
+            openInbox: () => void ui.reveal(VIEW_TYPE_INBOX),
+            statusEl: this.addStatusBarItem(),
+        });
         this.app.workspace.onLayoutReady(() => {
             services.start();
             bar.start();
             notices.start();
+            review.start();
         });
         // Registered cleanups run on every unload path; running jobs become `interrupted`, never half-written.
         this.register(() => {
+            review.stop();
             notices.stop();
             bar.stop();
             void services.stop();

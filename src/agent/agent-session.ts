@@ -28,6 +28,7 @@ export { SessionBusyError, ToolNameClashError } from './loop/session-tools';
 export { NoContextProviderError, type SendContext, type SendOptions } from './loop/context-turn';
 import { buildContextTurn, type ContextTurn, type SendContext, type SendOptions } from './loop/context-turn';
 import { Conversation } from './loop/conversation';
+import type { JobDrafter } from './tools/job-drafts';
 import { PromptPrefix } from './loop/prompt-cache';
 import { SYSTEM_PROMPT } from './loop/system-prompt';
 import type { Throttle } from './loop/throttle';
@@ -83,6 +84,8 @@ export interface AgentSessionOptions {
     scope?: { outputFolder: string };
     /** The delegate jobs folder, which no change of this session may touch. */
     jobsFolder?: string;
+    /** Drafts scheduled job notes for `schedule_job` (a chat's; written only on the person's approval). */
+    jobs?: JobDrafter;
     /** The open-note editors. */
     editors?: OpenNoteEditors;
     /** Time; a fake clock in tests. */
@@ -228,6 +231,7 @@ export class AgentSession {
                 changes,
                 attachments: { pdf: options.pdfText, documents: () => client.capabilities.has('documents') },
                 search: options.search,
+                jobs: options.jobs,
             },
             conversation: this.conversation,
             throttle: options.throttle,

@@ -29,6 +29,7 @@ import type { ModelClient } from './model-client';
 import type { PriceTable } from './pricing';
 import type { SpendControl } from './spend/spend-control';
 import { useSkillTool } from './tools/skill-tools';
+import type { JobDrafter } from './tools/job-drafts';
 import type { ToolRegistry } from './tools/registry';
 import type { Tool } from './tools/tool';
 import type { RetryPolicy } from './turn-loop';
@@ -103,6 +104,8 @@ export interface SessionServices extends SessionEngine {
     toolCallGate?: ToolCallGate;
     /** Builds the context of chat messages sent with `send(…, { context })`. */
     contextProvider?: ContextProvider;
+    /** Drafts scheduled job notes for a chat's `schedule_job`; chats are offered nothing to schedule with without it. */
+    jobs?: JobDrafter;
 }
 
 /** What a job adds. */
@@ -237,6 +240,7 @@ export async function createAgentSession(options: CreateSessionOptions): Promise
         prices: services.prices,
         retry: services.retry,
         pdfText: services.pdfText,
+        jobs: kind === 'chat' ? services.jobs : undefined,
         web,
     };
     return { session: new AgentSession(sessionOptions), untrusted, withheldMcpTools: mcp.withheld };

@@ -18,7 +18,9 @@ import { parseSlashCommand, type CommandCatalog } from '../context/commands';
 import { captureFocus, type FocusSnapshot, type FocusSource } from '../context/focus';
 import { guidanceInEffect } from '../context/guidance';
 import { systemClock, type Clock } from '../kernel/ports';
+import type { JobSpec } from '../delegate/job-spec';
 import type { ChatStore } from './chat-store';
+import { continueFromJobPrompt, handOverJob, type JobToContinue } from './hand-over';
 import { applyTurnEvent, guidanceEntry, newChatRecord, titleFrom, type ChatEntry, type ChatRecord } from './transcript';
 
 /** What a chat needs. */
@@ -41,6 +43,16 @@ export interface ChatServiceOptions {
     commands?: () => Pick<CommandCatalog, 'expand'>;
     /** Time. */
     clock?: Clock;
+    /** Queues a job note through the delegate enqueue path and resolves with its path; without it, no hand-over. */
+    enqueue?: (spec: JobSpec) => Promise<string>;
+}
+
+/** What *Continue in background* did. */
+export interface HandOverResult {
+    /** The job note written. */
+    jobPath: string;
+    /** True when the agent's answers were left out for privacy. */
+    answersWithheld: boolean;
 }
 
 /** The mode and model one turn runs with. */
@@ -258,6 +270,51 @@ export class ChatService {
         this.pendingNotes = [];
         this.record = this.freshRecord();
         this.emit({ type: 'reset', record: this.record });
+    }
+
+    /**
+     * *Continue in background*: the conversation becomes a queued job (its request as the brief, the notes it used as
+     * context, the conversation so far carried over; `hand-over.ts`), and the chat is freed for something else. A
+     * running turn is stopped first. Rejects (and the chat stays as it is) when nothing can be handed over or the job
+     * could not be written.
+     */
+    async continueInBackground(): Promise<HandOverResult> {
+        const enqueue = this.options.enqueue;
+        if (enqueue === undefined) throw new Error('This chat cannot hand over to the job queue here.');
+        if (this.running) {
+            this.stop();
+            while (this.running) await this.clock.sleep(10);
+        }
+        const services = await this.options.services();
+        const gate = services.gate();
+        const handOver = handOverJob(this.record, {
+            isExcluded: (path) => gate.isExcluded(path),
+            sources: this.session?.conversation.allSources() ?? [],
+            // The chat could edit notes with the person watching; in the background its edits wait in the review inbox.
+            mode: this.record.mode === 'read-only' ? 'read-only' : 'propose',
+        });
+        const jobPath = await enqueue(handOver.spec);
+        const title = this.record.title;
+        this.newChat();
+        const withheld = handOver.answersWithheld
+            ? " The agent's answers were left out: a note the chat read is private now."
+            : '';
+        this.emit({
+            type: 'notice',
+            message: `"${title}" continues in the background as the job ${jobPath}.${withheld}`,
+        });
+        return { jobPath, answersWithheld: handOver.answersWithheld };
+    }
+
+    /**
+     * Starts a new chat that continues a finished job: the returned text (the result and the job note as @-mentions)
+     * is what the view puts in the input, so the person adds what they want next and the context builder attaches
+     * both notes through the gate.
+     */
+    continueFromJob(job: JobToContinue): string {
+        this.newChat();
+        this.emit({ type: 'notice', message: `Continuing from the job "${job.title}".` });
+        return continueFromJobPrompt(job);
     }
 
     /** Shows a stored chat; the next message continues its model history. Resolves `false` when it is gone. */

@@ -40,13 +40,14 @@ import type { HiddenFolderReader } from '../context/hidden-folder';
 import type { ObsidianExcludedFiles } from '../context/obsidian-excluded-files';
 import { SkillCatalog } from '../context/skills';
 import { BatchJobs, type BatchPolling } from '../delegate/batch';
+import { jobDrafter } from '../delegate/job-draft';
 import { JobQueue } from '../delegate/job-queue';
 import type { QueueExtension } from '../delegate/queue-extension';
 import type { JobQueueOptions } from '../delegate/queue-options';
 import { Scheduler } from '../delegate/scheduler';
 import { Triggers } from '../delegate/triggers';
 import { live } from '../kernel/live';
-import type { Clock, HttpPost, Notifier } from '../kernel/ports';
+import { systemClock, type Clock, type HttpPost, type Notifier } from '../kernel/ports';
 import type { DeliverySettings } from '../kernel/delivery-settings';
 import { Deliveries } from '../delegate/delivery';
 import { DEFAULT_SETTINGS, type PrivacySettings, type Settings } from '../kernel/settings';
@@ -303,6 +304,14 @@ export class CoreServices {
             contextProvider: this.contextBuilder(settings, window, request.client),
             toolCallGate: request.toolCallGate,
             retry: request.retry,
+            jobs: jobDrafter(
+                this.vault,
+                () => {
+                    const { jobsFolder, outputFolder, defaultBudget } = (this.current ?? settings).delegate;
+                    return { jobsFolder, outputFolder, budget: defaultBudget };
+                },
+                this.host.clock ?? systemClock,
+            ),
         };
     }
 

@@ -12,6 +12,8 @@ import { EnqueueModal, type EnqueuePrefill } from '../views/enqueue-modal';
 import { INLINE_COMMAND_NAMES, registerInlineEdit } from './inline-edit-commands';
 import { openPluginSettings } from './open-settings';
 import { VIEW_TYPE_QUEUE, type QueueViewServices } from '../views/queue-view';
+import { reviewInbox } from '../views/inbox-port';
+import { VIEW_TYPE_INBOX, type InboxViewServices } from '../views/inbox-view';
 import type { PluginServices } from './plugin-services';
 
 /** The plugin's id (as in `manifest.json`), which names its settings tab. */
@@ -26,6 +28,7 @@ export const COMMAND_NAMES = {
     'undo-last-agent-change': 'Undo last agent change',
     'open-agent-instructions': 'Open agent instructions',
     'open-job-queue': 'Open job queue',
+    'open-review-inbox': 'Open review inbox',
     'delegate-about-note': 'Delegate a job about the current note',
     'delegate-from-selection': 'Delegate a job from the selection',
     'delegate-about-tag': 'Delegate a job about a tag',
@@ -82,6 +85,16 @@ export class PluginUi {
             openLink: (linktext, sourcePath) => void this.app.workspace.openLinkText(linktext, sourcePath),
             usage: () => spend.summary(),
             settingsProblem: () => (store.state.status === 'locked' ? store.state.error : null),
+            continueInChat: (job) => void this.chat().then((view) => view?.continueFromJob(job)),
+        };
+    }
+
+    /** What the review inbox (view, notices, status bar) is built from. */
+    inboxViewServices(): InboxViewServices {
+        const s = this.services;
+        return {
+            inbox: reviewInbox(() => s.core.review()),
+            openNote: (path) => void this.app.workspace.openLinkText(path, '', false),
         };
     }
 
@@ -180,6 +193,7 @@ export class PluginUi {
         add('undo-last-agent-change', () => this.undoLast());
         add('open-agent-instructions', () => this.openInstructions());
         add('open-job-queue', () => this.reveal(VIEW_TYPE_QUEUE));
+        add('open-review-inbox', () => this.reveal(VIEW_TYPE_INBOX));
         withNote('delegate-about-note', (file) => this.openEnqueue({ context: [`[[${file.basename}]]`] }));
         withSelection('delegate-from-selection', (text) => this.openEnqueue({ brief: text }));
         add('delegate-about-tag', () => this.openEnqueue({ context: this.focusedTags() }));

@@ -270,6 +270,7 @@ export class PluginServices {
             checkpoints: this.core.checkpoints,
             services: () => this.sessionServices(approvals),
             commands: () => this.core.commands,
+            enqueue: (spec) => this.queue.enqueue(spec),
             defaults: () => {
                 const settings = this.settingsOrDefaults();
                 return {

@@ -49,6 +49,29 @@ export class ApprovalCard {
         return this.proposal.id;
     }
 
+    /** Whether the person has decided (or the turn was stopped). */
+    get decided(): boolean {
+        return this.settled;
+    }
+
+    /**
+     * The keyboard's *accept* (the inbox's `a`): with parts chosen one by one, applies those choices once every part
+     * has one; otherwise accepts the whole change, as "Accept all" does. Does nothing once decided.
+     */
+    accept(): void {
+        if (this.settled) return;
+        if (this.choices.some((choice) => choice !== null)) {
+            if (!this.choices.includes(null)) this.applyChosen();
+            return;
+        }
+        this.settle({ kind: 'approve', binding: this.proposal.binding }, 'Accepted');
+    }
+
+    /** The keyboard's *reject* (the inbox's `r`): rejects the whole change without a reason. */
+    reject(): void {
+        this.settle({ kind: 'deny' }, 'Rejected');
+    }
+
     /** Offers "Undo" on the card once the turn that applied it has ended; `undo` resolves with what happened. */
     offerUndo(undo: () => Promise<string>): void {
         if (!this.el.hasClass('is-approved') || this.el.querySelector('.vault-agent-undo') !== null) return;

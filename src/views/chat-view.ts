@@ -9,6 +9,7 @@ import { ApiKeyMissing, AuthError, InvalidRequest, Offline } from '../agent/mode
 import type { UndoReport } from '../agent/changes/checkpoints';
 import type { ChatService, ChatServiceEvent } from '../chat/chat-service';
 import type { ChatStore } from '../chat/chat-store';
+import type { JobToContinue } from '../chat/hand-over';
 import { transcriptToMarkdown, type ChatRecord } from '../chat/transcript';
 import type { CustomCommand } from '../context/commands';
 import type { FocusSource } from '../context/focus';
@@ -219,6 +220,27 @@ export class ChatView extends ItemView {
         add('square-pen', 'New chat', 'vault-agent-new-chat', () => this.chat.newChat());
         add('history', 'Past chats', 'vault-agent-history-button', () => void this.toggleHistory());
         add('file-down', 'Save chat as note', 'vault-agent-save-note', () => void this.saveAsNote());
+        add('list-end', 'Continue in background', 'vault-agent-hand-over', () => void this.continueInBackground());
+    }
+
+    /** Hands the conversation to the job queue and frees the chat; a failure is said in the transcript. */
+    private async continueInBackground(): Promise<void> {
+        try {
+            await this.chat.continueInBackground();
+        } catch (error) {
+            this.transcript.addNote(
+                `Not handed over: ${error instanceof Error ? error.message : String(error)}`,
+                'vault-agent-error',
+            );
+        }
+    }
+
+    /** Starts a chat that continues a finished job: its result and brief go into the input as @-mentions. */
+    continueFromJob(job: JobToContinue): void {
+        const prompt = this.chat.continueFromJob(job);
+        this.input.textarea.value = '';
+        this.insertIntoInput(prompt);
+        this.input.textarea.focus();
     }
 
     private updateHeader(): void {
@@ -369,6 +391,11 @@ export class ChatView extends ItemView {
             },
             { name: 'undo', description: 'Undo the last turn that changed notes', run: () => this.undoLast() },
             { name: 'export', description: 'Save this chat as a note', run: () => this.saveAsNote() },
+            {
+                name: 'background',
+                description: 'Continue this conversation as a background job',
+                run: () => void this.continueInBackground(),
+            },
             {
                 name: 'compact',
                 description: 'Summarise earlier messages to free up context',

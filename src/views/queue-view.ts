@@ -6,6 +6,7 @@
  */
 import { ItemView, type WorkspaceLeaf } from 'obsidian';
 import type { UsageSummary } from '../agent/spend/usage-summary';
+import type { JobToContinue } from '../chat/hand-over';
 import { queueStateWord } from '../delegate/job-state-words';
 import type { TriggerView } from '../delegate/queue-extension';
 import type { JobView, QueueSnapshot } from '../delegate/queue-snapshot';
@@ -49,6 +50,8 @@ export interface QueueViewServices {
     settingsProblem?(): string | null;
     /** Time, for elapsed times and countdowns. */
     now?(): number;
+    /** Opens a chat that continues a finished job (its result and brief as context); no button when absent. */
+    continueInChat?(job: JobToContinue): void;
 }
 
 /** At most one re-render per this many ms, however fast progress arrives. */
@@ -236,6 +239,12 @@ export class QueueView extends ItemView {
                 event.preventDefault();
                 this.services.openLink(target, job.path);
             });
+            const services = this.services;
+            if (services.continueInChat !== undefined && job.status === 'done') {
+                this.button(actions, 'Continue in chat', 'vault-agent-job-continue', `chat:${job.path}`, async () =>
+                    services.continueInChat?.({ jobPath: job.path, resultPath: target, title: job.title }),
+                );
+            }
         }
         if (['queued', 'running', 'interrupted', 'needs-approval'].includes(job.status)) {
             this.button(actions, 'Cancel', 'vault-agent-job-cancel', `cancel:${job.path}`, () =>

@@ -248,9 +248,9 @@ describe('the header and the footer', () => {
             sidebar?.classList.add('is-narrow');
         });
         const buttons = page.locator('.vault-agent-header-buttons button');
-        expect(await buttons.count()).toBe(3);
+        expect(await buttons.count()).toBe(4);
         const labels = await buttons.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
-        expect(labels).toEqual(['New chat', 'Past chats', 'Save chat as note']);
+        expect(labels).toEqual(['New chat', 'Past chats', 'Save chat as note', 'Continue in background']);
         for (const el of await buttons.all()) {
             expect(await el.getAttribute('class')).toContain('clickable-icon');
             expect((await el.innerText()).trim()).toBe('');

@@ -6,6 +6,7 @@ import { COMMAND_NAMES } from '../../src/obsidian/plugin-commands';
 import type { PluginServices } from '../../src/obsidian/plugin-services';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
 import { VIEW_TYPE_CHAT } from '../../src/views/chat-view';
+import { VIEW_TYPE_INBOX } from '../../src/views/inbox-view';
 import { VIEW_TYPE_QUEUE } from '../../src/views/queue-view';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
 import { hostApp, type HostApp, type HostPluginShape } from './plugin-host';
@@ -64,11 +65,11 @@ async function loadPlugin(data: string | null) {
 }
 
 describe('the plugin wiring', () => {
-    it('registers both views, the ribbon icon, a status-bar item and every command, none with a hotkey', async () => {
+    it('registers the three views, the ribbon icon, the status-bar items and every command, none with a hotkey', async () => {
         const { plugin } = await loadPlugin(JSON.stringify(settingsFor(api)));
-        expect([...plugin.views.keys()]).toEqual([VIEW_TYPE_CHAT, VIEW_TYPE_QUEUE]);
+        expect([...plugin.views.keys()]).toEqual([VIEW_TYPE_CHAT, VIEW_TYPE_QUEUE, VIEW_TYPE_INBOX]);
         expect(plugin.ribbon).toEqual([{ icon: 'message-square', title: 'Open chat' }]);
-        expect(plugin.statusBar).toHaveLength(1);
+        expect(plugin.statusBar).toHaveLength(2);
         // The inline-edit extension, added to every Markdown editor.
         expect(plugin.editorExtensions).toHaveLength(1);
         expect(plugin.commands.map((c) => c.id)).toEqual(Object.keys(COMMAND_NAMES));

@@ -156,6 +156,9 @@ describe('a propose job', () => {
                 new ExclusionGate({ vault, privacy: harness?.privacy ?? { excludedTags: [], excludedFolders: [] } }),
             checkpoints: new CheckpointStore({ vault, persistence: new MemoryCheckpointPersistence() }),
             wake: () => undefined,
+            maxAttempts: 3,
+            paused: false,
+            runDeps: () => Promise.resolve(null),
         });
         const spawned = (await jobs()).filter((job) => job.template !== '');
         expect(spawned).toHaveLength(1);

@@ -97,7 +97,8 @@ export interface ChangeControllerOptions {
     scope?: DelegateScope;
     /**
      * The delegate jobs folder: no agent (chat in any mode, job, MCP client) creates, edits, renames or deletes
-     * anything in it, since a note there is a job the queue would run. Only the person and the queue write job notes.
+     * anything in it, since a note there is a job the queue would run. Only the person and the queue write job notes
+     * (and `submitJobNote`, a new job note a chat offers, written only once the person accepts it).
      */
     jobsFolder?: string;
     /** The open-note editors, so an open note is changed through its editor. */
@@ -166,6 +167,44 @@ export class ChangeController {
         }
         if (verdict.action === 'propose') return this.propose(current, context);
         return this.negotiate(current, verdict.action === 'ask' ? 'policy' : null, context);
+    }
+
+    /**
+     * A new job note an agent drafted (a chat's `schedule_job`): the one write into the jobs folder an agent may ask
+     * for, and only by asking. It is shown to the person in every mode (auto-accept included) and written only on
+     * their approval; a job, an MCP client (`delegate`) and `read-only` are refused, and so is anything but a new note
+     * directly in the jobs folder.
+     */
+    async submitJobNote(
+        proposal: ChangeProposal,
+        context: { turnId: string; signal?: AbortSignal },
+    ): Promise<ChangeOutcome> {
+        if (!isProposalIntact(proposal)) return refused(proposal.path, 'tampered', say.tamperedMessage(proposal.path));
+        if (this.mode !== 'ask' && this.mode !== 'auto-edits') {
+            return refused(
+                proposal.path,
+                'policy',
+                "Only a chat, with the person's approval, may schedule a job. Nothing was written.",
+            );
+        }
+        const jobs = this.options.jobsFolder;
+        const checked = checkWritablePath(proposal.path, this.options.vault.configDir);
+        if (!checked.ok) return refused(proposal.path, 'protected', `${checked.reason} Nothing was changed.`);
+        const parent = checked.path.slice(0, Math.max(0, checked.path.lastIndexOf('/')));
+        if (proposal.kind !== 'create' || jobs === undefined || parent !== jobs.replace(/\/+$/u, '')) {
+            return refused(
+                proposal.path,
+                'policy',
+                'A job note can only be a new note directly in the jobs folder. Nothing was written.',
+            );
+        }
+        const current = checked.path === proposal.path ? proposal : buildProposal({ ...proposal, path: checked.path });
+        const hidden = this.hiddenOutcome(current);
+        if (hidden !== null) return hidden;
+        if ((await this.options.vault.stat(current.path)) !== null) {
+            return refused(current.path, 'exists', say.existsMessage(current.path));
+        }
+        return this.negotiate(current, 'policy', context);
     }
 
     /**

@@ -12,6 +12,7 @@ import { noteLinksTool } from './link-tools';
 import { listNotesTool, noteOutlineTool, readNoteTool } from './read-tools';
 import { notesWithTagTool, searchNotesTool } from './search-tools';
 import { proposeEditTool } from './propose-tools';
+import { scheduleJobTool } from './schedule-tool';
 import type { Tool } from './tool';
 import { createNoteTool, deleteNoteTool, renameNoteTool } from './write-tools';
 
@@ -80,8 +81,9 @@ const WRITING_MODES: ReadonlySet<string> = new Set<PermissionModeName>(['ask', '
 /**
  * The vault tools: the ONE place a vault tool is registered. Reads go to everyone. Of the writes, jobs and MCP clients
  * get only `create_note`: their writes are new notes in the output folder (the ChangeController's scope refuses every
- * other kind), so edit, rewrite, rename and delete would only waste their turns; a chat gets them all. MCP clients
- * also get `propose_edit`, which records a change in the owner's review inbox instead of writing it.
+ * other kind), so edit, rewrite, rename and delete would only waste their turns; a chat gets them all, and
+ * `schedule_job`, whose job note is written only once the person accepts it. MCP clients also get `propose_edit`,
+ * which records a change in the owner's review inbox instead of writing it.
  */
 export function vaultToolRegistry(): ToolRegistry {
     return new ToolRegistry()
@@ -99,6 +101,7 @@ export function vaultToolRegistry(): ToolRegistry {
         .register(rewriteNoteTool, ['chat'])
         .register(renameNoteTool, ['chat'])
         .register(deleteNoteTool, ['chat'])
+        .register(scheduleJobTool, ['chat'])
         .register(proposeEditTool, ['mcp']);
 }
 

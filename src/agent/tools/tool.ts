@@ -9,6 +9,7 @@ import type { AttachmentReading } from '../../context/mentions';
 import type { VaultPort } from '../../kernel/vault-port';
 import type { NoteSearch } from '../../search/note-search';
 import type { ChangeController, ChangeRefusal } from '../changes/change-controller';
+import type { JobDrafter } from './job-drafts';
 import type { ReadLedger } from './read-ledger';
 
 /** What the model is told about a tool. */
@@ -46,6 +47,8 @@ export interface ToolContext {
     attachments?: AttachmentReading;
     /** The vault's relevance index (`find_notes`, `related_notes`); absent where none was built. */
     search?: NoteSearch;
+    /** Drafts scheduled job notes (`schedule_job`); chats only, absent elsewhere. */
+    jobs?: JobDrafter;
 }
 
 /** What goes back to the model as the `tool_result`. */

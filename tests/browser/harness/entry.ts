@@ -38,7 +38,10 @@ import { MentionSuggester } from '../../../src/context/suggest';
 import { EditorWriter } from '../../../src/obsidian/editor-writer';
 import { openPluginSettings } from '../../../src/obsidian/open-settings';
 import { ObsidianSecretStore } from '../../../src/obsidian/secret-store';
-import type { Settings } from '../../../src/kernel/settings';
+import { jobDrafter } from '../../../src/delegate/job-draft';
+import { createJobNote } from '../../../src/delegate/job-spec';
+import { systemClock } from '../../../src/kernel/ports';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/kernel/settings';
 import { sanitizeNoteName } from '../../../src/kernel/safe-names';
 import { ChatView } from '../../../src/views/chat-view';
 import { obsidianMarkdown } from '../../../src/views/markdown-block';
@@ -195,6 +198,8 @@ async function main(): Promise<void> {
     const context = new ContextBuilder({ vault, gate });
     const spend = new SpendControl({ ledger: new MemorySpendLedger() });
     const commands = new CommandCatalog({ vault, gate });
+    // The example vault's data.json names only some delegate fields; the rest come from the defaults, as migration does.
+    const delegate = { ...DEFAULT_SETTINGS.delegate, ...settings.delegate };
 
     const leaf = new WorkspaceLeaf() as WorkspaceLeaf & { app: App };
     leaf.app = app;
@@ -205,6 +210,8 @@ async function main(): Promise<void> {
                 focus,
                 checkpoints,
                 commands: () => commands,
+                // The delegate enqueue path without a running queue: the job note is written as the queue writes it.
+                enqueue: (spec) => createJobNote(vault, delegate.jobsFolder, spec, Date.now(), delegate.outputFolder),
                 defaults: () => ({
                     mode: settings.chat.defaultMode,
                     model: settings.model.defaultModel,
@@ -221,6 +228,15 @@ async function main(): Promise<void> {
                     spend,
                     editors,
                     contextProvider: context,
+                    jobs: jobDrafter(
+                        vault,
+                        () => ({
+                            jobsFolder: delegate.jobsFolder,
+                            outputFolder: delegate.outputFolder,
+                            budget: delegate.defaultBudget,
+                        }),
+                        systemClock,
+                    ),
                     ...(mcp !== null && toolCallGate !== null ? { mcp: mcp.hub, toolCallGate } : {}),
                 }),
             }),
