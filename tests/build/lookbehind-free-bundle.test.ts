@@ -163,6 +163,8 @@ describe('main.js without regex lookbehind', () => {
         const obsidian = hostModule(stub, { isDesktop: false, isMobile: true });
         const exports = run(code, 'main.js', (id) => {
             if (id === 'obsidian') return obsidian;
+            // Obsidian provides its editor packages to plugins, on mobile too (the build keeps them external).
+            if (id === '@codemirror/state' || id === '@codemirror/view') return nodeRequire(id);
             throw new Error(`Cannot find module '${id}': not available on Obsidian mobile`);
         }) as { default?: new (app: Stub.App, manifest: object) => Stub.Plugin };
         expect(typeof exports.default).toBe('function');

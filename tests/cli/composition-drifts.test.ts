@@ -30,11 +30,16 @@ const JOBS = 'Agent/Jobs';
  */
 const BIG_NOTE = `# Big\n\n${'Plain words about the project, one line of many to fill the note.\n'.repeat(900)}`;
 
-/** How the note is sent: whole, or cut to fit (`truncated="N lines"`). */
+/** How the note is sent: whole, or cut to fit (its citable document says `truncated: N lines cut`). */
 function bigNoteSent(request: RecordedRequest): 'whole' | 'cut' | 'absent' {
-    const tag = /<note path=\\"Big\.md\\"[^>]*>/u.exec(sent(request))?.[0];
-    if (tag === undefined) return 'absent';
-    return tag.includes('truncated=') ? 'cut' : 'whole';
+    const body = request.body as { messages?: { content?: unknown }[] };
+    const blocks = (body.messages ?? []).flatMap((message) => (Array.isArray(message.content) ? message.content : []));
+    const document = blocks.find(
+        (block): block is { title?: string; context?: string } =>
+            typeof block === 'object' && block !== null && (block as { title?: unknown }).title === 'Big.md',
+    );
+    if (document === undefined) return 'absent';
+    return (document.context ?? '').includes('truncated') ? 'cut' : 'whole';
 }
 
 let server: MessagesApiServer;
