@@ -33,7 +33,9 @@ const BIG_NOTE = `# Big\n\n${'Plain words about the project, one line of many to
 /** How the note is sent: whole, or cut to fit (its citable document says `truncated: N lines cut`). */
 function bigNoteSent(request: RecordedRequest): 'whole' | 'cut' | 'absent' {
     const body = request.body as { messages?: { content?: unknown }[] };
-    const blocks = (body.messages ?? []).flatMap((message) => (Array.isArray(message.content) ? message.content : []));
+    const blocks = (body.messages ?? []).flatMap((message) =>
+        Array.isArray(message.content) ? (message.content as unknown[]) : [],
+    );
     const document = blocks.find(
         (block): block is { title?: string; context?: string } =>
             typeof block === 'object' && block !== null && (block as { title?: unknown }).title === 'Big.md',
