@@ -81,6 +81,8 @@ export default defineConfig([
         'example-vault/**',
         'bench/out/**',
         'tests/fixtures/**',
+        // Type declarations of scripts written in JavaScript: nothing runs in them.
+        'scripts/*.d.mts',
     ]),
     ...obsidianmd.configs.recommended,
     {

@@ -93,7 +93,7 @@ export class JobQueue {
     /** Stops: running jobs end as `interrupted` (they run again later), and the loop ends. */
     async stop(): Promise<void> {
         this.stopped = true;
-        const stopping = (this.options.extensions ?? []).map((extension) => extension.stop?.());
+        const stopping = (this.options.extensions ?? []).map((extension) => Promise.resolve(extension.stop?.()));
         this.handoffs.settleAll();
         for (const entry of this.running.values()) entry.controller.abort(new JobAbort('shutdown'));
         this.wakeup.wake();

@@ -109,6 +109,41 @@ export function jobProblem(job: Pick<JobNote, 'brief' | 'output'>, place: JobPla
 }
 
 /**
+ * The jobs folder, normalised, once a note for `spec` may be written there: refuses (`JobSpecError`, nothing written) a
+ * brief that is empty or an output folder that is not usable (`jobProblem`), and a jobs folder that is not usable.
+ */
+export function checkedJobsFolder(
+    vault: VaultPort,
+    jobsFolder: string,
+    spec: { brief: string; output?: string },
+    defaultOutput: string,
+): string {
+    const folder = normalizeVaultPath(jobsFolder);
+    if (!folder.ok || folder.path === '')
+        throw new VaultError('invalid-path', `The jobs folder "${jobsFolder}" is not usable.`);
+    const problem = jobProblem(
+        { brief: spec.brief, output: spec.output ?? '' },
+        { configDir: vault.configDir, jobsFolder: folder.path, defaultOutput },
+    );
+    if (problem !== null) throw new JobSpecError(problem);
+    return folder.path;
+}
+
+/** Writes `text` as a new note named after `title` in `folder`, under a name nothing else took meanwhile. */
+export async function createUniqueNote(vault: VaultPort, folder: string, title: string, text: string): Promise<string> {
+    const desired = `${folder}/${sanitizeNoteName(`${title}.md`)}`;
+    for (let attempt = 0; ; attempt++) {
+        const path = await uniqueNotePath(desired, async (candidate) => (await vault.stat(candidate)) !== null);
+        try {
+            await vault.create(path, text);
+            return path;
+        } catch (e) {
+            if (!(e instanceof VaultError) || e.code !== 'exists' || attempt >= 3) throw e;
+        }
+    }
+}
+
+/**
  * Creates the job note in `jobsFolder` under a unique name; resolves to its path. Refuses (`JobSpecError`, nothing
  * written) a job whose brief is empty or whose output folder is not usable (`jobProblem`).
  */
@@ -119,23 +154,6 @@ export async function createJobNote(
     now: number,
     defaultOutput: string,
 ): Promise<string> {
-    const folder = normalizeVaultPath(jobsFolder);
-    if (!folder.ok || folder.path === '')
-        throw new VaultError('invalid-path', `The jobs folder "${jobsFolder}" is not usable.`);
-    const problem = jobProblem(
-        { brief: spec.brief, output: spec.output ?? '' },
-        { configDir: vault.configDir, jobsFolder: folder.path, defaultOutput },
-    );
-    if (problem !== null) throw new JobSpecError(problem);
-    const desired = `${folder.path}/${sanitizeNoteName(`${spec.title}.md`)}`;
-    const text = renderJobNote(spec, now);
-    for (let attempt = 0; ; attempt++) {
-        const path = await uniqueNotePath(desired, async (candidate) => (await vault.stat(candidate)) !== null);
-        try {
-            await vault.create(path, text);
-            return path;
-        } catch (e) {
-            if (!(e instanceof VaultError) || e.code !== 'exists' || attempt >= 3) throw e;
-        }
-    }
+    const folder = checkedJobsFolder(vault, jobsFolder, spec, defaultOutput);
+    return createUniqueNote(vault, folder, spec.title, renderJobNote(spec, now));
 }

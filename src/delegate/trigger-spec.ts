@@ -1,9 +1,7 @@
 /** Writing a new trigger note from what the delegate dialog's *When…* part asks for. */
-import { normalizeVaultPath } from '../kernel/path-policy';
-import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
-import { VaultError, type VaultPort } from '../kernel/vault-port';
+import type { VaultPort } from '../kernel/vault-port';
 import type { JobBudget } from './job-note';
-import { jobProblem, JobSpecError } from './job-spec';
+import { checkedJobsFolder, createUniqueNote, JobSpecError } from './job-spec';
 import { formatEntry, type YamlValue } from './job-yaml';
 import { NOTE_PLACEHOLDER, readTriggerNote, type TriggerEvent, type TriggerNote } from './trigger-note';
 
@@ -70,21 +68,11 @@ export async function createTriggerNote(
     spec: TriggerSpec,
     defaultOutput: string,
 ): Promise<string> {
-    const folder = normalizeVaultPath(jobsFolder);
-    if (!folder.ok || folder.path === '')
-        throw new VaultError('invalid-path', `The jobs folder "${jobsFolder}" is not usable.`);
-    const problem = jobProblem(
-        { brief: spec.brief, output: spec.output ?? '' },
-        { configDir: vault.configDir, jobsFolder: folder.path, defaultOutput },
-    );
-    if (problem !== null) throw new JobSpecError(problem);
+    const folder = checkedJobsFolder(vault, jobsFolder, spec, defaultOutput);
     const text = renderTriggerNote(spec);
-    const read = readTriggerNote(`${folder.path}/x.md`, text);
+    const read = readTriggerNote(`${folder}/x.md`, text);
     if (read.kind !== 'trigger') {
         throw new JobSpecError(read.kind === 'unreadable' ? `The trigger ${read.reason}.` : 'Not a trigger.');
     }
-    const desired = `${folder.path}/${sanitizeNoteName(`${spec.title}.md`)}`;
-    const path = await uniqueNotePath(desired, async (candidate) => (await vault.stat(candidate)) !== null);
-    await vault.create(path, text);
-    return path;
+    return createUniqueNote(vault, folder, spec.title, text);
 }
