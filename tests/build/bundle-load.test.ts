@@ -197,9 +197,9 @@ describe('main.js on a mobile-like host', () => {
         app.vault.calls = [];
 
         const plugin = await loadPlugin(stub, load, app);
-        expect([...plugin.views.keys()]).toEqual(['vault-agent-chat', 'vault-agent-queue']);
+        expect([...plugin.views.keys()]).toEqual(['vault-agent-chat', 'vault-agent-queue', 'vault-agent-inbox']);
         expect(plugin.commands.length).toBeGreaterThanOrEqual(11);
-        expect(plugin.statusBar).toHaveLength(1);
+        expect(plugin.statusBar).toHaveLength(2);
         expect(plugin.services.queue.loop).toBeNull();
         expect(app.vault.calls).toEqual([]);
 

@@ -169,7 +169,15 @@ describe('tools offered per mode', () => {
     });
 
     it('offers every tool in ask and auto-edits, and read-only tools for an unknown mode', () => {
-        const all = [...READS, 'create_note', 'edit_note', 'rewrite_note', 'rename_note', 'delete_note'];
+        const all = [
+            ...READS,
+            'create_note',
+            'edit_note',
+            'rewrite_note',
+            'rename_note',
+            'delete_note',
+            'schedule_job',
+        ];
         expect(names('ask')).toEqual(all);
         expect(names('auto-edits')).toEqual(all);
         expect(names('yolo' as never)).toEqual(READS);
