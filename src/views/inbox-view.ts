@@ -281,7 +281,9 @@ export class InboxView extends ItemView {
     private onKey(event: KeyboardEvent): void {
         if (event.ctrlKey || event.metaKey || event.altKey) return;
         const target = event.target;
-        if (target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement) return;
+        // Tag names, not `instanceof`: the view may live in a pop-out window, whose elements have their own classes.
+        const tag = elementOf(target)?.tagName;
+        if (tag === 'TEXTAREA' || tag === 'INPUT') return;
         const rows = this.rows();
         const here = this.currentRow(target);
         const index = here === null ? -1 : rows.indexOf(here);
@@ -320,11 +322,11 @@ export class InboxView extends ItemView {
 
     /** The row the event came from: the focused row, or the open proposal's when focus is inside its panel. */
     private currentRow(target: EventTarget | null): HTMLElement | null {
-        if (target instanceof HTMLElement) {
-            const row = target.closest<HTMLElement>('.vault-agent-inbox-item');
-            if (row !== null) return row;
-            if (this.open !== null && this.open.el.contains(target)) return this.rowOf(this.open.id);
-        }
+        const element = elementOf(target);
+        if (element === null) return null;
+        const row = element.closest<HTMLElement>('.vault-agent-inbox-item');
+        if (row !== null) return row;
+        if (this.open !== null && this.open.el.contains(element)) return this.rowOf(this.open.id);
         return null;
     }
 
@@ -352,4 +354,12 @@ export class InboxView extends ItemView {
     private now(): number {
         return this.services.now?.() ?? Date.now();
     }
+}
+
+/** The event target as an element (of any window), or `null` when it is none. */
+function elementOf(target: EventTarget | null): HTMLElement | null {
+    const node = target as Partial<HTMLElement> | null;
+    return node !== null && typeof node.closest === 'function' && typeof node.tagName === 'string'
+        ? (node as HTMLElement)
+        : null;
 }
