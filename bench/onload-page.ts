@@ -1,8 +1,11 @@
 /**
  * The page of the onload row, bundled for Chromium: the `obsidian` stub with the plugin host's additions (a mobile
- * host: `require` serves `obsidian` and nothing else), then the production `main.js` loaded as a classic script, as
+ * host: `require` serves `obsidian` and the editor packages Obsidian provides, nothing else; they are loaded with the
+ * page, as Obsidian has them loaded before any plugin), then the production `main.js` loaded as a classic script, as
  * Obsidian loads it, and the plugin's `onload` awaited. Timings go to `window.onloadTiming`.
  */
+import * as editorState from '@codemirror/state';
+import * as editorView from '@codemirror/view';
 import * as stub from '../tests/support/obsidian-stub';
 import { hostApp, hostModule } from '../tests/obsidian/plugin-host';
 import { DEFAULT_SETTINGS } from '../src/kernel/settings';
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
         exports: module.exports,
         require: (id: string): unknown => {
             if (id === 'obsidian') return host;
+            if (id === '@codemirror/state') return editorState;
+            if (id === '@codemirror/view') return editorView;
             throw new Error(`main.js asked for "${id}" while loading; a mobile host has no such module`);
         },
     });
