@@ -1,4 +1,4 @@
-// The esbuild plugin that gives the Obsidian plugin its own regex engines (decision 0026): the CLI's RE2 modules are
+// The esbuild plugin that gives the Obsidian plugin its own regex engines (decision 0023): the CLI's RE2 modules are
 // resolved to the plugin's, which run JavaScript's own engine in a worker that is stopped at a deadline.
 //   src/agent/tools/regex-engine.ts  → src/obsidian/regex-worker-engine.ts   (search_notes)
 //   src/context/filter-regex.ts      → src/obsidian/filter-regex-native.ts   (Obsidian's Excluded files)

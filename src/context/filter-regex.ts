@@ -3,7 +3,7 @@
  * linear time, so a filter cannot stall the gate of a process that serves other calls. The plugin's build puts
  * `src/obsidian/filter-regex-native.ts` in place of this module: JavaScript's own `RegExp`, as Obsidian itself
  * evaluates the list, each filter first tried on every path of the vault in a worker that is stopped at a time limit
- * (decision 0026).
+ * (decision 0023).
  */
 import { RE2JS } from 're2js';
 

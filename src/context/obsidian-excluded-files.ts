@@ -5,7 +5,7 @@
  *
  * - `/…/` (starts and ends with a slash): a regular expression, matched anywhere in the vault path. The CLI evaluates
  *   it with RE2 (`re2js`, linear time, so a filter cannot stall the gate), the plugin as Obsidian does, after trying
- *   it on every path in a stoppable worker (`filter-regex.ts`, decision 0026); a filter the engine cannot read
+ *   it on every path in a stoppable worker (`filter-regex.ts`, decision 0023); a filter the engine cannot read
  *   (on RE2: lookaround, back-references, a syntax error) cannot be honoured exactly.
  * - anything else: a path prefix (`Archive/` covers the folder, `Archive` also `Archive 2019.md`), compared without
  *   regard to case, as the gate compares folder rules (a leading `/` is ignored: vault paths have none).

@@ -3,7 +3,7 @@
  * is not part of the vault's file list). Read when the plugin loads and again before every chat turn and job, so an
  * edit to the list counts from the next request; the plugin rebuilds its gate when the list changed.
  *
- * The plugin evaluates `/…/` filters with JavaScript's own engine, as Obsidian does (decision 0026). A new list is
+ * The plugin evaluates `/…/` filters with JavaScript's own engine, as Obsidian does (decision 0023). A new list is
  * first tried on every path of the vault in a worker that is stopped at `FILTER_TRIAL_MS`: a filter that does not
  * finish there would stall the window, so the list is refused and every note excluded, as for any filter that cannot
  * be honoured (decision 0015).

@@ -3,7 +3,7 @@
  * Obsidian itself evaluates the list (no flags, matched anywhere in the path). The plugin's build puts this module in
  * place of `src/context/filter-regex.ts` (RE2). Before a list is used, `AdapterExcludedFiles` runs each filter over
  * every path of the vault in a worker stopped at a time limit (`vetFilters`), so a filter that backtracks on this
- * vault's paths is refused (every note excluded) instead of run on the window (decision 0026).
+ * vault's paths is refused (every note excluded) instead of run on the window (decision 0023).
  */
 import type { PathTest } from '../context/filter-regex';
 

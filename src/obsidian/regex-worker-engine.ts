@@ -3,7 +3,7 @@
  * when the search's time is up. A pattern that backtracks for minutes (`(a?){25}a{25}b` on a line of `a`s) costs the
  * worker, never Obsidian's window: the window only posts texts and waits on a timer. The plugin's build puts this
  * module in place of `src/agent/tools/regex-engine.ts` (RE2, which the CLI and the MCP server keep), so `main.js`
- * carries no RE2 (decision 0026). Patterns are refused before compiling exactly as on RE2 (`regex-rules.ts`), and the
+ * carries no RE2 (decision 0023). Patterns are refused before compiling exactly as on RE2 (`regex-rules.ts`), and the
  * worker splits notes into lines and reports hits exactly as RE2's engine does.
  *
  * Where no Web Worker can be started, a pattern is refused with a sentence (fail closed: nothing runs on the window).

@@ -1,6 +1,6 @@
 /**
  * The note index as a file, so `vault-agent` (the MCP server above all) starts without reading and parsing every
- * note again (docs/decisions/0025). Each entry is the metadata of one note with the facts of the file it was parsed
+ * note again (docs/decisions/0022). Each entry is the metadata of one note with the facts of the file it was parsed
  * from: device, inode, size, modification and change time. At start a note whose file shows exactly those facts is
  * taken from the snapshot; any other is read and parsed as before. The change time cannot be set by programs, so an
  * edit that keeps the size and restores the modification time is still seen; and a note modified within the racy

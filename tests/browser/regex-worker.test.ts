@@ -1,5 +1,5 @@
 /**
- * The plugin's regexes in Debian's Chromium (decision 0026): `search_notes` patterns and Obsidian's Excluded-files
+ * The plugin's regexes in Debian's Chromium (decision 0023): `search_notes` patterns and Obsidian's Excluded-files
  * filters run on JavaScript's own engine in a Web Worker stopped at a deadline, as the plugin's build bundles them
  * (the harness resolves the engines as `main.js` does). A pattern that backtracks for minutes never stops the window:
  * a timer on the page keeps firing while the search runs. On ordinary patterns the worker finds what RE2 (the CLI's

@@ -56,7 +56,7 @@ describe('the licence', () => {
         expect(text.length - at).toBeLessThanOrEqual(40 * 1024);
     });
 
-    it('main.js runs regexes in a stoppable worker, not on RE2 (decision 0026)', async () => {
+    it('main.js runs regexes in a stoppable worker, not on RE2 (decision 0023)', async () => {
         const { rows } = await pluginBundleSizes();
         const owners = new Map(rows);
         expect(owners.has('re2js')).toBe(false);

@@ -1,5 +1,5 @@
 /**
- * The note index kept between runs (decision 0025): FsVault on real folders with a real snapshot file, and the built
+ * The note index kept between runs (decision 0022): FsVault on real folders with a real snapshot file, and the built
  * `dist/cli.js mcp` started twice on one vault through the official MCP client. A note is taken from the snapshot only
  * while its file is provably the one it was parsed from; nothing excluded is ever written into the snapshot.
  *

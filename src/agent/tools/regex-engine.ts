@@ -2,7 +2,7 @@
  * The regex engine of `search_notes` in the CLI and the MCP server: RE2 (`safe-regex.ts`), whose matching time grows
  * linearly with the text, so a pattern runs on the calling thread, a line (or a slice of a long one) at a time, with
  * the clock read in between and the event loop let through every 50 ms. The plugin's bundle replaces this module with
- * `src/obsidian/regex-worker-engine.ts`, JavaScript's own engine in a worker it can stop (decision 0026).
+ * `src/obsidian/regex-worker-engine.ts`, JavaScript's own engine in a worker it can stop (decision 0023).
  */
 import { compileSafeRegex, findInLine } from './safe-regex';
 import { noteLines, type LineHit, type RegexEngine, type TextsSearched } from './regex-rules';

@@ -1,7 +1,7 @@
 /**
  * What every regex engine of `search_notes` agrees on, whichever runs the pattern: the CLI and the MCP server run it on
  * RE2 (`regex-engine.ts`, linear time), the plugin runs JavaScript's own engine in a Web Worker it stops at the
- * deadline (`src/obsidian/regex-worker-engine.ts`, decision 0026). Both refuse the same patterns before running them
+ * deadline (`src/obsidian/regex-worker-engine.ts`, decision 0023). Both refuse the same patterns before running them
  * (too long, or needing backtracking: backreferences, lookahead, lookbehind), split a note into lines the same way,
  * and report the same hits, so the model meets one tool in both places.
  */

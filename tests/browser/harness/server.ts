@@ -68,7 +68,7 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
             target: 'es2022',
             alias: { obsidian: join(REPO_ROOT, 'tests', 'support', 'obsidian-stub.ts') },
             plugins: [
-                // The plugin's own regex engines, as in main.js (decision 0026).
+                // The plugin's own regex engines, as in main.js (decision 0023).
                 pluginEngines,
                 {
                     // The Node `fetch` (model-fetch-node.ts), the desktop-only readers and the stdio MCP transport
