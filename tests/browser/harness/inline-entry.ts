@@ -2,10 +2,12 @@
  * The inline-edit page (`/inline?note=<path>`): a real CodeMirror 6 editor holding a note of the example vault, with
  * the plugin's inline-edit extension, over the real engine (InlineEdit, ChatService, the session factory, the turn
  * loop, ChangeController, CheckpointStore, ContextBuilder, ExclusionGate) and the real SDK talking to the local
- * Messages-API server. Obsidian's editor brings its own undo history; the page adds `editor-history.ts` in its place.
+ * Messages-API server. Obsidian's editor brings CodeMirror's own undo history; the page adds the same (`history()`
+ * and its keys from `@codemirror/commands`).
  * `window.harness` lets tests look inside and open the prompt as the command does.
  */
-import { EditorView } from '@codemirror/view';
+import { history, historyKeymap } from '@codemirror/commands';
+import { EditorView, keymap } from '@codemirror/view';
 import { CheckpointStore } from '../../../src/agent/changes/checkpoints';
 import { Throttle } from '../../../src/agent/loop/throttle';
 import { createModelClient } from '../../../src/agent/model-client';
@@ -22,7 +24,6 @@ import { ObsidianSecretStore } from '../../../src/obsidian/secret-store';
 import { InlineEditController } from '../../../src/views/inline-edit/inline-controller';
 import { inlineProposalField, placedRegions } from '../../../src/views/inline-edit/inline-state';
 import { App, installDomHelpers } from '../../support/obsidian-stub';
-import { editorHistory } from './editor-history';
 import { MemoryVault } from './memory-vault';
 
 interface HarnessConfig {
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     document.getElementById('sidebar')?.remove();
     view = new EditorView({
         doc: config.files[path] ?? '',
-        extensions: [editorHistory(), EditorView.lineWrapping, controller.extension()],
+        extensions: [history(), keymap.of(historyKeymap), EditorView.lineWrapping, controller.extension()],
         parent: host,
     });
     const editor = view;
