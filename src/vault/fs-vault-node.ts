@@ -15,8 +15,7 @@ import { readTextOrNull, walkPath, walkVault, type Found } from './fs-vault-walk
 import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
-import { IndexSnapshotFile, sameFile, type ParsedFacts, type SnapshotEntry } from './index-snapshot-node';
-import { RACY_WINDOW_MS } from './text-cache';
+import { SnapshotBook, type IndexSnapshotFile } from './index-snapshot-node';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
 import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
@@ -82,21 +81,16 @@ export class FsVault implements VaultPort {
     private scanned = false;
     private scans = 0;
     private lastScan: ScanStats = { files: 0, parsed: 0, read: 0, ms: 0 };
-    /** The index snapshot read at open, used by the first scan only. */
-    private seed: Map<string, SnapshotEntry> = new Map();
-    /** Notes whose metadata may go into a snapshot: parsed from a read outside the racy window, with those facts. */
-    private readonly stable = new Map<string, ParsedFacts>();
     /** Notes read from disk by the running scan. */
     private reads = 0;
-    /** What the snapshot file holds now (path → change time), so an unchanged index is not written again. */
-    private saved = new Map<string, number>();
-    private readonly snapshotFile: IndexSnapshotFile | null;
+    /** The index snapshot: what the open may take from it, and what may go into it (decision 0022). */
+    private readonly snapshot: SnapshotBook;
 
     private constructor(
         private readonly options: { root: string; configDir: string; index: NoteIndex },
         snapshot?: FsVaultOptions['snapshot'],
     ) {
-        this.snapshotFile = snapshot?.({ root: options.root, configDir: options.configDir }) ?? null;
+        this.snapshot = new SnapshotBook(snapshot?.({ root: options.root, configDir: options.configDir }) ?? null);
         this.disk = new VaultDisk({ root: options.root, configDir: options.configDir, diskNames: this.diskNames });
         this.known = new KnownFiles(this.disk);
     }
@@ -115,10 +109,9 @@ export class FsVault implements VaultPort {
             { root: realRoot, configDir: configDir.path, index: new NoteIndex() },
             options.snapshot,
         );
-        vault.seed = vault.snapshotFile?.load() ?? new Map<string, SnapshotEntry>();
-        for (const [path, entry] of vault.seed) vault.saved.set(path, entry.ctimeMs);
+        vault.snapshot.load();
         await vault.scan({ clearStaleTemps: true });
-        vault.seed = new Map<string, SnapshotEntry>();
+        vault.snapshot.loaded();
         return vault;
     }
 
@@ -177,21 +170,11 @@ export class FsVault implements VaultPort {
      * many notes were written, or `null` when nothing was.
      */
     saveSnapshot(keep: (path: string) => boolean): number | null {
-        const file = this.snapshotFile;
-        if (file === null) return null;
-        const entries: [string, SnapshotEntry][] = [];
-        let same = true;
-        for (const [path, facts] of this.stable) {
-            if (this.indexedChange.get(path) !== facts.ctimeMs || !keep(path)) continue;
-            const metadata = this.options.index.metadata(path);
-            if (metadata === undefined) continue;
-            entries.push([path, { ...facts, metadata }]);
-            if (this.saved.get(path) !== facts.ctimeMs) same = false;
-        }
-        if (same && entries.length === this.saved.size) return null;
-        if (!file.save(entries)) return null;
-        this.saved = new Map(entries.map(([path, entry]) => [path, entry.ctimeMs]));
-        return entries.length;
+        return this.snapshot.save(
+            keep,
+            (path) => this.indexedChange.get(path),
+            (path) => this.options.index.metadata(path),
+        );
     }
 
     /** How many full scans ran (the first at `open` included): a watcher must not make calls pay for one. */
@@ -249,19 +232,17 @@ export class FsVault implements VaultPort {
             if (this.isIndexed(path, stats)) continue;
             const markdown = isMarkdownPath(path);
             // A link's text is always read: the gate judges it by its target as it is now.
-            const seeded = markdown && !linked ? this.seed.get(path) : undefined;
-            if (seeded !== undefined && sameFile(seeded, stats)) {
-                this.options.index.setParsed(entry, seeded.metadata);
-                this.stable.set(path, factsOf(stats));
+            const seeded = markdown && !linked ? this.snapshot.take(path, stats) : null;
+            if (seeded !== null) {
+                this.options.index.setParsed(entry, seeded);
             } else {
                 const readAt = Date.now();
                 const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
                 if (markdown && text === null) continue;
                 if (markdown) this.reads++;
                 this.options.index.set(entry, text);
-                if (markdown && !linked && stats.mtimeMs < readAt - RACY_WINDOW_MS)
-                    this.stable.set(path, factsOf(stats));
-                else this.stable.delete(path);
+                if (markdown && !linked) this.snapshot.read(path, stats, readAt);
+                else this.snapshot.forget(path);
             }
             this.indexedChange.set(path, stats.ctimeMs);
             events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
@@ -583,14 +564,14 @@ export class FsVault implements VaultPort {
     private remember(entry: FileEntry, text: string | null): void {
         if (!this.isListed(entry.path)) return;
         // Indexed from a write or a read, not a scan: it goes into a snapshot after the next scan has looked at it.
-        this.stable.delete(entry.path);
+        this.snapshot.forget(entry.path);
         // Parsed when first asked: a job note is rewritten several times per job and nobody reads it in between.
         this.options.index.set(entry, isMarkdownPath(entry.path) ? text : null, 'when-asked');
         this.files.set(entry.path, entry);
     }
 
     private forget(vaultPath: string): void {
-        this.stable.delete(vaultPath);
+        this.snapshot.forget(vaultPath);
         this.linkTargets.delete(vaultPath);
         this.options.index.delete(vaultPath);
         this.files.delete(vaultPath);
@@ -631,10 +612,6 @@ export class FsVault implements VaultPort {
             }
         }
     }
-}
-
-function factsOf(stats: Stats): ParsedFacts {
-    return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
 }
 
 function toEntry(path: string, stats: Stats): FileEntry {

@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import type { NoteMetadata } from '../kernel/vault-port';
+import { RACY_WINDOW_MS } from './text-cache';
 
 /** The facts of a file a snapshot entry was parsed from. */
 export interface ParsedFacts {
@@ -84,6 +85,79 @@ export class IndexSnapshotFile {
             return false;
         }
     }
+}
+
+/**
+ * What a vault keeps for its snapshot: the entries read at open (used by the first scan only), the notes parsed from a
+ * settled file since (with the facts of that file), and what the file holds now, so an unchanged index is not written
+ * again.
+ */
+export class SnapshotBook {
+    private seed = new Map<string, SnapshotEntry>();
+    private readonly stable = new Map<string, ParsedFacts>();
+    private saved = new Map<string, number>();
+
+    constructor(private readonly file: IndexSnapshotFile | null) {}
+
+    /** Reads the snapshot for the scan at open. */
+    load(): void {
+        this.seed = this.file?.load() ?? new Map<string, SnapshotEntry>();
+        this.saved = new Map([...this.seed].map(([path, entry]) => [path, entry.ctimeMs]));
+    }
+
+    /** The open's scan is done: the entries read are no longer needed. */
+    loaded(): void {
+        this.seed = new Map<string, SnapshotEntry>();
+    }
+
+    /** The metadata stored for `path` when `facts` show the very file it was parsed from; the note is then stable. */
+    take(path: string, facts: ParsedFacts): NoteMetadata | null {
+        const seeded = this.seed.get(path);
+        if (seeded === undefined || !sameFile(seeded, facts)) return null;
+        this.stable.set(path, factsOf(facts));
+        return seeded.metadata;
+    }
+
+    /** `path` was read at `readAt` (ms since the epoch): stable unless modified within the racy window before. */
+    read(path: string, facts: ParsedFacts, readAt: number): void {
+        if (facts.mtimeMs < readAt - RACY_WINDOW_MS) this.stable.set(path, factsOf(facts));
+        else this.stable.delete(path);
+    }
+
+    /** `path` was indexed otherwise (a write, a read outside a scan) or is gone: not stable until a scan reads it. */
+    forget(path: string): void {
+        this.stable.delete(path);
+    }
+
+    /**
+     * Writes the stable notes that `keep` lets through and whose index entry is still the one parsed from those facts
+     * (`indexedAt(path)` is the change time the index holds), when that differs from what the file holds. Returns how
+     * many notes were written, or `null` when nothing was.
+     */
+    save(
+        keep: (path: string) => boolean,
+        indexedAt: (path: string) => number | undefined,
+        metadata: (path: string) => NoteMetadata | undefined,
+    ): number | null {
+        if (this.file === null) return null;
+        const entries: [string, SnapshotEntry][] = [];
+        let same = true;
+        for (const [path, facts] of this.stable) {
+            if (indexedAt(path) !== facts.ctimeMs || !keep(path)) continue;
+            const meta = metadata(path);
+            if (meta === undefined) continue;
+            entries.push([path, { ...facts, metadata: meta }]);
+            if (this.saved.get(path) !== facts.ctimeMs) same = false;
+        }
+        if (same && entries.length === this.saved.size) return null;
+        if (!this.file.save(entries)) return null;
+        this.saved = new Map(entries.map(([path, entry]) => [path, entry.ctimeMs]));
+        return entries.length;
+    }
+}
+
+function factsOf(facts: ParsedFacts): ParsedFacts {
+    return { dev: facts.dev, ino: facts.ino, size: facts.size, mtimeMs: facts.mtimeMs, ctimeMs: facts.ctimeMs };
 }
 
 /** Whether `facts` still describe the file the entry was parsed from. */

@@ -208,24 +208,33 @@ export class ChangeController {
     }
 
     /**
+     * The proposal against the note as it is on disk now: read (which re-indexes it), judged by the gate as it is now
+     * (refused as not found once excluded), and re-diffed when the note changed since the proposal was made (stale
+     * when its hunks no longer fit). A create is taken as it is.
+     */
+    private async againstDisk(
+        proposal: ChangeProposal,
+    ): Promise<{ proposal: ChangeProposal } | { outcome: ChangeOutcome }> {
+        if (proposal.kind === 'create') return { proposal };
+        const onDisk = await readState(this.options.vault, proposal.path);
+        if (this.options.gate.isExcluded(proposal.path)) {
+            return { outcome: refused(proposal.path, 'not-found', say.notFoundMessage(proposal.path)) };
+        }
+        if (onDisk === proposal.base) return { proposal };
+        const fresh = onDisk === null ? null : refreshed(proposal, onDisk);
+        return fresh === null ? { outcome: staleOutcome(proposal, onDisk) } : { proposal: fresh };
+    }
+
+    /**
      * `propose` mode: the change, checked against the note as it is now (re-based when the note moved on, refused when
      * it no longer fits), goes to the review inbox. Nothing is written to the note; a person decides later.
      */
     private async propose(proposal: ChangeProposal, context: { turnId: string }): Promise<ChangeOutcome> {
         const sink = this.options.proposals;
         if (sink === undefined) return refused(proposal.path, 'policy', say.noInboxMessage(proposal.path));
-        let current = proposal;
-        if (current.kind !== 'create') {
-            const onDisk = await readState(this.options.vault, current.path);
-            if (this.options.gate.isExcluded(current.path)) {
-                return refused(current.path, 'not-found', say.notFoundMessage(current.path));
-            }
-            if (onDisk !== current.base) {
-                const fresh = onDisk === null ? null : refreshed(current, onDisk);
-                if (fresh === null) return staleOutcome(current, onDisk);
-                current = fresh;
-            }
-        }
+        const onDisk = await this.againstDisk(proposal);
+        if ('outcome' in onDisk) return onDisk.outcome;
+        const current = onDisk.proposal;
         let receipt;
         try {
             receipt = await sink.record(current, { turnId: context.turnId });
@@ -301,19 +310,13 @@ export class ChangeController {
         let rebased = false;
         for (let round = 0; round < MAX_ROUNDS; round++) {
             if (isAborted(context.signal)) return refused(current.path, 'cancelled', say.cancelledMessage(current));
-            if (current.kind !== 'create') {
-                const onDisk = await readState(vault, current.path);
-                // Checked every round, after the read that re-indexes it: a note can become private meanwhile.
-                if (this.options.gate.isExcluded(current.path)) {
-                    return refused(current.path, 'not-found', say.notFoundMessage(current.path));
-                }
-                if (onDisk !== current.base) {
-                    const fresh = onDisk === null ? null : refreshed(current, onDisk);
-                    if (fresh === null) return staleOutcome(current, onDisk);
-                    current = fresh;
-                    trigger = 'changed-on-disk';
-                    rebased = true;
-                }
+            // Checked every round, after the read that re-indexes it: a note can become private meanwhile.
+            const onDisk = await this.againstDisk(current);
+            if ('outcome' in onDisk) return onDisk.outcome;
+            if (onDisk.proposal !== current) {
+                current = onDisk.proposal;
+                trigger = 'changed-on-disk';
+                rebased = true;
             }
             const { files, many } = this.filesToList(current, context.turnId);
             if (trigger === null && many) trigger = 'many-notes';
