@@ -8,11 +8,12 @@
  * can search again. When the exclusion rules themselves change (`ExclusionGate.rulesKey`), every indexed note is
  * judged again and newly visible ones are added. Callers still judge what they show at read time.
  */
-import MiniSearch, { type SearchResult } from 'minisearch';
+import type { SearchResult } from 'minisearch';
 import type { ExclusionGate } from '../context/exclusions';
 import { isMarkdownPath, VaultError, type VaultChange, type VaultPort } from '../kernel/vault-port';
 import { FIELD_BOOSTS, NOTE_FIELDS, noteDocument, type NoteDocument, type NoteField } from './note-document';
-import { normaliseTerm, queryTerms, tokenize } from './tokens';
+import { TermIndex } from './term-index';
+import { indexTerms, queryTerms } from './tokens';
 
 /** Notes read at once while building. */
 const READ_BATCH = 64;
@@ -67,7 +68,7 @@ interface Known {
 export class NoteSearch {
     private readonly vault: VaultPort;
     private readonly gateOf: () => ExclusionGate;
-    private index: MiniSearch<NoteDocument> = newIndex();
+    private index: TermIndex<NoteDocument> = newIndex();
     private readonly known = new Map<string, Known>();
     private readonly byTag = new Map<string, Set<string>>();
     private readonly pending = new Set<string>();
@@ -165,7 +166,10 @@ export class NoteSearch {
         const fields = internal._index?.get(term);
         if (!(fields instanceof Map)) return 0;
         let most = 0;
-        for (const docs of fields.values()) if (docs instanceof Map && docs.size > most) most = docs.size;
+        for (const docs of fields.values()) {
+            const size = (docs as { size?: unknown } | null)?.size;
+            if (typeof size === 'number' && size > most) most = size;
+        }
         return most / Math.max(1, this.known.size);
     }
 
@@ -196,20 +200,25 @@ export class NoteSearch {
     }
 
     private async build(gate: ExclusionGate): Promise<void> {
-        this.index = newIndex();
+        const index = (this.index = newIndex());
         this.known.clear();
         this.byTag.clear();
         const paths = (await this.vault.list())
             .map((entry) => entry.path)
             .filter((path) => isMarkdownPath(path) && !gate.isExcluded(path));
-        for (let first = 0; first < paths.length; first += READ_BATCH) {
-            const batch = paths.slice(first, first + READ_BATCH);
-            const texts = await Promise.all(batch.map((path) => this.readOrNull(path)));
-            batch.forEach((path, i) => {
-                const text = texts[i] ?? null;
-                if (text === null || gate.isTextExcluded(path, text)) return;
-                this.add(path, text, true);
-            });
+        index.beginBulk();
+        try {
+            for (let first = 0; first < paths.length; first += READ_BATCH) {
+                const batch = paths.slice(first, first + READ_BATCH);
+                const texts = await Promise.all(batch.map((path) => this.readOrNull(path)));
+                batch.forEach((path, i) => {
+                    const text = texts[i] ?? null;
+                    if (text === null || gate.isTextExcluded(path, text)) return;
+                    this.add(path, text, true);
+                });
+            }
+        } finally {
+            index.endBulk();
         }
     }
 
@@ -297,17 +306,20 @@ export class NoteSearch {
 }
 
 /** A fresh index with the fields, boosts and term rules of this module. */
-function newIndex(): MiniSearch<NoteDocument> {
-    return new MiniSearch<NoteDocument>({
+function newIndex(): TermIndex<NoteDocument> {
+    return new TermIndex<NoteDocument>({
         fields: [...NOTE_FIELDS],
         idField: 'id',
         storeFields: [],
-        tokenize,
-        processTerm: normaliseTerm,
+        // Fields become normalised terms in one pass; a query's words are normalised before they reach the index
+        // (`queryTerms`), so a search only splits them again.
+        tokenize: indexTerms,
+        processTerm: (term: string) => term,
         autoVacuum: { minDirtCount: 200, minDirtFactor: 0.05, batchSize: 5_000, batchWait: 0 },
         searchOptions: {
             boost: { ...FIELD_BOOSTS },
             combineWith: 'OR',
+            tokenize: (query: string) => query.split(' '),
             maxFuzzy: 1,
             weights: { fuzzy: 0.4, prefix: 0.6 },
         },

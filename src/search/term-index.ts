@@ -1,0 +1,93 @@
+/**
+ * MiniSearch with a faster `add` (decision 0020). MiniSearch's own `add` walks its radix tree once for every word of a
+ * document, repeats included; this one counts each field's terms first and walks the tree once per distinct term,
+ * setting the term's frequency in one step. While a build adds many notes in a row (`beginBulk`…`endBulk`) it also
+ * remembers where each term's postings live, so a term met again in a later note costs one map lookup.
+ *
+ * The index it builds is the one MiniSearch's `add` builds (the same postings, frequencies, field lengths and
+ * averages): `tests/search/term-index.test.ts` compares the two, so a MiniSearch upgrade that changes the layout is
+ * caught there. Everything else (search, discard, vacuum, serialisation) is MiniSearch's own.
+ */
+import MiniSearch from 'minisearch';
+import { Postings } from './postings';
+
+/** A term's postings: field id to (short document id to term frequency). */
+type TermPostings = Map<number, Map<number, number>>;
+
+const newPostings = (): TermPostings => new Map();
+
+/** MiniSearch whose `add` counts terms per field before touching the index. */
+export class TermIndex<T> extends MiniSearch<T> {
+    /** Where each term's postings live, kept during a bulk build only (a discard or vacuum drops it). */
+    private known: Map<string, TermPostings> | null = null;
+    /** Counts of one field, reused from field to field. */
+    private readonly counts = new Map<string, number>();
+
+    /** Starts a run of adds to a fresh index (the build): terms are remembered until `endBulk`. */
+    beginBulk(): void {
+        this.known = new Map();
+    }
+
+    /** Ends the run begun by `beginBulk`. */
+    endBulk(): void {
+        this.known = null;
+    }
+
+    override add(document: T): void {
+        const { extractField, stringifyField, tokenize, processTerm, fields, idField, storeFields } = this._options;
+        const id: unknown = extractField(document, idField);
+        if (id === null || id === undefined)
+            throw new Error(`MiniSearch: document does not have ID field "${idField}"`);
+        if (this._idToShortId.has(id)) throw new Error(`MiniSearch: duplicate ID ${JSON.stringify(id)}`);
+        // Stored fields are not kept by this subclass: it is only used without them.
+        if (storeFields.length > 0) throw new Error('TermIndex: storeFields are not supported');
+        const shortId = this._nextId++;
+        this._idToShortId.set(id, shortId);
+        this._documentIds.set(shortId, id);
+        this._documentCount += 1;
+        let lengths: number[] | undefined;
+        const counts = this.counts;
+        const known = this.known;
+        for (const field of fields) {
+            const value: unknown = extractField(document, field);
+            if (value === null || value === undefined) continue;
+            const fieldId = this._fieldIds[field] as number;
+            counts.clear();
+            const tokens = tokenize(stringifyField(value, field), field);
+            for (const token of tokens) {
+                const processed = processTerm(token, field);
+                if (Array.isArray(processed)) {
+                    for (const term of processed) counts.set(term, (counts.get(term) ?? 0) + 1);
+                } else if (typeof processed === 'string' && processed !== '') {
+                    counts.set(processed, (counts.get(processed) ?? 0) + 1);
+                }
+            }
+            // MiniSearch's field length: the distinct tokens, and the field's running average over the documents.
+            const length = new Set(tokens).size;
+            if (lengths === undefined) this._fieldLength.set(shortId, (lengths = []));
+            lengths[fieldId] = length;
+            const before = this._documentCount - 1;
+            this._avgFieldLength[fieldId] = ((this._avgFieldLength[fieldId] ?? 0) * before + length) / (before + 1);
+            for (const [term, count] of counts) {
+                let postings = known?.get(term);
+                if (postings === undefined) {
+                    postings = this._index.fetch(term, newPostings);
+                    known?.set(term, postings);
+                }
+                let docs = postings.get(fieldId);
+                if (docs === undefined) postings.set(fieldId, (docs = new Postings()));
+                docs.set(shortId, count);
+            }
+        }
+    }
+
+    override discard(id: unknown): void {
+        this.known = null;
+        super.discard(id);
+    }
+
+    override vacuum(options?: Parameters<MiniSearch<T>['vacuum']>[0]): Promise<void> {
+        this.known = null;
+        return super.vacuum(options);
+    }
+}
