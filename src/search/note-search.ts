@@ -8,7 +8,7 @@
  * can search again. When the exclusion rules themselves change (`ExclusionGate.rulesKey`), every indexed note is
  * judged again and newly visible ones are added. Callers still judge what they show at read time.
  */
-import type { SearchResult } from 'minisearch';
+import type { Options, SearchResult } from 'minisearch';
 import type { ExclusionGate } from '../context/exclusions';
 import { isMarkdownPath, VaultError, type VaultChange, type VaultPort } from '../kernel/vault-port';
 import { FIELD_BOOSTS, NOTE_FIELDS, noteDocument, type NoteDocument, type NoteField } from './note-document';
@@ -158,19 +158,10 @@ export class NoteSearch {
     }
 
     /**
-     * The share of indexed notes that hold `term` in their body (0 when unknown). Reads MiniSearch 7's term index
-     * (read-only); `tests/search/note-search.test.ts` proves the reading, so an upgrade that changes it is caught.
+     * The share of indexed notes that hold `term` in their body (0 when unknown).
      */
     documentShare(term: string): number {
-        const internal = this.index as unknown as { _index?: { get(term: string): unknown } };
-        const fields = internal._index?.get(term);
-        if (!(fields instanceof Map)) return 0;
-        let most = 0;
-        for (const docs of fields.values()) {
-            const size = (docs as { size?: unknown } | null)?.size;
-            if (typeof size === 'number' && size > most) most = size;
-        }
-        return most / Math.max(1, this.known.size);
+        return this.index.documentFrequency(term) / Math.max(1, this.known.size);
     }
 
     /** Drops `path` now (a reader found it hidden at read time); the next update may bring it back if visible. */
@@ -307,7 +298,12 @@ export class NoteSearch {
 
 /** A fresh index with the fields, boosts and term rules of this module. */
 function newIndex(): TermIndex<NoteDocument> {
-    return new TermIndex<NoteDocument>({
+    return new TermIndex<NoteDocument>(noteIndexOptions());
+}
+
+/** The index's fields, boosts and term rules (exported for the test that compares `TermIndex` with MiniSearch). */
+export function noteIndexOptions(): Options<NoteDocument> {
+    return {
         fields: [...NOTE_FIELDS],
         idField: 'id',
         storeFields: [],
@@ -323,7 +319,7 @@ function newIndex(): TermIndex<NoteDocument> {
             maxFuzzy: 1,
             weights: { fuzzy: 0.4, prefix: 0.6 },
         },
-    });
+    };
 }
 
 /** A MiniSearch result as a ranked note; notes that match more of the query's terms rank higher. */

@@ -81,6 +81,17 @@ export class TermIndex<T> extends MiniSearch<T> {
         }
     }
 
+    /**
+     * The most notes that hold `term` in any one field (0 when none does); notes discarded but not yet vacuumed still
+     * count.
+     */
+    documentFrequency(term: string): number {
+        let most = 0;
+        const fields = this._index.get(term);
+        if (fields !== undefined) for (const docs of fields.values()) most = Math.max(most, docs.size);
+        return most;
+    }
+
     override discard(id: unknown): void {
         this.known = null;
         super.discard(id);
