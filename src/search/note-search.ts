@@ -58,18 +58,16 @@ export interface RankOptions {
     typing?: boolean;
 }
 
-/** What the index knows about a note beyond its terms. */
-interface Known {
-    /** Tags as Obsidian shows them, lower-case, without `#`. */
-    tags: string[];
-}
+/** The tags of a note without any (one shared array rather than one per note). */
+const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /** The relevance index; one per vault, shared by every surface. */
 export class NoteSearch {
     private readonly vault: VaultPort;
     private readonly gateOf: () => ExclusionGate;
     private index: TermIndex<NoteDocument> = newIndex();
-    private readonly known = new Map<string, Known>();
+    /** Every indexed note, with its tags as Obsidian shows them (lower-case, without `#`). */
+    private readonly known = new Map<string, readonly string[]>();
     private readonly byTag = new Map<string, Set<string>>();
     private readonly pending = new Set<string>();
     private built = false;
@@ -116,7 +114,7 @@ export class NoteSearch {
 
     /** The tags the index holds for `path` (lower-case, no `#`). */
     tagsOf(path: string): readonly string[] {
-        return this.known.get(path)?.tags ?? [];
+        return this.known.get(path) ?? NO_TAGS;
     }
 
     /** The indexed notes carrying `tag` (lower-case, no `#`), nested tags beneath it included. */
@@ -255,8 +253,8 @@ export class NoteSearch {
         const doc = noteDocument(path, text, building ? this.vault.metadata(path) : undefined);
         if (this.known.has(path)) this.remove(path, false);
         this.index.add(doc);
-        const tags = doc.tags === '' ? [] : doc.tags.split('\n');
-        this.known.set(path, { tags });
+        const tags = doc.tags === '' ? NO_TAGS : doc.tags.split('\n');
+        this.known.set(path, tags);
         for (const tag of tags) {
             let set = this.byTag.get(tag);
             if (set === undefined) this.byTag.set(tag, (set = new Set()));
@@ -265,11 +263,11 @@ export class NoteSearch {
     }
 
     private remove(path: string, vacuum: boolean): void {
-        const known = this.known.get(path);
-        if (known === undefined) return;
+        const tags = this.known.get(path);
+        if (tags === undefined) return;
         this.index.discard(path);
         this.known.delete(path);
-        for (const tag of known.tags) {
+        for (const tag of tags) {
             const set = this.byTag.get(tag);
             set?.delete(path);
             if (set?.size === 0) this.byTag.delete(tag);

@@ -11,7 +11,7 @@
  */
 export class Postings implements Map<number, number> {
     /** `[id, frequency, id, frequency, …]`, ids ascending. */
-    private readonly pairs: number[] = [];
+    private pairs: number[] = [];
     /** The pair last found or visited: lookups in the order of a walk cost one comparison. */
     private hint = 0;
 
@@ -57,6 +57,11 @@ export class Postings implements Map<number, number> {
         return true;
     }
 
+    /** Gives back the room kept for growth (after a build: most postings are final). */
+    compact(): void {
+        this.pairs = this.pairs.slice();
+    }
+
     /** Removes every note. */
     clear(): void {
         this.pairs.length = 0;
@@ -69,19 +74,17 @@ export class Postings implements Map<number, number> {
 
     /** `[id, frequency]` pairs, ascending by id. */
     *entries(): MapIterator<[number, number]> {
-        const pairs = this.pairs;
         for (let at = this.next(-1); at >= 0;) {
-            const id = pairs[2 * at] as number;
-            yield [id, pairs[2 * at + 1] as number];
+            const id = this.pairs[2 * at] as number;
+            yield [id, this.pairs[2 * at + 1] as number];
             at = this.next(id);
         }
     }
 
     /** The ids, ascending. */
     *keys(): MapIterator<number> {
-        const pairs = this.pairs;
         for (let at = this.next(-1); at >= 0;) {
-            const id = pairs[2 * at] as number;
+            const id = this.pairs[2 * at] as number;
             yield id;
             at = this.next(id);
         }
@@ -89,10 +92,9 @@ export class Postings implements Map<number, number> {
 
     /** The frequencies, by ascending id. */
     *values(): MapIterator<number> {
-        const pairs = this.pairs;
         for (let at = this.next(-1); at >= 0;) {
-            const id = pairs[2 * at] as number;
-            yield pairs[2 * at + 1] as number;
+            const id = this.pairs[2 * at] as number;
+            yield this.pairs[2 * at + 1] as number;
             at = this.next(id);
         }
     }

@@ -28,9 +28,14 @@ export class TermIndex<T> extends MiniSearch<T> {
         this.known = new Map();
     }
 
-    /** Ends the run begun by `beginBulk`. */
+    /** Ends the run begun by `beginBulk`, and gives back the room the postings kept for growing. */
     endBulk(): void {
+        const known = this.known;
         this.known = null;
+        if (known === null) return;
+        for (const postings of known.values()) {
+            for (const docs of postings.values()) if (docs instanceof Postings) docs.compact();
+        }
     }
 
     override add(document: T): void {
@@ -46,6 +51,7 @@ export class TermIndex<T> extends MiniSearch<T> {
         this._documentIds.set(shortId, id);
         this._documentCount += 1;
         let lengths: number[] | undefined;
+        let lastFieldId = -1;
         const counts = this.counts;
         const known = this.known;
         for (const field of fields) {
@@ -64,8 +70,10 @@ export class TermIndex<T> extends MiniSearch<T> {
             }
             // MiniSearch's field length: the distinct tokens, and the field's running average over the documents.
             const length = new Set(tokens).size;
-            if (lengths === undefined) this._fieldLength.set(shortId, (lengths = []));
+            // Sized once (a growing array would keep room for a dozen more), trimmed below if fields were left out.
+            if (lengths === undefined) this._fieldLength.set(shortId, (lengths = new Array<number>(fields.length)));
             lengths[fieldId] = length;
+            lastFieldId = Math.max(lastFieldId, fieldId);
             const before = this._documentCount - 1;
             this._avgFieldLength[fieldId] = ((this._avgFieldLength[fieldId] ?? 0) * before + length) / (before + 1);
             for (const [term, count] of counts) {
@@ -79,6 +87,7 @@ export class TermIndex<T> extends MiniSearch<T> {
                 docs.set(shortId, count);
             }
         }
+        if (lengths !== undefined && lengths.length !== lastFieldId + 1) lengths.length = lastFieldId + 1;
     }
 
     /**
