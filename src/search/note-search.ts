@@ -12,6 +12,7 @@ import type { Options, SearchResult } from 'minisearch';
 import type { ExclusionGate } from '../context/exclusions';
 import { isMarkdownPath, VaultError, type VaultChange, type VaultPort } from '../kernel/vault-port';
 import { FIELD_BOOSTS, NOTE_FIELDS, noteDocument, type NoteDocument, type NoteField } from './note-document';
+import { TermCounter } from './term-counter';
 import { TermIndex } from './term-index';
 import { indexTerms, queryTerms } from './tokens';
 
@@ -65,7 +66,7 @@ const NO_TAGS: readonly string[] = Object.freeze([]);
 export class NoteSearch {
     private readonly vault: VaultPort;
     private readonly gateOf: () => ExclusionGate;
-    private index: TermIndex<NoteDocument> = newIndex();
+    private index: TermIndex<NoteDocument> = newNoteIndex();
     /** Every indexed note, with its tags as Obsidian shows them (lower-case, without `#`). */
     private readonly known = new Map<string, readonly string[]>();
     private readonly byTag = new Map<string, Set<string>>();
@@ -189,7 +190,7 @@ export class NoteSearch {
     }
 
     private async build(gate: ExclusionGate): Promise<void> {
-        const index = (this.index = newIndex());
+        const index = (this.index = newNoteIndex());
         this.known.clear();
         this.byTag.clear();
         const paths = (await this.vault.list())
@@ -294,9 +295,9 @@ export class NoteSearch {
     }
 }
 
-/** A fresh index with the fields, boosts and term rules of this module. */
-function newIndex(): TermIndex<NoteDocument> {
-    return new TermIndex<NoteDocument>(noteIndexOptions());
+/** A fresh index with the fields, boosts and term rules of this module; a build counts terms with `TermCounter`. */
+export function newNoteIndex(): TermIndex<NoteDocument> {
+    return new TermIndex<NoteDocument>(noteIndexOptions(), () => new TermCounter());
 }
 
 /** The index's fields, boosts and term rules (exported for the test that compares `TermIndex` with MiniSearch). */

@@ -57,7 +57,7 @@ export function indexTerms(text: string): string[] {
 export function normaliseTerm(word: string): string | null {
     const cached = TERMS.get(word);
     if (cached !== undefined) return cached;
-    const term = normaliseUncached(word);
+    const term = normaliseWord(word);
     // A vault's words repeat (Zipf): most tokens are looked up here, not worked out again.
     if (TERMS.size >= MAX_CACHED_TERMS) TERMS.clear();
     TERMS.set(word, term);
@@ -68,7 +68,8 @@ export function normaliseTerm(word: string): string | null {
 const TERMS = new Map<string, string | null>();
 const MAX_CACHED_TERMS = 200_000;
 
-function normaliseUncached(word: string): string | null {
+/** `normaliseTerm` without its cache (for callers that keep their own, such as `TermCounter`). */
+export function normaliseWord(word: string): string | null {
     let term = word.toLowerCase();
     if (term.length > MAX_TERM_CHARS) return null;
     // Only decompose what has something to fold: most words are plain ASCII.

@@ -6,9 +6,8 @@
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import { noteDocument, type NoteDocument } from '../../src/search/note-document';
-import { noteIndexOptions } from '../../src/search/note-search';
+import { newNoteIndex, noteIndexOptions } from '../../src/search/note-search';
 import { Postings } from '../../src/search/postings';
-import { TermIndex } from '../../src/search/term-index';
 import { queryTerms } from '../../src/search/tokens';
 
 /** A small seeded generator (mulberry32), so every run sees the same notes. */
@@ -99,7 +98,7 @@ describe('TermIndex builds the index MiniSearch builds', () => {
     it('holds the same postings, frequencies and field lengths after adds, discards, searches and a vacuum', async () => {
         const docs = documents(300, 7);
         const theirs = new MiniSearch<NoteDocument>(noteIndexOptions());
-        const ours = new TermIndex<NoteDocument>(noteIndexOptions());
+        const ours = newNoteIndex();
         ours.beginBulk();
         for (const doc of docs) {
             theirs.add(doc);
@@ -131,7 +130,7 @@ describe('TermIndex builds the index MiniSearch builds', () => {
     it('ranks every query exactly as MiniSearch does, and counts document frequency from the same postings', () => {
         const docs = documents(500, 11);
         const theirs = new MiniSearch<NoteDocument>(noteIndexOptions());
-        const ours = new TermIndex<NoteDocument>(noteIndexOptions());
+        const ours = newNoteIndex();
         theirs.addAll(docs);
         ours.beginBulk();
         ours.addAll(docs);
