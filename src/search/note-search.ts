@@ -12,9 +12,8 @@ import type { Options, SearchResult } from 'minisearch';
 import type { ExclusionGate } from '../context/exclusions';
 import { isMarkdownPath, VaultError, type VaultChange, type VaultPort } from '../kernel/vault-port';
 import { FIELD_BOOSTS, NOTE_FIELDS, noteDocument, type NoteDocument, type NoteField } from './note-document';
-import { TermCounter } from './term-counter';
 import { TermIndex } from './term-index';
-import { indexTerms, queryTerms } from './tokens';
+import { queryTerms } from './tokens';
 
 /** Notes read at once while building. */
 const READ_BATCH = 64;
@@ -295,9 +294,9 @@ export class NoteSearch {
     }
 }
 
-/** A fresh index with the fields, boosts and term rules of this module; a build counts terms with `TermCounter`. */
+/** A fresh index with the fields, boosts and term rules of this module. */
 export function newNoteIndex(): TermIndex<NoteDocument> {
-    return new TermIndex<NoteDocument>(noteIndexOptions(), () => new TermCounter());
+    return new TermIndex<NoteDocument>(noteIndexOptions());
 }
 
 /** The index's fields, boosts and term rules (exported for the test that compares `TermIndex` with MiniSearch). */
@@ -306,9 +305,8 @@ export function noteIndexOptions(): Options<NoteDocument> {
         fields: [...NOTE_FIELDS],
         idField: 'id',
         storeFields: [],
-        // Fields become normalised terms in one pass; a query's words are normalised before they reach the index
-        // (`queryTerms`), so a search only splits them again.
-        tokenize: indexTerms,
+        // `TermIndex` counts a note's terms itself (`TermCounter`: the words, normalised); a query's words are
+        // normalised before they reach the index (`queryTerms`), so a search only splits them again.
         processTerm: (term: string) => term,
         autoVacuum: { minDirtCount: 200, minDirtFactor: 0.05, batchSize: 5_000, batchWait: 0 },
         searchOptions: {

@@ -27,27 +27,10 @@ const QUERY_FRAME_WORDS: ReadonlySet<string> = new Set(
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const MARKS = /\p{M}+/gu;
-/** `WORD` for `indexTerms`' own scan (a global regex carries its position). */
-const INDEX_WORD = new RegExp(WORD.source, 'gu');
 
 /** The words of `text` as written (not yet normalised). */
 export function words(text: string): string[] {
     return text.match(WORD) ?? [];
-}
-
-/**
- * The terms of `text` for the index, in order and with repeats (MiniSearch's `tokenize`; its `processTerm` then has
- * nothing left to do): the words, each normalised as `normaliseTerm` does, stop words and overlong runs left out.
- * Splitting and normalising in one pass keeps the build from holding an array of raw words per field.
- */
-export function indexTerms(text: string): string[] {
-    const out: string[] = [];
-    INDEX_WORD.lastIndex = 0;
-    for (let match = INDEX_WORD.exec(text); match !== null; match = INDEX_WORD.exec(text)) {
-        const term = normaliseTerm(match[0]);
-        if (term !== null) out.push(term);
-    }
-    return out;
 }
 
 /**
