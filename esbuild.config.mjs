@@ -75,10 +75,20 @@ const cli = {
     metafile: true,
 };
 
+/**
+ * The program of the CLI's search worker threads (decision 0024), next to `dist/cli.js`, which starts it by that name.
+ * It searches note files for `search_notes`.
+ */
+const searchWorker = {
+    ...cli,
+    entryPoints: ['src/vault/text-scan-worker-node.ts'],
+    outfile: 'dist/text-scan-worker.js',
+};
+
 async function main() {
     const fs = await import('node:fs');
     const builds = [plugin];
-    if (fs.existsSync('src/cli/main.ts')) builds.push(cli);
+    if (fs.existsSync('src/cli/main.ts')) builds.push(cli, searchWorker);
     if (production) {
         await Promise.all(
             builds.map(async (options) => {

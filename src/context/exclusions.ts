@@ -7,7 +7,9 @@ import { Minimatch, type MinimatchOptions } from 'minimatch';
 import type { PrivacySettings } from '../kernel/settings';
 import { SYSTEM_FOLDERS_ANYWHERE, SYSTEM_FOLDERS_TEXT, SYSTEM_ROOT_FOLDERS } from '../kernel/system-folders';
 import { parseNote } from '../vault/note-parser';
-import type { NoteMetadata, VaultPort } from '../kernel/vault-port';
+import { mayNameExcludedTag } from '../vault/tag-screen';
+import type { ScannedTags, TagScreen } from '../kernel/text-scan';
+import type { VaultPort } from '../kernel/vault-port';
 import type { ObsidianExcludedFiles } from './obsidian-excluded-files';
 
 /** Why a path is excluded. Shown to the person, never to the model. */
@@ -222,6 +224,24 @@ export class ExclusionGate {
         return this.checkText(path, text, lower).excluded;
     }
 
+    /**
+     * The screen a text read elsewhere (a search worker) goes through before `isScannedTextExcluded`: the text is parsed
+     * there exactly when `mayNameExcludedTag(screen, text)` says so.
+     */
+    tagScreen(): TagScreen {
+        return { rules: this.tagRules, nonAscii: this.tagRulesNonAscii };
+    }
+
+    /**
+     * `isTextExcluded` for a text just read and screened on another thread: `tags` is what `parseNote` found in it when
+     * the screen (`tagScreen`) said it may name an excluded tag, `null` when it said it cannot.
+     */
+    isScannedTextExcluded(path: string, tags: ScannedTags | null): boolean {
+        const verdict = this.check(path);
+        if (verdict.excluded || !isMarkdown(path) || tags === null) return verdict.excluded;
+        return this.judgeTags(tags).excluded;
+    }
+
     /** True when `path` must not exist for the model. */
     isExcluded(path: string): boolean {
         return this.check(path).excluded;
@@ -276,10 +296,8 @@ export class ExclusionGate {
      * no excluded tag — unless YAML escapes spell it (`"\u0070rivate"`), hence any backslash counts, and rules beyond
      * ASCII always parse (lowercasing may depend on the letters around them).
      */
-    private mayNameExcludedTag(text: string, lower = text.toLowerCase()): boolean {
-        if (this.tagRules.length === 0) return false;
-        if (this.tagRulesNonAscii || text.includes('\\')) return true;
-        return this.tagRules.some((rule) => lower.includes(rule));
+    private mayNameExcludedTag(text: string, lower?: string): boolean {
+        return mayNameExcludedTag(this.tagScreen(), text, lower);
     }
 
     /** The rules for a path in canonical form: system folders, excluded folders and globs, then its tags. */
@@ -335,7 +353,7 @@ export class ExclusionGate {
         return this.judgeTags(this.vault.metadata(path));
     }
 
-    private judgeTags(metadata: NoteMetadata | undefined): ExclusionVerdict {
+    private judgeTags(metadata: ScannedTags | undefined): ExclusionVerdict {
         const tags = metadata?.tags;
         if (tags === undefined) return UNINDEXED;
         for (const tag of tags) {

@@ -5,13 +5,15 @@
  * shows it, with links to excluded notes replaced by a placeholder, so a hidden note's name neither appears in a
  * snippet nor makes a line match.
  */
-import { redactHiddenLinks } from '../../context/hidden-links';
+import { redactHiddenLinks, type HiddenLinkPorts } from '../../context/hidden-links';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SNIPPET_CHARS, plural, snippetAround } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
 import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-paths';
 import { OFFSET_PROPERTY, pageFrom, pageOf, spanNote } from './paging';
 import { regexEngine } from './regex-engine';
 import { noteLines, type LineHit, type RegexSearch } from './regex-rules';
+import { plainMatcher } from './plain-match';
+import { collectScanned, matchPlainNote, recordMatches, type PlainQuery, type SearchTally } from './search-tally';
 import type { Tool, ToolContext, ToolResult } from './tool';
 import { hiddenIn, linkedSources } from './tool-sources';
 import type { FileEntry } from '../../kernel/vault-port';
@@ -113,9 +115,6 @@ export function searchTools(): Tool[] {
     return [searchNotesTool, notesWithTagTool];
 }
 
-/** Finds a match in one line (its start and length), or `null`. */
-type LineMatcher = (line: string) => [number, number] | null;
-
 async function searchNotes(input: SearchNotesInput, context: ToolContext): Promise<ToolResult> {
     const folder = resolveFolder(input.folder);
     if (!folder.ok) return folder.result;
@@ -149,91 +148,40 @@ async function searchWith(
     // the others only the lines holding the query are redacted and matched (a hidden link never spans lines).
     const needle = input.regex === true ? null : input.query.toLowerCase();
     const deadline = Date.now() + SEARCH_TIME_BUDGET_MS;
-    const results: string[] = [];
-    const resultNotes: string[] = [];
-    let total = 0;
-    let notesWithMatches = 0;
-    let searched = 0;
-    let stopped = false;
+    const tally: SearchTally = {
+        results: [],
+        resultNotes: [],
+        total: 0,
+        notesWithMatches: 0,
+        searched: 0,
+        stopped: false,
+    };
     // Links resolve the same way throughout one search: each (folder, link) is judged once.
     const links = { vault: context.vault, gate: context.gate, verdicts: new Map<string, boolean>() };
-    let lastYield = Date.now();
-    // Notes are read a batch at a time: one wait per batch, not per note.
-    for (let first = 0; first < notes.length && !stopped; first += READ_BATCH) {
-        if (context.signal?.aborted === true) return toolError('Cancelled: the search was stopped.');
-        if (Date.now() > deadline) {
-            stopped = true;
-            break;
-        }
-        const batch = notes.slice(first, first + READ_BATCH);
-        const texts = await Promise.all(batch.map((note) => readTextOrNull(note.path, context)));
-        // A pattern runs over the whole batch at once (in the plugin, in a worker): each note as `read_note` shows it.
-        let regexHits: LineHit[][] = [];
-        let shownTexts: string[] = [];
-        let batchEnd = batch.length;
-        if (regex !== null) {
-            shownTexts = batch.map((note, i) => {
-                const text = texts[i] ?? '';
-                return text.includes('[') ? redactHiddenLinks(text, note.path, links).text : text;
-            });
-            const found = await regex.searchTexts(shownTexts, deadline, context.signal);
-            if (wasCancelled(context.signal)) return toolError('Cancelled: the search was stopped.');
-            regexHits = found.hits;
-            if (found.stopped) {
-                stopped = true;
-                batchEnd = found.hits.length;
-                // The note time ran out in counts as searched, as it does for a plain query.
-                if (batchEnd < batch.length) searched++;
-            }
-        }
-        for (let i = 0; i < batchEnd; i++) {
-            if (Date.now() - lastYield > YIELD_EVERY_MS) {
-                await new Promise<void>((resolve) => setTimeout(resolve, 0));
-                lastYield = Date.now();
-            }
-            const path = (batch[i] as FileEntry).path;
-            const text = texts[i] ?? null;
-            searched++;
-            if (text === null) continue;
-            const redact = (line: string): string =>
-                line.includes('[') ? redactHiddenLinks(line, path, links).text : line;
-            const matched: [number, () => string][] = [];
-            const onMatch = (line: number, snippet: () => string): void => {
-                matched.push([line, snippet]);
-            };
-            let found: { matches: number; stopped: boolean } = { matches: 0, stopped: false };
-            let lower: string | undefined;
-            if (needle === null) {
-                const hits = regexHits[i] ?? [];
-                if (hits.length > 0) {
-                    const lines = noteLines(shownTexts[i] ?? '');
-                    for (const [line, start, length] of hits) {
-                        onMatch(line, () => snippetAround(lines[line - 1] ?? '', start, length, MAX_SNIPPET_CHARS));
-                    }
-                }
-            } else {
-                lower = text.toLowerCase();
-                if (!lower.includes(needle)) continue;
-                found = matchCandidateLines(text, lower, needle, redact, matcher, deadline, onMatch);
-            }
-            // The note may have changed since it was listed (say, tagged private a moment ago): the text that matched
-            // is judged itself, its tags parsed from it, before anything of it is shown.
-            if (matched.length > 0 && !context.gate.isTextExcluded(path, text, lower)) {
-                notesWithMatches++;
-                for (const [line, snippet] of matched) {
-                    total++;
-                    if (total > offset && results.length < limit) {
-                        results.push(`${path}:${line}: ${snippet()}`);
-                        resultNotes.push(path);
-                    }
-                }
-            }
-            if (found.stopped) {
-                stopped = true;
-                break;
-            }
+    // Where the vault can search in worker threads (the CLI, the MCP server), a plain query is searched there.
+    const scanned =
+        needle === null || context.vault.scanTexts === undefined
+            ? null
+            : await context.vault.scanTexts({
+                  paths: notes.map((note) => note.path),
+                  needle,
+                  screen: context.gate.tagScreen(),
+                  deadline,
+                  signal: context.signal,
+              });
+    if (wasCancelled(context.signal)) return toolError('Cancelled: the search was stopped.');
+    if (needle !== null && scanned !== null) {
+        const query = { needle, matcher, offset, limit, deadline };
+        if (!(await collectScanned(notes, scanned, query, context, links, tally))) {
+            return toolError('Cancelled: the search was stopped.');
         }
     }
+    const searchedHere =
+        scanned === null
+            ? await searchHere(notes, { needle, matcher, offset, limit, deadline }, regex, context, links, tally)
+            : true;
+    if (!searchedHere) return toolError('Cancelled: the search was stopped.');
+    const { results, resultNotes, total, notesWithMatches, searched, stopped } = tally;
 
     const where = folder.path === '' ? '' : ` in "${folder.path}"`;
     const what = `${input.regex === true ? 'pattern' : 'text'} ${JSON.stringify(input.query)}`;
@@ -256,103 +204,79 @@ async function searchWith(
     return { ...toolOk(text + partial), sources: linkedSources(context.vault, shownNotes, hiddenIn(context)) };
 }
 
+/**
+ * Searches `notes` on this thread, a batch of reads at a time, into `tally` (a pattern through `regex`, else the plain
+ * `query.needle`). False when the search was cancelled.
+ */
+async function searchHere(
+    notes: FileEntry[],
+    query: Omit<PlainQuery, 'needle'> & { needle: string | null },
+    regex: RegexSearch | null,
+    context: ToolContext,
+    links: HiddenLinkPorts,
+    tally: SearchTally,
+): Promise<boolean> {
+    const { needle, deadline } = query;
+    let lastYield = Date.now();
+    // Notes are read a batch at a time: one wait per batch, not per note.
+    for (let first = 0; first < notes.length && !tally.stopped; first += READ_BATCH) {
+        if (context.signal?.aborted === true) return false;
+        if (Date.now() > deadline) {
+            tally.stopped = true;
+            break;
+        }
+        const batch = notes.slice(first, first + READ_BATCH);
+        const texts = await Promise.all(batch.map((note) => readTextOrNull(note.path, context)));
+        // A pattern runs over the whole batch at once (in the plugin, in a worker): each note as `read_note` shows it.
+        let regexHits: LineHit[][] = [];
+        let shownTexts: string[] = [];
+        let batchEnd = batch.length;
+        if (regex !== null) {
+            shownTexts = batch.map((note, i) => {
+                const text = texts[i] ?? '';
+                return text.includes('[') ? redactHiddenLinks(text, note.path, links).text : text;
+            });
+            const found = await regex.searchTexts(shownTexts, deadline, context.signal);
+            if (wasCancelled(context.signal)) return false;
+            regexHits = found.hits;
+            if (found.stopped) {
+                tally.stopped = true;
+                batchEnd = found.hits.length;
+                // The note time ran out in counts as searched, as it does for a plain query.
+                if (batchEnd < batch.length) tally.searched++;
+            }
+        }
+        for (let i = 0; i < batchEnd; i++) {
+            if (Date.now() - lastYield > YIELD_EVERY_MS) {
+                await new Promise<void>((resolve) => setTimeout(resolve, 0));
+                lastYield = Date.now();
+            }
+            const path = (batch[i] as FileEntry).path;
+            const text = texts[i] ?? null;
+            tally.searched++;
+            if (text === null) continue;
+            if (needle !== null) {
+                if (matchPlainNote(path, text, { ...query, needle }, context, links, tally)) break;
+                continue;
+            }
+            const hits = regexHits[i] ?? [];
+            if (hits.length === 0) continue;
+            const lines = noteLines(shownTexts[i] ?? '');
+            const matched = hits.map(([line, start, length]): [number, () => string] => [
+                line,
+                () => snippetAround(lines[line - 1] ?? '', start, length, MAX_SNIPPET_CHARS),
+            ]);
+            // The note may have changed since it was listed (say, tagged private a moment ago): the text that matched
+            // is judged itself, its tags parsed from it, before anything of it is shown.
+            if (!context.gate.isTextExcluded(path, text)) recordMatches(path, matched, query, tally);
+        }
+    }
+    return true;
+}
+
 /** Whether `signal` has been aborted (read afresh after an `await`). */
 function wasCancelled(signal: AbortSignal | undefined): boolean {
     return signal?.aborted === true;
-}
-
-/** The line matcher of a plain (case-insensitive) query. */
-function plainMatcher(query: string): LineMatcher {
-    const needle = query.toLowerCase();
-    return (line) => {
-        const lower = line.toLowerCase();
-        const at = lower.indexOf(needle);
-        if (at < 0) return null;
-        if (lower.length === line.length) return [at, needle.length];
-        // Some letters lower-case to two ("İ"): map the match back onto the line as written.
-        const start = offsetBeforeLowering(line, at);
-        return [start, offsetBeforeLowering(line, at + needle.length) - start];
-    };
-}
-
-/** The offset in `line` of offset `lowered` in `line.toLowerCase()` (the end of the character it falls in). */
-function offsetBeforeLowering(line: string, lowered: number): number {
-    let at = 0;
-    let inLower = 0;
-    for (const char of line) {
-        if (inLower >= lowered) return at;
-        inLower += char.toLowerCase().length;
-        at += char.length;
-    }
-    return at;
-}
-
-/** What a matching line is reported with: its 1-based number and its snippet, made only when it is shown. */
-type OnMatch = (line: number, snippet: () => string) => void;
-
-/** Calls `onMatch` for every matching line of `text` (1-based), with a bounded snippet; stops at the deadline. */
-function matchLines(
-    text: string,
-    matcher: LineMatcher,
-    deadline: number,
-    onMatch: OnMatch,
-): { matches: number; stopped: boolean } {
-    const lines = text.replace(/^\uFEFF/u, '').split(/\r?\n/u);
-    let matches = 0;
-    for (let i = 0; i < lines.length; i++) {
-        // Checking the clock on every line costs more than the matching; every 256 lines bounds the overrun.
-        if ((i & 255) === 255 && Date.now() > deadline) return { matches, stopped: true };
-        const line = lines[i] ?? '';
-        const hit = matcher(line);
-        if (hit === null) continue;
-        matches++;
-        onMatch(i + 1, () => snippetAround(line, hit[0], hit[1], MAX_SNIPPET_CHARS));
-    }
-    return { matches, stopped: false };
-}
-
-/**
- * `matchLines` for a plain query, visiting only the lines whose lower-cased text holds `needle`: each is redacted
- * (`redact`) and matched as `matchLines` would. When lower-casing changed the text's length (a few letters, such as
- * "İ", lower-case to two), offsets no longer line up and every line is matched instead.
- */
-function matchCandidateLines(
-    text: string,
-    lower: string,
-    needle: string,
-    redact: (line: string) => string,
-    matcher: LineMatcher,
-    deadline: number,
-    onMatch: OnMatch,
-): { matches: number; stopped: boolean } {
-    if (lower.length !== text.length) return matchLines(redact(text), matcher, deadline, onMatch);
-    let matches = 0;
-    let visited = 0;
-    let lineNumber = 1;
-    let lineStart = 0;
-    for (let at = lower.indexOf(needle); at !== -1;) {
-        // As in `matchLines`: the clock is read every 256 lines.
-        if ((++visited & 255) === 0 && Date.now() > deadline) return { matches, stopped: true };
-        for (let nl = lower.indexOf('\n', lineStart); nl !== -1 && nl < at; nl = lower.indexOf('\n', lineStart)) {
-            lineNumber++;
-            lineStart = nl + 1;
-        }
-        const newline = lower.indexOf('\n', at);
-        const lineEnd = newline === -1 ? text.length : newline;
-        let line = text.slice(lineStart, text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
-        if (lineStart === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-        const shown = redact(line);
-        const hit = matcher(shown);
-        if (hit !== null) {
-            matches++;
-            onMatch(lineNumber, () => snippetAround(shown, hit[0], hit[1], MAX_SNIPPET_CHARS));
-        }
-        if (newline === -1) break;
-        lineNumber++;
-        lineStart = newline + 1;
-        at = lower.indexOf(needle, lineStart);
-    }
-    return { matches, stopped: false };
 }
 
 async function notesWithTag(input: NotesWithTagInput, context: ToolContext): Promise<ToolResult> {
