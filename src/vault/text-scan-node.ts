@@ -62,7 +62,7 @@ export class TextScanPool {
         try {
             this.workers = Array.from({ length: this.threads }, () => {
                 const worker = new Worker(this.script, {
-                    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+                    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 },
                     stdout: false,
                     stderr: false,
                 });
