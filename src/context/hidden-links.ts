@@ -110,6 +110,30 @@ export function isHiddenLink(ref: LinkReference, sourcePath: string, ports: Hidd
     return false;
 }
 
+/**
+ * `line` with every span redaction could ever replace (each wikilink and Markdown link, hidden or not) cut out and a
+ * line break put in its place: text found in what is left is in the line however its links are judged, so a search
+ * can count that line without resolving a single link. (A line break, because no match spans one.)
+ */
+export function outsideLinks(line: string): string {
+    if (line.indexOf('[') === -1) return line;
+    const spans: LinkSpan[] = [];
+    for (const pattern of [WIKILINK, MARKDOWN_LINK]) {
+        pattern.lastIndex = 0;
+        for (let m = pattern.exec(line); m !== null; m = pattern.exec(line)) {
+            spans.push({ start: m.index, end: m.index + m[0].length, embed: false });
+        }
+    }
+    if (spans.length === 0) return line;
+    let out = '';
+    let at = 0;
+    for (const span of mergeOverlapping(spans)) {
+        out += `${line.slice(at, span.start)}\n`;
+        at = span.end;
+    }
+    return out + line.slice(at);
+}
+
 /** Whether `text` holds the placeholder, which can never be matched against, or written into, a note's real text. */
 export function containsHiddenPlaceholder(text: string): boolean {
     return text.includes(HIDDEN_LINK);

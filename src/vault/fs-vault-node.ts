@@ -437,6 +437,7 @@ export class FsVault implements VaultPort {
     /** Lets `scanTexts` search in `pool`'s worker threads (the CLI and the MCP server; decision 0024). */
     useTextScan(pool: TextScanPool | null): void {
         this.textScan = pool;
+        pool?.warm();
     }
 
     /**

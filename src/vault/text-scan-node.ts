@@ -49,6 +49,11 @@ export class TextScanPool {
         return run;
     }
 
+    /** Starts the workers now (they load their program while nothing waits on them), so the first search finds them ready. */
+    warm(): void {
+        this.start();
+    }
+
     /** Stops the workers. */
     async close(): Promise<void> {
         const workers = this.workers ?? [];
