@@ -17,6 +17,7 @@
  * Redaction never spans or removes a line break, so line numbers of the redacted text are those of the note.
  */
 import { markdownReference, wikilinkReference } from '../vault/links';
+import { MARKDOWN_LINK, WIKILINK } from '../vault/link-spans';
 import { isMarkdownPath, type LinkReference, type VaultPort } from '../kernel/vault-port';
 import type { ExclusionGate } from './exclusions';
 
@@ -24,14 +25,6 @@ import type { ExclusionGate } from './exclusions';
 export const HIDDEN_LINK = '[[hidden note]]';
 /** What stands where an embed of a hidden note was. */
 export const HIDDEN_EMBED = `!${HIDDEN_LINK}`;
-
-const WIKILINK = /(!?)\[\[([^\]\n]+?)\]\]/g;
-/**
- * Like the parser's Markdown link, on one line, but also with unescaped spaces in the destination (`[t](My note.md)`):
- * reading more candidates can only redact more, and a candidate is redacted only when it resolves to a hidden note.
- */
-const MARKDOWN_LINK =
-    /(!?)\[([^[\]\n]*)\]\([ \t]*(<[^>\n]*>|[^()\n]+?)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\)/g;
 
 /** What deciding whether a link is hidden needs. */
 export interface HiddenLinkPorts {
@@ -108,30 +101,6 @@ export function isHiddenLink(ref: LinkReference, sourcePath: string, ports: Hidd
         }
     }
     return false;
-}
-
-/**
- * `line` with every span redaction could ever replace (each wikilink and Markdown link, hidden or not) cut out and a
- * line break put in its place: text found in what is left is in the line however its links are judged, so a search
- * can count that line without resolving a single link. (A line break, because no match spans one.)
- */
-export function outsideLinks(line: string): string {
-    if (line.indexOf('[') === -1) return line;
-    const spans: LinkSpan[] = [];
-    for (const pattern of [WIKILINK, MARKDOWN_LINK]) {
-        pattern.lastIndex = 0;
-        for (let m = pattern.exec(line); m !== null; m = pattern.exec(line)) {
-            spans.push({ start: m.index, end: m.index + m[0].length, embed: false });
-        }
-    }
-    if (spans.length === 0) return line;
-    let out = '';
-    let at = 0;
-    for (const span of mergeOverlapping(spans)) {
-        out += `${line.slice(at, span.start)}\n`;
-        at = span.end;
-    }
-    return out + line.slice(at);
 }
 
 /** Whether `text` holds the placeholder, which can never be matched against, or written into, a note's real text. */

@@ -34,11 +34,14 @@ export interface TextScanRequest {
 /** A note whose text holds the needle, as the scan read it. */
 export interface ScannedMatch {
     /**
-     * Lines (1-based, as `read_note` numbers them) whose lowercase holds the needle and that hold no `[`: each is a match
-     * as it stands (only a link can be redacted).
+     * Lines whose lowercase holds the needle outside every link (wikilink or Markdown link, hidden or not): each is a
+     * match whatever redaction replaces.
      */
     plainLines: number;
-    /** Lines holding the needle and a `[`: `[line, text]`, to be redacted before they are matched. */
+    /**
+     * The other lines that hold it (only inside a link): `[line, text]` (1-based, as `read_note` numbers them), to be
+     * redacted before they are matched.
+     */
     linkLines: [number, string][];
     /** The tags parsed from the text, or `null` when the screen said it names no excluded tag. */
     tags: ScannedTags | null;

@@ -8,6 +8,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { ScannedNote, TagScreen } from '../kernel/text-scan';
 import { readOpenFile } from './fs-vault-known-node';
 import { parseNote } from './note-parser';
+import { outsideLinks } from './link-spans';
 import { mayNameExcludedTag } from './tag-screen';
 
 /** Notes larger than this are left to the caller (a worker's heap is small on purpose). */
@@ -50,6 +51,8 @@ export function scanText(text: string, needle: string, screen: TagScreen): Scann
     if (lower.length !== text.length) return 'read-here';
     let plainLines = 0;
     const linkLines: [number, string][] = [];
+    // A needle with a line break never matches a line; outside links, pieces are joined by line breaks.
+    const byPieces = !needle.includes('\n');
     let lineNumber = 1;
     let lineStart = 0;
     for (let at = lower.indexOf(needle); at !== -1;) {
@@ -62,10 +65,12 @@ export function scanText(text: string, needle: string, screen: TagScreen): Scann
         const end = text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
         const start = lineStart === 0 && text.charCodeAt(0) === 0xfeff ? 1 : lineStart;
         // The line as `read_note` shows it (no carriage return, no byte-order mark) must still hold the needle.
-        if (lower.slice(start, end).includes(needle)) {
-            const line = text.slice(start, end);
-            if (line.includes('[')) linkLines.push([lineNumber, line]);
-            else plainLines++;
+        const lowerLine = lower.slice(start, end);
+        if (lowerLine.includes(needle)) {
+            // A line whose match lies outside its links matches however they are judged: counted here. Only the
+            // others go back, whole, to be redacted and matched by the caller.
+            if (!lowerLine.includes('[') || (byPieces && outsideLinks(lowerLine).includes(needle))) plainLines++;
+            else linkLines.push([lineNumber, text.slice(start, end)]);
         }
         if (newline === -1) break;
         lineNumber++;

@@ -3,7 +3,7 @@
  * (`matchPlainNote`), or what the vault's search workers found (`collectScanned`, decision 0024). Either way each note
  * is judged on the text its lines came from before any of it counts or shows.
  */
-import { outsideLinks, redactHiddenLinks, type HiddenLinkPorts } from '../../context/hidden-links';
+import { redactHiddenLinks, type HiddenLinkPorts } from '../../context/hidden-links';
 import type { ScannedMatch, TextScanResult } from '../../kernel/text-scan';
 import type { FileEntry } from '../../kernel/vault-port';
 import { readTextOrNull } from './note-paths';
@@ -127,11 +127,8 @@ export async function collectScanned(
         }
         if (context.gate.isScannedTextExcluded(path, found.tags)) continue;
         let matches = found.plainLines;
-        // A line whose match lies outside its links matches however they are judged; only the others are redacted.
-        const anyLineBreak = query.needle.includes('\n');
         for (const [, line] of found.linkLines) {
-            const certain = !anyLineBreak && query.matcher(outsideLinks(line)) !== null;
-            if (certain || query.matcher(redactHiddenLinks(line, path, links).text) !== null) matches++;
+            if (query.matcher(redactHiddenLinks(line, path, links).text) !== null) matches++;
         }
         if (matches === 0) continue;
         tally.notesWithMatches++;
