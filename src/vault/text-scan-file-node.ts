@@ -4,7 +4,7 @@
  * searched line by line for a lowercase needle. A matching text that may name an excluded tag is parsed for its tags
  * here, on the text the lines came from, so the caller judges the note on that text. Node only.
  */
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { ScannedNote, TagScreen } from '../kernel/text-scan';
 import { readOpenFile } from './fs-vault-known-node';
 import { parseNote } from './note-parser';
@@ -13,6 +13,9 @@ import { mayNameExcludedTag } from './tag-screen';
 
 /** Notes larger than this are left to the caller (a worker's heap is small on purpose). */
 export const MAX_SCANNED_BYTES = 8 * 1024 * 1024;
+
+/** The buffer notes are read into, one per thread (this module is loaded once per worker). */
+const SHARED = Buffer.allocUnsafe(64 * 1024);
 
 /** A file to scan: its absolute path and the identity the vault checked. */
 export interface ScanTarget {
@@ -34,7 +37,10 @@ export function scanFile(target: ScanTarget, needle: string, screen: TagScreen):
         const stats = fstatSync(fd);
         if (!stats.isFile() || stats.dev !== target.dev || stats.ino !== target.ino) return 'read-here';
         if (stats.size > MAX_SCANNED_BYTES) return 'read-here';
-        text = readOpenFile(fd, stats.size);
+        // Most notes fit the one buffer this thread reuses: one read at offset 0 (the file position stays), no
+        // allocation; a note that has grown past it since is read whole.
+        const read = stats.size < SHARED.length ? readSync(fd, SHARED, 0, SHARED.length, 0) : -1;
+        text = read >= 0 && read < SHARED.length ? SHARED.toString('utf8', 0, read) : readOpenFile(fd, stats.size);
     } catch {
         return 'read-here';
     } finally {
