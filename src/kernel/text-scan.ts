@@ -50,9 +50,10 @@ export interface ScannedMatch {
 /**
  * Per requested path, in order: `undefined` = not searched (the scan stopped), `null` = its text lacks the needle,
  * `'read-here'` = the scan could not judge it (a symbolic link, a changed identity, an unusual text): the caller reads
- * it itself, else the match.
+ * it itself; a number = that many matching lines, none inside a link, in a text that names no excluded tag (most
+ * matches, sent as a plain number); else the match.
  */
-export type ScannedNote = ScannedMatch | 'read-here' | null | undefined;
+export type ScannedNote = ScannedMatch | number | 'read-here' | null | undefined;
 
 /** What a scan found. */
 export interface TextScanResult {

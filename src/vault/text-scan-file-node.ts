@@ -89,5 +89,5 @@ export function scanText(text: string, needle: string, screen: TagScreen): Scann
         const metadata = parseNote(text);
         tags = { tags: metadata.tags, frontmatterError: metadata.frontmatterError };
     }
-    return { plainLines, linkLines, tags };
+    return linkLines.length === 0 && tags === null ? plainLines : { plainLines, linkLines, tags };
 }

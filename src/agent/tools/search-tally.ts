@@ -125,7 +125,12 @@ export async function collectScanned(
             if (text !== null && matchPlainNote(path, text, query, context, links, tally)) return true;
             continue;
         }
-        if (context.gate.isScannedTextExcluded(path, found.tags)) continue;
+        if (context.gate.isScannedTextExcluded(path, typeof found === 'number' ? null : found.tags)) continue;
+        if (typeof found === 'number') {
+            tally.notesWithMatches++;
+            tally.total += found;
+            continue;
+        }
         let matches = found.plainLines;
         for (const [, line] of found.linkLines) {
             if (query.matcher(redactHiddenLinks(line, path, links).text) !== null) matches++;
@@ -138,6 +143,6 @@ export async function collectScanned(
 }
 
 /** The most matches a scanned note can count (its link lines may lose theirs to redaction). */
-function mostMatches(found: ScannedMatch): number {
-    return found.plainLines + found.linkLines.length;
+function mostMatches(found: ScannedMatch | number): number {
+    return typeof found === 'number' ? found : found.plainLines + found.linkLines.length;
 }
