@@ -30,21 +30,18 @@ export type BlockEdit = { ok: true; id: string; text: string } | { ok: false; me
 const FENCE = /^ {0,3}(`{3,}|~{3,})/u;
 const WHERE: Record<string, string> = {
     heading: 'a heading',
-    other: 'a quote, callout or table',
+    other: 'a quote or table',
     code: 'a code block',
     frontmatter: 'the properties',
     comment: 'a comment',
 };
+const GONE = 'The passage is no longer in the note';
 
 /** The note's lines as blocks: frontmatter, fences and comments whole; paragraphs and list items with their lines. */
 export function noteBlocks(lines: readonly string[]): NoteBlock[] {
     const blocks: NoteBlock[] = [];
     let open: NoteBlock | null = null;
     let close: string | null = null;
-    const start = (kind: BlockKind, i: number): NoteBlock => {
-        blocks.push((open = { kind, from: i, to: i }));
-        return open;
-    };
     let i = 0;
     if (/^---\s*$/u.test(lines[0] ?? '')) {
         const end = lines.findIndex((line, n) => n > 0 && /^(---|\.\.\.)\s*$/u.test(line));
@@ -54,7 +51,7 @@ export function noteBlocks(lines: readonly string[]): NoteBlock[] {
     for (; i < lines.length; i++) {
         const line = lines[i] as string;
         if (open !== null && close !== null) {
-            (open as NoteBlock).to = i;
+            open.to = i;
             const marker = FENCE.exec(line)?.[1];
             const ends =
                 close[0] === '`' || close[0] === '~'
@@ -79,10 +76,11 @@ export function noteBlocks(lines: readonly string[]): NoteBlock[] {
                         : /^\s*[>|]/u.test(line)
                           ? 'other'
                           : 'text';
+        const joins =
+            kind === 'text' ? open?.kind === 'text' || open?.kind === 'list' : kind === 'other' && open?.kind === kind;
         if (kind === null) open = null;
-        else if (open !== null && (kind === 'text' ? open.kind === 'list' || open.kind === 'text' : kind === 'other'))
-            open.to = i;
-        else start(kind, i);
+        else if (joins && open !== null) open.to = i;
+        else blocks.push((open = { kind, from: i, to: i }));
         if (fence !== undefined) close = fence;
         if (comment !== undefined) {
             const closing = comment === '%%' ? '%%' : '-->';
@@ -99,20 +97,10 @@ export function blockLinkEdit(text: string, quote: string, seed: string): BlockE
     const wanted = collapse(quote);
     const found = noteBlocks(lines).filter((b) => collapse(lines.slice(b.from, b.to + 1).join('\n')).includes(wanted));
     const block = found.find((b) => b.kind === 'text' || b.kind === 'list') ?? found[0];
-    if (wanted === '' || block === undefined) {
-        return {
-            ok: false,
-            message: collapse(text).includes(wanted)
-                ? 'The passage runs over several blocks; a block link needs it inside one paragraph or list item. Nothing was changed.'
-                : 'The passage is no longer in the note (it changed since the answer); nothing was changed.',
-        };
-    }
-    if (WHERE[block.kind] !== undefined) {
-        return {
-            ok: false,
-            message: `The passage is in ${WHERE[block.kind]}, where a block id does not belong; nothing was changed.`,
-        };
-    }
+    if (wanted === '' || block === undefined)
+        return refusal(collapse(text).includes(wanted) ? 'The passage spans several blocks' : GONE);
+    const where = WHERE[block.kind];
+    if (where !== undefined) return refusal(`No block id can go in ${where}`);
     const last = lines[block.to] as string;
     const cr = last.endsWith('\r') ? '\r' : '';
     const body = last.slice(0, last.length - cr.length).trimEnd();
@@ -124,6 +112,10 @@ export function blockLinkEdit(text: string, quote: string, seed: string): BlockE
     for (let n = 0; id === '' || taken.has(`^${id}`); n++) id = n < 10 ? hash.slice(n * 6, n * 6 + 6) : `${id}-${n}`;
     lines[block.to] = `${body} ^${id}${cr}`;
     return { ok: true, id, text: lines.join('\n') };
+}
+
+function refusal(why: string): { ok: false; message: string } {
+    return { ok: false, message: `${why}; nothing was changed.` };
 }
 
 function collapse(text: string): string {
@@ -147,7 +139,8 @@ export type BlockLinkResult = { ok: true; id: string; message: string } | { ok: 
 /**
  * Gives the block of a cited passage in the note at `path` a block id: the edit is shown as a card and written through
  * the change controller (approval, stale check, checkpoint under `turnId`) only when the person accepts it. An id the
- * block already has is used as it is, without asking. An excluded note is refused before it is read.
+ * block already has is used as it is, without asking. An excluded note is refused (judged after the read, which
+ * re-indexes it; the text goes nowhere).
  */
 export async function linkPassageToBlock(
     services: BlockLinkServices,
@@ -155,48 +148,30 @@ export async function linkPassageToBlock(
     turnId: string,
 ): Promise<BlockLinkResult> {
     const { path } = passage;
-    const hidden = (): BlockLinkResult | null => {
+    const hidden = (): { ok: false; message: string } | null => {
         const verdict = services.gate.check(path);
-        return verdict.excluded
-            ? {
-                  ok: false,
-                  message: `${path} is excluded from the agent (${ExclusionGate.describe(verdict.reason)}); no block link was made.`,
-              }
-            : null;
+        return verdict.excluded ? refusal(`${path} is excluded (${ExclusionGate.describe(verdict.reason)})`) : null;
     };
-    let base: string;
-    try {
-        const refused = hidden();
-        if (refused !== null) return refused;
-        base = await services.vault.read(path);
-    } catch {
-        return { ok: false, message: `${path} cannot be read now; nothing was changed.` };
-    }
-    // Reading re-indexes the note: it may have become private since.
-    const refused = hidden();
-    if (refused !== null) return refused;
-    const edit = blockLinkEdit(base, passage.quote, `${path}\n${passage.quote}`);
-    if (!edit.ok || edit.text === base) return edit.ok ? { ok: true, id: edit.id, message: `Linked to ^${edit.id}.` } : edit;
+    const base = await services.vault.read(path).catch(() => null);
+    if (base === null) return refusal(GONE);
+    const edit = hidden() ?? blockLinkEdit(base, passage.quote, `${path}\n${passage.quote}`);
+    if (!edit.ok) return edit;
     const mark = `^${edit.id}`;
+    const linked: BlockLinkResult = { ok: true, id: edit.id, message: `Linked to ${path}#${mark}.` };
+    if (edit.text === base) return linked;
     // The person may edit the text on the card; an edit that drops the id is taken as a no.
     const approvals: ApprovalGate = {
         request: async (proposal, options) => {
             const decision = await services.approvals.request(proposal, options);
-            return decision.kind === 'approve-edited' && !decision.content.includes(mark)
-                ? { kind: 'deny', reason: `the edited text has no ${mark}` }
-                : decision;
+            return decision.kind === 'approve-edited' && !decision.content.includes(mark) ? { kind: 'deny' } : decision;
         },
     };
-    const outcome = await new ChangeController({ ...services, approvals, mode: 'ask' }).submit(
-        buildProposal({ kind: 'edit', path, base, proposed: edit.text }),
-        { turnId },
-    );
-    if (outcome.applied) return { ok: true, id: edit.id, message: `Added ${mark} to ${path}.` };
-    const message =
-        outcome.refusal === 'declined'
-            ? 'Not linked: the change was rejected; nothing was changed.'
-            : outcome.refusal === 'not-found'
-              ? hidden()?.message
-              : undefined;
-    return { ok: false, message: message ?? outcome.message };
+    const { vault, gate, checkpoints, editors, jobsFolder } = services;
+    const controller = new ChangeController({ vault, gate, approvals, checkpoints, editors, jobsFolder, mode: 'ask' });
+    const outcome = await controller.submit(buildProposal({ kind: 'edit', path, base, proposed: edit.text }), {
+        turnId,
+    });
+    if (outcome.applied) return linked;
+    if (outcome.refusal === 'declined') return refusal('Rejected');
+    return (outcome.refusal === 'not-found' ? hidden() : null) ?? { ok: false, message: outcome.message };
 }
