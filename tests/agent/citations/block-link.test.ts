@@ -70,7 +70,7 @@ describe('block links for cited passages', () => {
         expect(await link('Research/Curve.md', 'Sleep helps consolidation.')).toEqual({
             ok: true,
             id: 'sleep-1',
-            message: 'Linked to ^sleep-1.',
+            message: 'Linked to Research/Curve.md#^sleep-1.',
         });
         expect(approvals.requests).toHaveLength(0);
         expect(await snapshot(temp.root)).toEqual(before);
@@ -86,7 +86,7 @@ describe('block links for cited passages', () => {
         const comment = await link('Research/Curve.md', 'A hidden remark about cramming.');
         expect(comment).toEqual({ ok: false, message: expect.stringContaining('a comment') });
         const quote = await link('Research/Curve.md', 'A quoted line about recall.');
-        expect(quote).toEqual({ ok: false, message: expect.stringContaining('quote') });
+        expect(quote).toEqual({ ok: false, message: expect.stringContaining('a quote or table') });
         expect(approvals.requests).toHaveLength(0);
         expect(await snapshot(temp.root)).toEqual(before);
     });
@@ -115,10 +115,16 @@ describe('block links for cited passages', () => {
         );
         const before = await snapshot(temp.root);
         const hidden = await link(secret, 'A private day');
-        expect(hidden).toEqual({ ok: false, message: expect.stringContaining('is excluded from the agent') });
+        expect(hidden).toEqual({
+            ok: false,
+            message: expect.stringMatching(/^Journal\/Day\.md is excluded \(.+\); nothing was changed\.$/u),
+        });
         expect(approvals.requests).toHaveLength(0);
         const became = await link('Research/Curve.md', 'Retention drops steeply within the first day.');
-        expect(became).toEqual({ ok: false, message: expect.stringContaining('is excluded from the agent') });
+        expect(became).toEqual({
+            ok: false,
+            message: expect.stringMatching(/^Research\/Curve\.md is excluded \(.+\); nothing was changed\.$/u),
+        });
         expect(temp.readRaw('Research/Curve.md').toString()).toBe(`${NOTE}\n#private\n`);
         expect(await snapshot(temp.root)).toEqual({
             ...before,
@@ -132,7 +138,7 @@ describe('block links for cited passages', () => {
             (proposal) => ({ kind: 'approve-edited', binding: proposal.binding, content: `${NOTE}edited\n` }),
         ]);
         const rejected = await link('Research/Curve.md', 'Retention drops steeply');
-        expect(rejected).toEqual({ ok: false, message: 'Not linked: the change was rejected; nothing was changed.' });
+        expect(rejected).toEqual({ ok: false, message: 'Rejected; nothing was changed.' });
         const edited = await link('Research/Curve.md', 'Retention drops steeply');
         expect(edited.ok).toBe(false);
         expect(temp.readRaw('Research/Curve.md').toString()).toBe(NOTE);
@@ -148,7 +154,7 @@ describe('block links for cited passages', () => {
         expect(clash.ok && clash.id !== first.id).toBe(true);
         expect(blockLinkEdit(text, 'First para. Second para.', 'seed')).toEqual({
             ok: false,
-            message: expect.stringContaining('runs over several blocks'),
+            message: expect.stringContaining('spans several blocks'),
         });
     });
 });
