@@ -52,14 +52,12 @@ async function focus(page: Page, path: string): Promise<void> {
 
 /** The related chips shown now: path and the reason in their tooltip. */
 async function relatedChips(page: Page): Promise<{ path: string; title: string }[]> {
-    return page
-        .locator('.vault-agent-chip-related')
-        .evaluateAll((chips) =>
-            chips.map((chip) => ({
-                path: chip.getAttribute('data-path') ?? '',
-                title: chip.getAttribute('title') ?? '',
-            })),
-        );
+    return page.locator('.vault-agent-chip-related').evaluateAll((chips) =>
+        chips.map((chip) => ({
+            path: chip.getAttribute('data-path') ?? '',
+            title: chip.getAttribute('title') ?? '',
+        })),
+    );
 }
 
 describe('related notes in the chat’s context chips', () => {
