@@ -18,6 +18,7 @@ import { MemorySpendLedger } from '../../../src/agent/spend/spend-ledger';
 import { ChatService } from '../../../src/chat/chat-service';
 import { unpdfTextReader } from '../../../src/cli/pdf-text-node';
 import { AdapterChatStore, type ChatFileAdapter } from '../../../src/chat/chat-store';
+import { exclusionGate } from '../../../src/compose/core-services';
 import { ContextBuilder } from '../../../src/context/build-context';
 import { ExclusionGate } from '../../../src/context/exclusions';
 import { FixedFocus } from '../../../src/context/focus';
@@ -71,7 +72,8 @@ export async function makePrivacyWorld(options: {
         model: { ...DEFAULT_SETTINGS.model, defaultModel: TEST_MODEL, baseUrl: server.baseURL, maxOutputTokens: 1024 },
         delegate: { ...DEFAULT_SETTINGS.delegate, ...SETTINGS_JSON.delegate },
     };
-    const gate = (): ExclusionGate => new ExclusionGate({ vault, privacy: PRIVACY });
+    // As `core-services.ts` builds it: job notes ask for files, they do not use them.
+    const gate = (): ExclusionGate => exclusionGate(vault, PRIVACY, null, settings.delegate.jobsFolder);
     const notifier: Notifier = { notify: (message) => recorder.record('notice', message) };
     const client: ModelClient = await createModelClient({
         secrets: { get: (name) => Promise.resolve(name === settings.model.apiKeySecretName ? server.apiKey : null) },
