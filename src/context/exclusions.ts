@@ -201,17 +201,18 @@ export class ExclusionGate {
      * while the host is still indexing links, since its users are not known yet. An attachment no note uses is judged
      * by its path alone. A symbolic link on disk and the file it leads to (`real`) are one file: the notes that use
      * either name are its users, so a link onto an image only a private note embeds is as private as the image. Notes
-     * in a request folder (job notes) are no users: asking for a file does not make it visible.
+     * in a request folder (job notes) are no users: asking for a file neither makes it visible nor hides it.
      */
     private checkUsers(canonical: string, real?: string): ExclusionVerdict {
         if (this.vault.linksReady !== undefined && !this.vault.linksReady()) return LINKS_UNKNOWN;
         const named = this.vault.backlinks(canonical);
         const all = real === undefined ? named : [...named, ...this.vault.backlinks(real)];
-        const users = all.filter((user) => user !== canonical && user !== real);
+        const request = this.requestPattern;
+        const users = all.filter(
+            (user) => user !== canonical && user !== real && (request === null || !request.test(user)),
+        );
         if (users.length === 0) return VISIBLE;
-        const uses = (user: string): boolean =>
-            isMarkdown(user) && !(this.requestPattern?.test(user) ?? false) && !this.check(user).excluded;
-        return users.some(uses) ? VISIBLE : USED_BY_EXCLUDED;
+        return users.every((user) => !isMarkdown(user) || this.check(user).excluded) ? USED_BY_EXCLUDED : VISIBLE;
     }
 
     /**

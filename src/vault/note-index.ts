@@ -172,7 +172,12 @@ export class NoteIndex {
         this.dirty.clear();
     }
 
-    private resolveAll(refs: readonly Pick<LinkReference, 'link'>[], source: string, targets: Set<string>, keys: string[]): void {
+    private resolveAll(
+        refs: readonly Pick<LinkReference, 'link'>[],
+        source: string,
+        targets: Set<string>,
+        keys: string[],
+    ): void {
         for (const ref of refs) {
             if (ref.link === '') continue;
             keys.push(linkNameKey(ref.link));

@@ -16,7 +16,9 @@
  *
  * - Other files the gate excludes (a PDF or an image in an excluded folder, or one only private notes use) are known
  *   the same way: their bytes read as UTF-8, as a file server returns them, give the lines a result holding them is
- *   recognised by, and their paths and file names are names. A file too large to read whole is known by name only, and
+ *   recognised by, and their paths and file names are names. Lines every PDF has (`<< /Type /Catalog … >>`) are
+ *   among them, so while a PDF is excluded a server's raw read of any PDF is withheld: too much, never too little
+ *   (`read_attachment` reads visible PDFs). A file too large to read whole is known by name only, and
  *   while one is excluded, any result holding binary data (NUL or undecodable bytes) is withheld: fail closed.
  *
  * A line is distinctive when it holds at least `MIN_LINE_CHARS` characters after trimming; shorter lines ("## Notes",
