@@ -226,8 +226,21 @@ export function readableText(bytes: Buffer): string {
     return parts.join('\n');
 }
 
+/** Extracted texts by file, base64: a conversation re-sends the same files with every request. */
+const extracted = new Map<string, Promise<string>>();
+
 /** A PDF's text as the CLI's reader extracts it for endpoints without documents; `''` when it cannot be read. */
-async function pdfText(bytes: Buffer): Promise<string> {
+function pdfText(bytes: Buffer): Promise<string> {
+    const key = bytes.toString('base64');
+    let text = extracted.get(key);
+    if (text === undefined) {
+        text = extractPdfText(bytes);
+        extracted.set(key, text);
+    }
+    return text;
+}
+
+async function extractPdfText(bytes: Buffer): Promise<string> {
     try {
         const document = await unpdfTextReader.open(new Uint8Array(bytes));
         const pages: string[] = [];

@@ -98,7 +98,6 @@ export function curiousCalls(plan: CuriousPlan, offered: ReadonlySet<string>, re
     const attachment = (path: string): void => {
         want('read_attachment', { path });
         if (/\.pdf$/i.test(path)) {
-            want('read_attachment', { path, pages: '1' });
             want('read_attachment', { path, pages: '2-' });
         }
         for (const call of plan.alsoFor?.(path) ?? []) want(call.name, call.input as Record<string, unknown>);

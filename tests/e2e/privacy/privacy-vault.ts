@@ -150,15 +150,8 @@ export function curiousPlan(vault: PrivacyVault, options: { mcpReadFile?: string
         tags: ['private', '#private', 'Private/health', 'private/health', 'health', 'project', 'project/alpha'],
         guesses,
         skills: ['manatee-ritual', 'weekly-review'],
-        // Every attachment, private ones by path and by name, whole and by pages; and whatever the results name.
-        attachments: [
-            ...vault.attachments.privatePaths,
-            ...ATTACHMENT_NAMES.map((name) => `${name}.png`),
-            SHARED.pdf,
-            SHARED.png,
-            TURNCOAT_IMAGE,
-            CHAMELEON_PDF,
-        ],
+        // Every attachment by path, whole and by pages; and whatever the results name.
+        attachments: [...vault.attachments.privatePaths, SHARED.pdf, SHARED.png, TURNCOAT_IMAGE, CHAMELEON_PDF],
         // The server's reader takes file paths: note names without `.md` would only be "no such file" errors.
         ...(mcp !== undefined
             ? {
