@@ -37,8 +37,10 @@ export const WITHHELD_RESULT = '[result withheld: it contained text from notes h
 const MIN_LINE_CHARS = 20;
 /** An excluded file larger than this is known by name only (see `unreadBinaryExcluded`). */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
-/** NUL or U+FFFD: bytes that are no text, as a file server returns a binary file. */
-const BINARY = /[\u0000\ufffd]/;
+/** Whether `text` holds NUL or U+FFFD: bytes that are no text, as a file server returns a binary file. */
+function looksBinary(text: string): boolean {
+    return text.includes('\u0000') || text.includes('\ufffd');
+}
 /** Shorter names are ordinary words ("Plan", "Todo"); redacting them everywhere would garble every result. */
 const MIN_NAME_CHARS = 4;
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -119,7 +121,7 @@ export class VaultRedactor {
         const excluded = [...this.traces.keys()].filter((path) => this.options.gate.isExcluded(path));
         const isExcluded = new Set(excluded);
         const carried = this.linesIn(text);
-        const unreadBinary = BINARY.test(text) && excluded.some((path) => this.traces.get(path)?.unread === true);
+        const unreadBinary = looksBinary(text) && excluded.some((path) => this.traces.get(path)?.unread === true);
         if (unreadBinary || [...carried].some((path) => isExcluded.has(path)) || this.holdsWholeNote(text, excluded)) {
             return { text: WITHHELD_RESULT, replaced: 0, withheld: true, sources: [] };
         }

@@ -197,6 +197,22 @@ describe('results of servers that can read the vault', () => {
             await temp.cleanup();
         }
     });
+
+    it('withholds any binary result while an excluded file cannot be read to be recognised', async () => {
+        const temp = await makeTempVault({ 'Journal/scan.png': makePng(8, 8, [1, 2, 3], CANARY) });
+        // A vault that cannot read files as bytes, as a file too large to read stands for.
+        const vault = Object.assign(Object.create(temp.vault) as typeof temp.vault, { readBinary: undefined });
+        const gate = new ExclusionGate({ vault, privacy: { excludedTags: [], excludedFolders: ['Journal/'] } });
+        const redactor = new VaultRedactor({ vault, gate });
+        try {
+            const png = Buffer.from(temp.readRaw('Journal/scan.png')).toString('utf8');
+            expect((await redactor.redact(png)).withheld).toBe(true);
+            expect((await redactor.redact('Plain words, nothing binary.')).withheld).toBe(false);
+        } finally {
+            redactor.dispose();
+            await temp.cleanup();
+        }
+    });
 });
 
 function gateOf(withVault: HubHarness): ExclusionGate {
