@@ -9,6 +9,7 @@
  * `backlinks` call re-resolves only those. So a link to a note that does not exist yet starts counting the moment
  * the note appears, and a vault of 20,000 notes is resolved once, not on every change.
  */
+import { frontmatterLinkPaths } from './frontmatter';
 import { fileNameKey, linkNameKey, LinkResolver } from './link-resolver';
 import { parseNote } from './note-parser';
 import { tagMatches } from './tags';
@@ -158,6 +159,13 @@ export class NoteIndex {
             const targets = new Set<string>();
             this.resolveAll(metadata.links, source, targets);
             this.resolveAll(metadata.embeds, source, targets);
+            // Properties link too (`cover: "[[photo.png]]"`), as in Obsidian's resolved links: the gate counts a note
+            // whose property names an image among the image's users.
+            this.resolveAll(
+                frontmatterLinkPaths(metadata.frontmatter).map((link) => ({ link })),
+                source,
+                targets,
+            );
             this.resolvedFrom.set(source, { metadata, targets: [...targets] });
             for (const target of targets) addTo(this.incoming, target, source);
             for (const key of linkKeys(metadata)) addTo(this.sourcesByLinkKey, key, source);
@@ -165,7 +173,7 @@ export class NoteIndex {
         this.dirty.clear();
     }
 
-    private resolveAll(refs: readonly LinkReference[], source: string, targets: Set<string>): void {
+    private resolveAll(refs: readonly Pick<LinkReference, 'link'>[], source: string, targets: Set<string>): void {
         for (const ref of refs) {
             if (ref.link === '') continue;
             const target = this.resolver.resolve(ref.link, source);
@@ -174,10 +182,11 @@ export class NoteIndex {
     }
 }
 
-/** The `linkNameKey` of every link and embed of a note: the file names it can resolve to. */
+/** The `linkNameKey` of every link, embed and property link of a note: the file names it can resolve to. */
 function linkKeys(metadata: NoteMetadata): string[] {
     const keys: string[] = [];
     for (const ref of metadata.links) if (ref.link !== '') keys.push(linkNameKey(ref.link));
     for (const ref of metadata.embeds) if (ref.link !== '') keys.push(linkNameKey(ref.link));
+    for (const link of frontmatterLinkPaths(metadata.frontmatter)) if (link !== '') keys.push(linkNameKey(link));
     return keys;
 }

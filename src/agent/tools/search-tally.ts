@@ -23,6 +23,8 @@ export interface SearchTally {
     searched: number;
     /** True when the time budget ran out first. */
     stopped: boolean;
+    /** True when the search stopped once the page was full and one more match was found (the total is a lower bound). */
+    more: boolean;
 }
 
 /** A plain query and its page. */
@@ -34,6 +36,8 @@ export interface PlainQuery {
     limit: number;
     /** `Date.now()` at which the search stops. */
     deadline: number;
+    /** Matches after which the search stops (`offset + limit`: one more says more follow). */
+    enough: number;
 }
 
 /** How long the serving thread works through scanned notes before it lets other calls in, ms. */
@@ -95,8 +99,8 @@ export function matchPlainNote(
  * Fills `tally` from a scan of `notes` by the vault's search workers. A note the workers found is judged on the text
  * they read (its path by the gate, its tags as parsed from that text) and counted from the lines they returned, its
  * link lines redacted here. Only the notes whose rows reach the page are read again here, matched and judged on that
- * text (so what is shown is what was judged), and so is any note the workers left to this thread. False when the
- * search was cancelled.
+ * text (so what is shown is what was judged), and so is any note the workers left to this thread. Like the search
+ * here, it stops once the page is full and one more match is found. False when the search was cancelled.
  */
 export async function collectScanned(
     notes: FileEntry[],
@@ -107,7 +111,6 @@ export async function collectScanned(
     tally: SearchTally,
 ): Promise<boolean> {
     let lastYield = Date.now();
-    if (scan.stopped) tally.stopped = true;
     for (let i = 0; i < notes.length; i++) {
         if (Date.now() - lastYield > YIELD_EVERY_MS) {
             await new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -115,7 +118,11 @@ export async function collectScanned(
             lastYield = Date.now();
         }
         const found = scan.notes[i];
-        if (found === undefined) continue;
+        if (found === undefined) {
+            // The time ran out before the workers reached it: the answer says how far the search got.
+            tally.stopped = true;
+            continue;
+        }
         tally.searched++;
         if (found === null) continue;
         const path = (notes[i] as FileEntry).path;
@@ -123,22 +130,32 @@ export async function collectScanned(
         if (found === 'read-here' || (pageOpen && tally.total + mostMatches(found) > query.offset)) {
             const text = await readTextOrNull(path, context);
             if (text !== null && matchPlainNote(path, text, query, context, links, tally)) return true;
-            continue;
+        } else if (!countScanned(path, found, query, context, links, tally)) continue;
+        if (tally.total > query.enough) {
+            tally.more = true;
+            return true;
         }
-        if (context.gate.isScannedTextExcluded(path, typeof found === 'number' ? null : found.tags)) continue;
-        if (typeof found === 'number') {
-            tally.notesWithMatches++;
-            tally.total += found;
-            continue;
-        }
-        let matches = found.plainLines;
-        for (const [, line] of found.linkLines) {
-            if (query.matcher(redactHiddenLinks(line, path, links).text) !== null) matches++;
-        }
-        if (matches === 0) continue;
-        tally.notesWithMatches++;
-        tally.total += matches;
     }
+    return true;
+}
+
+/** Counts a note the workers found, judged on the text they read; false when it counts nothing. */
+function countScanned(
+    path: string,
+    found: ScannedMatch | number,
+    query: PlainQuery,
+    context: ToolContext,
+    links: HiddenLinkPorts,
+    tally: SearchTally,
+): boolean {
+    if (context.gate.isScannedTextExcluded(path, typeof found === 'number' ? null : found.tags)) return false;
+    let matches = typeof found === 'number' ? found : found.plainLines;
+    for (const [, line] of typeof found === 'number' ? [] : found.linkLines) {
+        if (query.matcher(redactHiddenLinks(line, path, links).text) !== null) matches++;
+    }
+    if (matches === 0) return false;
+    tally.notesWithMatches++;
+    tally.total += matches;
     return true;
 }
 

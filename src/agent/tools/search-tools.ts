@@ -27,6 +27,12 @@ export const SEARCH_TIME_BUDGET_MS = 3_000;
  */
 const YIELD_EVERY_MS = 50;
 
+/**
+ * Notes a plain query searches on the calling thread before the vault's worker threads take the rest (where it has
+ * them): a word common enough to fill a page does so here, in a few dozen notes, without a scan of the vault.
+ */
+export const HERE_FIRST = 2_000;
+
 /** Notes read at once by `search_notes`. */
 const READ_BATCH = 64;
 
@@ -65,7 +71,8 @@ export const searchNotesTool: Tool = defineTool<SearchNotesInput>(
             'words, use find_notes instead. Results read "path:line: snippet" ' +
             '(line numbers as in read_note). By default query is a plain substring; set regex for a regular ' +
             'expression in JavaScript syntax, without backtracking: no backreferences, lookahead or lookbehind. ' +
-            'The result gives the number of matches; when more are left it ends "N more — call again with offset=K".',
+            'The result gives the number of matches, or, when more follow than the page holds, says so without ' +
+            'counting them all; when more are left it ends "… more — call again with offset=K".',
         inputSchema: {
             type: 'object',
             properties: {
@@ -143,6 +150,9 @@ async function searchWith(
     const offset = Math.max(0, Math.floor(input.offset ?? 0));
 
     const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
+    // A page needs the matches up to `offset + limit`, and one more to know that more follow: the search stops there,
+    // so a common word costs a page's worth of notes, not the whole vault (the total is then a lower bound).
+    const enough = offset + limit;
     // A plain query can be ruled out on the raw text at once; redaction only swaps links for a placeholder, so a
     // note whose raw text lacks the query cannot match after it. Most notes stop here, before redaction and lines; in
     // the others only the lines holding the query are redacted and matched (a hidden link never spans lines).
@@ -155,34 +165,39 @@ async function searchWith(
         notesWithMatches: 0,
         searched: 0,
         stopped: false,
+        more: false,
     };
     // Links resolve the same way throughout one search: each (folder, link) is judged once.
     const links = { vault: context.vault, gate: context.gate, verdicts: new Map<string, boolean>() };
-    // Where the vault can search in worker threads (the CLI, the MCP server), a plain query is searched there.
-    const scanned =
-        needle === null || context.vault.scanTexts === undefined
-            ? null
-            : await context.vault.scanTexts({
-                  paths: notes.map((note) => note.path),
-                  needle,
-                  screen: context.gate.tagScreen(),
-                  deadline,
-                  signal: context.signal,
-              });
-    if (wasCancelled(context.signal)) return toolError('Cancelled: the search was stopped.');
-    if (needle !== null && scanned !== null) {
-        const query = { needle, matcher, offset, limit, deadline };
-        if (!(await collectScanned(notes, scanned, query, context, links, tally))) {
-            return toolError('Cancelled: the search was stopped.');
+    const query = { needle, matcher, offset, limit, deadline, enough };
+    if (needle === null || context.vault.scanTexts === undefined) {
+        if (!(await searchHere(notes, query, regex, context, links, tally))) return cancelled();
+    } else {
+        // The first notes on this thread (a common word fills its page there); the rest, where the vault can, in its
+        // worker threads (the CLI, the MCP server; decision 0024).
+        const first = notes.slice(0, HERE_FIRST);
+        if (!(await searchHere(first, query, null, context, links, tally))) return cancelled();
+        const rest = notes.slice(first.length);
+        if (!tally.stopped && !tally.more && rest.length > 0) {
+            const plain = { ...query, needle };
+            const scanned = await context.vault.scanTexts({
+                paths: rest.map((note) => note.path),
+                needle,
+                screen: context.gate.tagScreen(),
+                deadline,
+                signal: context.signal,
+            });
+            if (wasCancelled(context.signal)) return cancelled();
+            const done =
+                scanned === null
+                    ? await searchHere(rest, plain, null, context, links, tally)
+                    : await collectScanned(rest, scanned, plain, context, links, tally);
+            if (!done) return cancelled();
         }
     }
-    const searchedHere =
-        scanned === null
-            ? await searchHere(notes, { needle, matcher, offset, limit, deadline }, regex, context, links, tally)
-            : true;
-    if (!searchedHere) return toolError('Cancelled: the search was stopped.');
     const { results, resultNotes, total, notesWithMatches, searched, stopped } = tally;
-
+    // Stopping at the very last note left nothing unsearched: the count is whole after all.
+    const more = tally.more && searched < notes.length;
     const where = folder.path === '' ? '' : ` in "${folder.path}"`;
     const what = `${input.regex === true ? 'pattern' : 'text'} ${JSON.stringify(input.query)}`;
     const partial = stopped
@@ -193,10 +208,14 @@ async function searchWith(
     const counted = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}`;
     // The page holds the matches from `offset` on (at most `limit`); what the bounds cut is left for the next call.
     const page = pageFrom(results, offset, total, {
-        header: (span) => `${counted}${spanNote(span)}:`,
+        header: (span) =>
+            more
+                ? `More than ${enough.toLocaleString('en-US')} matches for ${what}${where} (${span.from.toLocaleString('en-US')}–${span.to.toLocaleString('en-US')}; the search stops once a page is full, so the total is not counted):`
+                : `${counted}${spanNote(span)}:`,
         noun: 'match',
         nouns: 'matches',
         maxEntries: limit,
+        openEnded: more,
     });
     const text = page.text;
     const shownNotes = new Set(resultNotes.slice(0, page.end - page.start));
@@ -219,7 +238,7 @@ async function searchHere(
     const { needle, deadline } = query;
     let lastYield = Date.now();
     // Notes are read a batch at a time: one wait per batch, not per note.
-    for (let first = 0; first < notes.length && !tally.stopped; first += READ_BATCH) {
+    for (let first = 0; first < notes.length && !tally.stopped && !tally.more; first += READ_BATCH) {
         if (context.signal?.aborted === true) return false;
         if (Date.now() > deadline) {
             tally.stopped = true;
@@ -257,21 +276,31 @@ async function searchHere(
             if (text === null) continue;
             if (needle !== null) {
                 if (matchPlainNote(path, text, { ...query, needle }, context, links, tally)) break;
-                continue;
+            } else {
+                const hits = regexHits[i] ?? [];
+                const lines = hits.length === 0 ? [] : noteLines(shownTexts[i] ?? '');
+                const matched = hits.map(([line, start, length]): [number, () => string] => [
+                    line,
+                    () => snippetAround(lines[line - 1] ?? '', start, length, MAX_SNIPPET_CHARS),
+                ]);
+                // The note may have changed since it was listed (say, tagged private a moment ago): the text that
+                // matched is judged itself, its tags parsed from it, before anything of it is shown.
+                if (hits.length > 0 && !context.gate.isTextExcluded(path, text)) {
+                    recordMatches(path, matched, query, tally);
+                }
             }
-            const hits = regexHits[i] ?? [];
-            if (hits.length === 0) continue;
-            const lines = noteLines(shownTexts[i] ?? '');
-            const matched = hits.map(([line, start, length]): [number, () => string] => [
-                line,
-                () => snippetAround(lines[line - 1] ?? '', start, length, MAX_SNIPPET_CHARS),
-            ]);
-            // The note may have changed since it was listed (say, tagged private a moment ago): the text that matched
-            // is judged itself, its tags parsed from it, before anything of it is shown.
-            if (!context.gate.isTextExcluded(path, text)) recordMatches(path, matched, query, tally);
+            if (tally.total > query.enough) {
+                tally.more = true;
+                break;
+            }
         }
     }
     return true;
+}
+
+/** The answer to a search that was cancelled. */
+function cancelled(): ToolResult {
+    return toolError('Cancelled: the search was stopped.');
 }
 
 /** Whether `signal` has been aborted (read afresh after an `await`). */
