@@ -17,7 +17,7 @@ import { DEFAULT_MCP_JOBS } from '../kernel/delivery-settings';
 import type { Settings } from '../kernel/settings';
 import { isProcessRunning } from '../vault/temp-files-node';
 import type { McpJobContext } from './mcp-jobs';
-import { FsVault } from '../vault/fs-vault-node';
+import type { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
@@ -80,12 +80,39 @@ const SNAPSHOT_DELAY_MS = 3_000;
 /** Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start. */
 export async function runMcpServer(options: RunMcpServerOptions): Promise<void> {
     const { vaultRoot, configDir } = options;
-    const allowDefaults = options.defaultSettings === true;
     const snapshot = options.env === undefined ? undefined : indexSnapshot(options.env);
-    const vault = await FsVault.open(vaultRoot, { configDir, snapshot }).catch((error: unknown) => {
+    // Every folder is watched before the scan that opens the vault lists it: one scan in all, and the first call
+    // is answered from it (see `fs-vault-watch-node.ts`).
+    let opened: FsVault | null = null;
+    const { vault, watcher } = await VaultWatcher.open(
+        vaultRoot,
+        { configDir, snapshot },
+        {
+            onFullScan: (reason, stats) => {
+                if (options.debugScans === true) {
+                    options.stderr?.write(
+                        `vault-agent mcp: full scan #${opened?.scanCount ?? '?'} (${reason}): ${stats.files} files in ${Math.round(stats.ms)} ms\n`,
+                    );
+                }
+            },
+            onError: (message) => options.stderr?.write(`vault-agent mcp: ${message}.\n`),
+        },
+    ).catch((error: unknown) => {
         const why = error instanceof VaultError ? error.message : 'it could not be opened';
         throw new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
     });
+    opened = vault;
+    try {
+        await serveVault(options, vault, watcher);
+    } finally {
+        await watcher.close();
+    }
+}
+
+/** Serves the opened, watched vault until the client closes stdin. */
+async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher: VaultWatcher): Promise<void> {
+    const { vaultRoot, configDir } = options;
+    const allowDefaults = options.defaultSettings === true;
     const initial = await loadVaultSettings({ vaultRoot, configDir, allowDefaults }).catch((error: unknown) => {
         if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
         throw error;
@@ -107,24 +134,16 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     );
     let applied = JSON.stringify(initial.settings);
 
-    const watcher = new VaultWatcher(vault, {
-        onFullScan: (reason, stats) => {
-            if (options.debugScans === true) {
-                options.stderr?.write(
-                    `vault-agent mcp: full scan #${vault.scanCount} (${reason}): ${stats.files} files in ${Math.round(stats.ms)} ms\n`,
-                );
-            }
-        },
-        onError: (message) => options.stderr?.write(`vault-agent mcp: ${message}.\n`),
-    });
     if (options.debugScans === true) {
         const start = vault.lastScanStats;
         options.stderr?.write(
             `vault-agent mcp: full scan #${vault.scanCount} (start): ${start.files} files in ${Math.round(start.ms)} ms, ` +
-                `${start.read} notes read, the rest from the index snapshot\n`,
+                `${start.read} notes read, the rest from the index snapshot; ` +
+                (watcher.watching
+                    ? `watching ${watcher.folderCount} folders\n`
+                    : 'not watching (the next call rescans)\n'),
         );
     }
-    watcher.start();
     // The note index for the next start, written once the first calls had the CPU; nothing excluded goes into it.
     const keep = (path: string): boolean => !core.gate().isExcluded(path);
     const saveLater = setTimeout(() => vault.saveSnapshot(keep), SNAPSHOT_DELAY_MS);
@@ -214,6 +233,5 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
         vault.saveSnapshot(keep);
         core.search.dispose();
-        await watcher.close();
     }
 }

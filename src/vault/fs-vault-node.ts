@@ -11,7 +11,7 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
 import nodePath from 'node:path';
 import { errorCode, VaultDisk } from './fs-vault-disk-node';
-import { readTextOrNull, walkPath, walkVault, type Found } from './fs-vault-walk-node';
+import { readTextOrNull, walkPath, walkVault, type FolderWatch, type Found } from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
@@ -32,6 +32,11 @@ export interface FsVaultOptions {
      * from it at open instead of being read and parsed again. Absent = every note is read.
      */
     snapshot?: (owner: { root: string; configDir: string }) => IndexSnapshotFile;
+    /**
+     * Told of every folder before a scan (the one at open included) or a sync lists it, so a file-system watcher can
+     * watch each folder before it is read (`VaultWatcher.open`) and no second scan is needed to cover the gap.
+     */
+    folders?: FolderWatch;
 }
 
 /** What one scan did, so the benchmark can tell a cold scan from a warm one. */
@@ -85,6 +90,8 @@ export class FsVault implements VaultPort {
     private reads = 0;
     /** The index snapshot: what the open may take from it, and what may go into it (decision 0022). */
     private readonly snapshot: SnapshotBook;
+    /** Told of each folder before a walk lists it (see `FsVaultOptions.folders`). */
+    private folders: FolderWatch | null = null;
 
     private constructor(
         private readonly options: { root: string; configDir: string; index: NoteIndex },
@@ -109,6 +116,7 @@ export class FsVault implements VaultPort {
             { root: realRoot, configDir: configDir.path, index: new NoteIndex() },
             options.snapshot,
         );
+        vault.folders = options.folders ?? null;
         vault.snapshot.load();
         await vault.scan({ clearStaleTemps: true });
         vault.snapshot.loaded();
@@ -118,6 +126,11 @@ export class FsVault implements VaultPort {
     /** The vault folder's real path. */
     get root(): string {
         return this.options.root;
+    }
+
+    /** From now on, tells `folders` of each folder before a scan or a sync lists it (`null`: nobody). */
+    watchFolders(folders: FolderWatch | null): void {
+        this.folders = folders;
     }
 
     /** The configuration folder, as given to `open`. */
@@ -139,7 +152,7 @@ export class FsVault implements VaultPort {
             ? []
             : undefined;
         this.reads = 0;
-        walkVault(this.disk, this.configDir, found, '', temps);
+        walkVault(this.disk, this.configDir, found, '', temps, this.folders);
         // Temp files a killed writer left next to notes (hidden, so Obsidian never shows them) go on open.
         if (temps !== undefined) removeStaleTemps(temps);
         this.diskNames.clear();
@@ -196,7 +209,7 @@ export class FsVault implements VaultPort {
         const found: Found = new Map();
         const scopes: string[] = [];
         for (const disk of roots) {
-            walkPath(this.disk, this.configDir, found, disk);
+            walkPath(this.disk, this.configDir, found, disk, this.folders);
             scopes.push(disk.normalize('NFC'));
         }
         const inScope = (path: string): boolean =>
