@@ -138,19 +138,27 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
         const start = vault.lastScanStats;
         options.stderr?.write(
             `vault-agent mcp: full scan #${vault.scanCount} (start): ${start.files} files in ${Math.round(start.ms)} ms, ` +
-                `${start.read} notes read, the rest from the index snapshot; ` +
+                `${start.read} notes to read when first needed, the rest from the index snapshot; ` +
                 (watcher.watching
                     ? `watching ${watcher.folderCount} folders\n`
                     : 'not watching (the next call rescans)\n'),
         );
     }
-    // The note index for the next start, written once the first calls had the CPU; nothing excluded goes into it.
+    // The notes the opening scan listed without reading them are read and parsed in the background, between calls.
+    const stopSettling = new AbortController();
+    const settled = vault.settle(stopSettling.signal);
+    // The note index for the next start, written once the first calls had the CPU and every note is indexed; nothing
+    // excluded goes into it.
     const keep = (path: string): boolean => !core.gate().isExcluded(path);
-    const saveLater = setTimeout(() => vault.saveSnapshot(keep), SNAPSHOT_DELAY_MS);
+    const saveLater = setTimeout(() => {
+        void settled.then(() => {
+            if (!stopSettling.signal.aborted) vault.saveSnapshot(keep);
+        });
+    }, SNAPSHOT_DELAY_MS);
     saveLater.unref();
     // Clients often end the server with a signal rather than by closing stdin: write the index, then end as asked.
     const onSignal = (signal: NodeJS.Signals): void => {
-        vault.saveSnapshot(keep);
+        vault.saveSnapshot(keep, false);
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
         process.kill(process.pid, signal);
     };
@@ -230,8 +238,9 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
         await closed;
     } finally {
         clearTimeout(saveLater);
+        stopSettling.abort();
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-        vault.saveSnapshot(keep);
+        vault.saveSnapshot(keep, false);
         core.search.dispose();
     }
 }

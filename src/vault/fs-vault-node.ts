@@ -15,6 +15,7 @@ import { readTextOrNull, walkPath, walkVault, type FolderWatch, type Found } fro
 import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
+import { parseNote } from './note-parser';
 import { SnapshotBook, type IndexSnapshotFile } from './index-snapshot-node';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
@@ -118,7 +119,7 @@ export class FsVault implements VaultPort {
         );
         vault.folders = options.folders ?? null;
         vault.snapshot.load();
-        await vault.scan({ clearStaleTemps: true });
+        await vault.scan({ clearStaleTemps: true, lazy: true });
         vault.snapshot.loaded();
         return vault;
     }
@@ -145,7 +146,7 @@ export class FsVault implements VaultPort {
      * times more as promises (one thread-pool round trip each) than as plain system calls. A scan is one batch that
      * runs at start and on refresh, in the CLI and tests; Obsidian itself uses ObsidianVault, not this.
      */
-    async scan(options: { clearStaleTemps?: boolean } = {}): Promise<ScanStats> {
+    async scan(options: { clearStaleTemps?: boolean; lazy?: boolean } = {}): Promise<ScanStats> {
         const started = performance.now();
         const found: Found = new Map();
         const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps
@@ -158,7 +159,7 @@ export class FsVault implements VaultPort {
         this.diskNames.clear();
         this.known.clear();
         this.linkTargets.clear();
-        const events = this.absorb(found, () => true);
+        const events = this.absorb(found, () => true, options.lazy === true);
         this.scans++;
         if (this.scanned) for (const event of events) this.emit(event);
         this.scanned = true;
@@ -180,9 +181,11 @@ export class FsVault implements VaultPort {
     /**
      * Writes the index snapshot (when the vault was opened with one and it would read differently): every note parsed
      * from a settled file, except those `keep` refuses (the exclusion gate: nothing excluded is written). Returns how
-     * many notes were written, or `null` when nothing was.
+     * many notes were written, or `null` when nothing was. Notes the opening scan left to read when first needed are
+     * read first, unless `readRest` is false (a process about to end writes what it has).
      */
-    saveSnapshot(keep: (path: string) => boolean): number | null {
+    saveSnapshot(keep: (path: string) => boolean, readRest = true): number | null {
+        if (readRest) this.options.index.settle(Number.POSITIVE_INFINITY);
         return this.snapshot.save(
             keep,
             (path) => this.indexedChange.get(path),
@@ -238,7 +241,7 @@ export class FsVault implements VaultPort {
      * Takes what a walk found into the listing and the index: new and changed files are read and indexed, files the
      * vault knew within `inScope` that the walk did not find are forgotten. Returns what changed, in order.
      */
-    private absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
+    private absorb(found: Found, inScope: (path: string) => boolean, lazy = false): VaultChange[] {
         const events: VaultChange[] = [];
         for (const [path, { disk, stats, linked }] of found) {
             const entry = toEntry(path, stats);
@@ -247,7 +250,15 @@ export class FsVault implements VaultPort {
             // A link's text is always read: the gate judges it by its target as it is now.
             const seeded = markdown && !linked ? this.snapshot.take(path, stats) : null;
             if (seeded !== null) {
-                this.options.index.setParsed(entry, seeded);
+                // Parsed from the snapshot when first asked; a row that does not parse is read from the note.
+                const abs = this.disk.abs(disk);
+                this.options.index.setLazy(entry, () => seeded() ?? this.readLater(path, abs, stats, false));
+            } else if (lazy && markdown) {
+                // The opening scan lists the note; its text is read and judged when first asked (or by `settle`).
+                const abs = this.disk.abs(disk);
+                this.reads++;
+                this.options.index.setLazy(entry, () => this.readLater(path, abs, stats, !linked));
+                if (linked) this.snapshot.forget(path);
             } else {
                 const readAt = Date.now();
                 const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
@@ -277,6 +288,36 @@ export class FsVault implements VaultPort {
             }
         }
         return events;
+    }
+
+    /**
+     * The metadata of a note the opening scan listed without reading: read from `abs` now. The text is at least as new
+     * as `stats` (the watcher reports anything later); a note that cannot be read has unknown tags, so the gate
+     * excludes it. `stable`: it may go into the snapshot (not a symlink) unless modified within the racy window.
+     */
+    private readLater(path: string, abs: string, stats: Stats, stable: boolean): NoteMetadata {
+        const readAt = Date.now();
+        const text = readTextOrNull(abs);
+        if (text === null) {
+            this.snapshot.forget(path);
+            return { ...UNREADABLE };
+        }
+        if (stable) this.snapshot.read(path, stats, readAt);
+        return parseNote(text);
+    }
+
+    /**
+     * Reads and parses, in the background, the notes the opening scan listed without reading, a slice per turn of the
+     * event loop so calls keep being answered; resolves when none is left, or when `stop` is aborted.
+     */
+    async settle(stop?: AbortSignal, sliceMs = 10): Promise<void> {
+        while (stop?.aborted !== true) {
+            const started = performance.now();
+            let left = this.options.index.pending;
+            while (left > 0 && performance.now() - started < sliceMs) left = this.options.index.settle(20);
+            if (left === 0) return;
+            await new Promise((resolve) => setImmediate(resolve));
+        }
     }
 
     async list(): Promise<FileEntry[]> {
@@ -415,11 +456,20 @@ export class FsVault implements VaultPort {
     /**
      * Brings what the vault knows of `paths` up to date with the disk now, without a scan: each listed path is looked
      * at again (one `lstat`, a `realpath` for a link) and re-read when it changed, so the gate judges the text and the
-     * link target as they are now. A path that is gone, or now leads outside the vault, is forgotten (and so excluded).
+     * link target as they are now. A path that is gone, or now leads outside the vault, is forgotten (and so excluded);
+     * one not listed yet that is there now is listed and indexed.
      */
     async revalidate(paths: Iterable<string>): Promise<void> {
         for (const path of new Set(paths)) {
-            if (!this.files.has(path)) continue;
+            if (!this.files.has(path)) {
+                // Not listed yet (created a moment ago, its report still on the way): looked at and indexed now.
+                const there = await lstat(this.disk.abs(path)).then(
+                    () => true,
+                    () => false,
+                );
+                if (there) await this.syncPaths([path]);
+                continue;
+            }
             const abs = this.disk.abs(this.diskNames.get(path) ?? path);
             const now = this.lookAgain(abs);
             if (now === null) {
@@ -626,6 +676,18 @@ export class FsVault implements VaultPort {
         }
     }
 }
+
+/** The metadata of a listed note that could not be read: its tags are unknown, so the gate excludes it. */
+const UNREADABLE: NoteMetadata = {
+    frontmatter: null,
+    frontmatterError: 'the note could not be read',
+    tags: undefined,
+    aliases: [],
+    links: [],
+    embeds: [],
+    headings: [],
+    blocks: [],
+};
 
 function toEntry(path: string, stats: Stats): FileEntry {
     const ctime = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.mtimeMs;
