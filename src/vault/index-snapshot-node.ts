@@ -64,18 +64,19 @@ export class IndexSnapshotFile {
 
     /** The entries stored for this vault; empty when there is no usable snapshot. */
     load(): Map<string, LoadedEntry> {
+        const absent = new Map<string, LoadedEntry>();
         let bytes: Buffer;
         try {
             bytes = readFileSync(this.file);
         } catch {
-            return new Map();
+            return absent;
         }
-        if (bytes.length > MAX_SNAPSHOT_BYTES) return new Map();
+        if (bytes.length > MAX_SNAPSHOT_BYTES) return absent;
         try {
-            return this.decode(bytes) ?? new Map();
+            return this.decode(bytes) ?? absent;
         } catch {
             // A truncated or mangled file reads past its end: absent.
-            return new Map();
+            return absent;
         }
     }
 
@@ -191,7 +192,7 @@ export class SnapshotBook {
         const seeded = this.seed.get(path);
         if (seeded === undefined || !sameFile(seeded, facts)) return null;
         this.stable.set(path, factsOf(facts));
-        return seeded.metadata;
+        return () => seeded.metadata();
     }
 
     /** `path` was read at `readAt` (ms since the epoch): stable unless modified within the racy window before. */
