@@ -185,7 +185,7 @@ export class FsVault implements VaultPort {
      * read first, unless `readRest` is false (a process about to end writes what it has).
      */
     saveSnapshot(keep: (path: string) => boolean, readRest = true): number | null {
-        if (readRest) this.options.index.settle(Number.POSITIVE_INFINITY);
+        if (readRest) for (const path of this.options.index.waiting()) this.options.index.metadata(path);
         return this.snapshot.save(
             keep,
             (path) => this.indexedChange.get(path),
@@ -311,12 +311,15 @@ export class FsVault implements VaultPort {
      * event loop so calls keep being answered; resolves when none is left, or when `stop` is aborted.
      */
     async settle(stop?: AbortSignal, sliceMs = 10): Promise<void> {
-        while (stop?.aborted !== true) {
+        const index = this.options.index;
+        const paths = index.waiting();
+        let next = 0;
+        while (next < paths.length && stop?.aborted !== true) {
             const started = performance.now();
-            let left = this.options.index.pending;
-            while (left > 0 && performance.now() - started < sliceMs) left = this.options.index.settle(20);
-            if (left === 0) return;
-            await new Promise((resolve) => setImmediate(resolve));
+            // Notes indexed otherwise meanwhile (a call asked, a write) answer from the index at once.
+            while (next < paths.length && performance.now() - started < sliceMs)
+                index.metadata(paths[next++] as string);
+            if (next < paths.length) await new Promise((resolve) => setImmediate(resolve));
         }
     }
 

@@ -136,29 +136,46 @@ export class IndexSnapshotFile {
         const entries = new Map<string, LoadedEntry>();
         for (let i = 0; i < count; i++) {
             const path = text();
-            const facts = [0, 1, 2, 3, 4].map((k) => bytes.readDoubleLE(at + k * 8));
-            at += 40;
-            if (!facts.every(Number.isFinite)) return null;
-            const start = at + 4;
-            const end = start + bytes.readUInt32LE(at);
+            if (at + 44 > bytes.length) return null;
+            const dev = bytes.readDoubleLE(at);
+            const ino = bytes.readDoubleLE(at + 8);
+            const size = bytes.readDoubleLE(at + 16);
+            const mtimeMs = bytes.readDoubleLE(at + 24);
+            const ctimeMs = bytes.readDoubleLE(at + 32);
+            // NaN and infinities never equal a file's facts, so such a row is simply never taken.
+            const start = at + 44;
+            const end = start + bytes.readUInt32LE(at + 40);
             if (end > bytes.length) return null;
             at = end;
-            const [dev = 0, ino = 0, size = 0, mtimeMs = 0, ctimeMs = 0] = facts;
-            entries.set(path, { dev, ino, size, mtimeMs, ctimeMs, metadata: () => metadataAt(bytes, start, end) });
+            entries.set(path, new StoredRow(bytes, start, end, dev, ino, size, mtimeMs, ctimeMs));
         }
         return at === bytes.length ? entries : null;
     }
 }
 
-/** The metadata stored in `bytes` from `start` to `end`, or `null` when it is not metadata of the expected shape. */
-function metadataAt(bytes: Buffer, start: number, end: number): NoteMetadata | null {
-    let metadata: unknown;
-    try {
-        metadata = JSON.parse(bytes.toString('utf8', start, end));
-    } catch {
-        return null;
+/** One row of a loaded snapshot: its facts, and where its metadata lies in the file's bytes. */
+class StoredRow implements LoadedEntry {
+    constructor(
+        private readonly bytes: Buffer,
+        private readonly start: number,
+        private readonly end: number,
+        readonly dev: number,
+        readonly ino: number,
+        readonly size: number,
+        readonly mtimeMs: number,
+        readonly ctimeMs: number,
+    ) {}
+
+    /** The stored metadata, or `null` when it is not metadata of the expected shape. */
+    metadata(): NoteMetadata | null {
+        let metadata: unknown;
+        try {
+            metadata = JSON.parse(this.bytes.toString('utf8', this.start, this.end));
+        } catch {
+            return null;
+        }
+        return isMetadata(metadata) ? metadata : null;
     }
-    return isMetadata(metadata) ? metadata : null;
 }
 
 /**
@@ -191,7 +208,8 @@ export class SnapshotBook {
     take(path: string, facts: ParsedFacts): (() => NoteMetadata | null) | null {
         const seeded = this.seed.get(path);
         if (seeded === undefined || !sameFile(seeded, facts)) return null;
-        this.stable.set(path, factsOf(facts));
+        // The row itself stands for the facts (they are equal): one object less per note at start.
+        this.stable.set(path, seeded);
         return () => seeded.metadata();
     }
 
@@ -223,7 +241,7 @@ export class SnapshotBook {
             if (indexedAt(path) !== facts.ctimeMs || !keep(path)) continue;
             const meta = metadata(path);
             if (meta === undefined) continue;
-            entries.push([path, { ...facts, metadata: meta }]);
+            entries.push([path, { ...factsOf(facts), metadata: meta }]);
             if (this.saved.get(path) !== facts.ctimeMs) same = false;
         }
         if (same && entries.length === this.saved.size) return null;

@@ -94,19 +94,9 @@ export class NoteIndex {
         this.unparsed.set(entry.path, load);
     }
 
-    /** How many notes still wait for their metadata (`set` with `'when-asked'`, `setLazy`). */
-    get pending(): number {
-        return this.unparsed.size;
-    }
-
-    /** Loads the metadata of up to `max` waiting notes; returns how many still wait. */
-    settle(max: number): number {
-        let done = 0;
-        for (const path of this.unparsed.keys()) {
-            if (done++ >= max) break;
-            this.metadata(path);
-        }
-        return this.unparsed.size;
+    /** The notes that still wait for their metadata, in the order they were stored. */
+    waiting(): string[] {
+        return Array.from(this.unparsed.keys());
     }
 
     /** Forgets a file; links to it become unresolved (or resolve to another file of the same name). */
