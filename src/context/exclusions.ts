@@ -34,6 +34,11 @@ export interface ExclusionGateOptions {
     privacy: PrivacySettings | null;
     /** Obsidian's own Excluded files, when the settings honour them; a list with a `problem` excludes everything. */
     obsidianExcluded?: ObsidianExcludedFiles | null;
+    /**
+     * Folders of notes that are requests to the agent (the jobs folder and its proposals): a job naming an image as its
+     * context asks for it, it does not use it, so what these notes link never makes an attachment visible.
+     */
+    requestFolders?: readonly string[];
 }
 
 const VISIBLE: ExclusionVerdict = Object.freeze({ excluded: false });
@@ -99,10 +104,15 @@ export class ExclusionGate {
     private readonly obsidianUnreadable: ExclusionVerdict | null;
     /** Obsidian's list as given, so a derived gate keeps it. */
     private readonly obsidianGiven: ObsidianExcludedFiles | null;
+    /** Matches a note in a request folder (see `requestFolders`); `null` when there are none. */
+    private readonly requestPattern: RegExp | null;
+    private readonly requestFolders: readonly string[];
 
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
         this.obsidianGiven = options.obsidianExcluded ?? null;
+        this.requestFolders = uniqueNonEmpty((options.requestFolders ?? []).map((f) => trimSlashes(f.trim())));
+        this.requestPattern = this.requestFolders.length === 0 ? null : folderRegExp([...this.requestFolders]);
         this.privacy = options.privacy;
         this.locked = options.privacy === null;
         const obsidian = options.obsidianExcluded ?? null;
@@ -141,7 +151,7 @@ export class ExclusionGate {
      */
     get rulesKey(): string {
         const obsidian = this.obsidianGiven === null ? null : [this.obsidianGiven.filters, this.obsidianGiven.problem];
-        return JSON.stringify([this.vault.configDir, this.privacy, obsidian]);
+        return JSON.stringify([this.vault.configDir, this.privacy, obsidian, this.requestFolders]);
     }
 
     /**
@@ -155,6 +165,7 @@ export class ExclusionGate {
             vault: this.vault,
             privacy: { ...this.privacy, excludedFolders: [...this.privacy.excludedFolders, ...extra] },
             obsidianExcluded: this.obsidianGiven,
+            requestFolders: this.requestFolders,
         });
     }
 
@@ -180,18 +191,26 @@ export class ExclusionGate {
         if (real === null || real === '') return LINK;
         const target = this.checkTarget(real);
         if (target.excluded) return target;
-        return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical);
+        // An attachment reached through a link is the file it leads to: the notes that use that file count too.
+        return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical, real);
     }
 
     /**
      * An attachment (any file but a note) that notes link to or embed is as private as they are: excluded when every
      * note that uses it is excluded (an image only a `#private` note embeds is private too), and — failing closed —
      * while the host is still indexing links, since its users are not known yet. An attachment no note uses is judged
-     * by its path alone.
+     * by its path alone. A symbolic link on disk and the file it leads to (`real`) are one file: the notes that use
+     * either name are its users, so a link onto an image only a private note embeds is as private as the image. Notes
+     * in a request folder (job notes) are no users: asking for a file neither makes it visible nor hides it.
      */
-    private checkUsers(canonical: string): ExclusionVerdict {
+    private checkUsers(canonical: string, real?: string): ExclusionVerdict {
         if (this.vault.linksReady !== undefined && !this.vault.linksReady()) return LINKS_UNKNOWN;
-        const users = this.vault.backlinks(canonical).filter((user) => user !== canonical);
+        const named = this.vault.backlinks(canonical);
+        const all = real === undefined ? named : [...named, ...this.vault.backlinks(real)];
+        const request = this.requestPattern;
+        const users = all.filter(
+            (user) => user !== canonical && user !== real && (request === null || !request.test(user)),
+        );
         if (users.length === 0) return VISIBLE;
         return users.every((user) => !isMarkdown(user) || this.check(user).excluded) ? USED_BY_EXCLUDED : VISIBLE;
     }

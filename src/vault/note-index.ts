@@ -9,6 +9,7 @@
  * `backlinks` call re-resolves only those. So a link to a note that does not exist yet starts counting the moment
  * the note appears, and a vault of 20,000 notes is resolved once, not on every change.
  */
+import { frontmatterLinkPaths } from './frontmatter';
 import { fileNameKey, linkNameKey, LinkResolver } from './link-resolver';
 import { parseNote } from './note-parser';
 import { tagMatches } from './tags';
@@ -172,6 +173,14 @@ export class NoteIndex {
             const keys: string[] = [];
             this.resolveAll(metadata.links, source, targets, keys);
             this.resolveAll(metadata.embeds, source, targets, keys);
+            // Properties link too (`cover: "[[photo.png]]"`), as in Obsidian's resolved links: the gate counts a note
+            // whose property names an image among the image's users.
+            this.resolveAll(
+                frontmatterLinkPaths(metadata.frontmatter).map((link) => ({ link })),
+                source,
+                targets,
+                keys,
+            );
             this.outgoing.set(source, targets);
             this.linkKeysOf.set(source, keys);
             for (const target of targets) addTo(this.incoming, target, source);
@@ -180,7 +189,12 @@ export class NoteIndex {
         this.dirty.clear();
     }
 
-    private resolveAll(refs: readonly LinkReference[], source: string, targets: Set<string>, keys: string[]): void {
+    private resolveAll(
+        refs: readonly Pick<LinkReference, 'link'>[],
+        source: string,
+        targets: Set<string>,
+        keys: string[],
+    ): void {
         for (const ref of refs) {
             if (ref.link === '') continue;
             keys.push(linkNameKey(ref.link));

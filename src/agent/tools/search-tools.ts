@@ -63,7 +63,8 @@ export const searchNotesTool: Tool = defineTool<SearchNotesInput>(
             'words, use find_notes instead. Results read "path:line: snippet" ' +
             '(line numbers as in read_note). By default query is a plain substring; set regex for a regular ' +
             'expression in JavaScript syntax, without backtracking: no backreferences, lookahead or lookbehind. ' +
-            'The result gives the number of matches; when more are left it ends "N more — call again with offset=K".',
+            'The result gives the number of matches, or, when more follow than the page holds, says so without ' +
+            'counting them all; when more are left it ends "… more — call again with offset=K".',
         inputSchema: {
             type: 'object',
             properties: {
@@ -144,6 +145,10 @@ async function searchWith(
     const offset = Math.max(0, Math.floor(input.offset ?? 0));
 
     const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
+    // A page needs the matches up to `offset + limit`, and one more to know that more follow: the search stops there,
+    // so a common word costs a page's worth of notes, not the whole vault (the total is then a lower bound).
+    const enough = offset + limit;
+    let more = false;
     // A plain query can be ruled out on the raw text at once; redaction only swaps links for a placeholder, so a
     // note whose raw text lacks the query cannot match after it. Most notes stop here, before redaction and lines; in
     // the others only the lines holding the query are redacted and matched (a hidden link never spans lines).
@@ -159,7 +164,7 @@ async function searchWith(
     const links = { vault: context.vault, gate: context.gate, verdicts: new Map<string, boolean>() };
     let lastYield = Date.now();
     // Notes are read a batch at a time: one wait per batch, not per note.
-    for (let first = 0; first < notes.length && !stopped; first += READ_BATCH) {
+    for (let first = 0; first < notes.length && !stopped && !more; first += READ_BATCH) {
         if (context.signal?.aborted === true) return toolError('Cancelled: the search was stopped.');
         if (Date.now() > deadline) {
             stopped = true;
@@ -232,9 +237,15 @@ async function searchWith(
                 stopped = true;
                 break;
             }
+            if (total > enough) {
+                more = true;
+                break;
+            }
         }
     }
 
+    // Stopping at the very last note left nothing unsearched: the count is whole after all.
+    if (more && searched >= notes.length) more = false;
     const where = folder.path === '' ? '' : ` in "${folder.path}"`;
     const what = `${input.regex === true ? 'pattern' : 'text'} ${JSON.stringify(input.query)}`;
     const partial = stopped
@@ -245,10 +256,14 @@ async function searchWith(
     const counted = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}`;
     // The page holds the matches from `offset` on (at most `limit`); what the bounds cut is left for the next call.
     const page = pageFrom(results, offset, total, {
-        header: (span) => `${counted}${spanNote(span)}:`,
+        header: (span) =>
+            more
+                ? `More than ${enough.toLocaleString('en-US')} matches for ${what}${where} (${span.from.toLocaleString('en-US')}–${span.to.toLocaleString('en-US')}; the search stops once a page is full, so the total is not counted):`
+                : `${counted}${spanNote(span)}:`,
         noun: 'match',
         nouns: 'matches',
         maxEntries: limit,
+        openEnded: more,
     });
     const text = page.text;
     const shownNotes = new Set(resultNotes.slice(0, page.end - page.start));
