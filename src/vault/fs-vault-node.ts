@@ -465,8 +465,13 @@ export class FsVault implements VaultPort {
     async revalidate(paths: Iterable<string>): Promise<void> {
         for (const path of new Set(paths)) {
             if (!this.files.has(path)) {
-                // Not listed yet (created a moment ago, its report still on the way): looked at and indexed now.
-                const there = await lstat(this.disk.abs(path)).then(
+                // Not listed yet (created a moment ago, its report still on the way): looked at and indexed now, when
+                // it lies in a real folder of the vault. The walk never follows a symlinked folder, so neither does
+                // this: a path through one is left to the checks of the read itself, which judge where it leads.
+                const abs = this.disk.abs(path);
+                const folder = nodePath.dirname(abs);
+                if ((await realpath(folder).catch(() => null)) !== folder) continue;
+                const there = await lstat(abs).then(
                     () => true,
                     () => false,
                 );

@@ -2,14 +2,15 @@
  * The note index as a file, so `vault-agent` (the MCP server above all) starts without reading and parsing every
  * note again (docs/decisions/0022). Each entry is the metadata of one note with the facts of the file it was parsed
  * from: device, inode, size, modification and change time. At start a note whose file shows exactly those facts is
- * taken from the snapshot; any other is read and parsed as before. The change time cannot be set by programs, so an
+ * taken from the snapshot, its metadata parsed only when first asked (decision 0024); any other is read and parsed
+ * when first needed. The change time cannot be set by programs, so an
  * edit that keeps the size and restores the modification time is still seen; and a note modified within the racy
  * window before it was read is never written to the snapshot (see `text-cache.ts`).
  *
  * The file lives in the user's state folder, never in the vault (it would sync), is written whole with mode 0600 and
  * renamed into place, and holds nothing excluded: what the exclusion gate excludes when it is saved is left out and
- * read from the note itself at the next start. Anything unexpected in it (another version, another vault, a broken
- * file) makes it count as absent.
+ * read from the note itself at the next start. Anything unexpected in it (another version, another vault, a cut-off
+ * file) makes it count as absent; a row whose metadata does not parse is read from its note.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
