@@ -149,16 +149,20 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
     const settled = vault.settle(stopSettling.signal);
     // The note index for the next start, written once the first calls had the CPU and every note is indexed; nothing
     // excluded goes into it.
-    const keep = (path: string): boolean => !core.gate().isExcluded(path);
+    // One gate for the whole save: asking the core for it reads Obsidian's excluded files again each time.
+    const keep = (): ((path: string) => boolean) => {
+        const gate = core.gate();
+        return (path) => !gate.isExcluded(path);
+    };
     const saveLater = setTimeout(() => {
         void settled.then(() => {
-            if (!stopSettling.signal.aborted) vault.saveSnapshot(keep);
+            if (!stopSettling.signal.aborted) vault.saveSnapshot(keep());
         });
     }, SNAPSHOT_DELAY_MS);
     saveLater.unref();
     // Clients often end the server with a signal rather than by closing stdin: write the index, then end as asked.
     const onSignal = (signal: NodeJS.Signals): void => {
-        vault.saveSnapshot(keep, false);
+        vault.saveSnapshot(keep(), false);
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
         process.kill(process.pid, signal);
     };
@@ -240,7 +244,7 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
         clearTimeout(saveLater);
         stopSettling.abort();
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-        vault.saveSnapshot(keep, false);
+        vault.saveSnapshot(keep(), false);
         core.search.dispose();
     }
 }
