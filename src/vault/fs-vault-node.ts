@@ -251,13 +251,14 @@ export class FsVault implements VaultPort {
             const seeded = markdown && !linked ? this.snapshot.take(path, stats) : null;
             if (seeded !== null) {
                 // Parsed from the snapshot when first asked; a row that does not parse is read from the note.
-                const abs = this.disk.abs(disk);
-                this.options.index.setLazy(entry, () => seeded() ?? this.readLater(path, abs, stats, false));
+                this.options.index.setLazy(
+                    entry,
+                    () => seeded.metadata() ?? this.readLater(path, this.disk.abs(disk), stats, false),
+                );
             } else if (lazy && markdown) {
                 // The opening scan lists the note; its text is read and judged when first asked (or by `settle`).
-                const abs = this.disk.abs(disk);
                 this.reads++;
-                this.options.index.setLazy(entry, () => this.readLater(path, abs, stats, !linked));
+                this.options.index.setLazy(entry, () => this.readLater(path, this.disk.abs(disk), stats, !linked));
                 if (linked) this.snapshot.forget(path);
             } else {
                 const readAt = Date.now();

@@ -203,15 +203,15 @@ export class SnapshotBook {
     }
 
     /**
-     * The stored metadata of `path` (parsed when called) when `facts` show the very file it was parsed from; the note is
-     * then stable.
+     * The stored row of `path` (its metadata parsed when asked) when `facts` show the very file it was parsed from; the
+     * note is then stable.
      */
-    take(path: string, facts: ParsedFacts): (() => NoteMetadata | null) | null {
+    take(path: string, facts: ParsedFacts): LoadedEntry | null {
         const seeded = this.seed.get(path);
         if (seeded === undefined || !sameFile(seeded, facts)) return null;
         // The row itself stands for the facts (they are equal): one object less per note at start.
         this.stable.set(path, seeded);
-        return () => seeded.metadata();
+        return seeded;
     }
 
     /** `path` was read at `readAt` (ms since the epoch): stable unless modified within the racy window before. */
