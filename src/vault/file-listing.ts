@@ -64,6 +64,23 @@ export class FileListing {
         return out;
     }
 
+    /** The entries whose path starts with `prefix`, sorted by path: a contiguous run of the sorted listing. */
+    under(prefix: string): FileEntry[] {
+        const order = this.sortedPaths();
+        let low = 0;
+        let high = order.length;
+        while (low < high) {
+            const mid = (low + high) >>> 1;
+            if (comparePaths(order[mid] ?? '', prefix) < 0) low = mid + 1;
+            else high = mid;
+        }
+        const out: FileEntry[] = [];
+        for (let i = low; i < order.length && (order[i] ?? '').startsWith(prefix); i++) {
+            out.push(this.entries.get(order[i] ?? '') as FileEntry);
+        }
+        return out;
+    }
+
     private sortedPaths(): string[] {
         if (this.order === null) {
             this.order = [...this.entries.keys()].sort(comparePaths);

@@ -271,6 +271,10 @@ export class FsVault implements VaultPort {
         return this.files.sorted();
     }
 
+    async listUnder(prefix: string): Promise<FileEntry[]> {
+        return this.files.under(prefix);
+    }
+
     async stat(path: string): Promise<FileEntry | null> {
         const vaultPath = this.readablePath(path);
         const real = await this.disk.locate(vaultPath);

@@ -463,5 +463,10 @@ describe('FsVault: scanning and metadata', () => {
         rmSync(nodePath.join(temp.root, '0.md'));
         await temp.vault.scan();
         expect(await listed()).toEqual(['A/z.md', 'B/c.md', 'B/d.md', 'B/e.md', 'm.md']);
+        const under = async (prefix: string): Promise<string[]> =>
+            (await temp.vault.listUnder(prefix)).map((file) => file.path);
+        expect(await under('B/')).toEqual(['B/c.md', 'B/d.md', 'B/e.md']);
+        expect(await under('A/')).toEqual(['A/z.md']);
+        expect(await under('C/')).toEqual([]);
     });
 });
