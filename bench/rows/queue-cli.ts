@@ -35,6 +35,8 @@ interface CliQueueRun {
     done: number;
     /** Model requests the server received. */
     requests: number;
+    /** When each model request arrived, ms after the first. */
+    arrivals: number[];
     /** The process's exit code. */
     code: number | null;
     stderr: string;
@@ -114,6 +116,7 @@ async function runOnce(context: BenchContext, root: string, jobs: number, cliArg
             tailMs: exited - summaryAt,
             done,
             requests: times.length,
+            arrivals: times.map((time) => time - first),
             code,
             stderr,
         };
