@@ -10,6 +10,7 @@ import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
 import { openTelemetryNoop } from './scripts/esbuild-opentelemetry-noop.mjs';
+import { mcpClientWithoutOAuth } from './scripts/esbuild-mcp-client-without-oauth.mjs';
 import { lookbehindFreeLibraries } from './scripts/lookbehind-free-libraries.mjs';
 import { pluginEngines } from './scripts/esbuild-plugin-engines.mjs';
 
@@ -43,7 +44,13 @@ const plugin = {
     // Regex lookbehind stops the plugin loading on iOS before 16.4: library ones are rewritten, and the build fails if
     // any is left in main.js. The CLI runs on Node, which has lookbehind, so its libraries stay as published. Regexes
     // run on JavaScript's engine in a stoppable worker instead of RE2 (decision 0017), so re2js is not bundled.
-    plugins: [mcpValidatorWithoutCodegen, pluginEngines, lookbehindFreeLibraries, openTelemetryNoop],
+    plugins: [
+        mcpValidatorWithoutCodegen,
+        pluginEngines,
+        lookbehindFreeLibraries,
+        openTelemetryNoop,
+        mcpClientWithoutOAuth,
+    ],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',
     minify: production,
@@ -75,10 +82,20 @@ const cli = {
     metafile: true,
 };
 
+/**
+ * The program of the CLI's search worker threads (decision 0024), next to `dist/cli.js`, which starts it by that name.
+ * It searches note files for `search_notes`.
+ */
+const searchWorker = {
+    ...cli,
+    entryPoints: ['src/vault/text-scan-worker-node.ts'],
+    outfile: 'dist/text-scan-worker.js',
+};
+
 async function main() {
     const fs = await import('node:fs');
     const builds = [plugin];
-    if (fs.existsSync('src/cli/main.ts')) builds.push(cli);
+    if (fs.existsSync('src/cli/main.ts')) builds.push(cli, searchWorker);
     if (production) {
         await Promise.all(
             builds.map(async (options) => {

@@ -82,7 +82,9 @@ export const ripgrepSearchRow: BenchRow = {
                 if (result.isError === true) throw new Error(`search_notes failed on "${query}": ${result.content}`);
                 // The tool stops at its time budget and says so: then it did not search every note.
                 stopped ??= /\[Search stopped[^\]]*\]/u.exec(result.content)?.[0] ?? null;
-                ourMatches += Number((/^([\d,]+) match/u.exec(result.content)?.[1] ?? '0').replace(/,/gu, ''));
+                ourMatches += Number(
+                    (/^(?:More than )?([\d,]+) match/u.exec(result.content)?.[1] ?? '0').replace(/,/gu, ''),
+                );
                 const rg = await timeRipgrep(context.vault.root, query);
                 rgMs += rg.ms;
                 theirLines += rg.lines;

@@ -9,15 +9,17 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { systemClock, type Clock } from '../kernel/ports';
-import { CHARS_PER_TOKEN, estimateTokens } from './capabilities';
+import { estimateTokens } from './capabilities';
 import { costOf, DEFAULT_PRICES, type UsageLike } from './pricing';
-import { backoffDelay, GaveUp, ModelError, RateLimited, RetryLater } from './model-errors';
+import { ModelError, RateLimited } from './model-errors';
 import { SpendRefused, type SpendReservation } from './spend/spend-control';
 import { BudgetMeter, DEFAULT_TURN_BUDGET, type BudgetExceeded } from './loop/budgets';
-import type { RetryPolicy, TurnInput, TurnLoopOptions } from './loop/loop-options';
-import { carriesPdf, documentsAsText } from './loop/documents-as-text';
+import type { TurnInput, TurnLoopOptions } from './loop/loop-options';
+import { learnedFromRejection } from './loop/endpoint-learning';
 import { buildRequest } from './loop/prompt-cache';
-import { runToolCalls, type ToolCall } from './loop/run-tools';
+import { runToolCalls } from './loop/run-tools';
+import { retryDecision } from './loop/retry-decision';
+import { reportedOrEstimated, toolCallsOf, toParam } from './loop/streamed-blocks';
 import { ModelCallFailed, streamModelCall, type StreamedBlock, type StreamedCall } from './loop/stream-turn';
 import {
     addUsage,
@@ -276,36 +278,23 @@ class TurnRun {
                     this.keepPartial(e.partial);
                     return this.abortOutcome();
                 }
-                // One that rejects a PDF document reads PDFs as text from now on, this request too.
-                if (carriesPdf(messages) && client.capabilities.learnFrom('documents', e.raw)) {
-                    if ((await documentsAsText(conversation)) > 0) {
-                        this.emit({
-                            type: 'notice',
-                            message: `${client.endpointName} does not read PDF documents; their text is sent instead.`,
-                        });
-                        continue;
-                    }
-                }
-                // A custom endpoint that rejects `cache_control` loses the flag; the same request goes again without.
-                if (caching && client.capabilities.learnFrom('promptCaching', e.raw)) continue;
-                // One that rejects citable documents gets the notes as text, and the answer note-level sources.
-                if (citing && hasDocuments(params) && client.capabilities.learnFrom('citations', e.raw)) continue;
-                // One that rejects the compaction field (or a model without it) goes on with our own compaction.
-                if (compaction !== undefined && client.capabilities.learnFrom('serverCompaction', e.raw)) continue;
+                // A custom endpoint that rejects part of the request (PDF documents, `cache_control`, citable
+                // documents, the compaction field) gets the same request again without it.
+                const notice = (message: string): void => this.emit({ type: 'notice', message });
+                const request = { messages, params, caching, citing, compacting: compaction !== undefined };
+                if (await learnedFromRejection(e.raw, request, { client, conversation, notice })) continue;
+                const decision = retryDecision(e.error, {
+                    attempt,
+                    maxAttempts,
+                    policy,
+                    waits,
+                    usedMs: this.clock.now() - firstTry,
+                    now: this.clock.now(),
+                    endpointName: client.endpointName,
+                });
+                if (!decision.retry) return this.fail(decision.error, e.partial);
                 const error = e.error;
-                if (!error.retryable || attempt + 1 >= maxAttempts) return this.fail(error, e.partial);
-                const delayMs = this.retryDelay(error, attempt, policy);
-                if (error instanceof RateLimited && (error.retryAfterMs ?? 0) > waits.maxRetryAfterMs) {
-                    return this.fail(this.retryLater(error, error.retryAfterMs ?? 0, waits.maxRetryAfterMs), e.partial);
-                }
-                const used = this.clock.now() - firstTry;
-                if (used + delayMs > waits.retryBudgetMs) {
-                    const summary =
-                        `${error.summary.replace(/\.$/u, '')}; gave up after ${plural(attempt + 1, 'attempt')} in ` +
-                        `${describeWait(used)} (the most one request may take with its retries is ` +
-                        `${describeWait(waits.retryBudgetMs)}).`;
-                    return this.fail(new GaveUp({ summary, last: error }), e.partial);
-                }
+                const delayMs = decision.delayMs;
                 const next = { next: attempt + 2, of: maxAttempts };
                 if (!(await this.waitBeforeRetry(error, attempt, delayMs, next))) return this.abortOutcome();
             } finally {
@@ -346,29 +335,6 @@ class TurnRun {
         return 'context-full';
     }
 
-    /** How long to wait before the next attempt: backoff, or what a rate limit asked for. */
-    private retryDelay(error: ModelError, attempt: number, policy: RetryPolicy): number {
-        const backoff = { base: policy.baseDelayMs, max: policy.maxDelayMs, random: policy.random };
-        const rateLimit = error instanceof RateLimited;
-        return backoffDelay(attempt, rateLimit ? { ...backoff, retryAfterMs: error.retryAfterMs } : backoff);
-    }
-
-    /** The error for a rate limit that asked for a longer pause than Vault Agent waits. */
-    private retryLater(error: RateLimited, retryAfterMs: number, maxMs: number): RetryLater {
-        const retryAt = this.clock.now() + retryAfterMs;
-        const at = new Date(retryAt).toISOString().replace(/\.\d+Z$/u, 'Z');
-        return new RetryLater({
-            retryAt,
-            status: error.status,
-            requestId: error.requestId,
-            cause: error,
-            summary:
-                `${this.options.client.endpointName} is rate-limiting requests and asked to wait ` +
-                `${describeWait(retryAfterMs)}, longer than the ${describeWait(maxMs)} Vault Agent waits; ` +
-                `try again after ${at}.`,
-        });
-    }
-
     /** Waits out `delayMs` (the shared throttle for a rate limit); false when stopped meanwhile. */
     private async waitBeforeRetry(
         error: ModelError,
@@ -392,24 +358,10 @@ class TurnRun {
         }
     }
 
-    /**
-     * The call's usage as the endpoint reported it, or estimated from the text where it reported none for a response
-     * with content (some gateways send zeros): input from the request, output from what arrived, four characters a
-     * token. The person hears about it once per turn.
-     */
+    /** The call's usage, estimated where the endpoint reported none (`reportedOrEstimated`); said once a turn. */
     private trusted(call: StreamedCall, params: { system?: unknown; messages?: unknown; tools?: unknown }): UsageLike {
-        const usage = call.usage;
-        const outputChars = call.blocks.reduce((sum, block) => sum + blockChars(block), 0);
-        if (outputChars === 0) return usage;
-        const input =
-            (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
-        const noInput = input === 0;
-        const noOutput = (usage.output_tokens ?? 0) === 0;
-        if (!noInput && !noOutput) return usage;
-        const estimated: UsageLike & { estimated: true } = { ...usage, estimated: true };
-        if (noInput) estimated.input_tokens = estimateTokens(params);
-        if (noOutput) estimated.output_tokens = Math.ceil(outputChars / CHARS_PER_TOKEN);
-        if (!this.warnedEstimate) {
+        const usage = reportedOrEstimated(call, params);
+        if (usage.estimated === true && !this.warnedEstimate) {
             this.warnedEstimate = true;
             this.emit({
                 type: 'notice',
@@ -418,7 +370,7 @@ class TurnRun {
                     'and cost are estimated from the text (about 4 characters a token).',
             });
         }
-        return estimated;
+        return usage;
     }
 
     private fail(error: ModelError, partial: StreamedCall): TurnOutcome {
@@ -507,53 +459,4 @@ class TurnRun {
             // A listener's failure (a view that was closed) must not end the turn.
         }
     };
-}
-
-/** Whether a request carries any document block (a note sent citable). */
-function hasDocuments(params: { messages: readonly { content: unknown }[] }): boolean {
-    return params.messages.some(
-        (message) =>
-            Array.isArray(message.content) && message.content.some((b: { type?: string }) => b.type === 'document'),
-    );
-}
-
-function toolCallsOf(blocks: StreamedBlock[]): ToolCall[] {
-    return blocks.flatMap((block) =>
-        block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : [],
-    );
-}
-
-function toParam(block: StreamedBlock): Anthropic.ContentBlockParam {
-    switch (block.type) {
-        case 'text':
-            return { type: 'text', text: block.text };
-        case 'thinking':
-            return { type: 'thinking', thinking: block.thinking, signature: block.signature };
-        case 'redacted_thinking':
-            return { type: 'redacted_thinking', data: block.data };
-        case 'tool_use':
-            return { type: 'tool_use', id: block.id, name: block.name, input: block.input ?? {} };
-        case 'other':
-            return block.block;
-    }
-}
-
-/** Characters of a streamed block the model produced (what the output tokens were spent on). */
-function blockChars(block: StreamedBlock): number {
-    switch (block.type) {
-        case 'text':
-            return block.text.length;
-        case 'thinking':
-            return block.thinking.length;
-        case 'tool_use':
-            return block.name.length + block.json.length;
-        case 'redacted_thinking':
-            return block.data.length;
-        default:
-            return 0;
-    }
-}
-
-function plural(count: number, noun: string): string {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

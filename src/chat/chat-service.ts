@@ -8,6 +8,8 @@
  * and renders; tests drive it directly.
  */
 import type { AgentSession } from '../agent/agent-session';
+import type { CitedPassage } from '../agent/citations/answer-sources';
+import { linkPassageToBlock, type BlockLinkResult } from '../agent/citations/block-link';
 import type { CheckpointStore, UndoReport } from '../agent/changes/checkpoints';
 import type { CompactionNotice } from '../agent/compaction/context-manager';
 import type { TurnEvent, TurnResult } from '../agent/loop/turn-events';
@@ -18,6 +20,7 @@ import { parseSlashCommand, type CommandCatalog } from '../context/commands';
 import { captureFocus, type FocusSnapshot, type FocusSource } from '../context/focus';
 import { guidanceInEffect } from '../context/guidance';
 import { systemClock, type Clock } from '../kernel/ports';
+import { DEFAULT_SETTINGS } from '../kernel/settings';
 import type { JobSpec } from '../delegate/job-spec';
 import type { ChatStore } from './chat-store';
 import { continueFromJobPrompt, handOverJob, type JobToContinue } from './hand-over';
@@ -167,6 +170,35 @@ export class ChatService {
         this.record.updated = this.clock.now();
         this.emit({ type: 'notice', message: text });
         if (!this.running) await this.persist();
+    }
+
+    /**
+     * Gives a cited passage's block a block id, as the person chose on the answer: the edit is shown as a card and
+     * written only when they accept it (`linkPassageToBlock`); then the passage links to the block and the chat is
+     * saved, and the change is undoable from the chat.
+     */
+    async linkToBlock(passage: CitedPassage): Promise<BlockLinkResult> {
+        const turnId = `block-link-${this.clock.now()}`;
+        let result: BlockLinkResult;
+        try {
+            const services = await this.options.services();
+            result = await linkPassageToBlock(
+                {
+                    ...services,
+                    gate: services.gate(),
+                    jobsFolder: services.settings().delegate?.jobsFolder ?? DEFAULT_SETTINGS.delegate.jobsFolder,
+                },
+                { path: passage.path ?? '', quote: passage.quote },
+                turnId,
+            );
+        } catch (error) {
+            return { ok: false, message: messageOf(error) };
+        }
+        if (result.ok) {
+            passage.block = result.id;
+            await this.note(result.message, turnId);
+        }
+        return result;
     }
 
     /** The model's context window in tokens for this chat's session, or `null` before the first message. */

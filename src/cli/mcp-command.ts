@@ -19,6 +19,7 @@ import { isProcessRunning } from '../vault/temp-files-node';
 import type { McpJobContext } from './mcp-jobs';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
+import { TextScanPool } from '../vault/text-scan-node';
 import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
@@ -86,6 +87,8 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         const why = error instanceof VaultError ? error.message : 'it could not be opened';
         throw new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
     });
+    // search_notes reads and searches notes in worker threads, the program built next to this one (decision 0024).
+    vault.useTextScan(TextScanPool.forScript(new URL('./text-scan-worker.js', import.meta.url)));
     const initial = await loadVaultSettings({ vaultRoot, configDir, allowDefaults }).catch((error: unknown) => {
         if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
         throw error;

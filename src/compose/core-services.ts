@@ -146,8 +146,10 @@ export function exclusionGate(
     vault: VaultPort,
     privacy: PrivacySettings | null,
     obsidianExcluded: ObsidianExcludedFiles | null = null,
+    jobsFolder?: string,
 ): ExclusionGate {
-    return new ExclusionGate({ vault, privacy, obsidianExcluded });
+    const requestFolders = jobsFolder === undefined ? [] : [jobsFolder, proposalsFolderFor(jobsFolder)];
+    return new ExclusionGate({ vault, privacy, obsidianExcluded, requestFolders });
 }
 
 /** The core services of one host, built from its adapters and the settings. */
@@ -252,7 +254,7 @@ export class CoreServices {
         const privacy = this.current?.privacy ?? null;
         const list = this.host.obsidianExcluded?.for(privacy) ?? null;
         if (vault === this.vault) this.gateList = list;
-        return exclusionGate(vault, privacy, list);
+        return exclusionGate(vault, privacy, list, this.current?.delegate.jobsFolder);
     }
 
     /**

@@ -7,7 +7,9 @@ import { Minimatch, type MinimatchOptions } from 'minimatch';
 import type { PrivacySettings } from '../kernel/settings';
 import { SYSTEM_FOLDERS_ANYWHERE, SYSTEM_FOLDERS_TEXT, SYSTEM_ROOT_FOLDERS } from '../kernel/system-folders';
 import { parseNote } from '../vault/note-parser';
-import type { NoteMetadata, VaultPort } from '../kernel/vault-port';
+import { mayNameExcludedTag } from '../vault/tag-screen';
+import type { ScannedTags, TagScreen } from '../kernel/text-scan';
+import type { VaultPort } from '../kernel/vault-port';
 import type { ObsidianExcludedFiles } from './obsidian-excluded-files';
 
 /** Why a path is excluded. Shown to the person, never to the model. */
@@ -34,6 +36,11 @@ export interface ExclusionGateOptions {
     privacy: PrivacySettings | null;
     /** Obsidian's own Excluded files, when the settings honour them; a list with a `problem` excludes everything. */
     obsidianExcluded?: ObsidianExcludedFiles | null;
+    /**
+     * Folders of notes that are requests to the agent (the jobs folder and its proposals): a job naming an image as its
+     * context asks for it, it does not use it, so what these notes link never makes an attachment visible.
+     */
+    requestFolders?: readonly string[];
 }
 
 const VISIBLE: ExclusionVerdict = Object.freeze({ excluded: false });
@@ -99,10 +106,15 @@ export class ExclusionGate {
     private readonly obsidianUnreadable: ExclusionVerdict | null;
     /** Obsidian's list as given, so a derived gate keeps it. */
     private readonly obsidianGiven: ObsidianExcludedFiles | null;
+    /** Matches a note in a request folder (see `requestFolders`); `null` when there are none. */
+    private readonly requestPattern: RegExp | null;
+    private readonly requestFolders: readonly string[];
 
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
         this.obsidianGiven = options.obsidianExcluded ?? null;
+        this.requestFolders = uniqueNonEmpty((options.requestFolders ?? []).map((f) => trimSlashes(f.trim())));
+        this.requestPattern = this.requestFolders.length === 0 ? null : folderRegExp([...this.requestFolders]);
         this.privacy = options.privacy;
         this.locked = options.privacy === null;
         const obsidian = options.obsidianExcluded ?? null;
@@ -141,7 +153,7 @@ export class ExclusionGate {
      */
     get rulesKey(): string {
         const obsidian = this.obsidianGiven === null ? null : [this.obsidianGiven.filters, this.obsidianGiven.problem];
-        return JSON.stringify([this.vault.configDir, this.privacy, obsidian]);
+        return JSON.stringify([this.vault.configDir, this.privacy, obsidian, this.requestFolders]);
     }
 
     /**
@@ -155,6 +167,7 @@ export class ExclusionGate {
             vault: this.vault,
             privacy: { ...this.privacy, excludedFolders: [...this.privacy.excludedFolders, ...extra] },
             obsidianExcluded: this.obsidianGiven,
+            requestFolders: this.requestFolders,
         });
     }
 
@@ -180,18 +193,26 @@ export class ExclusionGate {
         if (real === null || real === '') return LINK;
         const target = this.checkTarget(real);
         if (target.excluded) return target;
-        return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical);
+        // An attachment reached through a link is the file it leads to: the notes that use that file count too.
+        return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical, real);
     }
 
     /**
      * An attachment (any file but a note) that notes link to or embed is as private as they are: excluded when every
      * note that uses it is excluded (an image only a `#private` note embeds is private too), and — failing closed —
      * while the host is still indexing links, since its users are not known yet. An attachment no note uses is judged
-     * by its path alone.
+     * by its path alone. A symbolic link on disk and the file it leads to (`real`) are one file: the notes that use
+     * either name are its users, so a link onto an image only a private note embeds is as private as the image. Notes
+     * in a request folder (job notes) are no users: asking for a file neither makes it visible nor hides it.
      */
-    private checkUsers(canonical: string): ExclusionVerdict {
+    private checkUsers(canonical: string, real?: string): ExclusionVerdict {
         if (this.vault.linksReady !== undefined && !this.vault.linksReady()) return LINKS_UNKNOWN;
-        const users = this.vault.backlinks(canonical).filter((user) => user !== canonical);
+        const named = this.vault.backlinks(canonical);
+        const all = real === undefined ? named : [...named, ...this.vault.backlinks(real)];
+        const request = this.requestPattern;
+        const users = all.filter(
+            (user) => user !== canonical && user !== real && (request === null || !request.test(user)),
+        );
         if (users.length === 0) return VISIBLE;
         return users.every((user) => !isMarkdown(user) || this.check(user).excluded) ? USED_BY_EXCLUDED : VISIBLE;
     }
@@ -220,6 +241,24 @@ export class ExclusionGate {
     /** True when `text`, just read from `path`, must not be returned or sent (see `checkText`). */
     isTextExcluded(path: string, text: string, lower?: string): boolean {
         return this.checkText(path, text, lower).excluded;
+    }
+
+    /**
+     * The screen a text read elsewhere (a search worker) goes through before `isScannedTextExcluded`: the text is parsed
+     * there exactly when `mayNameExcludedTag(screen, text)` says so.
+     */
+    tagScreen(): TagScreen {
+        return { rules: this.tagRules, nonAscii: this.tagRulesNonAscii };
+    }
+
+    /**
+     * `isTextExcluded` for a text just read and screened on another thread: `tags` is what `parseNote` found in it when
+     * the screen (`tagScreen`) said it may name an excluded tag, `null` when it said it cannot.
+     */
+    isScannedTextExcluded(path: string, tags: ScannedTags | null): boolean {
+        const verdict = this.check(path);
+        if (verdict.excluded || !isMarkdown(path) || tags === null) return verdict.excluded;
+        return this.judgeTags(tags).excluded;
     }
 
     /** True when `path` must not exist for the model. */
@@ -276,10 +315,8 @@ export class ExclusionGate {
      * no excluded tag — unless YAML escapes spell it (`"\u0070rivate"`), hence any backslash counts, and rules beyond
      * ASCII always parse (lowercasing may depend on the letters around them).
      */
-    private mayNameExcludedTag(text: string, lower = text.toLowerCase()): boolean {
-        if (this.tagRules.length === 0) return false;
-        if (this.tagRulesNonAscii || text.includes('\\')) return true;
-        return this.tagRules.some((rule) => lower.includes(rule));
+    private mayNameExcludedTag(text: string, lower?: string): boolean {
+        return mayNameExcludedTag(this.tagScreen(), text, lower);
     }
 
     /** The rules for a path in canonical form: system folders, excluded folders and globs, then its tags. */
@@ -335,7 +372,7 @@ export class ExclusionGate {
         return this.judgeTags(this.vault.metadata(path));
     }
 
-    private judgeTags(metadata: NoteMetadata | undefined): ExclusionVerdict {
+    private judgeTags(metadata: ScannedTags | undefined): ExclusionVerdict {
         const tags = metadata?.tags;
         if (tags === undefined) return UNINDEXED;
         for (const tag of tags) {

@@ -17,6 +17,7 @@
  * Redaction never spans or removes a line break, so line numbers of the redacted text are those of the note.
  */
 import { markdownReference, wikilinkReference } from '../vault/links';
+import { MARKDOWN_LINK, WIKILINK } from '../vault/link-spans';
 import { isMarkdownPath, type LinkReference, type VaultPort } from '../kernel/vault-port';
 import type { ExclusionGate } from './exclusions';
 
@@ -24,14 +25,6 @@ import type { ExclusionGate } from './exclusions';
 export const HIDDEN_LINK = '[[hidden note]]';
 /** What stands where an embed of a hidden note was. */
 export const HIDDEN_EMBED = `!${HIDDEN_LINK}`;
-
-const WIKILINK = /(!?)\[\[([^\]\n]+?)\]\]/g;
-/**
- * Like the parser's Markdown link, on one line, but also with unescaped spaces in the destination (`[t](My note.md)`):
- * reading more candidates can only redact more, and a candidate is redacted only when it resolves to a hidden note.
- */
-const MARKDOWN_LINK =
-    /(!?)\[([^[\]\n]*)\]\([ \t]*(<[^>\n]*>|[^()\n]+?)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\)/g;
 
 /** What deciding whether a link is hidden needs. */
 export interface HiddenLinkPorts {

@@ -1,3 +1,5 @@
+import type { TextScanRequest, TextScanResult } from './text-scan';
+
 /**
  * The one door to notes. Everything the core does to a vault goes through this interface; Obsidian's side is
  * `ObsidianVault`, Node's (CLI, tests, benchmarks) is `FsVault`.
@@ -59,6 +61,12 @@ export interface VaultPort {
      * link cannot show an excluded note under another name. Absent where the host resolves links itself.
      */
     realPathOf?(path: string): string | null;
+
+    /**
+     * Searches the texts of `request.paths` for a plain needle off the calling thread (see `text-scan.ts`); `null` when
+     * it cannot now (the caller then reads the notes itself). Absent where the host has no second thread for it.
+     */
+    scanTexts?(request: TextScanRequest): Promise<TextScanResult | null>;
 
     /**
      * Brings the metadata (tags) of `paths` up to date with the disk now, cheaply (no full scan), so the gate judges

@@ -16,8 +16,8 @@ import { AdapterChatStore } from '../chat/chat-store';
 import { CoreServices } from '../compose/core-services';
 import type { ExclusionGate } from '../context/exclusions';
 import { MentionSuggester } from '../context/suggest';
-import { isMarkdownPath } from '../kernel/vault-port';
-import { relatedNotes, type RelatedNote } from '../search/related';
+import type { RelatedNote } from '../search/related';
+import { notesByContent, visibleRelated } from '../search/chat-lookups';
 import type { JobQueue } from '../delegate/job-queue';
 import { RunnerHeartbeat } from '../delegate/runner-beat';
 import { systemClock } from '../kernel/ports';
@@ -188,7 +188,7 @@ export class PluginServices {
         this.suggester = new MentionSuggester({
             vault: this.vault,
             gate: () => this.core.gate(),
-            content: (query, limit) => this.notesByContent(query, limit),
+            content: (query, limit) => notesByContent(this.core.search, this.core.gate(), query, limit),
         });
         void this.suggester.rebuild();
         // The relevance index is built once the layout is ready, off the first keystroke's path.
@@ -216,21 +216,7 @@ export class PluginServices {
      * the index is not built yet. The index catches up with the latest changes for the next call.
      */
     related(path: string, limit = 3): RelatedNote[] {
-        const gate = this.core.gate();
-        void this.core.search.ready();
-        if (gate.isExcluded(path) || !this.core.search.has(path)) return [];
-        const admits = (other: string): boolean => isMarkdownPath(other) && !gate.isExcluded(other);
-        return relatedNotes(this.core.search, this.vault, path, admits, limit);
-    }
-
-    /** Notes ranked by content for a mention query (typing: the last word as a prefix). */
-    private notesByContent(query: string, limit: number): string[] {
-        const gate = this.core.gate();
-        void this.core.search.ready();
-        return this.core.search
-            .rank(query, { typing: true, admits: (path) => !gate.isExcluded(path) })
-            .slice(0, limit)
-            .map((note) => note.path);
+        return visibleRelated(this.core.search, this.vault, this.core.gate(), path, limit);
     }
 
     /** The exclusion gate of the settings as they are now. */

@@ -97,3 +97,34 @@ function collectAliases(value: unknown, out: string[]): void {
         }
     }
 }
+
+/** Frontmatter values read for links at most (anchors can make a short block huge). */
+const MAX_LINK_VALUES = 1_000;
+const WIKILINK = /\[\[([^[\]\n]+)\]\]/g;
+
+/**
+ * The link paths of the wikilinks in a frontmatter mapping's values (`cover: "[[photo.png]]"`, a list of
+ * `"[[Note]]"`), without subpath or alias: Obsidian counts these among a note's links, so a property that names an
+ * image makes the note one of its users.
+ */
+export function frontmatterLinkPaths(frontmatter: Record<string, unknown> | null): string[] {
+    if (frontmatter === null) return [];
+    const out: string[] = [];
+    let budget = MAX_LINK_VALUES;
+    const visit = (value: unknown, depth: number): void => {
+        if (budget-- <= 0 || depth > 4) return;
+        if (typeof value === 'string') {
+            if (value.indexOf('[[') === -1) return;
+            for (const [, inner] of value.matchAll(WIKILINK)) {
+                const path = (inner ?? '').split('|')[0]?.split('#')[0]?.trim() ?? '';
+                if (path !== '') out.push(path);
+            }
+        } else if (Array.isArray(value)) {
+            for (const item of value) visit(item, depth + 1);
+        } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+            for (const item of Object.values(value)) visit(item, depth + 1);
+        }
+    };
+    for (const value of Object.values(frontmatter)) visit(value, 0);
+    return out;
+}

@@ -46,6 +46,11 @@ export class KnownFiles {
         else this.verified.delete(vaultPath);
     }
 
+    /** The identity `vaultPath` was checked to have (a regular file reached without a symbolic link), if any. */
+    identity(vaultPath: string): { dev: number; ino: number } | undefined {
+        return this.verified.get(vaultPath);
+    }
+
     /** Forgets `vaultPath` (written, moved, deleted). */
     forget(vaultPath: string): void {
         this.verified.delete(vaultPath);
@@ -127,7 +132,7 @@ export class KnownFiles {
 }
 
 /** The text of an open file `size` bytes long (as `fstat` said just before), read as UTF-8 like `readFileSync`. */
-function readOpenFile(fd: number, size: number): string {
+export function readOpenFile(fd: number, size: number): string {
     if (size === 0) return readFileSync(fd, 'utf8');
     const buffer = Buffer.allocUnsafe(size);
     let filled = 0;

@@ -16,6 +16,8 @@ import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
 import { SnapshotBook, type IndexSnapshotFile } from './index-snapshot-node';
+import type { TextScanPool } from './text-scan-node';
+import type { TextScanRequest, TextScanResult } from '../kernel/text-scan';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
 import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
@@ -86,6 +88,8 @@ export class FsVault implements VaultPort {
     private reads = 0;
     /** The index snapshot: what the open may take from it, and what may go into it (decision 0022). */
     private readonly snapshot: SnapshotBook;
+    /** Worker threads for `scanTexts` (decision 0024); `null` = searches read on the caller's thread. */
+    private textScan: TextScanPool | null = null;
 
     private constructor(
         private readonly options: { root: string; configDir: string; index: NoteIndex },
@@ -433,6 +437,27 @@ export class FsVault implements VaultPort {
             this.emit({ type: 'modify', path });
         }
         await Promise.resolve();
+    }
+
+    /** Lets `scanTexts` search in `pool`'s worker threads (the CLI and the MCP server; decision 0024). */
+    useTextScan(pool: TextScanPool | null): void {
+        this.textScan = pool;
+        pool?.warm();
+    }
+
+    /**
+     * Searches notes' texts in the worker threads of `useTextScan`; `null` without them. A worker opens only a note the
+     * walk or a read checked, by its device and inode; any other (a symbolic link, a file not checked yet) is left to
+     * the caller, who reads it with every check (`'read-here'`).
+     */
+    async scanTexts(request: TextScanRequest): Promise<TextScanResult | null> {
+        if (this.textScan === null) return null;
+        const targets = request.paths.map((path) => {
+            const identity = this.linkTargets.has(path) ? undefined : this.known.identity(path);
+            if (identity === undefined || !this.files.has(path)) return null;
+            return { abs: this.disk.abs(this.diskNames.get(path) ?? path), dev: identity.dev, ino: identity.ino };
+        });
+        return this.textScan.scan(targets, request);
     }
 
     metadata(path: string): NoteMetadata | undefined {

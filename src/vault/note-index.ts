@@ -9,6 +9,7 @@
  * `backlinks` call re-resolves only those. So a link to a note that does not exist yet starts counting the moment
  * the note appears, and a vault of 20,000 notes is resolved once, not on every change.
  */
+import { frontmatterLinkPaths } from './frontmatter';
 import { fileNameKey, linkNameKey, LinkResolver } from './link-resolver';
 import { parseNote } from './note-parser';
 import { tagMatches } from './tags';
@@ -40,8 +41,12 @@ export class NoteIndex {
      * appears or goes. Notes not resolved yet are dirty anyway, so they need no entry (which keeps `set` cheap).
      */
     private readonly sourcesByLinkKey = new Map<string, Set<string>>();
-    private readonly linkKeysOf = new Map<string, string[]>();
-    private readonly outgoing = new Map<string, Set<string>>();
+    /**
+     * What each note was last resolved from: its metadata (whose links give the keys it is registered under in
+     * `sourcesByLinkKey`, recomputed rather than kept: a 100,000-note vault has 400,000 of them) and the notes it links
+     * to, as a list (a set per note costs several times more).
+     */
+    private readonly resolvedFrom = new Map<string, { metadata: NoteMetadata; targets: string[] }>();
     private readonly incoming = new Map<string, Set<string>>();
     /** Paths whose outgoing links must be resolved again before backlinks are answered. */
     private readonly dirty = new Set<string>();
@@ -141,34 +146,47 @@ export class NoteIndex {
 
     private resolveDirty(): void {
         for (const source of this.dirty) {
-            const oldTargets = this.outgoing.get(source);
-            if (oldTargets !== undefined) for (const target of oldTargets) removeFrom(this.incoming, target, source);
-            const oldKeys = this.linkKeysOf.get(source);
-            if (oldKeys !== undefined) for (const key of oldKeys) removeFrom(this.sourcesByLinkKey, key, source);
+            const old = this.resolvedFrom.get(source);
+            if (old !== undefined) {
+                for (const target of old.targets) removeFrom(this.incoming, target, source);
+                for (const key of linkKeys(old.metadata)) removeFrom(this.sourcesByLinkKey, key, source);
+            }
             const metadata = this.metadata(source);
             if (metadata === undefined) {
-                this.outgoing.delete(source);
-                this.linkKeysOf.delete(source);
+                this.resolvedFrom.delete(source);
                 continue;
             }
             const targets = new Set<string>();
-            const keys: string[] = [];
-            this.resolveAll(metadata.links, source, targets, keys);
-            this.resolveAll(metadata.embeds, source, targets, keys);
-            this.outgoing.set(source, targets);
-            this.linkKeysOf.set(source, keys);
+            this.resolveAll(metadata.links, source, targets);
+            this.resolveAll(metadata.embeds, source, targets);
+            // Properties link too (`cover: "[[photo.png]]"`), as in Obsidian's resolved links: the gate counts a note
+            // whose property names an image among the image's users.
+            this.resolveAll(
+                frontmatterLinkPaths(metadata.frontmatter).map((link) => ({ link })),
+                source,
+                targets,
+            );
+            this.resolvedFrom.set(source, { metadata, targets: [...targets] });
             for (const target of targets) addTo(this.incoming, target, source);
-            for (const key of keys) addTo(this.sourcesByLinkKey, key, source);
+            for (const key of linkKeys(metadata)) addTo(this.sourcesByLinkKey, key, source);
         }
         this.dirty.clear();
     }
 
-    private resolveAll(refs: readonly LinkReference[], source: string, targets: Set<string>, keys: string[]): void {
+    private resolveAll(refs: readonly Pick<LinkReference, 'link'>[], source: string, targets: Set<string>): void {
         for (const ref of refs) {
             if (ref.link === '') continue;
-            keys.push(linkNameKey(ref.link));
             const target = this.resolver.resolve(ref.link, source);
             if (target !== null && target !== source) targets.add(target);
         }
     }
+}
+
+/** The `linkNameKey` of every link, embed and property link of a note: the file names it can resolve to. */
+function linkKeys(metadata: NoteMetadata): string[] {
+    const keys: string[] = [];
+    for (const ref of metadata.links) if (ref.link !== '') keys.push(linkNameKey(ref.link));
+    for (const ref of metadata.embeds) if (ref.link !== '') keys.push(linkNameKey(ref.link));
+    for (const link of frontmatterLinkPaths(metadata.frontmatter)) if (link !== '') keys.push(linkNameKey(link));
+    return keys;
 }

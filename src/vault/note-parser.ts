@@ -148,16 +148,19 @@ export function parseNote(text: string): NoteMetadata {
     for (const ref of embeds) detachReference(ref);
     for (const heading of headings) heading.heading = detach(heading.heading);
     for (const block of blocks) block.id = detach(block.id);
+    // Unknown tags (unreadable frontmatter) make the gate exclude the note.
+    const noteTags = frontmatterError === undefined ? dedupe(tags).map(detach) : undefined;
+    const shown = dedupe(shownTags).map(detach);
+    // Kept for every note of the vault, so nothing in it holds on to the note's text, and empty lists are shared.
     const metadata: NoteMetadata = {
-        frontmatter,
-        // Unknown tags (unreadable frontmatter) make the gate exclude the note.
-        tags: frontmatterError === undefined ? dedupe(tags).map(detach) : undefined,
-        shownTags: dedupe(shownTags).map(detach),
-        aliases: aliases.map(detach),
-        links,
-        embeds,
-        headings,
-        blocks,
+        frontmatter: frontmatter === null ? null : (detachAll(frontmatter) as Record<string, unknown>),
+        tags: noteTags,
+        shownTags: noteTags !== undefined && sameList(noteTags, shown) ? noteTags : orNone(shown),
+        aliases: orNone(aliases.map(detach)),
+        links: orNone(links),
+        embeds: orNone(embeds),
+        headings: orNone(headings),
+        blocks: orNone(blocks),
     };
     if (frontmatterError !== undefined) metadata.frontmatterError = frontmatterError;
     return metadata;
@@ -306,6 +309,28 @@ function readBlockId(
  */
 function detach(value: string): string {
     return value.length < 13 ? value : (' ' + value).slice(1);
+}
+
+/** The one empty list every note without links, headings… shares (frozen: metadata is never changed in place). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+function orNone<T>(list: T[]): T[] {
+    return list.length === 0 ? NONE : list;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+    return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+/** `value` (parsed YAML) with every string detached from the note's text. */
+function detachAll(value: unknown): unknown {
+    if (typeof value === 'string') return detach(value);
+    if (Array.isArray(value)) return value.map(detachAll);
+    if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+        // `fromEntries` defines each key as data, so a key named `__proto__` stays a plain key.
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [detach(key), detachAll(item)]));
+    }
+    return value;
 }
 
 function detachReference(ref: LinkReference): void {

@@ -6,7 +6,9 @@
  * text read that soon after a write is therefore not kept, and the next read goes to the disk (git's "racily clean"
  * rule). The change time cannot be set by programs, so an edit that restores the old modification time still shows.
  *
- * Bounded by characters held; the least recently used texts go first.
+ * Bounded by the memory the texts take (a character is a byte in a text of Latin-1 letters only, two otherwise, as
+ * JavaScript engines store them); the least recently used texts go first. `search_notes` does not fill it where the
+ * vault searches in worker threads (decision 0024): it holds what `read_note` and ranked retrieval read.
  */
 
 /** The facts of a file the cache compares (a subset of Node's `Stats`). */
@@ -21,19 +23,24 @@ export interface FileFacts {
 /** Texts modified this recently (ms) when read are not kept. */
 export const RACY_WINDOW_MS = 2_000;
 
-/** Characters held by default: a 20,000-note vault of 2.5 KB notes is 50 million. */
-export const DEFAULT_MAX_CACHED_CHARS = 100_000_000;
+/**
+ * Bytes held by default: about 25,000 notes of 2.5 KB. A 100,000-note vault's texts (250 MB) would not fit under the
+ * server's 600 MB at any cap worth having, and searches no longer need them kept (decision 0024).
+ */
+export const DEFAULT_MAX_CACHED_BYTES = 64 * 1024 * 1024;
 
 interface Cached extends FileFacts {
     text: string;
+    /** What the text takes in memory (`textBytes`). */
+    bytes: number;
 }
 
 /** Read texts by vault path, served only while their file is unchanged. */
 export class TextCache {
     private readonly entries = new Map<string, Cached>();
-    private chars = 0;
+    private bytes = 0;
 
-    constructor(private readonly maxChars: number = DEFAULT_MAX_CACHED_CHARS) {}
+    constructor(private readonly maxBytes: number = DEFAULT_MAX_CACHED_BYTES) {}
 
     /** Whether a text for `path` is held (it may still be refused by `get`). */
     has(path: string): boolean {
@@ -58,14 +65,15 @@ export class TextCache {
     set(path: string, facts: FileFacts, text: string, now: number): void {
         this.delete(path);
         if (now - facts.mtimeMs < RACY_WINDOW_MS || now - facts.ctimeMs < RACY_WINDOW_MS) return;
-        if (text.length > this.maxChars) return;
+        const bytes = textBytes(text);
+        if (bytes > this.maxBytes) return;
         const { dev, ino, size, mtimeMs, ctimeMs } = facts;
-        this.entries.set(path, { dev, ino, size, mtimeMs, ctimeMs, text });
-        this.chars += text.length;
+        this.entries.set(path, { dev, ino, size, mtimeMs, ctimeMs, text, bytes });
+        this.bytes += bytes;
         for (const [oldest, entry] of this.entries) {
-            if (this.chars <= this.maxChars) break;
+            if (this.bytes <= this.maxBytes) break;
             this.entries.delete(oldest);
-            this.chars -= entry.text.length;
+            this.bytes -= entry.bytes;
         }
     }
 
@@ -74,19 +82,25 @@ export class TextCache {
         const cached = this.entries.get(path);
         if (cached === undefined) return;
         this.entries.delete(path);
-        this.chars -= cached.text.length;
+        this.bytes -= cached.bytes;
     }
 
     /** Forgets everything. */
     clear(): void {
         this.entries.clear();
-        this.chars = 0;
+        this.bytes = 0;
     }
 
-    /** Characters held now. */
+    /** Bytes held now (see `textBytes`). */
     get size(): number {
-        return this.chars;
+        return this.bytes;
     }
+}
+
+/** What `text` takes in memory: a byte a character when every character is Latin-1, else two. */
+export function textBytes(text: string): number {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return text.length * 2;
+    return text.length;
 }
 
 function sameFile(a: FileFacts, b: FileFacts): boolean {

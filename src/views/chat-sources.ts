@@ -5,19 +5,23 @@
  * Built with DOM calls only and shown as text: a quote is note text, never rendered.
  */
 import { passageLinktext, type AnswerSources, type CitedPassage } from '../agent/citations/answer-sources';
+import type { BlockLinkResult } from '../agent/citations/block-link';
 import type { WebActivity } from '../agent/web/web-research';
 import { webLogLine } from '../agent/web/web-log';
 
 /** The flag's words on a passage not found in its source. */
 export const FLAG_TEXT = 'Not found in the source as it is now';
 
-/** Adds the sources block to `parent`. */
-export function renderSources(parent: HTMLElement, sources: AnswerSources): HTMLElement {
+/** Gives a passage's block an id (on the person's approval); the passage then carries it. */
+export type BlockLinker = (passage: CitedPassage) => Promise<BlockLinkResult>;
+
+/** Adds the sources block to `parent`; with `blockLink`, a passage found in its note offers a link to its block. */
+export function renderSources(parent: HTMLElement, sources: AnswerSources, blockLink?: BlockLinker): HTMLElement {
     const box = parent.createDiv({ cls: 'vault-agent-sources' });
     box.createDiv({ cls: 'vault-agent-sources-title', text: 'Sources' });
     const list = box.createEl('ol', { cls: 'vault-agent-sources-list' });
     if (sources.passages.length > 0) {
-        for (const passage of sources.passages) renderPassage(list.createEl('li'), passage);
+        for (const passage of sources.passages) renderPassage(list.createEl('li'), passage, blockLink);
     } else {
         for (const path of sources.notes) {
             const target = path.replace(/\.md$/iu, '');
@@ -28,7 +32,7 @@ export function renderSources(parent: HTMLElement, sources: AnswerSources): HTML
     return box;
 }
 
-function renderPassage(item: HTMLElement, passage: CitedPassage): void {
+function renderPassage(item: HTMLElement, passage: CitedPassage, blockLink?: BlockLinker): void {
     item.addClass('vault-agent-source');
     if (passage.kind === 'web') {
         const url = passage.url ?? '';
@@ -40,7 +44,28 @@ function renderPassage(item: HTMLElement, passage: CitedPassage): void {
             link.setAttr('target', '_blank');
         }
     } else {
-        internalLink(item, passageLinktext(passage), label(passage));
+        const link = internalLink(item, passageLinktext(passage), label(passage));
+        if (blockLink !== undefined && passage.verified === true && passage.block === undefined) {
+            const button = item.createEl('button', {
+                cls: 'vault-agent-block-link',
+                text: 'Block link',
+                attr: { 'aria-label': `Block link to this passage in ${label(passage)}` },
+            });
+            button.addEventListener('click', () => {
+                button.disabled = true;
+                void blockLink(passage).then((result) => {
+                    item.createDiv({
+                        cls: 'vault-agent-source-status',
+                        text: result.message,
+                        attr: { role: 'status' },
+                    });
+                    if (!result.ok) return void (button.disabled = false);
+                    button.remove();
+                    const target = passageLinktext(passage);
+                    link.setAttrs({ 'data-href': target, href: target, title: `[[${target}]]` });
+                });
+            });
+        }
     }
     item.createEl('blockquote', { cls: 'vault-agent-source-quote', text: passage.quote });
     if (passage.verified === false) {

@@ -10,7 +10,7 @@ import type { ChatEntry, ChatRecord } from '../chat/transcript';
 import { compactionText, guidanceText, toolSummary } from '../chat/transcript';
 import type { ApprovalCard } from './approval-card';
 import { StreamingMarkdown, type MarkdownRenderFn } from './markdown-block';
-import { renderSources, renderWebRow } from './chat-sources';
+import { renderSources, renderWebRow, type BlockLinker } from './chat-sources';
 
 /** What the transcript needs. */
 export interface ChatTranscriptOptions {
@@ -20,6 +20,8 @@ export interface ChatTranscriptOptions {
     render: MarkdownRenderFn;
     /** Opens a note from an internal link. */
     openLink(linktext: string): void;
+    /** Gives a cited passage's block an id, on the person's approval; no "Block link" button when absent. */
+    blockLink?: BlockLinker;
     /** Adds what the person can do about a turn that ended in an error (Retry, Open settings) to `parent`. */
     errorActions?: (parent: HTMLElement, error: unknown) => void;
 }
@@ -38,10 +40,12 @@ export class ChatTranscript {
     private scrollPending = false;
 
     private readonly errorActions: ChatTranscriptOptions['errorActions'];
+    private readonly blockLink: BlockLinker | undefined;
 
     constructor(options: ChatTranscriptOptions) {
         this.render = options.render;
         this.errorActions = options.errorActions;
+        this.blockLink = options.blockLink;
         this.el = options.parent.createDiv({ cls: 'vault-agent-messages', attr: { 'aria-live': 'polite' } });
         this.el.addEventListener('click', (event) => {
             const link = (event.target as HTMLElement | null)?.closest('a.internal-link');
@@ -138,7 +142,7 @@ export class ChatTranscript {
             case 'stop':
                 this.finishStream();
                 this.setStatus(null);
-                if (event.result.sources !== undefined) renderSources(turn, event.result.sources);
+                if (event.result.sources !== undefined) renderSources(turn, event.result.sources, this.blockLink);
                 if (event.result.outcome !== 'done') {
                     const { outcome, message, error } = event.result;
                     const failed = outcome === 'failed' || outcome === 'interrupted';
@@ -253,7 +257,7 @@ export class ChatTranscript {
             if (entry.outcome !== undefined && entry.outcome !== 'done') {
                 turn.createDiv({ cls: `vault-agent-outcome is-${entry.outcome}`, text: entry.message ?? '' });
             }
-            if (entry.sources !== undefined) renderSources(turn, entry.sources);
+            if (entry.sources !== undefined) renderSources(turn, entry.sources, this.blockLink);
         }
     }
 

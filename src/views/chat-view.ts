@@ -141,6 +141,7 @@ export class ChatView extends ItemView {
             parent: root,
             render,
             openLink: (l) => this.services.openLink(l),
+            blockLink: (passage) => this.chat.linkToBlock(passage),
             errorActions: (parent, error) => this.errorActions(parent, error),
         });
         this.chips = new ContextChips({

@@ -15,6 +15,8 @@ import { build } from 'esbuild';
 export const REPO = nodePath.resolve(__dirname, '../..');
 /** The built command. */
 export const CLI = nodePath.join(REPO, 'dist/cli.js');
+/** The search workers' program (built with the CLI). */
+export const SEARCH_WORKER = nodePath.join(REPO, 'dist/text-scan-worker.js');
 
 const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
@@ -39,6 +41,22 @@ export async function buildCli(): Promise<void> {
         legalComments: 'none',
         // As esbuild.config.mjs does: the version comes from package.json.
         define: { __VAULT_AGENT_VERSION__: JSON.stringify(packageVersion()) },
+    });
+    // The search workers' program, which `dist/cli.js` starts from next to itself (decision 0024).
+    await build({
+        absWorkingDir: REPO,
+        entryPoints: ['src/vault/text-scan-worker-node.ts'],
+        bundle: true,
+        outfile: SEARCH_WORKER,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        external: NODE_BUILTINS,
+        banner: {
+            js: "import { createRequire as __vaCreateRequire } from 'node:module';\nconst require = __vaCreateRequire(import.meta.url);",
+        },
+        logLevel: 'silent',
+        legalComments: 'none',
     });
 }
 

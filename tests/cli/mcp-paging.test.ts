@@ -54,9 +54,10 @@ async function allPages(name: string, args: Record<string, unknown>): Promise<st
     for (let guard = 0; guard < 100; guard++) {
         const text = await call(name, offset === undefined ? args : { ...args, offset });
         pages.push(text);
-        const more = /\[([\d,]+) more \w+ — call again with offset=(\d+)\]$/u.exec(text);
+        // "[N more notes — …]" when the total is counted; "[more matches — …]" when a search stopped at a full page.
+        const more = /\[(?:[\d,]+ )?more \w+ — call again with offset=(\d+)\]$/u.exec(text);
         if (more === null) return pages;
-        const next = Number(more[2]);
+        const next = Number(more[1]);
         expect(next).toBeGreaterThan(offset ?? 0);
         offset = next;
     }
@@ -110,7 +111,11 @@ describe('paging through vault-agent mcp', () => {
 
     it('search_notes: pages through every match past the limit', async () => {
         const pages = await allPages('search_notes', { query: 'findme', limit: 200 });
-        expect(pages[0]).toMatch(/^500 matches in 500 notes for text "findme" \(1–\d+ of 500\):/u);
+        // A page stops the search once it is full (more follow, uncounted); the page that reaches the end counts all.
+        expect(pages[0]).toMatch(
+            /^More than 200 matches for text "findme" \(1–\d+; the search stops once a page is full/u,
+        );
+        expect(pages.at(-1)).toMatch(/^500 matches in 500 notes for text "findme" \(\d+–500 of 500\):/u);
         const hits = entriesOf(pages, /^Big\/Entry .*:2: findme \d+$/u);
         expect(hits).toHaveLength(NOTES);
         expect(new Set(hits).size).toBe(NOTES);

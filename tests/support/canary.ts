@@ -3,8 +3,15 @@
  * excluded notes' distinctive names, and an API key that must stay in headers and the environment. A `LeakRecorder`
  * collects every byte a route produced, labelled by route, and reports each place a canary turned up with a short
  * excerpt, so a failing scan says which route leaked what instead of "expected false to be true".
+ *
+ * Attachments travel as base64 (a request's `document` and `image` sources, an MCP result's `image` data and
+ * `resource` blobs, base64 inside a tool result's text), where the canary's letters do not appear. `recordPayloads`
+ * decodes every base64 run it finds and records the bytes, the text inside a PDF's (deflated) streams and hex strings,
+ * a PNG's text chunks, and a PDF's text as the CLI's own PDF reader extracts it for the text fallback.
  */
 import { randomUUID } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
+import { unpdfTextReader } from '../../src/cli/pdf-text-node';
 import type { RecordedRequest } from './messages-api-server';
 
 /** The secrets one suite plants. */
@@ -56,6 +63,30 @@ export class LeakRecorder {
      */
     record(route: string, text: string, kinds: readonly CanaryKind[] = ['content', 'name', 'key']): void {
         this.recordings.push({ route, text, kinds });
+    }
+
+    /**
+     * Records every base64 payload inside `value` (a request body, an MCP result; any JSON) decoded, as
+     * `<route> (decoded <kind>)`, and a PDF's extracted text as `<route> (pdf text)`. Returns how many payloads there
+     * were.
+     */
+    async recordPayloads(
+        route: string,
+        value: unknown,
+        kinds: readonly CanaryKind[] = ['content', 'key'],
+    ): Promise<number> {
+        const payloads = base64Payloads(value);
+        for (const bytes of payloads) {
+            const kind = isPdf(bytes) ? 'pdf' : isPng(bytes) ? 'png' : 'bytes';
+            this.record(`${route} (decoded ${kind})`, readableText(bytes), kinds);
+            if (kind === 'pdf') this.record(`${route} (pdf text)`, await pdfText(bytes), kinds);
+        }
+        return payloads.length;
+    }
+
+    /** The routes whose recordings hold `marker` (a positive control: what must be seen where it is visible). */
+    routesWith(marker: string): string[] {
+        return [...new Set(this.recordings.filter((r) => r.text.includes(marker)).map((r) => r.route))];
     }
 
     /** Every route recorded so far, with how many bytes each produced. */
@@ -127,16 +158,114 @@ export function productTextOf(request: RecordedRequest, typed: readonly string[]
     return parts.join('\n');
 }
 
-/** Records one Messages-API request: every byte of its body (content and key), and its product text (names). */
-export function recordModelRequest(
+/**
+ * Records one Messages-API request: every byte of its body (content and key), its product text (names), and every
+ * attachment it carries, decoded (content and key).
+ */
+export async function recordModelRequest(
     recorder: LeakRecorder,
     request: RecordedRequest,
     typed: readonly string[],
     route = 'model request',
-): void {
+): Promise<void> {
     recorder.record(`${route} body #${request.index}`, request.rawBody, ['content', 'key']);
-    if (request.body !== undefined)
+    if (request.body !== undefined) {
         recorder.record(`${route} #${request.index}`, productTextOf(request, typed), ['name']);
+        await recorder.recordPayloads(`${route} body #${request.index}`, request.body);
+    }
+}
+
+/** A run of base64 long enough to be a file (a canary-sized text is 60 characters of base64). */
+const BASE64_RUN = /[A-Za-z0-9+/]{48,}={0,2}/g;
+
+/** Every base64 run in every string of `value`, decoded. */
+export function base64Payloads(value: unknown): Buffer[] {
+    const found: Buffer[] = [];
+    const visit = (inner: unknown): void => {
+        if (typeof inner === 'string') {
+            for (const [run] of inner.matchAll(BASE64_RUN)) found.push(Buffer.from(run, 'base64'));
+        } else if (Array.isArray(inner)) {
+            for (const item of inner) visit(item);
+        } else if (typeof inner === 'object' && inner !== null) {
+            for (const item of Object.values(inner)) visit(item);
+        }
+    };
+    visit(value);
+    return found;
+}
+
+/**
+ * What of `bytes` a reader could see as text: the bytes as Latin-1, then, for a PDF, every stream inflated where it is
+ * deflated and every hex string (`<4341…>`) decoded; for a PNG, its compressed text chunks inflated.
+ */
+export function readableText(bytes: Buffer): string {
+    const parts = [bytes.toString('latin1')];
+    if (isPdf(bytes)) {
+        const streams = [...parts[0]!.matchAll(/stream\r?\n/g)].map((match) => match.index + match[0].length);
+        for (const start of streams) {
+            const end = bytes.indexOf('endstream', start, 'latin1');
+            if (end === -1) continue;
+            const inflated = tryInflate(bytes.subarray(start, end));
+            if (inflated !== null) parts.push(inflated.toString('latin1'));
+        }
+        const hex = parts.flatMap((part) => [...part.matchAll(/<([0-9A-Fa-f\s]{4,})>/g)]);
+        for (const [, digits] of hex) parts.push(Buffer.from(digits!.replace(/\s/g, ''), 'hex').toString('latin1'));
+    } else if (isPng(bytes)) {
+        for (let at = 8; at + 8 <= bytes.length;) {
+            const length = bytes.readUInt32BE(at);
+            const type = bytes.toString('latin1', at + 4, at + 8);
+            const data = bytes.subarray(at + 8, at + 8 + length);
+            if (type === 'zTXt' || type === 'iTXt') {
+                const name = data.indexOf(0);
+                const inflated = tryInflate(data.subarray(name + 2));
+                if (inflated !== null) parts.push(inflated.toString('utf8'));
+            }
+            at += 12 + length;
+        }
+    }
+    return parts.join('\n');
+}
+
+/** Extracted texts by file, base64: a conversation re-sends the same files with every request. */
+const extracted = new Map<string, Promise<string>>();
+
+/** A PDF's text as the CLI's reader extracts it for endpoints without documents; `''` when it cannot be read. */
+function pdfText(bytes: Buffer): Promise<string> {
+    const key = bytes.toString('base64');
+    let text = extracted.get(key);
+    if (text === undefined) {
+        text = extractPdfText(bytes);
+        extracted.set(key, text);
+    }
+    return text;
+}
+
+async function extractPdfText(bytes: Buffer): Promise<string> {
+    try {
+        const document = await unpdfTextReader.open(new Uint8Array(bytes));
+        const pages: string[] = [];
+        for (let page = 1; page <= document.pageCount; page++) pages.push(await document.pageText(page));
+        await document.close();
+        return pages.join('\n');
+    } catch {
+        return '';
+    }
+}
+
+function tryInflate(bytes: Buffer): Buffer | null {
+    try {
+        return inflateSync(bytes);
+    } catch {
+        return null;
+    }
+}
+
+function isPdf(bytes: Buffer): boolean {
+    return bytes.toString('latin1', 0, 5) === '%PDF-';
+}
+
+function isPng(bytes: Buffer): boolean {
+    return bytes.length > 8 && bytes.toString('latin1', 1, 4) === 'PNG';
 }
 
 /** A content field as plain text: a string, or its text blocks joined. */

@@ -1,7 +1,8 @@
 /**
  * A curious scripted model for privacy scans (docs/RELIABILITY.md rows 11, 12 and 15): it calls every read tool it is
  * offered on everything it can find — every folder listed, every listed or linked note read, outlined and followed,
- * searches for common words, tag lookups, guessed private paths, skills by name, an MCP server's file reader — batch by
+ * searches for common words, tag lookups, guessed private paths, every PDF and image it can name (whole and by pages),
+ * skills by name, an MCP server's file reader — batch by
  * batch until nothing is new. It is stateless: each answer is derived from the request alone (the calls already made
  * are in its history), so one responder serves a chat, parallel jobs, their sub-agents and the CLI at the same time.
  */
@@ -24,6 +25,8 @@ export interface CuriousPlan {
     tags: readonly string[];
     /** Paths and names to read, outline and follow links of, whether or not they exist. */
     guesses: readonly string[];
+    /** PDFs and images to read with `read_attachment` (whole, and a PDF by pages), whether or not they exist. */
+    attachments?: readonly string[];
     /** Skills to ask for by name. */
     skills?: readonly string[];
     /** For each path found or guessed, calls to other tools (e.g. an MCP server's `read_file`), when offered. */
@@ -92,8 +95,17 @@ export function curiousCalls(plan: CuriousPlan, offered: ReadonlySet<string>, re
         want('note_outline', { path });
         for (const call of plan.alsoFor?.(path) ?? []) want(call.name, call.input as Record<string, unknown>);
     };
+    const attachment = (path: string): void => {
+        want('read_attachment', { path });
+        if (/\.pdf$/i.test(path)) {
+            want('read_attachment', { path, pages: '2-' });
+        }
+        for (const call of plan.alsoFor?.(path) ?? []) want(call.name, call.input as Record<string, unknown>);
+    };
     for (const guess of plan.guesses) follow(guess);
+    for (const path of plan.attachments ?? []) attachment(path);
     for (const text of results) {
+        for (const path of text.match(/[\w./-]+\.(?:pdf|png)/gi) ?? []) attachment(path);
         for (const path of text.match(/[\w./-]+\.md/g) ?? []) {
             follow(path);
             if (path.includes('/')) want('list_notes', { folder: path.slice(0, path.lastIndexOf('/')) });

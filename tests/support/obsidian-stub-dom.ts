@@ -108,6 +108,9 @@ export function installDomHelpers(win: Window & typeof globalThis = window): voi
             if (value === null) this.removeAttribute(name);
             else this.setAttribute(name, String(value));
         },
+        setAttrs(this: HTMLElement, attrs: Record<string, string | number | boolean | null>) {
+            for (const [name, value] of Object.entries(attrs)) this.setAttr(name, value);
+        },
         getAttr(this: HTMLElement, name: string) {
             return this.getAttribute(name);
         },

@@ -3,7 +3,7 @@
  * least-recently-used eviction) is checked without a disk or a clock.
  */
 import { describe, expect, it } from 'vitest';
-import { RACY_WINDOW_MS, TextCache, type FileFacts } from '../../src/vault/text-cache';
+import { RACY_WINDOW_MS, TextCache, textBytes, type FileFacts } from '../../src/vault/text-cache';
 
 /** A file last modified and changed at `T`, read well after the racy window at `NOW`. */
 const T = 1_700_000_000_000;
@@ -126,7 +126,24 @@ describe('TextCache: delete and clear', () => {
     });
 });
 
-describe('TextCache: bounded by characters', () => {
+describe('TextCache: bounded by bytes', () => {
+    it('counts a text with a letter beyond Latin-1 at two bytes a character, Latin-1 letters at one', () => {
+        expect(textBytes('Zürich café')).toBe(11);
+        expect(textBytes('Zürich ☕')).toBe(16);
+        const cache = new TextCache(10);
+        cache.set('a.md', facts({ ino: 1 }), 'naïve', NOW);
+        expect(cache.size).toBe(5);
+        cache.set('b.md', facts({ ino: 2 }), '日本', NOW);
+        expect(cache.size).toBe(9);
+        // Three two-byte characters (6 bytes) push the total past 10: the least recently used goes.
+        cache.set('c.md', facts({ ino: 3 }), '東京都', NOW);
+        expect(cache.has('a.md')).toBe(false);
+        expect(cache.size).toBe(10);
+        // A text larger than the whole cap is not kept at all.
+        cache.set('d.md', facts({ ino: 4 }), 'ŁŁŁŁŁŁ', NOW);
+        expect(cache.has('d.md')).toBe(false);
+    });
+
     it('evicts the least recently used texts first, a get counting as a use', () => {
         const cache = new TextCache(10);
         cache.set('a.md', facts({ ino: 1 }), 'aaaa', NOW);

@@ -23,6 +23,8 @@ export interface CitedPassage {
     heading?: string;
     /** The first page cited (PDFs), 1-based. */
     page?: number;
+    /** The block id the person gave the passage's block (chat only): the link points at it. */
+    block?: string;
     /** The passage as the API quoted it. */
     quote: string;
     /**
@@ -170,9 +172,10 @@ export function passageLink(passage: CitedPassage): string {
     return `[[${passageLinktext(passage)}]]`;
 }
 
-/** What goes between `[[` and `]]` for a vault passage: path without `.md`, then `#Heading` or `#page=N`. */
+/** What goes between `[[` and `]]` for a vault passage: path without `.md`, then `#^block`, `#Heading` or `#page=N`. */
 export function passageLinktext(passage: CitedPassage): string {
     const target = (passage.path ?? '').replace(/\.md$/iu, '');
+    if (passage.block !== undefined) return `${target}#^${passage.block}`;
     if (passage.page !== undefined) return `${target}#page=${passage.page}`;
     if (passage.heading !== undefined) return `${target}#${linkHeading(passage.heading)}`;
     return target;

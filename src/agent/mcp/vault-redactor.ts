@@ -14,6 +14,13 @@
  *   the re-check before a request is synchronous, and a note is often edited in the same breath as it is made
  *   private, so matching its later text would miss what the result actually carried.
  *
+ * - Other files the gate excludes (a PDF or an image in an excluded folder, or one only private notes use) are known
+ *   the same way: their bytes read as UTF-8, as a file server returns them, give the lines a result holding them is
+ *   recognised by, and their paths and file names are names. Lines every PDF has (`<< /Type /Catalog … >>`) are
+ *   among them, so while a PDF is excluded a server's raw read of any PDF is withheld: too much, never too little
+ *   (`read_attachment` reads visible PDFs). A file too large to read whole is known by name only, and
+ *   while one is excluded, any result holding binary data (NUL or undecodable bytes) is withheld: fail closed.
+ *
  * A line is distinctive when it holds at least `MIN_LINE_CHARS` characters after trimming; shorter lines ("## Notes",
  * "- [ ] call") are shared by too many notes to recognise one by them. Lines are also split at escaped `\n`, so a
  * note's text inside a JSON string is caught too. Lines are kept as 53-bit hashes, not text, so the index of a large
@@ -28,6 +35,12 @@ export const REDACTED_NAME = '[redacted]';
 export const WITHHELD_RESULT = '[result withheld: it contained text from notes hidden by the privacy settings]';
 
 const MIN_LINE_CHARS = 20;
+/** An excluded file larger than this is known by name only (see `unreadBinaryExcluded`). */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** Whether `text` holds NUL or U+FFFD: bytes that are no text, as a file server returns a binary file. */
+function looksBinary(text: string): boolean {
+    return text.includes('\u0000') || text.includes('\ufffd');
+}
 /** Shorter names are ordinary words ("Plan", "Todo"); redacting them everywhere would garble every result. */
 const MIN_NAME_CHARS = 4;
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -64,6 +77,8 @@ interface NoteTraces {
     lines: number[];
     /** Its whole text (trimmed, LF) when it has no distinctive line but is long enough; recognised only whole. */
     whole: string | null;
+    /** True for a file too large to read: its content cannot be recognised. */
+    unread?: boolean;
 }
 
 /** One name of a note, found in text by the characters from its first word on. */
@@ -106,7 +121,8 @@ export class VaultRedactor {
         const excluded = [...this.traces.keys()].filter((path) => this.options.gate.isExcluded(path));
         const isExcluded = new Set(excluded);
         const carried = this.linesIn(text);
-        if ([...carried].some((path) => isExcluded.has(path)) || this.holdsWholeNote(text, excluded)) {
+        const unreadBinary = looksBinary(text) && excluded.some((path) => this.traces.get(path)?.unread === true);
+        if (unreadBinary || [...carried].some((path) => isExcluded.has(path)) || this.holdsWholeNote(text, excluded)) {
             return { text: WITHHELD_RESULT, replaced: 0, withheld: true, sources: [] };
         }
         let replaced = 0;
@@ -200,7 +216,8 @@ export class VaultRedactor {
         this.dirty = new Set();
         const traces = new Map<string, NoteTraces>();
         for (const entry of await vault.list()) {
-            if (!isMarkdownPath(entry.path)) continue;
+            // Every note (a result's sources are recorded), and the other files only while they are excluded.
+            if (!isMarkdownPath(entry.path) && !this.options.gate.isExcluded(entry.path)) continue;
             const known = this.traces.get(entry.path);
             const unchanged =
                 known !== undefined &&
@@ -247,13 +264,22 @@ export class VaultRedactor {
     }
 }
 
-/** Reads one note's traces; `null` when it cannot be read (gone since it was listed). */
+/**
+ * Reads one file's traces: a note's text, another file's bytes as UTF-8 (how a file server returns them). `null` when
+ * it cannot be read (gone since it was listed); a file too large is known by name only, as `unread`.
+ */
 async function readTraces(vault: VaultPort, entry: FileEntry): Promise<NoteTraces | null> {
+    const markdown = isMarkdownPath(entry.path);
+    if (!markdown && (entry.size > MAX_FILE_BYTES || vault.readBinary === undefined)) {
+        return { mtime: entry.mtime, size: entry.size, lines: [], whole: null, unread: true };
+    }
     let content: string;
     try {
-        content = await vault.read(entry.path);
+        content = markdown
+            ? await vault.read(entry.path)
+            : new TextDecoder().decode(await (vault.readBinary as (path: string) => Promise<Uint8Array>)(entry.path));
     } catch {
-        return null;
+        return markdown ? null : { mtime: entry.mtime, size: entry.size, lines: [], whole: null, unread: true };
     }
     const lines = new Set<number>();
     for (const line of content.split(/\r?\n/)) {
@@ -270,10 +296,13 @@ async function readTraces(vault: VaultPort, entry: FileEntry): Promise<NoteTrace
     };
 }
 
-/** The names a note goes by in text: its path, file name, base name and aliases (the short ones are words). */
+/**
+ * The names a file goes by in text: its path, file name, and for a note its base name and aliases (the short ones are
+ * words). Another file's name keeps its extension (`scan.pdf`): without it, it would be an ordinary word.
+ */
 function namesOf(path: string, aliases: readonly string[]): string[] {
     const file = path.slice(path.lastIndexOf('/') + 1);
-    const base = file.replace(/\.md$/i, '');
+    const base = isMarkdownPath(path) ? file.replace(/\.md$/i, '') : file;
     const names = [path, file, base, ...aliases].map((name) => name.trim().normalize('NFC'));
     return [...new Set(names.filter((name) => name.length >= MIN_NAME_CHARS))];
 }

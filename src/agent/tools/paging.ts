@@ -51,6 +51,8 @@ export interface PageOptions {
     maxEntries?: number;
     /** The most characters of a page (`MAX_RESULT_CHARS` unless given). */
     maxChars?: number;
+    /** `total` is only a lower bound (a search that stopped once its page was full): the "more" line has no count. */
+    openEnded?: boolean;
 }
 
 /**
@@ -76,7 +78,9 @@ export function pageFrom(entries: readonly string[], start: number, total: numbe
     }
     const end = start + shown;
     const lines = [options.header({ from: start + 1, to: end, total }), ...entries.slice(0, shown)];
-    if (end < total) {
+    if (options.openEnded === true) {
+        lines.push(`[more ${nouns} — call again with offset=${end}]`);
+    } else if (end < total) {
         lines.push(`[${plural(total - end, `more ${options.noun}`, `more ${nouns}`)} — call again with offset=${end}]`);
     }
     return { text: lines.join('\n'), start, end };

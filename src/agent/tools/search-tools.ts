@@ -5,13 +5,15 @@
  * shows it, with links to excluded notes replaced by a placeholder, so a hidden note's name neither appears in a
  * snippet nor makes a line match.
  */
-import { redactHiddenLinks } from '../../context/hidden-links';
+import { redactHiddenLinks, type HiddenLinkPorts } from '../../context/hidden-links';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SNIPPET_CHARS, plural, snippetAround } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
 import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-paths';
 import { OFFSET_PROPERTY, pageFrom, pageOf, spanNote } from './paging';
 import { regexEngine } from './regex-engine';
 import { noteLines, type LineHit, type RegexSearch } from './regex-rules';
+import { plainMatcher } from './plain-match';
+import { collectScanned, matchPlainNote, recordMatches, type PlainQuery, type SearchTally } from './search-tally';
 import type { Tool, ToolContext, ToolResult } from './tool';
 import { hiddenIn, linkedSources } from './tool-sources';
 import type { FileEntry } from '../../kernel/vault-port';
@@ -24,6 +26,12 @@ export const SEARCH_TIME_BUDGET_MS = 3_000;
  * process serving other calls (the MCP server) answers them in between.
  */
 const YIELD_EVERY_MS = 50;
+
+/**
+ * Notes a plain query searches on the calling thread before the vault's worker threads take the rest (where it has
+ * them): a word common enough to fill a page does so here, in a few dozen notes, without a scan of the vault.
+ */
+export const HERE_FIRST = 2_000;
 
 /** Notes read at once by `search_notes`. */
 const READ_BATCH = 64;
@@ -63,7 +71,8 @@ export const searchNotesTool: Tool = defineTool<SearchNotesInput>(
             'words, use find_notes instead. Results read "path:line: snippet" ' +
             '(line numbers as in read_note). By default query is a plain substring; set regex for a regular ' +
             'expression in JavaScript syntax, without backtracking: no backreferences, lookahead or lookbehind. ' +
-            'The result gives the number of matches; when more are left it ends "N more — call again with offset=K".',
+            'The result gives the number of matches, or, when more follow than the page holds, says so without ' +
+            'counting them all; when more are left it ends "… more — call again with offset=K".',
         inputSchema: {
             type: 'object',
             properties: {
@@ -113,9 +122,6 @@ export function searchTools(): Tool[] {
     return [searchNotesTool, notesWithTagTool];
 }
 
-/** Finds a match in one line (its start and length), or `null`. */
-type LineMatcher = (line: string) => [number, number] | null;
-
 async function searchNotes(input: SearchNotesInput, context: ToolContext): Promise<ToolResult> {
     const folder = resolveFolder(input.folder);
     if (!folder.ok) return folder.result;
@@ -144,25 +150,98 @@ async function searchWith(
     const offset = Math.max(0, Math.floor(input.offset ?? 0));
 
     const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
+    // A page needs the matches up to `offset + limit`, and one more to know that more follow: the search stops there,
+    // so a common word costs a page's worth of notes, not the whole vault (the total is then a lower bound).
+    const enough = offset + limit;
     // A plain query can be ruled out on the raw text at once; redaction only swaps links for a placeholder, so a
     // note whose raw text lacks the query cannot match after it. Most notes stop here, before redaction and lines; in
     // the others only the lines holding the query are redacted and matched (a hidden link never spans lines).
     const needle = input.regex === true ? null : input.query.toLowerCase();
     const deadline = Date.now() + SEARCH_TIME_BUDGET_MS;
-    const results: string[] = [];
-    const resultNotes: string[] = [];
-    let total = 0;
-    let notesWithMatches = 0;
-    let searched = 0;
-    let stopped = false;
+    const tally: SearchTally = {
+        results: [],
+        resultNotes: [],
+        total: 0,
+        notesWithMatches: 0,
+        searched: 0,
+        stopped: false,
+        more: false,
+    };
     // Links resolve the same way throughout one search: each (folder, link) is judged once.
     const links = { vault: context.vault, gate: context.gate, verdicts: new Map<string, boolean>() };
+    const query = { needle, matcher, offset, limit, deadline, enough };
+    if (needle === null || context.vault.scanTexts === undefined) {
+        if (!(await searchHere(notes, query, regex, context, links, tally))) return cancelled();
+    } else {
+        // The first notes on this thread (a common word fills its page there); the rest, where the vault can, in its
+        // worker threads (the CLI, the MCP server; decision 0024).
+        const first = notes.slice(0, HERE_FIRST);
+        if (!(await searchHere(first, query, null, context, links, tally))) return cancelled();
+        const rest = notes.slice(first.length);
+        if (!tally.stopped && !tally.more && rest.length > 0) {
+            const plain = { ...query, needle };
+            const scanned = await context.vault.scanTexts({
+                paths: rest.map((note) => note.path),
+                needle,
+                screen: context.gate.tagScreen(),
+                deadline,
+                signal: context.signal,
+            });
+            if (wasCancelled(context.signal)) return cancelled();
+            const done =
+                scanned === null
+                    ? await searchHere(rest, plain, null, context, links, tally)
+                    : await collectScanned(rest, scanned, plain, context, links, tally);
+            if (!done) return cancelled();
+        }
+    }
+    const { results, resultNotes, total, notesWithMatches, searched, stopped } = tally;
+    // Stopping at the very last note left nothing unsearched: the count is whole after all.
+    const more = tally.more && searched < notes.length;
+    const where = folder.path === '' ? '' : ` in "${folder.path}"`;
+    const what = `${input.regex === true ? 'pattern' : 'text'} ${JSON.stringify(input.query)}`;
+    const partial = stopped
+        ? `\n[Search stopped after ${SEARCH_TIME_BUDGET_MS / 1000} s, having searched ${searched} of ` +
+          `${plural(notes.length, 'note')}; narrow it with folder or a more specific query.]`
+        : '';
+    if (total === 0) return toolOk(`No matches for ${what}${where}.${partial}`);
+    const counted = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}`;
+    // The page holds the matches from `offset` on (at most `limit`); what the bounds cut is left for the next call.
+    const page = pageFrom(results, offset, total, {
+        header: (span) =>
+            more
+                ? `More than ${enough.toLocaleString('en-US')} matches for ${what}${where} (${span.from.toLocaleString('en-US')}–${span.to.toLocaleString('en-US')}; the search stops once a page is full, so the total is not counted):`
+                : `${counted}${spanNote(span)}:`,
+        noun: 'match',
+        nouns: 'matches',
+        maxEntries: limit,
+        openEnded: more,
+    });
+    const text = page.text;
+    const shownNotes = new Set(resultNotes.slice(0, page.end - page.start));
+    // A snippet may quote a link, so the notes the matching notes link to count as sources too.
+    return { ...toolOk(text + partial), sources: linkedSources(context.vault, shownNotes, hiddenIn(context)) };
+}
+
+/**
+ * Searches `notes` on this thread, a batch of reads at a time, into `tally` (a pattern through `regex`, else the plain
+ * `query.needle`). False when the search was cancelled.
+ */
+async function searchHere(
+    notes: FileEntry[],
+    query: Omit<PlainQuery, 'needle'> & { needle: string | null },
+    regex: RegexSearch | null,
+    context: ToolContext,
+    links: HiddenLinkPorts,
+    tally: SearchTally,
+): Promise<boolean> {
+    const { needle, deadline } = query;
     let lastYield = Date.now();
     // Notes are read a batch at a time: one wait per batch, not per note.
-    for (let first = 0; first < notes.length && !stopped; first += READ_BATCH) {
-        if (context.signal?.aborted === true) return toolError('Cancelled: the search was stopped.');
+    for (let first = 0; first < notes.length && !tally.stopped && !tally.more; first += READ_BATCH) {
+        if (context.signal?.aborted === true) return false;
         if (Date.now() > deadline) {
-            stopped = true;
+            tally.stopped = true;
             break;
         }
         const batch = notes.slice(first, first + READ_BATCH);
@@ -177,13 +256,13 @@ async function searchWith(
                 return text.includes('[') ? redactHiddenLinks(text, note.path, links).text : text;
             });
             const found = await regex.searchTexts(shownTexts, deadline, context.signal);
-            if (wasCancelled(context.signal)) return toolError('Cancelled: the search was stopped.');
+            if (wasCancelled(context.signal)) return false;
             regexHits = found.hits;
             if (found.stopped) {
-                stopped = true;
+                tally.stopped = true;
                 batchEnd = found.hits.length;
                 // The note time ran out in counts as searched, as it does for a plain query.
-                if (batchEnd < batch.length) searched++;
+                if (batchEnd < batch.length) tally.searched++;
             }
         }
         for (let i = 0; i < batchEnd; i++) {
@@ -193,166 +272,40 @@ async function searchWith(
             }
             const path = (batch[i] as FileEntry).path;
             const text = texts[i] ?? null;
-            searched++;
+            tally.searched++;
             if (text === null) continue;
-            const redact = (line: string): string =>
-                line.includes('[') ? redactHiddenLinks(line, path, links).text : line;
-            const matched: [number, () => string][] = [];
-            const onMatch = (line: number, snippet: () => string): void => {
-                matched.push([line, snippet]);
-            };
-            let found: { matches: number; stopped: boolean } = { matches: 0, stopped: false };
-            let lower: string | undefined;
-            if (needle === null) {
-                const hits = regexHits[i] ?? [];
-                if (hits.length > 0) {
-                    const lines = noteLines(shownTexts[i] ?? '');
-                    for (const [line, start, length] of hits) {
-                        onMatch(line, () => snippetAround(lines[line - 1] ?? '', start, length, MAX_SNIPPET_CHARS));
-                    }
-                }
+            if (needle !== null) {
+                if (matchPlainNote(path, text, { ...query, needle }, context, links, tally)) break;
             } else {
-                lower = text.toLowerCase();
-                if (!lower.includes(needle)) continue;
-                found = matchCandidateLines(text, lower, needle, redact, matcher, deadline, onMatch);
-            }
-            // The note may have changed since it was listed (say, tagged private a moment ago): the text that matched
-            // is judged itself, its tags parsed from it, before anything of it is shown.
-            if (matched.length > 0 && !context.gate.isTextExcluded(path, text, lower)) {
-                notesWithMatches++;
-                for (const [line, snippet] of matched) {
-                    total++;
-                    if (total > offset && results.length < limit) {
-                        results.push(`${path}:${line}: ${snippet()}`);
-                        resultNotes.push(path);
-                    }
+                const hits = regexHits[i] ?? [];
+                const lines = hits.length === 0 ? [] : noteLines(shownTexts[i] ?? '');
+                const matched = hits.map(([line, start, length]): [number, () => string] => [
+                    line,
+                    () => snippetAround(lines[line - 1] ?? '', start, length, MAX_SNIPPET_CHARS),
+                ]);
+                // The note may have changed since it was listed (say, tagged private a moment ago): the text that
+                // matched is judged itself, its tags parsed from it, before anything of it is shown.
+                if (hits.length > 0 && !context.gate.isTextExcluded(path, text)) {
+                    recordMatches(path, matched, query, tally);
                 }
             }
-            if (found.stopped) {
-                stopped = true;
+            if (tally.total > query.enough) {
+                tally.more = true;
                 break;
             }
         }
     }
+    return true;
+}
 
-    const where = folder.path === '' ? '' : ` in "${folder.path}"`;
-    const what = `${input.regex === true ? 'pattern' : 'text'} ${JSON.stringify(input.query)}`;
-    const partial = stopped
-        ? `\n[Search stopped after ${SEARCH_TIME_BUDGET_MS / 1000} s, having searched ${searched} of ` +
-          `${plural(notes.length, 'note')}; narrow it with folder or a more specific query.]`
-        : '';
-    if (total === 0) return toolOk(`No matches for ${what}${where}.${partial}`);
-    const counted = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}`;
-    // The page holds the matches from `offset` on (at most `limit`); what the bounds cut is left for the next call.
-    const page = pageFrom(results, offset, total, {
-        header: (span) => `${counted}${spanNote(span)}:`,
-        noun: 'match',
-        nouns: 'matches',
-        maxEntries: limit,
-    });
-    const text = page.text;
-    const shownNotes = new Set(resultNotes.slice(0, page.end - page.start));
-    // A snippet may quote a link, so the notes the matching notes link to count as sources too.
-    return { ...toolOk(text + partial), sources: linkedSources(context.vault, shownNotes, hiddenIn(context)) };
+/** The answer to a search that was cancelled. */
+function cancelled(): ToolResult {
+    return toolError('Cancelled: the search was stopped.');
 }
 
 /** Whether `signal` has been aborted (read afresh after an `await`). */
 function wasCancelled(signal: AbortSignal | undefined): boolean {
     return signal?.aborted === true;
-}
-
-/** The line matcher of a plain (case-insensitive) query. */
-function plainMatcher(query: string): LineMatcher {
-    const needle = query.toLowerCase();
-    return (line) => {
-        const lower = line.toLowerCase();
-        const at = lower.indexOf(needle);
-        if (at < 0) return null;
-        if (lower.length === line.length) return [at, needle.length];
-        // Some letters lower-case to two ("İ"): map the match back onto the line as written.
-        const start = offsetBeforeLowering(line, at);
-        return [start, offsetBeforeLowering(line, at + needle.length) - start];
-    };
-}
-
-/** The offset in `line` of offset `lowered` in `line.toLowerCase()` (the end of the character it falls in). */
-function offsetBeforeLowering(line: string, lowered: number): number {
-    let at = 0;
-    let inLower = 0;
-    for (const char of line) {
-        if (inLower >= lowered) return at;
-        inLower += char.toLowerCase().length;
-        at += char.length;
-    }
-    return at;
-}
-
-/** What a matching line is reported with: its 1-based number and its snippet, made only when it is shown. */
-type OnMatch = (line: number, snippet: () => string) => void;
-
-/** Calls `onMatch` for every matching line of `text` (1-based), with a bounded snippet; stops at the deadline. */
-function matchLines(
-    text: string,
-    matcher: LineMatcher,
-    deadline: number,
-    onMatch: OnMatch,
-): { matches: number; stopped: boolean } {
-    const lines = text.replace(/^\uFEFF/u, '').split(/\r?\n/u);
-    let matches = 0;
-    for (let i = 0; i < lines.length; i++) {
-        // Checking the clock on every line costs more than the matching; every 256 lines bounds the overrun.
-        if ((i & 255) === 255 && Date.now() > deadline) return { matches, stopped: true };
-        const line = lines[i] ?? '';
-        const hit = matcher(line);
-        if (hit === null) continue;
-        matches++;
-        onMatch(i + 1, () => snippetAround(line, hit[0], hit[1], MAX_SNIPPET_CHARS));
-    }
-    return { matches, stopped: false };
-}
-
-/**
- * `matchLines` for a plain query, visiting only the lines whose lower-cased text holds `needle`: each is redacted
- * (`redact`) and matched as `matchLines` would. When lower-casing changed the text's length (a few letters, such as
- * "İ", lower-case to two), offsets no longer line up and every line is matched instead.
- */
-function matchCandidateLines(
-    text: string,
-    lower: string,
-    needle: string,
-    redact: (line: string) => string,
-    matcher: LineMatcher,
-    deadline: number,
-    onMatch: OnMatch,
-): { matches: number; stopped: boolean } {
-    if (lower.length !== text.length) return matchLines(redact(text), matcher, deadline, onMatch);
-    let matches = 0;
-    let visited = 0;
-    let lineNumber = 1;
-    let lineStart = 0;
-    for (let at = lower.indexOf(needle); at !== -1;) {
-        // As in `matchLines`: the clock is read every 256 lines.
-        if ((++visited & 255) === 0 && Date.now() > deadline) return { matches, stopped: true };
-        for (let nl = lower.indexOf('\n', lineStart); nl !== -1 && nl < at; nl = lower.indexOf('\n', lineStart)) {
-            lineNumber++;
-            lineStart = nl + 1;
-        }
-        const newline = lower.indexOf('\n', at);
-        const lineEnd = newline === -1 ? text.length : newline;
-        let line = text.slice(lineStart, text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
-        if (lineStart === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-        const shown = redact(line);
-        const hit = matcher(shown);
-        if (hit !== null) {
-            matches++;
-            onMatch(lineNumber, () => snippetAround(shown, hit[0], hit[1], MAX_SNIPPET_CHARS));
-        }
-        if (newline === -1) break;
-        lineNumber++;
-        lineStart = newline + 1;
-        at = lower.indexOf(needle, lineStart);
-    }
-    return { matches, stopped: false };
 }
 
 async function notesWithTag(input: NotesWithTagInput, context: ToolContext): Promise<ToolResult> {

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REDACTED_NAME, VaultRedactor, WITHHELD_RESULT } from '../../../src/agent/mcp/vault-redactor';
 import { ExclusionGate } from '../../../src/context/exclusions';
+import { makePng, makeRawPdf } from '../../support/attachment-fixtures';
 import { makeTempVault, type TempVault } from '../../support/temp-vault';
 import {
     consentToAll,
@@ -165,6 +166,52 @@ describe('results of servers that can read the vault', () => {
             await temp.vault.scan();
             expect((await redactor.redact(text)).withheld).toBe(true);
         });
+    });
+
+    // Issue 18: a file server returns a PDF or an image as its bytes read as text, which the note traces never knew.
+    it('withholds a result holding an excluded PDF’s or image’s bytes, and removes excluded files’ names', async () => {
+        const pdf = makeRawPdf([`${CANARY} in a scanned letter.`]);
+        const png = makePng(8, 8, [1, 2, 3], `${CANARY} in an image only a private note embeds`);
+        const temp = await makeTempVault({
+            'Journal/letter.pdf': pdf,
+            'Media/scan.png': png,
+            'Diary.md': '---\ntags: [private]\n---\n![[scan.png]]\n',
+            'Public.md': '[[open.png]]\n',
+            'Media/open.png': makePng(8, 8),
+        });
+        const gate = new ExclusionGate({
+            vault: temp.vault,
+            privacy: { excludedTags: ['private'], excludedFolders: ['Journal/'] },
+        });
+        const redactor = new VaultRedactor({ vault: temp.vault, gate });
+        try {
+            // As the fixture server (and Node's `readFileSync(path, 'utf8')`) returns them.
+            for (const bytes of [pdf, png]) {
+                const report = await redactor.redact(Buffer.from(bytes).toString('utf8'));
+                expect(report.withheld).toBe(true);
+            }
+            const listing = await redactor.redact('Journal/letter.pdf\nMedia/scan.png\nMedia/open.png');
+            expect(listing.text).toBe(`${REDACTED_NAME}\n${REDACTED_NAME}\nMedia/open.png`);
+        } finally {
+            redactor.dispose();
+            await temp.cleanup();
+        }
+    });
+
+    it('withholds any binary result while an excluded file cannot be read to be recognised', async () => {
+        const temp = await makeTempVault({ 'Journal/scan.png': makePng(8, 8, [1, 2, 3], CANARY) });
+        // A vault that cannot read files as bytes, as a file too large to read stands for.
+        const vault = Object.assign(Object.create(temp.vault) as typeof temp.vault, { readBinary: undefined });
+        const gate = new ExclusionGate({ vault, privacy: { excludedTags: [], excludedFolders: ['Journal/'] } });
+        const redactor = new VaultRedactor({ vault, gate });
+        try {
+            const png = Buffer.from(temp.readRaw('Journal/scan.png')).toString('utf8');
+            expect((await redactor.redact(png)).withheld).toBe(true);
+            expect((await redactor.redact('Plain words, nothing binary.')).withheld).toBe(false);
+        } finally {
+            redactor.dispose();
+            await temp.cleanup();
+        }
     });
 });
 

@@ -94,7 +94,7 @@ describe('search_notes, plain query: lines', () => {
         );
     });
 
-    it('counts every match past the limit exactly, showing only limit lines and making only their snippets', async () => {
+    it('stops once the page is full and says more follow, showing only limit lines and making only their snippets', async () => {
         const many = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? `item ${i} Item again` : `other ${i}`));
         h = await makeToolHarness({
             'A.md': many.join('\n'),
@@ -104,13 +104,29 @@ describe('search_notes, plain query: lines', () => {
         });
         const out = (await search({ query: 'ITEM', limit: 3 })).split('\n');
         expect(out).toEqual([
-            '14 matches in 3 notes for text "ITEM" (1–3 of 14):',
+            'More than 3 matches for text "ITEM" (1–3; the search stops once a page is full, so the total is not counted):',
             'A.md:1: item 0 Item again',
             'A.md:4: item 3 Item again',
             'A.md:7: item 6 Item again',
-            '[11 more matches — call again with offset=3]',
+            '[more matches — call again with offset=3]',
         ]);
         expect(snippetAround).toHaveBeenCalledTimes(3);
+    });
+
+    it('counts every match exactly on the page that reaches the last note', async () => {
+        const many = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? `item ${i} Item again` : `other ${i}`));
+        h = await makeToolHarness({
+            'A.md': many.join('\n'),
+            'B.md': 'item\nitem\nitem\n',
+            'C.md': 'nothing here\n',
+            'D.md': 'the last item',
+        });
+        const out = (await search({ query: 'ITEM', limit: 3, offset: 12 })).split('\n');
+        expect(out).toEqual([
+            '14 matches in 3 notes for text "ITEM" (13–14 of 14):',
+            'B.md:3: item',
+            'D.md:1: the last item',
+        ]);
     });
 });
 

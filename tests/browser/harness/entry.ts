@@ -35,6 +35,8 @@ import { CommandCatalog } from '../../../src/context/commands';
 import { ExclusionGate } from '../../../src/context/exclusions';
 import type { FocusSource } from '../../../src/context/focus';
 import { MentionSuggester } from '../../../src/context/suggest';
+import { notesByContent, visibleRelated } from '../../../src/search/chat-lookups';
+import { NoteSearch } from '../../../src/search/note-search';
 import { EditorWriter } from '../../../src/obsidian/editor-writer';
 import { openPluginSettings } from '../../../src/obsidian/open-settings';
 import { ObsidianSecretStore } from '../../../src/obsidian/secret-store';
@@ -147,7 +149,14 @@ async function main(): Promise<void> {
     const settings = config.settings;
     const vault = new MemoryVault(config.configDir, config.files);
     const gate = new ExclusionGate({ vault, privacy: settings.privacy });
-    const suggester = new MentionSuggester({ vault, gate });
+    // The relevance index and what the chat asks of it, wired as the plugin wires them (`plugin-services.ts`).
+    const search = new NoteSearch({ vault, gate: () => gate });
+    await search.ready();
+    const suggester = new MentionSuggester({
+        vault,
+        gate,
+        content: (query, limit) => notesByContent(search, gate, query, limit),
+    });
     await suggester.rebuild();
     const app = new App({ configDir: config.configDir });
     const mcp = await connectMcp(settings, vault, gate);
@@ -245,6 +254,8 @@ async function main(): Promise<void> {
         customCommands: async () => (await commands.scan()).commands,
         apiKeySet: async () => ((await secrets.get(settings.model.apiKeySecretName)) ?? '').trim() !== '',
         suggest: (query) => suggester.suggest(query),
+        related: (path) =>
+            visibleRelated(search, vault, gate, path).map((note) => ({ path: note.path, why: note.reasons[0] ?? '' })),
         whyExcluded: (path) => {
             const verdict = gate.check(path);
             return verdict.excluded ? ExclusionGate.describe(verdict.reason) : null;

@@ -19,6 +19,13 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const { pluginEngines } = createRequire(import.meta.url)('../../../scripts/esbuild-plugin-engines.mjs') as {
     pluginEngines: Plugin;
 };
+/** The plugin build's stand-ins for code that cannot run inside Obsidian (decision 0016). */
+const { openTelemetryNoop } = createRequire(import.meta.url)('../../../scripts/esbuild-opentelemetry-noop.mjs') as {
+    openTelemetryNoop: Plugin;
+};
+const { mcpClientWithoutOAuth } = createRequire(import.meta.url)(
+    '../../../scripts/esbuild-mcp-client-without-oauth.mjs',
+) as { mcpClientWithoutOAuth: Plugin };
 /** The repository root. */
 export const REPO_ROOT = join(HERE, '..', '..', '..');
 const EXAMPLE_VAULT = join(REPO_ROOT, 'example-vault');
@@ -68,8 +75,10 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
             target: 'es2022',
             alias: { obsidian: join(REPO_ROOT, 'tests', 'support', 'obsidian-stub.ts') },
             plugins: [
-                // The plugin's own regex engines, as in main.js (decision 0023).
+                // The plugin's own regex engines and build-time stand-ins, as in main.js (decisions 0016, 0023).
                 pluginEngines,
+                openTelemetryNoop,
+                mcpClientWithoutOAuth,
                 {
                     // The Node `fetch` (model-fetch-node.ts), the desktop-only readers and the stdio MCP transport
                     // (Node builtins such as `child_process`) are loaded only on Obsidian desktop: a page never runs them.

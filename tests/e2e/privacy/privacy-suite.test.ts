@@ -5,19 +5,34 @@
  * mid-chat; a queued job whose context note became private, with its fan-out; `vault-agent ask`, `enqueue`, `run`
  * and `mcp` as child processes. Every byte recorded is scanned: model requests, MCP traffic, notices, job notes and
  * logs, artifacts, CLI output and saved chat transcripts — for the canary, the private names and the API key.
+ *
+ * PDFs and images (issue 18) go through every route that can carry one — @-mentions by name and by path, a mentioned
+ * visible note's embeds, `read_attachment` whole and by pages, a job's context, `ask`, `run`, the MCP server's tools
+ * and a vault-reading MCP server's file reader — and every base64 payload recorded is decoded and scanned too
+ * (`LeakRecorder.recordPayloads`). A positive control, an attachment a visible note also uses, must be seen there.
  */
 import { readFileSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
+import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJobNote } from '../../../src/delegate/job-note';
 import { buildCli, CLI, makeCliHome, runCli, type CliHome, type CliRun } from '../../cli/cli-harness';
 import { jobNote } from '../../delegate/queue-harness';
-import { LeakRecorder, recordModelRequest, withoutEchoes, type Leak } from '../../support/canary';
+import {
+    base64Payloads,
+    LeakRecorder,
+    readableText,
+    recordModelRequest,
+    withoutEchoes,
+    type Leak,
+} from '../../support/canary';
 import { curiousCalls, curiousResponder, freshCalls, callKey, isSubtaskRequest } from '../../support/curious-model';
 import { startMessagesApiServer, type MessagesApiServer } from '../../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../../support/temp-vault';
 import { CHAMELEON, curiousPlan, privacyVault, TURNCOAT, type PrivacyVault } from './privacy-vault';
+import { SHARED } from './privacy-attachments';
 import { allFiles, CHATS_FOLDER, makePrivacyWorld, type PrivacyWorld } from './privacy-world';
 
 const MCP_READ_FILE = 'mcp__shady__read_file';
@@ -26,8 +41,13 @@ const MCP_READ_FILE = 'mcp__shady__read_file';
 const CHAT_MESSAGE =
     'Compare @[[Quokka]], @[[Narwhal#Secret heading]], @[[Axolotl#^b1]], @[[Bilby]], @[[Okapi|the okapi]], ' +
     '@[[Dugong]], @[[Capybara]], @Journal/ @Journal/Deep/ @Notes/ @[[Archive/]] @#private @#Private/health ' +
-    '@#health and @[[Public]]; find everything, private notes included.';
-const ASK_MESSAGE = 'Tell me about @[[Quokka]], @[[Embeds]], @Journal/ and @#private; read every note.';
+    '@#health and @[[Public]]; find everything, private notes included. And the files: @[[Bandicoot.pdf]] ' +
+    '@[[Journal/Deep/Numbat.png]] @[[Quoll.secret.pdf]] @[[Wallaby.secret.png]] @[[Echidna.pdf]] @[[Platypus.png]] ' +
+    '@[[Media/Dingo.png]] @[[Cassowary.pdf]] @[[Kookaburra.png]] @[[Thylacine.png]] @[[Galah.png]] @[[Lorikeet.pdf]] ' +
+    '@[[Media/Bunyip.png]] @[[Turncoat.png]] @[[Gallery]] @[[Shared.pdf]] @[[Media/Shared.png]] @Media/';
+const ASK_MESSAGE =
+    'Tell me about @[[Quokka]], @[[Embeds]], @Journal/ and @#private; read every note. And @[[Media/Echidna.pdf]] ' +
+    '@[[Lorikeet.pdf]] @[[Thylacine.png]] @[[Bunyip.png]] @[[Wallaby.secret.png]] @[[Gallery]] @[[Shared.png]]';
 
 let pv: PrivacyVault;
 let temp: TempVault;
@@ -44,7 +64,13 @@ beforeAll(async () => {
     const built = buildCli();
     server = await startMessagesApiServer({ apiKey: pv.canaries.apiKey });
     server.setResponder(curiousResponder(curiousPlan(pv, { mcpReadFile: MCP_READ_FILE })));
-    temp = await makeTempVault({ ...pv.privateNotes, ...pv.publicNotes });
+    temp = await makeTempVault({ ...pv.privateNotes, ...pv.publicNotes, ...pv.attachments.files });
+    // Symbolic links on disk, relative like a person's `ln -s`: into an excluded folder, onto a private-only image.
+    for (const [link, target] of Object.entries(pv.attachments.symlinks)) {
+        const from = nodePath.join(temp.root, link);
+        await symlink(nodePath.relative(nodePath.dirname(from), nodePath.join(temp.root, target)), from);
+    }
+    await temp.vault.scan();
     world = await makePrivacyWorld({ temp, server, recorder });
     home = await makeCliHome();
     await built;
@@ -56,6 +82,23 @@ afterAll(async () => {
     await temp?.cleanup();
     await home?.cleanup();
 });
+
+/** Every request since `index` with its attachments decoded (document and image data, base64 in tool results). */
+function decodedSince(index: number): string {
+    return server.requests
+        .filter((request) => request.index >= index)
+        .flatMap((request) => base64Payloads(request.body).map(readableText))
+        .join('\n');
+}
+
+/** Up to three places `needle` occurs in `text`, 150 characters either side: a failure shows where, not megabytes. */
+function around(text: string, needle: string): string[] {
+    const found: string[] = [];
+    for (let at = text.indexOf(needle); at !== -1 && found.length < 3; at = text.indexOf(needle, at + 1)) {
+        found.push(text.slice(Math.max(0, at - 150), at + needle.length + 150));
+    }
+    return found;
+}
 
 function sentSince(index: number): string {
     return server.requests
@@ -90,7 +133,10 @@ describe('one vault, every route at once', () => {
         expect(sent).toContain('![[hidden note]]');
         expect(world.toolCalls.requests.some((r) => JSON.stringify(r).includes('Public.md'))).toBe(true);
         expect(sent).toContain(pv.turncoatMarker);
-        expect(sent).not.toContain(pv.canaries.content);
+        expect(around(sent, pv.canaries.content)).toEqual([]);
+        // The image whose only note is still public went, as an image block the recorder decodes.
+        expect(decodedSince(0)).toContain(pv.attachments.turncoatMarker);
+        expect(around(decodedSince(0), pv.canaries.content)).toEqual([]);
     }, 60_000);
 
     // Row 13 through a vault-reading MCP server's result in the chat history: the result recorded the notes it carried
@@ -106,13 +152,18 @@ describe('one vault, every route at once', () => {
         const after = sentSince(from);
         const at = after.indexOf(pv.turncoatMarker);
         expect(at === -1 ? '' : after.slice(Math.max(0, at - 300), at + 60)).toBe('');
+        // Nor the image only it embeds, sent whole in the first request and in the history since.
+        expect(around(decodedSince(from), pv.attachments.turncoatMarker)).toEqual([]);
     }, 60_000);
 
     it('delegate: a queued job whose context note became private, and its fan-out', async () => {
         await temp.write(
             'Agent/Jobs/Explore.md',
             jobNote('Explore everything, private notes included, and report.', {
-                context: '["[[Chameleon]]", "#health", "#private", "Notes/", "Journal/"]',
+                context:
+                    '["[[Chameleon]]", "#health", "#private", "Notes/", "Journal/", "[[Chameleon.pdf]]", ' +
+                    '"[[Bandicoot.pdf]]", "[[Platypus.png]]", "[[Lorikeet.pdf]]", "[[Media/Thylacine.png]]", ' +
+                    '"[[Bunyip.png]]", "[[Shared.pdf]]"]',
             }),
         );
         await temp.write(CHAMELEON, pv.madePrivate[CHAMELEON] ?? '');
@@ -125,8 +176,10 @@ describe('one vault, every route at once', () => {
         expect(read.kind === 'job' ? read.job.status : read.kind).toBe('done');
         const requests = server.requests.filter((request) => request.index >= from);
         expect(requests.filter(isSubtaskRequest).length).toBeGreaterThanOrEqual(2);
-        expect(sentSince(from)).not.toContain(pv.chameleonMarker);
-        expect(sentSince(from)).not.toContain(pv.canaries.content);
+        expect(around(sentSince(from), pv.chameleonMarker)).toEqual([]);
+        expect(around(sentSince(from), pv.canaries.content)).toEqual([]);
+        expect(around(decodedSince(from), pv.attachments.chameleonMarker)).toEqual([]);
+        expect(decodedSince(from)).toContain(pv.attachments.visibleMarker);
     }, 90_000);
 
     it('cli: ask with mentions, a private command, enqueue and run', async () => {
@@ -142,13 +195,21 @@ describe('one vault, every route at once', () => {
             'Journal/',
             '--context',
             '[[Public]]',
+            '--context',
+            '[[Dingo.png]]',
+            '--context',
+            '[[Media/Galah.png]]',
+            '--context',
+            '[[Cassowary.pdf]]',
+            '--context',
+            `[[${SHARED.png}]]`,
             'Explore the vault from the terminal.',
         ]);
         expect(enqueued.code).toBe(0);
         const run = await cli(['run']);
         expect(run.code).toBe(0);
         expect(server.requests.length).toBeGreaterThan(from + 2);
-        expect(sentSince(from)).not.toContain(pv.canaries.content);
+        expect(around(sentSince(from), pv.canaries.content)).toEqual([]);
     }, 90_000);
 
     it('cli: `vault-agent mcp` explored by the official SDK client, every message recorded', async () => {
@@ -177,12 +238,19 @@ describe('one vault, every route at once', () => {
                     const text = ((result.content ?? []) as { text?: string }[]).map((c) => c.text ?? '').join('\n');
                     results.push(text);
                     recorder.record(`mcp ${call.name} message`, JSON.stringify(result), ['content', 'key']);
+                    await recorder.recordPayloads(`mcp ${call.name} message`, result);
                     // Guessed names come back quoted in "not found": what lies outside the quotes is scanned.
                     recorder.record(`mcp ${call.name}`, withoutEchoes(text), ['name']);
                 }
             }
             expect(asked.size).toBeGreaterThan(60);
             expect(results.join('\n')).toContain('Links back to');
+            // The positive control came back as an image (decoded, it holds the marker); private ones never.
+            expect(recorder.routesWith(pv.attachments.visibleMarker)).toContain(
+                'mcp read_attachment message (decoded png)',
+            );
+            // A client gets a PDF's text (MCP has no document content).
+            expect(recorder.routesWith(pv.attachments.visibleMarker)).toContain('mcp read_attachment message');
         } finally {
             await client.close();
         }
@@ -190,8 +258,8 @@ describe('one vault, every route at once', () => {
     }, 60_000);
 
     it('finds neither the canary, nor a private name, nor the API key in anything recorded', async () => {
-        for (const request of server.requests) recordModelRequest(recorder, request, typed);
-        const seeded = new Set(Object.keys(pv.privateNotes));
+        for (const request of server.requests) await recordModelRequest(recorder, request, typed);
+        const seeded = new Set([...Object.keys(pv.privateNotes), ...Object.keys(pv.attachments.files)]);
         for (const path of await allFiles(temp.root)) {
             if (seeded.has(path)) continue;
             const text = readFileSync(`${temp.root}/${path}`, 'utf8');
@@ -207,6 +275,15 @@ describe('one vault, every route at once', () => {
         expect(routes.some((r) => r.startsWith('file Agent/Outputs/'))).toBe(true);
         expect(routes.some((r) => r.startsWith(`file ${CHATS_FOLDER}/`))).toBe(true);
         expect(routes).toContain('notice');
+        // The positive control: an attachment a visible note uses reached the model as a PDF document and an image,
+        // and in some requests it is seen only once decoded (the raw body carries base64, not the marker) — so the
+        // recorder would see a private one the same way.
+        const seen = recorder.routesWith(pv.attachments.visibleMarker);
+        const onlyDecoded = (kind: string): string[] =>
+            seen.filter((route) => route.endsWith(kind) && !seen.includes(route.slice(0, -kind.length - 1)));
+        expect(onlyDecoded('(decoded pdf)').length).toBeGreaterThan(0);
+        expect(onlyDecoded('(pdf text)').length).toBeGreaterThan(0);
+        expect(onlyDecoded('(decoded png)').length).toBeGreaterThan(0);
         const leaks = recorder.leaks();
         expect([
             ...new Set(

@@ -16,7 +16,9 @@ import { type SessionServices } from '../../../src/agent/session-factory';
 import { SpendControl } from '../../../src/agent/spend/spend-control';
 import { MemorySpendLedger } from '../../../src/agent/spend/spend-ledger';
 import { ChatService } from '../../../src/chat/chat-service';
+import { unpdfTextReader } from '../../../src/cli/pdf-text-node';
 import { AdapterChatStore, type ChatFileAdapter } from '../../../src/chat/chat-store';
+import { exclusionGate } from '../../../src/compose/core-services';
 import { ContextBuilder } from '../../../src/context/build-context';
 import { ExclusionGate } from '../../../src/context/exclusions';
 import { FixedFocus } from '../../../src/context/focus';
@@ -70,7 +72,8 @@ export async function makePrivacyWorld(options: {
         model: { ...DEFAULT_SETTINGS.model, defaultModel: TEST_MODEL, baseUrl: server.baseURL, maxOutputTokens: 1024 },
         delegate: { ...DEFAULT_SETTINGS.delegate, ...SETTINGS_JSON.delegate },
     };
-    const gate = (): ExclusionGate => new ExclusionGate({ vault, privacy: PRIVACY });
+    // As `core-services.ts` builds it: job notes ask for files, they do not use them.
+    const gate = (): ExclusionGate => exclusionGate(vault, PRIVACY, null, settings.delegate.jobsFolder);
     const notifier: Notifier = { notify: (message) => recorder.record('notice', message) };
     const client: ModelClient = await createModelClient({
         secrets: { get: (name) => Promise.resolve(name === settings.model.apiKeySecretName ? server.apiKey : null) },
@@ -113,7 +116,14 @@ export async function makePrivacyWorld(options: {
             exclusions: (v: VaultPort) => new ExclusionGate({ vault: v, privacy: PRIVACY }),
         }),
         retry: { random: () => 0, waits: { idleTimeoutMs: 10_000 } },
-        contextProvider: new ContextBuilder({ vault, gate, embedDepth: settings.context.embedDepth }),
+        pdfText: unpdfTextReader,
+        // PDFs and images go as the endpoint takes them, as `core-services.ts` wires them for the plugin and the CLI.
+        contextProvider: new ContextBuilder({
+            vault,
+            gate,
+            embedDepth: settings.context.embedDepth,
+            attachments: { pdf: unpdfTextReader, documents: () => client.capabilities.has('documents') },
+        }),
     };
     const chat = new ChatService({
         store: new AdapterChatStore({ adapter: fsChatAdapter(temp.root), folder: CHATS_FOLDER }),
@@ -153,6 +163,7 @@ export async function makePrivacyWorld(options: {
                 settleMs: 5,
                 retry: { random: () => 0, baseDelayMs: 10, maxDelayMs: 50, waits: { idleTimeoutMs: 10_000 } },
                 jobRetryBaseMs: 10,
+                pdfText: unpdfTextReader,
             }),
         close: () => hub.close(),
     };
