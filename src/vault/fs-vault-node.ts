@@ -25,6 +25,7 @@ import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
 import { isUnlistedSegment, VAULT_TRASH_FOLDER } from '../kernel/system-folders';
 import { isMarkdownPath, VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
+import { FileListing } from './file-listing';
 
 /** Options for `FsVault.open`. */
 export interface FsVaultOptions {
@@ -65,7 +66,7 @@ export class StaleWriteError extends VaultError {
 
 /** A vault on a real folder. */
 export class FsVault implements VaultPort {
-    private readonly files = new Map<string, FileEntry>();
+    private readonly files = new FileListing();
     /** NFC vault path → on-disk relative path, where they differ (NFD names written by macOS or by hand). */
     private readonly diskNames = new Map<string, string>();
     /** Identities of checked files and the texts read from them, for reads without a second real-path check. */
@@ -329,7 +330,11 @@ export class FsVault implements VaultPort {
     }
 
     async list(): Promise<FileEntry[]> {
-        return [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        return this.files.sorted();
+    }
+
+    async listUnder(prefix: string): Promise<FileEntry[]> {
+        return this.files.under(prefix);
     }
 
     async stat(path: string): Promise<FileEntry | null> {
