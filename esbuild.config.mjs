@@ -62,9 +62,13 @@ const plugin = {
 };
 
 const cli = {
-    entryPoints: ['src/cli/main.ts'],
+    // `dist/cli.js` and its chunks: code only some commands need (the PDF reader, the model client's streaming) sits
+    // in chunks loaded on first use, so `vault-agent mcp` does not compile megabytes it never runs at start.
+    entryPoints: { cli: 'src/cli/main.ts' },
     bundle: true,
-    outfile: 'dist/cli.js',
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     platform: 'node',
     target: 'node20',
@@ -86,8 +90,10 @@ const cli = {
  * The program of the CLI's search worker threads (decision 0024), next to `dist/cli.js`, which starts it by that name.
  * It searches note files for `search_notes`.
  */
+const { outdir: _outdir, splitting: _splitting, chunkNames: _chunkNames, ...cliOptions } = cli;
 const searchWorker = {
-    ...cli,
+    ...cliOptions,
+    // One file of its own: a worker thread loads it whole, at the start of the first search.
     entryPoints: ['src/vault/text-scan-worker-node.ts'],
     outfile: 'dist/text-scan-worker.js',
 };
@@ -97,15 +103,29 @@ async function main() {
     const builds = [plugin];
     if (fs.existsSync('src/cli/main.ts')) builds.push(cli, searchWorker);
     if (production) {
+        // Chunks of an earlier build have other names: they go, so the folder holds exactly what this build made.
+        fs.rmSync('dist/chunks', { recursive: true, force: true });
         await Promise.all(
             builds.map(async (options) => {
                 const result = await esbuild.build({ ...options, write: false });
-                // Shipped bundles carry the licence notices of every package bundled into them. Each file is written
+                // Shipped bundles carry the licence notices of every package bundled into them: the entry file those of
+                // the whole program (its chunks included), each chunk those of the packages in it. Each file is written
                 // whole and renamed into place, so nothing ever reads a bundle without its notices or half written.
-                const notices = noticesText(bundledPackages(result.metafile, options.outfile), 'Vault Agent');
+                const entry = path.resolve(options.outfile ?? path.join(options.outdir, 'cli.js'));
+                const outputOf = (file) => path.relative(process.cwd(), file.path).split(path.sep).join('/');
+                const code = result.outputFiles.filter((file) => result.metafile.outputs[outputOf(file)] !== undefined);
+                const packagesIn = (files) => {
+                    const byName = new Map();
+                    for (const file of files) {
+                        for (const pkg of bundledPackages(result.metafile, outputOf(file))) byName.set(pkg.name, pkg);
+                    }
+                    return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+                };
                 for (const file of result.outputFiles) {
-                    const isBundle = path.resolve(file.path) === path.resolve(options.outfile);
-                    const text = isBundle ? file.text + legalComment(notices) : file.text;
+                    const isEntry = path.resolve(file.path) === entry;
+                    const packages = isEntry ? packagesIn(code) : code.includes(file) ? packagesIn([file]) : [];
+                    const notices = legalComment(noticesText(packages, 'Vault Agent'));
+                    const text = isEntry || packages.length > 0 ? file.text + notices : file.text;
                     fs.mkdirSync(path.dirname(file.path), { recursive: true });
                     const temp = `${file.path}.${process.pid}.tmp`;
                     // The CLI runs as `./dist/cli.js` too, and `npm install -g .` links it as `vault-agent`.

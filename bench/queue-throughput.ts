@@ -28,14 +28,18 @@ interface QueueRun {
 }
 
 /** The worker-thread model server, as the queue rows use it. */
-interface WorkerServer {
+export interface WorkerServer {
     baseURL: string;
     apiKey: string;
+    /** Model requests so far. */
     requests(): Promise<number>;
+    /** When each model request arrived (`Date.now()` ms), in order. */
+    times(): Promise<number[]>;
     close(): Promise<void>;
 }
 
-async function startWorkerServer(latencyMs: number, burst: number): Promise<WorkerServer> {
+/** Starts the local Messages API in a worker thread: every answer after `latencyMs`, the first `burst` ones 429s. */
+export async function startWorkerServer(latencyMs: number, burst: number): Promise<WorkerServer> {
     const worker = new Worker(new URL('./model-server-worker.mjs', import.meta.url), {
         workerData: { latencyMs, burst },
     });
@@ -50,6 +54,7 @@ async function startWorkerServer(latencyMs: number, burst: number): Promise<Work
         baseURL,
         apiKey,
         requests: async () => (await ask<{ count: number }>('count')).count,
+        times: async () => (await ask<{ times: number[] }>('times')).times,
         close: async () => {
             await ask('close');
             await worker.terminate();

@@ -30,6 +30,7 @@ import { mcpColdStartRow, mcpPeakMemoryRow, mcpSearchRow } from './mcp-product';
 import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
+import { queueCliLongRow, queueCliRow } from './queue-cli';
 
 /** A row whose wall-clock figure a busy machine can spoil: CI keeps the best of 3 runs. */
 function noisy(row: BenchRow): BenchRow {
@@ -69,6 +70,8 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(loopOverheadRow),
     noisy(queueThroughputRow),
     noisy(queueRateLimitRow),
+    noisy(queueCliRow),
+    noisy(queueCliLongRow),
     batchJobsRow,
     compactionInputRow,
     compactionCacheRow,

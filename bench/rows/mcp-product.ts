@@ -112,7 +112,7 @@ export const mcpColdStartRow: BenchRow = {
 /** Waits until the server has written the vault's index snapshot under `stateDir` (it does so on close at the latest). */
 async function waitForSnapshot(stateDir: string): Promise<void> {
     const vaults = join(stateDir, 'vault-agent', 'vaults');
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
         if (existsSync(vaults) && readdirSync(vaults).some((name) => existsSync(join(vaults, name, 'index.json'))))
             return;

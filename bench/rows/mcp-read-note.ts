@@ -63,7 +63,7 @@ export const mcpReadNoteRow: BenchRow = {
         await client.connect(transport);
         try {
             const deadline = Date.now() + READY_TIMEOUT_MS;
-            while (!/\(watcher ready\)/.test(stderr)) {
+            while (!/watching \d+ folders/.test(stderr)) {
                 if (Date.now() > deadline) throw new Error(`the watcher did not get ready; stderr: ${stderr}`);
                 await sleep(50);
             }

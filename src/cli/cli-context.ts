@@ -109,7 +109,9 @@ export async function openCliVault(options: VaultOptions, io: CliIo): Promise<Cl
     if (options.verbose) io.stderr.write(`vault-agent: settings from ${loaded.file}\n`);
     const core = new CoreServices(cliAdapters(vault, configDir, io), loaded.settings);
     // The next command starts from the index of this one; nothing the exclusions hide now goes into it.
-    vault.saveSnapshot((path) => !core.gate().isExcluded(path));
+    // One gate for the whole save: asking the core for it reads Obsidian's excluded files again each time.
+    const gate = core.gate();
+    vault.saveSnapshot((path) => !gate.isExcluded(path));
     return { vault, settings: loaded.settings, gate: () => core.gate(), gateOf: (of) => core.gateFor(of), core };
 }
 

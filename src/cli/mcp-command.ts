@@ -17,7 +17,7 @@ import { DEFAULT_MCP_JOBS } from '../kernel/delivery-settings';
 import type { Settings } from '../kernel/settings';
 import { isProcessRunning } from '../vault/temp-files-node';
 import type { McpJobContext } from './mcp-jobs';
-import { FsVault } from '../vault/fs-vault-node';
+import type { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { TextScanPool } from '../vault/text-scan-node';
 import { VaultError } from '../kernel/vault-port';
@@ -81,14 +81,41 @@ const SNAPSHOT_DELAY_MS = 3_000;
 /** Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start. */
 export async function runMcpServer(options: RunMcpServerOptions): Promise<void> {
     const { vaultRoot, configDir } = options;
-    const allowDefaults = options.defaultSettings === true;
     const snapshot = options.env === undefined ? undefined : indexSnapshot(options.env);
-    const vault = await FsVault.open(vaultRoot, { configDir, snapshot }).catch((error: unknown) => {
+    // Every folder is watched before the scan that opens the vault lists it: one scan in all, and the first call
+    // is answered from it (see `fs-vault-watch-node.ts`).
+    let opened: FsVault | null = null;
+    const { vault, watcher } = await VaultWatcher.open(
+        vaultRoot,
+        { configDir, snapshot },
+        {
+            onFullScan: (reason, stats) => {
+                if (options.debugScans === true) {
+                    options.stderr?.write(
+                        `vault-agent mcp: full scan #${opened?.scanCount ?? '?'} (${reason}): ${stats.files} files in ${Math.round(stats.ms)} ms\n`,
+                    );
+                }
+            },
+            onError: (message) => options.stderr?.write(`vault-agent mcp: ${message}.\n`),
+        },
+    ).catch((error: unknown) => {
         const why = error instanceof VaultError ? error.message : 'it could not be opened';
         throw new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
     });
     // search_notes reads and searches notes in worker threads, the program built next to this one (decision 0024).
     vault.useTextScan(TextScanPool.forScript(new URL('./text-scan-worker.js', import.meta.url)));
+    opened = vault;
+    try {
+        await serveVault(options, vault, watcher);
+    } finally {
+        await watcher.close();
+    }
+}
+
+/** Serves the opened, watched vault until the client closes stdin. */
+async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher: VaultWatcher): Promise<void> {
+    const { vaultRoot, configDir } = options;
+    const allowDefaults = options.defaultSettings === true;
     const initial = await loadVaultSettings({ vaultRoot, configDir, allowDefaults }).catch((error: unknown) => {
         if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
         throw error;
@@ -110,31 +137,35 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     );
     let applied = JSON.stringify(initial.settings);
 
-    const watcher = new VaultWatcher(vault, {
-        onFullScan: (reason, stats) => {
-            if (options.debugScans === true) {
-                options.stderr?.write(
-                    `vault-agent mcp: full scan #${vault.scanCount} (${reason}): ${stats.files} files in ${Math.round(stats.ms)} ms\n`,
-                );
-            }
-        },
-        onError: (message) => options.stderr?.write(`vault-agent mcp: ${message}.\n`),
-    });
     if (options.debugScans === true) {
         const start = vault.lastScanStats;
         options.stderr?.write(
             `vault-agent mcp: full scan #${vault.scanCount} (start): ${start.files} files in ${Math.round(start.ms)} ms, ` +
-                `${start.read} notes read, the rest from the index snapshot\n`,
+                `${start.read} notes to read when first needed, the rest from the index snapshot; ` +
+                (watcher.watching
+                    ? `watching ${watcher.folderCount} folders\n`
+                    : 'not watching (the next call rescans)\n'),
         );
     }
-    watcher.start();
-    // The note index for the next start, written once the first calls had the CPU; nothing excluded goes into it.
-    const keep = (path: string): boolean => !core.gate().isExcluded(path);
-    const saveLater = setTimeout(() => vault.saveSnapshot(keep), SNAPSHOT_DELAY_MS);
+    // The notes the opening scan listed without reading them are read and parsed in the background, between calls.
+    const stopSettling = new AbortController();
+    const settled = vault.settle(stopSettling.signal);
+    // The note index for the next start, written once the first calls had the CPU and every note is indexed; nothing
+    // excluded goes into it.
+    // One gate for the whole save: asking the core for it reads Obsidian's excluded files again each time.
+    const keep = (): ((path: string) => boolean) => {
+        const gate = core.gate();
+        return (path) => !gate.isExcluded(path);
+    };
+    const saveLater = setTimeout(() => {
+        void settled.then(() => {
+            if (!stopSettling.signal.aborted) vault.saveSnapshot(keep());
+        });
+    }, SNAPSHOT_DELAY_MS);
     saveLater.unref();
     // Clients often end the server with a signal rather than by closing stdin: write the index, then end as asked.
     const onSignal = (signal: NodeJS.Signals): void => {
-        vault.saveSnapshot(keep);
+        vault.saveSnapshot(keep(), false);
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
         process.kill(process.pid, signal);
     };
@@ -214,9 +245,9 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         await closed;
     } finally {
         clearTimeout(saveLater);
+        stopSettling.abort();
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-        vault.saveSnapshot(keep);
+        vault.saveSnapshot(keep(), false);
         core.search.dispose();
-        await watcher.close();
     }
 }

@@ -44,9 +44,10 @@ export class RunProgress {
         }
     }
 
-    /** Reports what changed since the last snapshot. */
+    /** Reports what changed since the last snapshot, in one write (a burst of changes is many lines). */
     update(snapshot: QueueSnapshot): void {
         this.lastSnapshot = snapshot;
+        const lines: string[] = [];
         for (const job of snapshot.jobs) {
             const before = this.seen.get(job.path);
             if (before === job.status) continue;
@@ -55,7 +56,7 @@ export class RunProgress {
             const here = job.status === 'running' && job.progress !== null;
             if (here || this.ran.has(job.path)) this.ran.set(job.path, job.status);
             if (before === undefined && job.status === 'queued') {
-                this.line(`queued      ${job.path}`);
+                lines.push(`queued      ${job.path}`);
                 continue;
             }
             const detail =
@@ -66,13 +67,14 @@ export class RunProgress {
                       : job.error !== '' && job.status !== 'running'
                         ? `: ${job.error}`
                         : '';
-            this.line(`${jobStateWord(job.status).toLowerCase().padEnd(11)} ${job.path}${detail}`);
+            lines.push(`${jobStateWord(job.status).toLowerCase().padEnd(11)} ${job.path}${detail}`);
         }
         const pause = snapshot.pause === null ? '' : `${snapshot.pause.reason}: ${snapshot.pause.message}`;
         if (pause !== this.lastPause) {
             this.lastPause = pause;
-            if (snapshot.pause !== null) this.line(`paused      ${snapshot.pause.message}`);
+            if (snapshot.pause !== null) lines.push(`paused      ${snapshot.pause.message}`);
         }
+        this.lines(lines);
     }
 
     /** Stops the spinner and writes the summary. */
@@ -97,10 +99,11 @@ export class RunProgress {
         return { ran: new Map(this.ran), failed: counts.get('failed') ?? 0, pause: this.lastSnapshot?.pause ?? null };
     }
 
-    private line(text: string): void {
+    private lines(texts: string[]): void {
+        if (texts.length === 0) return;
         this.clearSpinner();
         const time = new Date(this.now()).toISOString().slice(11, 19);
-        this.out.write(`[${time}] ${text}\n`);
+        this.out.write(texts.map((text) => `[${time}] ${text}\n`).join(''));
     }
 
     private spin(): void {

@@ -10,7 +10,7 @@
  */
 import { parseNote } from '../vault/note-parser';
 import { normalizeVaultPath } from '../kernel/path-policy';
-import { isMarkdownPath, VaultError, type VaultPort } from '../kernel/vault-port';
+import { isMarkdownPath, VaultError, type FileEntry, type VaultPort } from '../kernel/vault-port';
 import type { ExclusionGate, ExclusionVerdict } from './exclusions';
 import { MetadataOverlay, type HiddenFolderReader, type HiddenListing } from './hidden-folder';
 import { skillProblems, type SkillCandidate } from './skill-checks';
@@ -203,7 +203,7 @@ export class SkillCatalog {
             excluded: (path) => gate.isExcluded(path),
             files: async (folder) => {
                 const prefix = `${folder}/`;
-                const paths = (await this.vault.list())
+                const paths = (await this.filesUnder(prefix))
                     .map((entry) => entry.path)
                     .filter((path) => path.startsWith(prefix) && path !== `${prefix}${SKILL_FILE}`);
                 return gate.partition(paths).visible.slice(0, MAX_SKILL_FILES);
@@ -237,6 +237,12 @@ export class SkillCatalog {
         };
     }
 
+    /** The vault's files under `prefix`, without walking every file where the vault can answer that. */
+    private async filesUnder(prefix: string): Promise<FileEntry[]> {
+        if (this.vault.listUnder !== undefined) return this.vault.listUnder(prefix);
+        return (await this.vault.list()).filter((entry) => entry.path.startsWith(prefix));
+    }
+
     /** `SKILL.md` paths one folder deep in the skills folder; stray notes beside the folders are reported. */
     private async vaultSkillFiles(
         origin: Origin,
@@ -245,7 +251,7 @@ export class SkillCatalog {
         const prefix = `${this.folder}/`;
         const folders = new Map<string, string[]>();
         let excludedCount = 0;
-        for (const { path } of await this.vault.list()) {
+        for (const { path } of await this.filesUnder(prefix)) {
             if (!path.startsWith(prefix)) continue;
             const segments = path.slice(prefix.length).split('/');
             if (segments.length === 1) {

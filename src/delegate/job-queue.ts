@@ -15,7 +15,7 @@ import { JobStore, type JobUpdate } from './job-store';
 import { LeaseKeeper } from './lease';
 import { Handoffs } from './queue-handoff';
 import { QueuePause } from './queue-pause';
-import { jobView, type QueueSnapshot } from './queue-snapshot';
+import { jobView, type JobView, type QueueSnapshot } from './queue-snapshot';
 import type { ExtensionContext } from './queue-extension';
 import { jobRunDeps, type JobQueueOptions, type QueueSettings } from './queue-options';
 import { Wakeup } from './queue-wakeup';
@@ -55,6 +55,8 @@ export class JobQueue {
     private readonly handoffs = new Handoffs();
     private scanned = false;
     private notifying = false;
+    /** Each job note's view as last shown, kept while the note and its progress stay the same objects. */
+    private readonly views = new WeakMap<JobNote, { progress: JobProgress | null; view: JobView }>();
 
     constructor(options: JobQueueOptions) {
         this.options = options;
@@ -110,7 +112,7 @@ export class JobQueue {
 
     /** The queue as it is now. */
     snapshot(): QueueSnapshot {
-        const views = [...this.jobs.values()].map((job) => jobView(job, this.running.get(job.path)?.progress ?? null));
+        const views = [...this.jobs.values()].map((job) => this.viewOf(job));
         const triggers = (this.options.extensions ?? []).flatMap((extension) => extension.triggers?.() ?? []);
         return {
             state: this.pauses.info !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
@@ -119,6 +121,20 @@ export class JobQueue {
             quarantined: [...this.quarantined].map(([path, reason]) => ({ path, reason })),
             ...(triggers.length > 0 ? { triggers } : {}),
         };
+    }
+
+    /**
+     * The job's view for a snapshot. A snapshot goes out after every burst of changes and lists every job, so views of
+     * jobs that did not change since the last one are reused rather than built again (a long run would pay for every
+     * job on every change).
+     */
+    private viewOf(job: JobNote): JobView {
+        const progress = this.running.get(job.path)?.progress ?? null;
+        const cached = this.views.get(job);
+        if (cached !== undefined && cached.progress === progress) return cached.view;
+        const view = jobView(job, progress);
+        this.views.set(job, { progress, view });
+        return view;
     }
 
     /** Writes a new job note (status `queued`) and resolves to its path; rejects while the settings are locked. */
@@ -301,14 +317,26 @@ export class JobQueue {
     }
 
     private async runOne(queued: JobNote, deps: JobRunDeps, entry: Running, handoff?: () => void): Promise<void> {
-        const taken = await this.leases
-            .take(
-                queued.path,
-                (job) => this.isRunnable(job),
-                (job) => `Started on ${this.leases.deviceId} (attempt ${job.attempts}).`,
-                (job) => this.isCopy(job),
-            )
-            .finally(handoff);
+        try {
+            await this.runLeased(queued, deps, entry, handoff);
+        } finally {
+            handoff?.();
+        }
+    }
+
+    /** Takes `queued`'s lease and runs it; `handoff` is let go once the job sends its request (or cannot run). */
+    private async runLeased(
+        queued: JobNote,
+        deps: JobRunDeps,
+        entry: Running,
+        handoff: (() => void) | undefined,
+    ): Promise<void> {
+        const taken = await this.leases.take(
+            queued.path,
+            (job) => this.isRunnable(job),
+            (job) => `Started on ${this.leases.deviceId} (attempt ${job.attempts}).`,
+            (job) => this.isCopy(job),
+        );
         if (taken === null) {
             const read = await this.store.read(queued.path);
             if (read.kind === 'job') this.jobs.set(queued.path, read.job);
@@ -334,6 +362,7 @@ export class JobQueue {
                 entry.progress = progress;
                 this.changed();
             },
+            sending: () => handoff?.(),
             release: () => {
                 entry.holdsSlot = false;
                 if (this.stopped) return Promise.resolve();
@@ -343,6 +372,8 @@ export class JobQueue {
             },
         };
         const runner = (this.options.extensions ?? []).find((extension) => extension.runs?.(taken) === true);
+        // A job an extension runs (a batch job) sends nothing of its own now: the place it took is settled at once.
+        if (runner?.run !== undefined) handoff?.();
         let end: { job: JobNote | null; signal: QueueSignal };
         try {
             end =

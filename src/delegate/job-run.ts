@@ -75,11 +75,17 @@ export interface JobControl {
     onProgress(progress: JobProgress): void;
     /**
      * The job is done with the model and only writes its result now: its place in the queue's concurrency goes to the
-     * next job, so result writing overlaps the next model call. Resolves once that job holds its lease (or none
-     * starts), so the lease write does not queue behind this job's result writes. Not called when the turn ended in an
-     * error, which the queue must hear about (a spend cap, an outage) before it starts anything else.
+     * next job, so result writing overlaps the next model call. Resolves once that job is ready to send its request
+     * (`sending`), or has ended, or none starts, so the next job's lease write, prompt and session are not held up
+     * behind this job's result writes. Not called when the turn ended in an error, which the queue must hear about (a
+     * spend cap, an outage) before it starts anything else.
      */
     release?(): Promise<void>;
+    /**
+     * The job holds its lease, has built its prompt and session, and sends its first model request now: a job that
+     * handed it its place may write its result from here on.
+     */
+    sending?(): void;
 }
 
 /** Everything one job run uses: the shared session services as the queue got them, and what this run decided. */
@@ -219,6 +225,7 @@ export async function runJob(
         const message = prompt.blocks(built.skills);
         const blocks = [...prompt.attachments.map(({ block }) => block), ...message];
         const sources = [...prompt.attachments.map(({ path }) => [path]), ...message.map(() => undefined)];
+        control.sending?.();
         result = await session.send(blocks, { signal: control.signal, sources });
     } finally {
         clearInterval(renew);

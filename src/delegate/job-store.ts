@@ -28,6 +28,12 @@ export interface JobStoreOptions {
 export class JobStore {
     private readonly vault: VaultPort;
     private readonly clock: Clock;
+    /**
+     * The last text read or written per job note and what it read as. A job's note is read back right after each
+     * write (to confirm a lease) and read again before the next one; parsing the same bytes again gives the same job,
+     * so it is parsed once. Keyed by path and checked against the whole text, so any other change is parsed anew.
+     */
+    private readonly parsed = new Map<string, { text: string; read: JobRead }>();
 
     constructor(options: JobStoreOptions) {
         this.vault = options.vault;
@@ -37,10 +43,12 @@ export class JobStore {
     /** Every Markdown note under `folder`, read as jobs (notes that are not jobs left out). */
     async list(folder: string): Promise<(JobRead & { kind: 'job' | 'quarantined' })[]> {
         const prefix = `${folder.replace(/\/+$/u, '')}/`;
-        const files = (await this.vault.list()).filter(
-            (file) => file.path.startsWith(prefix) && isMarkdownPath(file.path),
-        );
+        const under = this.vault.listUnder?.(prefix) ?? this.vault.list();
+        const files = (await under).filter((file) => file.path.startsWith(prefix) && isMarkdownPath(file.path));
         files.sort((a, b) => a.ctime - b.ctime || a.path.localeCompare(b.path));
+        const listed = new Set(files.map((file) => file.path));
+        for (const path of [...this.parsed.keys()])
+            if (path.startsWith(prefix) && !listed.has(path)) this.parsed.delete(path);
         const reads = await Promise.all(files.map((file) => this.read(file.path)));
         return reads.filter((read): read is JobRead & { kind: 'job' | 'quarantined' } => read.kind !== 'not-a-job');
     }
@@ -54,7 +62,16 @@ export class JobStore {
             if (e instanceof VaultError && e.code === 'not-found') return { kind: 'not-a-job' };
             throw e;
         }
-        return readJobNote(path, text);
+        return this.parse(path, text);
+    }
+
+    /** `readJobNote`, once per text of a note. */
+    private parse(path: string, text: string): JobRead {
+        const known = this.parsed.get(path);
+        if (known !== undefined && known.text === text) return known.read;
+        const read = readJobNote(path, text);
+        this.parsed.set(path, { text, read });
+        return read;
     }
 
     /** Marks the job `failed` with `message` (and releases its lease). */
@@ -75,7 +92,7 @@ export class JobStore {
         try {
             await this.vault.process(path, (current) => {
                 result = null;
-                const read = readJobNote(path, current);
+                const read = this.parse(path, current);
                 if (read.kind !== 'job') return current;
                 const update = decide(read.job);
                 if (update === null) {
@@ -89,7 +106,7 @@ export class JobStore {
                     (update.log ?? []).map((m) => logLine(now, m)),
                 );
                 if (next === null) return current;
-                const reread = readJobNote(path, next);
+                const reread = this.parse(path, next);
                 // Never write what we could not read back as the same job.
                 if (reread.kind !== 'job') return current;
                 result = reread.job;

@@ -1,10 +1,11 @@
 /**
  * A finished job handing its place in the queue to the next one (`JobControl.release`): the job waits to write its
- * result until the job started in its place holds its lease, so the lease write does not queue behind the result
- * writes — or until no job starts there, or at most `maxWaitMs`.
+ * result until the job started in its place sends its model request (it holds its lease and has built its prompt and
+ * session), so that start does not queue behind the result writes — or until that job ends first, no job starts
+ * there, or at most `maxWaitMs`.
  */
 
-/** The longest a finished job waits, by default, for the next one to take its lease before writing its result. */
+/** The longest a finished job waits, by default, for the next one to send its request before writing its result. */
 export const HANDOFF_WAIT_MS = 1_000;
 
 export class Handoffs {
@@ -12,7 +13,7 @@ export class Handoffs {
 
     constructor(private readonly maxWaitMs: number = HANDOFF_WAIT_MS) {}
 
-    /** Settles when the job started in the freed place holds its lease, when none starts, or after `maxWaitMs`. */
+    /** Settles when the job started in the freed place sends its request or ends, when none starts, or after `maxWaitMs`. */
     wait(): Promise<void> {
         return new Promise<void>((resolve) => {
             const timer = setTimeout(settle, this.maxWaitMs);
@@ -24,7 +25,7 @@ export class Handoffs {
         });
     }
 
-    /** The oldest waiting handoff, for the job starting now: call it once that job holds its lease. */
+    /** The oldest waiting handoff, for the job starting now: call it once that job sends its request (or ends). */
     next(): (() => void) | undefined {
         return this.waiting.shift();
     }

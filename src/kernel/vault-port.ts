@@ -13,6 +13,12 @@ export interface VaultPort {
 
     /** Every file in the vault (not folders), excluding the config folder, `.git` and `.trash`. */
     list(): Promise<FileEntry[]>;
+    /**
+     * The files whose path starts with `prefix` (a folder with its trailing `/`), as `list()` filtered to them, in
+     * the same order. Optional: where the host can answer it without walking every file (a big vault's skills folder
+     * is looked at for every session); callers fall back to filtering `list()`.
+     */
+    listUnder?(prefix: string): Promise<FileEntry[]>;
     /** The file at `path`, or `null` when there is none (folders are `null` too). */
     stat(path: string): Promise<FileEntry | null>;
     /** The text of a note. Rejects with `VaultError('not-found')` when there is no such file. */

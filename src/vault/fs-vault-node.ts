@@ -11,10 +11,11 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
 import nodePath from 'node:path';
 import { errorCode, VaultDisk } from './fs-vault-disk-node';
-import { readTextOrNull, walkPath, walkVault, type Found } from './fs-vault-walk-node';
+import { readTextOrNull, walkPath, walkVault, type FolderWatch, type Found } from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
+import { parseNote } from './note-parser';
 import { SnapshotBook, type IndexSnapshotFile } from './index-snapshot-node';
 import type { TextScanPool } from './text-scan-node';
 import type { TextScanRequest, TextScanResult } from '../kernel/text-scan';
@@ -24,6 +25,7 @@ import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
 import { isUnlistedSegment, VAULT_TRASH_FOLDER } from '../kernel/system-folders';
 import { isMarkdownPath, VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
+import { FileListing } from './file-listing';
 
 /** Options for `FsVault.open`. */
 export interface FsVaultOptions {
@@ -34,6 +36,11 @@ export interface FsVaultOptions {
      * from it at open instead of being read and parsed again. Absent = every note is read.
      */
     snapshot?: (owner: { root: string; configDir: string }) => IndexSnapshotFile;
+    /**
+     * Told of every folder before a scan (the one at open included) or a sync lists it, so a file-system watcher can
+     * watch each folder before it is read (`VaultWatcher.open`) and no second scan is needed to cover the gap.
+     */
+    folders?: FolderWatch;
 }
 
 /** What one scan did, so the benchmark can tell a cold scan from a warm one. */
@@ -59,7 +66,7 @@ export class StaleWriteError extends VaultError {
 
 /** A vault on a real folder. */
 export class FsVault implements VaultPort {
-    private readonly files = new Map<string, FileEntry>();
+    private readonly files = new FileListing();
     /** NFC vault path → on-disk relative path, where they differ (NFD names written by macOS or by hand). */
     private readonly diskNames = new Map<string, string>();
     /** Identities of checked files and the texts read from them, for reads without a second real-path check. */
@@ -89,6 +96,8 @@ export class FsVault implements VaultPort {
     private readonly snapshot: SnapshotBook;
     /** Worker threads for `scanTexts` (decision 0024); `null` = searches read on the caller's thread. */
     private textScan: TextScanPool | null = null;
+    /** Told of each folder before a walk lists it (see `FsVaultOptions.folders`). */
+    private folders: FolderWatch | null = null;
 
     private constructor(
         private readonly options: { root: string; configDir: string; index: NoteIndex },
@@ -113,8 +122,9 @@ export class FsVault implements VaultPort {
             { root: realRoot, configDir: configDir.path, index: new NoteIndex() },
             options.snapshot,
         );
+        vault.folders = options.folders ?? null;
         vault.snapshot.load();
-        await vault.scan({ clearStaleTemps: true });
+        await vault.scan({ clearStaleTemps: true, lazy: true });
         vault.snapshot.loaded();
         return vault;
     }
@@ -122,6 +132,11 @@ export class FsVault implements VaultPort {
     /** The vault folder's real path. */
     get root(): string {
         return this.options.root;
+    }
+
+    /** From now on, tells `folders` of each folder before a scan or a sync lists it (`null`: nobody). */
+    watchFolders(folders: FolderWatch | null): void {
+        this.folders = folders;
     }
 
     /** The configuration folder, as given to `open`. */
@@ -136,20 +151,20 @@ export class FsVault implements VaultPort {
      * times more as promises (one thread-pool round trip each) than as plain system calls. A scan is one batch that
      * runs at start and on refresh, in the CLI and tests; Obsidian itself uses ObsidianVault, not this.
      */
-    async scan(options: { clearStaleTemps?: boolean } = {}): Promise<ScanStats> {
+    async scan(options: { clearStaleTemps?: boolean; lazy?: boolean } = {}): Promise<ScanStats> {
         const started = performance.now();
         const found: Found = new Map();
         const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps
             ? []
             : undefined;
         this.reads = 0;
-        walkVault(this.disk, this.configDir, found, '', temps);
+        walkVault(this.disk, this.configDir, found, '', temps, this.folders);
         // Temp files a killed writer left next to notes (hidden, so Obsidian never shows them) go on open.
         if (temps !== undefined) removeStaleTemps(temps);
         this.diskNames.clear();
         this.known.clear();
         this.linkTargets.clear();
-        const events = this.absorb(found, () => true);
+        const events = this.absorb(found, () => true, options.lazy === true);
         this.scans++;
         if (this.scanned) for (const event of events) this.emit(event);
         this.scanned = true;
@@ -171,9 +186,11 @@ export class FsVault implements VaultPort {
     /**
      * Writes the index snapshot (when the vault was opened with one and it would read differently): every note parsed
      * from a settled file, except those `keep` refuses (the exclusion gate: nothing excluded is written). Returns how
-     * many notes were written, or `null` when nothing was.
+     * many notes were written, or `null` when nothing was. Notes the opening scan left to read when first needed are
+     * read first, unless `readRest` is false (a process about to end writes what it has).
      */
-    saveSnapshot(keep: (path: string) => boolean): number | null {
+    saveSnapshot(keep: (path: string) => boolean, readRest = true): number | null {
+        if (readRest) for (const path of this.options.index.waiting()) this.options.index.metadata(path);
         return this.snapshot.save(
             keep,
             (path) => this.indexedChange.get(path),
@@ -200,7 +217,7 @@ export class FsVault implements VaultPort {
         const found: Found = new Map();
         const scopes: string[] = [];
         for (const disk of roots) {
-            walkPath(this.disk, this.configDir, found, disk);
+            walkPath(this.disk, this.configDir, found, disk, this.folders);
             scopes.push(disk.normalize('NFC'));
         }
         const inScope = (path: string): boolean =>
@@ -229,7 +246,7 @@ export class FsVault implements VaultPort {
      * Takes what a walk found into the listing and the index: new and changed files are read and indexed, files the
      * vault knew within `inScope` that the walk did not find are forgotten. Returns what changed, in order.
      */
-    private absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
+    private absorb(found: Found, inScope: (path: string) => boolean, lazy = false): VaultChange[] {
         const events: VaultChange[] = [];
         for (const [path, { disk, stats, linked }] of found) {
             const entry = toEntry(path, stats);
@@ -238,7 +255,16 @@ export class FsVault implements VaultPort {
             // A link's text is always read: the gate judges it by its target as it is now.
             const seeded = markdown && !linked ? this.snapshot.take(path, stats) : null;
             if (seeded !== null) {
-                this.options.index.setParsed(entry, seeded);
+                // Parsed from the snapshot when first asked; a row that does not parse is read from the note.
+                this.options.index.setLazy(
+                    entry,
+                    () => seeded.metadata() ?? this.readLater(path, this.disk.abs(disk), stats, false),
+                );
+            } else if (lazy && markdown) {
+                // The opening scan lists the note; its text is read and judged when first asked (or by `settle`).
+                this.reads++;
+                this.options.index.setLazy(entry, () => this.readLater(path, this.disk.abs(disk), stats, !linked));
+                if (linked) this.snapshot.forget(path);
             } else {
                 const readAt = Date.now();
                 const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
@@ -270,8 +296,45 @@ export class FsVault implements VaultPort {
         return events;
     }
 
+    /**
+     * The metadata of a note the opening scan listed without reading: read from `abs` now. The text is at least as new
+     * as `stats` (the watcher reports anything later); a note that cannot be read has unknown tags, so the gate
+     * excludes it. `stable`: it may go into the snapshot (not a symlink) unless modified within the racy window.
+     */
+    private readLater(path: string, abs: string, stats: Stats, stable: boolean): NoteMetadata {
+        const readAt = Date.now();
+        const text = readTextOrNull(abs);
+        if (text === null) {
+            this.snapshot.forget(path);
+            return { ...UNREADABLE };
+        }
+        if (stable) this.snapshot.read(path, stats, readAt);
+        return parseNote(text);
+    }
+
+    /**
+     * Reads and parses, in the background, the notes the opening scan listed without reading, a slice per turn of the
+     * event loop so calls keep being answered; resolves when none is left, or when `stop` is aborted.
+     */
+    async settle(stop?: AbortSignal, sliceMs = 10): Promise<void> {
+        const index = this.options.index;
+        const paths = index.waiting();
+        let next = 0;
+        while (next < paths.length && stop?.aborted !== true) {
+            const started = performance.now();
+            // Notes indexed otherwise meanwhile (a call asked, a write) answer from the index at once.
+            while (next < paths.length && performance.now() - started < sliceMs)
+                index.metadata(paths[next++] as string);
+            if (next < paths.length) await new Promise((resolve) => setImmediate(resolve));
+        }
+    }
+
     async list(): Promise<FileEntry[]> {
-        return [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        return this.files.sorted();
+    }
+
+    async listUnder(prefix: string): Promise<FileEntry[]> {
+        return this.files.under(prefix);
     }
 
     async stat(path: string): Promise<FileEntry | null> {
@@ -406,11 +469,25 @@ export class FsVault implements VaultPort {
     /**
      * Brings what the vault knows of `paths` up to date with the disk now, without a scan: each listed path is looked
      * at again (one `lstat`, a `realpath` for a link) and re-read when it changed, so the gate judges the text and the
-     * link target as they are now. A path that is gone, or now leads outside the vault, is forgotten (and so excluded).
+     * link target as they are now. A path that is gone, or now leads outside the vault, is forgotten (and so excluded);
+     * one not listed yet that is there now is listed and indexed.
      */
     async revalidate(paths: Iterable<string>): Promise<void> {
         for (const path of new Set(paths)) {
-            if (!this.files.has(path)) continue;
+            if (!this.files.has(path)) {
+                // Not listed yet (created a moment ago, its report still on the way): looked at and indexed now, when
+                // it lies in a real folder of the vault. The walk never follows a symlinked folder, so neither does
+                // this: a path through one is left to the checks of the read itself, which judge where it leads.
+                const abs = this.disk.abs(path);
+                const folder = nodePath.dirname(abs);
+                if ((await realpath(folder).catch(() => null)) !== folder) continue;
+                const there = await lstat(abs).then(
+                    () => true,
+                    () => false,
+                );
+                if (there) await this.syncPaths([path]);
+                continue;
+            }
             const abs = this.disk.abs(this.diskNames.get(path) ?? path);
             const now = this.lookAgain(abs);
             if (now === null) {
@@ -638,6 +715,18 @@ export class FsVault implements VaultPort {
         }
     }
 }
+
+/** The metadata of a listed note that could not be read: its tags are unknown, so the gate excludes it. */
+const UNREADABLE: NoteMetadata = {
+    frontmatter: null,
+    frontmatterError: 'the note could not be read',
+    tags: undefined,
+    aliases: [],
+    links: [],
+    embeds: [],
+    headings: [],
+    blocks: [],
+};
 
 function toEntry(path: string, stats: Stats): FileEntry {
     const ctime = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.mtimeMs;

@@ -15,6 +15,15 @@ import { isUnlistedSegment } from '../kernel/system-folders';
  */
 export type Found = Map<string, { disk: string; stats: Stats; linked: boolean; target?: string }>;
 
+/**
+ * Told of each folder a walk is about to list, before it lists it (`disk` is its on-disk relative path, `''` for the
+ * root): a watcher that starts watching the folder here misses nothing, since whatever changes after the watch is in
+ * place is reported and whatever changed before is in the listing that follows.
+ */
+export interface FolderWatch {
+    watchFolder(abs: string, disk: string): void;
+}
+
 const ASCII = /^[\x20-\x7e]*$/;
 
 /**
@@ -29,7 +38,9 @@ export function walkVault(
     found: Found,
     folder = '',
     temps?: { abs: string; name: string; stats: Stats }[],
+    folders?: FolderWatch | null,
 ): void {
+    folders?.watchFolder(disk.abs(folder), folder);
     let entries: Dirent[];
     try {
         entries = readdirSync(disk.abs(folder), { withFileTypes: true });
@@ -45,7 +56,7 @@ export function walkVault(
         if (isUnlistedSegment(entry.name)) continue;
         const path = ASCII.test(child) ? child : child.normalize('NFC');
         if (entry.isDirectory()) {
-            if (!isProtectedPath(path, configDir)) walkVault(disk, configDir, found, child, temps);
+            if (!isProtectedPath(path, configDir)) walkVault(disk, configDir, found, child, temps, folders);
             continue;
         }
         const linked = !entry.isFile();
@@ -68,7 +79,13 @@ export function walkVault(
  * itself when it is one (or a symlink to a file inside the vault), nothing when it is gone, hidden, `node_modules` or
  * protected. Lets a watcher's report of one path be brought up to date without walking the vault.
  */
-export function walkPath(disk: VaultDisk, configDir: string, found: Found, child: string): void {
+export function walkPath(
+    disk: VaultDisk,
+    configDir: string,
+    found: Found,
+    child: string,
+    folders?: FolderWatch | null,
+): void {
     const segments = child.split('/');
     if (child === '' || segments.some((s) => s === '' || s.startsWith('.') || s === 'node_modules')) return;
     const path = ASCII.test(child) ? child : child.normalize('NFC');
@@ -76,7 +93,7 @@ export function walkPath(disk: VaultDisk, configDir: string, found: Found, child
     const own = statOrNull(disk.abs(child));
     if (own === null) return;
     if (own.isDirectory()) {
-        walkVault(disk, configDir, found, child);
+        walkVault(disk, configDir, found, child, undefined, folders);
         return;
     }
     const linked = !own.isFile();

@@ -2,14 +2,15 @@
  * The note index as a file, so `vault-agent` (the MCP server above all) starts without reading and parsing every
  * note again (docs/decisions/0022). Each entry is the metadata of one note with the facts of the file it was parsed
  * from: device, inode, size, modification and change time. At start a note whose file shows exactly those facts is
- * taken from the snapshot; any other is read and parsed as before. The change time cannot be set by programs, so an
+ * taken from the snapshot, its metadata parsed only when first asked (decision 0025); any other is read and parsed
+ * when first needed. The change time cannot be set by programs, so an
  * edit that keeps the size and restores the modification time is still seen; and a note modified within the racy
  * window before it was read is never written to the snapshot (see `text-cache.ts`).
  *
  * The file lives in the user's state folder, never in the vault (it would sync), is written whole with mode 0600 and
  * renamed into place, and holds nothing excluded: what the exclusion gate excludes when it is saved is left out and
- * read from the note itself at the next start. Anything unexpected in it (another version, another vault, a broken
- * file) makes it count as absent.
+ * read from the note itself at the next start. Anything unexpected in it (another version, another vault, a cut-off
+ * file) makes it count as absent; a row whose metadata does not parse is read from its note.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
@@ -31,15 +32,29 @@ export interface SnapshotEntry extends ParsedFacts {
     metadata: NoteMetadata;
 }
 
+/**
+ * One note of a snapshot as loaded: the facts at once, the metadata when first asked (`null` when its row does not
+ * hold metadata of the expected shape: the note is then read from disk instead).
+ */
+export interface LoadedEntry extends ParsedFacts {
+    metadata(): NoteMetadata | null;
+}
+
 /** Bump when the parser or the entry shape changes: an older file then counts as absent. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+
+/** The first bytes of a snapshot file. */
+const MAGIC = 'VAIX';
 
 /** Largest snapshot file read (a vault of 100,000 notes writes well under this). */
 const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 
-type Row = [dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, metadata: NoteMetadata];
-
-/** Where a vault's index snapshot is kept. */
+/**
+ * Where a vault's index snapshot is kept. The file is binary, so a start reads it without decoding or parsing it
+ * whole: `VAIX`, the version (u32), the owner as JSON (u32 length, UTF-8), the note count (u32), then per note its path
+ * (u32 length, UTF-8), device, inode, size, modification and change time (five float64, as Node reports them), and its
+ * metadata as JSON (u32 length, UTF-8), all little-endian. A note's metadata is parsed the first time it is asked for.
+ */
 export class IndexSnapshotFile {
     constructor(
         /** The file, in the user's state folder. */
@@ -49,41 +64,118 @@ export class IndexSnapshotFile {
     ) {}
 
     /** The entries stored for this vault; empty when there is no usable snapshot. */
-    load(): Map<string, SnapshotEntry> {
-        const entries = new Map<string, SnapshotEntry>();
-        let data: unknown;
+    load(): Map<string, LoadedEntry> {
+        const absent = new Map<string, LoadedEntry>();
+        let bytes: Buffer;
         try {
-            const text = readFileSync(this.file, 'utf8');
-            if (text.length > MAX_SNAPSHOT_BYTES) return entries;
-            data = JSON.parse(text);
+            bytes = readFileSync(this.file);
         } catch {
-            return entries;
+            return absent;
         }
-        if (!isRecord(data) || data.version !== SNAPSHOT_VERSION) return entries;
-        if (data.root !== this.owner.root || data.configDir !== this.owner.configDir) return entries;
-        if (!isRecord(data.notes)) return entries;
-        for (const [path, row] of Object.entries(data.notes)) {
-            if (!isRow(row)) return new Map();
-            const [dev, ino, size, mtimeMs, ctimeMs, metadata] = row;
-            entries.set(path, { dev, ino, size, mtimeMs, ctimeMs, metadata });
+        if (bytes.length > MAX_SNAPSHOT_BYTES) return absent;
+        try {
+            return this.decode(bytes) ?? absent;
+        } catch {
+            // A truncated or mangled file reads past its end: absent.
+            return absent;
         }
-        return entries;
     }
 
     /** Writes `entries` whole, readable by this user only; a failure leaves the old file (or none). */
     save(entries: Iterable<[string, SnapshotEntry]>): boolean {
-        const notes: Record<string, Row> = {};
-        for (const [path, e] of entries) notes[path] = [e.dev, e.ino, e.size, e.mtimeMs, e.ctimeMs, e.metadata];
-        const text = JSON.stringify({ version: SNAPSHOT_VERSION, ...this.owner, notes });
+        const parts: Buffer[] = [];
+        const u32 = (n: number): Buffer => {
+            const b = Buffer.allocUnsafe(4);
+            b.writeUInt32LE(n);
+            return b;
+        };
+        const text = (t: string): void => {
+            const b = Buffer.from(t, 'utf8');
+            parts.push(u32(b.length), b);
+        };
+        parts.push(Buffer.from(MAGIC, 'latin1'), u32(SNAPSHOT_VERSION));
+        text(JSON.stringify(this.owner));
+        const count = u32(0);
+        parts.push(count);
+        let n = 0;
+        for (const [path, e] of entries) {
+            text(path);
+            const facts = Buffer.allocUnsafe(40);
+            [e.dev, e.ino, e.size, e.mtimeMs, e.ctimeMs].forEach((value, i) => facts.writeDoubleLE(value, i * 8));
+            parts.push(facts);
+            text(JSON.stringify(e.metadata));
+            n++;
+        }
+        count.writeUInt32LE(n);
         const temp = `${this.file}.${process.pid}.tmp`;
         try {
             mkdirSync(nodePath.dirname(this.file), { recursive: true, mode: 0o700 });
-            writeFileSync(temp, text, { mode: 0o600 });
+            writeFileSync(temp, Buffer.concat(parts), { mode: 0o600 });
             renameSync(temp, this.file);
             return true;
         } catch {
             return false;
         }
+    }
+
+    /** The entries of `bytes`, or `null` when they are not a snapshot of this version for this vault. */
+    private decode(bytes: Buffer): Map<string, LoadedEntry> | null {
+        if (bytes.toString('latin1', 0, 4) !== MAGIC || bytes.readUInt32LE(4) !== SNAPSHOT_VERSION) return null;
+        let at = 8;
+        const text = (): string => {
+            const length = bytes.readUInt32LE(at);
+            const end = at + 4 + length;
+            if (end > bytes.length) throw new RangeError('past the end');
+            const value = bytes.toString('utf8', at + 4, end);
+            at = end;
+            return value;
+        };
+        const owner: unknown = JSON.parse(text());
+        if (!isRecord(owner) || owner.root !== this.owner.root || owner.configDir !== this.owner.configDir) return null;
+        const count = bytes.readUInt32LE(at);
+        at += 4;
+        const entries = new Map<string, LoadedEntry>();
+        for (let i = 0; i < count; i++) {
+            const path = text();
+            if (at + 44 > bytes.length) return null;
+            const dev = bytes.readDoubleLE(at);
+            const ino = bytes.readDoubleLE(at + 8);
+            const size = bytes.readDoubleLE(at + 16);
+            const mtimeMs = bytes.readDoubleLE(at + 24);
+            const ctimeMs = bytes.readDoubleLE(at + 32);
+            // NaN and infinities never equal a file's facts, so such a row is simply never taken.
+            const start = at + 44;
+            const end = start + bytes.readUInt32LE(at + 40);
+            if (end > bytes.length) return null;
+            at = end;
+            entries.set(path, new StoredRow(bytes, start, end, dev, ino, size, mtimeMs, ctimeMs));
+        }
+        return at === bytes.length ? entries : null;
+    }
+}
+
+/** One row of a loaded snapshot: its facts, and where its metadata lies in the file's bytes. */
+class StoredRow implements LoadedEntry {
+    constructor(
+        private readonly bytes: Buffer,
+        private readonly start: number,
+        private readonly end: number,
+        readonly dev: number,
+        readonly ino: number,
+        readonly size: number,
+        readonly mtimeMs: number,
+        readonly ctimeMs: number,
+    ) {}
+
+    /** The stored metadata, or `null` when it is not metadata of the expected shape. */
+    metadata(): NoteMetadata | null {
+        let metadata: unknown;
+        try {
+            metadata = JSON.parse(this.bytes.toString('utf8', this.start, this.end));
+        } catch {
+            return null;
+        }
+        return isMetadata(metadata) ? metadata : null;
     }
 }
 
@@ -93,7 +185,7 @@ export class IndexSnapshotFile {
  * again.
  */
 export class SnapshotBook {
-    private seed = new Map<string, SnapshotEntry>();
+    private seed = new Map<string, LoadedEntry>();
     private readonly stable = new Map<string, ParsedFacts>();
     private saved = new Map<string, number>();
 
@@ -101,21 +193,25 @@ export class SnapshotBook {
 
     /** Reads the snapshot for the scan at open. */
     load(): void {
-        this.seed = this.file?.load() ?? new Map<string, SnapshotEntry>();
+        this.seed = this.file?.load() ?? new Map<string, LoadedEntry>();
         this.saved = new Map([...this.seed].map(([path, entry]) => [path, entry.ctimeMs]));
     }
 
     /** The open's scan is done: the entries read are no longer needed. */
     loaded(): void {
-        this.seed = new Map<string, SnapshotEntry>();
+        this.seed = new Map<string, LoadedEntry>();
     }
 
-    /** The metadata stored for `path` when `facts` show the very file it was parsed from; the note is then stable. */
-    take(path: string, facts: ParsedFacts): NoteMetadata | null {
+    /**
+     * The stored row of `path` (its metadata parsed when asked) when `facts` show the very file it was parsed from; the
+     * note is then stable.
+     */
+    take(path: string, facts: ParsedFacts): LoadedEntry | null {
         const seeded = this.seed.get(path);
         if (seeded === undefined || !sameFile(seeded, facts)) return null;
-        this.stable.set(path, factsOf(facts));
-        return seeded.metadata;
+        // The row itself stands for the facts (they are equal): one object less per note at start.
+        this.stable.set(path, seeded);
+        return seeded;
     }
 
     /** `path` was read at `readAt` (ms since the epoch): stable unless modified within the racy window before. */
@@ -146,7 +242,7 @@ export class SnapshotBook {
             if (indexedAt(path) !== facts.ctimeMs || !keep(path)) continue;
             const meta = metadata(path);
             if (meta === undefined) continue;
-            entries.push([path, { ...facts, metadata: meta }]);
+            entries.push([path, { ...factsOf(facts), metadata: meta }]);
             if (this.saved.get(path) !== facts.ctimeMs) same = false;
         }
         if (same && entries.length === this.saved.size) return null;
@@ -175,10 +271,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isRow(value: unknown): value is Row {
-    if (!Array.isArray(value) || value.length !== 6) return false;
-    if (!value.slice(0, 5).every((n) => typeof n === 'number' && Number.isFinite(n))) return false;
-    const metadata: unknown = value[5];
+function isMetadata(metadata: unknown): metadata is NoteMetadata {
     return (
         isRecord(metadata) &&
         (metadata.tags === undefined || Array.isArray(metadata.tags)) &&

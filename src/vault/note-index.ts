@@ -33,8 +33,11 @@ function removeFrom(map: Map<string, Set<string>>, key: string, value: string): 
 export class NoteIndex {
     private readonly entries = new Map<string, FileEntry>();
     private readonly notes = new Map<string, NoteMetadata>();
-    /** Texts stored with `parse: 'when-asked'`, parsed into `notes` the first time anything reads them. */
-    private readonly unparsed = new Map<string, string>();
+    /**
+     * Texts stored with `parse: 'when-asked'`, and loaders stored with `setLazy`, turned into `notes` the first time
+     * anything reads them.
+     */
+    private readonly unparsed = new Map<string, string | (() => NoteMetadata)>();
     private readonly resolver = new LinkResolver();
     /**
      * Resolved notes by the `linkNameKey` of each of their links: who needs re-resolving when a file of that name
@@ -87,6 +90,20 @@ export class NoteIndex {
         this.notes.set(entry.path, metadata);
     }
 
+    /**
+     * Stores a note's entry with its metadata to come from `load` the first time anything asks (or `settle` runs): the
+     * vault's opening scan lists every note without reading it, and a call judges only the notes it touches.
+     */
+    setLazy(entry: FileEntry, load: () => NoteMetadata): void {
+        this.set(entry, null);
+        this.unparsed.set(entry.path, load);
+    }
+
+    /** The notes that still wait for their metadata, in the order they were stored. */
+    waiting(): string[] {
+        return Array.from(this.unparsed.keys());
+    }
+
     /** Forgets a file; links to it become unresolved (or resolve to another file of the same name). */
     delete(path: string): void {
         if (!this.entries.delete(path)) return;
@@ -105,10 +122,10 @@ export class NoteIndex {
     /** The parsed metadata of a note, or `undefined` when it is not an indexed note. */
     metadata(path: string): NoteMetadata | undefined {
         // The gate asks this for every note of every listing: the common case (nothing unparsed) costs one lookup.
-        const text = this.unparsed.size === 0 ? undefined : this.unparsed.get(path);
-        if (text !== undefined) {
+        const waiting = this.unparsed.size === 0 ? undefined : this.unparsed.get(path);
+        if (waiting !== undefined) {
             this.unparsed.delete(path);
-            this.notes.set(path, parseNote(text));
+            this.notes.set(path, typeof waiting === 'string' ? parseNote(waiting) : waiting());
         }
         return this.notes.get(path);
     }

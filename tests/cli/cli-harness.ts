@@ -21,15 +21,18 @@ export const SEARCH_WORKER = nodePath.join(REPO, 'dist/text-scan-worker.js');
 const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 /**
- * Builds `dist/cli.js` with the options of `esbuild.config.mjs`'s CLI bundle (ESM, shebang, Node builtins external).
+ * Builds `dist/cli.js` and its chunks with the options of `esbuild.config.mjs`'s CLI bundle (ESM, split, shebang, Node
+ * builtins external).
  * Only the CLI bundle: the plugin bundle is not what these tests run.
  */
 export async function buildCli(): Promise<void> {
     await build({
         absWorkingDir: REPO,
-        entryPoints: ['src/cli/main.ts'],
+        entryPoints: { cli: 'src/cli/main.ts' },
         bundle: true,
-        outfile: CLI,
+        outdir: nodePath.dirname(CLI),
+        splitting: true,
+        chunkNames: 'chunks/[name]-[hash]',
         format: 'esm',
         platform: 'node',
         target: 'node20',

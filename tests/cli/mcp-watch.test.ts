@@ -44,8 +44,8 @@ beforeEach(async () => {
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     client = new Client({ name: 'vault-agent-test', version: '1' });
     await client.connect(transport);
-    // The watcher is in place once the server said so (one scan for the gap between start and watching).
-    await until(() => /full scan #\d+ \(watcher ready\)/.test(stderr), 'the watcher to be ready');
+    // The watcher is in place once the server said so (every folder watched before the opening scan listed it).
+    await until(() => /watching \d+ folders/.test(stderr), 'the watcher to be ready');
 }, 60_000);
 
 afterEach(async () => {

@@ -443,4 +443,30 @@ describe('FsVault: scanning and metadata', () => {
         mkdirSync(nodePath.join(temp.root, 'Folder'));
         expect(await temp.vault.stat('Folder')).toBeNull();
     });
+
+    it('lists every file sorted by path, with its current facts, through creates, edits, trashes, renames and scans', async () => {
+        const temp = await vaultWith({ 'm.md': 'm', 'B/z.md': 'z', 'a.md': 'a', 'B/c.md': 'c' });
+        const listed = async (): Promise<string[]> => (await temp.vault.list()).map((file) => file.path);
+        expect(await listed()).toEqual(['B/c.md', 'B/z.md', 'a.md', 'm.md']);
+        await temp.vault.create('B/d.md', 'd');
+        await temp.vault.create('0.md', '0');
+        await temp.vault.trash('a.md');
+        expect(await listed()).toEqual(['0.md', 'B/c.md', 'B/d.md', 'B/z.md', 'm.md']);
+        // Gone and back before anyone listed: listed once.
+        await temp.vault.trash('m.md');
+        await temp.vault.create('m.md', 'again');
+        await temp.vault.rename('B/z.md', 'A/z.md');
+        await temp.vault.process('B/c.md', () => 'longer text');
+        expect(await listed()).toEqual(['0.md', 'A/z.md', 'B/c.md', 'B/d.md', 'm.md']);
+        expect((await temp.vault.list()).find((file) => file.path === 'B/c.md')?.size).toBe(11);
+        await temp.write('B/e.md', 'from outside');
+        rmSync(nodePath.join(temp.root, '0.md'));
+        await temp.vault.scan();
+        expect(await listed()).toEqual(['A/z.md', 'B/c.md', 'B/d.md', 'B/e.md', 'm.md']);
+        const under = async (prefix: string): Promise<string[]> =>
+            (await temp.vault.listUnder(prefix)).map((file) => file.path);
+        expect(await under('B/')).toEqual(['B/c.md', 'B/d.md', 'B/e.md']);
+        expect(await under('A/')).toEqual(['A/z.md']);
+        expect(await under('C/')).toEqual([]);
+    });
 });

@@ -121,18 +121,29 @@ describe('the index snapshot (FsVault)', () => {
             'another version',
             JSON.stringify({ version: SNAPSHOT_VERSION + 1, root: '', configDir: '.obsidian', notes: {} }),
         ],
-        ['a row of the wrong shape', null],
+        ['a cut-off file', null],
     ])('counts a snapshot holding %s as absent and reads every note', async (_, content) => {
         const first = await open();
         first.saveSnapshot(keepVisible(first));
-        if (content === null) {
-            const data = JSON.parse(readFileSync(file, 'utf8')) as { notes: Record<string, unknown[]> };
-            data.notes['Plan.md'] = [1, 2, 3];
-            writeFileSync(file, JSON.stringify(data));
-        } else writeFileSync(file, content);
+        if (content === null) writeFileSync(file, readFileSync(file).subarray(0, -10));
+        else writeFileSync(file, content);
         const second = await open();
         expect(second.lastScanStats.read).toBe(4);
         expect(second.metadata('Plan.md')?.tags).toEqual(['#work']);
+    });
+
+    it('reads a note whose row holds no metadata of the expected shape from the note itself', async () => {
+        const first = await open();
+        first.saveSnapshot(keepVisible(first));
+        const bytes = readFileSync(file);
+        // Same length, so the file still decodes: only this row's metadata is broken.
+        const at = bytes.indexOf('"links":[', bytes.indexOf('Plan.md'));
+        bytes.write('"links":{', at);
+        writeFileSync(file, bytes);
+        const second = await open();
+        expect(second.lastScanStats.read).toBe(2);
+        expect(second.metadata('Plan.md')?.tags).toEqual(['#work']);
+        expect(second.metadata('Plan.md')?.links.map((link) => link.link)).toEqual(['Ideas']);
     });
 
     it('ignores the snapshot of another vault', async () => {
@@ -192,7 +203,7 @@ describe('the index snapshot through vault-agent mcp (built CLI, official MCP cl
     it('starts the second time from the snapshot, and a note made private in between stays hidden', async () => {
         const first = await serve();
         expect(await read(first.client, 'Plan.md')).toContain('See [[Ideas]]');
-        expect(first.stderr()).toMatch(/\(start\): 4 files in \d+ ms, 4 notes read/);
+        expect(first.stderr()).toMatch(/\(start\): 4 files in \d+ ms, 4 notes to read when first needed/);
         // The snapshot is written a little after start (and at the latest when the server closes).
         await until(() => snapshotFiles().length === 1, 'the snapshot to be written');
         await first.client.close();
@@ -206,7 +217,7 @@ describe('the index snapshot through vault-agent mcp (built CLI, official MCP cl
         try {
             expect(await read(second.client, 'Plan.md')).toContain('See [[');
             // Secret.md (private, never in the snapshot) and Ideas.md (changed) are read; the other two are not.
-            expect(second.stderr()).toMatch(/\(start\): 4 files in \d+ ms, 2 notes read/);
+            expect(second.stderr()).toMatch(/\(start\): 4 files in \d+ ms, 2 notes to read when first needed/);
             const ideas = await second.client.callTool({ name: 'read_note', arguments: { path: 'Ideas.md' } });
             expect(ideas.isError).toBe(true);
             const search = await second.client.callTool({ name: 'search_notes', arguments: { query: 'walrus' } });
