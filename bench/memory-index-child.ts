@@ -1,6 +1,7 @@
 /**
  * Runs in a fresh `node --expose-gc` process for the memory row: heap in use after a full GC, before and after
- * `FsVault.open` (which indexes every note), printed as JSON. A fresh process means nothing else shares the heap.
+ * `FsVault.open` and its reading of every note (`settle`: the open lists notes, and reads and parses them after, in
+ * the background; decision 0025), printed as JSON. A fresh process means nothing else shares the heap.
  */
 import { FsVault } from '../src/vault/fs-vault-node';
 
@@ -17,6 +18,7 @@ const settle = (): number => {
 };
 const before = settle();
 const vault = await FsVault.open(root, { configDir });
+await vault.settle(undefined, Number.POSITIVE_INFINITY);
 const after = settle();
 const files = (await vault.list()).length;
 process.stdout.write(JSON.stringify({ before, after, files, rss: process.memoryUsage().rss }) + '\n');
