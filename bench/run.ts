@@ -134,7 +134,13 @@ async function main(): Promise<void> {
         repoRoot: REPO_ROOT,
         vault,
         configDir: BENCH_CONFIG_DIR,
-        openVault: () => (opened ??= FsVault.open(vault.root, { configDir: BENCH_CONFIG_DIR })),
+        // Warm: every note read and parsed, as Obsidian's metadata cache is once the layout is ready (the open itself
+        // only walks, and reads the notes after it in the background; decision 0025).
+        openVault: () =>
+            (opened ??= FsVault.open(vault.root, { configDir: BENCH_CONFIG_DIR }).then(async (opened) => {
+                await opened.settle(undefined, Number.POSITIVE_INFINITY);
+                return opened;
+            })),
     };
     const rows: MeasuredRow[] = [];
     const started = performance.now();
