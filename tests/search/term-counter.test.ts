@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { TermCounter } from '../../src/search/term-counter';
 import { referenceTerms } from './reference-terms';
+import { seededRandom } from '../support/seeded-random';
 
 const PIECES = [
     'Pricing',
@@ -44,17 +45,6 @@ const PIECES = [
 ];
 const GAPS = [' ', '  ', '\n', ', ', '. ', '-', '/', '\t', '—', '', '😀'];
 
-function seeded(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 /** The distinct reference terms with their counts, in the order first met. */
 function expected(text: string): { terms: string[]; counts: number[] } {
     const counts = new Map<string, number>();
@@ -69,7 +59,7 @@ function counted(counter: TermCounter, text: string): { terms: string[]; counts:
 
 describe('TermCounter counts the words of a text as normaliseTerm makes them terms', () => {
     it('agrees with words and normaliseTerm on text in many scripts, emoji and broken surrogates', () => {
-        const random = seeded(5);
+        const random = seededRandom(5);
         const counter = new TermCounter();
         for (let round = 0; round < 400; round++) {
             const parts: string[] = [];
@@ -85,7 +75,7 @@ describe('TermCounter counts the words of a text as normaliseTerm makes them ter
 
     it('keeps agreeing after its table of words grows and starts over', () => {
         const counter = new TermCounter(3_000);
-        const random = seeded(9);
+        const random = seededRandom(9);
         for (let round = 0; round < 60; round++) {
             const parts: string[] = [];
             for (let i = 0; i < 400; i++) {

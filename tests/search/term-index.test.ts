@@ -11,18 +11,7 @@ import { newNoteIndex, noteIndexOptions } from '../../src/search/note-search';
 import { Postings } from '../../src/search/postings';
 import { queryTerms } from '../../src/search/tokens';
 import { referenceTerms } from './reference-terms';
-
-/** A small seeded generator (mulberry32), so every run sees the same notes. */
-function seeded(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { seededRandom } from '../support/seeded-random';
 
 const WORDS = (
     'pricing objections enterprise customers price priced buyer buyers planning planned garden tomato tomatoes ' +
@@ -52,7 +41,7 @@ function noteText(random: () => number, i: number): string {
 }
 
 function documents(count: number, seed: number): NoteDocument[] {
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     return Array.from({ length: count }, (_, i) => noteDocument(`Folder ${i % 5}/Note ${i}.md`, noteText(random, i)));
 }
 
@@ -156,7 +145,7 @@ interface Walked extends Iterable<[number, number]> {
 
 describe('Postings behave as the Map they stand in for', () => {
     it('answers get, set, delete, size and the walks as a Map does over random operations', () => {
-        const random = seeded(3);
+        const random = seededRandom(3);
         const postings = new Postings();
         const map = new Map<number, number>();
         let next = 0;
