@@ -208,7 +208,7 @@ export class ExclusionGate {
     private checkUsers(canonical: string, real?: string): ExclusionVerdict {
         if (this.vault.linksReady !== undefined && !this.vault.linksReady()) return LINKS_UNKNOWN;
         const named = this.vault.backlinks(canonical);
-        const all = real === undefined ? named : [...named, ...this.vault.backlinks(real)];
+        const all = real === undefined || real === canonical ? named : [...named, ...this.vault.backlinks(real)];
         const request = this.requestPattern;
         const users = all.filter(
             (user) => user !== canonical && user !== real && (request === null || !request.test(user)),
