@@ -164,7 +164,7 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
     }, SNAPSHOT_DELAY_MS);
     saveLater.unref();
     // Clients often end the server with a signal rather than by closing stdin: write the index, then end as asked.
-    const onSignal = (signal: NodeJS.Signals): void => {
+    const onSignal = (signal: 'SIGTERM' | 'SIGINT'): void => {
         vault.saveSnapshot(keep(), false);
         process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
         process.kill(process.pid, signal);
