@@ -83,9 +83,14 @@ describe('MCP read_note while the note turns private', () => {
             replaceFile(temp.root, 'Flip.md', publicText);
             // The server learns of the public version from file-system events, a few milliseconds later: until then
             // the note still counts as private (the safe side). Wait for it, so that each round flips a visible note.
-            for (let waited = 0; waited < 100 && !(await readFlip()).includes('The public version.'); waited++) {
-                await new Promise((resolve) => setTimeout(resolve, 20));
+            let visible = false;
+            for (let waited = 0; waited < 100 && !visible; waited++) {
+                visible = (await readFlip()).includes('The public version.');
+                if (!visible) await new Promise((resolve) => setTimeout(resolve, 20));
             }
+            // The note was read as visible before this round's flip (whether the calls in flight below are served
+            // before or after the flip is a race the server may win either way).
+            if (visible) publicReads++;
             // Calls in flight, then the flip while they run, then more calls after it.
             const inFlight = Array.from({ length: 4 }, () => readFlip());
             await new Promise((resolve) => setTimeout(resolve, round % 3));
@@ -98,8 +103,8 @@ describe('MCP read_note while the note turns private', () => {
             expect(after[5]).toContain('Not found');
         }
         for (const answer of answers) expect(answer).not.toContain(PRIVATE_CANARY);
-        // The public version was read in between: the test did exercise reads of a visible note.
-        expect(publicReads).toBeGreaterThan(0);
+        // The public version was read in every round: the test did exercise reads of a visible note between flips.
+        expect(publicReads).toBeGreaterThanOrEqual(30);
     }, 60_000);
 });
 
