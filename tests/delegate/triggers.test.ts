@@ -244,6 +244,13 @@ describe('trigger notes', () => {
         const writes: Promise<void>[] = [];
         for (let i = 0; i < 250; i++) writes.push(write(`Inbox/Note ${i}.md`, `Note ${i}\n`));
         await Promise.all(writes);
+        // The edits must come after the host has seen every note created: a note created and edited before the
+        // watcher looked (a busy machine takes longer to look) is one creation, not a creation and an edit.
+        for (const until = Date.now() + 20_000; Date.now() < until; await sleep(50)) {
+            const listed = (await host.vault.list()).filter((entry) => entry.path.startsWith('Inbox/'));
+            if (listed.length === 250) break;
+        }
+        // Then past the triggers' debounce, so each edit is an edit of a note already created.
         await sleep(600);
         for (let i = 0; i < 250; i++) writes.push(write(`Inbox/Note ${i}.md`, `Note ${i}, edited\n`));
         await Promise.all(writes);
