@@ -1,10 +1,12 @@
 /**
  * `HiddenFolderReader` on a real vault folder, for the CLI and tests. Node only. Every path runs the path policy
  * first (no `..`, no absolute paths), protected folders are refused, and the real path (symlinks resolved) must stay
- * inside the vault's real root, so a symlink in `.claude/skills/` cannot lead out.
+ * inside the vault's real root, so a symlink in `.claude/skills/` cannot lead out. Every call only looks, so it is a
+ * plain system call (`fs-calls-node.ts`): every job's session looks here, and a trip through the thread pool would
+ * wait behind the other jobs' writes.
  */
-import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import nodePath from 'node:path';
+import { lstat, readdir, readFile, realpath } from '../vault/fs-calls-node';
 import { isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { VaultError } from '../kernel/vault-port';
 import type { HiddenFolderReader, HiddenListing } from './hidden-folder';
@@ -30,10 +32,10 @@ export class FsHiddenFolderReader implements HiddenFolderReader {
         const vaultPath = this.checked(folder);
         const real = await this.contained(vaultPath).catch(() => null);
         if (real === null) return { files: [], folders: [] };
-        const entries = await readdir(real, { withFileTypes: true }).catch(() => []);
+        const names = await readdir(real).catch((): string[] => []);
         const listing: HiddenListing = { files: [], folders: [] };
-        for (const entry of entries) {
-            const child = `${vaultPath}/${entry.name.normalize('NFC')}`;
+        for (const name of names) {
+            const child = `${vaultPath}/${name.normalize('NFC')}`;
             if (isProtectedPath(child, this.options.configDir)) continue;
             // Symlinks count only where they lead inside the vault; `contained` resolves and checks them.
             const target = await this.contained(child).catch(() => null);
