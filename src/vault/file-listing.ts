@@ -1,7 +1,8 @@
 /**
  * The files a vault knows, by path, with their sorted listing kept between calls. `list()` is asked often (every job's
  * session looks for skills in it) while most writes change a file the vault already knew: the order of paths is sorted
- * once, then only added and removed paths are merged into it, and each listing reads the current entries by path.
+ * once, then only added and removed paths are placed into it (one by one when few, in one merge when many), and each
+ * listing reads the current entries by path.
  */
 import type { FileEntry } from '../kernel/vault-port';
 
@@ -67,15 +68,8 @@ export class FileListing {
     /** The entries whose path starts with `prefix`, sorted by path: a contiguous run of the sorted listing. */
     under(prefix: string): FileEntry[] {
         const order = this.sortedPaths();
-        let low = 0;
-        let high = order.length;
-        while (low < high) {
-            const mid = (low + high) >>> 1;
-            if (comparePaths(order[mid] ?? '', prefix) < 0) low = mid + 1;
-            else high = mid;
-        }
         const out: FileEntry[] = [];
-        for (let i = low; i < order.length && (order[i] ?? '').startsWith(prefix); i++) {
+        for (let i = positionOf(order, prefix); i < order.length && (order[i] ?? '').startsWith(prefix); i++) {
             out.push(this.entries.get(order[i] ?? '') as FileEntry);
         }
         return out;
@@ -84,7 +78,15 @@ export class FileListing {
     private sortedPaths(): string[] {
         if (this.order === null) {
             this.order = [...this.entries.keys()].sort(comparePaths);
-        } else if (this.added.size > 0 || this.removed.size > 0) {
+        } else if (this.added.size + this.removed.size <= FEW_CHANGES) {
+            // A few writes since (a job's result, its note): each path is put in or taken out where it sorts, in place,
+            // rather than walking and copying every path of the vault.
+            for (const path of this.removed) {
+                const at = positionOf(this.order, path);
+                if (this.order[at] === path) this.order.splice(at, 1);
+            }
+            for (const path of this.added) this.order.splice(positionOf(this.order, path), 0, path);
+        } else {
             const kept = this.removed.size === 0 ? this.order : this.order.filter((path) => !this.removed.has(path));
             this.order = merge(kept, [...this.added].sort(comparePaths));
         }
@@ -92,6 +94,21 @@ export class FileListing {
         this.removed.clear();
         return this.order;
     }
+}
+
+/** Up to this many added and removed paths are placed one by one; more are merged in one pass. */
+const FEW_CHANGES = 32;
+
+/** The first position in sorted `order` whose path does not sort before `path`. */
+function positionOf(order: readonly string[], path: string): number {
+    let low = 0;
+    let high = order.length;
+    while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (comparePaths(order[mid] ?? '', path) < 0) low = mid + 1;
+        else high = mid;
+    }
+    return low;
 }
 
 /** Two sorted lists of paths as one. */
