@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../../kernel/ports';
 import { costOf, DEFAULT_PRICES, type PriceTable } from '../pricing';
 import type { BudgetExceeded } from '../loop/budgets';
 import type { UsageTotals } from '../loop/turn-events';
-import type { SpendLedger, SpendScope } from './spend-ledger';
+import type { SpendEntry, SpendLedger, SpendScope } from './spend-ledger';
 import { startOfLocalDay, startOfLocalWeek, summariseUsage, type UsageSummary } from './usage-summary';
 
 /** What spend control is built from. */
@@ -70,6 +70,8 @@ export class SpendControl {
     private reserved = 0;
     private loading: Promise<void> | null = null;
     private writes: Promise<void> = Promise.resolve();
+    /** Entries recorded and not yet handed to the ledger: written together by the next write. */
+    private unwritten: SpendEntry[] = [];
 
     constructor(options: SpendControlOptions) {
         this.ledger = options.ledger;
@@ -166,7 +168,10 @@ export class SpendControl {
             cacheWriteTokens: usage.cacheWriteTokens,
         };
         // The running total above already counts it; a failed write loses the entry after a restart, not the cap now.
-        this.writes = this.writes.then(() => this.ledger.append(entry)).catch(() => undefined);
+        // Entries recorded while a write is under way (eight jobs ending together) go into the ledger in one write.
+        this.unwritten.push(entry);
+        if (this.unwritten.length > 1) return;
+        this.writes = this.writes.then(() => this.ledger.append(...this.unwritten.splice(0))).catch(() => undefined);
     }
 
     private async ensureDay(): Promise<void> {

@@ -20,12 +20,12 @@ export class JsonFileSpendLedger implements SpendLedger {
         return (await this.read()).filter((entry) => entry.time >= sinceMs);
     }
 
-    /** Adds one entry and drops expired ones. */
-    append(entry: SpendEntry): Promise<void> {
+    /** Adds entries (in one write) and drops expired ones. */
+    append(...entries: SpendEntry[]): Promise<void> {
         const next = this.queue.then(async () => {
             const keepFrom = this.now() - SPEND_RETENTION_MS;
             const kept = (await this.read()).filter((stored) => stored.time >= keepFrom);
-            kept.push(entry);
+            kept.push(...entries);
             await fs.mkdir(dirname(this.file), { recursive: true });
             const temp = `${this.file}.${process.pid}.tmp`;
             await fs.writeFile(temp, JSON.stringify(kept), 'utf8');

@@ -37,8 +37,8 @@ export interface SpendEntry {
 export interface SpendLedger {
     /** Entries at or after `sinceMs`, oldest first. */
     entries(sinceMs: number): Promise<SpendEntry[]>;
-    /** Adds one entry. */
-    append(entry: SpendEntry): Promise<void>;
+    /** Adds entries, in order, in one write. */
+    append(...entries: SpendEntry[]): Promise<void>;
 }
 
 /** How long entries are kept: long enough for "this week" and a month's view, short enough to stay small. */
@@ -53,9 +53,9 @@ export class MemorySpendLedger implements SpendLedger {
         return Promise.resolve(this.stored.filter((entry) => entry.time >= sinceMs));
     }
 
-    /** Adds one entry. */
-    append(entry: SpendEntry): Promise<void> {
-        this.stored.push({ ...entry, scope: { ...entry.scope } });
+    /** Adds entries. */
+    append(...entries: SpendEntry[]): Promise<void> {
+        for (const entry of entries) this.stored.push({ ...entry, scope: { ...entry.scope } });
         return Promise.resolve();
     }
 }
@@ -88,11 +88,11 @@ export class KeyValueSpendLedger implements SpendLedger {
         return Promise.resolve(this.read().filter((entry) => entry.time >= sinceMs));
     }
 
-    /** Adds one entry and drops expired ones. */
-    append(entry: SpendEntry): Promise<void> {
+    /** Adds entries and drops expired ones. */
+    append(...entries: SpendEntry[]): Promise<void> {
         const keepFrom = this.now() - SPEND_RETENTION_MS;
         const kept = this.read().filter((stored) => stored.time >= keepFrom);
-        kept.push(entry);
+        kept.push(...entries);
         this.storage.setItem(this.key, JSON.stringify(kept));
         return Promise.resolve();
     }

@@ -159,6 +159,43 @@ describe('the ledger and the usage summary', () => {
         }
     });
 
+    it('writes the calls of jobs that end together in fewer ledger writes, keeping every entry in order', async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'vault-agent-spend-'));
+        try {
+            const clock = new FakeClock();
+            const file = join(dir, 'state', 'spend.json');
+            const ledger = new JsonFileSpendLedger({ file });
+            let writes = 0;
+            const counted = {
+                entries: (since: number) => ledger.entries(since),
+                append: (...entries: SpendEntry[]) => {
+                    writes++;
+                    return ledger.append(...entries);
+                },
+            };
+            const control = new SpendControl({ ledger: counted, dailyCapUsd: 100, clock });
+            const request = { model: TEST_MODEL, inputTokens: 100, maxOutputTokens: 100 };
+            const reservations = await Promise.all(
+                Array.from({ length: 8 }, (_, i) =>
+                    control.reserve({ ...request, scope: { kind: 'job', id: `j${i}` } }),
+                ),
+            );
+            for (const reservation of reservations) {
+                if (!('settle' in reservation)) throw new Error('refused');
+                const usage = { inputTokens: 100, outputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0 };
+                reservation.settle({ ...usage, costUsd: 0.01 });
+            }
+            await control.summary();
+            expect(writes).toBeLessThan(8);
+            const stored = await new JsonFileSpendLedger({ file }).entries(0);
+            expect(stored.map((kept) => kept.scope.id)).toEqual(['j0', 'j1', 'j2', 'j3', 'j4', 'j5', 'j6', 'j7']);
+            const again = new SpendControl({ ledger: new JsonFileSpendLedger({ file }), dailyCapUsd: 100, clock });
+            expect(await again.spentTodayUsd()).toBeCloseTo(0.08, 9);
+        } finally {
+            await rm(dir, { recursive: true, force: true });
+        }
+    });
+
     it('reads a corrupt key-value ledger as empty rather than failing', async () => {
         const store = new Map<string, string>([['spend', '{not json']]);
         const ledger = new KeyValueSpendLedger({
