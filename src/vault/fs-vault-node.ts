@@ -108,20 +108,26 @@ export class FsVault implements VaultPort {
         this.known = new KnownFiles(this.disk);
     }
 
-    /** Opens the folder at `root` (by its real path) and scans it. */
-    static async open(root: string, options: FsVaultOptions): Promise<FsVault> {
+    /**
+     * What `open` checks before it scans: the config folder's name, and that `root` is a folder. Resolves to the real
+     * path of `root` and the config folder as the vault knows it; rejects as `open` does.
+     */
+    static async locate(root: string, configDir: string): Promise<{ root: string; configDir: string }> {
         // Outside Obsidian there is no Vault#configDir to ask, and guessing would be a hard-coded folder name: the
         // caller (the CLI's --config-dir, a test) always names it.
-        const configDir = normalizeVaultPath(options.configDir);
-        if (!configDir.ok) throw new VaultError('invalid-path', `Config folder: ${configDir.reason}`);
+        const config = normalizeVaultPath(configDir);
+        if (!config.ok) throw new VaultError('invalid-path', `Config folder: ${config.reason}`);
         const realRoot = await realpath(root).catch(() => null);
         if (realRoot === null || !(await lstat(realRoot)).isDirectory()) {
             throw new VaultError('not-found', 'The vault folder does not exist.');
         }
-        const vault = new FsVault(
-            { root: realRoot, configDir: configDir.path, index: new NoteIndex() },
-            options.snapshot,
-        );
+        return { root: realRoot, configDir: config.path };
+    }
+
+    /** Opens the folder at `root` (by its real path) and scans it. */
+    static async open(root: string, options: FsVaultOptions): Promise<FsVault> {
+        const located = await FsVault.locate(root, options.configDir);
+        const vault = new FsVault({ ...located, index: new NoteIndex() }, options.snapshot);
         vault.folders = options.folders ?? null;
         vault.snapshot.load();
         await vault.scan({ clearStaleTemps: true, lazy: true });
@@ -511,10 +517,18 @@ export class FsVault implements VaultPort {
         await Promise.resolve();
     }
 
-    /** Lets `scanTexts` search in `pool`'s worker threads (the CLI and the MCP server; decision 0024). */
-    useTextScan(pool: TextScanPool | null): void {
+    /**
+     * Lets `scanTexts` search in `pool`'s worker threads (the CLI and the MCP server; decision 0024), started now, or
+     * (`warm` false) by `warmTextScan` or the first search.
+     */
+    useTextScan(pool: TextScanPool | null, warm = true): void {
         this.textScan = pool;
-        pool?.warm();
+        if (warm) pool?.warm();
+    }
+
+    /** Starts the worker threads of `useTextScan` now, if they are not running yet, so the first search finds them ready. */
+    warmTextScan(): void {
+        this.textScan?.warm();
     }
 
     /**
