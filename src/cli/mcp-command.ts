@@ -124,7 +124,11 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         version: options.version ?? VERSION,
         pdfText: unpdfTextReader,
         jobs: async () => (await serving).jobs(),
-        answered: () => void serving.then((open) => open.answered()),
+        answered: () =>
+            void serving.then(
+                (open) => open.answered(),
+                () => undefined,
+            ),
     });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
