@@ -103,11 +103,18 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         throw cannotServe(vaultRoot, error);
     });
     const allowDefaults = options.defaultSettings === true;
-    const initial = await loadVaultSettings({ vaultRoot, configDir, allowDefaults }).catch((error: unknown) => {
-        if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
-        throw error;
-    });
-    for (const note of initial.notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
+    // With the defaults, settings found elsewhere are named once the server runs: the search does not hold up the start.
+    const initial = await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: 'after' }).catch(
+        (error: unknown) => {
+            if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
+            throw error;
+        },
+    );
+    const say = (notes: string[]): void => {
+        for (const note of notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
+    };
+    say(initial.notes);
+    void initial.moreNotes?.then(say);
     const outputFolder = initial.settings.delegate.outputFolder;
 
     let opened: (serving: Serving) => void = () => undefined;
