@@ -19,6 +19,7 @@ import {
 } from './cli-context';
 import { enqueueCommand } from './enqueue-command';
 import { McpCommandError, runMcpServer } from './mcp-command';
+import { boundHeapGrowth } from './heap-growth-node';
 import { reviewCommand } from './review-command';
 import { runCommand } from './run-command';
 import { statusCommand } from './status-command';
@@ -97,6 +98,8 @@ async function main(argv: string[], io: CliIo): Promise<number> {
 async function mcpCommand(args: string[], io: CliIo): Promise<number> {
     const parsed = readArgs(args, MCP_FLAGS, MCP_USAGE);
     const { vaultRoot, configDir, defaultSettings } = vaultOptions(parsed, MCP_USAGE);
+    // A server lives long and keeps the vault's index: its heap should stay near what it holds (decision 0026).
+    boundHeapGrowth();
     try {
         await runMcpServer({
             vaultRoot,
