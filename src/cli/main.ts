@@ -20,6 +20,7 @@ import {
 import { enqueueCommand } from './enqueue-command';
 import { McpCommandError, runMcpServer } from './mcp-command';
 import { reviewCommand } from './review-command';
+import { debugChannel } from './search-workers';
 import { runCommand } from './run-command';
 import { statusCommand } from './status-command';
 import { ASK_USAGE, ENQUEUE_USAGE, MAIN_USAGE, MCP_USAGE, REVIEW_USAGE, RUN_USAGE, STATUS_USAGE } from './usage';
@@ -106,7 +107,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             stdout: io.stdout,
             stderr: io.stderr,
             version: VERSION,
-            debugScans: /(^|,)scan(,|$)/.test(io.env.VAULT_AGENT_DEBUG ?? ''),
+            debugScans: debugChannel(io.env, 'scan'),
             env: io.env,
             runnerFiles: runnerFiles(io.env, vaultRoot, configDir),
         });
