@@ -516,10 +516,13 @@ export class FsVault implements VaultPort {
         await Promise.resolve();
     }
 
-    /** Lets `scanTexts` search in `pool`'s worker threads (the CLI and the MCP server; decision 0024). */
-    useTextScan(pool: TextScanPool | null): void {
+    /**
+     * Lets `scanTexts` search in `pool`'s worker threads (the CLI and the MCP server; decision 0024); `warm` starts
+     * them now, else the first search does.
+     */
+    useTextScan(pool: TextScanPool | null, warm = true): void {
         this.textScan = pool;
-        pool?.warm();
+        if (warm) pool?.warm();
     }
 
     /**
