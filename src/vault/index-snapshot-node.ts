@@ -250,6 +250,8 @@ export class SnapshotBook {
 
     /** `path` was read at `readAt` (ms since the epoch): stable unless modified within the racy window before. */
     read(path: string, facts: ParsedFacts, readAt: number): void {
+        // The file's row, if any, is not what was read (a damaged row whose note was read instead): write it again.
+        this.saved.delete(path);
         if (facts.mtimeMs < readAt - RACY_WINDOW_MS) this.stable.set(path, factsOf(facts));
         else this.stable.delete(path);
     }

@@ -208,7 +208,8 @@ export class NoteIndex {
         const sources = this.sourcesByLinkKey.get(fileNameKey(path));
         if (sources === undefined) return [];
         const out: string[] = [];
-        for (const source of sources) {
+        // A copy: a note whose stored metadata turns out damaged is read again and registered anew meanwhile.
+        for (const source of [...sources]) {
             if (source !== path && this.targetsOf(source).includes(path)) out.push(source);
         }
         return out.sort();
