@@ -91,7 +91,7 @@ export class NoteIndex {
     private readonly recent = new Map<string, NoteMetadata>();
     private readonly resolver = new LinkResolver();
     /** Notes by each `linkNameKey` of their links: the only notes a file of that name can have as backlinks. */
-    private readonly sourcesByLinkKey = new Map<string, Set<string>>();
+    private readonly sourcesByLinkKey = new Map<string, Sources>();
     /** The keys each note is registered under in `sourcesByLinkKey`, joined by `KEY_SEPARATOR`. */
     private readonly linkNames = new Map<string, string>();
     /** Where each note's links resolved to, for notes resolved since they or a file of a linked name last changed. */
@@ -342,17 +342,36 @@ function linkRefs(metadata: NoteMetadata): Pick<LinkReference, 'link'>[] {
     return refs;
 }
 
-function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
-    const set = map.get(key);
-    if (set === undefined) map.set(key, new Set([value]));
-    else set.add(value);
+/**
+ * The notes registered under one link name: a short list while few (most names), a set once many link to it (a hub
+ * note), so adding and removing stay cheap either way.
+ */
+type Sources = string[] | Set<string>;
+
+/** Beyond this many sources, a list becomes a set. */
+const LIST_LIMIT = 16;
+
+function addTo(map: Map<string, Sources>, key: string, value: string): void {
+    const sources = map.get(key);
+    if (sources === undefined) map.set(key, [value]);
+    else if (!Array.isArray(sources)) sources.add(value);
+    else if (!sources.includes(value)) {
+        if (sources.length < LIST_LIMIT) sources.push(value);
+        else map.set(key, new Set(sources).add(value));
+    }
 }
 
-function removeFrom(map: Map<string, Set<string>>, key: string, value: string): void {
-    const set = map.get(key);
-    if (set === undefined) return;
-    set.delete(value);
-    if (set.size === 0) map.delete(key);
+function removeFrom(map: Map<string, Sources>, key: string, value: string): void {
+    const sources = map.get(key);
+    if (sources === undefined) return;
+    if (Array.isArray(sources)) {
+        const at = sources.indexOf(value);
+        if (at !== -1) sources.splice(at, 1);
+        if (sources.length === 0) map.delete(key);
+    } else {
+        sources.delete(value);
+        if (sources.size === 0) map.delete(key);
+    }
 }
 
 /** The metadata in `json` (a kept note's), or `null` when it does not parse into metadata of the expected shape. */
