@@ -19,7 +19,6 @@ import { isProcessRunning } from '../vault/temp-files-node';
 import type { McpJobContext } from './mcp-jobs';
 import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
-import { TextScanPool } from '../vault/text-scan-node';
 import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
@@ -28,6 +27,7 @@ import { unpdfTextReader } from './pdf-text-node';
 import { LineStdioTransport } from './mcp-stdio-transport';
 import { VERSION } from '../kernel/version';
 import { indexSnapshot, type CliIo } from './cli-context';
+import { useSearchWorkers } from './search-workers';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -213,7 +213,7 @@ function serveVault(options: RunMcpServerOptions, initial: Settings, vault: FsVa
     const outputFolder = initial.delegate.outputFolder;
     // search_notes reads and searches notes in worker threads, the program built next to this one (decision 0024);
     // they start once the first call is answered, not while it waits.
-    vault.useTextScan(TextScanPool.forScript(new URL('./text-scan-worker.js', import.meta.url)), false);
+    useSearchWorkers(vault, { env: options.env ?? {}, stderr: options.stderr, warm: false });
     // The same core services as every other command, with undo records kept for this process only.
     const core = new CoreServices(
         {

@@ -375,7 +375,7 @@ export class ExclusionGate {
         if (byObsidian !== VISIBLE) return byObsidian;
         const byFolder = this.checkFolders(canonical);
         if (byFolder !== VISIBLE) return byFolder;
-        if (!isMarkdown(canonical) || this.vault.metadata(canonical) === undefined) return VISIBLE;
+        if (!isMarkdown(canonical) || this.tagsOf(canonical) === undefined) return VISIBLE;
         return this.checkTags(canonical);
     }
 
@@ -394,7 +394,12 @@ export class ExclusionGate {
     }
 
     private checkTags(path: string): ExclusionVerdict {
-        return this.judgeTags(this.vault.metadata(path));
+        return this.judgeTags(this.tagsOf(path));
+    }
+
+    /** What the vault knows of a note's tags (see `VaultPort.tagsOf`). */
+    private tagsOf(path: string): ScannedTags | undefined {
+        return this.vault.tagsOf === undefined ? this.vault.metadata(path) : this.vault.tagsOf(path);
     }
 
     private judgeTags(metadata: ScannedTags | undefined): ExclusionVerdict {
