@@ -8,8 +8,8 @@
  * instead of the table), `--only <text>` (rows whose name contains the text), `--notes <n>`, `--seed <n>`.
  * Exits with 1 when a checked row misses its target (in `--ci`, a deterministic row).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FsVault } from '../src/vault/fs-vault-node';
@@ -123,6 +123,18 @@ function table(rows: MeasuredRow[]): string {
 
 async function main(): Promise<void> {
     const options = parseArgs(process.argv.slice(2));
+    // The servers and commands the rows start keep their per-user state (note index snapshots) in a folder of this run,
+    // never in the real user's: removed at the end, so no run leans on what an earlier one left.
+    const state = await mkdtemp(join(tmpdir(), 'vault-agent-bench-user-state-'));
+    process.env.XDG_CONFIG_HOME = state;
+    try {
+        await measureAll(options);
+    } finally {
+        await rm(state, { recursive: true, force: true });
+    }
+}
+
+async function measureAll(options: Options): Promise<void> {
     const loadAtStart = loadavg()[0] ?? 0;
     const generationStarted = performance.now();
     const vault = cachedVault({ notes: options.notes, seed: options.seed });

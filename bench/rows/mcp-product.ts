@@ -182,12 +182,35 @@ function peakRssMb(pid: number | null): number | null {
     }
 }
 
-let lastRound: Promise<Awaited<ReturnType<typeof searchRound>>> | null = null;
+/** What the search rounds of several server processes measured. */
+interface SearchRuns {
+    ours: number[];
+    theirs: number[];
+    stopped: number;
+    /** Each server's peak memory, in the order they ran (`null` where `/proc` cannot tell). */
+    peaks: (number | null)[];
+}
 
-/** One search run serves both rows (the memory figure is the peak after those searches). */
-function measured(context: BenchContext): ReturnType<typeof searchRound> {
-    lastRound ??= searchRound(context);
-    return lastRound;
+let lastRuns: Promise<SearchRuns> | null = null;
+
+/**
+ * The search rounds of three server processes one after the other (one with `--quick`): both rows read them, the memory
+ * figure being each process's peak after its searches (a peak varies with when the collector runs, so one process
+ * would not do).
+ */
+function measured(context: BenchContext): Promise<SearchRuns> {
+    lastRuns ??= (async () => {
+        const runs: SearchRuns = { ours: [], theirs: [], stopped: 0, peaks: [] };
+        for (let i = 0; i < (context.quick ? 1 : 3); i++) {
+            const round = await searchRound(context);
+            runs.ours.push(...round.ours);
+            runs.theirs.push(...round.theirs);
+            runs.stopped += round.stopped;
+            runs.peaks.push(round.peakMb);
+        }
+        return runs;
+    })();
+    return lastRuns;
 }
 
 /** `search_notes` over MCP against ripgrep, query by query. */
@@ -218,13 +241,18 @@ export const mcpPeakMemoryRow: BenchRow = {
     name: 'MCP server peak memory after searches (built mcp)',
     async run(context): Promise<BenchResult> {
         const limitMb = 600;
-        const { peakMb } = await measured(context);
+        const { peaks } = await measured(context);
+        const known = peaks.filter((peak): peak is number => peak !== null).sort((a, b) => a - b);
+        const peakMb = known.length === 0 ? null : median(known);
         return {
             value: peakMb ?? Number.NaN,
             unit: 'MB',
             target: `≤ ${limitMb} MB (stated for 100,000 notes)`,
-            pass: peakMb === null ? null : peakMb <= limitMb,
-            note: `VmHWM of the server process after ${QUERIES.length} queries × 3–4 rounds; ${context.vault.notes} notes`,
+            pass: peakMb === null ? null : (known.at(-1) as number) <= limitMb,
+            note:
+                `VmHWM of each server process after ${QUERIES.length} queries × 3–4 rounds, median of ` +
+                `${known.length} processes, range ${known[0]?.toFixed(0)}–${known.at(-1)?.toFixed(0)} MB (every one ` +
+                `must be within the limit); ${context.vault.notes} notes`,
         };
     },
 };

@@ -9,6 +9,7 @@ import { createAgentSession } from '../agent/session-factory';
 import { CliUsageError, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import { cliRetryPolicy, EXIT_FAILED, openCliVault, openModelClient, spendFile, type CliIo } from './cli-context';
 import { connectMcp } from './cli-mcp';
+import { useSearchWorkers } from './search-workers';
 import { TerminalApprovals, TerminalToolCalls } from './terminal-approvals';
 import { ASK_USAGE } from './usage';
 
@@ -31,6 +32,8 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
     const prompt = parsed.positionals.join(' ').trim();
     if (prompt === '') throw new CliUsageError('The prompt is missing.', ASK_USAGE);
     const opened = await openCliVault(options, io);
+    // search_notes in the turn searches in worker threads, as `vault-agent mcp` does (decision 0024).
+    useSearchWorkers(opened.vault, { env: io.env, stderr: io.stderr, warm: true });
     const { client } = await openModelClient({
         settings: opened.settings.model,
         baseUrlFlag: stringFlag(parsed, 'base-url'),

@@ -40,6 +40,8 @@ export interface VaultSettings {
     notes: string[];
     /** The file that was (or would have been) read. */
     file: string;
+    /** With `searchElsewhere: 'after'` and the defaults applied: the notes naming settings found elsewhere, to come. */
+    moreNotes?: Promise<string[]>;
 }
 
 /** What to read. */
@@ -52,9 +54,11 @@ export interface LoadVaultSettingsOptions {
     allowDefaults?: boolean;
     /**
      * Look for settings under other config folders when the file is missing, to name them (default true). A server
-     * rereading the settings before each call already said so at start, and must not walk folders per call.
+     * rereading the settings before each call already said so at start, and must not walk folders per call. `'after'`:
+     * when the defaults apply, the settings are returned at once and the notes of the search come in `moreNotes` (a
+     * refusal still waits for it, to name what it found).
      */
-    searchElsewhere?: boolean;
+    searchElsewhere?: boolean | 'after';
 }
 
 /** Where the settings of the plugin live in `vaultRoot`. */
@@ -67,17 +71,24 @@ export async function loadVaultSettings(options: LoadVaultSettingsOptions): Prom
     const file = settingsFilePath(options.vaultRoot, options.configDir);
     const text = await readSettingsText(file);
     if (text === null) {
-        const elsewhere =
-            options.searchElsewhere === false ? [] : await findSettingsElsewhere(options.vaultRoot, options.configDir);
+        const search = (): Promise<string[]> => findSettingsElsewhere(options.vaultRoot, options.configDir);
+        const later = options.searchElsewhere === 'after' && options.allowDefaults === true;
+        const elsewhere = options.searchElsewhere === false || later ? [] : await search();
         if (options.allowDefaults !== true) throw new VaultSettingsError(missingMessage(file, elsewhere));
         const result = migrateSettings(undefined);
         if (!result.ok) throw new VaultSettingsError(result.error);
         const notes = [
             `No Vault Agent settings file in this vault (${file}); as ${DEFAULT_SETTINGS_FLAG} asks, the defaults ` +
                 'apply: only notes tagged #private are excluded.',
-            ...elsewhere.map((found) => `Vault Agent settings exist elsewhere: ${found}.`),
+            ...elsewhere.map(elsewhereNote),
         ];
-        return { settings: result.settings, notes, file };
+        if (!later) return { settings: result.settings, notes, file };
+        return {
+            settings: result.settings,
+            notes,
+            file,
+            moreNotes: search().then((found) => found.map(elsewhereNote)),
+        };
     }
     let raw: unknown;
     try {
@@ -201,6 +212,10 @@ function missingMessage(file: string, elsewhere: string[]): string {
  * of this vault (`--config-dir`), or in a vault one or two folders down (`--vault` pointing at a parent folder).
  * Looks only at folder listings, bounded in count; reads no file.
  */
+function elsewhereNote(found: string): string {
+    return `Vault Agent settings exist elsewhere: ${found}.`;
+}
+
 async function findSettingsElsewhere(vaultRoot: string, configDir: string): Promise<string[]> {
     const found: string[] = [];
     let searched = 0;

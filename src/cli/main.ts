@@ -19,7 +19,9 @@ import {
 } from './cli-context';
 import { enqueueCommand } from './enqueue-command';
 import { McpCommandError, runMcpServer } from './mcp-command';
+import { boundHeapGrowth } from './heap-growth-node';
 import { reviewCommand } from './review-command';
+import { debugChannel } from './search-workers';
 import { runCommand } from './run-command';
 import { statusCommand } from './status-command';
 import { ASK_USAGE, ENQUEUE_USAGE, MAIN_USAGE, MCP_USAGE, REVIEW_USAGE, RUN_USAGE, STATUS_USAGE } from './usage';
@@ -97,6 +99,8 @@ async function main(argv: string[], io: CliIo): Promise<number> {
 async function mcpCommand(args: string[], io: CliIo): Promise<number> {
     const parsed = readArgs(args, MCP_FLAGS, MCP_USAGE);
     const { vaultRoot, configDir, defaultSettings } = vaultOptions(parsed, MCP_USAGE);
+    // A server lives long and keeps the vault's index: its heap should stay near what it holds (decision 0026).
+    boundHeapGrowth();
     try {
         await runMcpServer({
             vaultRoot,
@@ -106,7 +110,7 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             stdout: io.stdout,
             stderr: io.stderr,
             version: VERSION,
-            debugScans: /(^|,)scan(,|$)/.test(io.env.VAULT_AGENT_DEBUG ?? ''),
+            debugScans: debugChannel(io.env, 'scan'),
             env: io.env,
             runnerFiles: runnerFiles(io.env, vaultRoot, configDir),
         });

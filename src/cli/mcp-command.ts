@@ -17,9 +17,8 @@ import { DEFAULT_MCP_JOBS } from '../kernel/delivery-settings';
 import type { Settings } from '../kernel/settings';
 import { isProcessRunning } from '../vault/temp-files-node';
 import type { McpJobContext } from './mcp-jobs';
-import type { FsVault } from '../vault/fs-vault-node';
+import { FsVault } from '../vault/fs-vault-node';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
-import { TextScanPool } from '../vault/text-scan-node';
 import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
@@ -28,6 +27,7 @@ import { unpdfTextReader } from './pdf-text-node';
 import { LineStdioTransport } from './mcp-stdio-transport';
 import { VERSION } from '../kernel/version';
 import { indexSnapshot, type CliIo } from './cli-context';
+import { useSearchWorkers } from './search-workers';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -78,8 +78,106 @@ class ProcessCheckpoints implements CheckpointPersistence {
 /** How long after start the note index is written for the next start, ms. */
 const SNAPSHOT_DELAY_MS = 3_000;
 
-/** Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start. */
+/** How long after the vault is open the background reading starts when no call came to be answered first, ms. */
+const SETTLE_DELAY_MS = 500;
+
+/** The opened vault serving calls: what each call is prepared with, and how it all ends. */
+interface Serving {
+    prepare(client: { name: string }): Promise<VaultMcpCallContext>;
+    jobs(): Promise<McpJobContext>;
+    /** A call was answered: the work that waited for the first answer may start. */
+    answered(): void;
+    /** Stops the background work, writes the index snapshot and stops watching. */
+    close(): Promise<void>;
+}
+
+/**
+ * Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start: a missing vault
+ * or unusable settings are refused before anything is answered. The server answers `initialize` (nothing in it depends
+ * on the notes) while the vault opens, so a client's handshake and the opening scan overlap; every call waits for the
+ * opened vault and is judged as it always is.
+ */
 export async function runMcpServer(options: RunMcpServerOptions): Promise<void> {
+    const { vaultRoot, configDir } = options;
+    await FsVault.locate(vaultRoot, configDir).catch((error: unknown) => {
+        throw cannotServe(vaultRoot, error);
+    });
+    const allowDefaults = options.defaultSettings === true;
+    // With the defaults, settings found elsewhere are named once the server runs: the search does not hold up the start.
+    const initial = await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: 'after' }).catch(
+        (error: unknown) => {
+            if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
+            throw error;
+        },
+    );
+    const say = (notes: string[]): void => {
+        for (const note of notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
+    };
+    say(initial.notes);
+    void initial.moreNotes?.then(say);
+    const outputFolder = initial.settings.delegate.outputFolder;
+
+    let opened: (serving: Serving) => void = () => undefined;
+    let failed: (error: unknown) => void = () => undefined;
+    const serving = new Promise<Serving>((resolve, reject) => {
+        opened = resolve;
+        failed = reject;
+    });
+    // A call waiting when the vault cannot be opened ends with the server; nothing else may wait on this.
+    serving.catch(() => undefined);
+    const server = createVaultMcpServer({
+        prepare: async (client) => (await serving).prepare(client),
+        outputFolder,
+        version: options.version ?? VERSION,
+        pdfText: unpdfTextReader,
+        jobs: async () => (await serving).jobs(),
+        answered: () =>
+            void serving.then(
+                (open) => open.answered(),
+                () => undefined,
+            ),
+    });
+    // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
+    const transport = new LineStdioTransport({
+        stdin: options.stdin,
+        stdout: options.stdout,
+        onRefused: (reason) => options.stderr?.write(`vault-agent mcp: ${reason}.\n`),
+    });
+    const closed = new Promise<void>((resolve) => {
+        server.server.onclose = () => resolve();
+        const end = (): void => {
+            void server.close().finally(resolve);
+        };
+        options.stdin.once('end', end);
+        options.stdin.once('close', end);
+    });
+    await server.connect(transport);
+    // An `initialize` already waiting on stdin is answered before the scan runs: two turns of the event loop let it
+    // poll for input once whatever phase this runs in (the first may end the very turn that reached here).
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    let open: Serving;
+    try {
+        open = await openVault(options, initial.settings);
+    } catch (error) {
+        failed(error);
+        await server.close();
+        throw error instanceof McpCommandError ? error : cannotServe(vaultRoot, error);
+    }
+    opened(open);
+    try {
+        await closed;
+    } finally {
+        await open.close();
+    }
+}
+
+function cannotServe(vaultRoot: string, error: unknown): McpCommandError {
+    const why = error instanceof VaultError ? error.message : 'it could not be opened';
+    return new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
+}
+
+/** Opens and watches the vault, and builds what calls are served with from `settings` (read at start). */
+async function openVault(options: RunMcpServerOptions, settings: Settings): Promise<Serving> {
     const { vaultRoot, configDir } = options;
     const snapshot = options.env === undefined ? undefined : indexSnapshot(options.env);
     // Every folder is watched before the scan that opens the vault lists it: one scan in all, and the first call
@@ -98,30 +196,24 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
             },
             onError: (message) => options.stderr?.write(`vault-agent mcp: ${message}.\n`),
         },
-    ).catch((error: unknown) => {
-        const why = error instanceof VaultError ? error.message : 'it could not be opened';
-        throw new McpCommandError(`Cannot serve ${vaultRoot}: ${why}`);
-    });
-    // search_notes reads and searches notes in worker threads, the program built next to this one (decision 0024).
-    vault.useTextScan(TextScanPool.forScript(new URL('./text-scan-worker.js', import.meta.url)));
+    );
     opened = vault;
     try {
-        await serveVault(options, vault, watcher);
-    } finally {
+        return serveVault(options, settings, vault, watcher);
+    } catch (error) {
         await watcher.close();
+        throw error;
     }
 }
 
-/** Serves the opened, watched vault until the client closes stdin. */
-async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher: VaultWatcher): Promise<void> {
+/** What calls to the opened, watched vault are served with, until `close`. */
+function serveVault(options: RunMcpServerOptions, initial: Settings, vault: FsVault, watcher: VaultWatcher): Serving {
     const { vaultRoot, configDir } = options;
     const allowDefaults = options.defaultSettings === true;
-    const initial = await loadVaultSettings({ vaultRoot, configDir, allowDefaults }).catch((error: unknown) => {
-        if (error instanceof VaultSettingsError) throw new McpCommandError(`Not started. ${error.message}`);
-        throw error;
-    });
-    for (const note of initial.notes) options.stderr?.write(`vault-agent mcp: ${note}\n`);
-    const outputFolder = initial.settings.delegate.outputFolder;
+    const outputFolder = initial.delegate.outputFolder;
+    // search_notes reads and searches notes in worker threads, the program built next to this one (decision 0024);
+    // they start once the first call is answered, not while it waits.
+    useSearchWorkers(vault, { env: options.env ?? {}, stderr: options.stderr, warm: false });
     // The same core services as every other command, with undo records kept for this process only.
     const core = new CoreServices(
         {
@@ -133,9 +225,9 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
             allowStdio: false,
             obsidianExcluded: new AppJsonExcludedFiles(appJsonPath(vault.root, configDir)),
         },
-        initial.settings,
+        initial,
     );
-    let applied = JSON.stringify(initial.settings);
+    let applied = JSON.stringify(initial);
 
     if (options.debugScans === true) {
         const start = vault.lastScanStats;
@@ -147,9 +239,16 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
                     : 'not watching (the next call rescans)\n'),
         );
     }
-    // The notes the opening scan listed without reading them are read and parsed in the background, between calls.
+    // The notes the opening scan listed without reading them are read and parsed in the background, between calls,
+    // from the first answer on (or a moment after start when no call comes).
     const stopSettling = new AbortController();
-    const settled = vault.settle(stopSettling.signal);
+    let settled: Promise<void> | null = null;
+    const settle = (): Promise<void> => {
+        settled ??= vault.settle(stopSettling.signal);
+        return settled;
+    };
+    const settleLater = setTimeout(() => void settle(), SETTLE_DELAY_MS);
+    settleLater.unref();
     // The note index for the next start, written once the first calls had the CPU and every note is indexed; nothing
     // excluded goes into it.
     // One gate for the whole save: asking the core for it reads Obsidian's excluded files again each time.
@@ -158,7 +257,7 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
         return (path) => !gate.isExcluded(path);
     };
     const saveLater = setTimeout(() => {
-        void settled.then(() => {
+        void settle().then(() => {
             if (!stopSettling.signal.aborted) vault.saveSnapshot(keep());
         });
     }, SNAPSHOT_DELAY_MS);
@@ -190,64 +289,46 @@ async function serveVault(options: RunMcpServerOptions, vault: FsVault, watcher:
         return settings;
     };
 
-    const prepare = async (client: { name: string }): Promise<VaultMcpCallContext> => {
-        await reread();
-        // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
-        return {
-            vault,
-            gate: core.clientGate(),
-            changes: core.unattendedChanges(outputFolder, 'made over MCP'),
-            proposals: core.proposingChanges({ kind: 'mcp', id: client.name, title: `MCP client ${client.name}` }),
-            search: core.search,
-            outputFolder,
-        };
+    return {
+        prepare: async (client) => {
+            await reread();
+            // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
+            return {
+                vault,
+                gate: core.clientGate(),
+                changes: core.unattendedChanges(outputFolder, 'made over MCP'),
+                proposals: core.proposingChanges({ kind: 'mcp', id: client.name, title: `MCP client ${client.name}` }),
+                search: core.search,
+                outputFolder,
+            };
+        },
+        jobs: async () => {
+            const settings = await reread();
+            const beats = await Promise.all(
+                (options.runnerFiles ?? []).map((file) => readFile(file, 'utf8').catch(() => null)),
+            );
+            return {
+                vault,
+                gate: core.gate(),
+                folders: settings === null ? null : settings.delegate,
+                jobs: settings === null ? null : (settings.mcpJobs ?? DEFAULT_MCP_JOBS),
+                beats,
+                isRunning: isProcessRunning,
+                now: Date.now(),
+            };
+        },
+        answered: () => {
+            void settle();
+            vault.warmTextScan();
+        },
+        close: async () => {
+            clearTimeout(saveLater);
+            clearTimeout(settleLater);
+            stopSettling.abort();
+            process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+            vault.saveSnapshot(keep(), false);
+            core.search.dispose();
+            await watcher.close();
+        },
     };
-
-    const jobs = async (): Promise<McpJobContext> => {
-        const settings = await reread();
-        const beats = await Promise.all(
-            (options.runnerFiles ?? []).map((file) => readFile(file, 'utf8').catch(() => null)),
-        );
-        return {
-            vault,
-            gate: core.gate(),
-            folders: settings === null ? null : settings.delegate,
-            jobs: settings === null ? null : (settings.mcpJobs ?? DEFAULT_MCP_JOBS),
-            beats,
-            isRunning: isProcessRunning,
-            now: Date.now(),
-        };
-    };
-
-    const server = createVaultMcpServer({
-        prepare,
-        outputFolder,
-        version: options.version ?? VERSION,
-        pdfText: unpdfTextReader,
-        jobs,
-    });
-    // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
-    const transport = new LineStdioTransport({
-        stdin: options.stdin,
-        stdout: options.stdout,
-        onRefused: (reason) => options.stderr?.write(`vault-agent mcp: ${reason}.\n`),
-    });
-    const closed = new Promise<void>((resolve) => {
-        server.server.onclose = () => resolve();
-        const end = (): void => {
-            void server.close().finally(resolve);
-        };
-        options.stdin.once('end', end);
-        options.stdin.once('close', end);
-    });
-    try {
-        await server.connect(transport);
-        await closed;
-    } finally {
-        clearTimeout(saveLater);
-        stopSettling.abort();
-        process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-        vault.saveSnapshot(keep(), false);
-        core.search.dispose();
-    }
 }

@@ -60,6 +60,8 @@ export interface VaultMcpServerOptions {
     jobs?: () => Promise<McpJobContext>;
     /** Reads PDFs' text for `read_attachment` (an MCP client gets a PDF's text and images as image content). */
     pdfText?: PdfTextReader;
+    /** Told after each tool call, once its answer has gone out: work that can wait starts after the first answer. */
+    answered?: () => void;
 }
 
 /** Builds the server; connect it to a transport (stdio in the CLI, an in-memory pair in tests). */
@@ -112,6 +114,8 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
             attachments: { pdf: options.pdfText, documents: () => false },
             search: context.search,
         });
+        // The answer goes out when this handler's promise settles: the hook runs after it.
+        if (options.answered !== undefined) setImmediate(options.answered);
         return toCallResult(result);
     });
     return server;

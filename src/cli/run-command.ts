@@ -22,6 +22,7 @@ import {
 } from './cli-context';
 import { connectMcp } from './cli-mcp';
 import { RunProgress } from './run-progress';
+import { useSearchWorkers } from './search-workers';
 import { RUN_USAGE } from './usage';
 
 const FLAGS = {
@@ -49,6 +50,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const watch = parsed.values.watch === true;
     const batchPoll = batchPollFlag(stringFlag(parsed, 'batch-poll'));
     const opened = await openCliVault(options, io);
+    // Jobs' search_notes calls search in worker threads (decision 0024), started by the first one.
+    useSearchWorkers(opened.vault, { env: io.env, stderr: io.stderr, warm: false });
     const { client, settings: model } = await openModelClient({
         settings: opened.settings.model,
         baseUrlFlag: stringFlag(parsed, 'base-url'),

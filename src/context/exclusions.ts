@@ -75,6 +75,12 @@ const DOTTED = 1;
 const NON_ASCII_CHARS = 2;
 const IRREGULAR = 4;
 
+/**
+ * How many paths a gate remembers the path rules' verdict for (see `byPath`): more than a vault of 100,000 notes and its
+ * attachments. Past it the memo starts again, so paths made up by a model cannot make it grow without end.
+ */
+const PATH_MEMO_LIMIT = 1 << 17;
+
 /** A glob rule: the rule as the person wrote it, and its matchers (the pattern and everything beneath it). */
 interface GlobRule {
     /** The rule as shown to the person. */
@@ -109,6 +115,13 @@ export class ExclusionGate {
     /** Matches a note in a request folder (see `requestFolders`); `null` when there are none. */
     private readonly requestPattern: RegExp | null;
     private readonly requestFolders: readonly string[];
+    /**
+     * What the rules that read a path's spelling alone (system folders, Obsidian's list, excluded folders and globs) say
+     * of each path checked so far: its canonical form when none excludes it (its tags and where it leads are judged on
+     * every check, they change), or the verdict that excludes it. A pure function of the path and this gate's rules,
+     * which never change, so it is never stale.
+     */
+    private readonly byPath = new Map<string, string | ExclusionVerdict>();
 
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
@@ -179,22 +192,37 @@ export class ExclusionGate {
     check(path: string): ExclusionVerdict {
         if (this.locked) return LOCKED;
         if (this.obsidianUnreadable !== null) return this.obsidianUnreadable;
-        const shape = scanPath(path);
-        const canonical =
-            shape & IRREGULAR ? canonicalPath(path) : shape & NON_ASCII_CHARS ? path.normalize('NFC') : path;
-        if (canonical === null) return SYSTEM;
-        const own = this.checkCanonical(canonical, shape);
+        const byPath = this.byPath.get(path) ?? this.judgePath(path);
+        if (typeof byPath !== 'string') return byPath;
+        const canonical = byPath;
+        const markdown = isMarkdown(canonical);
+        const own = markdown ? this.checkTags(canonical) : VISIBLE;
         // "Not indexed" is no rule: a path that does not exist yet may still lead, through a linked folder, into one.
         if ((own.excluded && own.reason.kind !== 'unindexed') || this.vault.realPathOf === undefined) {
-            return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical);
+            return own.excluded || markdown ? own : this.checkUsers(canonical);
         }
         const real = this.vault.realPathOf(canonical);
-        if (real === canonical) return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical);
+        if (real === canonical) return own.excluded || markdown ? own : this.checkUsers(canonical);
         if (real === null || real === '') return LINK;
         const target = this.checkTarget(real);
         if (target.excluded) return target;
         // An attachment reached through a link is the file it leads to: the notes that use that file count too.
-        return own.excluded || isMarkdown(canonical) ? own : this.checkUsers(canonical, real);
+        return own.excluded || markdown ? own : this.checkUsers(canonical, real);
+    }
+
+    /** The path rules' verdict on `path` (see `byPath`), remembered. */
+    private judgePath(path: string): string | ExclusionVerdict {
+        const shape = scanPath(path);
+        const canonical =
+            shape & IRREGULAR ? canonicalPath(path) : shape & NON_ASCII_CHARS ? path.normalize('NFC') : path;
+        let judged: string | ExclusionVerdict = SYSTEM;
+        if (canonical !== null) {
+            const verdict = this.checkPathRules(canonical, shape);
+            judged = verdict.excluded ? verdict : canonical;
+        }
+        if (this.byPath.size >= PATH_MEMO_LIMIT) this.byPath.clear();
+        this.byPath.set(path, judged);
+        return judged;
     }
 
     /**
@@ -319,28 +347,25 @@ export class ExclusionGate {
         return mayNameExcludedTag(this.tagScreen(), text, lower);
     }
 
-    /** The rules for a path in canonical form: system folders, excluded folders and globs, then its tags. */
-    private checkCanonical(canonical: string, shape: number): ExclusionVerdict {
+    /** The rules that read a path in canonical form alone: system folders, Obsidian's list, excluded folders and globs. */
+    private checkPathRules(canonical: string, shape: number): ExclusionVerdict {
         const mayBeSystem = shape !== 0 || !this.systemNeedsDot;
         if (mayBeSystem && this.systemPattern.test(canonical)) return SYSTEM;
         const byObsidian = this.byObsidian(canonical);
         if (byObsidian !== VISIBLE) return byObsidian;
-        const byFolder = this.checkFolders(canonical);
-        if (byFolder !== VISIBLE) return byFolder;
-        if (!isMarkdown(canonical)) return VISIBLE;
-        return this.checkTags(canonical);
+        return this.checkFolders(canonical);
     }
 
-    /**
-     * Where a link leads: system folders and any hidden (dot) folder, which Obsidian never shows; excluded folders and
-     * globs; and the tags of the target when the vault knows them (the link's own were judged already).
-     */
     /** Obsidian's own *Excluded files* list, where it applies. */
     private byObsidian(canonical: string): ExclusionVerdict {
         const filter = this.obsidian?.match(canonical) ?? null;
         return filter === null ? VISIBLE : { excluded: true, reason: { kind: 'obsidian', filter } };
     }
 
+    /**
+     * Where a link leads: system folders and any hidden (dot) folder, which Obsidian never shows; excluded folders and
+     * globs; and the tags of the target when the vault knows them (the link's own were judged already).
+     */
     private checkTarget(real: string): ExclusionVerdict {
         const shape = scanPath(real);
         if (shape & (IRREGULAR | DOTTED)) return SYSTEM;
@@ -350,7 +375,7 @@ export class ExclusionGate {
         if (byObsidian !== VISIBLE) return byObsidian;
         const byFolder = this.checkFolders(canonical);
         if (byFolder !== VISIBLE) return byFolder;
-        if (!isMarkdown(canonical) || this.vault.metadata(canonical) === undefined) return VISIBLE;
+        if (!isMarkdown(canonical) || this.tagsOf(canonical) === undefined) return VISIBLE;
         return this.checkTags(canonical);
     }
 
@@ -369,7 +394,12 @@ export class ExclusionGate {
     }
 
     private checkTags(path: string): ExclusionVerdict {
-        return this.judgeTags(this.vault.metadata(path));
+        return this.judgeTags(this.tagsOf(path));
+    }
+
+    /** What the vault knows of a note's tags (see `VaultPort.tagsOf`). */
+    private tagsOf(path: string): ScannedTags | undefined {
+        return this.vault.tagsOf === undefined ? this.vault.metadata(path) : this.vault.tagsOf(path);
     }
 
     private judgeTags(metadata: ScannedTags | undefined): ExclusionVerdict {

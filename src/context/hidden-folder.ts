@@ -7,6 +7,7 @@
  * The exclusion gate judges a note on the vault's metadata, which such files have none of; `MetadataOverlay` gives the
  * gate metadata parsed from the file's own text, so the same rules (folders, globs, tags) apply to them.
  */
+import type { ScannedTags } from '../kernel/text-scan';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 
 /** What a folder holds, as vault-relative paths (the shape of Obsidian's `DataAdapter.list`). */
@@ -46,6 +47,12 @@ export class MetadataOverlay implements VaultPort {
 
     metadata(path: string): NoteMetadata | undefined {
         return this.parsed.get(path) ?? this.vault.metadata(path);
+    }
+
+    tagsOf(path: string): ScannedTags | undefined {
+        const own = this.parsed.get(path);
+        if (own !== undefined) return own;
+        return this.vault.tagsOf === undefined ? this.vault.metadata(path) : this.vault.tagsOf(path);
     }
 
     list(): Promise<FileEntry[]> {

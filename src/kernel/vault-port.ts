@@ -1,4 +1,4 @@
-import type { TextScanRequest, TextScanResult } from './text-scan';
+import type { ScannedTags, TextScanRequest, TextScanResult } from './text-scan';
 
 /**
  * The one door to notes. Everything the core does to a vault goes through this interface; Obsidian's side is
@@ -42,6 +42,11 @@ export interface VaultPort {
 
     /** Parsed metadata of a Markdown note, or `undefined` while it is not indexed yet (callers must fail closed). */
     metadata(path: string): NoteMetadata | undefined;
+    /**
+     * The tags of a note and whether its frontmatter could be read, as `metadata` has them, without the rest (the
+     * exclusion gate asks this of every note of every listing). Absent where `metadata` is as cheap.
+     */
+    tagsOf?(path: string): ScannedTags | undefined;
     /** The path a link points to from `sourcePath`, by Obsidian's shortest-path rules; `null` when unresolved. */
     resolveLink(linkpath: string, sourcePath: string): string | null;
     /** Paths of notes that link to or embed `path`. */

@@ -16,9 +16,9 @@ import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
 import { parseNote } from './note-parser';
-import { SnapshotBook, type IndexSnapshotFile } from './index-snapshot-node';
+import { SnapshotBook, type IndexSnapshotFile, type ParsedFacts } from './index-snapshot-node';
 import type { TextScanPool } from './text-scan-node';
-import type { TextScanRequest, TextScanResult } from '../kernel/text-scan';
+import type { ScannedTags, TextScanRequest, TextScanResult } from '../kernel/text-scan';
 import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
 import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
@@ -99,8 +99,11 @@ export class FsVault implements VaultPort {
     /** Told of each folder before a walk lists it (see `FsVaultOptions.folders`). */
     private folders: FolderWatch | null = null;
 
+    /** Every note's metadata and the links between them. */
+    private readonly index = new NoteIndex((path) => this.readNow(path));
+
     private constructor(
-        private readonly options: { root: string; configDir: string; index: NoteIndex },
+        private readonly options: { root: string; configDir: string },
         snapshot?: FsVaultOptions['snapshot'],
     ) {
         this.snapshot = new SnapshotBook(snapshot?.({ root: options.root, configDir: options.configDir }) ?? null);
@@ -108,20 +111,26 @@ export class FsVault implements VaultPort {
         this.known = new KnownFiles(this.disk);
     }
 
-    /** Opens the folder at `root` (by its real path) and scans it. */
-    static async open(root: string, options: FsVaultOptions): Promise<FsVault> {
+    /**
+     * What `open` checks before it scans: the config folder's name, and that `root` is a folder. Resolves to the real
+     * path of `root` and the config folder as the vault knows it; rejects as `open` does.
+     */
+    static async locate(root: string, configDir: string): Promise<{ root: string; configDir: string }> {
         // Outside Obsidian there is no Vault#configDir to ask, and guessing would be a hard-coded folder name: the
         // caller (the CLI's --config-dir, a test) always names it.
-        const configDir = normalizeVaultPath(options.configDir);
-        if (!configDir.ok) throw new VaultError('invalid-path', `Config folder: ${configDir.reason}`);
+        const config = normalizeVaultPath(configDir);
+        if (!config.ok) throw new VaultError('invalid-path', `Config folder: ${config.reason}`);
         const realRoot = await realpath(root).catch(() => null);
         if (realRoot === null || !(await lstat(realRoot)).isDirectory()) {
             throw new VaultError('not-found', 'The vault folder does not exist.');
         }
-        const vault = new FsVault(
-            { root: realRoot, configDir: configDir.path, index: new NoteIndex() },
-            options.snapshot,
-        );
+        return { root: realRoot, configDir: config.path };
+    }
+
+    /** Opens the folder at `root` (by its real path) and scans it. */
+    static async open(root: string, options: FsVaultOptions): Promise<FsVault> {
+        const located = await FsVault.locate(root, options.configDir);
+        const vault = new FsVault(located, options.snapshot);
         vault.folders = options.folders ?? null;
         vault.snapshot.load();
         await vault.scan({ clearStaleTemps: true, lazy: true });
@@ -190,11 +199,11 @@ export class FsVault implements VaultPort {
      * read first, unless `readRest` is false (a process about to end writes what it has).
      */
     saveSnapshot(keep: (path: string) => boolean, readRest = true): number | null {
-        if (readRest) for (const path of this.options.index.waiting()) this.options.index.metadata(path);
+        if (readRest) for (const path of this.index.waiting()) this.index.tags(path);
         return this.snapshot.save(
             keep,
             (path) => this.indexedChange.get(path),
-            (path) => this.options.index.metadata(path),
+            (path) => this.index.stored(path),
         );
     }
 
@@ -255,22 +264,19 @@ export class FsVault implements VaultPort {
             // A link's text is always read: the gate judges it by its target as it is now.
             const seeded = markdown && !linked ? this.snapshot.take(path, stats) : null;
             if (seeded !== null) {
-                // Parsed from the snapshot when first asked; a row that does not parse is read from the note.
-                this.options.index.setLazy(
-                    entry,
-                    () => seeded.metadata() ?? this.readLater(path, this.disk.abs(disk), stats, false),
-                );
+                // Taken from the snapshot when first touched; a row that does not parse is read from the note.
+                this.index.setStored(entry, seeded);
             } else if (lazy && markdown) {
                 // The opening scan lists the note; its text is read and judged when first asked (or by `settle`).
                 this.reads++;
-                this.options.index.setLazy(entry, () => this.readLater(path, this.disk.abs(disk), stats, !linked));
+                this.index.setUnread(entry);
                 if (linked) this.snapshot.forget(path);
             } else {
                 const readAt = Date.now();
                 const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
                 if (markdown && text === null) continue;
                 if (markdown) this.reads++;
-                this.options.index.set(entry, text);
+                this.index.set(entry, text);
                 if (markdown && !linked) this.snapshot.read(path, stats, readAt);
                 else this.snapshot.forget(path);
             }
@@ -297,19 +303,28 @@ export class FsVault implements VaultPort {
     }
 
     /**
-     * The metadata of a note the opening scan listed without reading: read from `abs` now. The text is at least as new
-     * as `stats` (the watcher reports anything later); a note that cannot be read has unknown tags, so the gate
-     * excludes it. `stable`: it may go into the snapshot (not a symlink) unless modified within the racy window.
+     * The metadata of a note read from its file now: one the opening scan listed without reading, or one whose stored
+     * metadata turned out damaged. The text is at least as new as the facts the vault holds (the watcher reports anything
+     * later); a note that cannot be read has unknown tags, so the gate excludes it. It may go into the snapshot (when it
+     * is no symlink) unless modified within the racy window.
      */
-    private readLater(path: string, abs: string, stats: Stats, stable: boolean): NoteMetadata {
+    private readNow(path: string): NoteMetadata {
         const readAt = Date.now();
-        const text = readTextOrNull(abs);
-        if (text === null) {
-            this.snapshot.forget(path);
-            return { ...UNREADABLE };
-        }
-        if (stable) this.snapshot.read(path, stats, readAt);
+        const text = readTextOrNull(this.disk.abs(this.diskNames.get(path) ?? path));
+        const facts = this.linkTargets.has(path) ? null : this.factsOf(path);
+        if (text === null || facts === null) this.snapshot.forget(path);
+        if (text === null) return { ...UNREADABLE };
+        if (facts !== null) this.snapshot.read(path, facts, readAt);
         return parseNote(text);
+    }
+
+    /** The facts of the file the vault lists at `path`, as its walk saw them; `null` when not all are known. */
+    private factsOf(path: string): ParsedFacts | null {
+        const identity = this.known.identity(path);
+        const entry = this.files.get(path);
+        const ctimeMs = this.indexedChange.get(path);
+        if (identity === undefined || entry === undefined || ctimeMs === undefined) return null;
+        return { dev: identity.dev, ino: identity.ino, size: entry.size, mtimeMs: entry.mtime, ctimeMs };
     }
 
     /**
@@ -317,14 +332,13 @@ export class FsVault implements VaultPort {
      * event loop so calls keep being answered; resolves when none is left, or when `stop` is aborted.
      */
     async settle(stop?: AbortSignal, sliceMs = 10): Promise<void> {
-        const index = this.options.index;
+        const index = this.index;
         const paths = index.waiting();
         let next = 0;
         while (next < paths.length && stop?.aborted !== true) {
             const started = performance.now();
             // Notes indexed otherwise meanwhile (a call asked, a write) answer from the index at once.
-            while (next < paths.length && performance.now() - started < sliceMs)
-                index.metadata(paths[next++] as string);
+            while (next < paths.length && performance.now() - started < sliceMs) index.tags(paths[next++] as string);
             if (next < paths.length) await new Promise((resolve) => setImmediate(resolve));
         }
     }
@@ -395,7 +409,7 @@ export class FsVault implements VaultPort {
         await this.serial(null, async () => {
             const entry = await this.disk.locateEntry(source);
             const target = await this.disk.locateNew(destination, entry);
-            const plan = planLinkRewrites(this.options.index, source, destination);
+            const plan = planLinkRewrites(this.index, source, destination);
             if (!target.dirExists) await this.disk.makeFolder(target.dir, destination);
             if (target.isSelf) await rename(entry, target.abs);
             else await this.disk.moveNoOverwrite(entry, target.abs, destination, false);
@@ -511,10 +525,18 @@ export class FsVault implements VaultPort {
         await Promise.resolve();
     }
 
-    /** Lets `scanTexts` search in `pool`'s worker threads (the CLI and the MCP server; decision 0024). */
-    useTextScan(pool: TextScanPool | null): void {
+    /**
+     * Lets `scanTexts` search in `pool`'s worker threads (the CLI and the MCP server; decision 0024); `warm` starts
+     * them now, else the first search does.
+     */
+    useTextScan(pool: TextScanPool | null, warm = true): void {
         this.textScan = pool;
-        pool?.warm();
+        if (warm) pool?.warm();
+    }
+
+    /** Starts the worker threads of `useTextScan` now, if they are not running yet, so the first search finds them ready. */
+    warmTextScan(): void {
+        this.textScan?.warm();
     }
 
     /**
@@ -533,15 +555,19 @@ export class FsVault implements VaultPort {
     }
 
     metadata(path: string): NoteMetadata | undefined {
-        return this.options.index.metadata(path);
+        return this.index.metadata(path);
+    }
+
+    tagsOf(path: string): ScannedTags | undefined {
+        return this.index.tags(path);
     }
 
     resolveLink(linkpath: string, sourcePath: string): string | null {
-        return this.options.index.resolveLink(linkpath, sourcePath);
+        return this.index.resolveLink(linkpath, sourcePath);
     }
 
     backlinks(path: string): string[] {
-        return this.options.index.backlinks(path);
+        return this.index.backlinks(path);
     }
 
     onChange(listener: (event: VaultChange) => void): () => void {
@@ -627,7 +653,7 @@ export class FsVault implements VaultPort {
     /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
     private isIndexed(vaultPath: string, stats: Stats): boolean {
         return (
-            this.options.index.isFresh(vaultPath, toEntry(vaultPath, stats)) &&
+            this.index.isFresh(vaultPath, toEntry(vaultPath, stats)) &&
             this.indexedChange.get(vaultPath) === stats.ctimeMs
         );
     }
@@ -668,14 +694,14 @@ export class FsVault implements VaultPort {
         // Indexed from a write or a read, not a scan: it goes into a snapshot after the next scan has looked at it.
         this.snapshot.forget(entry.path);
         // Parsed when first asked: a job note is rewritten several times per job and nobody reads it in between.
-        this.options.index.set(entry, isMarkdownPath(entry.path) ? text : null, 'when-asked');
+        this.index.set(entry, isMarkdownPath(entry.path) ? text : null, 'when-asked');
         this.files.set(entry.path, entry);
     }
 
     private forget(vaultPath: string): void {
         this.snapshot.forget(vaultPath);
         this.linkTargets.delete(vaultPath);
-        this.options.index.delete(vaultPath);
+        this.index.delete(vaultPath);
         this.files.delete(vaultPath);
         this.diskNames.delete(vaultPath);
         this.known.forget(vaultPath);

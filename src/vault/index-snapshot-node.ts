@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import type { NoteMetadata } from '../kernel/vault-port';
 import { RACY_WINDOW_MS } from './text-cache';
+import { KEY_SEPARATOR, parseStoredMetadata, type StoredNote } from './note-index';
 
 /** The facts of a file a snapshot entry was parsed from. */
 export interface ParsedFacts {
@@ -28,8 +29,8 @@ export interface ParsedFacts {
 
 /** One note of a snapshot. */
 export interface SnapshotEntry extends ParsedFacts {
-    /** Its metadata as the parser made it. */
-    metadata: NoteMetadata;
+    /** Its metadata as the note index keeps it. */
+    note: StoredNote;
 }
 
 /**
@@ -38,10 +39,15 @@ export interface SnapshotEntry extends ParsedFacts {
  */
 export interface LoadedEntry extends ParsedFacts {
     metadata(): NoteMetadata | null;
+    /**
+     * The note as the index keeps it: its tags and link names read now, its metadata left as JSON until asked (and read
+     * from the note when it does not parse then); `null` when the tags or link names are not of the expected shape.
+     */
+    stored(): StoredNote | null;
 }
 
 /** Bump when the parser or the entry shape changes: an older file then counts as absent. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 /** The first bytes of a snapshot file. */
 const MAGIC = 'VAIX';
@@ -52,8 +58,10 @@ const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 /**
  * Where a vault's index snapshot is kept. The file is binary, so a start reads it without decoding or parsing it
  * whole: `VAIX`, the version (u32), the owner as JSON (u32 length, UTF-8), the note count (u32), then per note its path
- * (u32 length, UTF-8), device, inode, size, modification and change time (five float64, as Node reports them), and its
- * metadata as JSON (u32 length, UTF-8), all little-endian. A note's metadata is parsed the first time it is asked for.
+ * (u32 length, UTF-8), device, inode, size, modification and change time (five float64, as Node reports them), its tags
+ * as JSON (`[tags or null, frontmatter error or null]`), the names of the files its links can lead to (joined by NUL),
+ * and its metadata as JSON, each a u32 length and UTF-8, all little-endian. A note's tags and link names are read the
+ * first time it is touched; its metadata is parsed only when asked for, and stays in these bytes until then.
  */
 export class IndexSnapshotFile {
     constructor(
@@ -103,7 +111,10 @@ export class IndexSnapshotFile {
             const facts = Buffer.allocUnsafe(40);
             [e.dev, e.ino, e.size, e.mtimeMs, e.ctimeMs].forEach((value, i) => facts.writeDoubleLE(value, i * 8));
             parts.push(facts);
-            text(JSON.stringify(e.metadata));
+            text(JSON.stringify([e.note.screen.tags ?? null, e.note.screen.frontmatterError ?? null]));
+            text(e.note.linkKeys.join(KEY_SEPARATOR));
+            const json = Buffer.from(e.note.json.buffer, e.note.json.byteOffset, e.note.json.byteLength);
+            parts.push(u32(json.length), json);
             n++;
         }
         count.writeUInt32LE(n);
@@ -144,17 +155,24 @@ export class IndexSnapshotFile {
             const mtimeMs = bytes.readDoubleLE(at + 24);
             const ctimeMs = bytes.readDoubleLE(at + 32);
             // NaN and infinities never equal a file's facts, so such a row is simply never taken.
-            const start = at + 44;
-            const end = start + bytes.readUInt32LE(at + 40);
-            if (end > bytes.length) return null;
-            at = end;
+            const start = at + 40;
+            at = start;
+            for (let field = 0; field < 3; field++) {
+                if (at + 4 > bytes.length) return null;
+                at += 4 + bytes.readUInt32LE(at);
+            }
+            if (at > bytes.length) return null;
+            const end = at;
             entries.set(path, new StoredRow(bytes, start, end, dev, ino, size, mtimeMs, ctimeMs));
         }
         return at === bytes.length ? entries : null;
     }
 }
 
-/** One row of a loaded snapshot: its facts, and where its metadata lies in the file's bytes. */
+/**
+ * One row of a loaded snapshot: its facts, and where the rest lies in the file's bytes (from `start`: the tags, the link
+ * names and the metadata JSON, each after its u32 length).
+ */
 class StoredRow implements LoadedEntry {
     constructor(
         private readonly bytes: Buffer,
@@ -169,13 +187,29 @@ class StoredRow implements LoadedEntry {
 
     /** The stored metadata, or `null` when it is not metadata of the expected shape. */
     metadata(): NoteMetadata | null {
-        let metadata: unknown;
+        const stored = this.stored();
+        return stored === null ? null : parseStoredMetadata(stored.json);
+    }
+
+    stored(): StoredNote | null {
+        const screenEnd = this.start + 4 + this.bytes.readUInt32LE(this.start);
+        const keysEnd = screenEnd + 4 + this.bytes.readUInt32LE(screenEnd);
+        let screen: unknown;
         try {
-            metadata = JSON.parse(this.bytes.toString('utf8', this.start, this.end));
+            screen = JSON.parse(this.bytes.toString('utf8', this.start + 4, screenEnd));
         } catch {
             return null;
         }
-        return isMetadata(metadata) ? metadata : null;
+        if (!Array.isArray(screen) || screen.length !== 2) return null;
+        const [tags, error] = screen as unknown[];
+        if (tags !== null && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) return null;
+        if (error !== null && typeof error !== 'string') return null;
+        const keys = this.bytes.toString('utf8', screenEnd + 4, keysEnd);
+        return {
+            screen: error === null ? { tags: tags ?? undefined } : { tags: tags ?? undefined, frontmatterError: error },
+            linkKeys: keys === '' ? [] : keys.split(KEY_SEPARATOR),
+            json: this.bytes.subarray(keysEnd + 4, this.end),
+        };
     }
 }
 
@@ -209,13 +243,15 @@ export class SnapshotBook {
     take(path: string, facts: ParsedFacts): LoadedEntry | null {
         const seeded = this.seed.get(path);
         if (seeded === undefined || !sameFile(seeded, facts)) return null;
-        // The row itself stands for the facts (they are equal): one object less per note at start.
-        this.stable.set(path, seeded);
+        // The facts alone: a row kept would keep the whole file's bytes.
+        this.stable.set(path, factsOf(seeded));
         return seeded;
     }
 
     /** `path` was read at `readAt` (ms since the epoch): stable unless modified within the racy window before. */
     read(path: string, facts: ParsedFacts, readAt: number): void {
+        // The file's row, if any, is not what was read (a damaged row whose note was read instead): write it again.
+        this.saved.delete(path);
         if (facts.mtimeMs < readAt - RACY_WINDOW_MS) this.stable.set(path, factsOf(facts));
         else this.stable.delete(path);
     }
@@ -233,16 +269,16 @@ export class SnapshotBook {
     save(
         keep: (path: string) => boolean,
         indexedAt: (path: string) => number | undefined,
-        metadata: (path: string) => NoteMetadata | undefined,
+        stored: (path: string) => StoredNote | undefined,
     ): number | null {
         if (this.file === null) return null;
         const entries: [string, SnapshotEntry][] = [];
         let same = true;
         for (const [path, facts] of this.stable) {
             if (indexedAt(path) !== facts.ctimeMs || !keep(path)) continue;
-            const meta = metadata(path);
-            if (meta === undefined) continue;
-            entries.push([path, { ...factsOf(facts), metadata: meta }]);
+            const note = stored(path);
+            if (note === undefined) continue;
+            entries.push([path, { ...factsOf(facts), note }]);
             if (this.saved.get(path) !== facts.ctimeMs) same = false;
         }
         if (same && entries.length === this.saved.size) return null;
@@ -269,16 +305,4 @@ export function sameFile(entry: ParsedFacts, facts: ParsedFacts): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isMetadata(metadata: unknown): metadata is NoteMetadata {
-    return (
-        isRecord(metadata) &&
-        (metadata.tags === undefined || Array.isArray(metadata.tags)) &&
-        Array.isArray(metadata.links) &&
-        Array.isArray(metadata.embeds) &&
-        Array.isArray(metadata.headings) &&
-        Array.isArray(metadata.blocks) &&
-        Array.isArray(metadata.aliases)
-    );
 }

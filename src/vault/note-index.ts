@@ -1,57 +1,102 @@
 /**
- * The metadata of every note in a vault folder, and the link graph between them, kept current as files change.
- * FsVault feeds it. It holds no note text, except the text of a note written since anyone last asked about it: a
- * write is parsed when its metadata is first needed, not at once (the delegate queue rewrites each job note several
- * times per job and nobody reads its metadata in between).
+ * The metadata of every note in a vault folder, and the links between them, kept current as files change. FsVault
+ * feeds it. It holds no note text, except the text of a note written since anyone last asked about it: a write is
+ * parsed when its metadata is first needed, not at once (the delegate queue rewrites each job note several times per
+ * job and nobody reads its metadata in between).
  *
- * Backlinks are resolved lazily: a change marks the notes whose links it can affect as dirty (the changed note
- * itself, and every note with a link to a file of the same name when a file appears or disappears), and the next
- * `backlinks` call re-resolves only those. So a link to a note that does not exist yet starts counting the moment
- * the note appears, and a vault of 20,000 notes is resolved once, not on every change.
+ * Compact by design (issue #22: a vault of 100,000 notes within 600 MB): a parsed note is kept as its metadata in
+ * JSON, parsed again when asked (the last few parsed are kept as objects), beside the two things asked of every note
+ * at once: its tags (the exclusion gate judges every note of every listing) and the file names its links can lead to.
+ * A parsed note as objects costs about three times its JSON.
+ *
+ * Backlinks are found from those names: a link can only resolve to a file whose `fileNameKey` is the link's
+ * `linkNameKey`, so the notes that link to `path` are among those registered under its file name, and only they are
+ * resolved (their targets kept until a file of such a name appears or goes, or the note changes). No graph of the
+ * whole vault is built, so the first backlinks question costs the notes that could answer it, not every link.
  */
 import { frontmatterLinkPaths } from './frontmatter';
 import { fileNameKey, linkNameKey, LinkResolver } from './link-resolver';
 import { parseNote } from './note-parser';
 import { tagMatches } from './tags';
 import { isMarkdownPath } from '../kernel/vault-port';
+import type { ScannedTags } from '../kernel/text-scan';
 import type { FileEntry, LinkReference, NoteMetadata } from '../kernel/vault-port';
 
-function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
-    const set = map.get(key);
-    if (set === undefined) map.set(key, new Set([value]));
-    else set.add(value);
+/**
+ * A note as the index keeps it (and the index snapshot stores it): its tags, the names of the files its links can lead
+ * to, and its whole metadata as UTF-8 JSON, parsed when asked.
+ */
+export interface StoredNote {
+    screen: ScannedTags;
+    linkKeys: string[];
+    json: Uint8Array;
 }
 
-function removeFrom(map: Map<string, Set<string>>, key: string, value: string): void {
-    const set = map.get(key);
-    if (set === undefined) return;
-    set.delete(value);
-    if (set.size === 0) map.delete(key);
+/** A note's metadata as a loader gives it: parsed now, or stored (a snapshot row). */
+type LoadedMetadata = { metadata: NoteMetadata } | StoredNote;
+
+/** A stored note not taken in yet (a snapshot row); `null` when it does not hold what it should. */
+export interface StoredRow {
+    stored(): StoredNote | null;
 }
 
-/** Every file of a vault with the parsed metadata of its notes, link resolution and backlinks. */
+/** A waiting note to be read from its file when first touched. */
+const UNREAD = 0;
+
+/** What the index keeps of a parsed note. */
+interface KeptNote {
+    /** The gate's fields, at hand. */
+    screen: ScannedTags;
+    /** The whole metadata as UTF-8 JSON; `null` when JSON cannot hold it (a YAML alias cycle): then `parsed` holds it. */
+    json: Uint8Array | null;
+    parsed?: NoteMetadata;
+}
+
+/** Metadata of a note that could not be read: its tags unknown. */
+const UNKNOWN: NoteMetadata = {
+    frontmatter: null,
+    tags: undefined,
+    aliases: [],
+    links: [],
+    embeds: [],
+    headings: [],
+    blocks: [],
+};
+
+const UTF8 = new TextEncoder();
+const FROM_UTF8 = new TextDecoder();
+
+/** How many notes are kept parsed as objects, most recently parsed first out of the JSON. */
+const RECENT_PARSED = 256;
+
+/** Separates the link names of one note where they are joined (a link path holds no NUL that matters to resolution). */
+export const KEY_SEPARATOR = '\u0000';
+
+/** Every file of a vault with the metadata of its notes, link resolution and backlinks. */
 export class NoteIndex {
+    /**
+     * `readNow`: the metadata of a note read from its file now, for a note stored unread (`setUnread`) or whose stored
+     * metadata turns out damaged; metadata without tags when it cannot be read (the gate then excludes the note).
+     */
+    constructor(private readonly readNow: (path: string) => NoteMetadata = () => UNKNOWN) {}
+
     private readonly entries = new Map<string, FileEntry>();
-    private readonly notes = new Map<string, NoteMetadata>();
+    private readonly kept = new Map<string, KeptNote>();
     /**
-     * Texts stored with `parse: 'when-asked'`, and loaders stored with `setLazy`, turned into `notes` the first time
-     * anything reads them.
+     * Texts stored with `parse: 'when-asked'`, and loaders stored with `setLazy`, turned into `kept` notes the first
+     * time anything reads them.
      */
-    private readonly unparsed = new Map<string, string | (() => NoteMetadata)>();
+    private readonly unparsed = new Map<string, string | StoredRow | typeof UNREAD>();
+    /** Metadata parsed from `kept` JSON lately, oldest first. */
+    private readonly recent = new Map<string, NoteMetadata>();
     private readonly resolver = new LinkResolver();
-    /**
-     * Resolved notes by the `linkNameKey` of each of their links: who needs re-resolving when a file of that name
-     * appears or goes. Notes not resolved yet are dirty anyway, so they need no entry (which keeps `set` cheap).
-     */
-    private readonly sourcesByLinkKey = new Map<string, Set<string>>();
-    /**
-     * What each note was last resolved from: its metadata (whose links give the keys it is registered under in
-     * `sourcesByLinkKey`, recomputed rather than kept: a 100,000-note vault has 400,000 of them) and the notes it links
-     * to, as a list (a set per note costs several times more).
-     */
-    private readonly resolvedFrom = new Map<string, { metadata: NoteMetadata; targets: string[] }>();
-    private readonly incoming = new Map<string, Set<string>>();
-    /** Paths whose outgoing links must be resolved again before backlinks are answered. */
+    /** Notes by each `linkNameKey` of their links: the only notes a file of that name can have as backlinks. */
+    private readonly sourcesByLinkKey = new Map<string, Sources>();
+    /** The keys each note is registered under in `sourcesByLinkKey`, joined by `KEY_SEPARATOR`. */
+    private readonly linkNames = new Map<string, string>();
+    /** Where each note's links resolved to, for notes resolved since they or a file of a linked name last changed. */
+    private readonly targets = new Map<string, string[]>();
+    /** Notes waiting to be parsed, whose links are registered once they are (before backlinks are answered). */
     private readonly dirty = new Set<string>();
 
     /** True when `path` is indexed with exactly this mtime and size (so it need not be re-read). */
@@ -59,7 +104,7 @@ export class NoteIndex {
         const known = this.entries.get(path);
         if (known === undefined || known.mtime !== entry.mtime || known.size !== entry.size) return false;
         // A note stored without its text has no metadata yet, so it must be read again.
-        return !isMarkdownPath(path) || this.notes.has(path) || this.unparsed.has(path);
+        return !isMarkdownPath(path) || this.kept.has(path) || this.unparsed.has(path);
     }
 
     /**
@@ -70,33 +115,36 @@ export class NoteIndex {
         const path = entry.path;
         const isNew = !this.entries.has(path);
         this.entries.set(path, { ...entry });
-        this.unparsed.delete(path);
-        if (text === null || !isMarkdownPath(path)) this.notes.delete(path);
-        else if (parse === 'now') this.notes.set(path, parseNote(text));
-        else {
-            this.notes.delete(path);
-            this.unparsed.set(path, text);
+        this.forgetNote(path);
+        if (text !== null && isMarkdownPath(path)) {
+            if (parse === 'now') this.keep(path, { metadata: parseNote(text) });
+            else this.wait(path, text);
         }
-        this.dirty.add(path);
         if (isNew) {
             this.resolver.add(path);
             this.invalidateLinksTo(path);
         }
     }
 
-    /** Stores a note's entry with metadata parsed earlier (a validated index snapshot), as `set` would have parsed it. */
+    /** Stores a note's entry with metadata parsed earlier, as `set` would have parsed it. */
     setParsed(entry: FileEntry, metadata: NoteMetadata): void {
         this.set(entry, null);
-        this.notes.set(entry.path, metadata);
+        this.keep(entry.path, { metadata });
+    }
+
+    /** Stores a note's entry, its metadata to be taken from `row` the first time anything touches it (or read now). */
+    setStored(entry: FileEntry, row: StoredRow): void {
+        this.set(entry, null);
+        this.wait(entry.path, row);
     }
 
     /**
-     * Stores a note's entry with its metadata to come from `load` the first time anything asks (or `settle` runs): the
-     * vault's opening scan lists every note without reading it, and a call judges only the notes it touches.
+     * Stores a note's entry, its metadata to be read from its file the first time anything touches it (or `settle`
+     * runs): the vault's opening scan lists every note without reading it, and a call judges only the notes it touches.
      */
-    setLazy(entry: FileEntry, load: () => NoteMetadata): void {
+    setUnread(entry: FileEntry): void {
         this.set(entry, null);
-        this.unparsed.set(entry.path, load);
+        this.wait(entry.path, UNREAD);
     }
 
     /** The notes that still wait for their metadata, in the order they were stored. */
@@ -107,10 +155,8 @@ export class NoteIndex {
     /** Forgets a file; links to it become unresolved (or resolve to another file of the same name). */
     delete(path: string): void {
         if (!this.entries.delete(path)) return;
-        this.notes.delete(path);
-        this.unparsed.delete(path);
+        this.forgetNote(path);
         this.resolver.remove(path);
-        this.dirty.add(path);
         this.invalidateLinksTo(path);
     }
 
@@ -119,15 +165,36 @@ export class NoteIndex {
         return Array.from(this.entries.keys());
     }
 
-    /** The parsed metadata of a note, or `undefined` when it is not an indexed note. */
+    /** The metadata of a note, or `undefined` when it is not an indexed note. */
     metadata(path: string): NoteMetadata | undefined {
-        // The gate asks this for every note of every listing: the common case (nothing unparsed) costs one lookup.
-        const waiting = this.unparsed.size === 0 ? undefined : this.unparsed.get(path);
-        if (waiting !== undefined) {
-            this.unparsed.delete(path);
-            this.notes.set(path, typeof waiting === 'string' ? parseNote(waiting) : waiting());
-        }
-        return this.notes.get(path);
+        const note = this.note(path);
+        if (note === undefined) return undefined;
+        if (note.json === null) return note.parsed;
+        const recent = this.recent.get(path);
+        if (recent !== undefined) return recent;
+        const parsed = parseStoredMetadata(note.json);
+        if (parsed !== null) return this.remember(path, parsed);
+        // Damaged: read from the note itself.
+        const metadata = this.readNow(path);
+        this.forgetNote(path);
+        this.keep(path, { metadata });
+        return metadata;
+    }
+
+    /**
+     * The tags of a note and whether its frontmatter could be read (what the exclusion gate judges), without the rest
+     * of its metadata; `undefined` when it is not an indexed note.
+     */
+    tags(path: string): ScannedTags | undefined {
+        return this.note(path)?.screen;
+    }
+
+    /** A note as the index snapshot stores it, or `undefined` when it is not an indexed note JSON can hold. */
+    stored(path: string): StoredNote | undefined {
+        const note = this.note(path);
+        if (note === undefined || note.json === null) return undefined;
+        const keys = this.linkNames.get(path);
+        return { screen: note.screen, linkKeys: keys === undefined ? [] : keys.split(KEY_SEPARATOR), json: note.json };
     }
 
     /** The path `linkpath` points to from `sourcePath` (see `link-resolver.ts`), or `null`. */
@@ -137,9 +204,15 @@ export class NoteIndex {
 
     /** Paths of the notes that link to or embed `path` (the note itself excluded), sorted. */
     backlinks(path: string): string[] {
-        this.resolveDirty();
-        const sources = this.incoming.get(path);
-        return sources === undefined ? [] : Array.from(sources).sort();
+        this.registerDirty();
+        const sources = this.sourcesByLinkKey.get(fileNameKey(path));
+        if (sources === undefined) return [];
+        const out: string[] = [];
+        // A copy: a note whose stored metadata turns out damaged is read again and registered anew meanwhile.
+        for (const source of [...sources]) {
+            if (source !== path && this.targetsOf(source).includes(path)) out.push(source);
+        }
+        return out.sort();
     }
 
     /**
@@ -147,63 +220,180 @@ export class NoteIndex {
      * (unreadable frontmatter) are not listed: callers that exclude must check `metadata(path).tags === undefined`.
      */
     notesWithTag(tag: string): string[] {
-        for (const path of [...this.unparsed.keys()]) this.metadata(path);
+        for (const path of [...this.unparsed.keys()]) this.note(path);
         const out: string[] = [];
-        for (const [path, metadata] of this.notes) {
-            if (metadata.tags?.some((t) => tagMatches(t, tag)) === true) out.push(path);
+        for (const [path, note] of this.kept) {
+            if (note.screen.tags?.some((t) => tagMatches(t, tag)) === true) out.push(path);
         }
         return out.sort();
     }
 
-    /** Marks dirty every note with a link that could resolve to a file named like `path`. */
-    private invalidateLinksTo(path: string): void {
-        const sources = this.sourcesByLinkKey.get(fileNameKey(path));
-        if (sources !== undefined) for (const source of sources) this.dirty.add(source);
+    /** The kept note of `path`, parsing it first when it waits. */
+    private note(path: string): KeptNote | undefined {
+        // The gate asks this for every note of every listing: the common case (nothing unparsed) costs one lookup.
+        const waiting = this.unparsed.size === 0 ? undefined : this.unparsed.get(path);
+        if (waiting !== undefined) {
+            this.unparsed.delete(path);
+            if (typeof waiting === 'string') return this.keep(path, { metadata: parseNote(waiting) });
+            const stored = waiting === UNREAD ? null : waiting.stored();
+            return this.keep(path, stored ?? { metadata: this.readNow(path) });
+        }
+        return this.kept.get(path);
     }
 
-    private resolveDirty(): void {
-        for (const source of this.dirty) {
-            const old = this.resolvedFrom.get(source);
-            if (old !== undefined) {
-                for (const target of old.targets) removeFrom(this.incoming, target, source);
-                for (const key of linkKeys(old.metadata)) removeFrom(this.sourcesByLinkKey, key, source);
-            }
-            const metadata = this.metadata(source);
-            if (metadata === undefined) {
-                this.resolvedFrom.delete(source);
-                continue;
-            }
-            const targets = new Set<string>();
-            this.resolveAll(metadata.links, source, targets);
-            this.resolveAll(metadata.embeds, source, targets);
-            // Properties link too (`cover: "[[photo.png]]"`), as in Obsidian's resolved links: the gate counts a note
-            // whose property names an image among the image's users.
-            this.resolveAll(
-                frontmatterLinkPaths(metadata.frontmatter).map((link) => ({ link })),
-                source,
-                targets,
-            );
-            this.resolvedFrom.set(source, { metadata, targets: [...targets] });
-            for (const target of targets) addTo(this.incoming, target, source);
-            for (const key of linkKeys(metadata)) addTo(this.sourcesByLinkKey, key, source);
+    private keep(path: string, loaded: LoadedMetadata): KeptNote {
+        if (!('metadata' in loaded)) {
+            const note: KeptNote = { screen: loaded.screen, json: loaded.json };
+            this.kept.set(path, note);
+            this.register(path, loaded.linkKeys);
+            return note;
         }
+        const { metadata } = loaded;
+        const screen: ScannedTags =
+            metadata.frontmatterError === undefined
+                ? { tags: metadata.tags }
+                : { tags: metadata.tags, frontmatterError: metadata.frontmatterError };
+        let json: Uint8Array | null = null;
+        try {
+            json = UTF8.encode(JSON.stringify(metadata));
+        } catch {
+            // A frontmatter JSON cannot hold (a YAML alias cycle): kept as parsed.
+        }
+        const note: KeptNote = json === null ? { screen, json, parsed: metadata } : { screen, json };
+        this.kept.set(path, note);
+        if (json !== null) this.remember(path, metadata);
+        const keys = new Set<string>();
+        for (const ref of linkRefs(metadata)) keys.add(linkNameKey(ref.link));
+        this.register(path, [...keys]);
+        return note;
+    }
+
+    private wait(path: string, source: string | StoredRow | typeof UNREAD): void {
+        this.unparsed.set(path, source);
+        this.dirty.add(path);
+    }
+
+    /** Drops what the index knew of a note's metadata and links (its file entry stays). */
+    private forgetNote(path: string): void {
+        this.kept.delete(path);
+        this.recent.delete(path);
+        this.unparsed.delete(path);
+        this.dirty.delete(path);
+        this.targets.delete(path);
+        const old = this.linkNames.get(path);
+        if (old === undefined) return;
+        for (const key of old.split(KEY_SEPARATOR)) removeFrom(this.sourcesByLinkKey, key, path);
+        this.linkNames.delete(path);
+    }
+
+    /** Registers a just-parsed note under the names of the files its links can lead to. */
+    private register(path: string, keys: readonly string[]): void {
+        this.dirty.delete(path);
+        if (keys.length === 0) return;
+        for (const key of keys) addTo(this.sourcesByLinkKey, key, path);
+        this.linkNames.set(path, keys.join(KEY_SEPARATOR));
+    }
+
+    private remember(path: string, metadata: NoteMetadata): NoteMetadata {
+        this.recent.delete(path);
+        this.recent.set(path, metadata);
+        if (this.recent.size > RECENT_PARSED) this.recent.delete(this.recent.keys().next().value as string);
+        return metadata;
+    }
+
+    /** Forgets where the links of every note that could link to a file named like `path` resolved. */
+    private invalidateLinksTo(path: string): void {
+        const sources = this.sourcesByLinkKey.get(fileNameKey(path));
+        if (sources !== undefined) for (const source of sources) this.targets.delete(source);
+    }
+
+    /** Parses every note still waiting, so each is registered under its link names. */
+    private registerDirty(): void {
+        for (const path of [...this.dirty]) this.note(path);
         this.dirty.clear();
     }
 
-    private resolveAll(refs: readonly Pick<LinkReference, 'link'>[], source: string, targets: Set<string>): void {
-        for (const ref of refs) {
-            if (ref.link === '') continue;
+    /** Where the links of `source` resolve to now (itself left out). */
+    private targetsOf(source: string): string[] {
+        const known = this.targets.get(source);
+        if (known !== undefined) return known;
+        const metadata = this.metadata(source);
+        const found = new Set<string>();
+        for (const ref of metadata === undefined ? [] : linkRefs(metadata)) {
             const target = this.resolver.resolve(ref.link, source);
-            if (target !== null && target !== source) targets.add(target);
+            if (target !== null && target !== source) found.add(target);
         }
+        const targets = [...found];
+        this.targets.set(source, targets);
+        return targets;
     }
 }
 
-/** The `linkNameKey` of every link, embed and property link of a note: the file names it can resolve to. */
-function linkKeys(metadata: NoteMetadata): string[] {
-    const keys: string[] = [];
-    for (const ref of metadata.links) if (ref.link !== '') keys.push(linkNameKey(ref.link));
-    for (const ref of metadata.embeds) if (ref.link !== '') keys.push(linkNameKey(ref.link));
-    for (const link of frontmatterLinkPaths(metadata.frontmatter)) if (link !== '') keys.push(linkNameKey(link));
-    return keys;
+/**
+ * Every link, embed and property link of a note with a link path (`[[#Heading]]` has none): what it can resolve.
+ * Properties link too (`cover: "[[photo.png]]"`), as in Obsidian's resolved links: the gate counts a note whose property
+ * names an image among the image's users.
+ */
+function linkRefs(metadata: NoteMetadata): Pick<LinkReference, 'link'>[] {
+    const refs: Pick<LinkReference, 'link'>[] = [];
+    for (const ref of metadata.links) if (ref.link !== '') refs.push(ref);
+    for (const ref of metadata.embeds) if (ref.link !== '') refs.push(ref);
+    for (const link of frontmatterLinkPaths(metadata.frontmatter)) if (link !== '') refs.push({ link });
+    return refs;
+}
+
+/**
+ * The notes registered under one link name: a short list while few (most names), a set once many link to it (a hub
+ * note), so adding and removing stay cheap either way.
+ */
+type Sources = string[] | Set<string>;
+
+/** Beyond this many sources, a list becomes a set. */
+const LIST_LIMIT = 16;
+
+function addTo(map: Map<string, Sources>, key: string, value: string): void {
+    const sources = map.get(key);
+    if (sources === undefined) map.set(key, [value]);
+    else if (!Array.isArray(sources)) sources.add(value);
+    else if (!sources.includes(value)) {
+        if (sources.length < LIST_LIMIT) sources.push(value);
+        else map.set(key, new Set(sources).add(value));
+    }
+}
+
+function removeFrom(map: Map<string, Sources>, key: string, value: string): void {
+    const sources = map.get(key);
+    if (sources === undefined) return;
+    if (Array.isArray(sources)) {
+        const at = sources.indexOf(value);
+        if (at !== -1) sources.splice(at, 1);
+        if (sources.length === 0) map.delete(key);
+    } else {
+        sources.delete(value);
+        if (sources.size === 0) map.delete(key);
+    }
+}
+
+/** The metadata in `json` (a kept note's), or `null` when it does not parse into metadata of the expected shape. */
+export function parseStoredMetadata(json: Uint8Array): NoteMetadata | null {
+    let metadata: unknown;
+    try {
+        metadata = JSON.parse(FROM_UTF8.decode(json));
+    } catch {
+        return null;
+    }
+    return isMetadata(metadata) ? metadata : null;
+}
+
+function isMetadata(metadata: unknown): metadata is NoteMetadata {
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return false;
+    const m = metadata as Record<string, unknown>;
+    return (
+        (m.tags === undefined || Array.isArray(m.tags)) &&
+        Array.isArray(m.links) &&
+        Array.isArray(m.embeds) &&
+        Array.isArray(m.headings) &&
+        Array.isArray(m.blocks) &&
+        Array.isArray(m.aliases)
+    );
 }

@@ -21,6 +21,9 @@ const CHUNK = 512;
 /** A worker's heap: it holds one chunk's texts at a time (notes over `MAX_SCANNED_BYTES` are left to the caller). */
 const WORKER_HEAP_MB = 64;
 
+/** Hears what the pool did, one line a scan (`VAULT_AGENT_DEBUG=search`). */
+export type TextScanTrace = (line: string) => void;
+
 /** Worker threads searching notes' texts. */
 export class TextScanPool {
     private workers: Worker[] | null = null;
@@ -31,12 +34,17 @@ export class TextScanPool {
     private constructor(
         private readonly script: string,
         private readonly threads: number,
+        private readonly trace: TextScanTrace | undefined,
     ) {}
 
-    /** A pool running `script` (the built worker program), or `null` when there is no such file to run. */
-    static forScript(script: URL, threads = Math.min(2, availableParallelism())): TextScanPool | null {
+    /**
+     * A pool running `script` (the built worker program), or `null` when there is no such file to run. `threads`: one
+     * per core, two at most, unless given; `trace` hears one line per scan.
+     */
+    static forScript(script: URL, options: { threads?: number; trace?: TextScanTrace } = {}): TextScanPool | null {
         const path = fileURLToPath(script);
-        return existsSync(path) ? new TextScanPool(path, Math.max(1, threads)) : null;
+        const threads = options.threads ?? Math.min(2, availableParallelism());
+        return existsSync(path) ? new TextScanPool(path, Math.max(1, threads), options.trace) : null;
     }
 
     /**
@@ -81,6 +89,21 @@ export class TextScanPool {
         return this.workers;
     }
 
+    /** Tells the trace what one scan did. */
+    private report(result: TextScanResult, threads: number): void {
+        if (this.trace === undefined) return;
+        let searched = 0;
+        let here = 0;
+        for (const note of result.notes) {
+            if (note !== undefined) searched++;
+            if (note === 'read-here') here++;
+        }
+        this.trace(
+            `search workers: ${searched} of ${result.notes.length} notes searched in ${threads} worker threads` +
+                `${here > 0 ? `, ${here} left to the serving thread` : ''}${result.stopped ? ', stopped' : ''}`,
+        );
+    }
+
     private scanNow(targets: (ScanTarget | null)[], request: TextScanRequest): Promise<TextScanResult | null> {
         const workers = this.start();
         if (workers === null) return Promise.resolve(null);
@@ -113,6 +136,7 @@ export class TextScanPool {
             const finish = (result: TextScanResult | null): void => {
                 if (settled) return;
                 settled = true;
+                if (result !== null) this.report(result, workers.length);
                 signal?.removeEventListener('abort', onAbort);
                 for (const worker of workers) {
                     worker.off('message', onMessage.get(worker) as (done: ScanChunkDone) => void);
@@ -124,6 +148,7 @@ export class TextScanPool {
             const onFailure = (): void => {
                 // A worker that fails (out of memory, a missing file) takes the pool out of use.
                 this.broken = true;
+                this.trace?.('search workers: a worker failed; searches run on the serving thread from now on');
                 Atomics.store(cancel, 0, 1);
                 void this.close();
                 finish(null);

@@ -10,5 +10,7 @@ export default defineConfig({
         hookTimeout: 60_000,
         pool: 'forks',
         fileParallelism: false,
+        // A home of its own, as the main suite has: Chromium keeps its crash-report settings under the user's config.
+        globalSetup: ['tests/support/user-state-setup.ts'],
     },
 });

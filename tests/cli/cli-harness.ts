@@ -99,12 +99,14 @@ export function runCli(
         env?: Record<string, string>;
         home: string;
         timeoutMs?: number;
+        /** The built command to run; `CLI` unless given (a copy of the build, say). */
+        cli?: string;
         /** Hears the child once started (to send it a signal). */
         onSpawn?: (child: ChildProcessWithoutNullStreams) => void;
     },
 ): Promise<CliRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args], {
+        const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
             cwd: REPO,
             env: {
                 PATH: process.env.PATH ?? '',

@@ -279,4 +279,17 @@ describe('vault-agent mcp refuses to start without usable settings', () => {
         }
         expect(await readdir(temp.root)).not.toContain('Agent');
     });
+
+    it('serving with the defaults, still names the settings it found under another config folder', async () => {
+        const temp = await makeTempVault({ 'Plan.md': '# Plan\n', ...settingsFile(SETTINGS) });
+        temps.push(temp);
+        const session = await connect(temp.root, ['--config-dir', '.obsidian-mobile', '--default-settings']);
+        try {
+            expect((await session.call('read_note', { path: 'Plan.md' })).text).toContain('# Plan');
+            await expect.poll(() => session.stderr(), { timeout: 10_000 }).toContain('(use --config-dir .obsidian)');
+            expect(session.stderr()).toContain('Vault Agent settings exist elsewhere');
+        } finally {
+            await session.client.close();
+        }
+    });
 });

@@ -146,6 +146,36 @@ describe('the index snapshot (FsVault)', () => {
         expect(second.metadata('Plan.md')?.links.map((link) => link.link)).toEqual(['Ideas']);
     });
 
+    it('reads a note whose row holds tags of another shape from the note itself, and heals the row', async () => {
+        const first = await open();
+        first.saveSnapshot(keepVisible(first));
+        const bytes = readFileSync(file);
+        // Same length: the tags field of Plan.md's row reads `{"#work"],null]`, which is not a tags field.
+        const at = bytes.indexOf('[["#work"],null]', bytes.indexOf('Plan.md'));
+        expect(at).toBeGreaterThan(0);
+        bytes.write('{', at);
+        writeFileSync(file, bytes);
+        const second = await open();
+        expect(second.tagsOf('Plan.md')?.tags).toEqual(['#work']);
+        expect(second.backlinks('Ideas.md')).toEqual(['Plan.md']);
+        // Read from the note (outside the racy window), it is stable again: the next save writes a good row.
+        expect(second.saveSnapshot(keepVisible(second))).toBe(2);
+        const third = await open();
+        expect(third.lastScanStats.read).toBe(2);
+        expect(third.metadata('Plan.md')?.links.map((link) => link.link)).toEqual(['Ideas']);
+    });
+
+    it('keeps a note taken from the snapshot as its stored bytes until its metadata is asked', async () => {
+        const first = await open();
+        first.saveSnapshot(keepVisible(first));
+        const second = await open();
+        // The gate's tags and the backlinks come from the row's own fields; the metadata is parsed only now.
+        expect(second.tagsOf('Plan.md')).toEqual({ tags: ['#work'] });
+        expect(second.backlinks('Ideas.md')).toEqual(['Plan.md']);
+        expect(second.metadata('Plan.md')).toEqual(first.metadata('Plan.md'));
+        expect(second.metadata('Ideas.md')?.blocks).toEqual(first.metadata('Ideas.md')?.blocks);
+    });
+
     it('ignores the snapshot of another vault', async () => {
         const first = await open();
         first.saveSnapshot(keepVisible(first));
