@@ -12,7 +12,7 @@
  * read from the note itself at the next start. Anything unexpected in it (another version, another vault, a cut-off
  * file) makes it count as absent; a row whose metadata does not parse is read from its note.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import nodePath from 'node:path';
 import type { NoteMetadata } from '../kernel/vault-port';
 import { RACY_WINDOW_MS } from './text-cache';
@@ -89,42 +89,44 @@ export class IndexSnapshotFile {
         }
     }
 
-    /** Writes `entries` whole, readable by this user only; a failure leaves the old file (or none). */
+    /**
+     * Writes `entries` whole, readable by this user only; a failure leaves the old file (or none). Written through one
+     * reused chunk, so saving a vault of 100,000 notes never holds a second copy of the file in memory.
+     */
     save(entries: Iterable<[string, SnapshotEntry]>): boolean {
-        const parts: Buffer[] = [];
-        const u32 = (n: number): Buffer => {
-            const b = Buffer.allocUnsafe(4);
-            b.writeUInt32LE(n);
-            return b;
-        };
-        const text = (t: string): void => {
-            const b = Buffer.from(t, 'utf8');
-            parts.push(u32(b.length), b);
-        };
-        parts.push(Buffer.from(MAGIC, 'latin1'), u32(SNAPSHOT_VERSION));
-        text(JSON.stringify(this.owner));
-        const count = u32(0);
-        parts.push(count);
-        let n = 0;
-        for (const [path, e] of entries) {
-            text(path);
-            const facts = Buffer.allocUnsafe(40);
-            [e.dev, e.ino, e.size, e.mtimeMs, e.ctimeMs].forEach((value, i) => facts.writeDoubleLE(value, i * 8));
-            parts.push(facts);
-            text(JSON.stringify([e.note.screen.tags ?? null, e.note.screen.frontmatterError ?? null]));
-            text(e.note.linkKeys.join(KEY_SEPARATOR));
-            const json = Buffer.from(e.note.json.buffer, e.note.json.byteOffset, e.note.json.byteLength);
-            parts.push(u32(json.length), json);
-            n++;
-        }
-        count.writeUInt32LE(n);
         const temp = `${this.file}.${process.pid}.tmp`;
+        let fd: number | null = null;
         try {
             mkdirSync(nodePath.dirname(this.file), { recursive: true, mode: 0o700 });
-            writeFileSync(temp, Buffer.concat(parts), { mode: 0o600 });
+            fd = openSync(temp, 'w', 0o600);
+            const out = new ChunkWriter(fd);
+            out.raw(Buffer.from(MAGIC, 'latin1'));
+            out.u32(SNAPSHOT_VERSION);
+            out.text(JSON.stringify(this.owner));
+            const countAt = out.position;
+            out.u32(0);
+            let n = 0;
+            for (const [path, e] of entries) {
+                out.text(path);
+                for (const value of [e.dev, e.ino, e.size, e.mtimeMs, e.ctimeMs]) out.f64(value);
+                out.text(JSON.stringify([e.note.screen.tags ?? null, e.note.screen.frontmatterError ?? null]));
+                out.text(e.note.linkKeys.join(KEY_SEPARATOR));
+                const { json } = e.note;
+                if (typeof json === 'string') out.text(json);
+                else out.bytes(json.bytes.subarray(json.start, json.end));
+                n++;
+            }
+            out.flush();
+            const count = Buffer.allocUnsafe(4);
+            count.writeUInt32LE(n);
+            writeAll(fd, count, countAt);
+            closeSync(fd);
+            fd = null;
             renameSync(temp, this.file);
             return true;
         } catch {
+            if (fd !== null) closeSync(fd);
+            rmSync(temp, { force: true });
             return false;
         }
     }
@@ -208,7 +210,7 @@ class StoredRow implements LoadedEntry {
         return {
             screen: error === null ? { tags: tags ?? undefined } : { tags: tags ?? undefined, frontmatterError: error },
             linkKeys: keys === '' ? [] : keys.split(KEY_SEPARATOR),
-            json: this.bytes.subarray(keysEnd + 4, this.end),
+            json: { bytes: this.bytes, start: keysEnd + 4, end: this.end },
         };
     }
 }
@@ -272,19 +274,26 @@ export class SnapshotBook {
         stored: (path: string) => StoredNote | undefined,
     ): number | null {
         if (this.file === null) return null;
-        const entries: [string, SnapshotEntry][] = [];
+        const written = new Map<string, number>();
         let same = true;
         for (const [path, facts] of this.stable) {
-            if (indexedAt(path) !== facts.ctimeMs || !keep(path)) continue;
-            const note = stored(path);
-            if (note === undefined) continue;
-            entries.push([path, { ...factsOf(facts), note }]);
+            if (indexedAt(path) !== facts.ctimeMs || !keep(path) || stored(path) === undefined) continue;
+            written.set(path, facts.ctimeMs);
             if (this.saved.get(path) !== facts.ctimeMs) same = false;
         }
-        if (same && entries.length === this.saved.size) return null;
-        if (!this.file.save(entries)) return null;
-        this.saved = new Map(entries.map(([path, entry]) => [path, entry.ctimeMs]));
-        return entries.length;
+        if (same && written.size === this.saved.size) return null;
+        // One entry at a time: a vault of 100,000 notes is not held twice while it is written.
+        const stable = this.stable;
+        function* entries(): Generator<[string, SnapshotEntry]> {
+            for (const path of written.keys()) {
+                const facts = stable.get(path);
+                const note = stored(path);
+                if (facts !== undefined && note !== undefined) yield [path, { ...factsOf(facts), note }];
+            }
+        }
+        if (!this.file.save(entries())) return null;
+        this.saved = written;
+        return written.size;
     }
 }
 
@@ -305,4 +314,77 @@ export function sameFile(entry: ParsedFacts, facts: ParsedFacts): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Bytes written to a file descriptor through one reused buffer. */
+class ChunkWriter {
+    private readonly chunk = Buffer.allocUnsafe(1 << 20);
+    private used = 0;
+    private written = 0;
+
+    constructor(private readonly fd: number) {}
+
+    /** Where the next byte goes in the file. */
+    get position(): number {
+        return this.written + this.used;
+    }
+
+    u32(value: number): void {
+        this.room(4);
+        this.chunk.writeUInt32LE(value, this.used);
+        this.used += 4;
+    }
+
+    f64(value: number): void {
+        this.room(8);
+        this.chunk.writeDoubleLE(value, this.used);
+        this.used += 8;
+    }
+
+    /** `text` as UTF-8 after its length (u32). */
+    text(text: string): void {
+        const length = Buffer.byteLength(text, 'utf8');
+        this.u32(length);
+        if (length > this.chunk.length) this.raw(Buffer.from(text, 'utf8'));
+        else {
+            this.room(length);
+            this.used += this.chunk.write(text, this.used, 'utf8');
+        }
+    }
+
+    /** `bytes` after their length (u32). */
+    bytes(bytes: Uint8Array): void {
+        this.u32(bytes.length);
+        this.raw(bytes);
+    }
+
+    /** `bytes` as they are. */
+    raw(bytes: Uint8Array): void {
+        if (bytes.length > this.chunk.length) {
+            this.flush();
+            writeAll(this.fd, bytes, this.written);
+            this.written += bytes.length;
+            return;
+        }
+        this.room(bytes.length);
+        this.chunk.set(bytes, this.used);
+        this.used += bytes.length;
+    }
+
+    flush(): void {
+        if (this.used === 0) return;
+        writeAll(this.fd, this.chunk.subarray(0, this.used), this.written);
+        this.written += this.used;
+        this.used = 0;
+    }
+
+    private room(length: number): void {
+        if (this.used + length > this.chunk.length) this.flush();
+    }
+}
+
+/** Writes all of `bytes` at `position`. */
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }

@@ -29,7 +29,15 @@ import type { FileEntry, LinkReference, NoteMetadata } from '../kernel/vault-por
 export interface StoredNote {
     screen: ScannedTags;
     linkKeys: string[];
-    json: Uint8Array;
+    /** The metadata's JSON: as text, or as UTF-8 in `bytes` from `start` to `end` (a snapshot row, in the file's bytes). */
+    json: string | JsonBytes;
+}
+
+/** UTF-8 JSON lying in a larger buffer. */
+export interface JsonBytes {
+    bytes: Uint8Array;
+    start: number;
+    end: number;
 }
 
 /** A note's metadata as a loader gives it: parsed now, or stored (a snapshot row). */
@@ -47,9 +55,16 @@ const UNREAD = 0;
 interface KeptNote {
     /** The gate's fields, at hand. */
     screen: ScannedTags;
-    /** The whole metadata as UTF-8 JSON; `null` when JSON cannot hold it (a YAML alias cycle): then `parsed` holds it. */
-    json: Uint8Array | null;
-    parsed?: NoteMetadata;
+    /**
+     * The whole metadata as JSON text, or `null` when it lies as UTF-8 in `bytes` (a snapshot row's, from `start` to
+     * `end`: no copy, no object per note) or JSON cannot hold it (a YAML alias cycle: then `parsed` holds it). A note
+     * parsed here keeps text: one string costs less than a buffer of its own.
+     */
+    json: string | null;
+    bytes: Uint8Array | null;
+    start: number;
+    end: number;
+    parsed: NoteMetadata | null;
 }
 
 /** Metadata of a note that could not be read: its tags unknown. */
@@ -63,7 +78,6 @@ const UNKNOWN: NoteMetadata = {
     blocks: [],
 };
 
-const UTF8 = new TextEncoder();
 const FROM_UTF8 = new TextDecoder();
 
 /** How many notes are kept parsed as objects, most recently parsed first out of the JSON. */
@@ -169,10 +183,12 @@ export class NoteIndex {
     metadata(path: string): NoteMetadata | undefined {
         const note = this.note(path);
         if (note === undefined) return undefined;
-        if (note.json === null) return note.parsed;
+        if (note.parsed !== null) return note.parsed;
         const recent = this.recent.get(path);
         if (recent !== undefined) return recent;
-        const parsed = parseStoredMetadata(note.json);
+        const parsed = parseStoredMetadata(
+            note.json ?? { bytes: note.bytes as Uint8Array, start: note.start, end: note.end },
+        );
         if (parsed !== null) return this.remember(path, parsed);
         // Damaged: read from the note itself.
         const metadata = this.readNow(path);
@@ -192,9 +208,10 @@ export class NoteIndex {
     /** A note as the index snapshot stores it, or `undefined` when it is not an indexed note JSON can hold. */
     stored(path: string): StoredNote | undefined {
         const note = this.note(path);
-        if (note === undefined || note.json === null) return undefined;
+        if (note === undefined || note.parsed !== null) return undefined;
         const keys = this.linkNames.get(path);
-        return { screen: note.screen, linkKeys: keys === undefined ? [] : keys.split(KEY_SEPARATOR), json: note.json };
+        const json = note.json ?? { bytes: note.bytes as Uint8Array, start: note.start, end: note.end };
+        return { screen: note.screen, linkKeys: keys === undefined ? [] : keys.split(KEY_SEPARATOR), json };
     }
 
     /** The path `linkpath` points to from `sourcePath` (see `link-resolver.ts`), or `null`. */
@@ -243,7 +260,18 @@ export class NoteIndex {
 
     private keep(path: string, loaded: LoadedMetadata): KeptNote {
         if (!('metadata' in loaded)) {
-            const note: KeptNote = { screen: loaded.screen, json: loaded.json };
+            const { json } = loaded;
+            const note: KeptNote =
+                typeof json === 'string'
+                    ? { screen: loaded.screen, json, bytes: null, start: 0, end: 0, parsed: null }
+                    : {
+                          screen: loaded.screen,
+                          json: null,
+                          bytes: json.bytes,
+                          start: json.start,
+                          end: json.end,
+                          parsed: null,
+                      };
             this.kept.set(path, note);
             this.register(path, loaded.linkKeys);
             return note;
@@ -253,13 +281,13 @@ export class NoteIndex {
             metadata.frontmatterError === undefined
                 ? { tags: metadata.tags }
                 : { tags: metadata.tags, frontmatterError: metadata.frontmatterError };
-        let json: Uint8Array | null = null;
+        let json: string | null = null;
         try {
-            json = UTF8.encode(JSON.stringify(metadata));
+            json = JSON.stringify(metadata);
         } catch {
             // A frontmatter JSON cannot hold (a YAML alias cycle): kept as parsed.
         }
-        const note: KeptNote = json === null ? { screen, json, parsed: metadata } : { screen, json };
+        const note: KeptNote = { screen, json, bytes: null, start: 0, end: 0, parsed: json === null ? metadata : null };
         this.kept.set(path, note);
         if (json !== null) this.remember(path, metadata);
         const keys = new Set<string>();
@@ -375,10 +403,12 @@ function removeFrom(map: Map<string, Sources>, key: string, value: string): void
 }
 
 /** The metadata in `json` (a kept note's), or `null` when it does not parse into metadata of the expected shape. */
-export function parseStoredMetadata(json: Uint8Array): NoteMetadata | null {
+export function parseStoredMetadata(json: string | JsonBytes): NoteMetadata | null {
     let metadata: unknown;
     try {
-        metadata = JSON.parse(FROM_UTF8.decode(json));
+        metadata = JSON.parse(
+            typeof json === 'string' ? json : FROM_UTF8.decode(json.bytes.subarray(json.start, json.end)),
+        );
     } catch {
         return null;
     }

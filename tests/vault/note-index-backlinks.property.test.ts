@@ -65,7 +65,9 @@ function stored(metadata: NoteMetadata, damaged: boolean): StoredNote {
     for (const ref of [...metadata.links, ...metadata.embeds]) if (ref.link !== '') keys.add(linkNameKey(ref.link));
     for (const link of frontmatterLinkPaths(metadata.frontmatter)) if (link !== '') keys.add(linkNameKey(link));
     const json = damaged ? '{"links":' : JSON.stringify(metadata);
-    return { screen: { tags: metadata.tags }, linkKeys: [...keys], json: new TextEncoder().encode(json) };
+    // Stored rows lie in a larger buffer, as in a snapshot file.
+    const bytes = new TextEncoder().encode(`padding${json}padding`);
+    return { screen: { tags: metadata.tags }, linkKeys: [...keys], json: { bytes, start: 7, end: bytes.length - 7 } };
 }
 
 describe('note index backlinks and kept metadata', () => {
