@@ -87,7 +87,7 @@ export class MetadataOverlay implements VaultPort {
         return this.vault.resolveLink(linkpath, sourcePath);
     }
 
-    backlinks(path: string): string[] {
+    backlinks(path: string): readonly string[] {
         return this.vault.backlinks(path);
     }
 

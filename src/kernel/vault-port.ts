@@ -50,7 +50,7 @@ export interface VaultPort {
     /** The path a link points to from `sourcePath`, by Obsidian's shortest-path rules; `null` when unresolved. */
     resolveLink(linkpath: string, sourcePath: string): string | null;
     /** Paths of notes that link to or embed `path`. */
-    backlinks(path: string): string[];
+    backlinks(path: string): readonly string[];
     /**
      * Whether `backlinks` is complete: false while the host is still indexing links at startup. The exclusion gate
      * judges an attachment by the notes that use it, so it excludes every attachment until this is true. Absent where

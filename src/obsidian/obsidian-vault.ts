@@ -182,7 +182,7 @@ export class ObsidianVault implements VaultPort {
         return this.app.metadataCache.getFirstLinkpathDest(target, sourcePath)?.path ?? null;
     }
 
-    backlinks(path: string): string[] {
+    backlinks(path: string): readonly string[] {
         const checked = normalizeVaultPath(path);
         if (!checked.ok) return [];
         const index = this.backlinkIndex ?? invert(this.app.metadataCache.resolvedLinks);

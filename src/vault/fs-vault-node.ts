@@ -566,7 +566,7 @@ export class FsVault implements VaultPort {
         return this.index.resolveLink(linkpath, sourcePath);
     }
 
-    backlinks(path: string): string[] {
+    backlinks(path: string): readonly string[] {
         return this.index.backlinks(path);
     }
 

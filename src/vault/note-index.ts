@@ -110,6 +110,8 @@ export class NoteIndex {
     private readonly linkNames = new Map<string, string>();
     /** Where each note's links resolved to, for notes resolved since they or a file of a linked name last changed. */
     private readonly targets = new Map<string, string[]>();
+    /** Backlinks answered since the last change that could alter any (the gate asks them for every attachment check). */
+    private readonly answered = new Map<string, readonly string[]>();
     /** Notes waiting to be parsed, whose links are registered once they are (before backlinks are answered). */
     private readonly dirty = new Set<string>();
 
@@ -219,17 +221,24 @@ export class NoteIndex {
         return this.resolver.resolve(linkpath, sourcePath);
     }
 
-    /** Paths of the notes that link to or embed `path` (the note itself excluded), sorted. */
-    backlinks(path: string): string[] {
+    /** Paths of the notes that link to or embed `path` (the note itself excluded), sorted; not to be modified. */
+    backlinks(path: string): readonly string[] {
         this.registerDirty();
+        const known = this.answered.get(path);
+        if (known !== undefined) return known;
         const sources = this.sourcesByLinkKey.get(fileNameKey(path));
-        if (sources === undefined) return [];
         const out: string[] = [];
+        if (sources === undefined) {
+            this.answered.set(path, Object.freeze(out));
+            return out;
+        }
         // A copy: a note whose stored metadata turns out damaged is read again and registered anew meanwhile.
         for (const source of [...sources]) {
             if (source !== path && this.targetsOf(source).includes(path)) out.push(source);
         }
-        return out.sort();
+        out.sort();
+        this.answered.set(path, Object.freeze(out));
+        return out;
     }
 
     /**
@@ -303,6 +312,7 @@ export class NoteIndex {
 
     /** Drops what the index knew of a note's metadata and links (its file entry stays). */
     private forgetNote(path: string): void {
+        this.answered.clear();
         this.kept.delete(path);
         this.recent.delete(path);
         this.unparsed.delete(path);
@@ -316,6 +326,7 @@ export class NoteIndex {
 
     /** Registers a just-parsed note under the names of the files its links can lead to. */
     private register(path: string, keys: readonly string[]): void {
+        this.answered.clear();
         this.dirty.delete(path);
         if (keys.length === 0) return;
         for (const key of keys) addTo(this.sourcesByLinkKey, key, path);
@@ -331,12 +342,14 @@ export class NoteIndex {
 
     /** Forgets where the links of every note that could link to a file named like `path` resolved. */
     private invalidateLinksTo(path: string): void {
+        this.answered.clear();
         const sources = this.sourcesByLinkKey.get(fileNameKey(path));
         if (sources !== undefined) for (const source of sources) this.targets.delete(source);
     }
 
     /** Parses every note still waiting, so each is registered under its link names. */
     private registerDirty(): void {
+        if (this.dirty.size === 0) return;
         for (const path of [...this.dirty]) this.note(path);
         this.dirty.clear();
     }

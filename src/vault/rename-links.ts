@@ -10,7 +10,7 @@ import type { NoteMetadata } from '../kernel/vault-port';
 /** What planning needs from the index. */
 export interface LinkGraph {
     /** Paths of notes that link to or embed `path`. */
-    backlinks(path: string): string[];
+    backlinks(path: string): readonly string[];
     /** Parsed metadata of a note. */
     metadata(path: string): NoteMetadata | undefined;
     /** Where a link from `sourcePath` points. */

@@ -60,7 +60,7 @@ describe('VaultWatcher', () => {
         await until(async () => (await listed()).filter((p) => /^N\d+\.md$/.test(p)).length === 50, 'the burst');
         // 50 files and a folder written back to back are applied in a few batches, not one per report.
         expect(batches).toBeLessThan(20);
-        expect(temp.vault.backlinks('A.md').sort()).toEqual(['New/Deep/C.md', 'Sub/B.md']);
+        expect([...temp.vault.backlinks('A.md')].sort()).toEqual(['New/Deep/C.md', 'Sub/B.md']);
         expect(temp.vault.metadata('New/Deep/C.md')?.tags).toEqual(['#two']);
 
         await rename(abs('Sub'), abs('Moved'));

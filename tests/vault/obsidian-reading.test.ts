@@ -33,7 +33,7 @@ describe('the fixture vault, read as Obsidian reads it', () => {
         expect(callouts?.headings).toEqual([]);
         expect(callouts?.shownTags).toEqual(['#callout-shown']);
 
-        expect(vault.backlinks('Hub.md').sort()).toEqual(['Callouts.md', 'Comments.md', 'Plain.md']);
+        expect([...vault.backlinks('Hub.md')].sort()).toEqual(['Callouts.md', 'Comments.md', 'Plain.md']);
         expect(vault.metadata('Hub.md')?.headings.map((h) => h.heading)).toEqual(['Hub', 'Section']);
     });
 

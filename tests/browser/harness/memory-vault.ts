@@ -82,7 +82,7 @@ export class MemoryVault implements VaultPort {
         return this.index.resolveLink(linkpath, sourcePath);
     }
 
-    backlinks(path: string): string[] {
+    backlinks(path: string): readonly string[] {
         return this.index.backlinks(path);
     }
 
