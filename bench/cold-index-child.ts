@@ -10,7 +10,7 @@ if (root === undefined || configDir === undefined) throw new Error('usage: cold-
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const vault = await FsVault.open(root, { configDir });
-await vault.settle(undefined, Number.POSITIVE_INFINITY);
+await vault.settle(undefined, undefined, Number.POSITIVE_INFINITY);
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const files = (await vault.list()).length;

@@ -18,7 +18,7 @@ const settle = (): number => {
 };
 const before = settle();
 const vault = await FsVault.open(root, { configDir });
-await vault.settle(undefined, Number.POSITIVE_INFINITY);
+await vault.settle(undefined, undefined, Number.POSITIVE_INFINITY);
 const after = settle();
 const files = (await vault.list()).length;
 process.stdout.write(JSON.stringify({ before, after, files, rss: process.memoryUsage().rss }) + '\n');

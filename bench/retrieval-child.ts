@@ -32,7 +32,7 @@ const labelled = JSON.parse(await readFile(join(root, TOPICS_FILE), 'utf8')) as 
 const vault = await FsVault.open(root, { configDir });
 // The vault reads and parses every note first, as it does in the background after opening (decision 0025): the row
 // times the index's own build, as it did when the open did that reading itself.
-await vault.settle(undefined, Number.POSITIVE_INFINITY);
+await vault.settle(undefined, undefined, Number.POSITIVE_INFINITY);
 const gate = new ExclusionGate({ vault, privacy: DEFAULT_SETTINGS.privacy });
 const before = settle();
 const search = new NoteSearch({ vault, gate: () => gate });

@@ -150,7 +150,7 @@ async function measureAll(options: Options): Promise<void> {
         // only walks, and reads the notes after it in the background; decision 0025).
         openVault: () =>
             (opened ??= FsVault.open(vault.root, { configDir: BENCH_CONFIG_DIR }).then(async (opened) => {
-                await opened.settle(undefined, Number.POSITIVE_INFINITY);
+                await opened.settle(undefined, undefined, Number.POSITIVE_INFINITY);
                 return opened;
             })),
     };

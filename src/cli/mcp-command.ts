@@ -125,7 +125,10 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     });
     // A call waiting when the vault cannot be opened ends with the server; nothing else may wait on this.
     serving.catch(() => undefined);
+    // Calls being answered: the background reading of the notes gives way to them.
+    const inFlight = { calls: 0 };
     const server = createVaultMcpServer({
+        inFlight,
         prepare: async (client) => (await serving).prepare(client),
         outputFolder,
         version: options.version ?? VERSION,
@@ -157,7 +160,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     let open: Serving;
     try {
-        open = await openVault(options, initial.settings);
+        open = await openVault(options, initial.settings, inFlight);
     } catch (error) {
         failed(error);
         await server.close();
@@ -177,7 +180,11 @@ function cannotServe(vaultRoot: string, error: unknown): McpCommandError {
 }
 
 /** Opens and watches the vault, and builds what calls are served with from `settings` (read at start). */
-async function openVault(options: RunMcpServerOptions, settings: Settings): Promise<Serving> {
+async function openVault(
+    options: RunMcpServerOptions,
+    settings: Settings,
+    inFlight: { calls: number },
+): Promise<Serving> {
     const { vaultRoot, configDir } = options;
     const snapshot = options.env === undefined ? undefined : indexSnapshot(options.env);
     // Every folder is watched before the scan that opens the vault lists it: one scan in all, and the first call
@@ -199,7 +206,7 @@ async function openVault(options: RunMcpServerOptions, settings: Settings): Prom
     );
     opened = vault;
     try {
-        return serveVault(options, settings, vault, watcher);
+        return serveVault(options, settings, vault, watcher, inFlight);
     } catch (error) {
         await watcher.close();
         throw error;
@@ -207,7 +214,13 @@ async function openVault(options: RunMcpServerOptions, settings: Settings): Prom
 }
 
 /** What calls to the opened, watched vault are served with, until `close`. */
-function serveVault(options: RunMcpServerOptions, initial: Settings, vault: FsVault, watcher: VaultWatcher): Serving {
+function serveVault(
+    options: RunMcpServerOptions,
+    initial: Settings,
+    vault: FsVault,
+    watcher: VaultWatcher,
+    inFlight: { calls: number },
+): Serving {
     const { vaultRoot, configDir } = options;
     const allowDefaults = options.defaultSettings === true;
     const outputFolder = initial.delegate.outputFolder;
@@ -244,7 +257,7 @@ function serveVault(options: RunMcpServerOptions, initial: Settings, vault: FsVa
     const stopSettling = new AbortController();
     let settled: Promise<void> | null = null;
     const settle = (): Promise<void> => {
-        settled ??= vault.settle(stopSettling.signal);
+        settled ??= vault.settle(stopSettling.signal, () => inFlight.calls > 0);
         return settled;
     };
     const settleLater = setTimeout(() => void settle(), SETTLE_DELAY_MS);

@@ -13,6 +13,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
     CallToolRequestSchema,
+    type CallToolRequest,
     ListToolsRequestSchema,
     type CallToolResult,
     type Tool as McpToolDescription,
@@ -62,6 +63,8 @@ export interface VaultMcpServerOptions {
     pdfText?: PdfTextReader;
     /** Told after each tool call, once its answer has gone out: work that can wait starts after the first answer. */
     answered?: () => void;
+    /** Counts the tool calls being answered, so background work can give way to them. */
+    inFlight?: { calls: number };
 }
 
 /** Builds the server; connect it to a transport (stdio in the CLI, an in-memory pair in tests). */
@@ -92,6 +95,14 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
         };
     });
     server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+        if (options.inFlight !== undefined) options.inFlight.calls++;
+        try {
+            return await callTool(request, extra);
+        } finally {
+            if (options.inFlight !== undefined) options.inFlight.calls--;
+        }
+    });
+    const callTool = async (request: CallToolRequest, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
         if (jobs !== undefined && isJobTool(request.params.name)) {
             // Jobs are marked with the name the client gave when it connected.
             const client = server.server.getClientVersion()?.name ?? 'unnamed MCP client';
@@ -117,7 +128,7 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
         // The answer goes out when this handler's promise settles: the hook runs after it.
         if (options.answered !== undefined) setImmediate(options.answered);
         return toCallResult(result);
-    });
+    };
     return server;
 }
 

@@ -329,13 +329,18 @@ export class FsVault implements VaultPort {
 
     /**
      * Reads and parses, in the background, the notes the opening scan listed without reading, a slice per turn of the
-     * event loop so calls keep being answered; resolves when none is left, or when `stop` is aborted.
+     * event loop so calls keep being answered, and none while `busy` says calls are being answered (a call touches the
+     * notes it needs itself); resolves when none is left, or when `stop` is aborted.
      */
-    async settle(stop?: AbortSignal, sliceMs = 10): Promise<void> {
+    async settle(stop?: AbortSignal, busy: () => boolean = () => false, sliceMs = 5): Promise<void> {
         const index = this.index;
         const paths = index.waiting();
         let next = 0;
         while (next < paths.length && stop?.aborted !== true) {
+            if (busy()) {
+                await new Promise((resolve) => setTimeout(resolve, 2));
+                continue;
+            }
             const started = performance.now();
             // Notes indexed otherwise meanwhile (a call asked, a write) answer from the index at once.
             while (next < paths.length && performance.now() - started < sliceMs) index.tags(paths[next++] as string);
