@@ -15,6 +15,7 @@ import { readTextOrNull, walkPath, walkVault, type FolderWatch, type Found } fro
 import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
+import { UNREADABLE } from './stored-note';
 import { parseNote } from './note-parser';
 import { SnapshotBook, type IndexSnapshotFile, type ParsedFacts } from './index-snapshot-node';
 import type { TextScanPool } from './text-scan-node';
@@ -746,18 +747,6 @@ export class FsVault implements VaultPort {
         }
     }
 }
-
-/** The metadata of a listed note that could not be read: its tags are unknown, so the gate excludes it. */
-const UNREADABLE: NoteMetadata = {
-    frontmatter: null,
-    frontmatterError: 'the note could not be read',
-    tags: undefined,
-    aliases: [],
-    links: [],
-    embeds: [],
-    headings: [],
-    blocks: [],
-};
 
 function toEntry(path: string, stats: Stats): FileEntry {
     const ctime = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.mtimeMs;

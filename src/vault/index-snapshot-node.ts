@@ -16,7 +16,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write
 import nodePath from 'node:path';
 import type { NoteMetadata } from '../kernel/vault-port';
 import { RACY_WINDOW_MS } from './text-cache';
-import { KEY_SEPARATOR, parseStoredMetadata, type StoredNote } from './note-index';
+import { KEY_SEPARATOR, parseStoredMetadata, type StoredNote } from './stored-note';
 
 /** The facts of a file a snapshot entry was parsed from. */
 export interface ParsedFacts {

@@ -21,24 +21,7 @@ import { tagMatches } from './tags';
 import { isMarkdownPath } from '../kernel/vault-port';
 import type { ScannedTags } from '../kernel/text-scan';
 import type { FileEntry, LinkReference, NoteMetadata } from '../kernel/vault-port';
-
-/**
- * A note as the index keeps it (and the index snapshot stores it): its tags, the names of the files its links can lead
- * to, and its whole metadata as UTF-8 JSON, parsed when asked.
- */
-export interface StoredNote {
-    screen: ScannedTags;
-    linkKeys: string[];
-    /** The metadata's JSON: as text, or as UTF-8 in `bytes` from `start` to `end` (a snapshot row, in the file's bytes). */
-    json: string | JsonBytes;
-}
-
-/** UTF-8 JSON lying in a larger buffer. */
-export interface JsonBytes {
-    bytes: Uint8Array;
-    start: number;
-    end: number;
-}
+import { KEY_SEPARATOR, parseStoredMetadata, UNREADABLE, type StoredNote } from './stored-note';
 
 /** A note's metadata as a loader gives it: parsed now, or stored (a snapshot row). */
 type LoadedMetadata = { metadata: NoteMetadata } | StoredNote;
@@ -67,24 +50,8 @@ interface KeptNote {
     parsed: NoteMetadata | null;
 }
 
-/** Metadata of a note that could not be read: its tags unknown. */
-const UNKNOWN: NoteMetadata = {
-    frontmatter: null,
-    tags: undefined,
-    aliases: [],
-    links: [],
-    embeds: [],
-    headings: [],
-    blocks: [],
-};
-
-const FROM_UTF8 = new TextDecoder();
-
 /** How many notes are kept parsed as objects, most recently parsed first out of the JSON. */
 const RECENT_PARSED = 256;
-
-/** Separates the link names of one note where they are joined (a link path holds no NUL that matters to resolution). */
-export const KEY_SEPARATOR = '\u0000';
 
 /** Every file of a vault with the metadata of its notes, link resolution and backlinks. */
 export class NoteIndex {
@@ -92,7 +59,7 @@ export class NoteIndex {
      * `readNow`: the metadata of a note read from its file now, for a note stored unread (`setUnread`) or whose stored
      * metadata turns out damaged; metadata without tags when it cannot be read (the gate then excludes the note).
      */
-    constructor(private readonly readNow: (path: string) => NoteMetadata = () => UNKNOWN) {}
+    constructor(private readonly readNow: (path: string) => NoteMetadata = () => UNREADABLE) {}
 
     private readonly entries = new Map<string, FileEntry>();
     private readonly kept = new Map<string, KeptNote>();
@@ -413,30 +380,4 @@ function removeFrom(map: Map<string, Sources>, key: string, value: string): void
         sources.delete(value);
         if (sources.size === 0) map.delete(key);
     }
-}
-
-/** The metadata in `json` (a kept note's), or `null` when it does not parse into metadata of the expected shape. */
-export function parseStoredMetadata(json: string | JsonBytes): NoteMetadata | null {
-    let metadata: unknown;
-    try {
-        metadata = JSON.parse(
-            typeof json === 'string' ? json : FROM_UTF8.decode(json.bytes.subarray(json.start, json.end)),
-        );
-    } catch {
-        return null;
-    }
-    return isMetadata(metadata) ? metadata : null;
-}
-
-function isMetadata(metadata: unknown): metadata is NoteMetadata {
-    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return false;
-    const m = metadata as Record<string, unknown>;
-    return (
-        (m.tags === undefined || Array.isArray(m.tags)) &&
-        Array.isArray(m.links) &&
-        Array.isArray(m.embeds) &&
-        Array.isArray(m.headings) &&
-        Array.isArray(m.blocks) &&
-        Array.isArray(m.aliases)
-    );
 }

@@ -6,7 +6,8 @@
  * what the parser makes of its text.
  */
 import { describe, expect, it } from 'vitest';
-import { NoteIndex, type StoredNote } from '../../src/vault/note-index';
+import { NoteIndex } from '../../src/vault/note-index';
+import type { StoredNote } from '../../src/vault/stored-note';
 import { parseNote } from '../../src/vault/note-parser';
 import { linkNameKey } from '../../src/vault/link-resolver';
 import { frontmatterLinkPaths } from '../../src/vault/frontmatter';
