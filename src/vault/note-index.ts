@@ -64,8 +64,8 @@ export class NoteIndex {
     private readonly entries = new Map<string, FileEntry>();
     private readonly kept = new Map<string, KeptNote>();
     /**
-     * Texts stored with `parse: 'when-asked'`, and loaders stored with `setLazy`, turned into `kept` notes the first
-     * time anything reads them.
+     * Texts stored with `parse: 'when-asked'`, rows stored with `setStored` and notes stored with `setUnread`, turned
+     * into `kept` notes the first time anything touches them.
      */
     private readonly unparsed = new Map<string, string | StoredRow | typeof UNREAD>();
     /** Metadata parsed from `kept` JSON lately, oldest first. */
@@ -107,12 +107,6 @@ export class NoteIndex {
             this.resolver.add(path);
             this.invalidateLinksTo(path);
         }
-    }
-
-    /** Stores a note's entry with metadata parsed earlier, as `set` would have parsed it. */
-    setParsed(entry: FileEntry, metadata: NoteMetadata): void {
-        this.set(entry, null);
-        this.keep(entry.path, { metadata });
     }
 
     /** Stores a note's entry, its metadata to be taken from `row` the first time anything touches it (or read now). */

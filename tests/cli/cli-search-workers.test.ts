@@ -22,6 +22,7 @@ import {
 } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 import { buildCli, CLI, makeCliHome, runCli, type CliHome, type CliRun } from './cli-harness';
+import { SEARCH_FIXTURE_NOTES } from '../support/search-fixture';
 
 const CANARY = `WORKERS${Math.random().toString(36).slice(2)}CANARY`;
 
@@ -34,16 +35,8 @@ const SETTINGS = JSON.stringify({
 const FILES: Record<string, string> = {
     'Secret.md': `#private\nThe meeting notes nobody may see, ${CANARY}.\n`,
     'Journal/Day.md': `A meeting in the excluded folder, ${CANARY}.\n`,
-    'Plain.md': '# Plan\nThe weekly meeting.\nNo match here.\nMEETING again, shouting.\n',
-    'Links.md':
-        'See [[Secret]] for the meeting.\nOnly in a link: [[Secret|meeting notes]].\nA visible link: [[Plain|meeting]].\n' +
-        'Markdown: [the meeting](Secret.md) and [x](Plain.md) meeting.\n',
-    'Crlf.md': 'first line\r\nmeeting with CRLF\r\nlast\r\n',
-    'Bom.md': '\uFEFFmeeting at the start\nsecond\n',
-    'Turkish.md': 'İstanbul meeting\nno\n',
-    'Folder/Deep.md': 'deep meeting\n',
+    ...SEARCH_FIXTURE_NOTES,
     'Late.md': `---\ntags: [private]\n---\nA meeting in a note private by its frontmatter, ${CANARY}.\n`,
-    'Nothing.md': 'nothing to see\n',
 };
 
 /** The searches the model makes, each in its own call. */

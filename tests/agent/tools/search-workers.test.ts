@@ -12,6 +12,7 @@ import { HERE_FIRST } from '../../../src/agent/tools/search-tools';
 import { TextScanPool } from '../../../src/vault/text-scan-node';
 import { buildCli, SEARCH_WORKER } from '../../cli/cli-harness';
 import { makeToolHarness, type ToolHarness } from './tool-fixtures';
+import { SEARCH_FIXTURE_NOTES } from '../../support/search-fixture';
 
 let pool: TextScanPool;
 
@@ -40,15 +41,7 @@ function fillers(): Record<string, string> {
 const FILES: Record<string, string> = {
     'Secret.md': '#private\nThe meeting notes nobody may see.\n',
     'Journal/Day.md': 'A meeting in the excluded folder.\n',
-    'Plain.md': '# Plan\nThe weekly meeting.\nNo match here.\nMEETING again, shouting.\n',
-    'Links.md':
-        'See [[Secret]] for the meeting.\nOnly in a link: [[Secret|meeting notes]].\nA visible link: [[Plain|meeting]].\n' +
-        'Markdown: [the meeting](Secret.md) and [x](Plain.md) meeting.\n',
-    'Crlf.md': 'first line\r\nmeeting with CRLF\r\nlast\r\n',
-    'Bom.md': '\uFEFFmeeting at the start\nsecond\n',
-    'Turkish.md': 'İstanbul meeting\nno\n',
-    'Folder/Deep.md': 'deep meeting\n',
-    'Nothing.md': 'nothing to see\n',
+    ...SEARCH_FIXTURE_NOTES,
 };
 
 /** Searches the workers ran (a test expects some). */
