@@ -18,6 +18,8 @@ import type { Settings } from '../kernel/settings';
 import { isProcessRunning } from '../vault/temp-files-node';
 import type { McpJobContext } from './mcp-jobs';
 import { FsVault } from '../vault/fs-vault-node';
+import type { Busy } from '../vault/fs-vault-walk-node';
+import { OpeningCalls } from './mcp-opening';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
@@ -81,6 +83,9 @@ const SNAPSHOT_DELAY_MS = 3_000;
 /** How long after the vault is open the background reading starts when no call came to be answered first, ms. */
 const SETTLE_DELAY_MS = 500;
 
+/** How long the opening scan runs before it lets a waiting call in (see `FsVaultOptions.sliceMs`), ms. */
+const OPENING_SLICE_MS = 1;
+
 /** The opened vault serving calls: what each call is prepared with, and how it all ends. */
 interface Serving {
     prepare(client: { name: string }): Promise<VaultMcpCallContext>;
@@ -94,12 +99,13 @@ interface Serving {
 /**
  * Serves the vault until the client closes stdin. Rejects with `McpCommandError` when it cannot start: a missing vault
  * or unusable settings are refused before anything is answered. The server answers `initialize` (nothing in it depends
- * on the notes) while the vault opens, so a client's handshake and the opening scan overlap; every call waits for the
- * opened vault and is judged as it always is.
+ * on the notes) while the vault opens, so a client's handshake and the opening scan overlap. The opening scan lets calls
+ * in as it runs: `read_note` of a note that its own file lets the gate judge is answered from that file at once
+ * (`OpeningCalls`); every other call waits for the opened vault. Every call is judged as it always is.
  */
 export async function runMcpServer(options: RunMcpServerOptions): Promise<void> {
     const { vaultRoot, configDir } = options;
-    await FsVault.locate(vaultRoot, configDir).catch((error: unknown) => {
+    const located = await FsVault.locate(vaultRoot, configDir).catch((error: unknown) => {
         throw cannotServe(vaultRoot, error);
     });
     const allowDefaults = options.defaultSettings === true;
@@ -127,8 +133,11 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     serving.catch(() => undefined);
     // Calls being answered: the background reading of the notes gives way to them.
     const inFlight = { calls: 0 };
+    // `read_note` is answered while the vault opens, from the note's own file (decision 0027).
+    const openingCalls = new OpeningCalls({ ...options, located, outputFolder });
     const server = createVaultMcpServer({
         inFlight,
+        opening: (tool) => openingCalls.context(tool),
         prepare: async (client) => (await serving).prepare(client),
         outputFolder,
         version: options.version ?? VERSION,
@@ -160,12 +169,13 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     let open: Serving;
     try {
-        open = await openVault(options, initial.settings, inFlight);
+        open = await openVault(options, initial.settings, inFlight, openingCalls.busy);
     } catch (error) {
         failed(error);
         await server.close();
         throw error instanceof McpCommandError ? error : cannotServe(vaultRoot, error);
     }
+    openingCalls.opened();
     opened(open);
     try {
         await closed;
@@ -184,6 +194,7 @@ async function openVault(
     options: RunMcpServerOptions,
     settings: Settings,
     inFlight: { calls: number },
+    answering: Busy,
 ): Promise<Serving> {
     const { vaultRoot, configDir } = options;
     const snapshot = options.env === undefined ? undefined : indexSnapshot(options.env);
@@ -192,7 +203,7 @@ async function openVault(
     let opened: FsVault | null = null;
     const { vault, watcher } = await VaultWatcher.open(
         vaultRoot,
-        { configDir, snapshot },
+        { configDir, snapshot, sliceMs: OPENING_SLICE_MS, busy: answering },
         {
             onFullScan: (reason, stats) => {
                 if (options.debugScans === true) {

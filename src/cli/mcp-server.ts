@@ -65,6 +65,20 @@ export interface VaultMcpServerOptions {
     answered?: () => void;
     /** Counts the tool calls being answered, so background work can give way to them. */
     inFlight?: { calls: number };
+    /**
+     * While the vault opens: a context in which `tool` can be answered from the files of the notes it names alone
+     * (`OpeningVault`), or `null` when the call must wait for `prepare`. An answer for which the context was asked
+     * anything beyond those notes (`beyondReach`) is thrown away unseen, and the call answered in `prepare`'s context.
+     */
+    opening?(tool: string, client: { name: string }): Promise<OpeningCallContext | null>;
+}
+
+/** A call's context while the vault opens (see `VaultMcpServerOptions.opening`). */
+export interface OpeningCallContext extends VaultMcpCallContext {
+    /** True once the call asked what only the opened vault can answer. */
+    beyondReach(): boolean;
+    /** The call is done with this context: `answered` from it, or else handed on to `prepare`. */
+    done(answered: boolean): void;
 }
 
 /** Builds the server; connect it to a transport (stdio in the CLI, an in-memory pair in tests). */
@@ -111,20 +125,38 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
         const tool = tools.find((t) => t.definition.name === request.params.name);
         if (tool === undefined)
             return toCallResult({ content: `Unknown tool "${request.params.name}".`, isError: true });
-        const client = server.server.getClientVersion()?.name;
-        const context = await options.prepare({ name: client !== undefined && client !== '' ? client : 'unnamed' });
-        const result = await tool.run(request.params.arguments ?? {}, {
-            vault: context.vault,
-            gate: context.gate,
-            reads,
-            changes: context.changes,
-            proposals: context.proposals,
-            turnId: `mcp-${++calls}`,
-            signal: extra.signal,
-            // MCP content has text and images, no PDF documents: a PDF's pages go as text.
-            attachments: { pdf: options.pdfText, documents: () => false },
-            search: context.search,
-        });
+        const named = server.server.getClientVersion()?.name;
+        const client = { name: named !== undefined && named !== '' ? named : 'unnamed' };
+        const turnId = `mcp-${++calls}`;
+        const run = (context: VaultMcpCallContext, ledger: ReadLedger): Promise<ToolResult> =>
+            tool.run(request.params.arguments ?? {}, {
+                vault: context.vault,
+                gate: context.gate,
+                reads: ledger,
+                changes: context.changes,
+                proposals: context.proposals,
+                turnId,
+                signal: extra.signal,
+                // MCP content has text and images, no PDF documents: a PDF's pages go as text.
+                attachments: { pdf: options.pdfText, documents: () => false },
+                search: context.search,
+            });
+        let result: ToolResult | null = null;
+        const opening = await options.opening?.(tool.definition.name, client);
+        if (opening != null) {
+            // What the call read counts only if its answer goes out.
+            const ledger = new ReadLedger();
+            try {
+                const answer = await run(opening, ledger);
+                if (!opening.beyondReach()) {
+                    reads.takeFrom(ledger);
+                    result = answer;
+                }
+            } finally {
+                opening.done(result !== null);
+            }
+        }
+        result ??= await run(await options.prepare(client), reads);
         // The answer goes out when this handler's promise settles: the hook runs after it.
         if (options.answered !== undefined) setImmediate(options.answered);
         return toCallResult(result);

@@ -152,6 +152,14 @@ export function exclusionGate(
     return new ExclusionGate({ vault, privacy, obsidianExcluded, requestFolders });
 }
 
+/**
+ * The gate an MCP client gets from `gate` (the gate of `settings`): the same, without the proposals folder, which may
+ * hold now-private text. Locked settings (`null`) keep it locked.
+ */
+export function clientGateOf(gate: ExclusionGate, settings: Settings | null): ExclusionGate {
+    return settings === null ? gate : gate.withHiddenFolders([proposalsFolderFor(settings.delegate.jobsFolder)]);
+}
+
 /** The core services of one host, built from its adapters and the settings. */
 export class CoreServices {
     /** The vault. */
@@ -356,9 +364,7 @@ export class CoreServices {
 
     /** The gate an MCP client gets: the current one, without the proposals folder (it may hold now-private text). */
     clientGate(): ExclusionGate {
-        const settings = this.current;
-        const gate = this.gate();
-        return settings === null ? gate : gate.withHiddenFolders([proposalsFolderFor(settings.delegate.jobsFolder)]);
+        return clientGateOf(this.gate(), this.current);
     }
 
     /**

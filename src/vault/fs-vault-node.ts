@@ -11,7 +11,17 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
 import nodePath from 'node:path';
 import { errorCode, VaultDisk } from './fs-vault-disk-node';
-import { readTextOrNull, walkPath, walkVault, type FolderWatch, type Found } from './fs-vault-walk-node';
+import {
+    giveWay,
+    readTextOrNull,
+    runInSlices,
+    runToEnd,
+    walkPath,
+    walkSteps,
+    type Busy,
+    type FolderWatch,
+    type Found,
+} from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { removeStaleTemps } from './temp-files-node';
 import { NoteIndex } from './note-index';
@@ -28,6 +38,9 @@ import { isMarkdownPath, VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 import { FileListing } from './file-listing';
 
+/** How many files a step of `absorbSteps` takes in between two chances to pause. */
+const FILES_PER_STEP = 128;
+
 /** Options for `FsVault.open`. */
 export interface FsVaultOptions {
     /** The vault's configuration folder (Obsidian's `Vault.configDir`), which the caller must know. */
@@ -42,6 +55,14 @@ export interface FsVaultOptions {
      * watch each folder before it is read (`VaultWatcher.open`) and no second scan is needed to cover the gap.
      */
     folders?: FolderWatch;
+    /**
+     * The opening scan gives the event loop a turn each time it has run this long (ms), so input that arrives while it
+     * runs is read and can be answered by what does not need the whole vault (the MCP server's `read_note`). Absent =
+     * the scan runs in one go.
+     */
+    sliceMs?: number;
+    /** With `sliceMs`: the opening scan pauses while calls are being answered (see `Busy`). */
+    busy?: Busy;
 }
 
 /** What one scan did, so the benchmark can tell a cold scan from a warm one. */
@@ -133,8 +154,15 @@ export class FsVault implements VaultPort {
         const located = await FsVault.locate(root, options.configDir);
         const vault = new FsVault(located, options.snapshot);
         vault.folders = options.folders ?? null;
-        vault.snapshot.load();
-        await vault.scan({ clearStaleTemps: true, lazy: true });
+        // The snapshot is read once the walk is done: nothing in the walk needs it, and a call that comes meanwhile
+        // does not wait for it.
+        await vault.scan({
+            clearStaleTemps: true,
+            lazy: true,
+            sliceMs: options.sliceMs,
+            busy: options.busy,
+            beforeAbsorb: () => vault.snapshot.load(),
+        });
         vault.snapshot.loaded();
         return vault;
     }
@@ -161,20 +189,34 @@ export class FsVault implements VaultPort {
      * times more as promises (one thread-pool round trip each) than as plain system calls. A scan is one batch that
      * runs at start and on refresh, in the CLI and tests; Obsidian itself uses ObsidianVault, not this.
      */
-    async scan(options: { clearStaleTemps?: boolean; lazy?: boolean } = {}): Promise<ScanStats> {
+    async scan(
+        options: {
+            clearStaleTemps?: boolean;
+            lazy?: boolean;
+            sliceMs?: number;
+            busy?: Busy;
+            beforeAbsorb?: () => void;
+        } = {},
+    ): Promise<ScanStats> {
         const started = performance.now();
         const found: Found = new Map();
         const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps
             ? []
             : undefined;
         this.reads = 0;
-        walkVault(this.disk, this.configDir, found, '', temps, this.folders);
+        const sliceMs = options.sliceMs;
+        const run = <T>(steps: Generator<void, T, void>): T | Promise<T> =>
+            sliceMs === undefined ? runToEnd(steps) : runInSlices(steps, sliceMs, options.busy);
+        await run(walkSteps(this.disk, this.configDir, found, '', temps, this.folders));
         // Temp files a killed writer left next to notes (hidden, so Obsidian never shows them) go on open.
         if (temps !== undefined) removeStaleTemps(temps);
+        if (sliceMs !== undefined) await giveWay(options.busy);
+        options.beforeAbsorb?.();
+        if (sliceMs !== undefined) await giveWay(options.busy);
         this.diskNames.clear();
         this.known.clear();
         this.linkTargets.clear();
-        const events = this.absorb(found, () => true, options.lazy === true);
+        const events = await run(this.absorbSteps(found, () => true, options.lazy === true));
         this.scans++;
         if (this.scanned) for (const event of events) this.emit(event);
         this.scanned = true;
@@ -256,9 +298,20 @@ export class FsVault implements VaultPort {
      * Takes what a walk found into the listing and the index: new and changed files are read and indexed, files the
      * vault knew within `inScope` that the walk did not find are forgotten. Returns what changed, in order.
      */
-    private absorb(found: Found, inScope: (path: string) => boolean, lazy = false): VaultChange[] {
+    private absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
+        return runToEnd(this.absorbSteps(found, inScope, false));
+    }
+
+    /** `absorb` in steps (see `walkSteps`); `lazy` lists new notes unread (the opening scan). */
+    private *absorbSteps(
+        found: Found,
+        inScope: (path: string) => boolean,
+        lazy: boolean,
+    ): Generator<void, VaultChange[], void> {
         const events: VaultChange[] = [];
+        let seen = 0;
         for (const [path, { disk, stats, linked }] of found) {
+            if (++seen % FILES_PER_STEP === 0) yield;
             const entry = toEntry(path, stats);
             if (this.isIndexed(path, stats)) continue;
             const markdown = isMarkdownPath(path);
@@ -290,6 +343,7 @@ export class FsVault implements VaultPort {
             events.push({ type: 'delete', path });
         }
         for (const [path, { disk, stats, linked, target }] of found) {
+            if (++seen % FILES_PER_STEP === 0) yield;
             if (disk !== path) this.diskNames.set(path, disk);
             else this.diskNames.delete(path);
             if (!linked) {

@@ -40,6 +40,25 @@ export function walkVault(
     temps?: { abs: string; name: string; stats: Stats }[],
     folders?: FolderWatch | null,
 ): void {
+    runToEnd(walkSteps(disk, configDir, found, folder, temps, folders));
+}
+
+/** How many entries a walk step looks at between two chances to pause (`walkSteps`). */
+const ENTRIES_PER_STEP = 64;
+
+/**
+ * `walkVault` in steps: the generator stops every few entries, so a caller can give the event loop a turn between
+ * steps (`runInSlices`); driven to its end at once (`runToEnd`) it is `walkVault`. Finds the same files in the same
+ * order either way.
+ */
+export function* walkSteps(
+    disk: VaultDisk,
+    configDir: string,
+    found: Found,
+    folder = '',
+    temps?: { abs: string; name: string; stats: Stats }[],
+    folders?: FolderWatch | null,
+): Generator<void, void, void> {
     folders?.watchFolder(disk.abs(folder), folder);
     let entries: Dirent[];
     try {
@@ -47,7 +66,9 @@ export function walkVault(
     } catch {
         return;
     }
+    let seen = 0;
     for (const entry of entries) {
+        if (++seen % ENTRIES_PER_STEP === 0) yield;
         const child = folder === '' ? entry.name : `${folder}/${entry.name}`;
         if (temps !== undefined && entry.isFile() && isTempFileName(entry.name)) {
             const stats = statOrNull(disk.abs(child));
@@ -56,7 +77,7 @@ export function walkVault(
         if (isUnlistedSegment(entry.name)) continue;
         const path = ASCII.test(child) ? child : child.normalize('NFC');
         if (entry.isDirectory()) {
-            if (!isProtectedPath(path, configDir)) walkVault(disk, configDir, found, child, temps, folders);
+            if (!isProtectedPath(path, configDir)) yield* walkSteps(disk, configDir, found, child, temps, folders);
             continue;
         }
         const linked = !entry.isFile();
@@ -72,6 +93,44 @@ export function walkVault(
                 : { disk: child, stats, linked, target: followed.target },
         );
     }
+}
+
+/** Runs a stepped task (`walkSteps`, a scan's steps) to its end without pausing; returns what it returns. */
+export function runToEnd<T>(steps: Generator<void, T, void>): T {
+    for (;;) {
+        const step = steps.next();
+        if (step.done === true) return step.value;
+    }
+}
+
+/**
+ * Runs a stepped task to its end, giving the event loop a turn (so input waiting is read and answered) each time it has
+ * run `sliceMs` since the last, and pausing while `busy` says calls are being answered (their reads and writes then
+ * wait for no slice); returns what it returns.
+ */
+export async function runInSlices<T>(
+    steps: Generator<void, T, void>,
+    sliceMs: number,
+    busy: Busy = () => null,
+): Promise<T> {
+    let started = performance.now();
+    for (;;) {
+        const step = steps.next();
+        if (step.done === true) return step.value;
+        if (performance.now() - started >= sliceMs) {
+            await giveWay(busy);
+            started = performance.now();
+        }
+    }
+}
+
+/** While calls are being answered: a promise that settles once they are; `null` when none is. */
+export type Busy = () => Promise<void> | null;
+
+/** Gives the event loop a turn, then waits while `busy` says calls are being answered. */
+export async function giveWay(busy: Busy = () => null): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let calls = busy(); calls !== null; calls = busy()) await calls;
 }
 
 /**

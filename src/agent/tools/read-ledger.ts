@@ -75,6 +75,20 @@ export class ReadLedger {
         return isComplete(entry) ? 'current' : 'partial';
     }
 
+    /**
+     * Takes in what `other` recorded, as if its reads had been recorded here (for reads made aside, whose answer was
+     * kept only once it was known to stand).
+     */
+    takeFrom(other: ReadLedger): void {
+        for (const path of other.seen) this.seen.add(path);
+        for (const [path, theirs] of other.entries) {
+            const mine = this.entries.get(path);
+            if (mine === undefined || mine.hash !== theirs.hash) {
+                this.entries.set(path, { ...theirs, covered: [...theirs.covered] });
+            } else mine.covered = merge([...mine.covered, ...theirs.covered]);
+        }
+    }
+
     /** Drops what is known about `path`, e.g. after a change whose result the model has not read. */
     forget(path: string): void {
         this.entries.delete(path);
