@@ -101,24 +101,34 @@ describe('vault-agent mcp answers read_note while the vault opens, and withholds
         ['tagged #private in its frontmatter', 'Tagged.md'],
         ['tagged #private inline', 'Inline.md'],
         ['in an excluded folder', 'Secret/Inside.md'],
-    ])('withholds a note %s when asked during the opening walk', async (_how, path) => {
-        const result = await readAtStart(path);
-        expect(result.isError).toBe(true);
-        expect(result.text).toBe(`Not found: there is no note at "${path}". Use list_notes or search_notes to find notes.`);
-        expect(result.text).not.toContain('secret');
-        expect(await howItWent()).toBe('answered while opening');
-    }, 60_000);
+    ])(
+        'withholds a note %s when asked during the opening walk',
+        async (_how, path) => {
+            const result = await readAtStart(path);
+            expect(result.isError).toBe(true);
+            expect(result.text).toBe(
+                `Not found: there is no note at "${path}". Use list_notes or search_notes to find notes.`,
+            );
+            expect(result.text).not.toContain('secret');
+            expect(await howItWent()).toBe('answered while opening');
+        },
+        60_000,
+    );
 
     it.each([
         ['a note that is a symbolic link into an excluded folder', 'Linked.md'],
         ['a note reached through a symbolic link to an excluded folder', 'Shortcut/Inside.md'],
-    ])('withholds %s asked during the opening walk: it waits for the opened vault', async (_how, path) => {
-        const result = await readAtStart(path);
-        expect(result.isError).toBe(true);
-        expect(result.text).toContain('Not found');
-        expect(result.text).not.toContain('secret');
-        expect(await howItWent()).toBe('waited for the vault');
-    }, 60_000);
+    ])(
+        'withholds %s asked during the opening walk: it waits for the opened vault',
+        async (_how, path) => {
+            const result = await readAtStart(path);
+            expect(result.isError).toBe(true);
+            expect(result.text).toContain('Not found');
+            expect(result.text).not.toContain('secret');
+            expect(await howItWent()).toBe('waited for the vault');
+        },
+        60_000,
+    );
 
     it('waits for the opened vault to read a note whose links need it, and hides the private one it names', async () => {
         const result = await readAtStart('Points.md');
