@@ -29,7 +29,8 @@ import { unpdfTextReader } from './pdf-text-node';
 import { LineStdioTransport } from './mcp-stdio-transport';
 import { VERSION } from '../kernel/version';
 import { indexSnapshot, type CliIo } from './cli-context';
-import { useSearchWorkers } from './search-workers';
+import { searchWorkers } from './search-workers';
+import type { TextScanPool } from '../vault/text-scan-node';
 
 /** The server could not start; `message` is the line to print on stderr. */
 export class McpCommandError extends Error {
@@ -133,6 +134,8 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     serving.catch(() => undefined);
     // Calls being answered: the background reading of the notes gives way to them.
     const inFlight = { calls: 0 };
+    // search_notes reads and searches notes in worker threads, the program built next to this one (decision 0024).
+    const workers = searchWorkers({ env: options.env ?? {}, stderr: options.stderr });
     // `read_note` is answered while the vault opens, from the note's own file (decision 0027).
     const openingCalls = new OpeningCalls({ ...options, located, outputFolder });
     const server = createVaultMcpServer({
@@ -143,11 +146,15 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         version: options.version ?? VERSION,
         pdfText: unpdfTextReader,
         jobs: async () => (await serving).jobs(),
-        answered: () =>
+        answered: () => {
+            // The search workers start after the first answer, even one given while the vault opens: the first
+            // search, which waits for the opened vault, then finds them ready.
+            workers?.warm();
             void serving.then(
                 (open) => open.answered(),
                 () => undefined,
-            ),
+            );
+        },
     });
     // Not the SDK's stdio transport: one oversized or unreadable line must be answered, not end the server.
     const transport = new LineStdioTransport({
@@ -169,7 +176,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     let open: Serving;
     try {
-        open = await openVault(options, initial.settings, inFlight, openingCalls.busy);
+        open = await openVault(options, initial.settings, { inFlight, busy: openingCalls.busy, workers });
     } catch (error) {
         failed(error);
         await server.close();
@@ -190,12 +197,17 @@ function cannotServe(vaultRoot: string, error: unknown): McpCommandError {
 }
 
 /** Opens and watches the vault, and builds what calls are served with from `settings` (read at start). */
-async function openVault(
-    options: RunMcpServerOptions,
-    settings: Settings,
-    inFlight: { calls: number },
-    answering: Busy,
-): Promise<Serving> {
+/** What the opened vault is served with besides the options and settings. */
+interface ServingParts {
+    /** Calls being answered (background work gives way to them). */
+    inFlight: { calls: number };
+    /** Calls answered while the vault opens (the opening scan pauses for them). */
+    busy: Busy;
+    /** The search workers. */
+    workers: TextScanPool | null;
+}
+
+async function openVault(options: RunMcpServerOptions, settings: Settings, parts: ServingParts): Promise<Serving> {
     const { vaultRoot, configDir } = options;
     const snapshot = options.env === undefined ? undefined : indexSnapshot(options.env);
     // Every folder is watched before the scan that opens the vault lists it: one scan in all, and the first call
@@ -203,7 +215,7 @@ async function openVault(
     let opened: FsVault | null = null;
     const { vault, watcher } = await VaultWatcher.open(
         vaultRoot,
-        { configDir, snapshot, sliceMs: OPENING_SLICE_MS, busy: answering },
+        { configDir, snapshot, sliceMs: OPENING_SLICE_MS, busy: parts.busy },
         {
             onFullScan: (reason, stats) => {
                 if (options.debugScans === true) {
@@ -217,7 +229,7 @@ async function openVault(
     );
     opened = vault;
     try {
-        return serveVault(options, settings, vault, watcher, inFlight);
+        return serveVault(options, settings, vault, watcher, parts);
     } catch (error) {
         await watcher.close();
         throw error;
@@ -230,14 +242,13 @@ function serveVault(
     initial: Settings,
     vault: FsVault,
     watcher: VaultWatcher,
-    inFlight: { calls: number },
+    { inFlight, workers }: ServingParts,
 ): Serving {
     const { vaultRoot, configDir } = options;
     const allowDefaults = options.defaultSettings === true;
     const outputFolder = initial.delegate.outputFolder;
-    // search_notes reads and searches notes in worker threads, the program built next to this one (decision 0024);
-    // they start once the first call is answered, not while it waits.
-    useSearchWorkers(vault, { env: options.env ?? {}, stderr: options.stderr, warm: false });
+    // The search workers start once the first call is answered, not while it waits.
+    vault.useTextScan(workers, false);
     // The same core services as every other command, with undo records kept for this process only.
     const core = new CoreServices(
         {

@@ -28,6 +28,17 @@ export function useSearchWorkers(
     vault: FsVault,
     options: { env: CliIo['env']; stderr: Pick<CliIo['stderr'], 'write'> | undefined; warm: boolean },
 ): void {
+    vault.useTextScan(searchWorkers(options), options.warm);
+}
+
+/**
+ * The search workers on their own, not started yet, for a vault still to be opened (`mcp` starts them once it answered
+ * its first call, which may come while the vault opens); `null` without their program.
+ */
+export function searchWorkers(options: {
+    env: CliIo['env'];
+    stderr: Pick<CliIo['stderr'], 'write'> | undefined;
+}): TextScanPool | null {
     const trace = debugChannel(options.env, 'search')
         ? (line: string): void => void options.stderr?.write(`vault-agent: ${line}\n`)
         : undefined;
@@ -35,5 +46,5 @@ export function useSearchWorkers(
     if (pool === null) {
         trace?.(`search workers: no program at ${fileURLToPath(WORKER_PROGRAM)}; searches run on the serving thread`);
     }
-    vault.useTextScan(pool, options.warm);
+    return pool;
 }
