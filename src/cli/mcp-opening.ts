@@ -3,7 +3,8 @@
  * (`OpeningVault`), judged by a gate of exactly the rules a call to the opened vault gets, on the settings as the file
  * says now. A call that needs more than the note (its text links to another note, it is a symbolic link, an attachment)
  * or whose settings cannot be read waits for the opened vault, as every other call does. While such calls are being
- * answered, the opening scan pauses (`busy`), so they cost what they cost on an opened vault.
+ * answered, the opening scan pauses (`busy`), so they cost what they cost on an opened vault, for a bounded time in all
+ * (`OPENING_PAUSE_BUDGET_MS`); after that, calls wait for the opened vault.
  */
 import { clientGateOf, exclusionGate } from '../compose/core-services';
 import type { Busy } from '../vault/fs-vault-walk-node';
@@ -14,6 +15,13 @@ import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
 
 /** The tools answered while the vault opens. */
 const OPENING_TOOLS: ReadonlySet<string> = new Set(['read_note']);
+
+/**
+ * How long, in all, calls answered while the vault opens may hold the opening scan up (ms): past that, every call waits
+ * for the opened vault, so a client that keeps reading cannot delay what waits for the whole vault (listings, searches)
+ * by more than this.
+ */
+export const OPENING_PAUSE_BUDGET_MS = 20;
 
 /** What the calls answered while the vault opens need to know. */
 export interface OpeningCallsOptions {
@@ -35,6 +43,9 @@ export class OpeningCalls {
     private isOpen = false;
     private calls = 0;
     private allDone: { promise: Promise<void>; resolve: () => void } | null = null;
+    /** How long the opening scan was held up so far (ms), and since when it is now (`null`: it is not). */
+    private pausedMs = 0;
+    private pausedSince: number | null = null;
 
     constructor(private readonly options: OpeningCallsOptions) {}
 
@@ -56,8 +67,8 @@ export class OpeningCalls {
 
     /** A context in which a call to `tool` is tried while the vault opens, or `null`: the call waits for the vault. */
     async context(tool: string): Promise<OpeningCallContext | null> {
-        if (this.isOpen || !OPENING_TOOLS.has(tool)) return null;
-        this.calls++;
+        if (this.isOpen || !OPENING_TOOLS.has(tool) || this.pausedMs >= OPENING_PAUSE_BUDGET_MS) return null;
+        if (this.calls++ === 0) this.pausedSince = performance.now();
         let done = false;
         const finish = (answered: boolean | null): void => {
             if (done) return;
@@ -67,6 +78,8 @@ export class OpeningCalls {
                 this.options.stderr?.write(`vault-agent mcp: ${tool} ${how}\n`);
             }
             if (--this.calls === 0) {
+                this.pausedMs += performance.now() - (this.pausedSince ?? performance.now());
+                this.pausedSince = null;
                 this.allDone?.resolve();
                 this.allDone = null;
             }
