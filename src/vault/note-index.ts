@@ -21,7 +21,8 @@ import { tagMatches } from './tags';
 import { isMarkdownPath } from '../kernel/vault-port';
 import type { ScannedTags } from '../kernel/text-scan';
 import type { FileEntry, LinkReference, NoteMetadata } from '../kernel/vault-port';
-import { KEY_SEPARATOR, parseStoredMetadata, UNREADABLE, type StoredNote } from './stored-note';
+import { JsonArena } from './json-arena';
+import { KEY_SEPARATOR, parseStoredMetadata, UNREADABLE, type JsonBytes, type StoredNote } from './stored-note';
 
 /** A note's metadata as a loader gives it: parsed now, or stored (a snapshot row). */
 type LoadedMetadata = { metadata: NoteMetadata } | StoredNote;
@@ -39,11 +40,10 @@ interface KeptNote {
     /** The gate's fields, at hand. */
     screen: ScannedTags;
     /**
-     * The whole metadata as JSON text, or `null` when it lies as UTF-8 in `bytes` (a snapshot row's, from `start` to
-     * `end`: no copy, no object per note) or JSON cannot hold it (a YAML alias cycle: then `parsed` holds it). A note
-     * parsed here keeps text: one string costs less than a buffer of its own.
+     * The whole metadata as UTF-8 JSON in `bytes` from `start` to `end`: a snapshot row's (in the file's bytes: no
+     * copy, no object per note) or a chunk of the index's arena; `null` when JSON cannot hold it (a YAML alias cycle:
+     * then `parsed` holds it).
      */
-    json: string | null;
     bytes: Uint8Array | null;
     start: number;
     end: number;
@@ -63,6 +63,8 @@ export class NoteIndex {
 
     private readonly entries = new Map<string, FileEntry>();
     private readonly kept = new Map<string, KeptNote>();
+    /** The JSON of the notes parsed here (outside the JavaScript heap). */
+    private readonly arena = new JsonArena();
     /**
      * Texts stored with `parse: 'when-asked'`, rows stored with `setStored` and notes stored with `setUnread`, turned
      * into `kept` notes the first time anything touches them.
@@ -149,9 +151,7 @@ export class NoteIndex {
         if (note.parsed !== null) return note.parsed;
         const recent = this.recent.get(path);
         if (recent !== undefined) return recent;
-        const parsed = parseStoredMetadata(
-            note.json ?? { bytes: note.bytes as Uint8Array, start: note.start, end: note.end },
-        );
+        const parsed = parseStoredMetadata(jsonOf(note));
         if (parsed !== null) return this.remember(path, parsed);
         // Damaged: read from the note itself.
         const metadata = this.readNow(path);
@@ -173,8 +173,11 @@ export class NoteIndex {
         const note = this.note(path);
         if (note === undefined || note.parsed !== null) return undefined;
         const keys = this.linkNames.get(path);
-        const json = note.json ?? { bytes: note.bytes as Uint8Array, start: note.start, end: note.end };
-        return { screen: note.screen, linkKeys: keys === undefined ? [] : keys.split(KEY_SEPARATOR), json };
+        return {
+            screen: note.screen,
+            linkKeys: keys === undefined ? [] : keys.split(KEY_SEPARATOR),
+            json: jsonOf(note),
+        };
     }
 
     /** The path `linkpath` points to from `sourcePath` (see `link-resolver.ts`), or `null`. */
@@ -230,18 +233,8 @@ export class NoteIndex {
 
     private keep(path: string, loaded: LoadedMetadata): KeptNote {
         if (!('metadata' in loaded)) {
-            const { json } = loaded;
-            const note: KeptNote =
-                typeof json === 'string'
-                    ? { screen: loaded.screen, json, bytes: null, start: 0, end: 0, parsed: null }
-                    : {
-                          screen: loaded.screen,
-                          json: null,
-                          bytes: json.bytes,
-                          start: json.start,
-                          end: json.end,
-                          parsed: null,
-                      };
+            const json = typeof loaded.json === 'string' ? this.arena.put(loaded.json) : loaded.json;
+            const note: KeptNote = { screen: loaded.screen, ...json, parsed: null };
             this.kept.set(path, note);
             this.register(path, loaded.linkKeys);
             return note;
@@ -251,13 +244,16 @@ export class NoteIndex {
             metadata.frontmatterError === undefined
                 ? { tags: metadata.tags }
                 : { tags: metadata.tags, frontmatterError: metadata.frontmatterError };
-        let json: string | null = null;
+        let json: JsonBytes | null = null;
         try {
-            json = JSON.stringify(metadata);
+            json = this.arena.put(JSON.stringify(metadata));
         } catch {
             // A frontmatter JSON cannot hold (a YAML alias cycle): kept as parsed.
         }
-        const note: KeptNote = { screen, json, bytes: null, start: 0, end: 0, parsed: json === null ? metadata : null };
+        const note: KeptNote =
+            json === null
+                ? { screen, bytes: null, start: 0, end: 0, parsed: metadata }
+                : { screen, ...json, parsed: null };
         this.kept.set(path, note);
         if (json !== null) this.remember(path, metadata);
         const keys = new Set<string>();
@@ -274,7 +270,11 @@ export class NoteIndex {
     /** Drops what the index knew of a note's metadata and links (its file entry stays). */
     private forgetNote(path: string): void {
         this.answered.clear();
-        this.kept.delete(path);
+        const note = this.kept.get(path);
+        if (note !== undefined) {
+            this.kept.delete(path);
+            this.release(note);
+        }
         this.recent.delete(path);
         this.unparsed.delete(path);
         this.dirty.delete(path);
@@ -283,6 +283,20 @@ export class NoteIndex {
         if (old === undefined) return;
         for (const key of old.split(KEY_SEPARATOR)) removeFrom(this.sourcesByLinkKey, key, path);
         this.linkNames.delete(path);
+    }
+
+    /** Frees a forgotten note's place in the arena, and re-packs the arena when most of it is freed space. */
+    private release(note: KeptNote): void {
+        if (note.bytes === null) return;
+        const json = jsonOf(note);
+        if (!this.arena.holds(json)) return;
+        this.arena.release(json);
+        if (!this.arena.wasteful()) return;
+        for (const kept of this.kept.values()) {
+            if (kept.bytes === null) continue;
+            const old = jsonOf(kept);
+            if (this.arena.holds(old)) Object.assign(kept, this.arena.move(old));
+        }
     }
 
     /** Registers a just-parsed note under the names of the files its links can lead to. */
@@ -329,6 +343,11 @@ export class NoteIndex {
         this.targets.set(source, targets);
         return targets;
     }
+}
+
+/** Where a kept note's JSON lies (only for notes whose `bytes` are set). */
+function jsonOf(note: KeptNote): JsonBytes {
+    return { bytes: note.bytes as Uint8Array, start: note.start, end: note.end };
 }
 
 /**

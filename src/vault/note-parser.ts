@@ -167,7 +167,7 @@ export function parseNote(text: string): NoteMetadata {
 }
 
 /** Whether a comment is open at the start of a line. */
-interface CommentState {
+export interface CommentState {
     /** Inside `<!-- … -->`. */
     html: boolean;
     /** Inside `%% … %%`. */
@@ -209,6 +209,16 @@ function commentRanges(line: string, state: CommentState, code: readonly Range[]
         at = start + (isHtml ? 4 : 2);
     }
     return ranges;
+}
+
+/**
+ * The ranges of `line` inside HTML or `%%` comments as the parser reads them (code spans open none), `state` carried from
+ * line to line as in `commentRanges`: for code that places text in a note (a block id) and must know where a comment
+ * hides it. Lines of fenced code are not to be passed.
+ */
+export function lineCommentRanges(line: string, state: CommentState): Range[] | null {
+    if (!state.html && !state.percent && line.indexOf('%%') === -1 && line.indexOf('<!--') === -1) return null;
+    return commentRanges(line, state, codeSpans(line));
 }
 
 /** Where `token` next occurs in `line` at or after `from` outside the code spans, or -1. */

@@ -13,6 +13,7 @@ import type { OpenNoteEditors } from '../changes/change-ports';
 import type { CheckpointStore } from '../changes/checkpoints';
 import { buildProposal } from '../changes/proposal';
 import { sha256Utf16Hex } from '../changes/sha256';
+import { lineCommentRanges, type CommentState } from '../../vault/note-parser';
 
 /** What a run of lines is, as far as block ids go. */
 export type BlockKind = 'text' | 'list' | 'heading' | 'other' | 'code' | 'frontmatter' | 'comment';
@@ -37,11 +38,18 @@ const WHERE: Record<string, string> = {
 };
 const GONE = 'The passage is no longer in the note';
 
-/** The note's lines as blocks: frontmatter, fences and comments whole; paragraphs and list items with their lines. */
+/**
+ * The note's lines as blocks: frontmatter, fences and comments whole; paragraphs and list items with their lines.
+ * Comments are read as the note parser reads them (HTML and `%%`, opened anywhere on a line, across blank lines): a line
+ * that starts inside one is part of a comment block, and a paragraph or list item with a line that ends inside one
+ * counts as a comment (an id at its end would be hidden).
+ */
 export function noteBlocks(lines: readonly string[]): NoteBlock[] {
     const blocks: NoteBlock[] = [];
     let open: NoteBlock | null = null;
+    /** The closing fence marker while inside fenced code. */
     let close: string | null = null;
+    const comments: CommentState = { html: false, percent: false };
     let i = 0;
     if (/^---\s*$/u.test(lines[0] ?? '')) {
         const end = lines.findIndex((line, n) => n > 0 && /^(---|\.\.\.)\s*$/u.test(line));
@@ -53,22 +61,23 @@ export function noteBlocks(lines: readonly string[]): NoteBlock[] {
         if (open !== null && close !== null) {
             open.to = i;
             const marker = FENCE.exec(line)?.[1];
-            const ends =
-                close[0] === '`' || close[0] === '~'
-                    ? marker !== undefined && marker[0] === close[0] && marker.length >= close.length
-                    : line.includes(close);
-            if (ends) open = close = null;
+            if (marker !== undefined && marker[0] === close[0] && marker.length >= close.length) open = close = null;
             continue;
         }
-        const fence = FENCE.exec(line)?.[1];
-        const comment = /^\s*(%%|<!--)/u.exec(line)?.[1];
+        const startsHidden = comments.html || comments.percent;
+        const fence = startsHidden ? undefined : FENCE.exec(line)?.[1];
+        const hidden = fence === undefined ? lineCommentRanges(line, comments) : null;
+        const first = line.search(/\S/u);
+        const inComment = hidden !== null && hidden.some(([start, end]) => first >= start && first < end);
         const kind: BlockKind | null =
             fence !== undefined
                 ? 'code'
-                : comment !== undefined
+                : inComment
                   ? 'comment'
                   : line.trim() === ''
-                    ? null
+                    ? startsHidden
+                        ? 'comment'
+                        : null
                     : /^ {0,3}#{1,6}(\s|$)/u.test(line)
                       ? 'heading'
                       : /^\s*([-*+]|\d+[.)])(\s|$)/u.test(line)
@@ -77,16 +86,16 @@ export function noteBlocks(lines: readonly string[]): NoteBlock[] {
                           ? 'other'
                           : 'text';
         const joins =
-            kind === 'text' ? open?.kind === 'text' || open?.kind === 'list' : kind === 'other' && open?.kind === kind;
+            kind === 'text'
+                ? open?.kind === 'text' || open?.kind === 'list'
+                : (kind === 'other' || kind === 'comment') && open?.kind === kind;
         if (kind === null) open = null;
         else if (joins && open !== null) open.to = i;
         else blocks.push((open = { kind, from: i, to: i }));
         if (fence !== undefined) close = fence;
-        if (comment !== undefined) {
-            const closing = comment === '%%' ? '%%' : '-->';
-            if (!line.slice(line.indexOf(comment) + comment.length).includes(closing)) close = closing;
-        }
-        if (kind === 'heading' || (kind === 'comment' && close === null)) open = null;
+        // A line that ends inside a comment: its block takes no id, and the lines the comment covers join it.
+        if (open !== null && (comments.html || comments.percent)) open.kind = 'comment';
+        if (kind === 'heading' || (kind === 'comment' && !comments.html && !comments.percent)) open = null;
     }
     return blocks;
 }

@@ -97,6 +97,30 @@ describe('block links for cited passages', () => {
         expect(await snapshot(temp.root)).toEqual(before);
     });
 
+    it('reads comments as the parser does: opened mid-line, across blank lines, closed mid-line', async () => {
+        const note =
+            'Visible start %% a remark that opens mid-line\nand ends here %% then more text.\n\n' +
+            'A paragraph %% whose comment\n\nspans a blank line before it closes %%\n\n' +
+            'Plain text with %% an inline comment %% in it.\n\n' +
+            '<!-- an HTML comment\nstill hidden --> Shown after it.\n';
+        const { temp, approvals, link } = await setup([], { 'Research/Hidden.md': note });
+        const before = await snapshot(temp.root);
+        // The paragraph's last line closes the comment and goes on: an id at its end would be seen, yet the line
+        // starts inside the comment, so the block counts as one (no id is placed where a comment may hide it).
+        expect(refusal(await link('Research/Hidden.md', 'and ends here'))).toContain('a comment');
+        // The comment opened on the paragraph's only line stays open past it: an id at its end would be hidden.
+        expect(refusal(await link('Research/Hidden.md', 'A paragraph'))).toContain('a comment');
+        // A line after a blank line, still inside that comment.
+        expect(refusal(await link('Research/Hidden.md', 'spans a blank line'))).toContain('a comment');
+        expect(refusal(await link('Research/Hidden.md', 'still hidden'))).toContain('a comment');
+        expect(approvals.requests).toHaveLength(0);
+        expect(await snapshot(temp.root)).toEqual(before);
+        // A comment opened and closed on one line hides nothing at its end.
+        const inline = blockLinkEdit(note, 'Plain text with', 'seed');
+        expect(inline.ok).toBe(true);
+        expect(inline.ok ? inline.text : '').toMatch(/in it\. \^[a-f0-9]{6}\n/u);
+    });
+
     it('says so and changes nothing when the passage is no longer in the note', async () => {
         const { temp, approvals, link } = await setup();
         await temp.write('Research/Curve.md', NOTE.replace('Retention drops steeply', 'Memory fades'));
