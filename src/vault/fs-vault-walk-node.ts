@@ -1,7 +1,9 @@
 /**
  * Walking a vault folder for FsVault's scan. Synchronous on purpose: tens of thousands of small stat and read calls
  * cost several times more as promises (one thread-pool round trip each) than as plain system calls, and a scan is
- * one batch that runs at start and on refresh, in the CLI and tests (Obsidian itself uses ObsidianVault).
+ * one batch that runs at start and on refresh, in the CLI and tests (Obsidian itself uses ObsidianVault). The walk is
+ * written in steps (`walkSteps`), so the MCP server's opening scan can run it in slices with turns of the event loop
+ * between them (`runInSlices`, decision 0027); everywhere else it runs to its end at once.
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
