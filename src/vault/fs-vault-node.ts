@@ -8,9 +8,9 @@
  * inode, and its text is kept while the file is unchanged (see docs/decisions/0012).
  */
 import { realpathSync, statSync, type Stats } from 'node:fs';
-import { lstat, open, readdir, readFile, realpath, rename } from './fs-calls-node';
+import { lstat, open, readFile, realpath } from './fs-calls-node';
 import nodePath from 'node:path';
-import { errorCode, VaultDisk } from './fs-vault-disk-node';
+import { errorCode, type VaultDisk } from './fs-vault-disk-node';
 import {
     giveWay,
     readTextOrNull,
@@ -22,24 +22,20 @@ import {
     type FolderWatch,
     type Found,
 } from './fs-vault-walk-node';
-import { KnownFiles } from './fs-vault-known-node';
+import type { KnownFiles } from './fs-vault-known-node';
+import { readablePath, toEntry, VaultCatalogue } from './fs-vault-catalogue-node';
+import { VaultWrites } from './fs-vault-writes-node';
 import { removeStaleTemps } from './temp-files-node';
-import { NoteIndex } from './note-index';
-import { UNREADABLE } from './stored-note';
-import { parseNote } from './note-parser';
-import { SnapshotBook, type IndexSnapshotFile, type ParsedFacts } from './index-snapshot-node';
+import type { NoteIndex } from './note-index';
+import type { IndexSnapshotFile } from './index-snapshot-node';
 import type { TextScanPool } from './text-scan-node';
 import type { ScannedTags, TextScanRequest, TextScanResult } from '../kernel/text-scan';
-import { checkWritablePath, isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
-import { applyLinkRewrites, planLinkRewrites } from './rename-links';
-import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
-import { isUnlistedSegment, VAULT_TRASH_FOLDER } from '../kernel/system-folders';
+import { normalizeVaultPath } from '../kernel/path-policy';
 import { isMarkdownPath, VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
-import { FileListing } from './file-listing';
+import type { FileListing } from './file-listing';
 
-/** How many files a step of `absorbSteps` takes in between two chances to pause. */
-const FILES_PER_STEP = 128;
+export { StaleWriteError } from './fs-vault-writes-node';
 
 /** Options for `FsVault.open`. */
 export interface FsVaultOptions {
@@ -77,60 +73,42 @@ export interface ScanStats {
     ms: number;
 }
 
-/** `process` found the file changed on disk after `fn` saw it; nothing was written. */
-export class StaleWriteError extends VaultError {
-    /** Always true: tells a stale write from other I/O failures. */
-    readonly stale = true;
-    constructor(path: string) {
-        super('io', `"${path}" changed on disk while it was being edited; nothing was written. Read it again.`, path);
-    }
-}
-
 /** A vault on a real folder. */
 export class FsVault implements VaultPort {
-    private readonly files = new FileListing();
-    /** NFC vault path → on-disk relative path, where they differ (NFD names written by macOS or by hand). */
-    private readonly diskNames = new Map<string, string>();
-    /** Identities of checked files and the texts read from them, for reads without a second real-path check. */
+    /** What the vault knows of its files: the listing, the index, the snapshot, where each file is on disk. */
+    private readonly catalogue: VaultCatalogue;
+    /** The catalogue's listing, index, identities and disk, held here too so calls reach them in one step. */
+    private readonly files: FileListing;
+    private readonly index: NoteIndex;
     private readonly known: KnownFiles;
-    /**
-     * The change time (ctime) of each file when its text last went into the index. Size and modification time alone
-     * miss an edit that keeps the size and restores the old mtime, and the gate must judge the tags the text has now.
-     */
-    private readonly indexedChange = new Map<string, number>();
-    /**
-     * Vault path → the vault path of the file it really is, for paths that lead through a symbolic link (found by the
-     * scan, or by the read that followed the link last). The exclusion gate judges both (see `realPathOf`).
-     */
-    private readonly linkTargets = new Map<string, string>();
-    private readonly listeners = new Set<(event: VaultChange) => void>();
     private readonly disk: VaultDisk;
-    /** The last queued write per file (by collision key, so case and NFC twins queue together). */
-    private readonly writeTails = new Map<string, Promise<unknown>>();
-    /** The last write that needed the whole vault to itself (a rename rewrites links in other notes). */
-    private exclusiveTail: Promise<unknown> = Promise.resolve();
+    /** Where symlinked paths lead (see `VaultCatalogue.linkTargets`; the gate asks `realPathOf` on every check). */
+    private readonly linkTargets: Map<string, string>;
+    /** `create`, `process`, `rename` and `trash`, with their queue. */
+    private readonly writes: VaultWrites;
+    private readonly listeners = new Set<(event: VaultChange) => void>();
     private scanned = false;
     private scans = 0;
     private lastScan: ScanStats = { files: 0, parsed: 0, read: 0, ms: 0 };
-    /** Notes read from disk by the running scan. */
-    private reads = 0;
-    /** The index snapshot: what the open may take from it, and what may go into it (decision 0022). */
-    private readonly snapshot: SnapshotBook;
     /** Worker threads for `scanTexts` (decision 0024); `null` = searches read on the caller's thread. */
     private textScan: TextScanPool | null = null;
     /** Told of each folder before a walk lists it (see `FsVaultOptions.folders`). */
     private folders: FolderWatch | null = null;
 
-    /** Every note's metadata and the links between them. */
-    private readonly index = new NoteIndex((path) => this.readNow(path));
-
     private constructor(
         private readonly options: { root: string; configDir: string },
         snapshot?: FsVaultOptions['snapshot'],
     ) {
-        this.snapshot = new SnapshotBook(snapshot?.({ root: options.root, configDir: options.configDir }) ?? null);
-        this.disk = new VaultDisk({ root: options.root, configDir: options.configDir, diskNames: this.diskNames });
-        this.known = new KnownFiles(this.disk);
+        this.catalogue = new VaultCatalogue(
+            options,
+            snapshot?.({ root: options.root, configDir: options.configDir }) ?? null,
+        );
+        this.files = this.catalogue.files;
+        this.index = this.catalogue.index;
+        this.known = this.catalogue.known;
+        this.disk = this.catalogue.disk;
+        this.linkTargets = this.catalogue.linkTargets;
+        this.writes = new VaultWrites(this.catalogue, options.configDir, (event) => this.emit(event));
     }
 
     /**
@@ -161,9 +139,9 @@ export class FsVault implements VaultPort {
             lazy: true,
             sliceMs: options.sliceMs,
             busy: options.busy,
-            beforeAbsorb: () => vault.snapshot.load(),
+            beforeAbsorb: () => vault.catalogue.snapshot.load(),
         });
-        vault.snapshot.loaded();
+        vault.catalogue.snapshot.loaded();
         return vault;
     }
 
@@ -203,7 +181,7 @@ export class FsVault implements VaultPort {
         const temps: { abs: string; name: string; stats: Stats }[] | undefined = options.clearStaleTemps
             ? []
             : undefined;
-        this.reads = 0;
+        this.catalogue.reads = 0;
         const sliceMs = options.sliceMs;
         const run = <T>(steps: Generator<void, T, void>): T | Promise<T> =>
             sliceMs === undefined ? runToEnd(steps) : runInSlices(steps, sliceMs, options.busy);
@@ -213,10 +191,8 @@ export class FsVault implements VaultPort {
         if (sliceMs !== undefined) await giveWay(options.busy);
         options.beforeAbsorb?.();
         if (sliceMs !== undefined) await giveWay(options.busy);
-        this.diskNames.clear();
-        this.known.clear();
-        this.linkTargets.clear();
-        const events = await run(this.absorbSteps(found, () => true, options.lazy === true));
+        this.catalogue.clearLocations();
+        const events = await run(this.catalogue.absorbSteps(found, () => true, options.lazy === true));
         this.scans++;
         if (this.scanned) for (const event of events) this.emit(event);
         this.scanned = true;
@@ -224,7 +200,7 @@ export class FsVault implements VaultPort {
         this.lastScan = {
             files: found.size,
             parsed: events.filter((e) => e.type !== 'delete').length,
-            read: this.reads,
+            read: this.catalogue.reads,
             ms: performance.now() - started,
         };
         return this.lastScan;
@@ -242,12 +218,7 @@ export class FsVault implements VaultPort {
      * read first, unless `readRest` is false (a process about to end writes what it has).
      */
     saveSnapshot(keep: (path: string) => boolean, readRest = true): number | null {
-        if (readRest) for (const path of this.index.waiting()) this.index.tags(path);
-        return this.snapshot.save(
-            keep,
-            (path) => this.indexedChange.get(path),
-            (path) => this.index.stored(path),
-        );
+        return this.catalogue.saveSnapshot(keep, readRest);
     }
 
     /** How many full scans ran (the first at `open` included): a watcher must not make calls pay for one. */
@@ -263,7 +234,7 @@ export class FsVault implements VaultPort {
      */
     async syncPaths(diskPaths: Iterable<string>): Promise<ScanStats> {
         const started = performance.now();
-        this.reads = 0;
+        this.catalogue.reads = 0;
         const roots = new Set<string>();
         for (const disk of diskPaths) roots.add(disk);
         const found: Found = new Map();
@@ -274,112 +245,25 @@ export class FsVault implements VaultPort {
         }
         const inScope = (path: string): boolean =>
             scopes.some((scope) => path === scope || path.startsWith(`${scope}/`));
-        const events = this.absorb(found, inScope);
+        const events = this.catalogue.absorb(found, inScope);
         // A symlink to a file that changed now leads to other text: look at it again (once, not transitively).
         const changed = new Set(events.map((event) => event.path));
         const links = [...this.linkTargets].filter(([link, target]) => changed.has(target) && !changed.has(link));
         if (links.length > 0) {
             const more: Found = new Map();
-            for (const [link] of links) walkPath(this.disk, this.configDir, more, this.diskNames.get(link) ?? link);
+            for (const [link] of links)
+                walkPath(this.disk, this.configDir, more, this.catalogue.diskNames.get(link) ?? link);
             const linkSet = new Set(links.map(([link]) => link));
-            events.push(...this.absorb(more, (path) => linkSet.has(path)));
+            events.push(...this.catalogue.absorb(more, (path) => linkSet.has(path)));
         }
         for (const event of events) this.emit(event);
         await Promise.resolve();
         return {
             files: found.size,
             parsed: events.filter((e) => e.type !== 'delete').length,
-            read: this.reads,
+            read: this.catalogue.reads,
             ms: performance.now() - started,
         };
-    }
-
-    /**
-     * Takes what a walk found into the listing and the index: new and changed files are read and indexed, files the
-     * vault knew within `inScope` that the walk did not find are forgotten. Returns what changed, in order.
-     */
-    private absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
-        return runToEnd(this.absorbSteps(found, inScope, false));
-    }
-
-    /** `absorb` in steps (see `walkSteps`); `lazy` lists new notes unread (the opening scan). */
-    private *absorbSteps(
-        found: Found,
-        inScope: (path: string) => boolean,
-        lazy: boolean,
-    ): Generator<void, VaultChange[], void> {
-        const events: VaultChange[] = [];
-        let seen = 0;
-        for (const [path, { disk, stats, linked }] of found) {
-            if (++seen % FILES_PER_STEP === 0) yield;
-            const entry = toEntry(path, stats);
-            if (this.isIndexed(path, stats)) continue;
-            const markdown = isMarkdownPath(path);
-            // A link's text is always read: the gate judges it by its target as it is now.
-            const seeded = markdown && !linked ? this.snapshot.take(path, stats) : null;
-            if (seeded !== null) {
-                // Taken from the snapshot when first touched; a row that does not parse is read from the note.
-                this.index.setStored(entry, seeded);
-            } else if (lazy && markdown) {
-                // The opening scan lists the note; its text is read and judged when first asked (or by `settle`).
-                this.reads++;
-                this.index.setUnread(entry);
-                if (linked) this.snapshot.forget(path);
-            } else {
-                const readAt = Date.now();
-                const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
-                if (markdown && text === null) continue;
-                if (markdown) this.reads++;
-                this.index.set(entry, text);
-                if (markdown && !linked) this.snapshot.read(path, stats, readAt);
-                else this.snapshot.forget(path);
-            }
-            this.indexedChange.set(path, stats.ctimeMs);
-            events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
-            this.files.set(path, entry);
-        }
-        for (const path of [...this.files.keys()].filter((known) => inScope(known) && !found.has(known))) {
-            this.forget(path);
-            events.push({ type: 'delete', path });
-        }
-        for (const [path, { disk, stats, linked, target }] of found) {
-            if (++seen % FILES_PER_STEP === 0) yield;
-            if (disk !== path) this.diskNames.set(path, disk);
-            else this.diskNames.delete(path);
-            if (!linked) {
-                this.known.trust(path, stats);
-                this.linkTargets.delete(path);
-            } else if (target !== undefined) {
-                this.known.forget(path);
-                this.linkTargets.set(path, target);
-            }
-        }
-        return events;
-    }
-
-    /**
-     * The metadata of a note read from its file now: one the opening scan listed without reading, or one whose stored
-     * metadata turned out damaged. The text is at least as new as the facts the vault holds (the watcher reports anything
-     * later); a note that cannot be read has unknown tags, so the gate excludes it. It may go into the snapshot (when it
-     * is no symlink) unless modified within the racy window.
-     */
-    private readNow(path: string): NoteMetadata {
-        const readAt = Date.now();
-        const text = readTextOrNull(this.disk.abs(this.diskNames.get(path) ?? path));
-        const facts = this.linkTargets.has(path) ? null : this.factsOf(path);
-        if (text === null || facts === null) this.snapshot.forget(path);
-        if (text === null) return { ...UNREADABLE };
-        if (facts !== null) this.snapshot.read(path, facts, readAt);
-        return parseNote(text);
-    }
-
-    /** The facts of the file the vault lists at `path`, as its walk saw them; `null` when not all are known. */
-    private factsOf(path: string): ParsedFacts | null {
-        const identity = this.known.identity(path);
-        const entry = this.files.get(path);
-        const ctimeMs = this.indexedChange.get(path);
-        if (identity === undefined || entry === undefined || ctimeMs === undefined) return null;
-        return { dev: identity.dev, ino: identity.ino, size: entry.size, mtimeMs: entry.mtime, ctimeMs };
     }
 
     /**
@@ -387,20 +271,8 @@ export class FsVault implements VaultPort {
      * event loop so calls keep being answered, and none while `busy` says calls are being answered (a call touches the
      * notes it needs itself); resolves when none is left, or when `stop` is aborted.
      */
-    async settle(stop?: AbortSignal, busy: () => boolean = () => false, sliceMs = 5): Promise<void> {
-        const index = this.index;
-        const paths = index.waiting();
-        let next = 0;
-        while (next < paths.length && stop?.aborted !== true) {
-            if (busy()) {
-                await new Promise((resolve) => setTimeout(resolve, 2));
-                continue;
-            }
-            const started = performance.now();
-            // Notes indexed otherwise meanwhile (a call asked, a write) answer from the index at once.
-            while (next < paths.length && performance.now() - started < sliceMs) index.tags(paths[next++] as string);
-            if (next < paths.length) await new Promise((resolve) => setImmediate(resolve));
-        }
+    settle(stop?: AbortSignal, busy: () => boolean = () => false, sliceMs = 5): Promise<void> {
+        return this.catalogue.settle(stop, busy, sliceMs);
     }
 
     async list(): Promise<FileEntry[]> {
@@ -412,7 +284,7 @@ export class FsVault implements VaultPort {
     }
 
     async stat(path: string): Promise<FileEntry | null> {
-        const vaultPath = this.readablePath(path);
+        const vaultPath = readablePath(path);
         const real = await this.disk.locate(vaultPath);
         const stats = real === null ? null : await lstat(real).catch(() => null);
         return stats?.isFile() ? toEntry(vaultPath, stats) : null;
@@ -420,16 +292,20 @@ export class FsVault implements VaultPort {
 
     async read(path: string): Promise<string> {
         // A path the vault lists is already in normal form (normalizing is idempotent), so it needs no second look.
-        const vaultPath = this.files.has(path) ? path : this.readablePath(path);
-        const known = this.readKnownFile(vaultPath);
+        const vaultPath = this.files.has(path) ? path : readablePath(path);
+        const known = this.catalogue.readKnown(vaultPath);
         if (known !== null) return known;
         const real = await this.disk.locateFile(vaultPath);
         const handle = await open(real, 'r').catch((e: unknown) => this.disk.fail(e, vaultPath));
         try {
             const stats = await handle.stat();
             const text = await handle.readFile('utf8');
-            this.noteTarget(vaultPath, this.disk.abs((await this.disk.findOnDisk(vaultPath)) ?? vaultPath), real);
-            this.indexRead(vaultPath, stats, text);
+            this.catalogue.noteTarget(
+                vaultPath,
+                this.disk.abs((await this.disk.findOnDisk(vaultPath)) ?? vaultPath),
+                real,
+            );
+            this.catalogue.indexRead(vaultPath, stats, text);
             return text;
         } finally {
             await handle.close();
@@ -438,76 +314,26 @@ export class FsVault implements VaultPort {
 
     /** The bytes of a file (an attachment), read through the same path checks as `read`. */
     async readBinary(path: string): Promise<Uint8Array> {
-        const vaultPath = this.files.has(path) ? path : this.readablePath(path);
+        const vaultPath = this.files.has(path) ? path : readablePath(path);
         const real = await this.disk.locateFile(vaultPath);
         const bytes = await readFile(real).catch((e: unknown) => this.disk.fail(e, vaultPath));
         return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
 
-    async create(path: string, content: string): Promise<void> {
-        const vaultPath = this.writablePath(path);
-        await this.serial([vaultPath], async () => {
-            const target = await this.disk.locateNew(vaultPath);
-            if (!target.dirExists) await this.disk.makeFolder(target.dir, vaultPath);
-            await this.disk.placeTemp(target.dir, Buffer.from(content, 'utf8'), 0o666, async (tmp) => {
-                await this.disk.moveNoOverwrite(tmp, target.abs, vaultPath, true);
-            });
-            await this.refresh(vaultPath, target.abs, content);
-            this.emit({ type: 'create', path: vaultPath });
-        });
+    create(path: string, content: string): Promise<void> {
+        return this.writes.create(path, content);
     }
 
-    async process(path: string, fn: (current: string) => string): Promise<string> {
-        const vaultPath = this.writablePath(path);
-        return this.serial([vaultPath], () => this.processNow(vaultPath, fn));
+    process(path: string, fn: (current: string) => string): Promise<string> {
+        return this.writes.process(path, fn);
     }
 
-    async rename(from: string, to: string): Promise<void> {
-        const source = this.writablePath(from);
-        const destination = this.writablePath(to);
-        if (source === destination) return;
-        await this.serial(null, async () => {
-            const entry = await this.disk.locateEntry(source);
-            const target = await this.disk.locateNew(destination, entry);
-            const plan = planLinkRewrites(this.index, source, destination);
-            if (!target.dirExists) await this.disk.makeFolder(target.dir, destination);
-            if (target.isSelf) await rename(entry, target.abs);
-            else await this.disk.moveNoOverwrite(entry, target.abs, destination, false);
-            this.forget(source);
-            await this.refresh(destination, target.abs, null);
-            this.emit({ type: 'rename', path: destination, oldPath: source });
-            const failed: string[] = [];
-            for (const [note, rewrites] of plan) {
-                const notePath = note === source ? destination : note;
-                await this.processNow(notePath, (text) => applyLinkRewrites(text, rewrites)).catch(() => {
-                    failed.push(notePath);
-                });
-            }
-            if (failed.length > 0) {
-                const names = failed.map((note) => `"${note}"`).join(', ');
-                throw new VaultError(
-                    'io',
-                    `Renamed "${source}" to "${destination}", but links in ${names} were not updated.`,
-                );
-            }
-        });
+    rename(from: string, to: string): Promise<void> {
+        return this.writes.rename(from, to);
     }
 
-    async trash(path: string): Promise<void> {
-        const vaultPath = this.writablePath(path);
-        // Trashes also queue behind each other: two notes with one name pick their free names in the same folder.
-        await this.serial([vaultPath, VAULT_TRASH_FOLDER], async () => {
-            const entry = await this.disk.locateEntry(vaultPath);
-            const trashDir = await this.disk.makeFolder(
-                nodePath.join(this.options.root, VAULT_TRASH_FOLDER),
-                vaultPath,
-            );
-            const name = nodePath.basename(entry).normalize('NFC');
-            const free = await uniqueNotePath(name, () => false, await readdir(trashDir));
-            await this.disk.moveNoOverwrite(entry, nodePath.join(trashDir, free), vaultPath, false);
-            this.forget(vaultPath);
-            this.emit({ type: 'delete', path: vaultPath });
-        });
+    trash(path: string): Promise<void> {
+        return this.writes.trash(path);
     }
 
     /**
@@ -562,24 +388,24 @@ export class FsVault implements VaultPort {
                 if (there) await this.syncPaths([path]);
                 continue;
             }
-            const abs = this.disk.abs(this.diskNames.get(path) ?? path);
+            const abs = this.disk.abs(this.catalogue.diskNames.get(path) ?? path);
             const now = this.lookAgain(abs);
             if (now === null) {
-                this.forget(path);
+                this.catalogue.forget(path);
                 this.emit({ type: 'delete', path });
                 continue;
             }
             // What reads trust by identity needs no change: every read compares the file's identity and stats anew.
-            this.noteTarget(path, abs, now.real);
-            if (this.isIndexed(path, now.stats)) continue;
+            this.catalogue.noteTarget(path, abs, now.real);
+            if (this.catalogue.isIndexed(path, now.stats)) continue;
             const text = isMarkdownPath(path) ? readTextOrNull(now.real) : null;
             if (isMarkdownPath(path) && text === null) {
-                this.forget(path);
+                this.catalogue.forget(path);
                 this.emit({ type: 'delete', path });
                 continue;
             }
-            this.remember(toEntry(path, now.stats), text);
-            this.indexedChange.set(path, now.stats.ctimeMs);
+            this.catalogue.remember(toEntry(path, now.stats), text);
+            this.catalogue.indexedChange.set(path, now.stats.ctimeMs);
             this.emit({ type: 'modify', path });
         }
         await Promise.resolve();
@@ -609,7 +435,11 @@ export class FsVault implements VaultPort {
         const targets = request.paths.map((path) => {
             const identity = this.linkTargets.has(path) ? undefined : this.known.identity(path);
             if (identity === undefined || !this.files.has(path)) return null;
-            return { abs: this.disk.abs(this.diskNames.get(path) ?? path), dev: identity.dev, ino: identity.ino };
+            return {
+                abs: this.disk.abs(this.catalogue.diskNames.get(path) ?? path),
+                dev: identity.dev,
+                ino: identity.ino,
+            };
         });
         return this.textScan.scan(targets, request);
     }
@@ -635,66 +465,6 @@ export class FsVault implements VaultPort {
         return () => this.listeners.delete(listener);
     }
 
-    private async processNow(vaultPath: string, fn: (current: string) => string): Promise<string> {
-        const real = await this.disk.locateWritableFile(vaultPath);
-        const before = await readFile(real).catch((e: unknown) => this.disk.fail(e, vaultPath));
-        const current = before.toString('utf8');
-        if (!Buffer.from(current, 'utf8').equals(before)) {
-            throw new VaultError('io', `"${vaultPath}" is not valid UTF-8 text; editing it would alter its bytes.`);
-        }
-        const next = fn(current);
-        if (next === current) return current;
-        const { mode } = await lstat(real);
-        await this.disk.placeTemp(nodePath.dirname(real), Buffer.from(next, 'utf8'), mode, async (tmp) => {
-            // The stale check: only replace the bytes `fn` saw. The window left is the rename itself.
-            const onDisk = await readFile(real).catch(() => null);
-            if (onDisk === null || !onDisk.equals(before)) throw new StaleWriteError(vaultPath);
-            await rename(tmp, real);
-        });
-        await this.refresh(vaultPath, real, next);
-        this.emit({ type: 'modify', path: vaultPath });
-        return next;
-    }
-
-    private readablePath(path: string): string {
-        const checked = normalizeVaultPath(path);
-        if (!checked.ok) throw new VaultError('invalid-path', checked.reason, path);
-        return checked.path;
-    }
-
-    private writablePath(path: string): string {
-        // As in `read`: a listed path is already in normal form.
-        const vaultPath = this.files.has(path) ? path : this.readablePath(path);
-        const checked = checkWritablePath(vaultPath, this.configDir);
-        if (checked.ok) return checked.path;
-        throw new VaultError(
-            isProtectedPath(vaultPath, this.configDir) ? 'protected' : 'invalid-path',
-            checked.reason,
-            vaultPath,
-        );
-    }
-
-    /**
-     * Reads a file the last scan found, with plain system calls and without a second real-path check when it is the
-     * very file checked before (see `fs-vault-known-node.ts`). `null` sends the caller down the slow path (unknown file,
-     * a twin spelling, anything unexpected), which decides and explains.
-     */
-    private readKnownFile(vaultPath: string): string | null {
-        if (!this.files.has(vaultPath)) return null;
-        const abs = this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath);
-        const read = this.known.read(vaultPath, abs);
-        if (read === null) return null;
-        this.noteTarget(vaultPath, abs, read.real ?? abs);
-        if (read.stats !== null) this.indexRead(vaultPath, read.stats, read.text);
-        return read.text;
-    }
-
-    /** Remembers where `vaultPath` (at `abs`) led when it was last read or looked at: `real`, checked inside. */
-    private noteTarget(vaultPath: string, abs: string, real: string): void {
-        if (real === abs) this.linkTargets.delete(vaultPath);
-        else this.linkTargets.set(vaultPath, this.disk.vaultPathOf(real));
-    }
-
     /**
      * The file at `abs` now (its real path and stats), or `null` when it is gone, not a file, or leads outside. The real
      * path is resolved whole: a folder on the way may have been swapped for a link since the scan.
@@ -710,87 +480,6 @@ export class FsVault implements VaultPort {
         }
     }
 
-    /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
-    private isIndexed(vaultPath: string, stats: Stats): boolean {
-        return (
-            this.index.isFresh(vaultPath, toEntry(vaultPath, stats)) &&
-            this.indexedChange.get(vaultPath) === stats.ctimeMs
-        );
-    }
-
-    /** Indexes exactly what was read, so the exclusion gate judges this text and not an older one. */
-    private indexRead(vaultPath: string, stats: Stats, text: string): void {
-        if (this.isIndexed(vaultPath, stats)) return;
-        this.remember(toEntry(vaultPath, stats), text);
-        this.indexedChange.set(vaultPath, stats.ctimeMs);
-    }
-
-    /** Obsidian ignores hidden files and folders (which covers `.git`, `.trash`, temp files); the config folder too. */
-    private isListed(path: string): boolean {
-        const segments = path.split('/');
-        if (segments.some(isUnlistedSegment)) return false;
-        return !isProtectedPath(path, this.configDir);
-    }
-
-    private async refresh(vaultPath: string, abs: string, text: string | null): Promise<void> {
-        const stats = await lstat(abs);
-        // `abs` was located and checked just now; a symlink (a renamed one) is checked again on its next read.
-        this.known.trust(vaultPath, stats);
-        this.remember(
-            toEntry(vaultPath, stats),
-            isMarkdownPath(vaultPath) ? (text ?? (await readFile(abs, 'utf8'))) : null,
-        );
-        this.indexedChange.set(vaultPath, stats.ctimeMs);
-        // A moved symlink stays one: the gate keeps judging it by where it leads.
-        if (stats.isSymbolicLink()) this.noteTarget(vaultPath, abs, await realpath(abs));
-        else this.linkTargets.delete(vaultPath);
-        const disk = nodePath.relative(this.options.root, abs).split(nodePath.sep).join('/');
-        if (disk !== vaultPath) this.diskNames.set(vaultPath, disk);
-        else this.diskNames.delete(vaultPath);
-    }
-
-    private remember(entry: FileEntry, text: string | null): void {
-        if (!this.isListed(entry.path)) return;
-        // Indexed from a write or a read, not a scan: it goes into a snapshot after the next scan has looked at it.
-        this.snapshot.forget(entry.path);
-        // Parsed when first asked: a job note is rewritten several times per job and nobody reads it in between.
-        this.index.set(entry, isMarkdownPath(entry.path) ? text : null, 'when-asked');
-        this.files.set(entry.path, entry);
-    }
-
-    private forget(vaultPath: string): void {
-        this.snapshot.forget(vaultPath);
-        this.linkTargets.delete(vaultPath);
-        this.index.delete(vaultPath);
-        this.files.delete(vaultPath);
-        this.diskNames.delete(vaultPath);
-        this.known.forget(vaultPath);
-        this.indexedChange.delete(vaultPath);
-    }
-
-    /**
-     * Queues a write behind earlier writes to the same files, so writes to different notes run side by side (the
-     * queue runs many jobs at once) while two writes to one note never interleave. `null` waits for every write and
-     * holds the whole vault: a rename also rewrites links in other notes.
-     */
-    private serial<T>(paths: string[] | null, task: () => Promise<T>): Promise<T> {
-        const keys = paths?.map(collisionKey) ?? [];
-        const prior = paths === null ? [this.exclusiveTail, ...this.writeTails.values()] : [this.exclusiveTail];
-        for (const key of keys) prior.push(this.writeTails.get(key) ?? Promise.resolve());
-        const run = Promise.allSettled(prior).then(task);
-        const done = run.catch(() => undefined);
-        if (paths === null) {
-            this.exclusiveTail = done;
-            this.writeTails.clear();
-            return run;
-        }
-        for (const key of keys) this.writeTails.set(key, done);
-        void done.then(() => {
-            for (const key of keys) if (this.writeTails.get(key) === done) this.writeTails.delete(key);
-        });
-        return run;
-    }
-
     private emit(event: VaultChange): void {
         for (const listener of this.listeners) {
             try {
@@ -800,9 +489,4 @@ export class FsVault implements VaultPort {
             }
         }
     }
-}
-
-function toEntry(path: string, stats: Stats): FileEntry {
-    const ctime = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.mtimeMs;
-    return { path, size: stats.size, mtime: stats.mtimeMs, ctime };
 }

@@ -1,0 +1,291 @@
+/**
+ * What FsVault knows of its folder, and how a walk, a read or a write goes into it. Node only.
+ *
+ * The catalogue holds the listing of files, the note index, the index snapshot book, the on-disk names that differ
+ * from vault paths, where symbolic links lead, the identities of checked files and the texts read from them
+ * (`fs-vault-known-node.ts`), and the change time at which each file's text went into the index. It takes what a walk
+ * found into all of them (`absorb`), reads the notes the opening scan listed unread (`readNow`, `settle`), and keeps
+ * them up to date after a read or a write (`readKnown`, `indexRead`, `refresh`, `forget`). It emits nothing: FsVault
+ * tells its listeners what changed.
+ */
+import type { Stats } from 'node:fs';
+import { lstat, readFile, realpath } from './fs-calls-node';
+import nodePath from 'node:path';
+import { VaultDisk } from './fs-vault-disk-node';
+import { readTextOrNull, runToEnd, type Found } from './fs-vault-walk-node';
+import { KnownFiles } from './fs-vault-known-node';
+import { NoteIndex } from './note-index';
+import { UNREADABLE } from './stored-note';
+import { parseNote } from './note-parser';
+import { SnapshotBook, type IndexSnapshotFile, type ParsedFacts } from './index-snapshot-node';
+import { isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
+import { isUnlistedSegment } from '../kernel/system-folders';
+import { isMarkdownPath, VaultError } from '../kernel/vault-port';
+import type { FileEntry, NoteMetadata, VaultChange } from '../kernel/vault-port';
+import { FileListing } from './file-listing';
+
+/** How many files a step of `absorbSteps` takes in between two chances to pause. */
+const FILES_PER_STEP = 128;
+
+/** What a vault on a real folder knows of its files, kept up to date by its walks, reads and writes. */
+export class VaultCatalogue {
+    /** Every listed file, by vault path, with its sorted listing. */
+    readonly files = new FileListing();
+    /** NFC vault path → on-disk relative path, where they differ (NFD names written by macOS or by hand). */
+    readonly diskNames = new Map<string, string>();
+    /** Where vault paths live on disk (it reads `diskNames`). */
+    readonly disk: VaultDisk;
+    /** Identities of checked files and the texts read from them, for reads without a second real-path check. */
+    readonly known: KnownFiles;
+    /**
+     * The change time (ctime) of each file when its text last went into the index. Size and modification time alone
+     * miss an edit that keeps the size and restores the old mtime, and the gate must judge the tags the text has now.
+     */
+    readonly indexedChange = new Map<string, number>();
+    /**
+     * Vault path → the vault path of the file it really is, for paths that lead through a symbolic link (found by the
+     * scan, or by the read that followed the link last). The exclusion gate judges both (see `FsVault.realPathOf`).
+     */
+    readonly linkTargets = new Map<string, string>();
+    /** The index snapshot: what the open may take from it, and what may go into it (decision 0022). */
+    readonly snapshot: SnapshotBook;
+    /** Every note's metadata and the links between them. */
+    readonly index = new NoteIndex((path) => this.readNow(path));
+    /** Notes read from disk by the running scan (the scan sets it to 0 when it starts). */
+    reads = 0;
+
+    constructor(
+        private readonly options: { root: string; configDir: string },
+        snapshot: IndexSnapshotFile | null,
+    ) {
+        this.snapshot = new SnapshotBook(snapshot);
+        this.disk = new VaultDisk({ root: options.root, configDir: options.configDir, diskNames: this.diskNames });
+        this.known = new KnownFiles(this.disk);
+    }
+
+    /** Forgets on-disk names, checked identities and link targets, before a full scan finds them all again. */
+    clearLocations(): void {
+        this.diskNames.clear();
+        this.known.clear();
+        this.linkTargets.clear();
+    }
+
+    /**
+     * Takes what a walk found into the listing and the index: new and changed files are read and indexed, files the
+     * vault knew within `inScope` that the walk did not find are forgotten. Returns what changed, in order.
+     */
+    absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
+        return runToEnd(this.absorbSteps(found, inScope, false));
+    }
+
+    /** `absorb` in steps (see `walkSteps`); `lazy` lists new notes unread (the opening scan). */
+    *absorbSteps(
+        found: Found,
+        inScope: (path: string) => boolean,
+        lazy: boolean,
+    ): Generator<void, VaultChange[], void> {
+        const events: VaultChange[] = [];
+        let seen = 0;
+        for (const [path, { disk, stats, linked }] of found) {
+            if (++seen % FILES_PER_STEP === 0) yield;
+            const entry = toEntry(path, stats);
+            if (this.isIndexed(path, stats)) continue;
+            const markdown = isMarkdownPath(path);
+            // A link's text is always read: the gate judges it by its target as it is now.
+            const seeded = markdown && !linked ? this.snapshot.take(path, stats) : null;
+            if (seeded !== null) {
+                // Taken from the snapshot when first touched; a row that does not parse is read from the note.
+                this.index.setStored(entry, seeded);
+            } else if (lazy && markdown) {
+                // The opening scan lists the note; its text is read and judged when first asked (or by `settle`).
+                this.reads++;
+                this.index.setUnread(entry);
+                if (linked) this.snapshot.forget(path);
+            } else {
+                const readAt = Date.now();
+                const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
+                if (markdown && text === null) continue;
+                if (markdown) this.reads++;
+                this.index.set(entry, text);
+                if (markdown && !linked) this.snapshot.read(path, stats, readAt);
+                else this.snapshot.forget(path);
+            }
+            this.indexedChange.set(path, stats.ctimeMs);
+            events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
+            this.files.set(path, entry);
+        }
+        for (const path of [...this.files.keys()].filter((known) => inScope(known) && !found.has(known))) {
+            this.forget(path);
+            events.push({ type: 'delete', path });
+        }
+        for (const [path, { disk, stats, linked, target }] of found) {
+            if (++seen % FILES_PER_STEP === 0) yield;
+            if (disk !== path) this.diskNames.set(path, disk);
+            else this.diskNames.delete(path);
+            if (!linked) {
+                this.known.trust(path, stats);
+                this.linkTargets.delete(path);
+            } else if (target !== undefined) {
+                this.known.forget(path);
+                this.linkTargets.set(path, target);
+            }
+        }
+        return events;
+    }
+
+    /**
+     * The metadata of a note read from its file now: one the opening scan listed without reading, or one whose stored
+     * metadata turned out damaged. The text is at least as new as the facts the vault holds (the watcher reports anything
+     * later); a note that cannot be read has unknown tags, so the gate excludes it. It may go into the snapshot (when it
+     * is no symlink) unless modified within the racy window.
+     */
+    private readNow(path: string): NoteMetadata {
+        const readAt = Date.now();
+        const text = readTextOrNull(this.disk.abs(this.diskNames.get(path) ?? path));
+        const facts = this.linkTargets.has(path) ? null : this.factsOf(path);
+        if (text === null || facts === null) this.snapshot.forget(path);
+        if (text === null) return { ...UNREADABLE };
+        if (facts !== null) this.snapshot.read(path, facts, readAt);
+        return parseNote(text);
+    }
+
+    /** The facts of the file the vault lists at `path`, as its walk saw them; `null` when not all are known. */
+    private factsOf(path: string): ParsedFacts | null {
+        const identity = this.known.identity(path);
+        const entry = this.files.get(path);
+        const ctimeMs = this.indexedChange.get(path);
+        if (identity === undefined || entry === undefined || ctimeMs === undefined) return null;
+        return { dev: identity.dev, ino: identity.ino, size: entry.size, mtimeMs: entry.mtime, ctimeMs };
+    }
+
+    /**
+     * Reads and parses, in the background, the notes the opening scan listed without reading, a slice per turn of the
+     * event loop so calls keep being answered, and none while `busy` says calls are being answered (a call touches the
+     * notes it needs itself); resolves when none is left, or when `stop` is aborted.
+     */
+    async settle(stop?: AbortSignal, busy: () => boolean = () => false, sliceMs = 5): Promise<void> {
+        const index = this.index;
+        const paths = index.waiting();
+        let next = 0;
+        while (next < paths.length && stop?.aborted !== true) {
+            if (busy()) {
+                await new Promise((resolve) => setTimeout(resolve, 2));
+                continue;
+            }
+            const started = performance.now();
+            // Notes indexed otherwise meanwhile (a call asked, a write) answer from the index at once.
+            while (next < paths.length && performance.now() - started < sliceMs) index.tags(paths[next++] as string);
+            if (next < paths.length) await new Promise((resolve) => setImmediate(resolve));
+        }
+    }
+
+    /**
+     * Writes the index snapshot (when the vault was opened with one and it would read differently): every note parsed
+     * from a settled file, except those `keep` refuses (the exclusion gate: nothing excluded is written). Returns how
+     * many notes were written, or `null` when nothing was. Notes the opening scan left to read when first needed are
+     * read first, unless `readRest` is false (a process about to end writes what it has).
+     */
+    saveSnapshot(keep: (path: string) => boolean, readRest: boolean): number | null {
+        if (readRest) for (const path of this.index.waiting()) this.index.tags(path);
+        return this.snapshot.save(
+            keep,
+            (path) => this.indexedChange.get(path),
+            (path) => this.index.stored(path),
+        );
+    }
+
+    /**
+     * Reads a file the last scan found, with plain system calls and without a second real-path check when it is the
+     * very file checked before (see `fs-vault-known-node.ts`). `null` sends the caller down the slow path (unknown file,
+     * a twin spelling, anything unexpected), which decides and explains.
+     */
+    readKnown(vaultPath: string): string | null {
+        if (!this.files.has(vaultPath)) return null;
+        const abs = this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath);
+        const read = this.known.read(vaultPath, abs);
+        if (read === null) return null;
+        this.noteTarget(vaultPath, abs, read.real ?? abs);
+        if (read.stats !== null) this.indexRead(vaultPath, read.stats, read.text);
+        return read.text;
+    }
+
+    /** Remembers where `vaultPath` (at `abs`) led when it was last read or looked at: `real`, checked inside. */
+    noteTarget(vaultPath: string, abs: string, real: string): void {
+        if (real === abs) this.linkTargets.delete(vaultPath);
+        else this.linkTargets.set(vaultPath, this.disk.vaultPathOf(real));
+    }
+
+    /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
+    isIndexed(vaultPath: string, stats: Stats): boolean {
+        return (
+            this.index.isFresh(vaultPath, toEntry(vaultPath, stats)) &&
+            this.indexedChange.get(vaultPath) === stats.ctimeMs
+        );
+    }
+
+    /** Indexes exactly what was read, so the exclusion gate judges this text and not an older one. */
+    indexRead(vaultPath: string, stats: Stats, text: string): void {
+        if (this.isIndexed(vaultPath, stats)) return;
+        this.remember(toEntry(vaultPath, stats), text);
+        this.indexedChange.set(vaultPath, stats.ctimeMs);
+    }
+
+    /** Obsidian ignores hidden files and folders (which covers `.git`, `.trash`, temp files); the config folder too. */
+    private isListed(path: string): boolean {
+        const segments = path.split('/');
+        if (segments.some(isUnlistedSegment)) return false;
+        return !isProtectedPath(path, this.options.configDir);
+    }
+
+    /** Learns the file just written at `abs` for `vaultPath` (with `text`, or read now when `null`): checked, listed. */
+    async refresh(vaultPath: string, abs: string, text: string | null): Promise<void> {
+        const stats = await lstat(abs);
+        // `abs` was located and checked just now; a symlink (a renamed one) is checked again on its next read.
+        this.known.trust(vaultPath, stats);
+        this.remember(
+            toEntry(vaultPath, stats),
+            isMarkdownPath(vaultPath) ? (text ?? (await readFile(abs, 'utf8'))) : null,
+        );
+        this.indexedChange.set(vaultPath, stats.ctimeMs);
+        // A moved symlink stays one: the gate keeps judging it by where it leads.
+        if (stats.isSymbolicLink()) this.noteTarget(vaultPath, abs, await realpath(abs));
+        else this.linkTargets.delete(vaultPath);
+        const disk = nodePath.relative(this.options.root, abs).split(nodePath.sep).join('/');
+        if (disk !== vaultPath) this.diskNames.set(vaultPath, disk);
+        else this.diskNames.delete(vaultPath);
+    }
+
+    /** Lists and indexes `entry` with `text`, from a write or a read (a listed path only). */
+    remember(entry: FileEntry, text: string | null): void {
+        if (!this.isListed(entry.path)) return;
+        // Indexed from a write or a read, not a scan: it goes into a snapshot after the next scan has looked at it.
+        this.snapshot.forget(entry.path);
+        // Parsed when first asked: a job note is rewritten several times per job and nobody reads it in between.
+        this.index.set(entry, isMarkdownPath(entry.path) ? text : null, 'when-asked');
+        this.files.set(entry.path, entry);
+    }
+
+    /** Forgets everything known of `vaultPath` (deleted, moved away, gone). */
+    forget(vaultPath: string): void {
+        this.snapshot.forget(vaultPath);
+        this.linkTargets.delete(vaultPath);
+        this.index.delete(vaultPath);
+        this.files.delete(vaultPath);
+        this.diskNames.delete(vaultPath);
+        this.known.forget(vaultPath);
+        this.indexedChange.delete(vaultPath);
+    }
+}
+
+/** `path` in normal form, as the path policy reads it; throws `invalid-path` when it is not a vault path. */
+export function readablePath(path: string): string {
+    const checked = normalizeVaultPath(path);
+    if (!checked.ok) throw new VaultError('invalid-path', checked.reason, path);
+    return checked.path;
+}
+
+/** The listing entry of the file at `path` that `stats` describe. */
+export function toEntry(path: string, stats: Stats): FileEntry {
+    const ctime = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.mtimeMs;
+    return { path, size: stats.size, mtime: stats.mtimeMs, ctime };
+}
