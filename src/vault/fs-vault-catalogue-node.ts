@@ -8,11 +8,11 @@
  * them up to date after a read or a write (`readKnown`, `indexRead`, `refresh`, `forget`). It emits nothing: FsVault
  * tells its listeners what changed.
  */
-import type { Stats } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, readFile, realpath } from './fs-calls-node';
 import nodePath from 'node:path';
 import { VaultDisk } from './fs-vault-disk-node';
-import { readTextOrNull, runToEnd, type Found } from './fs-vault-walk-node';
+import { readTextOrNull, runToEnd, walkPath, type FolderWatch, type Found } from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { NoteIndex } from './note-index';
 import { UNREADABLE } from './stored-note';
@@ -23,6 +23,7 @@ import { isUnlistedSegment } from '../kernel/system-folders';
 import { isMarkdownPath, VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange } from '../kernel/vault-port';
 import { FileListing } from './file-listing';
+import type { ScanTarget } from './text-scan-file-node';
 
 /** How many files a step of `absorbSteps` takes in between two chances to pause. */
 const FILES_PER_STEP = 128;
@@ -78,6 +79,37 @@ export class VaultCatalogue {
         return runToEnd(this.absorbSteps(found, inScope, false));
     }
 
+    /**
+     * Walks each of `diskPaths` (on-disk relative paths; `folders` is told of each folder before it is listed) and takes
+     * what it found in (`absorb`, within those paths), then looks again at the symlinks that lead to a file that changed,
+     * so the gate judges them by their target's text as it is now. Returns how many files the walks found and what
+     * changed, in order.
+     */
+    absorbPaths(diskPaths: Iterable<string>, folders: FolderWatch | null): { found: number; events: VaultChange[] } {
+        const configDir = this.options.configDir;
+        const roots = new Set<string>();
+        for (const disk of diskPaths) roots.add(disk);
+        const found: Found = new Map();
+        const scopes: string[] = [];
+        for (const disk of roots) {
+            walkPath(this.disk, configDir, found, disk, folders);
+            scopes.push(disk.normalize('NFC'));
+        }
+        const inScope = (path: string): boolean =>
+            scopes.some((scope) => path === scope || path.startsWith(`${scope}/`));
+        const events = this.absorb(found, inScope);
+        // A symlink to a file that changed now leads to other text: look at it again (once, not transitively).
+        const changed = new Set(events.map((event) => event.path));
+        const links = [...this.linkTargets].filter(([link, target]) => changed.has(target) && !changed.has(link));
+        if (links.length > 0) {
+            const more: Found = new Map();
+            for (const [link] of links) walkPath(this.disk, configDir, more, this.diskNames.get(link) ?? link);
+            const linkSet = new Set(links.map(([link]) => link));
+            events.push(...this.absorb(more, (path) => linkSet.has(path)));
+        }
+        return { found: found.size, events };
+    }
+
     /** `absorb` in steps (see `walkSteps`); `lazy` lists new notes unread (the opening scan). */
     *absorbSteps(
         found: Found,
@@ -131,6 +163,46 @@ export class VaultCatalogue {
             }
         }
         return events;
+    }
+
+    /**
+     * Looks at the listed file at `path` again now (one `realpath` and `stat`) and re-reads it when it changed. Returns
+     * `'delete'` when it was forgotten (gone, not a file, leading outside, unreadable), `'modify'` when it was re-read,
+     * `null` when the index already held it as it is.
+     */
+    recheck(path: string): 'delete' | 'modify' | null {
+        const abs = this.disk.abs(this.diskNames.get(path) ?? path);
+        const now = this.lookAgain(abs);
+        if (now === null) {
+            this.forget(path);
+            return 'delete';
+        }
+        // What reads trust by identity needs no change: every read compares the file's identity and stats anew.
+        this.noteTarget(path, abs, now.real);
+        if (this.isIndexed(path, now.stats)) return null;
+        const text = isMarkdownPath(path) ? readTextOrNull(now.real) : null;
+        if (isMarkdownPath(path) && text === null) {
+            this.forget(path);
+            return 'delete';
+        }
+        this.remember(toEntry(path, now.stats), text);
+        this.indexedChange.set(path, now.stats.ctimeMs);
+        return 'modify';
+    }
+
+    /**
+     * The file at `abs` now (its real path and stats), or `null` when it is gone, not a file, or leads outside. The real
+     * path is resolved whole: a folder on the way may have been swapped for a link since the scan.
+     */
+    private lookAgain(abs: string): { real: string; stats: Stats } | null {
+        try {
+            const real = realpathSync.native(abs);
+            if (!this.disk.isInside(real)) return null;
+            const stats = statSync(real);
+            return stats.isFile() ? { real, stats } : null;
+        } catch {
+            return null;
+        }
     }
 
     /**
@@ -195,6 +267,18 @@ export class VaultCatalogue {
     }
 
     /**
+     * Where a worker may open each of `paths` to search its text (`FsVault.scanTexts`): a listed note the walk or a read
+     * checked, by its device and inode; `null` for any other (a symbolic link, a file not checked yet).
+     */
+    scanTargets(paths: readonly string[]): (ScanTarget | null)[] {
+        return paths.map((path) => {
+            const identity = this.linkTargets.has(path) ? undefined : this.known.identity(path);
+            if (identity === undefined || !this.files.has(path)) return null;
+            return { abs: this.disk.abs(this.diskNames.get(path) ?? path), dev: identity.dev, ino: identity.ino };
+        });
+    }
+
+    /**
      * Reads a file the last scan found, with plain system calls and without a second real-path check when it is the
      * very file checked before (see `fs-vault-known-node.ts`). `null` sends the caller down the slow path (unknown file,
      * a twin spelling, anything unexpected), which decides and explains.
@@ -216,7 +300,7 @@ export class VaultCatalogue {
     }
 
     /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
-    isIndexed(vaultPath: string, stats: Stats): boolean {
+    private isIndexed(vaultPath: string, stats: Stats): boolean {
         return (
             this.index.isFresh(vaultPath, toEntry(vaultPath, stats)) &&
             this.indexedChange.get(vaultPath) === stats.ctimeMs
@@ -256,7 +340,7 @@ export class VaultCatalogue {
     }
 
     /** Lists and indexes `entry` with `text`, from a write or a read (a listed path only). */
-    remember(entry: FileEntry, text: string | null): void {
+    private remember(entry: FileEntry, text: string | null): void {
         if (!this.isListed(entry.path)) return;
         // Indexed from a write or a read, not a scan: it goes into a snapshot after the next scan has looked at it.
         this.snapshot.forget(entry.path);

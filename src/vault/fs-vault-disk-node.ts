@@ -4,7 +4,7 @@
  * Locating never trusts a string: every folder on the way is resolved with `realpath` and checked to be inside the
  * vault's real root, and protection is judged on where a path really leads, so symlinks are no way out or in.
  */
-import { constants } from 'node:fs';
+import { constants, realpathSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink } from './fs-calls-node';
 import nodePath from 'node:path';
 import { isProtectedPath } from '../kernel/path-policy';
@@ -212,6 +212,28 @@ export class VaultDisk {
     isInside(real: string): boolean {
         const relative = nodePath.relative(this.options.root, real);
         return relative !== '..' && !relative.startsWith(`..${nodePath.sep}`) && !nodePath.isAbsolute(relative);
+    }
+
+    /**
+     * Where `vaultPath` really leads, resolved on disk now, as a vault path: for a path that does not exist yet, where its
+     * deepest existing folder really is, plus the rest. `null` when it leads outside the vault or cannot be resolved.
+     */
+    realVaultPath(vaultPath: string): string | null {
+        const segments = vaultPath.split('/');
+        for (let n = segments.length; n >= 0; n--) {
+            let real: string;
+            try {
+                real = realpathSync.native(this.abs(segments.slice(0, n).join('/')));
+            } catch (e) {
+                const code = errorCode(e);
+                if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+                return null;
+            }
+            if (!this.isInside(real)) return null;
+            const base = this.vaultPathOf(real);
+            return [base, ...segments.slice(n)].filter((segment) => segment !== '').join('/');
+        }
+        return null;
     }
 
     /** The vault path (`/`-separated, NFC) of a real path inside the vault; `''` for the root. */

@@ -2,27 +2,25 @@
  * `VaultPort` on a real folder, for the CLI, the MCP server, benchmarks and every core test. Node only.
  *
  * Every method runs the path policy before touching the disk, then checks containment on the resolved real path
- * (so a symlink cannot lead out), and writes atomically: a temp file in the same folder, fsync, then a rename
- * (edits) or a hard link (new files and moves, which fails instead of overwriting). Writes go through one queue.
- * File-system calls are plain system calls (`fs-calls-node.ts`); a file already checked is known by its device and
- * inode, and its text is kept while the file is unchanged (see docs/decisions/0012).
+ * (so a symlink cannot lead out). `FsVault` holds the port's surface, the scans and the change events, and wires the
+ * parts: what the vault knows of its files and how a walk goes into it (`fs-vault-catalogue-node.ts`), the writes,
+ * atomic and queued (`fs-vault-writes-node.ts`), where paths live on disk (`fs-vault-disk-node.ts`) and the walk
+ * (`fs-vault-walk-node.ts`). File-system calls are plain system calls (`fs-calls-node.ts`); a file already checked is
+ * known by its device and inode, and its text is kept while the file is unchanged (see docs/decisions/0012).
  */
-import { realpathSync, statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { lstat, open, readFile, realpath } from './fs-calls-node';
 import nodePath from 'node:path';
-import { errorCode, type VaultDisk } from './fs-vault-disk-node';
+import type { VaultDisk } from './fs-vault-disk-node';
 import {
     giveWay,
-    readTextOrNull,
     runInSlices,
     runToEnd,
-    walkPath,
     walkSteps,
     type Busy,
     type FolderWatch,
     type Found,
 } from './fs-vault-walk-node';
-import type { KnownFiles } from './fs-vault-known-node';
 import { readablePath, toEntry, VaultCatalogue } from './fs-vault-catalogue-node';
 import { VaultWrites } from './fs-vault-writes-node';
 import { removeStaleTemps } from './temp-files-node';
@@ -31,7 +29,7 @@ import type { IndexSnapshotFile } from './index-snapshot-node';
 import type { TextScanPool } from './text-scan-node';
 import type { ScannedTags, TextScanRequest, TextScanResult } from '../kernel/text-scan';
 import { normalizeVaultPath } from '../kernel/path-policy';
-import { isMarkdownPath, VaultError } from '../kernel/vault-port';
+import { VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 import type { FileListing } from './file-listing';
 
@@ -77,10 +75,9 @@ export interface ScanStats {
 export class FsVault implements VaultPort {
     /** What the vault knows of its files: the listing, the index, the snapshot, where each file is on disk. */
     private readonly catalogue: VaultCatalogue;
-    /** The catalogue's listing, index, identities and disk, held here too so calls reach them in one step. */
+    /** The catalogue's listing, index and disk, held here too so calls reach them in one step. */
     private readonly files: FileListing;
     private readonly index: NoteIndex;
-    private readonly known: KnownFiles;
     private readonly disk: VaultDisk;
     /** Where symlinked paths lead (see `VaultCatalogue.linkTargets`; the gate asks `realPathOf` on every check). */
     private readonly linkTargets: Map<string, string>;
@@ -105,7 +102,6 @@ export class FsVault implements VaultPort {
         );
         this.files = this.catalogue.files;
         this.index = this.catalogue.index;
-        this.known = this.catalogue.known;
         this.disk = this.catalogue.disk;
         this.linkTargets = this.catalogue.linkTargets;
         this.writes = new VaultWrites(this.catalogue, options.configDir, (event) => this.emit(event));
@@ -235,31 +231,11 @@ export class FsVault implements VaultPort {
     async syncPaths(diskPaths: Iterable<string>): Promise<ScanStats> {
         const started = performance.now();
         this.catalogue.reads = 0;
-        const roots = new Set<string>();
-        for (const disk of diskPaths) roots.add(disk);
-        const found: Found = new Map();
-        const scopes: string[] = [];
-        for (const disk of roots) {
-            walkPath(this.disk, this.configDir, found, disk, this.folders);
-            scopes.push(disk.normalize('NFC'));
-        }
-        const inScope = (path: string): boolean =>
-            scopes.some((scope) => path === scope || path.startsWith(`${scope}/`));
-        const events = this.catalogue.absorb(found, inScope);
-        // A symlink to a file that changed now leads to other text: look at it again (once, not transitively).
-        const changed = new Set(events.map((event) => event.path));
-        const links = [...this.linkTargets].filter(([link, target]) => changed.has(target) && !changed.has(link));
-        if (links.length > 0) {
-            const more: Found = new Map();
-            for (const [link] of links)
-                walkPath(this.disk, this.configDir, more, this.catalogue.diskNames.get(link) ?? link);
-            const linkSet = new Set(links.map(([link]) => link));
-            events.push(...this.catalogue.absorb(more, (path) => linkSet.has(path)));
-        }
+        const { found, events } = this.catalogue.absorbPaths(diskPaths, this.folders);
         for (const event of events) this.emit(event);
         await Promise.resolve();
         return {
-            files: found.size,
+            files: found,
             parsed: events.filter((e) => e.type !== 'delete').length,
             read: this.catalogue.reads,
             ms: performance.now() - started,
@@ -300,11 +276,8 @@ export class FsVault implements VaultPort {
         try {
             const stats = await handle.stat();
             const text = await handle.readFile('utf8');
-            this.catalogue.noteTarget(
-                vaultPath,
-                this.disk.abs((await this.disk.findOnDisk(vaultPath)) ?? vaultPath),
-                real,
-            );
+            const abs = this.disk.abs((await this.disk.findOnDisk(vaultPath)) ?? vaultPath);
+            this.catalogue.noteTarget(vaultPath, abs, real);
             this.catalogue.indexRead(vaultPath, stats, text);
             return text;
         } finally {
@@ -349,21 +322,7 @@ export class FsVault implements VaultPort {
             if (target !== undefined) return target;
         }
         if (this.files.has(path)) return path;
-        const segments = path.split('/');
-        for (let n = segments.length; n >= 0; n--) {
-            let real: string;
-            try {
-                real = realpathSync.native(this.disk.abs(segments.slice(0, n).join('/')));
-            } catch (e) {
-                const code = errorCode(e);
-                if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-                return null;
-            }
-            if (!this.disk.isInside(real)) return null;
-            const base = this.disk.vaultPathOf(real);
-            return [base, ...segments.slice(n)].filter((segment) => segment !== '').join('/');
-        }
-        return null;
+        return this.disk.realVaultPath(path);
     }
 
     /**
@@ -388,25 +347,8 @@ export class FsVault implements VaultPort {
                 if (there) await this.syncPaths([path]);
                 continue;
             }
-            const abs = this.disk.abs(this.catalogue.diskNames.get(path) ?? path);
-            const now = this.lookAgain(abs);
-            if (now === null) {
-                this.catalogue.forget(path);
-                this.emit({ type: 'delete', path });
-                continue;
-            }
-            // What reads trust by identity needs no change: every read compares the file's identity and stats anew.
-            this.catalogue.noteTarget(path, abs, now.real);
-            if (this.catalogue.isIndexed(path, now.stats)) continue;
-            const text = isMarkdownPath(path) ? readTextOrNull(now.real) : null;
-            if (isMarkdownPath(path) && text === null) {
-                this.catalogue.forget(path);
-                this.emit({ type: 'delete', path });
-                continue;
-            }
-            this.catalogue.remember(toEntry(path, now.stats), text);
-            this.catalogue.indexedChange.set(path, now.stats.ctimeMs);
-            this.emit({ type: 'modify', path });
+            const change = this.catalogue.recheck(path);
+            if (change !== null) this.emit({ type: change, path });
         }
         await Promise.resolve();
     }
@@ -432,16 +374,7 @@ export class FsVault implements VaultPort {
      */
     async scanTexts(request: TextScanRequest): Promise<TextScanResult | null> {
         if (this.textScan === null) return null;
-        const targets = request.paths.map((path) => {
-            const identity = this.linkTargets.has(path) ? undefined : this.known.identity(path);
-            if (identity === undefined || !this.files.has(path)) return null;
-            return {
-                abs: this.disk.abs(this.catalogue.diskNames.get(path) ?? path),
-                dev: identity.dev,
-                ino: identity.ino,
-            };
-        });
-        return this.textScan.scan(targets, request);
+        return this.textScan.scan(this.catalogue.scanTargets(request.paths), request);
     }
 
     metadata(path: string): NoteMetadata | undefined {
@@ -463,21 +396,6 @@ export class FsVault implements VaultPort {
     onChange(listener: (event: VaultChange) => void): () => void {
         this.listeners.add(listener);
         return () => this.listeners.delete(listener);
-    }
-
-    /**
-     * The file at `abs` now (its real path and stats), or `null` when it is gone, not a file, or leads outside. The real
-     * path is resolved whole: a folder on the way may have been swapped for a link since the scan.
-     */
-    private lookAgain(abs: string): { real: string; stats: Stats } | null {
-        try {
-            const real = realpathSync.native(abs);
-            if (!this.disk.isInside(real)) return null;
-            const stats = statSync(real);
-            return stats.isFile() ? { real, stats } : null;
-        } catch {
-            return null;
-        }
     }
 
     private emit(event: VaultChange): void {

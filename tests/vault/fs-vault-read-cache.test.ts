@@ -44,12 +44,13 @@ async function waitOutRacyWindow(): Promise<void> {
 
 /** The vault's text cache (private), to check that a test really had a cached text to get wrong. */
 function textsOf(vault: FsVault): TextCache {
-    return (vault as unknown as { known: { texts: TextCache } }).known.texts;
+    return (vault as unknown as { catalogue: { known: { texts: TextCache } } }).catalogue.known.texts;
 }
 
 /** The paths the vault trusts by device and inode (private). */
 function trustedOf(vault: FsVault): ReadonlyMap<string, unknown> {
-    return (vault as unknown as { known: { verified: ReadonlyMap<string, unknown> } }).known.verified;
+    return (vault as unknown as { catalogue: { known: { verified: ReadonlyMap<string, unknown> } } }).catalogue.known
+        .verified;
 }
 
 function abs(temp: TempVault, path: string): string {
