@@ -4,9 +4,9 @@
  * The catalogue holds the listing of files, the note index, the index snapshot book, the on-disk names that differ
  * from vault paths, where symbolic links lead, the identities of checked files and the texts read from them
  * (`fs-vault-known-node.ts`), and the change time at which each file's text went into the index. It takes what a walk
- * found into all of them (`absorb`), reads the notes the opening scan listed unread (`readNow`, `settle`), and keeps
- * them up to date after a read or a write (`readKnown`, `indexRead`, `refresh`, `forget`). It emits nothing: FsVault
- * tells its listeners what changed.
+ * found into all of them (`absorbSteps`, `absorbPaths`), looks at a listed file again (`recheck`), reads the notes the
+ * opening scan listed unread (`readNow`, `settle`), and keeps them up to date after a read or a write (`readKnown`,
+ * `indexRead`, `refresh`, `forget`). It emits nothing: it returns what changed, and FsVault tells its listeners.
  */
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, readFile, realpath } from './fs-calls-node';
@@ -75,7 +75,7 @@ export class VaultCatalogue {
      * Takes what a walk found into the listing and the index: new and changed files are read and indexed, files the
      * vault knew within `inScope` that the walk did not find are forgotten. Returns what changed, in order.
      */
-    absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
+    private absorb(found: Found, inScope: (path: string) => boolean): VaultChange[] {
         return runToEnd(this.absorbSteps(found, inScope, false));
     }
 
