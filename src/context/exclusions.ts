@@ -119,9 +119,10 @@ export class ExclusionGate {
      * What the rules that read a path's spelling alone (system folders, Obsidian's list, excluded folders and globs) say
      * of each path checked so far: its canonical form when none excludes it (its tags and where it leads are judged on
      * every check, they change), or the verdict that excludes it. A pure function of the path and this gate's rules,
-     * which never change, so it is never stale.
+     * which never change, so it is never stale. A note's entry also keeps the verdict on the last tags it was found
+     * with (see `PathFacts`).
      */
-    private readonly byPath = new Map<string, string | ExclusionVerdict>();
+    private readonly byPath = new Map<string, PathFacts | ExclusionVerdict>();
 
     constructor(options: ExclusionGateOptions) {
         this.vault = options.vault;
@@ -193,10 +194,17 @@ export class ExclusionGate {
         if (this.locked) return LOCKED;
         if (this.obsidianUnreadable !== null) return this.obsidianUnreadable;
         const byPath = this.byPath.get(path) ?? this.judgePath(path);
-        if (typeof byPath !== 'string') return byPath;
-        const canonical = byPath;
-        const markdown = isMarkdown(canonical);
-        const own = markdown ? this.checkTags(canonical) : VISIBLE;
+        if (!(byPath instanceof PathFacts)) return byPath;
+        const { canonical, markdown } = byPath;
+        let own = VISIBLE;
+        if (markdown) {
+            const screen = this.tagsOf(canonical);
+            if (screen !== byPath.screen || byPath.tagVerdict === null) {
+                byPath.screen = screen;
+                byPath.tagVerdict = this.judgeTags(screen);
+            }
+            own = byPath.tagVerdict;
+        }
         // "Not indexed" is no rule: a path that does not exist yet may still lead, through a linked folder, into one.
         if ((own.excluded && own.reason.kind !== 'unindexed') || this.vault.realPathOf === undefined) {
             return own.excluded || markdown ? own : this.checkUsers(canonical);
@@ -211,14 +219,14 @@ export class ExclusionGate {
     }
 
     /** The path rules' verdict on `path` (see `byPath`), remembered. */
-    private judgePath(path: string): string | ExclusionVerdict {
+    private judgePath(path: string): PathFacts | ExclusionVerdict {
         const shape = scanPath(path);
         const canonical =
             shape & IRREGULAR ? canonicalPath(path) : shape & NON_ASCII_CHARS ? path.normalize('NFC') : path;
-        let judged: string | ExclusionVerdict = SYSTEM;
+        let judged: PathFacts | ExclusionVerdict = SYSTEM;
         if (canonical !== null) {
             const verdict = this.checkPathRules(canonical, shape);
-            judged = verdict.excluded ? verdict : canonical;
+            judged = verdict.excluded ? verdict : new PathFacts(canonical);
         }
         if (this.byPath.size >= PATH_MEMO_LIMIT) this.byPath.clear();
         this.byPath.set(path, judged);
@@ -421,6 +429,22 @@ export class ExclusionGate {
             this.tagVerdicts.set(tag, verdict);
         }
         return verdict;
+    }
+}
+
+/**
+ * What a gate knows of a path no path rule excludes: its canonical form, and for a note the verdict on the tags it had
+ * when last checked. The vault gives a note's tags as an object it never changes (a new one when the note changes), so
+ * while the same object comes back, the verdict on it stands: the tag rules are not walked again for every check.
+ */
+class PathFacts {
+    readonly markdown: boolean;
+    /** The tags the verdict below was reached on (`undefined`: the note was not indexed). */
+    screen: ScannedTags | undefined = undefined;
+    tagVerdict: ExclusionVerdict | null = null;
+
+    constructor(readonly canonical: string) {
+        this.markdown = isMarkdown(canonical);
     }
 }
 

@@ -40,11 +40,15 @@ export interface VaultPort {
     /** Moves a file to the vault's trash (recoverable), never a hard delete. */
     trash(path: string): Promise<void>;
 
-    /** Parsed metadata of a Markdown note, or `undefined` while it is not indexed yet (callers must fail closed). */
+    /**
+     * Parsed metadata of a Markdown note, or `undefined` while it is not indexed yet (callers must fail closed). Never
+     * changed once given: a change to the note gives a new object (the exclusion gate keeps its verdict per object).
+     */
     metadata(path: string): NoteMetadata | undefined;
     /**
      * The tags of a note and whether its frontmatter could be read, as `metadata` has them, without the rest (the
-     * exclusion gate asks this of every note of every listing). Absent where `metadata` is as cheap.
+     * exclusion gate asks this of every note of every listing). Absent where `metadata` is as cheap. Never changed once
+     * given, as `metadata`.
      */
     tagsOf?(path: string): ScannedTags | undefined;
     /** The path a link points to from `sourcePath`, by Obsidian's shortest-path rules; `null` when unresolved. */

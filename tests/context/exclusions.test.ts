@@ -367,4 +367,20 @@ describe('ExclusionGate on a real vault folder (docs/RELIABILITY.md row 11)', ()
         expect(reasonFor(g, '.vault-config/plugins/vault-agent/data.json')).toEqual({ kind: 'system' });
         expect(reasonFor(g, 'not-yet-indexed.md')).toEqual({ kind: 'unindexed' });
     });
+
+    it('judges a note again on every check after its tags change, through the same gate', async () => {
+        const g = new ExclusionGate({ vault, privacy: { excludedTags: ['private'], excludedFolders: [] } });
+        const path = 'Notes/plain.md';
+        for (let round = 0; round < 3; round++) {
+            expect(g.isExcluded(path)).toBe(false);
+            expect(g.isExcluded(path)).toBe(false);
+            await vault.process(path, (text) => text.replace('tags: [work]', 'tags: [work, private]'));
+            expect(reasonFor(g, path)).toEqual({ kind: 'tag', tag: 'private' });
+            await vault.process(path, (text) => text.replace('tags: [work, private]', 'tags: [work'));
+            expect(reasonFor(g, path)).toEqual({ kind: 'unindexed' });
+            await vault.process(path, (text) => text.replace('tags: [work', 'tags: [work]'));
+        }
+        expect(g.isExcluded(path)).toBe(false);
+        expect(await vault.read(path)).toBe(NOTES['Notes/plain.md']);
+    });
 });
