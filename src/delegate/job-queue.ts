@@ -51,7 +51,7 @@ export class JobQueue {
     private stopped = false;
     private readonly wakeup: Wakeup;
     private clientPromise: Promise<ModelClient> | null = null;
-    /** Jobs that gave their place away, waiting for the job started in it to hold its lease (`JobControl.release`). */
+    /** Jobs that gave their place away, waiting for the jobs starting to send their requests (`JobControl.release`). */
     private readonly handoffs = new Handoffs();
     private scanned = false;
     private notifying = false;
@@ -96,7 +96,7 @@ export class JobQueue {
     async stop(): Promise<void> {
         this.stopped = true;
         const stopping = (this.options.extensions ?? []).map((extension) => Promise.resolve(extension.stop?.()));
-        this.handoffs.settleAll();
+        this.handoffs.releaseAll();
         for (const entry of this.running.values()) entry.controller.abort(new JobAbort('shutdown'));
         this.wakeup.wake();
         await this.loop;
@@ -302,7 +302,7 @@ export class JobQueue {
         }
         for (const job of candidates) {
             if (this.slotsInUse() >= limit || this.pauses.info !== null) break;
-            this.launch(job, client, settings, this.handoffs.next());
+            this.launch(job, client, settings, this.handoffs.starts());
         }
     }
 

@@ -75,15 +75,15 @@ export interface JobControl {
     onProgress(progress: JobProgress): void;
     /**
      * The job is done with the model and only writes its result now: its place in the queue's concurrency goes to the
-     * next job, so result writing overlaps the next model call. Resolves once that job is ready to send its request
-     * (`sending`), or has ended, or none starts, so the next job's lease write, prompt and session are not held up
-     * behind this job's result writes. Not called when the turn ended in an error, which the queue must hear about (a
-     * spend cap, an outage) before it starts anything else.
+     * next job, so result writing overlaps the next model call. Resolves once no job is starting any more (each one
+     * started has sent its request, or ended), so the new jobs' lease writes, prompts and sessions are not held up
+     * behind result writes. Not called when the turn ended in an error, which the queue must hear about (a spend cap,
+     * an outage) before it starts anything else.
      */
     release?(): Promise<void>;
     /**
-     * The job holds its lease, has built its prompt and session, and sends its first model request now: a job that
-     * handed it its place may write its result from here on.
+     * The job holds its lease, has built its prompt and session, and its first model request is on its way: jobs that
+     * wait to write their results need not wait for this one any more.
      */
     sending?(): void;
 }
@@ -187,9 +187,16 @@ export async function runJob(
     });
     const excludedAll = allContextExcluded(job, prompt);
     if (excludedAll !== null) return finishUnrun(deps, job, output, title, model, excludedAll);
-    const built = await buildJobSession(deps, job, { mode, output, model, instructions: prompt.instructions }, () => {
-        if (!control.signal.aborted) control.abort(new JobAbort('budget'));
-    });
+    // The job's first model request, when the client starts it, is the moment the job is `sending`.
+    const client = announcing(deps.client, () => control.sending?.());
+    const built = await buildJobSession(
+        { ...deps, client },
+        job,
+        { mode, output, model, instructions: prompt.instructions },
+        () => {
+            if (!control.signal.aborted) control.abort(new JobAbort('budget'));
+        },
+    );
     const session = built.session;
     const progress: JobProgress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: deps.clock.now(), waitingMs: 0 };
     // What the job waited on (retries, silence, estimated usage), for its log: the first few, each once.
@@ -225,7 +232,6 @@ export async function runJob(
         const message = prompt.blocks(built.skills);
         const blocks = [...prompt.attachments.map(({ block }) => block), ...message];
         const sources = [...prompt.attachments.map(({ path }) => [path]), ...message.map(() => undefined)];
-        control.sending?.();
         result = await session.send(blocks, { signal: control.signal, sources });
     } finally {
         clearInterval(renew);
@@ -402,6 +408,18 @@ function track(progress: JobProgress, event: TurnEvent): boolean {
         default:
             return false;
     }
+}
+
+/** `client`, calling `onStream` each time a streamed request starts. */
+function announcing(client: ModelClient, onStream: () => void): ModelClient {
+    return Object.freeze({
+        ...client,
+        stream: (params, options) => {
+            const stream = client.stream(params, options);
+            onStream();
+            return stream;
+        },
+    } satisfies ModelClient);
 }
 
 /** The provenance line an artifact carries when its job's output was cut short. */

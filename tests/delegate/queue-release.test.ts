@@ -67,6 +67,39 @@ describe("the queue gives a job's place to the next one once it is done with the
         expect(queue.snapshot().jobs.map((job) => job.status)).toEqual(['done', 'done']);
     });
 
+    it('writes no result while a job started in a freed place has still to take its lease (concurrency 2)', async () => {
+        const files: Record<string, string> = {};
+        for (const name of ['A', 'B', 'C', 'D']) files[`Agent/Jobs/${name}.md`] = jobNote(`Summarise ${name}.`);
+        harness = await makeQueueHarness({ files, concurrency: 2 });
+        harness.server.setDefault(textTurn('A summary.'));
+        const base = harness.temp.vault;
+        const order: string[] = [];
+        const watched = Object.create(base) as VaultPort;
+        watched.create = async (path, content) => {
+            order.push(`create ${path.split('/').pop() ?? ''}`);
+            return base.create(path, content);
+        };
+        // A and B end together; C and D start in their places, C slow to take its lease and D much slower.
+        const hold: Record<string, number> = { 'C.md': 100, 'D.md': 400 };
+        watched.process = async (path, fn) => {
+            const name = path.split('/').pop() ?? '';
+            const ms = hold[name];
+            if (ms === undefined) return base.process(path, fn);
+            delete hold[name];
+            await new Promise((resolve) => setTimeout(resolve, ms));
+            const text = await base.process(path, fn);
+            order.push(`lease ${name}`);
+            return text;
+        };
+        const queue = await harness.queue({ vault: watched });
+        await queue.runUntilIdle();
+        // C's request went out at once; A's and B's results waited for D too.
+        const results = order.filter((entry) => /^create [AB] /u.test(entry)).map((entry) => order.indexOf(entry));
+        expect(results).toHaveLength(2);
+        expect(Math.min(...results)).toBeGreaterThan(order.indexOf('lease D.md'));
+        expect(queue.snapshot().jobs.map((job) => job.status)).toEqual(['done', 'done', 'done', 'done']);
+    });
+
     it('keeps the place of a job whose turn failed until its note says so', async () => {
         harness = await makeQueueHarness({ files: twoJobs, concurrency: 1 });
         harness.server.enqueue(httpError(400, 'invalid_request_error', 'Bad request.'));
