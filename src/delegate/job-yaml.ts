@@ -44,7 +44,12 @@ function readValues(doc: Document): ParsedFrontmatter {
         const key = keyOf(pair);
         if (key === null) return { values, duplicates, error: 'a key is not plain text' };
         if (values.has(key) && !duplicates.includes(key)) duplicates.push(key);
-        values.set(key, links(isNode(pair.value) ? (pair.value.toJS(doc) as unknown) : pair.value));
+        try {
+            values.set(key, links(isNode(pair.value) ? (pair.value.toJS(doc) as unknown) : pair.value));
+        } catch (e) {
+            // An alias whose anchor is gone (or comes later) has no value: the block cannot be read.
+            return { values, duplicates, error: e instanceof Error ? (e.message.split('\n')[0] ?? e.name) : String(e) };
+        }
     }
     return { values, duplicates, error: null };
 }

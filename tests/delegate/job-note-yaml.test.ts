@@ -97,4 +97,24 @@ describe('job notes through the yaml document API', () => {
         expect(readJobNote('a.md', broken).kind).toBe('quarantined');
         expect(editJobText(broken, { status: 'running' })).toBeNull();
     });
+
+    it('quarantines a note whose edit left an alias without its anchor, instead of failing to read it', () => {
+        const note = [
+            '---',
+            'vault-agent: job',
+            'status: queued',
+            'usage: &spent { input: 0, output: 0, cache_read: 0, usd: 0 }',
+            'last-week: *spent',
+            '---',
+            'Summarise.',
+            '',
+        ].join('\n');
+        expect(readJobNote('Agent/Jobs/A.md', note).kind).toBe('job');
+        const edited = editJobText(note, { usage: { input: 5, output: 6, cacheRead: 0, usd: 0.01 } }, [
+            logLine(Date.UTC(2026, 10, 21), 'Done.'),
+        ]);
+        // The queue's own key carried the anchor: replacing its value drops it, and the alias points nowhere.
+        expect(edited).not.toBeNull();
+        expect(readJobNote('Agent/Jobs/A.md', edited ?? '').kind).toBe('quarantined');
+    });
 });
