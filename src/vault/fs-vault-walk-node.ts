@@ -34,15 +34,8 @@ const ASCII = /^[\x20-\x7e]*$/;
  * Symlinked folders are not followed, so every regular file found lies under the real root; a symlinked file counts
  * only when it leads to a file inside the vault.
  */
-export function walkVault(
-    disk: VaultDisk,
-    configDir: string,
-    found: Found,
-    folder = '',
-    temps?: { abs: string; name: string; stats: Stats }[],
-    folders?: FolderWatch | null,
-): void {
-    runToEnd(walkSteps(disk, configDir, found, folder, temps, folders));
+export function walkVault(...args: Parameters<typeof walkSteps>): void {
+    runToEnd(walkSteps(...args));
 }
 
 /** How many entries a walk step looks at between two chances to pause (`walkSteps`). */

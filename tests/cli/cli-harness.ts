@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { build } from 'esbuild';
 
 /** The repository root. */
@@ -129,4 +131,28 @@ export function runCli(
             resolve({ code, stdout, stderr });
         });
     });
+}
+
+/** A running `vault-agent mcp` driven by the official client, and what it said on stderr so far. */
+export interface ServedMcp {
+    client: Client;
+    stderr: () => string;
+}
+
+/**
+ * Starts the built `vault-agent mcp` on `vaultRoot` through the official client over stdio, with the scan debug output
+ * on (`VAULT_AGENT_DEBUG=scan`) and its per-user state in `stateDir`; its stderr is collected.
+ */
+export async function serveMcp(vaultRoot: string, stateDir: string, clientName: string): Promise<ServedMcp> {
+    let stderr = '';
+    const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI, 'mcp', '--vault', vaultRoot],
+        env: { ...process.env, VAULT_AGENT_DEBUG: 'scan', XDG_CONFIG_HOME: stateDir },
+        stderr: 'pipe',
+    });
+    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const client = new Client({ name: clientName, version: '1' });
+    await client.connect(transport);
+    return { client, stderr: () => stderr };
 }

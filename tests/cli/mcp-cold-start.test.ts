@@ -14,10 +14,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, CLI } from './cli-harness';
+import { buildCli, serveMcp, type ServedMcp } from './cli-harness';
 
 const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } });
 const CANARY = `COLD${Math.random().toString(36).slice(2)}CANARY`;
@@ -51,18 +50,8 @@ afterEach(async () => {
     await rm(state, { recursive: true, force: true });
 });
 
-async function serve(): Promise<{ client: Client; stderr: () => string }> {
-    let stderr = '';
-    const transport = new StdioClientTransport({
-        command: process.execPath,
-        args: [CLI, 'mcp', '--vault', temp.root],
-        env: { ...process.env, VAULT_AGENT_DEBUG: 'scan', XDG_CONFIG_HOME: state },
-        stderr: 'pipe',
-    });
-    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const client = new Client({ name: 'vault-agent-cold-test', version: '1' });
-    await client.connect(transport);
-    return { client, stderr: () => stderr };
+function serve(): Promise<ServedMcp> {
+    return serveMcp(temp.root, state, 'vault-agent-cold-test');
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<string> {

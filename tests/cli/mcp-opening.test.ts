@@ -10,10 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, CLI } from './cli-harness';
+import { buildCli, serveMcp } from './cli-harness';
 
 const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: ['Secret'] } });
 
@@ -23,7 +22,7 @@ const FILLER = 6_000;
 let temp: TempVault;
 let state: string;
 let client: Client | null = null;
-let stderr = '';
+let stderrOf: () => string = () => '';
 
 beforeAll(async () => {
     await buildCli();
@@ -55,16 +54,9 @@ afterEach(async () => {
 
 /** Starts a server on the vault and asks `path` of `read_note` right after the handshake. */
 async function readAtStart(path: string): Promise<{ text: string; isError: boolean }> {
-    stderr = '';
-    const transport = new StdioClientTransport({
-        command: process.execPath,
-        args: [CLI, 'mcp', '--vault', temp.root],
-        env: { ...process.env, VAULT_AGENT_DEBUG: 'scan', XDG_CONFIG_HOME: state },
-        stderr: 'pipe',
-    });
-    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    client = new Client({ name: 'vault-agent-opening-test', version: '1' });
-    await client.connect(transport);
+    const served = await serveMcp(temp.root, state, 'vault-agent-opening-test');
+    client = served.client;
+    stderrOf = served.stderr;
     const result = await client.callTool({ name: 'read_note', arguments: { path } });
     const content = result.content as { type: string; text: string }[];
     return { text: content.map((c) => c.text).join('\n'), isError: result.isError === true };
@@ -73,9 +65,10 @@ async function readAtStart(path: string): Promise<{ text: string; isError: boole
 /** How the one call went by the server's word, and whether the opening scan was done before it said so. */
 async function howItWent(): Promise<'answered while opening' | 'waited for the vault'> {
     const deadline = Date.now() + 10_000;
-    while (!/full scan #1 \(start\)/.test(stderr) && Date.now() < deadline) {
+    while (!/full scan #1 \(start\)/.test(stderrOf()) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    const stderr = stderrOf();
     const scanned = stderr.indexOf('full scan #1 (start)');
     const answered = stderr.indexOf('read_note answered while the vault opens');
     const waited = stderr.indexOf('read_note waits for the vault to open');

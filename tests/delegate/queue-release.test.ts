@@ -28,6 +28,17 @@ const twoJobs = {
     'Agent/Jobs/Second.md': jobNote('Summarise the second thing.'),
 };
 
+/** A view of `base` that records, in `order`, each file it creates (`create <name>`); other calls pass through. */
+function recordingCreates(base: VaultPort): { base: VaultPort; order: string[]; watched: VaultPort } {
+    const order: string[] = [];
+    const watched = Object.create(base) as VaultPort;
+    watched.create = async (path, content) => {
+        order.push(`create ${path.split('/').pop() ?? ''}`);
+        return base.create(path, content);
+    };
+    return { base, order, watched };
+}
+
 describe("the queue gives a job's place to the next one once it is done with the model", () => {
     it('starts the next job while the finished one is still writing its result (concurrency 1)', async () => {
         harness = await makeQueueHarness({ files: twoJobs, concurrency: 1 });
@@ -47,13 +58,7 @@ describe("the queue gives a job's place to the next one once it is done with the
     it("writes the finished job's result after the next job holds its lease, so the lease does not wait behind it", async () => {
         harness = await makeQueueHarness({ files: twoJobs, concurrency: 1 });
         harness.server.setDefault(textTurn('A summary.'));
-        const base = harness.temp.vault;
-        const order: string[] = [];
-        const watched = Object.create(base) as VaultPort;
-        watched.create = async (path, content) => {
-            order.push(`create ${path.split('/').pop() ?? ''}`);
-            return base.create(path, content);
-        };
+        const { base, order, watched } = recordingCreates(harness.temp.vault);
         watched.process = async (path, fn) => {
             const text = await base.process(path, fn);
             if (/^status: running$/mu.test(text)) order.push(`lease ${path.split('/').pop() ?? ''}`);
@@ -72,13 +77,7 @@ describe("the queue gives a job's place to the next one once it is done with the
         for (const name of ['A', 'B', 'C', 'D']) files[`Agent/Jobs/${name}.md`] = jobNote(`Summarise ${name}.`);
         harness = await makeQueueHarness({ files, concurrency: 2 });
         harness.server.setDefault(textTurn('A summary.'));
-        const base = harness.temp.vault;
-        const order: string[] = [];
-        const watched = Object.create(base) as VaultPort;
-        watched.create = async (path, content) => {
-            order.push(`create ${path.split('/').pop() ?? ''}`);
-            return base.create(path, content);
-        };
+        const { base, order, watched } = recordingCreates(harness.temp.vault);
         // A and B end together; C and D start in their places, C slow to take its lease and D much slower.
         const hold: Record<string, number> = { 'C.md': 100, 'D.md': 400 };
         watched.process = async (path, fn) => {
