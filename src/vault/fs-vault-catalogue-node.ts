@@ -28,6 +28,18 @@ import type { ScanTarget } from './text-scan-file-node';
 /** How many files a step of `absorbSteps` takes in between two chances to pause. */
 const FILES_PER_STEP = 128;
 
+/** What one scan did, so the benchmark can tell a cold scan from a warm one. */
+export interface ScanStats {
+    /** Files found. */
+    files: number;
+    /** Files indexed because they were new or changed (read, or taken from the index snapshot). */
+    parsed: number;
+    /** Notes read from disk for it (the rest of `parsed` came from the index snapshot). */
+    read: number;
+    /** Wall time in milliseconds. */
+    ms: number;
+}
+
 /** What a vault on a real folder knows of its files, kept up to date by its walks, reads and writes. */
 export class VaultCatalogue {
     /** Every listed file, by vault path, with its sorted listing. */

@@ -21,7 +21,7 @@ import {
     type FolderWatch,
     type Found,
 } from './fs-vault-walk-node';
-import { readablePath, toEntry, VaultCatalogue } from './fs-vault-catalogue-node';
+import { readablePath, toEntry, VaultCatalogue, type ScanStats } from './fs-vault-catalogue-node';
 import { VaultWrites } from './fs-vault-writes-node';
 import { removeStaleTemps } from './temp-files-node';
 import type { NoteIndex } from './note-index';
@@ -34,6 +34,7 @@ import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/
 import type { FileListing } from './file-listing';
 
 export { StaleWriteError } from './fs-vault-writes-node';
+export type { ScanStats } from './fs-vault-catalogue-node';
 
 /** Options for `FsVault.open`. */
 export interface FsVaultOptions {
@@ -57,18 +58,6 @@ export interface FsVaultOptions {
     sliceMs?: number;
     /** With `sliceMs`: the opening scan pauses while calls are being answered (see `Busy`). */
     busy?: Busy;
-}
-
-/** What one scan did, so the benchmark can tell a cold scan from a warm one. */
-export interface ScanStats {
-    /** Files found. */
-    files: number;
-    /** Files indexed because they were new or changed (read, or taken from the index snapshot). */
-    parsed: number;
-    /** Notes read from disk for it (the rest of `parsed` came from the index snapshot). */
-    read: number;
-    /** Wall time in milliseconds. */
-    ms: number;
 }
 
 /** A vault on a real folder. */
