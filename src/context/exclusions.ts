@@ -243,14 +243,30 @@ export class ExclusionGate {
      */
     private checkUsers(canonical: string, real?: string): ExclusionVerdict {
         if (this.vault.linksReady !== undefined && !this.vault.linksReady()) return LINKS_UNKNOWN;
-        const named = this.vault.backlinks(canonical);
-        const all = real === undefined || real === canonical ? named : [...named, ...this.vault.backlinks(real)];
-        const request = this.requestPattern;
-        const users = all.filter(
-            (user) => user !== canonical && user !== real && (request === null || !request.test(user)),
-        );
+        // One visible user settles it: the notes known to use it so far are asked first, since finding every user can
+        // mean indexing every note of a vault just opened. More users can only add visible ones, never take one away
+        // (decision 0028).
+        const vault = this.vault;
+        const visible = (user: string): boolean => isMarkdown(user) && !this.check(user).excluded;
+        if (vault.knownBacklinks !== undefined) {
+            const known = this.users((path) => vault.knownBacklinks?.(path) ?? [], canonical, real);
+            if (known.some(visible)) return VISIBLE;
+        }
+        const users = this.users((path) => vault.backlinks(path), canonical, real);
         if (users.length === 0) return VISIBLE;
-        return users.every((user) => !isMarkdown(user) || this.check(user).excluded) ? USED_BY_EXCLUDED : VISIBLE;
+        return users.some(visible) ? VISIBLE : USED_BY_EXCLUDED;
+    }
+
+    /** The notes that use the file `canonical` (also called `real` on disk) as `backlinks` lists them; requests aside. */
+    private users(
+        backlinks: (path: string) => readonly string[],
+        canonical: string,
+        real: string | undefined,
+    ): readonly string[] {
+        const named = backlinks(canonical);
+        const all = real === undefined || real === canonical ? named : [...named, ...backlinks(real)];
+        const request = this.requestPattern;
+        return all.filter((user) => user !== canonical && user !== real && (request === null || !request.test(user)));
     }
 
     /**

@@ -61,6 +61,12 @@ export interface VaultPort {
      * the index is complete from the start.
      */
     linksReady?(): boolean;
+    /**
+     * Some of `backlinks(path)`, found without indexing notes not indexed yet (a vault just opened indexes its notes
+     * as they are touched). The exclusion gate asks it first: one visible note that uses an attachment settles it.
+     * Absent where `backlinks` costs no more.
+     */
+    knownBacklinks?(path: string): readonly string[];
     /** Subscribes to changes made by anyone (the person, sync, other plugins, this plugin). Returns the unsubscribe. */
     onChange(listener: (event: VaultChange) => void): () => void;
 

@@ -382,6 +382,10 @@ export class FsVault implements VaultPort {
         return this.index.backlinks(path);
     }
 
+    knownBacklinks(path: string): readonly string[] {
+        return this.index.knownBacklinks(path);
+    }
+
     onChange(listener: (event: VaultChange) => void): () => void {
         this.listeners.add(listener);
         return () => this.listeners.delete(listener);

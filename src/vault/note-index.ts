@@ -190,19 +190,30 @@ export class NoteIndex {
         this.registerDirty();
         const known = this.answered.get(path);
         if (known !== undefined) return known;
+        const out = Object.freeze(this.linkingNotes(path));
+        this.answered.set(path, out);
+        return out;
+    }
+
+    /**
+     * The notes known so far to link to or embed `path`, sorted: those of `backlinks(path)` whose links are registered
+     * now, without taking in the notes that still wait (on a vault just opened, most of them). A note that changed is
+     * registered again only once it is parsed, so nothing here comes from links a note no longer has.
+     */
+    knownBacklinks(path: string): readonly string[] {
+        return this.dirty.size === 0 ? this.backlinks(path) : this.linkingNotes(path);
+    }
+
+    /** The registered notes whose links resolve to `path`, sorted. */
+    private linkingNotes(path: string): string[] {
         const sources = this.sourcesByLinkKey.get(fileNameKey(path));
         const out: string[] = [];
-        if (sources === undefined) {
-            this.answered.set(path, Object.freeze(out));
-            return out;
-        }
+        if (sources === undefined) return out;
         // A copy: a note whose stored metadata turns out damaged is read again and registered anew meanwhile.
         for (const source of [...sources]) {
             if (source !== path && this.targetsOf(source).includes(path)) out.push(source);
         }
-        out.sort();
-        this.answered.set(path, Object.freeze(out));
-        return out;
+        return out.sort();
     }
 
     /**

@@ -78,3 +78,47 @@ describe('the notes that use an attachment', () => {
         expect(gate.isExcluded('Agent/Jobs/Describe.md')).toBe(false);
     });
 });
+
+describe('the notes that use an attachment, on a vault just opened (every note listed, none read until touched)', () => {
+    async function justOpened(files: Record<string, string | Uint8Array>) {
+        temp = await makeTempVault(files);
+        return { made: temp, gate: new ExclusionGate({ vault: temp.vault, privacy: PRIVACY }) };
+    }
+
+    it('lets an image through once a visible note read so far uses it, without reading the notes nobody asked about', async () => {
+        const { made, gate } = await justOpened({
+            'Media/figure.png': makePng(4, 4),
+            'Plan.md': '![[figure.png]]\n',
+            'Diary.md': '---\ntags: [private]\n---\n![[figure.png]]\n',
+            'Later.md': 'Nothing yet.\n',
+        });
+        expect(gate.isExcluded('Plan.md')).toBe(false);
+        expect(gate.isExcluded('Media/figure.png')).toBe(false);
+        // Later.md was not read to settle it: rewritten behind the vault's back, it is read only now.
+        await made.write('Later.md', 'Now #tagged.\n');
+        expect(made.vault.metadata('Later.md')?.tags).toEqual(['#tagged']);
+    });
+
+    it('still finds every user when the notes read so far do not make an image visible', async () => {
+        const { gate } = await justOpened({
+            'Media/scan.png': makePng(4, 4),
+            'Diary.md': '---\ntags: [private]\n---\n![[scan.png]]\n',
+            'Plan.md': 'No image here.\n',
+        });
+        expect(gate.isExcluded('Plan.md')).toBe(false);
+        expect(gate.check('Media/scan.png')).toEqual({ excluded: true, reason: { kind: 'used-by-excluded' } });
+    });
+
+    it('does not count the link a visible note had before it changed', async () => {
+        const { made, gate } = await justOpened({
+            'Media/scan.png': makePng(4, 4),
+            'Diary.md': '---\ntags: [private]\n---\n![[scan.png]]\n',
+            'Plan.md': '![[scan.png]]\n',
+        });
+        expect(gate.isExcluded('Media/scan.png')).toBe(false);
+        // The plan drops the image; the vault learns of the edit (as from its watcher) but has not parsed it yet.
+        await made.write('Plan.md', 'The image is gone.\n');
+        await made.vault.revalidate(['Plan.md']);
+        expect(gate.check('Media/scan.png')).toEqual({ excluded: true, reason: { kind: 'used-by-excluded' } });
+    });
+});

@@ -131,8 +131,79 @@ export async function visibleNotes(context: ToolContext): Promise<{ notes: FileE
         if (context.gate.isExcluded(entry.path)) excludedCount++;
         else notes.push(entry);
     }
-    notes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { notes, excludedCount };
+    return { notes: notes.sort(byPath), excludedCount };
+}
+
+function byPath(a: FileEntry, b: FileEntry): number {
+    return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/**
+ * The visible Markdown notes beneath a folder, in path order, each judged by the gate only when it is taken: a search
+ * whose page fills within the first notes judges those, not the whole vault. (On a vault just opened, judging a note
+ * can mean reading it, or taking its row from the index snapshot.) Every note is judged before it is handed out, as
+ * `visibleNotes` judges them all (decision 0028).
+ */
+export class VisibleNotes {
+    private readonly candidates: FileEntry[];
+    private judged = 0;
+    /** Notes judged visible and not taken yet. */
+    private ahead: FileEntry[] = [];
+    private handedOut = 0;
+
+    private constructor(
+        entries: readonly FileEntry[],
+        folder: string,
+        private readonly gate: Pick<ToolContext['gate'], 'isExcluded'>,
+    ) {
+        this.candidates = entries.filter((entry) => isMarkdownPath(entry.path) && isInFolder(entry.path, folder));
+        this.candidates.sort(byPath);
+    }
+
+    /** The visible notes beneath `folder` (`''`: the whole vault) as the vault lists them now. */
+    static async of(context: ToolContext, folder: string): Promise<VisibleNotes> {
+        return new VisibleNotes(await context.vault.list(), folder, context.gate);
+    }
+
+    /** How many notes were handed out so far. */
+    get taken(): number {
+        return this.handedOut;
+    }
+
+    /** The next `count` visible notes (fewer when fewer are left). */
+    take(count: number): FileEntry[] {
+        while (this.ahead.length < count) if (!this.judgeNext()) break;
+        const out = this.ahead.length <= count ? this.ahead : this.ahead.slice(0, count);
+        this.ahead = out === this.ahead ? [] : this.ahead.slice(count);
+        this.handedOut += out.length;
+        return out;
+    }
+
+    /** Every visible note not taken yet. */
+    rest(): FileEntry[] {
+        return this.take(Infinity);
+    }
+
+    /** Whether a visible note is left to take (judging notes up to the first one that is). */
+    hasMore(): boolean {
+        while (this.ahead.length === 0) if (!this.judgeNext()) break;
+        return this.ahead.length > 0;
+    }
+
+    /** How many visible notes there are in all, taken or not (judging every one left). */
+    count(): number {
+        while (this.judgeNext()) continue;
+        return this.handedOut + this.ahead.length;
+    }
+
+    /** Judges the next candidate; false when none is left. */
+    private judgeNext(): boolean {
+        const entry = this.candidates[this.judged];
+        if (entry === undefined) return false;
+        this.judged++;
+        if (!this.gate.isExcluded(entry.path)) this.ahead.push(entry);
+        return true;
+    }
 }
 
 /** The text of `path`, or `null` when the note vanished between the check and the read. */

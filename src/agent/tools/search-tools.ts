@@ -8,7 +8,7 @@
 import { redactHiddenLinks, type HiddenLinkPorts } from '../../context/hidden-links';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SNIPPET_CHARS, plural, snippetAround } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
-import { isInFolder, readTextOrNull, resolveFolder, visibleNotes } from './note-paths';
+import { readTextOrNull, resolveFolder, visibleNotes, VisibleNotes } from './note-paths';
 import { OFFSET_PROPERTY, pageFrom, pageOf, spanNote } from './paging';
 import { regexEngine } from './regex-engine';
 import { noteLines, type LineHit, type RegexSearch } from './regex-rules';
@@ -149,7 +149,9 @@ async function searchWith(
     const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
     const offset = Math.max(0, Math.floor(input.offset ?? 0));
 
-    const notes = (await visibleNotes(context)).notes.filter((note) => isInFolder(note.path, folder.path));
+    // Each note is judged as the search comes to it: a common word fills its page within the first notes, so the
+    // first search on a vault just opened does not wait for every note of the vault to be judged (decision 0028).
+    const notes = await VisibleNotes.of(context, folder.path);
     // A page needs the matches up to `offset + limit`, and one more to know that more follow: the search stops there,
     // so a common word costs a page's worth of notes, not the whole vault (the total is then a lower bound).
     const enough = offset + limit;
@@ -171,14 +173,14 @@ async function searchWith(
     const links = { vault: context.vault, gate: context.gate, verdicts: new Map<string, boolean>() };
     const query = { needle, matcher, offset, limit, deadline, enough };
     if (needle === null || context.vault.scanTexts === undefined) {
-        if (!(await searchHere(notes, query, regex, context, links, tally))) return cancelled();
+        if (!(await searchHere((count) => notes.take(count), query, regex, context, links, tally))) return cancelled();
     } else {
         // The first notes on this thread (a common word fills its page there); the rest, where the vault can, in its
         // worker threads (the CLI, the MCP server; decision 0024).
-        const first = notes.slice(0, HERE_FIRST);
-        if (!(await searchHere(first, query, null, context, links, tally))) return cancelled();
-        const rest = notes.slice(first.length);
-        if (!tally.stopped && !tally.more && rest.length > 0) {
+        const here = (count: number): FileEntry[] => notes.take(Math.min(count, HERE_FIRST - notes.taken));
+        if (!(await searchHere(here, query, null, context, links, tally))) return cancelled();
+        const rest = tally.stopped || tally.more ? [] : notes.rest();
+        if (rest.length > 0) {
             const plain = { ...query, needle };
             const scanned = await context.vault.scanTexts({
                 paths: rest.map((note) => note.path),
@@ -190,19 +192,19 @@ async function searchWith(
             if (wasCancelled(context.signal)) return cancelled();
             const done =
                 scanned === null
-                    ? await searchHere(rest, plain, null, context, links, tally)
+                    ? await searchHere(listed(rest), plain, null, context, links, tally)
                     : await collectScanned(rest, scanned, plain, context, links, tally);
             if (!done) return cancelled();
         }
     }
     const { results, resultNotes, total, notesWithMatches, searched, stopped } = tally;
     // Stopping at the very last note left nothing unsearched: the count is whole after all.
-    const more = tally.more && searched < notes.length;
+    const more = tally.more && (searched < notes.taken || notes.hasMore());
     const where = folder.path === '' ? '' : ` in "${folder.path}"`;
     const what = `${input.regex === true ? 'pattern' : 'text'} ${JSON.stringify(input.query)}`;
     const partial = stopped
         ? `\n[Search stopped after ${SEARCH_TIME_BUDGET_MS / 1000} s, having searched ${searched} of ` +
-          `${plural(notes.length, 'note')}; narrow it with folder or a more specific query.]`
+          `${plural(notes.count(), 'note')}; narrow it with folder or a more specific query.]`
         : '';
     if (total === 0) return toolOk(`No matches for ${what}${where}.${partial}`);
     const counted = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}`;
@@ -210,7 +212,7 @@ async function searchWith(
     const page = pageFrom(results, offset, total, {
         header: (span) =>
             more
-                ? `More than ${enough.toLocaleString('en-US')} matches for ${what}${where} (${span.from.toLocaleString('en-US')}–${span.to.toLocaleString('en-US')}; the search stops once a page is full, so the total is not counted):`
+                ? `More than ${plural(enough, 'match', 'matches')} for ${what}${where} (${span.from.toLocaleString('en-US')}–${span.to.toLocaleString('en-US')}; the search stops once a page is full, so the total is not counted):`
                 : `${counted}${spanNote(span)}:`,
         noun: 'match',
         nouns: 'matches',
@@ -224,11 +226,11 @@ async function searchWith(
 }
 
 /**
- * Searches `notes` on this thread, a batch of reads at a time, into `tally` (a pattern through `regex`, else the plain
- * `query.needle`). False when the search was cancelled.
+ * Searches the notes `next` hands out on this thread, a batch of reads at a time, into `tally` (a pattern through
+ * `regex`, else the plain `query.needle`). False when the search was cancelled.
  */
 async function searchHere(
-    notes: FileEntry[],
+    next: (count: number) => FileEntry[],
     query: Omit<PlainQuery, 'needle'> & { needle: string | null },
     regex: RegexSearch | null,
     context: ToolContext,
@@ -238,13 +240,14 @@ async function searchHere(
     const { needle, deadline } = query;
     let lastYield = Date.now();
     // Notes are read a batch at a time: one wait per batch, not per note.
-    for (let first = 0; first < notes.length && !tally.stopped && !tally.more; first += READ_BATCH) {
+    while (!tally.stopped && !tally.more) {
         if (context.signal?.aborted === true) return false;
+        const batch = next(READ_BATCH);
+        if (batch.length === 0) break;
         if (Date.now() > deadline) {
             tally.stopped = true;
             break;
         }
-        const batch = notes.slice(first, first + READ_BATCH);
         const texts = await Promise.all(batch.map((note) => readTextOrNull(note.path, context)));
         // A pattern runs over the whole batch at once (in the plugin, in a worker): each note as `read_note` shows it.
         let regexHits: LineHit[][] = [];
@@ -296,6 +299,12 @@ async function searchHere(
         }
     }
     return true;
+}
+
+/** The notes of `list`, `count` at a time. */
+function listed(list: FileEntry[]): (count: number) => FileEntry[] {
+    let at = 0;
+    return (count) => list.slice(at, (at += count));
 }
 
 /** The answer to a search that was cancelled. */

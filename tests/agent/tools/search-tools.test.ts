@@ -94,6 +94,30 @@ describe('search_notes', () => {
         );
         expect((await h.run('search_notes', { query: 'x', folder: '../up' })).isError).toBe(true);
     });
+
+    it('judges notes only as far as it searches: a page filled in the first notes leaves the rest unread', async () => {
+        // The harness's vault is opened as the MCP server opens it: every note listed, none read until touched.
+        h = await makeToolHarness({
+            'A.md': 'The meeting.\n',
+            'B.md': 'Another meeting.\n',
+            'C.md': '#private\nA private meeting.\n',
+            ...Object.fromEntries(
+                Array.from({ length: 100 }, (_, i) => [`M/${String(i).padStart(3, '0')}.md`, 'Filler.\n']),
+            ),
+            'Z.md': 'Nothing to see.\n',
+        });
+        const paged = await h.run('search_notes', { query: 'meeting', limit: 1 });
+        expect(paged.content.split('\n')[0]).toBe(
+            'More than 1 match for text "meeting" (1–1; the search stops once a page is full, so the total is not counted):',
+        );
+        // Z.md, a hundred notes further on, was neither judged nor read: rewritten behind the vault's back, it is read
+        // only now.
+        await h.temp.write('Z.md', 'Now #tagged.\n');
+        expect(h.context.vault.metadata('Z.md')?.tags).toEqual(['#tagged']);
+        // When every note after the page's last is excluded, the count is whole: C.md neither shows nor counts.
+        const whole = await h.run('search_notes', { query: 'meeting', limit: 2 });
+        expect(whole.content.split('\n')[0]).toBe('2 matches in 2 notes for text "meeting":');
+    });
 });
 
 describe('notes_with_tag', () => {
