@@ -7,7 +7,7 @@
  * (`--default-settings`). A missing file is usually a wrong `--vault` or `--config-dir`, so the refusal names any
  * Vault Agent settings found under another config folder or one or two folders down.
  */
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, promises as fs, statSync, type BigIntStats, type Stats } from 'node:fs';
 import nodePath from 'node:path';
 import { migrateSettings } from '../kernel/migrate-settings';
 import type { Settings } from '../kernel/settings';
@@ -115,6 +115,56 @@ export async function loadVaultSettings(options: LoadVaultSettingsOptions): Prom
  * regular file of a sane size is read (opening a FIFO blocks and a device may be endless), and the opened file is
  * checked again, so a file swapped in between is refused too.
  */
+/**
+ * How long after its last change a settings file must have been read before its size and time stamps alone say it did
+ * not change since: two writes within one tick of the file system's clock can leave them as they were (git's "racily
+ * clean" rule, as the vault's text cache has it; decision 0012).
+ */
+const RACY_MS = 2_000;
+
+/**
+ * The settings of one vault, read again each time they are asked for (as `loadVaultSettings` reads them, without
+ * looking elsewhere) but parsed again only when the file changed: a server that rereads them before every call pays a
+ * `stat` while the file stands. Settings that cannot be used throw each time they are asked for, never from memory
+ * (decision 0029).
+ */
+export class SettingsRereader {
+    private last: { stamp: string; loaded: VaultSettings } | null = null;
+
+    /** `now`: the clock the file's last change is compared with (tests set it ahead). */
+    constructor(
+        private readonly options: Omit<LoadVaultSettingsOptions, 'searchElsewhere'>,
+        private readonly now: () => number = Date.now,
+    ) {}
+
+    async load(): Promise<VaultSettings> {
+        const file = settingsFilePath(this.options.vaultRoot, this.options.configDir);
+        const stamp = settingsStamp(file, this.now());
+        if (stamp !== null && this.last?.stamp === stamp) return this.last.loaded;
+        this.last = null;
+        const loaded = await loadVaultSettings({ ...this.options, searchElsewhere: false });
+        if (stamp !== null) this.last = { stamp, loaded };
+        return loaded;
+    }
+}
+
+/**
+ * What tells the settings file apart from any later version of it (`'none'`: there is none), or `null` when that
+ * cannot be known: it cannot be looked at, or it changed too lately for its time stamps to tell (`RACY_MS`).
+ */
+function settingsStamp(file: string, now: number): string | null {
+    let stats: BigIntStats;
+    try {
+        stats = statSync(file, { bigint: true });
+    } catch (error) {
+        const code = codeOf(error);
+        return code === 'ENOENT' || code === 'ENOTDIR' ? 'none' : null;
+    }
+    const changed = Number(stats.ctimeMs > stats.mtimeMs ? stats.ctimeMs : stats.mtimeMs);
+    if (now - changed < RACY_MS) return null;
+    return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
 async function readSettingsText(file: string): Promise<string | null> {
     let stats: Stats;
     try {
@@ -140,12 +190,19 @@ async function readSettingsText(file: string): Promise<string | null> {
                 `The Vault Agent settings file (${file}) was replaced while it was being read. Try again.`,
             );
         }
-        const buffer = Buffer.alloc(MAX_SETTINGS_BYTES + 1);
+        // Room for the file as it is now and a byte more, to see it grew; grown while read, the room grows too (up
+        // to one byte past the limit, which refuses it).
+        let buffer = Buffer.allocUnsafe(Math.min(opened.size, MAX_SETTINGS_BYTES) + 1);
         let length = 0;
-        while (length < buffer.length) {
+        for (;;) {
             const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
             if (bytesRead === 0) break;
             length += bytesRead;
+            if (length < buffer.length) continue;
+            if (buffer.length > MAX_SETTINGS_BYTES) break;
+            const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_SETTINGS_BYTES + 1));
+            buffer.copy(larger, 0, 0, length);
+            buffer = larger;
         }
         if (length > MAX_SETTINGS_BYTES) throw tooBig(file);
         return buffer.toString('utf8', 0, length);

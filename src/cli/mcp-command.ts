@@ -15,6 +15,7 @@ import { MemorySpendLedger } from '../agent/spend/spend-ledger';
 import { CoreServices } from '../compose/core-services';
 import { DEFAULT_MCP_JOBS } from '../kernel/delivery-settings';
 import type { Settings } from '../kernel/settings';
+import type { ExclusionGate } from '../context/exclusions';
 import { isProcessRunning } from '../vault/temp-files-node';
 import type { McpJobContext } from './mcp-jobs';
 import { FsVault } from '../vault/fs-vault-node';
@@ -23,8 +24,8 @@ import { OpeningCalls } from './mcp-opening';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
 import { VaultError } from '../kernel/vault-port';
 import { AppJsonExcludedFiles, appJsonPath } from './obsidian-app-json';
-import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
-import { createVaultMcpServer, type VaultMcpCallContext } from './mcp-server';
+import { loadVaultSettings, SettingsRereader, VaultSettingsError } from './load-vault-settings';
+import { createVaultMcpServer, type CallsInFlight, type VaultMcpCallContext } from './mcp-server';
 import { unpdfTextReader } from './pdf-text-node';
 import { LineStdioTransport } from './mcp-stdio-transport';
 import { VERSION } from '../kernel/version';
@@ -84,8 +85,23 @@ const SNAPSHOT_DELAY_MS = 3_000;
 /** How long after the vault is open the background reading starts when no call came to be answered first, ms. */
 const SETTLE_DELAY_MS = 500;
 
-/** How long the opening scan runs before it lets a waiting call in (see `FsVaultOptions.sliceMs`), ms. */
+/**
+ * How long the opening scan, and the background reading after it, run before they let a waiting call in (see
+ * `FsVaultOptions.sliceMs`), ms: a call that comes meanwhile waits at most this long for its turn.
+ */
 const OPENING_SLICE_MS = 1;
+
+/**
+ * How long after a call was answered the background reading still gives way, ms: a client asks its next question a
+ * moment after the last answer, and a slice of reading begun meanwhile would hold it up (decision 0029).
+ */
+const CLIENT_PAUSE_MS = 10;
+
+/** Whether a client is being answered, or was a moment ago (`CLIENT_PAUSE_MS`). */
+function clientActive(inFlight: CallsInFlight): boolean {
+    if (inFlight.calls > 0) return true;
+    return inFlight.lastEnded !== undefined && performance.now() - inFlight.lastEnded < CLIENT_PAUSE_MS;
+}
 
 /** The opened vault serving calls: what each call is prepared with, and how it all ends. */
 interface Serving {
@@ -133,7 +149,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     // A call waiting when the vault cannot be opened ends with the server; nothing else may wait on this.
     serving.catch(() => undefined);
     // Calls being answered: the background reading of the notes gives way to them.
-    const inFlight = { calls: 0 };
+    const inFlight: CallsInFlight = { calls: 0 };
     // search_notes reads and searches notes in worker threads, the program built next to this one (decision 0024).
     const workers = searchWorkers({ env: options.env ?? {}, stderr: options.stderr });
     // `read_note` is answered while the vault opens, from the note's own file (decision 0027).
@@ -200,7 +216,7 @@ function cannotServe(vaultRoot: string, error: unknown): McpCommandError {
 /** What the opened vault is served with besides the options and settings. */
 interface ServingParts {
     /** Calls being answered (background work gives way to them). */
-    inFlight: { calls: number };
+    inFlight: CallsInFlight;
     /** Calls answered while the vault opens (the opening scan pauses for them). */
     busy: Busy;
     /** The search workers. */
@@ -263,6 +279,9 @@ function serveVault(
         initial,
     );
     let applied = JSON.stringify(initial);
+    // The settings file, parsed again only when it changed; the settings last read from it.
+    const settingsFile = new SettingsRereader({ vaultRoot, configDir, allowDefaults });
+    let read: Settings | null = initial;
 
     if (options.debugScans === true) {
         const start = vault.lastScanStats;
@@ -279,7 +298,7 @@ function serveVault(
     const stopSettling = new AbortController();
     let settled: Promise<void> | null = null;
     const settle = (): Promise<void> => {
-        settled ??= vault.settle(stopSettling.signal, () => inFlight.calls > 0);
+        settled ??= vault.settle(stopSettling.signal, () => clientActive(inFlight), OPENING_SLICE_MS);
         return settled;
     };
     const settleLater = setTimeout(() => void settle(), SETTLE_DELAY_MS);
@@ -310,32 +329,40 @@ function serveVault(
         await watcher.fresh();
         let settings: Settings | null;
         try {
-            settings = (await loadVaultSettings({ vaultRoot, configDir, allowDefaults, searchElsewhere: false }))
-                .settings;
+            settings = (await settingsFile.load()).settings;
         } catch {
             // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
             settings = null;
         }
-        const shape = JSON.stringify(settings);
-        if (shape !== applied) {
-            core.apply(settings);
-            applied = shape;
+        if (settings !== read) {
+            read = settings;
+            const shape = JSON.stringify(settings);
+            if (shape !== applied) {
+                core.apply(settings);
+                applied = shape;
+            }
         }
         return settings;
     };
+    // What a call is served with, the same from call to call while the gate stands (and the client is the same).
+    let served: { gate: ExclusionGate; client: string; context: VaultMcpCallContext } | null = null;
 
     return {
         prepare: async (client) => {
             await reread();
             // Obsidian's Excluded files as app.json says now: an edit counts from the next call.
-            return {
+            const gate = core.clientGate();
+            if (served?.gate === gate && served.client === client.name) return served.context;
+            const context: VaultMcpCallContext = {
                 vault,
-                gate: core.clientGate(),
+                gate,
                 changes: core.unattendedChanges(outputFolder, 'made over MCP'),
                 proposals: core.proposingChanges({ kind: 'mcp', id: client.name, title: `MCP client ${client.name}` }),
                 search: core.search,
                 outputFolder,
             };
+            served = { gate, client: client.name, context };
+            return context;
         },
         jobs: async () => {
             const settings = await reread();

@@ -64,7 +64,7 @@ export interface VaultMcpServerOptions {
     /** Told after each tool call, once its answer has gone out: work that can wait starts after the first answer. */
     answered?: () => void;
     /** Counts the tool calls being answered, so background work can give way to them. */
-    inFlight?: { calls: number };
+    inFlight?: CallsInFlight;
     /**
      * While the vault opens: a context in which `tool` can be answered from the files of the notes it names alone
      * (`OpeningVault`), or `null` when the call must wait for `prepare`. An answer for which the context was asked
@@ -79,6 +79,12 @@ export interface OpeningCallContext extends VaultMcpCallContext {
     beyondReach(): boolean;
     /** The call is done with this context: `answered` from it, or else handed on to `prepare`. */
     done(answered: boolean): void;
+}
+
+/** The calls being answered, and when the last one ended (`performance.now()`). */
+export interface CallsInFlight {
+    calls: number;
+    lastEnded?: number;
 }
 
 /** Builds the server; connect it to a transport (stdio in the CLI, an in-memory pair in tests). */
@@ -113,7 +119,10 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
         try {
             return await callTool(request, extra);
         } finally {
-            if (options.inFlight !== undefined) options.inFlight.calls--;
+            if (options.inFlight !== undefined) {
+                options.inFlight.calls--;
+                options.inFlight.lastEnded = performance.now();
+            }
         }
     });
     const callTool = async (request: CallToolRequest, extra: { signal: AbortSignal }): Promise<CallToolResult> => {

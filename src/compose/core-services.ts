@@ -194,6 +194,8 @@ export class CoreServices {
     private gateNow: ExclusionGate;
     /** The Obsidian list `gateNow` was built with, to see when it changed. */
     private gateList: ObsidianExcludedFiles | null = null;
+    /** The client gate of the gate it was made of (`clientGate`). */
+    private clientGateNow: { of: ExclusionGate; gate: ExclusionGate } | null = null;
     private current: Settings | null;
     private mcpShape = '';
     private readonly host: HostAdapters;
@@ -362,9 +364,14 @@ export class CoreServices {
         });
     }
 
-    /** The gate an MCP client gets: the current one, without the proposals folder (it may hold now-private text). */
+    /**
+     * The gate an MCP client gets: the current one, without the proposals folder (it may hold now-private text). The
+     * same gate while the current one stands, so what it judged for one call serves the next.
+     */
     clientGate(): ExclusionGate {
-        return clientGateOf(this.gate(), this.current);
+        const gate = this.gate();
+        if (this.clientGateNow?.of !== gate) this.clientGateNow = { of: gate, gate: clientGateOf(gate, this.current) };
+        return this.clientGateNow.gate;
     }
 
     /**

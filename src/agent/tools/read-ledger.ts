@@ -4,6 +4,7 @@
  * (docs/RELIABILITY.md row 2). Per path the ledger keeps a SHA-256 of the text that was read and which lines of it were
  * shown, not the text itself, so a long conversation over big notes costs a few bytes per note.
  */
+import { sha256Utf16Hex } from '../changes/sha256';
 
 /** Where a note stands for a rewrite. */
 export type ReadState =
@@ -113,8 +114,18 @@ function merge(ranges: LineRange[]): LineRange[] {
     return out;
 }
 
-/** Web Crypto exists in Obsidian (desktop and mobile) and in Node 20, so this needs no Node import. */
+/**
+ * Notes up to this many characters are hashed on this thread at once (about 15 µs for a short note, where Web Crypto's
+ * round trip costs 60); longer ones by Web Crypto, which is faster on big texts and does not hold this thread (decision 0029).
+ */
+const HASH_HERE_MAX_CHARS = 4_096;
+
+/**
+ * A hash of `text` that tells it from any other text. Web Crypto exists in Obsidian (desktop and mobile) and in Node 20,
+ * so this needs no Node import.
+ */
 async function sha256(text: string): Promise<string> {
+    if (text.length <= HASH_HERE_MAX_CHARS) return sha256Utf16Hex(text);
     const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
     return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
