@@ -22,6 +22,7 @@ import { isMarkdownPath } from '../kernel/vault-port';
 import type { ScannedTags } from '../kernel/text-scan';
 import type { FileEntry, LinkReference, NoteMetadata } from '../kernel/vault-port';
 import { JsonArena } from './json-arena';
+import { addTo, removeFrom, type Sources } from './link-sources';
 import { KEY_SEPARATOR, parseStoredMetadata, UNREADABLE, type JsonBytes, type StoredNote } from './stored-note';
 
 /** A note's metadata as a loader gives it: parsed now, or stored (a snapshot row). */
@@ -372,36 +373,4 @@ function linkRefs(metadata: NoteMetadata): Pick<LinkReference, 'link'>[] {
     for (const ref of metadata.embeds) if (ref.link !== '') refs.push(ref);
     for (const link of frontmatterLinkPaths(metadata.frontmatter)) if (link !== '') refs.push({ link });
     return refs;
-}
-
-/**
- * The notes registered under one link name: a short list while few (most names), a set once many link to it (a hub
- * note), so adding and removing stay cheap either way.
- */
-type Sources = string[] | Set<string>;
-
-/** Beyond this many sources, a list becomes a set. */
-const LIST_LIMIT = 16;
-
-function addTo(map: Map<string, Sources>, key: string, value: string): void {
-    const sources = map.get(key);
-    if (sources === undefined) map.set(key, [value]);
-    else if (!Array.isArray(sources)) sources.add(value);
-    else if (!sources.includes(value)) {
-        if (sources.length < LIST_LIMIT) sources.push(value);
-        else map.set(key, new Set(sources).add(value));
-    }
-}
-
-function removeFrom(map: Map<string, Sources>, key: string, value: string): void {
-    const sources = map.get(key);
-    if (sources === undefined) return;
-    if (Array.isArray(sources)) {
-        const at = sources.indexOf(value);
-        if (at !== -1) sources.splice(at, 1);
-        if (sources.length === 0) map.delete(key);
-    } else {
-        sources.delete(value);
-        if (sources.size === 0) map.delete(key);
-    }
 }
