@@ -159,7 +159,6 @@ async function searchWith(
     // note whose raw text lacks the query cannot match after it. Most notes stop here, before redaction and lines; in
     // the others only the lines holding the query are redacted and matched (a hidden link never spans lines).
     const needle = input.regex === true ? null : input.query.toLowerCase();
-    const deadline = Date.now() + SEARCH_TIME_BUDGET_MS;
     const tally: SearchTally = {
         results: [],
         resultNotes: [],
@@ -171,22 +170,32 @@ async function searchWith(
     };
     // Links resolve the same way throughout one search: each (folder, link) is judged once.
     const links = { vault: context.vault, gate: context.gate, verdicts: new Map<string, boolean>() };
-    const query = { needle, matcher, offset, limit, deadline, enough };
+    const query = { needle, matcher, offset, limit, deadline: Date.now() + SEARCH_TIME_BUDGET_MS, enough };
+    // Judging notes is not searching them: the time taken to judge (on a vault just opened, to take the notes into the
+    // index) moves the deadline on, as when every note was judged before the search began.
+    const judged = <T>(judge: () => T): T => {
+        const started = Date.now();
+        const out = judge();
+        query.deadline += Date.now() - started;
+        return out;
+    };
     if (needle === null || context.vault.scanTexts === undefined) {
-        if (!(await searchHere((count) => notes.take(count), query, regex, context, links, tally))) return cancelled();
+        const next = (count: number): FileEntry[] => judged(() => notes.take(count));
+        if (!(await searchHere(next, query, regex, context, links, tally))) return cancelled();
     } else {
         // The first notes on this thread (a common word fills its page there); the rest, where the vault can, in its
         // worker threads (the CLI, the MCP server; decision 0024).
-        const here = (count: number): FileEntry[] => notes.take(Math.min(count, HERE_FIRST - notes.taken));
+        const here = (count: number): FileEntry[] =>
+            judged(() => notes.take(Math.min(count, HERE_FIRST - notes.taken)));
         if (!(await searchHere(here, query, null, context, links, tally))) return cancelled();
-        const rest = tally.stopped || tally.more ? [] : notes.rest();
+        const rest = tally.stopped || tally.more ? [] : judged(() => notes.rest());
         if (rest.length > 0) {
             const plain = { ...query, needle };
             const scanned = await context.vault.scanTexts({
                 paths: rest.map((note) => note.path),
                 needle,
                 screen: context.gate.tagScreen(),
-                deadline,
+                deadline: query.deadline,
                 signal: context.signal,
             });
             if (wasCancelled(context.signal)) return cancelled();
@@ -237,14 +246,14 @@ async function searchHere(
     links: HiddenLinkPorts,
     tally: SearchTally,
 ): Promise<boolean> {
-    const { needle, deadline } = query;
+    const { needle } = query;
     let lastYield = Date.now();
     // Notes are read a batch at a time: one wait per batch, not per note.
     while (!tally.stopped && !tally.more) {
         if (context.signal?.aborted === true) return false;
         const batch = next(READ_BATCH);
         if (batch.length === 0) break;
-        if (Date.now() > deadline) {
+        if (Date.now() > query.deadline) {
             tally.stopped = true;
             break;
         }
@@ -258,7 +267,7 @@ async function searchHere(
                 const text = texts[i] ?? '';
                 return text.includes('[') ? redactHiddenLinks(text, note.path, links).text : text;
             });
-            const found = await regex.searchTexts(shownTexts, deadline, context.signal);
+            const found = await regex.searchTexts(shownTexts, query.deadline, context.signal);
             if (wasCancelled(context.signal)) return false;
             regexHits = found.hits;
             if (found.stopped) {

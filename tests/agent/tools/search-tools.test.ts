@@ -4,8 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_RESULT_CHARS, MAX_SNIPPET_CHARS } from '../../../src/agent/tools/bounded';
-import { SEARCH_TIME_BUDGET_MS } from '../../../src/agent/tools/search-tools';
-import { makeToolHarness, type ToolHarness } from './tool-fixtures';
+import { SEARCH_TIME_BUDGET_MS, searchNotesTool } from '../../../src/agent/tools/search-tools';
+import { ExclusionGate } from '../../../src/context/exclusions';
+import { makeToolHarness, TEST_PRIVACY, type ToolHarness } from './tool-fixtures';
 
 let h: ToolHarness | undefined;
 
@@ -145,4 +146,26 @@ describe('search_notes time bound', () => {
                 'notes; narrow it with folder or a more specific query.]',
         );
     });
+
+    it('does not count the time taken to judge notes against the budget, only the time to search them', async () => {
+        // Judging a note on a vault just opened can mean taking it into the index: here every judgement takes 2 ms,
+        // so judging the 1,600 notes takes longer than the whole budget, while searching them takes a moment.
+        const files: Record<string, string> = {};
+        for (let i = 0; i < 1_600; i++) files[`N/${String(i).padStart(4, '0')}.md`] = `note ${i}\n`;
+        h = await makeToolHarness({ ...files, 'Z.md': 'the needle\n' });
+        const vault = h.temp.vault;
+        const slow = new Proxy(vault, {
+            get(target, key, receiver) {
+                if (key !== 'tagsOf') return Reflect.get(target, key, receiver) as unknown;
+                return (path: string) => {
+                    const until = performance.now() + 2;
+                    while (performance.now() < until) continue;
+                    return target.tagsOf(path);
+                };
+            },
+        });
+        const gate = new ExclusionGate({ vault: slow, privacy: TEST_PRIVACY });
+        const result = await searchNotesTool.run({ query: 'needle' }, { ...h.context, gate });
+        expect(result.content).toBe('1 match in 1 note for text "needle":\nZ.md:1: the needle');
+    }, 20_000);
 });
