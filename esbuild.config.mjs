@@ -80,7 +80,8 @@ const cli = {
     // Only warnings and errors: the size summary flags any output over 1 MB, which says nothing for a Node command.
     logLevel: 'warning',
     sourcemap: production ? false : 'inline',
-    minify: false,
+    // Minified like `main.js`: a start compiles half the bytes (decision 0029: about 10 ms off every start).
+    minify: production,
     legalComments: 'eof',
     define,
     metafile: true,

@@ -59,6 +59,9 @@ describe('test runs keep out of the real home', () => {
         try {
             const result = await client.callTool({ name: 'read_note', arguments: { path: 'Plan.md' } });
             expect(JSON.stringify(result.content)).toContain('walrus');
+            // A listing waits for the opened vault and judges every note, so the server has notes indexed to write (a
+            // note read while the vault opens comes from its own file, and a server ended at once writes nothing).
+            await client.callTool({ name: 'list_notes', arguments: {} });
         } finally {
             // Closing stdin makes the server write its snapshot and exit.
             await client.close();
