@@ -17,9 +17,14 @@ const PREFIX = '.va-tmp-';
 const TAGGED = /^\.va-tmp-([0-9a-f]{8})-(\d{1,10})-[0-9a-f]{16}$/u;
 const UNTAGGED = /^\.va-tmp-[0-9a-f]{16}$/u;
 
+/** The host name `machineTag` last hashed, and its tag. */
+let tagged: { host: string; tag: string } | null = null;
+
 /** A short, stable tag of this machine (its host name), for temp names. */
 export function machineTag(): string {
-    return createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+    const host = os.hostname();
+    if (tagged?.host !== host) tagged = { host, tag: createHash('sha256').update(host).digest('hex').slice(0, 8) };
+    return tagged.tag;
 }
 
 /** A fresh temp file name for this process. */
