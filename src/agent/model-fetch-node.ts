@@ -1,10 +1,12 @@
 /**
- * A `fetch` built on Node's `http`/`https`, for custom base URLs on desktop. Local model servers (Ollama, LiteLLM,
- * llama.cpp) send no CORS headers, so the renderer's own `fetch` is blocked from reading their answers; Node's
- * client has no such rule. It streams response bodies (SSE) as they arrive and honours `AbortSignal`.
+ * A `fetch` built on Node's `http`/`https`, for custom base URLs on desktop and for every endpoint of the CLI. Local
+ * model servers (Ollama, LiteLLM, llama.cpp) send no CORS headers, so the renderer's own `fetch` is blocked from
+ * reading their answers; Node's client has no such rule. In the CLI it is the lighter path: a request and its streamed
+ * answer take less of the event loop than through Node's built-in `fetch` (decision 0030). It streams response bodies
+ * (SSE) as they arrive and honours `AbortSignal`.
  *
- * Desktop only: `model-client.ts` loads this file with a dynamic import, so the plugin bundle never touches Node
- * builtins on mobile.
+ * Desktop only in the plugin: `model-client.ts` loads this file with a dynamic import, so the plugin bundle never
+ * touches Node builtins on mobile.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';

@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../agent/loop/loop-options';
 import { waitLimitsFromEnv } from '../agent/loop/wait-limits';
 import type { ConsentStore } from '../agent/mcp/mcp-consent';
 import { createModelClient, type ModelClient } from '../agent/model-client';
+import { nodeFetch } from '../agent/model-fetch-node';
 import { unpdfTextReader } from './pdf-text-node';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
 import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
@@ -194,7 +195,13 @@ export async function openModelClient(options: {
         options.io.stderr.write(`vault-agent: endpoint ${where} (from ${endpoint.source})\n`);
     }
     try {
-        const client = await createModelClient({ secrets: environmentSecrets(options.io.env), settings });
+        // Node's own HTTP client, for Anthropic's API as for any other endpoint: each request and its streamed answer
+        // cost the event loop less than through the platform `fetch`, which eight jobs at once feel (decision 0030).
+        const client = await createModelClient({
+            secrets: environmentSecrets(options.io.env),
+            settings,
+            fetchImpl: nodeFetch,
+        });
         return { client, settings };
     } catch (error) {
         if (error instanceof ApiKeyMissing) {

@@ -166,7 +166,8 @@ describe('refusing to start', () => {
     it('names an unreachable endpoint in a classified message', async () => {
         const run = await cli(['ask', 'hello'], env({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }));
         expect(run.code).toBe(1);
-        expect(run.stderr).toMatch(/Can.t reach 127\.0\.0\.1:9/);
+        // Node's own HTTP client reports the refusal itself (ECONNREFUSED), so the message names the base URL.
+        expect(run.stderr).toMatch(/Nothing answers at http:\/\/127\.0\.0\.1:9: is the server running\?/);
     }, 30_000);
 
     it('says a refused connection once, as "nothing answers at <url>: is the server running?"', async () => {
@@ -345,7 +346,7 @@ describe('stopping a run', () => {
                 home: home.dir,
             });
             expect(run.code).toBe(1);
-            expect(run.stderr).toMatch(/stopping: Can.t reach 127\.0\.0\.1:9/);
+            expect(run.stderr).toMatch(/stopping: Nothing answers at http:\/\/127\.0\.0\.1:9/);
             expect(vault.readRaw('Agent/Jobs/Offline.md').toString()).toMatch(/status: (interrupted|queued)/);
         } finally {
             await vault.cleanup();
@@ -380,6 +381,17 @@ describe('ask', () => {
         await cli(['ask', 'hello']);
         const tools = (server.messageRequests()[before]?.body as { tools?: { name: string }[] }).tools ?? [];
         expect(tools.map((tool) => tool.name)).not.toContain('create_note');
+    });
+
+    it("sends its model requests through Node's own HTTP client, not the built-in fetch (decision 0030)", async () => {
+        const before = server.messageRequests().length;
+        const run = await cli(['ask', 'hello']);
+        expect(run.code).toBe(0);
+        const request = server.messageRequests()[before];
+        expect(request?.path).toBe('/v1/messages');
+        // Node's built-in fetch sends the Fetch standard's metadata headers with every request; its `http` does not.
+        expect(request?.headers['sec-fetch-mode']).toBeUndefined();
+        expect(request?.body).toMatchObject({ stream: true });
     });
 });
 
