@@ -1,9 +1,9 @@
 /**
  * The local Messages API in a worker thread, for the queue rows: the real API is another machine, so its work (parsing
  * requests, simulating the prompt cache, writing streams) must not share the event loop of the queue it serves. The
- * first `burst` requests are answered with a 429 (retry-after 1 s), every other one with a short text turn, each after
- * `latencyMs`. Messages: `'count'` answers `{ count }` (model requests so far), `'times'` answers `{ times }` (when
- * each model request arrived, `Date.now()` ms, in order), `'close'` answers `{ closed: true }`.
+ * first `burst` requests are answered with a 429 (retry-after 1 s), every other one with a short text turn, each
+ * `latencyMs` after it arrived. Messages: `'count'` answers `{ count }` (model requests so far), `'times'` answers
+ * `{ times }` (when each model request arrived, `Date.now()` ms, in order), `'close'` answers `{ closed: true }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { rateLimited, startMessagesApiServer, textTurn } from '../tests/support/messages-api-server';

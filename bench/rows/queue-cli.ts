@@ -1,7 +1,7 @@
 /**
  * The job queue through the product (issue #22): the built `dist/cli.js run` as a real child process on a copy of the
  * generated vault with 32 (and 100) job notes added, concurrency 8, against the local Messages API in a worker thread
- * answering every request after 400 ms. The figure is the wall time against the ideal schedule
+ * answering every request 400 ms after it arrived. The figure is the wall time against the ideal schedule
  * (ceil(jobs / 8) × 400 ms).
  *
  * Start-up is excluded, and defined as everything before the FIRST model request reaches the server (process start,

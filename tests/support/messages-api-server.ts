@@ -274,7 +274,8 @@ class LocalMessagesApi implements MessagesApiServer {
             sendError(res, requestId, { status: 500, errorType: 'api_error', message, headers: NO_RETRY });
             return;
         }
-        await this.pacer.sleep(this.latencyMs + (answer.latencyMs ?? 0));
+        // The latency counts from the request's arrival: the server's own checks above are not the model's time.
+        await this.pacer.sleep(request.time + this.latencyMs + (answer.latencyMs ?? 0) - Date.now());
         if (this.pacer.closed || res.destroyed) return;
         if (answer.kind === 'http-error') {
             sendError(res, requestId, answer);

@@ -71,8 +71,27 @@ export function estimatePrefixTokens(prefix: {
     system: readonly Anthropic.TextBlockParam[];
     tools: readonly Anthropic.Tool[];
 }): number {
-    return estimateBlockTokens(prefix.system) + estimateBlockTokens(prefix.tools);
+    let tokens = 0;
+    for (const block of [...prefix.system, ...prefix.tools]) {
+        if (!Object.isFrozen(block)) {
+            tokens += estimateBlockTokens([block]);
+            continue;
+        }
+        let kept = FROZEN_BLOCK_TOKENS.get(block);
+        if (kept === undefined) {
+            kept = estimateBlockTokens([block]);
+            FROZEN_BLOCK_TOKENS.set(block, kept);
+        }
+        tokens += kept;
+    }
+    return tokens;
 }
+
+/**
+ * Estimates of frozen prefix blocks, kept with the block. The prompt prefix deep-freezes its blocks and shares each
+ * tool's among sessions (`prompt-cache.ts`), so a frozen block's estimate cannot change.
+ */
+const FROZEN_BLOCK_TOKENS = new WeakMap<object, number>();
 
 /** Every input token a response's `usage` says its request carried: uncached, cache reads and cache writes. */
 export function promptTokensOf(usage: UsageLike): number {

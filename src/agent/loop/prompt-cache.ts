@@ -40,14 +40,7 @@ export class PromptPrefix {
 
     constructor(input: PromptPrefixInput) {
         this.input = { ...input };
-        this.plainTools = deepFreeze(
-            input.tools.map((tool) => ({
-                name: tool.name,
-                description: tool.description,
-                // A copy: freezing must not reach into the tools' own schema objects.
-                input_schema: structuredClone(tool.inputSchema) as Anthropic.Tool.InputSchema,
-            })),
-        );
+        this.plainTools = Object.freeze(input.tools.map(sentTool));
         this.cachedTools = deepFreeze(markLast(this.plainTools));
         this.buildSystem();
     }
@@ -88,6 +81,26 @@ export class PromptPrefix {
         this.plainSystem = deepFreeze(system);
         this.cachedSystem = deepFreeze(markLast(this.plainSystem));
     }
+}
+
+/**
+ * Each tool definition as a request carries it, deep-frozen: made once per definition object and shared by every
+ * session that offers the tool. Definitions are not changed once made; a queue would otherwise copy and freeze every
+ * schema again at each job's start (decision 0031).
+ */
+const SENT_TOOLS = new WeakMap<ToolDefinition, Anthropic.Tool>();
+
+function sentTool(tool: ToolDefinition): Anthropic.Tool {
+    const kept = SENT_TOOLS.get(tool);
+    if (kept !== undefined && kept.name === tool.name && kept.description === tool.description) return kept;
+    const sent = deepFreeze({
+        name: tool.name,
+        description: tool.description,
+        // A copy: freezing must not reach into the tools' own schema objects.
+        input_schema: structuredClone(tool.inputSchema) as Anthropic.Tool.InputSchema,
+    });
+    SENT_TOOLS.set(tool, sent);
+    return sent;
 }
 
 /** What one request is built from. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { estimateBlockTokens, estimatePrefixTokens } from '../../../src/agent/compaction/context-window';
 import { Conversation } from '../../../src/agent/loop/conversation';
 import { buildRequest, countBreakpoints, PromptPrefix } from '../../../src/agent/loop/prompt-cache';
 import { vaultTools } from '../../../src/agent/tools/registry';
@@ -42,6 +43,20 @@ describe('prompt caching', () => {
         const second = request(conversation, 0);
         expect(JSON.stringify([second.tools, second.system])).toBe(JSON.stringify([first.tools, first.system]));
         expect(JSON.stringify(conversation.snapshot())).not.toContain('cache_control');
+    });
+
+    it('builds each tool once for every session that offers it, frozen, leaving the definitions themselves unfrozen', () => {
+        const definitions = vaultTools('ask').map((tool) => tool.definition);
+        const other = new PromptPrefix({ systemPrompt: 'Another session.', instructions: '', tools: definitions });
+        const mine = prefix.tools(false);
+        const theirs = other.tools(false);
+        expect(theirs).toHaveLength(mine.length);
+        theirs.forEach((tool, i) => expect(tool).toBe(mine[i]));
+        expect(Object.isFrozen(mine[0]?.input_schema)).toBe(true);
+        expect(definitions.some((definition) => Object.isFrozen(definition.inputSchema))).toBe(false);
+        expect(estimatePrefixTokens(other.plain())).toBe(
+            estimateBlockTokens(other.plain().system) + estimateBlockTokens(other.plain().tools),
+        );
     });
 
     it('sends no cache_control at all when the endpoint lacks prompt caching', () => {

@@ -214,7 +214,10 @@ export type Responder = (
 export interface MessagesApiServerOptions {
     /** The key requests must carry (`x-api-key` or `Authorization: Bearer`); default `test-key`. */
     apiKey?: string;
-    /** Latency added to every `/v1/messages` response, in ms. */
+    /**
+     * Latency of every `/v1/messages` response, in ms, counted from when the request arrived (its body read), so the
+     * server's own checks do not add to it.
+     */
     latencyMs?: number;
     /** Pause between SSE events, in ms; 0 (default) writes the whole stream at once. */
     eventDelayMs?: number;
