@@ -34,6 +34,9 @@ const QUOTED =
 /** Characters a plain scalar may hold here. */
 const PLAIN_RUN = /[A-Za-z0-9 _./-]*/uy;
 
+/** The deepest nesting of flow collections read here. */
+const MAX_DEPTH = 32;
+
 /** Thrown inside the reader when the block is not flat; never leaves this file. */
 class NotFlat extends Error {
     override readonly name: string = 'NotFlat';
@@ -76,12 +79,17 @@ class LineReader {
         private readonly end: number,
     ) {}
 
+    /** How deep the collections being read are nested. */
+    private depth = 0;
+
     value(): unknown {
         const char = this.text[this.at];
-        if (char === '[') return this.sequence();
-        if (char === '{') return this.mapping();
-        if (char === '"') return this.quoted();
-        return this.plain();
+        if (char !== '[' && char !== '{') return char === '"' ? this.quoted() : this.plain();
+        // Deeper nesting than any note needs goes to `yaml`, rather than deep into this reader's stack.
+        if (++this.depth > MAX_DEPTH) throw new NotFlat();
+        const collection = char === '[' ? this.sequence() : this.mapping();
+        this.depth--;
+        return collection;
     }
 
     private sequence(): unknown[] {

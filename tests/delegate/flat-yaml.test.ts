@@ -211,6 +211,15 @@ describe('flat frontmatter', () => {
         expect(readFlat('')).toStrictEqual([]);
     });
 
+    it('leaves deep nesting to yaml without running out of stack, and reads a megabyte of text on one line', () => {
+        const deep = `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+        expect(readFlat(deep)).toBeNull();
+        expect(readFlat(`a: ${'['.repeat(32)}${']'.repeat(32)}`)).not.toBeNull();
+        const long = `a: "${'x'.repeat(1_000_000)}"\nb: ${'word '.repeat(200_000)}`;
+        expect(readFlat(long)).toBeNull();
+        expect(readFlat(`a: "${'x'.repeat(1_000_000)}"`)?.[0]?.value).toHaveLength(1_000_000);
+    });
+
     it('edits a flat block as the yaml reading would: set keys replaced in place, new keys appended, others untouched', () => {
         fc.assert(
             fc.property(entries, entries, (before, patch) => {
