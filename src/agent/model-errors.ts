@@ -98,6 +98,10 @@ export class ServerError extends ModelError {
 export class Offline extends ModelError {
     override readonly name: string = 'Offline';
 }
+/** The endpoint's TLS certificate is not trusted: nothing was sent, and trying again cannot help. */
+export class UntrustedCertificate extends ModelError {
+    override readonly name: string = 'UntrustedCertificate';
+}
 /** The connection broke after it was made (reset, socket hang up). */
 export class ConnectionLost extends ModelError {
     override readonly name: string = 'ConnectionLost';
@@ -179,6 +183,21 @@ const TIMEOUT_CODES = new Set([
     'UND_ERR_CONNECT_TIMEOUT',
     'UND_ERR_HEADERS_TIMEOUT',
     'UND_ERR_BODY_TIMEOUT',
+]);
+/** OpenSSL's and Node's codes for a certificate that does not verify. */
+const CERTIFICATE_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_REVOKED',
+    'CERT_SIGNATURE_FAILURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 const SPEND_TEXT = /spend|credit balance|usage limit|billing|quota/i;
 const TOO_LONG_TEXT = /too long|too large|context window|maximum context|exceeds? the (?:maximum|limit)/i;
@@ -322,8 +341,19 @@ function streamErrorBody(e: APIError): { type: string | null; message: string | 
 }
 
 function classifyTransport(e: unknown, who: string, context: ClassifyContext): ModelError {
-    const { codes, text } = collectCauses(e);
+    const { codes, text, said } = collectCauses(e);
     const has = (set: Set<string>): boolean => codes.some((code) => set.has(code));
+    if (has(CERTIFICATE_CODES)) {
+        const where = context.endpointUrl ?? who;
+        return new UntrustedCertificate({
+            retryable: false,
+            summary:
+                `The certificate of ${where} is not trusted (${trimSentence(said.get(codes.find((code) => CERTIFICATE_CODES.has(code)) ?? '') ?? text)}), so ` +
+                'nothing was sent. If your network inspects encrypted traffic, its certificate has to be trusted ' +
+                '(for the command line: NODE_EXTRA_CA_CERTS).',
+            cause: e,
+        });
+    }
     const online = context.online ?? deviceOnline();
     if (online === false || has(OFFLINE_CODES)) {
         const dns = codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN');
@@ -408,22 +438,27 @@ function deviceOnline(): boolean | undefined {
 }
 
 /** Walks `cause` chains and `AggregateError.errors`, collecting error codes and messages. */
-function collectCauses(e: unknown): { codes: string[]; text: string } {
+function collectCauses(e: unknown): { codes: string[]; text: string; said: Map<string, string> } {
     const codes: string[] = [];
     const texts: string[] = [];
+    /** The message that came with each code. */
+    const said = new Map<string, string>();
     const visit = (value: unknown, depth: number): void => {
         if (depth > MAX_CAUSE_DEPTH || typeof value !== 'object' || value === null) {
             if (typeof value === 'string') texts.push(value);
             return;
         }
         const record = value as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-        if (typeof record.code === 'string') codes.push(record.code);
+        if (typeof record.code === 'string') {
+            codes.push(record.code);
+            if (typeof record.message === 'string' && !said.has(record.code)) said.set(record.code, record.message);
+        }
         if (typeof record.message === 'string') texts.push(record.message);
         visit(record.cause, depth + 1);
         if (Array.isArray(record.errors)) for (const inner of record.errors) visit(inner, depth + 1);
     };
     visit(e, 0);
-    return { codes, text: texts.join(' ') };
+    return { codes, text: texts.join(' '), said };
 }
 
 function requestSuffix(requestId: string | undefined): string {

@@ -19,7 +19,7 @@ import {
     type RecordedRequest,
 } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, makeCliHome, runCli, type CliHome, type CliRun } from './cli-harness';
+import { buildCli, makeCliHome, REPO, runCli, type CliHome, type CliRun } from './cli-harness';
 import { DEFAULT_MODEL } from '../../src/kernel/default-model';
 
 const CANARY = `CANARY-${Math.random().toString(36).slice(2)}-CLI`;
@@ -393,6 +393,52 @@ describe('ask', () => {
         expect(request?.headers['sec-fetch-mode']).toBeUndefined();
         expect(request?.body).toMatchObject({ stream: true });
     });
+});
+
+describe("HTTPS, as Anthropic's API speaks it", () => {
+    // The CLI sends every model request through Node's `https` (decision 0030); Anthropic's API is only HTTPS.
+    const certFile = nodePath.join(REPO, 'tests/support/tls/127.0.0.1-cert.pem');
+    const tls = {
+        cert: readFileSync(certFile, 'utf8'),
+        key: readFileSync(nodePath.join(REPO, 'tests/support/tls/127.0.0.1-key.pem'), 'utf8'),
+    };
+
+    it('streams an answer from an HTTPS endpoint whose certificate the system trusts', async () => {
+        const secure = await startMessagesApiServer({ tls, defaultResponse: textTurn('Answered over TLS.') });
+        try {
+            expect(secure.baseURL).toMatch(/^https:/);
+            const trusted = { ANTHROPIC_BASE_URL: secure.baseURL, NODE_EXTRA_CA_CERTS: certFile };
+            const run = await cli(['ask', 'hello'], env({ ...trusted, ANTHROPIC_API_KEY: secure.apiKey }));
+            expect(run.stderr).toBe(run.stderr.replace(/certificate/iu, ''));
+            expect(run.code).toBe(0);
+            expect(run.stdout).toContain('Answered over TLS.');
+            expect(secure.messageRequests()).toHaveLength(1);
+            expect(secure.messageRequests()[0]?.body).toMatchObject({ stream: true });
+        } finally {
+            await secure.close();
+        }
+    }, 30_000);
+
+    it('refuses an endpoint whose certificate nobody vouches for, says so, and never sends the key', async () => {
+        const secure = await startMessagesApiServer({ tls, defaultResponse: textTurn('Should never be read.') });
+        try {
+            const run = await cli(
+                ['ask', 'hello'],
+                env({ ANTHROPIC_BASE_URL: secure.baseURL, ANTHROPIC_API_KEY: secure.apiKey }),
+            );
+            expect(run.code).toBe(1);
+            expect(run.stdout).not.toContain('Should never be read.');
+            // Said once, and not retried: no retry can make a certificate trusted.
+            const said = run.stderr.split('\n').filter((line) => line.includes('is not trusted'));
+            expect(said).toHaveLength(1);
+            expect(said[0]).toContain(`The certificate of ${secure.baseURL} is not trusted (self-signed certificate)`);
+            expect(said[0]).toContain('NODE_EXTRA_CA_CERTS');
+            expect(run.stderr).not.toMatch(/Retrying|Can’t reach/u);
+            expect(secure.messageRequests()).toHaveLength(0);
+        } finally {
+            await secure.close();
+        }
+    }, 30_000);
 });
 
 describe('the canary', () => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 import type { MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/batches';
@@ -77,6 +78,8 @@ class LocalMessagesApi implements MessagesApiServer {
     readonly requests: RecordedRequest[] = [];
     private readonly queue: ScriptedResponse[] = [];
     private readonly http: Server;
+    /** Whether the server speaks HTTPS. */
+    private readonly tls: boolean;
     private readonly sockets = new Set<Socket>();
     private readonly cache: PromptCache;
     private readonly batches: BatchStore;
@@ -103,7 +106,9 @@ class LocalMessagesApi implements MessagesApiServer {
             pollsBeforeEnd: options.batchPollsBeforeEnd ?? 1,
             resultsUrl: (id) => `${this.baseURL}/v1/messages/batches/${id}/results`,
         });
-        this.http = createServer((req, res) => void this.handle(req, res));
+        const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+        this.tls = options.tls !== undefined;
+        this.http = options.tls === undefined ? createServer(handler) : createTlsServer(options.tls, handler);
         this.http.on('connection', (socket) => {
             this.sockets.add(socket);
             socket.on('close', () => this.sockets.delete(socket));
@@ -116,7 +121,7 @@ class LocalMessagesApi implements MessagesApiServer {
             this.http.listen(0, '127.0.0.1', () => resolve());
         });
         const { port } = this.http.address() as AddressInfo;
-        this.baseURL = `http://127.0.0.1:${port}`;
+        this.baseURL = `${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     }
 
     enqueue(...responses: ScriptedResponse[]): void {

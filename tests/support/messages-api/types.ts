@@ -221,6 +221,11 @@ export interface MessagesApiServerOptions {
     latencyMs?: number;
     /** Pause between SSE events, in ms; 0 (default) writes the whole stream at once. */
     eventDelayMs?: number;
+    /**
+     * Serves HTTPS with this key and certificate (PEM), as Anthropic's API does; `baseURL` then starts with `https:`.
+     * `tests/support/tls/` holds one for 127.0.0.1.
+     */
+    tls?: { key: string; cert: string };
     /** Called when the FIFO queue is empty. */
     responder?: Responder;
     /** Answer used when neither the queue nor the responder has one. */
