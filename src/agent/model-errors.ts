@@ -4,6 +4,7 @@
  * never on message text.
  */
 import { APIError, APIConnectionTimeoutError, APIUserAbortError } from '@anthropic-ai/sdk/core/error';
+import { readTransportFailure, trimSentence } from './transport-failure';
 
 /** What every model error carries. */
 export interface ModelErrorFields {
@@ -174,31 +175,6 @@ export interface ClassifyContext {
     now?: number;
 }
 
-const MAX_CAUSE_DEPTH = 6;
-const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
-const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
-const TIMEOUT_CODES = new Set([
-    'ETIMEDOUT',
-    'ESOCKETTIMEDOUT',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-]);
-/** OpenSSL's and Node's codes for a certificate that does not verify. */
-const CERTIFICATE_CODES = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_REVOKED',
-    'CERT_SIGNATURE_FAILURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 const SPEND_TEXT = /spend|credit balance|usage limit|billing|quota/i;
 const TOO_LONG_TEXT = /too long|too large|context window|maximum context|exceeds? the (?:maximum|limit)/i;
 
@@ -341,47 +317,13 @@ function streamErrorBody(e: APIError): { type: string | null; message: string | 
 }
 
 function classifyTransport(e: unknown, who: string, context: ClassifyContext): ModelError {
-    const { codes, text, said } = collectCauses(e);
-    const has = (set: Set<string>): boolean => codes.some((code) => set.has(code));
-    if (has(CERTIFICATE_CODES)) {
-        const where = context.endpointUrl ?? who;
-        return new UntrustedCertificate({
-            retryable: false,
-            summary:
-                `The certificate of ${where} is not trusted (${trimSentence(said.get(codes.find((code) => CERTIFICATE_CODES.has(code)) ?? '') ?? text)}), so ` +
-                'nothing was sent. If your network inspects encrypted traffic, its certificate has to be trusted ' +
-                '(for the command line: NODE_EXTRA_CA_CERTS).',
-            cause: e,
-        });
-    }
-    const online = context.online ?? deviceOnline();
-    if (online === false || has(OFFLINE_CODES)) {
-        const dns = codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN');
-        const refused = codes.includes('ECONNREFUSED');
-        const summary = dns
-            ? `Can’t find ${who} (the host name does not resolve); check your connection and the base URL.`
-            : refused
-              ? `Nothing answers at ${context.endpointUrl ?? who}: is the server running?`
-              : `Can’t reach ${who}; check your connection (or that the server is running).`;
-        return new Offline({ retryable: true, summary, cause: e });
-    }
-    if (has(TIMEOUT_CODES) || /timed? ?out/i.test(text)) {
-        return new Timeout({ retryable: true, summary: `${who} took too long to answer.`, cause: e });
-    }
-    if (
-        has(LOST_CODES) ||
-        /socket hang up|other side closed|terminated|connection (?:was )?(?:reset|closed)/i.test(text)
-    ) {
-        return new ConnectionLost({ retryable: true, summary: `The connection to ${who} was lost.`, cause: e });
-    }
-    if (e instanceof APIError || /fetch failed|failed to fetch|load failed|network|connection error/i.test(text)) {
-        return new Offline({ retryable: true, summary: `Can’t reach ${who}; check your connection.`, cause: e });
-    }
-    return new UnexpectedError({
-        retryable: false,
-        summary: `Something unexpected went wrong talking to ${who}: ${trimSentence(text || String(e))}.`,
-        cause: e,
-    });
+    const failure = readTransportFailure(e, who, { ...context, apiError: e instanceof APIError });
+    const fields = { retryable: failure.retryable, summary: failure.summary, cause: e };
+    if (failure.kind === 'certificate') return new UntrustedCertificate(fields);
+    if (failure.kind === 'offline') return new Offline(fields);
+    if (failure.kind === 'timeout') return new Timeout(fields);
+    if (failure.kind === 'lost') return new ConnectionLost(fields);
+    return new UnexpectedError(fields);
 }
 
 /** Milliseconds from `retry-after-ms` or `retry-after` (seconds or an HTTP date), or `undefined`. */
@@ -430,42 +372,6 @@ function isAbort(e: unknown): boolean {
     return typeof e === 'object' && e !== null && 'name' in e && e.name === 'AbortError';
 }
 
-function deviceOnline(): boolean | undefined {
-    // Node (the CLI, tests) has no navigator.onLine; only a browser-like host can say it is offline.
-    if (typeof navigator === 'undefined') return undefined;
-    const onLine: unknown = (navigator as { onLine?: unknown }).onLine;
-    return typeof onLine === 'boolean' ? onLine : undefined;
-}
-
-/** Walks `cause` chains and `AggregateError.errors`, collecting error codes and messages. */
-function collectCauses(e: unknown): { codes: string[]; text: string; said: Map<string, string> } {
-    const codes: string[] = [];
-    const texts: string[] = [];
-    /** The message that came with each code. */
-    const said = new Map<string, string>();
-    const visit = (value: unknown, depth: number): void => {
-        if (depth > MAX_CAUSE_DEPTH || typeof value !== 'object' || value === null) {
-            if (typeof value === 'string') texts.push(value);
-            return;
-        }
-        const record = value as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-        if (typeof record.code === 'string') {
-            codes.push(record.code);
-            if (typeof record.message === 'string' && !said.has(record.code)) said.set(record.code, record.message);
-        }
-        if (typeof record.message === 'string') texts.push(record.message);
-        visit(record.cause, depth + 1);
-        if (Array.isArray(record.errors)) for (const inner of record.errors) visit(inner, depth + 1);
-    };
-    visit(e, 0);
-    return { codes, text: texts.join(' '), said };
-}
-
 function requestSuffix(requestId: string | undefined): string {
     return requestId === undefined ? '' : ` (request ${requestId})`;
-}
-
-function trimSentence(text: string): string {
-    const oneLine = text.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
-    return oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
 }

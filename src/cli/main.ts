@@ -143,8 +143,8 @@ const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin
 
 /**
  * Once the command is done and nothing is left pending (no write, no timer, no open handle: `beforeExit` fires only
- * then), the process leaves at once. Left to itself Node would first take its heap apart page by page, which at 20,000
- * notes holds the shell for another 8–10 ms (decision 0031).
+ * then), the process leaves at once. Left to itself Node would first take its heap apart page by page before the
+ * kernel frees the rest; at 20,000 notes that was up to 8 ms more (decision 0031).
  */
 function exitWhenIdle(code: number): void {
     process.exitCode = code;

@@ -88,18 +88,20 @@ export class PromptPrefix {
  * session that offers the tool. Definitions are not changed once made; a queue would otherwise copy and freeze every
  * schema again at each job's start (decision 0031).
  */
-const SENT_TOOLS = new WeakMap<ToolDefinition, Anthropic.Tool>();
+const SENT_TOOLS = new WeakMap<ToolDefinition, { schema: object; sent: Anthropic.Tool }>();
 
 function sentTool(tool: ToolDefinition): Anthropic.Tool {
     const kept = SENT_TOOLS.get(tool);
-    if (kept !== undefined && kept.name === tool.name && kept.description === tool.description) return kept;
+    // A definition given another name, description or schema object since is built again.
+    const same = kept?.schema === tool.inputSchema && kept.sent.name === tool.name;
+    if (kept !== undefined && same && kept.sent.description === tool.description) return kept.sent;
     const sent = deepFreeze({
         name: tool.name,
         description: tool.description,
         // A copy: freezing must not reach into the tools' own schema objects.
         input_schema: structuredClone(tool.inputSchema) as Anthropic.Tool.InputSchema,
     });
-    SENT_TOOLS.set(tool, sent);
+    SENT_TOOLS.set(tool, { schema: tool.inputSchema, sent });
     return sent;
 }
 
