@@ -4,8 +4,8 @@
  * server's back (create, edit, delete, rename, folders, a note turned #private). `VAULT_AGENT_DEBUG=scan` makes the
  * server say on stderr each time it walks the whole vault, which proves that calls do not.
  *
- * What it cannot show: a watcher that loses events without telling (inotify queue overflow is not reported by Node);
- * the tests change files at a person's pace.
+ * What it cannot show: a watcher that loses events without telling (inotify queue overflow is not reported by Node).
+ * Most tests change files at a person's pace; one writes 3,000 notes in a burst, as a sync or a `git checkout` does.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import nodePath from 'node:path';
@@ -15,7 +15,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 import { buildCli, CLI } from './cli-harness';
 
-const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } });
+const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: ['Secret/'] } });
 
 let temp: TempVault;
 let client: Client;
@@ -145,6 +145,37 @@ describe('vault-agent mcp follows the file system without rescanning per call', 
         );
         expect((await call('notes_with_tag', { tag: 'archive' })).text).not.toContain('Archive/');
         expect(fullScans()).toBe(scans);
+    }, 60_000);
+
+    it('sees 3,000 notes written in a burst into new nested folders, without a full scan', async () => {
+        const scans = fullScans();
+        await Promise.all(
+            Array.from({ length: 30 }, async (_, d) => {
+                await mkdir(abs(`Burst/D${d}/Sub`), { recursive: true });
+                for (let i = 0; i < 100; i++) await writeFile(abs(`Burst/D${d}/Sub/N${i}.md`), `A quokka ${d}-${i}.\n`);
+            }),
+        );
+        await until(
+            async () => (await call('list_notes', { folder: 'Burst', recursive: true })).text.startsWith('3,000 notes'),
+            'all 3,000 notes listed',
+            15_000,
+        );
+        expect((await call('search_notes', { query: 'quokka 29-99' })).text).toContain('Burst/D29/Sub/N99.md');
+        expect(fullScans()).toBe(scans);
+    }, 60_000);
+
+    it('keeps out a folder moved into an excluded folder, from the next call', async () => {
+        expect((await call('read_note', { path: 'Diary/Monday.md' })).text).toContain('walking');
+        await mkdir(abs('Secret'));
+        await rename(abs('Diary'), abs('Secret/Diary'));
+        const read = await call('read_note', { path: 'Secret/Diary/Monday.md' });
+        expect(read.isError).toBe(true);
+        expect(read.text).not.toContain('walking');
+        expect((await call('search_notes', { query: 'walking' })).text).not.toContain('Monday.md');
+        await until(
+            async () => !(await call('list_notes', { recursive: true })).text.includes('Monday.md'),
+            'the moved note unlisted',
+        );
     }, 60_000);
 
     it('never returns a note made #private on disk, from the moment it is written', async () => {
