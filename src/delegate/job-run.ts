@@ -342,8 +342,14 @@ async function decide(
             }
             return budgetStop(`Stopped by its budget (${result.budget?.describe ?? 'limit reached'}).`);
         case 'truncated':
-        case 'context-full':
             return budgetStop(result.message);
+        case 'context-full':
+            // A chat's advice (a new chat, compaction) means nothing to a job: say what the person can change.
+            return budgetStop(
+                result.modelCalls === 0
+                    ? 'Not sent: its brief and context are larger than the model’s context window. Shorten the brief or name fewer notes.'
+                    : 'Its conversation outgrew the model’s context window. Split it into smaller jobs, or name fewer notes.',
+            );
         case 'refused':
             return failed(result.message);
         case 'stopped':

@@ -142,6 +142,21 @@ describe('the delegate queue', () => {
         expect(artifact).toContain('The first half of the summary');
     });
 
+    it('fails a job whose brief is larger than the model’s window, says what to change, and sends nothing', async () => {
+        const brief = 'word '.repeat(1_000_000);
+        harness = await makeQueueHarness({ files: { 'Agent/Jobs/Huge.md': jobNote(brief) } });
+        const queue = await harness.queue();
+        await queue.runUntilIdle();
+        expect(harness.server.messageRequests()).toHaveLength(0);
+        const job = jobOf(harness, 'Agent/Jobs/Huge.md');
+        expect(job.status).toBe('failed');
+        expect(job.error).toBe(
+            'Not sent: its brief and context are larger than the model’s context window. Shorten the brief or name fewer notes.',
+        );
+        // A chat's advice would mean nothing here.
+        expect(job.error).not.toContain('chat');
+    });
+
     it('writes no partial artifact for a turn that failed mid-stream, and runs it again (row 25)', async () => {
         harness = await makeQueueHarness({ files: { 'Agent/Jobs/Flaky.md': jobNote('Summarise.') } });
         // Every model call of the first attempt breaks mid-stream (the turn loop retries 4 times).
