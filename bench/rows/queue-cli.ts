@@ -9,6 +9,9 @@
  * everything after the first request counts: starting the other jobs, leases, job-note and result-note writes, undo
  * records, the summary and the shutdown. Several runs, each on fresh job notes and a fresh per-user state folder;
  * median and range. stderr is a pipe (as under cron or a log file), so no spinner is drawn.
+ *
+ * A variant adds 3,000 notes loose at the vault's root, where many real vaults keep them: a job looks up the vault's
+ * instruction notes there and writes a new note, and neither may cost a read of the root's list of names.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -135,10 +138,12 @@ export async function measureCliQueue(
     jobs: number,
     runs: number,
     cliArgs: string[] = [],
+    looseAtRoot = 0,
 ): Promise<CliQueueRun[]> {
     const root = await mkdtemp(join(tmpdir(), 'vault-agent-bench-queue-'));
     try {
         await cp(context.vault.root, root, { recursive: true });
+        for (let i = 0; i < looseAtRoot; i++) await writeFile(join(root, `Loose note ${i}.md`), `# Loose note ${i}\n`);
         const results: CliQueueRun[] = [];
         for (let i = 0; i < runs; i++) results.push(await runOnce(context, root, jobs, cliArgs));
         return results;
@@ -147,12 +152,13 @@ export async function measureCliQueue(
     }
 }
 
-function queueRow(jobs: number): BenchRow {
+function queueRow(jobs: number, looseAtRoot = 0): BenchRow {
+    const where = looseAtRoot === 0 ? '' : `, ${looseAtRoot.toLocaleString('en-US')} notes at the root`;
     return {
-        name: `queue through built run (${jobs} jobs × ${CONCURRENCY})`,
+        name: `queue through built run (${jobs} jobs × ${CONCURRENCY}${where})`,
         async run(context): Promise<BenchResult> {
             const ideal = Math.ceil(jobs / CONCURRENCY) * LATENCY_MS;
-            const runs = await measureCliQueue(context, jobs, context.quick ? 3 : 5);
+            const runs = await measureCliQueue(context, jobs, context.quick ? 3 : 5, [], looseAtRoot);
             const broken = runs.find((run) => run.code !== 0 || run.done !== jobs || run.requests !== jobs);
             if (broken !== undefined) {
                 throw new Error(
@@ -175,7 +181,8 @@ function queueRow(jobs: number): BenchRow {
                     `process's exit (start-up before it excluded: ${ms(runs.map((run) => run.startupMs))} ms; after ` +
                     `the summary line: ${ms(runs.map((run) => run.tailMs))} ms); ideal ceil(${jobs}/${CONCURRENCY}) ` +
                     `× ${LATENCY_MS} ms = ${ideal} ms; built dist/cli.js run in a child process on a copy of the ` +
-                    `${context.vault.notes}-note vault, stderr a pipe, ${jobs}/${jobs} done`,
+                    `${context.vault.notes}-note vault${looseAtRoot === 0 ? '' : ` and ${looseAtRoot} more notes at its root`}, ` +
+                    `stderr a pipe, ${jobs}/${jobs} done`,
             };
         },
     };
@@ -186,3 +193,6 @@ export const queueCliRow = queueRow(32);
 
 /** 100 jobs at concurrency 8, as the in-process row. */
 export const queueCliLongRow = queueRow(100);
+
+/** 32 jobs, with 3,000 notes loose at the vault's root. */
+export const queueCliLooseRootRow = queueRow(32, 3_000);

@@ -139,16 +139,23 @@ export class VaultDisk {
         return entry;
     }
 
-    /** The on-disk relative path of `vaultPath`, trying the NFC spelling, the known map, then each folder's names. */
+    /**
+     * The on-disk relative path of `vaultPath`: its NFC spelling or the known map, else, folder by folder, the spelling
+     * that exists (a name whose NFC form is the segment, read from the folder only where the segment itself is absent
+     * and another spelling of it can exist). `null` when absent.
+     */
     async findOnDisk(vaultPath: string): Promise<string | null> {
         const mapped = this.options.diskNames.get(vaultPath) ?? vaultPath;
-        const present = await lstat(this.abs(mapped)).then(
-            () => true,
-            () => false,
-        );
-        if (present) return mapped;
+        if (await this.present(this.abs(mapped))) return mapped;
+        if (!mayHaveOtherSpelling(vaultPath)) return null;
         let disk = '';
         for (const segment of vaultPath.split('/')) {
+            const exact = disk === '' ? segment : `${disk}/${segment}`;
+            if (await this.present(this.abs(exact))) {
+                disk = exact;
+                continue;
+            }
+            if (!mayHaveOtherSpelling(segment)) return null;
             const dir = await realpath(this.abs(disk)).catch(() => null);
             if (dir === null) return null;
             this.assertInside(dir, vaultPath);
@@ -158,6 +165,14 @@ export class VaultDisk {
             disk = disk === '' ? match : `${disk}/${match}`;
         }
         return disk;
+    }
+
+    /** Whether a directory entry is at `abs` (a symbolic link counts, wherever it leads). */
+    private present(abs: string): Promise<boolean> {
+        return lstat(abs).then(
+            () => true,
+            () => false,
+        );
     }
 
     /**
@@ -179,6 +194,12 @@ export class VaultDisk {
             this.assertNoLink(dir, real, vaultPath);
             if (!(await lstat(real)).isDirectory()) {
                 throw new VaultError('exists', `"${vaultPath}" would need a folder where a file exists.`, vaultPath);
+            }
+            // A folder on the way that exists under this very name is the one to use: no need to read its parent.
+            // The file's own folder is always read, for twins of its name by case or Unicode form.
+            if (i < segments.length - 1 && (await this.present(nodePath.join(real, segment)))) {
+                dir = nodePath.join(real, segment);
+                continue;
             }
             const names = await readdir(real);
             const same = names.find((name) => name.normalize('NFC') === segment);
@@ -298,4 +319,13 @@ export function existsError(vaultPath: string, twin?: string): VaultError {
 /** The `code` of a Node fs error. */
 export function errorCode(e: unknown): string | undefined {
     return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+/**
+ * Whether a name other than `name` itself can have `name` as its NFC form. Any name outside printable ASCII can (its
+ * decomposed spelling, above all); a printable ASCII one only through K, ; or `, since U+212A, U+037E and U+1FEF are
+ * the only other code points whose NFC form is ASCII. Such a name is looked up as spelled, never in its folder's list.
+ */
+export function mayHaveOtherSpelling(name: string): boolean {
+    return /[^ -~]|[K;`]/u.test(name);
 }
