@@ -30,7 +30,7 @@ import { mcpColdStartRow, mcpPeakMemoryRow, mcpSearchRow } from './mcp-product';
 import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
-import { queueCliLongRow, queueCliLooseRootRow, queueCliRow } from './queue-cli';
+import { queueCliLongRow, queueCliLivedInRow, queueCliRow } from './queue-cli';
 
 /** A row whose wall-clock figure a busy machine can spoil: CI keeps the best of 3 runs. */
 function noisy(row: BenchRow): BenchRow {
@@ -72,7 +72,7 @@ export const BENCH_ROWS: BenchRow[] = [
     noisy(queueRateLimitRow),
     noisy(queueCliRow),
     noisy(queueCliLongRow),
-    noisy(queueCliLooseRootRow),
+    noisy(queueCliLivedInRow),
     batchJobsRow,
     compactionInputRow,
     compactionCacheRow,

@@ -10,8 +10,9 @@
  * records, the summary and the shutdown. Several runs, each on fresh job notes and a fresh per-user state folder;
  * median and range. stderr is a pipe (as under cron or a log file), so no spinner is drawn.
  *
- * A variant adds 3,000 notes loose at the vault's root, where many real vaults keep them: a job looks up the vault's
- * instruction notes there and writes a new note, and neither may cost a read of the root's list of names.
+ * A variant runs in a lived-in vault: 3,000 notes loose at the root, where many real vaults keep them, and 5,000
+ * earlier results in the output folder, as after a year of jobs. A job looks up the vault's instruction notes at the
+ * root and writes its result beside the earlier ones; neither may cost more as those folders grow.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +26,18 @@ const CONCURRENCY = 8;
 const LATENCY_MS = 400;
 const LIMIT = 1.1;
 const JOBS_FOLDER = 'Agent/Jobs';
+/** Where jobs write their results by default. */
+const OUTPUT_FOLDER = 'Agent/Outputs';
+
+/** What the vault holds besides the generated notes. */
+interface LivedIn {
+    /** Notes loose at the vault's root. */
+    looseAtRoot: number;
+    /** Results of earlier jobs in the output folder. */
+    earlierResults: number;
+}
+
+const TIDY: LivedIn = { looseAtRoot: 0, earlierResults: 0 };
 
 /** One run of `vault-agent run`. */
 interface CliQueueRun {
@@ -46,9 +59,13 @@ interface CliQueueRun {
 }
 
 /** Writes `jobs` fresh job notes into the vault copy, after removing the previous run's jobs and results. */
-async function freshJobs(root: string, jobs: number): Promise<void> {
+async function freshJobs(root: string, jobs: number, lived: LivedIn): Promise<void> {
     await rm(join(root, 'Agent'), { recursive: true, force: true });
     await mkdir(join(root, JOBS_FOLDER), { recursive: true });
+    await mkdir(join(root, OUTPUT_FOLDER), { recursive: true });
+    for (let i = 0; i < lived.earlierResults; i++) {
+        await writeFile(join(root, OUTPUT_FOLDER, `Earlier job ${i} (job-${i.toString(16)}).md`), `Result ${i}\n`);
+    }
     const now = Date.now();
     for (let i = 0; i < jobs; i++) {
         const note = renderJobNote({ title: `Job ${i}`, brief: `Summarise item ${i} in one line.` }, now);
@@ -56,8 +73,14 @@ async function freshJobs(root: string, jobs: number): Promise<void> {
     }
 }
 
-async function runOnce(context: BenchContext, root: string, jobs: number, cliArgs: string[]): Promise<CliQueueRun> {
-    await freshJobs(root, jobs);
+async function runOnce(
+    context: BenchContext,
+    root: string,
+    jobs: number,
+    cliArgs: string[],
+    lived: LivedIn,
+): Promise<CliQueueRun> {
+    await freshJobs(root, jobs, lived);
     const home = await mkdtemp(join(tmpdir(), 'vault-agent-bench-home-'));
     const server = await startWorkerServer(LATENCY_MS, 0);
     try {
@@ -138,27 +161,29 @@ export async function measureCliQueue(
     jobs: number,
     runs: number,
     cliArgs: string[] = [],
-    looseAtRoot = 0,
+    lived: LivedIn = TIDY,
 ): Promise<CliQueueRun[]> {
     const root = await mkdtemp(join(tmpdir(), 'vault-agent-bench-queue-'));
     try {
         await cp(context.vault.root, root, { recursive: true });
-        for (let i = 0; i < looseAtRoot; i++) await writeFile(join(root, `Loose note ${i}.md`), `# Loose note ${i}\n`);
+        for (let i = 0; i < lived.looseAtRoot; i++) {
+            await writeFile(join(root, `Loose note ${i}.md`), `# Loose note ${i}\n`);
+        }
         const results: CliQueueRun[] = [];
-        for (let i = 0; i < runs; i++) results.push(await runOnce(context, root, jobs, cliArgs));
+        for (let i = 0; i < runs; i++) results.push(await runOnce(context, root, jobs, cliArgs, lived));
         return results;
     } finally {
         await rm(root, { recursive: true, force: true });
     }
 }
 
-function queueRow(jobs: number, looseAtRoot = 0): BenchRow {
-    const where = looseAtRoot === 0 ? '' : `, ${looseAtRoot.toLocaleString('en-US')} notes at the root`;
+function queueRow(jobs: number, lived: LivedIn = TIDY): BenchRow {
+    const where = lived === TIDY ? '' : ', lived-in vault';
     return {
         name: `queue through built run (${jobs} jobs × ${CONCURRENCY}${where})`,
         async run(context): Promise<BenchResult> {
             const ideal = Math.ceil(jobs / CONCURRENCY) * LATENCY_MS;
-            const runs = await measureCliQueue(context, jobs, context.quick ? 3 : 5, [], looseAtRoot);
+            const runs = await measureCliQueue(context, jobs, context.quick ? 3 : 5, [], lived);
             const broken = runs.find((run) => run.code !== 0 || run.done !== jobs || run.requests !== jobs);
             if (broken !== undefined) {
                 throw new Error(
@@ -181,7 +206,7 @@ function queueRow(jobs: number, looseAtRoot = 0): BenchRow {
                     `process's exit (start-up before it excluded: ${ms(runs.map((run) => run.startupMs))} ms; after ` +
                     `the summary line: ${ms(runs.map((run) => run.tailMs))} ms); ideal ceil(${jobs}/${CONCURRENCY}) ` +
                     `× ${LATENCY_MS} ms = ${ideal} ms; built dist/cli.js run in a child process on a copy of the ` +
-                    `${context.vault.notes}-note vault${looseAtRoot === 0 ? '' : ` and ${looseAtRoot} more notes at its root`}, ` +
+                    `${context.vault.notes}-note vault${lived === TIDY ? '' : ` with ${lived.looseAtRoot} more notes at its root and ${lived.earlierResults} earlier results in the output folder`}, ` +
                     `stderr a pipe, ${jobs}/${jobs} done`,
             };
         },
@@ -194,5 +219,5 @@ export const queueCliRow = queueRow(32);
 /** 100 jobs at concurrency 8, as the in-process row. */
 export const queueCliLongRow = queueRow(100);
 
-/** 32 jobs, with 3,000 notes loose at the vault's root. */
-export const queueCliLooseRootRow = queueRow(32, 3_000);
+/** 32 jobs in a lived-in vault. */
+export const queueCliLivedInRow = queueRow(32, { looseAtRoot: 3_000, earlierResults: 5_000 });

@@ -142,7 +142,7 @@ export class VaultDisk {
     /**
      * The on-disk relative path of `vaultPath`: its NFC spelling or the known map, else, folder by folder, the spelling
      * that exists (a name whose NFC form is the segment, read from the folder only where the segment itself is absent
-     * and another spelling of it can exist). `null` when absent.
+     * and another spelling of it can exist; decision 0033). `null` when absent.
      */
     async findOnDisk(vaultPath: string): Promise<string | null> {
         const mapped = this.options.diskNames.get(vaultPath) ?? vaultPath;
@@ -160,7 +160,7 @@ export class VaultDisk {
             if (dir === null) return null;
             this.assertInside(dir, vaultPath);
             const names = await readdir(dir).catch(() => [] as string[]);
-            const match = names.find((name) => name.normalize('NFC') === segment);
+            const match = spellingsOf(segment, names).same;
             if (match === undefined) return null;
             disk = disk === '' ? match : `${disk}/${match}`;
         }
@@ -201,9 +201,7 @@ export class VaultDisk {
                 dir = nodePath.join(real, segment);
                 continue;
             }
-            const names = await readdir(real);
-            const same = names.find((name) => name.normalize('NFC') === segment);
-            const twin = same ?? names.find((name) => collisionKey(name) === collisionKey(segment));
+            const { same, twin } = spellingsOf(segment, await readdir(real));
             if (i === segments.length - 1) {
                 const abs = nodePath.join(real, segment);
                 if (twin === undefined) return { dir: real, abs, isSelf: false, dirExists: true };
@@ -328,4 +326,25 @@ export function errorCode(e: unknown): string | undefined {
  */
 export function mayHaveOtherSpelling(name: string): boolean {
     return /[^ -~]|[K;`]/u.test(name);
+}
+
+/** Printable ASCII: its NFC form is itself, and its collision key its lower case. */
+const PLAIN = /^[ -~]*$/u;
+
+/**
+ * The first of `names` (a folder's list) whose NFC form is `segment` (`same`), and the first that is `segment` or its
+ * twin by case or Unicode form (`twin`: `same` when there is one). The list may hold thousands of names, so plain ones
+ * are compared without normalizing them.
+ */
+export function spellingsOf(segment: string, names: readonly string[]): { same?: string; twin?: string } {
+    const key = collisionKey(segment);
+    let same: string | undefined;
+    let twin: string | undefined;
+    for (const name of names) {
+        const plain = PLAIN.test(name);
+        if (same === undefined && (plain ? name === segment : name.normalize('NFC') === segment)) same = name;
+        if (twin === undefined && (plain ? name.toLowerCase() === key : collisionKey(name) === key)) twin = name;
+        if (same !== undefined) break;
+    }
+    return same === undefined ? (twin === undefined ? {} : { twin }) : { same, twin: same };
 }

@@ -8,7 +8,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mayHaveOtherSpelling } from '../../src/vault/fs-vault-disk-node';
+import fc from 'fast-check';
+import { collisionKey } from '../../src/kernel/safe-names';
+import { mayHaveOtherSpelling, spellingsOf } from '../../src/vault/fs-vault-disk-node';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 
 const reads = vi.hoisted(() => ({ folders: [] as string[] }));
@@ -19,6 +21,14 @@ vi.mock('node:fs', async (importOriginal) => {
         return actual.readdirSync(...args);
     }) as typeof actual.readdirSync;
     return { ...actual, readdirSync, default: { ...actual, readdirSync } };
+});
+vi.mock('node:fs/promises', async (importOriginal) => {
+    const actual = await importOriginal<typeof import('node:fs/promises')>();
+    const readdir = ((...args: Parameters<typeof actual.readdir>) => {
+        reads.folders.push(String(args[0]));
+        return actual.readdir(...args);
+    }) as typeof actual.readdir;
+    return { ...actual, readdir, default: { ...actual, readdir } };
 });
 
 const cleanups: TempVault[] = [];
@@ -88,5 +98,36 @@ describe('finding paths on disk', () => {
         expect(mayHaveOtherSpelling('Kant.md')).toBe(true);
         expect(mayHaveOtherSpelling('Caf\u00e9.md')).toBe(true);
         expect(mayHaveOtherSpelling('Tab\there.md')).toBe(true);
+    });
+
+    it('picks the same spelling and twins of a name from a folder list as a plain reading of every name would', () => {
+        const piece = fc.constantFrom(
+            'a',
+            'A',
+            'K',
+            '\u212a',
+            'e',
+            'E',
+            '\u00e9',
+            '\u00c9',
+            'e\u0301',
+            'E\u0301',
+            '\u00df',
+            'SS',
+            'ss',
+            ' ',
+            '.md',
+        );
+        const name = fc.array(piece, { minLength: 1, maxLength: 5 }).map((parts) => parts.join(''));
+        fc.assert(
+            fc.property(name, fc.array(name, { maxLength: 12 }), (segment, names) => {
+                const same = names.find((n) => n.normalize('NFC') === segment);
+                const twin = same ?? names.find((n) => collisionKey(n) === collisionKey(segment));
+                const found = spellingsOf(segment, names);
+                expect(found.same).toBe(same);
+                expect(found.twin).toBe(twin);
+            }),
+            { numRuns: 3000 },
+        );
     });
 });
