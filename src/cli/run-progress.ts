@@ -46,9 +46,13 @@ export class RunProgress {
 
     /** Reports what changed since the last snapshot, in one write (a burst of changes is many lines). */
     update(snapshot: QueueSnapshot): void {
+        const previous = this.lastSnapshot?.jobs ?? [];
         this.lastSnapshot = snapshot;
         const lines: string[] = [];
-        for (const job of snapshot.jobs) {
+        for (const [i, job] of snapshot.jobs.entries()) {
+            // The queue keeps a job's view while the job is unchanged: the same object in the same place was seen last
+            // time, so a jobs folder of thousands of finished jobs costs a comparison each, not a lookup.
+            if (previous[i] === job) continue;
             const before = this.seen.get(job.path);
             if (before === job.status) continue;
             this.seen.set(job.path, job.status);

@@ -15,7 +15,8 @@ import { JobStore, type JobUpdate } from './job-store';
 import { LeaseKeeper } from './lease';
 import { Handoffs } from './queue-handoff';
 import { QueuePause } from './queue-pause';
-import { jobView, type JobView, type QueueSnapshot } from './queue-snapshot';
+import type { QueueSnapshot } from './queue-snapshot';
+import { JobViews } from './job-views';
 import type { ExtensionContext } from './queue-extension';
 import { jobRunDeps, type JobQueueOptions, type QueueSettings } from './queue-options';
 import { Wakeup } from './queue-wakeup';
@@ -55,8 +56,8 @@ export class JobQueue {
     private readonly handoffs = new Handoffs();
     private scanned = false;
     private notifying = false;
-    /** Each job note's view as last shown, kept while the note and its progress stay the same objects. */
-    private readonly views = new WeakMap<JobNote, { progress: JobProgress | null; view: JobView }>();
+    /** The jobs' views for snapshots; every change to `jobs` or `running` marks its job here. */
+    private readonly views = new JobViews();
 
     constructor(options: JobQueueOptions) {
         this.options = options;
@@ -112,7 +113,7 @@ export class JobQueue {
 
     /** The queue as it is now. */
     snapshot(): QueueSnapshot {
-        const views = [...this.jobs.values()].map((job) => this.viewOf(job));
+        const views = this.views.list(this.jobs, (path) => this.running.get(path)?.progress ?? null);
         const triggers = (this.options.extensions ?? []).flatMap((extension) => extension.triggers?.() ?? []);
         return {
             state: this.pauses.info !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
@@ -123,20 +124,6 @@ export class JobQueue {
         };
     }
 
-    /**
-     * The job's view for a snapshot. A snapshot goes out after every burst of changes and lists every job, so views of
-     * jobs that did not change since the last one are reused rather than built again (a long run would pay for every
-     * job on every change).
-     */
-    private viewOf(job: JobNote): JobView {
-        const progress = this.running.get(job.path)?.progress ?? null;
-        const cached = this.views.get(job);
-        if (cached !== undefined && cached.progress === progress) return cached.view;
-        const view = jobView(job, progress);
-        this.views.set(job, { progress, view });
-        return view;
-    }
-
     /** Writes a new job note (status `queued`) and resolves to its path; rejects while the settings are locked. */
     async enqueue(spec: JobSpec): Promise<string> {
         const settings = this.settings();
@@ -144,7 +131,7 @@ export class JobQueue {
         const { jobsFolder, outputFolder } = settings.delegate;
         const path = await createJobNote(this.options.vault, jobsFolder, spec, this.clock.now(), outputFolder);
         const read = await this.store.read(path);
-        if (read.kind === 'job') this.jobs.set(path, read.job);
+        if (read.kind === 'job') this.setJob(read.job);
         this.changed();
         this.wakeup.wake();
         return path;
@@ -218,8 +205,9 @@ export class JobQueue {
     private mayRun(job: JobNote): boolean {
         const maxAttempts = this.options.maxAttempts ?? 3;
         if (job.schedule !== '') return false;
-        if ((this.options.extensions ?? []).some((extension) => extension.holds?.(job) === true)) return false;
-        return job.status === 'queued' || (job.status === 'interrupted' && job.attempts < maxAttempts);
+        // The status first: a jobs folder is mostly finished jobs, and this runs for every job at every start.
+        if (job.status !== 'queued' && !(job.status === 'interrupted' && job.attempts < maxAttempts)) return false;
+        return !(this.options.extensions ?? []).some((extension) => extension.holds?.(job) === true);
     }
 
     private async work(untilIdle: boolean): Promise<void> {
@@ -254,6 +242,7 @@ export class JobQueue {
         const folder = settings.delegate.jobsFolder;
         const reads = await this.store.list(folder);
         this.jobs.clear();
+        this.views.reset();
         for (const read of reads) {
             if (read.kind === 'quarantined') {
                 if (!this.quarantined.has(read.path)) {
@@ -279,7 +268,7 @@ export class JobQueue {
                     }
                 }
             }
-            this.jobs.set(job.path, job);
+            this.setJob(job);
         }
         for (const extension of this.options.extensions ?? []) await extension.afterScan?.(this.extensionContext());
         this.changed();
@@ -309,8 +298,10 @@ export class JobQueue {
     private launch(job: JobNote, client: ModelClient, settings: QueueSettings, handoff?: () => void): void {
         const entry: Running = { controller: new AbortController(), progress: null, holdsSlot: true };
         this.running.set(job.path, entry);
+        this.views.touch(job.path);
         void this.runOne(job, this.deps(client, settings), entry, handoff).finally(() => {
             this.running.delete(job.path);
+            this.views.touch(job.path);
             this.changed();
             this.wakeup.wake();
         });
@@ -339,10 +330,10 @@ export class JobQueue {
         );
         if (taken === null) {
             const read = await this.store.read(queued.path);
-            if (read.kind === 'job') this.jobs.set(queued.path, read.job);
+            if (read.kind === 'job') this.setJob(read.job);
             return;
         }
-        this.jobs.set(taken.path, taken);
+        this.setJob(taken);
         entry.progress = { modelCalls: 0, tokens: 0, costUsd: 0, startedAt: this.clock.now(), waitingMs: 0 };
         this.changed();
         // Checked again now, whatever was checked when it was queued: the note may have been edited or copied since.
@@ -360,6 +351,7 @@ export class JobQueue {
             abort: (reason: JobAbort) => entry.controller.abort(reason),
             onProgress: (progress: JobProgress) => {
                 entry.progress = progress;
+                this.views.touch(queued.path);
                 this.changed();
             },
             sending: () => handoff?.(),
@@ -483,8 +475,14 @@ export class JobQueue {
 
     private remember(job: JobNote | null): void {
         if (job === null) return;
-        this.jobs.set(job.path, job);
+        this.setJob(job);
         this.changed();
+    }
+
+    /** Keeps `job` as the queue knows it now. */
+    private setJob(job: JobNote): void {
+        this.jobs.set(job.path, job);
+        this.views.touch(job.path);
     }
 
     /** Tells listeners, once per burst of changes: a snapshot lists every job, so it is not rebuilt per event. */
