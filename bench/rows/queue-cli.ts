@@ -10,9 +10,10 @@
  * records, the summary and the shutdown. Several runs, each on fresh job notes and a fresh per-user state folder;
  * median and range. stderr is a pipe (as under cron or a log file), so no spinner is drawn.
  *
- * A variant runs in a lived-in vault: 3,000 notes loose at the root, where many real vaults keep them, and 5,000
- * earlier results in the output folder, as after a year of jobs. A job looks up the vault's instruction notes at the
- * root and writes its result beside the earlier ones; neither may cost more as those folders grow.
+ * A variant runs in a lived-in vault: 3,000 notes loose at the root, where many real vaults keep them, and, as after a
+ * year of jobs, 5,000 earlier results in the output folder and 5,000 finished job notes in the jobs folder. A job looks
+ * up the vault's instruction notes at the root and writes its result beside the earlier ones, and the queue lists
+ * every job note; none of this may cost much more as those folders grow.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -35,9 +36,13 @@ interface LivedIn {
     looseAtRoot: number;
     /** Results of earlier jobs in the output folder. */
     earlierResults: number;
+    /** Finished job notes in the jobs folder. */
+    finishedJobs: number;
 }
 
-const TIDY: LivedIn = { looseAtRoot: 0, earlierResults: 0 };
+const DAY_MS = 86_400_000;
+
+const TIDY: LivedIn = { looseAtRoot: 0, earlierResults: 0, finishedJobs: 0 };
 
 /** One run of `vault-agent run`. */
 interface CliQueueRun {
@@ -63,10 +68,19 @@ async function freshJobs(root: string, jobs: number, lived: LivedIn): Promise<vo
     await rm(join(root, 'Agent'), { recursive: true, force: true });
     await mkdir(join(root, JOBS_FOLDER), { recursive: true });
     await mkdir(join(root, OUTPUT_FOLDER), { recursive: true });
+    const now = Date.now();
+    for (let i = 0; i < lived.finishedJobs; i++) {
+        const queued = renderJobNote(
+            { title: `Earlier job ${i}`, brief: `Summarise earlier item ${i}.` },
+            now - DAY_MS,
+        );
+        const done = queued.replace(/^status: queued$/mu, 'status: done');
+        if (done === queued) throw new Error('a job note without "status: queued"');
+        await writeFile(join(root, JOBS_FOLDER, `Earlier job ${i}.md`), done);
+    }
     for (let i = 0; i < lived.earlierResults; i++) {
         await writeFile(join(root, OUTPUT_FOLDER, `Earlier job ${i} (job-${i.toString(16)}).md`), `Result ${i}\n`);
     }
-    const now = Date.now();
     for (let i = 0; i < jobs; i++) {
         const note = renderJobNote({ title: `Job ${i}`, brief: `Summarise item ${i} in one line.` }, now);
         await writeFile(join(root, JOBS_FOLDER, `Job ${i}.md`), note);
@@ -206,7 +220,7 @@ function queueRow(jobs: number, lived: LivedIn = TIDY): BenchRow {
                     `process's exit (start-up before it excluded: ${ms(runs.map((run) => run.startupMs))} ms; after ` +
                     `the summary line: ${ms(runs.map((run) => run.tailMs))} ms); ideal ceil(${jobs}/${CONCURRENCY}) ` +
                     `× ${LATENCY_MS} ms = ${ideal} ms; built dist/cli.js run in a child process on a copy of the ` +
-                    `${context.vault.notes}-note vault${lived === TIDY ? '' : ` with ${lived.looseAtRoot} more notes at its root and ${lived.earlierResults} earlier results in the output folder`}, ` +
+                    `${context.vault.notes}-note vault${lived === TIDY ? '' : ` with ${lived.looseAtRoot} more notes at its root, ${lived.earlierResults} earlier results in the output folder and ${lived.finishedJobs} finished jobs in the jobs folder`}, ` +
                     `stderr a pipe, ${jobs}/${jobs} done`,
             };
         },
@@ -220,4 +234,4 @@ export const queueCliRow = queueRow(32);
 export const queueCliLongRow = queueRow(100);
 
 /** 32 jobs in a lived-in vault. */
-export const queueCliLivedInRow = queueRow(32, { looseAtRoot: 3_000, earlierResults: 5_000 });
+export const queueCliLivedInRow = queueRow(32, { looseAtRoot: 3_000, earlierResults: 5_000, finishedJobs: 5_000 });
