@@ -13,21 +13,24 @@ import { collisionKey } from '../../src/kernel/safe-names';
 import { mayHaveOtherSpelling, spellingsOf } from '../../src/vault/fs-vault-disk-node';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 
-const reads = vi.hoisted(() => ({ folders: [] as string[] }));
+const reads = vi.hoisted(() => {
+    const folders: string[] = [];
+    /** `read` as it is, with the folder it reads recorded. */
+    const recording = <F extends (path: never, ...rest: never[]) => unknown>(read: F): F =>
+        ((path: never, ...rest: never[]) => {
+            folders.push(String(path));
+            return read(path, ...rest);
+        }) as F;
+    return { folders, recording };
+});
 vi.mock('node:fs', async (importOriginal) => {
     const actual = await importOriginal<typeof import('node:fs')>();
-    const readdirSync = ((...args: Parameters<typeof actual.readdirSync>) => {
-        reads.folders.push(String(args[0]));
-        return actual.readdirSync(...args);
-    }) as typeof actual.readdirSync;
+    const readdirSync = reads.recording(actual.readdirSync);
     return { ...actual, readdirSync, default: { ...actual, readdirSync } };
 });
 vi.mock('node:fs/promises', async (importOriginal) => {
     const actual = await importOriginal<typeof import('node:fs/promises')>();
-    const readdir = ((...args: Parameters<typeof actual.readdir>) => {
-        reads.folders.push(String(args[0]));
-        return actual.readdir(...args);
-    }) as typeof actual.readdir;
+    const readdir = reads.recording(actual.readdir);
     return { ...actual, readdir, default: { ...actual, readdir } };
 });
 
