@@ -195,10 +195,13 @@ export class VaultDisk {
             if (!(await lstat(real)).isDirectory()) {
                 throw new VaultError('exists', `"${vaultPath}" would need a folder where a file exists.`, vaultPath);
             }
-            // A folder on the way that exists under this very name is the one to use: no need to read its parent.
-            // The file's own folder is always read, for twins of its name by case or Unicode form.
-            if (i < segments.length - 1 && (await this.present(nodePath.join(real, segment)))) {
-                dir = nodePath.join(real, segment);
+            // A folder on the way that is its own real path under this very name is the one to use: no need to read
+            // its parent. The real path keeps the disk's spelling, so a case-insensitive disk's "Agent" found as
+            // "agent", or a link, is not taken here but read and judged below. The file's own folder is always read,
+            // for twins of its name by case or Unicode form.
+            const next = nodePath.join(real, segment);
+            if (i < segments.length - 1 && (await realpath(next).catch(() => null)) === next) {
+                dir = next;
                 continue;
             }
             const { same, twin } = spellingsOf(segment, await readdir(real));
@@ -322,7 +325,8 @@ export function errorCode(e: unknown): string | undefined {
 /**
  * Whether a name other than `name` itself can have `name` as its NFC form. Any name outside printable ASCII can (its
  * decomposed spelling, above all); a printable ASCII one only through K, ; or `, since U+212A, U+037E and U+1FEF are
- * the only other code points whose NFC form is ASCII. Such a name is looked up as spelled, never in its folder's list.
+ * the only other code points whose NFC form is ASCII. A name for which this is false is looked up as spelled, never in
+ * its folder's list.
  */
 export function mayHaveOtherSpelling(name: string): boolean {
     return /[^ -~]|[K;`]/u.test(name);
