@@ -5,13 +5,15 @@
  *
  * Links, embeds, headings, block ids and `shownTags` follow Obsidian's reading: nothing inside HTML comments
  * (`<!-- … -->`), `%% … %%` comments, fenced code (in callouts, quotes and list items too, found by
- * `markdown-code.ts`) or inline code. `tags` keeps reading comments and code in callouts and lists (fail closed).
+ * `markdown-code.ts`), indented code (`indented-code.ts`) or inline code. `tags` keeps reading comments, indented code
+ * and code in callouts and lists (fail closed).
  *
  * One pass over the lines with precompiled regexes; work beyond a few `indexOf`s happens only on lines that hold a
  * `#`, `[`, `` ` `` or `^`. Line numbers are zero-based lines of the whole file, frontmatter included.
  */
 import { frontmatterAliases, readFrontmatter } from './frontmatter';
 import { codeSpans, scanLinks, urlRanges } from './links';
+import { IndentedCode, mayHaveIndentedCode } from './indented-code';
 import { scanFences } from './markdown-code';
 import { dedupe, frontmatterTags, rawFrontmatterTags, scanInlineTags } from './tags';
 import type { Range } from './tags';
@@ -72,6 +74,8 @@ export function parseNote(text: string): NoteMetadata {
     // Lines of fenced code as Obsidian sees it (also in callouts, quotes and list items): no links, headings, block
     // ids or shown tags there. The exclusion tags below keep their own, narrower reading of fences.
     const codeLines = hasNestedFence(text) ? fencedLines(lines, bodyStart) : null;
+    // Indented code (four columns past its container's text, not continuing a paragraph) is code to Obsidian too.
+    const indented = mayHaveIndentedCode(text) ? new IndentedCode() : null;
     const comments: CommentState = { html: false, percent: false };
     const mayComment = text.indexOf('%%') !== -1 || text.indexOf('<!--') !== -1;
 
@@ -84,15 +88,24 @@ export function parseNote(text: string): NoteMetadata {
         if (fence !== null) {
             if (closesFence(line, fence)) fence = null;
             else if (line.indexOf('#') !== -1) scanInlineTags(line, null, fence.pendingTags);
+            indented?.other();
             continue;
         }
         const opened = openFence(line);
         if (opened !== null) {
+            indented?.other();
             fence = opened;
             if (blockStart !== -1) previousBlockStart = blockStart;
             blockStart = i;
             previousWasHeading = false;
             continue;
+        }
+        const inFence = codeLines !== null && codeLines.has(i);
+        let inIndented = false;
+        if (indented !== null) {
+            // Inside a comment a deep indent is the comment's text, not code (as in an HTML block).
+            if (inFence || comments.html || comments.percent) indented.other();
+            else inIndented = indented.isCode(line);
         }
         if (!NON_BLANK.test(line)) {
             if (blockStart !== -1) previousBlockStart = blockStart;
@@ -102,10 +115,10 @@ export function parseNote(text: string): NoteMetadata {
         }
 
         const hasHash = line.indexOf('#') !== -1;
-        const inCode = codeLines !== null && codeLines.has(i);
+        const inCode = inFence || inIndented;
         let code: Range[] | null | undefined;
         const hidden = inCode || !mayComment ? null : commentRanges(line, comments, (code = codeSpans(line)));
-        // Whole line in fenced code or a comment: Obsidian reads nothing here (exclusion tags are still read below).
+        // Whole line in code or a comment: Obsidian reads nothing here (exclusion tags are still read below).
         const unseen = inCode || (hidden !== null && hidden.some(([start, end]) => start === 0 && end >= line.length));
         const heading = hasHash ? HEADING.exec(line) : null;
         if (heading !== null && !unseen && !startsInside(line, hidden)) {

@@ -187,7 +187,7 @@ describe('robustness', () => {
         });
     });
 
-    it('never throws, and every tag it reports starts with # (any text)', () => {
+    it('never throws, every tag it reports starts with #, and every tag it shows is read for exclusion (any text)', () => {
         const pieces = fc.constantFrom(
             '---',
             '```',
@@ -205,11 +205,21 @@ describe('robustness', () => {
             'a',
             'é',
             '%',
+            '    ',
+            '\t',
+            '- ',
+            '> ',
+            '1. ',
+            '<!--',
+            '-->',
         );
         fc.assert(
             fc.property(fc.array(fc.oneof(pieces, fc.string()), { maxLength: 60 }), (parts) => {
                 const metadata = parseNote(parts.join(''));
                 for (const tag of metadata.tags ?? []) expect(tag.startsWith('#') && tag.length > 1).toBe(true);
+                // Code and comments hide tags from what is shown, never from the exclusion reading.
+                if (metadata.tags !== undefined)
+                    for (const tag of metadata.shownTags ?? []) expect(metadata.tags).toContain(tag);
             }),
             { numRuns: 300 },
         );

@@ -1,6 +1,6 @@
 /**
  * The parser reads a note as Obsidian does for links, embeds, headings, block ids and shown tags: nothing inside HTML
- * comments, `%%` comments, fenced code (callouts and list items too) or inline code. The exclusion tags keep their
+ * comments, `%%` comments, fenced code (callouts and list items too), indented code or inline code. The exclusion tags keep their
  * fail-closed over-reading (decision 0004): a `#private` in a comment or in code inside a callout still excludes.
  *
  * The fixture vault `tests/fixtures/obsidian-reading/` holds the tricky forms; the counts asserted are those Obsidian's
@@ -33,7 +33,25 @@ describe('the fixture vault, read as Obsidian reads it', () => {
         expect(callouts?.headings).toEqual([]);
         expect(callouts?.shownTags).toEqual(['#callout-shown']);
 
-        expect([...vault.backlinks('Hub.md')].sort()).toEqual(['Callouts.md', 'Comments.md', 'Plain.md']);
+        // Indented code: four columns past the text of its container, not after a paragraph line. A nested list indented
+        // with a tab, a list item's second paragraph and a lazy paragraph line are text, and their links count.
+        const indented = vault.metadata('Indented code.md');
+        expect(indented?.links.map((l) => l.original)).toEqual([
+            '[[Hub|lazy line]]',
+            '[[Hub|nested]]',
+            '[[Hub|second]]',
+            '[[Hub|step]]',
+        ]);
+        expect(indented?.headings).toEqual([]);
+        expect(indented?.blocks).toEqual([]);
+        expect(indented?.shownTags).toEqual(['#lazy-shown', '#nested-shown']);
+
+        expect([...vault.backlinks('Hub.md')].sort()).toEqual([
+            'Callouts.md',
+            'Comments.md',
+            'Indented code.md',
+            'Plain.md',
+        ]);
         expect(vault.metadata('Hub.md')?.headings.map((h) => h.heading)).toEqual(['Hub', 'Section']);
     });
 
@@ -44,12 +62,16 @@ describe('the fixture vault, read as Obsidian reads it', () => {
             expect(comments).toContain(tag);
         }
         expect(vault.metadata('Callouts.md')?.tags).toContain('#ff0000');
+        const indented = vault.metadata('Indented code.md')?.tags ?? [];
+        for (const tag of ['#indented-tag', '#tabbed-tag', '#step-code', '#quote-code'])
+            expect(indented).toContain(tag);
 
         const gate = new ExclusionGate({ vault, privacy: { excludedTags: ['private'], excludedFolders: [] } });
         for (const path of [
             'Private in HTML comment.md',
             'Private in percent comment.md',
             'Private in callout code.md',
+            'Private in indented code.md',
         ]) {
             expect(gate.isExcluded(path)).toBe(true);
             expect(gate.isTextExcluded(path, await vault.read(path))).toBe(true);
@@ -91,5 +113,59 @@ describe('parseNote: comments and code', () => {
         const note = parseNote('<!-- [[#private]] -->\n');
         expect(note.links).toEqual([]);
         expect(note.tags).toContain('#private');
+    });
+});
+
+describe('parseNote: indented code', () => {
+    /** The links a note's body gives, and whether `#x` is shown and still read for exclusion. */
+    function read(text: string): { links: string[]; shown: boolean; excluded: boolean } {
+        const note = parseNote(text);
+        return {
+            links: note.links.map((l) => l.link),
+            shown: note.shownTags?.includes('#x') === true,
+            excluded: note.tags?.includes('#x') === true,
+        };
+    }
+    const code = { links: [], shown: false, excluded: true };
+    const text = { links: ['A'], shown: true, excluded: true };
+
+    it.each([
+        ['four spaces after a blank line', 'Para\n\n    [[A]] #x\n', code],
+        ['four spaces on the first line', '    [[A]] #x\n', code],
+        ['a tab', '\t[[A]] #x\n', code],
+        ['a tab after two spaces', '  \t[[A]] #x\n', code],
+        ['right after a heading', '# H\n    [[A]] #x\n', code],
+        ['after a thematic break', 'a\n\n***\n    [[A]] #x\n', code],
+        ['blank lines inside the block', '    one\n\n\n    [[A]] #x\n', code],
+        ['six spaces after a blank line in a list item', '- a\n\n      [[A]] #x\n', code],
+        ['in a quote, four past its marker', '> q\n>\n>     [[A]] #x\n', code],
+        ['in a quote, two tabs after its marker', '> q\n>\n>\t\t[[A]] #x\n', code],
+        ['deep in nested tab lists', '- a\n\t- b\n\n\t\t\t\t[[A]] #x\n', code],
+        ['a lazy line of a paragraph', 'Para\n    [[A]] #x\n', text],
+        ['a nested list item indented four spaces', '- a\n    - [[A]] #x\n', text],
+        ['a nested list item indented with a tab', '- a\n\t- [[A]] #x\n', text],
+        ["a list item's second paragraph", '1. a\n\n    [[A]] #x\n', text],
+        ['the text of a long ordered marker', '10. a\n\n    [[A]] #x\n', text],
+        ['after a tab that follows the marker', '1.\ta\n\n\t[[A]] #x\n', text],
+        ['a lazy line of a list item', '- a\n[[A]] #x\n', text],
+        ['a lazy line of a quote', '> q\n    [[A]] #x\n', text],
+        ['a callout body line', '> [!note] Title\n>     [[A]] #x\n', text],
+        ['a tab after the quote marker', '> q\n>\n>\t[[A]] #x\n', text],
+        ['inside an HTML comment the text is the comment’s', '<!--\n\n    x -->\n[[A]] #x\n', text],
+    ])('%s', (_name, note, expected) => {
+        expect(read(note)).toEqual(expected);
+    });
+
+    it('ends the block at the first line indented less, and hides no heading or block id inside it', () => {
+        const note = parseNote('    # H [[A]] ^id\n\n    more [[B]]\nafter [[C]] ^c\n');
+        expect(note.links.map((l) => l.link)).toEqual(['C']);
+        expect(note.headings).toEqual([]);
+        expect(note.blocks.map((b) => b.id)).toEqual(['c']);
+    });
+
+    it('keeps the line numbers of what follows', () => {
+        const note = parseNote('---\ntags: [a]\n---\n\n    [[A]]\n\n## Real\n[[B]]\n');
+        expect(note.links.map((l) => [l.link, l.line])).toEqual([['B', 7]]);
+        expect(note.headings.map((h) => [h.heading, h.line])).toEqual([['Real', 6]]);
     });
 });
