@@ -90,18 +90,25 @@ export class IndentedCode {
     private code = false;
     /** Quote markers of the lines being followed. */
     private quotes = 0;
+    /**
+     * The last line read went on with a paragraph from four columns or more past its container's text: it is that
+     * paragraph's text, so a fence marker on it opens nothing either.
+     */
+    continuedDeep = false;
 
     /**
      * A line read as something else: fenced code (its opener, body or closer), or a line a comment opened on an earlier
      * line still holds. It ends any paragraph or indented code, not a list item.
      */
     other(): void {
+        this.continuedDeep = false;
         this.paragraph = false;
         this.code = false;
     }
 
     /** Whether `line`, the next line of the body, is a line of an indented code block. */
     isCode(line: string): boolean {
+        this.continuedDeep = false;
         const { quotes, from, column, spent } = quoteMarks(line);
         const indent = indentOf(line, from, column);
         const columns = indent.columns - spent;
@@ -126,6 +133,7 @@ export class IndentedCode {
             base = this.items.at(-1) ?? 0;
         }
         if (columns - base >= TAB) {
+            this.continuedDeep = this.paragraph;
             if (this.paragraph) return false;
             this.code = true;
             return true;

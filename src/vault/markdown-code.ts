@@ -108,29 +108,37 @@ export function scanFences(markdown: string): MarkdownSegment[] {
     const lines = splitLines(markdown);
     const segments: MarkdownSegment[] = [];
     for (let i = 0; i < lines.length; i++) {
-        const line = lines[i] as TextLine;
-        const { prefix, rest, quotes } = splitContainer(line.text);
-        const open = fenceOpener(rest);
-        if (open === null) {
-            segments.push({ kind: 'text', line });
+        const fence = fenceAt(lines, i);
+        if (fence === null) {
+            segments.push({ kind: 'text', line: lines[i] as TextLine });
             continue;
         }
-        const block: TextLine[] = [line];
-        const body: string[] = [];
-        let closed = false;
-        while (++i < lines.length) {
-            const next = lines[i] as TextLine;
-            block.push(next);
-            const inner = stripQuotes(next.text, quotes, prefix.length);
-            if (closesFence(splitContainer(inner).rest, open) || closesFence(inner, open)) {
-                closed = true;
-                break;
-            }
-            body.push(inner);
-        }
-        segments.push({ kind: 'fence', prefix, open, lines: block, body: body.join('\n'), closed });
+        segments.push(fence);
+        i += fence.lines.length - 1;
     }
     return segments;
+}
+
+/** The fenced code block line `at` of `lines` opens (to its closing fence, or to the end), or `null`. */
+export function fenceAt(lines: readonly TextLine[], at: number): Extract<MarkdownSegment, { kind: 'fence' }> | null {
+    const line = lines[at] as TextLine;
+    const { prefix, rest, quotes } = splitContainer(line.text);
+    const open = fenceOpener(rest);
+    if (open === null) return null;
+    const block: TextLine[] = [line];
+    const body: string[] = [];
+    let closed = false;
+    for (let i = at + 1; i < lines.length; i++) {
+        const next = lines[i] as TextLine;
+        block.push(next);
+        const inner = stripQuotes(next.text, quotes, prefix.length);
+        if (closesFence(splitContainer(inner).rest, open) || closesFence(inner, open)) {
+            closed = true;
+            break;
+        }
+        body.push(inner);
+    }
+    return { kind: 'fence', prefix, open, lines: block, body: body.join('\n'), closed };
 }
 
 /** A body line of a block opened inside `quotes` blockquote markers, with those markers and the indent taken off. */

@@ -14,7 +14,7 @@
 import { frontmatterAliases, readFrontmatter } from './frontmatter';
 import { codeSpans, scanLinks, urlRanges } from './links';
 import { IndentedCode, mayHaveIndentedCode } from './indented-code';
-import { scanFences } from './markdown-code';
+import { fenceAt, splitLines, type TextLine } from './markdown-code';
 import { dedupe, frontmatterTags, rawFrontmatterTags, scanInlineTags } from './tags';
 import type { Range } from './tags';
 import type { BlockInfo, HeadingInfo, LinkReference, NoteMetadata } from '../kernel/vault-port';
@@ -266,20 +266,23 @@ function hasNestedFence(text: string): boolean {
 
 /**
  * The line numbers (of the whole note) of fenced code blocks after `bodyStart`, found by `markdown-code.ts` (fences in
- * quotes, callouts and list items too: opener, body and closer), or `null` when the body has no fence at all.
+ * quotes, callouts and list items too: opener, body and closer), or `null` when the body has no fence at all. A fence
+ * marker four columns or more past its container's text (indented code, or a paragraph going on) opens nothing.
  */
 function fencedLines(lines: readonly string[], bodyStart: number): Set<number> | null {
     const code = new Set<number>();
-    let at = bodyStart;
-    // A lone carriage return inside a line would be a line break to `scanFences`: keep the line numbers aligned.
+    // A lone carriage return inside a line would be a line break to `splitLines`: keep the line numbers aligned.
     const body = lines.slice(bodyStart).join('\n');
-    for (const segment of scanFences(body.indexOf('\r') === -1 ? body : body.replace(/\r/g, ' '))) {
-        if (segment.kind === 'text') {
-            at++;
-            continue;
-        }
-        for (let k = 0; k < segment.lines.length; k++) code.add(at + k);
-        at += segment.lines.length;
+    const bodyLines = splitLines(body.indexOf('\r') === -1 ? body : body.replace(/\r/g, ' '));
+    const indented = new IndentedCode();
+    for (let k = 0; k < bodyLines.length; k++) {
+        const line = (bodyLines[k] as TextLine).text;
+        if (indented.isCode(line) || indented.continuedDeep) continue;
+        const fence = fenceAt(bodyLines, k);
+        if (fence === null) continue;
+        for (let n = 0; n < fence.lines.length; n++) code.add(bodyStart + k + n);
+        indented.other();
+        k += fence.lines.length - 1;
     }
     return code;
 }

@@ -163,6 +163,16 @@ describe('parseNote: indented code', () => {
         expect(note.blocks.map((b) => b.id)).toEqual(['c']);
     });
 
+    it('opens no fence with a marker in indented code or on a deep paragraph line, and still does in a list item', () => {
+        // Obsidian: the marker is the indented block's text (or the paragraph's), and what follows is read as usual.
+        expect(read('Example:\n\n    ```js\n    x\n\n[[A]] #x\n')).toEqual(text);
+        expect(read('Para\n    ```\n[[A]] #x\n')).toEqual(text);
+        expect(read('> q\n>\n>     ```\n> [[A]] #x\n')).toEqual(text);
+        // A list item's text starts at its marker's width: four spaces there is a fence in the item, and hides code.
+        expect(read('- item\n    ```\n    [[A]] #x\n    ```\n')).toEqual(code);
+        expect(read('1. step\n    ```\n    [[A]] #x\n')).toEqual(code);
+    });
+
     it('keeps the line numbers of what follows', () => {
         const note = parseNote('---\ntags: [a]\n---\n\n    [[A]]\n\n## Real\n[[B]]\n');
         expect(note.links.map((l) => [l.link, l.line])).toEqual([['B', 7]]);
