@@ -3,6 +3,7 @@
  * time by the note parser.
  */
 import type { LinkReference } from '../kernel/vault-port';
+import { RangeCursor } from './range-cursor';
 import type { Range } from './tags';
 
 const BACKTICKS = /`+/g;
@@ -52,14 +53,6 @@ export function urlRanges(line: string, out: Range[]): void {
     for (let m = URL.exec(line); m !== null; m = URL.exec(line)) out.push([m.index, m.index + m[0].length]);
 }
 
-function inside(index: number, ranges: readonly Range[] | null): boolean {
-    if (ranges === null) return false;
-    for (const [start, end] of ranges) {
-        if (index >= start && index < end) return true;
-    }
-    return false;
-}
-
 /**
  * Reads the wikilinks and Markdown links of `line` into `sink`, ignoring those that start inside `code`. Appends to
  * `masked` the ranges that are link targets rather than prose (a whole wikilink, a Markdown link's destination), so
@@ -74,18 +67,23 @@ export function scanLinks(
 ): void {
     if (line.indexOf('[') === -1) return;
     if (line.indexOf('[[') !== -1) {
+        // Matches come left to right, so each cursor walks its ranges once (a long line costs their sum).
+        const inCode = new RangeCursor(code);
         WIKILINK.lastIndex = 0;
         for (let m = WIKILINK.exec(line); m !== null; m = WIKILINK.exec(line)) {
-            if (inside(m.index, code)) continue;
+            if (inCode.covers(m.index)) continue;
             masked.push([m.index, m.index + m[0].length]);
             const ref = wikilinkReference(m[2] ?? '', m[0], lineNumber);
             (m[1] === '!' ? sink.embeds : sink.links).push(ref);
         }
     }
     if (line.indexOf('](') !== -1) {
+        // A destination pushed below lies inside its own match, before any later one: what is masked now is enough.
+        const inCode = new RangeCursor(code);
+        const inLink = new RangeCursor(masked);
         MARKDOWN_LINK.lastIndex = 0;
         for (let m = MARKDOWN_LINK.exec(line); m !== null; m = MARKDOWN_LINK.exec(line)) {
-            if (inside(m.index, code) || inside(m.index, masked)) continue;
+            if (inCode.covers(m.index) || inLink.covers(m.index)) continue;
             const destination = m[3] ?? '';
             const destinationStart = m.index + m[0].lastIndexOf(destination);
             masked.push([destinationStart, destinationStart + destination.length]);

@@ -5,15 +5,18 @@
  *
  * Links, embeds, headings, block ids and `shownTags` follow Obsidian's reading: nothing inside HTML comments
  * (`<!-- … -->`), `%% … %%` comments, fenced code (in callouts, quotes and list items too, found by
- * `markdown-code.ts`), indented code (`indented-code.ts`) or inline code. `tags` keeps reading comments, indented code
- * and code in callouts and lists (fail closed).
+ * `markdown-code.ts`), indented code (`indented-code.ts`) or inline code; `shownTags` also nothing in HTML
+ * (`html-in-markdown.ts`). `tags` keeps reading comments, indented code, HTML and code in callouts and lists (fail
+ * closed).
  *
  * One pass over the lines with precompiled regexes; work beyond a few `indexOf`s happens only on lines that hold a
  * `#`, `[`, `` ` `` or `^`. Line numbers are zero-based lines of the whole file, frontmatter included.
  */
 import { frontmatterAliases, readFrontmatter } from './frontmatter';
 import { codeSpans, scanLinks, urlRanges } from './links';
+import { HtmlBlocks, htmlTagRanges } from './html-in-markdown';
 import { IndentedCode, mayHaveIndentedCode } from './indented-code';
+import { RangeCursor } from './range-cursor';
 import { fenceAt, splitLines, type TextLine } from './markdown-code';
 import { dedupe, frontmatterTags, rawFrontmatterTags, scanInlineTags } from './tags';
 import type { Range } from './tags';
@@ -76,6 +79,8 @@ export function parseNote(text: string): NoteMetadata {
     const codeLines = hasNestedFence(text) ? fencedLines(lines, bodyStart) : null;
     // Indented code (four columns past its container's text, not continuing a paragraph) is code to Obsidian too.
     const indented = mayHaveIndentedCode(text) ? new IndentedCode() : null;
+    // HTML is not Markdown: a `#` in an HTML tag or block is no tag Obsidian shows (the exclusion tags still read it).
+    const html = text.indexOf('<') !== -1 ? new HtmlBlocks() : null;
     const comments: CommentState = { html: false, percent: false };
     const mayComment = text.indexOf('%%') !== -1 || text.indexOf('<!--') !== -1;
 
@@ -89,11 +94,13 @@ export function parseNote(text: string): NoteMetadata {
             if (closesFence(line, fence)) fence = null;
             else if (line.indexOf('#') !== -1) scanInlineTags(line, null, fence.pendingTags);
             indented?.other();
+            html?.other();
             continue;
         }
         const opened = openFence(line);
         if (opened !== null) {
             indented?.other();
+            html?.other();
             fence = opened;
             if (blockStart !== -1) previousBlockStart = blockStart;
             blockStart = i;
@@ -106,6 +113,11 @@ export function parseNote(text: string): NoteMetadata {
             // Inside a comment a deep indent is the comment's text, not code (as in an HTML block).
             if (inFence || comments.html || comments.percent) indented.other();
             else inIndented = indented.isCode(line);
+        }
+        let inHtml = false;
+        if (html !== null) {
+            if (inFence || inIndented) html.other();
+            else inHtml = html.inBlock(line, blockStart === -1);
         }
         if (!NON_BLANK.test(line)) {
             if (blockStart !== -1) previousBlockStart = blockStart;
@@ -145,12 +157,12 @@ export function parseNote(text: string): NoteMetadata {
         if (hasHash) {
             masked ??= code === null ? [] : code.slice();
             urlRanges(line, masked);
-            const before = tags.length;
-            scanInlineTags(line, masked.length === 0 ? null : masked, tags);
-            // Without a comment on the line, Obsidian shows exactly the tags just read: no second scan.
-            if (!unseen && hidden === null)
-                for (let t = before; t < tags.length; t++) shownTags.push(tags[t] as string);
-            else if (!unseen) scanInlineTags(line, [...masked, ...(hidden ?? [])], shownTags);
+            // One scan reads the exclusion tags and the tags Obsidian shows: none in code, comments or HTML.
+            const shown =
+                unseen || inHtml
+                    ? undefined
+                    : { out: shownTags, hidden: joined(hidden, html === null ? null : htmlTagRanges(line)) };
+            scanInlineTags(line, masked.length === 0 ? null : masked, tags, shown);
         }
         if (hasCaret && !unseen) readBlockId(line, i, blockStart, previousBlockStart, unread, blocks);
     }
@@ -196,6 +208,12 @@ function commentRanges(line: string, state: CommentState, code: readonly Range[]
     if (!state.html && !state.percent && line.indexOf('%%') === -1 && line.indexOf('<!--') === -1) return null;
     let ranges: Range[] | null = null;
     let at = 0;
+    // Each opener's occurrences are looked at left to right, each with its own cursor over the code spans: one found
+    // beyond a comment is kept, not looked for again (a cursor never goes back).
+    const forHtml = new RangeCursor(code);
+    const forPercent = new RangeCursor(code);
+    let html = -2;
+    let percent = -2;
     while (at <= line.length) {
         if (state.html || state.percent) {
             const closer = state.html ? '-->' : '%%';
@@ -210,8 +228,8 @@ function commentRanges(line: string, state: CommentState, code: readonly Range[]
             at = end + closer.length;
             continue;
         }
-        const html = nextOutside(line, '<!--', at, code);
-        const percent = nextOutside(line, '%%', at, code);
+        if (html !== -1 && html < at) html = nextOutside(line, '<!--', at, forHtml);
+        if (percent !== -1 && percent < at) percent = nextOutside(line, '%%', at, forPercent);
         if (html === -1 && percent === -1) break;
         const isHtml = html !== -1 && (percent === -1 || html < percent);
         const start = isHtml ? html : percent;
@@ -234,12 +252,17 @@ export function lineCommentRanges(line: string, state: CommentState): Range[] | 
     return commentRanges(line, state, codeSpans(line));
 }
 
-/** Where `token` next occurs in `line` at or after `from` outside the code spans, or -1. */
-function nextOutside(line: string, token: string, from: number, code: readonly Range[] | null): number {
+/** Where `token` next occurs in `line` at or after `from` outside the code spans, or -1 (`from` never goes back). */
+function nextOutside(line: string, token: string, from: number, code: RangeCursor): number {
     for (let at = line.indexOf(token, from); at !== -1; at = line.indexOf(token, at + 1)) {
-        if (code === null || !code.some(([start, end]) => at >= start && at < end)) return at;
+        if (!code.covers(at)) return at;
     }
     return -1;
+}
+
+/** Both lists of ranges as one, or `null` when both are `null`. */
+function joined(a: Range[] | null, b: Range[] | null): Range[] | null {
+    return a === null ? b : b === null ? a : [...a, ...b];
 }
 
 /** True when the first non-blank character of `line` lies inside one of `ranges`. */

@@ -15,9 +15,12 @@
  * `"#private"` and `Tags:#private` exclude a note. A `#` after a letter, digit, `/`, `\`, `&`, `-` or `$` never does
  * (`C#`, `page#anchor`, `&#x27;`, `\#escaped`, `$#x$`), and URLs are masked by the parser before tags are read.
  * Likewise tags inside `%% … %%`, `<!-- … -->`, math and HTML blocks are read (Obsidian hides some of them), while
- * fenced code, inline code and link targets are not. That over-reading is for the exclusion gate only: the parser
- * also reports the tags Obsidian shows (`shownTags`, see `note-parser.ts` and decision 0004).
+ * fenced code, inline code and link targets are not. That over-reading is for the exclusion gate only: the same scan
+ * also reports the tags Obsidian shows (`shownTags`, see `note-parser.ts` and decision 0004), which start only where
+ * Obsidian starts a tag and lie outside comments and HTML too.
  */
+
+import { RangeCursor } from './range-cursor';
 
 /** Characters that end a tag body, as Obsidian defines them. */
 const TAG_BODY = /[^\s\u2000-\u206F\u2E00-\u2E7F'!"#$%&()*+,.:;<=>?@^`{|}~[\]\\]+/y;
@@ -53,12 +56,12 @@ function isBoundary(prev: string): boolean {
     return WHITESPACE_CHAR.test(prev);
 }
 
-function insideAny(index: number, ranges: readonly Range[] | null): boolean {
-    if (ranges === null) return false;
-    for (const [start, end] of ranges) {
-        if (index >= start && index < end) return true;
-    }
-    return false;
+/** True when Obsidian itself starts a tag at a `#` right after `prev`: line start, whitespace, `_` or `|`. */
+function isObsidianBoundary(prev: string): boolean {
+    if (prev === '') return true;
+    const code = prev.charCodeAt(0);
+    if (code < 128) return code === 32 || code === 9 || code === 95 || code === 124;
+    return WHITESPACE_CHAR.test(prev);
 }
 
 /**
@@ -73,16 +76,31 @@ function pushWithoutEmphasis(body: string, out: string[]): void {
     if (bare !== '' && !ALL_DIGITS.test(bare)) out.push('#' + bare);
 }
 
+/** Where a scan also collects the tags Obsidian shows: their list, and what hides tags from it besides `masked`. */
+export interface ShownTags {
+    out: string[];
+    /** Comments, HTML tags: ranges whose tags are read for exclusion but not shown. */
+    hidden: readonly Range[] | null;
+}
+
 /**
- * Appends every inline tag of `line` to `out` (as written, with `#`), skipping `#`s inside `masked` ranges.
- * Allocation-free when the line has no `#`.
+ * Appends every inline tag of `line` to `out` (as written, with `#`), skipping `#`s inside `masked` ranges. With
+ * `shown`, also appends to `shown.out` the tags Obsidian shows: outside `shown.hidden` too, and only where Obsidian
+ * starts a tag (line start, whitespace, `_`, `|`, or the end of a tag it shows). Allocation-free when the line has no
+ * `#`.
  */
-export function scanInlineTags(line: string, masked: readonly Range[] | null, out: string[]): void {
+export function scanInlineTags(line: string, masked: readonly Range[] | null, out: string[], shown?: ShownTags): void {
     let hash = line.indexOf('#');
+    if (hash === -1) return;
+    // `#`s come left to right: each cursor walks its ranges once, so a long line costs their sum, not their product.
+    const hidden = masked === null ? null : new RangeCursor(masked);
+    const notShown = shown === undefined || shown.hidden === null ? null : new RangeCursor(shown.hidden);
     let lastTagEnd = -1;
+    let lastShownEnd = -1;
     while (hash !== -1) {
         let next = hash + 1;
-        if ((hash === lastTagEnd || isBoundary(hash === 0 ? '' : line.charAt(hash - 1))) && !insideAny(hash, masked)) {
+        const prev = hash === 0 ? '' : line.charAt(hash - 1);
+        if ((hash === lastTagEnd || isBoundary(prev)) && !(hidden?.covers(hash) ?? false)) {
             TAG_BODY.lastIndex = hash + 1;
             const body = TAG_BODY.exec(line);
             if (body !== null) {
@@ -91,6 +109,15 @@ export function scanInlineTags(line: string, masked: readonly Range[] | null, ou
                     out.push('#' + body[0]);
                     lastTagEnd = next;
                     pushWithoutEmphasis(body[0], out);
+                    if (
+                        shown !== undefined &&
+                        (hash === lastShownEnd || isObsidianBoundary(prev)) &&
+                        !(notShown?.covers(hash) ?? false)
+                    ) {
+                        shown.out.push('#' + body[0]);
+                        lastShownEnd = next;
+                        pushWithoutEmphasis(body[0], shown.out);
+                    }
                 }
             }
         }

@@ -212,6 +212,9 @@ describe('robustness', () => {
             '1. ',
             '<!--',
             '-->',
+            '<div>',
+            '<span style="color:#f00">',
+            '</pre>',
         );
         fc.assert(
             fc.property(fc.array(fc.oneof(pieces, fc.string()), { maxLength: 60 }), (parts) => {

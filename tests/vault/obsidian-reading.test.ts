@@ -46,6 +46,9 @@ describe('the fixture vault, read as Obsidian reads it', () => {
         expect(indented?.blocks).toEqual([]);
         expect(indented?.shownTags).toEqual(['#lazy-shown', '#nested-shown']);
 
+        // HTML: a colour in a tag's attributes is no tag, nor is text in an HTML block; Markdown after it is read.
+        expect(vault.metadata('HTML.md')?.shownTags).toEqual(['#real-tag', '#after-html']);
+
         expect([...vault.backlinks('Hub.md')].sort()).toEqual([
             'Callouts.md',
             'Comments.md',
@@ -177,5 +180,58 @@ describe('parseNote: indented code', () => {
         const note = parseNote('---\ntags: [a]\n---\n\n    [[A]]\n\n## Real\n[[B]]\n');
         expect(note.links.map((l) => [l.link, l.line])).toEqual([['B', 7]]);
         expect(note.headings.map((h) => [h.heading, h.line])).toEqual([['Real', 6]]);
+    });
+});
+
+describe('parseNote: HTML', () => {
+    /** The tags `text` shows, and those it reads for exclusion. */
+    function tagsOf(text: string): { shown: string[]; excluded: string[] } {
+        const note = parseNote(text);
+        return { shown: note.shownTags ?? [], excluded: note.tags ?? [] };
+    }
+
+    it('shows no tag from inside an HTML tag, and still reads it for exclusion', () => {
+        expect(tagsOf('Red: <span style="color:#ff0000">text #real</span>, <font color="#00ff00">x</font>\n')).toEqual({
+            shown: ['#real'],
+            excluded: ['#ff0000', '#real', '#00ff00'],
+        });
+    });
+
+    it.each([
+        ['a block tag, to the next blank line', '<div>\nhello #x\n</div>\n', false],
+        ['a block tag with its text on one line', '<p>x #x</p>\n', false],
+        ['a lone tag after a blank line', 'Para\n\n<custom-box>\n#x\n', false],
+        ['raw HTML, to its closing tag across blank lines', '<pre>\n\n#x\n</pre>\n', false],
+        ['after the blank line that ends the block', '<div>\nhello\n\n#x\n', true],
+        ['after the closing tag of raw HTML', '<style>\np { color: red }\n</style>\n#x\n', true],
+        ['a lone tag right after a paragraph line', 'Para\n<custom-box>\n#x\n', true],
+        ['a comparison, which is no tag', 'a < b #x > c\n', true],
+        ['an inline tag in a paragraph (the text between is Markdown)', 'Some <b>bold #x</b> text\n', true],
+    ])('%s', (_name, text, shown) => {
+        const tags = tagsOf(text);
+        expect(tags.shown.includes('#x')).toBe(shown);
+        expect(tags.excluded).toContain('#x');
+    });
+});
+
+describe('parseNote: where a shown tag starts', () => {
+    it.each([
+        ['at the start of a line', '#x', true],
+        ['after a space or a tab', 'a #x and b\t#x', true],
+        ['after a no-break space or an ideographic space', 'a\u00a0#x b\u3000#x', true],
+        ['after an underscore, as in emphasis', 'a _#x_ b', true],
+        ['in a table cell', '|#x|b|', true],
+        ['right after another shown tag', '#a#x', true],
+        ['in the text of a Markdown link', '[see #x](Note.md)', true],
+        ['after an opening bracket', '(#x)', false],
+        ['after a quote mark', '"#x"', false],
+        ['after a full stop or a colon', 'a.#x Tags:#x', false],
+        ['after a dash of another script', 'a\u2014#x', false],
+        ['right after a tag that is not shown', '(#a#x)', false],
+    ])('%s', (_name, line, shown) => {
+        const note = parseNote(`${line}\n`);
+        expect(note.shownTags?.includes('#x')).toBe(shown);
+        // The exclusion reading is wider (decision 0004): every one of these still excludes a note tagged so.
+        if (line !== 'a\u2014#x') expect(note.tags).toContain('#x');
     });
 });
