@@ -9,6 +9,8 @@ import { neutralise } from './bundle';
 import { isHiddenLink, redactHiddenLinks } from './hidden-links';
 import { subpathText } from './sections';
 import { codeSpans, markdownReference, wikilinkReference } from '../vault/links';
+import { wikilinks } from '../vault/link-spans';
+import { RangeCursor } from '../vault/range-cursor';
 import { isMarkdownPath, type LinkReference, type VaultPort } from '../kernel/vault-port';
 
 /** What stands where an excluded or missing note was embedded. Deliberately the same for both. */
@@ -20,8 +22,8 @@ export const DEFAULT_EMBED_DEPTH = 3;
 /** Default number of embeds expanded for one attached note, so a hub note cannot pull in the whole vault. */
 export const DEFAULT_MAX_EMBEDS = 50;
 
-const WIKILINK = /(!?)\[\[([^\]\n]+?)\]\]/g;
-const MARKDOWN_LINK = /(!?)\[([^[\]\n]*)\]\(\s*(<[^>\n]*>|[^\s()]+)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
+// After the destination, `)` or whitespace, maybe a title and whitespace, then `)`: linear however a line fails.
+const MARKDOWN_LINK = /(!?)\[([^[\]\n]*)\]\(\s*(<[^<>\n]*>|[^\s()]+)(?:\s+(?:(?:"[^"]*"|'[^']*')\s*)?)?\)/g;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
 /** What the expander needs. */
@@ -159,20 +161,23 @@ export class EmbedExpander {
 /** Wikilinks and Markdown links of `line`, in order, outside inline code. */
 function findLinks(line: string): Found[] {
     if (line.indexOf('[') === -1) return [];
-    const code = codeSpans(line);
-    const inCode = (index: number): boolean => code?.some(([s, e]) => index >= s && index < e) === true;
+    const spans = codeSpans(line);
+    // Each pass below asks left to right, with its own cursor over the code spans.
+    const code = new RangeCursor(spans);
     const found: Found[] = [];
-    WIKILINK.lastIndex = 0;
-    for (let m = WIKILINK.exec(line); m !== null; m = WIKILINK.exec(line)) {
-        if (inCode(m.index)) continue;
-        const ref = wikilinkReference(m[2] ?? '', m[0], 0);
-        found.push({ start: m.index, end: m.index + m[0].length, embed: m[1] === '!', ref });
+    for (const link of wikilinks(line)) {
+        if (code.covers(link.start)) continue;
+        const ref = wikilinkReference(link.inner, line.slice(link.start, link.end), 0);
+        found.push({ start: link.start, end: link.end, embed: link.embed, ref });
     }
+    // Markdown links come left to right too: one cursor over the wikilinks found says whether one overlaps.
+    const wiki = new RangeCursor(found.map((f) => [f.start, f.end] as const));
+    const codeAgain = new RangeCursor(spans);
     MARKDOWN_LINK.lastIndex = 0;
     for (let m = MARKDOWN_LINK.exec(line); m !== null; m = MARKDOWN_LINK.exec(line)) {
         const start = m.index;
         const end = start + m[0].length;
-        if (inCode(start) || found.some((f) => start < f.end && end > f.start)) continue;
+        if (codeAgain.covers(start) || wiki.meets(start, end)) continue;
         const ref = markdownReference(m[3] ?? '', m[2] ?? '', m[0], 0);
         if (ref !== null) found.push({ start, end, embed: m[1] === '!', ref });
     }

@@ -17,7 +17,7 @@
  * Redaction never spans or removes a line break, so line numbers of the redacted text are those of the note.
  */
 import { markdownReference, wikilinkReference } from '../vault/links';
-import { MARKDOWN_LINK, WIKILINK } from '../vault/link-spans';
+import { MARKDOWN_LINK, markdownDestinations, wikilinks } from '../vault/link-spans';
 import { isMarkdownPath, type LinkReference, type VaultPort } from '../kernel/vault-port';
 import type { ExclusionGate } from './exclusions';
 
@@ -148,17 +148,16 @@ function hiddenLinkSpans(text: string, sourcePath: string, ports: HiddenLinkPort
         return verdict;
     };
     if (text.indexOf('[[') !== -1) {
-        WIKILINK.lastIndex = 0;
-        for (let m = WIKILINK.exec(text); m !== null; m = WIKILINK.exec(text)) {
-            const ref = wikilinkReference(m[2] ?? '', m[0], 0);
-            if (hidden(ref)) found.push({ start: m.index, end: m.index + m[0].length, embed: m[1] === '!' });
+        for (const link of wikilinks(text)) {
+            const ref = wikilinkReference(link.inner, text.slice(link.start, link.end), 0);
+            if (hidden(ref)) found.push({ start: link.start, end: link.end, embed: link.embed });
         }
     }
     if (text.indexOf('](') !== -1) {
         MARKDOWN_LINK.lastIndex = 0;
         for (let m = MARKDOWN_LINK.exec(text); m !== null; m = MARKDOWN_LINK.exec(text)) {
-            const ref = markdownReference((m[3] ?? '').trim(), m[2] ?? '', m[0], 0);
-            if (ref !== null && hidden(ref)) {
+            const refs = markdownDestinations(m[3] ?? '').map((to) => markdownReference(to, m[2] ?? '', m[0], 0));
+            if (refs.some((ref) => ref !== null && hidden(ref))) {
                 found.push({ start: m.index, end: m.index + m[0].length, embed: m[1] === '!' });
             }
         }

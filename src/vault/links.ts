@@ -3,13 +3,15 @@
  * time by the note parser.
  */
 import type { LinkReference } from '../kernel/vault-port';
+import { wikilinks } from './link-spans';
 import { RangeCursor } from './range-cursor';
 import type { Range } from './tags';
 
 const BACKTICKS = /`+/g;
-const WIKILINK = /(!?)\[\[([^\]\n]+?)\]\]/g;
-// Link text without brackets, so that `[![alt](img.png)](Note.md)` yields the inner embed.
-const MARKDOWN_LINK = /(!?)\[([^[\]]*)\]\(\s*(<[^>\n]*>|[^\s()]+)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g;
+// Link text without brackets, so that `[![alt](img.png)](Note.md)` yields the inner embed. After the destination, either
+// `)` or whitespace, then maybe a title and whitespace, then `)`: no two parts can take the same characters, and no
+// part runs past the next bracket, parenthesis or quote of its kind, so a line costs its length however it fails.
+const MARKDOWN_LINK = /(!?)\[([^[\]]*)\]\(\s*(<[^<>\n]*>|[^\s()]+)(?:\s+(?:(?:"[^"]*"|'[^']*'|\([^()]*\))\s*)?)?\)/g;
 const URL = /\b[a-z][a-z0-9+.-]*:\/\/[^\s<>()[\]]*/gi;
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
@@ -28,22 +30,42 @@ export interface LinkSink {
  */
 export function codeSpans(line: string): Range[] | null {
     if (line.indexOf('`') === -1) return null;
-    const runs: Array<[number, number]> = [];
-    BACKTICKS.lastIndex = 0;
-    for (let m = BACKTICKS.exec(line); m !== null; m = BACKTICKS.exec(line)) runs.push([m.index, m[0].length]);
+    const runs = backtickRuns(line);
     let spans: Range[] | null = null;
     for (let i = 0; i < runs.length; i++) {
-        const [start, length] = runs[i] as [number, number];
-        for (let j = i + 1; j < runs.length; j++) {
-            const [closeStart, closeLength] = runs[j] as [number, number];
-            if (closeLength === length) {
-                (spans ??= []).push([start, closeStart + closeLength]);
-                i = j;
-                break;
-            }
-        }
+        const close = runs[i]?.sameNext ?? -1;
+        if (close === -1) continue;
+        (spans ??= []).push([(runs[i] as BacktickRun).start, (runs[close] as BacktickRun).end]);
+        i = close;
     }
     return spans;
+}
+
+/** One run of backticks, and the next run of the same length after it (its index, or -1). */
+export interface BacktickRun {
+    start: number;
+    end: number;
+    sameNext: number;
+}
+
+/**
+ * The runs of backticks of `line`, each with the next run of the same length: found in one pass from the right, so a
+ * line of many runs that close nothing costs its length, not its length times its runs.
+ */
+export function backtickRuns(line: string): BacktickRun[] {
+    const runs: BacktickRun[] = [];
+    BACKTICKS.lastIndex = 0;
+    for (let m = BACKTICKS.exec(line); m !== null; m = BACKTICKS.exec(line)) {
+        runs.push({ start: m.index, end: m.index + m[0].length, sameNext: -1 });
+    }
+    const latest = new Map<number, number>();
+    for (let i = runs.length - 1; i >= 0; i--) {
+        const run = runs[i] as BacktickRun;
+        const length = run.end - run.start;
+        run.sameNext = latest.get(length) ?? -1;
+        latest.set(length, i);
+    }
+    return runs;
 }
 
 /** Half-open ranges of bare URLs (`scheme://…`) in `line`, appended to `out`. */
@@ -69,12 +91,11 @@ export function scanLinks(
     if (line.indexOf('[[') !== -1) {
         // Matches come left to right, so each cursor walks its ranges once (a long line costs their sum).
         const inCode = new RangeCursor(code);
-        WIKILINK.lastIndex = 0;
-        for (let m = WIKILINK.exec(line); m !== null; m = WIKILINK.exec(line)) {
-            if (inCode.covers(m.index)) continue;
-            masked.push([m.index, m.index + m[0].length]);
-            const ref = wikilinkReference(m[2] ?? '', m[0], lineNumber);
-            (m[1] === '!' ? sink.embeds : sink.links).push(ref);
+        for (const link of wikilinks(line)) {
+            if (inCode.covers(link.start)) continue;
+            masked.push([link.start, link.end]);
+            const ref = wikilinkReference(link.inner, line.slice(link.start, link.end), lineNumber);
+            (link.embed ? sink.embeds : sink.links).push(ref);
         }
     }
     if (line.indexOf('](') !== -1) {

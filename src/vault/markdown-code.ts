@@ -6,6 +6,7 @@
  * The scan leans towards finding too much code rather than too little: a block is closed only by a matching fence,
  * and the chat never relies on it alone (see `views/markdown-safety.ts`).
  */
+import { backtickRuns, type BacktickRun } from './links';
 
 /** One line of text and the line ending that followed it (`''` for the last line). */
 export interface TextLine {
@@ -163,23 +164,15 @@ export type InlinePart = { code: false; text: string } | { code: true; ticks: st
 export function splitInlineCode(line: string): InlinePart[] {
     const parts: InlinePart[] = [];
     let textStart = 0;
-    let at = 0;
-    while (at < line.length) {
-        const tick = line.indexOf('`', at);
-        if (tick < 0) break;
-        const run = /^`+/.exec(line.slice(tick))?.[0] ?? '`';
-        if (isEscaped(line, tick)) {
-            at = tick + run.length;
-            continue;
-        }
-        const close = findRun(line, tick + run.length, run.length);
-        if (close < 0) {
-            at = tick + run.length;
-            continue;
-        }
-        if (tick > textStart) parts.push({ code: false, text: line.slice(textStart, tick) });
-        parts.push({ code: true, ticks: run, content: line.slice(tick + run.length, close) });
-        at = textStart = close + run.length;
+    const runs = line.indexOf('`') === -1 ? [] : backtickRuns(line);
+    for (let i = 0; i < runs.length; i++) {
+        const run = runs[i] as BacktickRun;
+        if (run.sameNext === -1 || isEscaped(line, run.start)) continue;
+        const closer = runs[run.sameNext] as BacktickRun;
+        if (run.start > textStart) parts.push({ code: false, text: line.slice(textStart, run.start) });
+        parts.push({ code: true, ticks: line.slice(run.start, run.end), content: line.slice(run.end, closer.start) });
+        textStart = closer.end;
+        i = run.sameNext;
     }
     if (textStart < line.length || parts.length === 0) parts.push({ code: false, text: line.slice(textStart) });
     return parts;
@@ -187,21 +180,12 @@ export function splitInlineCode(line: string): InlinePart[] {
 
 /** The text of an inline code span as a renderer shows it (one surrounding space trimmed when both ends have one). */
 export function inlineCodeText(content: string): string {
-    return /^ .*[^ ].* $/.test(content) ? content.slice(1, -1) : content;
+    const padded = content.length > 2 && content.startsWith(' ') && content.endsWith(' ') && /[^ ]/.test(content);
+    return padded ? content.slice(1, -1) : content;
 }
 
 function isEscaped(line: string, at: number): boolean {
     let slashes = 0;
     for (let i = at - 1; i >= 0 && line[i] === '\\'; i--) slashes++;
     return slashes % 2 === 1;
-}
-
-/** Where the next run of exactly `length` backticks starts at or after `from`, or -1. */
-function findRun(line: string, from: number, length: number): number {
-    for (let at = line.indexOf('`', from); at >= 0; at = line.indexOf('`', at)) {
-        const run = /^`+/.exec(line.slice(at))?.[0].length ?? 1;
-        if (run === length) return at;
-        at += run;
-    }
-    return -1;
 }

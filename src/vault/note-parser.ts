@@ -23,7 +23,8 @@ import type { Range } from './tags';
 import type { BlockInfo, HeadingInfo, LinkReference, NoteMetadata } from '../kernel/vault-port';
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+/** An ATX heading's opening: up to three spaces, one to six `#`, then whitespace or the end of the line. */
+const HEADING_START = /^ {0,3}(#{1,6})(?=[ \t]|$)/;
 const BLOCK_ID = /(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$/;
 const NON_BLANK = /\S/;
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)/;
@@ -132,9 +133,9 @@ export function parseNote(text: string): NoteMetadata {
         const hidden = inCode || !mayComment ? null : commentRanges(line, comments, (code = codeSpans(line)));
         // Whole line in code or a comment: Obsidian reads nothing here (exclusion tags are still read below).
         const unseen = inCode || (hidden !== null && hidden.some(([start, end]) => start === 0 && end >= line.length));
-        const heading = hasHash ? HEADING.exec(line) : null;
+        const heading = hasHash ? atxHeading(line) : null;
         if (heading !== null && !unseen && !startsInside(line, hidden)) {
-            headings.push({ level: (heading[1] as string).length, heading: (heading[2] ?? '').trim(), line: i });
+            headings.push({ level: heading.level, heading: heading.text, line: i });
         }
         if (blockStart === -1 || heading !== null || previousWasHeading || LIST_ITEM.test(line)) {
             if (blockStart !== -1) previousBlockStart = blockStart;
@@ -260,6 +261,33 @@ function nextOutside(line: string, token: string, from: number, code: RangeCurso
     return -1;
 }
 
+/**
+ * The ATX heading `line` holds (its level, and its text without the closing `#`s), or `null`. Read by hand, not by
+ * one pattern: a pattern with an optional closing sequence between runs of whitespace tried every split of a long run
+ * of spaces, which took seconds on one line of them.
+ */
+function atxHeading(line: string): { level: number; text: string } | null {
+    const start = HEADING_START.exec(line);
+    if (start === null) return null;
+    let end = trimmedEnd(line, line.length);
+    let hashes = end;
+    while (hashes > start[0].length && line.charCodeAt(hashes - 1) === 35) hashes--;
+    // A closing run of `#`s counts after whitespace, or when it is all there is.
+    const before = line.charCodeAt(hashes - 1);
+    if (hashes < end && (hashes === start[0].length || before === 32 || before === 9)) end = trimmedEnd(line, hashes);
+    return {
+        level: (start[1] as string).length,
+        text: end <= start[0].length ? '' : line.slice(start[0].length, end).trim(),
+    };
+}
+
+/** Where `line` ends before `end` once trailing spaces and tabs are left out. */
+function trimmedEnd(line: string, end: number): number {
+    let at = end;
+    while (at > 0 && (line.charCodeAt(at - 1) === 32 || line.charCodeAt(at - 1) === 9)) at--;
+    return at;
+}
+
 /** Both lists of ranges as one, or `null` when both are `null`. */
 function joined(a: Range[] | null, b: Range[] | null): Range[] | null {
     return a === null ? b : b === null ? a : [...a, ...b];
@@ -279,8 +307,16 @@ function startsInside(line: string, ranges: readonly Range[] | null): boolean {
  */
 function hasNestedFence(text: string): boolean {
     for (const marker of ['```', '~~~']) {
+        // The start of each marker's line, found going forward: each line break is looked at once, however many
+        // markers one long line holds.
+        let lineStart = 0;
+        let nextBreak = text.indexOf('\n');
         for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 3)) {
-            const prefix = text.slice(text.lastIndexOf('\n', at - 1) + 1, at);
+            while (nextBreak !== -1 && nextBreak < at) {
+                lineStart = nextBreak + 1;
+                nextBreak = text.indexOf('\n', lineStart);
+            }
+            const prefix = text.slice(lineStart, at);
             if (prefix !== '' && NESTED_FENCE_PREFIX.test(prefix)) return true;
         }
     }

@@ -2,7 +2,7 @@
  * Whether a position of a line lies in one of a set of ranges (code spans, comments, links, HTML tags), for positions
  * asked from left to right, as the parser's scans ask them. The ranges are sorted once and walked with a pointer, so a
  * line with many spans and many `#`s or links costs their sum, not their product: one pasted line of a few megabytes
- * must not hold the vault's opening for minutes.
+ * must not hold the vault's opening for minutes (decision 0034).
  */
 import type { Range } from './tags';
 
@@ -30,7 +30,12 @@ export class RangeCursor {
 
     /** Whether `index` lies in a range; `index` is never smaller than the one asked before. */
     covers(index: number): boolean {
-        while (this.next < this.ends.length && (this.ends[this.next] as number) <= index) this.next++;
-        return this.next < this.starts.length && (this.starts[this.next] as number) <= index;
+        return this.meets(index, index + 1);
+    }
+
+    /** Whether `[start, end)` shares a position with a range; `start` is never smaller than the one asked before. */
+    meets(start: number, end: number): boolean {
+        while (this.next < this.ends.length && (this.ends[this.next] as number) <= start) this.next++;
+        return this.next < this.starts.length && (this.starts[this.next] as number) < end;
     }
 }
