@@ -13,7 +13,7 @@ import type { OpenNoteEditors } from '../changes/change-ports';
 import type { CheckpointStore } from '../changes/checkpoints';
 import { buildProposal } from '../changes/proposal';
 import { sha256Utf16Hex } from '../changes/sha256';
-import { lineCommentRanges, type CommentState } from '../../vault/note-parser';
+import { lineCommentRanges, type CommentState } from '../../vault/note-comments';
 
 /** What a run of lines is, as far as block ids go. */
 export type BlockKind = 'text' | 'list' | 'heading' | 'other' | 'code' | 'frontmatter' | 'comment';
