@@ -16,6 +16,7 @@ import { frontmatterAliases, readFrontmatter } from './frontmatter';
 import { codeSpans, scanLinks, urlRanges } from './links';
 import { HtmlBlocks, htmlTagRanges } from './html-in-markdown';
 import { IndentedCode, mayHaveIndentedCode } from './indented-code';
+import { MathSpans } from './shown-reading';
 import { commentRanges, type CommentState } from './note-comments';
 import { fenceAt, splitLines, type TextLine } from './markdown-code';
 import { dedupe, frontmatterTags, rawFrontmatterTags, scanInlineTags } from './tags';
@@ -82,6 +83,8 @@ export function parseNote(text: string): NoteMetadata {
     const indented = mayHaveIndentedCode(text) ? new IndentedCode() : null;
     // HTML is not Markdown: a `#` in an HTML tag or block is no tag Obsidian shows (the exclusion tags still read it).
     const html = text.indexOf('<') !== -1 ? new HtmlBlocks() : null;
+    // Math is a formula, not Markdown: no tag Obsidian shows inside `$…$`, `$$…$$` or a display block.
+    const math = text.indexOf('$') !== -1 ? new MathSpans(lines) : null;
     const comments: CommentState = { html: false, percent: false };
     const mayComment = text.indexOf('%%') !== -1 || text.indexOf('<!--') !== -1;
 
@@ -131,6 +134,11 @@ export function parseNote(text: string): NoteMetadata {
         const inCode = inFence || inIndented;
         let code: Range[] | null | undefined;
         const hidden = inCode || !mayComment ? null : commentRanges(line, comments, (code = codeSpans(line)));
+        let formulas: Range[] | null = null;
+        if (math !== null && !inCode && math.touches(line)) {
+            if (code === undefined) code = codeSpans(line);
+            formulas = math.ranges(line, i, joined(code, hidden));
+        }
         // Whole line in code or a comment: Obsidian reads nothing here (exclusion tags are still read below).
         const unseen = inCode || (hidden !== null && hidden.some(([start, end]) => start === 0 && end >= line.length));
         const heading = hasHash ? atxHeading(line) : null;
@@ -162,7 +170,10 @@ export function parseNote(text: string): NoteMetadata {
             const shown =
                 unseen || inHtml
                     ? undefined
-                    : { out: shownTags, hidden: joined(hidden, html === null ? null : htmlTagRanges(line)) };
+                    : {
+                          out: shownTags,
+                          hidden: joined(joined(hidden, html === null ? null : htmlTagRanges(line)), formulas),
+                      };
             scanInlineTags(line, masked.length === 0 ? null : masked, tags, shown);
         }
         if (hasCaret && !unseen) readBlockId(line, i, blockStart, previousBlockStart, unread, blocks);

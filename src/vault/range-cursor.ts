@@ -33,6 +33,15 @@ export class RangeCursor {
         return this.meets(index, index + 1);
     }
 
+    /**
+     * Whether a range ends exactly at `index` (ranges that touch count as one); `index` is never smaller than the one
+     * asked before. Not to be mixed with `covers`/`meets` on the same cursor.
+     */
+    endsAt(index: number): boolean {
+        while (this.next < this.ends.length && (this.ends[this.next] as number) < index) this.next++;
+        return this.next < this.ends.length && this.ends[this.next] === index;
+    }
+
     /** Whether `[start, end)` shares a position with a range; `start` is never smaller than the one asked before. */
     meets(start: number, end: number): boolean {
         while (this.next < this.ends.length && (this.ends[this.next] as number) <= start) this.next++;

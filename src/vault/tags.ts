@@ -6,21 +6,26 @@
  *   `_`, `-` and `/`, and the Unicode punctuation blocks U+2000–U+206F and U+2E00–U+2E7F. So letters and digits of
  *   any script, emoji, `_`, `-` and `/` (nesting) are in; `#private.` is the tag `#private`;
  * - a body of ASCII digits only is not a tag (`#123` is not, `#123a` and `#2024/q1` are);
- * - Obsidian starts a tag only at the start of a line, after whitespace (NBSP and U+3000 included), after `_`,
- *   after `|` (table cells) or right where another tag ends (`#a#b` is two tags).
+ * - Obsidian starts a tag only at the start of a line, after whitespace (NBSP and U+3000 included), after `|` (table
+ *   cells), right where another tag ends (`#a#b` is two tags), or right after a piece of Markdown it reads as a node:
+ *   a code span, a wikilink, a comment, an HTML tag, math, an escaped character, a quote marker at the start of a line
+ *   or an emphasis mark with a partner (`tag-starts.ts` has the list).
  *
  * Where we deliberately read MORE than Obsidian (fail closed: a tag we miss is a private note leaked, a tag we read
- * too many only hides a note): a `#` after an opening bracket, a quote, an emphasis or highlight marker, `>`, `,`,
- * `;`, `:`, `.`, `!`, `?`, `%` (as in `%%#private%%`) or another `#` also starts a tag, so `(#private)`,
- * `"#private"` and `Tags:#private` exclude a note. A `#` after a letter, digit, `/`, `\`, `&`, `-` or `$` never does
- * (`C#`, `page#anchor`, `&#x27;`, `\#escaped`, `$#x$`), and URLs are masked by the parser before tags are read.
+ * too many only hides a note): a `#` after any bracket, a quote, an emphasis or highlight marker, `>`, `,`, `;`, `:`,
+ * `.`, `!`, `?`, `%` (as in `%%#private%%`), a backtick, `$` or another `#` also starts a tag, so `(#private)`,
+ * `"#private"`, `Tags:#private` and `$#private$` exclude a note. A `#` after a letter, digit, `/`, `&` or `-` never
+ * does (`C#`, `page#anchor`, `&#x27;`), nor one a backslash escapes (`\#escaped`; `\\#x` is an escaped backslash,
+ * then a tag), and URLs are masked by the parser before tags are read.
  * Likewise tags inside `%% … %%`, `<!-- … -->`, math and HTML blocks are read (Obsidian hides some of them), while
  * fenced code, inline code and link targets are not. That over-reading is for the exclusion gate only: the same scan
  * also reports the tags Obsidian shows (`shownTags`, see `note-parser.ts` and decision 0004), which start only where
- * Obsidian starts a tag and lie outside comments and HTML too.
+ * Obsidian starts a tag and lie outside comments, HTML and math too; every tag it shows is one the gate reads.
  */
 
 import { RangeCursor } from './range-cursor';
+import { escaped, isAsciiPunctuation } from './escapes';
+import { ShownTagStarts } from './shown-reading';
 
 /** Characters that end a tag body, as Obsidian defines them. */
 const TAG_BODY = /[^\s\u2000-\u206F\u2E00-\u2E7F'!"#$%&()*+,.:;<=>?@^`{|}~[\]\\]+/y;
@@ -28,7 +33,7 @@ const ALL_DIGITS = /^[0-9]+$/;
 const WHITESPACE_CHAR = /\s/;
 
 /** ASCII characters after which a `#` may start a tag (whitespace is handled separately). */
-const BOUNDARY_CODES = new Set(Array.from('_|([{"\'*~=>,;:.!?%#', (c) => c.charCodeAt(0)));
+const BOUNDARY_CODES = new Set(Array.from('_|([{"\'*~=>,;:.!?%#])}`$', (c) => c.charCodeAt(0)));
 
 /** A half-open `[start, end)` range of a line that must not be read for tags (code spans, links, URLs). */
 export type Range = readonly [number, number];
@@ -56,14 +61,6 @@ function isBoundary(prev: string): boolean {
     return WHITESPACE_CHAR.test(prev);
 }
 
-/** True when Obsidian itself starts a tag at a `#` right after `prev`: line start, whitespace, `_` or `|`. */
-function isObsidianBoundary(prev: string): boolean {
-    if (prev === '') return true;
-    const code = prev.charCodeAt(0);
-    if (code < 128) return code === 32 || code === 9 || code === 95 || code === 124;
-    return WHITESPACE_CHAR.test(prev);
-}
-
 /**
  * `_#private_` is the tag `#private` in emphasis to Obsidian, yet `_` is a tag character: keep both readings so the
  * note is excluded whether the person meant `private` or `private_`.
@@ -79,14 +76,14 @@ function pushWithoutEmphasis(body: string, out: string[]): void {
 /** Where a scan also collects the tags Obsidian shows: their list, and what hides tags from it besides `masked`. */
 export interface ShownTags {
     out: string[];
-    /** Comments, HTML tags: ranges whose tags are read for exclusion but not shown. */
+    /** Comments, HTML tags, math: ranges whose tags are read for exclusion but not shown. */
     hidden: readonly Range[] | null;
 }
 
 /**
  * Appends every inline tag of `line` to `out` (as written, with `#`), skipping `#`s inside `masked` ranges. With
  * `shown`, also appends to `shown.out` the tags Obsidian shows: outside `shown.hidden` too, and only where Obsidian
- * starts a tag (line start, whitespace, `_`, `|`, or the end of a tag it shows). Allocation-free when the line has no
+ * starts a tag (`shown-reading.ts`). Allocation-free when the line has no
  * `#`.
  */
 export function scanInlineTags(line: string, masked: readonly Range[] | null, out: string[], shown?: ShownTags): void {
@@ -95,12 +92,16 @@ export function scanInlineTags(line: string, masked: readonly Range[] | null, ou
     // `#`s come left to right: each cursor walks its ranges once, so a long line costs their sum, not their product.
     const hidden = masked === null ? null : new RangeCursor(masked);
     const notShown = shown === undefined || shown.hidden === null ? null : new RangeCursor(shown.hidden);
+    let starts: ShownTagStarts | null = null;
     let lastTagEnd = -1;
     let lastShownEnd = -1;
     while (hash !== -1) {
         let next = hash + 1;
         const prev = hash === 0 ? '' : line.charAt(hash - 1);
-        if ((hash === lastTagEnd || isBoundary(prev)) && !(hidden?.covers(hash) ?? false)) {
+        // The exclusion reading needs only the line: every place Obsidian starts a tag follows whitespace, one of the
+        // boundary characters, or an escaped mark, so every tag it shows is read here too (whatever `starts` knows).
+        const afterEscape = hash > 0 && isAsciiPunctuation(line.charCodeAt(hash - 1)) && escaped(line, hash - 1);
+        if ((hash === lastTagEnd || isBoundary(prev) || afterEscape) && !(hidden?.covers(hash) ?? false)) {
             TAG_BODY.lastIndex = hash + 1;
             const body = TAG_BODY.exec(line);
             if (body !== null) {
@@ -111,7 +112,8 @@ export function scanInlineTags(line: string, masked: readonly Range[] | null, ou
                     pushWithoutEmphasis(body[0], out);
                     if (
                         shown !== undefined &&
-                        (hash === lastShownEnd || isObsidianBoundary(prev)) &&
+                        (hash === lastShownEnd ||
+                            (starts ??= new ShownTagStarts(line, joinRanges(masked, shown.hidden))).at(hash)) &&
                         !(notShown?.covers(hash) ?? false)
                     ) {
                         shown.out.push('#' + body[0]);
@@ -123,6 +125,10 @@ export function scanInlineTags(line: string, masked: readonly Range[] | null, ou
         }
         hash = line.indexOf('#', next);
     }
+}
+
+function joinRanges(a: readonly Range[] | null, b: readonly Range[] | null): readonly Range[] | null {
+    return a === null ? b : b === null ? a : [...a, ...b];
 }
 
 /**

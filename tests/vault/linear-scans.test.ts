@@ -126,4 +126,26 @@ describe('in time proportional to the line', () => {
         expect(outsideLinks(line).length).toBeGreaterThan(0);
         expect(splitInlineCode(line).length).toBeGreaterThan(0);
     });
+
+    // Math and where a shown tag starts: which `$`s close a span is known once per line (and once per paragraph for a
+    // span left open), and each mark's partner is looked up once, so openers that never close cost nothing per opener.
+    it.each([
+        ['dollars that open and never close', 'x $a #t '.repeat(100_000)],
+        ['prices around tags', 'cost $5 and #t for $10 '.repeat(40_000)],
+        [
+            'a paragraph of lines each opening a span',
+            Array.from({ length: 50_000 }, (_, i) => `l $a${i} #t`).join('\n'),
+        ],
+        [
+            'a paragraph of lines each opening double dollars',
+            Array.from({ length: 50_000 }, (_, i) => `l $$a${i} #t`).join('\n'),
+        ],
+        ['lone stars before tags', 'a *#t '.repeat(100_000)],
+        ['underscores inside words before tags', 'a_#t '.repeat(100_000)],
+        ['a long run of backslashes', `${'\\'.repeat(200_000)}#t${' \\\\#t'.repeat(50_000)}`],
+        ['quote markers, then greater-than signs in prose', `${'> '.repeat(100_000)}>#t${' >#t'.repeat(50_000)}`],
+    ])('%s', (_name, text) => {
+        const note = parseNote(`${text}\n`);
+        expect(note.tags).toContain('#t');
+    });
 });

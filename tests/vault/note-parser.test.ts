@@ -215,6 +215,15 @@ describe('robustness', () => {
             '<div>',
             '<span style="color:#f00">',
             '</pre>',
+            '$',
+            '$$',
+            '\\',
+            '**',
+            '_',
+            '~~',
+            '==',
+            '>',
+            '<br>',
         );
         fc.assert(
             fc.property(fc.array(fc.oneof(pieces, fc.string()), { maxLength: 60 }), (parts) => {
@@ -224,7 +233,7 @@ describe('robustness', () => {
                 if (metadata.tags !== undefined)
                     for (const tag of metadata.shownTags ?? []) expect(metadata.tags).toContain(tag);
             }),
-            { numRuns: 300 },
+            { numRuns: 1000 },
         );
     });
 

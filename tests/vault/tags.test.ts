@@ -177,8 +177,13 @@ describe('things that are not tags', () => {
         expect(tagsOf('Issue #123 and #123a and #2024/q1')).toEqual(['#123a', '#2024/q1']);
     });
 
-    it('ignores # after a letter, digit, slash, ampersand, hyphen, dollar or backslash', () => {
-        expect(tagsOf('C# foo#bar 1#x a/#y &#x27; a-#z $#m$ \\#escaped')).toEqual([]);
+    it('ignores # after a letter, digit, slash, ampersand, hyphen or backslash', () => {
+        expect(tagsOf('C# foo#bar 1#x a/#y &#x27; a-#z \\#escaped x\\\\\\#escaped')).toEqual([]);
+    });
+
+    it('reads a tag after what may close math, code or a link, and after an escaped character (fail closed)', () => {
+        // Obsidian shows `$a$#x`, `` `c`#x ``, `[[a]]#x` and `\\#x`; `$#m$` is math to it, read here all the same.
+        expect(tagsOf('$a$#x `c`#y [[a]]#z \\\\#w $#m$')).toEqual(['#x', '#y', '#z', '#w', '#m']);
     });
 
     it('ignores # inside URLs', () => {

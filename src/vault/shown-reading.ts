@@ -1,0 +1,22 @@
+/**
+ * What the parser reads, beyond the Markdown that links and headings need, to tell which tags Obsidian shows: math
+ * (`math-in-markdown.ts`) and the places a shown tag starts (`tag-starts.ts`). The command line and the MCP server
+ * have nothing else to tell them. The plugin does: in Obsidian the tags shown come from Obsidian's own metadata cache,
+ * so its build resolves this module to `src/obsidian/shown-reading-lean.ts` (scripts/esbuild-plugin-engines.mjs) and
+ * keeps the code out of `main.js` (decision 0016). The exclusion tags never depend on this module (decision 0004).
+ */
+import type { Range } from './tags';
+
+export { MathSpans } from './math-in-markdown';
+export { ShownTagStarts } from './tag-starts';
+
+/** What the parser asks of the math reading, in either build. */
+export interface MathReading {
+    touches(line: string): boolean;
+    ranges(line: string, index: number, ignored: readonly Range[] | null): Range[] | null;
+}
+
+/** What the tag scan asks of the shown-tag starts, in either build. */
+export interface TagStartReading {
+    at(hash: number): boolean;
+}
