@@ -1,14 +1,29 @@
 /**
  * The plugin's stand-in for `src/vault/shown-reading.ts` (swapped in by scripts/esbuild-plugin-engines.mjs). In
  * Obsidian the tags a note shows come from Obsidian's metadata cache; the parser's own reading of them only serves
- * where no cache entry answers yet (a note written a moment ago), so the plugin keeps the simple reading it always had:
- * no math, and a shown tag starts at the start of a line, after whitespace, `_` or `|`, or after another shown tag.
+ * where no cache entry answers yet (a note written a moment ago), so the plugin keeps a simple reading: no HTML and no
+ * math, and a shown tag starts at the start of a line, after whitespace, `_` or `|`, or after another shown tag.
  * The exclusion tags are read the same way in both builds (decision 0004); only `shownTags` differs.
  */
-import type { MathReading, TagStartReading } from '../vault/shown-reading';
+import type { HtmlReading, MathReading, TagStartReading } from '../vault/shown-reading';
 import type { Range } from '../vault/tags';
 
 const WHITESPACE_CHAR = /\s/;
+
+/** No HTML block is read. */
+export class HtmlBlocks implements HtmlReading {
+    other(): void {}
+
+    inBlock(): boolean {
+        return false;
+    }
+}
+
+/** No HTML tag is read. */
+export function htmlTagRanges(line: string): Range[] | null {
+    void line;
+    return null;
+}
 
 /** No math is read. */
 export class MathSpans implements MathReading {

@@ -6,6 +6,7 @@
  * Line-based, like the rest of the parser. An HTML comment is a comment (`note-parser.ts`), not handled here; tags
  * spread over several lines are not followed.
  */
+import type { HtmlReading } from './shown-reading';
 import type { Range } from './tags';
 
 /** One attribute of a tag: a name, and maybe `=` and a value (bare, or in single or double quotes). */
@@ -40,7 +41,7 @@ export function htmlTagRanges(line: string): Range[] | null {
 }
 
 /** Follows a note's body line by line and says which lines belong to an HTML block. */
-export class HtmlBlocks {
+export class HtmlBlocks implements HtmlReading {
     /** The open block: ended by a blank line, or by a line holding this closing tag; `null` when none is open. */
     private open: 'blank' | RegExp | null = null;
 

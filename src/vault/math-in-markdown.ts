@@ -12,7 +12,7 @@
  * - `$$` opens math that ends at the next `$$` (spaces inside allowed, a digit after allowed). When no `$$` follows,
  *   its second `$` is tried as a single `$`.
  * - Inline math may go on over the lines of its paragraph; an empty line or a line of spaces ends the paragraph (a line
- *   holding a tab does not), and so does a code fence. An unclosed `$` or `$$` is no math at all.
+ *   holding a tab does not), and so do a code fence and a heading. An unclosed `$` or `$$` is no math at all.
  * - A line that starts (after any indent) with `$$` and holds no second `$$` opens a display block. It runs to a line
  *   that is `$$` alone (any indent, trailing whitespace), across empty lines; a block never closed runs to the end of
  *   the note. `$$` alone with text after it on the same line (`$$ #x`, `b$$`) closes nothing.
@@ -22,14 +22,11 @@
  */
 import { escaped } from './escapes';
 import { codeSpans } from './links';
+import { INTERRUPTS_PARAGRAPH, PARAGRAPH_BREAK } from './note-comments';
 import { RangeCursor } from './range-cursor';
 import type { MathReading } from './shown-reading';
 import type { Range } from './tags';
 
-/** A line that ends a paragraph for math: empty, or spaces only (a CRLF note's lines keep their `\r`). */
-const PARAGRAPH_BREAK = /^ *\r?$/;
-/** A line that opens a code fence, also in a quote or a list item. */
-const FENCE_LINE = /^[ \t>*+\-\d.)]*(?:`{3,}|~{3,})/;
 /** A display block's opening line: any indent, then `$$`. */
 const DISPLAY_OPEN = /^[ \t]*\$\$/;
 /** A display block's closing line: `$$` alone. */
@@ -144,7 +141,7 @@ export class MathSpans implements MathReading {
         let i = index + 1;
         for (; i < this.lines.length; i++) {
             const line = this.lines[i] as string;
-            if (PARAGRAPH_BREAK.test(line) || FENCE_LINE.test(line)) break;
+            if (PARAGRAPH_BREAK.test(line) || INTERRUPTS_PARAGRAPH.test(line)) break;
             if (line.indexOf('$') === -1) continue;
             const dollars = usableDollars(line, codeSpans(line));
             const close =

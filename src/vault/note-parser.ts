@@ -14,10 +14,9 @@
  */
 import { frontmatterAliases, readFrontmatter } from './frontmatter';
 import { codeSpans, scanLinks, urlRanges } from './links';
-import { HtmlBlocks, htmlTagRanges } from './html-in-markdown';
 import { IndentedCode, mayHaveIndentedCode } from './indented-code';
-import { MathSpans } from './shown-reading';
-import { commentRanges, type CommentState } from './note-comments';
+import { HtmlBlocks, htmlTagRanges, MathSpans } from './shown-reading';
+import { NoteComments } from './note-comments';
 import { fenceAt, splitLines, type TextLine } from './markdown-code';
 import { dedupe, frontmatterTags, rawFrontmatterTags, scanInlineTags } from './tags';
 import type { Range } from './tags';
@@ -85,7 +84,7 @@ export function parseNote(text: string): NoteMetadata {
     const html = text.indexOf('<') !== -1 ? new HtmlBlocks() : null;
     // Math is a formula, not Markdown: no tag Obsidian shows inside `$…$`, `$$…$$` or a display block.
     const math = text.indexOf('$') !== -1 ? new MathSpans(lines) : null;
-    const comments: CommentState = { html: false, percent: false };
+    const comments = new NoteComments(lines);
     const mayComment = text.indexOf('%%') !== -1 || text.indexOf('<!--') !== -1;
 
     let fence: OpenFence | null = null;
@@ -133,7 +132,7 @@ export function parseNote(text: string): NoteMetadata {
         const hasHash = line.indexOf('#') !== -1;
         const inCode = inFence || inIndented;
         let code: Range[] | null | undefined;
-        const hidden = inCode || !mayComment ? null : commentRanges(line, comments, (code = codeSpans(line)));
+        const hidden = inCode || !mayComment ? null : comments.ranges(line, i, (code = codeSpans(line)));
         let formulas: Range[] | null = null;
         if (math !== null && !inCode && math.touches(line)) {
             if (code === undefined) code = codeSpans(line);

@@ -144,6 +144,14 @@ describe('in time proportional to the line', () => {
         ['underscores inside words before tags', 'a_#t '.repeat(100_000)],
         ['a long run of backslashes', `${'\\'.repeat(200_000)}#t${' \\\\#t'.repeat(50_000)}`],
         ['quote markers, then greater-than signs in prose', `${'> '.repeat(100_000)}>#t${' >#t'.repeat(50_000)}`],
+        ['comments with -- inside, one after another', 'a <!-- x -- y #t '.repeat(60_000)],
+        ['comments that never close, one after another', 'a <!-- x #t '.repeat(80_000)],
+        [
+            'a paragraph of lines each opening a comment',
+            Array.from({ length: 50_000 }, (_, i) => `l <!-- a${i} #t`).join('\n'),
+        ],
+        ['a comment looking for its end through a long paragraph', `a <!-- x\n${'line #t of text\n'.repeat(100_000)}`],
+        ['quote and list markers before a comment', `${'> '.repeat(100_000)}- <!-- a --> #t`],
     ])('%s', (_name, text) => {
         const note = parseNote(`${text}\n`);
         expect(note.tags).toContain('#t');

@@ -115,9 +115,16 @@ describe('the fixture vault, read as Obsidian reads it', () => {
 
 describe('parseNote: comments and code', () => {
     it('ends a comment mid-line and reads what follows it', () => {
-        const note = parseNote('<!-- [[A]]\n[[B]] --> [[C]] #c\n%% [[D]] %% [[E]]\n');
+        const note = parseNote('Text <!-- [[A]]\n[[B]] --> [[C]] #c\n%% [[D]] %% [[E]]\n');
         expect(note.links.map((l) => l.link)).toEqual(['C', 'E']);
         expect(note.shownTags).toEqual(['#c']);
+    });
+
+    it('hides the whole line that closes an HTML block, text after the closer too', () => {
+        const note = parseNote('<!-- [[A]]\n[[B]] --> [[C]] #c\n[[D]] #d\n');
+        expect(note.links.map((l) => l.link)).toEqual(['D']);
+        expect(note.shownTags).toEqual(['#d']);
+        expect(note.tags).toEqual(['#c', '#d']);
     });
 
     it('opens no comment inside inline code', () => {
@@ -281,6 +288,46 @@ describe('parseNote: where a shown tag starts', () => {
         const note = parseNote(`${line}\n`);
         expect(note.shownTags?.includes('#x')).toBe(shown);
         expect(note.tags?.includes('#x')).toBe(read);
+    });
+});
+
+describe('parseNote: HTML comments', () => {
+    /** Whether the link `[[X]]` in `text` is read, and whether `#x` is shown; the exclusion reading always has `#x`. */
+    function reads(text: string): { link: boolean; tag: boolean } {
+        const note = parseNote(text);
+        expect(note.tags).toContain('#x');
+        return { link: note.links.some((l) => l.link === 'X'), tag: note.shownTags?.includes('#x') ?? false };
+    }
+
+    it.each([
+        ['an inline comment', 'Text <!-- [[X]] #x --> more'],
+        ['an inline comment over two lines', 'Text <!-- a\n[[X]] #x --> more'],
+        ['an inline comment over a line holding a tab', 'Text <!-- a\n\t\n[[X]] #x --> more'],
+        ['the rest of the line a block comment opens on', '<!-- a --> [[X]] #x'],
+        ['an indented block comment', '   <!--a--> [[X]] #x'],
+        ['a block comment after a paragraph line', 'Para\n<!-- a --> [[X]] #x'],
+        ['the line that closes a block comment', '<!--\na\n--> [[X]] #x'],
+        ['a block comment in a list item or a quote', '- <!-- a --> [[X]] #x\n> <!-- b --> [[X]] #x'],
+        ['a block comment over an empty line', '<!-- a\n\n[[X]] #x\n-->'],
+        ['a block comment that never closes', '<!-- a\n\nlater [[X]] #x'],
+    ])('reads nothing in %s', (_name, text) => {
+        expect(reads(`${text}\n`)).toEqual({ link: false, tag: false });
+    });
+
+    it.each([
+        ['an inline comment cut by an empty line', 'Text <!-- a\n\n[[X]] #x --> more'],
+        ['an inline comment cut by a line of spaces', 'Text <!-- a\n   \n[[X]] #x --> more'],
+        ['an inline comment cut by a heading', 'Text <!-- a\n## [[X]] #x -->'],
+        ['an inline comment that never closes', 'Text <!-- a [[X]] #x'],
+        ['an opener right before >', 'Text <!--> [[X]] #x --> more'],
+        ['an opener right before ->', 'Text <!---> [[X]] #x --> more'],
+        ['a comment with -- inside', 'Text <!-- a -- b [[X]] #x --> more'],
+        ['a comment whose text ends with -', 'Text <!-- a [[X]] #x ---> more'],
+        ['the line after a block comment', '<!--\na\n-->\n[[X]] #x'],
+        ['the line after a one-line block comment', '<!-- a --> b\n[[X]] #x'],
+        ['text after an inline comment', 'Text <!-- a --> [[X]] #x'],
+    ])('reads %s', (_name, text) => {
+        expect(reads(`${text}\n`)).toEqual({ link: true, tag: true });
     });
 });
 

@@ -13,7 +13,7 @@ import type { OpenNoteEditors } from '../changes/change-ports';
 import type { CheckpointStore } from '../changes/checkpoints';
 import { buildProposal } from '../changes/proposal';
 import { sha256Utf16Hex } from '../changes/sha256';
-import { lineCommentRanges, type CommentState } from '../../vault/note-comments';
+import { NoteComments } from '../../vault/note-comments';
 
 /** What a run of lines is, as far as block ids go. */
 export type BlockKind = 'text' | 'list' | 'heading' | 'other' | 'code' | 'frontmatter' | 'comment';
@@ -49,7 +49,7 @@ export function noteBlocks(lines: readonly string[]): NoteBlock[] {
     let open: NoteBlock | null = null;
     /** The closing fence marker while inside fenced code. */
     let close: string | null = null;
-    const comments: CommentState = { html: false, percent: false };
+    const comments = new NoteComments(lines);
     let i = 0;
     if (/^---\s*$/u.test(lines[0] ?? '')) {
         const end = lines.findIndex((line, n) => n > 0 && /^(---|\.\.\.)\s*$/u.test(line));
@@ -66,7 +66,7 @@ export function noteBlocks(lines: readonly string[]): NoteBlock[] {
         }
         const startsHidden = comments.html || comments.percent;
         const fence = startsHidden ? undefined : FENCE.exec(line)?.[1];
-        const hidden = fence === undefined ? lineCommentRanges(line, comments) : null;
+        const hidden = fence === undefined ? comments.ranges(line, i) : null;
         const first = line.search(/\S/u);
         const inComment = hidden !== null && hidden.some(([start, end]) => first >= start && first < end);
         const kind: BlockKind | null =
