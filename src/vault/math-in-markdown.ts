@@ -89,6 +89,19 @@ export class MathSpans implements MathReading {
         let d = 0;
         let closer = 0;
         const single = dollars.filter((i) => closesSingle(line, i));
+        // A span from `open`: closed on this line just before `end`, on a later line of the paragraph, or not at all.
+        const span = (open: number, end: number, kind: 'single' | 'double'): 'line' | 'later' | 'none' => {
+            if (end !== -1) {
+                (out ??= []).push([open, end]);
+                from = end;
+                return 'line';
+            }
+            const later = this.lookahead(index, kind);
+            if (later === null) return 'none';
+            (out ??= []).push([open, line.length]);
+            this.pending = later;
+            return 'later';
+        };
         while (d < dollars.length) {
             let open = dollars[d] as number;
             if (open < from) {
@@ -97,17 +110,9 @@ export class MathSpans implements MathReading {
             }
             if (dollars[d + 1] === open + 1) {
                 const close = nextDouble(dollars, d + 2);
-                if (close !== -1) {
-                    (out ??= []).push([open, close + 2]);
-                    from = close + 2;
-                    continue;
-                }
-                const later = this.lookahead(index, 'double');
-                if (later !== null) {
-                    (out ??= []).push([open, line.length]);
-                    this.pending = later;
-                    return out;
-                }
+                const took = span(open, close === -1 ? -1 : close + 2, 'double');
+                if (took === 'later') return out;
+                if (took === 'line') continue;
                 // No `$$` closes it: its second `$` is tried on its own.
                 open += 1;
                 d++;
@@ -118,18 +123,9 @@ export class MathSpans implements MathReading {
                 continue;
             }
             while (closer < single.length && (single[closer] as number) <= open) closer++;
-            if (closer < single.length) {
-                const close = single[closer] as number;
-                (out ??= []).push([open, close + 1]);
-                from = close + 1;
-                continue;
-            }
-            const later = this.lookahead(index, 'single');
-            if (later !== null) {
-                (out ??= []).push([open, line.length]);
-                this.pending = later;
-                return out;
-            }
+            const took = span(open, closer < single.length ? (single[closer] as number) + 1 : -1, 'single');
+            if (took === 'later') return out;
+            if (took === 'line') continue;
             d++;
         }
         return out;
