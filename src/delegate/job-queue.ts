@@ -13,6 +13,7 @@ import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobControl, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
 import { JobStore, type JobUpdate } from './job-store';
 import { LeaseKeeper } from './lease';
+import { QueueJobs } from './queue-jobs';
 import { Handoffs } from './queue-handoff';
 import { QueuePause } from './queue-pause';
 import type { QueueSnapshot } from './queue-snapshot';
@@ -41,7 +42,7 @@ export class JobQueue {
     private readonly clock: Clock;
     private readonly store: JobStore;
     private readonly leases: LeaseKeeper;
-    private readonly jobs = new Map<string, JobNote>();
+    private readonly jobs: QueueJobs;
     private readonly quarantined = new Map<string, string>();
     private readonly running = new Map<string, Running>();
     private readonly notBefore = new Map<string, number>();
@@ -62,6 +63,7 @@ export class JobQueue {
     constructor(options: JobQueueOptions) {
         this.options = options;
         this.clock = options.clock ?? systemClock;
+        this.jobs = new QueueJobs(options.maxAttempts ?? 3);
         this.store = new JobStore({ vault: options.vault, clock: this.clock });
         this.leases = new LeaseKeeper({
             store: this.store,
@@ -113,7 +115,7 @@ export class JobQueue {
 
     /** The queue as it is now. */
     snapshot(): QueueSnapshot {
-        const views = this.views.list(this.jobs, (path) => this.running.get(path)?.progress ?? null);
+        const views = this.views.list(this.jobs.all, (path) => this.running.get(path)?.progress ?? null);
         const triggers = (this.options.extensions ?? []).flatMap((extension) => extension.triggers?.() ?? []);
         return {
             state: this.pauses.info !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
@@ -194,20 +196,13 @@ export class JobQueue {
      * copy of it, made on disk or in Obsidian, and must not pass for it.
      */
     private isCopy(job: JobNote): boolean {
-        for (const other of this.jobs.values()) {
-            if (other.id !== job.id) continue;
-            return other.path !== job.path;
-        }
-        return false;
+        const first = this.jobs.firstWithId(job.id);
+        return first !== undefined && first !== job.path;
     }
 
     /** Queued, or interrupted with attempts left; templates (jobs with a schedule) never run themselves. */
     private mayRun(job: JobNote): boolean {
-        const maxAttempts = this.options.maxAttempts ?? 3;
-        if (job.schedule !== '') return false;
-        // The status first: a jobs folder is mostly finished jobs, and this runs for every job at every start.
-        if (job.status !== 'queued' && !(job.status === 'interrupted' && job.attempts < maxAttempts)) return false;
-        return !(this.options.extensions ?? []).some((extension) => extension.holds?.(job) === true);
+        return this.jobs.noteLetsRun(job) && !(this.options.extensions ?? []).some((e) => e.holds?.(job) === true);
     }
 
     private async work(untilIdle: boolean): Promise<void> {
@@ -229,7 +224,7 @@ export class JobQueue {
         // Batches being sent, polled or written back keep a `run` going until their results are in.
         if ((this.options.extensions ?? []).some((extension) => extension.busy?.() === true)) return false;
         // A job told to retry at a later time runs then, in a later run; this one does not wait for it.
-        return ![...this.jobs.values()].some((job) => this.mayRun(job) && !this.retriesLater(job));
+        return !this.jobs.mayRunByNote().some((job) => this.mayRun(job) && !this.retriesLater(job));
     }
 
     /** Reads the jobs folder: jobs, quarantined notes, and jobs whose runner is gone (recovered). */
@@ -279,7 +274,9 @@ export class JobQueue {
         const settings = this.settings();
         if (settings === null) return;
         const limit = Math.max(1, settings.delegate.concurrency);
-        const candidates = [...this.jobs.values()].filter((job) => !this.running.has(job.path) && this.isRunnable(job));
+        const candidates = this.jobs
+            .mayRunByNote()
+            .filter((job) => !this.running.has(job.path) && this.isRunnable(job));
         if (candidates.length === 0 || this.slotsInUse() >= limit) return;
         let client: ModelClient;
         try {
@@ -434,6 +431,7 @@ export class JobQueue {
     }
 
     private extensionContext(): ExtensionContext {
+        const jobs = this.jobs;
         return {
             vault: this.options.vault,
             store: this.store,
@@ -441,7 +439,10 @@ export class JobQueue {
             notifier: this.options.notifier,
             jobsFolder: this.lastSettings?.delegate.jobsFolder ?? '',
             outputFolder: this.lastSettings?.delegate.outputFolder ?? '',
-            jobs: [...this.jobs.values()],
+            // Built when an extension asks: most ends of a job do not, and a jobs folder may hold thousands of notes.
+            get jobs() {
+                return [...jobs.all.values()];
+            },
             remember: (job) => this.remember(job),
             gate: () => this.options.gate(),
             checkpoints: this.options.checkpoints,
@@ -481,7 +482,7 @@ export class JobQueue {
 
     /** Keeps `job` as the queue knows it now. */
     private setJob(job: JobNote): void {
-        this.jobs.set(job.path, job);
+        this.jobs.set(job);
         this.views.touch(job.path);
     }
 
