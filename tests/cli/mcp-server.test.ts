@@ -26,6 +26,9 @@ const PRIVATE_NOTES: Record<string, string> = {
     'People/Block list.md': `---\ntags:\n  - work\n  - private/money\n---\n${CANARY} block list #project\n`,
     'Inline.md': `Some text #private and ${CANARY} inline\n[[Plan]]\n`,
     'Nested inline.md': `A #Private/health note ${CANARY} nested\n`,
+    // Obsidian files both under #private: a tag glued to the end of a formula, and one after an escaped backslash.
+    'Glued to math.md': `Energy $E = mc^2$#private ${CANARY}\n`,
+    'After escape.md': `A backslash \\\\#private ${CANARY}\n`,
     'Journal/2026-11-01.md': `Journal entry ${CANARY} in folder #project\n[[Plan]]\n`,
     'Journal/Deep/Older.md': `Older entry ${CANARY} in subfolder\n`,
 };
@@ -169,7 +172,17 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
         const all = session.texts.join('\n');
         expect(all).not.toContain(CANARY);
         expect(all).not.toContain(NAME_CANARY);
-        for (const word of ['Therapy', 'Diary', 'Block list', 'Inline.md', 'Nested inline', '2026-11-01', 'Older']) {
+        for (const word of [
+            'Therapy',
+            'Diary',
+            'Block list',
+            'Inline.md',
+            'Nested inline',
+            '2026-11-01',
+            'Older',
+            'Glued to math',
+            'After escape',
+        ]) {
             expect(all).not.toContain(word);
         }
     });
