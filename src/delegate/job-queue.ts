@@ -196,8 +196,11 @@ export class JobQueue {
      * copy of it, made on disk or in Obsidian, and must not pass for it.
      */
     private isCopy(job: JobNote): boolean {
-        const first = this.jobs.firstWithId(job.id);
-        return first !== undefined && first !== job.path;
+        for (const other of this.jobs.all.values()) {
+            if (other.id !== job.id) continue;
+            return other.path !== job.path;
+        }
+        return false;
     }
 
     /** Queued, or interrupted with attempts left; templates (jobs with a schedule) never run themselves. */
