@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { bundledPackages, legalComment, noticesText } from './scripts/third-party-notices.mjs';
 import { openTelemetryNoop } from './scripts/esbuild-opentelemetry-noop.mjs';
 import { mcpClientWithoutOAuth } from './scripts/esbuild-mcp-client-without-oauth.mjs';
+import { sdkCredentialsPassedIn } from './scripts/esbuild-sdk-credentials-passed-in.mjs';
 import { lookbehindFreeLibraries } from './scripts/lookbehind-free-libraries.mjs';
 import { pluginEngines } from './scripts/esbuild-plugin-engines.mjs';
 
@@ -50,6 +51,7 @@ const plugin = {
         lookbehindFreeLibraries,
         openTelemetryNoop,
         mcpClientWithoutOAuth,
+        sdkCredentialsPassedIn,
     ],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',

@@ -26,6 +26,9 @@ const { openTelemetryNoop } = createRequire(import.meta.url)('../../../scripts/e
 const { mcpClientWithoutOAuth } = createRequire(import.meta.url)(
     '../../../scripts/esbuild-mcp-client-without-oauth.mjs',
 ) as { mcpClientWithoutOAuth: Plugin };
+const { sdkCredentialsPassedIn } = createRequire(import.meta.url)(
+    '../../../scripts/esbuild-sdk-credentials-passed-in.mjs',
+) as { sdkCredentialsPassedIn: Plugin };
 /** The repository root. */
 export const REPO_ROOT = join(HERE, '..', '..', '..');
 const EXAMPLE_VAULT = join(REPO_ROOT, 'example-vault');
@@ -79,6 +82,7 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
                 pluginEngines,
                 openTelemetryNoop,
                 mcpClientWithoutOAuth,
+                sdkCredentialsPassedIn,
                 {
                     // The Node `fetch` (model-fetch-node.ts), the desktop-only readers and the stdio MCP transport
                     // (Node builtins such as `child_process`) are loaded only on Obsidian desktop: a page never runs them.
