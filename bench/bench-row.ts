@@ -41,7 +41,7 @@ export interface BenchRow {
     name: string;
     /** The target is for the full 20,000-note vault: in `--ci` the figure is reported, not checked. */
     fullSizeOnly?: boolean;
-    /** Wall-clock figures a shared machine disturbs: in `--ci` the row runs up to 3 times and keeps the best. */
+    /** Wall-clock figures a shared machine disturbs: in `--ci` a miss runs 3 times, reported by the median. */
     noisy?: boolean;
     /** Measures and returns the figure. */
     run(context: BenchContext): Promise<BenchResult>;

@@ -32,7 +32,7 @@ import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 import { queueCliLongRow, queueCliLivedInRow, queueCliRow } from './queue-cli';
 
-/** A row whose wall-clock figure a busy machine can spoil: CI keeps the best of 3 runs. */
+/** A row whose wall-clock figure a busy machine can spoil: in CI a miss is measured 3 times and reported by its median. */
 function noisy(row: BenchRow): BenchRow {
     return { ...row, noisy: true };
 }
