@@ -176,11 +176,12 @@ export class ContextManager {
         blocks: readonly StreamedBlock[],
         sent: readonly HistoryMessage[],
     ): Promise<CompactionNotice | null> {
-        const tokensBefore = this.meter(sent).usedTokens;
         const summary = blocks
             .map((block) => (block.type === 'other' ? compactionSummary(block.block) : null))
             .find((text) => text !== null);
         if (summary === undefined || summary === null) return null;
+        // Measured only when there is a compaction to report: it estimates the whole request, every response.
+        const tokensBefore = this.meter(sent).usedTokens;
         const facts = await this.options.facts();
         const summaryTokens = estimateMessageTokens([
             { role: 'assistant', content: [{ type: 'text', text: summary }] },
