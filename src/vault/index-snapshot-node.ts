@@ -47,7 +47,7 @@ export interface LoadedEntry extends ParsedFacts {
 }
 
 /** Bump when the parser or the entry shape changes: an older file then counts as absent. */
-export const SNAPSHOT_VERSION = 6;
+export const SNAPSHOT_VERSION = 7;
 
 /** The first bytes of a snapshot file. */
 const MAGIC = 'VAIX';

@@ -14,7 +14,8 @@
  * Where we deliberately read MORE than Obsidian (fail closed: a tag we miss is a private note leaked, a tag we read
  * too many only hides a note): a `#` after any bracket, a quote, an emphasis or highlight marker, `>`, `,`, `;`, `:`,
  * `.`, `!`, `?`, `%` (as in `%%#private%%`), a backtick, `$` or another `#` also starts a tag, so `(#private)`,
- * `"#private"`, `Tags:#private` and `$#private$` exclude a note. A `#` after a letter, digit, `/`, `&` or `-` never
+ * `"#private"`, `Tags:#private` and `$#private$` exclude a note, as does a `#` after an invisible format character
+ * such as a zero-width space. A `#` after a letter, digit, `/`, `&` or `-` never
  * does (`C#`, `page#anchor`, `&#x27;`), nor one a backslash escapes (`\#escaped`; `\\#x` is an escaped backslash,
  * then a tag), and URLs are masked by the parser before tags are read.
  * Likewise tags inside `%% … %%`, `<!-- … -->`, math and HTML blocks are read (Obsidian hides some of them), while
@@ -31,6 +32,12 @@ import { ShownTagStarts } from './shown-reading';
 const TAG_BODY = /[^\s\u2000-\u206F\u2E00-\u2E7F'!"#$%&()*+,.:;<=>?@^`{|}~[\]\\]+/y;
 const ALL_DIGITS = /^[0-9]+$/;
 const WHITESPACE_CHAR = /\s/;
+/**
+ * Invisible format characters (zero-width space and joiners, word joiner, bidi marks, soft hyphen). Obsidian starts no
+ * tag after them as far as we know, but a note can look like it holds a tag at a line's start (some editors write
+ * `\u200B#tag` to keep a tag from reading as a heading), so the exclusion reading starts one there (fail closed).
+ */
+const FORMAT_CHAR = /\p{Cf}/u;
 
 /** ASCII characters after which a `#` may start a tag (whitespace is handled separately). */
 const BOUNDARY_CODES = new Set(Array.from('_|([{"\'*~=>,;:.!?%#])}`$', (c) => c.charCodeAt(0)));
@@ -58,7 +65,7 @@ function isBoundary(prev: string): boolean {
     if (prev === '') return true;
     const code = prev.charCodeAt(0);
     if (code < 128) return BOUNDARY_CODES.has(code) || code === 32 || code === 9;
-    return WHITESPACE_CHAR.test(prev);
+    return WHITESPACE_CHAR.test(prev) || FORMAT_CHAR.test(prev);
 }
 
 /**

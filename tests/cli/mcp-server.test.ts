@@ -29,6 +29,8 @@ const PRIVATE_NOTES: Record<string, string> = {
     // Obsidian files both under #private: a tag glued to the end of a formula, and one after an escaped backslash.
     'Glued to math.md': `Energy $E = mc^2$#private ${CANARY}\n`,
     'After escape.md': `A backslash \\\\#private ${CANARY}\n`,
+    // Obsidian shows no tag after a zero-width space, but the line looks like `#private` at its start: read as one.
+    'Zero width.md': `\u200B#private ${CANARY}\n`,
     'Journal/2026-11-01.md': `Journal entry ${CANARY} in folder #project\n[[Plan]]\n`,
     'Journal/Deep/Older.md': `Older entry ${CANARY} in subfolder\n`,
 };
@@ -182,6 +184,7 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
             'Older',
             'Glued to math',
             'After escape',
+            'Zero width',
         ]) {
             expect(all).not.toContain(word);
         }

@@ -283,7 +283,7 @@ describe('parseNote: where a shown tag starts', () => {
         ['after quote markers at the start of a line', '> >#x', true, true],
         ['after a greater-than sign in prose', 'a >#x', false, true],
         ['after a character entity', 'a &amp;#x', false, true],
-        ['after a zero-width space', 'a\u200b#x', false, false],
+        ['after a zero-width space (invisible: read for exclusion)', 'a\u200b#x', false, true],
     ])('%s', (_name, line, shown, read) => {
         const note = parseNote(`${line}\n`);
         expect(note.shownTags?.includes('#x')).toBe(shown);

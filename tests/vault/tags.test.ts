@@ -177,6 +177,11 @@ describe('things that are not tags', () => {
         expect(tagsOf('Issue #123 and #123a and #2024/q1')).toEqual(['#123a', '#2024/q1']);
     });
 
+    it('reads a tag after an invisible format character (fail closed)', () => {
+        // Zero-width space, zero-width joiner, word joiner, left-to-right mark, soft hyphen.
+        expect(tagsOf('\u200B#a x\u200D#b \u2060#c \u200E#d \u00AD#e')).toEqual(['#a', '#b', '#c', '#d', '#e']);
+    });
+
     it('ignores # after a letter, digit, slash, ampersand, hyphen or backslash', () => {
         expect(tagsOf('C# foo#bar 1#x a/#y &#x27; a-#z \\#escaped x\\\\\\#escaped')).toEqual([]);
     });
