@@ -467,7 +467,8 @@ class PathFacts {
 /**
  * The rule that covers `tag` (`#Private/health` is covered by `private`), or `null`. The gate runs this for every tag
  * of every note in every listing, so the common case compares characters in place: a length and `/` test rules most
- * tags out, then an ASCII case-insensitive compare. Only non-ASCII tags that failed it are lowercased whole.
+ * tags out, then an ASCII case-insensitive compare. Only non-ASCII tags that failed it are lowercased whole (and
+ * composed as NFC, as the rules are).
  */
 function matchingTagRule(tag: string, rules: readonly string[]): string | null {
     const offset = tag.charCodeAt(0) === 35 ? 1 : 0;
@@ -477,7 +478,8 @@ function matchingTagRule(tag: string, rules: readonly string[]): string | null {
         if (equalsIgnoringAsciiCase(tag, offset, rule)) return rule;
     }
     if (!hasNonAscii(tag)) return null;
-    const lower = tag.replace(/^#+/, '').toLowerCase();
+    // Composed and decomposed accents are one tag to a person (`#privé` typed on two systems): compare both as NFC.
+    const lower = tag.replace(/^#+/, '').toLowerCase().normalize('NFC');
     for (const rule of rules) {
         if (lower === rule || (lower.startsWith(rule) && lower.charCodeAt(rule.length) === 47)) return rule;
     }
@@ -500,9 +502,11 @@ function equalsIgnoringAsciiCase(text: string, offset: number, lowerRule: string
     return true;
 }
 
-/** Lowercases a tag rule and strips `#` and surrounding slashes, so `#Private/` and `private` are one rule. */
+/**
+ * Lowercases a tag rule (then NFC) and strips `#` and surrounding slashes, so `#Private/` and `private` are one rule.
+ */
 function normaliseTagRule(tag: string): string {
-    return trimSlashes(tag.trim().replace(/^#+/, '')).toLowerCase();
+    return trimSlashes(tag.trim().replace(/^#+/, '')).toLowerCase().normalize('NFC');
 }
 
 function folderVerdict(rule: string): ExclusionVerdict {

@@ -33,6 +33,12 @@ function isDashes(line: string): boolean {
  */
 export function readFrontmatter(lines: readonly string[]): FrontmatterBlock {
     const first = lines[0];
+    // Lone carriage returns end lines in CommonMark (old Mac files): a `---` line ended so may open a block whose lines
+    // this reader does not split, so its tags count as unknown (fail closed).
+    if (first?.startsWith('---\r') === true && first.slice(3).trimStart() !== '') {
+        const error = 'The frontmatter block ends its lines with lone carriage returns, so its tags cannot be read';
+        return { present: true, bodyStart: 0, yamlLines: [], data: null, error };
+    }
     if (first === undefined || !isDashes(first)) return { present: false, bodyStart: 0, yamlLines: [], data: null };
     let close = -1;
     for (let i = 1; i < lines.length; i++) {
@@ -58,7 +64,8 @@ function parseYaml(yaml: string): { data: Record<string, unknown> | null; error?
     let data: unknown;
     try {
         // The core schema builds plain data only; the alias cap stops a tiny note from expanding into millions of values.
-        data = parseYamlText(yaml, { schema: 'core', maxAliasCount: 100, uniqueKeys: true });
+        // `<<` merge keys are read as merges (`<<: *base` brings the base's `tags`), as Obsidian's YAML reader does.
+        data = parseYamlText(yaml, { schema: 'core', merge: true, maxAliasCount: 100, uniqueKeys: true });
     } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         return { data: null, error: `The frontmatter is not valid YAML: ${message}` };

@@ -15,7 +15,7 @@
  * too many only hides a note): a `#` after any bracket, a quote, an emphasis or highlight marker, `>`, `,`, `;`, `:`,
  * `.`, `!`, `?`, `%` (as in `%%#private%%`), a backtick, `$` or another `#` also starts a tag, so `(#private)`,
  * `"#private"`, `Tags:#private` and `$#private$` exclude a note, as does a `#` after an invisible format character
- * such as a zero-width space. A `#` after a letter, digit, `/`, `&` or `-` never
+ * such as a zero-width space, or after any ASCII control character (a lone `\r` ends a line in CommonMark). A `#` after a letter, digit, `/`, `&` or `-` never
  * does (`C#`, `page#anchor`, `&#x27;`), nor one a backslash escapes (`\#escaped`; `\\#x` is an escaped backslash,
  * then a tag), and URLs are masked by the parser before tags are read.
  * Likewise tags inside `%% … %%`, `<!-- … -->`, math and HTML blocks are read (Obsidian hides some of them), while
@@ -32,6 +32,7 @@ import { ShownTagStarts } from './shown-reading';
 const TAG_BODY = /[^\s\u2000-\u206F\u2E00-\u2E7F'!"#$%&()*+,.:;<=>?@^`{|}~[\]\\]+/y;
 const ALL_DIGITS = /^[0-9]+$/;
 const WHITESPACE_CHAR = /\s/;
+const NON_ASCII = /[\u0080-\uffff]/;
 /**
  * Invisible format characters (zero-width space and joiners, word joiner, bidi marks, soft hyphen). Obsidian starts no
  * tag after them as far as we know, but a note can look like it holds a tag at a line's start (some editors write
@@ -47,10 +48,16 @@ export type Range = readonly [number, number];
 
 /** True when `tag` (with or without `#`) is `query` or nested under it, case-insensitively: `#a` covers `#A/b`. */
 export function tagMatches(tag: string, query: string): boolean {
-    const t = stripHashes(tag).toLowerCase();
-    const q = stripHashes(query).toLowerCase();
+    const t = foldTag(tag);
+    const q = foldTag(query);
     if (q === '') return false;
     return t === q || (t.length > q.length && t.startsWith(q) && (q.endsWith('/') || t.charCodeAt(q.length) === 47));
+}
+
+/** `tag` without `#`s, lowercased, and composed as NFC when it has accents (`é` typed either way is one letter). */
+function foldTag(tag: string): string {
+    const lower = stripHashes(tag).toLowerCase();
+    return NON_ASCII.test(lower) ? lower.normalize('NFC') : lower;
 }
 
 /** `tag` with its leading `#`s removed. */
@@ -64,7 +71,8 @@ export function stripHashes(tag: string): string {
 function isBoundary(prev: string): boolean {
     if (prev === '') return true;
     const code = prev.charCodeAt(0);
-    if (code < 128) return BOUNDARY_CODES.has(code) || code === 32 || code === 9;
+    // Any ASCII whitespace or control character: `\v`, `\f` and a lone `\r` (a line ending in CommonMark) too.
+    if (code < 128) return code <= 32 || BOUNDARY_CODES.has(code);
     return WHITESPACE_CHAR.test(prev) || FORMAT_CHAR.test(prev);
 }
 

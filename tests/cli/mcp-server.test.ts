@@ -31,6 +31,12 @@ const PRIVATE_NOTES: Record<string, string> = {
     'After escape.md': `A backslash \\\\#private ${CANARY}\n`,
     // Obsidian shows no tag after a zero-width space, but the line looks like `#private` at its start: read as one.
     'Zero width.md': `\u200B#private ${CANARY}\n`,
+    // A YAML merge key brings the tags in; an old Mac file ends its lines with lone carriage returns (tags unknown);
+    // a vertical tab before the tag; an accent typed decomposed against the rule `privé` typed composed.
+    'Merged.md': `---\nbase: &b\n  tags: [private]\n<<: *b\n---\n${CANARY}\n`,
+    'Old Mac.md': `---\rtags: private\r---\r${CANARY}\r`,
+    'Vertical tab.md': `Text\v#private ${CANARY}\n`,
+    'Accent.md': `Notes #prive\u0301 ${CANARY}\n`,
     'Journal/2026-11-01.md': `Journal entry ${CANARY} in folder #project\n[[Plan]]\n`,
     'Journal/Deep/Older.md': `Older entry ${CANARY} in subfolder\n`,
 };
@@ -42,7 +48,7 @@ const PUBLIC_NOTES: Record<string, string> = {
 
 const SETTINGS = {
     version: 1,
-    privacy: { excludedTags: ['private'], excludedFolders: ['Journal/'] },
+    privacy: { excludedTags: ['private', 'priv\u00e9'], excludedFolders: ['Journal/'] },
     delegate: { jobsFolder: 'Agent/Jobs', outputFolder: 'Agent/Outputs', concurrency: 1 },
 };
 
@@ -185,6 +191,10 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
             'Glued to math',
             'After escape',
             'Zero width',
+            'Merged',
+            'Old Mac',
+            'Vertical tab',
+            'Accent',
         ]) {
             expect(all).not.toContain(word);
         }

@@ -109,6 +109,13 @@ describe('ExclusionGate: tags (docs/RELIABILITY.md row 11)', () => {
         expect(g.isExcluded('z.md')).toBe(false);
     });
 
+    it('matches a tag written with a decomposed accent against a rule written composed, and the other way round', () => {
+        const forms = vaultWith({ 'nfd.md': ['#Prive\u0301/sante\u0301'], 'nfc.md': ['#\u00e9pargne'] });
+        const g = gate(forms, { excludedTags: ['priv\u00e9', 'e\u0301pargne'] });
+        expect(reasonFor(g, 'nfd.md')).toEqual({ kind: 'tag', tag: 'priv\u00e9' });
+        expect(reasonFor(g, 'nfc.md')).toEqual({ kind: 'tag', tag: '\u00e9pargne' });
+    });
+
     it('excludes nothing by tag when no tag is excluded', () => {
         expect(gate(vault, { excludedTags: [] }).isExcluded('a.md')).toBe(false);
     });

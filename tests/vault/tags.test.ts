@@ -69,6 +69,18 @@ describe('frontmatter tags (docs/RELIABILITY.md row 11)', () => {
         expect(metadata.frontmatterError).toMatch(/not closed/);
     });
 
+    it('leaves tags unknown when the frontmatter ends its lines with lone carriage returns', () => {
+        const metadata = parseNote('---\rtags: private\r---\rBody #work\r');
+        expect(metadata.tags).toBeUndefined();
+        expect(metadata.frontmatterError).toMatch(/lone carriage returns/);
+    });
+
+    it('reads tags a YAML merge key brings in, as Obsidian does', () => {
+        expect(tagsOf('---\n<<: {tags: [private]}\n---\n')).toEqual(['#private']);
+        expect(tagsOf('---\nbase: &b\n  tags: private\n<<: *b\n---\n')).toEqual(['#private']);
+        expect(parseNote('---\n<<: 5\n---\n').tags).toBeUndefined();
+    });
+
     it('reads frontmatter written with CRLF line endings and a BOM', () => {
         expect(tagsOf('\uFEFF---\r\ntags: [private]\r\n---\r\nBody #work\r\n')).toEqual(['#private', '#work']);
     });
@@ -180,6 +192,10 @@ describe('things that are not tags', () => {
     it('reads a tag after an invisible format character (fail closed)', () => {
         // Zero-width space, zero-width joiner, word joiner, left-to-right mark, soft hyphen.
         expect(tagsOf('\u200B#a x\u200D#b \u2060#c \u200E#d \u00AD#e')).toEqual(['#a', '#b', '#c', '#d', '#e']);
+    });
+
+    it('reads a tag after any ASCII control character, a lone carriage return included (fail closed)', () => {
+        expect(tagsOf('a\v#a b\f#b c\r#c d\u0000#d')).toEqual(['#a', '#b', '#c', '#d']);
     });
 
     it('ignores # after a letter, digit, slash, ampersand, hyphen or backslash', () => {
