@@ -15,7 +15,7 @@
  * too many only hides a note): a `#` after any bracket, a quote, an emphasis or highlight marker, `>`, `,`, `;`, `:`,
  * `.`, `!`, `?`, `%` (as in `%%#private%%`), a backtick, `$` or another `#` also starts a tag, so `(#private)`,
  * `"#private"`, `Tags:#private` and `$#private$` exclude a note, as does a `#` after an invisible format character
- * such as a zero-width space, or after any ASCII control character (a lone `\r` ends a line in CommonMark). A `#` after a letter, digit, `/`, `&` or `-` never
+ * such as a zero-width space, after an emoji (`🔒#private`), or after any ASCII control character (a lone `\r` ends a line in CommonMark). A `#` after a letter, digit, `/`, `&` or `-` never
  * does (`C#`, `page#anchor`, `&#x27;`), nor one a backslash escapes (`\#escaped`; `\\#x` is an escaped backslash,
  * then a tag), and URLs are masked by the parser before tags are read.
  * Likewise tags inside `%% … %%`, `<!-- … -->`, math and HTML blocks are read (Obsidian hides some of them), while
@@ -39,6 +39,11 @@ const NON_ASCII = /[\u0080-\uffff]/;
  * `\u200B#tag` to keep a tag from reading as a heading), so the exclusion reading starts one there (fail closed).
  */
 const FORMAT_CHAR = /\p{Cf}/u;
+/**
+ * An emoji, or the parts that end one (a skin tone, a keycap, a variation selector): Obsidian starts no tag right after
+ * one, but `🔒#private` is written on purpose as a lock and a tag, so the exclusion reading starts one (fail closed).
+ */
+const EMOJI_CHAR = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\u20e3\ufe00-\ufe0f]/u;
 
 /** ASCII characters after which a `#` may start a tag (whitespace is handled separately). */
 const BOUNDARY_CODES = new Set(Array.from('_|([{"\'*~=>,;:.!?%#])}`$', (c) => c.charCodeAt(0)));
@@ -67,13 +72,19 @@ export function stripHashes(tag: string): string {
     return i === 0 ? tag : tag.slice(i);
 }
 
-/** True when a `#` right after `prev` (a single UTF-16 unit, or '' at line start) may start a tag. */
+/** The character (a whole code point: an emoji is two UTF-16 units) before `index` of `line`. */
+function charBefore(line: string, index: number): string {
+    const code = line.charCodeAt(index - 1);
+    return code >= 0xdc00 && code <= 0xdfff && index >= 2 ? line.slice(index - 2, index) : line.charAt(index - 1);
+}
+
+/** True when a `#` right after `prev` (one character, or '' at line start) may start a tag. */
 function isBoundary(prev: string): boolean {
     if (prev === '') return true;
     const code = prev.charCodeAt(0);
     // Any ASCII whitespace or control character: `\v`, `\f` and a lone `\r` (a line ending in CommonMark) too.
     if (code < 128) return code <= 32 || BOUNDARY_CODES.has(code);
-    return WHITESPACE_CHAR.test(prev) || FORMAT_CHAR.test(prev);
+    return WHITESPACE_CHAR.test(prev) || FORMAT_CHAR.test(prev) || EMOJI_CHAR.test(prev);
 }
 
 /**
@@ -112,7 +123,7 @@ export function scanInlineTags(line: string, masked: readonly Range[] | null, ou
     let lastShownEnd = -1;
     while (hash !== -1) {
         let next = hash + 1;
-        const prev = hash === 0 ? '' : line.charAt(hash - 1);
+        const prev = hash === 0 ? '' : charBefore(line, hash);
         // The exclusion reading needs only the line: every place Obsidian starts a tag follows whitespace, one of the
         // boundary characters, or an escaped mark, so every tag it shows is read here too (whatever `starts` knows).
         const afterEscape = hash > 0 && isAsciiPunctuation(line.charCodeAt(hash - 1)) && escaped(line, hash - 1);

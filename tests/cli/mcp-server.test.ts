@@ -37,6 +37,8 @@ const PRIVATE_NOTES: Record<string, string> = {
     'Old Mac.md': `---\rtags: private\r---\r${CANARY}\r`,
     'Vertical tab.md': `Text\v#private ${CANARY}\n`,
     'Accent.md': `Notes #prive\u0301 ${CANARY}\n`,
+    // A lock emoji glued to the tag: Obsidian shows no tag there, but the person meant one.
+    'Lock.md': `🔒#private ${CANARY}\n`,
     'Journal/2026-11-01.md': `Journal entry ${CANARY} in folder #project\n[[Plan]]\n`,
     'Journal/Deep/Older.md': `Older entry ${CANARY} in subfolder\n`,
 };
@@ -195,6 +197,7 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
             'Old Mac',
             'Vertical tab',
             'Accent',
+            'Lock',
         ]) {
             expect(all).not.toContain(word);
         }

@@ -194,6 +194,12 @@ describe('things that are not tags', () => {
         expect(tagsOf('\u200B#a x\u200D#b \u2060#c \u200E#d \u00AD#e')).toEqual(['#a', '#b', '#c', '#d', '#e']);
     });
 
+    it('reads a tag right after an emoji, with or without its modifiers (fail closed)', () => {
+        expect(tagsOf('🔒#a ⚠\ufe0f#b 1\ufe0f\u20e3#c 👍🏽#d')).toEqual(['#a', '#b', '#c', '#d']);
+        // Letters of any script still glue: `日本#x` and `é#x` are no tags, as in Obsidian.
+        expect(tagsOf('日本#x é#y 𝐀#z')).toEqual([]);
+    });
+
     it('reads a tag after any ASCII control character, a lone carriage return included (fail closed)', () => {
         expect(tagsOf('a\v#a b\f#b c\r#c d\u0000#d')).toEqual(['#a', '#b', '#c', '#d']);
     });
