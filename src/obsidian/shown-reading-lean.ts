@@ -5,7 +5,7 @@
  * math, and a shown tag starts at the start of a line, after whitespace, `_` or `|`, or after another shown tag.
  * The exclusion tags are read the same way in both builds (decision 0004); only `shownTags` differs.
  */
-import type { HtmlReading, MathReading, TagStartReading } from '../vault/shown-reading';
+import type { HtmlReading, MathReading, TableReading, TagStartReading } from '../vault/shown-reading';
 import type { Range } from '../vault/tags';
 
 const WHITESPACE_CHAR = /\s/;
@@ -40,13 +40,27 @@ export class MathSpans implements MathReading {
     }
 }
 
-/** A shown tag starts at the start of a line, after whitespace, `_` or `|`. */
+/** No table is read: a `|` starts a shown tag anywhere (see `ShownTagStarts`). */
+export class TableRows implements TableReading {
+    constructor(lines: readonly string[], from?: number) {
+        void lines;
+        void from;
+    }
+
+    has(): boolean {
+        return false;
+    }
+}
+
+/** A shown tag starts at the start of a line, after whitespace, `_` or `|` (in a table or not). */
 export class ShownTagStarts implements TagStartReading {
     constructor(
         private readonly line: string,
         nodes: readonly Range[] | null,
+        tableRow?: boolean,
     ) {
         void nodes;
+        void tableRow;
     }
 
     at(hash: number): boolean {

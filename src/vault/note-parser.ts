@@ -15,7 +15,7 @@
 import { frontmatterAliases, readFrontmatter } from './frontmatter';
 import { codeSpans, scanLinks, urlRanges } from './links';
 import { IndentedCode, mayHaveIndentedCode } from './indented-code';
-import { HtmlBlocks, htmlTagRanges, MathSpans } from './shown-reading';
+import { HtmlBlocks, htmlTagRanges, MathSpans, TableRows } from './shown-reading';
 import { NoteComments } from './note-comments';
 import { fenceAt, splitLines, type TextLine } from './markdown-code';
 import { dedupe, frontmatterTags, rawFrontmatterTags, scanInlineTags } from './tags';
@@ -84,6 +84,8 @@ export function parseNote(text: string): NoteMetadata {
     const html = text.indexOf('<') !== -1 ? new HtmlBlocks() : null;
     // Math is a formula, not Markdown: no tag Obsidian shows inside `$…$`, `$$…$$` or a display block.
     const math = text.indexOf('$') !== -1 ? new MathSpans(lines) : null;
+    // A `|` starts a shown tag in a table row only (`|#x|`), not in prose (`a |#x`).
+    const tables = text.indexOf('|') !== -1 ? new TableRows(lines, bodyStart) : null;
     const comments = new NoteComments(lines);
     const mayComment = text.indexOf('%%') !== -1 || text.indexOf('<!--') !== -1;
 
@@ -172,6 +174,7 @@ export function parseNote(text: string): NoteMetadata {
                     : {
                           out: shownTags,
                           hidden: joined(joined(hidden, html === null ? null : htmlTagRanges(line)), formulas),
+                          tableRow: tables?.has(i) ?? false,
                       };
             scanInlineTags(line, masked.length === 0 ? null : masked, tags, shown);
         }

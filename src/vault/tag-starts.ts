@@ -1,6 +1,7 @@
 /**
  * Where Obsidian starts a tag it shows (`shownTags`), per published side-by-side readbacks of Obsidian 1.13.7's
- * metadata cache: at the start of a line, after whitespace, after `|` (table cells), and right after a piece of
+ * metadata cache: at the start of a line, after whitespace, after a `|` in a table row (`tables-in-markdown.ts`; not
+ * after one in prose), and right after a piece of
  * Markdown that Obsidian reads as a node of its own —
  * - a code span, a wikilink, a comment, an HTML tag or math: `` `c`#x ``, `[[a]]#x`, `<!-- c -->#x`, `<br>#x`, `$a$#x`;
  * - an escaped character: `\]#x`, `\*#x`, `\\#x` (but `\#x` is an escaped `#`, no tag);
@@ -33,10 +34,14 @@ export class ShownTagStarts implements TagStartReading {
     /** The first `_` that may open emphasis (not inside a word), or -2 before it is looked for. */
     private openingUnderscore = -2;
 
-    /** `nodes`: the line's code spans, links, comments, HTML tags and math, right after which a tag may start. */
+    /**
+     * `nodes`: the line's code spans, links, comments, HTML tags and math, right after which a tag may start;
+     * `tableRow`: whether the line is a row of a table, where a cell's `|` starts one too.
+     */
     constructor(
         private readonly line: string,
         nodes: readonly Range[] | null,
+        private readonly tableRow = false,
     ) {
         this.ends = new RangeCursor(nodes);
     }
@@ -47,7 +52,8 @@ export class ShownTagStarts implements TagStartReading {
         const line = this.line;
         const code = line.charCodeAt(hash - 1);
         if (code >= 128) return WHITESPACE_CHAR.test(line.charAt(hash - 1));
-        if (code === 32 || code === 9 || code === 124) return true;
+        if (code === 32 || code === 9) return true;
+        if (code === 124 && this.tableRow) return true;
         if (this.ends.endsAt(hash)) return true;
         if (isAsciiPunctuation(code) && escaped(line, hash - 1)) return true;
         if (code === GREATER) return hash - 1 < this.quotePrefixEnd();

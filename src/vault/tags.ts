@@ -6,8 +6,8 @@
  *   `_`, `-` and `/`, and the Unicode punctuation blocks U+2000–U+206F and U+2E00–U+2E7F. So letters and digits of
  *   any script, emoji, `_`, `-` and `/` (nesting) are in; `#private.` is the tag `#private`;
  * - a body of ASCII digits only is not a tag (`#123` is not, `#123a` and `#2024/q1` are);
- * - Obsidian starts a tag only at the start of a line, after whitespace (NBSP and U+3000 included), after `|` (table
- *   cells), right where another tag ends (`#a#b` is two tags), or right after a piece of Markdown it reads as a node:
+ * - Obsidian starts a tag only at the start of a line, after whitespace (NBSP and U+3000 included), after `|` in a
+ *   table row, right where another tag ends (`#a#b` is two tags), or right after a piece of Markdown it reads as a node:
  *   a code span, a wikilink, a comment, an HTML tag, math, an escaped character, a quote marker at the start of a line
  *   or an emphasis mark with a partner (`tag-starts.ts` has the list).
  *
@@ -104,6 +104,8 @@ export interface ShownTags {
     out: string[];
     /** Comments, HTML tags, math: ranges whose tags are read for exclusion but not shown. */
     hidden: readonly Range[] | null;
+    /** Whether the line is a row of a table, where a `|` starts a shown tag. */
+    tableRow?: boolean;
 }
 
 /**
@@ -139,7 +141,9 @@ export function scanInlineTags(line: string, masked: readonly Range[] | null, ou
                     if (
                         shown !== undefined &&
                         (hash === lastShownEnd ||
-                            (starts ??= new ShownTagStarts(line, joinRanges(masked, shown.hidden))).at(hash)) &&
+                            (starts ??= new ShownTagStarts(line, joinRanges(masked, shown.hidden), shown.tableRow)).at(
+                                hash,
+                            )) &&
                         !(notShown?.covers(hash) ?? false)
                     ) {
                         shown.out.push('#' + body[0]);

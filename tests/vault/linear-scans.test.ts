@@ -152,6 +152,12 @@ describe('in time proportional to the line', () => {
         ],
         ['a comment looking for its end through a long paragraph', `a <!-- x\n${'line #t of text\n'.repeat(100_000)}`],
         ['quote and list markers before a comment', `${'> '.repeat(100_000)}- <!-- a --> #t`],
+        [
+            'header and delimiter rows that never agree on their cells',
+            Array.from({ length: 50_000 }, (_, i) => (i % 2 === 0 ? '| a | b | c |#t' : '|---|---|')).join('\n'),
+        ],
+        ['one header row of a hundred thousand cells', `${'| a '.repeat(100_000)}|\n${'|---'.repeat(99_999)}|\n|#t|`],
+        ['a quoted table of fifty thousand rows', `> | a |\n> |---|\n${'> |#t|\n'.repeat(50_000)}`],
     ])('%s', (_name, text) => {
         const note = parseNote(`${text}\n`);
         expect(note.tags).toContain('#t');

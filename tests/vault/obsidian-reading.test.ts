@@ -257,7 +257,8 @@ describe('parseNote: where a shown tag starts', () => {
         ['after a space or a tab', 'a #x and b\t#x', true, true],
         ['after a no-break space or an ideographic space', 'a\u00a0#x b\u3000#x', true, true],
         ['after an underscore, as in emphasis', 'a _#x_ b', true, true],
-        ['in a table cell', '|#x|b|', true, true],
+        ['in a table cell', '| a | b |\n|---|---|\n|#x|b|', true, true],
+        ['after a pipe in prose, outside any table', 'a |#x', false, true],
         ['right after another shown tag', '#a#x', true, true],
         ['in the text of a Markdown link', '[see #x](Note.md)', true, true],
         ['after an opening bracket', '(#x)', false, true],
@@ -288,6 +289,29 @@ describe('parseNote: where a shown tag starts', () => {
         const note = parseNote(`${line}\n`);
         expect(note.shownTags?.includes('#x')).toBe(shown);
         expect(note.tags?.includes('#x')).toBe(read);
+    });
+});
+
+describe('parseNote: tables', () => {
+    // Whether `#x` right after a cell's `|` is shown: only in a row of a table (GFM's: a header row, a delimiter row of
+    // as many cells with at least one `|`, then rows up to an empty line or another block).
+    it.each([
+        ['a body row', '| a | b |\n| --- | :-: |\n|#x| y |\n', true],
+        ['the header row', '|#x| b |\n|---|---|\n', true],
+        ['a row without outer pipes', 'a | b\n--- | ---\nc |#x\n', true],
+        ['a row in a callout', '> [!note]\n> | a | b |\n> |---|---|\n> |#x| y |\n', true],
+        ['a body row that has no pipe of its own, then one that has', '| a |\n|---|\nplain\n|#x|\n', true],
+        ['no delimiter row', '| a | b |\n|#x| y |\n', false],
+        ['a delimiter row of fewer cells than the header', '| a | b | c |\n|---|---|\n|#x| y |\n', false],
+        ['a delimiter row with no pipe (a setext heading)', 'a\n---\n|#x|\n', false],
+        ['a line after the empty line that ends the table', '| a |\n|---|\n| b |\n\n|#x|\n', false],
+        ['a line after a heading that ends the table', '| a |\n|---|\n## Next\n|#x|\n', false],
+        ['a quoted line after a table outside the quote', '| a |\n|---|\n> |#x|\n', false],
+        ['an escaped pipe outside a table (an escaped mark starts a tag)', 'a \\|#x\n', true],
+    ])('%s', (_name, text, shown) => {
+        const note = parseNote(text);
+        expect(note.shownTags?.includes('#x')).toBe(shown);
+        expect(note.tags).toContain('#x');
     });
 });
 
