@@ -3,30 +3,45 @@
  * tool call and job input asks this one gate whether a path may exist for the model. It fails closed: unknown metadata,
  * unreadable settings and odd path spellings all count as excluded.
  */
-import { Minimatch, type MinimatchOptions } from 'minimatch';
 import type { PrivacySettings } from '../kernel/settings';
-import { SYSTEM_FOLDERS_ANYWHERE, SYSTEM_FOLDERS_TEXT, SYSTEM_ROOT_FOLDERS } from '../kernel/system-folders';
+import { SYSTEM_FOLDERS_ANYWHERE, SYSTEM_ROOT_FOLDERS } from '../kernel/system-folders';
 import { parseNote } from '../vault/note-parser';
 import { mayNameExcludedTag } from '../vault/tag-screen';
 import type { ScannedTags, TagScreen } from '../kernel/text-scan';
 import type { VaultPort } from '../kernel/vault-port';
 import type { ObsidianExcludedFiles } from './obsidian-excluded-files';
+import {
+    folderVerdict,
+    LINK,
+    LINKS_UNKNOWN,
+    LOCKED,
+    SYSTEM,
+    UNINDEXED,
+    USED_BY_EXCLUDED,
+    VISIBLE,
+    describeExclusion,
+    type ExclusionReason,
+    type ExclusionVerdict,
+} from './exclusion-verdicts';
+import {
+    canonicalPath,
+    compileGlob,
+    DOTTED,
+    escapeRegExp,
+    folderRegExp,
+    GLOB_MAGIC,
+    IRREGULAR,
+    isMarkdown,
+    NON_ASCII_CHARS,
+    PathFacts,
+    scanPath,
+    trimSlashes,
+    uniqueNonEmpty,
+    type GlobRule,
+} from './path-rules';
+import { hasNonAscii, matchingTagRule, normaliseTagRule } from './tag-rules';
 
-/** Why a path is excluded. Shown to the person, never to the model. */
-export type ExclusionReason =
-    | { kind: 'tag'; tag: string }
-    | { kind: 'folder'; rule: string }
-    | { kind: 'system' }
-    | { kind: 'unindexed' }
-    | { kind: 'link' }
-    | { kind: 'used-by-excluded' }
-    | { kind: 'links-unknown' }
-    | { kind: 'locked' }
-    | { kind: 'obsidian'; filter: string }
-    | { kind: 'obsidian-unreadable'; problem: string };
-
-/** The gate's answer for one path. */
-export type ExclusionVerdict = { excluded: false } | { excluded: true; reason: ExclusionReason };
+export type { ExclusionReason, ExclusionVerdict } from './exclusion-verdicts';
 
 /** What the gate needs: the vault (for metadata and `configDir`) and the privacy rules, `null` while locked. */
 export interface ExclusionGateOptions {
@@ -43,51 +58,11 @@ export interface ExclusionGateOptions {
     requestFolders?: readonly string[];
 }
 
-const VISIBLE: ExclusionVerdict = Object.freeze({ excluded: false });
-const SYSTEM: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'system' }) });
-const UNINDEXED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'unindexed' }) });
-const LOCKED: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'locked' }) });
-const LINK: ExclusionVerdict = Object.freeze({ excluded: true, reason: Object.freeze({ kind: 'link' }) });
-const USED_BY_EXCLUDED: ExclusionVerdict = Object.freeze({
-    excluded: true,
-    reason: Object.freeze({ kind: 'used-by-excluded' }),
-});
-const LINKS_UNKNOWN: ExclusionVerdict = Object.freeze({
-    excluded: true,
-    reason: Object.freeze({ kind: 'links-unknown' }),
-});
-
-/**
- * Vault file systems are often case-insensitive (macOS, Windows, mobile), so `journal/x.md` may be the very file
- * `Journal/x.md`: globs match without regard to case. Platform is fixed so every device reads a rule the same way.
- */
-const GLOB_OPTIONS: MinimatchOptions = { nocase: true, dot: true, nonegate: true, nocomment: true, platform: 'linux' };
-
-const GLOB_MAGIC = /[*?[\]{}]|[@+!]\(/;
-
-const NON_ASCII = /[\u0080-\uffff]/;
-
-/**
- * `scanPath` results, as bits: 0 is plain ASCII in canonical form; `DOTTED` has a segment starting with a dot (every
- * system folder does); `NON_ASCII_CHARS` needs NFC; `IRREGULAR` needs full normalising.
- */
-const DOTTED = 1;
-const NON_ASCII_CHARS = 2;
-const IRREGULAR = 4;
-
 /**
  * How many paths a gate remembers the path rules' verdict for (see `byPath`): more than a vault of 100,000 notes and its
  * attachments. Past it the memo starts again, so paths made up by a model cannot make it grow without end.
  */
 const PATH_MEMO_LIMIT = 1 << 17;
-
-/** A glob rule: the rule as the person wrote it, and its matchers (the pattern and everything beneath it). */
-interface GlobRule {
-    /** The rule as shown to the person. */
-    rule: string;
-    /** Compiled once; any match excludes. */
-    matchers: Minimatch[];
-}
 
 /** The one exclusion gate. Immutable: build a new one when settings change. */
 export class ExclusionGate {
@@ -329,36 +304,9 @@ export class ExclusionGate {
         return { visible, excludedCount };
     }
 
-    /** A sentence for the PERSON (never the model) saying why, e.g. "tagged #private" / "in excluded folder Journal/".
-     */
+    /** A sentence for the PERSON (never the model) saying why (see `describeExclusion`). */
     static describe(reason: ExclusionReason): string {
-        switch (reason.kind) {
-            case 'tag':
-                return `tagged #${reason.tag}`;
-            case 'folder':
-                return reason.rule.endsWith('/')
-                    ? `in excluded folder ${reason.rule}`
-                    : `matches excluded pattern ${reason.rule}`;
-            case 'system':
-                return `in a protected location (the config folder, ${SYSTEM_FOLDERS_TEXT})`;
-            case 'unindexed':
-                return 'not indexed yet, or its frontmatter could not be read';
-            case 'link':
-                return 'a symbolic link that leads outside the vault or nowhere';
-            case 'used-by-excluded':
-                return 'an attachment that only excluded notes link to or embed';
-            case 'links-unknown':
-                return 'an attachment whose linking notes are not known yet (links are still being indexed)';
-            case 'locked':
-                return 'settings could not be read, so every note is excluded until they are fixed';
-            case 'obsidian':
-                return `in Obsidian's Excluded files (${reason.filter})`;
-            case 'obsidian-unreadable':
-                return (
-                    `Obsidian's Excluded files could not be read (${reason.problem}), so every note is excluded ` +
-                    'until they are fixed or Vault Agent stops honouring them'
-                );
-        }
+        return describeExclusion(reason);
     }
 
     /**
@@ -446,149 +394,4 @@ export class ExclusionGate {
         }
         return verdict;
     }
-}
-
-/**
- * What a gate knows of a path no path rule excludes: its canonical form, and for a note the verdict on the tags it had
- * when last checked. The vault gives a note's tags as an object it never changes (a new one when the note changes), so
- * while the same object comes back, the verdict on it stands: the tag rules are not walked again for every check.
- */
-class PathFacts {
-    readonly markdown: boolean;
-    /** The tags the verdict below was reached on (`undefined`: the note was not indexed). */
-    screen: ScannedTags | undefined = undefined;
-    tagVerdict: ExclusionVerdict | null = null;
-
-    constructor(readonly canonical: string) {
-        this.markdown = isMarkdown(canonical);
-    }
-}
-
-/**
- * The rule that covers `tag` (`#Private/health` is covered by `private`), or `null`. The gate runs this for every tag
- * of every note in every listing, so the common case compares characters in place: a length and `/` test rules most
- * tags out, then an ASCII case-insensitive compare. Only non-ASCII tags that failed it are lowercased whole (and
- * composed as NFC, as the rules are).
- */
-function matchingTagRule(tag: string, rules: readonly string[]): string | null {
-    const offset = tag.charCodeAt(0) === 35 ? 1 : 0;
-    for (const rule of rules) {
-        const end = offset + rule.length;
-        if (tag.length < end || (tag.length > end && tag.charCodeAt(end) !== 47)) continue;
-        if (equalsIgnoringAsciiCase(tag, offset, rule)) return rule;
-    }
-    if (!hasNonAscii(tag)) return null;
-    // Composed and decomposed accents are one tag to a person (`#privé` typed on two systems): compare both as NFC.
-    const lower = tag.replace(/^#+/, '').toLowerCase().normalize('NFC');
-    for (const rule of rules) {
-        if (lower === rule || (lower.startsWith(rule) && lower.charCodeAt(rule.length) === 47)) return rule;
-    }
-    return null;
-}
-
-/** A plain loop: tags are short, and a regex call costs more than reading a dozen characters. */
-function hasNonAscii(text: string): boolean {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 128) return true;
-    return false;
-}
-
-/** `text` from `offset` starts with `lowerRule`, where `text` may have ASCII capitals. */
-function equalsIgnoringAsciiCase(text: string, offset: number, lowerRule: string): boolean {
-    for (let i = 0; i < lowerRule.length; i++) {
-        const c = text.charCodeAt(offset + i);
-        const r = lowerRule.charCodeAt(i);
-        if (c !== r && !(c >= 65 && c <= 90 && c + 32 === r)) return false;
-    }
-    return true;
-}
-
-/**
- * Lowercases a tag rule (then NFC) and strips `#` and surrounding slashes, so `#Private/` and `private` are one rule.
- */
-function normaliseTagRule(tag: string): string {
-    return trimSlashes(tag.trim().replace(/^#+/, '')).toLowerCase().normalize('NFC');
-}
-
-function folderVerdict(rule: string): ExclusionVerdict {
-    return { excluded: true, reason: { kind: 'folder', rule } };
-}
-
-/**
- * A glob without a slash matches at any depth (`*.secret.md` covers `a/b.secret.md`, as in `.gitignore`); a glob
- * that names a folder covers everything inside it. Both err towards excluding more.
- */
-function compileGlob(rule: string): GlobRule {
-    const pattern = rule.includes('/') ? rule : `**/${rule}`;
-    const patterns = pattern.endsWith('/**') ? [pattern] : [pattern, `${pattern}/**`];
-    return { rule, matchers: patterns.map((p) => new Minimatch(p, GLOB_OPTIONS)) };
-}
-
-/** Case-insensitive: a folder and everything beneath it, but not a sibling that merely starts with the same name. */
-function folderRegExp(folders: string[]): RegExp {
-    return new RegExp(`^(?:${folders.map(escapeRegExp).join('|')})(?:/|$)`, 'iu');
-}
-
-/**
- * The port's form of `path`: `/`-separated, no leading slash, no `.`/`..` segments, NFC. Callers should already pass
- * that form; anything else is normalised here so a guessed spelling cannot slip past a rule. `null` when the path
- * climbs out of the vault.
- */
-function canonicalPath(path: string): string | null {
-    const nfc = NON_ASCII.test(path) ? path.normalize('NFC') : path;
-    const segments: string[] = [];
-    for (const segment of nfc.split(/[/\\]/)) {
-        if (segment === '' || segment === '.') continue;
-        if (segment === '..') {
-            if (segments.length === 0) return null;
-            segments.pop();
-        } else {
-            segments.push(segment);
-        }
-    }
-    return segments.join('/');
-}
-
-/** One pass over `path` that tells the hot path what it must do (see `DOTTED`, `NON_ASCII_CHARS`, `IRREGULAR`). */
-function scanPath(path: string): number {
-    let result = 0;
-    let segmentStart = 0;
-    const n = path.length;
-    if (n === 0) return IRREGULAR;
-    for (let i = 0; i <= n; i++) {
-        const c = i < n ? path.charCodeAt(i) : 47;
-        if (c >= 128) result |= NON_ASCII_CHARS;
-        if (c === 92) return IRREGULAR;
-        if (c !== 47) continue;
-        const length = i - segmentStart;
-        if (length === 0) return IRREGULAR;
-        if (path.charCodeAt(segmentStart) === 46) {
-            if (length === 1 || (length === 2 && path.charCodeAt(segmentStart + 1) === 46)) return IRREGULAR;
-            result |= DOTTED;
-        }
-        segmentStart = i + 1;
-    }
-    return result;
-}
-
-/** `.md` in any case, without allocating. */
-function isMarkdown(path: string): boolean {
-    const n = path.length;
-    return (
-        n >= 3 &&
-        path.charCodeAt(n - 3) === 46 &&
-        (path.charCodeAt(n - 2) | 32) === 109 &&
-        (path.charCodeAt(n - 1) | 32) === 100
-    );
-}
-
-function trimSlashes(value: string): string {
-    return value.replace(/^\/+|\/+$/g, '');
-}
-
-function uniqueNonEmpty(values: string[]): string[] {
-    return [...new Set(values.filter((v) => v !== ''))];
-}
-
-function escapeRegExp(value: string): string {
-    return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
