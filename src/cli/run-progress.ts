@@ -56,8 +56,10 @@ export class RunProgress {
             const before = this.seen.get(job.path);
             if (before === job.status) continue;
             this.seen.set(job.path, job.status);
-            // Only jobs this run started count as run here; a job another runner holds is only reported as such.
-            const here = job.status === 'running' && job.progress !== null;
+            // Only jobs this run started count as run here; a job another runner holds is only reported as such. A job
+            // that failed straight from queued was refused as it was taken (its own tags excluded): it counts too.
+            const here =
+                (job.status === 'running' && job.progress !== null) || (before === 'queued' && job.status === 'failed');
             if (here || this.ran.has(job.path)) this.ran.set(job.path, job.status);
             if (before === undefined && job.status === 'queued') {
                 lines.push(`queued      ${job.path}`);

@@ -8,7 +8,7 @@
 import type { ModelClient } from '../agent/model-client';
 import { backoffDelay, classifyError } from '../agent/model-errors';
 import { systemClock, type Clock } from '../kernel/ports';
-import { createJobNote, jobProblem, type JobSpec } from './job-spec';
+import { createJobNote, excludedJobNote, jobProblem, type JobSpec } from './job-spec';
 import type { JobNote } from './job-note';
 import { JobAbort, runJob, type JobControl, type JobProgress, type JobRunDeps, type QueueSignal } from './job-run';
 import { JobStore, type JobUpdate } from './job-store';
@@ -72,6 +72,7 @@ export class JobQueue {
             leaseMs: options.leaseMs,
             settleMs: options.settleMs,
             ...(options.localProcess !== undefined ? { local: options.localProcess } : {}),
+            refuse: (text) => excludedJobNote(options.gate().checkTextTags(text)),
         });
         this.pauses = new QueuePause({
             notifier: options.notifier,

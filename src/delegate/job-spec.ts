@@ -1,4 +1,5 @@
 /** Writing a new job note from what the enqueue modal, the CLI or a schedule asks for. */
+import { describeExclusion, type ExclusionVerdict } from '../context/exclusion-verdicts';
 import { checkOutputFolder, normalizeVaultPath } from '../kernel/path-policy';
 import { sanitizeNoteName, uniqueNotePath } from '../kernel/safe-names';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
@@ -106,6 +107,22 @@ export function jobProblem(job: Pick<JobNote, 'brief' | 'output'>, place: JobPla
     const checked = checkOutputFolder(named ? job.output : place.defaultOutput, place);
     if (checked.ok) return null;
     return named ? checked.reason : `${checked.reason} (This is the default output folder in the settings.)`;
+}
+
+/**
+ * Why a job note the privacy settings exclude by its own tags does not run (`verdict`: the gate's on the note's text),
+ * or `null` when they do not. Its brief would go to the model, and the person said notes so tagged never do.
+ */
+export function excludedJobNote(verdict: ExclusionVerdict): string | null {
+    if (!verdict.excluded) return null;
+    if (verdict.reason.kind !== 'tag') {
+        return `Not run: the privacy settings exclude this job note (${describeExclusion(verdict.reason)}), so its brief was not sent to the model.`;
+    }
+    const tag = `#${verdict.reason.tag}`;
+    return (
+        `Not run: this job note is tagged ${tag}, which the privacy settings exclude, so its brief was not sent to the ` +
+        `model. To name the tag in a brief without tagging the job, write it in backticks (\`${tag}\`), then queue it again.`
+    );
 }
 
 /**

@@ -87,14 +87,14 @@ export class JobStore {
      * (or as it was, when `decide` returned `null`), or `null` when the note is no longer a readable job or changed
      * under the write (a runner on another device got there first).
      */
-    async update(path: string, decide: (job: JobNote) => JobUpdate | null): Promise<JobNote | null> {
+    async update(path: string, decide: (job: JobNote, text: string) => JobUpdate | null): Promise<JobNote | null> {
         let result: JobNote | null = null;
         try {
             await this.vault.process(path, (current) => {
                 result = null;
                 const read = this.parse(path, current);
                 if (read.kind !== 'job') return current;
-                const update = decide(read.job);
+                const update = decide(read.job, current);
                 if (update === null) {
                     result = read.job;
                     return current;

@@ -43,6 +43,11 @@ export interface LeaseKeeperOptions {
     settleMs?: number;
     /** This runner's process, recorded in its leases; lets it take over from a dead runner on the same machine. */
     local?: LocalProcess;
+    /**
+     * Why the job note with this text must not run at all (its own tags are excluded by the privacy settings), in words
+     * for the person; `null` when it may. Asked as the lease is taken: such a job fails instead, and nothing is sent.
+     */
+    refuse?: (text: string) => string | null;
 }
 
 /** Takes, renews and recovers leases for one runner. */
@@ -55,6 +60,7 @@ export class LeaseKeeper {
     private readonly clock: Clock;
     private readonly settleMs: number;
     private readonly local: LocalProcess | undefined;
+    private readonly refuse: ((text: string) => string | null) | undefined;
 
     constructor(options: LeaseKeeperOptions) {
         this.store = options.store;
@@ -63,6 +69,7 @@ export class LeaseKeeper {
         this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
         this.settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
         this.local = options.local;
+        this.refuse = options.refuse;
     }
 
     /**
@@ -86,7 +93,8 @@ export class LeaseKeeper {
 
     /**
      * Takes the lease of a runnable job and marks it `running` (one more attempt). Resolves to the job as confirmed
-     * on disk, or `null` when it is not runnable any more or another runner holds it.
+     * on disk, or `null` when it is not runnable any more, another runner holds it, or the note must not run (see
+     * `refuse`: it is marked `failed` with the reason instead, in the same write).
      */
     async take(
         path: string,
@@ -94,8 +102,12 @@ export class LeaseKeeper {
         message: (job: JobNote) => string,
         isCopy: (job: JobNote) => boolean = () => false,
     ): Promise<JobNote | null> {
-        const taken = await this.store.update(path, (job) => {
+        const taken = await this.store.update(path, (job, text) => {
             if (!runnable(job) || (this.isLive(job.lease) && job.lease?.device !== this.deviceId)) return null;
+            const refusal = this.refuse?.(text) ?? null;
+            if (refusal !== null) {
+                return { patch: { status: 'failed', lease: null, error: refusal }, log: [`Failed: ${refusal}`] };
+            }
             if (job.id !== '' && isCopy(job)) {
                 // A copied note carries the original's id, attempts and usage: it becomes a job of its own, so it never
                 // finds the original's result as "an earlier attempt" and its spend is its own.

@@ -1,7 +1,8 @@
 /**
  * `vault-agent run` with the device's spend control and the vault's MCP servers: the built `dist/cli.js` against the
  * local Messages-API server. The daily cap from the vault's settings stops the run with nothing sent past it
- * (docs/RELIABILITY.md row 24), and a configured MCP server without consent on this device is never started (row 20).
+ * (docs/RELIABILITY.md row 24), a configured MCP server without consent on this device is never started (row 20), and a
+ * job note tagged private is never sent (row 136).
  */
 import { readFileSync } from 'node:fs';
 import nodePath from 'node:path';
@@ -108,5 +109,21 @@ describe('vault-agent run with spend control and MCP servers', () => {
         const again = await cli(['run'], temp.root);
         expect(again.stderr).not.toContain('was not started');
         expect(readFileSync(marker, 'utf8')).toBe('started');
+    }, 60_000);
+
+    it('never sends a job note tagged private, says why on the terminal and exits non-zero', async () => {
+        server.setResponder(() => textTurn('Result.'));
+        const temp = await vaultWith({});
+        const before = server.messageRequests().length;
+        const job = (await cli(['enqueue', 'Summarise my week. #private PRIVATE-BRIEF'], temp.root)).stdout.trim();
+        const run = await cli(['run'], temp.root);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/failed +Agent\/Jobs\/.*: Not run: this job note is tagged #private/u);
+        expect(run.stderr).toContain('1 job(s) ran: 1 failed');
+        expect(server.messageRequests().length).toBe(before);
+        expect(server.allRequestText()).not.toContain('PRIVATE-BRIEF');
+        const note = temp.readRaw(job).toString();
+        expect(note).toContain('status: failed');
+        expect(note).toContain('this job note is tagged #private');
     }, 60_000);
 });

@@ -70,6 +70,25 @@ describe('batch jobs', () => {
         expect(server.allRequestText()).toContain('Acme wants exports.');
     });
 
+    it('never collects a batch job whose own note is tagged private: it fails with the reason', async () => {
+        server = await startMessagesApiServer({ batchPollsBeforeEnd: 0 });
+        harness = await makeQueueHarness({
+            server,
+            files: {
+                'Agent/Jobs/Open.md': jobNote('Say hello.', { batch: 'true' }),
+                'Agent/Jobs/Closed.md': jobNote('Say PRIVATE-BRIEF. #private', { batch: 'true' }),
+            },
+        });
+        server.setDefault(textTurn('Hello.'));
+        const queue = await harness.queue({ pollMs: 5, extensions: [new BatchJobs(FAST)] });
+        await queue.runUntilIdle();
+        expect(server.allRequestText()).not.toContain('PRIVATE-BRIEF');
+        expect(jobAt('Agent/Jobs/Open.md').status).toBe('done');
+        const closed = jobAt('Agent/Jobs/Closed.md');
+        expect(closed.status).toBe('failed');
+        expect(closed.error).toContain('this job note is tagged #private');
+    });
+
     it('splits a collection at the API limit on requests per batch', async () => {
         server = await startMessagesApiServer({ batchPollsBeforeEnd: 0 });
         const files: Record<string, string> = {};

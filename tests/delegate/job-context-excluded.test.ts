@@ -1,8 +1,9 @@
 /**
  * A job whose every context item is excluded by the privacy settings would run on nothing: it is not run at all (no
  * request reaches the model), it does not end "done", its result note says `status: incomplete`, and its job note
- * names the rules that excluded the context. Over a real temp folder with the real SDK and the local Messages-API
- * server (which would answer, had it been asked).
+ * names the rules that excluded the context. A job note whose own tags are excluded is not run either: its brief
+ * never reaches the model. Over a real temp folder with the real SDK and the local Messages-API server (which would
+ * answer, had it been asked).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJobNote } from '../../src/delegate/job-note';
@@ -69,5 +70,36 @@ describe('a job whose context is all excluded', () => {
         if (read.kind !== 'job') throw new Error('not a job');
         expect(read.job.status).toBe('done');
         expect(text).toContain('1 context item(s) were left out by the privacy settings.');
+    });
+});
+
+describe('a job note the privacy settings exclude by its own tags', () => {
+    it('is never sent: it fails at once with the reason, and a tag written in backticks runs', async () => {
+        harness = await makeQueueHarness({
+            privacy: { excludedTags: ['private'], excludedFolders: [] },
+            files: {
+                'Agent/Jobs/Tagged.md': jobNote(`Summarise my week. #private ${SECRET}`),
+                'Agent/Jobs/In frontmatter.md': jobNote(`Summarise my month. ${SECRET}`, { tags: '[private]' }),
+                'Agent/Jobs/Named.md': jobNote('Summarise every note except those tagged `#private`.'),
+            },
+        });
+        harness.server.setDefault(textTurn('Done.'));
+        const queue = await harness.queue();
+        await queue.runUntilIdle();
+
+        expect(harness.server.messageRequests()).toHaveLength(1);
+        expect(harness.server.allRequestText()).not.toContain(SECRET);
+        for (const path of ['Agent/Jobs/Tagged.md', 'Agent/Jobs/In frontmatter.md']) {
+            const text = harness.temp.readRaw(path).toString('utf8');
+            const read = readJobNote(path, text);
+            if (read.kind !== 'job') throw new Error('not a job');
+            expect(read.job.status).toBe('failed');
+            expect(read.job.error).toContain('this job note is tagged #private');
+            expect(read.job.error).toContain('write it in backticks (`#private`)');
+            expect(read.job.attempts).toBe(0);
+        }
+        const named = readJobNote('Agent/Jobs/Named.md', harness.temp.readRaw('Agent/Jobs/Named.md').toString('utf8'));
+        if (named.kind !== 'job') throw new Error('not a job');
+        expect(named.job.status).toBe('done');
     });
 });
