@@ -88,7 +88,9 @@ export class BatchJobs implements QueueExtension {
         this.stopped = false;
         const now = context.clock.now();
         const maxAttempts = context.maxAttempts;
-        const due = context.jobs.filter((job) => this.holds(job) && isDue(job, maxAttempts, now));
+        const due = context.jobs.filter(
+            (job) => this.holds(job) && isDue(job, maxAttempts, now) && !context.unwritable(job.path),
+        );
         const waiting = new Map<string, JobNote[]>();
         for (const job of context.jobs) {
             if (!this.holds(job) || job.batchId === '') continue;
@@ -155,6 +157,7 @@ export class BatchJobs implements QueueExtension {
                         (current) => this.holds(current) && isDue(current, context.maxAttempts, context.clock.now()),
                         (current) =>
                             `Collected for a Message Batch on ${deps.leases.deviceId} (attempt ${current.attempts}).`,
+                        { onUnwritable: (message) => context.cannotWrite(queued.path, message) },
                     );
                     if (job === null) return null;
                     context.remember(job);
@@ -249,6 +252,8 @@ export class BatchJobs implements QueueExtension {
             waiting.path,
             (current) => current.batchId === id && (current.status === 'queued' || current.status === 'interrupted'),
             () => `Result of Message Batch ${id} arrived.`,
+            // The brief went out with the batch: writing its result back sends nothing, so no refusal applies here.
+            { sends: false },
         );
         if (job === null) return null;
         const result = entry.result;

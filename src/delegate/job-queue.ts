@@ -36,6 +36,9 @@ interface Running {
 
 export type { JobQueueOptions } from './queue-options';
 
+/** How long a job note whose lease could not be written waits before it is tried again, unless it changes first. */
+const UNWRITABLE_RETRY_MS = 60_000;
+
 /** The delegate job queue. One per plugin (or CLI run). */
 export class JobQueue {
     private readonly options: JobQueueOptions;
@@ -44,6 +47,13 @@ export class JobQueue {
     private readonly leases: LeaseKeeper;
     private readonly jobs: QueueJobs;
     private readonly quarantined = new Map<string, string>();
+    /**
+     * Job notes whose lease could not be written (read-only, reached through a symbolic link), as they read then: not
+     * started again until the note changes or `UNWRITABLE_RETRY_MS` pass, so such a note never runs in a loop and a
+     * one-shot run can end; each reason is said once.
+     */
+    private readonly unwritable = new Map<string, { job: JobNote | undefined; until: number }>();
+    private readonly unwritableSaid = new Map<string, string>();
     private readonly running = new Map<string, Running>();
     private readonly notBefore = new Map<string, number>();
     private readonly listeners = new Set<QueueListener>();
@@ -206,7 +216,11 @@ export class JobQueue {
 
     /** Queued, or interrupted with attempts left; templates (jobs with a schedule) never run themselves. */
     private mayRun(job: JobNote): boolean {
-        return this.jobs.noteLetsRun(job) && !(this.options.extensions ?? []).some((e) => e.holds?.(job) === true);
+        return (
+            this.jobs.noteLetsRun(job) &&
+            !this.isUnwritable(job.path) &&
+            !(this.options.extensions ?? []).some((e) => e.holds?.(job) === true)
+        );
     }
 
     private async work(untilIdle: boolean): Promise<void> {
@@ -240,6 +254,12 @@ export class JobQueue {
         this.scanned = true;
         const folder = settings.delegate.jobsFolder;
         const reads = await this.store.list(folder);
+        // An unchanged note reads as the same object (the store keeps one per text): a changed one is tried again.
+        for (const read of reads) {
+            if (read.kind === 'job' && this.unwritable.has(read.job.path)) {
+                if (this.unwritable.get(read.job.path)?.job !== read.job) this.unwritable.delete(read.job.path);
+            }
+        }
         this.jobs.clear();
         this.views.reset();
         for (const read of reads) {
@@ -327,7 +347,7 @@ export class JobQueue {
             queued.path,
             (job) => this.isRunnable(job),
             (job) => `Started on ${this.leases.deviceId} (attempt ${job.attempts}).`,
-            (job) => this.isCopy(job),
+            { isCopy: (job) => this.isCopy(job), onUnwritable: (message) => this.cannotWrite(queued.path, message) },
         );
         if (taken === null) {
             const read = await this.store.read(queued.path);
@@ -381,6 +401,26 @@ export class JobQueue {
                 await extension.afterJob?.(end.job, this.extensionContext());
         }
         this.react(taken, end.signal);
+    }
+
+    /** `path`'s lease could not be written: left as it is for a while (see `unwritable`), the person told once why. */
+    private cannotWrite(path: string, message: string): void {
+        this.unwritable.set(path, { job: this.jobs.all.get(path), until: this.clock.now() + UNWRITABLE_RETRY_MS });
+        if (this.unwritableSaid.get(path) === message) return;
+        this.unwritableSaid.set(path, message);
+        this.options.notifier.notify(
+            `Vault Agent cannot run the job note "${path}": ${message} It was left as it is.`,
+            'error',
+        );
+    }
+
+    /** Whether `path` is kept from running because its lease could not be written (see `unwritable`). */
+    private isUnwritable(path: string): boolean {
+        const entry = this.unwritable.get(path);
+        if (entry === undefined) return false;
+        if (entry.until > this.clock.now()) return true;
+        this.unwritable.delete(path);
+        return false;
     }
 
     /** What a job's end means for the whole queue. */
@@ -448,6 +488,8 @@ export class JobQueue {
                 return [...jobs.all.values()];
             },
             remember: (job) => this.remember(job),
+            unwritable: (path) => this.isUnwritable(path),
+            cannotWrite: (path, message) => this.cannotWrite(path, message),
             gate: () => this.options.gate(),
             checkpoints: this.options.checkpoints,
             wake: () => {

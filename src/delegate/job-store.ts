@@ -84,10 +84,15 @@ export class JobStore {
 
     /**
      * Atomically applies what `decide` returns for the job as it is on disk now. Resolves to the job after the write
-     * (or as it was, when `decide` returned `null`), or `null` when the note is no longer a readable job or changed
-     * under the write (a runner on another device got there first).
+     * (or as it was, when `decide` returned `null`), or `null` when the note is no longer a readable job, changed
+     * under the write (a runner on another device got there first), or could not be read or written (`onWriteError`
+     * hears why: a read-only file, a note reached through a symbolic link, a note that is gone).
      */
-    async update(path: string, decide: (job: JobNote, text: string) => JobUpdate | null): Promise<JobNote | null> {
+    async update(
+        path: string,
+        decide: (job: JobNote, text: string) => JobUpdate | null,
+        onWriteError?: (error: VaultError) => void,
+    ): Promise<JobNote | null> {
         let result: JobNote | null = null;
         try {
             await this.vault.process(path, (current) => {
@@ -113,8 +118,9 @@ export class JobStore {
                 return next;
             });
         } catch (e) {
-            if (e instanceof VaultError) return null;
-            throw e;
+            if (!(e instanceof VaultError)) throw e;
+            onWriteError?.(e);
+            return null;
         }
         return result;
     }

@@ -7,6 +7,7 @@
  * that finds the holder's process gone (killed) takes the job over at once instead of waiting for the expiry.
  */
 import type { Clock } from '../kernel/ports';
+import { StaleWriteError } from '../kernel/vault-port';
 import type { JobLease, JobNote } from './job-note';
 import { newJobId } from './job-note';
 import type { JobStore } from './job-store';
@@ -48,6 +49,19 @@ export interface LeaseKeeperOptions {
      * for the person; `null` when it may. Asked as the lease is taken: such a job fails instead, and nothing is sent.
      */
     refuse?: (text: string) => string | null;
+}
+
+/** How one `take` goes beyond its job's state. */
+export interface TakeOptions {
+    /** Whether the note copies another job's (it then becomes a job of its own). */
+    isCopy?: (job: JobNote) => boolean;
+    /** Hears why the note could not be leased when it cannot be written (read-only, reached through a link). */
+    onUnwritable?: (message: string) => void;
+    /**
+     * Whether the job's brief goes to the model once taken (default): only then may `refuse` stop it. A take that
+     * only writes a result back sends nothing.
+     */
+    sends?: boolean;
 }
 
 /** Takes, renews and recovers leases for one runner. */
@@ -93,57 +107,67 @@ export class LeaseKeeper {
 
     /**
      * Takes the lease of a runnable job and marks it `running` (one more attempt). Resolves to the job as confirmed
-     * on disk, or `null` when it is not runnable any more, another runner holds it, or the note must not run (see
-     * `refuse`: it is marked `failed` with the reason instead, in the same write).
+     * on disk, or `null` when it is not runnable any more, another runner holds it, the note must not run (see
+     * `refuse`, when the take `sends`: it is marked `failed` with the reason instead, in the same write), or the note
+     * cannot be written (`onUnwritable` hears why).
      */
     async take(
         path: string,
         runnable: (job: JobNote) => boolean,
         message: (job: JobNote) => string,
-        isCopy: (job: JobNote) => boolean = () => false,
+        options: TakeOptions = {},
     ): Promise<JobNote | null> {
-        const taken = await this.store.update(path, (job, text) => {
-            if (!runnable(job) || (this.isLive(job.lease) && job.lease?.device !== this.deviceId)) return null;
-            const refusal = this.refuse?.(text) ?? null;
-            if (refusal !== null) {
-                return { patch: { status: 'failed', lease: null, error: refusal }, log: [`Failed: ${refusal}`] };
-            }
-            if (job.id !== '' && isCopy(job)) {
-                // A copied note carries the original's id, attempts and usage: it becomes a job of its own, so it never
-                // finds the original's result as "an earlier attempt" and its spend is its own.
-                const id = newJobId();
-                const copy = { ...job, id, attempts: 1 };
+        const { isCopy = () => false, onUnwritable, sends = true } = options;
+        const taken = await this.store.update(
+            path,
+            (job, text) => {
+                if (!runnable(job) || (this.isLive(job.lease) && job.lease?.device !== this.deviceId)) return null;
+                const refusal = sends ? (this.refuse?.(text) ?? null) : null;
+                if (refusal !== null) {
+                    return { patch: { status: 'failed', lease: null, error: refusal }, log: [`Failed: ${refusal}`] };
+                }
+                if (job.id !== '' && isCopy(job)) {
+                    // A copied note carries the original's id, attempts and usage: it becomes a job of its own, so it never
+                    // finds the original's result as "an earlier attempt" and its spend is its own.
+                    const id = newJobId();
+                    const copy = { ...job, id, attempts: 1 };
+                    return {
+                        patch: {
+                            id,
+                            status: 'running',
+                            lease: this.fresh(),
+                            attempts: 1,
+                            error: '',
+                            artifact: '',
+                            batchId: '',
+                            usage: { input: 0, output: 0, cacheRead: 0, usd: 0 },
+                        },
+                        log: [
+                            `This note is a copy of another job note with the id ${job.id}; it runs as a job of its own, ${id}.`,
+                            message(copy),
+                        ],
+                    };
+                }
+                // Only the person sets `queued` (a new job, Retry, or an edited note): a fresh start, so a result an
+                // earlier run left is never taken for this run's. The queue itself leaves stopped runs `interrupted`.
+                const attempts = job.status === 'queued' ? 1 : job.attempts + 1;
                 return {
                     patch: {
-                        id,
+                        id: job.id === '' ? newJobId() : job.id,
                         status: 'running',
                         lease: this.fresh(),
-                        attempts: 1,
+                        attempts,
                         error: '',
-                        artifact: '',
-                        batchId: '',
-                        usage: { input: 0, output: 0, cacheRead: 0, usd: 0 },
                     },
-                    log: [
-                        `This note is a copy of another job note with the id ${job.id}; it runs as a job of its own, ${id}.`,
-                        message(copy),
-                    ],
+                    log: [message({ ...job, attempts })],
                 };
-            }
-            // Only the person sets `queued` (a new job, Retry, or an edited note): a fresh start, so a result an
-            // earlier run left is never taken for this run's. The queue itself leaves stopped runs `interrupted`.
-            const attempts = job.status === 'queued' ? 1 : job.attempts + 1;
-            return {
-                patch: {
-                    id: job.id === '' ? newJobId() : job.id,
-                    status: 'running',
-                    lease: this.fresh(),
-                    attempts,
-                    error: '',
-                },
-                log: [message({ ...job, attempts })],
-            };
-        });
+            },
+            // A note that is gone is no job any more, and one changed under the write was another runner's: any other
+            // failure means this note cannot be leased as it is.
+            (error) => {
+                if (error.code !== 'not-found' && !(error instanceof StaleWriteError)) onUnwritable?.(error.message);
+            },
+        );
         if (taken === null || taken.status !== 'running' || taken.lease?.device !== this.deviceId) return null;
         if (this.settleMs > 0) await this.clock.sleep(this.settleMs);
         const confirmed = await this.store.read(path);

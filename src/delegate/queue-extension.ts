@@ -28,6 +28,10 @@ export interface ExtensionContext {
     jobs: JobNote[];
     /** Tells the queue about a job note that changed or was created (`null`: nothing changed). */
     remember(job: JobNote | null): void;
+    /** Whether `path`'s lease could not be written lately (it is not tried again until it changes or a while passes). */
+    unwritable(path: string): boolean;
+    /** `path`'s lease could not be written, and why: kept from running for a while, the person told once. */
+    cannotWrite(path: string, message: string): void;
     /** The exclusion gate of the settings now. */
     gate(): ExclusionGate;
     /** The vault's undo records: what the agent wrote. */

@@ -185,6 +185,15 @@ export class VaultError extends Error {
     }
 }
 
+/** `process` found the file changed on disk after `fn` saw it; nothing was written (someone else got there first). */
+export class StaleWriteError extends VaultError {
+    /** Always true: tells a stale write from other I/O failures. */
+    readonly stale = true;
+    constructor(path: string) {
+        super('io', `"${path}" changed on disk while it was being edited; nothing was written. Read it again.`, path);
+    }
+}
+
 /** True for `.md` files, which are the notes (other files are attachments). */
 export function isMarkdownPath(path: string): boolean {
     return path.toLowerCase().endsWith('.md');

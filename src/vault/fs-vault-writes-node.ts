@@ -13,17 +13,10 @@ import { checkWritablePath, isProtectedPath } from '../kernel/path-policy';
 import { applyLinkRewrites, planLinkRewrites } from './rename-links';
 import { collisionKey, uniqueNotePath } from '../kernel/safe-names';
 import { VAULT_TRASH_FOLDER } from '../kernel/system-folders';
-import { VaultError } from '../kernel/vault-port';
+import { StaleWriteError, VaultError } from '../kernel/vault-port';
 import type { VaultChange } from '../kernel/vault-port';
 
-/** `process` found the file changed on disk after `fn` saw it; nothing was written. */
-export class StaleWriteError extends VaultError {
-    /** Always true: tells a stale write from other I/O failures. */
-    readonly stale = true;
-    constructor(path: string) {
-        super('io', `"${path}" changed on disk while it was being edited; nothing was written. Read it again.`, path);
-    }
-}
+export { StaleWriteError } from '../kernel/vault-port';
 
 /** The write path of a vault on a real folder: `VaultPort`'s `create`, `process`, `rename` and `trash`. */
 export class VaultWrites {

@@ -2,9 +2,9 @@
  * `vault-agent run` with the device's spend control and the vault's MCP servers: the built `dist/cli.js` against the
  * local Messages-API server. The daily cap from the vault's settings stops the run with nothing sent past it
  * (docs/RELIABILITY.md row 24), a configured MCP server without consent on this device is never started (row 20), and a
- * job note tagged private is never sent (row 136).
+ * job note tagged private is never sent (row 136), and one that cannot be written is left as it is (row 137).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
@@ -126,4 +126,30 @@ describe('vault-agent run with spend control and MCP servers', () => {
         expect(note).toContain('status: failed');
         expect(note).toContain('this job note is tagged #private');
     }, 60_000);
+
+    // In a child process: before, the queue took such a note again at once, in a loop of promises no timer or signal
+    // could interrupt (a batch job: at every other scan, so the run never ended). The child is killed after 20 s.
+    it.each([
+        ['a job', ''],
+        ['a batch job', 'batch: true\n'],
+    ])(
+        'leaves %s whose note it cannot write (a symbolic link) as it is: said once, nothing sent, and the run ends',
+        async (_name, batch) => {
+            const temp = await vaultWith({});
+            const job = (await cli(['enqueue', 'Through a link LINKED-BRIEF.'], temp.root)).stdout.trim();
+            const text = temp.readRaw(job).toString().replace('mode: delegate\n', `mode: delegate\n${batch}`);
+            writeFileSync(nodePath.join(temp.root, 'Real job.md'), text);
+            rmSync(nodePath.join(temp.root, job));
+            symlinkSync('../../Real job.md', nodePath.join(temp.root, job));
+            const before = server.requests.length;
+            const run = await cli(['run'], temp.root);
+            expect(run.code).toBe(0);
+            expect(run.stderr.split(`cannot run the job note "${job}"`)).toHaveLength(2);
+            expect(run.stderr).toContain('leads through a symbolic link; nothing is written through links');
+            expect(run.stderr).toContain('no job ran; 1 still queued');
+            expect(server.requests.length).toBe(before);
+            expect(readFileSync(nodePath.join(temp.root, 'Real job.md'), 'utf8')).toBe(text);
+        },
+        30_000,
+    );
 });

@@ -131,6 +131,8 @@ describe('the scheduler through each night, minute by minute (America/New_York)'
                 outputFolder: 'Agent/Outputs',
                 jobs: (await store.list('Agent/Jobs')).flatMap((r) => (r.kind === 'job' ? [r.job] : [])),
                 remember: () => undefined,
+                unwritable: () => false,
+                cannotWrite: () => undefined,
                 gate: () => new ExclusionGate({ vault: t.vault, privacy: DEFAULT_SETTINGS.privacy }),
                 checkpoints: new CheckpointStore({ vault: t.vault, persistence: new MemoryCheckpointPersistence() }),
                 wake: () => undefined,

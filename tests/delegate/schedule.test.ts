@@ -83,6 +83,8 @@ describe('template jobs', () => {
             outputFolder: 'Agent/Outputs',
             jobs: (await store.list('Agent/Jobs')).flatMap((r) => (r.kind === 'job' ? [r.job] : [])),
             remember: () => undefined,
+            unwritable: () => false,
+            cannotWrite: () => undefined,
             gate: () => new ExclusionGate({ vault: temp!.vault, privacy: DEFAULT_SETTINGS.privacy }),
             checkpoints: new CheckpointStore({ vault: temp!.vault, persistence: new MemoryCheckpointPersistence() }),
             wake: () => undefined,

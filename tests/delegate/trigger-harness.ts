@@ -65,6 +65,8 @@ async function hostOn(vault: VaultPort, close: () => Promise<void>): Promise<Tri
         outputFolder: 'Agent/Outputs',
         jobs: (await store.list('Agent/Jobs')).flatMap((read) => (read.kind === 'job' ? [read.job] : [])),
         remember: () => undefined,
+        unwritable: () => false,
+        cannotWrite: () => undefined,
         gate: () => new ExclusionGate({ vault, privacy: PRIVACY }),
         checkpoints,
         wake: () => undefined,

@@ -152,6 +152,8 @@ describe('a propose job', () => {
             outputFolder: 'Agent/Outputs',
             jobs: await jobs(),
             remember: () => undefined,
+            unwritable: () => false,
+            cannotWrite: () => undefined,
             gate: () =>
                 new ExclusionGate({ vault, privacy: harness?.privacy ?? { excludedTags: [], excludedFolders: [] } }),
             checkpoints: new CheckpointStore({ vault, persistence: new MemoryCheckpointPersistence() }),
