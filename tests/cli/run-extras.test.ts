@@ -129,27 +129,28 @@ describe('vault-agent run with spend control and MCP servers', () => {
 
     // In a child process: before, the queue took such a note again at once, in a loop of promises no timer or signal
     // could interrupt (a batch job: at every other scan, so the run never ended). The child is killed after 20 s.
-    it.each([
-        ['a job', ''],
-        ['a batch job', 'batch: true\n'],
-    ])(
-        'leaves %s whose note it cannot write (a symbolic link) as it is: said once, nothing sent, and the run ends',
-        async (_name, batch) => {
-            const temp = await vaultWith({});
-            const job = (await cli(['enqueue', 'Through a link LINKED-BRIEF.'], temp.root)).stdout.trim();
-            const text = temp.readRaw(job).toString().replace('mode: delegate\n', `mode: delegate\n${batch}`);
-            writeFileSync(nodePath.join(temp.root, 'Real job.md'), text);
-            rmSync(nodePath.join(temp.root, job));
-            symlinkSync('../../Real job.md', nodePath.join(temp.root, job));
-            const before = server.requests.length;
-            const run = await cli(['run'], temp.root);
-            expect(run.code).toBe(0);
-            expect(run.stderr.split(`cannot run the job note "${job}"`)).toHaveLength(2);
-            expect(run.stderr).toContain('leads through a symbolic link; nothing is written through links');
-            expect(run.stderr).toContain('no job ran; 1 still queued');
-            expect(server.requests.length).toBe(before);
-            expect(readFileSync(nodePath.join(temp.root, 'Real job.md'), 'utf8')).toBe(text);
-        },
-        30_000,
-    );
+    async function linkedJobRun(batch: string): Promise<void> {
+        const temp = await vaultWith({});
+        const job = (await cli(['enqueue', 'Through a link LINKED-BRIEF.'], temp.root)).stdout.trim();
+        const text = temp.readRaw(job).toString().replace('mode: delegate\n', `mode: delegate\n${batch}`);
+        writeFileSync(nodePath.join(temp.root, 'Real job.md'), text);
+        rmSync(nodePath.join(temp.root, job));
+        symlinkSync('../../Real job.md', nodePath.join(temp.root, job));
+        const before = server.requests.length;
+        const run = await cli(['run'], temp.root);
+        expect(run.code).toBe(0);
+        expect(run.stderr.split(`cannot run the job note "${job}"`)).toHaveLength(2);
+        expect(run.stderr).toContain('leads through a symbolic link; nothing is written through links');
+        expect(run.stderr).toContain('no job ran; 1 still queued');
+        expect(server.requests.length).toBe(before);
+        expect(readFileSync(nodePath.join(temp.root, 'Real job.md'), 'utf8')).toBe(text);
+    }
+
+    it('leaves a job whose note it cannot write (a symbolic link) as it is: said once, nothing sent, and the run ends', async () => {
+        await linkedJobRun('');
+    }, 30_000);
+
+    it('leaves a batch job whose note it cannot write (a symbolic link) as it is: said once, nothing sent, and the run ends', async () => {
+        await linkedJobRun('batch: true\n');
+    }, 30_000);
 });
