@@ -8,19 +8,17 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
+import { bundleWithStandIn } from './bundle-with-stand-in';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a build script in plain JavaScript, without type declarations.
 import { mcpClientWithoutOAuth } from '../../scripts/esbuild-mcp-client-without-oauth.mjs';
-
-const ROOT = join(import.meta.dirname, '..', '..');
 
 interface BundledClient {
     Client: new (info: { name: string; version: string }) => {
@@ -72,27 +70,14 @@ beforeAll(async () => {
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     baseURL = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    const built = await esbuild.build({
-        stdin: {
-            contents: [
-                "export { Client } from '@modelcontextprotocol/sdk/client/index.js';",
-                "export { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';",
-            ].join('\n'),
-            resolveDir: ROOT,
-            loader: 'js',
-        },
-        bundle: true,
-        format: 'cjs',
-        platform: 'node',
-        write: false,
-        metafile: true,
-        plugins: [mcpClientWithoutOAuth],
-        logLevel: 'silent',
-    });
-    inputs = Object.keys(built.metafile.inputs);
-    const file = join(dir, 'client.cjs');
-    writeFileSync(file, built.outputFiles[0]?.text ?? '');
-    bundled = createRequire(import.meta.url)(file) as BundledClient;
+    ({ module: bundled, inputs } = await bundleWithStandIn<BundledClient>(
+        [
+            "export { Client } from '@modelcontextprotocol/sdk/client/index.js';",
+            "export { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';",
+        ].join('\n'),
+        mcpClientWithoutOAuth as esbuild.Plugin,
+        dir,
+    ));
 });
 
 afterAll(async () => {

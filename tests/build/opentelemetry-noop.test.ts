@@ -5,18 +5,16 @@
  * the stand-in and the answer arrives whole. What it cannot show: an application that registers a tracer provider,
  * which nothing in Obsidian does.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
+import { bundleWithStandIn } from './bundle-with-stand-in';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a build script in plain JavaScript, without type declarations.
 import { openTelemetryNoop } from '../../scripts/esbuild-opentelemetry-noop.mjs';
 import { startMessagesApiServer, type MessagesApiServer } from '../support/messages-api-server';
 import { textTurn } from '../support/messages-api/scripts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
 
 let server: MessagesApiServer;
 let dir: string;
@@ -33,28 +31,14 @@ afterAll(async () => {
 
 describe('the OpenTelemetry stand-in in the plugin bundle', () => {
     it('leaves the real API out, and the SDK streams an answer through it', async () => {
-        const built = await esbuild.build({
-            stdin: { contents: "export { default } from '@anthropic-ai/sdk';", resolveDir: ROOT, loader: 'js' },
-            bundle: true,
-            format: 'cjs',
-            platform: 'node',
-            write: false,
-            metafile: true,
-            plugins: [openTelemetryNoop],
-            logLevel: 'silent',
-        });
-        const inputs = Object.keys(built.metafile.inputs);
+        const { module, inputs } = await bundleWithStandIn<{
+            default: new (options: { apiKey: string; baseURL: string; maxRetries: number }) => {
+                messages: { stream(body: unknown): { finalText(): Promise<string> } };
+            };
+        }>("export { default } from '@anthropic-ai/sdk';", openTelemetryNoop as esbuild.Plugin, dir);
         expect(inputs.some((input) => input.includes('node_modules/@opentelemetry/api'))).toBe(false);
         expect(inputs.some((input) => input.endsWith('scripts/opentelemetry-noop.mjs'))).toBe(true);
-        const file = join(dir, 'sdk.cjs');
-        writeFileSync(file, built.outputFiles[0]?.text ?? '');
-        const { default: Anthropic } = createRequire(import.meta.url)(file) as {
-            default: new (options: { apiKey: string; baseURL: string; maxRetries: number }) => {
-                messages: {
-                    stream(body: unknown): { finalText(): Promise<string> };
-                };
-            };
-        };
+        const Anthropic = module.default;
         server.enqueue(textTurn('Traced by nobody, answered in full.'));
         const client = new Anthropic({ apiKey: server.apiKey, baseURL: server.baseURL, maxRetries: 0 });
         const text = await client.messages

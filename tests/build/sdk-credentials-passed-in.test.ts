@@ -10,15 +10,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
+import { bundleWithStandIn } from './bundle-with-stand-in';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a build script in plain JavaScript, without type declarations.
 import { sdkCredentialsPassedIn } from '../../scripts/esbuild-sdk-credentials-passed-in.mjs';
 import { startMessagesApiServer, type MessagesApiServer } from '../support/messages-api-server';
 import { textTurn } from '../support/messages-api/scripts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
 
 interface StreamingClient {
     messages: { stream(body: unknown): { finalText(): Promise<string> } };
@@ -35,20 +33,14 @@ const BODY = { model: 'a-model', max_tokens: 64, messages: [{ role: 'user', cont
 beforeAll(async () => {
     server = await startMessagesApiServer();
     dir = mkdtempSync(join(tmpdir(), 'va-sdk-credentials-'));
-    const built = await esbuild.build({
-        stdin: { contents: "export { default } from '@anthropic-ai/sdk';", resolveDir: ROOT, loader: 'js' },
-        bundle: true,
-        format: 'cjs',
-        platform: 'node',
-        write: false,
-        metafile: true,
-        plugins: [sdkCredentialsPassedIn],
-        logLevel: 'silent',
-    });
-    inputs = Object.keys(built.metafile.inputs);
-    const file = join(dir, 'sdk.cjs');
-    writeFileSync(file, built.outputFiles[0]?.text ?? '');
-    ({ default: Anthropic } = createRequire(import.meta.url)(file) as { default: ClientClass });
+    ({
+        module: { default: Anthropic },
+        inputs,
+    } = await bundleWithStandIn<{ default: ClientClass }>(
+        "export { default } from '@anthropic-ai/sdk';",
+        sdkCredentialsPassedIn as esbuild.Plugin,
+        dir,
+    ));
 });
 
 afterAll(async () => {

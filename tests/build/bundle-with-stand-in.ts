@@ -1,0 +1,40 @@
+/**
+ * Bundles a module with one of the plugin build's build-time stand-ins (decision 0016), as the plugin build does, and
+ * loads the bundle: the build tests then run the real library through the stand-in and list what esbuild read, to
+ * show what was left out. CommonJS on Node's platform, so the bundle can be required from a temp folder.
+ */
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** What a bundle built with a stand-in gives a test. */
+export interface BundledWithStandIn<T> {
+    /** The bundle's exports. */
+    module: T;
+    /** Every input esbuild read, as the metafile names them (`node_modules/…`, `scripts/…`). */
+    inputs: string[];
+}
+
+/** Bundles `contents` (ES module source resolved from the repository) with `plugin` into `dir`, then loads it. */
+export async function bundleWithStandIn<T>(
+    contents: string,
+    plugin: esbuild.Plugin,
+    dir: string,
+): Promise<BundledWithStandIn<T>> {
+    const built = await esbuild.build({
+        stdin: { contents, resolveDir: ROOT, loader: 'js' },
+        bundle: true,
+        format: 'cjs',
+        platform: 'node',
+        write: false,
+        metafile: true,
+        plugins: [plugin],
+        logLevel: 'silent',
+    });
+    const file = join(dir, `bundle-${plugin.name}.cjs`);
+    writeFileSync(file, built.outputFiles[0]?.text ?? '');
+    return { module: createRequire(import.meta.url)(file) as T, inputs: Object.keys(built.metafile.inputs) };
+}
