@@ -17,8 +17,14 @@ export function jobView(deps: JobRunDeps): ArtifactTarget & { context: ContextSe
 /**
  * The job named context and every item of it was excluded by the privacy settings: it would run on nothing, so it is
  * not run. The reasons (the rules, for the person) are returned; `null` when something was sent or nothing was named.
+ *
+ * Not for a job an MCP client queued: that client reads the job's status, and a job that fails when it names a private
+ * note but runs when it names one that does not exist would tell it which guessed notes exist and are private. Its
+ * excluded items count as not found (the job note's log, which only the person reads, still says how many were left
+ * out by the privacy settings).
  */
 export function allContextExcluded(job: JobNote, prompt: JobPrompt): string[] | null {
+    if (job.client !== '') return null;
     if (job.context.length === 0 || prompt.excluded === 0) return null;
     if (prompt.bundle.items.some((item) => item.kind === 'mention')) return null;
     const reasons = prompt.bundle.items

@@ -82,7 +82,9 @@ export class JobQueue {
             leaseMs: options.leaseMs,
             settleMs: options.settleMs,
             ...(options.localProcess !== undefined ? { local: options.localProcess } : {}),
-            refuse: (text) => excludedJobNote(options.gate().checkTextTags(text)),
+            // The person's own job notes only: a brief an MCP client wrote is its own text, and refusing it would tell
+            // the client which tags the person keeps private.
+            refuse: (text, job) => (job.client !== '' ? null : excludedJobNote(options.gate().checkTextTags(text))),
         });
         this.pauses = new QueuePause({
             notifier: options.notifier,

@@ -48,7 +48,7 @@ export interface LeaseKeeperOptions {
      * Why the job note with this text must not run at all (its own tags are excluded by the privacy settings), in words
      * for the person; `null` when it may. Asked as the lease is taken: such a job fails instead, and nothing is sent.
      */
-    refuse?: (text: string) => string | null;
+    refuse?: (text: string, job: JobNote) => string | null;
 }
 
 /** How one `take` goes beyond its job's state. */
@@ -74,7 +74,7 @@ export class LeaseKeeper {
     private readonly clock: Clock;
     private readonly settleMs: number;
     private readonly local: LocalProcess | undefined;
-    private readonly refuse: ((text: string) => string | null) | undefined;
+    private readonly refuse: ((text: string, job: JobNote) => string | null) | undefined;
 
     constructor(options: LeaseKeeperOptions) {
         this.store = options.store;
@@ -122,7 +122,7 @@ export class LeaseKeeper {
             path,
             (job, text) => {
                 if (!runnable(job) || (this.isLive(job.lease) && job.lease?.device !== this.deviceId)) return null;
-                const refusal = sends ? (this.refuse?.(text) ?? null) : null;
+                const refusal = sends ? (this.refuse?.(text, job) ?? null) : null;
                 if (refusal !== null) {
                     return { patch: { status: 'failed', lease: null, error: refusal }, log: [`Failed: ${refusal}`] };
                 }

@@ -3,7 +3,7 @@
  * polls its status and reads its result, while `dist/cli.js run --watch` runs the queue in another child process
  * against the local Messages-API server. Both processes share a temp home, so the server sees the runner's heartbeat.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -28,6 +28,7 @@ let server: MessagesApiServer;
 let temp: TempVault;
 let home: CliHome;
 let client: Client;
+const PRIVATE_TEXT = `PRIVATE-${Math.random().toString(36).slice(2)}`;
 
 beforeAll(async () => {
     await buildCli();
@@ -146,6 +147,43 @@ describe('delegation over MCP', () => {
         expect(other.isError).toBe(true);
         expect(jobNotes().length).toBe(before);
     }, 30_000);
+
+    it('answers alike whether a guessed context note is private or absent, and never names a rule', async () => {
+        writeFileSync(nodePath.join(temp.root, 'Therapy.md'), `#private ${PRIVATE_TEXT}\n`);
+        const jobs: string[] = [];
+        for (const [brief, context] of [
+            ['Summarise note one.', ['[[Therapy]]']],
+            ['Summarise note two.', ['[[Nobody]]']],
+            ['Summarise, skipping #private notes.', ['[[Ideas]]']],
+        ] as const) {
+            const queued = await call('enqueue_job', { brief, context: [...context], mode: 'read-only' });
+            jobs.push((JSON.parse(queued.text) as { job: string }).job);
+        }
+        server.setDefault(textTurn('A summary.'));
+        const run = await runCli(['run', '--vault', temp.root], {
+            env: { ANTHROPIC_API_KEY: server.apiKey, ANTHROPIC_BASE_URL: server.baseURL },
+            home: home.dir,
+            timeoutMs: 30_000,
+        });
+        server.setDefault(undefined);
+        expect(run.code).toBe(0);
+        const statuses = await Promise.all(jobs.map((job) => call('job_status', { job })));
+        for (const status of statuses) {
+            // The job's name and its result's name come from the brief; the rest says nothing of the vault's rules.
+            const { job, result, ...answer } = JSON.parse(status.text) as {
+                job: string;
+                result?: string;
+                status: string;
+                error?: string;
+            };
+            expect(jobs).toContain(job);
+            expect(result).toContain(job);
+            expect(answer.status).toBe('done');
+            expect(answer.error).toBeUndefined();
+            expect(JSON.stringify(answer)).not.toMatch(/private|Therapy|excluded|privacy/iu);
+        }
+        expect(server.allRequestText()).not.toContain(PRIVATE_TEXT);
+    }, 60_000);
 
     it('offers no job tools and queues nothing while the person has not allowed it', async () => {
         await temp.write(
