@@ -21,6 +21,7 @@ import { JobViews } from './job-views';
 import type { ExtensionContext } from './queue-extension';
 import { jobRunDeps, type JobQueueOptions, type QueueSettings } from './queue-options';
 import { Wakeup } from './queue-wakeup';
+import { UnwritableNotes } from './unwritable-notes';
 
 /** Hears every change of the queue. */
 export type QueueListener = (snapshot: QueueSnapshot) => void;
@@ -36,9 +37,6 @@ interface Running {
 
 export type { JobQueueOptions } from './queue-options';
 
-/** How long a job note whose lease could not be written waits before it is tried again, unless it changes first. */
-const UNWRITABLE_RETRY_MS = 60_000;
-
 /** The delegate job queue. One per plugin (or CLI run). */
 export class JobQueue {
     private readonly options: JobQueueOptions;
@@ -47,13 +45,8 @@ export class JobQueue {
     private readonly leases: LeaseKeeper;
     private readonly jobs: QueueJobs;
     private readonly quarantined = new Map<string, string>();
-    /**
-     * Job notes whose lease could not be written (read-only, reached through a symbolic link), as they read then: not
-     * started again until the note changes or `UNWRITABLE_RETRY_MS` pass, so such a note never runs in a loop and a
-     * one-shot run can end; each reason is said once.
-     */
-    private readonly unwritable = new Map<string, { job: JobNote | undefined; until: number }>();
-    private readonly unwritableSaid = new Map<string, string>();
+    /** Job notes whose lease could not be written: left as they are for a while, never run in a loop. */
+    private readonly unwritable: UnwritableNotes;
     private readonly running = new Map<string, Running>();
     private readonly notBefore = new Map<string, number>();
     private readonly listeners = new Set<QueueListener>();
@@ -92,6 +85,7 @@ export class JobQueue {
             offlineBaseMs: options.offlineBaseMs ?? 5_000,
         });
         this.wakeup = new Wakeup(this.clock);
+        this.unwritable = new UnwritableNotes(this.clock, options.notifier);
     }
 
     /** Starts working the queue in the background until `stop`. */
@@ -220,7 +214,7 @@ export class JobQueue {
     private mayRun(job: JobNote): boolean {
         return (
             this.jobs.noteLetsRun(job) &&
-            !this.isUnwritable(job.path) &&
+            !this.unwritable.has(job.path) &&
             !(this.options.extensions ?? []).some((e) => e.holds?.(job) === true)
         );
     }
@@ -256,12 +250,6 @@ export class JobQueue {
         this.scanned = true;
         const folder = settings.delegate.jobsFolder;
         const reads = await this.store.list(folder);
-        // An unchanged note reads as the same object (the store keeps one per text): a changed one is tried again.
-        for (const read of reads) {
-            if (read.kind === 'job' && this.unwritable.has(read.job.path)) {
-                if (this.unwritable.get(read.job.path)?.job !== read.job) this.unwritable.delete(read.job.path);
-            }
-        }
         this.jobs.clear();
         this.views.reset();
         for (const read of reads) {
@@ -276,6 +264,8 @@ export class JobQueue {
                 continue;
             }
             this.quarantined.delete(read.job.path);
+            // An unchanged note reads as the same object (the store keeps one per text): a changed one is tried again.
+            this.unwritable.scanned(read.job);
             let job = read.job;
             if (job.status === 'running' && !this.running.has(job.path)) {
                 const recovered = await this.leases.recover(job.path, atStartup, this.options.maxAttempts ?? 3);
@@ -405,26 +395,6 @@ export class JobQueue {
         this.react(taken, end.signal);
     }
 
-    /** `path`'s lease could not be written: left as it is for a while (see `unwritable`), the person told once why. */
-    private cannotWrite(path: string, message: string): void {
-        this.unwritable.set(path, { job: this.jobs.all.get(path), until: this.clock.now() + UNWRITABLE_RETRY_MS });
-        if (this.unwritableSaid.get(path) === message) return;
-        this.unwritableSaid.set(path, message);
-        this.options.notifier.notify(
-            `Vault Agent cannot run the job note "${path}": ${message} It was left as it is.`,
-            'error',
-        );
-    }
-
-    /** Whether `path` is kept from running because its lease could not be written (see `unwritable`). */
-    private isUnwritable(path: string): boolean {
-        const entry = this.unwritable.get(path);
-        if (entry === undefined) return false;
-        if (entry.until > this.clock.now()) return true;
-        this.unwritable.delete(path);
-        return false;
-    }
-
     /** What a job's end means for the whole queue. */
     private react(job: JobNote, signal: QueueSignal): void {
         if (signal === null) {
@@ -490,7 +460,7 @@ export class JobQueue {
                 return [...jobs.all.values()];
             },
             remember: (job) => this.remember(job),
-            unwritable: (path) => this.isUnwritable(path),
+            unwritable: (path) => this.unwritable.has(path),
             cannotWrite: (path, message) => this.cannotWrite(path, message),
             gate: () => this.options.gate(),
             checkpoints: this.options.checkpoints,
@@ -520,6 +490,10 @@ export class JobQueue {
             throw e;
         });
         return this.clientPromise;
+    }
+
+    private cannotWrite(path: string, message: string): void {
+        this.unwritable.mark(path, this.jobs.all.get(path), message);
     }
 
     private remember(job: JobNote | null): void {
