@@ -13,6 +13,12 @@ export const FALLBACK_NOTE_NAME = 'Untitled';
 
 const SEPARATORS = /[:|/\\]/gu;
 const DROPPED = /[*?#^\p{Cc}]/gu;
+/**
+ * Left out with nothing in their place: the explicit bidi embeddings, overrides and isolates, which can make a name
+ * read as another (`invoice\u202Efdp.md` shows as `invoicedm.pdf`), and invisible spaces. Joiners (ZWJ in emoji, ZWNJ
+ * in Persian) and the plain direction marks stay: text needs them.
+ */
+const INVISIBLE = /[\u200b\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 const NOTE_EXTENSION = /\.md$/iu;
 // Windows maps these names to devices whatever the extension; `¹²³` count as digits there too.
 const RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/iu;
@@ -28,6 +34,7 @@ export function sanitizeNoteName(name: string): string {
     const extension = NOTE_EXTENSION.exec(nfc)?.[0] ?? '';
     let base = nfc
         .slice(0, nfc.length - extension.length)
+        .replace(INVISIBLE, '')
         .replace(/[\u00a0\u202f]/gu, ' ')
         .replace(SEPARATORS, ' - ')
         .replace(/"/gu, "'")

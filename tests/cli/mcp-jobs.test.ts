@@ -185,6 +185,14 @@ describe('delegation over MCP', () => {
         expect(server.allRequestText()).not.toContain(PRIVATE_TEXT);
     }, 60_000);
 
+    it('names the job note without the bidi overrides a client put in its title', async () => {
+        const queued = await call('enqueue_job', { brief: 'Draft it.', title: 'Report \u202Etxt.exe' });
+        const { job } = JSON.parse(queued.text) as { job: string };
+        expect(job).toBe('Report txt.exe');
+        expect(jobNotes()).toContain('Report txt.exe.md');
+        expect(jobNotes().some((name) => /[\u202a-\u202e\u2066-\u2069]/u.test(name))).toBe(false);
+    });
+
     it('offers no job tools and queues nothing while the person has not allowed it', async () => {
         await temp.write(
             '.obsidian/plugins/vault-agent/data.json',

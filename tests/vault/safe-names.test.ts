@@ -21,6 +21,18 @@ describe('sanitizeNoteName', () => {
         expect(sanitizeNoteName('tab\there\u0000nul')).toBe('tab here nul');
     });
 
+    it('leaves out bidi overrides and invisible spaces, which make a name read as another, and keeps joiners', () => {
+        expect(sanitizeNoteName('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+        expect(sanitizeNoteName('a\u2066b\u2069c\u202Ad\u202C')).toBe('abcd');
+        expect(sanitizeNoteName('zero\u200Bwidth\uFEFF')).toBe('zerowidth');
+        expect(sanitizeNoteName('family \u{1F468}\u200D\u{1F469}\u200D\u{1F467}')).toBe(
+            'family \u{1F468}\u200D\u{1F469}\u200D\u{1F467}',
+        );
+        expect(sanitizeNoteName('\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645')).toBe(
+            '\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645',
+        );
+    });
+
     it('trims trailing dots and spaces, and leading dots that would hide the note', () => {
         expect(sanitizeNoteName('Notes. . ')).toBe('Notes');
         expect(sanitizeNoteName('..hidden')).toBe('hidden');
