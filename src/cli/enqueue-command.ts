@@ -3,7 +3,7 @@
  * job queued from a terminal, a cron line or another agent is picked up by the plugin or by `vault-agent run`.
  */
 import { contextReferences } from '../delegate/job-context';
-import { createJobNote, JobSpecError, type JobSpec } from '../delegate/job-spec';
+import { createJobNote, excludedJobNote, JobSpecError, type JobSpec } from '../delegate/job-spec';
 import { parseSchedule } from '../delegate/schedule';
 import { VaultError } from '../kernel/vault-port';
 import { CliUsageError, listFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
@@ -87,7 +87,9 @@ export async function enqueueCommand(args: string[], io: CliIo): Promise<number>
     for (const one of specs) {
         let path: string;
         try {
-            path = await createJobNote(opened.vault, jobsFolder, one, Date.now(), outputFolder);
+            path = await createJobNote(opened.vault, jobsFolder, one, Date.now(), outputFolder, (text) =>
+                excludedJobNote(opened.core.gate().checkTextTags(text), 'queue'),
+            );
         } catch (error) {
             // Refused before anything is written: a bad output folder must not surface only after the whole job ran.
             if (error instanceof JobSpecError) throw new CliError(`Not queued: ${error.message}`);

@@ -138,7 +138,9 @@ export class JobQueue {
         const settings = this.settings();
         if (settings === null) throw new Error(this.pauses.info?.message ?? 'The settings are locked.');
         const { jobsFolder, outputFolder } = settings.delegate;
-        const path = await createJobNote(this.options.vault, jobsFolder, spec, this.clock.now(), outputFolder);
+        const path = await createJobNote(this.options.vault, jobsFolder, spec, this.clock.now(), outputFolder, (text) =>
+            excludedJobNote(this.options.gate().checkTextTags(text), 'queue'),
+        );
         const read = await this.store.read(path);
         if (read.kind === 'job') this.setJob(read.job);
         this.changed();

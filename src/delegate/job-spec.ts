@@ -111,18 +111,25 @@ export function jobProblem(job: Pick<JobNote, 'brief' | 'output'>, place: JobPla
 
 /**
  * Why a job note the privacy settings exclude by its own tags does not run (`verdict`: the gate's on the note's text),
- * or `null` when they do not. Its brief would go to the model, and the person said notes so tagged never do.
+ * or `null` when they do not. Its brief would go to the model, and the person said notes so tagged never do. `when`:
+ * as it is about to run, or as it is about to be queued (then nothing is written).
  */
-export function excludedJobNote(verdict: ExclusionVerdict): string | null {
+export function excludedJobNote(verdict: ExclusionVerdict, when: 'run' | 'queue' = 'run'): string | null {
     if (!verdict.excluded) return null;
+    const queueing = when === 'queue';
     if (verdict.reason.kind !== 'tag') {
-        return `Not run: the privacy settings exclude this job note (${describeExclusion(verdict.reason)}), so its brief was not sent to the model.`;
+        const why = describeExclusion(verdict.reason);
+        return queueing
+            ? `The privacy settings would exclude this job note (${why}), so it would never be sent to the model.`
+            : `Not run: the privacy settings exclude this job note (${why}), so its brief was not sent to the model.`;
     }
     const tag = `#${verdict.reason.tag}`;
-    return (
-        `Not run: this job note is tagged ${tag}, which the privacy settings exclude, so its brief was not sent to the ` +
-        `model. To name the tag in a brief without tagging the job, write it in backticks (\`${tag}\`), then queue it again.`
-    );
+    const backticks = `To name the tag in a brief without tagging the job, write it in backticks (\`${tag}\`)`;
+    return queueing
+        ? `The job note would be tagged ${tag}, which the privacy settings exclude, so it would never be sent to the ` +
+              `model. ${backticks}.`
+        : `Not run: this job note is tagged ${tag}, which the privacy settings exclude, so its brief was not sent to ` +
+              `the model. ${backticks}, then queue it again.`;
 }
 
 /**
@@ -162,7 +169,8 @@ export async function createUniqueNote(vault: VaultPort, folder: string, title: 
 
 /**
  * Creates the job note in `jobsFolder` under a unique name; resolves to its path. Refuses (`JobSpecError`, nothing
- * written) a job whose brief is empty or whose output folder is not usable (`jobProblem`).
+ * written) a job whose brief is empty or whose output folder is not usable (`jobProblem`), and one `refuse` gives a
+ * reason for (a person's job that would carry an excluded tag: see `excludedJobNote`).
  */
 export async function createJobNote(
     vault: VaultPort,
@@ -170,7 +178,11 @@ export async function createJobNote(
     spec: JobSpec,
     now: number,
     defaultOutput: string,
+    refuse?: (text: string) => string | null,
 ): Promise<string> {
     const folder = checkedJobsFolder(vault, jobsFolder, spec, defaultOutput);
-    return createUniqueNote(vault, folder, spec.title, renderJobNote(spec, now));
+    const text = renderJobNote(spec, now);
+    const refusal = refuse?.(text) ?? null;
+    if (refusal !== null) throw new JobSpecError(refusal);
+    return createUniqueNote(vault, folder, spec.title, text);
 }

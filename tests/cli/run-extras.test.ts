@@ -115,7 +115,17 @@ describe('vault-agent run with spend control and MCP servers', () => {
         server.setResponder(() => textTurn('Result.'));
         const temp = await vaultWith({});
         const before = server.messageRequests().length;
-        const job = (await cli(['enqueue', 'Summarise my week. #private PRIVATE-BRIEF'], temp.root)).stdout.trim();
+        // `enqueue` refuses such a brief at once, writing nothing.
+        const refused = await cli(['enqueue', 'Summarise my week. #private PRIVATE-BRIEF'], temp.root);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain('Not queued: The job note would be tagged #private');
+        expect(refused.stderr).toContain('write it in backticks (`#private`)');
+        // A person who writes the tag into a job note by hand: the queue refuses it as it takes the lease.
+        const job = (await cli(['enqueue', 'Summarise my week.'], temp.root)).stdout.trim();
+        writeFileSync(
+            nodePath.join(temp.root, job),
+            temp.readRaw(job).toString().replace('Summarise my week.', 'Summarise my week. #private PRIVATE-BRIEF'),
+        );
         const run = await cli(['run'], temp.root);
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/failed +Agent\/Jobs\/.*: Not run: this job note is tagged #private/u);

@@ -102,4 +102,15 @@ describe('a job note the privacy settings exclude by its own tags', () => {
         if (named.kind !== 'job') throw new Error('not a job');
         expect(named.job.status).toBe('done');
     });
+
+    it('is refused when queued (the dialog, a chat handed over): nothing is written', async () => {
+        harness = await makeQueueHarness({ privacy: { excludedTags: ['private'], excludedFolders: [] } });
+        const queue = await harness.queue();
+        await expect(queue.enqueue({ title: 'Week', brief: `Summarise my week. #private ${SECRET}` })).rejects.toThrow(
+            'The job note would be tagged #private, which the privacy settings exclude',
+        );
+        expect(harness.temp.exists('Agent/Jobs/Week.md')).toBe(false);
+        const path = await queue.enqueue({ title: 'Named', brief: 'Summarise all but the `#private` notes.' });
+        expect(harness.temp.exists(path)).toBe(true);
+    });
 });
