@@ -31,6 +31,7 @@ import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 import { queueCliLongRow, queueCliLivedInRow, queueCliRow } from './queue-cli';
+import { pluginTagsRow } from './plugin-tags';
 
 /** A row whose wall-clock figure a busy machine can spoil: in CI a miss is measured 3 times and reported by its median. */
 function noisy(row: BenchRow): BenchRow {
@@ -46,6 +47,7 @@ function fullSizeOnly(row: BenchRow): BenchRow {
 export const BENCH_ROWS: BenchRow[] = [
     bundleSizeRow,
     noisy(onloadTimeRow),
+    fullSizeOnly(noisy(pluginTagsRow)),
     fullSizeOnly(coldIndexRow),
     fullSizeOnly(warmRescanRow),
     noisy(mcpReadNoteRow),

@@ -106,7 +106,13 @@ export class MentionSuggester {
         this.gateOf = typeof gate === 'function' ? gate : () => gate;
         this.recent = options.recent ?? (() => []);
         this.content = options.content;
-        this.unsubscribe = this.vault.onChange((event) => this.onChange(event));
+        const changes = this.vault.onChange((event) => this.onChange(event));
+        // A note the gate excluded only because its tags were not known yet is judged again once they are.
+        const known = this.vault.onTagsKnown?.((path) => this.onChange({ type: 'modify', path }));
+        this.unsubscribe = () => {
+            changes();
+            known?.();
+        };
     }
 
     /** Indexes every visible note from scratch. */

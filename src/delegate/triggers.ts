@@ -138,7 +138,9 @@ export class Triggers implements QueueExtension {
         if (prefix === '/') return;
         const known: TriggerNote[] = [];
         const unreadable: { path: string; reason: string }[] = [];
-        const files = (await context.vault.list()).filter((f) => f.path.startsWith(prefix) && isMarkdownPath(f.path));
+        const files = (await (context.vault.listUnder?.(prefix) ?? context.vault.list())).filter(
+            (f) => f.path.startsWith(prefix) && isMarkdownPath(f.path),
+        );
         for (const file of files) {
             const stamp = `${file.mtime}:${file.size}`;
             let cached = this.cache.get(file.path);

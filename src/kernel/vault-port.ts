@@ -51,6 +51,13 @@ export interface VaultPort {
      * given, as `metadata`.
      */
     tagsOf?(path: string): ScannedTags | undefined;
+    /**
+     * Hears each note whose tags became known again after a change (`tagsOf` had none for it meanwhile): the gate
+     * excluded it until then, so a listing built meanwhile (search, suggestions) takes it in now. Not told of the first
+     * reading of every note at start: listings are built once that is done. Absent where tags are known as soon as a
+     * note is listed. Returns the unsubscribe function.
+     */
+    onTagsKnown?(listener: (path: string) => void): () => void;
     /** The path a link points to from `sourcePath`, by Obsidian's shortest-path rules; `null` when unresolved. */
     resolveLink(linkpath: string, sourcePath: string): string | null;
     /** Paths of notes that link to or embed `path`. */

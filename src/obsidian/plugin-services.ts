@@ -190,9 +190,12 @@ export class PluginServices {
             gate: () => this.core.gate(),
             content: (query, limit) => notesByContent(this.core.search, this.core.gate(), query, limit),
         });
-        void this.suggester.rebuild();
-        // The relevance index is built once the layout is ready, off the first keystroke's path.
-        void this.core.search.ready();
+        // The suggestions and the relevance index are built once every note's tags are known (row 140; the gate excludes
+        // a note until then), off the first keystroke's path; later changes reach them by events.
+        void this.vault.tagsSettled().then(() => {
+            void this.suggester?.rebuild();
+            return this.core.search.ready();
+        });
         if (this.store.settings !== null) void this.core.hub.connectAll();
         this.queue.start();
         this.heartbeat.start();

@@ -79,7 +79,13 @@ export class NoteSearch {
     constructor(options: NoteSearchOptions) {
         this.vault = options.vault;
         this.gateOf = options.gate;
-        this.unsubscribe = this.vault.onChange((event) => this.onChange(event));
+        const changes = this.vault.onChange((event) => this.onChange(event));
+        // A note the gate excluded only because its tags were not known yet is judged again once they are.
+        const known = this.vault.onTagsKnown?.((path) => this.pending.add(path));
+        this.unsubscribe = () => {
+            changes();
+            known?.();
+        };
     }
 
     /** Notes in the index now. */

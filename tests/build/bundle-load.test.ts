@@ -36,10 +36,12 @@ function mobileGlobals(): Record<string, unknown> {
     const { console, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, structuredClone } =
         globalThis;
     const { URL, URLSearchParams, TextEncoder, TextDecoder, AbortController, AbortSignal, crypto } = globalThis;
-    const { Event, EventTarget } = globalThis;
+    const { Event, EventTarget, performance } = globalThis;
     return {
         ...{ console, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, structuredClone },
         ...{ URL, URLSearchParams, TextEncoder, TextDecoder, AbortController, AbortSignal, crypto, Event, EventTarget },
+        // A web view has it, as every browser does.
+        performance,
     };
 }
 
@@ -131,6 +133,7 @@ interface LoadedPlugin extends HostPluginShape {
         queue: { loop: Promise<void> | null; snapshot(): { state: string } };
         core: { skills: { scan(): Promise<{ skills: { name: string }[] }> } };
         currentGate(): { isExcluded(path: string): boolean };
+        vault: { tagsSettled(): Promise<void> };
     };
 }
 
@@ -274,6 +277,9 @@ describe('main.js on a mobile-like host', () => {
             const plugin = await loadPlugin(stub, load, app);
             app.workspace.fireLayoutReady();
             const gate = plugin.services.currentGate();
+            // Every note is excluded until its tags have been read from its text (row 140).
+            expect(gate.isExcluded('Plan.md')).toBe(true);
+            await plugin.services.vault.tagsSettled();
             expect(gate.isExcluded('Plan.md')).toBe(false);
             expect(gate.isExcluded('Shortcut.md')).toBe(true);
             expect(requested).toContain('fs');

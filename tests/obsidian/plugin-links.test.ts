@@ -118,7 +118,7 @@ function settingsFor(server: MessagesApiServer): Settings {
     return settings;
 }
 
-/** Loads the plugin, on desktop, over the folder on disk, then fires layout-ready and waits for the suggester. */
+/** Loads the plugin, on desktop, over the folder on disk, then fires layout-ready and waits for the tags and the suggester. */
 async function loadPlugin() {
     const app: HostApp = hostApp(stub, { basePath: root });
     loadVaultFromDisk(app.vault, app.metadataCache, root);
@@ -129,6 +129,8 @@ async function loadPlugin() {
     app.workspace.fireLayoutReady();
     const services = (plugin as unknown as { services: PluginServices }).services;
     loaded = { plugin, services };
+    // Every note's tags are read from its text first (row 140); until then the gate excludes it.
+    await services.vault.tagsSettled();
     await services.suggester?.rebuild();
     return { app, plugin, services };
 }

@@ -60,6 +60,8 @@ async function loadPlugin(appJson: string | null, privacy: Partial<Settings['pri
     app.workspace.fireLayoutReady();
     const services = (plugin as unknown as { services: PluginServices }).services;
     loaded = { plugin, services };
+    // Every note's tags are read from its text first (row 140); until then the gate excludes it.
+    await services.vault.tagsSettled();
     return { app, services };
 }
 

@@ -61,6 +61,8 @@ async function loadPlugin(data: string | null) {
     app.workspace.fireLayoutReady();
     const services = (plugin as unknown as { services: PluginServices }).services;
     loaded = { plugin, services };
+    // Every note's tags are read from its text first (row 140); until then the gate excludes it.
+    await services.vault.tagsSettled();
     return { app, plugin, services };
 }
 

@@ -1,0 +1,173 @@
+/**
+ * The plugin judges tags for the exclusion gate by its own reading of each note's text, not by Obsidian's cache alone
+ * (issue 22, item 5; decision 0004; docs/RELIABILITY.md row 140). Obsidian's cache shows no tag in `🔒#private`,
+ * `(#private)`, `a %% #private %% b` or `\u200B#private`, yet each excludes its note: before, such a note was named
+ * in listings, search candidates and suggestions (its text was refused only when read).
+ *
+ * The whole plugin runs over a REAL temp folder; every note has an empty metadata cache entry, as Obsidian's own
+ * reading of these texts has no tag. The chat talks to the local Messages-API server through the real SDK.
+ *
+ * What the stub cannot show: when Obsidian really fires its events and updates `TFile.stat` (the stub does both at
+ * once, in the write); the test's change goes through the vault's `modify`, as an edit in Obsidian does.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import nodePath from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as stub from '../support/obsidian-stub';
+import type { ApprovalGate } from '../../src/agent/changes/approval';
+import VaultAgentPlugin from '../../src/main';
+import type { PluginServices } from '../../src/obsidian/plugin-services';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
+import {
+    startMessagesApiServer,
+    textTurn,
+    toolResultsOf,
+    toolUseTurn,
+    type MessagesApiServer,
+} from '../support/messages-api-server';
+import { loadVaultFromDisk } from '../support/obsidian-stub-disk';
+import { hostApp, type HostApp, type HostPluginShape } from './plugin-host';
+
+vi.mock('obsidian', async (importOriginal) => {
+    const original = await importOriginal<typeof stub>();
+    const { hostModule } = await import('./plugin-host');
+    return hostModule(original, { isDesktop: true, isMobile: false });
+});
+
+const MANIFEST = { id: 'vault-agent', name: 'Vault Agent', version: '0.1.0', dir: '.obsidian/plugins/vault-agent' };
+const CANARY = `CANARY${Math.random().toString(36).slice(2)}SCREEN`;
+/** A word every note holds, to search for. */
+const NEEDLE = 'zebrafinch';
+const approveAll: ApprovalGate = { request: async (p) => ({ kind: 'approve', binding: p.binding }) };
+
+/** Notes that only our reading of their text excludes: Obsidian's cache shows no tag in any of them. */
+const PRIVATE = {
+    'Lock.md': `🔒#private bank codes ${NEEDLE} ${CANARY}\n`,
+    'Filed/Paren.md': `Filed (#private) ${NEEDLE} ${CANARY}\n`,
+    'Comment.md': `Plans %% #private %% ${NEEDLE} ${CANARY}\n`,
+    'Zero width.md': `\u200B#private ${NEEDLE} ${CANARY}\n`,
+};
+const OPEN = 'Filed/Open plan.md';
+
+let api: MessagesApiServer;
+let root: string;
+let loaded: { plugin: stub.Plugin; services: PluginServices } | null = null;
+
+function write(path: string, text: string): void {
+    const at = nodePath.join(root, ...path.split('/'));
+    mkdirSync(nodePath.dirname(at), { recursive: true });
+    writeFileSync(at, text);
+}
+
+beforeEach(async () => {
+    api = await startMessagesApiServer();
+    root = mkdtempSync(nodePath.join(tmpdir(), 'vault-agent-tag-screen-'));
+    for (const [path, text] of Object.entries(PRIVATE)) write(path, text);
+    write(OPEN, `# Plan\n\nShip in May, ${NEEDLE}.\n`);
+});
+
+afterEach(async () => {
+    loaded?.plugin.unload();
+    await loaded?.services.queue.stop();
+    loaded = null;
+    await api.close();
+    rmSync(root, { recursive: true, force: true });
+});
+
+function settingsFor(server: MessagesApiServer): Settings {
+    const settings = structuredClone(DEFAULT_SETTINGS);
+    settings.model = { ...settings.model, baseUrl: server.baseURL, defaultModel: 'claude-sonnet-5-5' };
+    return settings;
+}
+
+/** Loads the plugin on desktop over the folder on disk and fires layout-ready; `atLayout` runs right after it. */
+async function loadPlugin(atLayout?: (services: PluginServices) => void) {
+    const app: HostApp = hostApp(stub, { basePath: root });
+    loadVaultFromDisk(app.vault, app.metadataCache, root);
+    app.pluginData.set(MANIFEST.id, JSON.stringify(settingsFor(api)));
+    app.secretStorage.setSecret(DEFAULT_SETTINGS.model.apiKeySecretName, api.apiKey);
+    const plugin = new VaultAgentPlugin(app as never, MANIFEST as never) as unknown as stub.Plugin & HostPluginShape;
+    await plugin.onload();
+    app.workspace.fireLayoutReady();
+    const services = (plugin as unknown as { services: PluginServices }).services;
+    atLayout?.(services);
+    loaded = { plugin, services };
+    return { app, services };
+}
+
+function offered(services: PluginServices, query: string): string[] {
+    return (services.suggester?.suggest(query, 50) ?? []).map((s) => s.detail);
+}
+
+describe('tags read from the text for the exclusion gate in the plugin (row 140)', () => {
+    it('a note only our reading excludes is not named to the model: list_notes, search_notes, suggestions', async () => {
+        const { services } = await loadPlugin();
+        await services.vault.tagsSettled();
+        const gate = services.currentGate();
+        for (const path of Object.keys(PRIVATE)) expect(gate.isExcluded(path), path).toBe(true);
+        expect(gate.isExcluded(OPEN)).toBe(false);
+        expect(gate.check('Lock.md')).toMatchObject({ reason: { kind: 'tag', tag: 'private' } });
+
+        api.enqueue(
+            toolUseTurn([
+                { name: 'list_notes', input: { recursive: true } },
+                { name: 'search_notes', input: { query: NEEDLE } },
+            ]),
+            textTurn('Done.'),
+        );
+        const chat = services.createChat(approveAll);
+        await chat.send('What is filed here?');
+        const results = toolResultsOf(api.messageRequests()[1]!);
+        const text = results.map((result) => result.text).join('\n');
+        for (const path of Object.keys(PRIVATE)) expect(text).not.toContain(path.replace(/\.md$/u, ''));
+        expect(text).toContain('Open plan');
+        expect(api.allRequestText()).not.toContain(CANARY);
+
+        expect(offered(services, 'Lock')).toEqual([]);
+        expect(offered(services, 'Paren')).toEqual([]);
+        expect(offered(services, 'Zero')).toEqual([]);
+        expect(offered(services, 'Open')).toEqual([OPEN]);
+    });
+
+    it('fails closed until a note is read: at start, and from the moment it changes until it is read again', async () => {
+        const atStart: unknown[] = [];
+        const { app, services } = await loadPlugin((started) => {
+            // Synchronously after layout-ready, nothing has been read yet: every note is excluded, as not indexed yet.
+            atStart.push(started.currentGate().check(OPEN), started.vault.tagsPending());
+        });
+        expect(atStart[0]).toEqual({ excluded: true, reason: { kind: 'unindexed' } });
+        expect(atStart[1]).toBeGreaterThanOrEqual(Object.keys(PRIVATE).length + 1);
+        await services.vault.tagsSettled();
+        expect(services.currentGate().isExcluded(OPEN)).toBe(false);
+
+        const file = app.vault.getFileByPath(OPEN);
+        if (file === null) throw new Error('no note');
+        await app.vault.modify(file, `# Plan\n\n🔒#private now, ${NEEDLE}.\n`);
+        // The cache still has no tag, and the new text is not read yet: excluded all the same.
+        expect(services.currentGate().isExcluded(OPEN)).toBe(true);
+        await services.vault.tagsSettled();
+        expect(services.currentGate().check(OPEN)).toMatchObject({ reason: { kind: 'tag', tag: 'private' } });
+        expect(offered(services, 'Open')).toEqual([]);
+
+        // Made visible again: once read, the suggestions and the search take it back in by themselves.
+        await app.vault.modify(file, `# Plan\n\nShip in June, ${NEEDLE}.\n`);
+        await services.vault.tagsSettled();
+        expect(services.currentGate().isExcluded(OPEN)).toBe(false);
+        expect(offered(services, 'Open')).toEqual([OPEN]);
+        await services.core.search.ready();
+        expect(services.core.search.has(OPEN)).toBe(true);
+    });
+
+    it('a rename keeps the judgement with the text: a private note moved is still excluded under its new name', async () => {
+        const { app, services } = await loadPlugin();
+        await services.vault.tagsSettled();
+        const file = app.vault.getFileByPath('Lock.md');
+        if (file === null) throw new Error('no note');
+        await app.fileManager.renameFile(file, 'Filed/Moved.md');
+        expect(services.currentGate().isExcluded('Filed/Moved.md')).toBe(true);
+        await services.vault.tagsSettled();
+        expect(services.currentGate().isExcluded('Filed/Moved.md')).toBe(true);
+        expect(offered(services, 'Moved')).toEqual([]);
+    });
+});
