@@ -155,12 +155,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         unsubscribe();
         await mcp?.close();
     }
-    const summary = progress.finish();
+    const summary = progress.finish(queue.snapshot());
     if (summary.pause !== null && summary.pause.reason !== 'person' && !ending.unreachable) {
         io.stderr.write(`vault-agent run: the queue stopped: ${summary.pause.message}\n`);
         return EXIT_FAILED;
     }
-    if (summary.failed > 0 || ending.unreachable) return EXIT_FAILED;
+    // A note left as it is needs the person as much as a failed job does: a cron job sees it in the exit code.
+    if (summary.failed > 0 || summary.leftAlone > 0 || ending.unreachable) return EXIT_FAILED;
     // Ctrl-C ends a --watch run normally; a one-shot run it cut short did not finish its work.
     return ending.stopping !== null && !watch ? EXIT_INTERRUPTED : 0;
 }

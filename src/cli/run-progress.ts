@@ -18,6 +18,8 @@ export interface RunSummary {
     failed: number;
     /** Why the queue stopped starting jobs, when it did. */
     pause: PauseInfo | null;
+    /** Job notes left as they are: they could not be read as jobs, or their lease could not be written. */
+    leftAlone: number;
 }
 
 /** Hears queue snapshots and writes progress lines. */
@@ -83,8 +85,9 @@ export class RunProgress {
         this.lines(lines);
     }
 
-    /** Stops the spinner and writes the summary. */
-    finish(): RunSummary {
+    /** Stops the spinner and writes the summary of the queue as it ends (`final`, else the last snapshot heard). */
+    finish(final?: QueueSnapshot): RunSummary {
+        if (final !== undefined) this.lastSnapshot = final;
         if (this.spinner !== null) clearInterval(this.spinner);
         this.clearSpinner();
         const counts = new Map<JobStatus, number>();
@@ -96,13 +99,20 @@ export class RunProgress {
         const elsewhere = (this.lastSnapshot?.jobs ?? []).filter(
             (job) => job.status === 'running' && !this.ran.has(job.path),
         ).length;
+        const leftAlone = this.lastSnapshot?.quarantined.length ?? 0;
         const tail =
             (waiting > 0 ? `; ${waiting} still queued` : '') +
-            (elsewhere > 0 ? `; ${elsewhere} running in another runner` : '');
+            (elsewhere > 0 ? `; ${elsewhere} running in another runner` : '') +
+            (leftAlone > 0 ? `; ${leftAlone} job note(s) left as they are (see above)` : '');
         this.out.write(
             `vault-agent run: ${this.ran.size === 0 ? 'no job ran' : `${this.ran.size} job(s) ran: ${parts.join(', ')}`}${tail}.\n`,
         );
-        return { ran: new Map(this.ran), failed: counts.get('failed') ?? 0, pause: this.lastSnapshot?.pause ?? null };
+        return {
+            ran: new Map(this.ran),
+            failed: counts.get('failed') ?? 0,
+            pause: this.lastSnapshot?.pause ?? null,
+            leftAlone,
+        };
     }
 
     private lines(texts: string[]): void {

@@ -60,7 +60,8 @@ ${COMMON}
 export const RUN_USAGE = `Usage: vault-agent run --vault DIR [--concurrency N] [--watch] [--batch-poll SECONDS]
 
 Runs queued jobs and due scheduled jobs. Progress goes to stderr, one line per change of a job's state, and a
-summary at the end. The exit code is 1 when a job failed or the queue had to stop, else 0.
+summary at the end. The exit code is 1 when a job failed, a job note was left as it is (it could not be read as a
+job, or written), or the queue had to stop; else 0.
 Ctrl-C stops gracefully: running jobs end "interrupted" and run again next time.
   --concurrency N    jobs at once (default: the settings' concurrency)
   --watch            keep running and pick up new jobs until stopped

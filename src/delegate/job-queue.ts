@@ -128,7 +128,11 @@ export class JobQueue {
             state: this.pauses.info !== null ? 'paused' : this.running.size > 0 ? 'running' : 'idle',
             pause: this.pauses.info,
             jobs: views,
-            quarantined: [...this.quarantined].map(([path, reason]) => ({ path, reason })),
+            // Notes it cannot write are left as they are too, each with its reason.
+            quarantined: [
+                ...[...this.quarantined].map(([path, reason]) => ({ path, reason })),
+                ...this.unwritable.list(),
+            ],
             ...(triggers.length > 0 ? { triggers } : {}),
         };
     }

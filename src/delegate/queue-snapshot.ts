@@ -50,7 +50,7 @@ export interface QueueSnapshot {
     pause: PauseInfo | null;
     /** Every job note in the jobs folder that could be read. */
     jobs: JobView[];
-    /** Job notes that could not be read: left untouched, listed with the reason. */
+    /** Job notes that could not be read, or whose lease could not be written: left untouched, listed with the reason. */
     quarantined: { path: string; reason: string }[];
     /** Trigger notes in the jobs folder and where each stands (absent where no extension keeps triggers). */
     triggers?: TriggerView[];

@@ -41,6 +41,13 @@ export class UnwritableNotes {
         return false;
     }
 
+    /** The notes kept from running now, each with the reason said. */
+    list(): { path: string; reason: string }[] {
+        return [...this.blocked.keys()]
+            .filter((path) => this.has(path))
+            .map((path) => ({ path, reason: this.said.get(path) ?? '' }));
+    }
+
     /** A scan read `job`: a note that changed since its lease failed may be tried again at once. */
     scanned(job: JobNote): void {
         const entry = this.blocked.get(job.path);

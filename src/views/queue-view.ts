@@ -321,10 +321,10 @@ export class QueueView extends ItemView {
 
     private renderQuarantined(root: HTMLElement, notes: QueueSnapshot['quarantined']): void {
         const section = root.createDiv({ cls: 'vault-agent-queue-group', attr: { 'data-status': 'quarantined' } });
-        section.createEl('h4', { cls: 'vault-agent-queue-group-title', text: `Cannot be read (${notes.length})` });
+        section.createEl('h4', { cls: 'vault-agent-queue-group-title', text: `Left as they are (${notes.length})` });
         section.createDiv({
             cls: 'vault-agent-queue-hint',
-            text: 'These job notes were left exactly as they are. Fix them and they join the queue.',
+            text: 'These job notes could not be read or written, so they were left exactly as they are. Fix them and they join the queue.',
         });
         for (const note of notes) {
             const row = section.createDiv({ cls: 'vault-agent-quarantined', attr: { 'data-path': note.path } });

@@ -148,10 +148,11 @@ describe('vault-agent run with spend control and MCP servers', () => {
         symlinkSync('../../Real job.md', nodePath.join(temp.root, job));
         const before = server.requests.length;
         const run = await cli(['run'], temp.root);
-        expect(run.code).toBe(0);
+        // Left as it is, and said: a run under cron sees it in the exit code too (row 137).
+        expect(run.code).toBe(1);
         expect(run.stderr.split(`cannot run the job note "${job}"`)).toHaveLength(2);
         expect(run.stderr).toContain('leads through a symbolic link; nothing is written through links');
-        expect(run.stderr).toContain('no job ran; 1 still queued');
+        expect(run.stderr).toContain('no job ran; 1 still queued; 1 job note(s) left as they are (see above).');
         expect(server.requests.length).toBe(before);
         expect(readFileSync(nodePath.join(temp.root, 'Real job.md'), 'utf8')).toBe(text);
     }
@@ -162,5 +163,19 @@ describe('vault-agent run with spend control and MCP servers', () => {
 
     it('leaves a batch job whose note it cannot write (a symbolic link) as it is: said once, nothing sent, and the run ends', async () => {
         await linkedJobRun('batch: true\n');
+    }, 30_000);
+
+    it('exits 1 when a job note cannot be read as a job: left as it is, said, and the other jobs run', async () => {
+        const temp = await vaultWith({});
+        const good = (await cli(['enqueue', 'A fine job.'], temp.root)).stdout.trim();
+        const broken = good.replace(/[^/]+$/u, 'Broken job.md');
+        const text = '---\nvault-agent: job\nstatus: queued\nstatus: done\n---\nTwo statuses.\n';
+        writeFileSync(nodePath.join(temp.root, broken), text);
+        server.enqueue(textTurn('Fine.'));
+        const run = await cli(['run'], temp.root);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(`cannot read the job note "${broken}" (the key "status" appears twice)`);
+        expect(run.stderr).toContain('1 job(s) ran: 1 done; 1 job note(s) left as they are (see above).');
+        expect(readFileSync(nodePath.join(temp.root, broken), 'utf8')).toBe(text);
     }, 30_000);
 });
