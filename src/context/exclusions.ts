@@ -251,6 +251,11 @@ export class ExclusionGate {
      */
     checkText(path: string, text: string, lower?: string): ExclusionVerdict {
         const verdict = this.check(path);
+        // Every rule let the path pass but its tags are not known yet (not read since it changed, or ever): this very
+        // text says what they are. A frontmatter it cannot read leaves them unknown, and the note excluded.
+        if (verdict.excluded && verdict.reason.kind === 'unindexed' && isMarkdown(path)) {
+            return this.judgeTags(parseNote(text));
+        }
         if (verdict.excluded || !isMarkdown(path) || !this.mayNameExcludedTag(text, lower)) return verdict;
         return this.judgeTags(parseNote(text));
     }

@@ -140,6 +140,20 @@ describe('ExclusionGate: fail closed on unknown metadata', () => {
         expect(reasonFor(g, 'x.md')).toEqual({ kind: 'unindexed' });
     });
 
+    it('judges a note whose tags are not known yet by the text just read, when every other rule lets it pass', () => {
+        const g = gate(vaultWith({}), { excludedFolders: ['Journal'] });
+        expect(reasonFor(g, 'Plans/New.md')).toEqual({ kind: 'unindexed' });
+        expect(g.checkText('Plans/New.md', '# New\nShip in May.\n')).toEqual({ excluded: false });
+        expect(g.checkText('Plans/New.md', 'Shipping 🔒#private\n')).toMatchObject({
+            reason: { kind: 'tag', tag: 'private' },
+        });
+        expect(g.checkText('Plans/New.md', '---\ntags: [unclosed\n---\nbody\n')).toMatchObject({
+            reason: { kind: 'unindexed' },
+        });
+        // Another rule still decides first: the text cannot bring back a note in an excluded folder.
+        expect(g.checkText('Journal/New.md', '# New\n')).toMatchObject({ reason: { kind: 'folder' } });
+    });
+
     it('lets an attachment through on folder rules alone, since attachments have no tags', () => {
         const g = gate(vaultWith({}), { excludedFolders: ['Journal'] });
         expect(g.isExcluded('Assets/photo.png')).toBe(false);

@@ -143,15 +143,22 @@ describe('tags read from the text for the exclusion gate in the plugin (row 140)
 
         const file = app.vault.getFileByPath(OPEN);
         if (file === null) throw new Error('no note');
-        await app.vault.modify(file, `# Plan\n\n🔒#private now, ${NEEDLE}.\n`);
+        // The stub writes and fires `modify` within the call: before awaiting it, the new text is not read yet.
+        const edit = app.vault.modify(file, `# Plan\n\n🔒#private now, ${NEEDLE}.\n`);
         // The cache still has no tag, and the new text is not read yet: excluded all the same.
-        expect(services.currentGate().isExcluded(OPEN)).toBe(true);
+        expect(services.currentGate().check(OPEN)).toMatchObject({ reason: { kind: 'unindexed' } });
+        await edit;
         await services.vault.tagsSettled();
         expect(services.currentGate().check(OPEN)).toMatchObject({ reason: { kind: 'tag', tag: 'private' } });
         expect(offered(services, 'Open')).toEqual([]);
 
-        // Made visible again: once read, the suggestions and the search take it back in by themselves.
-        await app.vault.modify(file, `# Plan\n\nShip in June, ${NEEDLE}.\n`);
+        // Made visible again: a text read meanwhile is judged by itself; once read, the suggestions and the search
+        // take the note back in by themselves.
+        const june = `# Plan\n\nShip in June, ${NEEDLE}.\n`;
+        const modified = app.vault.modify(file, june);
+        expect(services.currentGate().isExcluded(OPEN)).toBe(true);
+        expect(services.currentGate().checkText(OPEN, june).excluded).toBe(false);
+        await modified;
         await services.vault.tagsSettled();
         expect(services.currentGate().isExcluded(OPEN)).toBe(false);
         expect(offered(services, 'Open')).toEqual([OPEN]);
