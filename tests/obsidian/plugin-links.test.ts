@@ -26,9 +26,7 @@ import nodePath from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as stub from '../support/obsidian-stub';
 import type { ApprovalGate } from '../../src/agent/changes/approval';
-import VaultAgentPlugin from '../../src/main';
 import type { PluginServices } from '../../src/obsidian/plugin-services';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
 import { VaultError } from '../../src/kernel/vault-port';
 import {
     startMessagesApiServer,
@@ -37,8 +35,7 @@ import {
     toolUseTurn,
     type MessagesApiServer,
 } from '../support/messages-api-server';
-import { loadVaultFromDisk } from '../support/obsidian-stub-disk';
-import { hostApp, type HostApp, type HostPluginShape } from './plugin-host';
+import { loadPluginOnDisk, settingsFor } from './plugin-on-disk';
 
 vi.mock('obsidian', async (importOriginal) => {
     const original = await importOriginal<typeof stub>();
@@ -46,7 +43,6 @@ vi.mock('obsidian', async (importOriginal) => {
     return hostModule(original, { isDesktop: true, isMobile: false });
 });
 
-const MANIFEST = { id: 'vault-agent', name: 'Vault Agent', version: '0.1.0', dir: '.obsidian/plugins/vault-agent' };
 const CANARY = `CANARY${Math.random().toString(36).slice(2)}LINKED`;
 const OUTSIDE_CANARY = `OUTSIDE${Math.random().toString(36).slice(2)}CANARY`;
 /** A word only the excluded notes and the outside file hold, to search for. */
@@ -111,28 +107,16 @@ afterEach(async () => {
     rmSync(outside, { recursive: true, force: true });
 });
 
-function settingsFor(server: MessagesApiServer): Settings {
-    const settings = structuredClone(DEFAULT_SETTINGS);
-    settings.model = { ...settings.model, baseUrl: server.baseURL, defaultModel: 'claude-sonnet-5-5' };
-    settings.privacy.excludedFolders = ['Secrets/'];
-    return settings;
-}
-
 /** Loads the plugin, on desktop, over the folder on disk, then fires layout-ready and waits for the tags and the suggester. */
 async function loadPlugin() {
-    const app: HostApp = hostApp(stub, { basePath: root });
-    loadVaultFromDisk(app.vault, app.metadataCache, root);
-    app.pluginData.set(MANIFEST.id, JSON.stringify(settingsFor(api)));
-    app.secretStorage.setSecret(DEFAULT_SETTINGS.model.apiKeySecretName, api.apiKey);
-    const plugin = new VaultAgentPlugin(app as never, MANIFEST as never) as unknown as stub.Plugin & HostPluginShape;
-    await plugin.onload();
-    app.workspace.fireLayoutReady();
-    const services = (plugin as unknown as { services: PluginServices }).services;
-    loaded = { plugin, services };
+    const settings = settingsFor(api);
+    settings.privacy.excludedFolders = ['Secrets/'];
+    const started = await loadPluginOnDisk({ root, server: api, settings });
+    loaded = started;
     // Every note's tags are read from its text first (row 140); until then the gate excludes it.
-    await services.vault.tagsSettled();
-    await services.suggester?.rebuild();
-    return { app, plugin, services };
+    await started.services.vault.tagsSettled();
+    await started.services.suggester?.rebuild();
+    return started;
 }
 
 function sent(): string {

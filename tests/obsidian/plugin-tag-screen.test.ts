@@ -16,9 +16,7 @@ import nodePath from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as stub from '../support/obsidian-stub';
 import type { ApprovalGate } from '../../src/agent/changes/approval';
-import VaultAgentPlugin from '../../src/main';
 import type { PluginServices } from '../../src/obsidian/plugin-services';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/kernel/settings';
 import {
     startMessagesApiServer,
     textTurn,
@@ -26,8 +24,7 @@ import {
     toolUseTurn,
     type MessagesApiServer,
 } from '../support/messages-api-server';
-import { loadVaultFromDisk } from '../support/obsidian-stub-disk';
-import { hostApp, type HostApp, type HostPluginShape } from './plugin-host';
+import { loadPluginOnDisk, settingsFor } from './plugin-on-disk';
 
 vi.mock('obsidian', async (importOriginal) => {
     const original = await importOriginal<typeof stub>();
@@ -35,7 +32,6 @@ vi.mock('obsidian', async (importOriginal) => {
     return hostModule(original, { isDesktop: true, isMobile: false });
 });
 
-const MANIFEST = { id: 'vault-agent', name: 'Vault Agent', version: '0.1.0', dir: '.obsidian/plugins/vault-agent' };
 const CANARY = `CANARY${Math.random().toString(36).slice(2)}SCREEN`;
 /** A word every note holds, to search for. */
 const NEEDLE = 'zebrafinch';
@@ -75,25 +71,15 @@ afterEach(async () => {
     rmSync(root, { recursive: true, force: true });
 });
 
-function settingsFor(server: MessagesApiServer): Settings {
-    const settings = structuredClone(DEFAULT_SETTINGS);
-    settings.model = { ...settings.model, baseUrl: server.baseURL, defaultModel: 'claude-sonnet-5-5' };
-    return settings;
-}
-
-/** Loads the plugin on desktop over the folder on disk and fires layout-ready; `atLayout` runs right after it. */
 async function loadPlugin(atLayout?: (services: PluginServices) => void) {
-    const app: HostApp = hostApp(stub, { basePath: root });
-    loadVaultFromDisk(app.vault, app.metadataCache, root);
-    app.pluginData.set(MANIFEST.id, JSON.stringify(settingsFor(api)));
-    app.secretStorage.setSecret(DEFAULT_SETTINGS.model.apiKeySecretName, api.apiKey);
-    const plugin = new VaultAgentPlugin(app as never, MANIFEST as never) as unknown as stub.Plugin & HostPluginShape;
-    await plugin.onload();
-    app.workspace.fireLayoutReady();
-    const services = (plugin as unknown as { services: PluginServices }).services;
-    atLayout?.(services);
-    loaded = { plugin, services };
-    return { app, services };
+    const started = await loadPluginOnDisk({
+        root,
+        server: api,
+        settings: settingsFor(api),
+        ...(atLayout ? { atLayout } : {}),
+    });
+    loaded = started;
+    return started;
 }
 
 function offered(services: PluginServices, query: string): string[] {
