@@ -122,16 +122,24 @@ export function isInFolder(path: string, folder: string, recursive = true): bool
     return recursive || !path.slice(folder === '' ? 0 : folder.length + 1).includes('/');
 }
 
-/** The visible Markdown notes of the vault, sorted by path, and how many notes the gate hid. */
-export async function visibleNotes(context: ToolContext): Promise<{ notes: FileEntry[]; excludedCount: number }> {
+/**
+ * The visible Markdown notes of the vault, sorted by path; how many notes the privacy rules hid, and how many the gate
+ * hid only because their tags are not known (not read yet, or a frontmatter that cannot be read).
+ */
+export async function visibleNotes(
+    context: ToolContext,
+): Promise<{ notes: FileEntry[]; excludedCount: number; unknownCount: number }> {
     const notes: FileEntry[] = [];
     let excludedCount = 0;
+    let unknownCount = 0;
     for (const entry of await context.vault.list()) {
         if (!isMarkdownPath(entry.path)) continue;
-        if (context.gate.isExcluded(entry.path)) excludedCount++;
-        else notes.push(entry);
+        const verdict = context.gate.check(entry.path);
+        if (!verdict.excluded) notes.push(entry);
+        else if (verdict.reason.kind === 'unindexed') unknownCount++;
+        else excludedCount++;
     }
-    return { notes: notes.sort(byPath), excludedCount };
+    return { notes: notes.sort(byPath), excludedCount, unknownCount };
 }
 
 function byPath(a: FileEntry, b: FileEntry): number {

@@ -125,7 +125,7 @@ async function listNotes(input: ListNotesInput, context: ToolContext): Promise<T
     const folder = resolveFolder(input.folder);
     if (!folder.ok) return folder.result;
     const root = folder.path;
-    const { notes, excludedCount } = await visibleNotes(context);
+    const { notes, excludedCount, unknownCount } = await visibleNotes(context);
     const inside = notes.filter((note) => isInFolder(note.path, root));
     // A folder that is missing, excluded, or holds only hidden notes looks the same: not there.
     if (root !== '' && inside.length === 0) {
@@ -154,11 +154,16 @@ async function listNotes(input: ListNotesInput, context: ToolContext): Promise<T
         header = (span) => `${counts}${spanNote(span)}${any ? ':' : '.'}`;
         lines.unshift(...folderLines);
     }
-    // The count is the only trace of hidden notes, and only for the whole vault (docs/DESIGN.md: "N notes excluded").
+    // The counts are the only trace of hidden notes, and only for the whole vault (docs/DESIGN.md: "N notes excluded").
+    // Notes whose tags are not known yet are not said to be private: in Obsidian they are still being read at start.
     const excluded =
-        root === '' && excludedCount > 0
+        (root === '' && excludedCount > 0
             ? `\n(${plural(excludedCount, 'note is', 'notes are')} excluded by the privacy settings and not shown.)`
-            : '';
+            : '') +
+        (root === '' && unknownCount > 0
+            ? `\n(${plural(unknownCount, 'note is', 'notes are')} not shown until ${unknownCount === 1 ? 'its' : 'their'} ` +
+              'tags are known: not read yet (list again in a moment), or a frontmatter that cannot be read.)'
+            : '');
     const page = pageOf(lines, input.offset, {
         header: (span) => `${header(span)}${excluded}`,
         noun: 'entry',

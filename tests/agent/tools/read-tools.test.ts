@@ -141,3 +141,21 @@ describe('optional fields sent as null', () => {
         );
     });
 });
+
+describe('list_notes counts', () => {
+    it('tells notes hidden by the privacy settings apart from notes whose tags are not known', async () => {
+        h = await makeToolHarness({
+            'Plan.md': '# Plan\n',
+            'Diary.md': 'Today #private\n',
+            'Broken.md': '---\ntags: [unclosed\n---\nbody\n',
+        });
+        const listed = await h.run('list_notes', {});
+        expect(listed.content).toContain('Plan.md');
+        expect(listed.content).not.toMatch(/Diary|Broken/u);
+        expect(listed.content).toContain('(1 note is excluded by the privacy settings and not shown.)');
+        expect(listed.content).toContain(
+            '(1 note is not shown until its tags are known: not read yet (list again in a moment), or a frontmatter ' +
+                'that cannot be read.)',
+        );
+    });
+});
