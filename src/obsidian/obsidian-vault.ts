@@ -16,16 +16,17 @@
  *   follow, and every path leads to itself.
  * - The exclusion gate's tags join Obsidian's with our own reading of each note's text (`ObsidianTags`).
  */
-import { TFile, TFolder, getAllTags, normalizePath, parseFrontMatterAliases } from 'obsidian';
-import type { App, CachedMetadata, EventRef, ReferenceCache, TAbstractFile } from 'obsidian';
+import { TFile, TFolder, normalizePath } from 'obsidian';
+import type { App, EventRef, TAbstractFile } from 'obsidian';
 import { isProtectedPath, normalizeVaultPath, parentOf } from '../kernel/path-policy';
 import { collisionKey } from '../kernel/safe-names';
 import { SYSTEM_FOLDERS_TEXT } from '../kernel/system-folders';
 import { nodeDiskCalls } from './disk-calls-node';
 import { DiskLinks, type DiskCalls } from './disk-links';
 import { VaultError } from '../kernel/vault-port';
-import type { FileEntry, LinkReference, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
+import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 import type { ScannedTags } from '../kernel/text-scan';
+import { toNoteMetadata } from './obsidian-metadata';
 import { ObsidianTags } from './obsidian-tags';
 
 /** What the adapter needs from the host. */
@@ -361,59 +362,6 @@ export class ObsidianVault implements VaultPort {
 
 function entryOf(file: TFile): FileEntry {
     return { path: file.path, size: file.stat.size, mtime: file.stat.mtime, ctime: file.stat.ctime || file.stat.mtime };
-}
-
-/** Maps Obsidian's cache to the port's shape. Unparseable frontmatter ⇒ tags unknown, so the gate fails closed. */
-export function toNoteMetadata(cache: CachedMetadata): NoteMetadata {
-    const frontmatter = cache.frontmatter ? { ...cache.frontmatter } : null;
-    const frontmatterError = unparsedFrontmatter(cache);
-    const tags = frontmatterError ? undefined : [...new Set(getAllTags(cache) ?? [])];
-    return {
-        frontmatter,
-        ...(frontmatterError ? { frontmatterError } : {}),
-        tags,
-        aliases: parseFrontMatterAliases(cache.frontmatter ?? null) ?? [],
-        links: (cache.links ?? []).map(toLinkReference),
-        embeds: (cache.embeds ?? []).map(toLinkReference),
-        headings: (cache.headings ?? []).map((h) => ({
-            level: h.level,
-            heading: h.heading,
-            line: h.position.start.line,
-        })),
-        blocks: Object.values(cache.blocks ?? {}).map((b) => ({
-            id: b.id,
-            startLine: b.position.start.line,
-            endLine: b.position.end.line,
-        })),
-    };
-}
-
-/**
- * Obsidian reports no YAML errors: a frontmatter block (in `frontmatterPosition`, or a leading `yaml` section, which
- * Obsidian records even when the YAML did not parse) with content but no parsed frontmatter is the sign of one. An
- * empty block (`---` directly followed by `---`) parses to nothing and is not an error.
- */
-function unparsedFrontmatter(cache: CachedMetadata): string | undefined {
-    const yamlSection = cache.sections?.[0]?.type === 'yaml' ? cache.sections[0].position : undefined;
-    const position = cache.frontmatterPosition ?? yamlSection;
-    if (!position || cache.frontmatter) return undefined;
-    if (position.end.line - position.start.line <= 1) return undefined;
-    return 'The frontmatter could not be parsed, so its tags are unknown.';
-}
-
-function toLinkReference(ref: ReferenceCache): LinkReference {
-    const hash = ref.link.indexOf('#');
-    const link = hash < 0 ? ref.link : ref.link.slice(0, hash);
-    const subpath = hash < 0 ? '' : ref.link.slice(hash);
-    // Obsidian fills displayText for every link; the port wants it only when the person wrote one.
-    const written = ref.original.includes('|') || /^!?\[(?!\[)/.test(ref.original);
-    return {
-        link,
-        subpath,
-        ...(written && ref.displayText !== undefined ? { displayText: ref.displayText } : {}),
-        original: ref.original,
-        line: ref.position.start.line,
-    };
 }
 
 function invert(resolvedLinks: Record<string, Record<string, number>>): Map<string, string[]> {
