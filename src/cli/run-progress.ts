@@ -51,10 +51,13 @@ export class RunProgress {
         const previous = this.lastSnapshot?.jobs ?? [];
         this.lastSnapshot = snapshot;
         const lines: string[] = [];
-        for (const [i, job] of snapshot.jobs.entries()) {
+        const jobs = snapshot.jobs;
+        for (let i = 0; i < jobs.length; i++) {
+            const job = jobs[i];
             // The queue keeps a job's view while the job is unchanged: the same object in the same place was seen last
-            // time, so a jobs folder of thousands of finished jobs costs a comparison each, not a lookup.
-            if (previous[i] === job) continue;
+            // time, so a jobs folder of thousands of finished jobs costs a comparison each, not a lookup (nor a pair
+            // allocated per job, as `entries()` would: a snapshot goes out after every burst of changes).
+            if (job === undefined || previous[i] === job) continue;
             const before = this.seen.get(job.path);
             if (before === job.status) continue;
             this.seen.set(job.path, job.status);

@@ -44,6 +44,18 @@ export function lstat(path: string): Promise<Stats> {
     return settled(() => lstatSync(path));
 }
 
+/**
+ * Whether a directory entry is at `path` (a symbolic link counts, wherever it leads); any failure reads as absent. An
+ * absent name is the usual answer here (instruction notes a vault does not have), and is told without building an error.
+ */
+export function hasEntry(path: string): Promise<boolean> {
+    try {
+        return Promise.resolve(lstatSync(path, { throwIfNoEntry: false }) !== undefined);
+    } catch {
+        return Promise.resolve(false);
+    }
+}
+
 /** `realpath` as the system resolves it. */
 export function realpath(path: string): Promise<string> {
     return settled(() => realpathSync.native(path));

@@ -5,7 +5,7 @@
  * vault's real root, and protection is judged on where a path really leads, so symlinks are no way out or in.
  */
 import { constants, realpathSync } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink } from './fs-calls-node';
+import { copyFile, hasEntry, link, lstat, mkdir, open, readdir, realpath, unlink } from './fs-calls-node';
 import nodePath from 'node:path';
 import { isProtectedPath } from '../kernel/path-policy';
 import { collisionKey } from '../kernel/safe-names';
@@ -169,10 +169,7 @@ export class VaultDisk {
 
     /** Whether a directory entry is at `abs` (a symbolic link counts, wherever it leads). */
     private present(abs: string): Promise<boolean> {
-        return lstat(abs).then(
-            () => true,
-            () => false,
-        );
+        return hasEntry(abs);
     }
 
     /**

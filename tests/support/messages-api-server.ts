@@ -280,12 +280,17 @@ class LocalMessagesApi implements MessagesApiServer {
             return;
         }
         // The latency counts from the request's arrival: the server's own checks above are not the model's time.
-        await this.pacer.sleep(request.time + this.latencyMs + (answer.latencyMs ?? 0) - Date.now());
-        if (this.pacer.closed || res.destroyed) return;
+        const due = (): Promise<boolean> =>
+            this.pacer
+                .sleep(request.time + this.latencyMs + (answer.latencyMs ?? 0) - Date.now())
+                .then(() => !this.pacer.closed && !res.destroyed);
         if (answer.kind === 'http-error') {
-            sendError(res, requestId, answer);
+            if (await due()) sendError(res, requestId, answer);
             return;
         }
+        // The answer is made (and the prompt cache consulted) as the request arrives, and sent when it is due: a real
+        // API does this work within its latency, on its own machines, so answers due together leave together rather
+        // than one after another as this process renders them.
         let turn = { ...answer.turn, content: enforceServerTools(answer.turn.content, body) };
         if (compaction.kind === 'compact') {
             request.serverCompaction = compaction.record;
@@ -296,6 +301,7 @@ class LocalMessagesApi implements MessagesApiServer {
             prompt: this.cache.account(body),
             serviceTier: 'standard',
         });
+        if (!(await due())) return;
         if (body.stream === true) await this.writer.stream(answer, rendered, res);
         else await this.writer.whole(answer, rendered, res, requestId);
     }
