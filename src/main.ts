@@ -29,6 +29,7 @@ export default class VaultAgentPlugin extends Plugin {
             saveData: (data) => this.saveData(data),
             registerEvent: (ref) => this.registerEvent(ref),
             isDesktop: Platform.isDesktop,
+            version: this.manifest.version,
         });
         this.services = services;
         await services.load();

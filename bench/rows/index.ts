@@ -31,7 +31,7 @@ import { reviewApplyRow, reviewInboxListRow } from './review-inbox';
 import { warmRescanRow } from './warm-rescan';
 import { queueRateLimitRow, queueThroughputRow } from '../queue-throughput';
 import { queueCliLongRow, queueCliLivedInRow, queueCliRow } from './queue-cli';
-import { pluginTagsRow } from './plugin-tags';
+import { pluginTagsNextStartRow, pluginTagsRow } from './plugin-tags';
 
 /** A row whose wall-clock figure a busy machine can spoil: in CI a miss is measured 3 times and reported by its median. */
 function noisy(row: BenchRow): BenchRow {
@@ -48,6 +48,7 @@ export const BENCH_ROWS: BenchRow[] = [
     bundleSizeRow,
     noisy(onloadTimeRow),
     fullSizeOnly(noisy(pluginTagsRow)),
+    noisy(pluginTagsNextStartRow),
     fullSizeOnly(coldIndexRow),
     fullSizeOnly(warmRescanRow),
     noisy(mcpReadNoteRow),

@@ -5,13 +5,15 @@
  * in listings, search candidates and suggestions, though its text was refused when read.
  *
  * Every note is read once when watching starts, and again after each change Obsidian reports; a note not read at its
- * current version has no tags (the gate excludes it as not indexed yet) until it is.
+ * current version has no tags (the gate excludes it as not indexed yet) until it is. With a memory (IndexedDB on this
+ * device, decision 0035), the readings of the last session come back at start and only the notes changed since are
+ * read.
  */
 import { TFile } from 'obsidian';
 import type { App, CachedMetadata, EventRef, TAbstractFile } from 'obsidian';
 import type { ScannedTags } from '../kernel/text-scan';
 import { VaultError } from '../kernel/vault-port';
-import { ExclusionScreen, type ScreenFile } from '../vault/exclusion-screen';
+import { ExclusionScreen, type ScreenFile, type ScreenMemory } from '../vault/exclusion-screen';
 
 /** The exclusion gate's tags for the notes of one vault. */
 export class ObsidianTags {
@@ -26,6 +28,8 @@ export class ObsidianTags {
         private readonly app: App,
         /** Obsidian's cache as the port has it (tags unknown when the frontmatter could not be parsed). */
         private readonly fromCache: (cache: CachedMetadata) => ScannedTags,
+        /** Where the readings are kept between sessions; without it every note is read at each start. */
+        memory?: ScreenMemory,
     ) {
         this.screen = new ExclusionScreen({
             read: (path) => {
@@ -37,6 +41,7 @@ export class ObsidianTags {
                 if (this.first) return;
                 for (const listener of this.listeners) listener(path);
             },
+            ...(memory !== undefined ? { memory } : {}),
         });
     }
 
@@ -59,8 +64,13 @@ export class ObsidianTags {
                 changed(file);
             }),
         );
-        screen.want(this.app.vault.getMarkdownFiles().map(screenFile));
+        screen.start(() => this.app.vault.getMarkdownFiles().map(screenFile));
         void screen.settled().then(() => (this.first = false));
+    }
+
+    /** Keeps the readings not kept yet (the plugin unloads). */
+    flush(): Promise<void> {
+        return this.screen.flush();
     }
 
     /** The note's tags, both readings joined; `undefined` until its text has been read at its current version. */

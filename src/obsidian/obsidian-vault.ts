@@ -28,6 +28,7 @@ import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/
 import type { ScannedTags } from '../kernel/text-scan';
 import { toNoteMetadata } from './obsidian-metadata';
 import { ObsidianTags } from './obsidian-tags';
+import type { ScreenMemory } from '../vault/exclusion-screen';
 
 /** What the adapter needs from the host. */
 export interface ObsidianVaultOptions {
@@ -40,6 +41,8 @@ export interface ObsidianVaultOptions {
     isDesktop?: boolean;
     /** The Node calls for links; Node's own by default (tests may pass others). Desktop only. */
     diskCalls?: () => DiskCalls;
+    /** Where the exclusion reading of each note is kept between sessions (decision 0035); read afresh without it. */
+    readings?: ScreenMemory;
 }
 
 /** The vault as Obsidian sees it, behind `VaultPort`. */
@@ -64,7 +67,7 @@ export class ObsidianVault implements VaultPort {
             options.isDesktop === true && typeof adapter.getBasePath === 'function'
                 ? new DiskLinks({ basePath: adapter.getBasePath(), calls: options.diskCalls ?? nodeDiskCalls })
                 : null;
-        this.tags = new ObsidianTags(this.app, toNoteMetadata);
+        this.tags = new ObsidianTags(this.app, toNoteMetadata, options.readings);
     }
 
     /** The vault's config folder, as the person configured it. */
@@ -133,6 +136,11 @@ export class ObsidianVault implements VaultPort {
     /** Settles once every note known so far has had its tags read (tests). */
     tagsSettled(): Promise<void> {
         return this.tags.settled();
+    }
+
+    /** Keeps the tag readings not kept yet (the plugin unloads). */
+    keepTagReadings(): Promise<void> {
+        return this.tags.flush();
     }
 
     async list(): Promise<FileEntry[]> {

@@ -32,6 +32,8 @@ import { deviceIdOf, LOCAL_KEYS, LocalConsentStore, localKeyValue } from './loca
 import { AdapterExcludedFiles } from './app-json-excluded';
 import { ObsidianNotifier } from './notifier';
 import { ObsidianVault } from './obsidian-vault';
+import { IndexedDbScreenMemory } from './screen-memory';
+import { SCREEN_READING } from '../vault/exclusion-screen';
 import { ObsidianSecretStore } from './secret-store';
 
 /** What the services need from the plugin. */
@@ -50,6 +52,8 @@ export interface PluginHost {
     registerEvent(ref: EventRef): void;
     /** `Platform.isDesktop`: Node-only parts (stdio MCP servers, the Node file reader) load only then. */
     isDesktop: boolean;
+    /** The plugin's version (`manifest.version`): what it kept on this device is trusted by the same version only. */
+    version: string;
 }
 
 /** Thrown when something would be sent while the settings are locked. */
@@ -91,12 +95,19 @@ export class PluginServices {
     private readonly host: PluginHost;
     /** Tells `vault-agent mcp` on this machine that a queue runs here (the plugin's folder, never a note). */
     private readonly heartbeat: RunnerHeartbeat;
+    /** The exclusion readings kept on this device (decision 0035); `null` where IndexedDB is missing. */
+    private readonly readings: IndexedDbScreenMemory | null;
 
     constructor(host: PluginHost) {
         this.host = host;
         const { app } = host;
         this.secrets = new ObsidianSecretStore({ app });
-        this.vault = new ObsidianVault({ app, isDesktop: host.isDesktop });
+        this.readings = tagReadingsOf(app, host.version);
+        this.vault = new ObsidianVault({
+            app,
+            isDesktop: host.isDesktop,
+            ...(this.readings !== null ? { readings: this.readings } : {}),
+        });
         this.store = new SettingsStore({
             persistence: {
                 load: async () => {
@@ -210,6 +221,8 @@ export class PluginServices {
             await this.heartbeat.stop();
             await this.queue.stop();
         } finally {
+            await this.vault.keepTagReadings();
+            this.readings?.close();
             await this.core.hub.close();
         }
     }
@@ -317,4 +330,18 @@ export class PluginServices {
         // Suggestions are indexed through the gate: a note made private must leave them now.
         if (this.suggester !== null) void this.suggester.rebuild();
     }
+}
+
+/**
+ * Where the exclusion reading of each note is kept between sessions: IndexedDB, one database per vault on this device
+ * (named by the vault's device id, which `app.loadLocalStorage` keeps per vault), trusted by this version only.
+ */
+function tagReadingsOf(app: App, version: string): IndexedDbScreenMemory | null {
+    const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    if (factory === undefined) return null;
+    return new IndexedDbScreenMemory({
+        name: `vault-agent-readings-${deviceIdOf(app)}`,
+        version: `${version}/${SCREEN_READING}`,
+        factory,
+    });
 }

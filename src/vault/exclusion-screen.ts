@@ -8,6 +8,10 @@
  * modification time it had. A note not read yet, or changed since (another size or time, or an edit it was told of),
  * has no entry: the gate then excludes it as not indexed yet, until it is read again (fail closed). Only tags are
  * kept, never text.
+ *
+ * A host may keep the readings between sessions (`ScreenMemory`; the plugin keeps them in IndexedDB on the device,
+ * decision 0035): at start the kept readings come back, each counting only for a note still at the size and time it
+ * was read at, and only the notes changed since are read again.
  */
 import type { ScannedTags } from '../kernel/text-scan';
 import { parseNote } from './note-parser';
@@ -19,6 +23,27 @@ export interface ScreenFile {
     size: number;
 }
 
+/** A note's tags as read at one version of it (its size and modification time). */
+export interface KeptReading {
+    mtime: number;
+    size: number;
+    tags: ScannedTags;
+}
+
+/** Where a host keeps the screen's readings between sessions. */
+export interface ScreenMemory {
+    /** The readings kept, by path; none when nothing was kept (or it was kept by another version of the reading). */
+    load(): Promise<ReadonlyMap<string, KeptReading>>;
+    /** Keeps `put` and forgets `drop`, in one go. */
+    save(put: ReadonlyMap<string, KeptReading>, drop: ReadonlySet<string>): Promise<void>;
+}
+
+/**
+ * The version of the reading a kept one was made by: bump it when `parseNote` reads tags differently, so readings kept
+ * by the old code are not trusted (the plugin also starts afresh with each release of itself).
+ */
+export const SCREEN_READING = 1;
+
 /** What the screen needs. */
 export interface ExclusionScreenOptions {
     /** The note's text now. */
@@ -27,22 +52,24 @@ export interface ExclusionScreenOptions {
     parallel?: number;
     /** Hears that a note's tags are known now (the gate excluded it until then). */
     onKnown?(path: string): void;
-}
-
-interface Entry {
-    mtime: number;
-    size: number;
-    tags: ScannedTags;
+    /** Keeps the readings between sessions; without it every note is read at each start. */
+    memory?: ScreenMemory;
+    /** The longest the start waits for the kept readings before reading every note instead (3 s by default). */
+    restoreMs?: number;
 }
 
 /** How many notes are read at once, by default. */
 const PARALLEL = 8;
 /** The longest the screen works before letting the host's other tasks (a keystroke, a frame) run. */
 const SLICE_MS = 8;
+/** The longest the start waits for the kept readings before reading every note instead. */
+const RESTORE_MS = 3_000;
+/** How long new readings wait to be kept, so a burst of them is kept in one write. */
+const SAVE_MS = 2_000;
 
 /** Reads every note's tags the exclusion gate's way, once per version of the note. */
 export class ExclusionScreen {
-    private readonly entries = new Map<string, Entry>();
+    private readonly entries = new Map<string, KeptReading>();
     /** Notes to read, with the version seen when they were asked for. */
     private readonly wanted = new Map<string, ScreenFile>();
     /** Bumped on every change a note is told of: a read begun before it is not kept. */
@@ -53,9 +80,50 @@ export class ExclusionScreen {
     private running = 0;
     private idle: (() => void)[] = [];
     private sliceStart = 0;
+    /** True from `start` until the kept readings are in and every note is asked for. */
+    private starting = false;
+    /** Readings and forgotten notes not yet kept (`ScreenMemory`). */
+    private readonly unsaved = new Map<string, KeptReading>();
+    private readonly dropped = new Set<string>();
+    private saveTimer: ReturnType<typeof setTimeout> | null = null;
+    /** The writes begun, one after another. */
+    private saving: Promise<void> = Promise.resolve();
 
     constructor(options: ExclusionScreenOptions) {
         this.options = options;
+    }
+
+    /**
+     * Takes back the readings kept from an earlier session (if the host keeps them), then asks for every note `list`
+     * gives then: only those not kept at their current version are read. Until then `pending` counts the start, so
+     * `settled` waits for it.
+     */
+    start(list: () => readonly ScreenFile[]): void {
+        if (this.options.memory === undefined) {
+            this.want(list());
+            return;
+        }
+        this.starting = true;
+        void this.restore().finally(() => {
+            this.starting = false;
+            this.want(list());
+            this.settleIdle();
+        });
+    }
+
+    /** Keeps what is not kept yet, now; settles once every write begun so far is done (the host is closing). */
+    flush(): Promise<void> {
+        if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+        this.saveTimer = null;
+        const memory = this.options.memory;
+        if (memory === undefined || (this.unsaved.size === 0 && this.dropped.size === 0)) return this.saving;
+        const put = new Map(this.unsaved);
+        const drop = new Set(this.dropped);
+        this.unsaved.clear();
+        this.dropped.clear();
+        // A reading that is not kept is read again next time: nothing depends on the write.
+        this.saving = this.saving.then(() => memory.save(put, drop)).catch(() => undefined);
+        return this.saving;
     }
 
     /**
@@ -63,8 +131,8 @@ export class ExclusionScreen {
      * (it is then asked for, and the gate excludes it until it has been read).
      */
     tagsOf(file: ScreenFile): ScannedTags | undefined {
-        const entry = this.entries.get(file.path);
-        if (entry !== undefined && entry.mtime === file.mtime && entry.size === file.size) return entry.tags;
+        const entry = this.current(file);
+        if (entry !== undefined) return entry.tags;
         this.want([file]);
         return undefined;
     }
@@ -72,8 +140,7 @@ export class ExclusionScreen {
     /** Reads these notes (again) in the background. */
     want(files: readonly ScreenFile[]): void {
         for (const file of files) {
-            const entry = this.entries.get(file.path);
-            if (entry !== undefined && entry.mtime === file.mtime && entry.size === file.size) continue;
+            if (this.current(file) !== undefined) continue;
             // Already being read since its last change: that read will do.
             if (this.reading.get(file.path) === (this.generation.get(file.path) ?? 0)) continue;
             this.wanted.set(file.path, file);
@@ -92,11 +159,16 @@ export class ExclusionScreen {
         this.entries.delete(path);
         this.wanted.delete(path);
         this.generation.set(path, (this.generation.get(path) ?? 0) + 1);
+        if (this.options.memory !== undefined) {
+            this.unsaved.delete(path);
+            this.dropped.add(path);
+            this.saveSoon();
+        }
     }
 
-    /** Notes still to read. */
+    /** Notes still to read (and 1 while starting). */
     pending(): number {
-        return this.wanted.size + this.running;
+        return this.wanted.size + this.running + (this.starting ? 1 : 0);
     }
 
     /** Settles once nothing is left to read. */
@@ -112,9 +184,47 @@ export class ExclusionScreen {
             this.running++;
             void this.reader().finally(() => {
                 this.running--;
-                if (this.pending() === 0) for (const resolve of this.idle.splice(0)) resolve();
+                this.settleIdle();
             });
         }
+    }
+
+    private settleIdle(): void {
+        if (this.pending() > 0) return;
+        for (const resolve of this.idle.splice(0)) resolve();
+        // The first reading of a vault is kept as soon as it is done.
+        if (this.unsaved.size > 0) void this.flush();
+    }
+
+    /** The reading of `file` at its current version, if there is one. */
+    private current(file: ScreenFile): KeptReading | undefined {
+        const entry = this.entries.get(file.path);
+        return entry !== undefined && entry.mtime === file.mtime && entry.size === file.size ? entry : undefined;
+    }
+
+    /** The kept readings, for notes not read or told of in this session; none when the host keeps none. */
+    private async restore(): Promise<void> {
+        const memory = this.options.memory;
+        if (memory === undefined) return;
+        let kept: ReadonlyMap<string, KeptReading>;
+        try {
+            kept = await withinMs(memory.load(), this.options.restoreMs ?? RESTORE_MS);
+        } catch {
+            // Kept readings that cannot be had: every note is read, as on a first start.
+            return;
+        }
+        for (const [path, reading] of kept) {
+            if (this.entries.has(path) || this.generation.has(path)) continue;
+            this.entries.set(path, reading);
+        }
+    }
+
+    private saveSoon(): void {
+        if (this.saveTimer !== null) return;
+        this.saveTimer = setTimeout(() => {
+            this.saveTimer = null;
+            void this.flush();
+        }, SAVE_MS);
     }
 
     private async reader(): Promise<void> {
@@ -123,6 +233,8 @@ export class ExclusionScreen {
             if (next.done === true) return;
             const [path, file] = next.value;
             this.wanted.delete(path);
+            // Asked for while the kept readings were coming back, and among them.
+            if (this.current(file) !== undefined) continue;
             await this.screen(file);
             // A host whose reads settle at once (a cache) would otherwise hold its thread for the whole vault.
             if (Date.now() - this.sliceStart > SLICE_MS) {
@@ -150,7 +262,30 @@ export class ExclusionScreen {
         }
         // Told of a change while it was read: that read may be of the old text.
         if ((this.generation.get(file.path) ?? 0) !== generation) return;
-        this.entries.set(file.path, { mtime: file.mtime, size: file.size, tags });
+        const reading = { mtime: file.mtime, size: file.size, tags };
+        this.entries.set(file.path, reading);
+        if (this.options.memory !== undefined) {
+            this.dropped.delete(file.path);
+            this.unsaved.set(file.path, reading);
+            this.saveSoon();
+        }
         this.options.onKnown?.(file.path);
     }
+}
+
+/** `promise`, or a rejection after `ms`. */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`No answer within ${ms} ms.`)), ms);
+        promise.then(
+            (value) => {
+                clearTimeout(timer);
+                resolve(value);
+            },
+            (error: unknown) => {
+                clearTimeout(timer);
+                reject(error instanceof Error ? error : new Error(String(error)));
+            },
+        );
+    });
 }

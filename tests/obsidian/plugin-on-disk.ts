@@ -37,12 +37,21 @@ export async function loadPluginOnDisk(options: {
     server: MessagesApiServer;
     settings: Settings;
     atLayout?: (services: PluginServices) => void;
+    /** The device's local storage, to load the plugin again on the same device (a new one by default). */
+    local?: Map<string, unknown>;
+    /** The plugin's version (`manifest.version`). */
+    version?: string;
+    /** Runs on the app before the plugin loads. */
+    beforeLoad?: (app: HostApp) => void;
 }): Promise<LoadedOnDisk> {
     const app: HostApp = hostApp(stub, { basePath: options.root });
+    if (options.local !== undefined) app.local = options.local;
     loadVaultFromDisk(app.vault, app.metadataCache, options.root);
+    options.beforeLoad?.(app);
     app.pluginData.set(MANIFEST.id, JSON.stringify(options.settings));
     app.secretStorage.setSecret(DEFAULT_SETTINGS.model.apiKeySecretName, options.server.apiKey);
-    const plugin = new VaultAgentPlugin(app as never, MANIFEST as never) as unknown as stub.Plugin & HostPluginShape;
+    const manifest = { ...MANIFEST, version: options.version ?? MANIFEST.version };
+    const plugin = new VaultAgentPlugin(app as never, manifest as never) as unknown as stub.Plugin & HostPluginShape;
     await plugin.onload();
     app.workspace.fireLayoutReady();
     const services = (plugin as unknown as { services: PluginServices }).services;

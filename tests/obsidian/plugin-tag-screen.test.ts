@@ -25,6 +25,8 @@ import {
     type MessagesApiServer,
 } from '../support/messages-api-server';
 import { loadPluginOnDisk, settingsFor } from './plugin-on-disk';
+import type { HostApp } from './plugin-host';
+import { IDBFactory } from 'fake-indexeddb';
 
 vi.mock('obsidian', async (importOriginal) => {
     const original = await importOriginal<typeof stub>();
@@ -71,12 +73,16 @@ afterEach(async () => {
     rmSync(root, { recursive: true, force: true });
 });
 
-async function loadPlugin(atLayout?: (services: PluginServices) => void) {
+async function loadPlugin(
+    atLayout?: (services: PluginServices) => void,
+    device: { local?: Map<string, unknown>; version?: string; beforeLoad?: (app: HostApp) => void } = {},
+) {
     const started = await loadPluginOnDisk({
         root,
         server: api,
         settings: settingsFor(api),
         ...(atLayout ? { atLayout } : {}),
+        ...device,
     });
     loaded = started;
     return started;
@@ -162,5 +168,57 @@ describe('tags read from the text for the exclusion gate in the plugin (row 140)
         await services.vault.tagsSettled();
         expect(services.currentGate().isExcluded('Filed/Moved.md')).toBe(true);
         expect(offered(services, 'Moved')).toEqual([]);
+    });
+});
+
+describe('the readings kept on the device between starts (decision 0035, row 141)', () => {
+    /**
+     * IndexedDB here is `fake-indexeddb`, a JavaScript implementation of the same API (Node has none); the plugin's
+     * memory on Chromium's real IndexedDB: `tests/browser/tag-readings.test.ts`.
+     */
+    afterEach(() => {
+        delete (globalThis as { indexedDB?: unknown }).indexedDB;
+    });
+
+    /** Loads the plugin on `local`'s device and returns the notes it read for their tags, once it has read them. */
+    async function startOn(local: Map<string, unknown>, version = '0.1.0'): Promise<string[]> {
+        loaded?.plugin.unload();
+        await loaded?.services.queue.stop();
+        const reads: string[] = [];
+        const { services } = await loadPlugin(undefined, {
+            local,
+            version,
+            beforeLoad: (app) => {
+                const cachedRead = app.vault.cachedRead.bind(app.vault);
+                app.vault.cachedRead = (file: stub.TFile) => {
+                    reads.push(file.path);
+                    return cachedRead(file);
+                };
+            },
+        });
+        await services.vault.tagsSettled();
+        await services.vault.keepTagReadings();
+        return reads.sort();
+    }
+
+    it('reads at the next start only the notes changed since; the others are judged by what was kept', async () => {
+        (globalThis as { indexedDB?: unknown }).indexedDB = new IDBFactory();
+        const every = [...Object.keys(PRIVATE), OPEN].sort();
+        const device = new Map<string, unknown>();
+        expect(await startOn(device)).toEqual(every);
+
+        // Made private while Obsidian was closed (synced from another device): another size and time.
+        write(OPEN, `# Plan\n\n🔒#private since yesterday, ${NEEDLE}.\n`);
+        expect(await startOn(device)).toEqual([OPEN]);
+        const gate = loaded?.services.currentGate();
+        expect(gate?.check(OPEN)).toMatchObject({ reason: { kind: 'tag', tag: 'private' } });
+        for (const path of Object.keys(PRIVATE)) expect(gate?.isExcluded(path), path).toBe(true);
+        expect(offered(loaded!.services, 'Open')).toEqual([]);
+        expect(offered(loaded!.services, 'Lock')).toEqual([]);
+
+        // Another device keeps its own, and a new version of the plugin trusts nothing kept by the old one.
+        expect(await startOn(new Map())).toEqual(every);
+        expect(await startOn(device, '0.2.0')).toEqual(every);
+        expect(await startOn(device, '0.2.0')).toEqual([]);
     });
 });

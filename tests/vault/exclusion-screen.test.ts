@@ -4,7 +4,12 @@
  * vault. The plugin around it: `tests/obsidian/plugin-tag-screen.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import { ExclusionScreen, type ScreenFile } from '../../src/vault/exclusion-screen';
+import {
+    ExclusionScreen,
+    type KeptReading,
+    type ScreenFile,
+    type ScreenMemory,
+} from '../../src/vault/exclusion-screen';
 
 const note = (path: string, mtime = 1, size = 10): ScreenFile => ({ path, mtime, size });
 
@@ -68,5 +73,128 @@ describe('ExclusionScreen', () => {
         await done;
         expect(tickedBeforeDone).toBe(true);
         expect(screen.pending()).toBe(0);
+    });
+});
+
+/** A memory as a host keeps it between sessions (the plugin's is IndexedDB: `tests/browser/tag-readings.test.ts`). */
+class MapMemory implements ScreenMemory {
+    readonly kept = new Map<string, KeptReading>();
+    saves = 0;
+    load(): Promise<ReadonlyMap<string, KeptReading>> {
+        return Promise.resolve(new Map(this.kept));
+    }
+    save(put: ReadonlyMap<string, KeptReading>, drop: ReadonlySet<string>): Promise<void> {
+        this.saves++;
+        for (const path of drop) this.kept.delete(path);
+        for (const [path, reading] of put) this.kept.set(path, reading);
+        return Promise.resolve();
+    }
+}
+
+/** A screen over `texts` that counts its reads. */
+function screenOver(
+    texts: Map<string, string>,
+    memory: ScreenMemory,
+    restoreMs?: number,
+): { screen: ExclusionScreen; reads: string[] } {
+    const reads: string[] = [];
+    const screen = new ExclusionScreen({
+        read: async (path) => {
+            reads.push(path);
+            const text = texts.get(path);
+            if (text === undefined) throw new Error('ENOENT');
+            return text;
+        },
+        memory,
+        ...(restoreMs !== undefined ? { restoreMs } : {}),
+    });
+    return { screen, reads };
+}
+
+describe('ExclusionScreen with readings kept between sessions (decision 0035)', () => {
+    it('reads at the next start only the notes whose size or time changed since, and keeps their new reading', async () => {
+        const texts = new Map([
+            ['a.md', 'x 🔒#private'],
+            ['b.md', 'public'],
+            ['c.md', 'also public'],
+        ]);
+        const memory = new MapMemory();
+        const first = screenOver(texts, memory);
+        first.screen.start(() => [note('a.md'), note('b.md'), note('c.md')]);
+        await first.screen.settled();
+        await first.screen.flush();
+        expect(first.reads.sort()).toEqual(['a.md', 'b.md', 'c.md']);
+        expect([...memory.kept.keys()].sort()).toEqual(['a.md', 'b.md', 'c.md']);
+
+        // Closed and opened again; meanwhile b.md was made private elsewhere (another time).
+        texts.set('b.md', 'now #private');
+        const second = screenOver(texts, memory);
+        const files = [note('a.md'), note('b.md', 2), note('c.md')];
+        second.screen.start(() => files);
+        expect(second.screen.pending()).toBeGreaterThan(0);
+        expect(second.screen.tagsOf(note('b.md', 2))).toBeUndefined();
+        await second.screen.settled();
+        expect(second.reads).toEqual(['b.md']);
+        expect(second.screen.tagsOf(note('a.md'))?.tags).toEqual(['#private']);
+        expect(second.screen.tagsOf(note('b.md', 2))?.tags).toEqual(['#private']);
+        expect(second.screen.tagsOf(note('c.md'))?.tags).toEqual([]);
+        await second.screen.flush();
+        expect(memory.kept.get('b.md')?.mtime).toBe(2);
+    });
+
+    it('forgets a deleted or changed note in the memory, and a change told before the kept readings came back wins', async () => {
+        const texts = new Map([
+            ['a.md', 'public'],
+            ['b.md', 'public'],
+        ]);
+        const memory = new MapMemory();
+        const first = screenOver(texts, memory);
+        first.screen.start(() => [note('a.md'), note('b.md')]);
+        await first.screen.settled();
+        first.screen.forget('b.md');
+        await first.screen.flush();
+        expect([...memory.kept.keys()]).toEqual(['a.md']);
+
+        // The next session is told of an edit to a.md that kept its size and time, before the memory answers.
+        texts.set('a.md', 'edited #private');
+        let answer: (kept: ReadonlyMap<string, KeptReading>) => void = () => undefined;
+        const slow: ScreenMemory = {
+            load: () => new Promise((resolve) => (answer = resolve)),
+            save: (put, drop) => memory.save(put, drop),
+        };
+        const pending: ((text: string) => void)[] = [];
+        const second = new ExclusionScreen({
+            read: () => new Promise((resolve) => pending.push(resolve)),
+            memory: slow,
+        });
+        second.start(() => [note('a.md')]);
+        second.changed(note('a.md'));
+        answer(new Map(memory.kept));
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        // The kept reading is of the text before the edit: the note stays unknown (excluded) until it is read again.
+        expect(second.tagsOf(note('a.md'))).toBeUndefined();
+        for (const resolve of pending) resolve(texts.get('a.md') ?? '');
+        await second.settled();
+        expect(second.tagsOf(note('a.md'))?.tags).toEqual(['#private']);
+    });
+
+    it('reads every note when the memory fails or does not answer in time', async () => {
+        const texts = new Map([['a.md', 'public']]);
+        const failing: ScreenMemory = {
+            load: () => Promise.reject(new Error('IndexedDB is held by another window.')),
+            save: () => Promise.reject(new Error('quota')),
+        };
+        const first = screenOver(texts, failing);
+        first.screen.start(() => [note('a.md')]);
+        await first.screen.settled();
+        expect(first.reads).toEqual(['a.md']);
+        await expect(first.screen.flush()).resolves.toBeUndefined();
+
+        const silent: ScreenMemory = { load: () => new Promise(() => undefined), save: () => Promise.resolve() };
+        const second = screenOver(texts, silent, 20);
+        second.screen.start(() => [note('a.md')]);
+        await second.screen.settled();
+        expect(second.reads).toEqual(['a.md']);
+        expect(second.screen.tagsOf(note('a.md'))?.tags).toEqual([]);
     });
 });

@@ -130,6 +130,8 @@ const QUEUE_PAGE = PAGE.replace('/bundle.js', '/queue-bundle.js');
 const INLINE_PAGE = PAGE.replace('/bundle.js', '/inline-bundle.js');
 /** The review inbox page (`/inbox`): the inbox view, its notices and status-bar item over a real proposal store. */
 const INBOX_PAGE = PAGE.replace('/bundle.js', '/inbox-bundle.js');
+/** The tag-readings page (`/readings`): the exclusion screen with the plugin's IndexedDB memory (`readings-entry.ts`). */
+const READINGS_PAGE = PAGE.replace('/bundle.js', '/readings-bundle.js');
 
 /** Starts the harness server on 127.0.0.1 with a random port. */
 export async function startHarness(options: HarnessOptions): Promise<HarnessServer> {
@@ -185,6 +187,8 @@ async function serve(path: string, res: ServerResponse, config: string): Promise
     if (path === '/inline-bundle.js') return send('text/javascript', await harnessBundle('inline-entry.ts'));
     if (path === '/inbox') return send('text/html', INBOX_PAGE);
     if (path === '/inbox-bundle.js') return send('text/javascript', await harnessBundle('inbox-entry.ts'));
+    if (path === '/readings') return send('text/html', READINGS_PAGE);
+    if (path === '/readings-bundle.js') return send('text/javascript', await harnessBundle('readings-entry.ts'));
     if (path === '/config.json') return send('application/json', config);
     if (path === '/styles.css') return send('text/css', await readFile(join(REPO_ROOT, 'styles.css'), 'utf8'));
     if (path === '/theme.css') return send('text/css', await readFile(join(HERE, 'theme.css'), 'utf8'));
