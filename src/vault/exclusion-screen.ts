@@ -106,7 +106,9 @@ export class ExclusionScreen {
         this.starting = true;
         void this.restore().finally(() => {
             this.starting = false;
-            this.want(list());
+            const files = list();
+            this.dropGone(files);
+            this.want(files);
             this.settleIdle();
         });
     }
@@ -217,6 +219,21 @@ export class ExclusionScreen {
             if (this.entries.has(path) || this.generation.has(path)) continue;
             this.entries.set(path, reading);
         }
+    }
+
+    /**
+     * Forgets the kept readings of notes that are not in the vault any more (deleted or renamed while the host was
+     * closed), so they neither pile up nor ever count for a new note that takes the path.
+     */
+    private dropGone(files: readonly ScreenFile[]): void {
+        const listed = new Set(files.map((file) => file.path));
+        for (const path of [...this.entries.keys()]) {
+            if (listed.has(path)) continue;
+            this.entries.delete(path);
+            this.unsaved.delete(path);
+            this.dropped.add(path);
+        }
+        if (this.dropped.size > 0) this.saveSoon();
     }
 
     private saveSoon(): void {

@@ -112,9 +112,10 @@ function screenOver(
 }
 
 describe('ExclusionScreen with readings kept between sessions (decision 0035)', () => {
-    it('reads at the next start only the notes whose size or time changed since, and keeps their new reading', async () => {
+    it('reads at the next start only the notes changed since, keeps their new reading, and forgets notes gone meanwhile', async () => {
         const texts = new Map([
             ['a.md', 'x 🔒#private'],
+            ['Renamed a.md', 'x 🔒#private'],
             ['b.md', 'public'],
             ['c.md', 'also public'],
         ]);
@@ -140,6 +141,14 @@ describe('ExclusionScreen with readings kept between sessions (decision 0035)', 
         expect(second.screen.tagsOf(note('c.md'))?.tags).toEqual([]);
         await second.screen.flush();
         expect(memory.kept.get('b.md')?.mtime).toBe(2);
+
+        // c.md was deleted while closed, and a.md renamed: what was kept of them goes, and the new name is read.
+        const third = screenOver(texts, memory);
+        third.screen.start(() => [note('Renamed a.md'), note('b.md', 2)]);
+        await third.screen.settled();
+        await third.screen.flush();
+        expect(third.reads).toEqual(['Renamed a.md']);
+        expect([...memory.kept.keys()].sort()).toEqual(['Renamed a.md', 'b.md']);
     });
 
     it('forgets a deleted or changed note in the memory, and a change told before the kept readings came back wins', async () => {
