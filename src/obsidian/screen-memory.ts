@@ -36,6 +36,8 @@ export interface IndexedDbScreenMemoryOptions {
 /** The screen's readings in IndexedDB. */
 export class IndexedDbScreenMemory implements ScreenMemory {
     private database: Promise<IDBDatabase> | null = null;
+    /** Closed with the plugin: nothing more is read or written (a write due later is dropped, read again next time). */
+    private closed = false;
 
     constructor(private readonly options: IndexedDbScreenMemoryOptions) {}
 
@@ -63,7 +65,7 @@ export class IndexedDbScreenMemory implements ScreenMemory {
     }
 
     async save(put: ReadonlyMap<string, KeptReading>, drop: ReadonlySet<string>): Promise<void> {
-        if (put.size === 0 && drop.size === 0) return;
+        if (this.closed || (put.size === 0 && drop.size === 0)) return;
         const db = await this.open();
         const tx = db.transaction(READINGS, 'readwrite');
         const store = tx.objectStore(READINGS);
@@ -74,6 +76,7 @@ export class IndexedDbScreenMemory implements ScreenMemory {
 
     /** Closes the database (the plugin unloads). */
     close(): void {
+        this.closed = true;
         const database = this.database;
         this.database = null;
         void database?.then((db) => db.close()).catch(() => undefined);
@@ -88,6 +91,7 @@ export class IndexedDbScreenMemory implements ScreenMemory {
     }
 
     private open(): Promise<IDBDatabase> {
+        if (this.closed) return Promise.reject(new Error('The readings were closed with the plugin.'));
         this.database ??= new Promise<IDBDatabase>((resolve, reject) => {
             const request = this.options.factory.open(this.options.name, 1);
             request.onupgradeneeded = () => {
