@@ -7,7 +7,6 @@
  * `tests/obsidian/plugin-tag-screen.test.ts`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessagesApiServer, type MessagesApiServer } from '../support/messages-api-server';
 import { launchBrowser, openHarnessPage, type HarnessBrowser } from './harness/browser';
 import { startHarness, type HarnessServer } from './harness/server';
 import type { ReadingsOutcome, ReadingsSession } from './harness/readings-entry';
@@ -19,20 +18,19 @@ interface ReadingsWindow {
     };
 }
 
-let api: MessagesApiServer;
 let harness: HarnessServer;
 let browser: HarnessBrowser;
 
 beforeAll(async () => {
-    api = await startMessagesApiServer();
-    harness = await startHarness({ modelBaseURL: api.baseURL, apiKey: api.apiKey });
-    browser = await launchBrowser();
+    // The readings page asks no model: nothing listens behind the harness's model route.
+    [harness, browser] = await Promise.all([
+        startHarness({ modelBaseURL: 'http://127.0.0.1:9', apiKey: '' }),
+        launchBrowser(),
+    ]);
 });
 
 afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    await api?.close();
+    await Promise.all([browser?.close(), harness?.close()]);
 });
 
 /** One start of the screen in a new page of the shared context (the same device). */
