@@ -172,6 +172,7 @@ export function renderProposal(proposal: ChangeProposal, options: ApprovalReques
     if (proposal.reason !== undefined && proposal.reason.trim() !== '') {
         lines.push(`The agent says: ${proposal.reason.trim()}`);
     }
+    if (options.warning !== undefined) lines.push(withoutControls(options.warning));
     if (options.trigger === 'changed-on-disk')
         lines.push('The note changed since the agent read it; this is re-diffed.');
     const files = options.files ?? [];

@@ -41,6 +41,7 @@ import type { ObsidianExcludedFiles } from '../context/obsidian-excluded-files';
 import { SkillCatalog } from '../context/skills';
 import { BatchJobs, type BatchPolling } from '../delegate/batch';
 import { jobDrafter } from '../delegate/job-draft';
+import { excludedJobNote } from '../delegate/job-spec';
 import { JobQueue } from '../delegate/job-queue';
 import type { QueueExtension } from '../delegate/queue-extension';
 import type { JobQueueOptions } from '../delegate/queue-options';
@@ -323,6 +324,7 @@ export class CoreServices {
                     return { jobsFolder, outputFolder, budget: defaultBudget };
                 },
                 this.host.clock ?? systemClock,
+                (text) => excludedJobNote(this.gate().checkTextTags(text), 'queue'),
             ),
         };
     }

@@ -22,8 +22,17 @@ export interface JobDraftPlace {
     budget: { turns?: number; usd?: number };
 }
 
-/** A drafter over `vault` with the settings' jobs folder and defaults. */
-export function jobDrafter(vault: VaultPort, place: () => JobDraftPlace, clock: Clock): JobDrafter {
+/**
+ * A drafter over `vault` with the settings' jobs folder and defaults. `excluded` says why a job note with this text
+ * would never run (its own tags excluded by the privacy settings, `excludedJobNote`): the draft carries it as the
+ * card's warning.
+ */
+export function jobDrafter(
+    vault: VaultPort,
+    place: () => JobDraftPlace,
+    clock: Clock,
+    excluded?: (text: string) => string | null,
+): JobDrafter {
     return {
         draft: async (request: JobDraftRequest): Promise<JobDraft> => {
             const { jobsFolder, outputFolder, budget } = place();
@@ -56,7 +65,15 @@ export function jobDrafter(vault: VaultPort, place: () => JobDraftPlace, clock: 
                 },
                 now,
             );
-            return { ok: true, path, text, jobsFolder: folder.path, firstRun: nextRun(parsed.schedule, now) };
+            const warning = excluded?.(text) ?? null;
+            return {
+                ok: true,
+                path,
+                text,
+                jobsFolder: folder.path,
+                firstRun: nextRun(parsed.schedule, now),
+                ...(warning !== null ? { warning } : {}),
+            };
         },
     };
 }

@@ -115,6 +115,9 @@ export class ApprovalCard {
                     'Accept it only if you trust what it does.',
             });
         }
+        if (options.warning !== undefined) {
+            this.el.createDiv({ cls: 'vault-agent-approval-warning', text: options.warning });
+        }
         if (options.trigger === 'changed-on-disk') {
             this.el.createDiv({
                 cls: 'vault-agent-approval-warning',

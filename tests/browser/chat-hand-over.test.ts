@@ -93,4 +93,27 @@ describe('from the chat to the queue', () => {
         expect(notes['Agent/Jobs/Customer briefing.md']).toContain('schedule: "weekdays 08:30"');
         await page.close();
     });
+
+    it('warns on the card when the scheduled job would carry an excluded tag, so it would never run', async () => {
+        const { page } = await openHarnessPage(browser, harness.url);
+        api.enqueue(
+            toolUseTurn([
+                {
+                    name: 'schedule_job',
+                    input: { title: 'Diary digest', brief: 'Sum up my #private diary.', schedule: 'daily 21:00' },
+                },
+            ]),
+            textTurn('Understood.'),
+        );
+        await send(page, 'Every evening, sum up my diary');
+        const card = page.locator('.vault-agent-approval-create');
+        await card.waitFor();
+        const warning = card.locator('.vault-agent-approval-warning');
+        expect(await warning.innerText()).toContain('tagged #private, which the privacy settings exclude');
+        await card.locator('.vault-agent-approval-actions button', { hasText: 'Reject' }).click();
+        await card.locator('.vault-agent-reject-confirm').click();
+        await idle(page);
+        expect(Object.keys(await jobNotes(page))).not.toContain('Agent/Jobs/Diary digest.md');
+        await page.close();
+    });
 });

@@ -56,6 +56,19 @@ describe('the diff shown before a change', () => {
         expect(text).toContain('  Other.md');
     });
 
+    it('says what Vault Agent warns about before the hunks, apart from the model’s words', () => {
+        const proposal = buildProposal({
+            kind: 'create',
+            path: 'Agent/Jobs/Digest.md',
+            base: null,
+            proposed: 'Sum up my #private diary.\n',
+            reason: 'schedule "daily 21:00"',
+        });
+        const text = renderProposal(proposal, { warning: 'The job note would be tagged #private.' });
+        expect(text).toContain('The agent says: schedule "daily 21:00"\nThe job note would be tagged #private.');
+        expect(text.indexOf('tagged #private.')).toBeLessThan(text.indexOf('+Sum up'));
+    });
+
     it('never passes terminal escape sequences from a note through to the terminal', () => {
         const proposal = buildProposal({ kind: 'create', path: 'X.md', base: null, proposed: 'a\u001b[2Jb\n' });
         expect(renderProposal(proposal)).not.toContain('\u001b');

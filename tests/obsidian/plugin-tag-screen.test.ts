@@ -171,6 +171,36 @@ describe('tags read from the text for the exclusion gate in the plugin (row 140)
     });
 });
 
+describe('a scheduled job the chat offers, whose note would carry an excluded tag', () => {
+    it('is shown with a warning on the card that it would never run, and the model is not told', async () => {
+        const { services } = await loadPlugin();
+        await services.vault.tagsSettled();
+        const asked: { path: string; warning: string | undefined }[] = [];
+        const decline: ApprovalGate = {
+            request: async (proposal, options) => {
+                asked.push({ path: proposal.path, warning: options.warning });
+                return { kind: 'deny', reason: 'not this one' };
+            },
+        };
+        api.enqueue(
+            toolUseTurn([
+                {
+                    name: 'schedule_job',
+                    input: { title: 'Diary digest', brief: 'Sum up my #private diary.', schedule: 'daily 21:00' },
+                },
+            ]),
+            textTurn('Understood.'),
+        );
+        await services.createChat(decline).send('Every evening, sum up my diary');
+        expect(asked).toHaveLength(1);
+        expect(asked[0]?.warning).toContain('#private');
+        expect(asked[0]?.warning).toContain('never be sent to the model');
+        const result = toolResultsOf(api.messageRequests().at(-1)!)[0]?.text ?? '';
+        expect(result).toContain('not this one');
+        expect(result).not.toContain('privacy');
+    });
+});
+
 describe('the readings kept on the device between starts (decision 0035, row 141)', () => {
     /**
      * IndexedDB here is `fake-indexeddb`, a JavaScript implementation of the same API (Node has none); the plugin's

@@ -32,6 +32,8 @@ export interface ApprovalRequestOptions {
     files?: string[];
     /** Why the person is being asked. */
     trigger?: ApprovalTrigger;
+    /** What Vault Agent itself found that the person must know before deciding (never the model's words). */
+    warning?: string;
 }
 
 /** The port that asks the person. */

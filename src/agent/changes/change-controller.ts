@@ -177,7 +177,7 @@ export class ChangeController {
      */
     async submitJobNote(
         proposal: ChangeProposal,
-        context: { turnId: string; signal?: AbortSignal },
+        context: { turnId: string; signal?: AbortSignal; warning?: string },
     ): Promise<ChangeOutcome> {
         if (!isProposalIntact(proposal)) return refused(proposal.path, 'tampered', say.tamperedMessage(proposal.path));
         if (this.mode !== 'ask' && this.mode !== 'auto-edits') {
@@ -302,7 +302,7 @@ export class ChangeController {
     private async negotiate(
         proposal: ChangeProposal,
         firstTrigger: ApprovalTrigger | null,
-        context: { turnId: string; signal?: AbortSignal },
+        context: { turnId: string; signal?: AbortSignal; warning?: string },
     ): Promise<ChangeOutcome> {
         const { approvals, vault, editors } = this.options;
         let current = proposal;
@@ -327,7 +327,12 @@ export class ChangeController {
             if (trigger !== null) {
                 let decision: Decision;
                 try {
-                    decision = await approvals.request(current, { signal: context.signal, files, trigger });
+                    decision = await approvals.request(current, {
+                        signal: context.signal,
+                        files,
+                        trigger,
+                        ...(context.warning !== undefined ? { warning: context.warning } : {}),
+                    });
                 } catch {
                     return refused(current.path, 'cancelled', say.cancelledMessage(current));
                 }

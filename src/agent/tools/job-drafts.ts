@@ -30,6 +30,12 @@ export type JobDraft =
           jobsFolder: string;
           /** When it would first run, ms since the epoch; `null` when never. */
           firstRun: number | null;
+          /**
+           * What the person must know before accepting it, in Vault Agent's words (never the model's): the note would
+           * carry a tag the privacy settings exclude, so it would never run. Shown on the card only: the model is not
+           * told which tags are excluded.
+           */
+          warning?: string;
       }
     | { ok: false; reason: string };
 

@@ -90,6 +90,7 @@ async function scheduleJob(input: ScheduleJobInput, context: ToolContext): Promi
     const outcome = await context.changes.submitJobNote(proposal, {
         turnId: context.turnId,
         signal: context.signal,
+        ...(draft.warning !== undefined ? { warning: draft.warning } : {}),
     });
     const content = outcome.applied
         ? `Scheduled: the job note ${outcome.path} was created with the person's approval; its first run is ${first}.`

@@ -41,7 +41,7 @@ import { EditorWriter } from '../../../src/obsidian/editor-writer';
 import { openPluginSettings } from '../../../src/obsidian/open-settings';
 import { ObsidianSecretStore } from '../../../src/obsidian/secret-store';
 import { jobDrafter } from '../../../src/delegate/job-draft';
-import { createJobNote } from '../../../src/delegate/job-spec';
+import { createJobNote, excludedJobNote } from '../../../src/delegate/job-spec';
 import { systemClock } from '../../../src/kernel/ports';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/kernel/settings';
 import { sanitizeNoteName } from '../../../src/kernel/safe-names';
@@ -245,6 +245,7 @@ async function main(): Promise<void> {
                             budget: delegate.defaultBudget,
                         }),
                         systemClock,
+                        (text) => excludedJobNote(gate.checkTextTags(text), 'queue'),
                     ),
                     ...(mcp !== null && toolCallGate !== null ? { mcp: mcp.hub, toolCallGate } : {}),
                 }),
