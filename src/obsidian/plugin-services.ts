@@ -221,10 +221,17 @@ export class PluginServices {
             await this.heartbeat.stop();
             await this.queue.stop();
         } finally {
-            await this.vault.keepTagReadings();
-            this.readings?.close();
-            await this.core.hub.close();
+            await Promise.all([this.core.hub.close(), this.keepTagReadings()]);
         }
+    }
+
+    /** Keeps the tag readings not kept yet, waiting at most a second: a stuck IndexedDB must not hold the unload. */
+    private async keepTagReadings(): Promise<void> {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, KEEP_READINGS_MS)));
+        await Promise.race([this.vault.keepTagReadings(), limit]);
+        clearTimeout(timer);
+        this.readings?.close();
     }
 
     /**
@@ -331,6 +338,9 @@ export class PluginServices {
         if (this.suggester !== null) void this.suggester.rebuild();
     }
 }
+
+/** The longest an unload waits for the tag readings to be kept (they are read again next time otherwise). */
+const KEEP_READINGS_MS = 1_000;
 
 /**
  * Where the exclusion reading of each note is kept between sessions: IndexedDB, one database per vault on this device
