@@ -109,29 +109,45 @@ function collectAliases(value: unknown, out: string[]): void {
 const MAX_LINK_VALUES = 1_000;
 const WIKILINK = /\[\[([^[\]\n]+)\]\]/g;
 
+/** One wikilink in a property's value: `related: "[[Note#Part|shown]]"`. */
+export interface PropertyLink {
+    /** The property's name (the top-level key). */
+    key: string;
+    /** Between the brackets: `Note#Part|shown`. */
+    inner: string;
+    /** The whole link as written: `[[Note#Part|shown]]`. */
+    original: string;
+}
+
 /**
- * The link paths of the wikilinks in a frontmatter mapping's values (`cover: "[[photo.png]]"`, a list of
- * `"[[Note]]"`), without subpath or alias: Obsidian counts these among a note's links, so a property that names an
- * image makes the note one of its users.
+ * The wikilinks in a frontmatter mapping's values (`cover: "[[photo.png]]"`, a list of `"[[Note]]"`), by property:
+ * Obsidian counts these among a note's links, so a property that names an image makes the note one of its users.
  */
-export function frontmatterLinkPaths(frontmatter: Record<string, unknown> | null): string[] {
+export function frontmatterLinks(frontmatter: Record<string, unknown> | null): PropertyLink[] {
     if (frontmatter === null) return [];
-    const out: string[] = [];
+    const out: PropertyLink[] = [];
     let budget = MAX_LINK_VALUES;
-    const visit = (value: unknown, depth: number): void => {
+    const visit = (key: string, value: unknown, depth: number): void => {
         if (budget-- <= 0 || depth > 4) return;
         if (typeof value === 'string') {
             if (value.indexOf('[[') === -1) return;
-            for (const [, inner] of value.matchAll(WIKILINK)) {
-                const path = (inner ?? '').split('|')[0]?.split('#')[0]?.trim() ?? '';
-                if (path !== '') out.push(path);
-            }
+            for (const [original, inner] of value.matchAll(WIKILINK)) out.push({ key, inner: inner ?? '', original });
         } else if (Array.isArray(value)) {
-            for (const item of value) visit(item, depth + 1);
+            for (const item of value) visit(key, item, depth + 1);
         } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
-            for (const item of Object.values(value)) visit(item, depth + 1);
+            for (const item of Object.values(value)) visit(key, item, depth + 1);
         }
     };
-    for (const value of Object.values(frontmatter)) visit(value, 0);
+    for (const [key, value] of Object.entries(frontmatter)) visit(key, value, 0);
+    return out;
+}
+
+/** The link paths of `frontmatterLinks`, without subpath or alias; empty ones left out. */
+export function frontmatterLinkPaths(frontmatter: Record<string, unknown> | null): string[] {
+    const out: string[] = [];
+    for (const { inner } of frontmatterLinks(frontmatter)) {
+        const path = inner.split('|')[0]?.split('#')[0]?.trim() ?? '';
+        if (path !== '') out.push(path);
+    }
     return out;
 }

@@ -46,6 +46,8 @@ const PRIVATE_NOTES: Record<string, string> = {
 const PUBLIC_NOTES: Record<string, string> = {
     'Plan.md': '# Plan\n\n## Goals\nShip the vault agent. #project\n\nSee [[Ideas]].\n',
     'Ideas.md': '# Ideas\nAn idea about the plan. #project\n[[Plan]]\n',
+    // Links in properties, as Obsidian counts them: two to public notes, two to excluded ones.
+    'Reading list.md': `---\nup: "[[Plan]]"\nsee: ["[[Ideas#Ideas|the ideas]]", "[[People/Therapy]]", "[[Health ${NAME_CANARY} list]]"]\n---\nA list.\n`,
 };
 
 const SETTINGS = {
@@ -163,6 +165,14 @@ describe('vault-agent mcp (built CLI, official SDK client over stdio)', () => {
 
         const links = await session.call('note_links', { path: 'Plan.md' });
         expect(links.text).toContain('Ideas.md');
+        expect(links.text).toMatch(/Backlinks \(2\):\nIdeas\.md\nReading list\.md$/u);
+        // A note's links in its properties are listed as its links; those to excluded notes leave no trace.
+        const properties = await session.call('note_links', { path: 'Reading list.md' });
+        expect(properties.text).toBe(
+            'Links of Reading list.md (0 links, 0 embeds, 2 property links, 0 backlinks):\nLinks: none.\n' +
+                'Embeds: none.\nProperty links (2):\nup:\t[[Plan]] → Plan.md\nsee:\t[[Ideas#Ideas|the ideas]] → Ideas.md#Ideas\n' +
+                'Backlinks: none.',
+        );
 
         const tagged = await session.call('notes_with_tag', { tag: 'project' });
         expect(tagged.text).toContain('Plan.md');

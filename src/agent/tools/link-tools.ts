@@ -5,6 +5,8 @@
  */
 import { isHiddenLink } from '../../context/hidden-links';
 import type { LinkReference } from '../../kernel/vault-port';
+import { frontmatterLinks } from '../../vault/frontmatter';
+import { wikilinkReference } from '../../vault/links';
 import { plural } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
 import { notFoundMessage, resolveVisibleNote } from './note-paths';
@@ -25,9 +27,9 @@ export const noteLinksTool: Tool = defineTool<NoteLinksInput>(
     {
         name: 'note_links',
         description:
-            'Show the links and embeds in a note, each with the note it resolves to (or "unresolved"), and the ' +
-            'notes that link to it (backlinks). A long answer comes in pages: the result gives the counts and ends ' +
-            '"N more — call again with offset=K" while lines are left.',
+            'Show the links and embeds in a note (in its text and in its properties), each with the note it ' +
+            'resolves to (or "unresolved"), and the notes that link to it (backlinks). A long answer comes in ' +
+            'pages: the result gives the counts and ends "N more — call again with offset=K" while lines are left.',
         inputSchema: {
             type: 'object',
             properties: {
@@ -60,6 +62,15 @@ async function noteLinks(input: NoteLinksInput, context: ToolContext): Promise<T
 
     const links = visibleLinks(metadata.links, path, context);
     const embeds = visibleLinks(metadata.embeds, path, context);
+    // Obsidian counts links in properties (`related: "[[Note]]"`) among a note's links, and its backlinks count them.
+    const properties = visibleLinks(
+        frontmatterLinks(metadata.frontmatter).map(({ key, inner, original }) => ({
+            ...wikilinkReference(inner, original, 0),
+            key,
+        })),
+        path,
+        context,
+    );
     const backlinks = [...new Set(context.vault.backlinks(path))]
         .filter((source) => source !== path && !context.gate.isExcluded(source))
         .sort();
@@ -74,8 +85,14 @@ async function noteLinks(input: NoteLinksInput, context: ToolContext): Promise<T
     };
     section('Links', links);
     section('Embeds', embeds);
+    if (properties.length > 0) section('Property links', properties);
     section('Backlinks', backlinks);
-    const counts = `${plural(links.length, 'link')}, ${plural(embeds.length, 'embed')}, ${plural(backlinks.length, 'backlink')}`;
+    const counts = [
+        plural(links.length, 'link'),
+        plural(embeds.length, 'embed'),
+        ...(properties.length > 0 ? [plural(properties.length, 'property link')] : []),
+        plural(backlinks.length, 'backlink'),
+    ].join(', ');
     const page = pageOf(rows, input.offset, {
         header: (span) => {
             const base = `Links of ${path} (${counts})${span.from > 1 || span.to < span.total ? `, lines ${span.from}–${span.to} of ${span.total}` : ''}:`;
@@ -92,15 +109,23 @@ async function noteLinks(input: NoteLinksInput, context: ToolContext): Promise<T
     return { ...toolOk(page.text), sources: [...new Set([...linked, ...shownBacklinks])].sort() };
 }
 
-/** One row per link whose target is visible or does not exist; links to excluded notes are left out entirely. */
-function visibleLinks(references: LinkReference[], source: string, context: ToolContext): string[] {
+/**
+ * One row per link whose target is visible or does not exist, led by its line (or, for a property link, its property);
+ * links to excluded notes are left out entirely.
+ */
+function visibleLinks(
+    references: (LinkReference & { key?: string })[],
+    source: string,
+    context: ToolContext,
+): string[] {
     const rows: string[] = [];
     for (const reference of references) {
         // `[[#Heading]]` points into the note itself.
         if (isHiddenLink(reference, source, context)) continue;
         const target = reference.link === '' ? source : context.vault.resolveLink(reference.link, source);
         const where = target === null ? 'unresolved' : `${target}${reference.subpath}`;
-        rows.push(`${reference.line + 1}\t${reference.original} → ${where}`);
+        const at = reference.key === undefined ? String(reference.line + 1) : `${reference.key}:`;
+        rows.push(`${at}\t${reference.original} → ${where}`);
     }
     return rows;
 }
