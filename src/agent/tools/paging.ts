@@ -64,8 +64,10 @@ export function pageFrom(entries: readonly string[], start: number, total: numbe
     const maxChars = options.maxChars ?? MAX_RESULT_CHARS;
     const nouns = options.nouns ?? `${options.noun}s`;
     if (start >= total && total > 0) {
-        const past = `[offset ${start} is past the end: there are ${plural(total, options.noun, nouns)}; call again with a smaller offset]`;
-        return { text: `${options.header({ from: start, to: start, total })}\n${past}`, start, end: start };
+        const are = total === 1 ? 'is' : 'are';
+        const past = `[offset ${start} is past the end: there ${are} ${plural(total, options.noun, nouns)}; call again with a smaller offset]`;
+        // The header counts them all and names no range: this page shows none of them.
+        return { text: `${options.header({ from: 1, to: total, total })}\n${past}`, start, end: start };
     }
     // The header and the "more" line take room too; both are short.
     let used = options.header({ from: total, to: total, total }).length + 200;
