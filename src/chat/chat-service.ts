@@ -13,18 +13,25 @@ import { linkPassageToBlock, type BlockLinkResult } from '../agent/citations/blo
 import type { CheckpointStore, UndoReport } from '../agent/changes/checkpoints';
 import type { CompactionNotice } from '../agent/compaction/context-manager';
 import type { TurnEvent, TurnResult } from '../agent/loop/turn-events';
-import { createAgentSession, type SessionServices } from '../agent/session-factory';
-import type { ContextBundle, ContextItem } from '../context/bundle';
-import type { ContextProvider } from '../context/build-context';
+import type { SessionServices } from '../agent/session-factory';
 import { parseSlashCommand, type CommandCatalog } from '../context/commands';
 import { captureFocus, type FocusSnapshot, type FocusSource } from '../context/focus';
 import { guidanceInEffect } from '../context/guidance';
 import { systemClock, type Clock } from '../kernel/ports';
 import { DEFAULT_SETTINGS } from '../kernel/settings';
 import type { JobSpec } from '../delegate/job-spec';
+import { ChatSession, type TurnSettings } from './chat-session';
 import type { ChatStore } from './chat-store';
-import { continueFromJobPrompt, handOverJob, type JobToContinue } from './hand-over';
-import { applyTurnEvent, guidanceEntry, newChatRecord, titleFrom, type ChatEntry, type ChatRecord } from './transcript';
+import { continueFromJobPrompt, handOverJob, type HandOverResult, type JobToContinue } from './hand-over';
+import {
+    applyTurnEvent,
+    guidanceEntry,
+    newChatRecord,
+    titleFrom,
+    type ChatEntry,
+    type ChatRecord,
+    type ChatServiceEvent,
+} from './transcript';
 
 /** What a chat needs. */
 export interface ChatServiceOptions {
@@ -50,51 +57,13 @@ export interface ChatServiceOptions {
     enqueue?: (spec: JobSpec) => Promise<string>;
 }
 
-/** What *Continue in background* did. */
-export interface HandOverResult {
-    /** The job note written. */
-    jobPath: string;
-    /** True when the agent's answers were left out for privacy. */
-    answersWithheld: boolean;
-}
-
-/** The mode and model one turn runs with. */
-interface TurnSettings {
-    mode: string;
-    model: string;
-}
-
-/** What a chat tells its view. */
-export type ChatServiceEvent =
-    /** A different chat is shown (new or resumed): render it all again. */
-    | { type: 'reset'; record: ChatRecord }
-    /** The person's message was added. */
-    | { type: 'user'; entry: Extract<ChatEntry, { kind: 'user' }> }
-    /** An event of the running turn (already folded into the record). */
-    | { type: 'turn'; turnKey: string; event: TurnEvent }
-    /** A turn started or ended. */
-    | { type: 'busy'; busy: boolean }
-    /** A turn's changes were undone (or an undo was planned). */
-    | { type: 'undo'; report: UndoReport; changeId?: string }
-    /** Which instructions and skills guided the turn that just ended (already in the record). */
-    | { type: 'guidance'; entry: Extract<ChatEntry, { kind: 'guidance' }> }
-    /** A line from the chat itself, e.g. an unknown command or what `/compact` did; nothing was sent. */
-    | { type: 'notice'; message: string }
-    /** Something failed before the model was asked (e.g. the key is not set); in words for the person. */
-    | { type: 'error'; message: string; error?: unknown };
-
 /** A chat. */
 export class ChatService {
     private readonly options: ChatServiceOptions;
     private readonly clock: Clock;
     private readonly listeners = new Set<(event: ChatServiceEvent) => void>();
-    private session: AgentSession | null = null;
-    private unsubscribeSession: (() => void) | null = null;
-    /** The mode and model the current session was built with (a command may ask for others for one turn). */
-    private sessionKey = '';
-    /** The builder of the current session's context, wrapped per turn to learn what the turn was sent with. */
-    /** What the context builder sent with the latest turn's requests. */
-    private turnItems: readonly ContextItem[] = [];
+    /** The session, for the mode and model of the latest turn (a command may ask for others for one turn). */
+    private readonly sessions = new ChatSession();
     private turnKey = '';
     /** The person's message, shown once the session says what context went with it (or the turn failed first). */
     private pendingUser: Extract<ChatEntry, { kind: 'user' }> | null = null;
@@ -203,7 +172,7 @@ export class ChatService {
 
     /** The model's context window in tokens for this chat's session, or `null` before the first message. */
     contextWindow(): number | null {
-        return this.session?.contextMeter().windowTokens ?? null;
+        return this.sessions.current?.contextMeter().windowTokens ?? null;
     }
 
     /** Sends the person's last message again (the *Retry* of a failed turn); `null` when there is none or a turn runs. */
@@ -218,28 +187,41 @@ export class ChatService {
      */
     async compact(): Promise<CompactionNotice | null> {
         if (this.running) return null;
+        return this.busyWhile(
+            async () => {
+                const session = await this.ensureSession(this.chatSettings());
+                if (this.stopRequested) return null;
+                this.turnKey = `compact-${this.clock.now()}`;
+                const notice = await session.compact();
+                if (notice === null) this.emit({ type: 'notice', message: 'Nothing to compact yet.' });
+                else {
+                    this.record.history = structuredClone([...session.conversation.snapshot()]);
+                    const saved = notice.tokensBefore - notice.tokensAfter;
+                    this.emit({
+                        type: 'notice',
+                        message:
+                            `Compacted: ${notice.summarisedMessages} messages summarised, ${notice.keptMessages} kept, ` +
+                            `about ${Math.max(0, saved).toLocaleString('en-US')} tokens freed.`,
+                    });
+                }
+                return notice;
+            },
+            (error) => this.emit({ type: 'error', message: `Could not compact: ${messageOf(error)}` }),
+        );
+    }
+
+    /**
+     * Runs `work` as the chat's one busy task: the view hears `busy` around it, and the chat is saved after it. A
+     * failure is told through `failed` and resolves `null`.
+     */
+    private async busyWhile<T>(work: () => Promise<T | null>, failed: (error: unknown) => void): Promise<T | null> {
         this.running = true;
         this.stopRequested = false;
         this.emit({ type: 'busy', busy: true });
         try {
-            const session = await this.ensureSession(this.chatSettings());
-            if (this.stopRequested) return null;
-            this.turnKey = `compact-${this.clock.now()}`;
-            const notice = await session.compact();
-            if (notice === null) this.emit({ type: 'notice', message: 'Nothing to compact yet.' });
-            else {
-                this.record.history = structuredClone([...session.conversation.snapshot()]);
-                const saved = notice.tokensBefore - notice.tokensAfter;
-                this.emit({
-                    type: 'notice',
-                    message:
-                        `Compacted: ${notice.summarisedMessages} messages summarised, ${notice.keptMessages} kept, ` +
-                        `about ${Math.max(0, saved).toLocaleString('en-US')} tokens freed.`,
-                });
-            }
-            return notice;
+            return await work();
         } catch (error) {
-            this.emit({ type: 'error', message: `Could not compact: ${messageOf(error)}` });
+            failed(error);
             return null;
         } finally {
             this.running = false;
@@ -249,55 +231,53 @@ export class ChatService {
         }
     }
 
-    private async run(shown: string, prompt: string, settings: TurnSettings): Promise<TurnResult | null> {
-        this.running = true;
-        this.stopRequested = false;
-        this.emit({ type: 'busy', busy: true });
+    private run(shown: string, prompt: string, settings: TurnSettings): Promise<TurnResult | null> {
         const focus: FocusSnapshot = captureFocus(this.options.focus);
         this.pendingUser = { kind: 'user', text: shown, context: [], time: this.clock.now() };
         if (this.record.entries.length === 0) this.record.title = titleFrom(shown);
-        try {
-            const session = await this.ensureSession(settings);
-            if (this.stopRequested) return null;
-            this.turnKey = `pending-${this.clock.now()}`;
-            this.turnItems = [];
-            const notes = this.pendingNotes;
-            this.pendingNotes = [];
-            const told = notes.length === 0 ? prompt : `(Since your last answer: ${notes.join(' ')})\n\n${prompt}`;
-            const result = await session.send(told, {
-                context: { focus, attachFocusedNote: this.attachFocusedNote },
-            });
-            const items = this.turnItems;
-            await this.finishTurn(session, result);
-            const guidance = guidanceEntry(result.turnId, guidanceInEffect({ items, toolCalls: result.toolCalls }));
-            if (guidance !== null) {
-                this.record.entries.push(guidance);
-                this.emit({ type: 'guidance', entry: guidance });
+        const failed = (error: unknown): void => this.emit({ type: 'error', message: messageOf(error), error });
+        return this.busyWhile(async () => {
+            try {
+                return await this.turn(prompt, settings, focus);
+            } finally {
+                // Shown before the chat is saved, even when the session never said what context went with it.
+                this.showUser();
             }
-            return result;
-        } catch (error) {
-            this.showUser();
-            this.emit({ type: 'error', message: messageOf(error), error });
-            return null;
-        } finally {
-            this.showUser();
-            this.running = false;
-            this.record.updated = this.clock.now();
-            await this.persist();
-            this.emit({ type: 'busy', busy: false });
+        }, failed);
+    }
+
+    /** One turn: the message (with what happened since the last answer) sent in `settings`, and its guidance line. */
+    private async turn(prompt: string, settings: TurnSettings, focus: FocusSnapshot): Promise<TurnResult | null> {
+        const session = await this.ensureSession(settings);
+        if (this.stopRequested) return null;
+        this.turnKey = `pending-${this.clock.now()}`;
+        this.sessions.newTurn();
+        const notes = this.pendingNotes;
+        this.pendingNotes = [];
+        const told = notes.length === 0 ? prompt : `(Since your last answer: ${notes.join(' ')})\n\n${prompt}`;
+        const result = await session.send(told, {
+            context: { focus, attachFocusedNote: this.attachFocusedNote },
+        });
+        const items = this.sessions.turnItems;
+        await this.finishTurn(session, result);
+        const guidance = guidanceEntry(result.turnId, guidanceInEffect({ items, toolCalls: result.toolCalls }));
+        if (guidance !== null) {
+            this.record.entries.push(guidance);
+            this.emit({ type: 'guidance', entry: guidance });
         }
+        return result;
     }
 
     /** Stops the running turn (within a second: the session aborts the stream, a retry wait or an approval). */
     stop(): void {
         this.stopRequested = true;
-        this.session?.stop();
+        this.sessions.current?.stop();
     }
 
     /** Starts an empty chat with the current defaults. */
     newChat(): void {
         if (this.running) this.stop();
-        this.dropSession();
+        this.sessions.drop();
         this.pendingUser = null;
         this.pendingNotes = [];
         this.record = this.freshRecord();
@@ -321,7 +301,7 @@ export class ChatService {
         const gate = services.gate();
         const handOver = handOverJob(this.record, {
             isExcluded: (path) => gate.isExcluded(path),
-            sources: this.session?.conversation.allSources() ?? [],
+            sources: this.sessions.current?.conversation.allSources() ?? [],
             // The chat could edit notes with the person watching; in the background its edits wait in the review inbox.
             mode: this.record.mode === 'read-only' ? 'read-only' : 'propose',
         });
@@ -354,7 +334,7 @@ export class ChatService {
         const record = await this.options.store.load(id);
         if (record === null) return false;
         if (this.running) this.stop();
-        this.dropSession();
+        this.sessions.drop();
         this.pendingUser = null;
         this.pendingNotes = [];
         this.record = record;
@@ -366,14 +346,14 @@ export class ChatService {
     setMode(mode: string): void {
         if (this.record.mode === mode) return;
         this.record.mode = mode;
-        this.dropSession();
+        this.sessions.drop();
     }
 
     /** Changes the model; the next message uses it. */
     setModel(model: string): void {
         if (this.record.model === model) return;
         this.record.model = model;
-        this.dropSession();
+        this.sessions.drop();
     }
 
     /** The newest turn of this chat that still has changes to undo, or `null`. */
@@ -412,7 +392,7 @@ export class ChatService {
     /** Releases the session. */
     dispose(): void {
         this.stop();
-        this.dropSession();
+        this.sessions.drop();
         this.listeners.clear();
     }
 
@@ -431,43 +411,21 @@ export class ChatService {
     }
 
     /** The session for a turn in `settings`; rebuilt from the chat's history when they differ from the last turn's. */
-    private async ensureSession(settings: TurnSettings): Promise<AgentSession> {
-        const key = `${settings.mode}\n${settings.model}`;
-        if (this.session !== null && this.sessionKey === key) return this.session;
-        this.dropSession();
-        const services = await this.options.services();
-        const { session } = await createAgentSession({
-            services: {
-                ...services,
-                // Each bundle the builder makes is seen here: the guidance line reads which instructions went out.
-                contextProvider:
-                    services.contextProvider === undefined
-                        ? undefined
-                        : recording(services.contextProvider, (bundle) => (this.turnItems = bundle.items)),
+    private ensureSession(settings: TurnSettings): Promise<AgentSession> {
+        return this.sessions.ensure(
+            settings,
+            this.record,
+            () => this.options.services(),
+            (event) => {
+                // The context event opens every turn sent with context: the message is shown with what went with it.
+                if (event.type === 'context') {
+                    if (this.pendingUser !== null) this.pendingUser.context = event.lines;
+                    this.showUser();
+                }
+                applyTurnEvent(this.record, this.turnKey, event);
+                this.emit({ type: 'turn', turnKey: this.turnKey, event });
             },
-            kind: 'chat',
-            mode: settings.mode,
-            model: settings.model,
-            chatId: this.record.id,
-        });
-        // A resumed chat (or one whose mode or model changed) continues with the history the model saw before.
-        for (const message of this.record.history) {
-            const blocks = structuredClone(message.content);
-            if (message.role === 'user') session.conversation.addUser(blocks);
-            else session.conversation.addAssistant(blocks);
-        }
-        this.unsubscribeSession = session.subscribe((event) => {
-            // The context event opens every turn sent with context: the message is shown with what went with it.
-            if (event.type === 'context') {
-                if (this.pendingUser !== null) this.pendingUser.context = event.lines;
-                this.showUser();
-            }
-            applyTurnEvent(this.record, this.turnKey, event);
-            this.emit({ type: 'turn', turnKey: this.turnKey, event });
-        });
-        this.session = session;
-        this.sessionKey = key;
-        return session;
+        );
     }
 
     /** Adds the pending message to the transcript once. */
@@ -491,13 +449,6 @@ export class ChatService {
         }
     }
 
-    private dropSession(): void {
-        this.unsubscribeSession?.();
-        this.unsubscribeSession = null;
-        this.session = null;
-        this.sessionKey = '';
-    }
-
     private async persist(): Promise<void> {
         if (this.record.entries.length === 0) return;
         try {
@@ -510,17 +461,6 @@ export class ChatService {
     private emit(event: ChatServiceEvent): void {
         for (const listener of this.listeners) listener(event);
     }
-}
-
-/** The provider, telling `seen` each bundle it builds (the guidance line reads which instructions went out). */
-function recording(provider: ContextProvider, seen: (bundle: ContextBundle) => void): ContextProvider {
-    return {
-        build: async (request) => {
-            const bundle = await provider.build(request);
-            seen(bundle);
-            return bundle;
-        },
-    };
 }
 
 function messageOf(error: unknown): string {

@@ -17,6 +17,14 @@ import type { JobSpec } from '../delegate/job-spec';
 import { neutraliseExecutable } from '../vault/executable-content';
 import type { ChatRecord } from './transcript';
 
+/** What *Continue in background* did. */
+export interface HandOverResult {
+    /** The job note written. */
+    jobPath: string;
+    /** True when the agent's answers were left out for privacy. */
+    answersWithheld: boolean;
+}
+
 /** What the hand-over needs to know besides the chat. */
 export interface HandOverOptions {
     /** The current exclusion gate's verdict on a path. */

@@ -3,6 +3,7 @@
  * call with its input and result, and the model history needed to resume the chat after a restart. Pure data and
  * pure functions, so the chat view, the chat store and the tests share one model.
  */
+import type { UndoReport } from '../agent/changes/checkpoints';
 import type { HistoryMessage } from '../agent/loop/conversation';
 import { addUsage, emptyUsage, type TurnEvent, type TurnOutcome, type UsageTotals } from '../agent/loop/turn-events';
 import type { GuidanceReport } from '../context/guidance';
@@ -274,3 +275,22 @@ export function toolSummary(name: string, input: unknown): string {
     const json = JSON.stringify(input) ?? '';
     return json.length > 80 ? `${json.slice(0, 79)}…` : json || name;
 }
+
+/** What a chat tells its view. */
+export type ChatServiceEvent =
+    /** A different chat is shown (new or resumed): render it all again. */
+    | { type: 'reset'; record: ChatRecord }
+    /** The person's message was added. */
+    | { type: 'user'; entry: Extract<ChatEntry, { kind: 'user' }> }
+    /** An event of the running turn (already folded into the record). */
+    | { type: 'turn'; turnKey: string; event: TurnEvent }
+    /** A turn started or ended. */
+    | { type: 'busy'; busy: boolean }
+    /** A turn's changes were undone (or an undo was planned). */
+    | { type: 'undo'; report: UndoReport; changeId?: string }
+    /** Which instructions and skills guided the turn that just ended (already in the record). */
+    | { type: 'guidance'; entry: Extract<ChatEntry, { kind: 'guidance' }> }
+    /** A line from the chat itself, e.g. an unknown command or what `/compact` did; nothing was sent. */
+    | { type: 'notice'; message: string }
+    /** Something failed before the model was asked (e.g. the key is not set); in words for the person. */
+    | { type: 'error'; message: string; error?: unknown };
