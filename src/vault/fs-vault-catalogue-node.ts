@@ -295,14 +295,19 @@ export class VaultCatalogue {
      * very file checked before (see `fs-vault-known-node.ts`). `null` sends the caller down the slow path (unknown file,
      * a twin spelling, anything unexpected), which decides and explains.
      */
-    readKnown(vaultPath: string): string | null {
+    readKnown(vaultPath: string): { text: string; stats: Stats | null; file: string } | null {
         if (!this.files.has(vaultPath)) return null;
         const abs = this.disk.abs(this.diskNames.get(vaultPath) ?? vaultPath);
         const read = this.known.read(vaultPath, abs);
         if (read === null) return null;
         this.noteTarget(vaultPath, abs, read.real ?? abs);
         if (read.stats !== null) this.indexRead(vaultPath, read.stats, read.text);
-        return read.text;
+        return { text: read.text, stats: read.stats, file: read.real ?? abs };
+    }
+
+    /** Whether `stats` describe the version of `vaultPath` this process wrote itself (whole when it landed). */
+    wroteThis(vaultPath: string, stats: Stats): boolean {
+        return this.known.wroteThis(vaultPath, stats);
     }
 
     /** Remembers where `vaultPath` (at `abs`) led when it was last read or looked at: `real`, checked inside. */
@@ -338,6 +343,8 @@ export class VaultCatalogue {
         const stats = await lstat(abs);
         // `abs` was located and checked just now; a symlink (a renamed one) is checked again on its next read.
         this.known.trust(vaultPath, stats);
+        // Written here (not moved): its text is whole.
+        if (text !== null) this.known.wrote(vaultPath, stats);
         this.remember(
             toEntry(vaultPath, stats),
             isMarkdownPath(vaultPath) ? (text ?? (await readFile(abs, 'utf8'))) : null,

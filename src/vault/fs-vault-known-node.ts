@@ -11,7 +11,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, realpathSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
-import { TextCache } from './text-cache';
+import { sameFile, TextCache, type FileFacts } from './text-cache';
 import { VaultError } from '../kernel/vault-port';
 
 /** Which file a path named when it was checked. */
@@ -36,6 +36,8 @@ export interface KnownRead {
 export class KnownFiles {
     private readonly verified = new Map<string, FileIdentity>();
     private readonly texts = new TextCache();
+    /** The versions this process wrote itself: whole when they landed, since they are written aside and renamed. */
+    private readonly written = new Map<string, FileFacts>();
 
     constructor(private readonly disk: VaultDisk) {}
 
@@ -55,12 +57,26 @@ export class KnownFiles {
     forget(vaultPath: string): void {
         this.verified.delete(vaultPath);
         this.texts.delete(vaultPath);
+        this.written.delete(vaultPath);
     }
 
     /** Forgets everything (before a scan trusts what it finds). */
     clear(): void {
         this.verified.clear();
         this.texts.clear();
+        this.written.clear();
+    }
+
+    /** `vaultPath` now holds what this process wrote, as `stats` describe it (see `quiet-files.ts`). */
+    wrote(vaultPath: string, stats: FileFacts): void {
+        const { dev, ino, size, mtimeMs, ctimeMs } = stats;
+        this.written.set(vaultPath, { dev, ino, size, mtimeMs, ctimeMs });
+    }
+
+    /** Whether the file at `vaultPath`, as `stats` describe it, is still the version this process wrote. */
+    wroteThis(vaultPath: string, stats: FileFacts): boolean {
+        const written = this.written.get(vaultPath);
+        return written !== undefined && sameFile(written, stats);
     }
 
     /**
@@ -90,6 +106,8 @@ export class KnownFiles {
                 else this.verified.delete(vaultPath);
             }
             const text = readOpenFile(fd, stats.size);
+            // Changed while it was read: the long way reads it again (see `quiet-files.ts`).
+            if (!sameFile(stats, fstatSync(fd))) return null;
             this.texts.set(vaultPath, stats, text, Date.now());
             return { text, stats, real };
         } catch (e) {

@@ -32,6 +32,8 @@ import { normalizeVaultPath } from '../kernel/path-policy';
 import { VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 import type { FileListing } from './file-listing';
+import { MAX_QUIET_WAIT_MS, QUIET_MS, quietAt } from './quiet-files';
+import { sameFile } from './text-cache';
 
 export { StaleWriteError } from './fs-vault-writes-node';
 export type { ScanStats } from './fs-vault-catalogue-node';
@@ -255,20 +257,57 @@ export class FsVault implements VaultPort {
         return stats?.isFile() ? toEntry(vaultPath, stats) : null;
     }
 
+    /**
+     * The note's text, whole: a text read from a file changed within the last moments counts only once the file has
+     * stayed the same until it is quiet, else it is read again; one written in place all along fails (`quiet-files.ts`).
+     */
     async read(path: string): Promise<string> {
         // A path the vault lists is already in normal form (normalizing is idempotent), so it needs no second look.
         const vaultPath = this.files.has(path) ? path : readablePath(path);
+        const deadline = Date.now() + MAX_QUIET_WAIT_MS;
+        for (;;) {
+            const read = await this.readOnce(vaultPath);
+            // A text kept from before was read long after its file last changed; what this process wrote is whole.
+            if (read.stats === null) return read.text;
+            if (!read.changed && this.catalogue.wroteThis(vaultPath, read.stats)) return read.text;
+            // Changed while it was read: what was read may be half of it.
+            const quiet = read.changed ? Date.now() + QUIET_MS : quietAt(read.stats);
+            const wait = quiet - Date.now();
+            if (wait <= 0) return read.text;
+            if (quiet > deadline) {
+                throw new VaultError(
+                    'io',
+                    `"${vaultPath}" is being written right now; read it again in a moment.`,
+                    vaultPath,
+                );
+            }
+            await new Promise((resolve) => setTimeout(resolve, wait));
+            if (read.changed) continue;
+            const now = await lstat(read.file).catch(() => null);
+            if (now !== null && sameFile(now, read.stats)) return read.text;
+        }
+    }
+
+    /**
+     * One read of the note: its text, the stats it was read at (`null`: kept from before), the file opened, and whether
+     * the file changed while it was read.
+     */
+    private async readOnce(
+        vaultPath: string,
+    ): Promise<{ text: string; stats: Stats | null; file: string; changed: boolean }> {
         const known = this.catalogue.readKnown(vaultPath);
-        if (known !== null) return known;
+        if (known !== null) return { ...known, changed: false };
         const real = await this.disk.locateFile(vaultPath);
         const handle = await open(real, 'r').catch((e: unknown) => this.disk.fail(e, vaultPath));
         try {
             const stats = await handle.stat();
             const text = await handle.readFile('utf8');
+            const after = await handle.stat();
+            if (!sameFile(stats, after)) return { text, stats: after, file: real, changed: true };
             const abs = this.disk.abs((await this.disk.findOnDisk(vaultPath)) ?? vaultPath);
             this.catalogue.noteTarget(vaultPath, abs, real);
             this.catalogue.indexRead(vaultPath, stats, text);
-            return text;
+            return { text, stats, file: real, changed: false };
         } finally {
             await handle.close();
         }

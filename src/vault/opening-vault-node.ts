@@ -11,6 +11,8 @@
  * judges it in the opened vault (its path rules, where it leads, the tags of the text returned), and whatever it could
  * not judge from the note alone waits.
  */
+import { quietAt } from './quiet-files';
+import { sameFile } from './text-cache';
 import { constants, fstatSync, openSync, closeSync, readFileSync, realpathSync, type Stats } from 'node:fs';
 import nodePath from 'node:path';
 import { isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
@@ -139,8 +141,10 @@ export class OpeningVault implements VaultPort {
             if (realpathSync.native(abs) !== abs) return;
             fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
             const stats: Stats = fstatSync(fd);
-            if (!stats.isFile()) return;
+            // Changed a moment ago, maybe half written: the opened vault answers, once it is whole (`quiet-files.ts`).
+            if (!stats.isFile() || Date.now() < quietAt(stats)) return;
             const text = readFileSync(fd, 'utf8');
+            if (!sameFile(stats, fstatSync(fd))) return;
             const entry = { path, size: stats.size, mtime: stats.mtimeMs, ctime: stats.ctimeMs };
             this.looked.set(path, { entry, text, metadata: parseNote(text) });
         } catch {

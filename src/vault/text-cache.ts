@@ -103,7 +103,8 @@ export function textBytes(text: string): number {
     return text.length;
 }
 
-function sameFile(a: FileFacts, b: FileFacts): boolean {
+/** Whether `a` and `b` describe the same file at the same version: device, inode, size and both times. */
+export function sameFile(a: FileFacts, b: FileFacts): boolean {
     return (
         a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs
     );

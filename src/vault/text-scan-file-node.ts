@@ -1,6 +1,7 @@
 /**
  * One note searched the way a search worker does it (`text-scan-worker-node.ts`): opened without following a final
- * symbolic link, accepted only when it is still the very file the vault checked (device and inode), read whole, and
+ * symbolic link, accepted only when it is still the very file the vault checked (device and inode) and has been quiet
+ * long enough to be whole (`quiet-files.ts`; else the caller reads it, waiting if need be), read whole, and
  * searched line by line for a lowercase needle. A matching text that may name an excluded tag is parsed for its tags
  * here, on the text the lines came from, so the caller judges the note on that text. Node only.
  */
@@ -10,6 +11,8 @@ import { readOpenFile } from './fs-vault-known-node';
 import { parseNote } from './note-parser';
 import { outsideLinks } from './link-spans';
 import { mayNameExcludedTag } from './tag-screen';
+import { quietAt } from './quiet-files';
+import { sameFile } from './text-cache';
 
 /** Notes larger than this are left to the caller (a worker's heap is small on purpose). */
 export const MAX_SCANNED_BYTES = 8 * 1024 * 1024;
@@ -37,10 +40,13 @@ export function scanFile(target: ScanTarget, needle: string, screen: TagScreen):
         const stats = fstatSync(fd);
         if (!stats.isFile() || stats.dev !== target.dev || stats.ino !== target.ino) return 'read-here';
         if (stats.size > MAX_SCANNED_BYTES) return 'read-here';
+        // Changed a moment ago: maybe half written, so the caller waits for it to be whole (`quiet-files.ts`).
+        if (Date.now() < quietAt(stats)) return 'read-here';
         // Most notes fit the one buffer this thread reuses: one read at offset 0 (the file position stays), no
         // allocation; a note that has grown past it since is read whole.
         const read = stats.size < SHARED.length ? readSync(fd, SHARED, 0, SHARED.length, 0) : -1;
         text = read >= 0 && read < SHARED.length ? SHARED.toString('utf8', 0, read) : readOpenFile(fd, stats.size);
+        if (!sameFile(stats, fstatSync(fd))) return 'read-here';
     } catch {
         return 'read-here';
     } finally {

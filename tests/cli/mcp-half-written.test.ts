@@ -1,0 +1,149 @@
+/**
+ * A note rewritten in place by another program (an editor or a sync tool that truncates the file and writes it in
+ * pieces) holds only its beginning for a while. The built `dist/cli.js mcp`, driven by the official MCP client, is
+ * asked all through that while: a second process rewrites a note a tenth at a time, 60 ms apart, and the test calls
+ * the server every 40 ms until the writer is done. A `#private` at the end of the note must keep its text out of every
+ * answer, and a public note must be answered whole, never cut (docs/RELIABILITY.md row 143; `src/vault/quiet-files.ts`).
+ *
+ * What it cannot show: a writer that pauses longer than `QUIET_MS` in the middle of a note.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
+import nodePath from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempVault, type TempVault } from '../support/temp-vault';
+import { buildCli, CLI } from './cli-harness';
+
+const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } });
+const CANARY = `CANARY${Math.random().toString(36).slice(2)}`;
+
+/**
+ * A second process that rewrites `file` in place with the bytes of `source`, as an editor that saves in pieces: it
+ * truncates the file, then writes a tenth of it every 60 ms (less than `QUIET_MS`), saying "writing" after the first.
+ */
+const WRITER = `
+const fs = require('node:fs');
+const [file, source] = [process.argv[1], process.argv[2]];
+const bytes = fs.readFileSync(source);
+const piece = Math.ceil(bytes.length / 10);
+const fd = fs.openSync(file, 'r+');
+fs.ftruncateSync(fd, 0);
+let at = 0;
+const next = () => {
+    fs.writeSync(fd, bytes, at, Math.min(piece, bytes.length - at), at);
+    at += piece;
+    if (at === piece) process.stdout.write('writing\\n');
+    if (at < bytes.length) setTimeout(next, 60);
+    else fs.closeSync(fd);
+};
+next();
+`;
+
+let temp: TempVault;
+let client: Client;
+
+beforeAll(async () => {
+    await buildCli();
+}, 60_000);
+
+beforeEach(async () => {
+    temp = await makeTempVault({
+        '.obsidian/plugins/vault-agent/data.json': SETTINGS,
+        'Secret.md': privateText(0),
+        'Log.md': publicText(0),
+    });
+    const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI, 'mcp', '--vault', temp.root],
+        env: { ...process.env } as Record<string, string>,
+        stderr: 'pipe',
+    });
+    client = new Client({ name: 'vault-agent-test', version: '1' });
+    await client.connect(transport);
+    // Written long enough ago to be whole.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+}, 60_000);
+
+afterEach(async () => {
+    await client.close();
+    await rm(`${temp.root}.next`, { force: true });
+    await temp.cleanup();
+});
+
+/** A long private note: the canary on every line, the tag only at its end. */
+function privateText(round: number): string {
+    return `${`${CANARY} round ${round} secret line\n`.repeat(4000)}#private\n`;
+}
+
+/** A long public note whose last line says it is whole. */
+function publicText(round: number): string {
+    return `${`log line of round ${round}\n`.repeat(4000)}END OF ROUND ${round}\n`;
+}
+
+async function call(name: string, args: Record<string, unknown>): Promise<string> {
+    const result = await client.callTool({ name, arguments: args });
+    return JSON.stringify(result.content);
+}
+
+/**
+ * Rewrites `path` with `text` in a second process, and calls `ask` every 40 ms from its first piece until it is done
+ * (and once more after); resolves with every answer.
+ */
+async function askWhileWritten(path: string, text: string, ask: () => Promise<string>): Promise<string[]> {
+    // The text waits beside the vault (too long for a command line).
+    const source = `${temp.root}.next`;
+    await writeFile(source, text);
+    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [
+        '-e',
+        WRITER,
+        nodePath.join(temp.root, path),
+        source,
+    ]);
+    let exited = false;
+    const done = new Promise<void>((resolve, reject) => {
+        child.on('exit', (code) => {
+            exited = true;
+            if (code === 0) resolve();
+            else reject(new Error(`the writer exited ${code}`));
+        });
+    });
+    await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+    const answers: Promise<string>[] = [];
+    while (!exited) {
+        answers.push(ask());
+        await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await done;
+    answers.push(ask());
+    return Promise.all(answers);
+}
+
+describe('a note read while another program writes it in place', () => {
+    it('never answers with the text of a private note whose tag is not written yet', async () => {
+        for (let round = 1; round <= 2; round++) {
+            const answers = await askWhileWritten('Secret.md', privateText(round), async () =>
+                [
+                    await call('read_note', { path: 'Secret.md' }),
+                    await call('search_notes', { query: 'secret line', limit: 5 }),
+                    await call('note_outline', { path: 'Secret.md' }),
+                ].join('\n'),
+            );
+            expect(answers.length).toBeGreaterThan(5);
+            for (const answer of answers) expect(answer).not.toContain(CANARY);
+        }
+        // Once written, the note is private like any other.
+        expect(await call('read_note', { path: 'Secret.md' })).toContain('Not found');
+    });
+
+    it('answers with the whole public note, waiting for the writer to finish', async () => {
+        for (let round = 1; round <= 2; round++) {
+            const answers = await askWhileWritten('Log.md', publicText(round), () =>
+                call('read_note', { path: 'Log.md', start_line: 4000 }),
+            );
+            expect(answers.length).toBeGreaterThan(5);
+            for (const answer of answers) expect(answer).toContain(`END OF ROUND ${round}`);
+        }
+    });
+});
