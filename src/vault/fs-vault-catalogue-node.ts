@@ -12,7 +12,7 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, readFile, realpath } from './fs-calls-node';
 import nodePath from 'node:path';
 import { VaultDisk } from './fs-vault-disk-node';
-import { readTextOrNull, runToEnd, walkPath, type FolderWatch, type Found } from './fs-vault-walk-node';
+import { readTextAsOf, runToEnd, walkPath, type FolderWatch, type Found } from './fs-vault-walk-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { NoteIndex } from './note-index';
 import { UNREADABLE } from './stored-note';
@@ -66,6 +66,11 @@ export class VaultCatalogue {
     readonly index = new NoteIndex((path) => this.readNow(path));
     /** Notes read from disk by the running scan (the scan sets it to 0 when it starts). */
     reads = 0;
+    /**
+     * Notes whose text went into the index while their file had changed a moment ago, so it may have been half written
+     * (`quiet-files.ts`): by on-disk path, with the time from which they can be read whole.
+     */
+    private readonly unsettled = new Map<string, number>();
 
     constructor(
         private readonly options: { root: string; configDir: string },
@@ -147,7 +152,7 @@ export class VaultCatalogue {
                 if (linked) this.snapshot.forget(path);
             } else {
                 const readAt = Date.now();
-                const text = markdown ? readTextOrNull(this.disk.abs(disk)) : null;
+                const text = markdown ? this.readForIndex(disk) : null;
                 if (markdown && text === null) continue;
                 if (markdown) this.reads++;
                 this.index.set(entry, text);
@@ -192,7 +197,7 @@ export class VaultCatalogue {
         // What reads trust by identity needs no change: every read compares the file's identity and stats anew.
         this.noteTarget(path, abs, now.real);
         if (this.isIndexed(path, now.stats)) return null;
-        const text = isMarkdownPath(path) ? readTextOrNull(now.real) : null;
+        const text = isMarkdownPath(path) ? this.readForIndex(this.diskNames.get(path) ?? path, now.real) : null;
         if (isMarkdownPath(path) && text === null) {
             this.forget(path);
             return 'delete';
@@ -225,7 +230,7 @@ export class VaultCatalogue {
      */
     private readNow(path: string): NoteMetadata {
         const readAt = Date.now();
-        const text = readTextOrNull(this.disk.abs(this.diskNames.get(path) ?? path));
+        const text = this.readForIndex(this.diskNames.get(path) ?? path);
         const facts = this.linkTargets.has(path) ? null : this.factsOf(path);
         if (text === null || facts === null) this.snapshot.forget(path);
         if (text === null) return { ...UNREADABLE };
@@ -308,6 +313,25 @@ export class VaultCatalogue {
     /** Whether `stats` describe the version of `vaultPath` this process wrote itself (whole when it landed). */
     wroteThis(vaultPath: string, stats: Stats): boolean {
         return this.known.wroteThis(vaultPath, stats);
+    }
+
+    /**
+     * The text of the note at `disk` (on-disk relative path; read at `abs` when given) for the index, or `null` when it
+     * vanished. A text read while the file may still be being written is indexed all the same, and noted, so that the
+     * watcher reads it again once the file is quiet (`takeUnsettled`).
+     */
+    private readForIndex(disk: string, abs = this.disk.abs(disk)): string | null {
+        const read = readTextAsOf(abs);
+        if (read === null) return null;
+        if (read.settledAt > 0) this.unsettled.set(disk, Math.max(read.settledAt, this.unsettled.get(disk) ?? 0));
+        return read.text;
+    }
+
+    /** The notes indexed from a text that may not have been whole (see `readForIndex`), taken: on-disk path → when. */
+    takeUnsettled(): Map<string, number> {
+        const taken = new Map(this.unsettled);
+        this.unsettled.clear();
+        return taken;
     }
 
     /** Remembers where `vaultPath` (at `abs`) led when it was last read or looked at: `real`, checked inside. */

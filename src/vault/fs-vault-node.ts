@@ -234,6 +234,14 @@ export class FsVault implements VaultPort {
     }
 
     /**
+     * The notes indexed from a text that may have been half written, since the last call (on-disk path → the time from
+     * which they can be read whole); `syncPaths` on them then reads each again (see `quiet-files.ts`).
+     */
+    takeUnsettled(): Map<string, number> {
+        return this.catalogue.takeUnsettled();
+    }
+
+    /**
      * Reads and parses, in the background, the notes the opening scan listed without reading, a slice per turn of the
      * event loop so calls keep being answered, and none while `busy` says calls are being answered (a call touches the
      * notes it needs itself); resolves when none is left, or when `stop` is aborted.

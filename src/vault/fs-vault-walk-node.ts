@@ -5,8 +5,20 @@
  * written in steps (`walkSteps`), so the MCP server's opening scan can run it in slices with turns of the event loop
  * between them (`runInSlices`, decision 0027); everywhere else it runs to its end at once.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, type Dirent, type Stats } from 'node:fs';
+import {
+    closeSync,
+    fstatSync,
+    lstatSync,
+    openSync,
+    readdirSync,
+    readFileSync,
+    realpathSync,
+    type Dirent,
+    type Stats,
+} from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
+import { QUIET_MS, quietAt } from './quiet-files';
+import { sameFile } from './text-cache';
 import { isProtectedPath } from '../kernel/path-policy';
 import { isTempFileName } from './temp-files-node';
 import { isUnlistedSegment } from '../kernel/system-folders';
@@ -160,12 +172,25 @@ export function walkPath(
     );
 }
 
-/** The text of a file found by a walk, or `null` when it vanished meanwhile. */
-export function readTextOrNull(abs: string): string | null {
+/**
+ * The text of a file found by a walk (`null` when it vanished meanwhile), and when it may not be whole yet
+ * (`quiet-files.ts`): `settledAt` is when the file will have been quiet long enough, if it stays as it is; `0` when it
+ * already has.
+ */
+export function readTextAsOf(abs: string): { text: string; settledAt: number } | null {
+    let fd: number | null = null;
     try {
-        return readFileSync(abs, 'utf8');
+        fd = openSync(abs, 'r');
+        const before = fstatSync(fd);
+        const text = readFileSync(fd, 'utf8');
+        const after = fstatSync(fd);
+        // Changed while it was read: whole, at the earliest, once it has been quiet from now on.
+        const settledAt = sameFile(before, after) ? quietAt(before) : Math.max(quietAt(after), Date.now() + QUIET_MS);
+        return { text, settledAt: settledAt > Date.now() ? settledAt : 0 };
     } catch {
         return null;
+    } finally {
+        if (fd !== null) closeSync(fd);
     }
 }
 

@@ -23,6 +23,7 @@ import nodePath from 'node:path';
 import { FsVault, type FsVaultOptions, type ScanStats } from './fs-vault-node';
 import type { FolderWatch } from './fs-vault-walk-node';
 import { isProtectedPath } from '../kernel/path-policy';
+import { MAX_QUIET_WAIT_MS } from './quiet-files';
 
 /** Why a full scan ran (besides the one that opened the vault). */
 export type FullScanReason = 'watcher starting' | 'watcher lost track';
@@ -131,7 +132,28 @@ export class VaultWatcher implements FolderWatch {
         return this.enqueue(async () => {
             if (this.state === 'watching') await this.flushNow();
             else if (this.state === 'lost') await this.fullScan('watcher lost track');
+            await this.settleUnsettled();
         });
+    }
+
+    /**
+     * Reads again, once they are quiet, the notes whose text went into the index while another program may have been
+     * writing them (`quiet-files.ts`), so a call is answered from whole notes: a private note rewritten in place is
+     * never listed from its first half. One still changing after `MAX_QUIET_WAIT_MS` is read as it is, and looked at
+     * again before the next call.
+     */
+    private async settleUnsettled(): Promise<void> {
+        const vault = this.vault;
+        if (vault === null) return;
+        const deadline = Date.now() + MAX_QUIET_WAIT_MS;
+        for (;;) {
+            const unsettled = vault.takeUnsettled();
+            if (unsettled.size === 0) return;
+            const at = Math.max(...unsettled.values());
+            if (at <= deadline) await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+            await vault.syncPaths(unsettled.keys());
+            if (at > deadline) return;
+        }
     }
 
     /** Stops watching. */

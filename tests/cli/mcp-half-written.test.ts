@@ -3,7 +3,8 @@
  * pieces) holds only its beginning for a while. The built `dist/cli.js mcp`, driven by the official MCP client, is
  * asked all through that while: a second process rewrites a note a tenth at a time, 60 ms apart, and the test calls
  * the server every 40 ms until the writer is done. A `#private` at the end of the note must keep its text out of every
- * answer, and a public note must be answered whole, never cut (docs/RELIABILITY.md row 143; `src/vault/quiet-files.ts`).
+ * answer and its name out of every listing, and a public note must be answered whole, never cut (docs/RELIABILITY.md
+ * row 143; `src/vault/quiet-files.ts`).
  *
  * What it cannot show: a writer that pauses longer than `QUIET_MS` in the middle of a note.
  */
@@ -82,6 +83,15 @@ function publicText(round: number): string {
     return `${`log line of round ${round}\n`.repeat(4000)}END OF ROUND ${round}\n`;
 }
 
+/** The notes a `list_notes` answer (as `call` gives it) names. */
+function listed(answer: string): string[] {
+    const [content] = JSON.parse(answer) as { text: string }[];
+    return (content?.text ?? '')
+        .split('\n')
+        .slice(1)
+        .filter((line) => line.endsWith('.md'));
+}
+
 async function call(name: string, args: Record<string, unknown>): Promise<string> {
     const result = await client.callTool({ name, arguments: args });
     return JSON.stringify(result.content);
@@ -125,13 +135,19 @@ describe('a note read while another program writes it in place', () => {
         for (let round = 1; round <= 2; round++) {
             const answers = await askWhileWritten('Secret.md', privateText(round), async () =>
                 [
+                    // Not even its name: the listing is made from whole notes only. (Asked first: a read waits for
+                    // the note to be whole, and what it read goes into the index.)
+                    `listed: ${listed(await call('list_notes', {})).join(', ')}`,
                     await call('read_note', { path: 'Secret.md' }),
                     await call('search_notes', { query: 'secret line', limit: 5 }),
                     await call('note_outline', { path: 'Secret.md' }),
                 ].join('\n'),
             );
             expect(answers.length).toBeGreaterThan(5);
-            for (const answer of answers) expect(answer).not.toContain(CANARY);
+            for (const answer of answers) {
+                expect(answer).not.toContain(CANARY);
+                expect(answer).toMatch(/^listed: Log\.md\n/u);
+            }
         }
         // Once written, the note is private like any other.
         expect(await call('read_note', { path: 'Secret.md' })).toContain('Not found');
