@@ -23,7 +23,6 @@ import nodePath from 'node:path';
 import { FsVault, type FsVaultOptions, type ScanStats } from './fs-vault-node';
 import type { FolderWatch } from './fs-vault-walk-node';
 import { isProtectedPath } from '../kernel/path-policy';
-import { MAX_QUIET_WAIT_MS } from './quiet-files';
 
 /** Why a full scan ran (besides the one that opened the vault). */
 export type FullScanReason = 'watcher starting' | 'watcher lost track';
@@ -47,6 +46,11 @@ type State = 'starting' | 'watching' | 'lost' | 'closed';
 /** Failures that mean the folder is not there (or not listable) any more: the walk skips it too, nothing is lost. */
 const GONE = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM']);
 
+/** The longest a call waits for notes indexed while they were being written to be quiet (see `settleUnsettled`). */
+const SETTLE_WAIT_MS = 1_500;
+/** How long a note still being written after that wait is not waited for again. */
+const RESTLESS_MS = 30_000;
+
 /** Longest wait before watching again after failures in a row (ms). */
 const MAX_RESTART_MS = 60_000;
 
@@ -59,6 +63,8 @@ export class VaultWatcher implements FolderWatch {
     /** Watches by on-disk folder path relative to the root (`''` is the root), with the folder they follow. */
     private readonly watches = new Map<string, { watcher: FSWatcher; dev: number; ino: number }>();
     private readonly pending = new Set<string>();
+    /** Notes not waited for again until the time given (see `settleUnsettled`). */
+    private readonly restless = new Map<string, number>();
     private timer: ReturnType<typeof setTimeout> | null = null;
     private firstPendingAt = 0;
     private restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -139,20 +145,29 @@ export class VaultWatcher implements FolderWatch {
     /**
      * Reads again, once they are quiet, the notes whose text went into the index while another program may have been
      * writing them (`quiet-files.ts`), so a call is answered from whole notes: a private note rewritten in place is
-     * never listed from its first half. One still changing after `MAX_QUIET_WAIT_MS` is read as it is, and looked at
-     * again before the next call.
+     * never listed from its first half. A call waits at most `SETTLE_WAIT_MS` for them; a note that is still changing
+     * then (a file something keeps rewriting) is not waited for again for `RESTLESS_MS`, so it cannot slow every call.
      */
     private async settleUnsettled(): Promise<void> {
         const vault = this.vault;
         if (vault === null) return;
-        const deadline = Date.now() + MAX_QUIET_WAIT_MS;
+        const deadline = Date.now() + SETTLE_WAIT_MS;
         for (;;) {
-            const unsettled = vault.takeUnsettled();
-            if (unsettled.size === 0) return;
-            const at = Math.max(...unsettled.values());
-            if (at <= deadline) await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
-            await vault.syncPaths(unsettled.keys());
-            if (at > deadline) return;
+            const now = Date.now();
+            const waitFor: string[] = [];
+            let until = 0;
+            for (const [disk, at] of vault.takeUnsettled()) {
+                if ((this.restless.get(disk) ?? 0) > now) continue;
+                if (at > deadline) {
+                    this.restless.set(disk, now + RESTLESS_MS);
+                    continue;
+                }
+                waitFor.push(disk);
+                until = Math.max(until, at);
+            }
+            if (waitFor.length === 0) return;
+            await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
+            await vault.syncPaths(waitFor);
         }
     }
 

@@ -130,6 +130,20 @@ async function askWhileWritten(path: string, text: string, ask: () => Promise<st
     return Promise.all(answers);
 }
 
+/** A second process that rewrites `file` in place every 30 ms for `ms`, saying "writing" after its first rewrite. */
+const RESTLESS_WRITER = `
+const fs = require('node:fs');
+const [file, ms] = [process.argv[1], Number(process.argv[2])];
+const end = Date.now() + ms;
+let round = 0;
+const next = () => {
+    fs.writeFileSync(file, 'round ' + round++ + '\\n'.repeat(1000));
+    if (round === 1) process.stdout.write('writing\\n');
+    if (Date.now() < end) setTimeout(next, 30);
+};
+next();
+`;
+
 describe('a note read while another program writes it in place', () => {
     it('never answers with the text of a private note whose tag is not written yet', async () => {
         for (let round = 1; round <= 2; round++) {
@@ -160,6 +174,28 @@ describe('a note read while another program writes it in place', () => {
             );
             expect(answers.length).toBeGreaterThan(5);
             for (const answer of answers) expect(answer).toContain(`END OF ROUND ${round}`);
+        }
+    });
+
+    it('lets a note something keeps rewriting slow one call at most, not every call', async () => {
+        const child = spawn(process.execPath, ['-e', RESTLESS_WRITER, nodePath.join(temp.root, 'Busy.md'), '6000']);
+        const exited = new Promise((resolve) => child.on('exit', resolve));
+        try {
+            await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+            await call('list_notes', {});
+            let waited = 0;
+            for (let i = 0; i < 6; i++) {
+                // Time for the watcher to take the note's next rewrites in, in the background.
+                await new Promise((resolve) => setTimeout(resolve, 100));
+                const started = Date.now();
+                await call('list_notes', {});
+                waited += Date.now() - started;
+            }
+            // Waiting for it again would take up to 1.5 s a call.
+            expect(waited).toBeLessThan(1_500);
+        } finally {
+            child.kill();
+            await exited;
         }
     });
 });

@@ -21,6 +21,7 @@ import {
     type TextComponent,
     type ToggleComponent,
 } from '../support/obsidian-stub';
+import { QUIET_MS } from '../../src/vault/quiet-files';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 
 const MANIFEST = { id: 'vault-agent', name: 'Vault Agent', version: '0.1.0' };
@@ -43,6 +44,8 @@ interface OpenOptions {
 async function openTab(options: OpenOptions = {}) {
     const temp = await makeTempVault(options.files ?? {});
     opened.push(temp);
+    // A vault at rest: a read of a note changed a moment ago waits until it is quiet (quiet-files.ts).
+    await atRest();
     const app = new App();
     const saved: unknown[] = [];
     const store = new SettingsStore({
@@ -99,6 +102,11 @@ async function openTab(options: OpenOptions = {}) {
         return found;
     };
     return { temp, store, saved, tab, root, rows, row, text: () => root.textContent };
+}
+
+/** Waits until files written just now count as quiet. */
+function atRest(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, QUIET_MS + 10));
 }
 
 async function settle(): Promise<void> {
@@ -276,6 +284,7 @@ describe('the settings tab: skills and commands', () => {
             'Agent/Skills/daily-review/SKILL.md',
             '---\nname: daily-review\ndescription: Reviews the day.\n---\nSteps.\n',
         );
+        await atRest();
         await temp.vault.scan();
         click(row('Found in the vault'));
         await settle();
