@@ -12,7 +12,8 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, readFile, realpath } from './fs-calls-node';
 import nodePath from 'node:path';
 import { VaultDisk } from './fs-vault-disk-node';
-import { readTextAsOf, runToEnd, walkPath, type FolderWatch, type Found } from './fs-vault-walk-node';
+import { runToEnd, walkPath, type FolderWatch, type Found } from './fs-vault-walk-node';
+import { readTextAsOf, UnsettledNotes } from './quiet-read-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { NoteIndex } from './note-index';
 import { UNREADABLE } from './stored-note';
@@ -70,7 +71,7 @@ export class VaultCatalogue {
      * Notes whose text went into the index while their file had changed a moment ago, so it may have been half written
      * (`quiet-files.ts`): by on-disk path, with the time from which they can be read whole.
      */
-    private readonly unsettled = new Map<string, number>();
+    private readonly unsettled = new UnsettledNotes();
 
     constructor(
         private readonly options: { root: string; configDir: string },
@@ -323,15 +324,13 @@ export class VaultCatalogue {
     private readForIndex(disk: string, abs = this.disk.abs(disk)): string | null {
         const read = readTextAsOf(abs);
         if (read === null) return null;
-        if (read.settledAt > 0) this.unsettled.set(disk, Math.max(read.settledAt, this.unsettled.get(disk) ?? 0));
+        if (read.settledAt > 0) this.unsettled.note(disk, read.settledAt);
         return read.text;
     }
 
     /** The notes indexed from a text that may not have been whole (see `readForIndex`), taken: on-disk path → when. */
     takeUnsettled(): Map<string, number> {
-        const taken = new Map(this.unsettled);
-        this.unsettled.clear();
-        return taken;
+        return this.unsettled.take();
     }
 
     /** Remembers where `vaultPath` (at `abs`) led when it was last read or looked at: `real`, checked inside. */

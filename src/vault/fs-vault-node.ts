@@ -32,7 +32,7 @@ import { normalizeVaultPath } from '../kernel/path-policy';
 import { VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 import type { FileListing } from './file-listing';
-import { MAX_QUIET_WAIT_MS, QUIET_MS, quietAt } from './quiet-files';
+import { readWhole, type OneRead } from './quiet-read-node';
 import { sameFile } from './text-cache';
 
 export { StaleWriteError } from './fs-vault-writes-node';
@@ -265,44 +265,19 @@ export class FsVault implements VaultPort {
         return stats?.isFile() ? toEntry(vaultPath, stats) : null;
     }
 
-    /**
-     * The note's text, whole: a text read from a file changed within the last moments counts only once the file has
-     * stayed the same until it is quiet, else it is read again; one written in place all along fails (`quiet-files.ts`).
-     */
+    /** The note's text, whole (`quiet-read-node.ts`, decision 0036). */
     async read(path: string): Promise<string> {
         // A path the vault lists is already in normal form (normalizing is idempotent), so it needs no second look.
         const vaultPath = this.files.has(path) ? path : readablePath(path);
-        const deadline = Date.now() + MAX_QUIET_WAIT_MS;
-        for (;;) {
-            const read = await this.readOnce(vaultPath);
-            // A text kept from before was read long after its file last changed; what this process wrote is whole.
-            if (read.stats === null) return read.text;
-            if (!read.changed && this.catalogue.wroteThis(vaultPath, read.stats)) return read.text;
-            // Changed while it was read: what was read may be half of it.
-            const quiet = read.changed ? Date.now() + QUIET_MS : quietAt(read.stats);
-            const wait = quiet - Date.now();
-            if (wait <= 0) return read.text;
-            if (quiet > deadline) {
-                throw new VaultError(
-                    'io',
-                    `"${vaultPath}" is being written right now; read it again in a moment.`,
-                    vaultPath,
-                );
-            }
-            await new Promise((resolve) => setTimeout(resolve, wait));
-            if (read.changed) continue;
-            const now = await lstat(read.file).catch(() => null);
-            if (now !== null && sameFile(now, read.stats)) return read.text;
-        }
+        return readWhole(
+            vaultPath,
+            () => this.readOnce(vaultPath),
+            (stats) => this.catalogue.wroteThis(vaultPath, stats),
+        );
     }
 
-    /**
-     * One read of the note: its text, the stats it was read at (`null`: kept from before), the file opened, and whether
-     * the file changed while it was read.
-     */
-    private async readOnce(
-        vaultPath: string,
-    ): Promise<{ text: string; stats: Stats | null; file: string; changed: boolean }> {
+    /** One read of the note (see `OneRead`). */
+    private async readOnce(vaultPath: string): Promise<OneRead> {
         const known = this.catalogue.readKnown(vaultPath);
         if (known !== null) return { ...known, changed: false };
         const real = await this.disk.locateFile(vaultPath);

@@ -17,8 +17,6 @@ import {
     type Stats,
 } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
-import { QUIET_MS, quietAt } from './quiet-files';
-import { sameFile } from './text-cache';
 import { isProtectedPath } from '../kernel/path-policy';
 import { isTempFileName } from './temp-files-node';
 import { isUnlistedSegment } from '../kernel/system-folders';
@@ -170,28 +168,6 @@ export function walkPath(
         path,
         followed === null ? { disk: child, stats, linked } : { disk: child, stats, linked, target: followed.target },
     );
-}
-
-/**
- * The text of a file found by a walk (`null` when it vanished meanwhile), and when it may not be whole yet
- * (`quiet-files.ts`): `settledAt` is when the file will have been quiet long enough, if it stays as it is; `0` when it
- * already has.
- */
-export function readTextAsOf(abs: string): { text: string; settledAt: number } | null {
-    let fd: number | null = null;
-    try {
-        fd = openSync(abs, 'r');
-        const before = fstatSync(fd);
-        const text = readFileSync(fd, 'utf8');
-        const after = fstatSync(fd);
-        // Changed while it was read: whole, at the earliest, once it has been quiet from now on.
-        const settledAt = sameFile(before, after) ? quietAt(before) : Math.max(quietAt(after), Date.now() + QUIET_MS);
-        return { text, settledAt: settledAt > Date.now() ? settledAt : 0 };
-    } catch {
-        return null;
-    } finally {
-        if (fd !== null) closeSync(fd);
-    }
 }
 
 /** The file a symlink leads to (its stats and vault path), or `null` when it leads outside the vault or nowhere. */
