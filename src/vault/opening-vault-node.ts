@@ -142,7 +142,7 @@ export class OpeningVault implements VaultPort {
             fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
             const stats: Stats = fstatSync(fd);
             // Changed a moment ago, maybe half written: the opened vault answers, once it is whole (`quiet-files.ts`).
-            if (!stats.isFile() || Date.now() < quietAt(stats)) return;
+            if (!stats.isFile() || Date.now() < quietAt(abs, stats)) return;
             const text = readFileSync(fd, 'utf8');
             if (!sameFile(stats, fstatSync(fd))) return;
             const entry = { path, size: stats.size, mtime: stats.mtimeMs, ctime: stats.ctimeMs };

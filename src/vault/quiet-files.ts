@@ -12,13 +12,10 @@
  * Both the modification and the change time count: a tool that copies in place and then sets the old modification
  * time (`rsync --inplace -t`) still moves the change time, which no program can set. Some file systems keep whole
  * seconds only (FAT: two): there, a time says little about the last write within that span, so the span is added.
+ * A time ahead of this machine's clock is not trusted at all: such a file counts from when it was first seen as it is.
  */
 
-/** The times of a file this rule reads (a subset of Node's `Stats`). */
-export interface ChangeTimes {
-    mtimeMs: number;
-    ctimeMs: number;
-}
+import { sameFile, type FileFacts } from './text-cache';
 
 /** How long a file must stay the same after its last change before its text counts. */
 export const QUIET_MS = 100;
@@ -29,9 +26,41 @@ export const COARSE_CLOCK_MS = 2_000;
 /** The longest a read waits for a file to be quiet before it gives up (the file is being written all along). */
 export const MAX_QUIET_WAIT_MS = 3_000;
 
-/** The moment (ms since the epoch) from which a file with these times counts as quiet, if it stays as it is. */
-export function quietAt(times: ChangeTimes): number {
-    const latest = Math.max(times.mtimeMs, times.ctimeMs);
-    const coarse = times.mtimeMs % 1000 === 0 && times.ctimeMs % 1000 === 0;
-    return latest + (coarse ? COARSE_CLOCK_MS : 0) + QUIET_MS;
+/** At most this many files whose times run ahead are remembered (see `sightedAt`); the oldest sighting goes first. */
+const MAX_SIGHTINGS = 100_000;
+
+/** Files whose times lie ahead of this machine's clock: when this thread first saw each as it is now. */
+const sightings = new Map<string, { facts: FileFacts; at: number }>();
+
+/**
+ * The moment (ms since the epoch) from which the file at `file` (its path on disk), as `facts` describe it, counts as
+ * quiet if it stays as it is.
+ *
+ * A time ahead of this machine's clock says nothing about when the file last changed: a network share or a device
+ * whose clock runs ahead wrote it, or a program set it (`touch -d`, an archive's dates). Such a file counts from the
+ * moment this thread first saw it as it is now, so it is read once it has stayed so for `QUIET_MS`, and not waited for
+ * again while it stays so. Without this, its time would stay in the future, and no read of it could ever succeed.
+ */
+export function quietAt(file: string, facts: FileFacts, now: number = Date.now()): number {
+    const latest = Math.max(facts.mtimeMs, facts.ctimeMs);
+    const coarse = facts.mtimeMs % 1000 === 0 && facts.ctimeMs % 1000 === 0 ? COARSE_CLOCK_MS : 0;
+    if (latest <= now) {
+        if (sightings.size > 0) sightings.delete(file);
+        return latest + coarse + QUIET_MS;
+    }
+    return sightedAt(file, facts, now) + coarse + QUIET_MS;
+}
+
+/** When this thread first saw `file` as `facts` describe it (`now` if it never has, or saw it otherwise). */
+function sightedAt(file: string, facts: FileFacts, now: number): number {
+    const seen = sightings.get(file);
+    if (seen !== undefined && sameFile(seen.facts, facts)) return seen.at;
+    sightings.delete(file);
+    if (sightings.size >= MAX_SIGHTINGS) {
+        const oldest = sightings.keys().next();
+        if (oldest.done !== true) sightings.delete(oldest.value);
+    }
+    const { dev, ino, size, mtimeMs, ctimeMs } = facts;
+    sightings.set(file, { facts: { dev, ino, size, mtimeMs, ctimeMs }, at: now });
+    return now;
 }

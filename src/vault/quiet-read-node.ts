@@ -37,7 +37,7 @@ export async function readWhole(
         if (read.stats === null) return read.text;
         if (!read.changed && own(read.stats)) return read.text;
         // Changed while it was read: what was read may be half of it.
-        const quiet = read.changed ? Date.now() + QUIET_MS : quietAt(read.stats);
+        const quiet = read.changed ? Date.now() + QUIET_MS : quietAt(read.file, read.stats);
         const wait = quiet - Date.now();
         if (wait <= 0) return read.text;
         if (quiet > deadline) {
@@ -66,7 +66,9 @@ export function readTextAsOf(abs: string): { text: string; settledAt: number } |
         const text = readFileSync(fd, 'utf8');
         const after = fstatSync(fd);
         // Changed while it was read: whole, at the earliest, once it has been quiet from now on.
-        const settledAt = sameFile(before, after) ? quietAt(before) : Math.max(quietAt(after), Date.now() + QUIET_MS);
+        const settledAt = sameFile(before, after)
+            ? quietAt(abs, before)
+            : Math.max(quietAt(abs, after), Date.now() + QUIET_MS);
         return { text, settledAt: settledAt > Date.now() ? settledAt : 0 };
     } catch {
         return null;

@@ -41,7 +41,7 @@ export function scanFile(target: ScanTarget, needle: string, screen: TagScreen):
         if (!stats.isFile() || stats.dev !== target.dev || stats.ino !== target.ino) return 'read-here';
         if (stats.size > MAX_SCANNED_BYTES) return 'read-here';
         // Changed a moment ago: maybe half written, so the caller waits for it to be whole (`quiet-files.ts`).
-        if (Date.now() < quietAt(stats)) return 'read-here';
+        if (Date.now() < quietAt(target.abs, stats)) return 'read-here';
         // Most notes fit the one buffer this thread reuses: one read at offset 0 (the file position stays), no
         // allocation; a note that has grown past it since is read whole.
         const read = stats.size < SHARED.length ? readSync(fd, SHARED, 0, SHARED.length, 0) : -1;

@@ -9,7 +9,7 @@
  * What it cannot show: a writer that pauses longer than `QUIET_MS` in the middle of a note.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, utimes, writeFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -19,14 +19,17 @@ import { buildCli, CLI } from './cli-harness';
 
 const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } });
 const CANARY = `CANARY${Math.random().toString(36).slice(2)}`;
+const DAY_S = 86_400;
 
 /**
  * A second process that rewrites `file` in place with the bytes of `source`, as an editor that saves in pieces: it
  * truncates the file, then writes a tenth of it every 60 ms (less than `QUIET_MS`), saying "writing" after the first.
+ * Given a number of seconds, it sets the file's times that far ahead after every piece, as a copy from a machine whose
+ * clock runs ahead does (`rsync --inplace -t`).
  */
 const WRITER = `
 const fs = require('node:fs');
-const [file, source] = [process.argv[1], process.argv[2]];
+const [file, source, ahead] = [process.argv[1], process.argv[2], Number(process.argv[3] ?? 0)];
 const bytes = fs.readFileSync(source);
 const piece = Math.ceil(bytes.length / 10);
 const fd = fs.openSync(file, 'r+');
@@ -34,6 +37,7 @@ fs.ftruncateSync(fd, 0);
 let at = 0;
 const next = () => {
     fs.writeSync(fd, bytes, at, Math.min(piece, bytes.length - at), at);
+    if (ahead > 0) fs.futimesSync(fd, Date.now() / 1000 + ahead, Date.now() / 1000 + ahead);
     at += piece;
     if (at === piece) process.stdout.write('writing\\n');
     if (at < bytes.length) setTimeout(next, 60);
@@ -101,7 +105,12 @@ async function call(name: string, args: Record<string, unknown>): Promise<string
  * Rewrites `path` with `text` in a second process, and calls `ask` every 40 ms from its first piece until it is done
  * (and once more after); resolves with every answer.
  */
-async function askWhileWritten(path: string, text: string, ask: () => Promise<string>): Promise<string[]> {
+async function askWhileWritten(
+    path: string,
+    text: string,
+    ask: () => Promise<string>,
+    aheadSeconds = 0,
+): Promise<string[]> {
     // The text waits beside the vault (too long for a command line).
     const source = `${temp.root}.next`;
     await writeFile(source, text);
@@ -110,6 +119,7 @@ async function askWhileWritten(path: string, text: string, ask: () => Promise<st
         WRITER,
         nodePath.join(temp.root, path),
         source,
+        String(aheadSeconds),
     ]);
     let exited = false;
     const done = new Promise<void>((resolve, reject) => {
@@ -167,6 +177,38 @@ describe('a note read while another program writes it in place', () => {
         expect(await call('read_note', { path: 'Secret.md' })).toContain('Not found');
     });
 
+    it('keeps the private note out while its copy in place sets times a day ahead of this clock', async () => {
+        const answers = await askWhileWritten(
+            'Secret.md',
+            privateText(1),
+            async () =>
+                [
+                    `listed: ${listed(await call('list_notes', {})).join(', ')}`,
+                    await call('read_note', { path: 'Secret.md' }),
+                    await call('search_notes', { query: 'secret line', limit: 5 }),
+                ].join('\n'),
+            DAY_S,
+        );
+        expect(answers.length).toBeGreaterThan(5);
+        for (const answer of answers) {
+            expect(answer).not.toContain(CANARY);
+            expect(answer).toMatch(/^listed: Log\.md\n/u);
+        }
+    });
+
+    it('reads, searches and links a note whose times run a day ahead of this clock', async () => {
+        // Synced from a device whose clock runs ahead, or unpacked from an archive dated so: the time never comes.
+        await writeFile(nodePath.join(temp.root, 'Ahead.md'), 'Notes from tomorrow, see [[Log]].\n');
+        const ahead = Date.now() / 1000 + DAY_S;
+        await utimes(nodePath.join(temp.root, 'Ahead.md'), ahead, ahead);
+        for (let i = 0; i < 2; i++) {
+            expect(await call('read_note', { path: 'Ahead.md' })).toContain('Notes from tomorrow');
+            expect(await call('search_notes', { query: 'tomorrow' })).toContain('Ahead.md:1: Notes from tomorrow');
+            const [links] = JSON.parse(await call('note_links', { path: 'Log.md' })) as { text: string }[];
+            expect(links?.text).toContain('Backlinks (1):\nAhead.md');
+        }
+    });
+
     it('answers with the whole public note, waiting for the writer to finish', async () => {
         for (let round = 1; round <= 2; round++) {
             const answers = await askWhileWritten('Log.md', publicText(round), () =>
@@ -177,8 +219,8 @@ describe('a note read while another program writes it in place', () => {
         }
     });
 
-    it('lets a note something keeps rewriting slow one call at most, not every call', async () => {
-        const child = spawn(process.execPath, ['-e', RESTLESS_WRITER, nodePath.join(temp.root, 'Busy.md'), '6000']);
+    it('lets a note something keeps rewriting slow one call at most, not every call, nor fail a search', async () => {
+        const child = spawn(process.execPath, ['-e', RESTLESS_WRITER, nodePath.join(temp.root, 'Busy.md'), '9000']);
         const exited = new Promise((resolve) => child.on('exit', resolve));
         try {
             await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
@@ -193,6 +235,11 @@ describe('a note read while another program writes it in place', () => {
             }
             // Waiting for it again would take up to 1.5 s a call.
             expect(waited).toBeLessThan(1_500);
+            // A search that meets it (read here, since it changed a moment ago) gives up on it after 3 s, not on all.
+            const search = await client.callTool({ name: 'search_notes', arguments: { query: 'round', limit: 3 } });
+            const [found] = search.content as { text: string }[];
+            expect(search.isError ?? false).toBe(false);
+            expect(found?.text).toContain('Log.md:1: log line of round 0');
         } finally {
             child.kill();
             await exited;

@@ -3,12 +3,13 @@
  * paging of `find_notes`, `related_notes`, and privacy: excluded notes are never indexed, and a note made private
  * between two queries is gone from the index (and from every answer) before the second.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findNotesTool, relatedNotesTool } from '../../src/agent/tools/find-tools';
 import { ReadLedger } from '../../src/agent/tools/read-ledger';
 import type { ToolContext } from '../../src/agent/tools/tool';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { DEFAULT_SETTINGS } from '../../src/kernel/settings';
+import { VaultError } from '../../src/kernel/vault-port';
 import { fuseRankings } from '../../src/search/channels';
 import { modifiedRange } from '../../src/search/modified';
 import { NoteSearch } from '../../src/search/note-search';
@@ -69,6 +70,30 @@ describe('find_notes ranks the visible notes', () => {
         expect(result.content).toMatch(/Sales\/Tagged\.md \(matched: tags/u);
         expect(result.content).toMatch(/Call log\.md \(matched: body\)\n {3}line 3: .*pushed back on our prices/u);
         expect(result.sources).toContain('Sales/Call log.md');
+    });
+
+    it('leaves out a note it cannot read just now, says so, and finds it again once it can', async () => {
+        const context = await setup();
+        // Stands for a note another program rewrites all along (`FsVault.read` gives up after 3 s, decision 0036).
+        const query = { query: 'pricing objections from enterprise customers' };
+        expect(pathsOf((await findNotesTool.run(query, context)).content)).toContain('Sales/Call log.md');
+        const read = context.vault.read.bind(context.vault);
+        let busy = true;
+        vi.spyOn(context.vault, 'read').mockImplementation(async (path) => {
+            if (busy && path === 'Sales/Call log.md') throw new VaultError('io', 'being written', path);
+            return read(path);
+        });
+        const during = await findNotesTool.run(query, context);
+        expect(during.isError ?? false).toBe(false);
+        expect(pathsOf(during.content)).not.toContain('Sales/Call log.md');
+        expect(pathsOf(during.content)).toContain('Sales/Playbook.md');
+        expect(during.content).toMatch(/\n\[1 note could not be read just now and was not shown: another program/u);
+        expect(during.content).not.toContain('Call log');
+        busy = false;
+        // Not forgotten by the index: it was left out of one answer, not found gone.
+        const after = await findNotesTool.run(query, context);
+        expect(pathsOf(after.content)).toContain('Sales/Call log.md');
+        expect(after.content).not.toContain('could not be read');
     });
 
     it('tolerates a typo and other word forms', async () => {

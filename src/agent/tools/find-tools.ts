@@ -10,7 +10,15 @@ import { isMarkdownPath } from '../../kernel/vault-port';
 import { bestPassage, modifiedRange, relatedNotes, type TimeRange } from '../../search';
 import { clip, MAX_SNIPPET_CHARS, plural, snippetAround } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
-import { isInFolder, notFoundMessage, readTextOrNull, resolveFolder, resolveVisibleNote } from './note-paths';
+import {
+    isInFolder,
+    notFoundMessage,
+    readTextOrNull,
+    readTextOrSkip,
+    resolveFolder,
+    resolveVisibleNote,
+    unreadNote,
+} from './note-paths';
 import { OFFSET_PROPERTY, pageFrom, spanNote } from './paging';
 import type { Tool, ToolContext, ToolResult } from './tool';
 import { hiddenIn, linkedSources } from './tool-sources';
@@ -123,13 +131,16 @@ async function findNotes(input: FindNotesInput, context: ToolContext): Promise<T
     const entries: string[] = [];
     const shown: string[] = [];
     let hidden = 0;
+    const skipped = { unread: 0 };
     for (let i = offset; i < ranked.length && entries.length < limit; i++) {
         const found = ranked[i];
         if (found === undefined) break;
-        const text = await readTextOrNull(found.path, context);
+        const unread = skipped.unread;
+        const text = await readTextOrSkip(found.path, context, skipped);
         // Judged on the text read now: a note made private since the index last looked is neither shown nor counted.
+        // One that cannot be read just now is neither, but stays in the index.
         if (text === null || context.gate.isTextExcluded(found.path, text)) {
-            search.forget(found.path);
+            if (skipped.unread === unread) search.forget(found.path);
             hidden++;
             continue;
         }
@@ -139,14 +150,17 @@ async function findNotes(input: FindNotesInput, context: ToolContext): Promise<T
     const total = ranked.length - hidden;
     const where = describeFilters(input, folder.path);
     const what = `for ${JSON.stringify(input.query)}${where}`;
-    if (total <= 0) return toolOk(`No notes found ${what}. For an exact phrase or pattern, try search_notes.`);
+    const unread = unreadNote(skipped, 'not shown');
+    if (total <= 0) {
+        return toolOk(`No notes found ${what}. For an exact phrase or pattern, try search_notes.${unread}`);
+    }
     const page = pageFrom(entries, offset, total, {
         header: (span) => `${plural(total, 'note')} ${what}, best first${spanNote(span)}:`,
         noun: 'note',
         maxEntries: limit,
     });
     const sources = linkedSources(context.vault, shown.slice(0, page.end - page.start), hiddenIn(context));
-    return { ...toolOk(page.text), sources };
+    return { ...toolOk(page.text + unread), sources };
 }
 
 /** One result: rank, path, matched fields, and the best passage's line and snippet. */

@@ -7,6 +7,7 @@ import { checkWritablePath, fileNameOf, normalizeVaultPath, parentOf } from '../
 import { collisionKey, sanitizeNoteName } from '../../kernel/safe-names';
 import { isMarkdownPath, VaultError, type FileEntry } from '../../kernel/vault-port';
 import { existsMessage, unavailableTargetMessage } from '../changes/change-messages';
+import { plural } from './bounded';
 import { toolError } from './define-tool';
 import type { ToolContext, ToolResult } from './tool';
 
@@ -222,6 +223,36 @@ export async function readTextOrNull(path: string, context: ToolContext): Promis
         if (error instanceof VaultError && error.code === 'not-found') return null;
         throw error;
     }
+}
+
+/** What a tool that reads many notes could not read just now (see `readTextOrSkip`). */
+export interface Unread {
+    unread: number;
+}
+
+/**
+ * For a tool that goes through many notes: the text of `path`, or `null` when the note vanished or cannot be read
+ * just now (another program is writing it all along, or the disk refuses it). Such a note is left out and counted in
+ * `skipped`, so that one note does not fail the whole answer; its text was not judged, so the answer names it nowhere.
+ */
+export async function readTextOrSkip(path: string, context: ToolContext, skipped: Unread): Promise<string | null> {
+    try {
+        return await context.vault.read(path);
+    } catch (error) {
+        if (!(error instanceof VaultError)) throw error;
+        if (error.code !== 'not-found') skipped.unread++;
+        return null;
+    }
+}
+
+/** What an answer says of the notes it could not read just now (`''` when there were none). */
+export function unreadNote(skipped: Unread, what: string): string {
+    if (skipped.unread === 0) return '';
+    const one = skipped.unread === 1;
+    return (
+        `\n[${plural(skipped.unread, 'note')} could not be read just now and ${one ? 'was' : 'were'} ${what}: ` +
+        `another program may be writing ${one ? 'it' : 'them'}. Ask again in a moment.]`
+    );
 }
 
 /** The existing file `path` would collide with (same path, or same collision key), or `null`. */

@@ -6,12 +6,12 @@
 import { redactHiddenLinks, type HiddenLinkPorts } from '../../context/hidden-links';
 import type { ScannedMatch, TextScanResult } from '../../kernel/text-scan';
 import type { FileEntry } from '../../kernel/vault-port';
-import { readTextOrNull } from './note-paths';
+import { readTextOrSkip, type Unread } from './note-paths';
 import { matchCandidateLines, type LineMatcher } from './plain-match';
 import type { ToolContext } from './tool';
 
 /** The matches found so far, and how far the search got. */
-export interface SearchTally {
+export interface SearchTally extends Unread {
     /** The page: `path:line: snippet` rows from `offset` on, at most `limit`. */
     results: string[];
     /** The note of each row of `results`. */
@@ -128,7 +128,7 @@ export async function collectScanned(
         const path = (notes[i] as FileEntry).path;
         const pageOpen = tally.results.length < query.limit;
         if (found === 'read-here' || (pageOpen && tally.total + mostMatches(found) > query.offset)) {
-            const text = await readTextOrNull(path, context);
+            const text = await readTextOrSkip(path, context, tally);
             if (text !== null && matchPlainNote(path, text, query, context, links, tally)) return true;
         } else if (!countScanned(path, found, query, context, links, tally)) continue;
         if (tally.total > query.enough) {

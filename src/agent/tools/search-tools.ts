@@ -8,7 +8,7 @@
 import { redactHiddenLinks, type HiddenLinkPorts } from '../../context/hidden-links';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SNIPPET_CHARS, plural, snippetAround } from './bounded';
 import { defineTool, toolError, toolOk } from './define-tool';
-import { readTextOrNull, resolveFolder, visibleNotes, VisibleNotes } from './note-paths';
+import { readTextOrSkip, resolveFolder, unreadNote, visibleNotes, VisibleNotes } from './note-paths';
 import { OFFSET_PROPERTY, pageFrom, pageOf, spanNote } from './paging';
 import { regexEngine } from './regex-engine';
 import { noteLines, type LineHit, type RegexSearch } from './regex-rules';
@@ -167,6 +167,7 @@ async function searchWith(
         searched: 0,
         stopped: false,
         more: false,
+        unread: 0,
     };
     // Links resolve the same way throughout one search: each (folder, link) is judged once.
     const links = { vault: context.vault, gate: context.gate, verdicts: new Map<string, boolean>() };
@@ -211,10 +212,11 @@ async function searchWith(
     const more = tally.more && (searched < notes.taken || notes.hasMore());
     const where = folder.path === '' ? '' : ` in "${folder.path}"`;
     const what = `${input.regex === true ? 'pattern' : 'text'} ${JSON.stringify(input.query)}`;
-    const partial = stopped
-        ? `\n[Search stopped after ${SEARCH_TIME_BUDGET_MS / 1000} s, having searched ${searched} of ` +
-          `${plural(notes.count(), 'note')}; narrow it with folder or a more specific query.]`
-        : '';
+    const partial =
+        (stopped
+            ? `\n[Search stopped after ${SEARCH_TIME_BUDGET_MS / 1000} s, having searched ${searched} of ` +
+              `${plural(notes.count(), 'note')}; narrow it with folder or a more specific query.]`
+            : '') + unreadNote(tally, 'not searched');
     if (total === 0) return toolOk(`No matches for ${what}${where}.${partial}`);
     const counted = `${plural(total, 'match', 'matches')} in ${plural(notesWithMatches, 'note')} for ${what}${where}`;
     // The page holds the matches from `offset` on (at most `limit`); what the bounds cut is left for the next call.
@@ -257,7 +259,7 @@ async function searchHere(
             tally.stopped = true;
             break;
         }
-        const texts = await Promise.all(batch.map((note) => readTextOrNull(note.path, context)));
+        const texts = await Promise.all(batch.map((note) => readTextOrSkip(note.path, context, tally)));
         // A pattern runs over the whole batch at once (in the plugin, in a worker): each note as `read_note` shows it.
         let regexHits: LineHit[][] = [];
         let shownTexts: string[] = [];

@@ -2,10 +2,11 @@
  * search_notes and notes_with_tag: case-insensitive substring by default, regex on request within safety bounds,
  * results as "path:line: snippet" with bounded snippets, and cut results that say how many more there were.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_RESULT_CHARS, MAX_SNIPPET_CHARS } from '../../../src/agent/tools/bounded';
 import { SEARCH_TIME_BUDGET_MS, searchNotesTool } from '../../../src/agent/tools/search-tools';
 import { ExclusionGate } from '../../../src/context/exclusions';
+import { VaultError } from '../../../src/kernel/vault-port';
 import { makeToolHarness, TEST_PRIVACY, type ToolHarness } from './tool-fixtures';
 
 let h: ToolHarness | undefined;
@@ -118,6 +119,37 @@ describe('search_notes', () => {
         // When every note after the page's last is excluded, the count is whole: C.md neither shows nor counts.
         const whole = await h.run('search_notes', { query: 'meeting', limit: 2 });
         expect(whole.content.split('\n')[0]).toBe('2 matches in 2 notes for text "meeting":');
+    });
+});
+
+describe('search_notes and a note it cannot read just now', () => {
+    it('searches the other notes, says how many it left out, and names that note nowhere', async () => {
+        h = await makeToolHarness({
+            'A.md': 'quarterly plan\n',
+            'Busy.md': 'quarterly busy\n',
+            'C.md': 'quarterly review\n',
+        });
+        // Stands for a note another program rewrites all along (`FsVault.read` gives up after 3 s, decision 0036) or
+        // one the disk refuses; the built server meets the first in tests/cli/mcp-half-written.test.ts.
+        const read = h.context.vault.read.bind(h.context.vault);
+        vi.spyOn(h.context.vault, 'read').mockImplementation(async (path) => {
+            if (path === 'Busy.md') throw new VaultError('io', '"Busy.md" is being written right now.', path);
+            return read(path);
+        });
+        for (const regex of [false, true]) {
+            const result = await h.run('search_notes', { query: 'quarterly', regex });
+            expect(result.isError ?? false).toBe(false);
+            expect(result.content).toBe(
+                `2 matches in 2 notes for ${regex ? 'pattern' : 'text'} "quarterly":\nA.md:1: quarterly plan\n` +
+                    'C.md:1: quarterly review\n[1 note could not be read just now and was not searched: another ' +
+                    'program may be writing it. Ask again in a moment.]',
+            );
+        }
+        const none = await h.run('search_notes', { query: 'busy' });
+        expect(none.content).toBe(
+            'No matches for text "busy".\n[1 note could not be read just now and was not searched: another program ' +
+                'may be writing it. Ask again in a moment.]',
+        );
     });
 });
 
