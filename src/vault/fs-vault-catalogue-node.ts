@@ -26,6 +26,9 @@ import type { FileEntry, NoteMetadata, VaultChange } from '../kernel/vault-port'
 import { FileListing } from './file-listing';
 import type { ScanTarget } from './text-scan-file-node';
 
+/** What `readForIndex` gives for a note held back (`holdBack`) and still not whole: index it without metadata. */
+const HELD = Symbol('held back');
+
 /** How many files a step of `absorbSteps` takes in between two chances to pause. */
 const FILES_PER_STEP = 128;
 
@@ -72,6 +75,11 @@ export class VaultCatalogue {
      * (`quiet-files.ts`): by on-disk path, with the time from which they can be read whole.
      */
     private readonly unsettled = new UnsettledNotes();
+    /**
+     * Notes held back while something keeps rewriting them (`holdBack`): they have no metadata, so the gate excludes
+     * them, and the next look reads them again (`isIndexed` says no).
+     */
+    private readonly heldBack = new Set<string>();
 
     constructor(
         private readonly options: { root: string; configDir: string },
@@ -141,6 +149,7 @@ export class VaultCatalogue {
             const entry = toEntry(path, stats);
             if (this.isIndexed(path, stats)) continue;
             const markdown = isMarkdownPath(path);
+            let held = false;
             // A link's text is always read: the gate judges it by its target as it is now.
             const seeded = markdown && !linked ? this.snapshot.take(path, stats) : null;
             if (seeded !== null) {
@@ -153,13 +162,16 @@ export class VaultCatalogue {
                 if (linked) this.snapshot.forget(path);
             } else {
                 const readAt = Date.now();
-                const text = markdown ? this.readForIndex(disk) : null;
-                if (markdown && text === null) continue;
+                const read = markdown ? this.readForIndex(disk) : null;
+                if (markdown && read === null) continue;
                 if (markdown) this.reads++;
+                const text = read === HELD ? null : read;
                 this.index.set(entry, text);
-                if (markdown && !linked) this.snapshot.read(path, stats, readAt);
+                if (markdown && !linked && text !== null) this.snapshot.read(path, stats, readAt);
                 else this.snapshot.forget(path);
+                held = read === HELD;
             }
+            if (!held) this.heldBack.delete(path);
             this.indexedChange.set(path, stats.ctimeMs);
             events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
             this.files.set(path, entry);
@@ -198,12 +210,12 @@ export class VaultCatalogue {
         // What reads trust by identity needs no change: every read compares the file's identity and stats anew.
         this.noteTarget(path, abs, now.real);
         if (this.isIndexed(path, now.stats)) return null;
-        const text = isMarkdownPath(path) ? this.readForIndex(this.diskNames.get(path) ?? path, now.real) : null;
-        if (isMarkdownPath(path) && text === null) {
+        const read = isMarkdownPath(path) ? this.readForIndex(this.diskNames.get(path) ?? path, now.real) : null;
+        if (isMarkdownPath(path) && read === null) {
             this.forget(path);
             return 'delete';
         }
-        this.remember(toEntry(path, now.stats), text);
+        this.remember(toEntry(path, now.stats), read === HELD ? null : read, read === HELD);
         this.indexedChange.set(path, now.stats.ctimeMs);
         return 'modify';
     }
@@ -231,7 +243,8 @@ export class VaultCatalogue {
      */
     private readNow(path: string): NoteMetadata {
         const readAt = Date.now();
-        const text = this.readForIndex(this.diskNames.get(path) ?? path);
+        const read = this.readForIndex(this.diskNames.get(path) ?? path);
+        const text = read === HELD ? null : read;
         const facts = this.linkTargets.has(path) ? null : this.factsOf(path);
         if (text === null || facts === null) this.snapshot.forget(path);
         if (text === null) return { ...UNREADABLE };
@@ -307,7 +320,6 @@ export class VaultCatalogue {
         const read = this.known.read(vaultPath, abs);
         if (read === null) return null;
         this.noteTarget(vaultPath, abs, read.real ?? abs);
-        if (read.stats !== null) this.indexRead(vaultPath, read.stats, read.text);
         return { text: read.text, stats: read.stats, file: read.real ?? abs };
     }
 
@@ -321,11 +333,29 @@ export class VaultCatalogue {
      * vanished. A text read while the file may still be being written is indexed all the same, and noted, so that the
      * watcher reads it again once the file is quiet (`takeUnsettled`).
      */
-    private readForIndex(disk: string, abs = this.disk.abs(disk)): string | null {
+    private readForIndex(disk: string, abs = this.disk.abs(disk)): string | typeof HELD | null {
         const read = readTextAsOf(abs);
         if (read === null) return null;
-        if (read.settledAt > 0) this.unsettled.note(disk, read.settledAt);
-        return read.text;
+        if (read.settledAt === 0) return read.text;
+        this.unsettled.note(disk, read.settledAt);
+        // A note held back stays so until it is read whole.
+        return this.heldBack.has(disk.normalize('NFC')) ? HELD : read.text;
+    }
+
+    /**
+     * Holds back the note at `disk` (on-disk relative path), read while its file was not quiet, and still changing when
+     * the watcher stopped waiting for it: its metadata, taken from a text that may have been half written, is dropped,
+     * so the gate excludes it (a `#private` may not have been written yet), until it is read again. It is noted again
+     * as unsettled from `settledAt`.
+     */
+    holdBack(disk: string, settledAt: number): void {
+        this.unsettled.note(disk, settledAt);
+        const path = disk.normalize('NFC');
+        const entry = this.files.get(path);
+        if (entry === undefined || !isMarkdownPath(path)) return;
+        this.index.set(entry, null);
+        this.snapshot.forget(path);
+        this.heldBack.add(path);
     }
 
     /** The notes indexed from a text that may not have been whole (see `readForIndex`), taken: on-disk path → when. */
@@ -342,6 +372,7 @@ export class VaultCatalogue {
     /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
     private isIndexed(vaultPath: string, stats: Stats): boolean {
         return (
+            !this.heldBack.has(vaultPath) &&
             this.index.isFresh(vaultPath, toEntry(vaultPath, stats)) &&
             this.indexedChange.get(vaultPath) === stats.ctimeMs
         );
@@ -382,8 +413,9 @@ export class VaultCatalogue {
     }
 
     /** Lists and indexes `entry` with `text`, from a write or a read (a listed path only). */
-    private remember(entry: FileEntry, text: string | null): void {
+    private remember(entry: FileEntry, text: string | null, held = false): void {
         if (!this.isListed(entry.path)) return;
+        if (!held) this.heldBack.delete(entry.path);
         // Indexed from a write or a read, not a scan: it goes into a snapshot after the next scan has looked at it.
         this.snapshot.forget(entry.path);
         // Parsed when first asked: a job note is rewritten several times per job and nobody reads it in between.
@@ -393,6 +425,7 @@ export class VaultCatalogue {
 
     /** Forgets everything known of `vaultPath` (deleted, moved away, gone). */
     forget(vaultPath: string): void {
+        this.heldBack.delete(vaultPath);
         this.snapshot.forget(vaultPath);
         this.linkTargets.delete(vaultPath);
         this.index.delete(vaultPath);

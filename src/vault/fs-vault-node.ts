@@ -242,6 +242,14 @@ export class FsVault implements VaultPort {
     }
 
     /**
+     * Excludes a note taken from `takeUnsettled` that is still being written, until it is read again whole, and gives it
+     * back as unsettled (see `VaultCatalogue.holdBack`).
+     */
+    holdBack(disk: string, settledAt: number): void {
+        this.catalogue.holdBack(disk, settledAt);
+    }
+
+    /**
      * Reads and parses, in the background, the notes the opening scan listed without reading, a slice per turn of the
      * event loop so calls keep being answered, and none while `busy` says calls are being answered (a call touches the
      * notes it needs itself); resolves when none is left, or when `stop` is aborted.
@@ -269,11 +277,14 @@ export class FsVault implements VaultPort {
     async read(path: string): Promise<string> {
         // A path the vault lists is already in normal form (normalizing is idempotent), so it needs no second look.
         const vaultPath = this.files.has(path) ? path : readablePath(path);
-        return readWhole(
+        const read = await readWhole(
             vaultPath,
             () => this.readOnce(vaultPath),
             (stats) => this.catalogue.wroteThis(vaultPath, stats),
         );
+        // The index (and so the gate's judgement by path) takes exactly the text returned, and only a whole one.
+        if (read.stats !== null) this.catalogue.indexRead(vaultPath, read.stats, read.text);
+        return read.text;
     }
 
     /** One read of the note (see `OneRead`). */
@@ -289,7 +300,6 @@ export class FsVault implements VaultPort {
             if (!sameFile(stats, after)) return { text, stats: after, file: real, changed: true };
             const abs = this.disk.abs((await this.disk.findOnDisk(vaultPath)) ?? vaultPath);
             this.catalogue.noteTarget(vaultPath, abs, real);
-            this.catalogue.indexRead(vaultPath, stats, text);
             return { text, stats, file: real, changed: false };
         } finally {
             await handle.close();

@@ -147,27 +147,38 @@ export class VaultWatcher implements FolderWatch {
      * writing them (`quiet-files.ts`), so a call is answered from whole notes: a private note rewritten in place is
      * never listed from its first half. A call waits at most `SETTLE_WAIT_MS` for them; a note that is still changing
      * then (a file something keeps rewriting) is not waited for again for `RESTLESS_MS`, so it cannot slow every call.
+     * It is held back meanwhile (excluded: its `#private` may not be written yet); a call that finds it may be whole by
+     * now reads it again without waiting.
      */
     private async settleUnsettled(): Promise<void> {
         const vault = this.vault;
         if (vault === null) return;
         const deadline = Date.now() + SETTLE_WAIT_MS;
-        for (;;) {
-            const now = Date.now();
-            const waitFor: string[] = [];
-            let until = 0;
-            for (const [disk, at] of vault.takeUnsettled()) {
-                if ((this.restless.get(disk) ?? 0) > now) continue;
-                if (at > deadline) {
-                    this.restless.set(disk, now + RESTLESS_MS);
-                    continue;
+        const later = new Map<string, number>();
+        try {
+            for (;;) {
+                const now = Date.now();
+                const waitFor: string[] = [];
+                let until = 0;
+                for (const [disk, at] of vault.takeUnsettled()) {
+                    const restlessUntil = this.restless.get(disk) ?? 0;
+                    if (restlessUntil !== 0 && restlessUntil <= now) this.restless.delete(disk);
+                    const restless = restlessUntil > now;
+                    // Read again without waiting once it may be whole; else left for a later call.
+                    if ((restless && at > now) || (!restless && at > deadline)) {
+                        if (!restless) this.restless.set(disk, now + RESTLESS_MS);
+                        later.set(disk, at);
+                        continue;
+                    }
+                    waitFor.push(disk);
+                    until = Math.max(until, at);
                 }
-                waitFor.push(disk);
-                until = Math.max(until, at);
+                if (waitFor.length === 0) return;
+                await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
+                await vault.syncPaths(waitFor);
             }
-            if (waitFor.length === 0) return;
-            await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
-            await vault.syncPaths(waitFor);
+        } finally {
+            for (const [disk, at] of later) vault.holdBack(disk, at);
         }
     }
 

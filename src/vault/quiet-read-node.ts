@@ -21,25 +21,26 @@ export interface OneRead {
 }
 
 /**
- * The note's text, whole: a text read from a file changed within the last moments counts only once the file has
- * stayed the same until it is quiet, else it is read again; one written in place all along fails. `own` says whether
- * stats describe what this process wrote itself (whole when it landed: it never waits).
+ * The note read whole: a text read from a file changed within the last moments counts only once the file has stayed
+ * the same until it is quiet, else it is read again; one written in place all along fails. `own` says whether stats
+ * describe what this process wrote itself (whole when it landed: it never waits). Only a read this returns may go into
+ * the index: the gate judges the note's name by it.
  */
 export async function readWhole(
     vaultPath: string,
     readOnce: () => Promise<OneRead>,
     own: (stats: Stats) => boolean,
-): Promise<string> {
+): Promise<OneRead> {
     const deadline = Date.now() + MAX_QUIET_WAIT_MS;
     for (;;) {
         const read = await readOnce();
         // A text kept from before was read long after its file last changed.
-        if (read.stats === null) return read.text;
-        if (!read.changed && own(read.stats)) return read.text;
+        if (read.stats === null) return read;
+        if (!read.changed && own(read.stats)) return read;
         // Changed while it was read: what was read may be half of it.
         const quiet = read.changed ? Date.now() + QUIET_MS : quietAt(read.file, read.stats);
         const wait = quiet - Date.now();
-        if (wait <= 0) return read.text;
+        if (wait <= 0) return read;
         if (quiet > deadline) {
             throw new VaultError(
                 'io',
@@ -50,13 +51,14 @@ export async function readWhole(
         await new Promise((resolve) => setTimeout(resolve, wait));
         if (read.changed) continue;
         const now = await lstat(read.file).catch(() => null);
-        if (now !== null && sameFile(now, read.stats)) return read.text;
+        if (now !== null && sameFile(now, read.stats)) return read;
     }
 }
 
 /**
  * The text of a file found by a walk (`null` when it vanished meanwhile), and when it may not be whole yet:
- * `settledAt` is when the file will have been quiet long enough, if it stays as it is; `0` when it already has.
+ * `settledAt` is when the file will have been quiet long enough, if it stays as it is; `0` when it already has (the
+ * text is whole).
  */
 export function readTextAsOf(abs: string): { text: string; settledAt: number } | null {
     let fd: number | null = null;

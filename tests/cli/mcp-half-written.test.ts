@@ -154,6 +154,36 @@ const next = () => {
 next();
 `;
 
+/**
+ * A second process that rewrites `file` in place with the bytes of `source` over and over for `ms`: each round
+ * truncates it and writes it a tenth at a time, 20 ms apart, so the file is never quiet for long; "writing" after the
+ * first piece.
+ */
+const LOOPING_WRITER = `
+const fs = require('node:fs');
+const [file, source, ms] = [process.argv[1], process.argv[2], Number(process.argv[3])];
+const bytes = fs.readFileSync(source);
+const piece = Math.ceil(bytes.length / 10);
+const end = Date.now() + ms;
+let first = true;
+const round = () => {
+    const fd = fs.openSync(file, 'r+');
+    fs.ftruncateSync(fd, 0);
+    let at = 0;
+    const next = () => {
+        fs.writeSync(fd, bytes, at, Math.min(piece, bytes.length - at), at);
+        at += piece;
+        if (first) process.stdout.write('writing\\n');
+        first = false;
+        if (at < bytes.length) return setTimeout(next, 20);
+        fs.closeSync(fd);
+        if (Date.now() < end) setTimeout(round, 20);
+    };
+    next();
+};
+round();
+`;
+
 describe('a note read while another program writes it in place', () => {
     it('never answers with the text of a private note whose tag is not written yet', async () => {
         for (let round = 1; round <= 2; round++) {
@@ -207,6 +237,39 @@ describe('a note read while another program writes it in place', () => {
             const [links] = JSON.parse(await call('note_links', { path: 'Log.md' })) as { text: string }[];
             expect(links?.text).toContain('Backlinks (1):\nAhead.md');
         }
+    });
+
+    it('never lists a private note something keeps rewriting, and lists a public one again once it is quiet', async () => {
+        // Beyond the waits of a call: each stays half written at some moment of every 200 ms for 3 s.
+        const run = async (path: string, text: string): Promise<string[]> => {
+            const source = `${temp.root}.next`;
+            await writeFile(source, text);
+            const child = spawn(process.execPath, [
+                '-e',
+                LOOPING_WRITER,
+                nodePath.join(temp.root, path),
+                source,
+                '3000',
+            ]);
+            const exited = new Promise((resolve) => child.on('exit', resolve));
+            await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+            const listings: string[] = [];
+            let done = false;
+            void exited.then(() => (done = true));
+            while (!done) {
+                listings.push(listed(await call('list_notes', {})).join(', '));
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            return listings;
+        };
+        const secret = await run('Secret.md', privateText(1));
+        expect(secret.length).toBeGreaterThan(10);
+        for (const listing of secret) expect(listing).toBe('Log.md');
+        // Without holding it back, most of these named it: the watcher stops waiting for a note after 1.5 s.
+        await run('Log.md', publicText(1));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(listed(await call('list_notes', {}))).toEqual(['Log.md']);
+        expect(await call('read_note', { path: 'Log.md', start_line: 4000 })).toContain('END OF ROUND 1');
     });
 
     it('answers with the whole public note, waiting for the writer to finish', async () => {
