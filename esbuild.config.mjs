@@ -12,6 +12,7 @@ import { bundledPackages, legalComment, noticesText } from './scripts/third-part
 import { openTelemetryNoop } from './scripts/esbuild-opentelemetry-noop.mjs';
 import { mcpClientWithoutOAuth } from './scripts/esbuild-mcp-client-without-oauth.mjs';
 import { sdkCredentialsPassedIn } from './scripts/esbuild-sdk-credentials-passed-in.mjs';
+import { sdkTracingOff } from './scripts/esbuild-sdk-tracing-off.mjs';
 import { lookbehindFreeLibraries } from './scripts/lookbehind-free-libraries.mjs';
 import { pluginEngines } from './scripts/esbuild-plugin-engines.mjs';
 
@@ -52,6 +53,7 @@ const plugin = {
         openTelemetryNoop,
         mcpClientWithoutOAuth,
         sdkCredentialsPassedIn,
+        sdkTracingOff,
     ],
     logLevel: 'info',
     sourcemap: production ? false : 'inline',

@@ -29,6 +29,9 @@ const { mcpClientWithoutOAuth } = createRequire(import.meta.url)(
 const { sdkCredentialsPassedIn } = createRequire(import.meta.url)(
     '../../../scripts/esbuild-sdk-credentials-passed-in.mjs',
 ) as { sdkCredentialsPassedIn: Plugin };
+const { sdkTracingOff } = createRequire(import.meta.url)('../../../scripts/esbuild-sdk-tracing-off.mjs') as {
+    sdkTracingOff: Plugin;
+};
 /** The repository root. */
 export const REPO_ROOT = join(HERE, '..', '..', '..');
 const EXAMPLE_VAULT = join(REPO_ROOT, 'example-vault');
@@ -83,6 +86,7 @@ export function harnessBundle(entry = 'entry.ts'): Promise<string> {
                 openTelemetryNoop,
                 mcpClientWithoutOAuth,
                 sdkCredentialsPassedIn,
+                sdkTracingOff,
                 {
                     // The Node `fetch` (model-fetch-node.ts), the desktop-only readers and the stdio MCP transport
                     // (Node builtins such as `child_process`) are loaded only on Obsidian desktop: a page never runs them.
