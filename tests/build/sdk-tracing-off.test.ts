@@ -6,15 +6,11 @@
  * status and message, a list that pages, a Message Batch created and read back, and a token count. What it cannot
  * show: a person who registers a tracer inside Obsidian, which no plugin API offers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type * as esbuild from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWithStandIn } from './bundle-with-stand-in';
+import { describe, expect, it } from 'vitest';
+import { sdkSuite } from './bundle-with-stand-in';
 // @ts-expect-error: a build script in plain JavaScript, without type declarations.
 import { sdkTracingOff } from '../../scripts/esbuild-sdk-tracing-off.mjs';
-import { startMessagesApiServer, type MessagesApiServer } from '../support/messages-api-server';
 import { overloaded, rateLimited, textTurn } from '../support/messages-api/scripts';
 
 interface Client {
@@ -32,55 +28,34 @@ interface Client {
 }
 type ClientClass = new (options: Record<string, unknown>) => Client;
 
-let server: MessagesApiServer;
-let dir: string;
-let inputs: string[];
-let Anthropic: ClientClass;
-
 const BODY = { model: 'a-model', max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }] };
 
-beforeAll(async () => {
-    server = await startMessagesApiServer();
-    dir = mkdtempSync(join(tmpdir(), 'va-sdk-tracing-'));
-    ({
-        module: { default: Anthropic },
-        inputs,
-    } = await bundleWithStandIn<{ default: ClientClass }>(
-        "export { default } from '@anthropic-ai/sdk';",
-        sdkTracingOff as esbuild.Plugin,
-        dir,
-    ));
-});
-
-afterAll(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-});
+const suite = sdkSuite<ClientClass>(sdkTracingOff as esbuild.Plugin);
 
 function client(maxRetries = 0): Client {
-    return new Anthropic({ apiKey: server.apiKey, baseURL: server.baseURL, maxRetries });
+    return new suite.Anthropic({ apiKey: suite.server.apiKey, baseURL: suite.server.baseURL, maxRetries });
 }
 
 describe('the SDK tracing in the plugin bundle', () => {
     it('leaves the tracing modules out, and says traces are off', () => {
         for (const left of ['/sdk/internal/tracing.mjs', '/sdk/lib/internal/tracing.mjs', 'tracing/content.mjs']) {
-            expect(inputs.some((input) => input.endsWith(left))).toBe(false);
+            expect(suite.inputs.some((input) => input.endsWith(left))).toBe(false);
         }
-        expect(inputs.some((input) => input.endsWith('scripts/sdk-tracing-off.mjs'))).toBe(true);
-        expect(inputs.some((input) => input.endsWith('scripts/sdk-tracing-off-lib.mjs'))).toBe(true);
+        expect(suite.inputs.some((input) => input.endsWith('scripts/sdk-tracing-off.mjs'))).toBe(true);
+        expect(suite.inputs.some((input) => input.endsWith('scripts/sdk-tracing-off-lib.mjs'))).toBe(true);
         expect(client().openTelemetry.traces.enabled).toBe(false);
     });
 
     it('streams a turn, answers a plain create, and retries a 429 before answering', async () => {
-        server.enqueue(textTurn('Streamed.'));
+        suite.server.enqueue(textTurn('Streamed.'));
         expect(await client().messages.stream(BODY).finalText()).toBe('Streamed.');
-        server.enqueue(rateLimited({ retryAfter: 0 }), textTurn('After the retry.'));
+        suite.server.enqueue(rateLimited({ retryAfter: 0 }), textTurn('After the retry.'));
         const made = await client(2).messages.create(BODY);
         expect(made.content[0]?.text).toBe('After the retry.');
     });
 
     it('keeps an error with its status and message', async () => {
-        server.enqueue(overloaded());
+        suite.server.enqueue(overloaded());
         const failure = await client()
             .messages.create(BODY)
             .then(() => null)
@@ -93,7 +68,7 @@ describe('the SDK tracing in the plugin bundle', () => {
         const models: string[] = [];
         for await (const model of client().models.list({ limit: 1 })) models.push(model.id);
         expect(models.length).toBeGreaterThan(0);
-        server.enqueue(textTurn('In the batch.'));
+        suite.server.enqueue(textTurn('In the batch.'));
         const batch = await client().messages.batches.create({ requests: [{ custom_id: 'one', params: BODY }] });
         expect((await client().messages.batches.retrieve(batch.id)).id).toBe(batch.id);
         expect((await client().messages.countTokens(BODY)).input_tokens).toBeGreaterThan(0);
