@@ -163,9 +163,22 @@ export class ExclusionGate {
     /**
      * Whether `path` is excluded, and why. A path that leads through a symbolic link on disk is judged by where it
      * really leads as well (the vault's `realPathOf`): a link into an excluded folder, onto a note an excluded glob
-     * matches, into a hidden folder, or out of the vault is excluded, whatever it is called itself.
+     * matches, into a hidden folder, or out of the vault is excluded, whatever it is called itself. A file with other
+     * names in the vault (hard links: the vault's `otherNamesOf`) is excluded when any of them is.
      */
     check(path: string): ExclusionVerdict {
+        const own = this.checkName(path);
+        if (own.excluded || this.vault.otherNamesOf === undefined) return own;
+        const others = this.vault.otherNamesOf(path);
+        for (let i = 0; i < others.length; i++) {
+            const other = this.checkName(others[i] as string);
+            if (other.excluded) return other;
+        }
+        return own;
+    }
+
+    /** `check` of one name of a file. */
+    private checkName(path: string): ExclusionVerdict {
         if (this.locked) return LOCKED;
         if (this.obsidianUnreadable !== null) return this.obsidianUnreadable;
         const byPath = this.byPath.get(path) ?? this.judgePath(path);

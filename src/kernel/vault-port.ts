@@ -85,6 +85,13 @@ export interface VaultPort {
     realPathOf?(path: string): string | null;
 
     /**
+     * The other vault paths of the file at `path` when it has more than one name on disk (hard links; none otherwise).
+     * The exclusion gate judges them too: an excluded note linked hard under another name is excluded under that name.
+     * Absent where the host cannot see file identities.
+     */
+    otherNamesOf?(path: string): readonly string[];
+
+    /**
      * Searches the texts of `request.paths` for a plain needle off the calling thread (see `text-scan.ts`); `null` when
      * it cannot now (the caller then reads the notes itself). Absent where the host has no second thread for it.
      */

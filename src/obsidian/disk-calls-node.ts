@@ -16,7 +16,12 @@ export function nodeDiskCalls(): DiskCalls {
         realpath: (abs) => fs.realpathSync.native(abs),
         identity: (abs) => {
             const s = fs.lstatSync(abs, { bigint: true });
-            return `${s.dev}:${s.ino}:${s.mode}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+            const file = `${s.dev}:${s.ino}`;
+            return {
+                id: `${file}:${s.mode}:${s.nlink}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
+                file,
+                nlink: Number(s.nlink),
+            };
         },
         join: (root, vaultPath) => (vaultPath === '' ? root : path.join(root, ...vaultPath.split('/'))),
         vaultPathOf: (realRoot, real) => {

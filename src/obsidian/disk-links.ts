@@ -20,8 +20,11 @@ import { VaultError } from '../kernel/vault-port';
 export interface DiskCalls {
     /** `fs.realpathSync.native`; throws when the path does not exist or cannot be resolved. */
     realpath(abs: string): string;
-    /** `fs.lstatSync` (a final link is not followed), reduced to what identifies the entry; throws like it. */
-    identity(abs: string): string;
+    /**
+     * `fs.lstatSync` (a final link is not followed), reduced to what identifies the entry (`id`), which file it is
+     * (`file`: device and inode) and how many names that file has (`nlink`); throws like it.
+     */
+    identity(abs: string): { id: string; file: string; nlink: number };
     /** The absolute path of a `/`-separated vault path under `root` (`''` is the root). */
     join(root: string, vaultPath: string): string;
     /** The vault path of `real` under `realRoot`, or `null` when it is not inside. */
@@ -42,7 +45,11 @@ export interface DiskLinksOptions {
 interface CachedAnswer {
     identity: string;
     real: string | null;
+    /** The file the entry is, when it has more than one name (a hard link), else `null`. */
+    file: string | null;
 }
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
 /** Where vault paths really lead on this device's disk. */
 export class DiskLinks {
@@ -50,6 +57,13 @@ export class DiskLinks {
     private realRoot: string | null = null;
     private readonly cache = new Map<string, CachedAnswer>();
     private readonly maxCached: number;
+    /** The vault's files with more than one name: file → their vault paths; `null` until needed or after a change. */
+    private names: Map<string, string[]> | null = null;
+    /**
+     * The last path looked at on disk, and what was found: the gate asks `otherNamesOf` right after `realPathOf` of
+     * the same path, in the same check, so that looks at the disk once.
+     */
+    private last: { path: string; answer: CachedAnswer } | null = null;
 
     constructor(private readonly options: DiskLinksOptions) {
         this.maxCached = options.maxCached ?? 50_000;
@@ -63,24 +77,62 @@ export class DiskLinks {
     realPathOf(path: string): string | null {
         const disk = this.disk();
         if (disk === null) return null;
+        const answer = this.answer(disk, path);
+        return answer !== null ? answer.real : this.resolve(disk.calls, disk.root, path);
+    }
+
+    /**
+     * The other vault paths of the file at `path` when it has more than one name on disk (hard links), found among
+     * `paths` (the vault's files); none otherwise. Each name is the file itself, so the gate judges them all.
+     */
+    otherNamesOf(path: string, paths: () => Iterable<string>): readonly string[] {
+        const disk = this.disk();
+        if (disk === null) return NO_NAMES;
+        const seen = this.last?.path === path ? this.last.answer : this.answer(disk, path);
+        const file = seen?.file ?? null;
+        if (file === null) return NO_NAMES;
+        if (this.names === null) {
+            // Built once a file with other names is met, and kept until a file is created, moved or deleted.
+            const names = new Map<string, string[]>();
+            for (const other of paths()) {
+                let found: { file: string; nlink: number };
+                try {
+                    found = disk.calls.identity(disk.calls.join(this.options.basePath, other));
+                } catch {
+                    continue;
+                }
+                if (found.nlink > 1) names.set(found.file, [...(names.get(found.file) ?? []), other]);
+            }
+            this.names = names;
+        }
+        return (this.names.get(file) ?? NO_NAMES).filter((other) => other !== path);
+    }
+
+    /** Files were created, moved or deleted: the names of hard-linked files are found again when next needed. */
+    namesChanged(): void {
+        this.names = null;
+    }
+
+    /** What is known of `path` on disk now (cached while its `lstat` identity stays), or `null` when it is not there. */
+    private answer(disk: { calls: DiskCalls; root: string }, path: string): CachedAnswer | null {
         const { calls, root } = disk;
         const abs = calls.join(this.options.basePath, path);
-        let identity: string | null;
+        let identity: { id: string; file: string; nlink: number };
         try {
             identity = calls.identity(abs);
         } catch {
-            identity = null;
+            this.last = null;
+            return null;
         }
-        if (identity !== null) {
-            const cached = this.cache.get(path);
-            if (cached !== undefined && cached.identity === identity) return cached.real;
-        }
-        const real = this.resolve(calls, root, path);
-        if (identity !== null) {
+        let answer = this.cache.get(path);
+        if (answer === undefined || answer.identity !== identity.id) {
+            const real = this.resolve(calls, root, path);
+            answer = { identity: identity.id, real, file: identity.nlink > 1 ? identity.file : null };
             if (this.cache.size >= this.maxCached) this.cache.clear();
-            this.cache.set(path, { identity, real });
+            this.cache.set(path, answer);
         }
-        return real;
+        this.last = { path, answer };
+        return answer;
     }
 
     /**
@@ -116,6 +168,7 @@ export class DiskLinks {
 
     /** Drops what is cached for `path` and everything under it (a vault event), or everything. */
     forget(path?: string): void {
+        this.last = null;
         if (path === undefined || path === '' || path === '/') {
             this.cache.clear();
             return;

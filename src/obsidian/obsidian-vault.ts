@@ -96,13 +96,18 @@ export class ObsidianVault implements VaultPort {
         if (links !== null) {
             // Answers about links are also checked against the disk (lstat) on every use; the events drop them sooner.
             const forget = (file: TAbstractFile): void => links.forget(file.path);
-            registerEvent(this.app.vault.on('create', forget));
+            const named = (file: TAbstractFile): void => {
+                links.forget(file.path);
+                links.namesChanged();
+            };
+            registerEvent(this.app.vault.on('create', named));
             registerEvent(this.app.vault.on('modify', forget));
-            registerEvent(this.app.vault.on('delete', forget));
+            registerEvent(this.app.vault.on('delete', named));
             registerEvent(
                 this.app.vault.on('rename', (file: TAbstractFile, oldPath: string) => {
                     links.forget(oldPath);
                     links.forget(file.path);
+                    links.namesChanged();
                 }),
             );
         }
@@ -268,6 +273,16 @@ export class ObsidianVault implements VaultPort {
         const checked = normalizeVaultPath(path);
         if (!checked.ok) return null;
         return this.links === null ? checked.path : this.links.realPathOf(checked.path);
+    }
+
+    /**
+     * The other vault paths of the file at `path` when it has more than one name on disk (see `VaultPort.otherNamesOf`):
+     * on desktop, found among the vault's files by their identity on disk; on mobile, none.
+     */
+    otherNamesOf(path: string): readonly string[] {
+        const checked = normalizeVaultPath(path);
+        if (!checked.ok || this.links === null) return [];
+        return this.links.otherNamesOf(checked.path, () => this.app.vault.getFiles().map((file) => file.path));
     }
 
     /**

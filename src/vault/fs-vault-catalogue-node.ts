@@ -24,6 +24,7 @@ import { isUnlistedSegment } from '../kernel/system-folders';
 import { isMarkdownPath, VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange } from '../kernel/vault-port';
 import { FileListing } from './file-listing';
+import { HardLinks } from './hard-links';
 import type { ScanTarget } from './text-scan-file-node';
 
 /** What `readForIndex` gives for a note held back (`holdBack`) and still not whole: index it without metadata. */
@@ -64,6 +65,8 @@ export class VaultCatalogue {
      * scan, or by the read that followed the link last). The exclusion gate judges both (see `FsVault.realPathOf`).
      */
     readonly linkTargets = new Map<string, string>();
+    /** The names of files that have more than one (hard links), for the gate (`FsVault.otherNamesOf`). */
+    readonly hardLinks = new HardLinks();
     /** The index snapshot: what the open may take from it, and what may go into it (decision 0022). */
     readonly snapshot: SnapshotBook;
     /** Every note's metadata and the links between them. */
@@ -95,6 +98,7 @@ export class VaultCatalogue {
         this.diskNames.clear();
         this.known.clear();
         this.linkTargets.clear();
+        this.hardLinks.clear();
     }
 
     /**
@@ -187,9 +191,13 @@ export class VaultCatalogue {
             if (!linked) {
                 this.known.trust(path, stats);
                 this.linkTargets.delete(path);
-            } else if (target !== undefined) {
-                this.known.forget(path);
-                this.linkTargets.set(path, target);
+                this.hardLinks.note(path, stats);
+            } else {
+                this.hardLinks.forget(path);
+                if (target !== undefined) {
+                    this.known.forget(path);
+                    this.linkTargets.set(path, target);
+                }
             }
         }
         return events;
@@ -209,6 +217,8 @@ export class VaultCatalogue {
         }
         // What reads trust by identity needs no change: every read compares the file's identity and stats anew.
         this.noteTarget(path, abs, now.real);
+        if (now.real === abs) this.hardLinks.note(path, now.stats);
+        else this.hardLinks.forget(path);
         if (this.isIndexed(path, now.stats)) return null;
         const read = isMarkdownPath(path) ? this.readForIndex(this.diskNames.get(path) ?? path, now.real) : null;
         if (isMarkdownPath(path) && read === null) {
@@ -405,8 +415,13 @@ export class VaultCatalogue {
         );
         this.indexedChange.set(vaultPath, stats.ctimeMs);
         // A moved symlink stays one: the gate keeps judging it by where it leads.
-        if (stats.isSymbolicLink()) this.noteTarget(vaultPath, abs, await realpath(abs));
-        else this.linkTargets.delete(vaultPath);
+        if (stats.isSymbolicLink()) {
+            this.noteTarget(vaultPath, abs, await realpath(abs));
+            this.hardLinks.forget(vaultPath);
+        } else {
+            this.linkTargets.delete(vaultPath);
+            this.hardLinks.note(vaultPath, stats);
+        }
         const disk = nodePath.relative(this.options.root, abs).split(nodePath.sep).join('/');
         if (disk !== vaultPath) this.diskNames.set(vaultPath, disk);
         else this.diskNames.delete(vaultPath);
@@ -426,6 +441,7 @@ export class VaultCatalogue {
     /** Forgets everything known of `vaultPath` (deleted, moved away, gone). */
     forget(vaultPath: string): void {
         this.heldBack.delete(vaultPath);
+        this.hardLinks.forget(vaultPath);
         this.snapshot.forget(vaultPath);
         this.linkTargets.delete(vaultPath);
         this.index.delete(vaultPath);

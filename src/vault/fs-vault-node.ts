@@ -346,6 +346,11 @@ export class FsVault implements VaultPort {
         return this.disk.realVaultPath(path);
     }
 
+    /** The other names the vault found for the file at `path`, when it has more than one (see `hard-links.ts`). */
+    otherNamesOf(path: string): readonly string[] {
+        return this.catalogue.hardLinks.othersOf(path);
+    }
+
     /**
      * Brings what the vault knows of `paths` up to date with the disk now, without a scan: each listed path is looked
      * at again (one `lstat`, a `realpath` for a link) and re-read when it changed, so the gate judges the text and the

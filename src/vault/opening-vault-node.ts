@@ -142,7 +142,8 @@ export class OpeningVault implements VaultPort {
             fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
             const stats: Stats = fstatSync(fd);
             // Changed a moment ago, maybe half written: the opened vault answers, once it is whole (`quiet-files.ts`).
-            if (!stats.isFile() || Date.now() < quietAt(abs, stats)) return;
+            // A file with other names (hard links): the opened vault knows them all and judges each (`hard-links.ts`).
+            if (!stats.isFile() || stats.nlink > 1 || Date.now() < quietAt(abs, stats)) return;
             const text = readFileSync(fd, 'utf8');
             if (!sameFile(stats, fstatSync(fd))) return;
             const entry = { path, size: stats.size, mtime: stats.mtimeMs, ctime: stats.ctimeMs };

@@ -5,7 +5,7 @@
  * note right after the handshake; `VAULT_AGENT_DEBUG=scan` makes the server say whether that call was answered while
  * the vault opened or waited for it, and when the opening scan was done, which proves the call came during the walk.
  */
-import { symlinkSync } from 'node:fs';
+import { linkSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
@@ -39,6 +39,8 @@ beforeAll(async () => {
     // A note that is a symbolic link into the excluded folder, and a folder that is one.
     symlinkSync(nodePath.join(temp.root, 'Secret', 'Inside.md'), nodePath.join(temp.root, 'Linked.md'));
     symlinkSync(nodePath.join(temp.root, 'Secret'), nodePath.join(temp.root, 'Shortcut'));
+    // And one that is another name of the same file (a hard link): no name leads anywhere, each is the file.
+    linkSync(nodePath.join(temp.root, 'Secret', 'Inside.md'), nodePath.join(temp.root, 'Hard.md'));
     state = await mkdtemp(nodePath.join(os.tmpdir(), 'vault-agent-opening-state-'));
 }, 120_000);
 
@@ -107,8 +109,8 @@ describe('vault-agent mcp answers read_note while the vault opens, and withholds
         }
     }, 60_000);
 
-    it('withholds a symbolic link into an excluded folder, or a note reached through one, asked during the opening walk', async () => {
-        for (const path of ['Linked.md', 'Shortcut/Inside.md']) {
+    it('withholds a symbolic or hard link into an excluded folder, or a note reached through one, asked during the opening walk', async () => {
+        for (const path of ['Linked.md', 'Shortcut/Inside.md', 'Hard.md']) {
             const result = await readAtStart(path);
             expect(result.isError).toBe(true);
             expect(result.text).toContain('Not found');

@@ -194,6 +194,28 @@ describe('vault-agent mcp follows the file system without rescanning per call', 
         expect((await call('note_links', { path: 'Plan.md' })).text).not.toContain('Ideas.md');
     }, 60_000);
 
+    it('judges a note linked hard into the excluded folder by that name too, until that name is gone', async () => {
+        const { linkSync } = await import('node:fs');
+        await mkdir(abs('Secret'), { recursive: true });
+        await writeFile(abs('Secret/Diary.md'), 'Dear diary, a secret okapi.\n');
+        // Another name of the same file: each name is the file itself, an edit under one shows under both.
+        linkSync(abs('Secret/Diary.md'), abs('Shared.md'));
+        await writeFile(abs('Marker.md'), 'Written after the link.\n');
+        await until(async () => (await call('list_notes', {})).text.includes('Marker.md'), 'the marker listed');
+        expect((await call('list_notes', {})).text).not.toContain('Shared.md');
+        for (const [name, args] of [
+            ['read_note', { path: 'Shared.md' }],
+            ['search_notes', { query: 'okapi' }],
+            ['note_outline', { path: 'Shared.md' }],
+        ] as const) {
+            expect((await call(name, args)).text, name).not.toContain('Dear diary');
+        }
+        // With its name in the excluded folder gone, the file has one name left, and that one is visible.
+        await rm(abs('Secret/Diary.md'));
+        await until(async () => (await call('list_notes', {})).text.includes('Shared.md'), 'the other name listed');
+        expect((await call('read_note', { path: 'Shared.md' })).text).toContain('Dear diary');
+    }, 60_000);
+
     it('judges a symlink by its target when the target turns #private', async () => {
         await writeFile(abs('Target.md'), 'Target text, a narwhal.\n');
         const { symlinkSync } = await import('node:fs');

@@ -5,7 +5,7 @@
  * which must not write through a link either. The stub vault lists the folder as Obsidian's desktop adapter does
  * (links followed, see tests/support/obsidian-stub-disk.ts); what it cannot show is Obsidian's own indexing of links.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import nodePath from 'node:path';
 import type { App as ObsidianApp, EventRef } from 'obsidian';
@@ -145,6 +145,33 @@ describe('ObsidianVault.realPathOf', () => {
         } finally {
             rmSync(outer, { recursive: true, force: true });
         }
+    });
+});
+
+describe('ObsidianVault.otherNamesOf', () => {
+    it('finds the other names of a hard-linked note on desktop, found again after a file is deleted', () => {
+        // Another name of the diary outside the excluded folder: Obsidian lists it as a note of its own.
+        linkSync(nodePath.join(root, 'Secrets', 'Diary.md'), nodePath.join(root, 'Copy.md'));
+        const app = appOn(root);
+        const vault = new ObsidianVault({ app: app as unknown as ObsidianApp, isDesktop: true });
+        vault.watch(() => undefined);
+        // (Obsidian also lists the diary through the linked folder, `Linked/`: that path is the same file too.)
+        expect(vault.otherNamesOf('Copy.md')).toContain('Secrets/Diary.md');
+        expect(vault.otherNamesOf('Notes/Plan.md')).toEqual([]);
+
+        // Its name in the excluded folder deleted (Obsidian reports it): one name left, and that one is visible.
+        const diary = app.vault.getFileByPath('Secrets/Diary.md');
+        if (diary === null) throw new Error('the diary is listed');
+        unlinkSync(nodePath.join(root, 'Secrets', 'Diary.md'));
+        app.vault.trigger('delete', diary);
+        expect(vault.otherNamesOf('Copy.md')).toEqual([]);
+    });
+
+    it('on mobile finds none, and Node is never loaded', () => {
+        const counted = countedCalls();
+        const vault = new ObsidianVault({ app: appOn(null) as unknown as ObsidianApp, diskCalls: counted.calls });
+        expect(vault.otherNamesOf('Notes/Plan.md')).toEqual([]);
+        expect(counted.loads).toEqual([]);
     });
 });
 

@@ -13,6 +13,7 @@
  */
 import {
     existsSync,
+    linkSync,
     mkdirSync,
     mkdtempSync,
     readFileSync,
@@ -57,6 +58,7 @@ const LINKED_PATHS = [
     'Outside.md',
     'Far/Away.md',
     'Cfg/Config note.md',
+    'Hard copy.md',
 ];
 
 let api: MessagesApiServer;
@@ -96,6 +98,8 @@ beforeEach(async () => {
     link('Notes/Plan.md', 'Plan link.md');
     link('Notes', 'Notes link');
     link('.obsidian', 'Cfg');
+    // Another name of the diary (a hard link): no name leads anywhere, each is the file itself.
+    linkSync(at('Secrets/Diary.md'), at('Hard copy.md'));
 });
 
 afterEach(async () => {
@@ -154,7 +158,7 @@ describe('symbolic links in the plugin on desktop (row 31)', () => {
         const chat = services.createChat(approveAll);
         await chat.send(
             'Summarise @[[Shortcut]], @[[Linked/Diary]], @[[Outside]], @[[Far/Away]], @[[Cfg/Config note]], ' +
-                '@[[Embedder]], @[[Plan link]] and @[[Plan]]',
+                '@[[Embedder]], @[[Hard copy]], @[[Plan link]] and @[[Plan]]',
         );
         expect(api.messageRequests()).toHaveLength(2);
         expect(sent()).toContain('Ship in May.');
@@ -181,11 +185,23 @@ describe('symbolic links in the plugin on desktop (row 31)', () => {
         const { services } = await loadPlugin();
         const suggester = services.suggester;
         expect(suggester).not.toBeNull();
-        const queries = ['Diary', 'Shortcut', 'Older', 'Outside', 'Away', 'Linked', 'Far', 'Config', 'Cfg', 'Plan'];
+        const queries = [
+            'Diary',
+            'Shortcut',
+            'Older',
+            'Outside',
+            'Away',
+            'Linked',
+            'Far',
+            'Config',
+            'Cfg',
+            'Plan',
+            'Hard',
+        ];
         const offered = queries.flatMap((query) =>
             (suggester?.suggest(query, 50) ?? []).map((s) => `${s.kind}:${s.label}:${s.detail}`),
         );
-        expect(offered.join('\n')).not.toMatch(/Diary|Shortcut|Older|Outside|Away|Linked|Far\/|Config|Cfg/);
+        expect(offered.join('\n')).not.toMatch(/Diary|Shortcut|Older|Outside|Away|Linked|Far\/|Config|Cfg|Hard/);
         expect(offered.join('\n')).toMatch(/Plan link/);
     });
 
