@@ -4,7 +4,7 @@
  * per-user state folder. Each failure becomes a `CliError` whose message a person can act on.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, realpathSync } from 'node:fs';
+import { promises as fs, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -282,18 +282,48 @@ export function stderrNotifier(io: CliIo): Notifier {
     };
 }
 
-/** Checkpoints (undo records) of CLI runs, kept in one JSON file per vault in the state folder. */
+/**
+ * Checkpoints (undo records) of CLI runs, kept in one JSON file per vault in the state folder. Several commands may
+ * run on one vault at once (`run --watch` and `review`, say): each saves the whole list, so each first loads what the
+ * others saved since (`changedElsewhere`), and no one's records are lost.
+ */
 export class JsonFileCheckpoints implements CheckpointPersistence {
+    /** The file as this process last loaded or saved it (`null`: absent, or not looked at yet). */
+    private seen: string | null = null;
+
     constructor(private readonly file: string) {}
 
     /** The saved value, or `null` when there is none yet. */
-    load(): Promise<unknown> {
-        return readJsonFile(this.file);
+    async load(): Promise<unknown> {
+        const before = fileVersion(this.file);
+        const value = await readJsonFile(this.file);
+        this.seen = before;
+        return value;
     }
 
     /** Replaces the saved value atomically (temp file, then rename). */
-    save(data: unknown): Promise<void> {
-        return writeJsonFile(this.file, data);
+    async save(data: unknown): Promise<void> {
+        this.seen = await writeJsonFile(this.file, data);
+    }
+
+    changedElsewhere(): Promise<boolean> {
+        return Promise.resolve(fileVersion(this.file) !== this.seen);
+    }
+}
+
+/**
+ * What tells one version of a file written whole by rename from another: a new file each time (identity), its size
+ * and modification time (a rename keeps those, not the change time); `null` when it is not there.
+ */
+function fileVersion(file: string): string | null {
+    // A plain call: a job records its result through here, and a trip through the thread pool waits its turn behind
+    // the other jobs' work (decision 0030).
+    try {
+        const stats = statSync(file, { bigint: true, throwIfNoEntry: false });
+        return stats === undefined ? null : `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+    } catch {
+        // Not readable now: counts as changed, so the next load says what is wrong.
+        return null;
     }
 }
 
@@ -332,12 +362,15 @@ async function readJsonFile(file: string): Promise<unknown> {
     }
 }
 
-/** Replaces a JSON file atomically (temp file, then rename). */
-async function writeJsonFile(file: string, data: unknown): Promise<void> {
+/** Replaces a JSON file atomically (temp file, then rename); resolves with the version written (`fileVersion`). */
+async function writeJsonFile(file: string, data: unknown): Promise<string | null> {
     await fs.mkdir(nodePath.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
     await fs.writeFile(temp, JSON.stringify(data), 'utf8');
+    // Taken before the rename, which keeps it: a version another process renames in after is not mistaken for ours.
+    const written = fileVersion(temp);
     await fs.rename(temp, file);
+    return written;
 }
 
 /** One sentence about an unexpected failure, without stack or file contents. */

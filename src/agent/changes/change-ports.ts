@@ -10,6 +10,11 @@ export interface CheckpointPersistence {
     load(): Promise<unknown>;
     /** Replaces the saved value. */
     save(data: unknown): Promise<void>;
+    /**
+     * Whether another writer (another process on the same vault) replaced the saved value since this one last loaded
+     * or saved it; the store then loads it again before it changes anything. Absent where nobody else writes it.
+     */
+    changedElsewhere?(): Promise<boolean>;
 }
 
 /**

@@ -208,7 +208,9 @@ export class CheckpointStore {
         return run;
     }
 
-    private ensureLoaded(): Promise<void> {
+    private async ensureLoaded(): Promise<void> {
+        // Another process on the vault saved meanwhile: its records are loaded too, so saving keeps them.
+        if (this.loading !== null && (await this.persistence.changedElsewhere?.()) === true) this.loading = null;
         this.loading ??= this.persistence.load().then(
             (data) => {
                 this.checkpoints = parseStored(data);
