@@ -55,7 +55,9 @@ export function normalizeVaultPath(input: string): PathCheck {
         .replace(/\/+$/u, '')
         .replace(/[\u00a0\u202f]/gu, ' ')
         .normalize('NFC');
-    if (path === '') {
+    // Blank once its trailing separators are gone (" \\" is " "): as empty as a blank input, so the answer is the same
+    // for a path and for what it normalises to.
+    if (path.trim() === '') {
         return reject('the path is empty. Give a vault-relative path such as "Notes/Idea.md".');
     }
     return { ok: true, path };

@@ -22,6 +22,7 @@ import { lstatSync, watch, type FSWatcher } from 'node:fs';
 import nodePath from 'node:path';
 import { FsVault, type FsVaultOptions, type ScanStats } from './fs-vault-node';
 import type { FolderWatch } from './fs-vault-walk-node';
+import { settleUnsettled } from './quiet-read-node';
 import { isProtectedPath } from '../kernel/path-policy';
 
 /** Why a full scan ran (besides the one that opened the vault). */
@@ -46,11 +47,6 @@ type State = 'starting' | 'watching' | 'lost' | 'closed';
 /** Failures that mean the folder is not there (or not listable) any more: the walk skips it too, nothing is lost. */
 const GONE = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM']);
 
-/** The longest a call waits for notes indexed while they were being written to be quiet (see `settleUnsettled`). */
-const SETTLE_WAIT_MS = 1_500;
-/** How long a note still being written after that wait is not waited for again. */
-const RESTLESS_MS = 30_000;
-
 /** Longest wait before watching again after failures in a row (ms). */
 const MAX_RESTART_MS = 60_000;
 
@@ -63,7 +59,7 @@ export class VaultWatcher implements FolderWatch {
     /** Watches by on-disk folder path relative to the root (`''` is the root), with the folder they follow. */
     private readonly watches = new Map<string, { watcher: FSWatcher; dev: number; ino: number }>();
     private readonly pending = new Set<string>();
-    /** Notes not waited for again until the time given (see `settleUnsettled`). */
+    /** Notes not waited for again until the time given (see `settleUnsettled` in `quiet-read-node.ts`). */
     private readonly restless = new Map<string, number>();
     private timer: ReturnType<typeof setTimeout> | null = null;
     private firstPendingAt = 0;
@@ -142,44 +138,9 @@ export class VaultWatcher implements FolderWatch {
         });
     }
 
-    /**
-     * Reads again, once they are quiet, the notes whose text went into the index while another program may have been
-     * writing them (`quiet-files.ts`), so a call is answered from whole notes: a private note rewritten in place is
-     * never listed from its first half. A call waits at most `SETTLE_WAIT_MS` for them; a note that is still changing
-     * then (a file something keeps rewriting) is not waited for again for `RESTLESS_MS`, so it cannot slow every call.
-     * It is held back meanwhile (excluded: its `#private` may not be written yet); a call that finds it may be whole by
-     * now reads it again without waiting.
-     */
+    /** See `settleUnsettled` in `quiet-read-node.ts`: this watcher's calls share one memory of restless notes. */
     private async settleUnsettled(): Promise<void> {
-        const vault = this.vault;
-        if (vault === null) return;
-        const deadline = Date.now() + SETTLE_WAIT_MS;
-        const later = new Map<string, number>();
-        try {
-            for (;;) {
-                const now = Date.now();
-                const waitFor: string[] = [];
-                let until = 0;
-                for (const [disk, at] of vault.takeUnsettled()) {
-                    const restlessUntil = this.restless.get(disk) ?? 0;
-                    if (restlessUntil !== 0 && restlessUntil <= now) this.restless.delete(disk);
-                    const restless = restlessUntil > now;
-                    // Read again without waiting once it may be whole; else left for a later call.
-                    if ((restless && at > now) || (!restless && at > deadline)) {
-                        if (!restless) this.restless.set(disk, now + RESTLESS_MS);
-                        later.set(disk, at);
-                        continue;
-                    }
-                    waitFor.push(disk);
-                    until = Math.max(until, at);
-                }
-                if (waitFor.length === 0) return;
-                await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
-                await vault.syncPaths(waitFor);
-            }
-        } finally {
-            for (const [disk, at] of later) vault.holdBack(disk, at);
-        }
+        if (this.vault !== null) await settleUnsettled(this.vault, this.restless);
     }
 
     /** Stops watching. */

@@ -95,3 +95,54 @@ export class UnsettledNotes {
         return taken;
     }
 }
+
+/** The longest a call waits for notes indexed while they were being written to be quiet (see `settleUnsettled`). */
+const SETTLE_WAIT_MS = 1_500;
+/** How long a note still being written after that wait is not waited for again. */
+const RESTLESS_MS = 30_000;
+
+/** What `settleUnsettled` needs of the vault (`FsVault`). */
+export interface Settling {
+    takeUnsettled(): Map<string, number>;
+    syncPaths(diskPaths: Iterable<string>): Promise<unknown>;
+    holdBack(disk: string, settledAt: number): void;
+}
+
+/**
+ * Reads again, once they are quiet, the notes whose text went into the index while another program may have been
+ * writing them (`quiet-files.ts`), so a call is answered from whole notes: a private note rewritten in place is
+ * never listed from its first half. A call waits at most `SETTLE_WAIT_MS` for them; a note that is still changing
+ * then (a file something keeps rewriting) is not waited for again for `RESTLESS_MS`, so it cannot slow every call.
+ * It is held back meanwhile (excluded: its `#private` may not be written yet); a call that finds it may be whole by
+ * now reads it again without waiting. `restlessNotes` (on-disk path → until when) is kept from call to call by the
+ * watcher; a command that settles once starts without one.
+ */
+export async function settleUnsettled(vault: Settling, restlessNotes: Map<string, number> = new Map()): Promise<void> {
+    const deadline = Date.now() + SETTLE_WAIT_MS;
+    const later = new Map<string, number>();
+    try {
+        for (;;) {
+            const now = Date.now();
+            const waitFor: string[] = [];
+            let until = 0;
+            for (const [disk, at] of vault.takeUnsettled()) {
+                const restlessUntil = restlessNotes.get(disk) ?? 0;
+                if (restlessUntil !== 0 && restlessUntil <= now) restlessNotes.delete(disk);
+                const restless = restlessUntil > now;
+                // Read again without waiting once it may be whole; else left for a later call.
+                if ((restless && at > now) || (!restless && at > deadline)) {
+                    if (!restless) restlessNotes.set(disk, now + RESTLESS_MS);
+                    later.set(disk, at);
+                    continue;
+                }
+                waitFor.push(disk);
+                until = Math.max(until, at);
+            }
+            if (waitFor.length === 0) return;
+            await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
+            await vault.syncPaths(waitFor);
+        }
+    } finally {
+        for (const [disk, at] of later) vault.holdBack(disk, at);
+    }
+}

@@ -16,6 +16,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 import { buildCli, CLI } from './cli-harness';
+import { LOOPING_WRITER } from '../support/in-place-writer';
 
 const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } });
 const CANARY = `CANARY${Math.random().toString(36).slice(2)}`;
@@ -152,36 +153,6 @@ const next = () => {
     if (Date.now() < end) setTimeout(next, 30);
 };
 next();
-`;
-
-/**
- * A second process that rewrites `file` in place with the bytes of `source` over and over for `ms`: each round
- * truncates it and writes it a tenth at a time, 20 ms apart, so the file is never quiet for long; "writing" after the
- * first piece.
- */
-const LOOPING_WRITER = `
-const fs = require('node:fs');
-const [file, source, ms] = [process.argv[1], process.argv[2], Number(process.argv[3])];
-const bytes = fs.readFileSync(source);
-const piece = Math.ceil(bytes.length / 10);
-const end = Date.now() + ms;
-let first = true;
-const round = () => {
-    const fd = fs.openSync(file, 'r+');
-    fs.ftruncateSync(fd, 0);
-    let at = 0;
-    const next = () => {
-        fs.writeSync(fd, bytes, at, Math.min(piece, bytes.length - at), at);
-        at += piece;
-        if (first) process.stdout.write('writing\\n');
-        first = false;
-        if (at < bytes.length) return setTimeout(next, 20);
-        fs.closeSync(fd);
-        if (Date.now() < end) setTimeout(round, 20);
-    };
-    next();
-};
-round();
 `;
 
 describe('a note read while another program writes it in place', () => {

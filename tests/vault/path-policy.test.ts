@@ -64,6 +64,15 @@ describe('normalizeVaultPath', () => {
         expect(normalizeVaultPath('Cafe\u0301.md')).toEqual({ ok: true, path: 'Caf\u00e9.md' });
     });
 
+    it('refuses a path that is blank once its trailing separators are gone, as it refuses a blank one', () => {
+        // Found by the idempotence property: " \\" was accepted as " ", which itself is refused.
+        for (const input of [' \\', ' /', '\u00a0/', ' //']) {
+            const checked = normalizeVaultPath(input);
+            expect(checked.ok, JSON.stringify(input)).toBe(false);
+            expect(checked.ok ? '' : checked.reason).toMatch(/empty/u);
+        }
+    });
+
     it('accepts names that only look unusual', () => {
         for (const path of ['100%.md', 'a..b.md', '...md', '.hidden.md', 'v1.2/notes.md', 'a%2fb.md', 'é/ü.md']) {
             expect(normalizeVaultPath(path)).toEqual({ ok: true, path: path.normalize('NFC') });
