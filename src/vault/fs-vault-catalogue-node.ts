@@ -83,11 +83,6 @@ export class VaultCatalogue {
      * them, and the next look reads them again (`isIndexed` says no).
      */
     private readonly heldBack = new Set<string>();
-    /**
-     * Whether a note read for the first time when asked (`readNow`), and not quiet then, is held back rather than taken
-     * as found: only where a watcher reads such notes again before each call (the MCP server, `run --watch`).
-     */
-    holdUnsettled = false;
 
     constructor(
         private readonly options: { root: string; configDir: string },
@@ -258,9 +253,7 @@ export class VaultCatalogue {
      */
     private readNow(path: string): NoteMetadata {
         const readAt = Date.now();
-        // Asked now, with no time to wait: a text that may be half written is held back until it is read whole.
-        const read = this.readForIndex(this.diskNames.get(path) ?? path, undefined, this.holdUnsettled);
-        if (read === HELD) this.heldBack.add(path);
+        const read = this.readForIndex(this.diskNames.get(path) ?? path);
         const text = read === HELD ? null : read;
         const facts = this.linkTargets.has(path) ? null : this.factsOf(path);
         if (text === null || facts === null) this.snapshot.forget(path);
@@ -348,15 +341,15 @@ export class VaultCatalogue {
     /**
      * The text of the note at `disk` (on-disk relative path; read at `abs` when given) for the index, or `null` when it
      * vanished. A text read while the file may still be being written is noted, so that it is read again once the file
-     * is quiet (`takeUnsettled`), and indexed all the same, unless the note is held back (`holdBack`) or `hold` asks to
-     * hold it: then `HELD`, and the caller indexes it without metadata.
+     * is quiet (`takeUnsettled`), and indexed all the same, unless the note is held back (`holdBack`): then `HELD`, and
+     * the caller indexes it without metadata.
      */
-    private readForIndex(disk: string, abs = this.disk.abs(disk), hold = false): string | typeof HELD | null {
+    private readForIndex(disk: string, abs = this.disk.abs(disk)): string | typeof HELD | null {
         const read = readTextAsOf(abs);
         if (read === null) return null;
         if (read.settledAt === 0) return read.text;
         this.unsettled.note(disk, read.settledAt);
-        return hold || this.heldBack.has(disk.normalize('NFC')) ? HELD : read.text;
+        return this.heldBack.has(disk.normalize('NFC')) ? HELD : read.text;
     }
 
     /**

@@ -118,7 +118,7 @@ export class FsVault implements VaultPort {
     static async open(root: string, options: FsVaultOptions): Promise<FsVault> {
         const located = await FsVault.locate(root, options.configDir);
         const vault = new FsVault(located, options.snapshot);
-        vault.watchFolders(options.folders ?? null);
+        vault.folders = options.folders ?? null;
         // The snapshot is read once the walk is done: nothing in the walk needs it, and a call that comes meanwhile
         // does not wait for it.
         await vault.scan({
@@ -140,8 +140,6 @@ export class FsVault implements VaultPort {
     /** From now on, tells `folders` of each folder before a scan or a sync lists it (`null`: nobody). */
     watchFolders(folders: FolderWatch | null): void {
         this.folders = folders;
-        // A watcher settles what a note first read now may not have had whole (`VaultWatcher.fresh`).
-        this.catalogue.holdUnsettled = folders !== null;
     }
 
     /** The configuration folder, as given to `open`. */
