@@ -13,7 +13,7 @@ import { lstat, readFile, realpath } from './fs-calls-node';
 import nodePath from 'node:path';
 import { VaultDisk } from './fs-vault-disk-node';
 import { runToEnd, walkPath, type FolderWatch, type Found } from './fs-vault-walk-node';
-import { readTextAsOf, UnsettledNotes } from './quiet-read-node';
+import { HELD, IndexReads } from './quiet-read-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { NoteIndex } from './note-index';
 import { UNREADABLE } from './stored-note';
@@ -26,9 +26,6 @@ import type { FileEntry, NoteMetadata, VaultChange } from '../kernel/vault-port'
 import { FileListing } from './file-listing';
 import { HardLinks } from './hard-links';
 import type { ScanTarget } from './text-scan-file-node';
-
-/** What `readForIndex` gives for a note held back (`holdBack`) and still not whole: index it without metadata. */
-const HELD = Symbol('held back');
 
 /** How many files a step of `absorbSteps` takes in between two chances to pause. */
 const FILES_PER_STEP = 128;
@@ -73,16 +70,8 @@ export class VaultCatalogue {
     readonly index = new NoteIndex((path) => this.readNow(path));
     /** Notes read from disk by the running scan (the scan sets it to 0 when it starts). */
     reads = 0;
-    /**
-     * Notes whose text went into the index while their file had changed a moment ago, so it may have been half written
-     * (`quiet-files.ts`): by on-disk path, with the time from which they can be read whole.
-     */
-    private readonly unsettled = new UnsettledNotes();
-    /**
-     * Notes held back while something keeps rewriting them (`holdBack`): they have no metadata, so the gate excludes
-     * them, and the next look reads them again (`isIndexed` says no).
-     */
-    private readonly heldBack = new Set<string>();
+    /** Notes read for the index while their file was not quiet, and those held back (decision 0036). */
+    private readonly quiet = new IndexReads();
 
     constructor(
         private readonly options: { root: string; configDir: string },
@@ -166,7 +155,7 @@ export class VaultCatalogue {
                 if (linked) this.snapshot.forget(path);
             } else {
                 const readAt = Date.now();
-                const read = markdown ? this.readForIndex(disk) : null;
+                const read = markdown ? this.quiet.read(disk, this.disk.abs(disk)) : null;
                 if (markdown && read === null) continue;
                 if (markdown) this.reads++;
                 const text = read === HELD ? null : read;
@@ -175,7 +164,7 @@ export class VaultCatalogue {
                 else this.snapshot.forget(path);
                 held = read === HELD;
             }
-            if (!held) this.heldBack.delete(path);
+            if (!held) this.quiet.release(path);
             this.indexedChange.set(path, stats.ctimeMs);
             events.push({ type: this.files.has(path) ? 'modify' : 'create', path });
             this.files.set(path, entry);
@@ -220,7 +209,7 @@ export class VaultCatalogue {
         if (now.real === abs) this.hardLinks.note(path, now.stats);
         else this.hardLinks.forget(path);
         if (this.isIndexed(path, now.stats)) return null;
-        const read = isMarkdownPath(path) ? this.readForIndex(this.diskNames.get(path) ?? path, now.real) : null;
+        const read = isMarkdownPath(path) ? this.quiet.read(this.diskNames.get(path) ?? path, now.real) : null;
         if (isMarkdownPath(path) && read === null) {
             this.forget(path);
             return 'delete';
@@ -253,7 +242,8 @@ export class VaultCatalogue {
      */
     private readNow(path: string): NoteMetadata {
         const readAt = Date.now();
-        const read = this.readForIndex(this.diskNames.get(path) ?? path);
+        const disk = this.diskNames.get(path) ?? path;
+        const read = this.quiet.read(disk, this.disk.abs(disk));
         const text = read === HELD ? null : read;
         const facts = this.linkTargets.has(path) ? null : this.factsOf(path);
         if (text === null || facts === null) this.snapshot.forget(path);
@@ -339,38 +329,22 @@ export class VaultCatalogue {
     }
 
     /**
-     * The text of the note at `disk` (on-disk relative path; read at `abs` when given) for the index, or `null` when it
-     * vanished. A text read while the file may still be being written is noted, so that it is read again once the file
-     * is quiet (`takeUnsettled`), and indexed all the same, unless the note is held back (`holdBack`): then `HELD`, and
-     * the caller indexes it without metadata.
-     */
-    private readForIndex(disk: string, abs = this.disk.abs(disk)): string | typeof HELD | null {
-        const read = readTextAsOf(abs);
-        if (read === null) return null;
-        if (read.settledAt === 0) return read.text;
-        this.unsettled.note(disk, read.settledAt);
-        return this.heldBack.has(disk.normalize('NFC')) ? HELD : read.text;
-    }
-
-    /**
      * Holds back the note at `disk` (on-disk relative path), read while its file was not quiet, and still changing when
      * the watcher stopped waiting for it: its metadata, taken from a text that may have been half written, is dropped,
      * so the gate excludes it (a `#private` may not have been written yet), until it is read again. It is noted again
      * as unsettled from `settledAt`.
      */
     holdBack(disk: string, settledAt: number): void {
-        this.unsettled.note(disk, settledAt);
-        const path = disk.normalize('NFC');
+        const path = this.quiet.hold(disk, settledAt);
         const entry = this.files.get(path);
-        if (entry === undefined || !isMarkdownPath(path)) return;
+        if (entry === undefined || !isMarkdownPath(path)) return this.quiet.release(path);
         this.index.set(entry, null);
         this.snapshot.forget(path);
-        this.heldBack.add(path);
     }
 
-    /** The notes indexed from a text that may not have been whole (see `readForIndex`), taken: on-disk path → when. */
+    /** The notes indexed from a text that may not have been whole (see `IndexReads`), taken: on-disk path → when. */
     takeUnsettled(): Map<string, number> {
-        return this.unsettled.take();
+        return this.quiet.take();
     }
 
     /** Remembers where `vaultPath` (at `abs`) led when it was last read or looked at: `real`, checked inside. */
@@ -382,7 +356,7 @@ export class VaultCatalogue {
     /** Whether the index holds the text of the file as `stats` describe it (same size, mtime and change time). */
     private isIndexed(vaultPath: string, stats: Stats): boolean {
         return (
-            !this.heldBack.has(vaultPath) &&
+            !this.quiet.isHeld(vaultPath) &&
             this.index.isFresh(vaultPath, toEntry(vaultPath, stats)) &&
             this.indexedChange.get(vaultPath) === stats.ctimeMs
         );
@@ -430,7 +404,7 @@ export class VaultCatalogue {
     /** Lists and indexes `entry` with `text`, from a write or a read (a listed path only). */
     private remember(entry: FileEntry, text: string | null, held = false): void {
         if (!this.isListed(entry.path)) return;
-        if (!held) this.heldBack.delete(entry.path);
+        if (!held) this.quiet.release(entry.path);
         // Indexed from a write or a read, not a scan: it goes into a snapshot after the next scan has looked at it.
         this.snapshot.forget(entry.path);
         // Parsed when first asked: a job note is rewritten several times per job and nobody reads it in between.
@@ -440,7 +414,7 @@ export class VaultCatalogue {
 
     /** Forgets everything known of `vaultPath` (deleted, moved away, gone). */
     forget(vaultPath: string): void {
-        this.heldBack.delete(vaultPath);
+        this.quiet.release(vaultPath);
         this.hardLinks.forget(vaultPath);
         this.snapshot.forget(vaultPath);
         this.linkTargets.delete(vaultPath);

@@ -79,20 +79,59 @@ export function readTextAsOf(abs: string): { text: string; settledAt: number } |
     }
 }
 
-/** The notes indexed from a text that may not have been whole: by on-disk path, with the time they can be whole. */
-export class UnsettledNotes {
-    private readonly notes = new Map<string, number>();
+/** What `IndexReads.read` gives for a note held back and still not whole: the index keeps it without metadata. */
+export const HELD = Symbol('held back');
 
-    /** `disk` was indexed from a text read while its file was not quiet; whole from `settledAt` on. */
-    note(disk: string, settledAt: number): void {
-        this.notes.set(disk, Math.max(settledAt, this.notes.get(disk) ?? 0));
+/**
+ * The index's reads of notes. A text read while its file was not quiet is noted (by on-disk path, with the time it can
+ * be whole), so that the watcher reads it again once it is (`take`). A note still changing when the watcher stopped
+ * waiting for it is held back (`hold`): the index keeps it without metadata, so the gate excludes it, until a read
+ * finds it whole (`release`).
+ */
+export class IndexReads {
+    private readonly unsettled = new Map<string, number>();
+    /** Vault paths of the notes held back. */
+    private readonly held = new Set<string>();
+
+    /**
+     * The text of the note at `abs` (`disk` on disk) for the index, or `null` when it vanished. A text that may be half
+     * written is noted, and given all the same, unless the note is held back: then `HELD`.
+     */
+    read(disk: string, abs: string): string | typeof HELD | null {
+        const read = readTextAsOf(abs);
+        if (read === null) return null;
+        if (read.settledAt === 0) return read.text;
+        this.note(disk, read.settledAt);
+        return this.held.has(disk.normalize('NFC')) ? HELD : read.text;
     }
 
-    /** Every note noted so far, taken. */
+    /** Holds back the note at `disk`, noted again as whole from `settledAt` at the earliest; returns its vault path. */
+    hold(disk: string, settledAt: number): string {
+        this.note(disk, settledAt);
+        const path = disk.normalize('NFC');
+        this.held.add(path);
+        return path;
+    }
+
+    /** Whether the note at `path` is held back (the index must read it again). */
+    isHeld(path: string): boolean {
+        return this.held.size > 0 && this.held.has(path);
+    }
+
+    /** The note at `path` was indexed from a whole text, or is gone. */
+    release(path: string): void {
+        if (this.held.size > 0) this.held.delete(path);
+    }
+
+    /** Every note noted so far, taken: on-disk path → when it can be whole. */
     take(): Map<string, number> {
-        const taken = new Map(this.notes);
-        this.notes.clear();
+        const taken = new Map(this.unsettled);
+        this.unsettled.clear();
         return taken;
+    }
+
+    private note(disk: string, settledAt: number): void {
+        this.unsettled.set(disk, Math.max(settledAt, this.unsettled.get(disk) ?? 0));
     }
 }
 
