@@ -26,6 +26,7 @@ import type { ModelSettings, Settings } from '../kernel/settings';
 import type { LocalProcess } from '../delegate/lease';
 import { FsVault, type FsVaultOptions } from '../vault/fs-vault-node';
 import { IndexSnapshotFile } from '../vault/index-snapshot-node';
+import { withFileLock } from '../vault/file-lock-node';
 import { isProcessRunning } from '../vault/temp-files-node';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
@@ -285,7 +286,8 @@ export function stderrNotifier(io: CliIo): Notifier {
 /**
  * Checkpoints (undo records) of CLI runs, kept in one JSON file per vault in the state folder. Several commands may
  * run on one vault at once (`run --watch` and `review`, say): each saves the whole list, so each first loads what the
- * others saved since (`changedElsewhere`), and no one's records are lost.
+ * others saved since (`changedElsewhere`), under the file's lock (`exclusive`, decision 0038), and no one's records
+ * are lost.
  */
 export class JsonFileCheckpoints implements CheckpointPersistence {
     /** The file as this process last loaded or saved it (`null`: absent, or not looked at yet). */
@@ -308,6 +310,10 @@ export class JsonFileCheckpoints implements CheckpointPersistence {
 
     changedElsewhere(): Promise<boolean> {
         return Promise.resolve(fileVersion(this.file) !== this.seen);
+    }
+
+    exclusive<T>(task: () => Promise<T>): Promise<T> {
+        return withFileLock(this.file, task);
     }
 }
 
@@ -340,7 +346,9 @@ export class JsonFileConsentStore implements ConsentStore {
     }
 
     async set(key: string, value: string): Promise<void> {
-        await writeJsonFile(this.file, { ...(await this.entries()), [key]: value });
+        await withFileLock(this.file, async () => {
+            await writeJsonFile(this.file, { ...(await this.entries()), [key]: value });
+        });
     }
 
     private async entries(): Promise<Record<string, unknown>> {

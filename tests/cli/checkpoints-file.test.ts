@@ -2,9 +2,8 @@
  * The command line's undo records live in one JSON file per vault, and several commands may run on the vault at once
  * (`run --watch` keeps running while the person runs `review` or another `run`). Each keeps the records in memory and
  * saves the whole list, so each must first take in what the others saved since. Two `CheckpointStore`s, each with its
- * own `JsonFileCheckpoints` on the same real file, stand for two processes: they share nothing but that file. What it
- * cannot show: two saves landing within the same few milliseconds (each save is a whole-file rename, so the file is
- * never torn, but the earlier of the two records can still be lost then).
+ * own `JsonFileCheckpoints` on the same real file, stand for two processes: they share nothing but that file. Two real
+ * processes saving within the same milliseconds, under the undo file's lock, are in `state-files-shared.test.ts`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

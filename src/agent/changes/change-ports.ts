@@ -15,6 +15,11 @@ export interface CheckpointPersistence {
      * or saved it; the store then loads it again before it changes anything. Absent where nobody else writes it.
      */
     changedElsewhere?(): Promise<boolean>;
+    /**
+     * Runs `task` (load if changed elsewhere, change, save) so that no other writer saves in between: across processes
+     * a lock on the saved value (decision 0038). Absent where nobody else writes it.
+     */
+    exclusive?<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /**

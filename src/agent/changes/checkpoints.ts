@@ -131,7 +131,7 @@ export class CheckpointStore {
             this.forgetOldTurns();
             await this.save();
             return { ...checkpoint };
-        });
+        }, true);
     }
 
     /**
@@ -169,13 +169,13 @@ export class CheckpointStore {
      * `dryRun`, touches nothing and reports what would be restored and what cannot be, so the person can confirm first.
      */
     undo(turnId: string, options: { dryRun?: boolean; changeId?: string } = {}): Promise<UndoReport> {
+        const dryRun = options.dryRun === true;
         return this.serially(async () => {
             const pending = this.checkpoints
                 .filter((c) => c.turnId === turnId && !c.undone)
                 .filter((c) => options.changeId === undefined || c.changeId === options.changeId)
                 .reverse();
             const plan = await planUndo(this.vault, pending);
-            const dryRun = options.dryRun === true;
             if (dryRun) return { turnId, dryRun, restored: plan.actions, notRestored: plan.problems };
             const result = await executeUndo(this.vault, plan.actions, pending);
             for (const action of result.done) {
@@ -184,7 +184,7 @@ export class CheckpointStore {
             }
             if (result.done.length > 0) await this.save();
             return { turnId, dryRun, restored: result.done, notRestored: [...plan.problems, ...result.problems] };
-        });
+        }, !dryRun);
     }
 
     private forgetOldTurns(): void {
@@ -198,12 +198,19 @@ export class CheckpointStore {
         await this.persistence.save({ version: STORE_VERSION, checkpoints: this.checkpoints });
     }
 
-    /** Runs `task` after the store is loaded and after every earlier task, so records and undos never interleave. */
-    private serially<T>(task: () => Promise<T>): Promise<T> {
-        const run = this.queue.then(async () => {
+    /**
+     * Runs `task` after the store is loaded and after every earlier task, so records and undos never interleave. A task
+     * that `saves` also runs under the persistence's `exclusive` (a lock across processes): no other process saves
+     * between its load and its save, so each keeps the others' records.
+     */
+    private serially<T>(task: () => Promise<T>, saves = false): Promise<T> {
+        const loaded = async (): Promise<T> => {
             await this.ensureLoaded();
             return task();
-        });
+        };
+        const run = this.queue.then(() =>
+            saves && this.persistence.exclusive !== undefined ? this.persistence.exclusive(loaded) : loaded(),
+        );
         this.queue = run.catch(() => undefined);
         return run;
     }

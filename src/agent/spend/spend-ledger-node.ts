@@ -1,9 +1,14 @@
-/** The CLI's spend ledger: a JSON file in the plugin's state folder, written atomically (temp file, then rename). */
+/**
+ * The CLI's spend ledger: one JSON file in the per-user state folder, shared by every CLI process of this person (two
+ * vaults' cron runs, `ask` beside `run --watch`). Each entry is added under the file's lock (decision 0038) and the file
+ * is replaced atomically (temp file, then rename), so no process's entries are lost and the spend cap sees them all.
+ */
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
+import { withFileLock } from '../../vault/file-lock-node';
 import { parseSpendEntries, SPEND_RETENTION_MS, type SpendEntry, type SpendLedger } from './spend-ledger';
 
-/** A ledger in one JSON file; writes are serialised so parallel jobs never lose an entry. */
+/** A ledger in one JSON file; writes are serialised in this process and locked across processes. */
 export class JsonFileSpendLedger implements SpendLedger {
     private readonly file: string;
     private readonly now: () => number;
@@ -22,15 +27,17 @@ export class JsonFileSpendLedger implements SpendLedger {
 
     /** Adds entries (in one write) and drops expired ones. */
     append(...entries: SpendEntry[]): Promise<void> {
-        const next = this.queue.then(async () => {
-            const keepFrom = this.now() - SPEND_RETENTION_MS;
-            const kept = (await this.read()).filter((stored) => stored.time >= keepFrom);
-            kept.push(...entries);
-            await fs.mkdir(dirname(this.file), { recursive: true });
-            const temp = `${this.file}.${process.pid}.tmp`;
-            await fs.writeFile(temp, JSON.stringify(kept), 'utf8');
-            await fs.rename(temp, this.file);
-        });
+        const next = this.queue.then(() =>
+            withFileLock(this.file, async () => {
+                const keepFrom = this.now() - SPEND_RETENTION_MS;
+                const kept = (await this.read()).filter((stored) => stored.time >= keepFrom);
+                kept.push(...entries);
+                await fs.mkdir(dirname(this.file), { recursive: true });
+                const temp = `${this.file}.${process.pid}.tmp`;
+                await fs.writeFile(temp, JSON.stringify(kept), 'utf8');
+                await fs.rename(temp, this.file);
+            }),
+        );
         // A failed write must not block the writes after it; the caller still hears this one's failure.
         this.queue = next.catch(() => undefined);
         return next;
