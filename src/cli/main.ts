@@ -18,6 +18,7 @@ import {
     type CliIo,
 } from './cli-context';
 import { enqueueCommand } from './enqueue-command';
+import { InertOutput, rawOf } from './inert-output';
 import { McpCommandError, runMcpServer } from './mcp-command';
 import { boundHeapGrowth } from './heap-growth-node';
 import { reviewCommand } from './review-command';
@@ -107,7 +108,8 @@ async function mcpCommand(args: string[], io: CliIo): Promise<number> {
             configDir,
             defaultSettings,
             stdin: io.stdin,
-            stdout: io.stdout,
+            // JSON-RPC, whose strings carry any control character escaped: written as is.
+            stdout: rawOf(io.stdout) as CliIo['stdout'],
             stderr: io.stderr,
             version: VERSION,
             debugScans: debugChannel(io.env, 'scan'),
@@ -139,7 +141,13 @@ async function mcpAllowCommand(args: string[], io: CliIo): Promise<number> {
     return 0;
 }
 
-const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+// Text from notes, the model, endpoints and MCP servers reaches the terminal inert (`inert-output.ts`).
+const processIo: CliIo = {
+    stdout: new InertOutput(process.stdout),
+    stderr: new InertOutput(process.stderr),
+    stdin: process.stdin,
+    env: process.env,
+};
 
 /**
  * Once the command is done and nothing is left pending (no write, no timer, no open handle: `beforeExit` fires only

@@ -19,7 +19,8 @@ import {
 import type { InboxEntry, ProposalInbox } from '../review/proposal-store';
 import { readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import { CliError, openCliVault, type CliIo } from './cli-context';
-import { renderProposal, TerminalQuestions, withoutControls } from './terminal-approvals';
+import { inertText } from './inert-output';
+import { renderProposal, TerminalQuestions } from './terminal-approvals';
 import { REVIEW_USAGE } from './usage';
 
 const FLAGS = {
@@ -79,7 +80,7 @@ export function renderInbox(inbox: ProposalInbox): string {
             for (const entry of note.entries) lines.push(`  ${entryLine(entry)}`);
         }
     }
-    return `${lines.map(withoutControls).join('\n')}\n`;
+    return `${lines.map(inertText).join('\n')}\n`;
 }
 
 function entryLine(entry: InboxEntry): string {
@@ -96,11 +97,11 @@ export function renderOpened(opened: OpenedProposal): string {
         case 'missing':
             return 'There is no such proposal.\n';
         case 'withheld':
-            return `${withoutControls(opened.why)}\n`;
+            return `${inertText(opened.why)}\n`;
         case 'decided':
             return `${opened.proposal.id} was already ${opened.proposal.status}.\n`;
         case 'conflict':
-            return `${opened.proposal.id} cannot be applied: ${withoutControls(opened.why)}.\n`;
+            return `${opened.proposal.id} cannot be applied: ${inertText(opened.why)}.\n`;
         case 'ready': {
             const head = `${opened.proposal.id} from ${opened.proposal.origin.title}\n`;
             const stale = opened.stale
@@ -110,7 +111,7 @@ export function renderOpened(opened: OpenedProposal): string {
                           : ''
                   }\n`
                 : '';
-            return withoutControls(head) + stale + renderProposal(opened.change);
+            return inertText(head) + stale + renderProposal(opened.change);
         }
     }
 }
@@ -145,7 +146,7 @@ async function reviewOne(
         const shown =
             hunk === undefined
                 ? ''
-                : `Change ${index + 1} of ${count}:\n${hunk.lines.map((line) => withoutControls(line)).join('\n')}\n`;
+                : `Change ${index + 1} of ${count}:\n${hunk.lines.map((line) => inertText(line)).join('\n')}\n`;
         const prompt = hunk === undefined ? `Apply this ${change.kind}? [y/n/s/q] ` : 'Accept this change? [y/n/s/q] ';
         const answer = await questions.ask(shown, prompt);
         if (answer === null || /^q/i.test(answer)) return 'quit';
@@ -170,7 +171,7 @@ function report(entry: InboxEntry, outcome: ReviewOutcome, io: CliIo): void {
     switch (outcome.status) {
         case 'applied': {
             const left = outcome.conflicts.length > 0 ? ` ${outcome.conflicts.length} change(s) no longer fit.` : '';
-            io.stderr.write(`${name}: ${withoutControls(outcome.outcome.message)}${left} Undo: --undo ${entry.id}\n`);
+            io.stderr.write(`${name}: ${inertText(outcome.outcome.message)}${left} Undo: --undo ${entry.id}\n`);
             return;
         }
         case 'rejected':
@@ -183,7 +184,7 @@ function report(entry: InboxEntry, outcome: ReviewOutcome, io: CliIo): void {
             io.stderr.write(`${name}: ${renderOpened(outcome.opened)}`);
             return;
         case 'not-applied':
-            io.stderr.write(`${name}: ${withoutControls(outcome.outcome.message)}\n`);
+            io.stderr.write(`${name}: ${inertText(outcome.outcome.message)}\n`);
             return;
     }
 }

@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import type { JobStatus } from '../delegate/job-note';
 import { jobStateWord } from '../delegate/job-state-words';
 import type { PauseInfo, QueueSnapshot } from '../delegate/queue-snapshot';
+import { rawOf } from './inert-output';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const SPIN_MS = 120;
@@ -130,13 +131,14 @@ export class RunProgress {
         const running = jobs.filter((job) => job.status === 'running').length;
         const queued = jobs.filter((job) => job.schedule === '' && job.status === 'queued').length;
         this.frame = (this.frame + 1) % SPINNER.length;
-        this.out.write(`\r${SPINNER[this.frame] ?? ''} ${running} running, ${queued} queued\u001b[K`);
+        // The spinner's own control sequences (back to the line's start, erase to its end) go to the terminal as is.
+        rawOf(this.out).write(`\r${SPINNER[this.frame] ?? ''} ${running} running, ${queued} queued\u001b[K`);
         this.spinning = true;
     }
 
     private clearSpinner(): void {
         if (!this.spinning) return;
-        this.out.write('\r\u001b[K');
+        rawOf(this.out).write('\r\u001b[K');
         this.spinning = false;
     }
 }

@@ -9,6 +9,7 @@ import type { ApprovalGate, ApprovalRequestOptions, Decision } from '../agent/ch
 import type { ChangeProposal } from '../agent/changes/proposal';
 import type { ToolCallDecision, ToolCallGate, ToolCallRequest } from '../agent/mcp/tool-call-gate';
 import type { CliIo } from './cli-context';
+import { inertText, rawOf } from './inert-output';
 
 /** Lines of a diff shown before the rest is summarised, so a huge change cannot scroll the question away. */
 const MAX_DIFF_LINES = 400;
@@ -62,7 +63,8 @@ export class TerminalQuestions {
 
     private question(prompt: string, signal: AbortSignal | undefined): Promise<string | null> {
         if (signal?.aborted === true) return Promise.resolve(null);
-        const rl = createInterface({ input: this.io.stdin, output: this.io.stderr, terminal: true });
+        // The line editor draws with control sequences of its own: it writes to the terminal itself.
+        const rl = createInterface({ input: this.io.stdin, output: rawOf(this.io.stderr), terminal: true });
         return new Promise<string | null>((resolve) => {
             let settled = false;
             // Settles once: the first of answer, stop, Ctrl-C or end of input wins. `rl.close()` emits 'close' at
@@ -161,7 +163,7 @@ export function renderToolCall(request: ToolCallRequest): string {
             .map((line) => `  ${line}`),
         `Asked because: ${request.reasons.join(', ')}`,
     ];
-    return `${lines.map(withoutControls).join('\n')}\n`;
+    return `${lines.map(inertText).join('\n')}\n`;
 }
 
 /** A proposal for the terminal: what, where, why (in the model's words), every file concerned, and the hunks. */
@@ -172,7 +174,7 @@ export function renderProposal(proposal: ChangeProposal, options: ApprovalReques
     if (proposal.reason !== undefined && proposal.reason.trim() !== '') {
         lines.push(`The agent says: ${proposal.reason.trim()}`);
     }
-    if (options.warning !== undefined) lines.push(withoutControls(options.warning));
+    if (options.warning !== undefined) lines.push(inertText(options.warning));
     if (options.trigger === 'changed-on-disk')
         lines.push('The note changed since the agent read it; this is re-diffed.');
     const files = options.files ?? [];
@@ -181,7 +183,7 @@ export function renderProposal(proposal: ChangeProposal, options: ApprovalReques
     const diff: string[] = [];
     for (const hunk of proposal.hunks) {
         diff.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`);
-        diff.push(...hunk.lines.map(withoutControls));
+        diff.push(...hunk.lines.map(inertText));
     }
     if (diff.length > MAX_DIFF_LINES) {
         const left = diff.length - MAX_DIFF_LINES;
@@ -189,10 +191,4 @@ export function renderProposal(proposal: ChangeProposal, options: ApprovalReques
         diff.push(`… ${left} more diff line(s) not shown`);
     }
     return `${[...lines, ...diff].join('\n')}\n`;
-}
-
-/** Terminal escape sequences in note text must not move the cursor or recolour the question. */
-export function withoutControls(line: string): string {
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point here
-    return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�');
 }

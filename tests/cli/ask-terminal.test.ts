@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import nodePath from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+    httpError,
     startMessagesApiServer,
     textTurn,
     toolResultsOf,
@@ -185,4 +186,29 @@ describe('vault-agent ask in a real terminal', () => {
             'Echo: approved in the terminal',
         );
     }, 90_000);
+
+    it("shows the model's answer and the endpoint's error message inert: no control sequence reaches the terminal", async () => {
+        const ESC = '\u001b';
+        const BEL = '\u0007';
+        server.enqueue(
+            textTurn(
+                `Here ${ESC}]52;c;cm0gLXJmIH4=${BEL}is ${ESC}[2J${ESC}[1;1Hthe ${ESC}]8;;https://example.invalid/${ESC}\\answer${ESC}]8;;${ESC}\\.\r\nDone${'\u009b'}31m.`,
+            ),
+        );
+        const answered = await askInTerminal(['--mode', 'ask', 'Answer me'], /never asked/g, []);
+        server.enqueue(httpError(400, 'invalid_request_error', `Bad${ESC}]0;window title${BEL} request`));
+        const failed = await askInTerminal(['--mode', 'ask', 'Answer me'], /never asked/g, []);
+        expect(answered.code).toBe(0);
+        expect(failed.code).not.toBe(0);
+        for (const run of [answered, failed]) {
+            // The clipboard (OSC 52), the title, a link, clearing the screen and moving the cursor: all shown, none done.
+            expect(run.screen).not.toContain(ESC);
+            expect(run.screen).not.toContain(BEL);
+            expect(run.screen).not.toContain('\u009b');
+        }
+        expect(answered.screen).toContain('Here \uFFFD]52;c;cm0gLXJmIH4=\uFFFDis \uFFFD[2J\uFFFD[1;1Hthe');
+        // A line break the model wrote as CR LF is still a line break.
+        expect(answered.screen).toMatch(/answer\uFFFD\]8;;\uFFFD\\\.\r?\nDone\uFFFD31m\./u);
+        expect(failed.screen).toContain('Bad\uFFFD]0;window title\uFFFD request');
+    }, 60_000);
 });
