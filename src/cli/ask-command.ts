@@ -9,9 +9,13 @@ import { createAgentSession } from '../agent/session-factory';
 import { CliUsageError, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import { cliRetryPolicy, EXIT_FAILED, openCliVault, openModelClient, spendFile, type CliIo } from './cli-context';
 import { connectMcp } from './cli-mcp';
+import { onReaderGone } from './inert-output';
 import { useSearchWorkers } from './search-workers';
 import { TerminalApprovals, TerminalToolCalls } from './terminal-approvals';
 import { ASK_USAGE } from './usage';
+
+/** Exit code once the answer's reader went away: the shell's convention for a command ended by SIGPIPE. */
+const EXIT_READER_GONE = 141;
 
 const FLAGS = { ...VAULT_FLAGS, mode: { type: 'string' }, model: { type: 'string' } } satisfies Record<
     string,
@@ -69,14 +73,23 @@ export async function askCommand(args: string[], io: CliIo): Promise<number> {
         stopTurn = () => session.stop();
         const onSigint = (): void => session.stop();
         process.on('SIGINT', onSigint);
+        // Nobody reads the answer any more (`… | head` has what it wanted): the turn stops, as on Ctrl-C, and spends
+        // nothing more on it.
+        let readerGone = false;
+        const stopListening = onReaderGone(io.stdout, () => {
+            readerGone = true;
+            session.stop();
+        });
         try {
             const result = await session.send(prompt, { context: { attachFocusedNote: false } });
             printer.end();
+            if (readerGone) return EXIT_READER_GONE;
             const ok = result.outcome === 'done';
             if (!ok || options.verbose) io.stderr.write(`vault-agent ask: ${result.message}\n`);
             return ok ? 0 : EXIT_FAILED;
         } finally {
             process.off('SIGINT', onSigint);
+            stopListening();
         }
     } finally {
         await mcp?.close();

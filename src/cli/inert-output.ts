@@ -17,13 +17,34 @@ export function inertText(text: string): string {
     return text.replace(CONTROLS, (found) => (found === '\r\n' ? '\n' : '\uFFFD'));
 }
 
-/** A terminal stream that writes everything inert; `raw` is the stream itself. */
+/** What a write fails with once the reader of a pipe went away (`vault-agent ask … | head`). */
+const READER_GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * A terminal stream that writes everything inert; `raw` is the stream itself. When the reader of the stream goes away
+ * (a pipe into `head` that has read enough, a log reader that died), what is written after is dropped quietly and
+ * `reader-gone` is emitted once: a command can stop work whose output nobody reads, and a run goes on without its
+ * log rather than crash with a stack trace.
+ */
 export class InertOutput extends Writable {
     /** A CR written last, which may be the first half of a CR LF pair split across two writes. */
     private pendingCr = false;
+    /** The reader went away. */
+    private gone = false;
 
     constructor(readonly raw: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }) {
         super({ decodeStrings: false });
+        raw.on('error', (error: NodeJS.ErrnoException) => {
+            if (!READER_GONE.has(error.code ?? '')) throw error;
+            if (this.gone) return;
+            this.gone = true;
+            this.emit('reader-gone');
+        });
+    }
+
+    /** Whether the reader went away. */
+    get readerGone(): boolean {
+        return this.gone;
     }
 
     get isTTY(): boolean | undefined {
@@ -35,6 +56,10 @@ export class InertOutput extends Writable {
     }
 
     override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+        if (this.gone) {
+            callback();
+            return;
+        }
         let text = (this.pendingCr ? '\r' : '') + (typeof chunk === 'string' ? chunk : String(chunk));
         this.pendingCr = text.endsWith('\r');
         if (this.pendingCr) text = text.slice(0, -1);
@@ -48,6 +73,17 @@ export class InertOutput extends Writable {
         this.pendingCr = false;
         callback();
     }
+}
+
+/** Calls `listener` once the reader of `stream` goes away; returns what stops listening. */
+export function onReaderGone(stream: NodeJS.WritableStream, listener: () => void): () => void {
+    if (!(stream instanceof InertOutput)) return () => undefined;
+    if (stream.readerGone) {
+        listener();
+        return () => undefined;
+    }
+    stream.once('reader-gone', listener);
+    return () => stream.off('reader-gone', listener);
 }
 
 /** The terminal itself behind `stream`, for the command's own control sequences. */

@@ -100,7 +100,9 @@ export const ASK_USAGE = `Usage: vault-agent ask --vault DIR [--mode read-only|a
 
 One co-pilot turn: the notes you @-mention are attached (through the exclusions), and the answer is streamed
 to stdout. In read-only mode (the default) no note is changed. In ask mode every proposed change is shown as a
-diff and needs a "y" on the terminal; without a terminal every change is refused.
+diff and needs a "y" on the terminal; without a terminal every change is refused. Control characters in
+the answer are shown as \uFFFD, never sent to the terminal as they are. Once the reader of stdout goes away
+(... | head), the turn stops and the exit status is 141.
   --mode MODE        read-only (default) or ask
   --model M          the model (default: the settings' default model)
 

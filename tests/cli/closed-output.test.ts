@@ -1,0 +1,102 @@
+/**
+ * The reader of the command's output going away, through real pipes in bash: `vault-agent ask … | head` once `head`
+ * has what it wanted, and `vault-agent run 2>&1 | head` whose log reader stops early (a cron line piped into a tool
+ * that died). The built `dist/cli.js` against the local Messages-API server. Before, both crashed with an unhandled
+ * EPIPE and a stack trace: `ask` went on paying for an answer nobody read until the crash, and `run` left its jobs
+ * `running` with their leases.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import nodePath from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderJobNote } from '../../src/delegate/job-spec';
+import { startMessagesApiServer, textTurn, trickle, type MessagesApiServer } from '../support/messages-api-server';
+import { makeTempVault, type TempVault } from '../support/temp-vault';
+import { buildCli, CLI, makeCliHome, REPO, type CliHome } from './cli-harness';
+
+let server: MessagesApiServer;
+let home: CliHome;
+const vaults: TempVault[] = [];
+
+beforeAll(async () => {
+    await buildCli();
+    server = await startMessagesApiServer();
+    home = await makeCliHome();
+}, 60_000);
+
+afterAll(async () => {
+    await server.close();
+    await home.cleanup();
+    for (const temp of vaults) await temp.cleanup();
+});
+
+/** POSIX shell quoting. */
+function quote(word: string): string {
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Runs `vault-agent <args> <redirect> | head -c <bytes>` in bash; resolves with the command's own exit status. */
+function piped(
+    args: string[],
+    redirect: string,
+    bytes: number,
+): Promise<{ status: number; stderr: string; elapsedMs: number }> {
+    const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+    const script = `${command} ${redirect} | head -c ${bytes} > /dev/null; echo "status=\${PIPESTATUS[0]}" >&3`;
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+        const child = spawn('bash', ['-c', script], {
+            cwd: REPO,
+            env: {
+                PATH: process.env.PATH ?? '',
+                HOME: home.dir,
+                XDG_CONFIG_HOME: nodePath.join(home.dir, 'config'),
+                ANTHROPIC_API_KEY: server.apiKey,
+                ANTHROPIC_BASE_URL: server.baseURL,
+            },
+            stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        let status = '';
+        child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stdio[3]?.on('data', (chunk: Buffer) => (status += chunk.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+        child.on('error', reject);
+        child.on('close', () => {
+            clearTimeout(timer);
+            resolve({
+                status: Number(/status=(\d+)/u.exec(status)?.[1] ?? -1),
+                stderr,
+                elapsedMs: Date.now() - started,
+            });
+        });
+    });
+}
+
+describe('the reader of the output going away', () => {
+    it('stops an answer streaming into head once it has read enough, quietly, with the status of SIGPIPE', async () => {
+        const temp = await makeTempVault({ 'Plan.md': '# Plan\n' });
+        vaults.push(temp);
+        // An answer that never ends: only stopping the turn ends the command.
+        server.enqueue(trickle({ intervalMs: 10, chunk: `${'word '.repeat(40)}\n` }));
+        const run = await piped(['ask', '--vault', temp.root, '--default-settings', 'Go on'], '', 2_000);
+        expect(run.status).toBe(141);
+        expect(run.stderr).not.toMatch(/EPIPE|node:events|at .*\(/u);
+        expect(run.elapsedMs).toBeLessThan(20_000);
+    }, 60_000);
+
+    it('runs every job to its end when the log reader of a run stops early', async () => {
+        const files: Record<string, string> = {};
+        for (let i = 0; i < 6; i++) {
+            files[`Agent/Jobs/Job ${i}.md`] = renderJobNote({ title: `Job ${i}`, brief: `Do ${i}.` }, Date.now());
+        }
+        const temp = await makeTempVault(files);
+        vaults.push(temp);
+        server.setDefault(textTurn('Done with it.', { latencyMs: 200 }));
+        const run = await piped(['run', '--vault', temp.root, '--default-settings', '--concurrency', '2'], '2>&1', 10);
+        expect(run.status).toBe(0);
+        for (let i = 0; i < 6; i++) {
+            expect(readFileSync(nodePath.join(temp.root, `Agent/Jobs/Job ${i}.md`), 'utf8')).toContain('status: done');
+        }
+    }, 60_000);
+});
