@@ -27,6 +27,7 @@ import type { LocalProcess } from '../delegate/lease';
 import { FsVault, type FsVaultOptions } from '../vault/fs-vault-node';
 import { IndexSnapshotFile } from '../vault/index-snapshot-node';
 import { withFileLock } from '../vault/file-lock-node';
+import { settleUnsettled } from '../vault/quiet-read-node';
 import { isProcessRunning } from '../vault/temp-files-node';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 import { loadVaultSettings, VaultSettingsError } from './load-vault-settings';
@@ -114,6 +115,10 @@ export async function openCliVault(options: VaultOptions, io: CliIo): Promise<Cl
     // One gate for the whole save: asking the core for it reads Obsidian's excluded files again each time.
     const gate = core.gate();
     vault.saveSnapshot((path) => !gate.isExcluded(path));
+    // Saving read every note. Those read while another program was writing them are read again once whole, or held
+    // back (excluded) if they keep changing: a private note rewritten in place is never named from its first half
+    // (decision 0036). A note read whole, as nearly all are, costs nothing here.
+    await settleUnsettled(vault);
     return { vault, settings: loaded.settings, gate: () => core.gate(), gateOf: (of) => core.gateFor(of), core };
 }
 
