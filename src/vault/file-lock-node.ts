@@ -18,6 +18,7 @@ import {
     openSync,
     readFileSync,
     renameSync,
+    rmdirSync,
     statSync,
     unlinkSync,
     utimesSync,
@@ -115,10 +116,15 @@ function judge(lock: string, staleMs: number): string | null {
     let touched: number;
     try {
         touched = statSync(lock).mtimeMs;
-        text = readFileSync(lock, 'utf8');
     } catch (e) {
         if ((e as { code?: unknown }).code === 'ENOENT') return null;
         throw e;
+    }
+    try {
+        text = readFileSync(lock, 'utf8');
+    } catch {
+        // Gone meanwhile, or not a file at all (a folder made by hand): judged by its age alone.
+        text = '';
     }
     const [tag, pidText] = text.split(' ');
     const pid = Number(pidText);
@@ -149,7 +155,12 @@ function takeOver(lock: string, judged: string): void {
         try {
             unlinkSync(aside);
         } catch {
-            // Already gone.
+            // Already gone, or an empty folder made by hand; anything else stays where it was moved.
+            try {
+                rmdirSync(aside);
+            } catch {
+                // Not empty: left as it is.
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
  * The lock beside a shared state file (decision 0038), against real second processes: writers that change one file
  * at the same moment, a holder killed with SIGKILL, a holder stopped with SIGSTOP, a lock left by another machine.
  */
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
@@ -107,5 +107,15 @@ describe('withFileLock', () => {
     it('goes on after a task that failed, and the lock goes with it', async () => {
         await expect(withFileLock(file, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
         expect(await timeToLock({ waitMs: 100 })).toBeLessThan(100);
+    });
+
+    it('takes over a lock that is not a file at all once nobody touched it for long', async () => {
+        mkdirSync(`${file}.lock`);
+        await expect(withFileLock(file, () => Promise.resolve(), { staleMs: 10_000, waitMs: 200 })).rejects.toThrow(
+            FileLockBusy,
+        );
+        const old = new Date(Date.now() - 20_000);
+        utimesSync(`${file}.lock`, old, old);
+        expect(await timeToLock({ staleMs: 10_000, waitMs: 300 })).toBeLessThan(300);
     });
 });
