@@ -29,6 +29,7 @@ import {
     DOTTED,
     escapeRegExp,
     folderRegExp,
+    folderRuleOf,
     GLOB_MAGIC,
     IRREGULAR,
     isMarkdown,
@@ -124,8 +125,13 @@ export class ExclusionGate {
         const folders: string[] = [];
         this.globRules = [];
         for (const raw of privacy.excludedFolders) {
-            const rule = trimSlashes(raw.trim().replace(/\\/g, '/')).normalize('NFC');
-            if (rule === '') continue;
+            const rule = folderRuleOf(raw);
+            if (rule === null) continue;
+            if (rule === '') {
+                // The vault's root (`/`, `.`): the person excluded every note, and is told so by that rule.
+                this.globRules.push({ ...compileGlob('**'), rule: '/' });
+                continue;
+            }
             // A folder may really be called `Archive [2019]`: a rule that looks like a glob also counts as the
             // literal folder, so reading it as a pattern can only exclude more, never leak the folder it names.
             if (GLOB_MAGIC.test(rule)) this.globRules.push(compileGlob(rule));

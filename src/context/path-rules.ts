@@ -43,6 +43,24 @@ export function compileGlob(rule: string): GlobRule {
     return { rule, matchers: patterns.map((p) => new Minimatch(p, GLOB_OPTIONS)) };
 }
 
+/**
+ * An excluded-folder rule in the form paths are matched in: `./Journal`, `Journal/.`, `/Journal/` and `\\Journal`
+ * all read `Journal`, and `Journal/../Private` reads `Private`. A `..` that would climb out of the vault is dropped: a
+ * rule names a folder inside the vault, so `../Journal` names `Journal` (more is excluded, never less). `''` is the
+ * vault's root itself (`/`, `.`): every note. `null` for a blank rule (an empty line in the list).
+ */
+export function folderRuleOf(raw: string): string | null {
+    const trimmed = raw.trim();
+    if (trimmed === '') return null;
+    const segments: string[] = [];
+    for (const segment of trimmed.normalize('NFC').split(/[/\\]/)) {
+        if (segment === '' || segment === '.') continue;
+        if (segment === '..') segments.pop();
+        else segments.push(segment);
+    }
+    return segments.join('/');
+}
+
 /** Case-insensitive: a folder and everything beneath it, but not a sibling that merely starts with the same name. */
 export function folderRegExp(folders: string[]): RegExp {
     return new RegExp(`^(?:${folders.map(escapeRegExp).join('|')})(?:/|$)`, 'iu');

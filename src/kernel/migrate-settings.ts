@@ -190,7 +190,11 @@ function normaliseTags(tags: string[]): string[] {
 }
 
 function normaliseFolders(folders: string[]): string[] {
-    const cleaned = folders.map((folder) => folder.trim().replace(/^\/+/, '')).filter((folder) => folder !== '');
+    // `/` alone is the vault's root (every note), never a blank rule: the gate reads each rule's spelling.
+    const cleaned = folders
+        .map((folder) => folder.trim())
+        .map((folder) => (/^\/+$/u.test(folder) ? '/' : folder.replace(/^\/+/, '')))
+        .filter((folder) => folder !== '');
     return [...new Set(cleaned)];
 }
 

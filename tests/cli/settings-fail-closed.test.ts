@@ -208,6 +208,38 @@ describe('a vault without settings at the given place', () => {
     });
 });
 
+describe('excluded folders written by hand', () => {
+    it.each([['./Journal'], ['Journal/..//Journal/.'], ['../Journal']])(
+        'keeps the folder %j names out of every request',
+        async (rule) => {
+            const settings = { ...GOOD_SETTINGS, privacy: { excludedTags: ['private'], excludedFolders: [rule] } };
+            const temp = await vault({ [SETTINGS_PATH]: JSON.stringify(settings) });
+            const before = server.requests.length;
+            const run = await cli('ask', temp.root, [PROMPT]);
+            expect(run.code).toBe(0);
+            const sent = server.requests
+                .slice(before)
+                .map((request) => JSON.stringify(request.body))
+                .join('\n');
+            expect(sent).toContain('Ship the vault agent.');
+            expect(sent).not.toContain(CANARY);
+        },
+    );
+
+    it('reads "/" as the whole vault: nothing is sent from any note, and the person is told', async () => {
+        const settings = { ...GOOD_SETTINGS, privacy: { excludedTags: ['private'], excludedFolders: ['/'] } };
+        const temp = await vault({ [SETTINGS_PATH]: JSON.stringify(settings) });
+        const before = server.requests.length;
+        const run = await cli('ask', temp.root, [PROMPT]);
+        const sent = server.requests
+            .slice(before)
+            .map((request) => JSON.stringify(request.body))
+            .join('\n');
+        expect(sent).not.toContain('Ship the vault agent.');
+        expect(run.stderr).toMatch(/excluded folder \//u);
+    });
+});
+
 function prefixed(prefix: string, files: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(files).map(([path, text]) => [`${prefix}${path}`, text]));
 }

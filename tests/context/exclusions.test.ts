@@ -207,6 +207,27 @@ describe('ExclusionGate: folders and globs', () => {
         },
     );
 
+    it.each(['./Journal', 'Journal/.', './Journal/', '\\Journal\\', '../Journal', 'Other/../Journal', 'Journal//'])(
+        'reads the folder rule %j, written by hand, as the folder Journal',
+        (rule) => {
+            const g = gate(vault, { excludedFolders: [rule] });
+            expect(reasonFor(g, 'Journal/2024-01-01.md')).toEqual({ kind: 'folder', rule: 'Journal/' });
+            expect(g.isExcluded('Journal/2024/Jan/deep.md')).toBe(true);
+            expect(g.isExcluded('Notes/plan.md')).toBe(false);
+        },
+    );
+
+    it.each(['/', '.', './', '//'])('reads the folder rule %j as the vault itself: every note, said so', (rule) => {
+        const g = gate(vault, { excludedFolders: [rule] });
+        for (const path of ['Notes/plan.md', 'Journal/2024-01-01.md', 'top.md']) {
+            expect(reasonFor(g, path)).toEqual({ kind: 'folder', rule: '/' });
+        }
+    });
+
+    it('reads a blank folder rule as no rule', () => {
+        expect(gate(vault, { excludedFolders: ['', '   '] }).isExcluded('Notes/plan.md')).toBe(false);
+    });
+
     it('does not exclude Journalism/ with a Journal rule', () => {
         expect(gate(vault, { excludedFolders: ['Journal'] }).isExcluded('Journalism/article.md')).toBe(false);
     });
