@@ -40,7 +40,7 @@ import {
     uniqueNonEmpty,
     type GlobRule,
 } from './path-rules';
-import { hasNonAscii, matchingTagRule, normaliseTagRule } from './tag-rules';
+import { hasNonAscii, matchingTagRule, tagRulesOf } from './tag-rules';
 
 export type { ExclusionReason, ExclusionVerdict } from './exclusion-verdicts';
 
@@ -119,7 +119,7 @@ export class ExclusionGate {
         this.systemNeedsDot = roots.every((root) => root.startsWith('.'));
 
         const privacy = options.privacy ?? { excludedTags: [], excludedFolders: [] };
-        this.tagRules = uniqueNonEmpty(privacy.excludedTags.map(normaliseTagRule));
+        this.tagRules = uniqueNonEmpty(privacy.excludedTags.flatMap(tagRulesOf));
         this.tagRulesNonAscii = this.tagRules.some(hasNonAscii);
 
         const folders: string[] = [];

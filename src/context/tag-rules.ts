@@ -43,6 +43,21 @@ function equalsIgnoringAsciiCase(text: string, offset: number, lowerRule: string
 }
 
 /**
+ * The tag rules one entry of the person's list holds. No tag has a space, a comma, a semicolon or a quote in it, so an
+ * entry written by hand as `private, secret`, `#private #secret`, `"private"` or `tag:private` (the search
+ * syntax) is read as the tags it names: each of them excluded, where the entry as a whole would match no tag at all.
+ */
+export function tagRulesOf(entry: string): string[] {
+    const rules: string[] = [];
+    for (const piece of entry.split(/[\s,;]+/u)) {
+        const bare = piece.replace(/^["'`]+|["'`]+$/gu, '');
+        // `tag:private` names `private`; kept as written too, in case a tool allows the colon: more is excluded.
+        for (const rule of /^tag:/iu.test(bare) ? [bare.slice(4), bare] : [bare]) rules.push(normaliseTagRule(rule));
+    }
+    return rules.filter((rule) => rule !== '');
+}
+
+/**
  * Lowercases a tag rule (then NFC) and strips `#` and surrounding slashes, so `#Private/` and `private` are one rule.
  */
 export function normaliseTagRule(tag: string): string {

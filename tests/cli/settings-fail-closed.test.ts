@@ -208,7 +208,7 @@ describe('a vault without settings at the given place', () => {
     });
 });
 
-describe('excluded folders written by hand', () => {
+describe('excluded folders and tags written by hand', () => {
     it.each([['./Journal'], ['Journal/..//Journal/.'], ['../Journal']])(
         'keeps the folder %j names out of every request',
         async (rule) => {
@@ -225,6 +225,23 @@ describe('excluded folders written by hand', () => {
             expect(sent).not.toContain(CANARY);
         },
     );
+
+    it('keeps notes out by each tag of a tag entry written as a list, "work, private"', async () => {
+        const settings = {
+            ...GOOD_SETTINGS,
+            privacy: { excludedTags: ['work, private'], excludedFolders: ['Journal/'] },
+        };
+        const temp = await vault({ [SETTINGS_PATH]: JSON.stringify(settings) });
+        const before = server.requests.length;
+        const run = await cli('ask', temp.root, [PROMPT]);
+        expect(run.code).toBe(0);
+        const sent = server.requests
+            .slice(before)
+            .map((request) => JSON.stringify(request.body))
+            .join('\n');
+        expect(sent).toContain('Ship the vault agent.');
+        expect(sent).not.toContain(TAG_CANARY);
+    });
 
     it('reads "/" as the whole vault: nothing is sent from any note, and the person is told', async () => {
         const settings = { ...GOOD_SETTINGS, privacy: { excludedTags: ['private'], excludedFolders: ['/'] } };

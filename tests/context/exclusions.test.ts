@@ -95,6 +95,17 @@ describe('ExclusionGate: tags (docs/RELIABILITY.md row 11)', () => {
         expect(loose.isExcluded('g.md')).toBe(false);
     });
 
+    it.each(['work, private', '#work #private', '"work";"private"', 'tag:work tag:private', 'work,#Private/'])(
+        'reads the entry %j, written by hand, as each tag it names',
+        (entry) => {
+            const g = gate(vault, { excludedTags: [entry] });
+            expect(reasonFor(g, 'a.md')).toEqual({ kind: 'tag', tag: 'private' });
+            expect(g.isExcluded('e.md')).toBe(true);
+            expect(g.isExcluded('g.md')).toBe(false);
+            expect(g.isExcluded('j.md')).toBe(false);
+        },
+    );
+
     it('excludes by a nested rule without excluding its parent', () => {
         const nested = gate(vault, { excludedTags: ['private/health'] });
         expect(reasonFor(nested, 'd.md')).toEqual({ kind: 'tag', tag: 'private/health' });
