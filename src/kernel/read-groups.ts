@@ -85,7 +85,7 @@ function readBudget(raw: Record<string, unknown>, notes: string[]): DelegateBudg
     const d = DEFAULT_SETTINGS.delegate.defaultBudget;
     return {
         turns: field(raw, 'delegate.defaultBudget.turns', d.turns, integerIn(LIMITS.budgetTurns), notes),
-        usd: field(raw, 'delegate.defaultBudget.usd', d.usd, numberIn(LIMITS.budgetUsd), notes),
+        usd: moneyField(raw, 'delegate.defaultBudget.usd', d.usd, LIMITS.budgetUsd, notes),
     };
 }
 
@@ -120,7 +120,7 @@ export function readGuidance(raw: Record<string, unknown>, notes: string[]): Gui
 export function readSpend(raw: Record<string, unknown>, notes: string[]): SpendSettings {
     const d = DEFAULT_SETTINGS.spend;
     return {
-        dailyCapUsd: field(raw, 'spend.dailyCapUsd', d.dailyCapUsd, numberIn(LIMITS.dailyCapUsd), notes),
+        dailyCapUsd: moneyField(raw, 'spend.dailyCapUsd', d.dailyCapUsd, LIMITS.dailyCapUsd, notes),
         compactAtShare: field(raw, 'spend.compactAtShare', d.compactAtShare, numberIn(LIMITS.compactAtShare), notes),
     };
 }
@@ -170,6 +170,37 @@ function isBoolean(value: unknown): value is boolean {
 
 function isPositiveInteger(value: unknown): value is number {
     return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+/**
+ * An amount of money the person set as a limit, read as they meant it when written by hand: `5`, `"5"`, `"$5"`,
+ * `"5.50 USD"`. One above the most allowed is held at that most, never dropped: a dropped spend cap is no cap at all.
+ */
+function moneyField(
+    raw: Record<string, unknown>,
+    path: string,
+    fallback: number,
+    range: { min: number; max: number },
+    notes: string[],
+): number {
+    const value = raw[path.slice(path.lastIndexOf('.') + 1)];
+    if (value === undefined) return fallback;
+    const amount = typeof value === 'number' ? value : typeof value === 'string' ? amountOf(value) : Number.NaN;
+    if (!Number.isFinite(amount) || amount < range.min) {
+        notes.push(`${path} was not valid (${describeType(value)}); the default (${fallback}) is used.`);
+        return fallback;
+    }
+    if (amount > range.max) {
+        notes.push(`${path} is above the most allowed, ${range.max}; ${range.max} is used.`);
+        return range.max;
+    }
+    return amount;
+}
+
+/** `"$5"`, `"5.50 USD"`, `"5,50"` as a number; `NaN` for anything else. */
+function amountOf(text: string): number {
+    const match = /^\s*(?:US)?\$?\s*(\d{1,9}(?:[.,]\d{1,6})?)\s*(?:usd|dollars?)?\s*$/iu.exec(text);
+    return match?.[1] === undefined ? Number.NaN : Number(match[1].replace(',', '.'));
 }
 
 function integerIn(range: { min: number; max: number }): (value: unknown) => value is number {

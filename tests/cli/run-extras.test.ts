@@ -52,27 +52,33 @@ afterAll(async () => {
 });
 
 describe('vault-agent run with spend control and MCP servers', () => {
-    it('pauses the queue at the daily cap from the vault settings and sends nothing past it', async () => {
-        // $10 per million output tokens: the first answer costs $0.30, past the $0.20 cap.
-        server.setResponder(() => textTurn('Result.', { usage: { output_tokens: 30_000 } }));
-        const temp = await vaultWith({ spend: { dailyCapUsd: 0.2, compactAtShare: 0.8 } });
-        const jobs: string[] = [];
-        for (const n of [1, 2, 3]) jobs.push((await cli(['enqueue', `Brief number ${n}`], temp.root)).stdout.trim());
-        const before = server.messageRequests().length;
-        const run = await cli(['run'], temp.root);
-        expect(server.messageRequests().length - before).toBe(1);
-        expect(run.code).toBe(1);
-        const notes = jobs.map((path) => temp.readRaw(path).toString());
-        expect(notes.filter((note) => note.includes('status: done'))).toHaveLength(1);
-        // The cap pauses the whole queue (row 24): the job that hit it waits as interrupted, the last one stays queued;
-        // neither is failed, and both run once the cap allows.
-        expect(notes.filter((note) => note.includes('status: failed'))).toHaveLength(0);
-        expect(notes.filter((note) => /status: (interrupted|queued)/.test(note))).toHaveLength(2);
-        expect(notes.join('\n')).toContain('spend cap of $0.20');
-        expect(run.stderr).toContain('the queue stopped');
-        const ledger = readFileSync(nodePath.join(home.dir, 'config', 'vault-agent', 'spend.json'), 'utf8');
-        expect(ledger.length).toBeGreaterThan(0);
-    }, 60_000);
+    it.each([[0.2], ['$0.20']])(
+        'pauses the queue at the daily cap %j from the vault settings and sends nothing past it',
+        async (cap) => {
+            // $10 per million output tokens: the first answer costs $0.30, past the $0.20 cap. Each case starts the day anew.
+            rmSync(nodePath.join(home.dir, 'config', 'vault-agent', 'spend.json'), { force: true });
+            server.setResponder(() => textTurn('Result.', { usage: { output_tokens: 30_000 } }));
+            const temp = await vaultWith({ spend: { dailyCapUsd: cap, compactAtShare: 0.8 } });
+            const jobs: string[] = [];
+            for (const n of [1, 2, 3])
+                jobs.push((await cli(['enqueue', `Brief number ${n}`], temp.root)).stdout.trim());
+            const before = server.messageRequests().length;
+            const run = await cli(['run'], temp.root);
+            expect(server.messageRequests().length - before).toBe(1);
+            expect(run.code).toBe(1);
+            const notes = jobs.map((path) => temp.readRaw(path).toString());
+            expect(notes.filter((note) => note.includes('status: done'))).toHaveLength(1);
+            // The cap pauses the whole queue (row 24): the job that hit it waits as interrupted, the last one stays queued;
+            // neither is failed, and both run once the cap allows.
+            expect(notes.filter((note) => note.includes('status: failed'))).toHaveLength(0);
+            expect(notes.filter((note) => /status: (interrupted|queued)/.test(note))).toHaveLength(2);
+            expect(notes.join('\n')).toContain('spend cap of $0.20');
+            expect(run.stderr).toContain('the queue stopped');
+            const ledger = readFileSync(nodePath.join(home.dir, 'config', 'vault-agent', 'spend.json'), 'utf8');
+            expect(ledger.length).toBeGreaterThan(0);
+        },
+        60_000,
+    );
 
     it('never starts an MCP server that has no consent on this device, and says how to allow it', async () => {
         server.setResponder(() => textTurn('Done.'));

@@ -73,6 +73,31 @@ describe('migrateSettings: version 1 to version 2', () => {
     });
 });
 
+describe('migrateSettings: a spend limit written by hand is read as the person meant it', () => {
+    it.each([
+        ['5', 5],
+        ['$5', 5],
+        [' 5.50 USD ', 5.5],
+        ['2,5', 2.5],
+        ['US$ 12', 12],
+    ])('spend.dailyCapUsd = %j is a cap of %j, without a note', (value, expected) => {
+        const { settings, notes } = ok({ ...V1, spend: { dailyCapUsd: value } });
+        expect(settings.spend.dailyCapUsd).toBe(expected);
+        expect(notes).toEqual([]);
+    });
+
+    it('holds a cap above the most allowed at that most, never drops it to no cap, and says so', () => {
+        const { settings, notes } = ok({ ...V1, spend: { dailyCapUsd: 25_000 } });
+        expect(settings.spend.dailyCapUsd).toBe(10_000);
+        expect(notes).toEqual([expect.stringMatching(/spend\.dailyCapUsd is above the most allowed, 10000/u)]);
+    });
+
+    it('reads a job budget written as "$2" as two dollars', () => {
+        const { settings } = ok({ ...V1, delegate: { defaultBudget: { turns: 10, usd: '$2' } } });
+        expect(settings.delegate.defaultBudget.usd).toBe(2);
+    });
+});
+
 describe('migrateSettings: the new fields take their default when invalid, with a note each', () => {
     it.each([
         ['context', 'instructionsNote', '../outside.md', ''],
