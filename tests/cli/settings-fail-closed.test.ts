@@ -208,50 +208,38 @@ describe('a vault without settings at the given place', () => {
     });
 });
 
+/** Runs `ask` on a vault with these exclusions; what it printed, and every request it sent as one text. */
+async function askWith(privacy: { excludedTags: string[]; excludedFolders: string[] }): Promise<[CliRun, string]> {
+    const temp = await vault({ [SETTINGS_PATH]: JSON.stringify({ ...GOOD_SETTINGS, privacy }) });
+    const before = server.requests.length;
+    const run = await cli('ask', temp.root, [PROMPT]);
+    const sent = server.requests
+        .slice(before)
+        .map((request) => JSON.stringify(request.body))
+        .join('\n');
+    return [run, sent];
+}
+
 describe('excluded folders and tags written by hand', () => {
     it.each([['./Journal'], ['Journal/..//Journal/.'], ['../Journal']])(
         'keeps the folder %j names out of every request',
         async (rule) => {
-            const settings = { ...GOOD_SETTINGS, privacy: { excludedTags: ['private'], excludedFolders: [rule] } };
-            const temp = await vault({ [SETTINGS_PATH]: JSON.stringify(settings) });
-            const before = server.requests.length;
-            const run = await cli('ask', temp.root, [PROMPT]);
+            const [run, sent] = await askWith({ excludedTags: ['private'], excludedFolders: [rule] });
             expect(run.code).toBe(0);
-            const sent = server.requests
-                .slice(before)
-                .map((request) => JSON.stringify(request.body))
-                .join('\n');
             expect(sent).toContain('Ship the vault agent.');
             expect(sent).not.toContain(CANARY);
         },
     );
 
     it('keeps notes out by each tag of a tag entry written as a list, "work, private"', async () => {
-        const settings = {
-            ...GOOD_SETTINGS,
-            privacy: { excludedTags: ['work, private'], excludedFolders: ['Journal/'] },
-        };
-        const temp = await vault({ [SETTINGS_PATH]: JSON.stringify(settings) });
-        const before = server.requests.length;
-        const run = await cli('ask', temp.root, [PROMPT]);
+        const [run, sent] = await askWith({ excludedTags: ['work, private'], excludedFolders: ['Journal/'] });
         expect(run.code).toBe(0);
-        const sent = server.requests
-            .slice(before)
-            .map((request) => JSON.stringify(request.body))
-            .join('\n');
         expect(sent).toContain('Ship the vault agent.');
         expect(sent).not.toContain(TAG_CANARY);
     });
 
     it('reads "/" as the whole vault: nothing is sent from any note, and the person is told', async () => {
-        const settings = { ...GOOD_SETTINGS, privacy: { excludedTags: ['private'], excludedFolders: ['/'] } };
-        const temp = await vault({ [SETTINGS_PATH]: JSON.stringify(settings) });
-        const before = server.requests.length;
-        const run = await cli('ask', temp.root, [PROMPT]);
-        const sent = server.requests
-            .slice(before)
-            .map((request) => JSON.stringify(request.body))
-            .join('\n');
+        const [run, sent] = await askWith({ excludedTags: ['private'], excludedFolders: ['/'] });
         expect(sent).not.toContain('Ship the vault agent.');
         expect(run.stderr).toMatch(/excluded folder \//u);
     });
