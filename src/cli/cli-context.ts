@@ -16,7 +16,7 @@ import { createModelClient, type ModelClient } from '../agent/model-client';
 import { nodeFetch } from '../agent/model-fetch-node';
 import { unpdfTextReader } from './pdf-text-node';
 import { ApiKeyMissing, ModelError } from '../agent/model-errors';
-import { JsonFileSpendLedger } from '../agent/spend/spend-ledger-node';
+import { deviceSpendFile, JsonFileSpendLedger, userStateDir } from '../agent/spend/spend-ledger-node';
 import { CoreServices, type HostAdapters } from '../compose/core-services';
 import { nodeHttpPost } from './http-post-node';
 import type { ExclusionGate } from '../context/exclusions';
@@ -151,7 +151,7 @@ export function indexSnapshot(env: CliIo['env']): NonNullable<FsVaultOptions['sn
 
 /** This user's spend ledger, shared by every CLI command and vault. */
 export function spendFile(env: CliIo['env']): string {
-    return nodePath.join(userStateDir(env), 'spend.json');
+    return deviceSpendFile(env);
 }
 
 /**
@@ -216,13 +216,6 @@ export async function openModelClient(options: {
         if (error instanceof ModelError) throw new CliError(error.userMessage);
         throw error;
     }
-}
-
-/** The per-user state folder: `$XDG_CONFIG_HOME/vault-agent/`, else `~/.config/vault-agent/`. */
-export function userStateDir(env: CliIo['env']): string {
-    const xdg = env.XDG_CONFIG_HOME?.trim() ?? '';
-    const base = xdg !== '' && nodePath.isAbsolute(xdg) ? xdg : nodePath.join(env.HOME ?? os.homedir(), '.config');
-    return nodePath.join(base, 'vault-agent');
 }
 
 /** The file in the state folder that belongs to one vault (vaults are told apart by their real path). */

@@ -11,6 +11,7 @@ import type { ApprovalGate } from '../agent/changes/approval';
 import { createModelClient, type ModelClient, type ModelList } from '../agent/model-client';
 import type { SessionServices } from '../agent/session-factory';
 import { KeyValueSpendLedger } from '../agent/spend/spend-ledger';
+import { DeviceSpendLedger, desktopLedgerOpener } from './device-spend-ledger';
 import { ChatService } from '../chat/chat-service';
 import { AdapterChatStore } from '../chat/chat-store';
 import { CoreServices } from '../compose/core-services';
@@ -137,7 +138,11 @@ export class PluginServices {
                             : null,
                     save: async (data) => adapter.write(stateFile, JSON.stringify(data)),
                 },
-                spendLedger: new KeyValueSpendLedger({ storage: localKeyValue(app), key: LOCAL_KEYS.spend }),
+                // On desktop, the one ledger of this device, shared with the command line (decision 0038).
+                spendLedger: new DeviceSpendLedger(
+                    new KeyValueSpendLedger({ storage: localKeyValue(app), key: LOCAL_KEYS.spend }),
+                    host.isDesktop ? desktopLedgerOpener() : null,
+                ),
                 mcpConsent: new LocalConsentStore({ app }),
                 allowStdio: host.isDesktop,
                 hiddenFolders: hiddenFolderReader({

@@ -1,7 +1,8 @@
 /** The CLI's pure parts: endpoint choice, job titles, the diff shown for approval, and the status table. */
 import { describe, expect, it } from 'vitest';
 import { buildProposal } from '../../src/agent/changes/proposal';
-import { chooseEndpoint, userStateDir } from '../../src/cli/cli-context';
+import { userStateDir } from '../../src/agent/spend/spend-ledger-node';
+import { chooseEndpoint } from '../../src/cli/cli-context';
 import { titleOf } from '../../src/cli/enqueue-command';
 import { table } from '../../src/cli/status-command';
 import { renderProposal } from '../../src/cli/terminal-approvals';

@@ -1,12 +1,28 @@
 /**
- * The CLI's spend ledger: one JSON file in the per-user state folder, shared by every CLI process of this person (two
- * vaults' cron runs, `ask` beside `run --watch`). Each entry is added under the file's lock (decision 0038) and the file
+ * The spend ledger of this device: one JSON file in the per-user state folder, shared by every CLI process of this
+ * person (two vaults' cron runs, `ask` beside `run --watch`) and by the plugin on desktop. Each entry is added under the file's lock (decision 0038) and the file
  * is replaced atomically (temp file, then rename), so no process's entries are lost and the spend cap sees them all.
  */
 import { promises as fs } from 'node:fs';
-import { dirname } from 'node:path';
+import os from 'node:os';
+import nodePath, { dirname } from 'node:path';
 import { withFileLock } from '../../vault/file-lock-node';
 import { parseSpendEntries, SPEND_RETENTION_MS, type SpendEntry, type SpendLedger } from './spend-ledger';
+
+/**
+ * This person's state folder on this machine: `$XDG_CONFIG_HOME/vault-agent`, else `~/.config/vault-agent`. The CLI
+ * keeps its per-user and per-vault state there, and the plugin on desktop finds the shared spend ledger there.
+ */
+export function userStateDir(env: Record<string, string | undefined>): string {
+    const xdg = env.XDG_CONFIG_HOME?.trim() ?? '';
+    const base = xdg !== '' && nodePath.isAbsolute(xdg) ? xdg : nodePath.join(env.HOME ?? os.homedir(), '.config');
+    return nodePath.join(base, 'vault-agent');
+}
+
+/** The spend ledger of this person on this machine: every CLI command's, and the desktop plugin's. */
+export function deviceSpendFile(env: Record<string, string | undefined>): string {
+    return nodePath.join(userStateDir(env), 'spend.json');
+}
 
 /** A ledger in one JSON file; writes are serialised in this process and locked across processes. */
 export class JsonFileSpendLedger implements SpendLedger {

@@ -97,6 +97,16 @@ export class KeyValueSpendLedger implements SpendLedger {
         return Promise.resolve();
     }
 
+    /** Every entry kept, then none: for moving them to another ledger (`clear` once they are there). */
+    all(): SpendEntry[] {
+        return this.read();
+    }
+
+    /** Drops every entry. */
+    clear(): void {
+        this.storage.setItem(this.key, '[]');
+    }
+
     private read(): SpendEntry[] {
         return parseSpendEntries(this.storage.getItem(this.key));
     }
