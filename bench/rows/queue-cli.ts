@@ -13,7 +13,8 @@
  * A variant runs in a lived-in vault: 3,000 notes loose at the root, where many real vaults keep them, and, as after a
  * year of jobs, 5,000 earlier results in the output folder and 5,000 finished job notes in the jobs folder. A job looks
  * up the vault's instruction notes at the root and writes its result beside the earlier ones, and the queue lists
- * every job note; none of this may cost much more as those folders grow.
+ * every job note; none of this may cost much more as those folders grow. The device's spend ledger holds a month of a
+ * busy queue's model calls (30,000 entries), which every call of every job adds to.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -38,11 +39,13 @@ interface LivedIn {
     earlierResults: number;
     /** Finished job notes in the jobs folder. */
     finishedJobs: number;
+    /** Entries in the device's spend ledger, spread over the last 30 days (one per model call of earlier jobs). */
+    spendEntries: number;
 }
 
 const DAY_MS = 86_400_000;
 
-const TIDY: LivedIn = { looseAtRoot: 0, earlierResults: 0, finishedJobs: 0 };
+const TIDY: LivedIn = { looseAtRoot: 0, earlierResults: 0, finishedJobs: 0, spendEntries: 0 };
 
 /** One run of `vault-agent run`. */
 interface CliQueueRun {
@@ -87,6 +90,28 @@ async function freshJobs(root: string, jobs: number, lived: LivedIn): Promise<vo
     }
 }
 
+/** A spend ledger (one JSON entry per line) of `count` earlier model calls over the last 30 days, oldest first. */
+async function writeSpendLedger(stateDir: string, count: number): Promise<void> {
+    if (count === 0) return;
+    await mkdir(stateDir, { recursive: true });
+    const now = Date.now();
+    const lines: string[] = [];
+    for (let i = 0; i < count; i++) {
+        const entry = {
+            time: now - Math.round(((count - i) / count) * 30 * DAY_MS),
+            usd: 0.0123,
+            model: 'claude-sonnet-test',
+            scope: { kind: 'job', id: `job-earlier-${i.toString(16)}` },
+            inputTokens: 1_234,
+            outputTokens: 456,
+            cacheReadTokens: 7_890,
+            cacheWriteTokens: 12,
+        };
+        lines.push(`${JSON.stringify(entry)}\n`);
+    }
+    await writeFile(join(stateDir, 'spend.json'), lines.join(''));
+}
+
 async function runOnce(
     context: BenchContext,
     root: string,
@@ -96,6 +121,7 @@ async function runOnce(
 ): Promise<CliQueueRun> {
     await freshJobs(root, jobs, lived);
     const home = await mkdtemp(join(tmpdir(), 'vault-agent-bench-home-'));
+    await writeSpendLedger(join(home, 'config', 'vault-agent'), lived.spendEntries);
     const server = await startWorkerServer(LATENCY_MS, 0);
     try {
         const spawned = Date.now();
@@ -220,7 +246,7 @@ function queueRow(jobs: number, lived: LivedIn = TIDY): BenchRow {
                     `process's exit (start-up before it excluded: ${ms(runs.map((run) => run.startupMs))} ms; after ` +
                     `the summary line: ${ms(runs.map((run) => run.tailMs))} ms); ideal ceil(${jobs}/${CONCURRENCY}) ` +
                     `× ${LATENCY_MS} ms = ${ideal} ms; built dist/cli.js run in a child process on a copy of the ` +
-                    `${context.vault.notes}-note vault${lived === TIDY ? '' : ` with ${lived.looseAtRoot} more notes at its root, ${lived.earlierResults} earlier results in the output folder and ${lived.finishedJobs} finished jobs in the jobs folder`}, ` +
+                    `${context.vault.notes}-note vault${lived === TIDY ? '' : ` with ${lived.looseAtRoot} more notes at its root, ${lived.earlierResults} earlier results in the output folder, ${lived.finishedJobs} finished jobs in the jobs folder and ${lived.spendEntries} entries of the last 30 days in the spend ledger`}, ` +
                     `stderr a pipe, ${jobs}/${jobs} done`,
             };
         },
@@ -234,4 +260,9 @@ export const queueCliRow = queueRow(32);
 export const queueCliLongRow = queueRow(100);
 
 /** 32 jobs in a lived-in vault. */
-export const queueCliLivedInRow = queueRow(32, { looseAtRoot: 3_000, earlierResults: 5_000, finishedJobs: 5_000 });
+export const queueCliLivedInRow = queueRow(32, {
+    looseAtRoot: 3_000,
+    earlierResults: 5_000,
+    finishedJobs: 5_000,
+    spendEntries: 30_000,
+});

@@ -56,6 +56,14 @@ async function freshHome(): Promise<CliHome> {
     return home;
 }
 
+/** The spend ledger's entries: one JSON entry per line. */
+function ledgerLines(file: string): { scope: { id: string } }[] {
+    return readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as { scope: { id: string } });
+}
+
 describe('state files shared by several vault-agent processes', () => {
     it('keeps the spend of two runs on two vaults at once, all of it, in the one ledger', async () => {
         const [first, second] = [await vaultWithJobs(30), await vaultWithJobs(30)];
@@ -72,16 +80,14 @@ describe('state files shared by several vault-agent processes', () => {
         );
         for (const run of runs) expect(run.stderr).toContain('30 job(s) ran: 30 done');
         expect(server.messageRequests().length - before).toBe(60);
-        const ledger = JSON.parse(
-            readFileSync(nodePath.join(home.dir, 'config', 'vault-agent', 'spend.json'), 'utf8'),
-        ) as { scope: { id: string } }[];
+        const ledger = ledgerLines(nodePath.join(home.dir, 'config', 'vault-agent', 'spend.json'));
         expect(new Set(ledger.map((entry) => entry.scope.id)).size).toBe(60);
     }, 90_000);
 
     it('keeps every entry when three processes add to the spend ledger at once', async () => {
         const file = nodePath.join(state, 'spend.json');
         await runWritersAtOnce(bundle, 'spend', file, 3, 40);
-        const ledger = JSON.parse(readFileSync(file, 'utf8')) as { scope: { id: string } }[];
+        const ledger = ledgerLines(file);
         expect(new Set(ledger.map((entry) => entry.scope.id)).size).toBe(120);
     }, 60_000);
 

@@ -124,7 +124,8 @@ export function parseSpendEntries(text: string | null): SpendEntry[] {
     return Array.isArray(raw) ? raw.filter(isSpendEntry) : [];
 }
 
-function isSpendEntry(value: unknown): value is SpendEntry {
+/** Whether `value` is a well-formed entry. */
+export function isSpendEntry(value: unknown): value is SpendEntry {
     if (typeof value !== 'object' || value === null) return false;
     const entry = value as Record<string, unknown>;
     const scope = entry.scope as Record<string, unknown> | undefined;
