@@ -17,7 +17,7 @@ import {
     type MessagesApiServer,
 } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, CLI, makeCliHome, REPO, runCli, type CliHome } from './cli-harness';
+import { buildCli, CLI, type CliHome, makeCliHome, REPO, runCli, shellQuote } from './cli-harness';
 
 const EVERYTHING = nodePath.join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
@@ -59,11 +59,6 @@ afterAll(async () => {
     await temp.cleanup();
 });
 
-/** POSIX shell quoting for the one command line `script` runs. */
-function quote(word: string): string {
-    return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 interface TerminalRun {
     /** Everything the terminal showed (stdout and stderr together, as on a screen). */
     screen: string;
@@ -76,7 +71,7 @@ interface TerminalRun {
  * `answers` (raw bytes: "y\r", "\x03"). Resolves when the command exits.
  */
 function askInTerminal(args: string[], question: RegExp, answers: string[]): Promise<TerminalRun> {
-    const command = [process.execPath, CLI, 'ask', '--vault', temp.root, ...args].map(quote).join(' ');
+    const command = [process.execPath, CLI, 'ask', '--vault', temp.root, ...args].map(shellQuote).join(' ');
     return new Promise((resolve, reject) => {
         const child = spawn('script', ['-qfec', command, '/dev/null'], {
             cwd: REPO,

@@ -94,6 +94,11 @@ export async function makeCliHome(): Promise<CliHome> {
     return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** POSIX shell quoting, for a command line run by `script` or `bash -c`. */
+export function shellQuote(word: string): string {
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Runs `node dist/cli.js …args` with exactly `env` (plus PATH and a temp HOME); resolves when it exits. */
 export function runCli(
     args: string[],

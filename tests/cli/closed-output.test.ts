@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJobNote } from '../../src/delegate/job-spec';
 import { startMessagesApiServer, textTurn, trickle, type MessagesApiServer } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, CLI, makeCliHome, REPO, type CliHome } from './cli-harness';
+import { buildCli, CLI, type CliHome, makeCliHome, REPO, shellQuote } from './cli-harness';
 
 let server: MessagesApiServer;
 let home: CliHome;
@@ -30,18 +30,13 @@ afterAll(async () => {
     for (const temp of vaults) await temp.cleanup();
 });
 
-/** POSIX shell quoting. */
-function quote(word: string): string {
-    return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Runs `vault-agent <args> <redirect> | head -c <bytes>` in bash; resolves with the command's own exit status. */
 function piped(
     args: string[],
     redirect: string,
     bytes: number,
 ): Promise<{ status: number; stderr: string; elapsedMs: number }> {
-    const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+    const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
     const script = `${command} ${redirect} | head -c ${bytes} > /dev/null; echo "status=\${PIPESTATUS[0]}" >&3`;
     const started = Date.now();
     return new Promise((resolve, reject) => {

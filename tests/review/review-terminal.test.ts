@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import nodePath from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, CLI, makeCliHome, REPO, runCli, type CliHome } from '../cli/cli-harness';
+import { buildCli, CLI, type CliHome, makeCliHome, REPO, runCli, shellQuote } from '../cli/cli-harness';
 import { makeReviewHarness, PROPOSALS, type ReviewHarness } from './review-harness';
 
 const SETTINGS = JSON.stringify({
@@ -46,17 +46,13 @@ async function seeded(): Promise<{ h: ReviewHarness; home: CliHome }> {
     return { h, home };
 }
 
-function quote(word: string): string {
-    return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Runs `vault-agent review` in a pseudo-terminal, typing the next answer each time a question shows. */
 function reviewInTerminal(
     root: string,
     homeDir: string,
     answers: string[],
 ): Promise<{ screen: string; code: number | null }> {
-    const command = [process.execPath, CLI, 'review', '--vault', root].map(quote).join(' ');
+    const command = [process.execPath, CLI, 'review', '--vault', root].map(shellQuote).join(' ');
     return new Promise((resolve, reject) => {
         const child = spawn('script', ['-qfec', command, '/dev/null'], {
             cwd: REPO,
