@@ -43,7 +43,14 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
     const show = stringFlag(parsed, 'show');
     if (show !== undefined) {
         const one = await openProposal(review, show);
-        if (one.state === 'missing') throw new CliError(`There is no proposal "${show}".`);
+        if (one.state === 'missing') {
+            const bad = (await review.store.unreadable()).find((file) => file.path.endsWith(`/${show}.md`));
+            throw new CliError(
+                bad === undefined
+                    ? `There is no proposal "${show}".`
+                    : `"${bad.path}" is not a readable proposal (${bad.why}); left as it is.`,
+            );
+        }
         io.stdout.write(renderOpened(one));
         return 0;
     }

@@ -4,6 +4,7 @@
  * backlinks, no tag counts, no link rewrites on rename), and JSON keeps every byte of the hunks exact. The plugin and
  * the CLI read and write it the same way; a file that does not read as a proposal is reported, never rewritten.
  */
+import { hunkDisplayLines, splitLines } from '../agent/changes/hunks';
 import { CHANGE_KINDS, type ChangeKind, type Hunk } from '../agent/changes/proposal';
 import type { ProposalOrigin } from '../agent/changes/change-ports';
 
@@ -100,7 +101,7 @@ function checkProposal(value: unknown): StoredProposal {
         ['path', typeof p['path'] === 'string' && p['path'] !== ''],
         ['newPath', kind !== 'rename' || typeof p['newPath'] === 'string'],
         ['baseHash', kind === 'create' ? base === null : typeof base === 'string'],
-        ['hunks', Array.isArray(p['hunks']) && p['hunks'].every(isHunk)],
+        ['hunks', Array.isArray(p['hunks']) && p['hunks'].every(isHunkAt)],
         ['origin', (origin['kind'] === 'job' || origin['kind'] === 'mcp') && typeof origin['id'] === 'string'],
         ['origin', typeof origin['title'] === 'string'],
         ['created', typeof p['created'] === 'number' && Number.isFinite(p['created'])],
@@ -117,7 +118,7 @@ function checkProposal(value: unknown): StoredProposal {
         kind: kind as ChangeKind,
         path: p['path'] as string,
         baseHash: base as string | null,
-        hunks: p['hunks'] as Hunk[],
+        hunks: (p['hunks'] as Hunk[]).map(ownHunk),
         origin: {
             kind: origin['kind'] as ProposalOrigin['kind'],
             id: origin['id'] as string,
@@ -138,16 +139,40 @@ function checkProposal(value: unknown): StoredProposal {
     return proposal;
 }
 
-function isHunk(value: unknown): value is Hunk {
+/**
+ * A stored hunk that is what our own writer makes: the `index`-th of its proposal, with line counts that are those of
+ * its two sides. A hunk whose numbers disagree with its text would be shown as one change and applied as another, or
+ * fail while being applied: the file is reported instead.
+ */
+function isHunkAt(value: unknown, position: number): value is Hunk {
     if (!isRecord(value)) return false;
     const numbers = ['index', 'oldStart', 'oldLines', 'newStart', 'newLines'];
+    const { oldText, newText } = value;
     return (
         numbers.every((key) => Number.isInteger(value[key]) && (value[key] as number) >= 0) &&
-        typeof value['oldText'] === 'string' &&
-        typeof value['newText'] === 'string' &&
+        value['index'] === position &&
+        typeof oldText === 'string' &&
+        typeof newText === 'string' &&
+        splitLines(oldText).length === value['oldLines'] &&
+        splitLines(newText).length === value['newLines'] &&
         Array.isArray(value['lines']) &&
         value['lines'].every((line) => typeof line === 'string')
     );
+}
+
+/** The hunk's fields, with display lines made anew from its two sides (`hunkDisplayLines`): the file's are not used. */
+function ownHunk(hunk: Hunk): Hunk {
+    const { index, oldStart, oldLines, newStart, newLines, oldText, newText } = hunk;
+    return {
+        index,
+        oldStart,
+        oldLines,
+        newStart,
+        newLines,
+        lines: hunkDisplayLines(oldText, newText),
+        oldText,
+        newText,
+    };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

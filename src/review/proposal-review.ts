@@ -85,10 +85,12 @@ export async function openProposal(services: ReviewServices, id: string): Promis
     const { vault } = services;
     if (proposal.kind === 'create') {
         if ((await vault.stat(proposal.path)) !== null) return conflict(`a note now exists at "${proposal.path}"`);
+        const placed = placeHunks('', proposal.hunks, true);
+        if (placed.conflicts.length > 0) return conflict('its text does not read as a new note', placed.conflicts);
         const content = applySelectedHunks(
             '',
-            proposal.hunks,
-            proposal.hunks.map((hunk) => hunk.index),
+            placed.hunks,
+            placed.hunks.map((hunk) => hunk.index),
         );
         const change = build({ kind: 'create', path: proposal.path, base: null, proposed: content }, proposal);
         if (change === null) return conflict('it is empty');
@@ -156,7 +158,7 @@ export async function applyProposal(
             return Promise.resolve({ kind: 'deny', reason: 'The note changed meanwhile.' });
         },
     };
-    const turnId = `review-${id}`;
+    const turnId = reviewTurnId(id);
     const controller = new ChangeController({
         vault: services.vault,
         gate: services.gate(),
@@ -176,6 +178,11 @@ export async function applyProposal(
     return movedOn ? { status: 'moved-on' } : { status: 'not-applied', outcome };
 }
 
+/** The checkpoint group applying proposal `id` records its change under. */
+function reviewTurnId(id: string): string {
+    return `review-${id}`;
+}
+
 /** Rejects proposal `id` without touching the note. False when there is no such pending proposal. */
 export async function rejectProposal(services: ReviewServices, id: string): Promise<boolean> {
     const read = await services.store.get(id);
@@ -186,8 +193,9 @@ export async function rejectProposal(services: ReviewServices, id: string): Prom
 /** Undoes an applied proposal (only while the note is exactly as the change left it); it is pending again after. */
 export async function undoProposal(services: ReviewServices, id: string): Promise<UndoReport | null> {
     const read = await services.store.get(id);
-    if (read.state !== 'ok' || read.proposal.applied === undefined) return null;
-    const report = await services.checkpoints.undo(read.proposal.applied.turnId);
+    // Only the change this proposal's own review applied: a file naming another turn never undoes that turn.
+    if (read.state !== 'ok' || read.proposal.applied?.turnId !== reviewTurnId(id)) return null;
+    const report = await services.checkpoints.undo(reviewTurnId(id));
     if (report.restored.length > 0 && report.notRestored.length === 0) await services.store.mark(id, 'pending');
     return report;
 }
@@ -212,9 +220,10 @@ export function decisionFromVerdicts(opened: ReadyProposal): Decision {
 }
 
 /**
- * The stored hunks placed on `current`: where the note is still the proposal's base, at their own lines; otherwise
- * each where its exact old side (context included) occurs exactly once, skipping any that would overlap one placed
- * before. Placed hunks get the positions and indices of the current text.
+ * The stored hunks placed on `current`: where the note is still the proposal's base, at their own lines (where their
+ * old side must stand, whoever wrote the file); otherwise each where its exact old side (context included) occurs
+ * exactly once, skipping any that would overlap one placed before. Placed hunks get the positions and indices of the
+ * current text.
  */
 function placeHunks(
     current: string,
@@ -225,7 +234,7 @@ function placeHunks(
     const spots: { hunk: Hunk; at: number }[] = [];
     const conflicts: Hunk[] = [];
     for (const hunk of hunks) {
-        const at = atBase ? (hunk.oldLines === 0 ? hunk.oldStart : hunk.oldStart - 1) : locateHunkIn(lines, hunk);
+        const at = atBase ? atOwnLines(lines, hunk) : locateHunkIn(lines, hunk);
         const overlaps =
             at !== null && spots.some((spot) => at < spot.at + spot.hunk.oldLines && spot.at < at + hunk.oldLines);
         if (at === null || overlaps || (!atBase && hunk.oldLines === 0)) conflicts.push(hunk);
@@ -240,6 +249,12 @@ function placeHunks(
         return moved;
     });
     return { hunks: placed, stored: spots.map((spot) => spot.hunk.index), conflicts };
+}
+
+/** Where `hunk` stands in `lines` (the text it was made from): at its own lines, if its old side is there. */
+function atOwnLines(lines: readonly string[], hunk: Hunk): number | null {
+    const at = hunk.oldLines === 0 ? hunk.oldStart : hunk.oldStart - 1;
+    return at <= lines.length && lines.slice(at, at + hunk.oldLines).join('') === hunk.oldText ? at : null;
 }
 
 function build(

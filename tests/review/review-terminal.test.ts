@@ -4,11 +4,9 @@
  * propose-mode ChangeController over the same folder); what is applied is judged on disk. Without a terminal the
  * command lists and applies nothing.
  */
-import { spawn } from 'node:child_process';
-import nodePath from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, CLI, type CliHome, makeCliHome, REPO, runCli, shellQuote } from '../cli/cli-harness';
-import { makeReviewHarness, PROPOSALS, type ReviewHarness } from './review-harness';
+import { buildCli, type CliHome, makeCliHome, runCli } from '../cli/cli-harness';
+import { makeReviewHarness, PROPOSALS, reviewInTerminal, type ReviewHarness } from './review-harness';
 
 const SETTINGS = JSON.stringify({
     version: 2,
@@ -18,7 +16,6 @@ const MEETING = ['# Monday', 'see Project X', '', 'a', 'b', 'c', 'd', 'e', 'f', 
     '\n',
 );
 const LINKED = MEETING.replace('see Project X', 'see [[Project X]]').replace('see Project Y', 'see [[Project Y]]');
-const QUESTION = /\[y\/n\/s\/q\]/g;
 
 let h: ReviewHarness | null = null;
 let home: CliHome | null = null;
@@ -44,46 +41,6 @@ async function seeded(): Promise<{ h: ReviewHarness; home: CliHome }> {
     await h.propose({ kind: 'edit', path: 'Meetings/Monday.md', base: MEETING, proposed: LINKED });
     await h.propose({ kind: 'delete', path: 'Old.md', base: 'old\n', proposed: null });
     return { h, home };
-}
-
-/** Runs `vault-agent review` in a pseudo-terminal, typing the next answer each time a question shows. */
-function reviewInTerminal(
-    root: string,
-    homeDir: string,
-    answers: string[],
-): Promise<{ screen: string; code: number | null }> {
-    const command = [process.execPath, CLI, 'review', '--vault', root].map(shellQuote).join(' ');
-    return new Promise((resolve, reject) => {
-        const child = spawn('script', ['-qfec', command, '/dev/null'], {
-            cwd: REPO,
-            env: {
-                PATH: process.env.PATH ?? '',
-                HOME: homeDir,
-                XDG_CONFIG_HOME: nodePath.join(homeDir, 'config'),
-                TERM: 'xterm',
-                SHELL: '/bin/sh',
-            },
-            stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let screen = '';
-        let asked = 0;
-        const hear = (chunk: Buffer): void => {
-            screen += chunk.toString();
-            const seen = screen.split(QUESTION).length - 1;
-            while (asked < seen && asked < answers.length) {
-                const answer = answers[asked++] ?? '';
-                setTimeout(() => child.stdin.write(answer), 150);
-            }
-        };
-        child.stdout.on('data', hear);
-        child.stderr.on('data', hear);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-            clearTimeout(timer);
-            resolve({ screen, code });
-        });
-    });
 }
 
 describe('vault-agent review in a real terminal', () => {

@@ -80,6 +80,20 @@ export function computeHunks(oldText: string, newText: string, context = HUNK_CO
 }
 
 /**
+ * The display lines of a hunk, made from its two sides alone (`' '` same, `'-'` removed, `'+'` added). A hunk read
+ * from a file (a stored proposal) is shown with these, never with display lines the file itself carries: what the
+ * person is shown is then what applying writes, whoever wrote the file.
+ */
+export function hunkDisplayLines(oldText: string, newText: string): string[] {
+    const display: string[] = [];
+    for (const run of diffRuns(splitLines(oldText), splitLines(newText))) {
+        const mark = run.type === 'equal' ? ' ' : run.type === 'remove' ? '-' : '+';
+        for (const line of run.lines) display.push(`${mark}${stripEnding(line)}`);
+    }
+    return display;
+}
+
+/**
  * Applies the hunks named in `accepted` to `base`, which must be the text they were computed from; every other
  * region stays exactly as in `base`. Throws `HunkMismatchError` when a hunk's old side is not where it should be.
  */

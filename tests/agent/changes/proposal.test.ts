@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeHunks, rebaseHunks, splitLines } from '../../../src/agent/changes/hunks';
+import { computeHunks, hunkDisplayLines, rebaseHunks, splitLines } from '../../../src/agent/changes/hunks';
 import {
     applyHunks,
     bindingOf,
@@ -169,6 +169,27 @@ describe('applyHunks', () => {
                 const back = computeHunks(oldText, partial);
                 expect(back.length).toBeLessThanOrEqual(hunks.length);
                 expect(splitLines(partial).join('')).toBe(partial);
+            }),
+            { numRuns: 300 },
+        );
+    });
+
+    it('shows a hunk from its two sides alone: the lines kept and removed read as its old side, kept and added as its new', () => {
+        const line = fc.constantFrom('a', 'b', '', '  ', '---', '🙂');
+        const text = fc.array(line, { maxLength: 25 }).map((lines) => lines.map((l) => `${l}\n`).join(''));
+        const sideOf = (display: string[], leaveOut: string): string =>
+            display
+                .filter((shown) => !shown.startsWith(leaveOut))
+                .map((shown) => `${shown.slice(1)}\n`)
+                .join('');
+        fc.assert(
+            fc.property(text, text, (oldText, newText) => {
+                for (const hunk of computeHunks(oldText, newText)) {
+                    const display = hunkDisplayLines(hunk.oldText, hunk.newText);
+                    expect(sideOf(display, '+')).toBe(hunk.oldText);
+                    expect(sideOf(display, '-')).toBe(hunk.newText);
+                    expect(display.length).toBe(hunk.lines.length);
+                }
             }),
             { numRuns: 300 },
         );
