@@ -7,6 +7,7 @@
 import { hunkDisplayLines, splitLines } from '../agent/changes/hunks';
 import { CHANGE_KINDS, type ChangeKind, type Hunk } from '../agent/changes/proposal';
 import type { ProposalOrigin } from '../agent/changes/change-ports';
+import { normalizeVaultPath } from '../kernel/path-policy';
 
 /** The format version written; a newer one is reported as unreadable rather than guessed at. */
 export const PROPOSAL_FORMAT = 1;
@@ -98,8 +99,8 @@ function checkProposal(value: unknown): StoredProposal {
         ['format', p['format'] === PROPOSAL_FORMAT],
         ['kind', typeof kind === 'string' && (CHANGE_KINDS as readonly string[]).includes(kind)],
         ['id', typeof p['id'] === 'string' && p['id'] !== ''],
-        ['path', typeof p['path'] === 'string' && p['path'] !== ''],
-        ['newPath', kind !== 'rename' || typeof p['newPath'] === 'string'],
+        ['path', isVaultPath(p['path'])],
+        ['newPath', kind !== 'rename' || isVaultPath(p['newPath'])],
         ['baseHash', kind === 'create' ? base === null : typeof base === 'string'],
         ['hunks', Array.isArray(p['hunks']) && p['hunks'].every(isHunkAt)],
         ['origin', (origin['kind'] === 'job' || origin['kind'] === 'mcp') && typeof origin['id'] === 'string'],
@@ -173,6 +174,13 @@ function ownHunk(hunk: Hunk): Hunk {
         oldText,
         newText,
     };
+}
+
+/** A path as our writer stores one: inside the vault and already in its normal form (an absolute or `..` path is not). */
+function isVaultPath(value: unknown): value is string {
+    if (typeof value !== 'string') return false;
+    const checked = normalizeVaultPath(value);
+    return checked.ok && checked.path === value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

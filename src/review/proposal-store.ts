@@ -284,6 +284,11 @@ export class ProposalStore implements ProposalSinks {
                 let read: StoredProposal | ProposalFileError;
                 try {
                     read = parseProposalFile(await this.options.vault.read(file.path));
+                    // Decisions are kept in, and looked up by, the file its id names: a file holding another id (a
+                    // copy, a sync conflict, a hand's edit) would be shown as one proposal and decided as another.
+                    if (this.pathFor(read.id) !== file.path) {
+                        read = new ProposalFileError(`its id "${read.id}" is not its file's name`);
+                    }
                 } catch (error) {
                     if (error instanceof VaultError && error.code === 'not-found') return;
                     read = error instanceof ProposalFileError ? error : new ProposalFileError(String(error));

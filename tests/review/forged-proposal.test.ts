@@ -52,17 +52,19 @@ function editOnDisk(
     harness: ReviewHarness,
     id: string,
     edit: (proposal: { hunks: StoredHunkFields[]; [key: string]: unknown }) => void,
+    copyTo?: string,
 ): string {
     const folder = nodePath.join(harness.temp.root, PROPOSALS);
     const name = readdirSync(folder).find((file) => file.startsWith(id));
     const file = nodePath.join(folder, name ?? `${id}.md`);
+    const target = copyTo === undefined ? file : nodePath.join(folder, copyTo);
     const text = readFileSync(file, 'utf8');
     const open = text.indexOf('~~~~~json\n') + '~~~~~json\n'.length;
     const close = text.indexOf('\n~~~~~\n', open);
     const proposal = JSON.parse(text.slice(open, close)) as { hunks: StoredHunkFields[] };
     edit(proposal);
     const written = `${text.slice(0, open)}${JSON.stringify(proposal, null, 1)}${text.slice(close)}`;
-    writeFileSync(file, written);
+    writeFileSync(target, written);
     return written;
 }
 
@@ -147,6 +149,39 @@ describe('a proposal file written by someone else', () => {
         expect(run.code).toBe(0);
         expect(run.screen).toContain('Reject it?');
         expect(h.temp.readRaw('Plan.md').toString()).toBe(PLAN);
+    }, 90_000);
+
+    it('is reported, and the review goes on with the others, when it names a path out of the vault or another id', async () => {
+        const { h, home, id } = await proposedTypoFix();
+        const hostile: [string, (proposal: Record<string, unknown>) => void][] = [
+            ['absolute.md', (proposal) => (proposal['path'] = '/tmp/outside.md')],
+            ['up.md', (proposal) => (proposal['path'] = '../outside.md')],
+            ['nul.md', (proposal) => (proposal['path'] = 'Plan\u0000.md')],
+            ['drive.md', (proposal) => (proposal['path'] = 'C:\\Users\\x.md')],
+            ['p-copy.md', (proposal) => (proposal['path'] = 'Plan.md')],
+        ];
+        for (const [name, edit] of hostile) {
+            editOnDisk(
+                h,
+                id,
+                (proposal) => {
+                    // Each its own proposal (its id its file's name), but the copy, which keeps the original's id.
+                    if (name !== 'p-copy.md') proposal['id'] = name.replace(/\.md$/u, '');
+                    edit(proposal);
+                },
+                name,
+            );
+        }
+        const listed = await runCli(['review', '--vault', h.temp.root], { home: home.dir });
+        expect(listed.code).toBe(0);
+        expect(listed.stderr).not.toContain('unexpected failure');
+        expect(listed.stdout).toContain('1 proposal(s) waiting for review');
+        for (const [name] of hostile)
+            expect(listed.stderr).toContain(`${PROPOSALS}/${name}" is not a readable proposal`);
+        expect(listed.stderr).toContain(`(its id "${id}" is not its file's name)`);
+        const run = await reviewInTerminal(h.temp.root, home.dir, ['y\r']);
+        expect(run.code).toBe(0);
+        expect(h.temp.readRaw('Plan.md').toString()).toBe(TYPO_FIXED);
     }, 90_000);
 
     it('never undoes a change another review applied, whatever turn it names', async () => {
