@@ -17,7 +17,7 @@ import { DEFAULT_MCP_JOBS } from '../kernel/delivery-settings';
 import type { Settings } from '../kernel/settings';
 import type { ExclusionGate } from '../context/exclusions';
 import { isProcessRunning } from '../vault/temp-files-node';
-import type { McpJobContext } from './mcp-jobs';
+import { ClientJobs, type McpJobContext } from './mcp-jobs';
 import { FsVault } from '../vault/fs-vault-node';
 import type { Busy } from '../vault/fs-vault-walk-node';
 import { OpeningCalls } from './mcp-opening';
@@ -346,6 +346,7 @@ function serveVault(
     };
     // What a call is served with, the same from call to call while the gate stands (and the client is the same).
     let served: { gate: ExclusionGate; client: string; context: VaultMcpCallContext } | null = null;
+    const clientJobs = new ClientJobs();
 
     return {
         prepare: async (client) => {
@@ -377,6 +378,7 @@ function serveVault(
                 beats,
                 isRunning: isProcessRunning,
                 now: Date.now(),
+                clientJobs,
             };
         },
         answered: () => {

@@ -7,17 +7,62 @@
  *
  * Refused with `isError`, nothing written: delegation over MCP turned off in the settings, locked settings, a mode
  * other than `delegate`, `read-only` or `propose` (no MCP client may start a job that edits), an output folder
- * outside the vault or otherwise unusable, an empty brief. A client sees only the jobs it queued.
+ * outside the vault or otherwise unusable, an empty brief, `MCP_WAITING_JOBS` jobs from MCP clients not finished yet.
+ * A client sees only the jobs it queued.
  */
 import type { CallToolResult, Tool as McpToolDescription } from '@modelcontextprotocol/sdk/types.js';
 import type { ExclusionGate } from '../context/exclusions';
-import { jobTitle, readJobNote, type JobNote } from '../delegate/job-note';
+import { jobTitle, readJobNote, type JobNote, type JobStatus } from '../delegate/job-note';
 import { createJobNote, JobSpecError } from '../delegate/job-spec';
 import { liveBeat } from '../delegate/runner-beat';
-import type { McpJobSettings } from '../kernel/delivery-settings';
+import { MCP_WAITING_JOBS, type McpJobSettings } from '../kernel/delivery-settings';
 import { normalizeVaultPath } from '../kernel/path-policy';
 import { VaultError, type VaultPort } from '../kernel/vault-port';
 import { titleOf } from './enqueue-command';
+
+/** The statuses of a job that has not finished. */
+const WAITING: ReadonlySet<JobStatus> = new Set<JobStatus>(['queued', 'running', 'needs-approval', 'interrupted']);
+
+/**
+ * Which notes of the jobs folder are MCP clients' unfinished jobs, kept by one `vault-agent mcp` process from call to
+ * call: a note is read again only when its time or size changed, so a busy jobs folder costs its listing, not its text.
+ */
+export class ClientJobs {
+    private readonly known = new Map<string, { mtime: number; size: number; client: string; waiting: boolean }>();
+
+    /** How many jobs queued by MCP clients (any of them) are waiting in `jobsFolder` now. */
+    async waiting(vault: VaultPort, jobsFolder: string): Promise<number> {
+        const prefix = `${jobsFolder.replace(/\/+$/u, '')}/`;
+        const files = vault.listUnder
+            ? await vault.listUnder(prefix)
+            : (await vault.list()).filter((file) => file.path.startsWith(prefix));
+        const present = new Set<string>();
+        let count = 0;
+        for (const file of files) {
+            if (!file.path.endsWith('.md')) continue;
+            present.add(file.path);
+            let known = this.known.get(file.path);
+            if (known === undefined || known.mtime !== file.mtime || known.size !== file.size) {
+                let read: ReturnType<typeof readJobNote> = { kind: 'not-a-job' };
+                try {
+                    read = readJobNote(file.path, await vault.read(file.path));
+                } catch (error) {
+                    if (!(error instanceof VaultError)) throw error;
+                }
+                known = {
+                    mtime: file.mtime,
+                    size: file.size,
+                    client: read.kind === 'job' ? read.job.client : '',
+                    waiting: read.kind === 'job' && WAITING.has(read.job.status),
+                };
+                this.known.set(file.path, known);
+            }
+            if (known.client !== '' && known.waiting) count++;
+        }
+        for (const path of this.known.keys()) if (!present.has(path)) this.known.delete(path);
+        return count;
+    }
+}
 
 /** The modes an MCP client may ask for. */
 export const MCP_JOB_MODES = ['delegate', 'read-only', 'propose'] as const;
@@ -38,6 +83,8 @@ export interface McpJobContext {
     isRunning(pid: number): boolean;
     /** Time now, ms. */
     now: number;
+    /** This server's record of the jobs folder, for the number of jobs MCP clients have waiting. */
+    clientJobs: ClientJobs;
 }
 
 /** The job tools' descriptions. */
@@ -143,6 +190,13 @@ async function enqueue(
     const contextRefs = Array.isArray(args.context)
         ? args.context.filter((item): item is string => typeof item === 'string' && item.trim() !== '')
         : [];
+    const waiting = await context.clientJobs.waiting(context.vault, folders.jobsFolder);
+    if (waiting >= MCP_WAITING_JOBS) {
+        return refuse(
+            `Not queued: ${waiting} jobs queued over MCP are waiting to run or running (at most ${MCP_WAITING_JOBS} ` +
+                'at once). Ask job_status, and queue more once some are done.',
+        );
+    }
     const budget = settings.clients[client] ?? settings.budget;
     const title = typeof args.title === 'string' && args.title.trim() !== '' ? args.title : brief;
     let path: string;

@@ -35,6 +35,15 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
     attempts: 3,
 };
 
+/**
+ * Jobs MCP clients may have waiting at once, all clients together (queued, running, needing approval, or interrupted
+ * and due to run again). A client in a loop (an agent that queues a job for every note it sees) would otherwise fill
+ * the queue faster than it runs, each job with its own budget; past this, `enqueue_job` refuses until some are done.
+ * All clients together, because a client names itself: one that reconnected under new names would get a new share
+ * (decision 0039).
+ */
+export const MCP_WAITING_JOBS = 25;
+
 /** Defaults of MCP-queued jobs. */
 export const DEFAULT_MCP_JOBS: McpJobSettings = { enabled: false, budget: { turns: 10, usd: 0.25 }, clients: {} };
 

@@ -193,6 +193,54 @@ describe('delegation over MCP', () => {
         expect(jobNotes().some((name) => /[\u202a-\u202e\u2066-\u2069]/u.test(name))).toBe(false);
     });
 
+    it('refuses a client that queues in a loop once 25 jobs from MCP clients wait, under any client name', async () => {
+        const waitingFromMcp = (): string[] =>
+            jobNotes().filter((name) => {
+                const path = `Agent/Jobs/${name}`;
+                const read = readJobNote(path, temp.readRaw(path).toString());
+                return read.kind === 'job' && read.job.client !== '' && read.job.status === 'queued';
+            });
+        let refused: { text: string; isError: boolean } | null = null;
+        for (let i = 0; i < 40 && refused === null; i++) {
+            const queued = await call('enqueue_job', { brief: `Look at item ${i}.`, mode: 'read-only' });
+            if (queued.isError) refused = queued;
+        }
+        expect(refused?.text).toContain('25 jobs queued over MCP are waiting to run or running (at most 25 at once)');
+        const waiting = waitingFromMcp();
+        expect(waiting).toHaveLength(25);
+
+        // The same client under another name, over a second connection, gets no new share.
+        const other = new Client({ name: 'another-name', version: '1' });
+        await other.connect(
+            new StdioClientTransport({
+                command: process.execPath,
+                args: [CLI, 'mcp', '--vault', temp.root],
+                env: {
+                    PATH: process.env.PATH ?? '',
+                    HOME: home.dir,
+                    XDG_CONFIG_HOME: nodePath.join(home.dir, 'config'),
+                },
+                stderr: 'pipe',
+            }),
+        );
+        try {
+            const renamed = await other.callTool({ name: 'enqueue_job', arguments: { brief: 'One more.' } });
+            expect(renamed.isError).toBe(true);
+            expect(waitingFromMcp()).toHaveLength(25);
+
+            // One finishes (its note says so, as a runner writes it): there is room for one more.
+            const first = `Agent/Jobs/${waiting[0] ?? ''}`;
+            const note = temp.readRaw(first).toString();
+            writeFileSync(nodePath.join(temp.root, first), note.replace(/^status: queued$/mu, 'status: done'));
+            const again = await other.callTool({ name: 'enqueue_job', arguments: { brief: 'One more.' } });
+            expect(again.isError).not.toBe(true);
+            const still = await call('enqueue_job', { brief: 'And another.' });
+            expect(still.isError).toBe(true);
+        } finally {
+            await other.close();
+        }
+    }, 60_000);
+
     it('offers no job tools and queues nothing while the person has not allowed it', async () => {
         await temp.write(
             '.obsidian/plugins/vault-agent/data.json',

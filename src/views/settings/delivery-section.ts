@@ -8,6 +8,7 @@ import {
     DEFAULT_DELIVERY,
     DEFAULT_MCP_JOBS,
     isWebUrl,
+    MCP_WAITING_JOBS,
     type DeliverySettings,
     type McpJobSettings,
 } from '../../kernel/delivery-settings';
@@ -77,7 +78,7 @@ export function renderMcpJobsSection(el: HTMLElement, settings: Settings, kit: T
         .setName('Jobs from MCP clients')
         .setDesc(
             'Lets MCP clients of "vault-agent mcp" queue jobs (enqueue_job). They run where a queue runs, under your ' +
-                'exclusions, as delegate, read-only or propose jobs only.',
+                `exclusions, as delegate, read-only or propose jobs only, at most ${MCP_WAITING_JOBS} of them waiting at once.`,
         )
         .setHeading();
     const toggleRow = new Setting(el).setName('Allow MCP clients to queue jobs');
