@@ -109,6 +109,8 @@ interface Serving {
     jobs(): Promise<McpJobContext>;
     /** A call was answered: the work that waited for the first answer may start. */
     answered(): void;
+    /** Why the vault cannot be served any more (its folder is gone), or `null`. */
+    gone(): string | null;
     /** Stops the background work, writes the index snapshot and stops watching. */
     close(): Promise<void>;
 }
@@ -154,6 +156,12 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
     const workers = searchWorkers({ env: options.env ?? {}, stderr: options.stderr });
     // `read_note` is answered while the vault opens, from the note's own file (decision 0027).
     const openingCalls = new OpeningCalls({ ...options, located, outputFolder });
+    // The opened vault once it is open, for what must be known without waiting for it.
+    let servingNow: Serving | null = null;
+    serving.then(
+        (open) => (servingNow = open),
+        () => undefined,
+    );
     const server = createVaultMcpServer({
         inFlight,
         opening: (tool) => openingCalls.context(tool),
@@ -162,6 +170,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         version: options.version ?? VERSION,
         pdfText: unpdfTextReader,
         jobs: async () => (await serving).jobs(),
+        unavailable: () => servingNow?.gone() ?? null,
         answered: () => {
             // The search workers start after the first answer, even one given while the vault opens: the first
             // search, which waits for the opened vault, then finds them ready.
@@ -347,6 +356,7 @@ function serveVault(
     // What a call is served with, the same from call to call while the gate stands (and the client is the same).
     let served: { gate: ExclusionGate; client: string; context: VaultMcpCallContext } | null = null;
     const clientJobs = new ClientJobs();
+    let saidGone = false;
 
     return {
         prepare: async (client) => {
@@ -384,6 +394,16 @@ function serveVault(
         answered: () => {
             void settle();
             vault.warmTextScan();
+        },
+        gone: () => {
+            const why = watcher.vaultGone();
+            if (why === null) return null;
+            if (!saidGone) options.stderr?.write(`vault-agent mcp: ${why}; every call is refused.\n`);
+            saidGone = true;
+            return (
+                `The vault cannot be served: ${why}. Nothing can be read or written; start vault-agent mcp again ` +
+                'on the vault where it is now.'
+            );
         },
         close: async () => {
             clearTimeout(saveLater);

@@ -65,6 +65,8 @@ export interface VaultMcpServerOptions {
     answered?: () => void;
     /** Counts the tool calls being answered, so background work can give way to them. */
     inFlight?: CallsInFlight;
+    /** Why no call can be answered any more (the vault folder is gone), or `null`; every call then answers this. */
+    unavailable?: () => string | null;
     /**
      * While the vault opens: a context in which `tool` can be answered from the files of the notes it names alone
      * (`OpeningVault`), or `null` when the call must wait for `prepare`. An answer for which the context was asked
@@ -126,6 +128,8 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
         }
     });
     const callTool = async (request: CallToolRequest, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
+        const unavailable = options.unavailable?.() ?? null;
+        if (unavailable !== null) return toCallResult({ content: unavailable, isError: true });
         if (jobs !== undefined && isJobTool(request.params.name)) {
             // Jobs are marked with the name the client gave when it connected.
             const client = server.server.getClientVersion()?.name ?? 'unnamed MCP client';

@@ -84,7 +84,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const progress = new RunProgress(io.stderr);
     progress.start(queue.snapshot());
     // Set from listeners and signal handlers, hence an object: what stopped the run, if anything did.
-    const ending: { stopping: Promise<void> | null; unreachable: boolean } = { stopping: null, unreachable: false };
+    const ending: { stopping: Promise<void> | null; unreachable: boolean; vaultGone: boolean } = {
+        stopping: null,
+        unreachable: false,
+        vaultGone: false,
+    };
     const stop = (why: string): Promise<void> => {
         if (ending.stopping === null) {
             io.stderr.write(`vault-agent run: ${why}\n`);
@@ -132,7 +136,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         if (watcher !== null) {
             watcher.start();
             heartbeat?.start();
-            rescan = setInterval(() => void watcher.fresh().catch(() => undefined), WATCH_SCAN_MS);
+            rescan = setInterval(() => {
+                // A vault moved, deleted or unmounted would look like one with no jobs, for ever: stop and say so.
+                const gone = watcher.vaultGone();
+                if (gone !== null) {
+                    ending.vaultGone = true;
+                    void stop(`stopping: ${gone}. Start it again on the vault where it is now.`);
+                } else void watcher.fresh().catch(() => undefined);
+            }, WATCH_SCAN_MS);
             queue.start();
             await new Promise<void>((resolve) => {
                 const check = setInterval(() => {
@@ -161,7 +172,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         return EXIT_FAILED;
     }
     // A note left as it is needs the person as much as a failed job does: a cron job sees it in the exit code.
-    if (summary.failed > 0 || summary.leftAlone > 0 || ending.unreachable) return EXIT_FAILED;
+    if (summary.failed > 0 || summary.leftAlone > 0 || ending.unreachable || ending.vaultGone) return EXIT_FAILED;
     // Ctrl-C ends a --watch run normally; a one-shot run it cut short did not finish its work.
     return ending.stopping !== null && !watch ? EXIT_INTERRUPTED : 0;
 }

@@ -64,6 +64,8 @@ export class VaultWatcher implements FolderWatch {
     private timer: ReturnType<typeof setTimeout> | null = null;
     private firstPendingAt = 0;
     private restartTimer: ReturnType<typeof setTimeout> | null = null;
+    /** The vault folder itself as it was opened, to tell when it is gone or another folder took its place. */
+    private rootFolder: { dev: number; ino: number } | null = null;
     /** Failures so far: a scan puts the watcher back to watching only when none happened while it ran. */
     private failures = 0;
     /** Failures since the watcher last watched, for the restart's backoff. */
@@ -78,6 +80,41 @@ export class VaultWatcher implements FolderWatch {
     ) {
         this.vault = vault;
         this.root = vault?.root ?? null;
+        this.noteRootFolder();
+    }
+
+    /** Remembers which folder the vault is (once its real path is known). */
+    private noteRootFolder(): void {
+        if (this.root === null || this.rootFolder !== null) return;
+        try {
+            const folder = lstatSync(this.root);
+            this.rootFolder = { dev: folder.dev, ino: folder.ino };
+        } catch {
+            // Not there even now: `vaultGone` says so.
+            this.rootFolder = { dev: -1, ino: -1 };
+        }
+    }
+
+    /**
+     * Why the vault folder is no longer the one opened, in words for the person, or `null` while it is. A vault moved,
+     * deleted or unmounted while a long-running command serves it shows as empty to every later look; the command says
+     * this instead (one `lstat` of the root).
+     */
+    vaultGone(): string | null {
+        const root = this.root;
+        const was = this.rootFolder;
+        if (root === null || was === null) return null;
+        const name = nodePath.basename(root);
+        let now;
+        try {
+            now = lstatSync(root);
+        } catch {
+            return `the vault folder "${name}" was moved, renamed, deleted or unmounted`;
+        }
+        if (!now.isDirectory() || now.dev !== was.dev || now.ino !== was.ino) {
+            return `another folder took the place of the vault folder "${name}"`;
+        }
+        return null;
     }
 
     /**
@@ -99,6 +136,7 @@ export class VaultWatcher implements FolderWatch {
         }
         watcher.vault = vault;
         watcher.root = vault.root;
+        watcher.noteRootFolder();
         if (watcher.state === 'starting' && watcher.failures === 0) watcher.state = 'watching';
         if (watcher.pending.size > 0) watcher.schedule();
         return { vault, watcher };
