@@ -109,8 +109,8 @@ interface Serving {
     jobs(): Promise<McpJobContext>;
     /** A call was answered: the work that waited for the first answer may start. */
     answered(): void;
-    /** Why the vault cannot be served any more (its folder is gone), or `null`. */
-    gone(): string | null;
+    /** Why the vault cannot be served now (its folder is gone, its settings cannot be used), or `null`. */
+    unavailable(): string | null;
     /** Stops the background work, writes the index snapshot and stops watching. */
     close(): Promise<void>;
 }
@@ -170,7 +170,7 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         version: options.version ?? VERSION,
         pdfText: unpdfTextReader,
         jobs: async () => (await serving).jobs(),
-        unavailable: () => servingNow?.gone() ?? null,
+        unavailable: () => servingNow?.unavailable() ?? null,
         answered: () => {
             // The search workers start after the first answer, even one given while the vault opens: the first
             // search, which waits for the opened vault, then finds them ready.
@@ -333,15 +333,25 @@ function serveVault(
     };
     process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
 
+    /** Whether stderr was told that the vault folder is gone. */
+    let saidGone = false;
+    /** Why the settings file cannot be used, as of the last call; `null` while it can. */
+    let unusable: string | null = null;
     /** The settings as the file says now, applied to the core (the gate follows); `null` when unreadable. */
     const reread = async (): Promise<Settings | null> => {
         await watcher.fresh();
         let settings: Settings | null;
         try {
             settings = (await settingsFile.load()).settings;
-        } catch {
-            // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded.
+            if (unusable !== null) options.stderr?.write('vault-agent mcp: the settings can be used again.\n');
+            unusable = null;
+        } catch (error) {
+            // The settings broke while serving: the gate locks (every note excluded) rather than serving unguarded,
+            // and every call says why (`unavailable`).
             settings = null;
+            const why = error instanceof Error ? error.message : String(error);
+            if (why !== unusable) options.stderr?.write(`vault-agent mcp: ${why} Every call is refused meanwhile.\n`);
+            unusable = why;
         }
         if (settings !== read) {
             read = settings;
@@ -356,7 +366,6 @@ function serveVault(
     // What a call is served with, the same from call to call while the gate stands (and the client is the same).
     let served: { gate: ExclusionGate; client: string; context: VaultMcpCallContext } | null = null;
     const clientJobs = new ClientJobs();
-    let saidGone = false;
 
     return {
         prepare: async (client) => {
@@ -395,15 +404,19 @@ function serveVault(
             void settle();
             vault.warmTextScan();
         },
-        gone: () => {
-            const why = watcher.vaultGone();
-            if (why === null) return null;
-            if (!saidGone) options.stderr?.write(`vault-agent mcp: ${why}; every call is refused.\n`);
-            saidGone = true;
-            return (
-                `The vault cannot be served: ${why}. Nothing can be read or written; start vault-agent mcp again ` +
-                'on the vault where it is now.'
-            );
+        unavailable: () => {
+            const gone = watcher.vaultGone();
+            if (gone !== null) {
+                if (!saidGone) options.stderr?.write(`vault-agent mcp: ${gone}; every call is refused.\n`);
+                saidGone = true;
+                return (
+                    `The vault cannot be served: ${gone}. Nothing can be read or written; start vault-agent mcp ` +
+                    'again on the vault where it is now.'
+                );
+            }
+            if (unusable === null) return null;
+            // Served with a gate that excludes every note, calls would answer "no such note" and "0 notes": say why.
+            return `Nothing is served while Vault Agent's settings cannot be used. ${unusable}`;
         },
         close: async () => {
             clearTimeout(saveLater);

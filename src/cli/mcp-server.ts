@@ -65,7 +65,10 @@ export interface VaultMcpServerOptions {
     answered?: () => void;
     /** Counts the tool calls being answered, so background work can give way to them. */
     inFlight?: CallsInFlight;
-    /** Why no call can be answered any more (the vault folder is gone), or `null`; every call then answers this. */
+    /**
+     * Why no call can be answered now (the vault folder is gone, the settings cannot be used), or `null`; asked once a
+     * call is prepared, and the call then answers this instead.
+     */
     unavailable?: () => string | null;
     /**
      * While the vault opens: a context in which `tool` can be answered from the files of the notes it names alone
@@ -128,12 +131,13 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
         }
     });
     const callTool = async (request: CallToolRequest, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
-        const unavailable = options.unavailable?.() ?? null;
-        if (unavailable !== null) return toCallResult({ content: unavailable, isError: true });
         if (jobs !== undefined && isJobTool(request.params.name)) {
             // Jobs are marked with the name the client gave when it connected.
             const client = server.server.getClientVersion()?.name ?? 'unnamed MCP client';
-            return callJobTool(request.params.name, request.params.arguments ?? {}, client, await jobs());
+            const context = await jobs();
+            const unavailable = options.unavailable?.() ?? null;
+            if (unavailable !== null) return toCallResult({ content: unavailable, isError: true });
+            return callJobTool(request.params.name, request.params.arguments ?? {}, client, context);
         }
         const tool = tools.find((t) => t.definition.name === request.params.name);
         if (tool === undefined)
@@ -169,7 +173,12 @@ export function createVaultMcpServer(options: VaultMcpServerOptions): McpServer 
                 opening.done(result !== null);
             }
         }
-        result ??= await run(await options.prepare(client), reads);
+        if (result === null) {
+            const context = await options.prepare(client);
+            // Asked once the call is prepared (the settings read again, the vault brought up to date).
+            const unavailable = options.unavailable?.() ?? null;
+            result = unavailable !== null ? { content: unavailable, isError: true } : await run(context, reads);
+        }
         // The answer goes out when this handler's promise settles: the hook runs after it.
         if (options.answered !== undefined) setImmediate(options.answered);
         return toCallResult(result);

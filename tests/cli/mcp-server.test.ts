@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -286,6 +286,46 @@ describe('vault-agent mcp refuses to start without usable settings', () => {
         const { code, stderr } = runCli(['mcp', '--vault', temp.root]);
         expect(code).not.toBe(0);
         expect(stderr).toContain('excluded tags');
+    });
+
+    it('refuses every call, saying why, while the settings break under it, and serves again once fixed', async () => {
+        const temp = await makeTempVault({ 'Plan.md': '# Plan\nthe walrus plan\n', ...settingsFile(SETTINGS) });
+        temps.push(temp);
+        const session = await connect(temp.root);
+        const file = '.obsidian/plugins/vault-agent/data.json';
+        try {
+            expect((await session.call('read_note', { path: 'Plan.md' })).text).toContain('the walrus plan');
+            for (const [broken, why] of [
+                ['null', 'holds no settings (null)'],
+                ['{"version": 2, "privacy": ', 'is not valid JSON'],
+                ['{"version": 2}', 'no exclusions (privacy) section'],
+            ] as const) {
+                await temp.write(file, broken);
+                for (const [name, args] of [
+                    ['read_note', { path: 'Plan.md' }],
+                    ['search_notes', { query: 'walrus' }],
+                    ['list_notes', {}],
+                ] as const) {
+                    const answer = await session.call(name, args);
+                    // Not "no such note" or "0 notes": the client is told nothing is served, and why.
+                    expect(answer.isError).toBe(true);
+                    expect(answer.text).toContain("Nothing is served while Vault Agent's settings cannot be used.");
+                    expect(answer.text).toContain(why);
+                    expect(answer.text).not.toContain('walrus');
+                }
+            }
+            await rm(nodePath.join(temp.root, file));
+            expect((await session.call('list_notes', {})).text).toContain('There are no Vault Agent settings');
+            // Said once per problem on stderr, not once per call.
+            expect(session.stderr().match(/holds no settings \(null\)/gu)).toHaveLength(1);
+            await temp.write(file, JSON.stringify(SETTINGS));
+            const back = await session.call('read_note', { path: 'Plan.md' });
+            expect(back.isError).toBe(false);
+            expect(back.text).toContain('the walrus plan');
+            expect(session.stderr()).toContain('the settings can be used again');
+        } finally {
+            await session.client.close();
+        }
     });
 
     it('names a missing vault folder', async () => {
