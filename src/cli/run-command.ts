@@ -8,6 +8,7 @@ import nodePath from 'node:path';
 import { RunnerHeartbeat } from '../delegate/runner-beat';
 import { systemClock } from '../kernel/ports';
 import { VaultWatcher } from '../vault/fs-vault-watch-node';
+import { LiveSettings } from './live-settings';
 import { CliUsageError, countFlag, readArgs, stringFlag, VAULT_FLAGS, vaultOptions, type FlagSpec } from './cli-args';
 import {
     cliDeviceId,
@@ -68,9 +69,27 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const deviceId = cliDeviceId();
     const localProcess = await cliLocalProcess(io.env);
     const mcp = await connectMcp(opened, io, 'run');
+    // The settings as the file says now: exclusions changed in Obsidian while this runs apply to the next request.
+    const live = new LiveSettings({
+        vaultRoot: vault.root,
+        configDir: options.configDir,
+        allowDefaults: options.defaultSettings === true,
+        initial: settings,
+        core: opened.core,
+        io,
+        command: 'run',
+    });
+    live.start();
     const queue = opened.core.jobQueue({
         client: () => Promise.resolve(client),
-        settings: () => ({ ...settings, delegate, model }),
+        settings: () => {
+            const now = live.settings;
+            if (now === null) return null;
+            const concurrencyNow = concurrency ?? now.delegate.concurrency;
+            return { ...now, delegate: { ...now.delegate, concurrency: concurrencyNow }, model };
+        },
+        lockedReason: () => live.reason,
+        refreshSettings: () => live.refresh(),
         retry: cliRetryPolicy(io.env),
         deviceId,
         ...(localProcess !== undefined ? { localProcess } : {}),
@@ -165,6 +184,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         process.off('SIGTERM', onSigint);
         unsubscribe();
         await mcp?.close();
+        live.close();
     }
     const summary = progress.finish(queue.snapshot());
     if (summary.pause !== null && summary.pause.reason !== 'person' && !ending.unreachable) {

@@ -84,7 +84,9 @@ export class RunProgress {
         const pause = snapshot.pause === null ? '' : `${snapshot.pause.reason}: ${snapshot.pause.message}`;
         if (pause !== this.lastPause) {
             this.lastPause = pause;
-            if (snapshot.pause !== null) lines.push(`paused      ${snapshot.pause.message}`);
+            // A spend cap and a setup problem the queue says itself as it pauses (its notifier): not twice.
+            const told = snapshot.pause?.reason === 'spend-cap' || snapshot.pause?.reason === 'setup';
+            if (snapshot.pause !== null && !told) lines.push(`paused      ${snapshot.pause.message}`);
         }
         this.lines(lines);
     }

@@ -106,7 +106,9 @@ export interface SessionRequest {
 
 /** The queue's own knobs, as a host asks for them. */
 export type QueueRequest = Pick<JobQueueOptions, 'client' | 'deviceId' | 'settings'> &
-    Partial<Pick<JobQueueOptions, 'lockedReason' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs'>> & {
+    Partial<
+        Pick<JobQueueOptions, 'lockedReason' | 'refreshSettings' | 'localProcess' | 'maxAttempts' | 'retry' | 'pollMs'>
+    > & {
         /** Whether trigger notes follow the vault's changes (the plugin, `run --watch`); true when absent. */
         followVault?: boolean;
         /** Waits between delivery tries (tests); the defaults when absent. */

@@ -293,6 +293,7 @@ export class JobQueue {
 
     /** Starts runnable jobs until the concurrency limit is reached. */
     private async fill(): Promise<void> {
+        await this.options.refreshSettings?.();
         const settings = this.settings();
         if (settings === null) return;
         const limit = Math.max(1, settings.delegate.concurrency);

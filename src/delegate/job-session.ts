@@ -55,7 +55,9 @@ export async function buildJobSession(
         mcp: kind === 'parent' ? deps.engine.mcp : undefined,
         client: deps.client,
         vault,
-        gate: () => deps.gate,
+        // The engine's gate function, not the job's gate: the session asks it before each request and rebuilds its
+        // view (the jobs folder hidden) when the gate it returns is a new one (settings changed meanwhile).
+        gate: deps.engine.gate,
         clock: deps.clock,
         settings: () => ({
             model: { defaultModel: setup.model, maxOutputTokens: deps.maxOutputTokens },

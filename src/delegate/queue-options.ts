@@ -1,9 +1,11 @@
 /** What the delegate queue is built from: its ports and knobs. */
+import type { ExclusionGate } from '../context/exclusions';
 import type { WebSettings } from '../kernel/web-settings';
 import type { ModelClient } from '../agent/model-client';
 import type { SessionEngine } from '../agent/session-factory';
 import type { Clock, Notifier } from '../kernel/ports';
 import type { ContextSettings, DelegateSettings, ModelSettings } from '../kernel/settings';
+import { live } from '../kernel/live';
 import { proposalsFolderFor } from '../kernel/review-folder';
 import type { QueueExtension } from './queue-extension';
 import type { JobRunDeps } from './job-run';
@@ -36,6 +38,11 @@ export interface JobQueueOptions extends SessionEngine {
     settings: () => QueueSettings | null;
     /** Why the settings are locked, for the person (e.g. `SettingsStore`'s error); a generic sentence when absent. */
     lockedReason?: () => string;
+    /**
+     * Brings `settings` (and the gate) up to date before jobs start, where that takes a look at a file (the CLI reads
+     * its settings file again); awaited before each start.
+     */
+    refreshSettings?: () => Promise<void>;
     /** This runner's id, unique per running process. */
     deviceId: string;
     /** This runner's process and machine, for leases a runner on the same machine can check (the CLI gives it). */
@@ -91,14 +98,19 @@ export function jobRunDeps(
     client: ModelClient,
     settings: QueueSettings,
 ): JobRunDeps {
+    const jobFolders = [settings.delegate.jobsFolder, proposalsFolderFor(settings.delegate.jobsFolder)];
+    let hidden: { of: ExclusionGate | null; gate: ExclusionGate } = { of: null, gate: options.gate() };
     return {
         ...runner,
         engine: engineOf(options),
         client,
-        // A job's view of the vault leaves out the jobs folder: its own brief is given to it directly.
-        gate: options
-            .gate()
-            .withHiddenFolders([settings.delegate.jobsFolder, proposalsFolderFor(settings.delegate.jobsFolder)]),
+        // A job's view of the vault leaves out the jobs folder: its own brief is given to it directly. The gate as it
+        // is each time the job asks (before each request): exclusions changed while a job runs apply to it at once.
+        gate: live(() => {
+            const now = options.gate();
+            if (now !== hidden.of) hidden = { of: now, gate: now.withHiddenFolders(jobFolders) };
+            return hidden.gate;
+        }),
         outputFolder: settings.delegate.outputFolder,
         jobsFolder: settings.delegate.jobsFolder,
         model: settings.model.defaultModel,

@@ -94,6 +94,32 @@ describe('the delegate queue', () => {
         expect(jobOf(harness, 'Agent/Jobs/Review.md').status).toBe('failed');
     });
 
+    it('withholds from the next request a note a running job read, once its folder is excluded (row 13)', async () => {
+        harness = await makeQueueHarness({
+            files: {
+                'Journal/Day.md': 'Dear diary, CANARY-3f9a.\n',
+                'Agent/Jobs/Diary.md': jobNote('Read my diary, then list my notes.', { mode: 'read-only' }),
+            },
+        });
+        harness.server.enqueue(
+            toolUseTurn([{ name: 'read_note', input: { path: 'Journal/Day.md' } }]),
+            // The person excludes the folder while this answer is on its way.
+            toolUseTurn([{ name: 'list_notes', input: {} }], { latencyMs: 400 }),
+            textTurn('Done.'),
+        );
+        const queue = await harness.queue();
+        const running = queue.runUntilIdle();
+        while (harness.server.messageRequests().length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+        harness.privacy.excludedFolders.push('Journal/');
+        await running;
+
+        const bodies = harness.server.messageRequests().map((request) => JSON.stringify(request.body));
+        expect(bodies).toHaveLength(3);
+        expect(bodies[1]).toContain('CANARY-3f9a');
+        expect(bodies[2]).not.toContain('CANARY-3f9a');
+        expect(bodies[2]).toContain('[removed: a note here is now hidden by the privacy settings]');
+    });
+
     it('refuses a brief that tells the job to edit existing notes; nothing outside its output folder changes (row 16)', async () => {
         harness = await makeQueueHarness({
             files: {
