@@ -133,12 +133,35 @@ export function reloadAsText(block: object): Promise<LoadedAttachment> | null {
     return FALLBACKS.get(block)?.() ?? null;
 }
 
+/**
+ * The largest PDF read at all: over the API's limit a PDF goes as the text of its pages, and extracting that from a
+ * file this size already holds several times its size in memory for one call.
+ */
+export const MAX_PDF_READ_BYTES = 100 * 1024 * 1024;
+
 /** Loads the attachment at `path` for the model (the gate was asked before). */
 export async function loadAttachment(path: string, options: LoadAttachmentOptions): Promise<LoadedAttachment> {
     const kind = attachmentKindOf(path);
     if (kind === null) return nothing('pdf', `${nameOf(path)} is not a PDF or an image the model can read`);
     if (options.vault.readBinary === undefined) {
         return nothing(kind, `${nameOf(path)} could not be read: this vault cannot read attachments`);
+    }
+    // Too large to be sent, or (a PDF) to be read for its text here: left out before a byte is read, so a 3 GB file
+    // misnamed .png or a huge scan neither holds the memory nor the thread for seconds.
+    const size = (await options.vault.stat(path))?.size ?? 0;
+    if (kind === 'image' && Math.ceil(size / 3) * 4 > API_LIMITS.imageBase64Bytes) {
+        const limit = describeBytes((API_LIMITS.imageBase64Bytes * 3) / 4);
+        return nothing(
+            kind,
+            `${nameOf(path)} was left out: it is ${describeBytes(size)}, over the ${limit} an image may be`,
+        );
+    }
+    if (kind === 'pdf' && size > MAX_PDF_READ_BYTES) {
+        const limit = describeBytes(MAX_PDF_READ_BYTES);
+        return nothing(
+            kind,
+            `${nameOf(path)} was left out: it is ${describeBytes(size)}, over the ${limit} a PDF may be to be read`,
+        );
     }
     let bytes: Uint8Array;
     try {

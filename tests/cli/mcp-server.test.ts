@@ -4,7 +4,7 @@
  * excluded folder), every tool is called, and every response is scanned (docs/RELIABILITY.md rows 11, 12 and 14).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -323,6 +323,35 @@ describe('vault-agent mcp refuses to start without usable settings', () => {
             expect(back.isError).toBe(false);
             expect(back.text).toContain('the walrus plan');
             expect(session.stderr()).toContain('the settings can be used again');
+        } finally {
+            await session.client.close();
+        }
+    });
+
+    it('leaves out an image or a PDF too large to send or to read, by its size, before reading it', async () => {
+        const temp = await makeTempVault({
+            'Scans.md': 'See ![[Scan.png]] and ![[Book.pdf]].\n',
+            ...settingsFile(SETTINGS),
+        });
+        temps.push(temp);
+        // Sparse files: 3 GB and 150 MB on paper, nothing on disk. Read, they would fail as unreadable, not by size.
+        for (const [name, size] of [
+            ['Scan.png', 3 * 1024 ** 3],
+            ['Book.pdf', 150 * 1024 ** 2],
+        ] as const) {
+            writeFileSync(nodePath.join(temp.root, name), '');
+            truncateSync(nodePath.join(temp.root, name), size);
+        }
+        const session = await connect(temp.root);
+        try {
+            const image = await session.call('read_attachment', { path: 'Scan.png' });
+            expect(image.isError).toBe(true);
+            expect(image.text).toContain('Scan.png was left out: it is 3072.0 MB, over the 3.8 MB an image may be');
+            const pdf = await session.call('read_attachment', { path: 'Book.pdf' });
+            expect(pdf.isError).toBe(true);
+            expect(pdf.text).toContain(
+                'Book.pdf was left out: it is 150.0 MB, over the 100.0 MB a PDF may be to be read',
+            );
         } finally {
             await session.client.close();
         }
