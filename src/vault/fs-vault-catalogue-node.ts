@@ -16,7 +16,7 @@ import { runToEnd, walkPath, type FolderWatch, type Found } from './fs-vault-wal
 import { HELD, IndexReads } from './quiet-read-node';
 import { KnownFiles } from './fs-vault-known-node';
 import { NoteIndex } from './note-index';
-import { UNREADABLE } from './stored-note';
+import { MAX_NOTE_BYTES, TOO_LARGE, UNREADABLE } from './stored-note';
 import { parseNote } from './note-parser';
 import { SnapshotBook, type IndexSnapshotFile, type ParsedFacts } from './index-snapshot-node';
 import { isProtectedPath, normalizeVaultPath } from '../kernel/path-policy';
@@ -242,6 +242,10 @@ export class VaultCatalogue {
      */
     private readNow(path: string): NoteMetadata {
         const readAt = Date.now();
+        if ((this.files.get(path)?.size ?? 0) > MAX_NOTE_BYTES) {
+            this.snapshot.forget(path);
+            return { ...TOO_LARGE };
+        }
         const disk = this.diskNames.get(path) ?? path;
         const read = this.quiet.read(disk, this.disk.abs(disk));
         const text = read === HELD ? null : read;

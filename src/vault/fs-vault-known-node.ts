@@ -13,6 +13,7 @@ import type { Stats } from 'node:fs';
 import type { VaultDisk } from './fs-vault-disk-node';
 import { sameFile, TextCache, type FileFacts } from './text-cache';
 import { VaultError } from '../kernel/vault-port';
+import { assertNoteReadable } from './stored-note';
 
 /** Which file a path named when it was checked. */
 interface FileIdentity {
@@ -100,6 +101,7 @@ export class KnownFiles {
             }
             const stats = fstatSync(fd);
             if (!stats.isFile()) return null;
+            assertNoteReadable(stats.size, vaultPath);
             if (checked) {
                 // Known by identity from now on — unless the path itself is a symlink, checked on every read.
                 if (lstatSync(abs).isFile()) this.verified.set(vaultPath, identityOf(stats));

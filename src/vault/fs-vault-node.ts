@@ -34,6 +34,7 @@ import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/
 import type { FileListing } from './file-listing';
 import { readWhole, type OneRead } from './quiet-read-node';
 import { sameFile } from './text-cache';
+import { assertNoteReadable } from './stored-note';
 
 export { StaleWriteError } from './fs-vault-writes-node';
 export type { ScanStats } from './fs-vault-catalogue-node';
@@ -295,6 +296,7 @@ export class FsVault implements VaultPort {
         const handle = await open(real, 'r').catch((e: unknown) => this.disk.fail(e, vaultPath));
         try {
             const stats = await handle.stat();
+            assertNoteReadable(stats.size, vaultPath);
             const text = await handle.readFile('utf8');
             const after = await handle.stat();
             if (!sameFile(stats, after)) return { text, stats: after, file: real, changed: true };

@@ -21,6 +21,7 @@ import type { ScannedTags } from '../kernel/text-scan';
 import { isMarkdownPath, VaultError } from '../kernel/vault-port';
 import type { FileEntry, NoteMetadata, VaultChange, VaultPort } from '../kernel/vault-port';
 import { parseNote } from './note-parser';
+import { MAX_NOTE_BYTES } from './stored-note';
 
 /** What one note's file said when it was looked at. */
 interface Looked {
@@ -144,6 +145,7 @@ export class OpeningVault implements VaultPort {
             // Changed a moment ago, maybe half written: the opened vault answers, once it is whole (`quiet-files.ts`).
             // A file with other names (hard links): the opened vault knows them all and judges each (`hard-links.ts`).
             if (!stats.isFile() || stats.nlink > 1 || Date.now() < quietAt(abs, stats)) return;
+            if (stats.size > MAX_NOTE_BYTES) return;
             const text = readFileSync(fd, 'utf8');
             if (!sameFile(stats, fstatSync(fd))) return;
             const entry = { path, size: stats.size, mtime: stats.mtimeMs, ctime: stats.ctimeMs };

@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:f
 import { lstat } from './fs-calls-node';
 import { MAX_QUIET_WAIT_MS, QUIET_MS, quietAt } from './quiet-files';
 import { sameFile } from './text-cache';
+import { MAX_NOTE_BYTES } from './stored-note';
 import { VaultError } from '../kernel/vault-port';
 
 /**
@@ -65,6 +66,8 @@ export function readTextAsOf(abs: string): { text: string; settledAt: number } |
     try {
         fd = openSync(abs, 'r');
         const before = fstatSync(fd);
+        // Grown past what is read at all since it was listed: as unreadable (the gate excludes it).
+        if (before.size > MAX_NOTE_BYTES) return null;
         const text = readFileSync(fd, 'utf8');
         const after = fstatSync(fd);
         // Changed while it was read: whole, at the earliest, once it has been quiet from now on.

@@ -3,7 +3,7 @@
  * names asked of every note, and the rest as JSON parsed when asked.
  */
 import type { ScannedTags } from '../kernel/text-scan';
-import type { NoteMetadata } from '../kernel/vault-port';
+import { VaultError, type NoteMetadata } from '../kernel/vault-port';
 
 /**
  * A note as the index keeps it (and the index snapshot stores it): its tags, the names of the files its links can lead
@@ -63,5 +63,29 @@ function isMetadata(metadata: unknown): metadata is NoteMetadata {
         Array.isArray(m.headings) &&
         Array.isArray(m.blocks) &&
         Array.isArray(m.aliases)
+    );
+}
+
+/**
+ * The largest note read at all from disk (the CLI and the MCP server). A note's text is held whole while it is read and
+ * parsed, several times its size: a 400 MB log pasted into the vault took 18 s and 3 GB to open. A larger note is
+ * listed, never read: its tags are unknown, so the gate excludes it, and a read of it says why (decision 0041).
+ */
+export const MAX_NOTE_BYTES = 32 * 1024 * 1024;
+
+/** The metadata of a listed note too large to read (`MAX_NOTE_BYTES`): unknown tags, so the gate excludes it. */
+export const TOO_LARGE: NoteMetadata = Object.freeze({
+    ...UNREADABLE,
+    frontmatterError: `the note is too large to read (over ${MAX_NOTE_BYTES / 1024 / 1024} MB)`,
+});
+
+/** Throws when a note of `size` bytes is too large to read (`MAX_NOTE_BYTES`). */
+export function assertNoteReadable(size: number, path: string): void {
+    if (size <= MAX_NOTE_BYTES) return;
+    const mb = (size / 1024 / 1024).toFixed(1);
+    throw new VaultError(
+        'io',
+        `"${path}" is too large to read: ${mb} MB, over the ${MAX_NOTE_BYTES / 1024 / 1024} MB a note may be.`,
+        path,
     );
 }

@@ -162,7 +162,8 @@ async function listNotes(input: ListNotesInput, context: ToolContext): Promise<T
             : '') +
         (root === '' && unknownCount > 0
             ? `\n(${plural(unknownCount, 'note is', 'notes are')} not shown until ${unknownCount === 1 ? 'its' : 'their'} ` +
-              'tags are known: not read yet (list again in a moment), or a frontmatter that cannot be read.)'
+              'tags are known: not read yet (list again in a moment), too large to read, or a frontmatter that cannot be ' +
+              'read.)'
             : '');
     const page = pageOf(lines, input.offset, {
         header: (span) => `${header(span)}${excluded}`,

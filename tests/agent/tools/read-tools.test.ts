@@ -154,8 +154,8 @@ describe('list_notes counts', () => {
         expect(listed.content).not.toMatch(/Diary|Broken/u);
         expect(listed.content).toContain('(1 note is excluded by the privacy settings and not shown.)');
         expect(listed.content).toContain(
-            '(1 note is not shown until its tags are known: not read yet (list again in a moment), or a frontmatter ' +
-                'that cannot be read.)',
+            '(1 note is not shown until its tags are known: not read yet (list again in a moment), too large to ' +
+                'read, or a frontmatter that cannot be read.)',
         );
     });
 });
