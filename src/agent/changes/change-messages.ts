@@ -106,10 +106,29 @@ export function tamperedMessage(path: string): string {
 }
 
 /** The vault refused or failed the write. Only a `VaultError`'s text is passed on: it is written for a model and
- * names vault paths, where a raw platform error could name this machine's folders. */
+ * names vault paths, where a raw platform error could name this machine's folders; of any other, only what its code
+ * means (a full disk, a read-only one). */
 export function failedMessage(path: string, error: unknown): string {
-    const detail = error instanceof VaultError ? ` ${error.message}` : '';
+    const reason = error instanceof VaultError ? null : FS_REASONS[codeOf(error)];
+    const detail = error instanceof VaultError ? ` ${error.message}` : reason !== undefined ? ` ${reason}` : '';
     return `Writing the change to "${path}" failed.${detail} Read the note again before retrying.`;
+}
+
+/** What a file system's refusal means, in words for a person (the code alone: never its message, which names paths). */
+const FS_REASONS: Record<string, string> = {
+    ENOSPC: 'The disk is full (ENOSPC): nothing was written.',
+    EDQUOT: 'The disk quota is used up (EDQUOT): nothing was written.',
+    EROFS: 'The vault is on a read-only file system (EROFS).',
+    EACCES: 'Permission to write there was denied (EACCES).',
+    EPERM: 'The operation was not permitted (EPERM).',
+    EIO: 'The disk reported an input/output error (EIO).',
+    EMFILE: 'Too many files are open in this process (EMFILE); try again.',
+};
+
+function codeOf(error: unknown): string {
+    return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+        ? error.code
+        : '';
 }
 
 /** A path in the review inbox's folder: proposals are written by the review store only. */
