@@ -194,6 +194,10 @@ export async function runMcpServer(options: RunMcpServerOptions): Promise<void> 
         };
         options.stdin.once('end', end);
         options.stdin.once('close', end);
+        // The client stopped reading (its end of stdout closed, say after a crash, while stdin stays open): nobody can
+        // be answered any more, so the server ends as if stdin had closed, rather than serving nobody.
+        options.stdout.once('error', end);
+        options.stdout.once('close', end);
     });
     await server.connect(transport);
     // An `initialize` already waiting on stdin is answered before the scan runs: two turns of the event loop let it

@@ -3,7 +3,8 @@
  * has what it wanted, and `vault-agent run 2>&1 | head` whose log reader stops early (a cron line piped into a tool
  * that died). The built `dist/cli.js` against the local Messages-API server. Before, both crashed with an unhandled
  * EPIPE and a stack trace: `ask` went on paying for an answer nobody read until the crash, and `run` left its jobs
- * `running` with their leases.
+ * `running` with their leases. And `vault-agent mcp` whose client stops reading while keeping stdin open: it went on
+ * serving nobody, with its watches, index and worker threads, until killed.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -94,4 +95,35 @@ describe('the reader of the output going away', () => {
             expect(readFileSync(nodePath.join(temp.root, `Agent/Jobs/Job ${i}.md`), 'utf8')).toContain('status: done');
         }
     }, 60_000);
+
+    it('ends vault-agent mcp once its client stops reading, though the client keeps stdin open', async () => {
+        const temp = await makeTempVault({ 'Plan.md': '# Plan\n' });
+        vaults.push(temp);
+        const child = spawn(process.execPath, [CLI, 'mcp', '--vault', temp.root, '--default-settings'], {
+            cwd: REPO,
+            env: { PATH: process.env.PATH ?? '', HOME: home.dir, XDG_CONFIG_HOME: nodePath.join(home.dir, 'config') },
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+        const send = (message: unknown): boolean => child.stdin.write(`${JSON.stringify(message)}\n`);
+        send({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'gone', version: '1' } },
+        });
+        await new Promise((resolve) => child.stdout.once('data', resolve));
+        // The client's reading end goes (a crashed reader thread, a half-closed pipe); its writing end stays open.
+        child.stdout.destroy();
+        send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+        send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_notes', arguments: {} } });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        const code = await exited;
+        clearTimeout(timer);
+        expect(code).toBe(0);
+        expect(stderr).not.toMatch(/EPIPE|Error:/u);
+        child.stdin.destroy();
+    }, 30_000);
 });
