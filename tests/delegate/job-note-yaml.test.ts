@@ -98,6 +98,19 @@ describe('job notes through the yaml document API', () => {
         expect(editJobText(broken, { status: 'running' })).toBeNull();
     });
 
+    it('quarantines a job note whose frontmatter is larger than any job needs, without parsing it', () => {
+        const context = Array.from({ length: 20_000 }, (_, i) => `  - "[[Note ${i}]]"`).join('\n');
+        const note = `---\nvault-agent: job\nstatus: queued\ncontext:\n${context}\n---\nSummarise them.\n`;
+        const read = readJobNote('Agent/Jobs/All.md', note);
+        expect(read).toEqual({
+            kind: 'quarantined',
+            path: 'Agent/Jobs/All.md',
+            reason: 'its frontmatter is too large for a job note (399 KB, at most 256 KB)',
+        });
+        // Not a job by its marker: just a note with a long frontmatter.
+        expect(readJobNote('Notes/Index.md', note.replace('vault-agent: job', 'kind: index')).kind).toBe('not-a-job');
+    });
+
     it('quarantines a note whose edit left an alias without its anchor, instead of failing to read it', () => {
         const note = [
             '---',

@@ -62,6 +62,21 @@ describe('a note too large to read', () => {
         await expect(read).rejects.toThrow(/"Log.md" is too large to read: 33\.0 MB, over the 32 MB a note may be/u);
     });
 
+    it('with frontmatter over 1 MB (a list of 100,000 links) has its properties unread, and is excluded', async () => {
+        const list = Array.from({ length: 100_000 }, (_, i) => `  - "[[Note ${i}]]"`).join('\n');
+        temp = await makeTempVault({
+            'Index.md': `---\nrelated:\n${list}\n---\n${CANARY}\n`,
+            'Plan.md': '# Plan\n',
+        });
+        const vault = await FsVault.open(temp.root, { configDir: '.obsidian' });
+        const metadata = vault.metadata('Index.md');
+        expect(metadata?.frontmatterError).toBe('The frontmatter is too large to read (over 1024 KB)');
+        expect(metadata?.tags).toBeUndefined();
+        const gate = new ExclusionGate({ vault, privacy: { excludedTags: ['private'], excludedFolders: [] } });
+        expect(gate.isExcluded('Index.md')).toBe(true);
+        expect(gate.isExcluded('Plan.md')).toBe(false);
+    });
+
     it('is never searched, quoted or named by vault-agent mcp', async () => {
         const made = await vaultWithHugeNote();
         home = await makeCliHome();
