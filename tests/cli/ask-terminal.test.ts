@@ -5,7 +5,6 @@
  * Messages-API server; the change is judged on disk. Also an MCP tool call approved with `y` (the real
  * `@modelcontextprotocol/server-everything`, allowed with `mcp-allow` first). Row: terminal approvals.
  */
-import { spawn } from 'node:child_process';
 import nodePath from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +16,7 @@ import {
     type MessagesApiServer,
 } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, CLI, type CliHome, makeCliHome, REPO, runCli, shellQuote } from './cli-harness';
+import { buildCli, type CliHome, makeCliHome, REPO, runCli, runInTerminal, type TerminalRun } from './cli-harness';
 
 const EVERYTHING = nodePath.join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
@@ -59,52 +58,13 @@ afterAll(async () => {
     await temp.cleanup();
 });
 
-interface TerminalRun {
-    /** Everything the terminal showed (stdout and stderr together, as on a screen). */
-    screen: string;
-    /** The exit code of `vault-agent` (script -e passes it on). */
-    code: number | null;
-}
-
-/**
- * Runs `vault-agent ask` in a pseudo-terminal; each time the screen shows `question` (counted anew), types the next of
- * `answers` (raw bytes: "y\r", "\x03"). Resolves when the command exits.
- */
+/** Runs `vault-agent ask` in a pseudo-terminal, answering `question` with `answers` (see `runInTerminal`). */
 function askInTerminal(args: string[], question: RegExp, answers: string[]): Promise<TerminalRun> {
-    const command = [process.execPath, CLI, 'ask', '--vault', temp.root, ...args].map(shellQuote).join(' ');
-    return new Promise((resolve, reject) => {
-        const child = spawn('script', ['-qfec', command, '/dev/null'], {
-            cwd: REPO,
-            env: {
-                PATH: process.env.PATH ?? '',
-                HOME: home.dir,
-                XDG_CONFIG_HOME: nodePath.join(home.dir, 'config'),
-                TERM: 'xterm',
-                SHELL: '/bin/sh',
-                ANTHROPIC_API_KEY: server.apiKey,
-                ANTHROPIC_BASE_URL: server.baseURL,
-            },
-            stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let screen = '';
-        let asked = 0;
-        const hear = (chunk: Buffer): void => {
-            screen += chunk.toString();
-            const seen = screen.split(question).length - 1;
-            while (asked < seen && asked < answers.length) {
-                const answer = answers[asked++] ?? '';
-                // Typed a moment after the prompt shows, as a person would.
-                setTimeout(() => child.stdin.write(answer), 150);
-            }
-        };
-        child.stdout.on('data', hear);
-        child.stderr.on('data', hear);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-            clearTimeout(timer);
-            resolve({ screen, code });
-        });
+    return runInTerminal(['ask', '--vault', temp.root, ...args], {
+        home: home.dir,
+        question,
+        answers,
+        env: { ANTHROPIC_API_KEY: server.apiKey, ANTHROPIC_BASE_URL: server.baseURL },
     });
 }
 

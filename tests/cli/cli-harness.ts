@@ -12,6 +12,8 @@ import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { build } from 'esbuild';
+import { afterEach } from 'vitest';
+import { makeTempVault, type TempVault } from '../support/temp-vault';
 
 /** The repository root. */
 export const REPO = nodePath.resolve(__dirname, '../..');
@@ -160,4 +162,84 @@ export async function serveMcp(vaultRoot: string, stateDir: string, clientName: 
     const client = new Client({ name: clientName, version: '1' });
     await client.connect(transport);
     return { client, stderr: () => stderr };
+}
+
+/** What a command run in a pseudo-terminal showed, and how it ended. */
+export interface TerminalRun {
+    /** Everything the terminal showed (stdout and stderr together, as on a screen). */
+    screen: string;
+    /** The exit code of `vault-agent` (script -e passes it on). */
+    code: number | null;
+}
+
+/**
+ * Runs `node dist/cli.js …args` in a real pseudo-terminal (`script` from util-linux gives it a pty for stdin, stdout and
+ * stderr), with HOME in `home` and `env` besides; each time the screen shows `question` (counted anew), types the next
+ * of `answers` (raw bytes: "y\r", "\x03") a moment later, as a person would. Resolves when the command exits.
+ */
+export function runInTerminal(
+    args: string[],
+    options: { home: string; question: RegExp; answers: string[]; env?: Record<string, string> },
+): Promise<TerminalRun> {
+    const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+    return new Promise((resolve, reject) => {
+        const child = spawn('script', ['-qfec', command, '/dev/null'], {
+            cwd: REPO,
+            env: {
+                PATH: process.env.PATH ?? '',
+                HOME: options.home,
+                XDG_CONFIG_HOME: nodePath.join(options.home, 'config'),
+                TERM: 'xterm',
+                SHELL: '/bin/sh',
+                ...options.env,
+            },
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let screen = '';
+        let asked = 0;
+        const hear = (chunk: Buffer): void => {
+            screen += chunk.toString();
+            const seen = screen.split(options.question).length - 1;
+            while (asked < seen && asked < options.answers.length) {
+                const answer = options.answers[asked++] ?? '';
+                setTimeout(() => child.stdin.write(answer), 150);
+            }
+        };
+        child.stdout.on('data', hear);
+        child.stderr.on('data', hear);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ screen, code });
+        });
+    });
+}
+
+/** Temp vaults and CLI homes made for one test each. */
+export interface PerTest {
+    /** A temp vault with `files`, removed after the test. */
+    vault: (files: Record<string, string>) => Promise<TempVault>;
+    /** A temp home for the CLI, removed after the test. */
+    home: () => Promise<CliHome>;
+}
+
+/** Makes temp vaults and CLI homes that are removed after each test; call it at a test file's top level. */
+export function perTest(): PerTest {
+    const made: { cleanup(): Promise<void> }[] = [];
+    afterEach(async () => {
+        for (const item of made.splice(0)) await item.cleanup();
+    });
+    return {
+        vault: async (files) => {
+            const temp = await makeTempVault(files);
+            made.push(temp);
+            return temp;
+        },
+        home: async () => {
+            const home = await makeCliHome();
+            made.push(home);
+            return home;
+        },
+    };
 }

@@ -5,35 +5,25 @@
  * client; the folder is renamed away, or removed and made again, under it.
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, makeCliHome, runCli, serveMcp, type CliHome } from './cli-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TempVault } from '../support/temp-vault';
+import { buildCli, type CliHome, perTest, runCli, serveMcp } from './cli-harness';
 
 const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } });
 const GONE = /the vault folder "[^"]+" was moved, renamed, deleted or unmounted/u;
-
-let temp: TempVault | null = null;
-let home: CliHome | null = null;
+const made = perTest();
 
 beforeAll(async () => {
     await buildCli();
 }, 60_000);
 
-afterEach(async () => {
-    await temp?.cleanup();
-    await home?.cleanup();
-    temp = null;
-    home = null;
-});
-
 async function vault(): Promise<{ temp: TempVault; home: CliHome }> {
-    temp = await makeTempVault({
+    const temp = await made.vault({
         '.obsidian/plugins/vault-agent/data.json': SETTINGS,
         'Ideas.md': '# Ideas\nA walrus idea.\n',
         'Plans.md': '# Plans\nA walrus plan.\n',
     });
-    home = await makeCliHome();
-    return { temp, home };
+    return { temp, home: await made.home() };
 }
 
 function textOf(result: Awaited<ReturnType<Awaited<ReturnType<typeof serveMcp>>['client']['callTool']>>): string {

@@ -6,32 +6,27 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, type CliHome, makeCliHome, runCli } from '../cli/cli-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, type CliHome, perTest, runCli } from '../cli/cli-harness';
 import { makeReviewHarness, PROPOSALS, reviewInTerminal, type ReviewHarness } from './review-harness';
 
 const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: ['Journal/'] } });
 const PLAN = ['# Plan', 'teh plan', 'keep this', 'and this', 'and that', ''].join('\n');
 const TYPO_FIXED = PLAN.replace('teh plan', 'the plan');
 
-let h: ReviewHarness | null = null;
-let home: CliHome | null = null;
+const made = perTest();
 
 beforeAll(async () => {
     await buildCli();
 }, 60_000);
 
-afterEach(async () => {
-    await h?.temp.cleanup();
-    await home?.cleanup();
-    h = null;
-    home = null;
-});
-
 /** A vault with `Plan.md` and one proposal fixing its typo, as a `propose` job makes it; the proposal's id. */
 async function proposedTypoFix(): Promise<{ h: ReviewHarness; home: CliHome; id: string }> {
-    h = await makeReviewHarness({ 'Plan.md': PLAN, '.obsidian/plugins/vault-agent/data.json': SETTINGS });
-    home = await makeCliHome();
+    const h = await makeReviewHarness(
+        { 'Plan.md': PLAN, '.obsidian/plugins/vault-agent/data.json': SETTINGS },
+        made.vault,
+    );
+    const home = await made.home();
     await h.propose({ kind: 'edit', path: 'Plan.md', base: PLAN, proposed: TYPO_FIXED });
     const [entry] = await h.store.pending();
     return { h, home, id: entry?.id ?? '' };
@@ -117,8 +112,11 @@ describe('a proposal file written by someone else', () => {
 
     it('is reported when two of its changes carry one number (one answer would decide both)', async () => {
         const long = `${PLAN}\n\n\n\n\n\n\nend\n`;
-        h = await makeReviewHarness({ 'Long.md': long, '.obsidian/plugins/vault-agent/data.json': SETTINGS });
-        home = await makeCliHome();
+        const h = await makeReviewHarness(
+            { 'Long.md': long, '.obsidian/plugins/vault-agent/data.json': SETTINGS },
+            made.vault,
+        );
+        const home = await made.home();
         await h.propose({
             kind: 'edit',
             path: 'Long.md',

@@ -2,8 +2,6 @@
  * A review inbox on a real temp-folder vault: the proposal store in `Agent/Proposals` (next to `Agent/Jobs`), a
  * `propose`-mode ChangeController recording into it as a job would, and what applying needs (checkpoints, gate).
  */
-import { spawn } from 'node:child_process';
-import nodePath from 'node:path';
 import { ChangeController } from '../../src/agent/changes/change-controller';
 import type { ProposalOrigin } from '../../src/agent/changes/change-ports';
 import { CheckpointStore } from '../../src/agent/changes/checkpoints';
@@ -13,7 +11,7 @@ import { proposalsFolderFor } from '../../src/kernel/review-folder';
 import type { ReviewServices } from '../../src/review/proposal-review';
 import { ProposalStore } from '../../src/review/proposal-store';
 import { MemoryCheckpointPersistence } from '../agent/changes/fixtures';
-import { CLI, REPO, shellQuote } from '../cli/cli-harness';
+import { runInTerminal, type TerminalRun } from '../cli/cli-harness';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 
 /** The jobs folder of the default settings. */
@@ -38,9 +36,15 @@ export interface ReviewHarness {
     reopen(): ProposalStore;
 }
 
-/** Builds the harness with `#private` and `Journal/` excluded; remember `temp.cleanup()`. */
-export async function makeReviewHarness(files: Record<string, string>): Promise<ReviewHarness> {
-    const temp = await makeTempVault(files);
+/**
+ * Builds the harness with `#private` and `Journal/` excluded, on a temp vault made by `vault` (one `perTest` removes
+ * after the test), else by `makeTempVault` (remember `temp.cleanup()`).
+ */
+export async function makeReviewHarness(
+    files: Record<string, string>,
+    vault: (files: Record<string, string>) => Promise<TempVault> = makeTempVault,
+): Promise<ReviewHarness> {
+    const temp = await vault(files);
     const gate = (): ExclusionGate =>
         new ExclusionGate({ vault: temp.vault, privacy: { excludedTags: ['private'], excludedFolders: ['Journal/'] } });
     const open = (): ProposalStore => new ProposalStore({ vault: temp.vault, gate, folder: () => PROPOSALS });
@@ -64,41 +68,6 @@ export async function makeReviewHarness(files: Record<string, string>): Promise<
 const QUESTION = /\[y\/[nN]\/(?:s\/)?q\]/g;
 
 /** Runs `vault-agent review` in a pseudo-terminal, typing the next answer each time a question shows. */
-export function reviewInTerminal(
-    root: string,
-    homeDir: string,
-    answers: string[],
-): Promise<{ screen: string; code: number | null }> {
-    const command = [process.execPath, CLI, 'review', '--vault', root].map(shellQuote).join(' ');
-    return new Promise((resolve, reject) => {
-        const child = spawn('script', ['-qfec', command, '/dev/null'], {
-            cwd: REPO,
-            env: {
-                PATH: process.env.PATH ?? '',
-                HOME: homeDir,
-                XDG_CONFIG_HOME: nodePath.join(homeDir, 'config'),
-                TERM: 'xterm',
-                SHELL: '/bin/sh',
-            },
-            stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let screen = '';
-        let asked = 0;
-        const hear = (chunk: Buffer): void => {
-            screen += chunk.toString();
-            const seen = screen.split(QUESTION).length - 1;
-            while (asked < seen && asked < answers.length) {
-                const answer = answers[asked++] ?? '';
-                setTimeout(() => child.stdin.write(answer), 150);
-            }
-        };
-        child.stdout.on('data', hear);
-        child.stderr.on('data', hear);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-            clearTimeout(timer);
-            resolve({ screen, code });
-        });
-    });
+export function reviewInTerminal(root: string, homeDir: string, answers: string[]): Promise<TerminalRun> {
+    return runInTerminal(['review', '--vault', root], { home: homeDir, question: QUESTION, answers });
 }

@@ -4,8 +4,8 @@
  * propose-mode ChangeController over the same folder); what is applied is judged on disk. Without a terminal the
  * command lists and applies nothing.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, type CliHome, makeCliHome, runCli } from '../cli/cli-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, type CliHome, perTest, runCli } from '../cli/cli-harness';
 import { makeReviewHarness, PROPOSALS, reviewInTerminal, type ReviewHarness } from './review-harness';
 
 const SETTINGS = JSON.stringify({
@@ -17,27 +17,22 @@ const MEETING = ['# Monday', 'see Project X', '', 'a', 'b', 'c', 'd', 'e', 'f', 
 );
 const LINKED = MEETING.replace('see Project X', 'see [[Project X]]').replace('see Project Y', 'see [[Project Y]]');
 
-let h: ReviewHarness | null = null;
-let home: CliHome | null = null;
+const made = perTest();
 
 beforeAll(async () => {
     await buildCli();
 }, 60_000);
 
-afterEach(async () => {
-    await h?.temp.cleanup();
-    await home?.cleanup();
-    h = null;
-    home = null;
-});
-
 async function seeded(): Promise<{ h: ReviewHarness; home: CliHome }> {
-    h = await makeReviewHarness({
-        'Meetings/Monday.md': MEETING,
-        'Old.md': 'old\n',
-        '.obsidian/plugins/vault-agent/data.json': SETTINGS,
-    });
-    home = await makeCliHome();
+    const h = await makeReviewHarness(
+        {
+            'Meetings/Monday.md': MEETING,
+            'Old.md': 'old\n',
+            '.obsidian/plugins/vault-agent/data.json': SETTINGS,
+        },
+        made.vault,
+    );
+    const home = await made.home();
     await h.propose({ kind: 'edit', path: 'Meetings/Monday.md', base: MEETING, proposed: LINKED });
     await h.propose({ kind: 'delete', path: 'Old.md', base: 'old\n', proposed: null });
     return { h, home };

@@ -6,34 +6,26 @@
  */
 import { writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ExclusionGate } from '../../src/context/exclusions';
 import { VaultError } from '../../src/kernel/vault-port';
 import { FsVault } from '../../src/vault/fs-vault-node';
 import { MAX_NOTE_BYTES } from '../../src/vault/stored-note';
-import { buildCli, makeCliHome, serveMcp, type CliHome } from '../cli/cli-harness';
-import { makeTempVault, type TempVault } from '../support/temp-vault';
+import { buildCli, perTest, serveMcp } from '../cli/cli-harness';
+import type { TempVault } from '../support/temp-vault';
 
 const CANARY = `log-line-${Math.random().toString(36).slice(2)}`;
 const SETTINGS = JSON.stringify({ version: 2, privacy: { excludedTags: ['private'], excludedFolders: [] } });
 
-let temp: TempVault | null = null;
-let home: CliHome | null = null;
+const made = perTest();
 
 beforeAll(async () => {
     await buildCli();
 }, 60_000);
 
-afterEach(async () => {
-    await temp?.cleanup();
-    await home?.cleanup();
-    temp = null;
-    home = null;
-});
-
 /** A vault with `Log.md` just over the limit (a line naming the canary, repeated) and a small note linking to it. */
 async function vaultWithHugeNote(): Promise<TempVault> {
-    temp = await makeTempVault({
+    const temp = await made.vault({
         '.obsidian/plugins/vault-agent/data.json': SETTINGS,
         'Plan.md': '# Plan\nSee [[Log]].\n',
     });
@@ -47,8 +39,8 @@ async function vaultWithHugeNote(): Promise<TempVault> {
 
 describe('a note too large to read', () => {
     it('is listed, never read: its tags unknown, so excluded, and a read of it says why', async () => {
-        const made = await vaultWithHugeNote();
-        const vault = await FsVault.open(made.root, { configDir: '.obsidian' });
+        const huge = await vaultWithHugeNote();
+        const vault = await FsVault.open(huge.root, { configDir: '.obsidian' });
         expect((await vault.list()).map((file) => file.path).sort()).toEqual(['Log.md', 'Plan.md']);
         expect(vault.metadata('Log.md')?.tags).toBeUndefined();
         expect(vault.metadata('Log.md')?.frontmatterError).toBe('the note is too large to read (over 32 MB)');
@@ -64,7 +56,7 @@ describe('a note too large to read', () => {
 
     it('with frontmatter over 1 MB (a list of 100,000 links) has its properties unread, and is excluded', async () => {
         const list = Array.from({ length: 100_000 }, (_, i) => `  - "[[Note ${i}]]"`).join('\n');
-        temp = await makeTempVault({
+        const temp = await made.vault({
             'Index.md': `---\nrelated:\n${list}\n---\n${CANARY}\n`,
             'Plan.md': '# Plan\n',
         });
@@ -78,9 +70,9 @@ describe('a note too large to read', () => {
     });
 
     it('is never searched, quoted or named by vault-agent mcp', async () => {
-        const made = await vaultWithHugeNote();
-        home = await makeCliHome();
-        const { client } = await serveMcp(made.root, home.dir, 'huge-note-test');
+        const huge = await vaultWithHugeNote();
+        const home = await made.home();
+        const { client } = await serveMcp(huge.root, home.dir, 'huge-note-test');
         try {
             const text = async (name: string, args: Record<string, unknown>): Promise<string> => {
                 const result = await client.callTool({ name, arguments: args });
