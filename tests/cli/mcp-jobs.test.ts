@@ -38,18 +38,7 @@ beforeAll(async () => {
         '.obsidian/plugins/vault-agent/data.json': JSON.stringify(SETTINGS),
         'Ideas.md': '# Ideas\nA walrus idea.\n',
     });
-    const transport = new StdioClientTransport({
-        command: process.execPath,
-        args: [CLI, 'mcp', '--vault', temp.root],
-        env: {
-            PATH: process.env.PATH ?? '',
-            HOME: home.dir,
-            XDG_CONFIG_HOME: nodePath.join(home.dir, 'config'),
-        },
-        stderr: 'pipe',
-    });
-    client = new Client({ name: 'vault-agent-test', version: '1' });
-    await client.connect(transport);
+    client = await connectAs('vault-agent-test');
 }, 60_000);
 
 afterAll(async () => {
@@ -58,6 +47,20 @@ afterAll(async () => {
     await temp?.cleanup();
     await home?.cleanup();
 });
+
+/** The official client, connected to the built `vault-agent mcp` on the test vault under the name `name`. */
+async function connectAs(name: string): Promise<Client> {
+    const connected = new Client({ name, version: '1' });
+    await connected.connect(
+        new StdioClientTransport({
+            command: process.execPath,
+            args: [CLI, 'mcp', '--vault', temp.root],
+            env: { PATH: process.env.PATH ?? '', HOME: home.dir, XDG_CONFIG_HOME: nodePath.join(home.dir, 'config') },
+            stderr: 'pipe',
+        }),
+    );
+    return connected;
+}
 
 async function call(name: string, args: Record<string, unknown>): Promise<{ text: string; isError: boolean }> {
     const result = await client.callTool({ name, arguments: args });
@@ -210,19 +213,7 @@ describe('delegation over MCP', () => {
         expect(waiting).toHaveLength(25);
 
         // The same client under another name, over a second connection, gets no new share.
-        const other = new Client({ name: 'another-name', version: '1' });
-        await other.connect(
-            new StdioClientTransport({
-                command: process.execPath,
-                args: [CLI, 'mcp', '--vault', temp.root],
-                env: {
-                    PATH: process.env.PATH ?? '',
-                    HOME: home.dir,
-                    XDG_CONFIG_HOME: nodePath.join(home.dir, 'config'),
-                },
-                stderr: 'pipe',
-            }),
-        );
+        const other = await connectAs('another-name');
         try {
             const renamed = await other.callTool({ name: 'enqueue_job', arguments: { brief: 'One more.' } });
             expect(renamed.isError).toBe(true);
