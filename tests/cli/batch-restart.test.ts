@@ -6,11 +6,11 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import nodePath from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readJobNote, type JobNote } from '../../src/delegate/job-note';
-import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
+import { textTurn } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, makeCliHome, runCli, type CliHome, type CliRun } from './cli-harness';
+import { runCli, type CliRun, serverSuite } from './cli-harness';
 
 const SETTINGS = JSON.stringify({
     version: 2,
@@ -19,26 +19,13 @@ const SETTINGS = JSON.stringify({
 });
 const JOBS = 20;
 
-let server: MessagesApiServer;
-let home: CliHome;
+const suite = serverSuite();
 let temp: TempVault | undefined;
-
-beforeAll(async () => {
-    await buildCli();
-    server = await startMessagesApiServer();
-    home = await makeCliHome();
-}, 60_000);
-
-afterAll(async () => {
-    await temp?.cleanup();
-    await server?.close();
-    await home?.cleanup();
-});
 
 function cli(args: string[], onSpawn?: (child: ChildProcessWithoutNullStreams) => void): Promise<CliRun> {
     return runCli(args, {
-        env: { ANTHROPIC_API_KEY: server.apiKey, ANTHROPIC_BASE_URL: server.baseURL },
-        home: home.dir,
+        env: { ANTHROPIC_API_KEY: suite.server.apiKey, ANTHROPIC_BASE_URL: suite.server.baseURL },
+        home: suite.home.dir,
         timeoutMs: 60_000,
         ...(onSpawn !== undefined ? { onSpawn } : {}),
     });
@@ -55,7 +42,7 @@ function outputs(): string[] {
     return existsSync(folder) ? readdirSync(folder) : [];
 }
 
-const batchPosts = (): number => server.countOf('/v1/messages/batches', 'POST');
+const batchPosts = (): number => suite.server.countOf('/v1/messages/batches', 'POST');
 
 describe('batch jobs survive a restart mid-batch', () => {
     it('a run killed while its batch is processed; the next run polls the same batch and writes each result once', async () => {
@@ -66,16 +53,17 @@ describe('batch jobs survive a restart mid-batch', () => {
             paths.push(path);
             files[path] = `---\nvault-agent: job\nstatus: queued\nbatch: true\n---\nSummarise topic ${i}.\n`;
         }
-        temp = await makeTempVault(files);
-        server.setResponder(() => textTurn('A summary.'));
-        server.setBatchPollsBeforeEnd(Number.POSITIVE_INFINITY);
+        temp = suite.keep(await makeTempVault(files));
+        suite.server.setResponder(() => textTurn('A summary.'));
+        suite.server.setBatchPollsBeforeEnd(Number.POSITIVE_INFINITY);
 
         // The first runner sends the batch and polls it; it is killed while the batch is still processing.
         let child: ChildProcessWithoutNullStreams | undefined;
         const first = cli(['run', '--vault', temp.root, '--batch-poll', '0.1'], (c) => (child = c));
         const deadline = Date.now() + 30_000;
         const polls = (): number =>
-            server.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/messages/batches/')).length;
+            suite.server.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/messages/batches/'))
+                .length;
         while (!(paths.every((path) => job(path).batchId !== '') && polls() >= 2)) {
             if (Date.now() > deadline) throw new Error('the first runner never sent and polled its batch');
             await new Promise((resolve) => setTimeout(resolve, 50));
@@ -88,7 +76,7 @@ describe('batch jobs survive a restart mid-batch', () => {
         expect(outputs()).toEqual([]);
 
         // The second runner, a new process, finds the batch in the job notes; it has ended by now.
-        server.setBatchPollsBeforeEnd(0);
+        suite.server.setBatchPollsBeforeEnd(0);
         const second = await cli(['run', '--vault', temp.root, '--batch-poll', '0.1']);
         expect(second.code).toBe(0);
         expect(batchPosts()).toBe(1);
@@ -105,6 +93,6 @@ describe('batch jobs survive a restart mid-batch', () => {
         expect(third.code).toBe(0);
         expect(batchPosts()).toBe(1);
         expect(outputs()).toHaveLength(JOBS);
-        server.setResponder(undefined);
+        suite.server.setResponder(undefined);
     }, 120_000);
 });

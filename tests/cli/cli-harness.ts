@@ -12,7 +12,8 @@ import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { build } from 'esbuild';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startMessagesApiServer, type MessagesApiServer } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
 
 /** The repository root. */
@@ -240,6 +241,52 @@ export function perTest(): PerTest {
             const home = await makeCliHome();
             made.push(home);
             return home;
+        },
+    };
+}
+
+/** What a file of CLI tests against the local Messages API shares: one server, one home, its temp vaults. */
+export interface ServerSuite {
+    /** The local Messages API (started before the file's first test). */
+    readonly server: MessagesApiServer;
+    /** The CLI's temp home. */
+    readonly home: CliHome;
+    /** Keeps `temp` to be removed after the file's last test; returns it. */
+    keep(temp: TempVault): TempVault;
+}
+
+/**
+ * Builds the CLI, starts the local Messages API and makes a home before a file's first test, and closes and removes
+ * them (and the vaults it was given to keep) after its last; call it at the file's top level.
+ */
+export function serverSuite(): ServerSuite {
+    let server: MessagesApiServer | null = null;
+    let home: CliHome | null = null;
+    const kept: TempVault[] = [];
+    beforeAll(async () => {
+        await buildCli();
+        server = await startMessagesApiServer();
+        home = await makeCliHome();
+    }, 60_000);
+    afterAll(async () => {
+        await server?.close();
+        await home?.cleanup();
+        for (const temp of kept.splice(0)) await temp.cleanup();
+    });
+    const started = <T>(value: T | null): T => {
+        if (value === null) throw new Error('The suite has not started yet (use it inside a test).');
+        return value;
+    };
+    return {
+        get server() {
+            return started(server);
+        },
+        get home() {
+            return started(home);
+        },
+        keep: (temp) => {
+            kept.push(temp);
+            return temp;
         },
     };
 }

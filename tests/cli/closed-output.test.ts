@@ -9,27 +9,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import nodePath from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderJobNote } from '../../src/delegate/job-spec';
-import { startMessagesApiServer, textTurn, trickle, type MessagesApiServer } from '../support/messages-api-server';
-import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, CLI, type CliHome, makeCliHome, REPO, shellQuote } from './cli-harness';
+import { textTurn, trickle } from '../support/messages-api-server';
+import { makeTempVault } from '../support/temp-vault';
+import { CLI, REPO, shellQuote, serverSuite } from './cli-harness';
 
-let server: MessagesApiServer;
-let home: CliHome;
-const vaults: TempVault[] = [];
-
-beforeAll(async () => {
-    await buildCli();
-    server = await startMessagesApiServer();
-    home = await makeCliHome();
-}, 60_000);
-
-afterAll(async () => {
-    await server.close();
-    await home.cleanup();
-    for (const temp of vaults) await temp.cleanup();
-});
+const suite = serverSuite();
 
 /** Runs `vault-agent <args> <redirect> | head -c <bytes>` in bash; resolves with the command's own exit status. */
 function piped(
@@ -45,10 +31,10 @@ function piped(
             cwd: REPO,
             env: {
                 PATH: process.env.PATH ?? '',
-                HOME: home.dir,
-                XDG_CONFIG_HOME: nodePath.join(home.dir, 'config'),
-                ANTHROPIC_API_KEY: server.apiKey,
-                ANTHROPIC_BASE_URL: server.baseURL,
+                HOME: suite.home.dir,
+                XDG_CONFIG_HOME: nodePath.join(suite.home.dir, 'config'),
+                ANTHROPIC_API_KEY: suite.server.apiKey,
+                ANTHROPIC_BASE_URL: suite.server.baseURL,
             },
             stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
         });
@@ -72,9 +58,9 @@ function piped(
 describe('the reader of the output going away', () => {
     it('stops an answer streaming into head once it has read enough, quietly, with the status of SIGPIPE', async () => {
         const temp = await makeTempVault({ 'Plan.md': '# Plan\n' });
-        vaults.push(temp);
+        suite.keep(temp);
         // An answer that never ends: only stopping the turn ends the command.
-        server.enqueue(trickle({ intervalMs: 10, chunk: `${'word '.repeat(40)}\n` }));
+        suite.server.enqueue(trickle({ intervalMs: 10, chunk: `${'word '.repeat(40)}\n` }));
         const run = await piped(['ask', '--vault', temp.root, '--default-settings', 'Go on'], '', 2_000);
         expect(run.status).toBe(141);
         expect(run.stderr).not.toMatch(/EPIPE|node:events|at .*\(/u);
@@ -87,8 +73,8 @@ describe('the reader of the output going away', () => {
             files[`Agent/Jobs/Job ${i}.md`] = renderJobNote({ title: `Job ${i}`, brief: `Do ${i}.` }, Date.now());
         }
         const temp = await makeTempVault(files);
-        vaults.push(temp);
-        server.setDefault(textTurn('Done with it.', { latencyMs: 200 }));
+        suite.keep(temp);
+        suite.server.setDefault(textTurn('Done with it.', { latencyMs: 200 }));
         const run = await piped(['run', '--vault', temp.root, '--default-settings', '--concurrency', '2'], '2>&1', 10);
         expect(run.status).toBe(0);
         for (let i = 0; i < 6; i++) {
@@ -98,10 +84,14 @@ describe('the reader of the output going away', () => {
 
     it('ends vault-agent mcp once its client stops reading, though the client keeps stdin open', async () => {
         const temp = await makeTempVault({ 'Plan.md': '# Plan\n' });
-        vaults.push(temp);
+        suite.keep(temp);
         const child = spawn(process.execPath, [CLI, 'mcp', '--vault', temp.root, '--default-settings'], {
             cwd: REPO,
-            env: { PATH: process.env.PATH ?? '', HOME: home.dir, XDG_CONFIG_HOME: nodePath.join(home.dir, 'config') },
+            env: {
+                PATH: process.env.PATH ?? '',
+                HOME: suite.home.dir,
+                XDG_CONFIG_HOME: nodePath.join(suite.home.dir, 'config'),
+            },
             stdio: ['pipe', 'pipe', 'pipe'],
         });
         let stderr = '';

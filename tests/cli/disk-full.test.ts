@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import nodePath from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { renderJobNote } from '../../src/delegate/job-spec';
-import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
-import { buildCli, makeCliHome, runCli, type CliHome } from './cli-harness';
+import { textTurn } from '../support/messages-api-server';
+import { runCli, serverSuite } from './cli-harness';
 
 /** A 300 KB tmpfs mounted for the test, or `null` where mounting is not allowed. */
 function mountTiny(): string | null {
@@ -26,18 +26,9 @@ function mountTiny(): string | null {
 }
 
 const mounted = mountTiny();
-let server: MessagesApiServer | null = null;
-let home: CliHome | null = null;
-
-beforeAll(async () => {
-    await buildCli();
-    server = await startMessagesApiServer();
-    home = await makeCliHome();
-}, 60_000);
+const suite = serverSuite();
 
 afterAll(async () => {
-    await server?.close();
-    await home?.cleanup();
     if (mounted !== null) {
         execFileSync('umount', [mounted], { stdio: 'ignore' });
         rmSync(mounted, { recursive: true, force: true });
@@ -62,10 +53,10 @@ describe('a full disk', () => {
             );
             // The disk, all but about 40 KB taken: room for the job note's updates, not for a 140 KB result.
             writeFileSync(nodePath.join(root, 'Attachments.bin'), Buffer.alloc(230 * 1024));
-            server?.enqueue(textTurn('A long report. '.repeat(10_000)));
+            suite.server.enqueue(textTurn('A long report. '.repeat(10_000)));
             const run = await runCli(['run', '--vault', root], {
-                env: { ANTHROPIC_API_KEY: server?.apiKey ?? '', ANTHROPIC_BASE_URL: server?.baseURL ?? '' },
-                home: home?.dir ?? '',
+                env: { ANTHROPIC_API_KEY: suite.server.apiKey, ANTHROPIC_BASE_URL: suite.server.baseURL },
+                home: suite.home.dir,
                 timeoutMs: 30_000,
             });
             expect(run.code).toBe(1);

@@ -12,19 +12,12 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import nodePath from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readJobNote, type JobNote } from '../../src/delegate/job-note';
 import { machineTag } from '../../src/vault/temp-files-node';
-import {
-    startMessagesApiServer,
-    textTurn,
-    toolResultsOf,
-    toolUseTurn,
-    type MessagesApiServer,
-    type RecordedRequest,
-} from '../support/messages-api-server';
+import { textTurn, toolResultsOf, toolUseTurn, type RecordedRequest } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, CLI, makeCliHome, REPO, runCli, type CliHome, type CliRun } from './cli-harness';
+import { CLI, REPO, runCli, type CliRun, serverSuite } from './cli-harness';
 
 const SETTINGS_FILE = '.obsidian/plugins/vault-agent/data.json';
 
@@ -36,9 +29,7 @@ function settings(delegate: Record<string, unknown> = {}): string {
     });
 }
 
-let server: MessagesApiServer;
-let home: CliHome;
-const vaults: TempVault[] = [];
+const suite = serverSuite();
 
 async function vaultWith(
     files: Record<string, string> = {},
@@ -49,14 +40,14 @@ async function vaultWith(
         [SETTINGS_FILE]: settings(delegate),
         ...files,
     });
-    vaults.push(temp);
+    suite.keep(temp);
     return temp;
 }
 
 function cli(args: string[], root: string, timeoutMs = 30_000): Promise<CliRun> {
     return runCli([args[0] ?? '', '--vault', root, ...args.slice(1)], {
-        env: { ANTHROPIC_API_KEY: server.apiKey, ANTHROPIC_BASE_URL: server.baseURL },
-        home: home.dir,
+        env: { ANTHROPIC_API_KEY: suite.server.apiKey, ANTHROPIC_BASE_URL: suite.server.baseURL },
+        home: suite.home.dir,
         timeoutMs,
     });
 }
@@ -81,18 +72,6 @@ function job(temp: TempVault, path: string): JobNote {
 function toolResults(requests: RecordedRequest[]): { text: string; isError: boolean }[] {
     return requests.flatMap((request) => toolResultsOf(request));
 }
-
-beforeAll(async () => {
-    await buildCli();
-    server = await startMessagesApiServer();
-    home = await makeCliHome();
-}, 60_000);
-
-afterAll(async () => {
-    await server.close();
-    await home.cleanup();
-    for (const temp of vaults) await temp.cleanup();
-});
 
 describe('output folders are checked when a job is queued and again when it runs (issue 14, item 9)', () => {
     it.each([
@@ -127,9 +106,9 @@ describe('output folders are checked when a job is queued and again when it runs
         const text = temp.readRaw(path).toString().replace('output: ""', 'output: ".git/x"');
         expect(text).toContain('output: ".git/x"');
         await temp.write(path, text);
-        const before = server.messageRequests().length;
+        const before = suite.server.messageRequests().length;
         const run = await cli(['run'], temp.root);
-        expect(server.messageRequests().length).toBe(before);
+        expect(suite.server.messageRequests().length).toBe(before);
         const ended = job(temp, path);
         expect(ended.status).toBe('failed');
         expect(ended.error).toContain('hidden');
@@ -140,7 +119,7 @@ describe('output folders are checked when a job is queued and again when it runs
 
 describe('copies and empty briefs (issue 14, item 10)', () => {
     it('a job note copied on disk gets its own id and runs, never taking the original’s result', async () => {
-        server.setResponder(() => textTurn('First result.'));
+        suite.server.setResponder(() => textTurn('First result.'));
         const temp = await vaultWith();
         const original = (await cli(['enqueue', '--title', 'Weekly', 'Summarise the plan'], temp.root)).stdout.trim();
         expect((await cli(['run'], temp.root)).code).toBe(0);
@@ -152,11 +131,11 @@ describe('copies and empty briefs (issue 14, item 10)', () => {
         writeFileSync(nodePath.join(temp.root, copyPath), copied);
         expect(job(temp, copyPath).id).toBe(first.id);
 
-        server.setResponder(() => textTurn('Second result.'));
-        const before = server.messageRequests().length;
+        suite.server.setResponder(() => textTurn('Second result.'));
+        const before = suite.server.messageRequests().length;
         const run = await cli(['run'], temp.root);
         expect(run.code).toBe(0);
-        expect(server.messageRequests().length).toBe(before + 1);
+        expect(suite.server.messageRequests().length).toBe(before + 1);
         const copy = job(temp, copyPath);
         expect(copy.status).toBe('done');
         expect(copy.id).not.toBe(first.id);
@@ -166,11 +145,11 @@ describe('copies and empty briefs (issue 14, item 10)', () => {
         expect(temp.readRaw(copyPath).toString()).toContain(`copy of another job note with the id ${first.id}`);
         // The original is untouched by the copy's run.
         expect(job(temp, original)).toMatchObject({ status: 'done', id: first.id, artifact: first.artifact });
-        server.setResponder(undefined);
+        suite.server.setResponder(undefined);
     }, 60_000);
 
     it('a note copied and the original deleted, or a done note set back to queued by hand, runs afresh', async () => {
-        server.setResponder(() => textTurn('First result.'));
+        suite.server.setResponder(() => textTurn('First result.'));
         const temp = await vaultWith();
         const original = (await cli(['enqueue', '--title', 'Monthly', 'Summarise the plan'], temp.root)).stdout.trim();
         expect((await cli(['run'], temp.root)).code).toBe(0);
@@ -182,15 +161,15 @@ describe('copies and empty briefs (issue 14, item 10)', () => {
             temp.readRaw(original).toString().replace('status: done', 'status: queued'),
         );
         rmSync(nodePath.join(temp.root, original));
-        server.setResponder(() => textTurn('Fresh result.'));
-        const before = server.messageRequests().length;
+        suite.server.setResponder(() => textTurn('Fresh result.'));
+        const before = suite.server.messageRequests().length;
         expect((await cli(['run'], temp.root)).code).toBe(0);
-        expect(server.messageRequests().length).toBe(before + 1);
+        expect(suite.server.messageRequests().length).toBe(before + 1);
         const again = job(temp, moved);
         expect(again).toMatchObject({ status: 'done', attempts: 1 });
         expect(again.artifact).not.toBe(first.artifact);
         expect(temp.readRaw(`${again.artifact.slice(2, -2)}.md`).toString()).toContain('Fresh result.');
-        server.setResponder(undefined);
+        suite.server.setResponder(undefined);
     }, 60_000);
 
     it('a job note with an empty brief is refused with a reason in the note, and nothing is sent', async () => {
@@ -198,9 +177,9 @@ describe('copies and empty briefs (issue 14, item 10)', () => {
         const temp = await vaultWith({
             [path]: '---\nvault-agent: job\nstatus: queued\noutput: Agent/Outputs\nmode: delegate\n---\n\n   \n',
         });
-        const before = server.messageRequests().length;
+        const before = suite.server.messageRequests().length;
         const run = await cli(['run'], temp.root);
-        expect(server.messageRequests().length).toBe(before);
+        expect(suite.server.messageRequests().length).toBe(before);
         const ended = job(temp, path);
         expect(ended.status).toBe('failed');
         expect(ended.error).toContain('no brief');
@@ -252,7 +231,7 @@ describe('the jobs folder is out of reach of jobs and MCP clients (issue 14, ite
                 )
             ).stdout.trim();
         let calls = 0;
-        server.setResponder(() => {
+        suite.server.setResponder(() => {
             calls++;
             if (calls === 1) {
                 return toolUseTurn([
@@ -266,10 +245,10 @@ describe('the jobs folder is out of reach of jobs and MCP clients (issue 14, ite
             }
             return textTurn('Done.');
         });
-        const before = server.messageRequests().length;
+        const before = suite.server.messageRequests().length;
         const run = await cli(['run'], temp.root);
-        server.setResponder(undefined);
-        const requests = server.messageRequests().slice(before);
+        suite.server.setResponder(undefined);
+        const requests = suite.server.messageRequests().slice(before);
         expect(requests.length).toBe(2);
         // The first message does not carry the jobs folder, even though the context named it.
         expect(JSON.stringify(requests[0]?.body)).not.toContain('SECRET-OTHER-BRIEF');
@@ -303,7 +282,11 @@ describe('the jobs folder is out of reach of jobs and MCP clients (issue 14, ite
             command: process.execPath,
             args: [CLI, 'mcp', '--vault', temp.root],
             cwd: REPO,
-            env: { PATH: process.env.PATH ?? '', HOME: home.dir, XDG_CONFIG_HOME: nodePath.join(home.dir, 'config') },
+            env: {
+                PATH: process.env.PATH ?? '',
+                HOME: suite.home.dir,
+                XDG_CONFIG_HOME: nodePath.join(suite.home.dir, 'config'),
+            },
             stderr: 'pipe',
         });
         const client = new Client({ name: 'jobs-lane-test', version: '1' });
@@ -335,7 +318,11 @@ describe('the jobs folder is out of reach of jobs and MCP clients (issue 14, ite
         const transport = new StdioClientTransport({
             command: process.execPath,
             args: [CLI, 'mcp', '--vault', temp.root],
-            env: { PATH: process.env.PATH ?? '', HOME: home.dir, XDG_CONFIG_HOME: nodePath.join(home.dir, 'config') },
+            env: {
+                PATH: process.env.PATH ?? '',
+                HOME: suite.home.dir,
+                XDG_CONFIG_HOME: nodePath.join(suite.home.dir, 'config'),
+            },
             stderr: 'pipe',
         });
         const client = new Client({ name: 'jobs-lane-test', version: '1' });
@@ -358,15 +345,15 @@ describe('crash recovery on the same machine (issue 14, item 11)', () => {
         const temp = await vaultWith();
         const path = (await cli(['enqueue', 'Summarise the plan'], temp.root)).stdout.trim();
         // The first runner's model call hangs long enough to be killed mid-job.
-        server.setResponder(() => textTurn('Too late.', { latencyMs: 60_000 }));
+        suite.server.setResponder(() => textTurn('Too late.', { latencyMs: 60_000 }));
         const child = spawn(process.execPath, [CLI, 'run', '--vault', temp.root], {
             cwd: REPO,
             env: {
                 PATH: process.env.PATH ?? '',
-                HOME: home.dir,
-                XDG_CONFIG_HOME: nodePath.join(home.dir, 'config'),
-                ANTHROPIC_API_KEY: server.apiKey,
-                ANTHROPIC_BASE_URL: server.baseURL,
+                HOME: suite.home.dir,
+                XDG_CONFIG_HOME: nodePath.join(suite.home.dir, 'config'),
+                ANTHROPIC_API_KEY: suite.server.apiKey,
+                ANTHROPIC_BASE_URL: suite.server.baseURL,
             },
             stdio: ['ignore', 'pipe', 'pipe'],
         });
@@ -384,10 +371,10 @@ describe('crash recovery on the same machine (issue 14, item 11)', () => {
         const leftover = `Agent/Outputs/.va-tmp-${machineTag()}-${pid}-0123456789abcdef`;
         await temp.write(leftover, 'half a note');
 
-        server.setResponder(() => textTurn('The plan, summarised.'));
+        suite.server.setResponder(() => textTurn('The plan, summarised.'));
         const started = Date.now();
         const run = await cli(['run'], temp.root);
-        server.setResponder(undefined);
+        suite.server.setResponder(undefined);
         expect(Date.now() - started).toBeLessThan(20_000);
         expect(run.stderr).toContain(`took over job ${path} from a runner that is no longer running (pid ${pid})`);
         expect(run.stderr).toContain('1 job(s) ran: 1 done');

@@ -6,10 +6,10 @@
  */
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import nodePath from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessagesApiServer, textTurn, type MessagesApiServer } from '../support/messages-api-server';
+import { describe, expect, it } from 'vitest';
+import { textTurn } from '../support/messages-api-server';
 import { makeTempVault, type TempVault } from '../support/temp-vault';
-import { buildCli, makeCliHome, runCli, type CliHome } from './cli-harness';
+import { runCli, serverSuite } from './cli-harness';
 
 const SETTINGS_FILE = '.obsidian/plugins/vault-agent/data.json';
 
@@ -22,49 +22,35 @@ function settings(extra: Record<string, unknown>): string {
     });
 }
 
-let server: MessagesApiServer;
-let home: CliHome;
-const vaults: TempVault[] = [];
+const suite = serverSuite();
 
 async function vaultWith(extra: Record<string, unknown>): Promise<TempVault> {
     const temp = await makeTempVault({ 'Plan.md': '# Plan\n', [SETTINGS_FILE]: settings(extra) });
-    vaults.push(temp);
+    suite.keep(temp);
     return temp;
 }
 
 function cli(args: string[], root: string): ReturnType<typeof runCli> {
     return runCli([args[0] ?? '', '--vault', root, ...args.slice(1)], {
-        env: { ANTHROPIC_API_KEY: server.apiKey, ANTHROPIC_BASE_URL: server.baseURL },
-        home: home.dir,
+        env: { ANTHROPIC_API_KEY: suite.server.apiKey, ANTHROPIC_BASE_URL: suite.server.baseURL },
+        home: suite.home.dir,
     });
 }
-
-beforeAll(async () => {
-    await buildCli();
-    server = await startMessagesApiServer();
-    home = await makeCliHome();
-}, 60_000);
-
-afterAll(async () => {
-    await server.close();
-    await home.cleanup();
-    for (const temp of vaults) await temp.cleanup();
-});
 
 describe('vault-agent run with spend control and MCP servers', () => {
     it.each([[0.2], ['$0.20']])(
         'pauses the queue at the daily cap %j from the vault settings and sends nothing past it',
         async (cap) => {
             // $10 per million output tokens: the first answer costs $0.30, past the $0.20 cap. Each case starts the day anew.
-            rmSync(nodePath.join(home.dir, 'config', 'vault-agent', 'spend.json'), { force: true });
-            server.setResponder(() => textTurn('Result.', { usage: { output_tokens: 30_000 } }));
+            rmSync(nodePath.join(suite.home.dir, 'config', 'vault-agent', 'spend.json'), { force: true });
+            suite.server.setResponder(() => textTurn('Result.', { usage: { output_tokens: 30_000 } }));
             const temp = await vaultWith({ spend: { dailyCapUsd: cap, compactAtShare: 0.8 } });
             const jobs: string[] = [];
             for (const n of [1, 2, 3])
                 jobs.push((await cli(['enqueue', `Brief number ${n}`], temp.root)).stdout.trim());
-            const before = server.messageRequests().length;
+            const before = suite.server.messageRequests().length;
             const run = await cli(['run'], temp.root);
-            expect(server.messageRequests().length - before).toBe(1);
+            expect(suite.server.messageRequests().length - before).toBe(1);
             expect(run.code).toBe(1);
             const notes = jobs.map((path) => temp.readRaw(path).toString());
             expect(notes.filter((note) => note.includes('status: done'))).toHaveLength(1);
@@ -74,15 +60,15 @@ describe('vault-agent run with spend control and MCP servers', () => {
             expect(notes.filter((note) => /status: (interrupted|queued)/.test(note))).toHaveLength(2);
             expect(notes.join('\n')).toContain('spend cap of $0.20');
             expect(run.stderr).toContain('the queue stopped');
-            const ledger = readFileSync(nodePath.join(home.dir, 'config', 'vault-agent', 'spend.json'), 'utf8');
+            const ledger = readFileSync(nodePath.join(suite.home.dir, 'config', 'vault-agent', 'spend.json'), 'utf8');
             expect(ledger.length).toBeGreaterThan(0);
         },
         60_000,
     );
 
     it('never starts an MCP server that has no consent on this device, and says how to allow it', async () => {
-        server.setResponder(() => textTurn('Done.'));
-        const marker = nodePath.join(home.dir, 'server-was-started');
+        suite.server.setResponder(() => textTurn('Done.'));
+        const marker = nodePath.join(suite.home.dir, 'server-was-started');
         const temp = await vaultWith({
             mcp: {
                 servers: [
@@ -118,9 +104,9 @@ describe('vault-agent run with spend control and MCP servers', () => {
     }, 60_000);
 
     it('never sends a job note tagged private, says why on the terminal and exits non-zero', async () => {
-        server.setResponder(() => textTurn('Result.'));
+        suite.server.setResponder(() => textTurn('Result.'));
         const temp = await vaultWith({});
-        const before = server.messageRequests().length;
+        const before = suite.server.messageRequests().length;
         // `enqueue` refuses such a brief at once, writing nothing.
         const refused = await cli(['enqueue', 'Summarise my week. #private PRIVATE-BRIEF'], temp.root);
         expect(refused.code).not.toBe(0);
@@ -136,8 +122,8 @@ describe('vault-agent run with spend control and MCP servers', () => {
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/failed +Agent\/Jobs\/.*: Not run: this job note is tagged #private/u);
         expect(run.stderr).toContain('1 job(s) ran: 1 failed');
-        expect(server.messageRequests().length).toBe(before);
-        expect(server.allRequestText()).not.toContain('PRIVATE-BRIEF');
+        expect(suite.server.messageRequests().length).toBe(before);
+        expect(suite.server.allRequestText()).not.toContain('PRIVATE-BRIEF');
         const note = temp.readRaw(job).toString();
         expect(note).toContain('status: failed');
         expect(note).toContain('this job note is tagged #private');
@@ -152,14 +138,14 @@ describe('vault-agent run with spend control and MCP servers', () => {
         writeFileSync(nodePath.join(temp.root, 'Real job.md'), text);
         rmSync(nodePath.join(temp.root, job));
         symlinkSync('../../Real job.md', nodePath.join(temp.root, job));
-        const before = server.requests.length;
+        const before = suite.server.requests.length;
         const run = await cli(['run'], temp.root);
         // Left as it is, and said: a run under cron sees it in the exit code too (row 137).
         expect(run.code).toBe(1);
         expect(run.stderr.split(`cannot run the job note "${job}"`)).toHaveLength(2);
         expect(run.stderr).toContain('leads through a symbolic link; nothing is written through links');
         expect(run.stderr).toContain('no job ran; 1 still queued; 1 job note(s) left as they are (see above).');
-        expect(server.requests.length).toBe(before);
+        expect(suite.server.requests.length).toBe(before);
         expect(readFileSync(nodePath.join(temp.root, 'Real job.md'), 'utf8')).toBe(text);
     }
 
@@ -177,7 +163,7 @@ describe('vault-agent run with spend control and MCP servers', () => {
         const broken = good.replace(/[^/]+$/u, 'Broken job.md');
         const text = '---\nvault-agent: job\nstatus: queued\nstatus: done\n---\nTwo statuses.\n';
         writeFileSync(nodePath.join(temp.root, broken), text);
-        server.enqueue(textTurn('Fine.'));
+        suite.server.enqueue(textTurn('Fine.'));
         const run = await cli(['run'], temp.root);
         expect(run.code).toBe(1);
         expect(run.stderr).toContain(`cannot read the job note "${broken}" (the key "status" appears twice)`);
